@@ -1,0 +1,124 @@
+// Acting on a cycle's decisions: pause what must be paused, alert, and open or link escalations.
+import type { Assessment } from '../domain/assess.js';
+import { mitigate } from '../domain/mitigation.js';
+import type { Cause, ProposedAction } from '../domain/types.js';
+import { type AgentDeps, addHours, newId } from './deps.js';
+import type { Escalation, Progress, ResultRow } from './ports.js';
+
+/**
+ * Returns the rows with their statuses, and the escalations opened: their threads are started by the caller
+ * once the cycle graph has finished (a graph invoked inside another graph's node would run as its subgraph,
+ * and its interrupt would stop the whole cycle).
+ */
+export async function act(
+  deps: AgentDeps,
+  runId: string,
+  now: string,
+  assessments: readonly Assessment[],
+  progress: Progress,
+): Promise<{ results: ResultRow[]; opened: Escalation[] }> {
+  const results: ResultRow[] = [];
+  const opened: Escalation[] = [];
+  const ctx = { deps, opened, now };
+  const total = assessments.length;
+  let done = 0;
+  for (const a of assessments) {
+    const row: ResultRow = { ...a, runId, status: 'done', escalationId: null, actionNote: null };
+    if (a.rootCause.some((c) => c.code === 'platform_unavailable')) row.status = 'failed';
+    if (a.action === 'escalate') escalate(ctx, row, a.proposedAction ?? 'alert', a.reason);
+    else if (a.action === 'halt') await halt(ctx, row);
+    else if (a.action === 'alert') await deps.notifier.alert(row);
+    results.push(row);
+    if (++done % 1000 === 0 || done === total) progress('acting', done, total);
+  }
+  return { results, opened };
+}
+
+interface Ctx {
+  deps: AgentDeps;
+  opened: Escalation[];
+  now: string;
+}
+
+async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
+  const { deps, now } = ctx;
+  const platform = deps.platforms.get(row.platform);
+  const where = { runId: row.runId, campaignId: row.campaignId, platform: row.platform, platformCampaignId: row.platformCampaignId };
+  if (row.platformStatus === 'PAUSED') {
+    skipPause(deps, row, now, 'it was already paused on the platform');
+    await deps.notifier.alert(row);
+    return;
+  }
+  try {
+    if (!platform || row.platformCampaignId === null) throw new Error(`no ${row.platform} adapter to pause with`);
+    const outcome = await platform.pause(row.platformCampaignId);
+    if (outcome === 'already_paused') {
+      skipPause(deps, row, now, 'the platform reported it already paused');
+    } else {
+      // Recorded at once, not with the rest of the cycle: a pause that took effect must never go unrecorded.
+      deps.store.audit.append({ at: now, type: 'campaign_paused', actor: 'agent', ...where, details: { reason: row.reason, variancePct: row.variancePct, confidence: row.confidence } });
+      row.platformStatus = 'PAUSED';
+      row.actionNote = 'Paused by the agent.';
+    }
+    await deps.notifier.alert(row);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    deps.store.audit.append({ at: now, type: 'pause_failed', actor: 'agent', ...where, details: { error: message } });
+    addCause(row, { code: 'pause_failed', message: `The automatic pause failed: ${message}`, evidence: { error: message } });
+    row.actionNote = `Pause failed: ${message}`;
+    escalate(ctx, row, 'halt', `The automatic pause failed (${message}); an approver must pause it or decide otherwise.`);
+    row.status = 'failed';
+  }
+}
+
+function skipPause(deps: AgentDeps, row: ResultRow, now: string, why: string): void {
+  addCause(row, { code: 'already_paused', message: `Not paused again: ${why}.`, evidence: { platformStatus: 'PAUSED' } });
+  row.actionNote = `Not paused again: ${why}.`;
+  deps.store.audit.append({
+    at: now,
+    runId: row.runId,
+    type: 'pause_skipped',
+    campaignId: row.campaignId,
+    platform: row.platform,
+    platformCampaignId: row.platformCampaignId,
+    actor: 'agent',
+    details: { reason: why },
+  });
+}
+
+function addCause(row: ResultRow, cause: Cause): void {
+  row.rootCause = [...row.rootCause, cause];
+  row.mitigation = [...row.mitigation, ...mitigate([cause])];
+}
+
+/** Opens an escalation with its own thread, or points at the one already waiting for this campaign. */
+function escalate(ctx: Ctx, row: ResultRow, proposed: ProposedAction, reason: string): void {
+  const { deps, now } = ctx;
+  const where = { runId: row.runId, campaignId: row.campaignId, platform: row.platform, platformCampaignId: row.platformCampaignId };
+  const open = deps.store.escalations.pendingFor(row.key);
+  row.status = 'awaiting_approval';
+  if (open) {
+    row.escalationId = open.id;
+    row.actionNote = `Already awaiting a decision on ${open.id} (raised ${open.createdAt}).`;
+    deps.store.audit.append({ at: now, type: 'escalation_linked', actor: 'agent', ...where, details: { escalationId: open.id } });
+    return;
+  }
+  const id = (deps.newId ?? newId)('esc');
+  row.escalationId = id;
+  const { escalation } = deps.store.escalations.open({
+    id,
+    runId: row.runId,
+    key: row.key,
+    campaignId: row.campaignId,
+    platform: row.platform,
+    platformCampaignId: row.platformCampaignId,
+    proposedAction: proposed,
+    reason,
+    createdAt: now,
+    expiresAt: addHours(now, deps.approvalTimeoutHours),
+    threadId: `escalation:${id}`,
+    snapshot: row,
+  });
+  deps.store.audit.append({ at: now, type: 'escalation_opened', actor: 'agent', ...where, details: { escalationId: id, proposedAction: proposed, reason, expiresAt: escalation.expiresAt } });
+  ctx.opened.push(escalation);
+}

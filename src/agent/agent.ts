@@ -1,0 +1,96 @@
+// The agent as the rest of the app sees it: run a cycle, list and decide escalations, undo a halt.
+import type { Platform } from '../domain/types.js';
+import { PlatformError } from '../errors.js';
+import type { RunRecord } from '../store/runs.js';
+import { buildCycleGraph, type CycleGraph, type RunReport, runCycle } from './cycle.js';
+import { Decisions } from './decisions.js';
+import type { AgentDeps } from './deps.js';
+import { buildEscalationGraph, type EscalationGraph, startMissing } from './escalation.js';
+import type { Decision, Escalation, ResultRow } from './ports.js';
+
+export interface LatestRun {
+  run: RunRecord;
+  results: ResultRow[];
+}
+
+export class PacingAgent {
+  readonly decisions: Decisions;
+  private readonly escalationGraph: EscalationGraph;
+  private readonly cycleGraph: CycleGraph;
+
+  constructor(readonly deps: AgentDeps) {
+    this.escalationGraph = buildEscalationGraph(deps);
+    this.cycleGraph = buildCycleGraph(deps);
+    this.decisions = new Decisions(deps, this.escalationGraph);
+  }
+
+  /**
+   * Housekeeping every entry point does first: finish decisions a stopped process left half done, and
+   * resolve escalations whose time ran out.
+   */
+  async catchUp(): Promise<{ recovered: number; started: number; expired: Escalation[] }> {
+    const recovered = await this.decisions.recover();
+    const started = await startMissing(this.escalationGraph, this.deps.store.escalations.pending());
+    const expired = await this.decisions.expireDue();
+    return { recovered, started, expired };
+  }
+
+  async run(trigger: string, actor = 'agent'): Promise<RunReport> {
+    await this.catchUp();
+    const report = await runCycle(this.deps, this.cycleGraph, this.escalationGraph, trigger, actor);
+    await this.pruneThreads();
+    return report;
+  }
+
+  isRunning(): boolean {
+    return this.deps.store.locks.holder('cycle') !== null;
+  }
+
+  decide(id: string, decision: Exclude<Decision, 'expired'>, actor: string, note: string | null, channel: 'cli' | 'slack'): Promise<Escalation> {
+    return this.decisions.decide(id, decision, actor, note, channel);
+  }
+
+  pending(): Escalation[] {
+    return this.deps.store.escalations.pending();
+  }
+
+  latest(): LatestRun | null {
+    const run = this.deps.store.runs.latestCompleted();
+    return run ? { run, results: this.deps.store.runs.results(run.id) } : null;
+  }
+
+  /** Undoes a halt: resumes the campaign on its platform, audited with who asked. */
+  async resumeCampaign(platform: Platform, platformCampaignId: string, actor: string, campaignId: string | null = null): Promise<'resumed' | 'already_enabled'> {
+    const adapter = this.deps.platforms.get(platform);
+    if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
+    const where = { campaignId, platform, platformCampaignId };
+    try {
+      const outcome = await adapter.resume(platformCampaignId);
+      this.deps.store.audit.append({
+        at: this.deps.clock(),
+        type: outcome === 'resumed' ? 'campaign_resumed' : 'resume_skipped',
+        actor,
+        ...where,
+        details: outcome === 'resumed' ? { via: 'undo' } : { reason: 'the campaign was already enabled' },
+      });
+      return outcome;
+    } catch (err) {
+      this.deps.store.audit.append({ at: this.deps.clock(), type: 'resume_failed', actor, ...where, details: { error: err instanceof Error ? err.message : String(err) } });
+      throw err;
+    }
+  }
+
+  /** Deletes the checkpoints of threads settled longer ago than the retention (SqliteSaver never prunes). */
+  async pruneThreads(): Promise<number> {
+    const before = new Date(Date.parse(this.deps.clock()) - this.deps.checkpointRetentionDays * 86_400_000).toISOString();
+    const done = this.deps.store.escalations.prunable(before);
+    for (const e of done) {
+      await this.deps.store.checkpointer.deleteThread(e.threadId);
+      this.deps.store.escalations.markPruned(e.id);
+    }
+    if (done.length > 0) {
+      this.deps.store.audit.append({ at: this.deps.clock(), type: 'threads_pruned', actor: 'agent', details: { threads: done.length, before } });
+    }
+    return done.length;
+  }
+}

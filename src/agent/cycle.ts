@@ -1,0 +1,254 @@
+// The pacing cycle as a LangGraph graph: ingest → reconcile → assess → act → record.
+// Bulk data (thousands of rows) travels in a per-run workspace, not in graph state, and lands in SQLite.
+import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from '@langchain/langgraph';
+import { type Assessment, assessReconciled } from '../domain/assess.js';
+import { type Reconciliation, reconcile } from '../domain/match.js';
+import type { Platform, PlanRow, PlatformCampaign } from '../domain/types.js';
+import { PlatformError, RunInProgress } from '../errors.js';
+import type { PlatformFailure, RunSummary } from '../store/runs.js';
+import { act } from './act.js';
+import { type AgentDeps, newId } from './deps.js';
+import { type EscalationGraph, startEscalation } from './escalation.js';
+import type { Escalation, Plan, ResultRow } from './ports.js';
+
+export interface RunReport {
+  runId: string;
+  startedAt: string;
+  results: ResultRow[];
+  errors: Plan['errors'];
+  platformErrors: PlatformFailure[];
+  summary: RunSummary;
+}
+
+export interface Workspace {
+  plan: PlanRow[];
+  errors: Plan['errors'];
+  campaigns: PlatformCampaign[];
+  unavailable: Map<Platform, string>;
+  platformErrors: PlatformFailure[];
+  reconciliation: Reconciliation | null;
+  assessments: Assessment[];
+  results: ResultRow[];
+  opened: Escalation[];
+  started: number;
+}
+
+const CycleState = Annotation.Root({
+  runId: Annotation<string>(),
+  now: Annotation<string>(),
+  rows: Annotation<number>(),
+});
+
+type State = typeof CycleState.State;
+const ws = (config: LangGraphRunnableConfig): Workspace => (config.configurable as { workspace: Workspace }).workspace;
+
+export function buildCycleGraph(deps: AgentDeps) {
+  const progress = deps.progress ?? (() => {});
+
+  const ingest = async (s: State, config: LangGraphRunnableConfig) => {
+    const w = ws(config);
+    progress('reading the tracker', 0, 1);
+    const plan = await deps.tracker.read();
+    w.plan = plan.rows;
+    w.errors = plan.errors;
+    const platforms = [...deps.platforms.values()];
+    const fetched = await Promise.allSettled(platforms.map((p) => p.fetchCampaigns()));
+    fetched.forEach((f, i) => {
+      const p = platforms[i] as (typeof platforms)[number];
+      if (f.status === 'fulfilled') {
+        w.campaigns.push(...f.value.campaigns);
+        for (const message of f.value.errors) w.platformErrors.push({ platform: p.platform, message });
+      } else {
+        const message = f.reason instanceof PlatformError ? f.reason.message : String(f.reason);
+        w.unavailable.set(p.platform, message);
+        w.platformErrors.push({ platform: p.platform, message });
+      }
+    });
+    progress('reading the platforms', platforms.length, platforms.length);
+    return { rows: w.plan.length };
+  };
+
+  const reconcileNode = (_s: State, config: LangGraphRunnableConfig) => {
+    const w = ws(config);
+    progress('matching campaigns', 0, w.plan.length);
+    w.reconciliation = reconcile(
+      w.plan.filter((r) => !w.unavailable.has(r.platform)),
+      w.campaigns,
+    );
+    progress('matching campaigns', w.plan.length, w.plan.length);
+    return {};
+  };
+
+  const assess = (s: State, config: LangGraphRunnableConfig) => {
+    const w = ws(config);
+    const history = deps.store.runs.lastObservations();
+    w.assessments = assessReconciled(w.reconciliation as Reconciliation, {
+      plan: w.plan,
+      campaigns: w.campaigns,
+      unavailable: w.unavailable,
+      now: s.now,
+      thresholds: deps.thresholds,
+      history: (key) => {
+        const h = history.get(key);
+        return h ? [h] : [];
+      },
+    });
+    return {};
+  };
+
+  const actNode = async (s: State, config: LangGraphRunnableConfig) => {
+    const w = ws(config);
+    const acted = await act(deps, s.runId, s.now, w.assessments, progress);
+    w.results = acted.results;
+    w.opened = acted.opened;
+    return {};
+  };
+
+  const record = (s: State, config: LangGraphRunnableConfig) => {
+    const w = ws(config);
+    const summary = summarise(w, deps);
+    const at = deps.clock();
+    deps.store.transaction(() => {
+      deps.store.runs.complete(s.runId, at, summary, w.errors, w.platformErrors, w.results);
+      deps.store.audit.appendAll([
+        ...w.errors.map((e) => ({ at, runId: s.runId, type: 'row_rejected' as const, actor: 'agent', details: { line: e.line, message: e.message } })),
+        ...w.platformErrors.map((e) => ({ at, runId: s.runId, type: 'platform_error' as const, platform: e.platform, actor: 'agent', details: { message: e.message } })),
+        ...w.results.map((r) => ({
+          at,
+          runId: s.runId,
+          type: 'decision' as const,
+          campaignId: r.campaignId,
+          platform: r.platform,
+          platformCampaignId: r.platformCampaignId,
+          actor: 'agent',
+          details: decisionDetails(r),
+        })),
+        ...w.results
+          .filter((r) => (r.action === 'alert' || r.action === 'halt') && r.status === 'done')
+          .map((r) => ({ at, runId: s.runId, type: 'alert_sent' as const, campaignId: r.campaignId, platform: r.platform, platformCampaignId: r.platformCampaignId, actor: 'agent', details: { severity: r.severity, variancePct: r.variancePct } })),
+        { at, runId: s.runId, type: 'run_completed' as const, actor: 'agent', details: { ...summary } },
+      ]);
+    });
+    return {};
+  };
+
+  return new StateGraph(CycleState)
+    .addNode('ingest', ingest)
+    .addNode('reconcile', reconcileNode)
+    .addNode('assess', assess)
+    .addNode('act', actNode)
+    .addNode('record', record)
+    .addEdge(START, 'ingest')
+    .addEdge('ingest', 'reconcile')
+    .addEdge('reconcile', 'assess')
+    .addEdge('assess', 'act')
+    .addEdge('act', 'record')
+    .addEdge('record', END)
+    .compile();
+}
+
+export type CycleGraph = ReturnType<typeof buildCycleGraph>;
+
+/** Runs one cycle under the run lock; a second run while one is in progress is refused. */
+export async function runCycle(
+  deps: AgentDeps,
+  graph: CycleGraph,
+  escalations: EscalationGraph,
+  trigger: string,
+  actor: string,
+): Promise<RunReport> {
+  const runId = (deps.newId ?? newId)('run');
+  const progress = deps.progress ?? (() => {});
+  const startedAt = deps.clock();
+  const held = deps.store.locks.acquire('cycle', runId, startedAt);
+  if (held) throw new RunInProgress(held.holder, held.acquiredAt);
+  const workspace: Workspace = {
+    plan: [],
+    errors: [],
+    campaigns: [],
+    unavailable: new Map(),
+    platformErrors: [],
+    reconciliation: null,
+    assessments: [],
+    results: [],
+    opened: [],
+    started: performance.now(),
+  };
+  try {
+    deps.store.runs.failAbandoned(startedAt, null);
+    deps.store.runs.start({ id: runId, startedAt, trigger, actor });
+    deps.store.audit.append({ at: startedAt, runId, type: 'run_started', actor, details: { trigger } });
+    await graph.invoke({ runId, now: startedAt, rows: 0 }, { configurable: { workspace } });
+    // Each escalation gets its own thread, which announces it and waits at its interrupt.
+    for (const [i, e] of workspace.opened.entries()) {
+      await startEscalation(escalations, e);
+      progress('asking approvers', i + 1, workspace.opened.length);
+    }
+    const run = deps.store.runs.get(runId);
+    return {
+      runId,
+      startedAt,
+      results: workspace.results,
+      errors: workspace.errors,
+      platformErrors: workspace.platformErrors,
+      summary: run?.summary as RunSummary,
+    };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    deps.store.runs.fail(runId, deps.clock(), message);
+    deps.store.audit.append({ at: deps.clock(), runId, type: 'run_failed', actor: 'agent', details: { error: message } });
+    throw err;
+  } finally {
+    deps.store.locks.release('cycle', runId);
+  }
+}
+
+function summarise(w: Workspace, deps: AgentDeps): RunSummary {
+  const bySeverity = { healthy: 0, warning: 0, critical: 0, none: 0 };
+  const byAction = { log: 0, alert: 0, escalate: 0, halt: 0 };
+  const byStatus: RunSummary['byStatus'] = {};
+  for (const r of w.results) {
+    bySeverity[r.severity ?? 'none']++;
+    byAction[r.action]++;
+    byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+  }
+  const platforms: RunSummary['platforms'] = {};
+  for (const p of deps.platforms.values()) {
+    platforms[p.platform] = {
+      campaigns: w.campaigns.filter((c) => c.platform === p.platform).length,
+      ok: !w.unavailable.has(p.platform),
+      source: p.description,
+    };
+  }
+  return {
+    rows: w.plan.length,
+    invalidRows: w.errors.length,
+    orphans: w.results.filter((r) => r.campaignId === null).length,
+    bySeverity,
+    byAction,
+    byStatus,
+    platforms,
+    comparisons: w.reconciliation?.comparisons ?? 0,
+    durationMs: Math.round(performance.now() - w.started),
+  };
+}
+
+function decisionDetails(r: ResultRow): Record<string, unknown> {
+  if (r.action === 'log' && r.rootCause.length === 0) {
+    return { action: r.action, status: r.status, variancePct: r.variancePct, confidence: r.confidence };
+  }
+  return {
+    action: r.action,
+    status: r.status,
+    proposedAction: r.proposedAction,
+    reason: r.reason,
+    variancePct: r.variancePct,
+    severity: r.severity,
+    confidence: r.confidence,
+    confidenceParts: r.confidenceParts,
+    zeroDelivery: r.zeroDelivery,
+    escalationId: r.escalationId,
+    rootCause: r.rootCause.map((c) => c.code),
+    actionNote: r.actionNote,
+  };
+}

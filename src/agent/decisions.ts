@@ -1,0 +1,107 @@
+// Human decisions on escalations: claimed atomically, audited, then handed to the escalation's thread.
+import { DecisionConflict, NotAuthorised } from '../errors.js';
+import type { AgentDeps } from './deps.js';
+import { type EscalationGraph, resumeEscalation } from './escalation.js';
+import type { Decision, Escalation } from './ports.js';
+
+const AUDIT_TYPE = {
+  approved: 'escalation_approved',
+  overridden: 'escalation_overridden',
+  expired: 'escalation_expired',
+} as const;
+
+const AGENT = 'agent';
+
+export class Decisions {
+  constructor(
+    private readonly deps: AgentDeps,
+    private readonly graph: EscalationGraph,
+  ) {}
+
+  /** May this user decide? With no approvers configured only the local operator (CLI) may. */
+  mayDecide(actor: string, channel: 'cli' | 'slack'): boolean {
+    if (this.deps.approvers.length === 0) return channel === 'cli';
+    return this.deps.approvers.includes(actor);
+  }
+
+  /**
+   * Approve (carry out the proposal) or override (reject). Throws DecisionConflict when the escalation does
+   * not exist, was already decided, or has expired, and NotAuthorised for someone who may not decide.
+   */
+  async decide(id: string, decision: Exclude<Decision, 'expired'>, actor: string, note: string | null, channel: 'cli' | 'slack'): Promise<Escalation> {
+    if (!this.mayDecide(actor, channel)) {
+      throw new NotAuthorised(
+        this.deps.approvers.length === 0
+          ? 'No approvers are configured (PACING_APPROVERS), so decisions can only be taken from the CLI.'
+          : `${actor} is not an approver (PACING_APPROVERS); ask one of ${this.deps.approvers.join(', ')}.`,
+      );
+    }
+    const existing = this.deps.store.escalations.get(id);
+    if (!existing) throw new DecisionConflict(id, `There is no escalation ${id}. \`pacing pending\` lists the open ones.`, null);
+    const now = this.deps.clock();
+    if (existing.status === 'pending' && existing.expiresAt <= now) {
+      await this.expire(existing);
+      throw new DecisionConflict(id, `Escalation ${id} expired at ${existing.expiresAt} before a decision; nothing was changed.`, 'expired');
+    }
+    const claim = this.deps.store.escalations.claim(id, decision, actor, now, note);
+    if (!claim.claimed) throw conflict(id, claim.escalation);
+    this.auditDecision(claim.escalation, decision, actor, now, note);
+    await resumeEscalation(this.graph, claim.escalation, { decision, actor, at: now, note });
+    return this.deps.store.escalations.get(id) as Escalation;
+  }
+
+  /** Resolves every escalation past its deadline as expired: logged, nothing paused. */
+  async expireDue(): Promise<Escalation[]> {
+    const expired: Escalation[] = [];
+    for (const e of this.deps.store.escalations.due(this.deps.clock())) {
+      if (await this.expire(e)) expired.push(this.deps.store.escalations.get(e.id) as Escalation);
+    }
+    return expired;
+  }
+
+  /** Carries out decisions that were claimed but not finished because the process stopped. */
+  async recover(): Promise<number> {
+    const unsettled = this.deps.store.escalations.unsettled();
+    for (const e of unsettled) {
+      await resumeEscalation(this.graph, e, {
+        decision: e.status as Decision,
+        actor: e.decidedBy ?? AGENT,
+        at: e.decidedAt ?? this.deps.clock(),
+        note: e.decisionNote,
+      });
+    }
+    return unsettled.length;
+  }
+
+  private async expire(e: Escalation): Promise<boolean> {
+    const now = this.deps.clock();
+    const claim = this.deps.store.escalations.claim(e.id, 'expired', AGENT, now, null);
+    if (!claim.claimed) return false;
+    this.auditDecision(claim.escalation, 'expired', AGENT, now, null);
+    await resumeEscalation(this.graph, claim.escalation, { decision: 'expired', actor: AGENT, at: now, note: null });
+    return true;
+  }
+
+  private auditDecision(e: Escalation, decision: Decision, actor: string, at: string, note: string | null): void {
+    this.deps.store.audit.append({
+      at,
+      runId: e.runId,
+      type: AUDIT_TYPE[decision],
+      campaignId: e.campaignId,
+      platform: e.platform,
+      platformCampaignId: e.platformCampaignId,
+      actor,
+      details: { escalationId: e.id, proposedAction: e.proposedAction, reason: e.reason, ...(note ? { note } : {}) },
+    });
+  }
+}
+
+function conflict(id: string, e: Escalation | null): DecisionConflict {
+  if (!e) return new DecisionConflict(id, `There is no escalation ${id}.`, null);
+  if (e.status === 'pending') {
+    return new DecisionConflict(id, `Escalation ${id} expired at ${e.expiresAt}; nothing was changed.`, 'expired');
+  }
+  const who = e.decidedBy === AGENT ? 'the agent' : e.decidedBy;
+  const what = e.status === 'expired' ? 'expired' : `already ${e.status === 'approved' ? 'approved' : 'rejected'} by ${who}`;
+  return new DecisionConflict(id, `Escalation ${id} was ${what} at ${e.decidedAt}; nothing was changed.`, e.status);
+}

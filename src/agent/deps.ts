@@ -1,0 +1,26 @@
+// Everything the agent's graphs need, handed in once: store, platforms, notifier, clock and settings.
+import { randomBytes } from 'node:crypto';
+import type { Platform, Thresholds } from '../domain/types.js';
+import type { Store } from '../store/index.js';
+import type { Notifier, PlanSource, PlatformAdapter, Progress } from './ports.js';
+
+export interface AgentDeps {
+  store: Store;
+  tracker: PlanSource;
+  platforms: ReadonlyMap<Platform, PlatformAdapter>;
+  notifier: Notifier;
+  clock: () => string;
+  thresholds: Thresholds;
+  approvalTimeoutHours: number;
+  checkpointRetentionDays: number;
+  /** Slack user ids allowed to decide; empty means the CLI operator decides (Slack refuses everyone). */
+  approvers: readonly string[];
+  progress?: Progress;
+  newId?: (prefix: string) => string;
+}
+
+export function newId(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+export const addHours = (iso: string, hours: number): string => new Date(Date.parse(iso) + hours * 3_600_000).toISOString();

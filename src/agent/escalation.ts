@@ -1,0 +1,154 @@
+// One LangGraph thread per escalation: announce, wait at an interrupt for a human, then carry out the decision.
+import { Annotation, Command, END, START, StateGraph, interrupt } from '@langchain/langgraph';
+import type { RowStatus } from '../domain/types.js';
+import { PacingError } from '../errors.js';
+import { type AgentDeps, addHours } from './deps.js';
+import type { Decision, Escalation, EscalationClosed } from './ports.js';
+
+export interface DecisionInput {
+  decision: Decision;
+  actor: string;
+  at: string;
+  note: string | null;
+}
+
+const EscalationState = Annotation.Root({
+  escalationId: Annotation<string>(),
+  decision: Annotation<DecisionInput | null>(),
+  outcome: Annotation<{ status: 'done' | 'failed'; detail: string } | null>(),
+});
+
+export const threadConfig = (threadId: string) => ({ configurable: { thread_id: threadId } });
+
+/**
+ * Side effects live in their own nodes, never before the interrupt in the same node (a resumed node runs
+ * again from its top), and each is keyed in the effect log so that a re-run after a crash does not repeat it.
+ */
+export function buildEscalationGraph(deps: AgentDeps) {
+  const { store } = deps;
+  const load = (id: string): Escalation => {
+    const e = store.escalations.get(id);
+    if (!e) throw new PacingError('not_found', `Escalation ${id} is not in the database.`);
+    return e;
+  };
+
+  const announce = async (s: typeof EscalationState.State) => {
+    const key = `announce:${s.escalationId}`;
+    if (!store.effects.done(key)) {
+      await deps.notifier.escalationOpened(load(s.escalationId));
+      store.effects.record(key, deps.clock());
+    }
+    return {};
+  };
+
+  const awaitDecision = (s: typeof EscalationState.State) => {
+    const decision = interrupt({ escalationId: s.escalationId }) as DecisionInput;
+    return { decision };
+  };
+
+  const carryOut = async (s: typeof EscalationState.State) => {
+    const e = load(s.escalationId);
+    const d = s.decision as DecisionInput;
+    const outcome = await execute(deps, e, d);
+    const status: RowStatus = outcome.status === 'failed' ? 'failed' : d.decision;
+    store.transaction(() => {
+      store.escalations.settle(e.id, outcome.status, outcome.detail);
+      store.runs.setStatusByEscalation(e.id, status);
+    });
+    const key = `closed:${e.id}`;
+    if (!store.effects.done(key)) {
+      const closed: EscalationClosed = { escalation: load(e.id), decision: d.decision, actor: d.actor, ...outcome, outcome: outcome.status };
+      await deps.notifier.escalationClosed(closed).catch((err: unknown) => {
+        store.audit.append({ at: deps.clock(), type: 'notification_failed', actor: 'agent', campaignId: e.campaignId, platform: e.platform, platformCampaignId: e.platformCampaignId, details: { escalationId: e.id, error: String(err) } });
+      });
+      store.effects.record(key, deps.clock());
+    }
+    return { outcome };
+  };
+
+  return new StateGraph(EscalationState)
+    .addNode('announce', announce)
+    .addNode('await_decision', awaitDecision)
+    .addNode('carry_out', carryOut)
+    .addEdge(START, 'announce')
+    .addEdge('announce', 'await_decision')
+    .addEdge('await_decision', 'carry_out')
+    .addEdge('carry_out', END)
+    .compile({ checkpointer: store.checkpointer });
+}
+
+export type EscalationGraph = ReturnType<typeof buildEscalationGraph>;
+
+/** Carries out an approved proposal; an override or an expiry only records that nothing was done. */
+async function execute(deps: AgentDeps, e: Escalation, d: DecisionInput): Promise<{ status: 'done' | 'failed'; detail: string }> {
+  const base = { runId: e.runId, campaignId: e.campaignId, platform: e.platform, platformCampaignId: e.platformCampaignId };
+  if (d.decision === 'overridden') return { status: 'done', detail: `Rejected by ${d.actor}: nothing was paused.${d.note ? ` Reason: ${d.note}` : ''}` };
+  if (d.decision === 'expired') return { status: 'done', detail: 'No decision before the deadline: logged, nothing was paused.' };
+  if (e.proposedAction === 'alert') {
+    await deps.notifier.alert({ ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
+    deps.store.audit.append({ at: deps.clock(), type: 'alert_sent', actor: d.actor, ...base, details: { escalationId: e.id } });
+    return { status: 'done', detail: `Approved by ${d.actor}: alert sent.` };
+  }
+  const platform = e.platformCampaignId === null ? undefined : deps.platforms.get(e.platform);
+  if (!platform || e.platformCampaignId === null) {
+    deps.store.audit.append({ at: deps.clock(), type: 'pause_failed', actor: d.actor, ...base, details: { escalationId: e.id, error: 'no platform campaign to pause' } });
+    return { status: 'failed', detail: 'Approved, but there is no platform campaign to pause.' };
+  }
+  const effect = `pause:${e.id}`;
+  if (deps.store.effects.done(effect)) return { status: 'done', detail: `Approved by ${d.actor}: campaign paused.` };
+  try {
+    const result = await platform.pause(e.platformCampaignId);
+    deps.store.transaction(() => {
+      deps.store.audit.append({
+        at: deps.clock(),
+        type: result === 'paused' ? 'campaign_paused' : 'pause_skipped',
+        actor: d.actor,
+        ...base,
+        details: { escalationId: e.id, via: 'approval', ...(result === 'already_paused' ? { reason: 'already paused' } : {}) },
+      });
+      deps.store.effects.record(effect, deps.clock(), result);
+    });
+    await deps.notifier.alert({ ...e.snapshot, status: 'approved', action: 'halt', escalationId: e.id, actionNote: result === 'paused' ? `Paused after approval by ${d.actor}` : 'Already paused' });
+    return { status: 'done', detail: result === 'paused' ? `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.` : `Approved by ${d.actor}: campaign was already paused.` };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    deps.store.audit.append({ at: deps.clock(), type: 'pause_failed', actor: d.actor, ...base, details: { escalationId: e.id, error: message } });
+    return { status: 'failed', detail: `Approved by ${d.actor}, but the pause failed: ${message}. Pause it by hand.` };
+  }
+}
+
+/** Starts threads of pending escalations that a stopped process opened but never started. */
+export async function startMissing(graph: EscalationGraph, pending: readonly Escalation[]): Promise<number> {
+  let started = 0;
+  for (const e of pending) {
+    const state = await graph.getState(threadConfig(e.threadId));
+    if (state.next.length === 0 && Object.keys(state.values ?? {}).length === 0) {
+      await startEscalation(graph, e);
+      started++;
+    }
+  }
+  return started;
+}
+
+/** Starts the thread for a new escalation: it announces it and stops at the interrupt. */
+export async function startEscalation(graph: EscalationGraph, e: Escalation): Promise<void> {
+  await graph.invoke({ escalationId: e.id, decision: null, outcome: null }, threadConfig(e.threadId));
+}
+
+/**
+ * Resumes the escalation's thread with a claimed decision. LangGraph silently ignores a resume of a thread
+ * that is not waiting, so the thread's state is checked first, and a thread that never reached its
+ * interrupt (the process stopped while announcing) is started before it is resumed.
+ */
+export async function resumeEscalation(graph: EscalationGraph, e: Escalation, input: DecisionInput): Promise<void> {
+  const config = threadConfig(e.threadId);
+  let state = await graph.getState(config);
+  if (!state.next.includes('await_decision')) {
+    if (state.next.length === 0 && Object.keys(state.values ?? {}).length > 0) return; // already carried out
+    await startEscalation(graph, e);
+    state = await graph.getState(config);
+  }
+  await graph.invoke(new Command({ resume: input }), config);
+}
+
+export const expiryOf = (createdAt: string, hours: number): string => addHours(createdAt, hours);

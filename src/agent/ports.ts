@@ -1,0 +1,96 @@
+// What the agent needs from the outside world, and the records it produces; adapters implement these.
+import type { Assessment } from '../domain/assess.js';
+import type { CampaignStatus, PlanRow, Platform, PlatformCampaign, ProposedAction, RowStatus } from '../domain/types.js';
+
+/** A plan row that failed validation. */
+export interface RowError {
+  /** Line in the file, the header being line 1. */
+  line: number;
+  message: string;
+}
+
+export interface Plan {
+  rows: PlanRow[];
+  errors: RowError[];
+}
+
+/** Where the plan comes from: tracker.csv now, other trackers later. Throws DataError when unreadable. */
+export interface PlanSource {
+  readonly description: string;
+  read(): Promise<Plan>;
+}
+
+/** One campaign's outcome in one run: the assessment plus what became of its action. */
+export interface ResultRow extends Assessment {
+  runId: string;
+  status: RowStatus;
+  escalationId: string | null;
+  /** What acting on the row did, in words (pause done, already paused, failed: …). */
+  actionNote: string | null;
+}
+
+export interface PlatformSnapshot {
+  campaigns: PlatformCampaign[];
+  /** Campaigns the platform returned but that could not be used, each with its reason. */
+  errors: string[];
+}
+
+export type PauseOutcome = 'paused' | 'already_paused';
+export type ResumeOutcome = 'resumed' | 'already_enabled';
+
+/** One ad platform: read campaigns with spend, pause and resume. Implemented by fixtures and live adapters. */
+export interface PlatformAdapter {
+  readonly platform: Platform;
+  /** A short description for reports, e.g. "fixtures (google.json)" or "Google Ads API v21, dry-run". */
+  readonly description: string;
+  fetchCampaigns(): Promise<PlatformSnapshot>;
+  /** Throws PlatformError when the pause did not take effect. */
+  pause(campaignId: string): Promise<PauseOutcome>;
+  resume(campaignId: string): Promise<ResumeOutcome>;
+  currentStatus?(campaignId: string): Promise<CampaignStatus | null>;
+}
+
+export type EscalationStatus = 'pending' | 'approved' | 'overridden' | 'expired';
+export type Decision = 'approved' | 'overridden' | 'expired';
+
+export interface Escalation {
+  id: string;
+  runId: string;
+  key: string;
+  campaignId: string | null;
+  platform: Platform;
+  platformCampaignId: string | null;
+  proposedAction: ProposedAction;
+  reason: string;
+  status: EscalationStatus;
+  outcome: 'done' | 'failed' | null;
+  outcomeDetail: string | null;
+  createdAt: string;
+  expiresAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  threadId: string;
+  /** The result row as it was when the escalation was raised, for messages. */
+  snapshot: ResultRow;
+}
+
+/** What the notifier is told when an escalation is settled. */
+export interface EscalationClosed {
+  escalation: Escalation;
+  decision: Decision;
+  actor: string;
+  outcome: 'done' | 'failed';
+  detail: string;
+}
+
+/** Where alerts, escalations and their outcomes go: Slack in the app, the terminal in the CLI. */
+export interface Notifier {
+  alert(row: ResultRow): Promise<void>;
+  escalationOpened(escalation: Escalation): Promise<void>;
+  escalationClosed(closed: EscalationClosed): Promise<void>;
+}
+
+export interface Progress {
+  (stage: string, done: number, total: number): void;
+}

@@ -1,0 +1,141 @@
+// The command line: parse arguments, build the app, run one command, map failures to exit codes.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { PacingError } from '../errors.js';
+import { createApp } from '../wiring.js';
+import * as commands from './commands.js';
+import { CollectingNotifier } from './notifier.js';
+import { progressReporter } from './progress.js';
+
+export const HELP = `Usage: npx pacing <command> [options]
+
+Commands:
+  run                                   run one pacing cycle now
+  status [campaign]                     the latest run, or one campaign in detail
+  pending                               escalations waiting for a decision
+  approve <escalation-id> --user <id>   carry out what the escalation proposes
+  reject <escalation-id> --user <id> [--reason <text>]
+                                        override: nothing is paused, the override is recorded
+  audit [--campaign <id>] [--type <type>] [--run <run-id>] [--limit <n>]
+                                        the audit trail, oldest first
+  resume-campaign <google|meta> <platform-campaign-id> --user <id>
+                                        undo a halt: resume the campaign on its platform
+  help                                  this text
+
+Options:
+  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject)
+
+Configuration comes from the environment and .env (see README). Exit status: 0 when the command did its
+job, 1 when it could not (bad configuration, unreadable data, unknown or already decided escalation), 2 for usage errors.`;
+
+export async function main(argv: string[], io: commands.Io = defaultIo()): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    io.err(`pacing: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { command, args, options } = parsed;
+  if (command === 'help' || command === undefined) {
+    io.out(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const known = ['run', 'status', 'pending', 'approve', 'reject', 'audit', 'resume-campaign'];
+  if (command === 'serve') {
+    io.err('pacing: the Slack app (serve) is not part of this build yet; use the CLI commands above.');
+    return 1;
+  }
+  if (!known.includes(command)) {
+    io.err(`pacing: unknown command "${command}".\n\n${HELP}`);
+    return 2;
+  }
+  const need = (n: number, what: string) => {
+    if (args.length < n) throw new UsageError(`${command} needs ${what}.`);
+  };
+  try {
+    if (command === 'approve' || command === 'reject') need(1, 'an escalation id');
+    if (command === 'resume-campaign') need(2, 'a platform and a platform campaign id');
+  } catch (err) {
+    io.err(`pacing: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+
+  const notifier = new CollectingNotifier();
+  let app: ReturnType<typeof createApp> | null = null;
+  try {
+    const config = loadConfig();
+    app = createApp(config, notifier, command === 'run' ? progressReporter(process.stderr) : undefined);
+    if (command !== 'run') await app.agent.catchUp();
+    switch (command) {
+      case 'run':
+        await commands.run(app, notifier, options, io);
+        break;
+      case 'status':
+        await commands.status(app, args[0], options, io);
+        break;
+      case 'pending':
+        await commands.pending(app, options, io);
+        break;
+      case 'approve':
+        await commands.decide(app, args[0] as string, 'approved', options, io);
+        break;
+      case 'reject':
+        await commands.decide(app, args[0] as string, 'overridden', options, io);
+        break;
+      case 'audit':
+        await commands.audit(app, options, io);
+        break;
+      case 'resume-campaign':
+        await commands.resumeCampaign(app, args[0] as string, args[1] as string, options, io);
+        break;
+    }
+    return 0;
+  } catch (err) {
+    io.err(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`);
+    return 1;
+  } finally {
+    app?.close();
+  }
+}
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      user: { type: 'string' },
+      reason: { type: 'string' },
+      campaign: { type: 'string' },
+      type: { type: 'string' },
+      run: { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit takes a whole number above 0.');
+  const [command, ...args] = positionals;
+  const options: commands.Options = {
+    json: values.json,
+    user: values.user,
+    reason: values.reason,
+    campaign: values.campaign,
+    type: values.type,
+    run: values.run,
+    limit,
+  };
+  return { command: values.help ? 'help' : command, args, options };
+}
+
+function unexpected(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `unexpected failure: ${message}${process.env.LOG_LEVEL === 'debug' && err instanceof Error ? `\n${err.stack}` : ' (set LOG_LEVEL=debug for details)'}`;
+}
+
+function defaultIo(): commands.Io {
+  return { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
+}

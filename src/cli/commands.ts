@@ -1,0 +1,141 @@
+// The pacing commands: each takes parsed arguments, does its job through the agent, and prints.
+import type { App } from '../wiring.js';
+import { DecisionConflict, PacingError } from '../errors.js';
+import type { RunReport } from '../agent/cycle.js';
+import type { ResultRow } from '../agent/ports.js';
+import { auditTable, campaignDetail, pendingTable, type RunView, runReport } from './format.js';
+import type { CollectingNotifier } from './notifier.js';
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export interface Options {
+  json: boolean;
+  user?: string | undefined;
+  reason?: string | undefined;
+  campaign?: string | undefined;
+  type?: string | undefined;
+  run?: string | undefined;
+  limit?: number | undefined;
+}
+
+const json = (io: Io, doc: unknown) => io.out(JSON.stringify(doc, null, 2));
+
+/** The run document of SPEC: { runId, results, errors } plus what else helps a reader. */
+function runDoc(v: RunView) {
+  return {
+    runId: v.runId,
+    startedAt: v.startedAt,
+    results: v.results,
+    errors: v.errors,
+    platformErrors: v.platformErrors,
+    summary: v.summary,
+  };
+}
+
+export async function run(app: App, notifier: CollectingNotifier, o: Options, io: Io): Promise<RunReport> {
+  const report = await app.agent.run('cli', o.user ?? 'cli');
+  if (o.json) {
+    json(io, runDoc(report));
+    return report;
+  }
+  io.out(runReport(report));
+  if (notifier.lines.length) {
+    io.out(`\nNotifications (${app.config.slack.botToken ? 'Slack' : 'Slack is not configured, so they are printed here'}):`);
+    for (const l of notifier.lines) io.out(`  ${l}`);
+  }
+  return report;
+}
+
+export async function status(app: App, campaign: string | undefined, o: Options, io: Io): Promise<void> {
+  const latest = app.agent.latest();
+  if (!latest) {
+    if (o.json) json(io, { runId: null, results: [], errors: [] });
+    else io.out('No pacing run yet. Start one with: npx pacing run');
+    return;
+  }
+  const view: RunView = {
+    runId: latest.run.id,
+    startedAt: latest.run.startedAt,
+    results: latest.results,
+    errors: latest.run.errors,
+    platformErrors: latest.run.platformErrors,
+    summary: latest.run.summary as RunView['summary'],
+  };
+  if (campaign === undefined) {
+    if (o.json) json(io, runDoc(view));
+    else io.out(runReport(view));
+    return;
+  }
+  const found = findCampaign(latest.results, campaign);
+  if (found.length === 0) throw new PacingError('not_found', `No campaign matching "${campaign}" in run ${latest.run.id}.`);
+  if (o.json) {
+    json(io, { ...runDoc(view), results: found });
+    return;
+  }
+  io.out(
+    found
+      .map((r) => campaignDetail(r, r.escalationId ? app.store.escalations.get(r.escalationId) : null))
+      .join('\n\n'),
+  );
+}
+
+/** By plan id or platform id exactly, else by a case-insensitive part of either name. */
+export function findCampaign(results: readonly ResultRow[], query: string): ResultRow[] {
+  const exact = results.filter((r) => r.campaignId === query || r.platformCampaignId === query);
+  if (exact.length) return exact;
+  const q = query.toLowerCase();
+  return results.filter((r) => [r.campaignId, r.campaignName, r.platformCampaignName].some((v) => v?.toLowerCase().includes(q)));
+}
+
+export async function pending(app: App, o: Options, io: Io): Promise<void> {
+  const list = app.agent.pending();
+  if (o.json) {
+    json(io, {
+      pending: list.map((e) => ({
+        escalationId: e.id,
+        campaignId: e.campaignId,
+        platformCampaignId: e.platformCampaignId,
+        platform: e.platform,
+        proposedAction: e.proposedAction,
+        reason: e.reason,
+        createdAt: e.createdAt,
+        expiresAt: e.expiresAt,
+      })),
+    });
+    return;
+  }
+  io.out(pendingTable(list));
+}
+
+export async function decide(app: App, id: string, decision: 'approved' | 'overridden', o: Options, io: Io): Promise<void> {
+  if (!o.user) throw new PacingError('not_authorised', 'Say who decides: --user <slack-user-id> (one of PACING_APPROVERS when set).');
+  if (app.config.approvers.length === 0) {
+    io.err('Note: PACING_APPROVERS is not set, so any --user may decide from the CLI; set it before connecting Slack.');
+  }
+  const e = await app.agent.decide(id, decision, o.user, o.reason ?? null, 'cli');
+  if (o.json) json(io, { escalationId: e.id, status: e.status, outcome: e.outcome, detail: e.outcomeDetail, decidedBy: e.decidedBy, decidedAt: e.decidedAt });
+  else io.out(`${e.id}: ${e.outcomeDetail ?? e.status}`);
+  if (e.outcome === 'failed') throw new DecisionConflict(e.id, `The decision was recorded, but carrying it out failed.`, e.status);
+}
+
+export async function audit(app: App, o: Options, io: Io): Promise<void> {
+  const events = app.store.audit.list({
+    ...(o.campaign ? { campaign: o.campaign } : {}),
+    ...(o.type ? { type: o.type } : {}),
+    ...(o.run ? { runId: o.run } : {}),
+    ...(o.limit ? { limit: o.limit } : {}),
+  });
+  if (o.json) json(io, { events });
+  else io.out(auditTable(events));
+}
+
+export async function resumeCampaign(app: App, platform: string, id: string, o: Options, io: Io): Promise<void> {
+  if (platform !== 'google' && platform !== 'meta') throw new PacingError('not_found', `Unknown platform "${platform}" (use google or meta).`);
+  if (!o.user) throw new PacingError('not_authorised', 'Say who undoes the halt: --user <slack-user-id>.');
+  if (!app.agent.decisions.mayDecide(o.user, 'cli')) throw new PacingError('not_authorised', `${o.user} is not an approver (PACING_APPROVERS).`);
+  const outcome = await app.agent.resumeCampaign(platform, id, o.user);
+  io.out(outcome === 'resumed' ? `${platform} campaign ${id} resumed.` : `${platform} campaign ${id} was already running.`);
+}

@@ -1,0 +1,170 @@
+// Every setting, read once from the environment (and .env), validated with zod; the only reader of process.env.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import type { Thresholds } from './domain/types.js';
+import { ConfigError } from './errors.js';
+
+export const BUNDLED_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+const num = (min: number, max = Number.POSITIVE_INFINITY) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .refine((v) => Number.isFinite(v) && v >= min && v <= max, { message: `must be a number from ${min}${max < Number.POSITIVE_INFINITY ? ` to ${max}` : ' up'}` });
+
+const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v), {
+  message: 'must be an ISO 8601 time such as 2026-11-20T09:00:00Z',
+});
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Europe/Berlin or UTC' },
+);
+
+const cron = z.string().refine((v) => v === 'off' || /^\S+(\s+\S+){4,5}$/.test(v.trim()), {
+  message: 'must be a cron expression with 5 or 6 fields, or "off"',
+});
+
+const slackUserList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .refine((ids) => ids.every((id) => /^[UW][A-Z0-9]+$/.test(id)), {
+    message: 'must be comma-separated Slack user ids such as U0123ABCD',
+  });
+
+const EnvSchema = z.object({
+  PACING_DATA_DIR: z.string().optional(),
+  PACING_DB: z.string().default('pacing.db'),
+  PACING_NOW: isoTime.optional(),
+  HEALTHY_VARIANCE_THRESHOLD: num(0, 1000).default(10),
+  WARNING_VARIANCE_THRESHOLD: num(0, 1000).default(25),
+  CONFIDENCE_THRESHOLD: num(0, 100).default(70),
+  FRESHNESS_HOURS: num(0.01, 24 * 365).default(12),
+  APPROVAL_TIMEOUT_HOURS: num(0.01, 24 * 365).default(24),
+  CHECKPOINT_RETENTION_DAYS: num(0, 3650).default(30),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  SLACK_API_URL: z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional(),
+  SLACK_ALERT_CHANNEL: z.string().optional(),
+  SLACK_APPROVAL_CHANNEL: z.string().optional(),
+  SLACK_DIGEST_CHANNEL: z.string().optional(),
+  PACING_APPROVERS: slackUserList.default([]),
+  PACING_RUN_CRON: cron.default('0 */4 * * *'),
+  PACING_DIGEST_CRON: cron.default('0 9 * * 1-5'),
+  PACING_TZ: timeZone.default('UTC'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  dataDir: string;
+  /** True when PACING_DATA_DIR is unset and the bundled demo data is used. */
+  bundledData: boolean;
+  dbPath: string;
+  /** "Now" for everything time-dependent: PACING_NOW, the bundled scenario's time, or the system clock. */
+  clock: () => string;
+  fixedNow: string | null;
+  thresholds: Thresholds;
+  approvalTimeoutHours: number;
+  checkpointRetentionDays: number;
+  approvers: string[];
+  slack: {
+    botToken: string | null;
+    signingSecret: string | null;
+    appToken: string | null;
+    port: number;
+    apiUrl: string | null;
+    alertChannel: string | null;
+    approvalChannel: string | null;
+    digestChannel: string | null;
+  };
+  schedule: { runCron: string | null; digestCron: string | null; tz: string };
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+/** Reads `.env` in `cwd` when present; variables already in the environment win, even when empty. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Record<string, string | undefined> {
+  const file = join(cwd, '.env');
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile, ...env };
+  // An empty string counts as unset.
+  for (const [k, v] of Object.entries(merged)) if (v === undefined || v.trim() === '') delete merged[k];
+  return merged;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = readEnv()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const got = env[variable];
+    throw new ConfigError(
+      variable,
+      `${variable} ${issue?.message ?? 'is invalid'}${got === undefined || SECRET.test(variable) ? '' : ` (got "${got}")`}.`,
+    );
+  }
+  const e = parsed.data;
+  if (e.HEALTHY_VARIANCE_THRESHOLD > e.WARNING_VARIANCE_THRESHOLD) {
+    throw new ConfigError(
+      'HEALTHY_VARIANCE_THRESHOLD',
+      `HEALTHY_VARIANCE_THRESHOLD (${e.HEALTHY_VARIANCE_THRESHOLD}) must not exceed WARNING_VARIANCE_THRESHOLD (${e.WARNING_VARIANCE_THRESHOLD}).`,
+    );
+  }
+  const bundledData = e.PACING_DATA_DIR === undefined;
+  const dataDir = resolve(e.PACING_DATA_DIR ?? BUNDLED_FIXTURES);
+  const fixedNow = e.PACING_NOW ?? (bundledData ? scenarioNow(dataDir) : null);
+  const fixed = fixedNow === null ? null : new Date(fixedNow).toISOString();
+  return {
+    dataDir,
+    bundledData,
+    dbPath: resolve(e.PACING_DB),
+    clock: fixed === null ? () => new Date().toISOString() : () => fixed,
+    fixedNow: fixed,
+    thresholds: {
+      healthyVariance: e.HEALTHY_VARIANCE_THRESHOLD,
+      warningVariance: e.WARNING_VARIANCE_THRESHOLD,
+      confidence: e.CONFIDENCE_THRESHOLD,
+      freshnessHours: e.FRESHNESS_HOURS,
+    },
+    approvalTimeoutHours: e.APPROVAL_TIMEOUT_HOURS,
+    checkpointRetentionDays: e.CHECKPOINT_RETENTION_DAYS,
+    approvers: e.PACING_APPROVERS,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN ?? null,
+      signingSecret: e.SLACK_SIGNING_SECRET ?? null,
+      appToken: e.SLACK_APP_TOKEN ?? null,
+      port: e.PORT,
+      apiUrl: e.SLACK_API_URL ?? null,
+      alertChannel: e.SLACK_ALERT_CHANNEL ?? null,
+      approvalChannel: e.SLACK_APPROVAL_CHANNEL ?? null,
+      digestChannel: e.SLACK_DIGEST_CHANNEL ?? null,
+    },
+    schedule: {
+      runCron: e.PACING_RUN_CRON === 'off' ? null : e.PACING_RUN_CRON,
+      digestCron: e.PACING_DIGEST_CRON === 'off' ? null : e.PACING_DIGEST_CRON,
+      tz: e.PACING_TZ,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The bundled demo pins its own "now" so that its data is as fresh as the story it tells. */
+function scenarioNow(dataDir: string): string | null {
+  const file = join(dataDir, 'scenario.json');
+  if (!existsSync(file)) return null;
+  const parsed = z.object({ now: isoTime }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parsed.success ? parsed.data.now : null;
+}
+
+/** Settings whose values are never echoed, not even in an error. */
+const SECRET = /TOKEN|SECRET|PASSWORD|KEY/;

@@ -1,0 +1,211 @@
+// One cycle's thinking over all campaigns: match, score, measure, decide, explain. Pure: no I/O.
+import { confidence, dataAgeHours, NO_CONFIDENCE } from './confidence.js';
+import { type Decision, decide } from './decision.js';
+import { type Match, type Reconciliation, reconcile, type Unmatched } from './match.js';
+import { mitigate } from './mitigation.js';
+import { round2 } from './money.js';
+import { diagnose } from './rootcause.js';
+import type {
+  Cause,
+  CampaignStatus,
+  ConfidenceParts,
+  Mitigation,
+  PlanRow,
+  Platform,
+  PlatformCampaign,
+  ProposedAction,
+  Severity,
+  SpendObservation,
+  Thresholds,
+} from './types.js';
+import { isZeroDelivery, severityOf, variancePct } from './variance.js';
+
+export interface Assessment {
+  /** Identity of the campaign across runs: the plan id, or the platform id for orphans. */
+  key: string;
+  line: number | null;
+  campaignId: string | null;
+  campaignName: string | null;
+  platform: Platform;
+  platformCampaignId: string | null;
+  platformCampaignName: string | null;
+  platformStatus: CampaignStatus | null;
+  market: string | null;
+  product: string | null;
+  ownerSlackId: string | null;
+  currency: string | null;
+  matchedBy: Match['by'] | null;
+  confidence: number;
+  confidenceParts: ConfidenceParts;
+  dataAgeHours: number | null;
+  reportingLagHours: number | null;
+  targetSpend: number | null;
+  actualSpend: number | null;
+  variancePct: number | null;
+  severity: Severity | null;
+  zeroDelivery: boolean;
+  action: Decision['action'];
+  proposedAction: ProposedAction | null;
+  reason: string;
+  rootCause: Cause[];
+  mitigation: Mitigation[];
+}
+
+export interface AssessInput {
+  plan: readonly PlanRow[];
+  campaigns: readonly PlatformCampaign[];
+  /** Platforms whose data could not be read this cycle, with the reason. */
+  unavailable: ReadonlyMap<Platform, string>;
+  now: string;
+  thresholds: Thresholds;
+  /** Earlier spend observations by platform campaign key (`platform:id`), oldest first. */
+  history: (platformKey: string) => readonly SpendObservation[];
+}
+
+export const planKey = (campaignId: string): string => `plan:${campaignId}`;
+export const platformKey = (platform: Platform, id: string): string => `${platform}:${id}`;
+
+export function assessAll(input: AssessInput): { assessments: Assessment[]; comparisons: number } {
+  const available = input.plan.filter((r) => !input.unavailable.has(r.platform));
+  const rec = reconcile(available, input.campaigns);
+  return { assessments: assessReconciled(rec, input), comparisons: rec.comparisons };
+}
+
+/** Scores, measures, decides and explains every row of a reconciliation (plus rows whose platform failed). */
+export function assessReconciled(rec: Reconciliation, input: AssessInput): Assessment[] {
+  const out: Assessment[] = [];
+  for (const row of input.plan) {
+    const error = input.unavailable.get(row.platform);
+    if (error !== undefined) out.push(unavailable(row, error, input));
+  }
+  for (const m of rec.matches) out.push(matched(m, input));
+  for (const u of rec.unmatched) out.push(unmatched(u, input));
+  for (const c of rec.orphans) out.push(orphan(c, input));
+  out.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+  return out;
+}
+
+function base(row: PlanRow | null, c: PlatformCampaign | null, platform: Platform): Assessment {
+  return {
+    key: row ? planKey(row.campaignId) : platformKey(platform, c?.id ?? ''),
+    line: row?.line ?? null,
+    campaignId: row?.campaignId ?? null,
+    campaignName: row?.campaignName ?? null,
+    platform,
+    platformCampaignId: c?.id ?? null,
+    platformCampaignName: c?.name ?? null,
+    platformStatus: c?.status ?? null,
+    market: row?.market ?? c?.market ?? null,
+    product: row?.product ?? c?.product ?? null,
+    ownerSlackId: row?.ownerSlackId ?? null,
+    currency: row?.currency ?? c?.currency ?? null,
+    matchedBy: null,
+    confidence: 0,
+    confidenceParts: { ...NO_CONFIDENCE.parts },
+    dataAgeHours: null,
+    reportingLagHours: c?.reportingLagHours ?? null,
+    targetSpend: row ? round2(row.targetSpend) : null,
+    actualSpend: c ? round2(c.spend) : null,
+    variancePct: null,
+    severity: null,
+    zeroDelivery: false,
+    action: 'log',
+    proposedAction: null,
+    reason: '',
+    rootCause: [],
+    mitigation: [],
+  };
+}
+
+function explain(a: Assessment, d: Decision, causes: Cause[]): Assessment {
+  a.action = d.action;
+  a.proposedAction = d.proposedAction;
+  a.reason = d.reason;
+  if (d.action !== 'log' || causes.some((c) => c.code === 'platform_unavailable')) {
+    a.rootCause = causes;
+    a.mitigation = mitigate(causes);
+  }
+  return a;
+}
+
+function matched(m: Match, input: AssessInput): Assessment {
+  const { row, campaign: c } = m;
+  const a = base(row, c, row.platform);
+  const conf = confidence(row, c, input.now, input.thresholds.freshnessHours);
+  a.matchedBy = m.by;
+  a.confidence = conf.total;
+  a.confidenceParts = conf.parts;
+  a.dataAgeHours = round2(dataAgeHours(c.fetchedAt, input.now));
+  // A plan in one currency and spend in another cannot be compared: no variance, no severity.
+  const currencyMismatch = row.currency !== null && c.currency !== null && row.currency !== c.currency;
+  a.variancePct = currencyMismatch ? null : variancePct(c.spend, row.targetSpend);
+  a.severity = severityOf(a.variancePct, input.thresholds);
+  a.zeroDelivery = isZeroDelivery(row.targetSpend, c.spend);
+  const d = decide(
+    {
+      kind: 'matched',
+      planCurrency: row.currency,
+      platformCurrency: c.currency,
+      targetSpend: row.targetSpend,
+      actualSpend: c.spend,
+      variancePct: a.variancePct,
+      severity: a.severity,
+      zeroDelivery: a.zeroDelivery,
+      confidence: a.confidence,
+    },
+    input.thresholds,
+  );
+  const causes =
+    d.action === 'log'
+      ? []
+      : diagnose({
+          row,
+          campaign: c,
+          now: input.now,
+          freshHours: input.thresholds.freshnessHours,
+          nameSimilarity: m.similarity,
+          variancePct: a.variancePct,
+          zeroDelivery: a.zeroDelivery,
+          unmatched: null,
+          history: input.history(platformKey(c.platform, c.id)),
+          platformError: null,
+        });
+  return explain(a, d, causes);
+}
+
+function unmatched(u: Unmatched, input: AssessInput): Assessment {
+  const a = base(u.row, null, u.row.platform);
+  a.platformCampaignId = u.row.platformCampaignId;
+  const causes = diagnose({ ...noSignals(input), row: u.row, unmatched: u });
+  return explain(a, decide({ kind: 'unmatched' }, input.thresholds), causes);
+}
+
+function orphan(c: PlatformCampaign, input: AssessInput): Assessment {
+  const a = base(null, c, c.platform);
+  a.dataAgeHours = round2(dataAgeHours(c.fetchedAt, input.now));
+  const causes = diagnose({ ...noSignals(input), campaign: c });
+  return explain(a, decide({ kind: 'orphan', actualSpend: c.spend }, input.thresholds), causes);
+}
+
+function unavailable(row: PlanRow, error: string, input: AssessInput): Assessment {
+  const a = base(row, null, row.platform);
+  a.platformCampaignId = row.platformCampaignId;
+  a.actualSpend = null;
+  const causes = diagnose({ ...noSignals(input), row, platformError: error });
+  return explain(a, decide({ kind: 'platform_unavailable', platform: row.platform }, input.thresholds), causes);
+}
+
+function noSignals(input: AssessInput) {
+  return {
+    row: null,
+    campaign: null,
+    now: input.now,
+    freshHours: input.thresholds.freshnessHours,
+    nameSimilarity: null,
+    variancePct: null,
+    zeroDelivery: false,
+    unmatched: null,
+    history: [],
+    platformError: null,
+  };
+}

@@ -1,0 +1,70 @@
+// The guardrail matrix: what the agent may do alone, and what it must ask an approver about.
+import { formatPct } from './money.js';
+import type { Action, ProposedAction, Severity, Thresholds } from './types.js';
+
+export type Situation =
+  | { kind: 'unmatched' }
+  | { kind: 'orphan'; actualSpend: number }
+  | { kind: 'platform_unavailable'; platform: string }
+  | {
+      kind: 'matched';
+      planCurrency: string | null;
+      platformCurrency: string | null;
+      targetSpend: number;
+      actualSpend: number;
+      variancePct: number | null;
+      severity: Severity | null;
+      zeroDelivery: boolean;
+      confidence: number;
+    };
+
+export interface Decision {
+  action: Action;
+  /** For escalations: what happens if an approver approves. */
+  proposedAction: ProposedAction | null;
+  /** One sentence a person can act on: why this action. */
+  reason: string;
+}
+
+const escalate = (proposedAction: ProposedAction, reason: string): Decision => ({ action: 'escalate', proposedAction, reason });
+const act = (action: Exclude<Action, 'escalate'>, reason: string): Decision => ({ action, proposedAction: null, reason });
+
+export function decide(s: Situation, t: Pick<Thresholds, 'confidence'>): Decision {
+  switch (s.kind) {
+    case 'unmatched':
+      return escalate('alert', 'Planned campaign has no matching campaign on the platform.');
+    case 'orphan':
+      return escalate('halt', 'Campaign spends on the platform but is in no plan.');
+    case 'platform_unavailable':
+      return act('log', `Spend data from ${s.platform} is unavailable this cycle; nothing was decided.`);
+    case 'matched':
+      return decideMatched(s, t.confidence);
+  }
+}
+
+function decideMatched(s: Extract<Situation, { kind: 'matched' }>, minConfidence: number): Decision {
+  if (s.planCurrency && s.platformCurrency && s.planCurrency !== s.platformCurrency) {
+    return escalate('alert', `Plan is in ${s.planCurrency} but the platform reports ${s.platformCurrency}: the variance is meaningless.`);
+  }
+  if (s.targetSpend === 0) {
+    return s.actualSpend > 0
+      ? escalate('halt', 'Campaign spends against a plan of zero.')
+      : act('log', 'No spend planned and none made.');
+  }
+  if (s.zeroDelivery) return act('halt', 'Campaign delivers nothing against a positive plan.');
+  const confident = s.confidence >= minConfidence;
+  const conf = `confidence ${s.confidence} ${confident ? '≥' : '<'} ${minConfidence}`;
+  switch (s.severity) {
+    case 'healthy':
+    case null:
+      return act('log', 'Pacing within tolerance.');
+    case 'warning':
+      return confident
+        ? act('alert', `Variance ${formatPct(s.variancePct)} is a warning; ${conf}.`)
+        : escalate('alert', `Variance ${formatPct(s.variancePct)} is a warning, but ${conf}: the match or data may be wrong.`);
+    case 'critical':
+      return confident
+        ? act('halt', `Variance ${formatPct(s.variancePct)} is critical; ${conf}.`)
+        : escalate('halt', `Variance ${formatPct(s.variancePct)} is critical, but ${conf}: an approver must confirm the pause.`);
+  }
+}

@@ -1,0 +1,157 @@
+// One-to-one reconciliation of plan rows with platform campaigns: pinned ids, then best name pairs first.
+import { normaliseName, similarity } from './normalise.js';
+import type { PlanRow, Platform, PlatformCampaign } from './types.js';
+
+export const MIN_NAME_SIMILARITY = 0.5;
+
+export interface Match {
+  row: PlanRow;
+  campaign: PlatformCampaign;
+  by: 'pinned_id' | 'name';
+  /** Name similarity of the pair (0–1), on normalised names. */
+  similarity: number;
+}
+
+export interface Unmatched {
+  row: PlanRow;
+  reason: 'pinned_id_not_listed' | 'no_similar_name';
+  /** The closest campaign left over on the same platform, when there is one. */
+  closest: { id: string; name: string; similarity: number } | null;
+}
+
+export interface Reconciliation {
+  matches: Match[];
+  unmatched: Unmatched[];
+  /** Campaigns with spend that no plan row claims. */
+  orphans: PlatformCampaign[];
+  /** Levenshtein evaluations made, for the benchmark. */
+  comparisons: number;
+}
+
+interface Candidate {
+  row: number;
+  campaign: number;
+  similarity: number;
+}
+
+/**
+ * Matches plan rows to campaigns on the same platform, one to one.
+ *
+ * The reference behaviour is "best pairs first": every (row, campaign) pair with similarity ≥ 0.5, taken in
+ * order of similarity (ties: plan order, then platform order) while both sides are free. Exact normalised
+ * names have similarity 1, so taking them first in the same tie order makes the same pairs; the fuzzy pass
+ * then only sees what is left. Pairs whose lengths differ by more than half can never reach 0.5 and are
+ * skipped without computing a distance. Markets are not used to block: a renamed campaign whose market
+ * label differs would then be matched differently from the reference.
+ */
+export function reconcile(plan: readonly PlanRow[], campaigns: readonly PlatformCampaign[]): Reconciliation {
+  const result: Reconciliation = { matches: [], unmatched: [], orphans: [], comparisons: 0 };
+  const platforms = new Set<Platform>([...plan.map((r) => r.platform), ...campaigns.map((c) => c.platform)]);
+  for (const platform of platforms) {
+    reconcilePlatform(
+      plan.filter((r) => r.platform === platform),
+      campaigns.filter((c) => c.platform === platform),
+      result,
+    );
+  }
+  result.matches.sort((a, b) => a.row.line - b.row.line);
+  result.unmatched.sort((a, b) => a.row.line - b.row.line);
+  return result;
+}
+
+function reconcilePlatform(plan: PlanRow[], campaigns: PlatformCampaign[], out: Reconciliation): void {
+  const taken = new Array<boolean>(campaigns.length).fill(false);
+  const byId = new Map<string, number>();
+  campaigns.forEach((c, i) => {
+    if (!byId.has(c.id)) byId.set(c.id, i);
+  });
+  const names = campaigns.map((c) => normaliseName(c.name));
+
+  // Pinned ids: never fall back to names.
+  const byName: number[] = [];
+  plan.forEach((row, r) => {
+    if (row.platformCampaignId === null) {
+      byName.push(r);
+      return;
+    }
+    const i = byId.get(row.platformCampaignId);
+    if (i === undefined || taken[i]) {
+      out.unmatched.push({ row, reason: 'pinned_id_not_listed', closest: null });
+      return;
+    }
+    taken[i] = true;
+    const campaign = campaigns[i] as PlatformCampaign;
+    out.matches.push({ row, campaign, by: 'pinned_id', similarity: similarity(normaliseName(row.campaignName), names[i] as string) });
+  });
+
+  // Exact normalised names, in plan order, each taking the first free campaign of that name.
+  const exact = new Map<string, number[]>();
+  names.forEach((n, i) => {
+    if (taken[i]) return;
+    const list = exact.get(n);
+    if (list) list.push(i);
+    else exact.set(n, [i]);
+  });
+  const rowNames = plan.map((r) => normaliseName(r.campaignName));
+  const left: number[] = [];
+  for (const r of byName) {
+    const list = exact.get(rowNames[r] as string);
+    const i = list?.find((c) => !taken[c]);
+    if (i === undefined) {
+      left.push(r);
+      continue;
+    }
+    taken[i] = true;
+    out.matches.push({ row: plan[r] as PlanRow, campaign: campaigns[i] as PlatformCampaign, by: 'name', similarity: 1 });
+  }
+
+  // Fuzzy: all remaining pairs that can reach the threshold, best first.
+  const free = campaigns.map((_, i) => i).filter((i) => !taken[i]);
+  const candidates: Candidate[] = [];
+  for (const r of left) {
+    const a = rowNames[r] as string;
+    for (const c of free) {
+      const b = names[c] as string;
+      const longer = Math.max(a.length, b.length);
+      if (longer > 0 && Math.min(a.length, b.length) / longer < MIN_NAME_SIMILARITY) continue;
+      out.comparisons++;
+      const s = similarity(a, b);
+      if (s >= MIN_NAME_SIMILARITY) candidates.push({ row: r, campaign: c, similarity: s });
+    }
+  }
+  candidates.sort((x, y) => y.similarity - x.similarity || x.row - y.row || x.campaign - y.campaign);
+  const rowDone = new Set<number>();
+  for (const cand of candidates) {
+    if (rowDone.has(cand.row) || taken[cand.campaign]) continue;
+    rowDone.add(cand.row);
+    taken[cand.campaign] = true;
+    out.matches.push({
+      row: plan[cand.row] as PlanRow,
+      campaign: campaigns[cand.campaign] as PlatformCampaign,
+      by: 'name',
+      similarity: cand.similarity,
+    });
+  }
+
+  const stillFree = campaigns.map((_, i) => i).filter((i) => !taken[i]);
+  for (const r of left) {
+    if (rowDone.has(r)) continue;
+    out.unmatched.push({ row: plan[r] as PlanRow, reason: 'no_similar_name', closest: closest(rowNames[r] as string, stillFree, campaigns, names) });
+  }
+  for (const i of stillFree) {
+    const c = campaigns[i] as PlatformCampaign;
+    if (c.spend > 0) out.orphans.push(c);
+  }
+}
+
+function closest(name: string, free: number[], campaigns: PlatformCampaign[], names: string[]): Unmatched['closest'] {
+  let best: Unmatched['closest'] = null;
+  for (const i of free) {
+    const s = similarity(name, names[i] as string);
+    if (best === null || s > best.similarity) {
+      const c = campaigns[i] as PlatformCampaign;
+      best = { id: c.id, name: c.name, similarity: s };
+    }
+  }
+  return best;
+}

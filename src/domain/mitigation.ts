@@ -1,0 +1,50 @@
+// Concrete steps that stop a diagnosed cause from recurring, one per cause.
+import { round2 } from './money.js';
+import type { Cause, Mitigation } from './types.js';
+
+type Ev = Cause['evidence'];
+const text = (v: Ev[string] | undefined): string => (v === null || v === undefined ? '?' : String(v));
+
+const STEPS: Record<Cause['code'], (e: Ev) => string> = {
+  unmatched_pinned_id: (e) =>
+    `Correct platform_campaign_id on tracker line ${text(e.line)} (${text(e.platformCampaignId)} is not on the platform), or clear it to match by name.`,
+  unmatched_no_similar_name: (e) =>
+    e.closestId
+      ? `If "${text(e.closestName)}" is this campaign, pin it: set platform_campaign_id=${text(e.closestId)} on tracker line ${text(e.line)}; otherwise create the campaign or remove the row.`
+      : `Create the campaign on the platform or remove tracker line ${text(e.line)}.`,
+  orphan_spend: (e) =>
+    `Add "${text(e.name)}" (id ${text(e.platformCampaignId)}) to the tracker with its target, or pause it if it should not run.`,
+  zero_plan_spend: () => 'Set the planned spend in the tracker, or pause the campaign if it should not spend.',
+  currency_mismatch: (e) =>
+    `Restate the tracker row in ${text(e.platformCurrency)} (the account's currency), or fix the currency column if it is wrong.`,
+  name_mismatch: () => 'Pin the match: put the platform campaign id in the tracker\'s platform_campaign_id column so it no longer depends on names.',
+  market_mismatch: (e) => `Correct the market (plan ${text(e.planMarket)}, platform ${text(e.platformMarket)}) in the tracker or in the campaign's naming.`,
+  product_mismatch: (e) => `Correct the product (plan ${text(e.planProduct)}, platform ${text(e.platformProduct)}) in the tracker or in the campaign's naming.`,
+  flight_dates_differ: (e) =>
+    `Align the flight: tracker ${text(e.planStart)}…${text(e.planEnd)} vs platform ${text(e.platformStart)}…${text(e.platformEnd)}.`,
+  stale_data: (e) => `Check the platform sync (data is ${text(e.ageHours)} h old) and re-run once fresh data has arrived.`,
+  campaign_paused: () => 'Re-enable the campaign if the pause was not intended; otherwise lower its target to date in the tracker.',
+  flight_ended: (e) => `Extend the flight past ${text(e.endDate)} or move the unspent budget to a running campaign.`,
+  flight_not_started: (e) => `Bring the start date (${text(e.startDate)}) in line with the plan, or move the plan's start.`,
+  budget_differs: (e) => `Set the platform daily budget to ${text(e.plannedDailyBudget)} (plan budget ${text(e.planBudget)} over ${text(e.flightDays)} days).`,
+  spend_spike: (e) => `Cap daily spend and review bid or budget changes made since ${text(e.since)}.`,
+  spend_stall: () => 'Check ad approvals, billing and audience size: delivery stopped though the campaign is enabled.',
+  no_delivery: () => 'Check ad approvals, the payment method, targeting and bids: the campaign is enabled but does not deliver.',
+  over_pacing: (e) => `Lower the daily budget by about ${pctOf(e)}% to bring spend back to plan.`,
+  under_pacing: (e) => `Raise bids or the daily budget by about ${pctOf(e)}%, or move the shortfall to another campaign.`,
+  already_paused: () => 'It was already paused: confirm it should stay paused, and update the tracker if the plan changed.',
+  pause_failed: () => 'Pause it by hand on the platform now, and check the agent\'s access to the account.',
+  platform_unavailable: () => 'Check the platform connection and credentials; the next run retries automatically.',
+};
+
+function pctOf(e: Ev): string {
+  const v = typeof e.variancePct === 'number' ? Math.abs(e.variancePct) : null;
+  if (v === null) return '?';
+  // Spend is v% off plan: the budget change that restores plan is v / (100 ± v) of today's rate.
+  const over = typeof e.variancePct === 'number' && e.variancePct > 0;
+  return String(round2(over ? (v / (100 + v)) * 100 : v >= 100 ? 100 : (v / (100 - v)) * 100));
+}
+
+export function mitigate(causes: readonly Cause[]): Mitigation[] {
+  return causes.map((c) => ({ cause: c.code, step: STEPS[c.code](c.evidence) }));
+}

@@ -1,0 +1,209 @@
+// Rule-based root cause: which signals explain an anomaly, each with the evidence that supports it.
+import { dataAgeHours, flightAgreement } from './confidence.js';
+import type { Unmatched } from './match.js';
+import { round2 } from './money.js';
+import { sameLabel } from './normalise.js';
+import type { Cause, PlanRow, PlatformCampaign, SpendObservation } from './types.js';
+
+const DAY_MS = 86_400_000;
+/** Below this name similarity a match is worth questioning. */
+const WEAK_NAME = 0.8;
+/** Platform flight budget this far from plan (as a fraction) is worth naming. */
+const BUDGET_GAP = 0.1;
+
+export interface Signals {
+  row: PlanRow | null;
+  campaign: PlatformCampaign | null;
+  now: string;
+  freshHours: number;
+  nameSimilarity: number | null;
+  variancePct: number | null;
+  zeroDelivery: boolean;
+  unmatched: Unmatched | null;
+  /** Earlier observations of this campaign's spend, oldest first. */
+  history: readonly SpendObservation[];
+  platformError: string | null;
+}
+
+export function diagnose(s: Signals): Cause[] {
+  const { row, campaign } = s;
+  if (s.platformError !== null) {
+    return [{ code: 'platform_unavailable', message: `Platform data unavailable: ${s.platformError}`, evidence: { error: s.platformError } }];
+  }
+  if (row && s.unmatched) return unmatchedCauses(row, s.unmatched);
+  if (!campaign) return [];
+  if (!row) {
+    return [
+      {
+        code: 'orphan_spend',
+        message: `"${campaign.name}" spent ${round2(campaign.spend)} with no row in the tracker.`,
+        evidence: { platformCampaignId: campaign.id, name: campaign.name, spend: round2(campaign.spend), status: campaign.status },
+      },
+    ];
+  }
+  if (row.currency && campaign.currency && row.currency !== campaign.currency) {
+    return [
+      {
+        code: 'currency_mismatch',
+        message: `The plan is in ${row.currency}, the platform reports ${campaign.currency}.`,
+        evidence: { planCurrency: row.currency, platformCurrency: campaign.currency, targetSpend: row.targetSpend, actualSpend: campaign.spend },
+      },
+    ];
+  }
+  if (row.targetSpend === 0) {
+    return [
+      {
+        code: 'zero_plan_spend',
+        message: `Spent ${round2(campaign.spend)} against a target of 0.`,
+        evidence: { targetSpend: 0, actualSpend: round2(campaign.spend) },
+      },
+    ];
+  }
+  return [...matchCauses(row, campaign, s), ...deliveryCauses(row, campaign, s)];
+}
+
+function unmatchedCauses(row: PlanRow, u: Unmatched): Cause[] {
+  if (u.reason === 'pinned_id_not_listed') {
+    return [
+      {
+        code: 'unmatched_pinned_id',
+        message: `Tracker line ${row.line} pins ${row.platform} campaign ${row.platformCampaignId}, which the platform does not list.`,
+        evidence: { line: row.line, platformCampaignId: row.platformCampaignId },
+      },
+    ];
+  }
+  const closest = u.closest;
+  return [
+    {
+      code: 'unmatched_no_similar_name',
+      message: closest
+        ? `No ${row.platform} campaign is named like "${row.campaignName}"; the closest, "${closest.name}", is only ${round2(closest.similarity * 100)}% similar (50% needed).`
+        : `No unclaimed ${row.platform} campaign is left to match "${row.campaignName}".`,
+      evidence: {
+        line: row.line,
+        planName: row.campaignName,
+        closestId: closest?.id ?? null,
+        closestName: closest?.name ?? null,
+        closestSimilarity: closest ? round2(closest.similarity) : null,
+      },
+    },
+  ];
+}
+
+/** Signals that the match itself, or the data behind it, may be wrong. */
+function matchCauses(row: PlanRow, c: PlatformCampaign, s: Signals): Cause[] {
+  const causes: Cause[] = [];
+  if (s.nameSimilarity !== null && s.nameSimilarity < WEAK_NAME) {
+    causes.push({
+      code: 'name_mismatch',
+      message: `Plan name "${row.campaignName}" and platform name "${c.name}" are only ${round2(s.nameSimilarity * 100)}% similar.`,
+      evidence: { planName: row.campaignName, platformName: c.name, similarity: round2(s.nameSimilarity) },
+    });
+  }
+  if (!sameLabel(row.market, c.market)) {
+    causes.push({
+      code: 'market_mismatch',
+      message: `Market differs: plan ${row.market}, platform ${c.market ?? 'unknown'}.`,
+      evidence: { planMarket: row.market, platformMarket: c.market },
+    });
+  }
+  if (!sameLabel(row.product, c.product)) {
+    causes.push({
+      code: 'product_mismatch',
+      message: `Product differs: plan ${row.product}, platform ${c.product ?? 'unknown'}.`,
+      evidence: { planProduct: row.product, platformProduct: c.product },
+    });
+  }
+  if (flightAgreement(row, c) !== 'same') {
+    causes.push({
+      code: 'flight_dates_differ',
+      message: `Flight differs: plan ${row.startDate}…${row.endDate}, platform ${c.startDate ?? '?'}…${c.endDate ?? '?'}.`,
+      evidence: { planStart: row.startDate, planEnd: row.endDate, platformStart: c.startDate, platformEnd: c.endDate },
+    });
+  }
+  const age = dataAgeHours(c.fetchedAt, s.now);
+  if (age > s.freshHours) {
+    causes.push({
+      code: 'stale_data',
+      message: `Spend data is ${round2(age)} h old (fresh is ≤ ${s.freshHours} h): actual spend may be higher now.`,
+      evidence: { fetchedAt: c.fetchedAt, ageHours: round2(age), freshHours: s.freshHours },
+    });
+  }
+  return causes;
+}
+
+/** Signals that explain why delivery is off plan. */
+function deliveryCauses(row: PlanRow, c: PlatformCampaign, s: Signals): Cause[] {
+  const causes: Cause[] = [];
+  const under = s.zeroDelivery || (s.variancePct !== null && s.variancePct < 0);
+  const today = s.now.slice(0, 10);
+  const evidence = { targetSpend: row.targetSpend, actualSpend: round2(c.spend), variancePct: s.variancePct };
+  if (c.status === 'PAUSED' && under) {
+    causes.push({ code: 'campaign_paused', message: 'The campaign is paused on the platform, so it cannot deliver.', evidence: { status: c.status, ...evidence } });
+  }
+  const end = c.endDate ?? row.endDate;
+  const start = c.startDate ?? row.startDate;
+  if (under && end < today) {
+    causes.push({ code: 'flight_ended', message: `The flight ended on ${end}, before the plan's spend was reached.`, evidence: { endDate: end, today, ...evidence } });
+  }
+  if (under && start > today) {
+    causes.push({ code: 'flight_not_started', message: `The platform flight starts on ${start}, after today.`, evidence: { startDate: start, today, ...evidence } });
+  }
+  const budget = budgetGap(row, c);
+  if (budget) causes.push(budget);
+  const trend = spendTrend(row, c, s);
+  if (trend) causes.push(trend);
+  const explained = causes.length > 0;
+  if (s.zeroDelivery && !explained) {
+    causes.push({
+      code: 'no_delivery',
+      message: 'The campaign is enabled and inside its flight but spent nothing.',
+      evidence: { status: c.status, ...evidence },
+    });
+  } else if (!explained && s.variancePct !== null) {
+    causes.push({
+      code: s.variancePct > 0 ? 'over_pacing' : 'under_pacing',
+      message: `Spent ${round2(c.spend)} against ${row.targetSpend} planned to date (${s.variancePct > 0 ? '+' : ''}${s.variancePct}%).`,
+      evidence,
+    });
+  }
+  return causes;
+}
+
+function flightDays(start: string, end: string): number {
+  return Math.round((Date.parse(end) - Date.parse(start)) / DAY_MS) + 1;
+}
+
+function budgetGap(row: PlanRow, c: PlatformCampaign): Cause | null {
+  if (row.budget === null || c.dailyBudget === null || row.budget <= 0) return null;
+  const days = flightDays(row.startDate, row.endDate);
+  if (!(days > 0)) return null;
+  const implied = round2(c.dailyBudget * days);
+  const gap = (implied - row.budget) / row.budget;
+  if (Math.abs(gap) < BUDGET_GAP) return null;
+  return {
+    code: 'budget_differs',
+    message: `Platform daily budget ${c.dailyBudget} × ${days} days = ${implied}, but the plan's budget is ${row.budget} (${gap > 0 ? '+' : ''}${round2(gap * 100)}%).`,
+    evidence: { dailyBudget: c.dailyBudget, flightDays: days, impliedBudget: implied, planBudget: row.budget, plannedDailyBudget: round2(row.budget / days) },
+  };
+}
+
+/** Compares spend since the last observation with the plan's daily rate. */
+function spendTrend(row: PlanRow, c: PlatformCampaign, s: Signals): Cause | null {
+  const last = s.history.at(-1);
+  if (!last) return null;
+  const hours = (Date.parse(s.now) - Date.parse(last.at)) / 3_600_000;
+  const elapsedDays = (Date.parse(s.now) - Date.parse(row.startDate)) / DAY_MS;
+  if (!(hours >= 1) || !(elapsedDays > 0)) return null;
+  const plannedPerHour = row.targetSpend / (elapsedDays * 24);
+  const expected = plannedPerHour * hours;
+  const delta = round2(c.spend - last.actualSpend);
+  const evidence = { since: last.at, hours: round2(hours), spendThen: last.actualSpend, spendNow: round2(c.spend), delta, expectedDelta: round2(expected) };
+  if (expected > 0 && delta > 2 * expected) {
+    return { code: 'spend_spike', message: `Spent ${delta} in the last ${round2(hours)} h, over twice the planned ${round2(expected)}.`, evidence };
+  }
+  if (delta <= 0 && hours >= 12 && c.status === 'ENABLED' && expected > 0) {
+    return { code: 'spend_stall', message: `No new spend in ${round2(hours)} h although ${round2(expected)} was planned.`, evidence };
+  }
+  return null;
+}

@@ -1,0 +1,111 @@
+// The vocabulary of pacing: plan rows, platform campaigns, and the per-campaign result of one cycle.
+
+export const PLATFORMS = ['google', 'meta'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export type Severity = 'healthy' | 'warning' | 'critical';
+export type Action = 'log' | 'alert' | 'escalate' | 'halt';
+/** What an escalation proposes to do if an approver says yes. */
+export type ProposedAction = 'alert' | 'halt';
+export type RowStatus = 'done' | 'awaiting_approval' | 'approved' | 'overridden' | 'expired' | 'failed';
+export type CampaignStatus = 'ENABLED' | 'PAUSED';
+
+/** One validated row of the tracker (the plan). */
+export interface PlanRow {
+  line: number;
+  campaignId: string;
+  campaignName: string;
+  platform: Platform;
+  market: string;
+  product: string;
+  startDate: string;
+  endDate: string;
+  /** Planned spend to date: the figure actual spend is compared with. */
+  targetSpend: number;
+  /** The whole flight's budget. */
+  budget: number | null;
+  currency: string | null;
+  ownerSlackId: string | null;
+  platformCampaignId: string | null;
+}
+
+/** One campaign as an ad platform reports it. */
+export interface PlatformCampaign {
+  platform: Platform;
+  id: string;
+  name: string;
+  market: string | null;
+  product: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  spend: number;
+  status: CampaignStatus;
+  /** ISO time the spend figure was read at the platform. */
+  fetchedAt: string;
+  dailyBudget: number | null;
+  currency: string | null;
+  /** Hours the platform's reported spend may lag behind reality, when known. */
+  reportingLagHours?: number;
+}
+
+export interface ConfidenceParts {
+  metadata: number;
+  name: number;
+  freshness: number;
+}
+
+export interface Thresholds {
+  healthyVariance: number;
+  warningVariance: number;
+  confidence: number;
+  freshnessHours: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  healthyVariance: 10,
+  warningVariance: 25,
+  confidence: 70,
+  freshnessHours: 12,
+};
+
+/** Why the agent believes an anomaly happened, with the numbers that show it. */
+export interface Cause {
+  code: CauseCode;
+  message: string;
+  evidence: Record<string, string | number | boolean | null>;
+}
+
+export type CauseCode =
+  | 'unmatched_pinned_id'
+  | 'unmatched_no_similar_name'
+  | 'orphan_spend'
+  | 'zero_plan_spend'
+  | 'currency_mismatch'
+  | 'name_mismatch'
+  | 'market_mismatch'
+  | 'product_mismatch'
+  | 'flight_dates_differ'
+  | 'stale_data'
+  | 'campaign_paused'
+  | 'flight_ended'
+  | 'flight_not_started'
+  | 'budget_differs'
+  | 'spend_spike'
+  | 'spend_stall'
+  | 'no_delivery'
+  | 'over_pacing'
+  | 'under_pacing'
+  | 'already_paused'
+  | 'pause_failed'
+  | 'platform_unavailable';
+
+export interface Mitigation {
+  cause: CauseCode;
+  step: string;
+}
+
+/** A previous observation of the same campaign, for spike and stall detection. */
+export interface SpendObservation {
+  at: string;
+  actualSpend: number;
+}

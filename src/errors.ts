@@ -1,0 +1,78 @@
+// Typed errors with stable codes: what went wrong, where, and what to do about it.
+
+export type ErrorCode =
+  | 'config_invalid'
+  | 'data_invalid'
+  | 'data_unreadable'
+  | 'platform_failed'
+  | 'decision_conflict'
+  | 'not_found'
+  | 'run_in_progress'
+  | 'not_authorised';
+
+export class PacingError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A setting is missing or has a value that is not allowed. */
+export class ConfigError extends PacingError {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super('config_invalid', message);
+  }
+}
+
+/** Input data that cannot be used: the file, and the line when there is one. */
+export class DataError extends PacingError {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line: number | null = null,
+    code: 'data_invalid' | 'data_unreadable' = 'data_invalid',
+  ) {
+    super(code, message);
+  }
+}
+
+/** A platform call that failed; `retryable` and `retryAfterMs` say whether and when to try again. */
+export class PlatformError extends PacingError {
+  constructor(
+    readonly platform: string,
+    message: string,
+    readonly retryable = false,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super('platform_failed', message);
+  }
+}
+
+/** A decision on an escalation that was already taken, expired, or never existed. */
+export class DecisionConflict extends PacingError {
+  constructor(
+    readonly escalationId: string,
+    message: string,
+    readonly currentStatus: string | null,
+  ) {
+    super(currentStatus === null ? 'not_found' : 'decision_conflict', message);
+  }
+}
+
+export class RunInProgress extends PacingError {
+  constructor(readonly runId: string, readonly since: string) {
+    super('run_in_progress', `A pacing run (${runId}) has been in progress since ${since}; wait for it to finish.`);
+  }
+}
+
+export class NotAuthorised extends PacingError {
+  constructor(message: string) {
+    super('not_authorised', message);
+  }
+}

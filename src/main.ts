@@ -1,0 +1,31 @@
+// `npm start`: one pacing cycle over the configured data (the bundled demo by default), then what to do next.
+import { main as cli } from './cli/cli.js';
+import { loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+
+async function start(): Promise<number> {
+  let bundled = true;
+  let hasSlack = false;
+  try {
+    const config = loadConfig();
+    bundled = config.bundledData;
+    hasSlack = config.slack.botToken !== null;
+    if (bundled) {
+      process.stdout.write(`Using the bundled demo data (fixtures/), as of ${config.fixedNow ?? 'now'}; set PACING_DATA_DIR for your own.\n\n`);
+    }
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+  }
+  const code = await cli(['run']);
+  if (code !== 0) return code;
+  process.stdout.write(`
+Next:
+  npx pacing pending                         escalations waiting for an approver
+  npx pacing approve <id> --user U0123ABCD   carry one out (or: reject <id> --user … --reason "…")
+  npx pacing status <campaign>               one campaign with its root cause and mitigation
+  npx pacing audit                           everything the agent decided and did
+${hasSlack ? '' : '  Connect Slack: see "Slack" in README.md (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, channels).\n'}`);
+  return 0;
+}
+
+process.exitCode = await start();

@@ -1,0 +1,122 @@
+// The append-only audit trail: every decision and action, with time, run, campaign and actor.
+import { redact } from '../redact.js';
+import type { Db } from './db.js';
+
+export type AuditType =
+  | 'run_started'
+  | 'run_completed'
+  | 'run_failed'
+  | 'row_rejected'
+  | 'platform_error'
+  | 'decision'
+  | 'campaign_paused'
+  | 'pause_skipped'
+  | 'pause_failed'
+  | 'alert_sent'
+  | 'escalation_opened'
+  | 'escalation_linked'
+  | 'escalation_approved'
+  | 'escalation_overridden'
+  | 'escalation_expired'
+  | 'campaign_resumed'
+  | 'resume_failed'
+  | 'resume_skipped'
+  | 'notification_failed'
+  | 'threads_pruned';
+
+export interface AuditEvent {
+  id: number;
+  at: string;
+  runId: string | null;
+  type: AuditType;
+  campaignId: string | null;
+  platform: string | null;
+  platformCampaignId: string | null;
+  /** "agent", or the Slack user id of the person who acted. */
+  actor: string;
+  details: Record<string, unknown>;
+}
+
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'runId' | 'campaignId' | 'platform' | 'platformCampaignId' | 'details'> &
+  Partial<Pick<AuditEvent, 'runId' | 'campaignId' | 'platform' | 'platformCampaignId' | 'details'>>;
+
+export interface AuditFilter {
+  campaign?: string;
+  type?: string;
+  runId?: string;
+  limit?: number;
+}
+
+interface AuditRecord {
+  id: number;
+  at: string;
+  run_id: string | null;
+  type: AuditType;
+  campaign_id: string | null;
+  platform: string | null;
+  platform_campaign_id: string | null;
+  actor: string;
+  details: string;
+}
+
+export class AuditLog {
+  private readonly insert;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      `INSERT INTO audit (at, run_id, type, campaign_id, platform, platform_campaign_id, actor, details)
+       VALUES (@at, @runId, @type, @campaignId, @platform, @platformCampaignId, @actor, @details)`,
+    );
+  }
+
+  append(event: NewAuditEvent): void {
+    this.insert.run({
+      at: event.at,
+      runId: event.runId ?? null,
+      type: event.type,
+      campaignId: event.campaignId ?? null,
+      platform: event.platform ?? null,
+      platformCampaignId: event.platformCampaignId ?? null,
+      actor: event.actor,
+      details: JSON.stringify(redact(event.details ?? {})),
+    });
+  }
+
+  /** Appends all events in one transaction. */
+  appendAll(events: readonly NewAuditEvent[]): void {
+    this.db.transaction(() => {
+      for (const e of events) this.append(e);
+    })();
+  }
+
+  /** Oldest first; `campaign` matches the plan's campaign id or the platform's campaign id. */
+  list(filter: AuditFilter = {}): AuditEvent[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (filter.campaign) {
+      where.push('(campaign_id = @campaign OR platform_campaign_id = @campaign)');
+      params.campaign = filter.campaign;
+    }
+    if (filter.type) {
+      where.push('type = @type');
+      params.type = filter.type;
+    }
+    if (filter.runId) {
+      where.push('run_id = @runId');
+      params.runId = filter.runId;
+    }
+    const limit = filter.limit ? `LIMIT ${Math.max(1, Math.floor(filter.limit))}` : '';
+    const sql = `SELECT * FROM (SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC ${limit}) ORDER BY id`;
+    return (this.db.prepare(sql).all(params) as AuditRecord[]).map((r) => ({
+      id: r.id,
+      at: r.at,
+      runId: r.run_id,
+      type: r.type,
+      campaignId: r.campaign_id,
+      platform: r.platform,
+      platformCampaignId: r.platform_campaign_id,
+      actor: r.actor,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+    }));
+  }
+}

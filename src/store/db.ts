@@ -1,0 +1,172 @@
+// Opens the SQLite file and brings its schema up to date; one connection serves the store and the checkpointer.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { DataError } from '../errors.js';
+
+export type Db = Database.Database;
+
+/** Each entry moves the schema one version up; never edit a shipped entry, add a new one. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+    trigger TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    summary TEXT,
+    errors TEXT NOT NULL DEFAULT '[]',
+    platform_errors TEXT NOT NULL DEFAULT '[]',
+    failure TEXT
+  );
+  CREATE INDEX runs_started ON runs (started_at);
+
+  CREATE TABLE results (
+    run_id TEXT NOT NULL REFERENCES runs (id),
+    seq INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    platform_key TEXT,
+    campaign_id TEXT,
+    platform TEXT NOT NULL,
+    platform_campaign_id TEXT,
+    action TEXT NOT NULL,
+    status TEXT NOT NULL,
+    escalation_id TEXT,
+    actual_spend REAL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  );
+  CREATE INDEX results_escalation ON results (escalation_id) WHERE escalation_id IS NOT NULL;
+
+  CREATE TABLE escalations (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    campaign_id TEXT,
+    platform TEXT NOT NULL,
+    platform_campaign_id TEXT,
+    proposed_action TEXT NOT NULL CHECK (proposed_action IN ('alert', 'halt')),
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'overridden', 'expired')),
+    outcome TEXT CHECK (outcome IN ('done', 'failed')),
+    outcome_detail TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT,
+    decision_note TEXT,
+    thread_id TEXT NOT NULL,
+    thread_pruned INTEGER NOT NULL DEFAULT 0,
+    snapshot TEXT NOT NULL
+  );
+  -- One open question per campaign: a later run links to the pending escalation instead of asking again.
+  CREATE UNIQUE INDEX escalations_one_open ON escalations (key) WHERE status = 'pending';
+  CREATE INDEX escalations_status ON escalations (status, expires_at);
+
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    run_id TEXT,
+    type TEXT NOT NULL,
+    campaign_id TEXT,
+    platform TEXT,
+    platform_campaign_id TEXT,
+    actor TEXT NOT NULL,
+    details TEXT NOT NULL
+  );
+  CREATE INDEX audit_campaign ON audit (campaign_id);
+  CREATE INDEX audit_platform_campaign ON audit (platform_campaign_id);
+  CREATE INDEX audit_type ON audit (type);
+  CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+
+  -- Pauses and resumes made on fixture-backed platforms, so that the next run sees them.
+  CREATE TABLE fixture_campaign_status (
+    platform TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ENABLED', 'PAUSED')),
+    changed_at TEXT NOT NULL,
+    PRIMARY KEY (platform, campaign_id)
+  );
+
+  -- Idempotency keys for side effects that a re-run node must not repeat.
+  CREATE TABLE effects (
+    key TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    result TEXT
+  );
+
+  CREATE TABLE locks (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    pid INTEGER NOT NULL
+  );
+  `,
+  `
+  -- Messages waiting to be delivered (Slack), kept until they are: an outage never loses one.
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('chat.postMessage', 'chat.update')),
+    channel TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    escalation_id TEXT,
+    run_id TEXT,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'superseded')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    sent_at TEXT,
+    ts TEXT
+  );
+  CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+  CREATE INDEX outbox_escalation ON outbox (escalation_id) WHERE escalation_id IS NOT NULL;
+
+  ALTER TABLE escalations ADD COLUMN message_channel TEXT;
+  ALTER TABLE escalations ADD COLUMN message_ts TEXT;
+
+  -- When each scheduled digest went out, so the next one covers what came since.
+  CREATE TABLE digests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    runs INTEGER NOT NULL
+  );
+  `,
+];
+
+export function openDb(file: string): Db {
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    return db;
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`Cannot open the database ${file} (PACING_DB): ${(err as Error).message}`, file, null, 'data_unreadable');
+  }
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new DataError(
+      `The database was written by a newer Pacing Agent (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade the app.`,
+      db.name,
+    );
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,55 @@
+// The store: one SQLite file holding runs, results, escalations, the audit trail and the agent's checkpoints.
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import { AuditLog } from './audit.js';
+import { type Db, openDb } from './db.js';
+import { EscalationStore } from './escalations.js';
+import { Outbox } from './outbox.js';
+import { RunStore } from './runs.js';
+import { EffectLog, FixtureStatusStore, Locks } from './state.js';
+
+export class Store {
+  readonly audit: AuditLog;
+  readonly runs: RunStore;
+  readonly escalations: EscalationStore;
+  readonly fixtureStatus: FixtureStatusStore;
+  readonly effects: EffectLog;
+  readonly locks: Locks;
+  readonly outbox: Outbox;
+  readonly checkpointer: SqliteSaver;
+
+  constructor(readonly db: Db) {
+    this.audit = new AuditLog(db);
+    this.runs = new RunStore(db);
+    this.escalations = new EscalationStore(db);
+    this.fixtureStatus = new FixtureStatusStore(db);
+    this.effects = new EffectLog(db);
+    this.locks = new Locks(db);
+    this.outbox = new Outbox(db);
+    this.checkpointer = new SqliteSaver(db);
+  }
+
+  static open(file: string): Store {
+    return new Store(openDb(file));
+  }
+
+  /** Runs `fn` in one SQLite transaction: all of its writes land, or none. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Bytes held by checkpoint tables, for the benchmark and retention reports. */
+  checkpointBytes(): number {
+    try {
+      const row = this.db
+        .prepare(`SELECT COALESCE(SUM(pgsize), 0) AS bytes FROM dbstat WHERE name IN ('checkpoints', 'writes')`)
+        .get() as { bytes: number };
+      return row.bytes;
+    } catch {
+      return 0;
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

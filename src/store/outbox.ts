@@ -1,0 +1,145 @@
+// Durable queue of outgoing messages: written in the same database as the decision they report.
+import type { Db } from './db.js';
+
+export type OutboxMethod = 'chat.postMessage' | 'chat.update';
+
+export interface OutboxItem {
+  id: number;
+  createdAt: string;
+  kind: string;
+  method: OutboxMethod;
+  channel: string;
+  payload: Record<string, unknown>;
+  escalationId: string | null;
+  runId: string | null;
+  status: 'pending' | 'sent' | 'failed' | 'superseded';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  ts: string | null;
+}
+
+export interface NewOutboxItem {
+  kind: string;
+  method: OutboxMethod;
+  channel: string;
+  payload: Record<string, unknown>;
+  escalationId?: string | null;
+  runId?: string | null;
+}
+
+interface Row {
+  id: number;
+  created_at: string;
+  kind: string;
+  method: OutboxMethod;
+  channel: string;
+  payload: string;
+  escalation_id: string | null;
+  run_id: string | null;
+  status: OutboxItem['status'];
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  ts: string | null;
+}
+
+const toItem = (r: Row): OutboxItem => ({
+  id: r.id,
+  createdAt: r.created_at,
+  kind: r.kind,
+  method: r.method,
+  channel: r.channel,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  escalationId: r.escalation_id,
+  runId: r.run_id,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  ts: r.ts,
+});
+
+export class Outbox {
+  constructor(private readonly db: Db) {}
+
+  enqueue(item: NewOutboxItem, at: string): number {
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO outbox (created_at, kind, method, channel, payload, escalation_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(at, item.kind, item.method, item.channel, JSON.stringify(item.payload), item.escalationId ?? null, item.runId ?? null)
+        .lastInsertRowid,
+    );
+  }
+
+  /** Items ready to go at `nowMs` (real time), oldest first. */
+  due(nowMs: number, limit = 50): OutboxItem[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`)
+        .all(nowMs, limit) as Row[]
+    ).map(toItem);
+  }
+
+  pendingCount(): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`).get() as { n: number }).n;
+  }
+
+  /** Earliest time (ms) a pending item becomes due, or null when nothing waits. */
+  nextDueAt(): number | null {
+    const r = this.db.prepare(`SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'`).get() as { t: number | null };
+    return r.t;
+  }
+
+  countForRun(runId: string, kind: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE run_id = ? AND kind = ?').get(runId, kind) as { n: number }).n;
+  }
+
+  get(id: number): OutboxItem | null {
+    const r = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+    return r ? toItem(r) : null;
+  }
+
+  /** The posted (or still queued) message that announced an escalation. */
+  announcement(escalationId: string): OutboxItem | null {
+    const r = this.db
+      .prepare(`SELECT * FROM outbox WHERE escalation_id = ? AND kind = 'escalation' ORDER BY id LIMIT 1`)
+      .get(escalationId) as Row | undefined;
+    return r ? toItem(r) : null;
+  }
+
+  /**
+   * Takes an item for delivery for `leaseMs`: only one dispatcher (server or CLI) gets it. If the taker dies,
+   * the item is due again when the lease runs out.
+   */
+  claim(id: number, nowMs: number, leaseMs: number): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`)
+        .run(nowMs + leaseMs, id, nowMs).changes === 1
+    );
+  }
+
+  markSent(id: number, at: string, ts: string | null): void {
+    this.db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, ts = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`).run(at, ts, id);
+  }
+
+  retryLater(id: number, atMs: number, error: string): void {
+    this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`).run(atMs, error, id);
+  }
+
+  markFailed(id: number, error: string): void {
+    this.db.prepare(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`).run(error, id);
+  }
+
+  supersede(id: number): void {
+    this.db.prepare(`UPDATE outbox SET status = 'superseded' WHERE id = ? AND status = 'pending'`).run(id);
+  }
+
+  /** Puts failed items back in the queue (after the operator fixed a channel or a scope). */
+  retryFailed(): number {
+    return this.db.prepare(`UPDATE outbox SET status = 'pending', next_attempt_at = 0 WHERE status = 'failed'`).run().changes;
+  }
+}

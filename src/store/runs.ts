@@ -1,0 +1,163 @@
+// Pacing runs and their per-campaign results; result statuses follow their escalations.
+import type { ResultRow, RowError } from '../agent/ports.js';
+import type { RowStatus, SpendObservation } from '../domain/types.js';
+import type { Db } from './db.js';
+
+export interface RunSummary {
+  rows: number;
+  invalidRows: number;
+  orphans: number;
+  bySeverity: { healthy: number; warning: number; critical: number; none: number };
+  byAction: { log: number; alert: number; escalate: number; halt: number };
+  byStatus: Partial<Record<RowStatus, number>>;
+  platforms: Record<string, { campaigns: number; ok: boolean; source: string }>;
+  comparisons: number;
+  durationMs: number;
+}
+
+export interface PlatformFailure {
+  platform: string;
+  message: string;
+}
+
+export interface RunRecord {
+  id: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'completed' | 'failed';
+  trigger: string;
+  actor: string;
+  summary: RunSummary | null;
+  errors: RowError[];
+  platformErrors: PlatformFailure[];
+  failure: string | null;
+}
+
+interface RunRecordRow {
+  id: string;
+  started_at: string;
+  finished_at: string | null;
+  status: RunRecord['status'];
+  trigger: string;
+  actor: string;
+  summary: string | null;
+  errors: string;
+  platform_errors: string;
+  failure: string | null;
+}
+
+const toRun = (r: RunRecordRow): RunRecord => ({
+  id: r.id,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  status: r.status,
+  trigger: r.trigger,
+  actor: r.actor,
+  summary: r.summary ? (JSON.parse(r.summary) as RunSummary) : null,
+  errors: JSON.parse(r.errors) as RowError[],
+  platformErrors: JSON.parse(r.platform_errors) as PlatformFailure[],
+  failure: r.failure,
+});
+
+export class RunStore {
+  constructor(private readonly db: Db) {}
+
+  start(run: { id: string; startedAt: string; trigger: string; actor: string }): void {
+    this.db
+      .prepare(`INSERT INTO runs (id, started_at, status, trigger, actor) VALUES (@id, @startedAt, 'running', @trigger, @actor)`)
+      .run(run);
+  }
+
+  /** Stores the results and closes the run; call inside the cycle's single transaction. */
+  complete(
+    id: string,
+    finishedAt: string,
+    summary: RunSummary,
+    errors: RowError[],
+    platformErrors: PlatformFailure[],
+    results: readonly ResultRow[],
+  ): void {
+    const insert = this.db.prepare(
+      `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    results.forEach((r, seq) => {
+      insert.run(
+        id,
+        seq,
+        r.key,
+        r.platformCampaignId === null ? null : `${r.platform}:${r.platformCampaignId}`,
+        r.campaignId,
+        r.platform,
+        r.platformCampaignId,
+        r.action,
+        r.status,
+        r.escalationId,
+        r.actualSpend,
+        JSON.stringify(r),
+      );
+    });
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'completed', finished_at = ?, summary = ?, errors = ?, platform_errors = ? WHERE id = ?`,
+      )
+      .run(finishedAt, JSON.stringify(summary), JSON.stringify(errors), JSON.stringify(platformErrors), id);
+  }
+
+  fail(id: string, at: string, message: string): void {
+    this.db.prepare(`UPDATE runs SET status = 'failed', finished_at = ?, failure = ? WHERE id = ?`).run(at, message, id);
+  }
+
+  get(id: string): RunRecord | null {
+    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRecordRow | undefined;
+    return r ? toRun(r) : null;
+  }
+
+  latestCompleted(): RunRecord | null {
+    const r = this.db
+      .prepare(`SELECT * FROM runs WHERE status = 'completed' ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+      .get() as RunRecordRow | undefined;
+    return r ? toRun(r) : null;
+  }
+
+  /** Completed runs that started after `since` (exclusive), oldest first. */
+  completedSince(since: string | null): RunRecord[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM runs WHERE status = 'completed' AND (? IS NULL OR started_at > ?) ORDER BY started_at, rowid`)
+        .all(since, since) as RunRecordRow[]
+    ).map(toRun);
+  }
+
+  /** The run's results with each row's current status and escalation. */
+  results(runId: string): ResultRow[] {
+    const rows = this.db
+      .prepare('SELECT status, escalation_id, data FROM results WHERE run_id = ? ORDER BY seq')
+      .all(runId) as { status: RowStatus; escalation_id: string | null; data: string }[];
+    return rows.map((r) => ({ ...(JSON.parse(r.data) as ResultRow), status: r.status, escalationId: r.escalation_id }));
+  }
+
+  /** Every row, in any run, that points at this escalation takes the escalation's outcome as its status. */
+  setStatusByEscalation(escalationId: string, status: RowStatus): void {
+    this.db.prepare('UPDATE results SET status = ? WHERE escalation_id = ?').run(status, escalationId);
+  }
+
+  /** The last observed spend of each platform campaign, from the latest completed run. */
+  lastObservations(): Map<string, SpendObservation> {
+    const latest = this.latestCompleted();
+    const out = new Map<string, SpendObservation>();
+    if (!latest) return out;
+    const rows = this.db
+      .prepare('SELECT platform_key, actual_spend FROM results WHERE run_id = ? AND platform_key IS NOT NULL AND actual_spend IS NOT NULL')
+      .all(latest.id) as { platform_key: string; actual_spend: number }[];
+    for (const r of rows) out.set(r.platform_key, { at: latest.startedAt, actualSpend: r.actual_spend });
+    return out;
+  }
+
+  /** Marks runs left "running" by a process that died as failed, so they neither block nor confuse. */
+  failAbandoned(at: string, liveRunId: string | null): void {
+    this.db
+      .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, failure = 'the process running it stopped' WHERE status = 'running' AND id IS NOT ?`)
+      .run(at, liveRunId);
+  }
+}

@@ -1,0 +1,88 @@
+// Small durable facts: fixture campaign pauses, idempotency keys for side effects, and the run lock.
+import type { CampaignStatus, Platform } from '../domain/types.js';
+import type { Db } from './db.js';
+
+export class FixtureStatusStore {
+  constructor(private readonly db: Db) {}
+
+  all(platform: Platform): Map<string, CampaignStatus> {
+    const rows = this.db
+      .prepare('SELECT campaign_id, status FROM fixture_campaign_status WHERE platform = ?')
+      .all(platform) as { campaign_id: string; status: CampaignStatus }[];
+    return new Map(rows.map((r) => [r.campaign_id, r.status]));
+  }
+
+  set(platform: Platform, campaignId: string, status: CampaignStatus, at: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO fixture_campaign_status (platform, campaign_id, status, changed_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (platform, campaign_id) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at`,
+      )
+      .run(platform, campaignId, status, at);
+  }
+}
+
+export class EffectLog {
+  constructor(private readonly db: Db) {}
+
+  /** True when the effect under `key` has already been carried out. */
+  done(key: string): boolean {
+    return this.db.prepare('SELECT 1 FROM effects WHERE key = ?').get(key) !== undefined;
+  }
+
+  record(key: string, at: string, result: unknown = null): void {
+    this.db.prepare('INSERT OR IGNORE INTO effects (key, at, result) VALUES (?, ?, ?)').run(key, at, JSON.stringify(result));
+  }
+}
+
+export interface LockHolder {
+  holder: string;
+  acquiredAt: string;
+  pid: number;
+}
+
+/** A named lock in the database, so that two processes never run a cycle at once. */
+export class Locks {
+  constructor(private readonly db: Db) {}
+
+  /** Takes the lock, or returns who holds it. A lock left by a process that no longer exists is taken over. */
+  acquire(name: string, holder: string, at: string): LockHolder | null {
+    return this.db
+      .transaction((): LockHolder | null => {
+        const current = this.db.prepare('SELECT holder, acquired_at, pid FROM locks WHERE name = ?').get(name) as
+          | { holder: string; acquired_at: string; pid: number }
+          | undefined;
+        if (current && processAlive(current.pid)) {
+          return { holder: current.holder, acquiredAt: current.acquired_at, pid: current.pid };
+        }
+        this.db
+          .prepare(
+            `INSERT INTO locks (name, holder, acquired_at, pid) VALUES (?, ?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, pid = excluded.pid`,
+          )
+          .run(name, holder, at, process.pid);
+        return null;
+      })
+      .immediate();
+  }
+
+  release(name: string, holder: string): void {
+    this.db.prepare('DELETE FROM locks WHERE name = ? AND holder = ?').run(name, holder);
+  }
+
+  holder(name: string): LockHolder | null {
+    const current = this.db.prepare('SELECT holder, acquired_at, pid FROM locks WHERE name = ?').get(name) as
+      | { holder: string; acquired_at: string; pid: number }
+      | undefined;
+    return current && processAlive(current.pid) ? { holder: current.holder, acquiredAt: current.acquired_at, pid: current.pid } : null;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

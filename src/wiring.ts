@@ -1,0 +1,41 @@
+// Builds the agent from configuration: store, tracker, platforms, notifier.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PacingAgent } from './agent/agent.js';
+import type { Notifier, PlatformAdapter, Progress } from './agent/ports.js';
+import type { Config } from './config.js';
+import type { Platform } from './domain/types.js';
+import { DataError } from './errors.js';
+import { FixturePlatform } from './platforms/fixtures/adapter.js';
+import { Store } from './store/index.js';
+import { CsvPlanSource } from './tracker/csv.js';
+
+export interface App {
+  config: Config;
+  store: Store;
+  agent: PacingAgent;
+  close(): void;
+}
+
+export function createApp(config: Config, notifier: Notifier, progress?: Progress): App {
+  if (!existsSync(config.dataDir) || !statSync(config.dataDir).isDirectory()) {
+    throw new DataError(`PACING_DATA_DIR ${config.dataDir} is not a readable folder.`, config.dataDir, null, 'data_unreadable');
+  }
+  const store = Store.open(config.dbPath);
+  const platforms = new Map<Platform, PlatformAdapter>(
+    (['google', 'meta'] as const).map((p) => [p, new FixturePlatform(p, config.dataDir, store.fixtureStatus, config.clock)]),
+  );
+  const agent = new PacingAgent({
+    store,
+    tracker: new CsvPlanSource(join(config.dataDir, 'tracker.csv')),
+    platforms,
+    notifier,
+    clock: config.clock,
+    thresholds: config.thresholds,
+    approvalTimeoutHours: config.approvalTimeoutHours,
+    checkpointRetentionDays: config.checkpointRetentionDays,
+    approvers: config.approvers,
+    ...(progress ? { progress } : {}),
+  });
+  return { config, store, agent, close: () => store.close() };
+}

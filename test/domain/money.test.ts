@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { formatMoney, formatPct, round2 } from '../../src/domain/money.js';
+
+describe('round2', () => {
+  it.each([
+    [1.234, 1.23],
+    [1.236, 1.24],
+    [1.235, 1.24],
+    [2.5, 2.5],
+    [7, 7],
+    [0, 0],
+    [0.004, 0],
+    [0.005, 0.01],
+    [0.125, 0.13],
+    [0.375, 0.38],
+    [10.075, 10.08],
+  ])('rounds %d to %d (half up for positives)', (value, expected) => {
+    expect(round2(value)).toBe(expected);
+  });
+
+  it.each([
+    [-1.234, -1.23],
+    [-1.235, -1.24],
+    [-0.005, -0.01],
+    [-0.125, -0.13],
+    [-2.5, -2.5],
+    [-10.075, -10.08],
+  ])('rounds negative %d to %d (half away from zero, symmetric with positives)', (value, expected) => {
+    expect(round2(value)).toBe(expected);
+    expect(round2(-value)).toBe(-expected);
+  });
+
+  // Each of these is a decimal half whose binary value lies just below the half, so a naive
+  // Math.round(x * 100) / 100 goes the wrong way (1.005 * 100 === 100.49999999999999).
+  it.each([
+    [1.005, 1.01],
+    [-1.005, -1.01],
+    [2.675, 2.68],
+    [-2.675, -2.68],
+    [1.045, 1.05],
+    [8.345, 8.35],
+    [-8.345, -8.35],
+    [4.015, 4.02],
+    [1234567.895, 1234567.9],
+    [-1234567.895, -1234567.9],
+  ])('is not fooled by binary noise: %d → %d', (value, expected) => {
+    expect(round2(value)).toBe(expected);
+  });
+
+  it('cleans sums with binary noise', () => {
+    expect(round2(0.1 + 0.2)).toBe(0.3);
+    expect(round2(16.67 + 16.67 + 16.66)).toBe(50);
+  });
+
+  it('does not round values just below a half up', () => {
+    expect(round2(1.0049)).toBe(1);
+    expect(round2(-1.0049)).toBe(-1);
+    expect(round2(2.6749)).toBe(2.67);
+  });
+
+  it('gives zero (not a negative number) for tiny negatives', () => {
+    // -0 === 0, but it must not be a visible negative value.
+    expect(round2(-0.001) === 0).toBe(true);
+    expect(round2(-0.004) === 0).toBe(true);
+  });
+
+  it('passes non-finite values through', () => {
+    expect(round2(Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
+    expect(round2(Number.NEGATIVE_INFINITY)).toBe(Number.NEGATIVE_INFINITY);
+    expect(round2(Number.NaN)).toBeNaN();
+  });
+});
+
+describe('formatMoney', () => {
+  it('uses thousands separators and two decimals', () => {
+    expect(formatMoney(1234.5)).toBe('1,234.50');
+    expect(formatMoney(1234567.895)).toBe('1,234,567.90');
+    expect(formatMoney(0)).toBe('0.00');
+  });
+
+  it('rounds half away from zero like round2', () => {
+    expect(formatMoney(1.005)).toBe('1.01');
+    expect(formatMoney(-2.675)).toBe('-2.68');
+  });
+
+  it('appends the currency code when given', () => {
+    expect(formatMoney(1234.5, 'EUR')).toBe('1,234.50 EUR');
+    expect(formatMoney(10, null)).toBe('10.00');
+  });
+
+  it('shows a dash for a missing amount', () => {
+    expect(formatMoney(null)).toBe('—');
+    expect(formatMoney(null, 'EUR')).toBe('—');
+  });
+});
+
+describe('formatPct', () => {
+  it('signs positives and keeps the minus on negatives', () => {
+    expect(formatPct(12.5)).toBe('+12.50%');
+    expect(formatPct(-3)).toBe('-3.00%');
+    expect(formatPct(0)).toBe('0.00%');
+    expect(formatPct(25.01)).toBe('+25.01%');
+  });
+
+  it('shows a dash for no variance', () => {
+    expect(formatPct(null)).toBe('—');
+  });
+});
