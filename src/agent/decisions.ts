@@ -43,9 +43,13 @@ export class Decisions {
       await this.expire(existing);
       throw new DecisionConflict(id, `Escalation ${id} expired at ${existing.expiresAt} before a decision; nothing was changed.`, 'expired');
     }
-    const claim = this.deps.store.escalations.claim(id, decision, actor, now, note);
+    // The claim and its audit event land together, or neither does.
+    const claim = this.deps.store.transaction(() => {
+      const c = this.deps.store.escalations.claim(id, decision, actor, now, note);
+      if (c.claimed) this.auditDecision(c.escalation, decision, actor, now, note);
+      return c;
+    });
     if (!claim.claimed) throw conflict(id, claim.escalation);
-    this.auditDecision(claim.escalation, decision, actor, now, note);
     await resumeEscalation(this.graph, claim.escalation, { decision, actor, at: now, note });
     return this.deps.store.escalations.get(id) as Escalation;
   }
@@ -75,9 +79,12 @@ export class Decisions {
 
   private async expire(e: Escalation): Promise<boolean> {
     const now = this.deps.clock();
-    const claim = this.deps.store.escalations.claim(e.id, 'expired', AGENT, now, null);
+    const claim = this.deps.store.transaction(() => {
+      const c = this.deps.store.escalations.claim(e.id, 'expired', AGENT, now, null);
+      if (c.claimed) this.auditDecision(c.escalation, 'expired', AGENT, now, null);
+      return c;
+    });
     if (!claim.claimed) return false;
-    this.auditDecision(claim.escalation, 'expired', AGENT, now, null);
     await resumeEscalation(this.graph, claim.escalation, { decision: 'expired', actor: AGENT, at: now, note: null });
     return true;
   }

@@ -174,8 +174,8 @@ function matched(m: Match, input: AssessInput): Assessment {
 }
 
 function unmatched(u: Unmatched, input: AssessInput): Assessment {
+  // No platform campaign stands behind this row; a pinned id that was not found is in the root cause.
   const a = base(u.row, null, u.row.platform);
-  a.platformCampaignId = u.row.platformCampaignId;
   const causes = diagnose({ ...noSignals(input), row: u.row, unmatched: u });
   return explain(a, decide({ kind: 'unmatched' }, input.thresholds), causes);
 }
@@ -189,7 +189,6 @@ function orphan(c: PlatformCampaign, input: AssessInput): Assessment {
 
 function unavailable(row: PlanRow, error: string, input: AssessInput): Assessment {
   const a = base(row, null, row.platform);
-  a.platformCampaignId = row.platformCampaignId;
   a.actualSpend = null;
   const causes = diagnose({ ...noSignals(input), row, platformError: error });
   return explain(a, decide({ kind: 'platform_unavailable', platform: row.platform }, input.thresholds), causes);

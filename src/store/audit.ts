@@ -22,6 +22,7 @@ export type AuditType =
   | 'resume_failed'
   | 'resume_skipped'
   | 'notification_failed'
+  | 'override_reason'
   | 'threads_pruned';
 
 export interface AuditEvent {
@@ -63,23 +64,24 @@ export class AuditLog {
   private readonly insert;
 
   constructor(private readonly db: Db) {
+    // Positional parameters: binding an object by name costs measurably more at 10,000 events a cycle.
     this.insert = db.prepare(
       `INSERT INTO audit (at, run_id, type, campaign_id, platform, platform_campaign_id, actor, details)
-       VALUES (@at, @runId, @type, @campaignId, @platform, @platformCampaignId, @actor, @details)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
   append(event: NewAuditEvent): void {
-    this.insert.run({
-      at: event.at,
-      runId: event.runId ?? null,
-      type: event.type,
-      campaignId: event.campaignId ?? null,
-      platform: event.platform ?? null,
-      platformCampaignId: event.platformCampaignId ?? null,
-      actor: event.actor,
-      details: JSON.stringify(redact(event.details ?? {})),
-    });
+    this.insert.run(
+      event.at,
+      event.runId ?? null,
+      event.type,
+      event.campaignId ?? null,
+      event.platform ?? null,
+      event.platformCampaignId ?? null,
+      event.actor,
+      JSON.stringify(redact(event.details ?? {})),
+    );
   }
 
   /** Appends all events in one transaction. */

@@ -83,7 +83,7 @@ const RowSchema = z
     currency: optionalText.refine((v) => v === null || /^[A-Za-z]{3}$/.test(v), {
       message: 'currency must be a 3-letter ISO code such as EUR',
     }),
-    owner_slack_id: optionalText.refine((v) => v === null || /^[UW][A-Z0-9]{2,}$/.test(v), {
+    owner_slack_id: optionalText.refine((v) => v === null || /^[UW][A-Z0-9]+$/.test(v), {
       message: 'owner_slack_id must be a Slack user id such as U0123ABCD',
     }),
     platform_campaign_id: optionalText,

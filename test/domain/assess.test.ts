@@ -275,12 +275,12 @@ describe('assessAll: unmatched rows and orphans', () => {
     expect(a?.mitigation[0]?.step).toContain('platform_campaign_id=g-2 on tracker line 4');
   });
 
-  it('a row pinned to an id the platform does not list keeps the id and says why', () => {
+  it('a row pinned to an id the platform does not list stays unmatched (no platform id) and says why', () => {
     const [a, orphan] = assess(
       [planRow({ platformCampaignId: 'g-9' })],
       [campaign({ id: 'g-1' })], // same name, but the pin wins: no fallback
     );
-    expect(a).toMatchObject({ platformCampaignId: 'g-9', action: 'escalate', proposedAction: 'alert', confidence: 0 });
+    expect(a).toMatchObject({ platformCampaignId: null, action: 'escalate', proposedAction: 'alert', confidence: 0 });
     expect(causeCodes(a as Assessment)).toEqual(['unmatched_pinned_id']);
     expect(orphan).toMatchObject({ platformCampaignId: 'g-1', action: 'escalate', proposedAction: 'halt' });
   });
@@ -358,11 +358,11 @@ describe('assessAll: platform unavailable', () => {
     expect(google).toMatchObject({ platform: 'google', platformCampaignId: 'g-1', action: 'halt' });
   });
 
-  it('keeps a pinned id on an unavailable row', () => {
+  it('reports no platform campaign on an unavailable row', () => {
     const [a] = assess([planRow({ platform: 'meta', platformCampaignId: 'm-1' })], [], {
       unavailable: [['meta', 'down']],
     });
-    expect(a).toMatchObject({ platformCampaignId: 'm-1', action: 'log' });
+    expect(a).toMatchObject({ platformCampaignId: null, action: 'log' });
   });
 });
 
