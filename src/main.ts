@@ -1,4 +1,5 @@
-// `npm start`: one pacing cycle over the configured data (the bundled demo by default), then what to do next.
+// `npm start`: with Slack settings, the Slack app; without, one pacing cycle over the configured data (the
+// bundled demo by default), then what to do next.
 import { main as cli } from './cli/cli.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
@@ -10,12 +11,13 @@ async function start(): Promise<number> {
     const config = loadConfig();
     bundled = config.bundledData;
     hasSlack = config.slack.botToken !== null;
-    if (bundled) {
+    if (bundled && !hasSlack) {
       process.stdout.write(`Using the bundled demo data (fixtures/), as of ${config.fixedNow ?? 'now'}; set PACING_DATA_DIR for your own.\n\n`);
     }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
   }
+  if (hasSlack) return cli(['serve']);
   const code = await cli(['run']);
   if (code !== 0) return code;
   process.stdout.write(`

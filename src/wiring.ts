@@ -17,7 +17,8 @@ export interface App {
   close(): void;
 }
 
-export function createApp(config: Config, notifier: Notifier, progress?: Progress): App {
+/** `notifier` may be built from the store (the Slack notifier queues messages in it). */
+export function createApp(config: Config, notifier: Notifier | ((store: Store) => Notifier), progress?: Progress): App {
   if (!existsSync(config.dataDir) || !statSync(config.dataDir).isDirectory()) {
     throw new DataError(`PACING_DATA_DIR ${config.dataDir} is not a readable folder.`, config.dataDir, null, 'data_unreadable');
   }
@@ -29,7 +30,7 @@ export function createApp(config: Config, notifier: Notifier, progress?: Progres
     store,
     tracker: new CsvPlanSource(join(config.dataDir, 'tracker.csv')),
     platforms,
-    notifier,
+    notifier: typeof notifier === 'function' ? notifier(store) : notifier,
     clock: config.clock,
     thresholds: config.thresholds,
     approvalTimeoutHours: config.approvalTimeoutHours,

@@ -2,9 +2,12 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { PacingError } from '../errors.js';
-import { createApp } from '../wiring.js';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../log.js';
+import type { Server } from '../slack/serve.js';
+import { type App, createApp } from '../wiring.js';
 import * as commands from './commands.js';
-import { CollectingNotifier } from './notifier.js';
+import { CollectingNotifier, TeeNotifier } from './notifier.js';
 import { progressReporter } from './progress.js';
 
 export const HELP = `Usage: npx pacing <command> [options]
@@ -20,6 +23,7 @@ Commands:
                                         the audit trail, oldest first
   resume-campaign <google|meta> <platform-campaign-id> --user <id>
                                         undo a halt: resume the campaign on its platform
+  serve                                 run the Slack app (HTTP or Socket Mode) with its schedules
   help                                  this text
 
 Options:
@@ -42,10 +46,7 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     return command === undefined ? 2 : 0;
   }
   const known = ['run', 'status', 'pending', 'approve', 'reject', 'audit', 'resume-campaign'];
-  if (command === 'serve') {
-    io.err('pacing: the Slack app (serve) is not part of this build yet; use the CLI commands above.');
-    return 1;
-  }
+  if (command === 'serve') return serveUntilSignal(io);
   if (!known.includes(command)) {
     io.err(`pacing: unknown command "${command}".\n\n${HELP}`);
     return 2;
@@ -63,9 +64,20 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
 
   const notifier = new CollectingNotifier();
   let app: ReturnType<typeof createApp> | null = null;
+  let slack: { client: WebClient; log: Logger } | null = null;
   try {
     const config = loadConfig();
-    app = createApp(config, notifier, command === 'run' ? progressReporter(process.stderr) : undefined);
+    // With Slack configured, messages are queued in the database and delivered now or by the server.
+    const channels = { alert: config.slack.alertChannel, approval: config.slack.approvalChannel };
+    const useSlack = config.slack.botToken !== null && (channels.alert !== null || channels.approval !== null);
+    // Slack's modules load only when Slack is configured: they cost a third of a second at start-up.
+    const slackModules = useSlack ? await loadSlack() : null;
+    if (slackModules) slack = { client: slackModules.webClient(config.slack.botToken as string, config.slack.apiUrl), log: slackModules.createLogger('warn') };
+    app = createApp(
+      config,
+      slackModules ? (store) => new TeeNotifier([notifier, new slackModules.SlackNotifier(store, channels, config.clock)]) : notifier,
+      command === 'run' ? progressReporter(process.stderr) : undefined,
+    );
     if (command !== 'run') await app.agent.catchUp();
     switch (command) {
       case 'run':
@@ -90,6 +102,7 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
         await commands.resumeCampaign(app, args[0] as string, args[1] as string, options, io);
         break;
     }
+    if (slack) await deliver(app, slack, io);
     return 0;
   } catch (err) {
     io.err(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`);
@@ -99,7 +112,57 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   }
 }
 
+/** Delivers what the command queued for Slack, for a few seconds; a running server delivers the rest. */
+async function deliver(app: App, slack: { client: WebClient; log: Logger }, io: commands.Io): Promise<void> {
+  const { Dispatcher } = await import('../slack/dispatcher.js');
+  const left = await new Dispatcher(app.store, slack.client, slack.log, app.config.clock).flush(15_000);
+  if (left > 0) io.err(`${left} Slack message(s) are queued; \`pacing serve\` delivers them.`);
+}
+
+async function serveUntilSignal(io: commands.Io): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    io.err(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`);
+    return 1;
+  }
+  const { createLogger, serve } = await loadSlack();
+  const log = createLogger(config.logLevel);
+  let server: Server;
+  try {
+    server = await serve(config, log);
+  } catch (err) {
+    io.err(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`);
+    return 1;
+  }
+  io.err(server.mode === 'http' ? `Pacing Agent is listening on port ${server.port} (POST /slack/events). Stop with Ctrl-C.` : 'Pacing Agent is connected to Slack over Socket Mode. Stop with Ctrl-C.');
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      io.err(`${signal}: stopping…`);
+      server.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          io.err(`pacing: stopping failed: ${unexpected(err)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
 class UsageError extends Error {}
+
+async function loadSlack() {
+  const [{ createLogger }, { SlackNotifier }, { serve, webClient }] = await Promise.all([
+    import('../log.js'),
+    import('../slack/notifier.js'),
+    import('../slack/serve.js'),
+  ]);
+  return { createLogger, SlackNotifier, serve, webClient };
+}
 
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({

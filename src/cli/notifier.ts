@@ -20,3 +20,17 @@ export class CollectingNotifier implements Notifier {
     this.lines.push(`DONE  ${c.escalation.id}: ${c.detail}`);
   }
 }
+
+/** Sends to several notifiers: the terminal and Slack's outbox. */
+export class TeeNotifier implements Notifier {
+  constructor(private readonly all: Notifier[]) {}
+  async alert(row: ResultRow): Promise<void> {
+    for (const n of this.all) await n.alert(row);
+  }
+  async escalationOpened(e: Escalation): Promise<void> {
+    for (const n of this.all) await n.escalationOpened(e);
+  }
+  async escalationClosed(c: EscalationClosed): Promise<void> {
+    for (const n of this.all) await n.escalationClosed(c);
+  }
+}

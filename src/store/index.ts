@@ -5,7 +5,7 @@ import { type Db, openDb } from './db.js';
 import { EscalationStore } from './escalations.js';
 import { Outbox } from './outbox.js';
 import { RunStore } from './runs.js';
-import { EffectLog, FixtureStatusStore, Locks } from './state.js';
+import { DigestLog, EffectLog, FixtureStatusStore, Locks } from './state.js';
 
 export class Store {
   readonly audit: AuditLog;
@@ -15,6 +15,7 @@ export class Store {
   readonly effects: EffectLog;
   readonly locks: Locks;
   readonly outbox: Outbox;
+  readonly digests: DigestLog;
   readonly checkpointer: SqliteSaver;
 
   constructor(readonly db: Db) {
@@ -25,6 +26,7 @@ export class Store {
     this.effects = new EffectLog(db);
     this.locks = new Locks(db);
     this.outbox = new Outbox(db);
+    this.digests = new DigestLog(db);
     this.checkpointer = new SqliteSaver(db);
   }
 

@@ -1,0 +1,117 @@
+// Approve / Reject / Resume buttons and the optional reject reason. Each click: ack, check the clicker,
+// claim the decision atomically (through the agent), and tell the clicker privately when nothing changed.
+import type { AllMiddlewareArgs, App as Bolt, BlockButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { PacingError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { App } from '../wiring.js';
+import { notApprover } from './commands.js';
+import { RESUME_CAMPAIGN } from './views/alert.js';
+import { APPROVE, REJECT } from './views/escalation.js';
+
+export const REJECT_REASON_VIEW = 'pacing_reject_reason';
+
+const EscalationId = z.string().regex(/^esc-[0-9a-f]{6,32}$/, 'not an escalation id');
+const ResumeValue = z.object({ platform: z.enum(['google', 'meta']), platformCampaignId: z.string().min(1), campaignId: z.string().nullable() });
+
+const tell = (respond: RespondFn, text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+
+export function registerActions(bolt: Bolt, app: App, log: Logger, kick: () => void): void {
+  const decide = (decision: 'approved' | 'overridden') =>
+    async ({ ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+      await ack();
+      const user = body.user.id;
+      const id = EscalationId.safeParse(action.value);
+      if (!id.success) {
+        await tell(respond, 'This button does not carry a valid escalation id; nothing was changed.');
+        return;
+      }
+      if (!app.agent.decisions.mayDecide(user, 'slack')) {
+        await tell(respond, notApprover(app));
+        return;
+      }
+      try {
+        const e = await app.agent.decide(id.data, decision, user, null, 'slack');
+        kick();
+        if (decision === 'overridden' && body.trigger_id) {
+          await client.views
+            .open({ trigger_id: body.trigger_id, view: reasonModal(e.id) })
+            .catch((err: unknown) => log.info({ err, escalationId: e.id }, 'could not ask for a reject reason'));
+        }
+      } catch (err) {
+        if (err instanceof PacingError) {
+          await tell(respond, err.message);
+          return;
+        }
+        log.error({ err, escalationId: id.data }, 'decision failed');
+        await tell(respond, `Something went wrong recording your decision; it may not have been taken. Check with \`/pacing pending\`.`);
+      }
+    };
+
+  bolt.action<BlockButtonAction>(APPROVE, decide('approved'));
+  bolt.action<BlockButtonAction>(REJECT, decide('overridden'));
+
+  bolt.action<BlockButtonAction>(RESUME_CAMPAIGN, async ({ ack, body, action, respond }) => {
+    await ack();
+    const user = body.user.id;
+    if (!app.agent.decisions.mayDecide(user, 'slack')) {
+      await tell(respond, notApprover(app));
+      return;
+    }
+    let target: z.infer<typeof ResumeValue>;
+    try {
+      target = ResumeValue.parse(JSON.parse(action.value ?? ''));
+    } catch {
+      await tell(respond, 'This button does not say which campaign to resume; nothing was changed.');
+      return;
+    }
+    try {
+      const outcome = await app.agent.resumeCampaign(target.platform, target.platformCampaignId, user, target.campaignId);
+      await respond({
+        response_type: 'in_channel',
+        replace_original: false,
+        text: outcome === 'resumed' ? `<@${user}> resumed ${target.platform} campaign ${target.platformCampaignId}.` : `${target.platform} campaign ${target.platformCampaignId} was already running.`,
+      });
+    } catch (err) {
+      await tell(respond, `Could not resume ${target.platformCampaignId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+
+  bolt.view(REJECT_REASON_VIEW, async ({ ack, view, body }) => {
+    await ack();
+    const id = EscalationId.safeParse(view.private_metadata);
+    const reason = view.state.values.reason?.reason?.value?.trim();
+    if (!id.success || !reason) return;
+    const e = app.store.escalations.get(id.data);
+    app.store.audit.append({
+      at: app.config.clock(),
+      runId: e?.runId ?? null,
+      type: 'override_reason',
+      campaignId: e?.campaignId ?? null,
+      platform: e?.platform ?? null,
+      platformCampaignId: e?.platformCampaignId ?? null,
+      actor: body.user.id,
+      details: { escalationId: id.data, reason: reason.slice(0, 2_000) },
+    });
+  });
+}
+
+function reasonModal(escalationId: string) {
+  return {
+    type: 'modal' as const,
+    callback_id: REJECT_REASON_VIEW,
+    private_metadata: escalationId,
+    title: { type: 'plain_text' as const, text: 'Rejected' },
+    submit: { type: 'plain_text' as const, text: 'Save reason' },
+    close: { type: 'plain_text' as const, text: 'Skip' },
+    blocks: [
+      {
+        type: 'input' as const,
+        block_id: 'reason',
+        optional: true,
+        label: { type: 'plain_text' as const, text: 'Why? (optional, for the audit trail)' },
+        element: { type: 'plain_text_input' as const, action_id: 'reason', multiline: true, max_length: 2_000 },
+      },
+    ],
+  };
+}

@@ -1,0 +1,60 @@
+// The Bolt app: HTTP (signed requests at /slack/events) or Socket Mode, with our handlers registered.
+import { App as Bolt, LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import type { Logger } from '../log.js';
+import type { App } from '../wiring.js';
+import { registerActions } from './actions.js';
+import { type RunStarter, registerCommands } from './commands.js';
+import { registerHome } from './home.js';
+
+export interface BoltSettings {
+  token: string;
+  signingSecret: string | null;
+  appToken: string | null;
+  apiUrl: string | null;
+  botId: string | undefined;
+  botUserId: string | undefined;
+}
+
+export function createBolt(settings: BoltSettings, app: App, log: Logger, startRun: RunStarter, kick: () => void): Bolt {
+  const socketMode = settings.appToken !== null;
+  const bolt = new Bolt({
+    token: settings.token,
+    ...(socketMode ? { socketMode: true, appToken: settings.appToken as string } : { signingSecret: settings.signingSecret as string }),
+    // We verify the token ourselves at start-up, with a clear message, instead of an unhandled rejection.
+    tokenVerificationEnabled: false,
+    ...(settings.botId ? { botId: settings.botId } : {}),
+    ...(settings.botUserId ? { botUserId: settings.botUserId } : {}),
+    processBeforeResponse: false,
+    logger: boltLogger(log),
+    clientOptions: {
+      ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+      // Interactive replies are worth a couple of quick retries, not the default half hour.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000 },
+      timeout: 10_000,
+    },
+  });
+  registerCommands(bolt, app, startRun, log);
+  registerActions(bolt, app, log, kick);
+  registerHome(bolt, app, log);
+  bolt.error(async (err) => {
+    log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'Slack handler failed');
+  });
+  return bolt;
+}
+
+/** Bolt's logger interface on top of pino. */
+function boltLogger(log: Logger): SlackLogger {
+  const child = log.child({ module: 'bolt' });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m: unknown[]) => child.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => child.info(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => child.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => child.error(m.map(String).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

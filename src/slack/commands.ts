@@ -1,0 +1,73 @@
+// /pacing: acknowledged at once; anything slow answers afterwards through respond().
+import type { App as Bolt, RespondFn } from '@slack/bolt';
+import { findCampaign } from '../cli/commands.js';
+import { RunInProgress } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { App } from '../wiring.js';
+import { campaignBlocks, helpBlocks, pendingBlocks, statusBlocks } from './views/status.js';
+
+export interface RunStarter {
+  /** Starts a run unless one is in progress; resolves with a one-line summary. */
+  (trigger: string, actor: string): Promise<string>;
+}
+
+export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log: Logger): void {
+  bolt.command('/pacing', async ({ command, ack, respond }) => {
+    const [sub = 'status', ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
+    const arg = rest.join(' ');
+    const user = command.user_id;
+    switch (sub.toLowerCase()) {
+      case 'status':
+        await ack();
+        if (arg) {
+          const latest = app.agent.latest();
+          const rows = latest ? findCampaign(latest.results, arg) : [];
+          await reply(respond, rows.length ? campaignBlocks(rows, (id) => app.store.escalations.get(id)) : helpBlocks(`No campaign matching *${arg}* in the latest run.`), `Pacing status for ${arg}`);
+        } else {
+          await reply(respond, statusBlocks(app.agent.latest(), app.agent.pending()), 'Pacing status');
+        }
+        return;
+      case 'pending':
+        await ack();
+        await reply(respond, pendingBlocks(app.agent.pending()), 'Escalations awaiting a decision');
+        return;
+      case 'run': {
+        if (!app.agent.decisions.mayDecide(user, 'slack')) {
+          await ack({ response_type: 'ephemeral', text: notApprover(app) });
+          return;
+        }
+        const holder = app.store.locks.holder('cycle');
+        if (holder) {
+          await ack({ response_type: 'ephemeral', text: `A pacing run is already in progress (since ${holder.acquiredAt}); try again when it has finished.` });
+          return;
+        }
+        await ack({ response_type: 'ephemeral', text: 'Starting a pacing run… I will post the summary here when it is done.' });
+        startRun('slack', user)
+          .then((summary) => respond({ response_type: 'ephemeral', text: summary }))
+          .catch((err: unknown) =>
+            respond({
+              response_type: 'ephemeral',
+              text: err instanceof RunInProgress ? err.message : `The run failed: ${err instanceof Error ? err.message : String(err)}`,
+            }),
+          )
+          .catch((err: unknown) => log.warn({ err }, 'could not answer /pacing run'));
+        return;
+      }
+      case 'help':
+        await ack({ response_type: 'ephemeral', blocks: helpBlocks(), text: 'Pacing Agent help' });
+        return;
+      default:
+        await ack({ response_type: 'ephemeral', blocks: helpBlocks(`I don't know \`${sub}\`. Here is what I can do:`), text: 'Pacing Agent help' });
+    }
+  });
+}
+
+async function reply(respond: RespondFn, blocks: unknown[], text: string): Promise<void> {
+  await respond({ response_type: 'ephemeral', text, blocks: blocks as never });
+}
+
+export function notApprover(app: App): string {
+  return app.config.approvers.length === 0
+    ? 'No approvers are configured (PACING_APPROVERS), so nobody can do this from Slack. Ask the operator to set it.'
+    : 'Only approvers can do this. Ask one of ' + app.config.approvers.map((u) => `<@${u}>`).join(', ') + '.';
+}

@@ -1,0 +1,200 @@
+// Delivers queued messages to Slack: paced per channel, Retry-After honoured, transient failures retried
+// with backoff, permanent ones kept as failed (never dropped) and audited.
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
+import type { OutboxItem } from '../store/outbox.js';
+
+/** Slack errors that no retry will fix: the message stays in the outbox as failed, for an operator. */
+const PERMANENT = new Set([
+  'invalid_blocks',
+  'invalid_arguments',
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'msg_too_long',
+  'no_text',
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'missing_scope',
+  'cant_update_message',
+  'restricted_action',
+]);
+
+const LEASE_MS = 60_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+/** Slack allows about one message per second per channel. */
+const CHANNEL_GAP_MS = 1_000;
+
+export interface DispatcherOptions {
+  now?: () => number;
+  random?: () => number;
+}
+
+export class Dispatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private readonly lastPost = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly client: WebClient,
+    private readonly log: Logger,
+    private readonly clock: () => string,
+    opts: DispatcherOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Delivers what is due now, and plans the next pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.drain()
+      .catch((err: unknown) => this.log.error({ err }, 'outbox delivery pass failed'))
+      .finally(() => {
+        this.running = null;
+        this.schedule();
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Delivers everything due, waiting out channel pacing and short Retry-Afters, up to `deadlineMs`. */
+  async flush(deadlineMs: number): Promise<number> {
+    const end = this.now() + deadlineMs;
+    while (this.now() < end) {
+      await this.drain();
+      const next = this.store.outbox.nextDueAt();
+      if (next === null) break;
+      const wait = Math.max(50, next - this.now());
+      if (this.now() + wait > end) break;
+      await sleep(Math.min(wait, 1_000));
+    }
+    return this.store.outbox.pendingCount();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const next = this.store.outbox.nextDueAt();
+    const wait = next === null ? 2_000 : Math.min(2_000, Math.max(50, next - this.now()));
+    this.timer = setTimeout(() => this.kick(), wait);
+    this.timer.unref();
+  }
+
+  /**
+   * Delivers due items, oldest first, until none is left that can go now. A channel posted to less than a
+   * second ago waits its turn while other channels go ahead; within a channel the order is kept.
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      const paced = new Set<string>();
+      let sent = 0;
+      let waitMs = Number.POSITIVE_INFINITY;
+      for (const item of this.store.outbox.due(this.now())) {
+        if (paced.has(item.channel)) continue;
+        const gap = CHANNEL_GAP_MS - (this.now() - (this.lastPost.get(item.channel) ?? 0));
+        if (gap > 0) {
+          paced.add(item.channel);
+          waitMs = Math.min(waitMs, gap);
+          continue;
+        }
+        if (!this.store.outbox.claim(item.id, this.now(), LEASE_MS)) continue;
+        await this.deliver(item);
+        this.lastPost.set(item.channel, Math.max(this.lastPost.get(item.channel) ?? 0, this.now()));
+        paced.add(item.channel);
+        sent++;
+      }
+      if (sent === 0 && waitMs === Number.POSITIVE_INFINITY) return;
+      if (sent === 0) await sleep(waitMs);
+    }
+  }
+
+  private async deliver(item: OutboxItem): Promise<void> {
+    const { outbox } = this.store;
+    let method = item.method;
+    const args: Record<string, unknown> = { channel: item.channel, ...item.payload };
+    if (item.method === 'chat.update') {
+      const target = this.updateTarget(item);
+      if (target) {
+        args.channel = target.channel;
+        args.ts = target.ts;
+      } else {
+        method = 'chat.postMessage'; // the original never went out: post the outcome as a new message
+      }
+    }
+    try {
+      const res = (await this.client.apiCall(method, args)) as { ts?: string; channel?: string };
+      outbox.markSent(item.id, this.clock(), res.ts ?? null);
+      if (item.kind === 'escalation' && item.escalationId && res.ts) {
+        this.store.escalations.setMessage(item.escalationId, res.channel ?? item.channel, res.ts);
+      }
+    } catch (err) {
+      this.failed(item, err);
+    }
+  }
+
+  /** Where to apply an update; supersedes an announcement that is still queued. */
+  private updateTarget(item: OutboxItem): { channel: string; ts: string } | null {
+    if (!item.escalationId) return null;
+    const posted = this.store.escalations.message(item.escalationId);
+    if (posted) return posted;
+    const announcement = this.store.outbox.announcement(item.escalationId);
+    if (announcement && announcement.status === 'pending') this.store.outbox.supersede(announcement.id);
+    return null;
+  }
+
+  private failed(item: OutboxItem, err: unknown): void {
+    const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; message?: string; statusCode?: number };
+    const slackError = e.data?.error;
+    const description = slackError ?? e.message ?? String(err);
+    if (e.code === 'slack_webapi_rate_limited_error' || slackError === 'ratelimited') {
+      const wait = ((e.retryAfter ?? 1) * 1_000) | 0;
+      this.log.warn({ outboxId: item.id, channel: item.channel, retryAfterMs: wait }, 'Slack rate limit: waiting as asked');
+      this.store.outbox.retryLater(item.id, this.now() + wait, `rate limited, retry after ${wait} ms`);
+      this.lastPost.set(item.channel, this.now() + wait);
+      return;
+    }
+    if (item.method === 'chat.update' && slackError === 'message_not_found') {
+      this.store.outbox.retryLater(item.id, this.now(), description);
+      this.store.escalations.setMessage(item.escalationId ?? '', '', '');
+      return;
+    }
+    if (slackError && PERMANENT.has(slackError)) {
+      this.log.error({ outboxId: item.id, channel: item.channel, error: slackError }, 'Slack refused a message; kept as failed in the outbox');
+      this.store.outbox.markFailed(item.id, description);
+      this.store.audit.append({
+        at: this.clock(),
+        type: 'notification_failed',
+        actor: 'agent',
+        runId: item.runId,
+        details: { outboxId: item.id, kind: item.kind, channel: item.channel, error: description },
+      });
+      return;
+    }
+    const backoff = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(item.attempts, 12));
+    const delay = Math.round(backoff / 2 + (this.random() * backoff) / 2);
+    this.log.warn({ outboxId: item.id, error: description, retryInMs: delay }, 'Slack delivery failed; will retry');
+    this.store.outbox.retryLater(item.id, this.now() + delay, description);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

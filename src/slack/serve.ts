@@ -1,0 +1,144 @@
+// `pacing serve`: checks the Slack settings, starts the Bolt app, the outbox dispatcher and the schedules,
+// and stops all of them cleanly on SIGTERM.
+import { WebClient } from '@slack/web-api';
+import type { Config } from '../config.js';
+import { ConfigError, RunInProgress } from '../errors.js';
+import type { Logger } from '../log.js';
+import { startSchedules, validateSchedules } from '../schedule/jobs.js';
+import { createApp } from '../wiring.js';
+import { createBolt } from './app.js';
+import { buildDigest } from './digest.js';
+import { Dispatcher } from './dispatcher.js';
+import { SlackNotifier } from './notifier.js';
+import { digestBlocks } from './views/digest.js';
+import { summaryText } from './views/summary.js';
+
+export interface Server {
+  port: number | null;
+  mode: 'http' | 'socket';
+  stop(): Promise<void>;
+}
+
+export function requireSlack(config: Config): { token: string; channels: { alert: string; approval: string; digest: string } } {
+  const s = config.slack;
+  if (!s.botToken) throw new ConfigError('SLACK_BOT_TOKEN', 'SLACK_BOT_TOKEN is not set: serve needs the bot token (xoxb-…) from the Slack app\'s "OAuth & Permissions" page.');
+  if (!s.appToken && !s.signingSecret) {
+    throw new ConfigError('SLACK_SIGNING_SECRET', 'Set SLACK_SIGNING_SECRET (HTTP mode, from "Basic Information") or SLACK_APP_TOKEN (Socket Mode, xapp-…).');
+  }
+  if (!s.approvalChannel) throw new ConfigError('SLACK_APPROVAL_CHANNEL', 'SLACK_APPROVAL_CHANNEL is not set: escalations need a channel (its id, e.g. C0123ABCD).');
+  if (!s.alertChannel) throw new ConfigError('SLACK_ALERT_CHANNEL', 'SLACK_ALERT_CHANNEL is not set: alerts need a channel (its id, e.g. C0123ABCD).');
+  return { token: s.botToken, channels: { alert: s.alertChannel, approval: s.approvalChannel, digest: s.digestChannel ?? s.alertChannel } };
+}
+
+/** A Web API client that fails fast: the outbox retries durably, so the client must not retry for 30 minutes. */
+export function webClient(token: string, apiUrl: string | null): WebClient {
+  return new WebClient(token, {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  });
+}
+
+/** auth.test with a message a person can act on. */
+export async function verifyToken(client: WebClient, apiUrl: string | null): Promise<{ botId?: string; botUserId?: string; team?: string }> {
+  try {
+    const res = await client.auth.test();
+    return { ...(res.bot_id ? { botId: res.bot_id } : {}), ...(res.user_id ? { botUserId: res.user_id } : {}), ...(res.team ? { team: res.team } : {}) };
+  } catch (err) {
+    const e = err as { data?: { error?: string }; message?: string };
+    if (e.data?.error) {
+      throw new ConfigError('SLACK_BOT_TOKEN', `Slack refused SLACK_BOT_TOKEN (${e.data.error}). Copy the bot token again from the app's "OAuth & Permissions" page.`);
+    }
+    throw new ConfigError('SLACK_API_URL', `Cannot reach Slack at ${apiUrl ?? 'https://slack.com/api/'}: ${e.message ?? String(err)}. Check the network or SLACK_API_URL.`);
+  }
+}
+
+export async function serve(config: Config, log: Logger): Promise<Server> {
+  const { token, channels } = requireSlack(config);
+  validateSchedules(config.schedule);
+  const client = webClient(token, config.slack.apiUrl);
+  const identity = await verifyToken(client, config.slack.apiUrl);
+
+  let dispatcher: Dispatcher | null = null;
+  const kick = () => dispatcher?.kick();
+  const app = createApp(config, (store) => new SlackNotifier(store, channels, config.clock, kick));
+  dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock);
+
+  let inFlight: Promise<unknown> | null = null;
+  const startRun = async (trigger: string, actor: string): Promise<string> => {
+    const run = app.agent.run(trigger, actor);
+    inFlight = run;
+    try {
+      return summaryText(await run);
+    } finally {
+      inFlight = null;
+      kick();
+    }
+  };
+  const postDigest = async () => {
+    const until = config.clock();
+    const digest = buildDigest(app.store, app.store.digests.lastAt(channels.digest), until);
+    app.store.transaction(() => {
+      app.store.outbox.enqueue({ kind: 'digest', method: 'chat.postMessage', channel: channels.digest, payload: { text: `Pacing digest: ${digest.runs} run(s), ${digest.pending.length} pending`, blocks: digestBlocks(digest) } }, until);
+      app.store.digests.record(channels.digest, until, digest.runs);
+    });
+    kick();
+  };
+
+  await app.agent.catchUp();
+  dispatcher.start();
+  const schedules = startSchedules(
+    config.schedule,
+    {
+      run: () =>
+        startRun('schedule', 'agent').catch((err: unknown) => {
+          if (err instanceof RunInProgress) log.info(err.message);
+          else throw err;
+        }),
+      digest: postDigest,
+      expire: async () => {
+        await app.agent.catchUp();
+        kick();
+      },
+    },
+    log.child({ module: 'schedule' }),
+  );
+
+  const bolt = createBolt(
+    { token, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, botId: identity.botId, botUserId: identity.botUserId },
+    app,
+    log,
+    startRun,
+    kick,
+  );
+  const mode = config.slack.appToken ? 'socket' : 'http';
+  try {
+    if (mode === 'http') await bolt.start(config.slack.port);
+    else await bolt.start();
+  } catch (err) {
+    schedules.stop();
+    await dispatcher.stop();
+    app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError('PORT', code === 'EADDRINUSE' ? `PORT ${config.slack.port} is already in use.` : `The Slack app could not start: ${(err as Error).message}`);
+  }
+  log.info({ mode, port: mode === 'http' ? config.slack.port : null, team: identity.team, schedules: schedules.next() }, 'Pacing Agent is serving Slack');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      schedules.stop();
+      await bolt.stop().catch(() => {});
+      // Let a run in progress finish (bounded), so its results and audit land before the database closes.
+      if (inFlight) await Promise.race([inFlight.catch(() => {}), sleep(30_000)]);
+      await dispatcher?.flush(5_000);
+      await dispatcher?.stop();
+      app.close();
+    })();
+    return stopping;
+  };
+  return { port: mode === 'http' ? config.slack.port : null, mode, stop };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,154 @@
+// The Slack app end to end, in process: Bolt's real HTTP receiver with signed requests, a fake Web API.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { type Server, serve } from '../../src/slack/serve.js';
+import { blockAction, eventCallback, slashCommand } from '../fakes/slack-requests.js';
+import { APPROVER, BUYER, CHANNELS, escalationMessage, SECRET, type SlackWorld, slackWorld } from './helpers.js';
+
+let world: SlackWorld;
+let server: Server | null = null;
+
+const start = async (extra: Record<string, string> = {}) => {
+  server = await serve(loadConfig({ ...world.env, ...extra }), silentLogger());
+  return server;
+};
+
+beforeEach(async () => {
+  world = await slackWorld();
+});
+
+afterEach(async () => {
+  await server?.stop();
+  server = null;
+  await world.cleanup();
+});
+
+const audit = (type: string) =>
+  new Database(world.env.PACING_DB as string, { readonly: true }).prepare('SELECT * FROM audit WHERE type = ?').all(type) as { actor: string; platform_campaign_id: string }[];
+
+async function runFromSlack(): Promise<void> {
+  const url = world.fake.responseUrl('run');
+  const res = await slashCommand(world.base, SECRET, { text: 'run', userId: APPROVER, channelId: CHANNELS.alerts, responseUrl: url });
+  expect(res.status).toBe(200);
+  expect(res.body).toContain('Starting a pacing run');
+  await world.fake.waitForRespond((r) => r.id === 'run', 10_000);
+  // The bundled fixtures give 6 escalations and 8 alerts (5 warnings, 3 halts); Slack's pace is ~1 per second per channel.
+  const posted = (channel: string) => world.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && (c.response as { ok?: boolean } | undefined)?.ok === true).length;
+  for (let i = 0; i < 100 && (posted(CHANNELS.approvals) < 6 || posted(CHANNELS.alerts) < 8); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('pacing serve', () => {
+  it('acknowledges /pacing at once and answers status after the ack', async () => {
+    await start();
+    const t0 = Date.now();
+    const res = await slashCommand(world.base, SECRET, { text: 'status', userId: BUYER, channelId: CHANNELS.alerts, responseUrl: world.fake.responseUrl('s') });
+    expect(res.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    const reply = await world.fake.waitForRespond((r) => r.id === 's');
+    expect(JSON.stringify(reply.body)).toContain('No pacing run yet');
+  });
+
+  it('refuses /pacing run from a buyer and tells them why', async () => {
+    await start();
+    const res = await slashCommand(world.base, SECRET, { text: 'run', userId: BUYER, channelId: CHANNELS.alerts });
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('Only approvers');
+    expect(world.fake.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('runs from Slack, posts alerts and escalations with both buttons, and an approval pauses exactly once', async () => {
+    await start();
+    await runFromSlack();
+    const summary = world.fake.respondRequests.find((r) => r.id === 'run');
+    expect(JSON.stringify(summary?.body)).toMatch(/Run run-[0-9a-f]+ done: 17 campaigns/);
+
+    const esc = escalationMessage(world.fake, 'ACM-M-005');
+    expect(esc.actions.map((a) => a.action_id)).toEqual(['pacing_approve', 'pacing_reject']);
+    const id = esc.actions[0]?.value as string;
+    expect(id).toMatch(/^esc-/);
+    expect(esc.actions[1]?.value).toBe(id);
+    expect(esc.actions[0]?.confirm).toBeDefined(); // approving a halt asks for confirmation
+
+    const alerts = world.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === CHANNELS.alerts);
+    expect(alerts.length).toBeGreaterThanOrEqual(8); // 5 alerts + 3 halts in the fixtures
+    expect(JSON.stringify(alerts)).toContain('Resume campaign');
+
+    const click = () =>
+      blockAction(world.base, SECRET, { userId: APPROVER, actionId: 'pacing_approve', value: id, channelId: CHANNELS.approvals, messageTs: esc.ts, responseUrl: world.fake.responseUrl(`c${Math.random()}`) });
+    expect((await click()).status).toBe(200);
+    const update = await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
+    const updated = JSON.stringify(update.body.blocks);
+    expect(updated).toContain('Approved');
+    expect(updated).toContain(`<@${APPROVER}>`);
+    expect((update.body.blocks as { type: string }[]).some((b) => b.type === 'actions')).toBe(false);
+    const paused = audit('campaign_paused').filter((e) => e.platform_campaign_id === '23851200000000005');
+    expect(paused).toHaveLength(1);
+    expect(paused[0]?.actor).toBe(APPROVER);
+
+    // A second click and a Slack retry change nothing; the clicker is told why.
+    const again = world.fake.responseUrl('again');
+    await blockAction(world.base, SECRET, { userId: APPROVER, actionId: 'pacing_approve', value: id, responseUrl: again, channelId: CHANNELS.approvals, messageTs: esc.ts }, { retryNum: 1, retryReason: 'http_timeout' });
+    const told = await world.fake.waitForRespond((r) => r.id === 'again');
+    expect(JSON.stringify(told.body)).toMatch(/already approved/);
+    expect(audit('campaign_paused').filter((e) => e.platform_campaign_id === '23851200000000005')).toHaveLength(1);
+  });
+
+  it('tells an intruder privately that they cannot decide, and changes nothing', async () => {
+    await start();
+    await runFromSlack();
+    const esc = escalationMessage(world.fake, 'ACM-M-005');
+    const url = world.fake.responseUrl('intruder');
+    await blockAction(world.base, SECRET, { userId: BUYER, actionId: 'pacing_approve', value: esc.actions[0]?.value as string, responseUrl: url, channelId: CHANNELS.approvals, messageTs: esc.ts });
+    const told = await world.fake.waitForRespond((r) => r.id === 'intruder');
+    expect(told.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(JSON.stringify(told.body)).toContain('Only approvers');
+    expect(world.fake.callsTo('chat.update')).toHaveLength(0);
+    expect(audit('escalation_approved')).toHaveLength(0);
+  });
+
+  it('reject is an override: nothing paused, message updated, a reason can follow', async () => {
+    await start();
+    await runFromSlack();
+    const esc = escalationMessage(world.fake, 'ACM-M-005');
+    const id = esc.actions[1]?.value as string;
+    await blockAction(world.base, SECRET, { userId: APPROVER, actionId: 'pacing_reject', value: id, channelId: CHANNELS.approvals, messageTs: esc.ts, triggerId: 'trig-1', responseUrl: world.fake.responseUrl('rej') });
+    const update = await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
+    expect(JSON.stringify(update.body.blocks)).toContain('Rejected');
+    expect(audit('campaign_paused').filter((e) => e.platform_campaign_id === '23851200000000005')).toHaveLength(0);
+    expect(audit('escalation_overridden')).toHaveLength(1);
+    await world.fake.waitFor('views.open');
+  });
+
+  it('refuses a bad signature and a stale timestamp with 401', async () => {
+    await start();
+    const bad = await slashCommand(world.base, SECRET, { text: 'status', userId: BUYER, channelId: CHANNELS.alerts }, { badSignature: true });
+    expect(bad.status).toBe(401);
+    const stale = await slashCommand(world.base, SECRET, { text: 'status', userId: BUYER, channelId: CHANNELS.alerts }, { stale: true });
+    expect(stale.status).toBe(401);
+  });
+
+  it('waits out a 429 from chat.postMessage and still delivers every escalation', async () => {
+    await start();
+    world.fake.failNext('chat.postMessage', { status: 429, headers: { 'Retry-After': '1' } });
+    await runFromSlack();
+    const approvals = world.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === CHANNELS.approvals && (c.response as { ok?: boolean } | undefined)?.ok === true);
+    expect(approvals).toHaveLength(6);
+    expect(world.fake.calls.some((c) => c.status === 429)).toBe(true);
+  });
+
+  it('publishes App Home when it is opened', async () => {
+    await start();
+    await eventCallback(world.base, SECRET, { type: 'app_home_opened', user: BUYER, channel: 'D0HOME0001', tab: 'home' });
+    const call = await world.fake.waitFor('views.publish');
+    expect(call.body.user_id).toBe(BUYER);
+  });
+
+  it('stops with a clear message when the token is refused', async () => {
+    await expect(start({ SLACK_BOT_TOKEN: 'xoxb-not-the-right-one' })).rejects.toThrow(/SLACK_BOT_TOKEN/);
+    server = null;
+  });
+});
