@@ -12,6 +12,13 @@ export class FixtureStatusStore {
     return new Map(rows.map((r) => [r.campaign_id, r.status]));
   }
 
+  get(platform: Platform, campaignId: string): CampaignStatus | null {
+    const r = this.db
+      .prepare('SELECT status FROM fixture_campaign_status WHERE platform = ? AND campaign_id = ?')
+      .get(platform, campaignId) as { status: CampaignStatus } | undefined;
+    return r?.status ?? null;
+  }
+
   set(platform: Platform, campaignId: string, status: CampaignStatus, at: string): void {
     this.db
       .prepare(

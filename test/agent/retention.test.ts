@@ -1,0 +1,49 @@
+// Checkpoint retention: threads of settled escalations are deleted after CHECKPOINT_RETENTION_DAYS, open
+// ones never; the deletion is audited.
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createApp } from '../../src/wiring.js';
+import { workspace } from '../fakes/pacing-cli.js';
+import { RecordingNotifier } from '../fakes/platform.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()?.();
+});
+
+function appAt(ws: ReturnType<typeof workspace>, now: string, extra: Record<string, string> = {}) {
+  const app = createApp(loadConfig({ PACING_DB: ws.db, PACING_DATA_DIR: ws.dataDir, PACING_NOW: now, ...extra }), new RecordingNotifier());
+  cleanups.push(() => app.close());
+  return app;
+}
+
+const threads = (app: ReturnType<typeof appAt>) =>
+  (app.store.db.prepare('SELECT DISTINCT thread_id FROM checkpoints').all() as { thread_id: string }[]).map((r) => r.thread_id);
+
+describe('checkpoint retention', () => {
+  it('prunes settled threads past the retention, keeps open ones, and audits it', async () => {
+    const ws = workspace();
+    cleanups.push(ws.cleanup);
+    const day0 = appAt(ws, '2026-11-20T09:00:00Z', { CHECKPOINT_RETENTION_DAYS: '7' });
+    await day0.agent.run('test');
+    const pending = day0.agent.pending();
+    expect(pending).toHaveLength(6);
+    expect(threads(day0)).toHaveLength(6);
+    const decided = pending[0]!;
+    await day0.agent.decide(decided.id, 'overridden', 'U1', 'planned', 'cli');
+
+    // Three days later: within the retention, nothing is pruned.
+    const day3 = appAt(ws, '2026-11-23T09:00:00Z', { CHECKPOINT_RETENTION_DAYS: '7', APPROVAL_TIMEOUT_HOURS: '1000' });
+    expect(await day3.agent.pruneThreads()).toBe(0);
+
+    // Eight days later the settled thread goes; the five still open stay.
+    const day8 = appAt(ws, '2026-11-28T10:00:00Z', { CHECKPOINT_RETENTION_DAYS: '7', APPROVAL_TIMEOUT_HOURS: '1000' });
+    expect(await day8.agent.pruneThreads()).toBe(1);
+    const left = threads(day8);
+    expect(left).toHaveLength(5);
+    expect(left).not.toContain(decided.threadId);
+    expect(day8.store.audit.list({ type: 'threads_pruned' })).toHaveLength(1);
+    // A second pass has nothing left to do.
+    expect(await day8.agent.pruneThreads()).toBe(0);
+  });
+});
