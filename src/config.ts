@@ -41,6 +41,41 @@ const slackUserList = z
     message: 'must be comma-separated Slack user ids such as U0123ABCD',
   });
 
+type Source = 'fixtures' | 'live';
+const platformSources = z.string().transform((v, ctx) => {
+  const text = v.trim().toLowerCase();
+  if (text === 'fixtures' || text === 'live') return { google: text, meta: text } as Record<'google' | 'meta', Source>;
+  const out: Record<'google' | 'meta', Source> = { google: 'fixtures', meta: 'fixtures' };
+  for (const part of text.split(',')) {
+    const [name, source] = part.split('=').map((x) => x.trim());
+    if ((name !== 'google' && name !== 'meta') || (source !== 'fixtures' && source !== 'live')) {
+      ctx.addIssue({ code: 'custom', message: 'must be fixtures, live, or per platform such as google=live,meta=fixtures' });
+      return z.NEVER;
+    }
+    out[name] = source;
+  }
+  return out;
+});
+
+const namingPattern = z.string().refine(
+  (v) => {
+    try {
+      new RegExp(v);
+      return v.includes('(?<market>') && v.includes('(?<product>');
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a regular expression with named groups (?<market>…) and (?<product>…)' },
+);
+
+function idList(what: string, shape: RegExp, clean: (v: string) => string) {
+  return z
+    .string()
+    .transform((v) => v.split(',').map((s) => clean(s.trim())).filter(Boolean))
+    .refine((ids) => ids.length > 0 && ids.every((id) => shape.test(id)), { message: `must be comma-separated ${what}` });
+}
+
 const EnvSchema = z.object({
   PACING_DATA_DIR: z.string().optional(),
   PACING_DB: z.string().default('pacing.db'),
@@ -64,6 +99,26 @@ const EnvSchema = z.object({
   PACING_DIGEST_CRON: cron.default('0 9 * * 1-5'),
   PACING_TZ: timeZone.default('UTC'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PACING_PLATFORMS: platformSources.default({ google: 'fixtures', meta: 'fixtures' }),
+  PACING_MODE: z.enum(['dry-run', 'live'], { error: 'must be dry-run or live' }).default('dry-run'),
+  PACING_NAMING_PATTERN: namingPattern.optional(),
+  GOOGLE_ADS_CUSTOMER_IDS: idList('Google Ads customer ids such as 1234567890 (dashes allowed)', /^\d{10}$/, (v) => v.replaceAll('-', '')).optional(),
+  GOOGLE_ADS_DEVELOPER_TOKEN: z.string().optional(),
+  GOOGLE_ADS_LOGIN_CUSTOMER_ID: z
+    .string()
+    .transform((v) => v.replaceAll('-', ''))
+    .refine((v) => /^\d{10}$/.test(v), { message: 'must be a 10-digit manager account id' })
+    .optional(),
+  GOOGLE_ADS_CLIENT_ID: z.string().optional(),
+  GOOGLE_ADS_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_ADS_REFRESH_TOKEN: z.string().optional(),
+  GOOGLE_ADS_API_BASE_URL: z.url({ error: 'must be a URL' }).default('https://googleads.googleapis.com'),
+  GOOGLE_ADS_API_VERSION: z.string().regex(/^v\d+$/, 'must look like v26').default('v26'),
+  GOOGLE_OAUTH_TOKEN_URL: z.url({ error: 'must be a URL' }).default('https://oauth2.googleapis.com/token'),
+  META_ACCESS_TOKEN: z.string().optional(),
+  META_AD_ACCOUNT_IDS: idList('Meta ad account ids such as act_1234567890 or 1234567890', /^\d+$/, (v) => v.replace(/^act_/, '')).optional(),
+  META_GRAPH_API_BASE_URL: z.url({ error: 'must be a URL' }).default('https://graph.facebook.com'),
+  META_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default('v24.0'),
 });
 
 export interface Config {
@@ -90,6 +145,24 @@ export interface Config {
   };
   schedule: { runCron: string | null; digestCron: string | null; tz: string };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  platforms: {
+    sources: Record<'google' | 'meta', Source>;
+    /** Live adapters only write when this is "live"; in "dry-run" they record what they would have paused. */
+    mode: 'dry-run' | 'live';
+    namingPattern: string | null;
+    google: {
+      customerIds: string[];
+      developerToken: string | null;
+      loginCustomerId: string | null;
+      clientId: string | null;
+      clientSecret: string | null;
+      refreshToken: string | null;
+      apiBaseUrl: string;
+      apiVersion: string;
+      oauthTokenUrl: string;
+    };
+    meta: { accessToken: string | null; adAccountIds: string[]; apiBaseUrl: string; apiVersion: string };
+  };
 }
 
 /** Reads `.env` in `cwd` when present; variables already in the environment win, even when empty. */
@@ -144,7 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
       signingSecret: e.SLACK_SIGNING_SECRET ?? null,
       appToken: e.SLACK_APP_TOKEN ?? null,
       port: e.PORT,
-      apiUrl: e.SLACK_API_URL ?? null,
+      apiUrl: e.SLACK_API_URL ? e.SLACK_API_URL.replace(/\/*$/, '/') : null,
       alertChannel: e.SLACK_ALERT_CHANNEL ?? null,
       approvalChannel: e.SLACK_APPROVAL_CHANNEL ?? null,
       digestChannel: e.SLACK_DIGEST_CHANNEL ?? null,
@@ -155,7 +228,49 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
       tz: e.PACING_TZ,
     },
     logLevel: e.LOG_LEVEL,
+    platforms: {
+      sources: e.PACING_PLATFORMS,
+      mode: e.PACING_MODE,
+      namingPattern: e.PACING_NAMING_PATTERN ?? null,
+      google: {
+        customerIds: e.GOOGLE_ADS_CUSTOMER_IDS ?? [],
+        developerToken: e.GOOGLE_ADS_DEVELOPER_TOKEN ?? null,
+        loginCustomerId: e.GOOGLE_ADS_LOGIN_CUSTOMER_ID ?? null,
+        clientId: e.GOOGLE_ADS_CLIENT_ID ?? null,
+        clientSecret: e.GOOGLE_ADS_CLIENT_SECRET ?? null,
+        refreshToken: e.GOOGLE_ADS_REFRESH_TOKEN ?? null,
+        apiBaseUrl: e.GOOGLE_ADS_API_BASE_URL.replace(/\/+$/, ''),
+        apiVersion: e.GOOGLE_ADS_API_VERSION,
+        oauthTokenUrl: e.GOOGLE_OAUTH_TOKEN_URL,
+      },
+      meta: {
+        accessToken: e.META_ACCESS_TOKEN ?? null,
+        adAccountIds: e.META_AD_ACCOUNT_IDS ?? [],
+        apiBaseUrl: e.META_GRAPH_API_BASE_URL.replace(/\/+$/, ''),
+        apiVersion: e.META_API_VERSION,
+      },
+    },
   };
+}
+
+/** The settings a live platform needs, checked when it is switched on: a missing one is named. */
+export function requireLive(config: Config, platform: 'google' | 'meta'): void {
+  const need = (variable: string, value: unknown) => {
+    if (value === null || (Array.isArray(value) && value.length === 0)) {
+      throw new ConfigError(variable, `${variable} is not set, but PACING_PLATFORMS makes ${platform} live. See "Live platforms" in README.md.`);
+    }
+  };
+  if (platform === 'google') {
+    const g = config.platforms.google;
+    need('GOOGLE_ADS_CUSTOMER_IDS', g.customerIds);
+    need('GOOGLE_ADS_CLIENT_ID', g.clientId);
+    need('GOOGLE_ADS_CLIENT_SECRET', g.clientSecret);
+    need('GOOGLE_ADS_REFRESH_TOKEN', g.refreshToken);
+  } else {
+    const m = config.platforms.meta;
+    need('META_ACCESS_TOKEN', m.accessToken);
+    need('META_AD_ACCOUNT_IDS', m.adAccountIds);
+  }
 }
 
 /** The bundled demo pins its own "now" so that its data is as fresh as the story it tells. */

@@ -6,7 +6,7 @@ import type { Notifier, PlatformAdapter, Progress } from './agent/ports.js';
 import type { Config } from './config.js';
 import type { Platform } from './domain/types.js';
 import { DataError } from './errors.js';
-import { FixturePlatform } from './platforms/fixtures/adapter.js';
+import { createPlatforms } from './platforms/index.js';
 import { Store } from './store/index.js';
 import { CsvPlanSource } from './tracker/csv.js';
 
@@ -23,9 +23,13 @@ export function createApp(config: Config, notifier: Notifier | ((store: Store) =
     throw new DataError(`PACING_DATA_DIR ${config.dataDir} is not a readable folder.`, config.dataDir, null, 'data_unreadable');
   }
   const store = Store.open(config.dbPath);
-  const platforms = new Map<Platform, PlatformAdapter>(
-    (['google', 'meta'] as const).map((p) => [p, new FixturePlatform(p, config.dataDir, store.fixtureStatus, config.clock)]),
-  );
+  let platforms: Map<Platform, PlatformAdapter>;
+  try {
+    platforms = createPlatforms(config, store.fixtureStatus);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const agent = new PacingAgent({
     store,
     tracker: new CsvPlanSource(join(config.dataDir, 'tracker.csv')),

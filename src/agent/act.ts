@@ -121,6 +121,10 @@ async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
     const outcome = await platform.pause(row.platformCampaignId);
     if (outcome === 'already_paused') {
       skipPause(ctx, row, 'the platform reported it already paused');
+    } else if (outcome === 'would_pause') {
+      // Dry run: said everywhere a pause would have happened, recorded as such, never as campaign_paused.
+      appendNow(ctx, { at: now, type: 'pause_dry_run', actor: 'agent', ...where, details: { reason: row.reason, variancePct: row.variancePct, confidence: row.confidence } });
+      row.actionNote = 'Dry run: would pause (PACING_MODE=dry-run; nothing was changed on the platform).';
     } else {
       // Recorded at once, not with the rest of the cycle: a pause that took effect must never go unrecorded.
       appendNow(ctx, { at: now, type: 'campaign_paused', actor: 'agent', ...where, details: { reason: row.reason, variancePct: row.variancePct, confidence: row.confidence } });

@@ -6,7 +6,7 @@ import { buildCycleGraph, type CycleGraph, type RunReport, runCycle } from './cy
 import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
 import { buildEscalationGraph, type EscalationGraph, startMissing } from './escalation.js';
-import type { Decision, Escalation, ResultRow } from './ports.js';
+import type { Decision, Escalation, ResultRow, ResumeOutcome } from './ports.js';
 
 export interface LatestRun {
   run: RunRecord;
@@ -60,7 +60,7 @@ export class PacingAgent {
   }
 
   /** Undoes a halt: resumes the campaign on its platform, audited with who asked. */
-  async resumeCampaign(platform: Platform, platformCampaignId: string, actor: string, campaignId: string | null = null): Promise<'resumed' | 'already_enabled'> {
+  async resumeCampaign(platform: Platform, platformCampaignId: string, actor: string, campaignId: string | null = null): Promise<ResumeOutcome> {
     const adapter = this.deps.platforms.get(platform);
     if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
     const where = { campaignId, platform, platformCampaignId };
@@ -68,10 +68,10 @@ export class PacingAgent {
       const outcome = await adapter.resume(platformCampaignId);
       this.deps.store.audit.append({
         at: this.deps.clock(),
-        type: outcome === 'resumed' ? 'campaign_resumed' : 'resume_skipped',
+        type: outcome === 'resumed' ? 'campaign_resumed' : outcome === 'would_resume' ? 'resume_dry_run' : 'resume_skipped',
         actor,
         ...where,
-        details: outcome === 'resumed' ? { via: 'undo' } : { reason: 'the campaign was already enabled' },
+        details: outcome === 'already_enabled' ? { reason: 'the campaign was already enabled' } : { via: 'undo' },
       });
       return outcome;
     } catch (err) {

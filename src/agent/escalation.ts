@@ -98,18 +98,18 @@ async function execute(deps: AgentDeps, e: Escalation, d: DecisionInput): Promis
   if (deps.store.effects.done(effect)) return { status: 'done', detail: `Approved by ${d.actor}: campaign paused.` };
   try {
     const result = await platform.pause(e.platformCampaignId);
+    const type = result === 'paused' ? 'campaign_paused' : result === 'would_pause' ? 'pause_dry_run' : 'pause_skipped';
+    const said = {
+      paused: { note: `Paused after approval by ${d.actor}`, detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.` },
+      already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: campaign was already paused.` },
+      would_pause: { note: 'Dry run: would pause', detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).` },
+    }[result];
     deps.store.transaction(() => {
-      deps.store.audit.append({
-        at: deps.clock(),
-        type: result === 'paused' ? 'campaign_paused' : 'pause_skipped',
-        actor: d.actor,
-        ...base,
-        details: { escalationId: e.id, via: 'approval', ...(result === 'already_paused' ? { reason: 'already paused' } : {}) },
-      });
+      deps.store.audit.append({ at: deps.clock(), type, actor: d.actor, ...base, details: { escalationId: e.id, via: 'approval' } });
       deps.store.effects.record(effect, deps.clock(), result);
     });
-    await deps.notifier.alert({ ...e.snapshot, status: 'approved', action: 'halt', escalationId: e.id, actionNote: result === 'paused' ? `Paused after approval by ${d.actor}` : 'Already paused' });
-    return { status: 'done', detail: result === 'paused' ? `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.` : `Approved by ${d.actor}: campaign was already paused.` };
+    await deps.notifier.alert({ ...e.snapshot, status: 'approved', action: 'halt', escalationId: e.id, actionNote: said.note });
+    return { status: 'done', detail: said.detail };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     deps.store.audit.append({ at: deps.clock(), type: 'pause_failed', actor: d.actor, ...base, details: { escalationId: e.id, error: message } });

@@ -35,8 +35,9 @@ export interface PlatformSnapshot {
   errors: string[];
 }
 
-export type PauseOutcome = 'paused' | 'already_paused';
-export type ResumeOutcome = 'resumed' | 'already_enabled';
+/** `would_pause`: a dry run, nothing changed on the platform. */
+export type PauseOutcome = 'paused' | 'already_paused' | 'would_pause';
+export type ResumeOutcome = 'resumed' | 'already_enabled' | 'would_resume';
 
 /** One ad platform: read campaigns with spend, pause and resume. Implemented by fixtures and live adapters. */
 export interface PlatformAdapter {

@@ -137,5 +137,11 @@ export async function resumeCampaign(app: App, platform: string, id: string, o: 
   if (!o.user) throw new PacingError('not_authorised', 'Say who undoes the halt: --user <slack-user-id>.');
   if (!app.agent.decisions.mayDecide(o.user, 'cli')) throw new PacingError('not_authorised', `${o.user} is not an approver (PACING_APPROVERS).`);
   const outcome = await app.agent.resumeCampaign(platform, id, o.user);
-  io.out(outcome === 'resumed' ? `${platform} campaign ${id} resumed.` : `${platform} campaign ${id} was already running.`);
+  io.out(
+    {
+      resumed: `${platform} campaign ${id} resumed.`,
+      already_enabled: `${platform} campaign ${id} was already running.`,
+      would_resume: `Dry run: ${platform} campaign ${id} would have been resumed (PACING_MODE=dry-run).`,
+    }[outcome],
+  );
 }

@@ -70,7 +70,11 @@ export function registerActions(bolt: Bolt, app: App, log: Logger, kick: () => v
       await respond({
         response_type: 'in_channel',
         replace_original: false,
-        text: outcome === 'resumed' ? `<@${user}> resumed ${target.platform} campaign ${target.platformCampaignId}.` : `${target.platform} campaign ${target.platformCampaignId} was already running.`,
+        text: {
+          resumed: `<@${user}> resumed ${target.platform} campaign ${target.platformCampaignId}.`,
+          already_enabled: `${target.platform} campaign ${target.platformCampaignId} was already running.`,
+          would_resume: `Dry run: ${target.platform} campaign ${target.platformCampaignId} would have been resumed (PACING_MODE=dry-run).`,
+        }[outcome],
       });
     } catch (err) {
       await tell(respond, `Could not resume ${target.platformCampaignId}: ${err instanceof Error ? err.message : String(err)}`);

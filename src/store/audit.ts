@@ -12,6 +12,8 @@ export type AuditType =
   | 'campaign_paused'
   | 'pause_skipped'
   | 'pause_failed'
+  | 'pause_dry_run'
+  | 'resume_dry_run'
   | 'alert_sent'
   | 'escalation_opened'
   | 'escalation_linked'

@@ -52,7 +52,7 @@ export function numbers(r: ResultRow): Block {
     `*Target to date*\n${formatMoney(r.targetSpend, r.currency)}`,
     `*Actual*\n${formatMoney(r.actualSpend, r.currency)}`,
     `*Variance*\n${severityIcon(r.severity)} ${formatPct(r.variancePct)}${r.severity ? ` (${r.severity})` : ''}${r.zeroDelivery ? ' · zero delivery' : ''}`,
-    `*Confidence*\n${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}`,
+    `*Confidence*\n${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : `\ndata ${r.dataAgeHours} h old${r.reportingLagHours ? `, spend reported up to ${r.reportingLagHours} h late` : ''}`}`,
   ]);
 }
 

@@ -1,0 +1,32 @@
+// PACING_MODE=dry-run: reads go to the live platform, writes only say what they would have done.
+import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome } from '../agent/ports.js';
+import type { CampaignStatus } from '../domain/types.js';
+
+export class DryRunPlatform implements PlatformAdapter {
+  readonly platform;
+  readonly description: string;
+  private readonly known = new Map<string, CampaignStatus>();
+
+  constructor(private readonly inner: PlatformAdapter) {
+    this.platform = inner.platform;
+    this.description = `${inner.description}, dry-run (PACING_MODE=dry-run: nothing is paused)`;
+  }
+
+  async fetchCampaigns(): Promise<PlatformSnapshot> {
+    const snapshot = await this.inner.fetchCampaigns();
+    for (const c of snapshot.campaigns) this.known.set(c.id, c.status);
+    return snapshot;
+  }
+
+  async pause(campaignId: string): Promise<PauseOutcome> {
+    return (await this.status(campaignId)) === 'PAUSED' ? 'already_paused' : 'would_pause';
+  }
+
+  async resume(campaignId: string): Promise<ResumeOutcome> {
+    return (await this.status(campaignId)) === 'ENABLED' ? 'already_enabled' : 'would_resume';
+  }
+
+  private async status(campaignId: string): Promise<CampaignStatus | null> {
+    return (await this.inner.currentStatus?.(campaignId)) ?? this.known.get(campaignId) ?? null;
+  }
+}

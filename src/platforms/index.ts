@@ -1,0 +1,26 @@
+// Chooses each platform's adapter from PACING_PLATFORMS: the bundled fixtures, or the live API (wrapped in
+// dry-run unless PACING_MODE=live).
+import type { PlatformAdapter } from '../agent/ports.js';
+import { type Config, requireLive } from '../config.js';
+import { PLATFORMS, type Platform } from '../domain/types.js';
+import { DryRunPlatform } from './dry-run.js';
+import { FixturePlatform, type StatusOverrides } from './fixtures/adapter.js';
+import { GoogleAdsPlatform } from './google/adapter.js';
+import { MetaPlatform } from './meta/adapter.js';
+import { DEFAULT_NAMING_PATTERN, NamingConvention } from './naming.js';
+
+export function createPlatforms(config: Config, overrides: StatusOverrides, fetchImpl?: typeof fetch): Map<Platform, PlatformAdapter> {
+  const naming = new NamingConvention(config.platforms.namingPattern ?? DEFAULT_NAMING_PATTERN);
+  const deps = { clock: config.clock, naming, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
+  const out = new Map<Platform, PlatformAdapter>();
+  for (const p of PLATFORMS) {
+    if (config.platforms.sources[p] === 'fixtures') {
+      out.set(p, new FixturePlatform(p, config.dataDir, overrides, config.clock));
+      continue;
+    }
+    requireLive(config, p);
+    const live: PlatformAdapter = p === 'google' ? new GoogleAdsPlatform(config.platforms.google, deps) : new MetaPlatform(config.platforms.meta, deps);
+    out.set(p, config.platforms.mode === 'live' ? live : new DryRunPlatform(live));
+  }
+  return out;
+}
