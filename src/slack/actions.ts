@@ -1,6 +1,12 @@
 // Approve / Reject / Resume buttons and the optional reject reason. Each click: ack, check the clicker,
 // claim the decision atomically (through the agent), and tell the clicker privately when nothing changed.
-import type { AllMiddlewareArgs, App as Bolt, BlockButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  App as Bolt,
+  RespondFn,
+  SlackActionMiddlewareArgs,
+} from '@slack/bolt';
 import { z } from 'zod';
 import { PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -12,13 +18,25 @@ import { APPROVE, REJECT } from './views/escalation.js';
 export const REJECT_REASON_VIEW = 'pacing_reject_reason';
 
 const EscalationId = z.string().regex(/^esc-[0-9a-f]{6,32}$/, 'not an escalation id');
-const ResumeValue = z.object({ platform: z.enum(['google', 'meta']), platformCampaignId: z.string().min(1), campaignId: z.string().nullable() });
+const ResumeValue = z.object({
+  platform: z.enum(['google', 'meta']),
+  platformCampaignId: z.string().min(1),
+  campaignId: z.string().nullable(),
+});
 
-const tell = (respond: RespondFn, text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+const tell = (respond: RespondFn, text: string) =>
+  respond({ response_type: 'ephemeral', replace_original: false, text });
 
 export function registerActions(bolt: Bolt, app: App, log: Logger, kick: () => void): void {
-  const decide = (decision: 'approved' | 'overridden') =>
-    async ({ ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+  const decide =
+    (decision: 'approved' | 'overridden') =>
+    async ({
+      ack,
+      body,
+      action,
+      respond,
+      client,
+    }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
       await ack();
       const user = body.user.id;
       const id = EscalationId.safeParse(action.value);
@@ -44,7 +62,10 @@ export function registerActions(bolt: Bolt, app: App, log: Logger, kick: () => v
           return;
         }
         log.error({ err, escalationId: id.data }, 'decision failed');
-        await tell(respond, `Something went wrong recording your decision; it may not have been taken. Check with \`/pacing pending\`.`);
+        await tell(
+          respond,
+          `Something went wrong recording your decision; it may not have been taken. Check with \`/pacing pending\`.`,
+        );
       }
     };
 
@@ -66,7 +87,12 @@ export function registerActions(bolt: Bolt, app: App, log: Logger, kick: () => v
       return;
     }
     try {
-      const outcome = await app.agent.resumeCampaign(target.platform, target.platformCampaignId, user, target.campaignId);
+      const outcome = await app.agent.resumeCampaign(
+        target.platform,
+        target.platformCampaignId,
+        user,
+        target.campaignId,
+      );
       await respond({
         response_type: 'in_channel',
         replace_original: false,
@@ -77,7 +103,10 @@ export function registerActions(bolt: Bolt, app: App, log: Logger, kick: () => v
         }[outcome],
       });
     } catch (err) {
-      await tell(respond, `Could not resume ${target.platformCampaignId}: ${err instanceof Error ? err.message : String(err)}`);
+      await tell(
+        respond,
+        `Could not resume ${target.platformCampaignId}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   });
 

@@ -15,11 +15,19 @@ export interface BoltSettings {
   botUserId: string | undefined;
 }
 
-export function createBolt(settings: BoltSettings, app: App, log: Logger, startRun: RunStarter, kick: () => void): Bolt {
+export function createBolt(
+  settings: BoltSettings,
+  app: App,
+  log: Logger,
+  startRun: RunStarter,
+  kick: () => void,
+): Bolt {
   const socketMode = settings.appToken !== null;
   const bolt = new Bolt({
     token: settings.token,
-    ...(socketMode ? { socketMode: true, appToken: settings.appToken as string } : { signingSecret: settings.signingSecret as string }),
+    ...(socketMode
+      ? { socketMode: true, appToken: settings.appToken as string }
+      : { signingSecret: settings.signingSecret as string }),
     // We verify the token ourselves at start-up, with a clear message, instead of an unhandled rejection.
     tokenVerificationEnabled: false,
     ...(settings.botId ? { botId: settings.botId } : {}),

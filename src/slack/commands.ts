@@ -6,10 +6,8 @@ import type { Logger } from '../log.js';
 import type { App } from '../wiring.js';
 import { campaignBlocks, helpBlocks, pendingBlocks, statusBlocks } from './views/status.js';
 
-export interface RunStarter {
-  /** Starts a run unless one is in progress; resolves with a one-line summary. */
-  (trigger: string, actor: string): Promise<string>;
-}
+/** Starts a run unless one is in progress; resolves with a one-line summary. */
+export type RunStarter = (trigger: string, actor: string) => Promise<string>;
 
 export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log: Logger): void {
   bolt.command('/pacing', async ({ command, ack, respond }) => {
@@ -22,7 +20,13 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
         if (arg) {
           const latest = app.agent.latest();
           const rows = latest ? findCampaign(latest.results, arg) : [];
-          await reply(respond, rows.length ? campaignBlocks(rows, (id) => app.store.escalations.get(id)) : helpBlocks(`No campaign matching *${arg}* in the latest run.`), `Pacing status for ${arg}`);
+          await reply(
+            respond,
+            rows.length
+              ? campaignBlocks(rows, (id) => app.store.escalations.get(id))
+              : helpBlocks(`No campaign matching *${arg}* in the latest run.`),
+            `Pacing status for ${arg}`,
+          );
         } else {
           await reply(respond, statusBlocks(app.agent.latest(), app.agent.pending()), 'Pacing status');
         }
@@ -38,16 +42,25 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
         }
         const holder = app.store.locks.holder('cycle');
         if (holder) {
-          await ack({ response_type: 'ephemeral', text: `A pacing run is already in progress (since ${holder.acquiredAt}); try again when it has finished.` });
+          await ack({
+            response_type: 'ephemeral',
+            text: `A pacing run is already in progress (since ${holder.acquiredAt}); try again when it has finished.`,
+          });
           return;
         }
-        await ack({ response_type: 'ephemeral', text: 'Starting a pacing run… I will post the summary here when it is done.' });
+        await ack({
+          response_type: 'ephemeral',
+          text: 'Starting a pacing run… I will post the summary here when it is done.',
+        });
         startRun('slack', user)
           .then((summary) => respond({ response_type: 'ephemeral', text: summary }))
           .catch((err: unknown) =>
             respond({
               response_type: 'ephemeral',
-              text: err instanceof RunInProgress ? err.message : `The run failed: ${err instanceof Error ? err.message : String(err)}`,
+              text:
+                err instanceof RunInProgress
+                  ? err.message
+                  : `The run failed: ${err instanceof Error ? err.message : String(err)}`,
             }),
           )
           .catch((err: unknown) => log.warn({ err }, 'could not answer /pacing run'));
@@ -57,7 +70,11 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
         await ack({ response_type: 'ephemeral', blocks: helpBlocks(), text: 'Pacing Agent help' });
         return;
       default:
-        await ack({ response_type: 'ephemeral', blocks: helpBlocks(`I don't know \`${sub}\`. Here is what I can do:`), text: 'Pacing Agent help' });
+        await ack({
+          response_type: 'ephemeral',
+          blocks: helpBlocks(`I don't know \`${sub}\`. Here is what I can do:`),
+          text: 'Pacing Agent help',
+        });
     }
   });
 }
@@ -69,5 +86,5 @@ async function reply(respond: RespondFn, blocks: unknown[], text: string): Promi
 export function notApprover(app: App): string {
   return app.config.approvers.length === 0
     ? 'No approvers are configured (PACING_APPROVERS), so nobody can do this from Slack. Ask the operator to set it.'
-    : 'Only approvers can do this. Ask one of ' + app.config.approvers.map((u) => `<@${u}>`).join(', ') + '.';
+    : `Only approvers can do this. Ask one of ${app.config.approvers.map((u) => `<@${u}>`).join(', ')}.`;
 }

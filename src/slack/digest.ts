@@ -9,14 +9,22 @@ export interface Digest {
   runs: number;
   latestRunId: string | null;
   latest: RunSummary | null;
-  actions: { paused: number; alerts: number; escalated: number; approved: number; overridden: number; expired: number; resumed: number };
+  actions: {
+    paused: number;
+    alerts: number;
+    escalated: number;
+    approved: number;
+    overridden: number;
+    expired: number;
+    resumed: number;
+  };
   pending: Escalation[];
   expired: Escalation[];
   biggest: ResultRow[];
 }
 
 export function buildDigest(store: Store, since: string | null, until: string): Digest {
-  const runs = store.runs.completedSince(since).filter((r) => r.startedAt <= until);
+  const runs = store.runs.completedSince(since).filter((r) => (r.finishedAt ?? r.startedAt) <= until);
   const latest = runs.at(-1) ?? null;
   const events = store.audit.list({}).filter((e) => (since === null || e.at > since) && e.at <= until);
   const count = (type: string) => events.filter((e) => e.type === type).length;

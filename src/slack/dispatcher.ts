@@ -37,6 +37,12 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  /** Set by stop(): a delivery pass returns instead of waiting out channel pacing. */
+  private halting = false;
+  /** Delivery passes run one at a time (see drain()). */
+  private passes: Promise<void> = Promise.resolve();
+  /** While flush() runs: a pass does not wait for pacing past this time (ms). */
+  private until = Number.POSITIVE_INFINITY;
   private readonly lastPost = new Map<string, number>();
   private readonly now: () => number;
   private readonly random: () => number;
@@ -54,6 +60,7 @@ export class Dispatcher {
 
   start(): void {
     this.stopped = false;
+    this.halting = false;
     this.kick();
   }
 
@@ -73,6 +80,7 @@ export class Dispatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halting = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
@@ -81,13 +89,18 @@ export class Dispatcher {
   /** Delivers everything due, waiting out channel pacing and short Retry-Afters, up to `deadlineMs`. */
   async flush(deadlineMs: number): Promise<number> {
     const end = this.now() + deadlineMs;
-    while (this.now() < end) {
-      await this.drain();
-      const next = this.store.outbox.nextDueAt();
-      if (next === null) break;
-      const wait = Math.max(50, next - this.now());
-      if (this.now() + wait > end) break;
-      await sleep(Math.min(wait, 1_000));
+    this.until = end;
+    try {
+      while (this.now() < end) {
+        await this.drain();
+        const next = this.store.outbox.nextDueAt();
+        if (next === null) break;
+        const wait = Math.max(50, next - this.now());
+        if (this.now() + wait > end) break;
+        await sleep(Math.min(wait, 1_000));
+      }
+    } finally {
+      this.until = Number.POSITIVE_INFINITY;
     }
     return this.store.outbox.pendingCount();
   }
@@ -103,14 +116,28 @@ export class Dispatcher {
   /**
    * Delivers due items, oldest first, until none is left that can go now. A channel posted to less than a
    * second ago waits its turn while other channels go ahead; within a channel the order is kept.
+   *
+   * Passes are serialised: flush() (on shutdown) used to start a second pass beside the one kick() had
+   * running, and the two posted to one channel within milliseconds of each other (pacing and order lost).
    */
-  async drain(): Promise<void> {
+  drain(): Promise<void> {
+    const pass = this.passes.then(() => this.pass());
+    this.passes = pass.catch(() => {});
+    return pass;
+  }
+
+  private async pass(): Promise<void> {
     for (;;) {
       const paced = new Set<string>();
       let sent = 0;
       let waitMs = Number.POSITIVE_INFINITY;
+      // A message waiting for its retry holds back the later messages of its channel (order is kept). Updates
+      // edit an earlier message in place (or replace an announcement that never went out), so they need not wait.
+      const waiting = this.store.outbox.waitingByChannel(this.now());
       for (const item of this.store.outbox.due(this.now())) {
         if (paced.has(item.channel)) continue;
+        if (item.method === 'chat.postMessage' && (waiting.get(item.channel) ?? Number.POSITIVE_INFINITY) < item.id)
+          continue;
         const gap = CHANNEL_GAP_MS - (this.now() - (this.lastPost.get(item.channel) ?? 0));
         if (gap > 0) {
           paced.add(item.channel);
@@ -124,6 +151,8 @@ export class Dispatcher {
         sent++;
       }
       if (sent === 0 && waitMs === Number.POSITIVE_INFINITY) return;
+      // Shutting down, or flush()'s deadline would pass while waiting: what is left goes on the next start.
+      if (sent === 0 && (this.halting || this.now() + waitMs > this.until)) return;
       if (sent === 0) await sleep(waitMs);
     }
   }
@@ -163,14 +192,24 @@ export class Dispatcher {
   }
 
   private failed(item: OutboxItem, err: unknown): void {
-    const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; message?: string; statusCode?: number };
+    const e = err as {
+      code?: string;
+      retryAfter?: number;
+      data?: { error?: string };
+      message?: string;
+      statusCode?: number;
+    };
     const slackError = e.data?.error;
     const description = slackError ?? e.message ?? String(err);
     if (e.code === 'slack_webapi_rate_limited_error' || slackError === 'ratelimited') {
       const wait = ((e.retryAfter ?? 1) * 1_000) | 0;
-      this.log.warn({ outboxId: item.id, channel: item.channel, retryAfterMs: wait }, 'Slack rate limit: waiting as asked');
+      this.log.warn(
+        { outboxId: item.id, channel: item.channel, retryAfterMs: wait },
+        'Slack rate limit: waiting as asked',
+      );
       this.store.outbox.retryLater(item.id, this.now() + wait, `rate limited, retry after ${wait} ms`);
-      this.lastPost.set(item.channel, this.now() + wait);
+      // The channel's next post may go once the wait is over (not a further pacing gap after it).
+      this.lastPost.set(item.channel, this.now() + wait - CHANNEL_GAP_MS);
       return;
     }
     if (item.method === 'chat.update' && slackError === 'message_not_found') {
@@ -179,7 +218,10 @@ export class Dispatcher {
       return;
     }
     if (slackError && PERMANENT.has(slackError)) {
-      this.log.error({ outboxId: item.id, channel: item.channel, error: slackError }, 'Slack refused a message; kept as failed in the outbox');
+      this.log.error(
+        { outboxId: item.id, channel: item.channel, error: slackError },
+        'Slack refused a message; kept as failed in the outbox',
+      );
       this.store.outbox.markFailed(item.id, description);
       this.store.audit.append({
         at: this.clock(),

@@ -28,10 +28,22 @@ export class SlackNotifier implements Notifier {
     if (posted > MAX_ALERTS_PER_RUN) return;
     if (posted === MAX_ALERTS_PER_RUN) {
       const text = `More alerts in run ${row.runId} are not posted one by one (Slack allows about one message a second). See them all with \`/pacing status\`.`;
-      this.queue({ kind: 'alert', method: 'chat.postMessage', channel, runId: row.runId, payload: { text, blocks: [section(text)] } });
+      this.queue({
+        kind: 'alert',
+        method: 'chat.postMessage',
+        channel,
+        runId: row.runId,
+        payload: { text, blocks: [section(text)] },
+      });
       return;
     }
-    this.queue({ kind: 'alert', method: 'chat.postMessage', channel, runId: row.runId, payload: { text: alertText(row), blocks: alertBlocks(row) } });
+    this.queue({
+      kind: 'alert',
+      method: 'chat.postMessage',
+      channel,
+      runId: row.runId,
+      payload: { text: alertText(row), blocks: alertBlocks(row) },
+    });
   }
 
   async escalationOpened(e: Escalation): Promise<void> {

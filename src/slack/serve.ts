@@ -19,15 +19,36 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export function requireSlack(config: Config): { token: string; channels: { alert: string; approval: string; digest: string } } {
+export function requireSlack(config: Config): {
+  token: string;
+  channels: { alert: string; approval: string; digest: string };
+} {
   const s = config.slack;
-  if (!s.botToken) throw new ConfigError('SLACK_BOT_TOKEN', 'SLACK_BOT_TOKEN is not set: serve needs the bot token (xoxb-…) from the Slack app\'s "OAuth & Permissions" page.');
+  if (!s.botToken)
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN',
+      'SLACK_BOT_TOKEN is not set: serve needs the bot token (xoxb-…) from the Slack app\'s "OAuth & Permissions" page.',
+    );
   if (!s.appToken && !s.signingSecret) {
-    throw new ConfigError('SLACK_SIGNING_SECRET', 'Set SLACK_SIGNING_SECRET (HTTP mode, from "Basic Information") or SLACK_APP_TOKEN (Socket Mode, xapp-…).');
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      'Set SLACK_SIGNING_SECRET (HTTP mode, from "Basic Information") or SLACK_APP_TOKEN (Socket Mode, xapp-…).',
+    );
   }
-  if (!s.approvalChannel) throw new ConfigError('SLACK_APPROVAL_CHANNEL', 'SLACK_APPROVAL_CHANNEL is not set: escalations need a channel (its id, e.g. C0123ABCD).');
-  if (!s.alertChannel) throw new ConfigError('SLACK_ALERT_CHANNEL', 'SLACK_ALERT_CHANNEL is not set: alerts need a channel (its id, e.g. C0123ABCD).');
-  return { token: s.botToken, channels: { alert: s.alertChannel, approval: s.approvalChannel, digest: s.digestChannel ?? s.alertChannel } };
+  if (!s.approvalChannel)
+    throw new ConfigError(
+      'SLACK_APPROVAL_CHANNEL',
+      'SLACK_APPROVAL_CHANNEL is not set: escalations need a channel (its id, e.g. C0123ABCD).',
+    );
+  if (!s.alertChannel)
+    throw new ConfigError(
+      'SLACK_ALERT_CHANNEL',
+      'SLACK_ALERT_CHANNEL is not set: alerts need a channel (its id, e.g. C0123ABCD).',
+    );
+  return {
+    token: s.botToken,
+    channels: { alert: s.alertChannel, approval: s.approvalChannel, digest: s.digestChannel ?? s.alertChannel },
+  };
 }
 
 /** A Web API client that fails fast: the outbox retries durably, so the client must not retry for 30 minutes. */
@@ -41,16 +62,29 @@ export function webClient(token: string, apiUrl: string | null): WebClient {
 }
 
 /** auth.test with a message a person can act on. */
-export async function verifyToken(client: WebClient, apiUrl: string | null): Promise<{ botId?: string; botUserId?: string; team?: string }> {
+export async function verifyToken(
+  client: WebClient,
+  apiUrl: string | null,
+): Promise<{ botId?: string; botUserId?: string; team?: string }> {
   try {
     const res = await client.auth.test();
-    return { ...(res.bot_id ? { botId: res.bot_id } : {}), ...(res.user_id ? { botUserId: res.user_id } : {}), ...(res.team ? { team: res.team } : {}) };
+    return {
+      ...(res.bot_id ? { botId: res.bot_id } : {}),
+      ...(res.user_id ? { botUserId: res.user_id } : {}),
+      ...(res.team ? { team: res.team } : {}),
+    };
   } catch (err) {
     const e = err as { data?: { error?: string }; message?: string };
     if (e.data?.error) {
-      throw new ConfigError('SLACK_BOT_TOKEN', `Slack refused SLACK_BOT_TOKEN (${e.data.error}). Copy the bot token again from the app's "OAuth & Permissions" page.`);
+      throw new ConfigError(
+        'SLACK_BOT_TOKEN',
+        `Slack refused SLACK_BOT_TOKEN (${e.data.error}). Copy the bot token again from the app's "OAuth & Permissions" page.`,
+      );
     }
-    throw new ConfigError('SLACK_API_URL', `Cannot reach Slack at ${apiUrl ?? 'https://slack.com/api/'}: ${e.message ?? String(err)}. Check the network or SLACK_API_URL.`);
+    throw new ConfigError(
+      'SLACK_API_URL',
+      `Cannot reach Slack at ${apiUrl ?? 'https://slack.com/api/'}: ${e.message ?? String(err)}. Check the network or SLACK_API_URL.`,
+    );
   }
 }
 
@@ -80,7 +114,18 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     const until = config.clock();
     const digest = buildDigest(app.store, app.store.digests.lastAt(channels.digest), until);
     app.store.transaction(() => {
-      app.store.outbox.enqueue({ kind: 'digest', method: 'chat.postMessage', channel: channels.digest, payload: { text: `Pacing digest: ${digest.runs} run(s), ${digest.pending.length} pending`, blocks: digestBlocks(digest) } }, until);
+      app.store.outbox.enqueue(
+        {
+          kind: 'digest',
+          method: 'chat.postMessage',
+          channel: channels.digest,
+          payload: {
+            text: `Pacing digest: ${digest.runs} run(s), ${digest.pending.length} pending`,
+            blocks: digestBlocks(digest),
+          },
+        },
+        until,
+      );
       app.store.digests.record(channels.digest, until, digest.runs);
     });
     kick();
@@ -106,7 +151,14 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   );
 
   const bolt = createBolt(
-    { token, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, botId: identity.botId, botUserId: identity.botUserId },
+    {
+      token,
+      signingSecret: config.slack.signingSecret,
+      appToken: config.slack.appToken,
+      apiUrl: config.slack.apiUrl,
+      botId: identity.botId,
+      botUserId: identity.botUserId,
+    },
     app,
     log,
     startRun,
@@ -121,9 +173,17 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     await dispatcher.stop();
     app.close();
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError('PORT', code === 'EADDRINUSE' ? `PORT ${config.slack.port} is already in use.` : `The Slack app could not start: ${(err as Error).message}`);
+    throw new ConfigError(
+      'PORT',
+      code === 'EADDRINUSE'
+        ? `PORT ${config.slack.port} is already in use.`
+        : `The Slack app could not start: ${(err as Error).message}`,
+    );
   }
-  log.info({ mode, port: mode === 'http' ? config.slack.port : null, team: identity.team, schedules: schedules.next() }, 'Pacing Agent is serving Slack');
+  log.info(
+    { mode, port: mode === 'http' ? config.slack.port : null, team: identity.team, schedules: schedules.next() },
+    'Pacing Agent is serving Slack',
+  );
 
   let stopping: Promise<void> | null = null;
   const stop = () => {

@@ -69,8 +69,15 @@ export class Outbox {
         .prepare(
           `INSERT INTO outbox (created_at, kind, method, channel, payload, escalation_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(at, item.kind, item.method, item.channel, JSON.stringify(item.payload), item.escalationId ?? null, item.runId ?? null)
-        .lastInsertRowid,
+        .run(
+          at,
+          item.kind,
+          item.method,
+          item.channel,
+          JSON.stringify(item.payload),
+          item.escalationId ?? null,
+          item.runId ?? null,
+        ).lastInsertRowid,
     );
   }
 
@@ -83,18 +90,37 @@ export class Outbox {
     ).map(toItem);
   }
 
+  /**
+   * Per channel, the oldest pending new message that is not due at `nowMs`: waiting for its retry, or being
+   * delivered by another process. Later messages to that channel wait behind it, so the channel keeps its order.
+   */
+  waitingByChannel(nowMs: number): Map<string, number> {
+    const rows = this.db
+      .prepare(
+        `SELECT channel, MIN(id) AS id FROM outbox WHERE status = 'pending' AND next_attempt_at > ? AND method = 'chat.postMessage' GROUP BY channel`,
+      )
+      .all(nowMs) as { channel: string; id: number }[];
+    return new Map(rows.map((r) => [r.channel, r.id]));
+  }
+
   pendingCount(): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`).get() as { n: number }).n;
   }
 
   /** Earliest time (ms) a pending item becomes due, or null when nothing waits. */
   nextDueAt(): number | null {
-    const r = this.db.prepare(`SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'`).get() as { t: number | null };
+    const r = this.db.prepare(`SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'`).get() as {
+      t: number | null;
+    };
     return r.t;
   }
 
   countForRun(runId: string, kind: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE run_id = ? AND kind = ?').get(runId, kind) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE run_id = ? AND kind = ?').get(runId, kind) as {
+        n: number;
+      }
+    ).n;
   }
 
   get(id: number): OutboxItem | null {
@@ -123,15 +149,23 @@ export class Outbox {
   }
 
   markSent(id: number, at: string, ts: string | null): void {
-    this.db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, ts = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`).run(at, ts, id);
+    this.db
+      .prepare(
+        `UPDATE outbox SET status = 'sent', sent_at = ?, ts = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`,
+      )
+      .run(at, ts, id);
   }
 
   retryLater(id: number, atMs: number, error: string): void {
-    this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`).run(atMs, error, id);
+    this.db
+      .prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`)
+      .run(atMs, error, id);
   }
 
   markFailed(id: number, error: string): void {
-    this.db.prepare(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`).run(error, id);
+    this.db
+      .prepare(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`)
+      .run(error, id);
   }
 
   supersede(id: number): void {
@@ -140,6 +174,7 @@ export class Outbox {
 
   /** Puts failed items back in the queue (after the operator fixed a channel or a scope). */
   retryFailed(): number {
-    return this.db.prepare(`UPDATE outbox SET status = 'pending', next_attempt_at = 0 WHERE status = 'failed'`).run().changes;
+    return this.db.prepare(`UPDATE outbox SET status = 'pending', next_attempt_at = 0 WHERE status = 'failed'`).run()
+      .changes;
   }
 }

@@ -64,7 +64,9 @@ export class RunStore {
 
   start(run: { id: string; startedAt: string; trigger: string; actor: string }): void {
     this.db
-      .prepare(`INSERT INTO runs (id, started_at, status, trigger, actor) VALUES (@id, @startedAt, 'running', @trigger, @actor)`)
+      .prepare(
+        `INSERT INTO runs (id, started_at, status, trigger, actor) VALUES (@id, @startedAt, 'running', @trigger, @actor)`,
+      )
       .run(run);
   }
 
@@ -105,7 +107,9 @@ export class RunStore {
   }
 
   fail(id: string, at: string, message: string): void {
-    this.db.prepare(`UPDATE runs SET status = 'failed', finished_at = ?, failure = ? WHERE id = ?`).run(at, message, id);
+    this.db
+      .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, failure = ? WHERE id = ?`)
+      .run(at, message, id);
   }
 
   get(id: string): RunRecord | null {
@@ -120,11 +124,13 @@ export class RunStore {
     return r ? toRun(r) : null;
   }
 
-  /** Completed runs that started after `since` (exclusive), oldest first. */
+  /** Runs that completed after `since` (exclusive), oldest first: a run still going at `since` counts later. */
   completedSince(since: string | null): RunRecord[] {
     return (
       this.db
-        .prepare(`SELECT * FROM runs WHERE status = 'completed' AND (? IS NULL OR started_at > ?) ORDER BY started_at, rowid`)
+        .prepare(
+          `SELECT * FROM runs WHERE status = 'completed' AND (? IS NULL OR finished_at > ?) ORDER BY finished_at, rowid`,
+        )
         .all(since, since) as RunRecordRow[]
     ).map(toRun);
   }
@@ -148,7 +154,9 @@ export class RunStore {
     const out = new Map<string, SpendObservation>();
     if (!latest) return out;
     const rows = this.db
-      .prepare('SELECT platform_key, actual_spend FROM results WHERE run_id = ? AND platform_key IS NOT NULL AND actual_spend IS NOT NULL')
+      .prepare(
+        'SELECT platform_key, actual_spend FROM results WHERE run_id = ? AND platform_key IS NOT NULL AND actual_spend IS NOT NULL',
+      )
       .all(latest.id) as { platform_key: string; actual_spend: number }[];
     for (const r of rows) out.set(r.platform_key, { at: latest.startedAt, actualSpend: r.actual_spend });
     return out;
@@ -157,7 +165,9 @@ export class RunStore {
   /** Marks runs left "running" by a process that died as failed, so they neither block nor confuse. */
   failAbandoned(at: string, liveRunId: string | null): void {
     this.db
-      .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, failure = 'the process running it stopped' WHERE status = 'running' AND id IS NOT ?`)
+      .prepare(
+        `UPDATE runs SET status = 'failed', finished_at = ?, failure = 'the process running it stopped' WHERE status = 'running' AND id IS NOT ?`,
+      )
       .run(at, liveRunId);
   }
 }

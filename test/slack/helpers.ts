@@ -70,9 +70,17 @@ export async function slackWorld(extra: Record<string, string> = {}): Promise<Sl
 export function escalationMessage(fake: FakeSlackApi, campaignId: string) {
   const call = fake
     .callsTo('chat.postMessage')
-    .find((c) => c.body.channel === CHANNELS.approvals && JSON.stringify(c.body.blocks).includes(campaignId) && (c.response as { ok?: boolean } | undefined)?.ok === true);
+    .find(
+      (c) =>
+        c.body.channel === CHANNELS.approvals &&
+        JSON.stringify(c.body.blocks).includes(campaignId) &&
+        (c.response as { ok?: boolean } | undefined)?.ok === true,
+    );
   if (!call) throw new Error(`no escalation message for ${campaignId}`);
-  const blocks = call.body.blocks as { type: string; elements?: { action_id: string; value: string; confirm?: unknown }[] }[];
+  const blocks = call.body.blocks as {
+    type: string;
+    elements?: { action_id: string; value: string; confirm?: unknown }[];
+  }[];
   const actions = blocks.find((b) => b.type === 'actions');
   return { call, ts: String((call.response as { ts: string }).ts), actions: actions?.elements ?? [], blocks };
 }

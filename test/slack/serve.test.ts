@@ -1,6 +1,7 @@
 // The Slack app end to end, in process: Bolt's real HTTP receiver with signed requests, a fake Web API.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { type Server, serve } from '../../src/slack/serve.js';
@@ -26,16 +27,26 @@ afterEach(async () => {
 });
 
 const audit = (type: string) =>
-  new Database(world.env.PACING_DB as string, { readonly: true }).prepare('SELECT * FROM audit WHERE type = ?').all(type) as { actor: string; platform_campaign_id: string }[];
+  new Database(world.env.PACING_DB as string, { readonly: true })
+    .prepare('SELECT * FROM audit WHERE type = ?')
+    .all(type) as { actor: string; platform_campaign_id: string }[];
 
 async function runFromSlack(): Promise<void> {
   const url = world.fake.responseUrl('run');
-  const res = await slashCommand(world.base, SECRET, { text: 'run', userId: APPROVER, channelId: CHANNELS.alerts, responseUrl: url });
+  const res = await slashCommand(world.base, SECRET, {
+    text: 'run',
+    userId: APPROVER,
+    channelId: CHANNELS.alerts,
+    responseUrl: url,
+  });
   expect(res.status).toBe(200);
   expect(res.body).toContain('Starting a pacing run');
   await world.fake.waitForRespond((r) => r.id === 'run', 10_000);
   // The bundled fixtures give 6 escalations and 8 alerts (5 warnings, 3 halts); Slack's pace is ~1 per second per channel.
-  const posted = (channel: string) => world.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && (c.response as { ok?: boolean } | undefined)?.ok === true).length;
+  const posted = (channel: string) =>
+    world.fake
+      .callsTo('chat.postMessage')
+      .filter((c) => c.body.channel === channel && (c.response as { ok?: boolean } | undefined)?.ok === true).length;
   for (let i = 0; i < 100 && (posted(CHANNELS.approvals) < 6 || posted(CHANNELS.alerts) < 8); i++) {
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -45,7 +56,12 @@ describe('pacing serve', () => {
   it('acknowledges /pacing at once and answers status after the ack', async () => {
     await start();
     const t0 = Date.now();
-    const res = await slashCommand(world.base, SECRET, { text: 'status', userId: BUYER, channelId: CHANNELS.alerts, responseUrl: world.fake.responseUrl('s') });
+    const res = await slashCommand(world.base, SECRET, {
+      text: 'status',
+      userId: BUYER,
+      channelId: CHANNELS.alerts,
+      responseUrl: world.fake.responseUrl('s'),
+    });
     expect(res.status).toBe(200);
     expect(Date.now() - t0).toBeLessThan(3_000);
     const reply = await world.fake.waitForRespond((r) => r.id === 's');
@@ -78,7 +94,14 @@ describe('pacing serve', () => {
     expect(JSON.stringify(alerts)).toContain('Resume campaign');
 
     const click = () =>
-      blockAction(world.base, SECRET, { userId: APPROVER, actionId: 'pacing_approve', value: id, channelId: CHANNELS.approvals, messageTs: esc.ts, responseUrl: world.fake.responseUrl(`c${Math.random()}`) });
+      blockAction(world.base, SECRET, {
+        userId: APPROVER,
+        actionId: 'pacing_approve',
+        value: id,
+        channelId: CHANNELS.approvals,
+        messageTs: esc.ts,
+        responseUrl: world.fake.responseUrl(`c${Math.random()}`),
+      });
     expect((await click()).status).toBe(200);
     const update = await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
     const updated = JSON.stringify(update.body.blocks);
@@ -91,7 +114,19 @@ describe('pacing serve', () => {
 
     // A second click and a Slack retry change nothing; the clicker is told why.
     const again = world.fake.responseUrl('again');
-    await blockAction(world.base, SECRET, { userId: APPROVER, actionId: 'pacing_approve', value: id, responseUrl: again, channelId: CHANNELS.approvals, messageTs: esc.ts }, { retryNum: 1, retryReason: 'http_timeout' });
+    await blockAction(
+      world.base,
+      SECRET,
+      {
+        userId: APPROVER,
+        actionId: 'pacing_approve',
+        value: id,
+        responseUrl: again,
+        channelId: CHANNELS.approvals,
+        messageTs: esc.ts,
+      },
+      { retryNum: 1, retryReason: 'http_timeout' },
+    );
     const told = await world.fake.waitForRespond((r) => r.id === 'again');
     expect(JSON.stringify(told.body)).toMatch(/already approved/);
     expect(audit('campaign_paused').filter((e) => e.platform_campaign_id === '23851200000000005')).toHaveLength(1);
@@ -102,7 +137,14 @@ describe('pacing serve', () => {
     await runFromSlack();
     const esc = escalationMessage(world.fake, 'ACM-M-005');
     const url = world.fake.responseUrl('intruder');
-    await blockAction(world.base, SECRET, { userId: BUYER, actionId: 'pacing_approve', value: esc.actions[0]?.value as string, responseUrl: url, channelId: CHANNELS.approvals, messageTs: esc.ts });
+    await blockAction(world.base, SECRET, {
+      userId: BUYER,
+      actionId: 'pacing_approve',
+      value: esc.actions[0]?.value as string,
+      responseUrl: url,
+      channelId: CHANNELS.approvals,
+      messageTs: esc.ts,
+    });
     const told = await world.fake.waitForRespond((r) => r.id === 'intruder');
     expect(told.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(JSON.stringify(told.body)).toContain('Only approvers');
@@ -115,7 +157,15 @@ describe('pacing serve', () => {
     await runFromSlack();
     const esc = escalationMessage(world.fake, 'ACM-M-005');
     const id = esc.actions[1]?.value as string;
-    await blockAction(world.base, SECRET, { userId: APPROVER, actionId: 'pacing_reject', value: id, channelId: CHANNELS.approvals, messageTs: esc.ts, triggerId: 'trig-1', responseUrl: world.fake.responseUrl('rej') });
+    await blockAction(world.base, SECRET, {
+      userId: APPROVER,
+      actionId: 'pacing_reject',
+      value: id,
+      channelId: CHANNELS.approvals,
+      messageTs: esc.ts,
+      triggerId: 'trig-1',
+      responseUrl: world.fake.responseUrl('rej'),
+    });
     const update = await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
     expect(JSON.stringify(update.body.blocks)).toContain('Rejected');
     expect(audit('campaign_paused').filter((e) => e.platform_campaign_id === '23851200000000005')).toHaveLength(0);
@@ -125,9 +175,19 @@ describe('pacing serve', () => {
 
   it('refuses a bad signature and a stale timestamp with 401', async () => {
     await start();
-    const bad = await slashCommand(world.base, SECRET, { text: 'status', userId: BUYER, channelId: CHANNELS.alerts }, { badSignature: true });
+    const bad = await slashCommand(
+      world.base,
+      SECRET,
+      { text: 'status', userId: BUYER, channelId: CHANNELS.alerts },
+      { badSignature: true },
+    );
     expect(bad.status).toBe(401);
-    const stale = await slashCommand(world.base, SECRET, { text: 'status', userId: BUYER, channelId: CHANNELS.alerts }, { stale: true });
+    const stale = await slashCommand(
+      world.base,
+      SECRET,
+      { text: 'status', userId: BUYER, channelId: CHANNELS.alerts },
+      { stale: true },
+    );
     expect(stale.status).toBe(401);
   });
 
@@ -135,14 +195,23 @@ describe('pacing serve', () => {
     await start();
     world.fake.failNext('chat.postMessage', { status: 429, headers: { 'Retry-After': '1' } });
     await runFromSlack();
-    const approvals = world.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === CHANNELS.approvals && (c.response as { ok?: boolean } | undefined)?.ok === true);
+    const approvals = world.fake
+      .callsTo('chat.postMessage')
+      .filter(
+        (c) => c.body.channel === CHANNELS.approvals && (c.response as { ok?: boolean } | undefined)?.ok === true,
+      );
     expect(approvals).toHaveLength(6);
     expect(world.fake.calls.some((c) => c.status === 429)).toBe(true);
   });
 
   it('publishes App Home when it is opened', async () => {
     await start();
-    await eventCallback(world.base, SECRET, { type: 'app_home_opened', user: BUYER, channel: 'D0HOME0001', tab: 'home' });
+    await eventCallback(world.base, SECRET, {
+      type: 'app_home_opened',
+      user: BUYER,
+      channel: 'D0HOME0001',
+      tab: 'home',
+    });
     const call = await world.fake.waitFor('views.publish');
     expect(call.body.user_id).toBe(BUYER);
   });

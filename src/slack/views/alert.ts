@@ -15,10 +15,14 @@ export const encodeResume = (t: ResumeTarget): string => JSON.stringify(t);
 
 export function alertBlocks(r: ResultRow): Block[] {
   const halted = r.action === 'halt' || (r.proposedAction === 'halt' && r.status === 'approved');
-  const title = halted ? `Halted: ${r.campaignId ?? r.platformCampaignName ?? ''}` : `Pacing ${r.severity ?? 'alert'}: ${r.campaignId ?? ''}`;
+  const title = halted
+    ? `Halted: ${r.campaignId ?? r.platformCampaignName ?? ''}`
+    : `Pacing ${r.severity ?? 'alert'}: ${r.campaignId ?? ''}`;
   const blocks: Block[] = [
     header(`${halted ? ':octagonal_sign:' : ':warning:'} ${title}`),
-    section(`*${esc(campaignName(r))}*${r.ownerSlackId ? ` · owner <@${r.ownerSlackId}>` : ''}\n${esc(r.actionNote ?? r.reason)}`),
+    section(
+      `*${esc(campaignName(r))}*${r.ownerSlackId ? ` · owner <@${r.ownerSlackId}>` : ''}\n${esc(r.actionNote ?? r.reason)}`,
+    ),
     numbers(r),
     ...explanation(r),
   ];
@@ -31,7 +35,11 @@ export function alertBlocks(r: ResultRow): Block[] {
           type: 'button',
           action_id: RESUME_CAMPAIGN,
           text: { type: 'plain_text', text: 'Resume campaign' },
-          value: encodeResume({ platform: r.platform, platformCampaignId: r.platformCampaignId, campaignId: r.campaignId }),
+          value: encodeResume({
+            platform: r.platform,
+            platformCampaignId: r.platformCampaignId,
+            campaignId: r.campaignId,
+          }),
           confirm: {
             title: { type: 'plain_text', text: 'Resume this campaign?' },
             text: { type: 'mrkdwn', text: 'It starts spending again on the platform right away.' },

@@ -5,16 +5,30 @@ import { formatMoney, formatPct } from '../../domain/money.js';
 
 export type Block = types.KnownBlock;
 
-export const LIMITS = { blocks: 50, sectionText: 3000, field: 2000, fields: 10, header: 150, buttonText: 75, context: 10 };
+export const LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  field: 2000,
+  fields: 10,
+  header: 150,
+  buttonText: 75,
+  context: 10,
+};
 
 export const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export const esc = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
-export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: clip(text, LIMITS.header), emoji: true } });
+export const header = (text: string): Block => ({
+  type: 'header',
+  text: { type: 'plain_text', text: clip(text, LIMITS.header), emoji: true },
+});
 
-export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) } });
+export const section = (text: string): Block => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) },
+});
 
 export const fields = (items: string[]): Block => ({
   type: 'section',
@@ -29,18 +43,26 @@ export const context = (items: string[]): Block => ({
 export const divider = (): Block => ({ type: 'divider' });
 
 /** Keeps a message within Slack's 50-block limit, saying what was left out. */
-export function fit(blocks: Block[], more: (hidden: number) => string, max = LIMITS.blocks): Block[] {
+export function withinLimits(blocks: Block[], more: (hidden: number) => string, max = LIMITS.blocks): Block[] {
   if (blocks.length <= max) return blocks;
   const kept = blocks.slice(0, max - 1);
   return [...kept, context([more(blocks.length - kept.length)])];
 }
 
-export const campaignName = (r: Pick<ResultRow, 'campaignId' | 'campaignName' | 'platformCampaignName' | 'platformCampaignId'>): string =>
-  r.campaignId ? `${r.campaignId}${r.campaignName ? ` · ${r.campaignName}` : ''}` : `Orphan ${r.platformCampaignName ?? r.platformCampaignId}`;
+export const campaignName = (
+  r: Pick<ResultRow, 'campaignId' | 'campaignName' | 'platformCampaignName' | 'platformCampaignId'>,
+): string =>
+  r.campaignId
+    ? `${r.campaignId}${r.campaignName ? ` · ${r.campaignName}` : ''}`
+    : `Orphan ${r.platformCampaignName ?? r.platformCampaignId}`;
 
 export const platformName = (p: string): string => (p === 'google' ? 'Google Ads' : p === 'meta' ? 'Meta' : p);
 
-const SEVERITY_ICON: Record<string, string> = { healthy: ':large_green_circle:', warning: ':large_yellow_circle:', critical: ':red_circle:' };
+const SEVERITY_ICON: Record<string, string> = {
+  healthy: ':large_green_circle:',
+  warning: ':large_yellow_circle:',
+  critical: ':red_circle:',
+};
 export const severityIcon = (s: string | null): string => (s ? (SEVERITY_ICON[s] ?? '') : ':white_circle:');
 
 /** The numbers every pacing message shows, as section fields. */
@@ -59,7 +81,8 @@ export function numbers(r: ResultRow): Block {
 /** Root causes and mitigations as two sections (empty for healthy rows). */
 export function explanation(r: ResultRow): Block[] {
   const out: Block[] = [];
-  if (r.rootCause.length) out.push(section(`*Root cause*\n${r.rootCause.map((c) => `• ${esc(c.message)}`).join('\n')}`));
+  if (r.rootCause.length)
+    out.push(section(`*Root cause*\n${r.rootCause.map((c) => `• ${esc(c.message)}`).join('\n')}`));
   if (r.mitigation.length) out.push(section(`*Mitigation*\n${r.mitigation.map((m) => `• ${esc(m.step)}`).join('\n')}`));
   return out;
 }

@@ -1,6 +1,6 @@
 // The escalation message: everything an approver needs, and Approve / Reject buttons.
 import type { Escalation, EscalationClosed } from '../../agent/ports.js';
-import { type Block, campaignName, context, esc, explanation, header, numbers, section } from './blocks.js';
+import { type Block, campaignName, clip, context, esc, explanation, header, numbers, section } from './blocks.js';
 
 export const APPROVE = 'pacing_approve';
 export const REJECT = 'pacing_reject';
@@ -9,7 +9,9 @@ export function escalationBlocks(e: Escalation): Block[] {
   const r = e.snapshot;
   const proposal = e.proposedAction === 'halt' ? 'pause this campaign' : 'send the alert';
   return [
-    header(`Approval needed: ${e.proposedAction === 'halt' ? 'pause' : 'alert'} ${r.campaignId ?? r.platformCampaignName ?? ''}`),
+    header(
+      `Approval needed: ${e.proposedAction === 'halt' ? 'pause' : 'alert'} ${r.campaignId ?? r.platformCampaignName ?? ''}`,
+    ),
     section(`*${esc(campaignName(r))}*\n${esc(e.reason)}`),
     numbers(r),
     ...explanation(r),
@@ -28,14 +30,24 @@ export function escalationBlocks(e: Escalation): Block[] {
             ? {
                 confirm: {
                   title: { type: 'plain_text', text: 'Pause this campaign?' },
-                  text: { type: 'mrkdwn', text: `This pauses ${esc(r.platformCampaignName ?? r.platformCampaignId ?? 'the campaign')} on ${r.platform} now. It can be resumed afterwards.` },
+                  // A confirm dialog's text is limited to 300 characters: a long campaign name must not make Slack refuse the message.
+                  text: {
+                    type: 'mrkdwn',
+                    text: `This pauses ${clip(esc(r.platformCampaignName ?? r.platformCampaignId ?? 'the campaign'), 200)} on ${r.platform} now. It can be resumed afterwards.`,
+                  },
                   confirm: { type: 'plain_text', text: 'Pause it' },
                   deny: { type: 'plain_text', text: 'Cancel' },
                 },
               }
             : {}),
         },
-        { type: 'button', action_id: REJECT, value: e.id, style: 'danger', text: { type: 'plain_text', text: 'Reject' } },
+        {
+          type: 'button',
+          action_id: REJECT,
+          value: e.id,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Reject' },
+        },
       ],
     },
     context([`Escalation \`${e.id}\` · expires ${e.expiresAt} · run ${e.runId}`]),
@@ -55,7 +67,9 @@ export function closedBlocks(c: EscalationClosed): Block[] {
   const kept = escalationBlocks(e).filter((b) => b.type !== 'actions' && b.type !== 'context');
   return [
     ...kept,
-    section(`*${OUTCOME[c.decision] ?? c.decision}* ${who} at ${e.decidedAt ?? ''}${c.outcome === 'failed' ? '\n:warning: ' : '\n'}${esc(c.detail)}`),
+    section(
+      `*${OUTCOME[c.decision] ?? c.decision}* ${who} at ${e.decidedAt ?? ''}${c.outcome === 'failed' ? '\n:warning: ' : '\n'}${esc(c.detail)}`,
+    ),
     context([`Escalation \`${e.id}\` · run ${e.runId}`]),
   ];
 }

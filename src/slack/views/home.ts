@@ -2,10 +2,10 @@
 import type { types } from '@slack/bolt';
 import type { LatestRun } from '../../agent/agent.js';
 import type { Escalation } from '../../agent/ports.js';
-import { fit } from './blocks.js';
+import { withinLimits } from './blocks.js';
 import { pendingBlocks, statusBlocks } from './status.js';
 
 export function homeView(latest: LatestRun | null, pending: readonly Escalation[]): types.HomeView {
   const blocks = [...statusBlocks(latest, pending), { type: 'divider' as const }, ...pendingBlocks(pending)];
-  return { type: 'home', blocks: fit(blocks, (n) => `${n} more blocks left out.`, 100) };
+  return { type: 'home', blocks: withinLimits(blocks, (n) => `${n} more blocks left out.`, 100) };
 }

@@ -1,0 +1,418 @@
+// The outbox dispatcher against a real SQLite store and the fake Slack Web API: order, pacing, Retry-After,
+// backoff, permanent refusals kept and audited, escalation outcomes, two dispatchers on one database, an outage.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../../src/agent/ports.js';
+import { silentLogger } from '../../src/log.js';
+import { Dispatcher, type DispatcherOptions } from '../../src/slack/dispatcher.js';
+import { SlackNotifier } from '../../src/slack/notifier.js';
+import { section } from '../../src/slack/views/blocks.js';
+import { Store } from '../../src/store/index.js';
+import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../fakes/slack-api.js';
+import { APPROVERS, fastClient, fixtureWorld } from './fixture-app.js';
+
+const A = 'C0CHANNELA1';
+const B = 'C0CHANNELB1';
+const C = 'C0CHANNELC1';
+const APPROVALS = 'C0APPROVE1';
+const KNOWN = [A, B, C, APPROVALS];
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+async function fakeSlack(): Promise<FakeSlackApi> {
+  const fake = await startFakeSlackApi({ knownChannels: KNOWN });
+  cleanups.push(() => fake.close());
+  return fake;
+}
+
+function tempStore(): { store: Store; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pacing-outbox-'));
+  const file = join(dir, 'p.db');
+  const store = Store.open(file);
+  cleanups.push(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { store, file };
+}
+
+const iso = () => new Date().toISOString();
+
+function dispatcher(store: Store, fake: FakeSlackApi | string, opts: DispatcherOptions = {}): Dispatcher {
+  const d = new Dispatcher(store, fastClient(typeof fake === 'string' ? fake : fake.url), silentLogger(), iso, opts);
+  cleanups.push(() => d.stop());
+  return d;
+}
+
+const enqueue = (store: Store, channel: string, text: string, runId: string | null = null): number =>
+  store.outbox.enqueue(
+    { kind: 'alert', method: 'chat.postMessage', channel, runId, payload: { text, blocks: [section(text)] } },
+    iso(),
+  );
+
+const ok = (c: RecordedCall) => (c.response as { ok?: boolean } | undefined)?.ok === true;
+/** Messages Slack accepted, in arrival order. */
+const accepted = (fake: FakeSlackApi) =>
+  fake
+    .callsTo('chat.postMessage')
+    .filter(ok)
+    .map((c) => ({ channel: String(c.body.channel), text: String(c.body.text), at: c.at }));
+const textsIn = (fake: FakeSlackApi, channel: string) =>
+  accepted(fake)
+    .filter((m) => m.channel === channel)
+    .map((m) => m.text);
+const attemptsOf = (fake: FakeSlackApi, text: string) =>
+  fake.callsTo('chat.postMessage').filter((c) => c.body.text === text);
+
+describe('delivery', () => {
+  it('delivers queued items in order within each channel, about one a second per channel', async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    for (const [ch, t] of [
+      [A, 'a1'],
+      [B, 'b1'],
+      [A, 'a2'],
+      [A, 'a3'],
+      [B, 'b2'],
+    ] as const)
+      enqueue(store, ch, t);
+
+    const left = await dispatcher(store, fake).flush(10_000);
+
+    expect(left).toBe(0);
+    expect(textsIn(fake, A)).toEqual(['a1', 'a2', 'a3']);
+    expect(textsIn(fake, B)).toEqual(['b1', 'b2']);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(5); // nothing sent twice
+    const inA = accepted(fake).filter((m) => m.channel === A);
+    for (let i = 1; i < inA.length; i++) expect((inA[i]?.at ?? 0) - (inA[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+    // Another channel does not wait for A's pace.
+    const first = accepted(fake);
+    expect((first.find((m) => m.text === 'b1')?.at ?? 0) - (first[0]?.at ?? 0)).toBeLessThan(500);
+    for (let id = 1; id <= 5; id++)
+      expect(store.outbox.get(id)).toMatchObject({
+        status: 'sent',
+        attempts: 1,
+        ts: expect.stringMatching(/^\d+\.\d+$/),
+      });
+  });
+
+  it('waits out a 429 with Retry-After: 1, then delivers once; other channels go on meanwhile', async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    const id = enqueue(store, A, 'limited');
+    enqueue(store, B, 'other');
+    fake.failNext('chat.postMessage', { status: 429, headers: { 'Retry-After': '1' } });
+
+    expect(await dispatcher(store, fake).flush(5_000)).toBe(0);
+
+    const tries = attemptsOf(fake, 'limited');
+    expect(tries.map((c) => c.status)).toEqual([429, 200]);
+    const waited = (tries[1]?.at ?? 0) - (tries[0]?.at ?? 0);
+    expect(waited).toBeGreaterThanOrEqual(950);
+    expect(waited).toBeLessThan(1_600);
+    expect(textsIn(fake, A)).toEqual(['limited']);
+    expect((attemptsOf(fake, 'other')[0]?.at ?? 0) - (tries[0]?.at ?? 0)).toBeLessThan(500);
+    expect(store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+  });
+
+  it('retries a 503 with exponential backoff and jitter, then delivers', async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    const id = enqueue(store, A, 'flaky');
+    fake.failNext('chat.postMessage', { status: 503 }, 2);
+    // The clock is real time plus an offset the test moves forward; jitter is injected.
+    let offset = 0;
+    const now = () => Date.now() + offset;
+    const randoms = [0, 1];
+    const d = dispatcher(store, fake, { now, random: () => randoms.shift() ?? 0.5 });
+
+    const t0 = now();
+    await d.drain();
+    let item = store.outbox.get(id);
+    expect(item).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/503/) });
+    // First retry: backoff 1 s, jitter 0 → half of it.
+    expect((item?.nextAttemptAt ?? 0) - t0).toBeGreaterThanOrEqual(500);
+    expect((item?.nextAttemptAt ?? 0) - t0).toBeLessThan(600);
+
+    await d.drain(); // not due yet: nothing is sent
+    expect(attemptsOf(fake, 'flaky')).toHaveLength(1);
+
+    offset += 1_000;
+    const t1 = now();
+    await d.drain();
+    item = store.outbox.get(id);
+    expect(item).toMatchObject({ status: 'pending', attempts: 2 });
+    // Second retry: backoff 2 s, jitter 1 → all of it.
+    expect((item?.nextAttemptAt ?? 0) - t1).toBeGreaterThanOrEqual(2_000);
+    expect((item?.nextAttemptAt ?? 0) - t1).toBeLessThan(2_100);
+
+    offset += 2_000;
+    await d.drain();
+    expect(attemptsOf(fake, 'flaky').map((c) => c.status)).toEqual([503, 503, 200]);
+    expect(store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
+    expect(store.audit.list({ type: 'notification_failed' })).toEqual([]);
+  });
+
+  it('a message waiting for its retry holds back later messages to its channel, not to others', async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    enqueue(store, A, 'a1');
+    fake.failNext('chat.postMessage', { status: 503 });
+    await dispatcher(store, fake, { random: () => 0 }).drain(); // a1: 503, retry in 0.5 s
+    enqueue(store, A, 'a2');
+    enqueue(store, B, 'b1');
+
+    // A fresh dispatcher (a restart, or the CLI) finds a2 and b1 due, a1 not yet.
+    const d = dispatcher(store, fake);
+    await d.drain();
+    expect(accepted(fake).map((m) => m.text)).toEqual(['b1']);
+
+    expect(await d.flush(5_000)).toBe(0);
+    expect(textsIn(fake, A)).toEqual(['a1', 'a2']);
+  });
+
+  it('keeps a permanently refused item as failed, audits it, and delivers the rest', async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    const bad = enqueue(store, A, 'refused', 'run-x');
+    enqueue(store, A, 'next in A');
+    enqueue(store, B, 'in B');
+    fake.failNext('chat.postMessage', { ok: false, error: 'channel_not_found' });
+
+    expect(await dispatcher(store, fake).flush(5_000)).toBe(0);
+
+    expect(store.outbox.get(bad)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'channel_not_found',
+      payload: { text: 'refused' },
+    });
+    expect(attemptsOf(fake, 'refused')).toHaveLength(1); // not retried
+    expect(textsIn(fake, A)).toEqual(['next in A']);
+    expect(textsIn(fake, B)).toEqual(['in B']);
+    const events = store.audit.list({ type: 'notification_failed' });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      actor: 'agent',
+      runId: 'run-x',
+      details: { outboxId: bad, kind: 'alert', channel: A, error: 'channel_not_found' },
+    });
+
+    // Once the operator fixed the channel, the failed item can be put back and goes out.
+    expect(store.outbox.retryFailed()).toBe(1);
+    expect(await dispatcher(store, fake).flush(5_000)).toBe(0);
+    expect(textsIn(fake, A)).toEqual(['next in A', 'refused']);
+  });
+});
+
+// --- escalations: the announcement and its outcome -----------------------------------------------------------
+
+/** The Slack notifier, limited to one campaign's escalation so that a test waits for one message, not six. */
+class OnlyFor implements Notifier {
+  constructor(
+    private readonly inner: Notifier,
+    private readonly campaignId: string,
+  ) {}
+  async alert(_row: ResultRow): Promise<void> {}
+  async escalationOpened(e: Escalation): Promise<void> {
+    if (e.campaignId === this.campaignId) await this.inner.escalationOpened(e);
+  }
+  async escalationClosed(c: EscalationClosed): Promise<void> {
+    if (c.escalation.campaignId === this.campaignId) await this.inner.escalationClosed(c);
+  }
+}
+
+async function escalationWorld() {
+  const world = fixtureWorld();
+  cleanups.push(() => world.cleanup());
+  const fake = await fakeSlack();
+  const app = world.open(
+    (store) =>
+      new OnlyFor(
+        new SlackNotifier(store, { alert: null, approval: APPROVALS }, () => new Date().toISOString()),
+        'ACM-M-005',
+      ),
+  );
+  await app.agent.run('test');
+  const e = app.agent.pending().find((x) => x.campaignId === 'ACM-M-005') as Escalation;
+  expect(e.proposedAction).toBe('halt');
+  const items = () =>
+    app.store.db.prepare('SELECT id, kind, method, status FROM outbox ORDER BY id').all() as {
+      id: number;
+      kind: string;
+      method: string;
+      status: string;
+    }[];
+  expect(items()).toEqual([{ id: 1, kind: 'escalation', method: 'chat.postMessage', status: 'pending' }]);
+  return { app, fake, e, items, approver: APPROVERS[0] as string };
+}
+
+const hasButtons = (blocks: unknown) => JSON.stringify(blocks).includes('"type":"actions"');
+
+describe('escalation messages', () => {
+  it('replaces a posted escalation in place: chat.update on its stored channel and ts', async () => {
+    const { app, fake, e, approver } = await escalationWorld();
+    expect(await dispatcher(app.store, fake).flush(5_000)).toBe(0);
+    const posted = fake.callsTo('chat.postMessage').filter(ok);
+    expect(posted).toHaveLength(1);
+    const ts = (posted[0]?.response as { ts: string } | undefined)?.ts as string;
+    expect(app.store.escalations.message(e.id)).toEqual({ channel: APPROVALS, ts });
+    expect(hasButtons(posted[0]?.body.blocks)).toBe(true);
+
+    await app.agent.decide(e.id, 'overridden', approver, 'planned', 'slack');
+    expect(await dispatcher(app.store, fake).flush(5_000)).toBe(0);
+
+    const updates = fake.callsTo('chat.update');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.body).toMatchObject({ channel: APPROVALS, ts });
+    expect(ok(updates[0] as RecordedCall)).toBe(true);
+    const message = fake.messages.get(`${APPROVALS}/${ts}`);
+    expect(message?.updates).toBe(1);
+    expect(hasButtons(message?.blocks)).toBe(false);
+    expect(JSON.stringify(message?.blocks)).toContain(`Rejected (override)* by <@${approver}>`);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1); // no second message
+  });
+
+  it('posts the outcome as a new message when the announcement was refused for good', async () => {
+    const { app, fake, e, items, approver } = await escalationWorld();
+    fake.failNext('chat.postMessage', { ok: false, error: 'channel_not_found' });
+    await dispatcher(app.store, fake).flush(3_000);
+    expect(items()[0]).toMatchObject({ kind: 'escalation', status: 'failed' });
+    expect(app.store.escalations.message(e.id)).toBeNull();
+
+    await app.agent.decide(e.id, 'approved', approver, null, 'slack');
+    expect(await dispatcher(app.store, fake).flush(5_000)).toBe(0);
+
+    expect(fake.callsTo('chat.update')).toHaveLength(0);
+    const posted = fake.callsTo('chat.postMessage').filter(ok);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.body.channel).toBe(APPROVALS);
+    expect(hasButtons(posted[0]?.body.blocks)).toBe(false);
+    expect(JSON.stringify(posted[0]?.body.blocks)).toContain(`Approved* by <@${approver}>`);
+    expect(items().map((i) => [i.kind, i.method, i.status])).toEqual([
+      ['escalation', 'chat.postMessage', 'failed'],
+      ['escalation_closed', 'chat.update', 'sent'],
+    ]);
+  });
+
+  it('posts only the outcome when the decision comes while the announcement is still waiting to be retried', async () => {
+    const { app, fake, e, items, approver } = await escalationWorld();
+    fake.failNext('chat.postMessage', { status: 503 }, 2);
+    let offset = 0;
+    const d = dispatcher(app.store, fake, { now: () => Date.now() + offset, random: () => 1 });
+    await d.drain(); // 503: retry in 1 s
+    offset += 1_000;
+    await d.drain(); // 503 again: retry in 2 s
+    expect(items()[0]).toMatchObject({ status: 'pending' });
+
+    await app.agent.decide(e.id, 'approved', approver, null, 'slack');
+    offset += 1_000; // the outcome is due (and its channel free); the announcement is not
+    await d.drain();
+
+    expect(items().map((i) => [i.kind, i.status])).toEqual([
+      ['escalation', 'superseded'],
+      ['escalation_closed', 'sent'],
+    ]);
+    offset += 10_000;
+    await d.drain();
+    const posted = fake.callsTo('chat.postMessage').filter(ok);
+    expect(posted).toHaveLength(1); // the stale Approve/Reject message never appears
+    expect(hasButtons(posted[0]?.body.blocks)).toBe(false);
+    expect(JSON.stringify(posted[0]?.body.blocks)).toContain('Approved*');
+  });
+
+  it('posts the outcome anew when the original message is gone (message_not_found)', async () => {
+    const { app, fake, e, approver } = await escalationWorld();
+    expect(await dispatcher(app.store, fake).flush(5_000)).toBe(0);
+    app.store.escalations.setMessage(e.id, APPROVALS, '1111111111.000100'); // a ts Slack does not know
+    await app.agent.decide(e.id, 'approved', approver, null, 'slack');
+    expect(await dispatcher(app.store, fake).flush(5_000)).toBe(0);
+    expect(fake.callsTo('chat.update').map((c) => (c.response as { error?: string }).error)).toEqual([
+      'message_not_found',
+    ]);
+    const posted = fake.callsTo('chat.postMessage').filter(ok);
+    expect(posted).toHaveLength(2);
+    expect(JSON.stringify(posted[1]?.body.blocks)).toContain('Approved*');
+    expect(app.store.audit.list({ type: 'notification_failed' })).toEqual([]);
+  });
+});
+
+// --- more than one dispatcher, and Slack away ----------------------------------------------------------------
+
+describe('robustness', () => {
+  it('two dispatchers on the same database never send the same item twice', async () => {
+    const fake1 = await fakeSlack();
+    const fake2 = await fakeSlack();
+    const { store, file } = tempStore();
+    const other = Store.open(file); // a second process on the same SQLite file
+    cleanups.push(() => other.close());
+    const texts: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      for (const ch of [A, B, C]) {
+        const t = `${ch}-${i}`;
+        texts.push(t);
+        enqueue(store, ch, t);
+      }
+    }
+    const d1 = dispatcher(store, fake1);
+    const d2 = dispatcher(other, fake2);
+
+    // (Each flush may return early, counting an item the other is delivering at that moment as still pending.)
+    await Promise.all([d1.flush(8_000), d2.flush(8_000)]);
+
+    expect(store.outbox.pendingCount()).toBe(0);
+    const sent = [...accepted(fake1), ...accepted(fake2)].map((m) => m.text);
+    expect(sent.sort()).toEqual([...texts].sort());
+    expect(fake1.calls.length + fake2.calls.length).toBe(texts.length);
+    // Both took part: the claim, not luck, kept them apart.
+    expect(accepted(fake1).length).toBeGreaterThan(0);
+    expect(accepted(fake2).length).toBeGreaterThan(0);
+  });
+
+  it('an item claimed by another process is left alone until its lease runs out', async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    const id = enqueue(store, A, 'claimed elsewhere');
+    expect(store.outbox.claim(id, Date.now(), 60_000)).toBe(true); // that process then died
+    await dispatcher(store, fake).drain();
+    expect(fake.calls).toHaveLength(0);
+    await dispatcher(store, fake, { now: () => Date.now() + 61_000 }).drain();
+    expect(textsIn(fake, A)).toEqual(['claimed elsewhere']);
+  });
+
+  it('loses nothing while Slack is unreachable, and delivers everything once it is back', async () => {
+    const down = await startFakeSlackApi({ knownChannels: KNOWN });
+    const url = down.url;
+    await down.close();
+    const { store } = tempStore();
+    const texts = ['a1', 'b1', 'a2'];
+    for (const t of texts) enqueue(store, t.startsWith('a') ? A : B, t);
+
+    expect(await dispatcher(store, url, { random: () => 0 }).flush(1_000)).toBe(texts.length);
+    const held = store.db.prepare('SELECT status, attempts, last_error FROM outbox ORDER BY id').all() as {
+      status: string;
+      attempts: number;
+      last_error: string | null;
+    }[];
+    expect(held.every((r) => r.status === 'pending')).toBe(true);
+    expect(held.some((r) => r.attempts > 0)).toBe(true);
+    expect(held.filter((r) => r.attempts > 0).every((r) => r.last_error !== null)).toBe(true);
+    expect(store.audit.list({ type: 'notification_failed' })).toEqual([]);
+
+    const back = await fakeSlack();
+    expect(await dispatcher(store, back, { random: () => 0 }).flush(10_000)).toBe(0);
+    expect(
+      accepted(back)
+        .map((m) => m.text)
+        .sort(),
+    ).toEqual([...texts].sort());
+    expect(back.calls).toHaveLength(texts.length);
+    expect(textsIn(back, A)).toEqual(['a1', 'a2']);
+    expect(textsIn(back, B)).toEqual(['b1']);
+  });
+});

@@ -1,0 +1,436 @@
+// Block Kit builders on real result rows from a fixture run: what an approver sees, and that every message
+// stays within Slack's limits even with 500 pending escalations or absurdly long names. Each message is also
+// posted to the fake Slack API, which refuses what Slack refuses (invalid_blocks).
+import type { WebClient } from '@slack/web-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LatestRun } from '../../src/agent/agent.js';
+import type { Escalation, EscalationClosed, ResultRow } from '../../src/agent/ports.js';
+import { formatPct } from '../../src/domain/money.js';
+import type { Digest } from '../../src/slack/digest.js';
+import { alertBlocks, RESUME_CAMPAIGN } from '../../src/slack/views/alert.js';
+import type { Block } from '../../src/slack/views/blocks.js';
+import { digestBlocks } from '../../src/slack/views/digest.js';
+import { APPROVE, closedBlocks, escalationBlocks, REJECT } from '../../src/slack/views/escalation.js';
+import { homeView } from '../../src/slack/views/home.js';
+import { pendingBlocks, statusBlocks } from '../../src/slack/views/status.js';
+import { RecordingNotifier } from '../fakes/platform.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../fakes/slack-api.js';
+import { type FixtureWorld, fastClient, fixtureWorld, later } from './fixture-app.js';
+
+const CHANNEL = 'C0VIEWS001';
+const APPROVER = 'U0APPROVER1';
+const REJECTER = 'U0REJECTER1';
+
+let world: FixtureWorld;
+let fake: FakeSlackApi;
+let client: WebClient;
+let rows: ResultRow[];
+let latest: LatestRun;
+let opened: Escalation[];
+let closed: EscalationClosed[];
+
+const row = (campaignId: string): ResultRow => {
+  const r = rows.find((x) => x.campaignId === campaignId);
+  if (!r) throw new Error(`no result row for ${campaignId}`);
+  return r;
+};
+const escalation = (campaignId: string): Escalation => {
+  const e = opened.find((x) => x.campaignId === campaignId);
+  if (!e) throw new Error(`no escalation for ${campaignId}`);
+  return e;
+};
+
+beforeAll(async () => {
+  world = fixtureWorld();
+  fake = await startFakeSlackApi({ knownChannels: [CHANNEL] });
+  client = fastClient(fake.url);
+  const notifier = new RecordingNotifier();
+  const app = world.open(notifier);
+  const report = await app.agent.run('test');
+  rows = report.results;
+  latest = app.agent.latest() as LatestRun;
+  opened = [...notifier.opened];
+  // One of each outcome: approved (a halt), rejected (an alert), and the rest expired a day later.
+  await app.agent.decide(escalation('ACM-M-005').id, 'approved', APPROVER, null, 'slack');
+  await app.agent.decide(escalation('ACM-M-004').id, 'overridden', REJECTER, 'planned push', 'slack');
+  const tomorrow = new RecordingNotifier();
+  await world.open(tomorrow, later(25)).agent.catchUp();
+  closed = [...notifier.closed, ...tomorrow.closed];
+});
+
+afterAll(async () => {
+  await fake?.close();
+  world?.cleanup();
+});
+
+// --- helpers -------------------------------------------------------------------------------------------------
+
+type Json = Record<string, unknown>;
+const text = (blocks: unknown): string => JSON.stringify(blocks);
+/** Substring test that keeps a failure message short (the blocks can be 100 kB). */
+const has = (haystack: string, needle: string): boolean => haystack.includes(needle);
+/** The characters of text a message carries, summed over every text object. */
+const textLength = (blocks: unknown): number => {
+  let n = 0;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'text' && typeof x === 'string') n += x.length;
+        else walk(x);
+      }
+    }
+  };
+  walk(blocks);
+  return n;
+};
+const actionBlocks = (blocks: Block[]) =>
+  blocks.filter((b) => b.type === 'actions') as unknown as { block_id: string; elements: Json[] }[];
+
+/** Every limit the brief and PITFALLS.md name, checked directly; returns what is wrong, or []. */
+function violations(blocks: readonly unknown[], maxBlocks: number): string[] {
+  const out: string[] = [];
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const check = (what: string, s: unknown, max: number) => {
+    if (typeof s !== 'string') return;
+    if (s.length === 0) out.push(`${what} is empty`);
+    if (s.length > max) out.push(`${what} has ${s.length} > ${max} characters`);
+  };
+  if (blocks.length > maxBlocks) out.push(`${blocks.length} blocks > ${maxBlocks}`);
+  blocks.forEach((raw, i) => {
+    const b = raw as Json;
+    const at = `block ${i} (${String(b.type)})`;
+    if (b.block_id !== undefined) check(`${at} block_id`, b.block_id, 255);
+    if (b.type === 'header') check(`${at} header`, (b.text as Json).text, 150);
+    if (b.type === 'section') {
+      if (b.text) check(`${at} text`, (b.text as Json).text, 3000);
+      const fields = (b.fields ?? []) as Json[];
+      if (fields.length > 10) out.push(`${at} has ${fields.length} fields`);
+      fields.forEach((f, j) => {
+        check(`${at} field ${j}`, f.text, 2000);
+      });
+    }
+    if (b.type === 'context') {
+      const els = b.elements as Json[];
+      if (els.length === 0 || els.length > 10) out.push(`${at} has ${els.length} elements`);
+      els.forEach((e, j) => {
+        check(`${at} element ${j}`, e.text, 3000);
+      });
+    }
+    if (b.type === 'actions') {
+      const els = b.elements as Json[];
+      if (els.length === 0 || els.length > 25) out.push(`${at} has ${els.length} elements`);
+      els.forEach((e, j) => {
+        check(`${at} button ${j} text`, (e.text as Json).text, 75);
+        check(`${at} button ${j} value`, str(e.value) || undefined, 2000);
+        check(`${at} button ${j} action_id`, e.action_id, 255);
+        const c = e.confirm as Json | undefined;
+        if (c) {
+          check(`${at} confirm title`, (c.title as Json).text, 100);
+          check(`${at} confirm text`, (c.text as Json).text, 300);
+          check(`${at} confirm button`, (c.confirm as Json).text, 30);
+          check(`${at} deny button`, (c.deny as Json).text, 30);
+        }
+      });
+    }
+  });
+  return out;
+}
+
+/** Posts a message to the fake Slack API; fails the test with Slack's own error list when it is refused. */
+async function post(blocks: Block[], label = 'message'): Promise<void> {
+  try {
+    const res = await client.chat.postMessage({ channel: CHANNEL, text: label, blocks });
+    expect(res.ok).toBe(true);
+  } catch (err) {
+    const data = (err as { data?: unknown }).data;
+    throw new Error(`Slack refused the ${label}: ${JSON.stringify(data)}`);
+  }
+}
+
+async function publish(view: ReturnType<typeof homeView>): Promise<void> {
+  try {
+    const res = await client.views.publish({ user_id: APPROVER, view });
+    expect(res.ok).toBe(true);
+  } catch (err) {
+    throw new Error(`Slack refused the home view: ${JSON.stringify((err as { data?: unknown }).data)}`);
+  }
+}
+
+/** Slack-sized trouble: a name far over every limit, full of characters mrkdwn escapes (each & < > becomes 4–5). */
+const LONG = `${'Acme_<DE>_&_Sneakers_'.repeat(250)}_END`;
+
+function longNamed(r: ResultRow): ResultRow {
+  return {
+    ...r,
+    campaignId: r.campaignId ? `${r.campaignId}-${'X'.repeat(300)}` : null,
+    campaignName: LONG,
+    platformCampaignName: LONG,
+    market: LONG,
+    product: LONG,
+    reason: `${LONG} ${r.reason}`,
+    actionNote: r.actionNote ? LONG : null,
+    rootCause: r.rootCause.map((c) => ({ ...c, message: LONG })),
+    mitigation: r.mitigation.map((m) => ({ ...m, step: LONG })),
+  };
+}
+
+function manyPending(n: number, long: boolean): Escalation[] {
+  const base = opened;
+  return Array.from({ length: n }, (_, i) => {
+    const e = base[i % base.length] as Escalation;
+    const snapshot = long ? longNamed(e.snapshot) : e.snapshot;
+    return {
+      ...e,
+      id: `esc-${String(i).padStart(10, '0')}`,
+      reason: long ? `${LONG} ${e.reason}` : e.reason,
+      snapshot,
+    };
+  });
+}
+
+// --- the escalation message ------------------------------------------------------------------------------------
+
+describe('escalationBlocks', () => {
+  it('has exactly Approve and Reject, both carrying the escalation id; a halt asks for confirmation', async () => {
+    const halt = escalation('ACM-M-005');
+    expect(halt.proposedAction).toBe('halt');
+    const blocks = escalationBlocks(halt);
+    const actions = actionBlocks(blocks);
+    expect(actions).toHaveLength(1);
+    const [approve, reject, ...rest] = actions[0]?.elements ?? [];
+    expect(rest).toEqual([]);
+    expect(approve).toMatchObject({ type: 'button', action_id: APPROVE, value: halt.id });
+    expect(reject).toMatchObject({ type: 'button', action_id: REJECT, value: halt.id });
+    expect(APPROVE).toBe('pacing_approve');
+    expect(REJECT).toBe('pacing_reject');
+    expect(approve?.confirm).toMatchObject({
+      title: { type: 'plain_text' },
+      confirm: { type: 'plain_text' },
+      deny: { type: 'plain_text' },
+    });
+    expect(reject?.confirm).toBeUndefined();
+    expect(violations(blocks, 50)).toEqual([]);
+    await post(blocks, 'halt escalation');
+  });
+
+  it('asks no confirmation when the proposal is only an alert', async () => {
+    for (const e of opened.filter((x) => x.proposedAction === 'alert')) {
+      const [actions] = actionBlocks(escalationBlocks(e));
+      expect(actions?.elements.map((b) => [b.action_id, b.value, b.confirm])).toEqual([
+        [APPROVE, e.id, undefined],
+        [REJECT, e.id, undefined],
+      ]);
+    }
+    expect(opened.filter((x) => x.proposedAction === 'alert').length).toBeGreaterThan(0);
+    await post(escalationBlocks(escalation('ACM-M-004')), 'alert escalation');
+  });
+
+  it('shows variance, severity, confidence and its three parts, root cause, mitigation, reason and proposal', () => {
+    for (const e of opened) {
+      const r = e.snapshot;
+      const t = text(escalationBlocks(e));
+      const p = r.confidenceParts;
+      expect(t).toContain('Variance');
+      expect(t).toContain(formatPct(r.variancePct));
+      if (r.severity) expect(t).toContain(`(${r.severity})`);
+      expect(t).toContain(`${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}`);
+      expect(r.rootCause.length).toBeGreaterThan(0);
+      expect(r.mitigation.length).toBeGreaterThan(0);
+      expect(t).toContain('Root cause');
+      expect(t).toContain('Mitigation');
+      // Messages may contain characters mrkdwn escapes; compare as the blocks carry them.
+      const esc = (s: string) =>
+        JSON.stringify(s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')).slice(1, -1);
+      for (const c of r.rootCause) expect(t).toContain(esc(c.message));
+      for (const m of r.mitigation) expect(t).toContain(esc(m.step));
+      expect(t).toContain(esc(e.reason));
+      expect(t).toContain(e.proposedAction === 'halt' ? 'pause this campaign' : 'send the alert');
+    }
+    // The halt: +35 % critical, the numbers an approver decides on.
+    const t = text(escalationBlocks(escalation('ACM-M-005')));
+    expect(t).toContain('+35.00%');
+    expect(t).toContain('(critical)');
+  });
+});
+
+describe('closedBlocks', () => {
+  const find = (decision: string) => {
+    const c = closed.find((x) => x.decision === decision);
+    if (!c) throw new Error(`no ${decision} escalation`);
+    return c;
+  };
+
+  it('has no buttons and names the outcome, the approver as a mention, and the time', async () => {
+    const c = find('approved');
+    const blocks = closedBlocks(c);
+    expect(actionBlocks(blocks)).toEqual([]);
+    const t = text(blocks);
+    expect(t).toContain('Approved');
+    expect(t).toContain(`<@${APPROVER}>`);
+    expect(c.escalation.decidedAt).toBeTruthy();
+    expect(t).toContain(c.escalation.decidedAt as string);
+    expect(t).toContain(c.detail.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'));
+    expect(violations(blocks, 50)).toEqual([]);
+    await post(blocks, 'approved escalation');
+  });
+
+  it('says a rejection is an override by whom, and an expiry that nobody decided', async () => {
+    const rejected = text(closedBlocks(find('overridden')));
+    expect(rejected).toContain('Rejected (override)');
+    expect(rejected).toContain(`<@${REJECTER}>`);
+    const e = find('expired');
+    const expired = closedBlocks(e);
+    expect(actionBlocks(expired)).toEqual([]);
+    expect(text(expired)).toContain('Expired');
+    expect(text(expired)).toContain('no decision before the deadline');
+    expect(text(expired)).toContain(e.escalation.decidedAt as string);
+    expect(text(expired)).not.toContain('<@agent>');
+    await post(closedBlocks(find('overridden')), 'rejected escalation');
+    await post(expired, 'expired escalation');
+  });
+});
+
+// --- alerts --------------------------------------------------------------------------------------------------
+
+describe('alertBlocks', () => {
+  it('mentions the owner when the tracker names one, and nobody otherwise', async () => {
+    const r = row('ACM-G-002');
+    expect(r.ownerSlackId).toBe('U04FRBUY02');
+    const blocks = alertBlocks(r);
+    expect(text(blocks)).toContain('<@U04FRBUY02>');
+    expect(actionBlocks(blocks)).toEqual([]); // a warning has nothing to undo
+    expect(text(alertBlocks({ ...r, ownerSlackId: null }))).not.toContain('<@');
+    await post(blocks, 'warning alert');
+  });
+
+  it('gives a halt a Resume campaign button whose value names the campaign as JSON', async () => {
+    const halts = rows.filter((x) => x.action === 'halt');
+    expect(halts.map((x) => x.campaignId).sort()).toEqual(['ACM-G-004', 'ACM-G-005', 'ACM-M-003']);
+    for (const r of halts) {
+      const blocks = alertBlocks(r);
+      const [actions, ...more] = actionBlocks(blocks);
+      expect(more).toEqual([]);
+      expect(actions?.elements).toHaveLength(1);
+      const button = actions?.elements[0] as Json;
+      expect(button).toMatchObject({ type: 'button', action_id: RESUME_CAMPAIGN, text: { text: 'Resume campaign' } });
+      expect(RESUME_CAMPAIGN).toBe('pacing_resume_campaign');
+      expect(JSON.parse(button.value as string)).toEqual({
+        platform: r.platform,
+        platformCampaignId: r.platformCampaignId,
+        campaignId: r.campaignId,
+      });
+      expect(text(blocks)).toContain(`<@${r.ownerSlackId}>`);
+      expect(violations(blocks, 50)).toEqual([]);
+      await post(blocks, `halt alert ${r.campaignId}`);
+    }
+    const g004 = actionBlocks(alertBlocks(row('ACM-G-004')))[0]?.elements[0];
+    expect(JSON.parse(String(g004?.value))).toEqual({
+      platform: 'google',
+      platformCampaignId: '20512340004',
+      campaignId: 'ACM-G-004',
+    });
+  });
+});
+
+// --- Slack's limits ------------------------------------------------------------------------------------------
+
+describe("Slack's limits", () => {
+  it('escalation, outcome and alert messages with very long names stay valid', async () => {
+    for (const e of opened) {
+      const long = { ...e, reason: `${LONG} ${e.reason}`, snapshot: longNamed(e.snapshot) };
+      const blocks = escalationBlocks(long);
+      expect(violations(blocks, 50), `escalation ${e.id}`).toEqual([]);
+      await post(blocks, `long escalation ${e.id}`);
+      // The buttons still carry the id.
+      expect(actionBlocks(blocks)[0]?.elements.map((b) => b.value)).toEqual([e.id, e.id]);
+    }
+    for (const c of closed) {
+      const blocks = closedBlocks({
+        ...c,
+        detail: LONG,
+        escalation: { ...c.escalation, snapshot: longNamed(c.escalation.snapshot) },
+      });
+      expect(violations(blocks, 50)).toEqual([]);
+      await post(blocks, 'long outcome');
+    }
+    for (const r of rows.filter((x) => x.action === 'alert' || x.action === 'halt')) {
+      const blocks = alertBlocks(longNamed(r));
+      expect(violations(blocks, 50), `alert ${r.campaignId}`).toEqual([]);
+      await post(blocks, `long alert ${r.campaignId}`);
+    }
+  });
+
+  it('/pacing pending with 500 escalations: at most 50 blocks, and it says how many were left out', async () => {
+    for (const long of [false, true]) {
+      const pending = manyPending(500, long);
+      const blocks = pendingBlocks(pending);
+      expect(violations(blocks, 50)).toEqual([]);
+      expect(blocks.length).toBeLessThanOrEqual(50);
+      const t = text(blocks);
+      expect(has(t, '500 escalation(s) awaiting a decision')).toBe(true);
+      expect(has(t, pending[0]?.id as string)).toBe(true);
+      // Whatever does not fit in 50 blocks is announced, never silently dropped.
+      if (!has(t, pending[499]?.id as string)) expect(t).toMatch(/(\d+ more sections left out|and \d+ more)/);
+      await post(blocks, `pending (long names: ${long})`);
+    }
+    // One line longer than a whole section on its own still gives a valid (clipped) section, never an empty one.
+    const one = manyPending(1, true);
+    expect(violations(pendingBlocks(one), 50)).toEqual([]);
+    await post(pendingBlocks(one), 'one long pending');
+  });
+
+  it('/pacing status with 500 pending and long names stays valid', async () => {
+    for (const long of [false, true]) {
+      const l: LatestRun = long ? { run: latest.run, results: latest.results.map(longNamed) } : latest;
+      const blocks = statusBlocks(l, manyPending(500, long));
+      expect(violations(blocks, 50)).toEqual([]);
+      expect(has(text(blocks), '500 escalation(s) awaiting a decision')).toBe(true);
+      await post(blocks, `status (long names: ${long})`);
+    }
+    expect(statusBlocks(null, [])).toHaveLength(1);
+  });
+
+  it('the digest with 500 pending, 500 expired and long names stays valid', async () => {
+    const s = latest.run.summary;
+    if (!s) throw new Error('the fixture run has no summary');
+    for (const long of [false, true]) {
+      const d: Digest = {
+        since: null,
+        until: later(24),
+        runs: 42,
+        latestRunId: latest.run.id,
+        latest: s,
+        actions: { paused: 3, alerts: 500, escalated: 1000, approved: 1, overridden: 1, expired: 500, resumed: 0 },
+        pending: manyPending(500, long),
+        expired: manyPending(500, long).map((e) => ({ ...e, status: 'expired' as const })),
+        biggest: latest.results
+          .filter((r) => r.variancePct !== null)
+          .slice(0, 5)
+          .map((r) => (long ? longNamed(r) : r)),
+      };
+      const blocks = digestBlocks(d);
+      expect(violations(blocks, 50)).toEqual([]);
+      const t = text(blocks);
+      expect(has(t, 'Awaiting a decision (500)')).toBe(true);
+      expect(has(t, 'Expired without a decision (500)')).toBe(true);
+      // With ordinary names the list says how many it left out; with huge ones the section is clipped instead.
+      if (!long) expect(has(t, '…and 490 more')).toBe(true);
+      // msg_blocks_too_long has been seen near 13,000 characters of text in total (PITFALLS.md).
+      expect(textLength(blocks)).toBeLessThan(12_000);
+      await post(blocks, `digest (long names: ${long})`);
+    }
+  });
+
+  it('App Home with 500 pending and long names: at most 100 blocks, accepted by views.publish', async () => {
+    for (const long of [false, true]) {
+      const l: LatestRun = long ? { run: latest.run, results: latest.results.map(longNamed) } : latest;
+      const view = homeView(l, manyPending(500, long));
+      expect(view.type).toBe('home');
+      expect(violations(view.blocks, 100)).toEqual([]);
+      expect(has(text(view.blocks), '500 escalation(s) awaiting a decision')).toBe(true);
+      await publish(view);
+    }
+    await publish(homeView(null, []));
+  });
+});
