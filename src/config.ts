@@ -10,9 +10,9 @@ import { ConfigError } from './errors.js';
 export const BUNDLED_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 const num = (min: number, max = Number.POSITIVE_INFINITY) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .refine((v) => Number.isFinite(v) && v >= min && v <= max, { message: `must be a number from ${min}${max < Number.POSITIVE_INFINITY ? ` to ${max}` : ' up'}` });
+  z.coerce.number({ error: 'must be a number' }).refine((v) => Number.isFinite(v) && v >= min && v <= max, {
+    message: `must be a number from ${min}${max < Number.POSITIVE_INFINITY ? ` to ${max}` : ' up'}`,
+  });
 
 const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v), {
   message: 'must be an ISO 8601 time such as 2026-11-20T09:00:00Z',
@@ -36,7 +36,12 @@ const cron = z.string().refine((v) => v === 'off' || /^\S+(\s+\S+){4,5}$/.test(v
 
 const slackUserList = z
   .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .refine((ids) => ids.every((id) => /^[UW][A-Z0-9]+$/.test(id)), {
     message: 'must be comma-separated Slack user ids such as U0123ABCD',
   });
@@ -49,7 +54,10 @@ const platformSources = z.string().transform((v, ctx) => {
   for (const part of text.split(',')) {
     const [name, source] = part.split('=').map((x) => x.trim());
     if ((name !== 'google' && name !== 'meta') || (source !== 'fixtures' && source !== 'live')) {
-      ctx.addIssue({ code: 'custom', message: 'must be fixtures, live, or per platform such as google=live,meta=fixtures' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be fixtures, live, or per platform such as google=live,meta=fixtures',
+      });
       return z.NEVER;
     }
     out[name] = source;
@@ -72,8 +80,15 @@ const namingPattern = z.string().refine(
 function idList(what: string, shape: RegExp, clean: (v: string) => string) {
   return z
     .string()
-    .transform((v) => v.split(',').map((s) => clean(s.trim())).filter(Boolean))
-    .refine((ids) => ids.length > 0 && ids.every((id) => shape.test(id)), { message: `must be comma-separated ${what}` });
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => clean(s.trim()))
+        .filter(Boolean),
+    )
+    .refine((ids) => ids.length > 0 && ids.every((id) => shape.test(id)), {
+      message: `must be comma-separated ${what}`,
+    });
 }
 
 const EnvSchema = z.object({
@@ -102,7 +117,9 @@ const EnvSchema = z.object({
   PACING_PLATFORMS: platformSources.default({ google: 'fixtures', meta: 'fixtures' }),
   PACING_MODE: z.enum(['dry-run', 'live'], { error: 'must be dry-run or live' }).default('dry-run'),
   PACING_NAMING_PATTERN: namingPattern.optional(),
-  GOOGLE_ADS_CUSTOMER_IDS: idList('Google Ads customer ids such as 1234567890 (dashes allowed)', /^\d{10}$/, (v) => v.replaceAll('-', '')).optional(),
+  GOOGLE_ADS_CUSTOMER_IDS: idList('Google Ads customer ids such as 1234567890 (dashes allowed)', /^\d{10}$/, (v) =>
+    v.replaceAll('-', ''),
+  ).optional(),
   GOOGLE_ADS_DEVELOPER_TOKEN: z.string().optional(),
   GOOGLE_ADS_LOGIN_CUSTOMER_ID: z
     .string()
@@ -113,12 +130,20 @@ const EnvSchema = z.object({
   GOOGLE_ADS_CLIENT_SECRET: z.string().optional(),
   GOOGLE_ADS_REFRESH_TOKEN: z.string().optional(),
   GOOGLE_ADS_API_BASE_URL: z.url({ error: 'must be a URL' }).default('https://googleads.googleapis.com'),
-  GOOGLE_ADS_API_VERSION: z.string().regex(/^v\d+$/, 'must look like v26').default('v26'),
+  GOOGLE_ADS_API_VERSION: z
+    .string()
+    .regex(/^v\d+$/, 'must look like v26')
+    .default('v26'),
   GOOGLE_OAUTH_TOKEN_URL: z.url({ error: 'must be a URL' }).default('https://oauth2.googleapis.com/token'),
   META_ACCESS_TOKEN: z.string().optional(),
-  META_AD_ACCOUNT_IDS: idList('Meta ad account ids such as act_1234567890 or 1234567890', /^\d+$/, (v) => v.replace(/^act_/, '')).optional(),
+  META_AD_ACCOUNT_IDS: idList('Meta ad account ids such as act_1234567890 or 1234567890', /^\d+$/, (v) =>
+    v.replace(/^act_/, ''),
+  ).optional(),
   META_GRAPH_API_BASE_URL: z.url({ error: 'must be a URL' }).default('https://graph.facebook.com'),
-  META_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default('v24.0'),
+  META_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v24.0')
+    .default('v24.0'),
 });
 
 export interface Config {
@@ -257,7 +282,10 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
 export function requireLive(config: Config, platform: 'google' | 'meta'): void {
   const need = (variable: string, value: unknown) => {
     if (value === null || (Array.isArray(value) && value.length === 0)) {
-      throw new ConfigError(variable, `${variable} is not set, but PACING_PLATFORMS makes ${platform} live. See "Live platforms" in README.md.`);
+      throw new ConfigError(
+        variable,
+        `${variable} is not set, but PACING_PLATFORMS makes ${platform} live. See "Live platforms" in README.md.`,
+      );
     }
   };
   if (platform === 'google') {

@@ -66,7 +66,10 @@ export class DecisionConflict extends PacingError {
 }
 
 export class RunInProgress extends PacingError {
-  constructor(readonly runId: string, readonly since: string) {
+  constructor(
+    readonly runId: string,
+    readonly since: string,
+  ) {
     super('run_in_progress', `A pacing run (${runId}) has been in progress since ${since}; wait for it to finish.`);
   }
 }

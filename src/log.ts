@@ -9,7 +9,18 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
     {
       level,
       base: { app: 'pacing-agent' },
-      redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization', 'config.slack.botToken', 'config.slack.signingSecret', 'config.slack.appToken'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'token',
+          '*.token',
+          'headers.authorization',
+          '*.headers.authorization',
+          'config.slack.botToken',
+          'config.slack.signingSecret',
+          'config.slack.appToken',
+        ],
+        censor: '[redacted]',
+      },
       formatters: { log: (obj) => redact(obj) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

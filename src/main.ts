@@ -12,7 +12,9 @@ async function start(): Promise<number> {
     bundled = config.bundledData;
     hasSlack = config.slack.botToken !== null;
     if (bundled && !hasSlack) {
-      process.stdout.write(`Using the bundled demo data (fixtures/), as of ${config.fixedNow ?? 'now'}; set PACING_DATA_DIR for your own.\n\n`);
+      process.stdout.write(
+        `Using the bundled demo data (fixtures/), as of ${config.fixedNow ?? 'now'}; set PACING_DATA_DIR for your own.\n\n`,
+      );
     }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -1,7 +1,8 @@
 // Keeps secrets out of everything we write down: logs, audit details, messages.
 
 const SECRET_KEY = /token|secret|password|authorization|api[-_]?key|client[-_]?secret|cookie/i;
-const SECRET_VALUE = /\b(xox[abpr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|ya29\.[A-Za-z0-9._-]+|EAA[A-Za-z0-9]{20,}|1\/\/[A-Za-z0-9._-]{20,})/g;
+const SECRET_VALUE =
+  /\b(xox[abpr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|ya29\.[A-Za-z0-9._-]+|EAA[A-Za-z0-9]{20,}|1\/\/[A-Za-z0-9._-]{20,})/g;
 
 /** Replaces values under secret-looking keys, and token-shaped substrings anywhere, with "[redacted]". */
 export function redact<T>(value: T): T {

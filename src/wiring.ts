@@ -20,7 +20,12 @@ export interface App {
 /** `notifier` may be built from the store (the Slack notifier queues messages in it). */
 export function createApp(config: Config, notifier: Notifier | ((store: Store) => Notifier), progress?: Progress): App {
   if (!existsSync(config.dataDir) || !statSync(config.dataDir).isDirectory()) {
-    throw new DataError(`PACING_DATA_DIR ${config.dataDir} is not a readable folder.`, config.dataDir, null, 'data_unreadable');
+    throw new DataError(
+      `PACING_DATA_DIR ${config.dataDir} is not a readable folder.`,
+      config.dataDir,
+      null,
+      'data_unreadable',
+    );
   }
   const store = Store.open(config.dbPath);
   let platforms: Map<Platform, PlatformAdapter>;

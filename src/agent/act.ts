@@ -110,7 +110,12 @@ function appendNow(ctx: Ctx, event: NewAuditEvent): void {
 async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
   const { deps, now } = ctx;
   const platform = deps.platforms.get(row.platform);
-  const where = { runId: row.runId, campaignId: row.campaignId, platform: row.platform, platformCampaignId: row.platformCampaignId };
+  const where = {
+    runId: row.runId,
+    campaignId: row.campaignId,
+    platform: row.platform,
+    platformCampaignId: row.platformCampaignId,
+  };
   if (row.platformStatus === 'PAUSED') {
     skipPause(ctx, row, 'it was already paused on the platform');
     await deps.notifier.alert(row);
@@ -123,11 +128,23 @@ async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
       skipPause(ctx, row, 'the platform reported it already paused');
     } else if (outcome === 'would_pause') {
       // Dry run: said everywhere a pause would have happened, recorded as such, never as campaign_paused.
-      appendNow(ctx, { at: now, type: 'pause_dry_run', actor: 'agent', ...where, details: { reason: row.reason, variancePct: row.variancePct, confidence: row.confidence } });
+      appendNow(ctx, {
+        at: now,
+        type: 'pause_dry_run',
+        actor: 'agent',
+        ...where,
+        details: { reason: row.reason, variancePct: row.variancePct, confidence: row.confidence },
+      });
       row.actionNote = 'Dry run: would pause (PACING_MODE=dry-run; nothing was changed on the platform).';
     } else {
       // Recorded at once, not with the rest of the cycle: a pause that took effect must never go unrecorded.
-      appendNow(ctx, { at: now, type: 'campaign_paused', actor: 'agent', ...where, details: { reason: row.reason, variancePct: row.variancePct, confidence: row.confidence } });
+      appendNow(ctx, {
+        at: now,
+        type: 'campaign_paused',
+        actor: 'agent',
+        ...where,
+        details: { reason: row.reason, variancePct: row.variancePct, confidence: row.confidence },
+      });
       row.platformStatus = 'PAUSED';
       row.actionNote = 'Paused by the agent.';
     }
@@ -135,15 +152,28 @@ async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     appendNow(ctx, { at: now, type: 'pause_failed', actor: 'agent', ...where, details: { error: message } });
-    addCause(row, { code: 'pause_failed', message: `The automatic pause failed: ${message}`, evidence: { error: message } });
+    addCause(row, {
+      code: 'pause_failed',
+      message: `The automatic pause failed: ${message}`,
+      evidence: { error: message },
+    });
     row.actionNote = `Pause failed: ${message}`;
-    escalate(ctx, row, 'halt', `The automatic pause failed (${message}); an approver must pause it or decide otherwise.`);
+    escalate(
+      ctx,
+      row,
+      'halt',
+      `The automatic pause failed (${message}); an approver must pause it or decide otherwise.`,
+    );
     row.status = 'failed';
   }
 }
 
 function skipPause(ctx: Ctx, row: ResultRow, why: string): void {
-  addCause(row, { code: 'already_paused', message: `Not paused again: ${why}.`, evidence: { platformStatus: 'PAUSED' } });
+  addCause(row, {
+    code: 'already_paused',
+    message: `Not paused again: ${why}.`,
+    evidence: { platformStatus: 'PAUSED' },
+  });
   row.actionNote = `Not paused again: ${why}.`;
   ctx.deferred.push({
     at: ctx.now,
@@ -165,16 +195,35 @@ function addCause(row: ResultRow, cause: Cause): void {
 /** Opens an escalation with its own thread, or points at the one already waiting for this campaign. */
 function escalate(ctx: Ctx, row: ResultRow, proposed: ProposedAction, reason: string): void {
   const { deps, now } = ctx;
-  const where = { runId: row.runId, campaignId: row.campaignId, platform: row.platform, platformCampaignId: row.platformCampaignId };
-  if (proposed === 'halt' && row.platformStatus === 'PAUSED' && !row.rootCause.some((c) => c.code === 'already_paused')) {
-    addCause(row, { code: 'already_paused', message: 'The campaign is already paused on the platform: approving changes nothing there.', evidence: { platformStatus: 'PAUSED' } });
+  const where = {
+    runId: row.runId,
+    campaignId: row.campaignId,
+    platform: row.platform,
+    platformCampaignId: row.platformCampaignId,
+  };
+  if (
+    proposed === 'halt' &&
+    row.platformStatus === 'PAUSED' &&
+    !row.rootCause.some((c) => c.code === 'already_paused')
+  ) {
+    addCause(row, {
+      code: 'already_paused',
+      message: 'The campaign is already paused on the platform: approving changes nothing there.',
+      evidence: { platformStatus: 'PAUSED' },
+    });
   }
   const open = deps.store.escalations.pendingFor(row.key);
   row.status = 'awaiting_approval';
   if (open) {
     row.escalationId = open.id;
     row.actionNote = `Already awaiting a decision on ${open.id} (raised ${open.createdAt}).`;
-    ctx.deferred.push({ at: now, type: 'escalation_linked', actor: 'agent', ...where, details: { escalationId: open.id } });
+    ctx.deferred.push({
+      at: now,
+      type: 'escalation_linked',
+      actor: 'agent',
+      ...where,
+      details: { escalationId: open.id },
+    });
     return;
   }
   const id = (deps.newId ?? newId)('esc');
@@ -194,6 +243,12 @@ function escalate(ctx: Ctx, row: ResultRow, proposed: ProposedAction, reason: st
     threadId: `escalation:${id}`,
     snapshot: row,
   });
-  deps.store.audit.append({ at: now, type: 'escalation_opened', actor: 'agent', ...where, details: { escalationId: id, proposedAction: proposed, reason, expiresAt: escalation.expiresAt } });
+  deps.store.audit.append({
+    at: now,
+    type: 'escalation_opened',
+    actor: 'agent',
+    ...where,
+    details: { escalationId: id, proposedAction: proposed, reason, expiresAt: escalation.expiresAt },
+  });
   ctx.opened.push(escalation);
 }

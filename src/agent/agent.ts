@@ -46,7 +46,13 @@ export class PacingAgent {
     return this.deps.store.locks.holder('cycle') !== null;
   }
 
-  decide(id: string, decision: Exclude<Decision, 'expired'>, actor: string, note: string | null, channel: 'cli' | 'slack'): Promise<Escalation> {
+  decide(
+    id: string,
+    decision: Exclude<Decision, 'expired'>,
+    actor: string,
+    note: string | null,
+    channel: 'cli' | 'slack',
+  ): Promise<Escalation> {
     return this.decisions.decide(id, decision, actor, note, channel);
   }
 
@@ -60,7 +66,12 @@ export class PacingAgent {
   }
 
   /** Undoes a halt: resumes the campaign on its platform, audited with who asked. */
-  async resumeCampaign(platform: Platform, platformCampaignId: string, actor: string, campaignId: string | null = null): Promise<ResumeOutcome> {
+  async resumeCampaign(
+    platform: Platform,
+    platformCampaignId: string,
+    actor: string,
+    campaignId: string | null = null,
+  ): Promise<ResumeOutcome> {
     const adapter = this.deps.platforms.get(platform);
     if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
     const where = { campaignId, platform, platformCampaignId };
@@ -68,28 +79,42 @@ export class PacingAgent {
       const outcome = await adapter.resume(platformCampaignId);
       this.deps.store.audit.append({
         at: this.deps.clock(),
-        type: outcome === 'resumed' ? 'campaign_resumed' : outcome === 'would_resume' ? 'resume_dry_run' : 'resume_skipped',
+        type:
+          outcome === 'resumed' ? 'campaign_resumed' : outcome === 'would_resume' ? 'resume_dry_run' : 'resume_skipped',
         actor,
         ...where,
         details: outcome === 'already_enabled' ? { reason: 'the campaign was already enabled' } : { via: 'undo' },
       });
       return outcome;
     } catch (err) {
-      this.deps.store.audit.append({ at: this.deps.clock(), type: 'resume_failed', actor, ...where, details: { error: err instanceof Error ? err.message : String(err) } });
+      this.deps.store.audit.append({
+        at: this.deps.clock(),
+        type: 'resume_failed',
+        actor,
+        ...where,
+        details: { error: err instanceof Error ? err.message : String(err) },
+      });
       throw err;
     }
   }
 
   /** Deletes the checkpoints of threads settled longer ago than the retention (SqliteSaver never prunes). */
   async pruneThreads(): Promise<number> {
-    const before = new Date(Date.parse(this.deps.clock()) - this.deps.checkpointRetentionDays * 86_400_000).toISOString();
+    const before = new Date(
+      Date.parse(this.deps.clock()) - this.deps.checkpointRetentionDays * 86_400_000,
+    ).toISOString();
     const done = this.deps.store.escalations.prunable(before);
     for (const e of done) {
       await this.deps.store.checkpointer.deleteThread(e.threadId);
       this.deps.store.escalations.markPruned(e.id);
     }
     if (done.length > 0) {
-      this.deps.store.audit.append({ at: this.deps.clock(), type: 'threads_pruned', actor: 'agent', details: { threads: done.length, before } });
+      this.deps.store.audit.append({
+        at: this.deps.clock(),
+        type: 'threads_pruned',
+        actor: 'agent',
+        details: { threads: done.length, before },
+      });
     }
     return done.length;
   }

@@ -3,7 +3,7 @@
 import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from '@langchain/langgraph';
 import { type Assessment, assessReconciled } from '../domain/assess.js';
 import { type Reconciliation, reconcile } from '../domain/match.js';
-import type { Platform, PlanRow, PlatformCampaign } from '../domain/types.js';
+import type { PlanRow, Platform, PlatformCampaign } from '../domain/types.js';
 import { PlatformError, RunInProgress } from '../errors.js';
 import type { PlatformFailure, RunSummary } from '../store/runs.js';
 import { act } from './act.js';
@@ -45,7 +45,7 @@ const ws = (config: LangGraphRunnableConfig): Workspace => (config.configurable 
 export function buildCycleGraph(deps: AgentDeps) {
   const progress = deps.progress ?? (() => {});
 
-  const ingest = async (s: State, config: LangGraphRunnableConfig) => {
+  const ingest = async (_s: State, config: LangGraphRunnableConfig) => {
     const w = ws(config);
     progress('reading the tracker', 0, 1);
     const plan = await deps.tracker.read();
@@ -111,8 +111,21 @@ export function buildCycleGraph(deps: AgentDeps) {
     deps.store.transaction(() => {
       deps.store.runs.complete(s.runId, at, summary, w.errors, w.platformErrors, w.results);
       deps.store.audit.appendAll([
-        ...w.errors.map((e) => ({ at, runId: s.runId, type: 'row_rejected' as const, actor: 'agent', details: { line: e.line, message: e.message } })),
-        ...w.platformErrors.map((e) => ({ at, runId: s.runId, type: 'platform_error' as const, platform: e.platform, actor: 'agent', details: { message: e.message } })),
+        ...w.errors.map((e) => ({
+          at,
+          runId: s.runId,
+          type: 'row_rejected' as const,
+          actor: 'agent',
+          details: { line: e.line, message: e.message },
+        })),
+        ...w.platformErrors.map((e) => ({
+          at,
+          runId: s.runId,
+          type: 'platform_error' as const,
+          platform: e.platform,
+          actor: 'agent',
+          details: { message: e.message },
+        })),
         ...w.results.map((r) => ({
           at,
           runId: s.runId,
@@ -125,7 +138,16 @@ export function buildCycleGraph(deps: AgentDeps) {
         })),
         ...w.results
           .filter((r) => (r.action === 'alert' || r.action === 'halt') && r.status === 'done')
-          .map((r) => ({ at, runId: s.runId, type: 'alert_sent' as const, campaignId: r.campaignId, platform: r.platform, platformCampaignId: r.platformCampaignId, actor: 'agent', details: { severity: r.severity, variancePct: r.variancePct } })),
+          .map((r) => ({
+            at,
+            runId: s.runId,
+            type: 'alert_sent' as const,
+            campaignId: r.campaignId,
+            platform: r.platform,
+            platformCampaignId: r.platformCampaignId,
+            actor: 'agent',
+            details: { severity: r.severity, variancePct: r.variancePct },
+          })),
         { at, runId: s.runId, type: 'run_completed' as const, actor: 'agent', details: { ...summary } },
       ]);
     });
@@ -196,7 +218,13 @@ export async function runCycle(
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     deps.store.runs.fail(runId, deps.clock(), message);
-    deps.store.audit.append({ at: deps.clock(), runId, type: 'run_failed', actor: 'agent', details: { error: message } });
+    deps.store.audit.append({
+      at: deps.clock(),
+      runId,
+      type: 'run_failed',
+      actor: 'agent',
+      details: { error: message },
+    });
     throw err;
   } finally {
     deps.store.locks.release('cycle', runId);

@@ -28,7 +28,13 @@ export class Decisions {
    * Approve (carry out the proposal) or override (reject). Throws DecisionConflict when the escalation does
    * not exist, was already decided, or has expired, and NotAuthorised for someone who may not decide.
    */
-  async decide(id: string, decision: Exclude<Decision, 'expired'>, actor: string, note: string | null, channel: 'cli' | 'slack'): Promise<Escalation> {
+  async decide(
+    id: string,
+    decision: Exclude<Decision, 'expired'>,
+    actor: string,
+    note: string | null,
+    channel: 'cli' | 'slack',
+  ): Promise<Escalation> {
     if (!this.mayDecide(actor, channel)) {
       throw new NotAuthorised(
         this.deps.approvers.length === 0
@@ -37,11 +43,16 @@ export class Decisions {
       );
     }
     const existing = this.deps.store.escalations.get(id);
-    if (!existing) throw new DecisionConflict(id, `There is no escalation ${id}. \`pacing pending\` lists the open ones.`, null);
+    if (!existing)
+      throw new DecisionConflict(id, `There is no escalation ${id}. \`pacing pending\` lists the open ones.`, null);
     const now = this.deps.clock();
     if (existing.status === 'pending' && existing.expiresAt <= now) {
       await this.expire(existing);
-      throw new DecisionConflict(id, `Escalation ${id} expired at ${existing.expiresAt} before a decision; nothing was changed.`, 'expired');
+      throw new DecisionConflict(
+        id,
+        `Escalation ${id} expired at ${existing.expiresAt} before a decision; nothing was changed.`,
+        'expired',
+      );
     }
     // The claim and its audit event land together, or neither does.
     const claim = this.deps.store.transaction(() => {
@@ -109,6 +120,7 @@ function conflict(id: string, e: Escalation | null): DecisionConflict {
     return new DecisionConflict(id, `Escalation ${id} expired at ${e.expiresAt}; nothing was changed.`, 'expired');
   }
   const who = e.decidedBy === AGENT ? 'the agent' : e.decidedBy;
-  const what = e.status === 'expired' ? 'expired' : `already ${e.status === 'approved' ? 'approved' : 'rejected'} by ${who}`;
+  const what =
+    e.status === 'expired' ? 'expired' : `already ${e.status === 'approved' ? 'approved' : 'rejected'} by ${who}`;
   return new DecisionConflict(id, `Escalation ${id} was ${what} at ${e.decidedAt}; nothing was changed.`, e.status);
 }

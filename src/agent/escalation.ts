@@ -1,5 +1,5 @@
 // One LangGraph thread per escalation: announce, wait at an interrupt for a human, then carry out the decision.
-import { Annotation, Command, END, START, StateGraph, interrupt } from '@langchain/langgraph';
+import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import type { RowStatus } from '../domain/types.js';
 import { PacingError } from '../errors.js';
 import { type AgentDeps, addHours } from './deps.js';
@@ -57,9 +57,23 @@ export function buildEscalationGraph(deps: AgentDeps) {
     });
     const key = `closed:${e.id}`;
     if (!store.effects.done(key)) {
-      const closed: EscalationClosed = { escalation: load(e.id), decision: d.decision, actor: d.actor, ...outcome, outcome: outcome.status };
+      const closed: EscalationClosed = {
+        escalation: load(e.id),
+        decision: d.decision,
+        actor: d.actor,
+        ...outcome,
+        outcome: outcome.status,
+      };
       await deps.notifier.escalationClosed(closed).catch((err: unknown) => {
-        store.audit.append({ at: deps.clock(), type: 'notification_failed', actor: 'agent', campaignId: e.campaignId, platform: e.platform, platformCampaignId: e.platformCampaignId, details: { escalationId: e.id, error: String(err) } });
+        store.audit.append({
+          at: deps.clock(),
+          type: 'notification_failed',
+          actor: 'agent',
+          campaignId: e.campaignId,
+          platform: e.platform,
+          platformCampaignId: e.platformCampaignId,
+          details: { escalationId: e.id, error: String(err) },
+        });
       });
       store.effects.record(key, deps.clock());
     }
@@ -80,18 +94,44 @@ export function buildEscalationGraph(deps: AgentDeps) {
 export type EscalationGraph = ReturnType<typeof buildEscalationGraph>;
 
 /** Carries out an approved proposal; an override or an expiry only records that nothing was done. */
-async function execute(deps: AgentDeps, e: Escalation, d: DecisionInput): Promise<{ status: 'done' | 'failed'; detail: string }> {
-  const base = { runId: e.runId, campaignId: e.campaignId, platform: e.platform, platformCampaignId: e.platformCampaignId };
-  if (d.decision === 'overridden') return { status: 'done', detail: `Rejected by ${d.actor}: nothing was paused.${d.note ? ` Reason: ${d.note}` : ''}` };
-  if (d.decision === 'expired') return { status: 'done', detail: 'No decision before the deadline: logged, nothing was paused.' };
+async function execute(
+  deps: AgentDeps,
+  e: Escalation,
+  d: DecisionInput,
+): Promise<{ status: 'done' | 'failed'; detail: string }> {
+  const base = {
+    runId: e.runId,
+    campaignId: e.campaignId,
+    platform: e.platform,
+    platformCampaignId: e.platformCampaignId,
+  };
+  if (d.decision === 'overridden')
+    return {
+      status: 'done',
+      detail: `Rejected by ${d.actor}: nothing was paused.${d.note ? ` Reason: ${d.note}` : ''}`,
+    };
+  if (d.decision === 'expired')
+    return { status: 'done', detail: 'No decision before the deadline: logged, nothing was paused.' };
   if (e.proposedAction === 'alert') {
     await deps.notifier.alert({ ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
-    deps.store.audit.append({ at: deps.clock(), type: 'alert_sent', actor: d.actor, ...base, details: { escalationId: e.id } });
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'alert_sent',
+      actor: d.actor,
+      ...base,
+      details: { escalationId: e.id },
+    });
     return { status: 'done', detail: `Approved by ${d.actor}: alert sent.` };
   }
   const platform = e.platformCampaignId === null ? undefined : deps.platforms.get(e.platform);
   if (!platform || e.platformCampaignId === null) {
-    deps.store.audit.append({ at: deps.clock(), type: 'pause_failed', actor: d.actor, ...base, details: { escalationId: e.id, error: 'no platform campaign to pause' } });
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'pause_failed',
+      actor: d.actor,
+      ...base,
+      details: { escalationId: e.id, error: 'no platform campaign to pause' },
+    });
     return { status: 'failed', detail: 'Approved, but there is no platform campaign to pause.' };
   }
   const effect = `pause:${e.id}`;
@@ -100,19 +140,43 @@ async function execute(deps: AgentDeps, e: Escalation, d: DecisionInput): Promis
     const result = await platform.pause(e.platformCampaignId);
     const type = result === 'paused' ? 'campaign_paused' : result === 'would_pause' ? 'pause_dry_run' : 'pause_skipped';
     const said = {
-      paused: { note: `Paused after approval by ${d.actor}`, detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.` },
+      paused: {
+        note: `Paused after approval by ${d.actor}`,
+        detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.`,
+      },
       already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: campaign was already paused.` },
-      would_pause: { note: 'Dry run: would pause', detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).` },
+      would_pause: {
+        note: 'Dry run: would pause',
+        detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).`,
+      },
     }[result];
     deps.store.transaction(() => {
-      deps.store.audit.append({ at: deps.clock(), type, actor: d.actor, ...base, details: { escalationId: e.id, via: 'approval' } });
+      deps.store.audit.append({
+        at: deps.clock(),
+        type,
+        actor: d.actor,
+        ...base,
+        details: { escalationId: e.id, via: 'approval' },
+      });
       deps.store.effects.record(effect, deps.clock(), result);
     });
-    await deps.notifier.alert({ ...e.snapshot, status: 'approved', action: 'halt', escalationId: e.id, actionNote: said.note });
+    await deps.notifier.alert({
+      ...e.snapshot,
+      status: 'approved',
+      action: 'halt',
+      escalationId: e.id,
+      actionNote: said.note,
+    });
     return { status: 'done', detail: said.detail };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    deps.store.audit.append({ at: deps.clock(), type: 'pause_failed', actor: d.actor, ...base, details: { escalationId: e.id, error: message } });
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'pause_failed',
+      actor: d.actor,
+      ...base,
+      details: { escalationId: e.id, error: message },
+    });
     return { status: 'failed', detail: `Approved by ${d.actor}, but the pause failed: ${message}. Pause it by hand.` };
   }
 }

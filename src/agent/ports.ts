@@ -1,6 +1,13 @@
 // What the agent needs from the outside world, and the records it produces; adapters implement these.
 import type { Assessment } from '../domain/assess.js';
-import type { CampaignStatus, PlanRow, Platform, PlatformCampaign, ProposedAction, RowStatus } from '../domain/types.js';
+import type {
+  CampaignStatus,
+  PlanRow,
+  Platform,
+  PlatformCampaign,
+  ProposedAction,
+  RowStatus,
+} from '../domain/types.js';
 
 /** A plan row that failed validation. */
 export interface RowError {
@@ -92,6 +99,4 @@ export interface Notifier {
   escalationClosed(closed: EscalationClosed): Promise<void>;
 }
 
-export interface Progress {
-  (stage: string, done: number, total: number): void;
-}
+export type Progress = (stage: string, done: number, total: number) => void;

@@ -1,8 +1,8 @@
 // The command line: parse arguments, build the app, run one command, map failures to exit codes.
 import { parseArgs } from 'node:util';
+import type { WebClient } from '@slack/web-api';
 import { loadConfig } from '../config.js';
 import { PacingError } from '../errors.js';
-import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
 import type { Server } from '../slack/serve.js';
 import { type App, createApp } from '../wiring.js';
@@ -72,10 +72,16 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     const useSlack = config.slack.botToken !== null && (channels.alert !== null || channels.approval !== null);
     // Slack's modules load only when Slack is configured: they cost a third of a second at start-up.
     const slackModules = useSlack ? await loadSlack() : null;
-    if (slackModules) slack = { client: slackModules.webClient(config.slack.botToken as string, config.slack.apiUrl), log: slackModules.createLogger('warn') };
+    if (slackModules)
+      slack = {
+        client: slackModules.webClient(config.slack.botToken as string, config.slack.apiUrl),
+        log: slackModules.createLogger('warn'),
+      };
     app = createApp(
       config,
-      slackModules ? (store) => new TeeNotifier([notifier, new slackModules.SlackNotifier(store, channels, config.clock)]) : notifier,
+      slackModules
+        ? (store) => new TeeNotifier([notifier, new slackModules.SlackNotifier(store, channels, config.clock)])
+        : notifier,
       command === 'run' ? progressReporter(process.stderr) : undefined,
     );
     if (command !== 'run') await app.agent.catchUp();
@@ -136,7 +142,11 @@ async function serveUntilSignal(io: commands.Io): Promise<number> {
     io.err(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`);
     return 1;
   }
-  io.err(server.mode === 'http' ? `Pacing Agent is listening on port ${server.port} (POST /slack/events). Stop with Ctrl-C.` : 'Pacing Agent is connected to Slack over Socket Mode. Stop with Ctrl-C.');
+  io.err(
+    server.mode === 'http'
+      ? `Pacing Agent is listening on port ${server.port} (POST /slack/events). Stop with Ctrl-C.`
+      : 'Pacing Agent is connected to Slack over Socket Mode. Stop with Ctrl-C.',
+  );
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       io.err(`${signal}: stopping…`);
@@ -180,7 +190,8 @@ function parse(argv: string[]) {
     },
   });
   const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit takes a whole number above 0.');
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new UsageError('--limit takes a whole number above 0.');
   const [command, ...args] = positionals;
   const options: commands.Options = {
     json: values.json,

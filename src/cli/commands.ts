@@ -1,8 +1,9 @@
 // The pacing commands: each takes parsed arguments, does its job through the agent, and prints.
-import type { App } from '../wiring.js';
-import { DecisionConflict, PacingError } from '../errors.js';
+
 import type { RunReport } from '../agent/cycle.js';
 import type { ResultRow } from '../agent/ports.js';
+import { DecisionConflict, PacingError } from '../errors.js';
+import type { App } from '../wiring.js';
 import { auditTable, campaignDetail, pendingTable, type RunView, runReport } from './format.js';
 import type { CollectingNotifier } from './notifier.js';
 
@@ -43,7 +44,9 @@ export async function run(app: App, notifier: CollectingNotifier, o: Options, io
   }
   io.out(runReport(report));
   if (notifier.lines.length) {
-    io.out(`\nNotifications (${app.config.slack.botToken ? 'Slack' : 'Slack is not configured, so they are printed here'}):`);
+    io.out(
+      `\nNotifications (${app.config.slack.botToken ? 'Slack' : 'Slack is not configured, so they are printed here'}):`,
+    );
     for (const l of notifier.lines) io.out(`  ${l}`);
   }
   return report;
@@ -70,15 +73,14 @@ export async function status(app: App, campaign: string | undefined, o: Options,
     return;
   }
   const found = findCampaign(latest.results, campaign);
-  if (found.length === 0) throw new PacingError('not_found', `No campaign matching "${campaign}" in run ${latest.run.id}.`);
+  if (found.length === 0)
+    throw new PacingError('not_found', `No campaign matching "${campaign}" in run ${latest.run.id}.`);
   if (o.json) {
     json(io, { ...runDoc(view), results: found });
     return;
   }
   io.out(
-    found
-      .map((r) => campaignDetail(r, r.escalationId ? app.store.escalations.get(r.escalationId) : null))
-      .join('\n\n'),
+    found.map((r) => campaignDetail(r, r.escalationId ? app.store.escalations.get(r.escalationId) : null)).join('\n\n'),
   );
 }
 
@@ -87,7 +89,9 @@ export function findCampaign(results: readonly ResultRow[], query: string): Resu
   const exact = results.filter((r) => r.campaignId === query || r.platformCampaignId === query);
   if (exact.length) return exact;
   const q = query.toLowerCase();
-  return results.filter((r) => [r.campaignId, r.campaignName, r.platformCampaignName].some((v) => v?.toLowerCase().includes(q)));
+  return results.filter((r) =>
+    [r.campaignId, r.campaignName, r.platformCampaignName].some((v) => v?.toLowerCase().includes(q)),
+  );
 }
 
 export async function pending(app: App, o: Options, io: Io): Promise<void> {
@@ -110,15 +114,34 @@ export async function pending(app: App, o: Options, io: Io): Promise<void> {
   io.out(pendingTable(list));
 }
 
-export async function decide(app: App, id: string, decision: 'approved' | 'overridden', o: Options, io: Io): Promise<void> {
-  if (!o.user) throw new PacingError('not_authorised', 'Say who decides: --user <slack-user-id> (one of PACING_APPROVERS when set).');
+export async function decide(
+  app: App,
+  id: string,
+  decision: 'approved' | 'overridden',
+  o: Options,
+  io: Io,
+): Promise<void> {
+  if (!o.user)
+    throw new PacingError(
+      'not_authorised',
+      'Say who decides: --user <slack-user-id> (one of PACING_APPROVERS when set).',
+    );
   if (app.config.approvers.length === 0) {
     io.err('Note: PACING_APPROVERS is not set, so any --user may decide from the CLI; set it before connecting Slack.');
   }
   const e = await app.agent.decide(id, decision, o.user, o.reason ?? null, 'cli');
-  if (o.json) json(io, { escalationId: e.id, status: e.status, outcome: e.outcome, detail: e.outcomeDetail, decidedBy: e.decidedBy, decidedAt: e.decidedAt });
+  if (o.json)
+    json(io, {
+      escalationId: e.id,
+      status: e.status,
+      outcome: e.outcome,
+      detail: e.outcomeDetail,
+      decidedBy: e.decidedBy,
+      decidedAt: e.decidedAt,
+    });
   else io.out(`${e.id}: ${e.outcomeDetail ?? e.status}`);
-  if (e.outcome === 'failed') throw new DecisionConflict(e.id, `The decision was recorded, but carrying it out failed.`, e.status);
+  if (e.outcome === 'failed')
+    throw new DecisionConflict(e.id, `The decision was recorded, but carrying it out failed.`, e.status);
 }
 
 export async function audit(app: App, o: Options, io: Io): Promise<void> {
@@ -133,9 +156,11 @@ export async function audit(app: App, o: Options, io: Io): Promise<void> {
 }
 
 export async function resumeCampaign(app: App, platform: string, id: string, o: Options, io: Io): Promise<void> {
-  if (platform !== 'google' && platform !== 'meta') throw new PacingError('not_found', `Unknown platform "${platform}" (use google or meta).`);
+  if (platform !== 'google' && platform !== 'meta')
+    throw new PacingError('not_found', `Unknown platform "${platform}" (use google or meta).`);
   if (!o.user) throw new PacingError('not_authorised', 'Say who undoes the halt: --user <slack-user-id>.');
-  if (!app.agent.decisions.mayDecide(o.user, 'cli')) throw new PacingError('not_authorised', `${o.user} is not an approver (PACING_APPROVERS).`);
+  if (!app.agent.decisions.mayDecide(o.user, 'cli'))
+    throw new PacingError('not_authorised', `${o.user} is not an approver (PACING_APPROVERS).`);
   const outcome = await app.agent.resumeCampaign(platform, id, o.user);
   io.out(
     {

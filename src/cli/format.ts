@@ -9,12 +9,16 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 function table(headers: string[], rows: string[][], right: Set<number>): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export const campaignLabel = (r: Pick<ResultRow, 'campaignId' | 'platform' | 'platformCampaignId' | 'platformCampaignName'>): string =>
-  r.campaignId ?? `(orphan) ${r.platformCampaignName ?? r.platformCampaignId}`;
+export const campaignLabel = (
+  r: Pick<ResultRow, 'campaignId' | 'platform' | 'platformCampaignId' | 'platformCampaignName'>,
+): string => r.campaignId ?? `(orphan) ${r.platformCampaignName ?? r.platformCampaignId}`;
 
 export function resultsTable(results: readonly ResultRow[]): string {
   const rows = results.map((r) => [
@@ -28,7 +32,11 @@ export function resultsTable(results: readonly ResultRow[]): string {
     r.action,
     r.status === 'awaiting_approval' && r.escalationId ? `awaiting ${r.escalationId}` : r.status,
   ]);
-  return table(['CAMPAIGN', 'PLATFORM', 'TARGET', 'ACTUAL', 'VARIANCE', 'SEVERITY', 'CONF', 'ACTION', 'STATUS'], rows, new Set([2, 3, 4, 6]));
+  return table(
+    ['CAMPAIGN', 'PLATFORM', 'TARGET', 'ACTUAL', 'VARIANCE', 'SEVERITY', 'CONF', 'ACTION', 'STATUS'],
+    rows,
+    new Set([2, 3, 4, 6]),
+  );
 }
 
 export function summaryLine(s: RunSummary, errors: readonly RowError[]): string {
@@ -62,7 +70,13 @@ export interface RunView {
 }
 
 export function runReport(r: RunView): string {
-  const out = [`Pacing run ${r.runId} at ${r.startedAt}`, '', resultsTable(r.results), '', summaryLine(r.summary, r.errors)];
+  const out = [
+    `Pacing run ${r.runId} at ${r.startedAt}`,
+    '',
+    resultsTable(r.results),
+    '',
+    summaryLine(r.summary, r.errors),
+  ];
   const issues = problems(r.errors, r.platformErrors);
   if (issues) out.push(issues);
   return out.join('\n');

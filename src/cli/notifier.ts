@@ -8,7 +8,9 @@ export class CollectingNotifier implements Notifier {
   async alert(row: ResultRow): Promise<void> {
     const what = row.action === 'halt' ? 'HALT ' : 'ALERT';
     const name = row.campaignId ?? `${row.platform}:${row.platformCampaignId}`;
-    this.lines.push(`${what} ${name}: variance ${formatPct(row.variancePct)}, confidence ${row.confidence}. ${row.actionNote ?? row.reason}`);
+    this.lines.push(
+      `${what} ${name}: variance ${formatPct(row.variancePct)}, confidence ${row.confidence}. ${row.actionNote ?? row.reason}`,
+    );
   }
 
   async escalationOpened(e: Escalation): Promise<void> {

@@ -6,8 +6,8 @@ import { mitigate } from './mitigation.js';
 import { round2 } from './money.js';
 import { diagnose } from './rootcause.js';
 import type {
-  Cause,
   CampaignStatus,
+  Cause,
   ConfidenceParts,
   Mitigation,
   PlanRow,

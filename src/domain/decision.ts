@@ -26,8 +26,16 @@ export interface Decision {
   reason: string;
 }
 
-const escalate = (proposedAction: ProposedAction, reason: string): Decision => ({ action: 'escalate', proposedAction, reason });
-const act = (action: Exclude<Action, 'escalate'>, reason: string): Decision => ({ action, proposedAction: null, reason });
+const escalate = (proposedAction: ProposedAction, reason: string): Decision => ({
+  action: 'escalate',
+  proposedAction,
+  reason,
+});
+const act = (action: Exclude<Action, 'escalate'>, reason: string): Decision => ({
+  action,
+  proposedAction: null,
+  reason,
+});
 
 export function decide(s: Situation, t: Pick<Thresholds, 'confidence'>): Decision {
   switch (s.kind) {
@@ -44,7 +52,10 @@ export function decide(s: Situation, t: Pick<Thresholds, 'confidence'>): Decisio
 
 function decideMatched(s: Extract<Situation, { kind: 'matched' }>, minConfidence: number): Decision {
   if (s.planCurrency && s.platformCurrency && s.planCurrency !== s.platformCurrency) {
-    return escalate('alert', `Plan is in ${s.planCurrency} but the platform reports ${s.platformCurrency}: the variance is meaningless.`);
+    return escalate(
+      'alert',
+      `Plan is in ${s.planCurrency} but the platform reports ${s.platformCurrency}: the variance is meaningless.`,
+    );
   }
   if (s.targetSpend === 0) {
     return s.actualSpend > 0
@@ -61,10 +72,16 @@ function decideMatched(s: Extract<Situation, { kind: 'matched' }>, minConfidence
     case 'warning':
       return confident
         ? act('alert', `Variance ${formatPct(s.variancePct)} is a warning; ${conf}.`)
-        : escalate('alert', `Variance ${formatPct(s.variancePct)} is a warning, but ${conf}: the match or data may be wrong.`);
+        : escalate(
+            'alert',
+            `Variance ${formatPct(s.variancePct)} is a warning, but ${conf}: the match or data may be wrong.`,
+          );
     case 'critical':
       return confident
         ? act('halt', `Variance ${formatPct(s.variancePct)} is critical; ${conf}.`)
-        : escalate('halt', `Variance ${formatPct(s.variancePct)} is critical, but ${conf}: an approver must confirm the pause.`);
+        : escalate(
+            'halt',
+            `Variance ${formatPct(s.variancePct)} is critical, but ${conf}: an approver must confirm the pause.`,
+          );
   }
 }

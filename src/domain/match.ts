@@ -81,7 +81,12 @@ function reconcilePlatform(plan: PlanRow[], campaigns: PlatformCampaign[], out: 
     }
     taken[i] = true;
     const campaign = campaigns[i] as PlatformCampaign;
-    out.matches.push({ row, campaign, by: 'pinned_id', similarity: similarity(normaliseName(row.campaignName), names[i] as string) });
+    out.matches.push({
+      row,
+      campaign,
+      by: 'pinned_id',
+      similarity: similarity(normaliseName(row.campaignName), names[i] as string),
+    });
   });
 
   // Exact normalised names, in plan order, each taking the first free campaign of that name.
@@ -102,7 +107,12 @@ function reconcilePlatform(plan: PlanRow[], campaigns: PlatformCampaign[], out: 
       continue;
     }
     taken[i] = true;
-    out.matches.push({ row: plan[r] as PlanRow, campaign: campaigns[i] as PlatformCampaign, by: 'name', similarity: 1 });
+    out.matches.push({
+      row: plan[r] as PlanRow,
+      campaign: campaigns[i] as PlatformCampaign,
+      by: 'name',
+      similarity: 1,
+    });
   }
 
   // Fuzzy: all remaining pairs that can reach the threshold, best first.
@@ -136,7 +146,11 @@ function reconcilePlatform(plan: PlanRow[], campaigns: PlatformCampaign[], out: 
   const stillFree = campaigns.map((_, i) => i).filter((i) => !taken[i]);
   for (const r of left) {
     if (rowDone.has(r)) continue;
-    out.unmatched.push({ row: plan[r] as PlanRow, reason: 'no_similar_name', closest: closest(rowNames[r] as string, stillFree, campaigns, names) });
+    out.unmatched.push({
+      row: plan[r] as PlanRow,
+      reason: 'no_similar_name',
+      closest: closest(rowNames[r] as string, stillFree, campaigns, names),
+    });
   }
   for (const i of stillFree) {
     const c = campaigns[i] as PlatformCampaign;

@@ -17,23 +17,33 @@ const STEPS: Record<Cause['code'], (e: Ev) => string> = {
   zero_plan_spend: () => 'Set the planned spend in the tracker, or pause the campaign if it should not spend.',
   currency_mismatch: (e) =>
     `Restate the tracker row in ${text(e.platformCurrency)} (the account's currency), or fix the currency column if it is wrong.`,
-  name_mismatch: () => 'Pin the match: put the platform campaign id in the tracker\'s platform_campaign_id column so it no longer depends on names.',
-  market_mismatch: (e) => `Correct the market (plan ${text(e.planMarket)}, platform ${text(e.platformMarket)}) in the tracker or in the campaign's naming.`,
-  product_mismatch: (e) => `Correct the product (plan ${text(e.planProduct)}, platform ${text(e.platformProduct)}) in the tracker or in the campaign's naming.`,
+  name_mismatch: () =>
+    "Pin the match: put the platform campaign id in the tracker's platform_campaign_id column so it no longer depends on names.",
+  market_mismatch: (e) =>
+    `Correct the market (plan ${text(e.planMarket)}, platform ${text(e.platformMarket)}) in the tracker or in the campaign's naming.`,
+  product_mismatch: (e) =>
+    `Correct the product (plan ${text(e.planProduct)}, platform ${text(e.platformProduct)}) in the tracker or in the campaign's naming.`,
   flight_dates_differ: (e) =>
     `Align the flight: tracker ${text(e.planStart)}…${text(e.planEnd)} vs platform ${text(e.platformStart)}…${text(e.platformEnd)}.`,
-  stale_data: (e) => `Check the platform sync (data is ${text(e.ageHours)} h old) and re-run once fresh data has arrived.`,
-  campaign_paused: () => 'Re-enable the campaign if the pause was not intended; otherwise lower its target to date in the tracker.',
+  stale_data: (e) =>
+    `Check the platform sync (data is ${text(e.ageHours)} h old) and re-run once fresh data has arrived.`,
+  campaign_paused: () =>
+    'Re-enable the campaign if the pause was not intended; otherwise lower its target to date in the tracker.',
   flight_ended: (e) => `Extend the flight past ${text(e.endDate)} or move the unspent budget to a running campaign.`,
-  flight_not_started: (e) => `Bring the start date (${text(e.startDate)}) in line with the plan, or move the plan's start.`,
-  budget_differs: (e) => `Set the platform daily budget to ${text(e.plannedDailyBudget)} (plan budget ${text(e.planBudget)} over ${text(e.flightDays)} days).`,
+  flight_not_started: (e) =>
+    `Bring the start date (${text(e.startDate)}) in line with the plan, or move the plan's start.`,
+  budget_differs: (e) =>
+    `Set the platform daily budget to ${text(e.plannedDailyBudget)} (plan budget ${text(e.planBudget)} over ${text(e.flightDays)} days).`,
   spend_spike: (e) => `Cap daily spend and review bid or budget changes made since ${text(e.since)}.`,
   spend_stall: () => 'Check ad approvals, billing and audience size: delivery stopped though the campaign is enabled.',
-  no_delivery: () => 'Check ad approvals, the payment method, targeting and bids: the campaign is enabled but does not deliver.',
+  no_delivery: () =>
+    'Check ad approvals, the payment method, targeting and bids: the campaign is enabled but does not deliver.',
   over_pacing: (e) => `Lower the daily budget by about ${pctOf(e)}% to bring spend back to plan.`,
-  under_pacing: (e) => `Raise bids or the daily budget by about ${pctOf(e)}%, or move the shortfall to another campaign.`,
-  already_paused: () => 'It was already paused: confirm it should stay paused, and update the tracker if the plan changed.',
-  pause_failed: () => 'Pause it by hand on the platform now, and check the agent\'s access to the account.',
+  under_pacing: (e) =>
+    `Raise bids or the daily budget by about ${pctOf(e)}%, or move the shortfall to another campaign.`,
+  already_paused: () =>
+    'It was already paused: confirm it should stay paused, and update the tracker if the plan changed.',
+  pause_failed: () => "Pause it by hand on the platform now, and check the agent's access to the account.",
   platform_unavailable: () => 'Check the platform connection and credentials; the next run retries automatically.',
 };
 

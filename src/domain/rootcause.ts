@@ -28,7 +28,13 @@ export interface Signals {
 export function diagnose(s: Signals): Cause[] {
   const { row, campaign } = s;
   if (s.platformError !== null) {
-    return [{ code: 'platform_unavailable', message: `Platform data unavailable: ${s.platformError}`, evidence: { error: s.platformError } }];
+    return [
+      {
+        code: 'platform_unavailable',
+        message: `Platform data unavailable: ${s.platformError}`,
+        evidence: { error: s.platformError },
+      },
+    ];
   }
   if (row && s.unmatched) return unmatchedCauses(row, s.unmatched);
   if (!campaign) return [];
@@ -37,7 +43,12 @@ export function diagnose(s: Signals): Cause[] {
       {
         code: 'orphan_spend',
         message: `"${campaign.name}" spent ${round2(campaign.spend)} with no row in the tracker.`,
-        evidence: { platformCampaignId: campaign.id, name: campaign.name, spend: round2(campaign.spend), status: campaign.status },
+        evidence: {
+          platformCampaignId: campaign.id,
+          name: campaign.name,
+          spend: round2(campaign.spend),
+          status: campaign.status,
+        },
       },
     ];
   }
@@ -46,7 +57,12 @@ export function diagnose(s: Signals): Cause[] {
       {
         code: 'currency_mismatch',
         message: `The plan is in ${row.currency}, the platform reports ${campaign.currency}.`,
-        evidence: { planCurrency: row.currency, platformCurrency: campaign.currency, targetSpend: row.targetSpend, actualSpend: campaign.spend },
+        evidence: {
+          planCurrency: row.currency,
+          platformCurrency: campaign.currency,
+          targetSpend: row.targetSpend,
+          actualSpend: campaign.spend,
+        },
       },
     ];
   }
@@ -139,15 +155,27 @@ function deliveryCauses(row: PlanRow, c: PlatformCampaign, s: Signals): Cause[] 
   const today = s.now.slice(0, 10);
   const evidence = { targetSpend: row.targetSpend, actualSpend: round2(c.spend), variancePct: s.variancePct };
   if (c.status === 'PAUSED' && under) {
-    causes.push({ code: 'campaign_paused', message: 'The campaign is paused on the platform, so it cannot deliver.', evidence: { status: c.status, ...evidence } });
+    causes.push({
+      code: 'campaign_paused',
+      message: 'The campaign is paused on the platform, so it cannot deliver.',
+      evidence: { status: c.status, ...evidence },
+    });
   }
   const end = c.endDate ?? row.endDate;
   const start = c.startDate ?? row.startDate;
   if (under && end < today) {
-    causes.push({ code: 'flight_ended', message: `The flight ended on ${end}, before the plan's spend was reached.`, evidence: { endDate: end, today, ...evidence } });
+    causes.push({
+      code: 'flight_ended',
+      message: `The flight ended on ${end}, before the plan's spend was reached.`,
+      evidence: { endDate: end, today, ...evidence },
+    });
   }
   if (under && start > today) {
-    causes.push({ code: 'flight_not_started', message: `The platform flight starts on ${start}, after today.`, evidence: { startDate: start, today, ...evidence } });
+    causes.push({
+      code: 'flight_not_started',
+      message: `The platform flight starts on ${start}, after today.`,
+      evidence: { startDate: start, today, ...evidence },
+    });
   }
   const budget = budgetGap(row, c);
   if (budget) causes.push(budget);
@@ -184,7 +212,13 @@ function budgetGap(row: PlanRow, c: PlatformCampaign): Cause | null {
   return {
     code: 'budget_differs',
     message: `Platform daily budget ${c.dailyBudget} × ${days} days = ${implied}, but the plan's budget is ${row.budget} (${gap > 0 ? '+' : ''}${round2(gap * 100)}%).`,
-    evidence: { dailyBudget: c.dailyBudget, flightDays: days, impliedBudget: implied, planBudget: row.budget, plannedDailyBudget: round2(row.budget / days) },
+    evidence: {
+      dailyBudget: c.dailyBudget,
+      flightDays: days,
+      impliedBudget: implied,
+      planBudget: row.budget,
+      plannedDailyBudget: round2(row.budget / days),
+    },
   };
 }
 
@@ -198,12 +232,27 @@ function spendTrend(row: PlanRow, c: PlatformCampaign, s: Signals): Cause | null
   const plannedPerHour = row.targetSpend / (elapsedDays * 24);
   const expected = plannedPerHour * hours;
   const delta = round2(c.spend - last.actualSpend);
-  const evidence = { since: last.at, hours: round2(hours), spendThen: last.actualSpend, spendNow: round2(c.spend), delta, expectedDelta: round2(expected) };
+  const evidence = {
+    since: last.at,
+    hours: round2(hours),
+    spendThen: last.actualSpend,
+    spendNow: round2(c.spend),
+    delta,
+    expectedDelta: round2(expected),
+  };
   if (expected > 0 && delta > 2 * expected) {
-    return { code: 'spend_spike', message: `Spent ${delta} in the last ${round2(hours)} h, over twice the planned ${round2(expected)}.`, evidence };
+    return {
+      code: 'spend_spike',
+      message: `Spent ${delta} in the last ${round2(hours)} h, over twice the planned ${round2(expected)}.`,
+      evidence,
+    };
   }
   if (delta <= 0 && hours >= 12 && c.status === 'ENABLED' && expected > 0) {
-    return { code: 'spend_stall', message: `No new spend in ${round2(hours)} h although ${round2(expected)} was planned.`, evidence };
+    return {
+      code: 'spend_stall',
+      message: `No new spend in ${round2(hours)} h although ${round2(expected)} was planned.`,
+      evidence,
+    };
   }
   return null;
 }

@@ -29,7 +29,10 @@ function decimalPlaces(x: number): number | null {
 }
 
 /** healthy below the healthy threshold, warning up to and including the warning one, critical above. */
-export function severityOf(pct: number | null, t: Pick<Thresholds, 'healthyVariance' | 'warningVariance'>): Severity | null {
+export function severityOf(
+  pct: number | null,
+  t: Pick<Thresholds, 'healthyVariance' | 'warningVariance'>,
+): Severity | null {
   if (pct === null) return null;
   const size = Math.abs(pct);
   if (size < t.healthyVariance) return 'healthy';

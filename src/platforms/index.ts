@@ -9,7 +9,11 @@ import { GoogleAdsPlatform } from './google/adapter.js';
 import { MetaPlatform } from './meta/adapter.js';
 import { DEFAULT_NAMING_PATTERN, NamingConvention } from './naming.js';
 
-export function createPlatforms(config: Config, overrides: StatusOverrides, fetchImpl?: typeof fetch): Map<Platform, PlatformAdapter> {
+export function createPlatforms(
+  config: Config,
+  overrides: StatusOverrides,
+  fetchImpl?: typeof fetch,
+): Map<Platform, PlatformAdapter> {
   const naming = new NamingConvention(config.platforms.namingPattern ?? DEFAULT_NAMING_PATTERN);
   const deps = { clock: config.clock, naming, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
   const out = new Map<Platform, PlatformAdapter>();
@@ -19,7 +23,10 @@ export function createPlatforms(config: Config, overrides: StatusOverrides, fetc
       continue;
     }
     requireLive(config, p);
-    const live: PlatformAdapter = p === 'google' ? new GoogleAdsPlatform(config.platforms.google, deps) : new MetaPlatform(config.platforms.meta, deps);
+    const live: PlatformAdapter =
+      p === 'google'
+        ? new GoogleAdsPlatform(config.platforms.google, deps)
+        : new MetaPlatform(config.platforms.meta, deps);
     out.set(p, config.platforms.mode === 'live' ? live : new DryRunPlatform(live));
   }
   return out;

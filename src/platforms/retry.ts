@@ -25,7 +25,10 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 /** Runs `call`, retrying PlatformErrors marked retryable; other errors are thrown at once. */
-export async function withRetry<T>(call: (attempt: number) => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+export async function withRetry<T>(
+  call: (attempt: number) => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call(attempt);
@@ -40,7 +43,12 @@ export async function withRetry<T>(call: (attempt: number) => Promise<T>, policy
         );
       }
       if (attempt >= policy.attempts) {
-        throw new PlatformError(err.platform, `${err.message} (gave up after ${attempt} attempts)`, false, err.retryAfterMs);
+        throw new PlatformError(
+          err.platform,
+          `${err.message} (gave up after ${attempt} attempts)`,
+          false,
+          err.retryAfterMs,
+        );
       }
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
       const jittered = backoff / 2 + policy.random() * (backoff / 2);

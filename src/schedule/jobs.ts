@@ -33,7 +33,11 @@ export function validateSchedules(s: ScheduleSettings): void {
     if (rule === null) continue;
     // node-schedule returns null instead of throwing for a rule it cannot parse.
     const probe = schedule.scheduleJob({ rule, tz: s.tz }, () => {});
-    if (!probe) throw new ConfigError(variable, `${variable} "${rule}" is not a cron rule node-schedule accepts (time zone ${s.tz}). Use e.g. "0 */4 * * *", or "off".`);
+    if (!probe)
+      throw new ConfigError(
+        variable,
+        `${variable} "${rule}" is not a cron rule node-schedule accepts (time zone ${s.tz}). Use e.g. "0 */4 * * *", or "off".`,
+      );
     probe.cancel();
   }
 }

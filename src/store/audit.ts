@@ -40,7 +40,10 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
-export type NewAuditEvent = Omit<AuditEvent, 'id' | 'runId' | 'campaignId' | 'platform' | 'platformCampaignId' | 'details'> &
+export type NewAuditEvent = Omit<
+  AuditEvent,
+  'id' | 'runId' | 'campaignId' | 'platform' | 'platformCampaignId' | 'details'
+> &
   Partial<Pick<AuditEvent, 'runId' | 'campaignId' | 'platform' | 'platformCampaignId' | 'details'>>;
 
 export interface AuditFilter {

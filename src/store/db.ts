@@ -151,7 +151,12 @@ export function openDb(file: string): Db {
     return db;
   } catch (err) {
     if (err instanceof DataError) throw err;
-    throw new DataError(`Cannot open the database ${file} (PACING_DB): ${(err as Error).message}`, file, null, 'data_unreadable');
+    throw new DataError(
+      `Cannot open the database ${file} (PACING_DB): ${(err as Error).message}`,
+      file,
+      null,
+      'data_unreadable',
+    );
   }
 }
 

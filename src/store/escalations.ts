@@ -1,22 +1,23 @@
 // Escalations awaiting a human, and the atomic claim that makes each decision happen once.
-import type { Decision, Escalation, EscalationStatus, ResultRow } from '../agent/ports.js';
+import type { Decision, Escalation, EscalationStatus } from '../agent/ports.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
 import type { Db } from './db.js';
 
-export interface NewEscalation {
-  id: string;
-  runId: string;
-  key: string;
-  campaignId: string | null;
-  platform: Platform;
-  platformCampaignId: string | null;
-  proposedAction: ProposedAction;
-  reason: string;
-  createdAt: string;
-  expiresAt: string;
-  threadId: string;
-  snapshot: ResultRow;
-}
+export type NewEscalation = Pick<
+  Escalation,
+  | 'id'
+  | 'runId'
+  | 'key'
+  | 'campaignId'
+  | 'platform'
+  | 'platformCampaignId'
+  | 'proposedAction'
+  | 'reason'
+  | 'createdAt'
+  | 'expiresAt'
+  | 'threadId'
+  | 'snapshot'
+>;
 
 interface EscalationRecord {
   id: string;
@@ -57,7 +58,7 @@ const toEscalation = (r: EscalationRecord): Escalation => ({
   decidedAt: r.decided_at,
   decisionNote: r.decision_note,
   threadId: r.thread_id,
-  snapshot: JSON.parse(r.snapshot) as ResultRow,
+  snapshot: JSON.parse(r.snapshot) as Escalation['snapshot'],
 });
 
 export type ClaimResult = { claimed: true; escalation: Escalation } | { claimed: false; escalation: Escalation | null };
@@ -79,7 +80,9 @@ export class EscalationStore {
   }
 
   pendingFor(key: string): Escalation | null {
-    const r = this.db.prepare(`SELECT * FROM escalations WHERE key = ? AND status = 'pending'`).get(key) as EscalationRecord | undefined;
+    const r = this.db.prepare(`SELECT * FROM escalations WHERE key = ? AND status = 'pending'`).get(key) as
+      | EscalationRecord
+      | undefined;
     return r ? toEscalation(r) : null;
   }
 
@@ -89,15 +92,19 @@ export class EscalationStore {
   }
 
   pending(): Escalation[] {
-    return (this.db.prepare(`SELECT * FROM escalations WHERE status = 'pending' ORDER BY created_at, id`).all() as EscalationRecord[]).map(
-      toEscalation,
-    );
+    return (
+      this.db
+        .prepare(`SELECT * FROM escalations WHERE status = 'pending' ORDER BY created_at, id`)
+        .all() as EscalationRecord[]
+    ).map(toEscalation);
   }
 
   /** Pending escalations whose time is up at `now`. */
   due(now: string): Escalation[] {
     return (
-      this.db.prepare(`SELECT * FROM escalations WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`).all(now) as EscalationRecord[]
+      this.db
+        .prepare(`SELECT * FROM escalations WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`)
+        .all(now) as EscalationRecord[]
     ).map(toEscalation);
   }
 
@@ -105,7 +112,9 @@ export class EscalationStore {
   decidedSince(since: string | null): Escalation[] {
     return (
       this.db
-        .prepare(`SELECT * FROM escalations WHERE status != 'pending' AND (? IS NULL OR decided_at > ?) ORDER BY decided_at`)
+        .prepare(
+          `SELECT * FROM escalations WHERE status != 'pending' AND (? IS NULL OR decided_at > ?) ORDER BY decided_at`,
+        )
         .all(since, since) as EscalationRecord[]
     ).map(toEscalation);
   }
@@ -132,7 +141,9 @@ export class EscalationStore {
   /** Decided but not yet carried out: the process stopped between the claim and the resume. */
   unsettled(): Escalation[] {
     return (
-      this.db.prepare(`SELECT * FROM escalations WHERE status != 'pending' AND outcome IS NULL ORDER BY decided_at`).all() as EscalationRecord[]
+      this.db
+        .prepare(`SELECT * FROM escalations WHERE status != 'pending' AND outcome IS NULL ORDER BY decided_at`)
+        .all() as EscalationRecord[]
     ).map(toEscalation);
   }
 
@@ -151,9 +162,9 @@ export class EscalationStore {
   }
 
   message(id: string): { channel: string; ts: string } | null {
-    const r = this.db.prepare('SELECT message_channel AS channel, message_ts AS ts FROM escalations WHERE id = ?').get(id) as
-      | { channel: string | null; ts: string | null }
-      | undefined;
+    const r = this.db
+      .prepare('SELECT message_channel AS channel, message_ts AS ts FROM escalations WHERE id = ?')
+      .get(id) as { channel: string | null; ts: string | null } | undefined;
     return r?.channel && r.ts ? { channel: r.channel, ts: r.ts } : null;
   }
 

@@ -38,7 +38,9 @@ export class EffectLog {
   }
 
   record(key: string, at: string, result: unknown = null): void {
-    this.db.prepare('INSERT OR IGNORE INTO effects (key, at, result) VALUES (?, ?, ?)').run(key, at, JSON.stringify(result));
+    this.db
+      .prepare('INSERT OR IGNORE INTO effects (key, at, result) VALUES (?, ?, ?)')
+      .run(key, at, JSON.stringify(result));
   }
 }
 
@@ -81,7 +83,9 @@ export class Locks {
     const current = this.db.prepare('SELECT holder, acquired_at, pid FROM locks WHERE name = ?').get(name) as
       | { holder: string; acquired_at: string; pid: number }
       | undefined;
-    return current && processAlive(current.pid) ? { holder: current.holder, acquiredAt: current.acquired_at, pid: current.pid } : null;
+    return current && processAlive(current.pid)
+      ? { holder: current.holder, acquiredAt: current.acquired_at, pid: current.pid }
+      : null;
   }
 }
 
@@ -99,7 +103,9 @@ export class DigestLog {
   constructor(private readonly db: Db) {}
 
   lastAt(channel: string): string | null {
-    const r = this.db.prepare('SELECT MAX(at) AS at FROM digests WHERE channel = ?').get(channel) as { at: string | null };
+    const r = this.db.prepare('SELECT MAX(at) AS at FROM digests WHERE channel = ?').get(channel) as {
+      at: string | null;
+    };
     return r.at;
   }
 

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import type { Plan, PlanSource, RowError } from '../agent/ports.js';
 import { PLATFORMS, type PlanRow } from '../domain/types.js';
 import { DataError } from '../errors.js';
-import type { Plan, PlanSource, RowError } from '../agent/ports.js';
 
 export type { Plan, RowError };
 
@@ -30,7 +30,11 @@ export const REQUIRED_COLUMNS = [
   'target_spend',
 ] as const;
 
-const text = (column: string) => z.string({ error: `${column} is missing` }).trim().min(1, `${column} is empty`);
+const text = (column: string) =>
+  z
+    .string({ error: `${column} is missing` })
+    .trim()
+    .min(1, `${column} is empty`);
 const optionalText = z
   .string()
   .trim()
@@ -44,7 +48,8 @@ const money = (column: string) =>
     .trim()
     .min(1, `${column} is empty`)
     .superRefine((v, ctx) => {
-      if (/^-/.test(v) && MONEY.test(v.slice(1))) ctx.addIssue({ code: 'custom', message: `${column} ${v} is negative` });
+      if (/^-/.test(v) && MONEY.test(v.slice(1)))
+        ctx.addIssue({ code: 'custom', message: `${column} ${v} is negative` });
       else if (!MONEY.test(v)) ctx.addIssue({ code: 'custom', message: `${column} "${v}" is not a number` });
     })
     .transform((v) => Number(v.replaceAll(',', '')));
@@ -96,7 +101,12 @@ export function readTracker(file: string): Plan {
   try {
     content = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new DataError(`Cannot read the tracker ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Set PACING_DATA_DIR to a folder with tracker.csv.`, file, null, 'data_unreadable');
+    throw new DataError(
+      `Cannot read the tracker ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Set PACING_DATA_DIR to a folder with tracker.csv.`,
+      file,
+      null,
+      'data_unreadable',
+    );
   }
   return parseTracker(content, file);
 }
@@ -123,7 +133,11 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (header.length === 0) throw new DataError(`The tracker ${file} is empty: it needs a header row.`, file, 1);
   if (missing.length > 0) {
-    throw new DataError(`The tracker ${file} lacks required column(s) ${missing.join(', ')} in its header (line 1).`, file, 1);
+    throw new DataError(
+      `The tracker ${file} lacks required column(s) ${missing.join(', ')} in its header (line 1).`,
+      file,
+      1,
+    );
   }
 
   const rows: PlanRow[] = [];
@@ -139,13 +153,19 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
     const r = parsed.data;
     const firstLine = ids.get(r.campaign_id);
     if (firstLine !== undefined) {
-      errors.push({ line, message: `campaign_id ${r.campaign_id} is a duplicate of line ${firstLine}; only the first is used` });
+      errors.push({
+        line,
+        message: `campaign_id ${r.campaign_id} is a duplicate of line ${firstLine}; only the first is used`,
+      });
       continue;
     }
     const pinKey = `${r.platform}:${r.platform_campaign_id}`;
     const pinnedLine = r.platform_campaign_id === null ? undefined : pinned.get(pinKey);
     if (pinnedLine !== undefined) {
-      errors.push({ line, message: `platform_campaign_id ${r.platform_campaign_id} is already pinned by line ${pinnedLine}` });
+      errors.push({
+        line,
+        message: `platform_campaign_id ${r.platform_campaign_id} is already pinned by line ${pinnedLine}`,
+      });
       continue;
     }
     ids.set(r.campaign_id, line);

@@ -12,13 +12,18 @@ afterEach(() => {
 });
 
 function appAt(ws: ReturnType<typeof workspace>, now: string, extra: Record<string, string> = {}) {
-  const app = createApp(loadConfig({ PACING_DB: ws.db, PACING_DATA_DIR: ws.dataDir, PACING_NOW: now, ...extra }), new RecordingNotifier());
+  const app = createApp(
+    loadConfig({ PACING_DB: ws.db, PACING_DATA_DIR: ws.dataDir, PACING_NOW: now, ...extra }),
+    new RecordingNotifier(),
+  );
   cleanups.push(() => app.close());
   return app;
 }
 
 const threads = (app: ReturnType<typeof appAt>) =>
-  (app.store.db.prepare('SELECT DISTINCT thread_id FROM checkpoints').all() as { thread_id: string }[]).map((r) => r.thread_id);
+  (app.store.db.prepare('SELECT DISTINCT thread_id FROM checkpoints').all() as { thread_id: string }[]).map(
+    (r) => r.thread_id,
+  );
 
 describe('checkpoint retention', () => {
   it('prunes settled threads past the retention, keeps open ones, and audits it', async () => {
@@ -29,7 +34,7 @@ describe('checkpoint retention', () => {
     const pending = day0.agent.pending();
     expect(pending).toHaveLength(6);
     expect(threads(day0)).toHaveLength(6);
-    const decided = pending[0]!;
+    const decided = pending[0] as (typeof pending)[number];
     await day0.agent.decide(decided.id, 'overridden', 'U1', 'planned', 'cli');
 
     // Three days later: within the retention, nothing is pruned.

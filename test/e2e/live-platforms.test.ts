@@ -29,9 +29,33 @@ beforeEach(async () => {
   google = await startFakeGoogleAds({
     customers: [{ id: CUSTOMER, currencyCode: 'EUR' }],
     campaigns: [
-      { customerId: CUSTOMER, id: '111', name: 'Acme_DE_Sneakers_Prospecting', status: 'ENABLED', startDate: '2026-11-01', endDate: '2026-11-30', costMicros: '11000000000' },
-      { customerId: CUSTOMER, id: '222', name: 'Acme_DE_Running_Search', status: 'ENABLED', startDate: '2026-11-01', endDate: '2026-11-30', costMicros: '14000000000' },
-      { customerId: CUSTOMER, id: '333', name: 'Acme_FR_Trail_Brand', status: 'ENABLED', startDate: '2026-11-01', endDate: '2026-11-30', costMicros: '5000000000' },
+      {
+        customerId: CUSTOMER,
+        id: '111',
+        name: 'Acme_DE_Sneakers_Prospecting',
+        status: 'ENABLED',
+        startDate: '2026-11-01',
+        endDate: '2026-11-30',
+        costMicros: '11000000000',
+      },
+      {
+        customerId: CUSTOMER,
+        id: '222',
+        name: 'Acme_DE_Running_Search',
+        status: 'ENABLED',
+        startDate: '2026-11-01',
+        endDate: '2026-11-30',
+        costMicros: '14000000000',
+      },
+      {
+        customerId: CUSTOMER,
+        id: '333',
+        name: 'Acme_FR_Trail_Brand',
+        status: 'ENABLED',
+        startDate: '2026-11-01',
+        endDate: '2026-11-30',
+        costMicros: '5000000000',
+      },
     ],
   });
   meta = await startFakeMetaGraph({
@@ -41,8 +65,21 @@ beforeEach(async () => {
         currency: 'EUR',
         timezone_name: 'Europe/Berlin',
         campaigns: [
-          { id: '9001', name: 'Acme_NL_Basketball_Prospecting', status: 'ACTIVE', start_time: '2026-11-01T00:00:00+0100', stop_time: '2026-12-01T00:00:00+0100', spend: '6500.00' },
-          { id: '9002', name: 'Acme_NL_Running_Retargeting', status: 'ACTIVE', start_time: '2026-11-01T00:00:00+0100', stop_time: '2026-12-01T00:00:00+0100' },
+          {
+            id: '9001',
+            name: 'Acme_NL_Basketball_Prospecting',
+            status: 'ACTIVE',
+            start_time: '2026-11-01T00:00:00+0100',
+            stop_time: '2026-12-01T00:00:00+0100',
+            spend: '6500.00',
+          },
+          {
+            id: '9002',
+            name: 'Acme_NL_Running_Retargeting',
+            status: 'ACTIVE',
+            start_time: '2026-11-01T00:00:00+0100',
+            stop_time: '2026-12-01T00:00:00+0100',
+          },
         ],
       },
     ],
@@ -72,7 +109,14 @@ const liveEnv = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-type Row = { campaignId: string; action: string; status: string; actionNote: string | null; platformCampaignId: string | null; actualSpend: number | null };
+type Row = {
+  campaignId: string;
+  action: string;
+  status: string;
+  actionNote: string | null;
+  platformCampaignId: string | null;
+  actualSpend: number | null;
+};
 async function run(extra: Record<string, string> = {}) {
   const out = await pacing(ws, ['run', '--json'], liveEnv(extra));
   expect(out.code, out.stderr).toBe(0);
@@ -83,7 +127,8 @@ async function run(extra: Record<string, string> = {}) {
 
 const SECRETS = [FAKE_GOOGLE.clientSecret, FAKE_GOOGLE.refreshToken, FAKE_GOOGLE.developerToken, FAKE_META_TOKEN];
 function expectNoSecrets(...texts: string[]) {
-  for (const t of texts) for (const s of SECRETS) expect(t.includes(s), `a secret leaked: ${s.slice(0, 6)}…`).toBe(false);
+  for (const t of texts)
+    for (const s of SECRETS) expect(t.includes(s), `a secret leaked: ${s.slice(0, 6)}…`).toBe(false);
 }
 
 describe('pacing run against live platforms', () => {
@@ -112,7 +157,10 @@ describe('pacing run against live platforms', () => {
     expect(meta.campaign('9001')?.status).toBe('PAUSED');
     expect(meta.campaign('9002')?.status).toBe('PAUSED');
     for (const id of ['G-RUN', 'M-BASKET', 'M-RUN']) expect(byId.get(id)?.actionNote).toBe('Paused by the agent.');
-    const paused = readAudit(ws).filter((e) => e.type === 'campaign_paused').map((e) => e.platformCampaignId).sort();
+    const paused = readAudit(ws)
+      .filter((e) => e.type === 'campaign_paused')
+      .map((e) => e.platformCampaignId)
+      .sort();
     expect(paused).toEqual(['222', '9001', '9002']);
     expectNoSecrets(out.stdout, out.stderr, readFileSync(ws.db).toString('latin1'));
   });
