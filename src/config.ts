@@ -10,13 +10,24 @@ import { ConfigError } from './errors.js';
 export const BUNDLED_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 const num = (min: number, max = Number.POSITIVE_INFINITY) =>
-  z.coerce.number({ error: 'must be a number' }).refine((v) => Number.isFinite(v) && v >= min && v <= max, {
-    message: `must be a number from ${min}${max < Number.POSITIVE_INFINITY ? ` to ${max}` : ' up'}`,
-  });
+  z
+    .string()
+    .trim()
+    .refine((v) => /^-?\d+(\.\d+)?$/.test(v), { message: 'must be a decimal number' })
+    .transform(Number)
+    .refine((v) => v >= min && v <= max, {
+      message: `must be a number from ${min}${max < Number.POSITIVE_INFINITY ? ` to ${max}` : ' up'}`,
+    });
 
-const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v), {
-  message: 'must be an ISO 8601 time such as 2026-11-20T09:00:00Z',
-});
+const isoTime = z
+  .string()
+  .refine(
+    (v) =>
+      !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v),
+    {
+      message: 'must be an ISO 8601 time with a UTC offset, such as 2026-11-20T09:00:00Z',
+    },
+  );
 
 const timeZone = z.string().refine(
   (tz) => {
@@ -104,7 +115,13 @@ const EnvSchema = z.object({
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: z
+    .string()
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
+      message: 'must be a port number from 1 to 65535',
+    })
+    .transform(Number)
+    .default(3000),
   SLACK_API_URL: z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional(),
   SLACK_ALERT_CHANNEL: z.string().optional(),
   SLACK_APPROVAL_CHANNEL: z.string().optional(),
@@ -200,7 +217,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(
   return merged;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = readEnv()): Config {
+export function loadConfig(raw: Record<string, string | undefined> = readEnv()): Config {
+  // An empty string counts as unset, however the variables were gathered.
+  const env = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -17,10 +17,10 @@ export async function act(
   now: string,
   assessments: readonly Assessment[],
   progress: Progress,
-): Promise<{ results: ResultRow[]; opened: Escalation[] }> {
+): Promise<{ results: ResultRow[]; opened: Escalation[]; superseded: Escalation[] }> {
   const results: ResultRow[] = [];
   const opened: Escalation[] = [];
-  const ctx: Ctx = { deps, opened, now, deferred: [] };
+  const ctx: Ctx = { deps, opened, now, deferred: [], superseded: [] };
   const total = assessments.length;
   let done = 0;
   try {
@@ -29,14 +29,14 @@ export async function act(
       if (a.rootCause.some((c) => c.code === 'platform_unavailable')) row.status = 'failed';
       if (a.action === 'escalate') escalate(ctx, row, a.proposedAction ?? 'alert', a.reason);
       else if (a.action === 'halt') await halt(ctx, row);
-      else if (a.action === 'alert') await deps.notifier.alert(row);
+      else if (a.action === 'alert') await notify(ctx, row);
       results.push(row);
       if (++done % 1000 === 0 || done === total) progress('acting', done, total);
     }
   } finally {
     flushDeferred(ctx);
   }
-  return { results, opened };
+  return { results, opened, superseded: ctx.superseded };
 }
 
 /**
@@ -79,6 +79,7 @@ function resultRow(a: Assessment, runId: string): ResultRow {
     status: 'done',
     escalationId: null,
     actionNote: null,
+    pause: null,
   };
   return row;
 }
@@ -86,6 +87,8 @@ function resultRow(a: Assessment, runId: string): ResultRow {
 interface Ctx {
   deps: AgentDeps;
   opened: Escalation[];
+  /** Escalations closed because the campaign got worse; their threads are resumed after the graph. */
+  superseded: Escalation[];
   now: string;
   /**
    * Audit events that record that nothing changed (a pause skipped, a row linked to an open escalation).
@@ -117,13 +120,19 @@ async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
     platformCampaignId: row.platformCampaignId,
   };
   if (row.platformStatus === 'PAUSED') {
+    row.pause = 'already_paused';
+    // Said once: a campaign that stays paused is not announced again every run (the status shows it).
+    const told =
+      row.platformCampaignId !== null &&
+      deps.store.audit.hasPauseRecord(row.platform, row.platformCampaignId, row.runId);
     skipPause(ctx, row, 'it was already paused on the platform');
-    await deps.notifier.alert(row);
+    if (!told) await notify(ctx, row);
     return;
   }
   try {
     if (!platform || row.platformCampaignId === null) throw new Error(`no ${row.platform} adapter to pause with`);
     const outcome = await platform.pause(row.platformCampaignId);
+    row.pause = outcome;
     if (outcome === 'already_paused') {
       skipPause(ctx, row, 'the platform reported it already paused');
     } else if (outcome === 'would_pause') {
@@ -148,7 +157,6 @@ async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
       row.platformStatus = 'PAUSED';
       row.actionNote = 'Paused by the agent.';
     }
-    await deps.notifier.alert(row);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     appendNow(ctx, { at: now, type: 'pause_failed', actor: 'agent', ...where, details: { error: message } });
@@ -158,6 +166,7 @@ async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
       evidence: { error: message },
     });
     row.actionNote = `Pause failed: ${message}`;
+    row.pause = 'failed';
     escalate(
       ctx,
       row,
@@ -165,6 +174,28 @@ async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
       `The automatic pause failed (${message}); an approver must pause it or decide otherwise.`,
     );
     row.status = 'failed';
+  }
+  await notify(ctx, row);
+}
+
+/**
+ * Tells the notifier, and never lets its failure change what happened to the campaign or stop the run: the
+ * failure is audited instead (the Slack notifier only queues, so this is a last line of defence).
+ */
+async function notify(ctx: Ctx, row: ResultRow): Promise<void> {
+  try {
+    await ctx.deps.notifier.alert(row);
+  } catch (err) {
+    appendNow(ctx, {
+      at: ctx.now,
+      runId: row.runId,
+      type: 'notification_failed',
+      actor: 'agent',
+      campaignId: row.campaignId,
+      platform: row.platform,
+      platformCampaignId: row.platformCampaignId,
+      details: { error: err instanceof Error ? err.message : String(err) },
+    });
   }
 }
 
@@ -212,8 +243,32 @@ function escalate(ctx: Ctx, row: ResultRow, proposed: ProposedAction, reason: st
       evidence: { platformStatus: 'PAUSED' },
     });
   }
-  const open = deps.store.escalations.pendingFor(row.key);
+  let open = deps.store.escalations.pendingFor(row.key);
   row.status = 'awaiting_approval';
+  const id = (deps.newId ?? newId)('esc');
+  if (open && open.proposedAction === 'alert' && proposed === 'halt') {
+    // It got worse: the open question (alert?) no longer fits. It is closed as superseded, so approvers are
+    // asked about the pause with today's numbers instead of approving an alert about old ones.
+    flushDeferred(ctx);
+    const note = `superseded by ${id}: the campaign now warrants a pause`;
+    const claimed = deps.store.transaction(() => {
+      const c = deps.store.escalations.claim((open as Escalation).id, 'expired', 'agent', now, note);
+      if (c.claimed) {
+        deps.store.audit.append({
+          at: now,
+          type: 'escalation_expired',
+          actor: 'agent',
+          ...where,
+          details: { escalationId: c.escalation.id, note },
+        });
+      }
+      return c.claimed;
+    });
+    if (claimed) {
+      ctx.superseded.push(deps.store.escalations.get((open as Escalation).id) as Escalation);
+      open = null;
+    }
+  }
   if (open) {
     row.escalationId = open.id;
     row.actionNote = `Already awaiting a decision on ${open.id} (raised ${open.createdAt}).`;
@@ -226,7 +281,6 @@ function escalate(ctx: Ctx, row: ResultRow, proposed: ProposedAction, reason: st
     });
     return;
   }
-  const id = (deps.newId ?? newId)('esc');
   row.escalationId = id;
   flushDeferred(ctx);
   const { escalation } = deps.store.escalations.open({

@@ -1,6 +1,6 @@
 // The agent as the rest of the app sees it: run a cycle, list and decide escalations, undo a halt.
 import type { Platform } from '../domain/types.js';
-import { PlatformError } from '../errors.js';
+import { PacingError, PlatformError } from '../errors.js';
 import type { RunRecord } from '../store/runs.js';
 import { buildCycleGraph, type CycleGraph, type RunReport, runCycle } from './cycle.js';
 import { Decisions } from './decisions.js';
@@ -75,6 +75,16 @@ export class PacingAgent {
     const adapter = this.deps.platforms.get(platform);
     if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
     const where = { campaignId, platform, platformCampaignId };
+    // An undo undoes a pause of ours: never a campaign a person paused, nor one already resumed.
+    const last = this.deps.store.audit.lastPauseEvent(platform, platformCampaignId);
+    if (last?.type !== 'campaign_paused') {
+      throw new PacingError(
+        'not_found',
+        last
+          ? `${platform} campaign ${platformCampaignId} was already resumed by ${last.actor} at ${last.at}; nothing to undo.`
+          : `The agent has no pause of ${platform} campaign ${platformCampaignId} on record, so there is nothing to undo. If it should run, resume it on the platform.`,
+      );
+    }
     try {
       const outcome = await adapter.resume(platformCampaignId);
       this.deps.store.audit.append({

@@ -8,8 +8,8 @@ import { PlatformError, RunInProgress } from '../errors.js';
 import type { PlatformFailure, RunSummary } from '../store/runs.js';
 import { act } from './act.js';
 import { type AgentDeps, newId } from './deps.js';
-import { type EscalationGraph, startEscalation } from './escalation.js';
-import type { Escalation, Plan, ResultRow } from './ports.js';
+import { type EscalationGraph, resumeEscalation, startEscalation } from './escalation.js';
+import type { Escalation, Plan, ResultRow, SpendWindow } from './ports.js';
 
 export interface RunReport {
   runId: string;
@@ -25,11 +25,13 @@ export interface Workspace {
   errors: Plan['errors'];
   campaigns: PlatformCampaign[];
   unavailable: Map<Platform, string>;
+  incomplete: Map<Platform, string>;
   platformErrors: PlatformFailure[];
   reconciliation: Reconciliation | null;
   assessments: Assessment[];
   results: ResultRow[];
   opened: Escalation[];
+  superseded: Escalation[];
   started: number;
 }
 
@@ -45,19 +47,23 @@ const ws = (config: LangGraphRunnableConfig): Workspace => (config.configurable 
 export function buildCycleGraph(deps: AgentDeps) {
   const progress = deps.progress ?? (() => {});
 
-  const ingest = async (_s: State, config: LangGraphRunnableConfig) => {
+  const ingest = async (s: State, config: LangGraphRunnableConfig) => {
     const w = ws(config);
     progress('reading the tracker', 0, 1);
     const plan = await deps.tracker.read();
     w.plan = plan.rows;
     w.errors = plan.errors;
     const platforms = [...deps.platforms.values()];
-    const fetched = await Promise.allSettled(platforms.map((p) => p.fetchCampaigns()));
+    const today = s.now.slice(0, 10);
+    const fetched = await Promise.allSettled(
+      platforms.map((p) => p.fetchCampaigns(spendWindow(w.plan, p.platform, today))),
+    );
     fetched.forEach((f, i) => {
       const p = platforms[i] as (typeof platforms)[number];
       if (f.status === 'fulfilled') {
         w.campaigns.push(...f.value.campaigns);
         for (const message of f.value.errors) w.platformErrors.push({ platform: p.platform, message });
+        if (f.value.incomplete) w.incomplete.set(p.platform, f.value.incomplete);
       } else {
         const message = f.reason instanceof PlatformError ? f.reason.message : String(f.reason);
         w.unavailable.set(p.platform, message);
@@ -86,6 +92,7 @@ export function buildCycleGraph(deps: AgentDeps) {
       plan: w.plan,
       campaigns: w.campaigns,
       unavailable: w.unavailable,
+      incomplete: w.incomplete,
       now: s.now,
       thresholds: deps.thresholds,
       history: (key) => {
@@ -101,6 +108,7 @@ export function buildCycleGraph(deps: AgentDeps) {
     const acted = await act(deps, s.runId, s.now, w.assessments, progress);
     w.results = acted.results;
     w.opened = acted.opened;
+    w.superseded = acted.superseded;
     return {};
   };
 
@@ -189,11 +197,13 @@ export async function runCycle(
     errors: [],
     campaigns: [],
     unavailable: new Map(),
+    incomplete: new Map(),
     platformErrors: [],
     reconciliation: null,
     assessments: [],
     results: [],
     opened: [],
+    superseded: [],
     started: performance.now(),
   };
   try {
@@ -201,6 +211,15 @@ export async function runCycle(
     deps.store.runs.start({ id: runId, startedAt, trigger, actor });
     deps.store.audit.append({ at: startedAt, runId, type: 'run_started', actor, details: { trigger } });
     await graph.invoke({ runId, now: startedAt, rows: 0 }, { configurable: { workspace } });
+    // Questions the run closed as superseded get their outcome (the thread ends as expired, nothing done).
+    for (const e of workspace.superseded) {
+      await resumeEscalation(escalations, e, {
+        decision: 'expired',
+        actor: 'agent',
+        at: startedAt,
+        note: e.decisionNote,
+      });
+    }
     // Each escalation gets its own thread, which announces it and waits at its interrupt.
     for (const [i, e] of workspace.opened.entries()) {
       await startEscalation(escalations, e);
@@ -229,6 +248,17 @@ export async function runCycle(
   } finally {
     deps.store.locks.release('cycle', runId);
   }
+}
+
+/** From the earliest flight start on this platform to today; none when the plan has no row there. */
+function spendWindow(plan: readonly PlanRow[], platform: Platform, today: string): SpendWindow | undefined {
+  let since: string | null = null;
+  for (const r of plan) if (r.platform === platform && (since === null || r.startDate < since)) since = r.startDate;
+  if (since === null) return undefined;
+  // Both platforms keep daily data for about 37 months: an older start is read from there.
+  const oldest = new Date(Date.parse(`${today}T00:00:00Z`) - 36 * 30 * 86_400_000).toISOString().slice(0, 10);
+  const from = since < oldest ? oldest : since;
+  return { since: from < today ? from : today, until: today };
 }
 
 function summarise(w: Workspace, deps: AgentDeps): RunSummary {

@@ -76,7 +76,7 @@ export class Decisions {
 
   /** Carries out decisions that were claimed but not finished because the process stopped. */
   async recover(): Promise<number> {
-    const unsettled = this.deps.store.escalations.unsettled();
+    const unsettled = this.deps.store.escalations.unsettled().filter((e) => this.deps.store.escalations.adopt(e.id));
     for (const e of unsettled) {
       await resumeEscalation(this.graph, e, {
         decision: e.status as Decision,

@@ -2,8 +2,8 @@
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import type { RowStatus } from '../domain/types.js';
 import { PacingError } from '../errors.js';
-import { type AgentDeps, addHours } from './deps.js';
-import type { Decision, Escalation, EscalationClosed } from './ports.js';
+import type { AgentDeps } from './deps.js';
+import type { Decision, Escalation, EscalationClosed, ResultRow } from './ports.js';
 
 export interface DecisionInput {
   decision: Decision;
@@ -110,17 +110,26 @@ async function execute(
       status: 'done',
       detail: `Rejected by ${d.actor}: nothing was paused.${d.note ? ` Reason: ${d.note}` : ''}`,
     };
-  if (d.decision === 'expired')
-    return { status: 'done', detail: 'No decision before the deadline: logged, nothing was paused.' };
+  if (d.decision === 'expired') {
+    return d.note?.startsWith('superseded')
+      ? { status: 'done', detail: `Closed without a decision, ${d.note}. Nothing was done here.` }
+      : { status: 'done', detail: 'No decision before the deadline: logged, nothing was paused.' };
+  }
   if (e.proposedAction === 'alert') {
-    await deps.notifier.alert({ ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
-    deps.store.audit.append({
-      at: deps.clock(),
-      type: 'alert_sent',
-      actor: d.actor,
-      ...base,
-      details: { escalationId: e.id },
-    });
+    const sent = `alert:${e.id}`;
+    if (!deps.store.effects.done(sent)) {
+      await safeAlert(deps, { ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
+      deps.store.transaction(() => {
+        deps.store.audit.append({
+          at: deps.clock(),
+          type: 'alert_sent',
+          actor: d.actor,
+          ...base,
+          details: { escalationId: e.id },
+        });
+        deps.store.effects.record(sent, deps.clock());
+      });
+    }
     return { status: 'done', detail: `Approved by ${d.actor}: alert sent.` };
   }
   const platform = e.platformCampaignId === null ? undefined : deps.platforms.get(e.platform);
@@ -136,40 +145,16 @@ async function execute(
   }
   const effect = `pause:${e.id}`;
   if (deps.store.effects.done(effect)) return { status: 'done', detail: `Approved by ${d.actor}: campaign paused.` };
+  // Recorded before the call: if the process stops after the platform paused but before the audit, the
+  // retry finds the campaign paused and knows the pause was ours, so campaign_paused is still written.
+  const intent = `pause-intent:${e.id}`;
+  const retried = deps.store.effects.done(intent);
+  deps.store.effects.record(intent, deps.clock());
+  let reported: Awaited<ReturnType<typeof platform.pause>>;
   try {
-    const result = await platform.pause(e.platformCampaignId);
-    const type = result === 'paused' ? 'campaign_paused' : result === 'would_pause' ? 'pause_dry_run' : 'pause_skipped';
-    const said = {
-      paused: {
-        note: `Paused after approval by ${d.actor}`,
-        detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.`,
-      },
-      already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: campaign was already paused.` },
-      would_pause: {
-        note: 'Dry run: would pause',
-        detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).`,
-      },
-    }[result];
-    deps.store.transaction(() => {
-      deps.store.audit.append({
-        at: deps.clock(),
-        type,
-        actor: d.actor,
-        ...base,
-        details: { escalationId: e.id, via: 'approval' },
-      });
-      deps.store.effects.record(effect, deps.clock(), result);
-    });
-    await deps.notifier.alert({
-      ...e.snapshot,
-      status: 'approved',
-      action: 'halt',
-      escalationId: e.id,
-      actionNote: said.note,
-    });
-    return { status: 'done', detail: said.detail };
+    reported = await platform.pause(e.platformCampaignId);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
     deps.store.audit.append({
       at: deps.clock(),
       type: 'pause_failed',
@@ -177,8 +162,43 @@ async function execute(
       ...base,
       details: { escalationId: e.id, error: message },
     });
-    return { status: 'failed', detail: `Approved by ${d.actor}, but the pause failed: ${message}. Pause it by hand.` };
+    return {
+      status: 'failed',
+      detail: `Approved by ${d.actor}, but the pause failed: ${message}. Pause it by hand on the platform.`,
+    };
   }
+  const result = reported === 'already_paused' && retried ? 'paused' : reported;
+  const type = result === 'paused' ? 'campaign_paused' : result === 'would_pause' ? 'pause_dry_run' : 'pause_skipped';
+  const said = {
+    paused: {
+      note: `Paused after approval by ${d.actor}`,
+      detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.`,
+    },
+    already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: campaign was already paused.` },
+    would_pause: {
+      note: 'Dry run: would pause',
+      detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).`,
+    },
+  }[result];
+  deps.store.transaction(() => {
+    deps.store.audit.append({
+      at: deps.clock(),
+      type,
+      actor: d.actor,
+      ...base,
+      details: { escalationId: e.id, via: 'approval' },
+    });
+    deps.store.effects.record(effect, deps.clock(), result);
+  });
+  await safeAlert(deps, {
+    ...e.snapshot,
+    status: 'approved',
+    action: 'halt',
+    escalationId: e.id,
+    actionNote: said.note,
+    pause: result,
+  });
+  return { status: 'done', detail: said.detail };
 }
 
 /** Starts threads of pending escalations that a stopped process opened but never started. */
@@ -215,4 +235,20 @@ export async function resumeEscalation(graph: EscalationGraph, e: Escalation, in
   await graph.invoke(new Command({ resume: input }), config);
 }
 
-export const expiryOf = (createdAt: string, hours: number): string => addHours(createdAt, hours);
+/** A notification that fails is audited; it never turns a decision that was carried out into a failure. */
+async function safeAlert(deps: AgentDeps, row: ResultRow): Promise<void> {
+  try {
+    await deps.notifier.alert(row);
+  } catch (err) {
+    deps.store.audit.append({
+      at: deps.clock(),
+      runId: row.runId,
+      type: 'notification_failed',
+      actor: 'agent',
+      campaignId: row.campaignId,
+      platform: row.platform,
+      platformCampaignId: row.platformCampaignId,
+      details: { escalationId: row.escalationId, error: err instanceof Error ? err.message : String(err) },
+    });
+  }
+}

@@ -34,12 +34,25 @@ export interface ResultRow extends Assessment {
   escalationId: string | null;
   /** What acting on the row did, in words (pause done, already paused, failed: …). */
   actionNote: string | null;
+  /** What a halt did on the platform: only `paused` means the agent paused it (and may offer to undo it). */
+  pause: PauseOutcome | 'failed' | null;
 }
 
 export interface PlatformSnapshot {
   campaigns: PlatformCampaign[];
   /** Campaigns the platform returned but that could not be used, each with its reason. */
   errors: string[];
+  /**
+   * Set when some of the platform's accounts could not be read: their campaigns are missing, so a plan row
+   * without a match may only be in a missing account and must not be escalated as unmatched.
+   */
+  incomplete?: string | null;
+}
+
+/** The days whose spend the plan compares with: from the earliest flight start to today (inclusive). */
+export interface SpendWindow {
+  since: string;
+  until: string;
 }
 
 /** `would_pause`: a dry run, nothing changed on the platform. */
@@ -51,7 +64,11 @@ export interface PlatformAdapter {
   readonly platform: Platform;
   /** A short description for reports, e.g. "fixtures (google.json)" or "Google Ads API v21, dry-run". */
   readonly description: string;
-  fetchCampaigns(): Promise<PlatformSnapshot>;
+  /**
+   * Campaigns with spend. With a window, spend counts only those days, and `spendByDay` lets each plan row
+   * take the days of its own flight (a reused or always-on campaign is not charged its whole lifetime).
+   */
+  fetchCampaigns(window?: SpendWindow): Promise<PlatformSnapshot>;
   /** Throws PlatformError when the pause did not take effect. */
   pause(campaignId: string): Promise<PauseOutcome>;
   resume(campaignId: string): Promise<ResumeOutcome>;

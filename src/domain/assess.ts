@@ -5,6 +5,7 @@ import { type Match, type Reconciliation, reconcile, type Unmatched } from './ma
 import { mitigate } from './mitigation.js';
 import { round2 } from './money.js';
 import { diagnose } from './rootcause.js';
+import { flightSpend } from './spend.js';
 import type {
   CampaignStatus,
   Cause,
@@ -56,6 +57,8 @@ export interface AssessInput {
   campaigns: readonly PlatformCampaign[];
   /** Platforms whose data could not be read this cycle, with the reason. */
   unavailable: ReadonlyMap<Platform, string>;
+  /** Platforms read only in part (an account failed): an unmatched row there may just be in the missing part. */
+  incomplete?: ReadonlyMap<Platform, string>;
   now: string;
   thresholds: Thresholds;
   /** Earlier spend observations by platform campaign key (`platform:id`), oldest first. */
@@ -129,7 +132,11 @@ function explain(a: Assessment, d: Decision, causes: Cause[]): Assessment {
 }
 
 function matched(m: Match, input: AssessInput): Assessment {
-  const { row, campaign: c } = m;
+  const { row } = m;
+  // The spend this row answers for: its own flight's days when the platform reports spend per day.
+  const c: PlatformCampaign = m.campaign.spendByDay
+    ? { ...m.campaign, spend: flightSpend(m.campaign, row, input.now.slice(0, 10)) }
+    : m.campaign;
   const a = base(row, c, row.platform);
   const conf = confidence(row, c, input.now, input.thresholds.freshnessHours);
   a.matchedBy = m.by;
@@ -174,6 +181,8 @@ function matched(m: Match, input: AssessInput): Assessment {
 }
 
 function unmatched(u: Unmatched, input: AssessInput): Assessment {
+  const missing = input.incomplete?.get(u.row.platform);
+  if (missing !== undefined) return unavailable(u.row, missing, input);
   // No platform campaign stands behind this row; a pinned id that was not found is in the root cause.
   const a = base(u.row, null, u.row.platform);
   const causes = diagnose({ ...noSignals(input), row: u.row, unmatched: u });

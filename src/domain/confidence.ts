@@ -51,19 +51,23 @@ export function freshnessScore(ageHours: number, freshHours: number): number {
   return (FRESHNESS_POINTS * (zeroAt - ageHours)) / (zeroAt - freshHours);
 }
 
-/** The three parts, each rounded once; the total is their sum, so it always equals what is shown. */
+/**
+ * The total is the exact sum, rounded once; the parts are shown rounded too. The decision uses the total,
+ * so 69.993 is below 70 even when its rounded parts add up to 70.00 (they may differ from it by 0.01).
+ */
 export function confidence(
   row: PlanRow,
   campaign: PlatformCampaign,
   now: string,
   freshHours: number,
 ): { total: number; parts: ConfidenceParts } {
-  const parts: ConfidenceParts = {
-    metadata: round2(metadataScore(row, campaign)),
-    name: round2(nameScore(row.campaignName, campaign.name)),
-    freshness: round2(freshnessScore(dataAgeHours(campaign.fetchedAt, now), freshHours)),
+  const metadata = metadataScore(row, campaign);
+  const name = nameScore(row.campaignName, campaign.name);
+  const freshness = freshnessScore(dataAgeHours(campaign.fetchedAt, now), freshHours);
+  return {
+    total: round2(metadata + name + freshness),
+    parts: { metadata: round2(metadata), name: round2(name), freshness: round2(freshness) },
   };
-  return { total: round2(parts.metadata + parts.name + parts.freshness), parts };
 }
 
 export const NO_CONFIDENCE: { total: number; parts: ConfidenceParts } = {

@@ -46,6 +46,8 @@ export interface PlatformCampaign {
   currency: string | null;
   /** Hours the platform's reported spend may lag behind reality, when known. */
   reportingLagHours?: number;
+  /** Spend per day (YYYY-MM-DD, the account's time zone) inside the fetched window, when the platform gives it. */
+  spendByDay?: Record<string, number>;
 }
 
 export interface ConfidenceParts {

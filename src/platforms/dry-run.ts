@@ -1,5 +1,5 @@
 // PACING_MODE=dry-run: reads go to the live platform, writes only say what they would have done.
-import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome } from '../agent/ports.js';
+import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome, SpendWindow } from '../agent/ports.js';
 import type { CampaignStatus } from '../domain/types.js';
 
 export class DryRunPlatform implements PlatformAdapter {
@@ -12,8 +12,8 @@ export class DryRunPlatform implements PlatformAdapter {
     this.description = `${inner.description}, dry-run (PACING_MODE=dry-run: nothing is paused)`;
   }
 
-  async fetchCampaigns(): Promise<PlatformSnapshot> {
-    const snapshot = await this.inner.fetchCampaigns();
+  async fetchCampaigns(window?: SpendWindow): Promise<PlatformSnapshot> {
+    const snapshot = await this.inner.fetchCampaigns(window);
     for (const c of snapshot.campaigns) this.known.set(c.id, c.status);
     return snapshot;
   }

@@ -27,7 +27,13 @@ const ResumeValue = z.object({
 const tell = (respond: RespondFn, text: string) =>
   respond({ response_type: 'ephemeral', replace_original: false, text });
 
-export function registerActions(bolt: Bolt, app: App, log: Logger, kick: () => void): void {
+export function registerActions(
+  bolt: Bolt,
+  app: App,
+  log: Logger,
+  kick: () => void,
+  track: <T>(work: Promise<T>) => Promise<T> = (w) => w,
+): void {
   const decide =
     (decision: 'approved' | 'overridden') =>
     async ({
@@ -49,7 +55,7 @@ export function registerActions(bolt: Bolt, app: App, log: Logger, kick: () => v
         return;
       }
       try {
-        const e = await app.agent.decide(id.data, decision, user, null, 'slack');
+        const e = await track(app.agent.decide(id.data, decision, user, null, 'slack'));
         kick();
         if (decision === 'overridden' && body.trigger_id) {
           await client.views
@@ -87,21 +93,28 @@ export function registerActions(bolt: Bolt, app: App, log: Logger, kick: () => v
       return;
     }
     try {
-      const outcome = await app.agent.resumeCampaign(
-        target.platform,
-        target.platformCampaignId,
-        user,
-        target.campaignId,
+      const outcome = await track(
+        app.agent.resumeCampaign(target.platform, target.platformCampaignId, user, target.campaignId),
       );
-      await respond({
-        response_type: 'in_channel',
-        replace_original: false,
-        text: {
-          resumed: `<@${user}> resumed ${target.platform} campaign ${target.platformCampaignId}.`,
-          already_enabled: `${target.platform} campaign ${target.platformCampaignId} was already running.`,
-          would_resume: `Dry run: ${target.platform} campaign ${target.platformCampaignId} would have been resumed (PACING_MODE=dry-run).`,
-        }[outcome],
-      });
+      const said = {
+        resumed: `:arrow_forward: Resumed by <@${user}> at ${app.config.clock()}.`,
+        already_enabled: `${target.platform} campaign ${target.platformCampaignId} was already running.`,
+        would_resume: `Dry run: ${target.platform} campaign ${target.platformCampaignId} would have been resumed (PACING_MODE=dry-run).`,
+      }[outcome];
+      // The alert loses its button once the undo is done, and says who did it.
+      const original = (body.message?.blocks ?? []) as { type: string }[];
+      await respond(
+        outcome === 'resumed' && original.length
+          ? {
+              replace_original: true,
+              text: said,
+              blocks: [
+                ...original.filter((b) => b.type !== 'actions'),
+                { type: 'context', elements: [{ type: 'mrkdwn', text: said }] },
+              ] as never,
+            }
+          : { response_type: 'ephemeral', replace_original: false, text: said },
+      );
     } catch (err) {
       await tell(
         respond,

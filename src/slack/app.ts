@@ -1,6 +1,7 @@
 // The Bolt app: HTTP (signed requests at /slack/events) or Socket Mode, with our handlers registered.
 import { App as Bolt, LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import { redactText } from '../redact.js';
 import type { App } from '../wiring.js';
 import { registerActions } from './actions.js';
 import { type RunStarter, registerCommands } from './commands.js';
@@ -21,6 +22,8 @@ export function createBolt(
   log: Logger,
   startRun: RunStarter,
   kick: () => void,
+  /** Registers work a click started, so that shutdown waits for it. */
+  track: <T>(work: Promise<T>) => Promise<T> = (w) => w,
 ): Bolt {
   const socketMode = settings.appToken !== null;
   const bolt = new Bolt({
@@ -42,7 +45,7 @@ export function createBolt(
     },
   });
   registerCommands(bolt, app, startRun, log);
-  registerActions(bolt, app, log, kick);
+  registerActions(bolt, app, log, kick, track);
   registerHome(bolt, app, log);
   bolt.error(async (err) => {
     log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'Slack handler failed');
@@ -55,10 +58,10 @@ function boltLogger(log: Logger): SlackLogger {
   const child = log.child({ module: 'bolt' });
   let level = LogLevel.INFO;
   return {
-    debug: (...m: unknown[]) => child.debug(m.map(String).join(' ')),
-    info: (...m: unknown[]) => child.info(m.map(String).join(' ')),
-    warn: (...m: unknown[]) => child.warn(m.map(String).join(' ')),
-    error: (...m: unknown[]) => child.error(m.map(String).join(' ')),
+    debug: (...m: unknown[]) => child.debug(redactText(m.map(String).join(' '))),
+    info: (...m: unknown[]) => child.info(redactText(m.map(String).join(' '))),
+    warn: (...m: unknown[]) => child.warn(redactText(m.map(String).join(' '))),
+    error: (...m: unknown[]) => child.error(redactText(m.map(String).join(' '))),
     setLevel: (l: LogLevel) => {
       level = l;
     },

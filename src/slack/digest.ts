@@ -26,8 +26,8 @@ export interface Digest {
 export function buildDigest(store: Store, since: string | null, until: string): Digest {
   const runs = store.runs.completedSince(since).filter((r) => (r.finishedAt ?? r.startedAt) <= until);
   const latest = runs.at(-1) ?? null;
-  const events = store.audit.list({}).filter((e) => (since === null || e.at > since) && e.at <= until);
-  const count = (type: string) => events.filter((e) => e.type === type).length;
+  const counts = store.audit.countByType(since, until);
+  const count = (type: string) => counts[type] ?? 0;
   const decided = store.escalations.decidedSince(since);
   const biggest = latest
     ? store.runs

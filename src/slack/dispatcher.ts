@@ -135,6 +135,8 @@ export class Dispatcher {
       // edit an earlier message in place (or replace an announcement that never went out), so they need not wait.
       const waiting = this.store.outbox.waitingByChannel(this.now());
       for (const item of this.store.outbox.due(this.now())) {
+        // Past flush()'s deadline (or stopping) nothing new is started: the rest waits for the server.
+        if (this.halting || this.now() >= this.until) return;
         if (paced.has(item.channel)) continue;
         if (item.method === 'chat.postMessage' && (waiting.get(item.channel) ?? Number.POSITIVE_INFINITY) < item.id)
           continue;

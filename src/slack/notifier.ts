@@ -24,10 +24,17 @@ export class SlackNotifier implements Notifier {
   async alert(row: ResultRow): Promise<void> {
     const channel = this.channels.alert;
     if (!channel) return;
+    const message = { text: alertText(row), blocks: alertBlocks(row) };
+    // Anything that touched a campaign (a pause, a failed pause, a dry-run pause) is always posted on its own:
+    // it carries the undo button and the owner. Only warnings are summarised past the cap.
+    if (row.pause !== null && row.pause !== undefined) {
+      this.queue({ kind: 'halt_alert', method: 'chat.postMessage', channel, runId: row.runId, payload: message });
+      return;
+    }
     const posted = this.store.outbox.countForRun(row.runId, 'alert');
     if (posted > MAX_ALERTS_PER_RUN) return;
     if (posted === MAX_ALERTS_PER_RUN) {
-      const text = `More alerts in run ${row.runId} are not posted one by one (Slack allows about one message a second). See them all with \`/pacing status\`.`;
+      const text = `More warnings in run ${row.runId} are not posted one by one (Slack allows about one message a second). See them all with \`/pacing status\`.`;
       this.queue({
         kind: 'alert',
         method: 'chat.postMessage',
@@ -37,13 +44,7 @@ export class SlackNotifier implements Notifier {
       });
       return;
     }
-    this.queue({
-      kind: 'alert',
-      method: 'chat.postMessage',
-      channel,
-      runId: row.runId,
-      payload: { text: alertText(row), blocks: alertBlocks(row) },
-    });
+    this.queue({ kind: 'alert', method: 'chat.postMessage', channel, runId: row.runId, payload: message });
   }
 
   async escalationOpened(e: Escalation): Promise<void> {

@@ -131,7 +131,62 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     kick();
   };
 
+  // Clicks still being carried out when SIGTERM comes are waited for before the database closes.
+  const working = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    working.add(work);
+    void work.finally(() => working.delete(work)).catch(() => {});
+    return work;
+  };
+
+  const bolt = createBolt(
+    {
+      token,
+      signingSecret: config.slack.signingSecret,
+      appToken: config.slack.appToken,
+      apiUrl: config.slack.apiUrl,
+      botId: identity.botId,
+      botUserId: identity.botUserId,
+    },
+    app,
+    log,
+    startRun,
+    kick,
+    track,
+  );
+  const mode = config.slack.appToken ? 'socket' : 'http';
+  try {
+    // Socket Mode keeps retrying a connection it cannot open: give it a bounded time to come up.
+    if (mode === 'http') await bolt.start(config.slack.port);
+    else
+      await Promise.race([
+        bolt.start(),
+        sleep(SOCKET_START_MS).then(() => Promise.reject(new Error('no connection within 30 s'))),
+      ]);
+  } catch (err) {
+    await bolt.stop().catch(() => {});
+    app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (mode === 'socket') {
+      throw new ConfigError(
+        'SLACK_APP_TOKEN',
+        `Socket Mode could not connect to Slack (${(err as Error).message}). Check SLACK_APP_TOKEN (an app-level token with connections:write) and that Socket Mode is enabled for the app.`,
+      );
+    }
+    throw new ConfigError(
+      'PORT',
+      code === 'EADDRINUSE'
+        ? `PORT ${config.slack.port} is already in use.`
+        : `The Slack app could not listen on PORT ${config.slack.port}: ${(err as Error).message}`,
+    );
+  }
+
   await app.agent.catchUp();
+  // Messages refused before (a channel the bot was not in yet) get another chance after a restart, and
+  // escalations opened while Slack was not configured are announced now.
+  app.store.outbox.retryFailed();
+  const notifier = app.agent.deps.notifier as SlackNotifier;
+  for (const e of app.agent.pending()) if (!app.store.outbox.announcement(e.id)) await notifier.escalationOpened(e);
   dispatcher.start();
   const schedules = startSchedules(
     config.schedule,
@@ -149,37 +204,6 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     },
     log.child({ module: 'schedule' }),
   );
-
-  const bolt = createBolt(
-    {
-      token,
-      signingSecret: config.slack.signingSecret,
-      appToken: config.slack.appToken,
-      apiUrl: config.slack.apiUrl,
-      botId: identity.botId,
-      botUserId: identity.botUserId,
-    },
-    app,
-    log,
-    startRun,
-    kick,
-  );
-  const mode = config.slack.appToken ? 'socket' : 'http';
-  try {
-    if (mode === 'http') await bolt.start(config.slack.port);
-    else await bolt.start();
-  } catch (err) {
-    schedules.stop();
-    await dispatcher.stop();
-    app.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      'PORT',
-      code === 'EADDRINUSE'
-        ? `PORT ${config.slack.port} is already in use.`
-        : `The Slack app could not start: ${(err as Error).message}`,
-    );
-  }
   log.info(
     { mode, port: mode === 'http' ? config.slack.port : null, team: identity.team, schedules: schedules.next() },
     'Pacing Agent is serving Slack',
@@ -190,8 +214,9 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     stopping ??= (async () => {
       schedules.stop();
       await bolt.stop().catch(() => {});
-      // Let a run in progress finish (bounded), so its results and audit land before the database closes.
-      if (inFlight) await Promise.race([inFlight.catch(() => {}), sleep(30_000)]);
+      // Let a run and clicks in progress finish (bounded), so their results and audit land before the database closes.
+      const pending = [...working, ...(inFlight ? [inFlight] : [])].map((p) => p.catch(() => {}));
+      if (pending.length) await Promise.race([Promise.all(pending), sleep(30_000)]);
       await dispatcher?.flush(5_000);
       await dispatcher?.stop();
       app.close();
@@ -202,3 +227,4 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const SOCKET_START_MS = 30_000;

@@ -96,6 +96,35 @@ export class AuditLog {
     })();
   }
 
+  /** Whether a run before `runId` already paused this campaign or found it paused. */
+  hasPauseRecord(platform: string, platformCampaignId: string, runId: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `SELECT 1 FROM audit WHERE platform_campaign_id = ? AND platform = ? AND type IN ('campaign_paused', 'pause_skipped') AND run_id IS NOT ? LIMIT 1`,
+        )
+        .get(platformCampaignId, platform, runId) !== undefined
+    );
+  }
+
+  /** The latest pause or undo of a campaign, to check that an undo undoes a pause of ours. */
+  lastPauseEvent(platform: string, platformCampaignId: string): AuditEvent | null {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM audit WHERE platform_campaign_id = ? AND platform = ? AND type IN ('campaign_paused', 'campaign_resumed') ORDER BY id DESC LIMIT 1`,
+      )
+      .get(platformCampaignId, platform) as AuditRecord | undefined;
+    return r ? toEvent(r) : null;
+  }
+
+  /** Counts events by type in (since, until], for the digest, without loading the trail. */
+  countByType(since: string | null, until: string): Record<string, number> {
+    const rows = this.db
+      .prepare(`SELECT type, COUNT(*) AS n FROM audit WHERE (? IS NULL OR at > ?) AND at <= ? GROUP BY type`)
+      .all(since, since, until) as { type: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.type, r.n]));
+  }
+
   /** Oldest first; `campaign` matches the plan's campaign id or the platform's campaign id. */
   list(filter: AuditFilter = {}): AuditEvent[] {
     const where: string[] = [];
@@ -114,16 +143,20 @@ export class AuditLog {
     }
     const limit = filter.limit ? `LIMIT ${Math.max(1, Math.floor(filter.limit))}` : '';
     const sql = `SELECT * FROM (SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC ${limit}) ORDER BY id`;
-    return (this.db.prepare(sql).all(params) as AuditRecord[]).map((r) => ({
-      id: r.id,
-      at: r.at,
-      runId: r.run_id,
-      type: r.type,
-      campaignId: r.campaign_id,
-      platform: r.platform,
-      platformCampaignId: r.platform_campaign_id,
-      actor: r.actor,
-      details: JSON.parse(r.details) as Record<string, unknown>,
-    }));
+    return (this.db.prepare(sql).all(params) as AuditRecord[]).map(toEvent);
   }
+}
+
+function toEvent(r: AuditRecord): AuditEvent {
+  return {
+    id: r.id,
+    at: r.at,
+    runId: r.run_id,
+    type: r.type,
+    campaignId: r.campaign_id,
+    platform: r.platform,
+    platformCampaignId: r.platform_campaign_id,
+    actor: r.actor,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  };
 }

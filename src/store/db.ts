@@ -137,6 +137,10 @@ const MIGRATIONS: string[] = [
     runs INTEGER NOT NULL
   );
   `,
+  `
+  -- Which process claimed a decision: another process only finishes it when that one is gone.
+  ALTER TABLE escalations ADD COLUMN claimed_pid INTEGER;
+  `,
 ];
 
 export function openDb(file: string): Db {

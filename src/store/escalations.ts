@@ -2,6 +2,7 @@
 import type { Decision, Escalation, EscalationStatus } from '../agent/ports.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
 import type { Db } from './db.js';
+import { processAlive } from './state.js';
 
 export type NewEscalation = Pick<
   Escalation,
@@ -126,10 +127,10 @@ export class EscalationStore {
   claim(id: string, decision: Decision, actor: string, at: string, note: string | null): ClaimResult {
     const changed = this.db
       .prepare(
-        `UPDATE escalations SET status = @decision, decided_by = @actor, decided_at = @at, decision_note = @note
+        `UPDATE escalations SET status = @decision, decided_by = @actor, decided_at = @at, decision_note = @note, claimed_pid = @pid
          WHERE id = @id AND status = 'pending' AND (@decision = 'expired' OR expires_at > @at)`,
       )
-      .run({ id, decision, actor, at, note }).changes;
+      .run({ id, decision, actor, at, note, pid: process.pid }).changes;
     const escalation = this.get(id);
     return changed === 1 && escalation ? { claimed: true, escalation } : { claimed: false, escalation };
   }
@@ -138,13 +139,28 @@ export class EscalationStore {
     this.db.prepare('UPDATE escalations SET outcome = ?, outcome_detail = ? WHERE id = ?').run(outcome, detail, id);
   }
 
-  /** Decided but not yet carried out: the process stopped between the claim and the resume. */
+  /**
+   * Decided but not carried out, by a process that is gone (it stopped between the claim and the end of the
+   * resume). A decision another live process is still carrying out is left to it, so nothing happens twice.
+   */
   unsettled(): Escalation[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM escalations WHERE status != 'pending' AND outcome IS NULL ORDER BY decided_at`)
+      .all() as (EscalationRecord & { claimed_pid: number | null })[];
+    return rows.filter((r) => r.claimed_pid === null || !processAlive(r.claimed_pid)).map(toEscalation);
+  }
+
+  /** Takes over a decision whose claiming process is gone, so that only this one carries it out. */
+  adopt(id: string): boolean {
+    const r = this.db.prepare('SELECT claimed_pid FROM escalations WHERE id = ? AND outcome IS NULL').get(id) as
+      | { claimed_pid: number | null }
+      | undefined;
+    if (!r || (r.claimed_pid !== null && processAlive(r.claimed_pid))) return false;
     return (
       this.db
-        .prepare(`SELECT * FROM escalations WHERE status != 'pending' AND outcome IS NULL ORDER BY decided_at`)
-        .all() as EscalationRecord[]
-    ).map(toEscalation);
+        .prepare('UPDATE escalations SET claimed_pid = ? WHERE id = ? AND outcome IS NULL AND claimed_pid IS ?')
+        .run(process.pid, id, r.claimed_pid).changes === 1
+    );
   }
 
   /** Settled escalations decided before `before` whose threads still hold checkpoints. */

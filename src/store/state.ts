@@ -89,7 +89,8 @@ export class Locks {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this id exists on this machine (the database is a local file). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -180,15 +180,23 @@ describe('confidence', () => {
     expect(confidence(planRow(), c, NOW, 12).parts.freshness).toBe(20);
   });
 
-  it('rounds each part to 2 decimals and makes the total the sum of the rounded parts', () => {
+  it('rounds the exact total once, so rounded parts can never lift it over the threshold', () => {
     // market only (16.666…), 1 edit in 9 characters (26.666…), fresh (20).
-    // Rounded parts: 16.67 + 26.67 + 20 = 63.34; rounding the raw sum would give 63.33.
+    // Exact total 63.333… → 63.33; the rounded parts add up to 63.34 (within 0.01 of it).
     const row = planRow({ campaignName: 'abcdefghi' });
     const c = campaign({ name: 'abcdefghx', product: 'Generic', startDate: '2024-07-01', endDate: '2024-07-31' });
-    expect(confidence(row, c, NOW, 12)).toEqual({
-      total: 63.34,
-      parts: { metadata: 16.67, name: 26.67, freshness: 20 },
-    });
+    const got = confidence(row, c, NOW, 12);
+    expect(got).toEqual({ total: 63.33, parts: { metadata: 16.67, name: 26.67, freshness: 20 } });
+    expect(Math.abs(got.parts.metadata + got.parts.name + got.parts.freshness - got.total)).toBeLessThan(0.02);
+  });
+
+  it('keeps 69.993 below 70 although its rounded parts add up to 70.00', () => {
+    // overlap flight (41.666…), 1 edit in 9 (26.666…), 23.004 h old → freshness 20 × 0.996/12 = 1.66 → 69.993.
+    const row = planRow({ campaignName: 'abcdefghi' });
+    const c = campaign({ name: 'abcdefghx', startDate: '2024-05-03', fetchedAt: hoursBefore(NOW, 23.004) });
+    const got = confidence(row, c, NOW, 12);
+    expect(got.parts).toEqual({ metadata: 41.67, name: 26.67, freshness: 1.66 });
+    expect(got.total).toBe(69.99);
   });
 
   it('combines partial parts', () => {

@@ -36,7 +36,8 @@ beforeEach(async () => {
         status: 'ENABLED',
         startDate: '2026-11-01',
         endDate: '2026-11-30',
-        costMicros: '11000000000',
+        // Reused: 4000 from an earlier flight, 11000 in this one (lifetime 15000).
+        costByDay: { '2026-10-20': '4000000000', '2026-11-02': '5000000000', '2026-11-10': '6000000000' },
       },
       {
         customerId: CUSTOMER,
@@ -45,7 +46,7 @@ beforeEach(async () => {
         status: 'ENABLED',
         startDate: '2026-11-01',
         endDate: '2026-11-30',
-        costMicros: '14000000000',
+        costByDay: { '2026-11-05': '7000000000', '2026-11-15': '7000000000' },
       },
       {
         customerId: CUSTOMER,
@@ -54,7 +55,7 @@ beforeEach(async () => {
         status: 'ENABLED',
         startDate: '2026-11-01',
         endDate: '2026-11-30',
-        costMicros: '5000000000',
+        costByDay: { '2026-11-03': '5000000000' },
       },
     ],
   });
@@ -71,7 +72,13 @@ beforeEach(async () => {
             status: 'ACTIVE',
             start_time: '2026-11-01T00:00:00+0100',
             stop_time: '2026-12-01T00:00:00+0100',
-            spend: '6500.00',
+            // Reused: 4000 from an earlier flight, 6500 in this one (lifetime 10500).
+            spendByDay: {
+              '2026-10-20': '4000.00',
+              '2026-11-01': '3000.00',
+              '2026-11-10': '3000.00',
+              '2026-11-20': '500.00',
+            },
           },
           {
             id: '9002',
@@ -141,6 +148,19 @@ describe('pacing run against live platforms', () => {
       expect(byId.get(id)?.actionNote).toMatch(/Dry run: would pause/);
     }
     expect(byId.get('M-RUN')?.actualSpend).toBe(0); // absent from insights = zero delivery
+    // Google's cost is read per day over the plan's window too: the earlier flight's 4000 on 111 is not charged.
+    const gaql = google.requests
+      .filter((r) => r.kind === 'search')
+      .map((r) => (r.body as { query?: string } | null)?.query ?? '');
+    expect(gaql.filter((q) => q.includes('segments.date'))).toEqual([
+      expect.stringMatching(/segments\.date BETWEEN '2026-11-01' AND '2026-11-20'$/),
+    ]);
+    // Meta's spend is read per day over the plan's window, so the earlier flight's 4000 is not charged.
+    expect(byId.get('M-BASKET')?.actualSpend).toBe(6500);
+    expect(meta.requestsTo(`act_${ACCOUNT}/insights`)[0]?.query).toMatchObject({
+      time_range: '{"since":"2026-11-01","until":"2026-11-20"}',
+      time_increment: '1',
+    });
     const audit = readAudit(ws);
     expect(audit.filter((e) => e.type === 'campaign_paused')).toHaveLength(0);
     expect(audit.filter((e) => e.type === 'pause_dry_run')).toHaveLength(3);

@@ -255,7 +255,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     const alerted: string[] = [];
     for (const call of alerts) {
       const text = JSON.stringify(call.body.blocks);
-      const campaign = /(?:Halted|Pacing \w+): (ACM-[GM]-\d{3})/.exec(text)?.[1];
+      const campaign = /(?:Halted|Over plan, already paused|Pacing \w+): (ACM-[GM]-\d{3})/.exec(text)?.[1];
       expect(campaign, text).toBeDefined();
       alerted.push(campaign as string);
       const owner = owners.get(campaign as string);

@@ -15,6 +15,12 @@
 //   [{errorCode: {quotaError: "RESOURCE_EXHAUSTED"}, message, details?}], requestId}]}}`.
 // - v23 renamed campaign.start_date / end_date to start_date_time / end_date_time ("yyyy-MM-dd HH:mm:ss"); the
 //   fake answers by the version in the URL and refuses the other names as Google does (UNRECOGNIZED_FIELD).
+// - Dates (docs/query/date-ranges, docs/reporting/segmentation, docs/reporting/zero-metrics): `segments.date` in
+//   SELECT segments the report, one row per campaign per day, `"segments": {"date": "YYYY-MM-DD"}`, and needs a
+//   finite range in WHERE (`segments.date BETWEEN 'a' AND 'b'`, inclusive, or >= with <=), else QueryError
+//   EXPECTED_FILTERS_ON_DATE_RANGE; rows whose selected metrics are all zero are left out of a segmented report.
+//   A date condition in WHERE without segments.date in SELECT does not segment: one row per campaign, metrics
+//   summed over the range, zero rows kept. Without any date condition metrics are lifetime.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,8 +46,17 @@ export interface FakeGoogleCampaign {
   endDate?: string | null;
   /** Daily budget in micros (int64 as a string); null leaves campaign_budget out. */
   budgetMicros?: string | null;
-  /** Cost to date in micros; null leaves metrics.costMicros out, as Google does for campaigns without cost. */
+  /**
+   * Lifetime cost in micros (what a query without a date condition answers); null leaves metrics.costMicros
+   * out, as Google does for campaigns without cost. Left undefined, it is the sum of `costByDay`.
+   */
   costMicros?: string | null;
+  /**
+   * Cost per day (YYYY-MM-DD, the account's time zone) in micros, for queries with segments.date. Days that are
+   * not listed had no cost. Independent of `costMicros`, so a reused campaign can have lifetime cost from days
+   * that are not listed here.
+   */
+  costByDay?: Record<string, string>;
 }
 
 export interface FakeGoogleCustomer {
@@ -380,7 +395,44 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
       (c) => c.customerId === customerId && parsed.where.every((cond) => cond(c)),
     );
     matching.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-    const rows = parsed.limit === null ? matching : matching.slice(0, parsed.limit);
+    const segmented = parsed.fields.includes('segments.date');
+    const dates = parsed.dates;
+    if (segmented && (dates.min === null || dates.max === null)) {
+      return [
+        400,
+        adsError(version, 400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.', [
+          {
+            errorCode: { queryError: 'EXPECTED_FILTERS_ON_DATE_RANGE' },
+            message: 'Missing filters on date related fields.',
+          },
+        ]),
+      ];
+    }
+    const filtered = dates.min !== null || dates.max !== null;
+    const inRange = (day: string) =>
+      (dates.min === null || day >= dates.min) && (dates.max === null || day <= dates.max);
+    const daysOf = (c: FakeGoogleCampaign) =>
+      Object.entries(c.costByDay ?? {})
+        .filter(([day]) => inRange(day))
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+    let all: FakeRow[];
+    if (segmented) {
+      // One row per campaign per day; a day whose selected metrics are all zero is left out.
+      all = matching.flatMap((c) =>
+        daysOf(c)
+          .filter(([, micros]) => BigInt(micros) !== 0n)
+          .map(([day, micros]) => ({ c, date: day, cost: micros })),
+      );
+    } else if (filtered) {
+      // Filtered on dates but not segmented: one row per campaign, cost summed over the range, zero rows kept.
+      all = matching.map((c) => {
+        const sum = daysOf(c).reduce((acc, [, micros]) => acc + BigInt(micros), 0n);
+        return { c, date: null, cost: sum === 0n ? null : String(sum) };
+      });
+    } else {
+      all = matching.map((c) => ({ c, date: null, cost: lifetimeCost(c) }));
+    }
+    const rows = parsed.limit === null ? all : all.slice(0, parsed.limit);
     let offset = 0;
     if (typeof body.pageToken === 'string' && body.pageToken !== '') {
       const decoded = decodePageToken(body.pageToken);
@@ -397,7 +449,7 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
     const page = rows.slice(offset, offset + pageSize);
     const customer = customers.get(customerId) as FakeGoogleCustomer;
     const out: Record<string, unknown> = {
-      results: page.map((c) => buildRow(c, customer, parsed.fields, version)),
+      results: page.map((r) => buildRow(r, customer, parsed.fields, version)),
       fieldMask: parsed.fields.map(camelPath).join(','),
     };
     if (offset + pageSize < rows.length) out.nextPageToken = encodePageToken(query, offset + pageSize);
@@ -502,6 +554,28 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
 
 type Condition = (c: FakeGoogleCampaign) => boolean;
 
+/** Inclusive bounds on segments.date from WHERE; null where there is none. */
+interface DateBounds {
+  min: string | null;
+  max: string | null;
+}
+
+/** One result row: a campaign, and the day it is for when the query is segmented by segments.date. */
+interface FakeRow {
+  c: FakeGoogleCampaign;
+  date: string | null;
+  /** metrics.cost_micros for this row; null leaves it out. */
+  cost: string | null;
+}
+
+/** Lifetime cost: `costMicros` when given (null: none), else the sum of `costByDay`. */
+function lifetimeCost(c: FakeGoogleCampaign): string | null {
+  if (c.costMicros !== undefined) return c.costMicros;
+  if (!c.costByDay) return null;
+  const sum = Object.values(c.costByDay).reduce((acc, micros) => acc + BigInt(micros), 0n);
+  return sum === 0n ? null : String(sum);
+}
+
 const COMMON_FIELDS = new Set([
   'campaign.id',
   'campaign.name',
@@ -511,6 +585,7 @@ const COMMON_FIELDS = new Set([
   'customer.currency_code',
   'customer.id',
   'metrics.cost_micros',
+  'segments.date',
 ]);
 
 function versionFields(version: string): Set<string> {
@@ -523,7 +598,7 @@ function versionFields(version: string): Set<string> {
 export function parseGaql(
   query: string,
   version: string,
-): { fields: string[]; where: Condition[]; limit: number | null } | { error: string; code: string } {
+): { fields: string[]; where: Condition[]; dates: DateBounds; limit: number | null } | { error: string; code: string } {
   const m =
     /^\s*SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+.+?)?(?:\s+LIMIT\s+(\d+))?\s*$/is.exec(
       query,
@@ -541,7 +616,38 @@ export function parseGaql(
     if (!known.has(f)) return { error: `Unrecognized field in the query: '${f}'.`, code: 'UNRECOGNIZED_FIELD' };
   }
   const where: Condition[] = [];
-  for (const part of m[3] ? (m[3] as string).split(/\s+AND\s+/i) : []) {
+  const dates: DateBounds = { min: null, max: null };
+  const tighten = (op: string, day: string) => {
+    if (op === '>=' || op === '=' || op === '>') {
+      const from = op === '>' ? nextDay(day) : day;
+      if (dates.min === null || from > dates.min) dates.min = from;
+    }
+    if (op === '<=' || op === '=' || op === '<') {
+      const to = op === '<' ? previousDay(day) : day;
+      if (dates.max === null || to < dates.max) dates.max = to;
+    }
+  };
+  // The AND inside "BETWEEN a AND b" is not a conjunction: set it apart before splitting on AND.
+  const text = (m[3] ?? '').replace(/\bBETWEEN\s+('[^']*'|"[^"]*"|\S+)\s+AND\s+/gi, 'BETWEEN $1 \u0001 ');
+  for (const part of text ? text.split(/\s+AND\s+/i) : []) {
+    const d = /^\s*segments\.date\s*(BETWEEN|>=|<=|=|>|<)\s*(.+?)\s*$/i.exec(part);
+    if (d) {
+      const op = (d[1] as string).toUpperCase();
+      const values = op === 'BETWEEN' ? (d[2] as string).split('\u0001') : [d[2] as string];
+      if (op === 'BETWEEN' && values.length !== 2)
+        return { error: 'Expected AND between values with BETWEEN operator.', code: 'EXPECTED_AND' };
+      const days = values.map(parseDate);
+      if (days.some((day) => day === null))
+        return {
+          error: `Error in query: invalid date in ${JSON.stringify(part.trim())}.`,
+          code: 'INVALID_DATE_FORMAT',
+        };
+      if (op === 'BETWEEN') {
+        tighten('>=', days[0] as string);
+        tighten('<=', days[1] as string);
+      } else tighten(op, days[0] as string);
+      continue;
+    }
     const c = /^\s*(campaign\.id|campaign\.status|campaign\.name)\s*(=|!=|NOT IN|IN)\s*(.+?)\s*$/i.exec(part);
     if (!c)
       return {
@@ -558,7 +664,26 @@ export function parseGaql(
     if (op === '=' || op === 'IN') where.push((x) => values.includes(get(x)));
     else where.push((x) => !values.includes(get(x)));
   }
-  return { fields, where, limit: m[4] ? Number(m[4]) : null };
+  return { fields, where, dates, limit: m[4] ? Number(m[4]) : null };
+}
+
+/** A quoted date, 'YYYY-MM-DD' or 'YYYYMMDD' (both are accepted by GAQL), as YYYY-MM-DD; null otherwise. */
+function parseDate(value: string): string | null {
+  const q = /^\s*(?:'([^']*)'|"([^"]*)")\s*$/.exec(value);
+  const raw = q ? (q[1] ?? q[2] ?? '') : '';
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(raw);
+  if (!m) return null;
+  const day = `${m[1]}-${m[2]}-${m[3]}`;
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day ? day : null;
+}
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function previousDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
 function parseValues(text: string): string[] | null {
@@ -577,11 +702,12 @@ function parseValues(text: string): string[] | null {
 }
 
 function buildRow(
-  c: FakeGoogleCampaign,
+  r: FakeRow,
   customer: FakeGoogleCustomer,
   fields: string[],
   version: string,
 ): Record<string, unknown> {
+  const { c } = r;
   const row: Record<string, Record<string, unknown>> = {};
   const budgetId = `${c.id}0`;
   const part = (resource: string): Record<string, unknown> => {
@@ -634,8 +760,11 @@ function buildRow(
         part('customer').id = customer.id;
         break;
       case 'metrics.cost_micros':
-        if (c.costMicros != null) part('metrics').costMicros = c.costMicros;
+        if (r.cost != null) part('metrics').costMicros = r.cost;
         else part('metrics');
+        break;
+      case 'segments.date':
+        if (r.date !== null) part('segments').date = r.date;
         break;
     }
   }

@@ -8,6 +8,10 @@
 //   next?}}`; `next` is an absolute URL carrying the query (and `access_token`, as Meta's links do); no `next` on the
 //   last page. Fields that are not set (a campaign without a daily budget) are left out of the object.
 // - Insights numbers are strings (`"spend": "1234.56"`); a campaign that did not deliver has no row at all.
+// - Insights periods: `date_preset=maximum` (lifetime), or `time_range={"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}`
+//   (a JSON object in the query, as Meta's SDKs send it; both days included) with `time_increment=1` (one row per
+//   campaign per day, `date_start` = `date_stop` = the day) or `all_days` (one row per campaign for the range).
+//   Days without delivery have no row. Every row carries `date_start` and `date_stop`.
 // - `POST /{version}/{campaign_id}` with form field `status` → `{success: true}`; `GET /{campaign_id}?fields=status`.
 // - Errors: `{error: {message, type, code, error_subcode?, is_transient?, fbtrace_id}}`, HTTP 400 (500 for code 1/2).
 // - Usage headers: `X-App-Usage`, `X-Ad-Account-Usage`, `X-Business-Use-Case-Usage` (JSON strings).
@@ -22,7 +26,8 @@ export type MetaStatus = 'ACTIVE' | 'PAUSED' | 'DELETED' | 'ARCHIVED';
 export interface FakeMetaCampaign {
   id: string;
   name: string;
-  status: MetaStatus;
+  /** Meta's four, or any other string to stand for a value Meta might add. */
+  status: MetaStatus | (string & {});
   /** Defaults to `status`. */
   effective_status?: string;
   /** Meta's time format, e.g. "2026-11-01T00:00:00-0700". */
@@ -31,8 +36,13 @@ export interface FakeMetaCampaign {
   /** Minor units, as Meta sends them ("5000" = 50.00 EUR, "5000" = 5000 JPY). */
   daily_budget?: string;
   lifetime_budget?: string;
-  /** Lifetime spend as Meta's string; undefined = the campaign did not deliver (no insights row). */
+  /**
+   * Lifetime spend as Meta's string, for date_preset=maximum; undefined = the campaign did not deliver (no insights
+   * row). Defaults to the sum of `spendByDay` when that is given.
+   */
   spend?: string;
+  /** Spend per day (YYYY-MM-DD in the account's time zone → Meta's string), for time_range; days left out had none. */
+  spendByDay?: Record<string, string>;
 }
 
 export interface FakeMetaAccount {
@@ -185,6 +195,23 @@ const decodeCursor = (c: string): number | null => {
   return m ? Number(m[1]) : null;
 };
 
+/** Exact decimal sum of Meta money strings (in millionths), written back as Meta writes them ("12.5", "0"). */
+export function sumMoney(amounts: string[]): string {
+  let micros = 0n;
+  for (const a of amounts) {
+    const [whole = '0', frac = ''] = a.split('.');
+    micros += BigInt(whole) * 1_000_000n + BigInt(frac.padEnd(6, '0').slice(0, 6));
+  }
+  const frac = (micros % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${micros / 1_000_000n}${frac ? `.${frac}` : ''}`;
+}
+
+const isDay = (v: unknown): v is string =>
+  typeof v === 'string' &&
+  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
+  !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+  new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+
 const DATE_PRESETS = new Set([
   'today',
   'yesterday',
@@ -213,7 +240,19 @@ export async function startFakeMetaGraph(opts: FakeMetaGraphOptions): Promise<Fa
   const pageSize = opts.pageSize ?? 25;
   const businessId = opts.businessId ?? '900000000000001';
   let usage = opts.usage;
-  const accounts = new Map(opts.accounts.map((a) => [a.id, { ...a, campaigns: a.campaigns.map((c) => ({ ...c })) }]));
+  const accounts = new Map(
+    opts.accounts.map((a) => [
+      a.id,
+      {
+        ...a,
+        campaigns: a.campaigns.map((c) => ({
+          ...c,
+          ...(c.spendByDay ? { spendByDay: { ...c.spendByDay } } : {}),
+          ...(c.spend === undefined && c.spendByDay ? { spend: sumMoney(Object.values(c.spendByDay)) } : {}),
+        })),
+      },
+    ]),
+  );
   const campaigns = new Map<string, { account: string; c: FakeMetaCampaign }>();
   for (const a of accounts.values()) for (const c of a.campaigns) campaigns.set(c.id, { account: a.id, c });
   const requests: RecordedRequest[] = [];
@@ -358,7 +397,12 @@ export async function startFakeMetaGraph(opts: FakeMetaGraphOptions): Promise<Fa
       if (edge === 'campaigns') {
         const items = account.campaigns.map((c) =>
           pick(
-            { ...c, effective_status: c.effective_status ?? c.status, spend: undefined } as Record<string, unknown>,
+            {
+              ...c,
+              effective_status: c.effective_status ?? c.status,
+              spend: undefined,
+              spendByDay: undefined,
+            } as Record<string, unknown>,
             query.fields,
             ['id'],
           ),
@@ -384,22 +428,58 @@ export async function startFakeMetaGraph(opts: FakeMetaGraphOptions): Promise<Fa
           answer: graphError({ code: 100, message: '(#100) this fake only serves level=campaign insights' }, id),
         };
       }
+      const row = (c: FakeMetaCampaign, spend: string, dateStart: string, dateStop: string) =>
+        pick(
+          {
+            account_id: id,
+            campaign_id: c.id,
+            campaign_name: c.name,
+            spend,
+            date_start: dateStart,
+            date_stop: dateStop,
+          },
+          query.fields,
+          ['date_start', 'date_stop'],
+        );
+      if (query.time_range !== undefined) {
+        const bad = (message: string) => ({ accountId: id, answer: graphError({ code: 100, message }, id) });
+        let range: unknown;
+        try {
+          range = JSON.parse(query.time_range);
+        } catch {
+          range = null;
+        }
+        const r = range as { since?: unknown; until?: unknown } | null;
+        if (typeof r !== 'object' || r === null || !isDay(r.since) || !isDay(r.until)) {
+          return bad(
+            `(#100) time_range must be an object {'since':YYYY-MM-DD,'until':YYYY-MM-DD}, got ${query.time_range}`,
+          );
+        }
+        const { since, until } = r as { since: string; until: string };
+        if (since > until) return bad('(#100) time_range: since must not be after until');
+        const increment = query.time_increment ?? 'all_days';
+        if (increment !== '1' && increment !== 'all_days') {
+          return bad(`(#100) this fake only serves time_increment=1 or all_days, not ${increment}`);
+        }
+        const inRange = (c: FakeMetaCampaign) =>
+          Object.entries(c.spendByDay ?? {})
+            .filter(([day]) => day >= since && day <= until)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const rows =
+          increment === '1'
+            ? // Meta lists a day's rows together, days in order.
+              account.campaigns
+                .flatMap((c) => inRange(c).map(([day, spend]) => ({ c, day, spend })))
+                .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
+                .map(({ c, day, spend }) => row(c, spend, day, day))
+            : account.campaigns
+                .filter((c) => inRange(c).length > 0)
+                .map((c) => row(c, sumMoney(inRange(c).map(([, s]) => s)), since, until));
+        return { accountId: id, answer: page(rows, query, path, version) };
+      }
       const rows = account.campaigns
         .filter((c) => c.spend !== undefined)
-        .map((c) =>
-          pick(
-            {
-              account_id: id,
-              campaign_id: c.id,
-              campaign_name: c.name,
-              spend: c.spend,
-              date_start: c.start_time?.slice(0, 10) ?? '2026-01-01',
-              date_stop: '2026-11-20',
-            },
-            query.fields,
-            ['date_start', 'date_stop'],
-          ),
-        );
+        .map((c) => row(c, c.spend as string, c.start_time?.slice(0, 10) ?? '2026-01-01', '2026-11-20'));
       return { accountId: id, answer: page(rows, query, path, version) };
     }
     const node = /^(\d+)$/.exec(path);
@@ -415,7 +495,12 @@ export async function startFakeMetaGraph(opts: FakeMetaGraphOptions): Promise<Fa
             status: 200,
             headers: {},
             body: pick(
-              { ...c, effective_status: c.effective_status ?? c.status, spend: undefined } as Record<string, unknown>,
+              {
+                ...c,
+                effective_status: c.effective_status ?? c.status,
+                spend: undefined,
+                spendByDay: undefined,
+              } as Record<string, unknown>,
               query.fields,
               ['id'],
             ),

@@ -253,6 +253,7 @@ describe('Google Ads adapter: reading campaigns', () => {
       /customer 111-222-3334 failed: HTTP 403, authorizationError: USER_PERMISSION_DENIED — User doesn't have permission/,
     );
     expect(snap.errors[0]).toMatch(/missing from this run/);
+    expect(snap.incomplete).toMatch(/^Google Ads customer 111-222-3334 could not be read: its campaigns are missing/);
     // 403 is not retried.
     expect(searches(f, CUST_A)).toHaveLength(1);
     expect(sleeps).toEqual([]);
@@ -271,6 +272,293 @@ describe('Google Ads adapter: reading campaigns', () => {
   it('describes itself with the API version and accounts', async () => {
     const f = await start();
     expect(platform(f).description).toBe('Google Ads API v26 (customers 111-222-3334, 555-666-7778)');
+  });
+});
+
+describe('Google Ads adapter: spend in a window', () => {
+  const WINDOW = { since: '2026-11-01', until: '2026-11-20' };
+  const DAILY: FakeGoogleCampaign[] = [
+    {
+      // Always on: 9000 over its life, of which only the window's days count.
+      customerId: CUST_A,
+      id: '401',
+      name: 'Acme_DE_Sneakers_AlwaysOn',
+      status: 'ENABLED',
+      startDate: '2025-01-01',
+      endDate: null,
+      budgetMicros: '50000000',
+      costMicros: '9000000000',
+      costByDay: {
+        '2026-10-31': '3000000000',
+        '2026-11-01': '1234565000',
+        '2026-11-02': '5000',
+        '2026-11-05': '0',
+        '2026-11-20': '10000000',
+        '2026-11-21': '7000000',
+      },
+    },
+    {
+      // Spent before the window only: no row in the segmented report.
+      customerId: CUST_A,
+      id: '402',
+      name: 'Acme_DE_Running_Search',
+      status: 'PAUSED',
+      startDate: '2026-10-01',
+      endDate: '2026-10-31',
+      costByDay: { '2026-10-15': '500000000' },
+    },
+    {
+      customerId: CUST_B,
+      id: '501',
+      name: 'Acme_FR_Trail_Brand',
+      status: 'ENABLED',
+      startDate: '2026-11-10',
+      endDate: '2026-11-30',
+      costByDay: { '2026-11-10': '999995000', '2026-11-11': '1' },
+    },
+  ];
+  const startDaily = (opts: FakeGoogleAdsOptions = {}) => start({ campaigns: DAILY, ...opts });
+  const byId = (snap: { campaigns: { id: string }[] }, id: string) => snap.campaigns.find((c) => c.id === id);
+
+  it("sums only the window's days: spendByDay exact per day, the total summed in micros and rounded once", async () => {
+    const f = await startDaily();
+    const snap = await platform(f).fetchCampaigns(WINDOW);
+
+    expect(snap.errors).toEqual([]);
+    expect(snap.incomplete).toBeNull();
+    expect(byId(snap, '401')).toEqual({
+      platform: 'google',
+      id: '401',
+      name: 'Acme_DE_Sneakers_AlwaysOn',
+      market: 'DE',
+      product: 'Sneakers',
+      startDate: '2025-01-01',
+      endDate: null,
+      // 1,234,565,000 + 5,000 + 10,000,000 micros = 1244.57; the rounded days would add up to 1244.58.
+      spend: 1244.57,
+      spendByDay: { '2026-11-01': 1234.57, '2026-11-02': 0.01, '2026-11-20': 10 },
+      status: 'ENABLED',
+      fetchedAt: NOW,
+      dailyBudget: 50,
+      currency: 'EUR',
+      reportingLagHours: 3,
+    });
+    // 999,995,001 micros: 1000.00 in all, and the single micro on the 11th rounds to 0.00.
+    expect(byId(snap, '501')).toMatchObject({ spend: 1000, spendByDay: { '2026-11-10': 1000, '2026-11-11': 0 } });
+
+    const queries = searches(f, CUST_A).map(queryOf);
+    expect(queries).toHaveLength(2);
+    const attributes = queries.find((q) => !q.includes('segments.date')) ?? '';
+    expect(attributes).toContain('campaign.start_date_time');
+    expect(attributes).not.toContain('metrics.');
+    expect(queries.find((q) => q.includes('segments.date'))).toBe(
+      "SELECT campaign.id, segments.date, metrics.cost_micros FROM campaign WHERE campaign.status != 'REMOVED' " +
+        "AND segments.date BETWEEN '2026-11-01' AND '2026-11-20'",
+    );
+  });
+
+  it('lists a campaign with no cost in the window, with spend 0 (zero delivery shows)', async () => {
+    const f = await startDaily();
+    const snap = await platform(f).fetchCampaigns(WINDOW);
+    expect(snap.campaigns.map((c) => c.id).sort()).toEqual(['401', '402', '501']);
+    expect(byId(snap, '402')).toMatchObject({ spend: 0, spendByDay: {}, status: 'PAUSED', endDate: '2026-10-31' });
+  });
+
+  it('without a window keeps lifetime spend and gives no spendByDay (one query per customer, as before)', async () => {
+    const f = await startDaily();
+    const snap = await platform(f).fetchCampaigns();
+    expect(byId(snap, '401')).toMatchObject({ spend: 9000 });
+    expect(byId(snap, '402')).toMatchObject({ spend: 500 });
+    for (const c of snap.campaigns) expect(c).not.toHaveProperty('spendByDay');
+    expect(searches(f)).toHaveLength(2);
+    for (const r of searches(f)) {
+      expect(queryOf(r)).toContain('metrics.cost_micros');
+      expect(queryOf(r)).not.toContain('segments.date');
+    }
+  });
+
+  it('follows nextPageToken through the daily rows', async () => {
+    const days = ['2026-11-01', '2026-11-02', '2026-11-03'];
+    const many: FakeGoogleCampaign[] = Array.from({ length: 3 }, (_, i) => ({
+      customerId: CUST_A,
+      id: String(600 + i),
+      name: `Acme_DE_Product${i}_Search`,
+      status: 'ENABLED',
+      // (i + 1) per day in the window, and 100 the day before it.
+      costByDay: {
+        '2026-10-31': '100000000',
+        ...Object.fromEntries(days.map((d) => [d, String((i + 1) * 1_000_000)])),
+      },
+    }));
+    const f = await start({ campaigns: many, customers: [{ id: CUST_A, currencyCode: 'EUR' }], pageSize: 2 });
+    const snap = await platform(f).fetchCampaigns({ since: '2026-11-01', until: '2026-11-03' });
+    expect(snap.campaigns.map((c) => [c.id, c.spend])).toEqual([
+      ['600', 3],
+      ['601', 6],
+      ['602', 9],
+    ]);
+    expect(snap.campaigns[2]?.spendByDay).toEqual({ '2026-11-01': 3, '2026-11-02': 3, '2026-11-03': 3 });
+    // 9 daily rows at 2 a page: 5 pages, the same query each time, a token from the second on.
+    const daily = searches(f).filter((r) => queryOf(r).includes('segments.date'));
+    expect(daily).toHaveLength(5);
+    expect(daily[0]?.body).not.toHaveProperty('pageToken');
+    for (const r of daily.slice(1)) {
+      expect(r.body).toHaveProperty('pageToken');
+      expect(queryOf(r)).toBe(queryOf(daily[0]));
+    }
+    expect(searches(f).filter((r) => !queryOf(r).includes('segments.date'))).toHaveLength(2);
+  });
+
+  it('one of two customers failing: the snapshot is incomplete, and the failure is still in errors', async () => {
+    const f = await startDaily();
+    f.fail({
+      on: 'search',
+      customerId: CUST_B,
+      times: Number.POSITIVE_INFINITY,
+      failure: { type: 'permission_denied' },
+    });
+    const snap = await platform(f).fetchCampaigns(WINDOW);
+    expect(snap.campaigns.map((c) => c.id).sort()).toEqual(['401', '402']);
+    expect(snap.incomplete).toBe(
+      'Google Ads customer 555-666-7778 could not be read: its campaigns are missing from this run, so a plan row without a matching campaign may belong to it.',
+    );
+    expect(snap.errors).toEqual([
+      expect.stringMatching(/customer 555-666-7778 failed: HTTP 403.*missing from this run/),
+    ]);
+  });
+
+  it("either of a customer's two queries failing fails the whole customer: never campaigns without their cost", async () => {
+    const f = await startDaily();
+    // Only the first of CUST_A's two searches to arrive is refused, whichever it is.
+    f.fail({ on: 'search', customerId: CUST_A, failure: { type: 'permission_denied' } });
+    const snap = await platform(f).fetchCampaigns(WINDOW);
+    expect(snap.campaigns.map((c) => c.id)).toEqual(['501']);
+    expect(snap.incomplete).toMatch(/customer 111-222-3334 could not be read/);
+  });
+
+  it('a daily row that cannot be trusted skips its campaign with the reason; a day without costMicros is 0', async () => {
+    const f = await startDaily();
+    // Google would not send these; a proxy or a change on its side might.
+    const tamper: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const body = typeof init?.body === 'string' ? init.body : '';
+      if (!String(input).includes(`/customers/${CUST_A}/`) || !body.includes('segments.date')) return res;
+      const json = (await res.json()) as { results?: unknown[] };
+      json.results = [
+        ...(json.results ?? []),
+        { campaign: { id: '401' }, segments: { date: '2026-11-25' }, metrics: { costMicros: '1000000' } },
+        { campaign: { id: '402' }, segments: { date: '2026-11-04' }, metrics: {} },
+        { segments: { date: '2026-11-03' }, metrics: { costMicros: '5' } },
+      ];
+      return new Response(JSON.stringify(json), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const p = new GoogleAdsPlatform(f.settings(), {
+      clock: () => NOW,
+      naming: new NamingConvention(),
+      retry: policy(),
+      fetch: tamper,
+    });
+    const snap = await p.fetchCampaigns(WINDOW);
+    expect(snap.campaigns.map((c) => c.id).sort()).toEqual(['402', '501']);
+    expect(byId(snap, '402')).toMatchObject({ spend: 0, spendByDay: { '2026-11-04': 0 } });
+    expect(snap.errors).toEqual([
+      'Google Ads customer 111-222-3334: a daily cost row without a valid campaign id was skipped.',
+      'Google Ads customer 111-222-3334, campaign 401: segments.date "2026-11-25" is not a day from 2026-11-01 to 2026-11-20; skipped.',
+    ]);
+  });
+
+  it('refuses a malformed window without asking Google; a window ending before it starts has no spend', async () => {
+    const f = await startDaily();
+    const err = await failure(platform(f).fetchCampaigns({ since: '2026-11-01', until: "2026-11-20' OR 1=1" }));
+    expect(err.message).toMatch(/not two dates as YYYY-MM-DD/);
+    expect(searches(f)).toHaveLength(0);
+
+    const snap = await platform(f).fetchCampaigns({ since: '2026-11-21', until: '2026-11-20' });
+    expect(snap.campaigns.map((c) => [c.id, c.spend, c.spendByDay])).toEqual([
+      ['401', 0, {}],
+      ['402', 0, {}],
+      ['501', 0, {}],
+    ]);
+    expect(searches(f).filter((r) => queryOf(r).includes('segments.date'))).toHaveLength(0);
+  });
+});
+
+describe('Google Ads fake: dates as Google documents them', () => {
+  async function rawSearch(f: FakeGoogleAds, query: string) {
+    const token = (await (
+      await fetch(f.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          client_id: FAKE_GOOGLE.clientId,
+          client_secret: FAKE_GOOGLE.clientSecret,
+          refresh_token: FAKE_GOOGLE.refreshToken,
+        }).toString(),
+      })
+    ).json()) as { access_token: string };
+    const res = await fetch(`${f.url}/v26/customers/${CUST_A}/googleAds:search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+  const campaigns: FakeGoogleCampaign[] = [
+    {
+      customerId: CUST_A,
+      id: '701',
+      name: 'Acme_DE_A_Search',
+      status: 'ENABLED',
+      costByDay: { '2026-11-01': '1000000', '2026-11-02': '0', '2026-11-03': '2000000' },
+    },
+    { customerId: CUST_A, id: '702', name: 'Acme_DE_B_Search', status: 'ENABLED' },
+  ];
+
+  it('segments.date in SELECT needs a finite range in WHERE (EXPECTED_FILTERS_ON_DATE_RANGE)', async () => {
+    const f = await start({ campaigns, customers: [{ id: CUST_A, currencyCode: 'EUR' }] });
+    const open = await rawSearch(
+      f,
+      "SELECT campaign.id, segments.date, metrics.cost_micros FROM campaign WHERE segments.date >= '2026-11-01'",
+    );
+    expect(open.status).toBe(400);
+    expect(JSON.stringify(open.body)).toContain('"queryError":"EXPECTED_FILTERS_ON_DATE_RANGE"');
+  });
+
+  it('segmented: one row per campaign per day, zero-cost days and campaigns left out', async () => {
+    const f = await start({ campaigns, customers: [{ id: CUST_A, currencyCode: 'EUR' }] });
+    const { status, body } = await rawSearch(
+      f,
+      "SELECT campaign.id, segments.date, metrics.cost_micros FROM campaign WHERE segments.date BETWEEN '20261101' AND '2026-11-03'",
+    );
+    expect(status).toBe(200);
+    expect(body.results).toEqual([
+      {
+        campaign: { resourceName: `customers/${CUST_A}/campaigns/701`, id: '701' },
+        segments: { date: '2026-11-01' },
+        metrics: { costMicros: '1000000' },
+      },
+      {
+        campaign: { resourceName: `customers/${CUST_A}/campaigns/701`, id: '701' },
+        segments: { date: '2026-11-03' },
+        metrics: { costMicros: '2000000' },
+      },
+    ]);
+    expect(body.fieldMask).toBe('campaign.id,segments.date,metrics.costMicros');
+  });
+
+  it('a date condition without segments.date in SELECT sums over the range and keeps zero rows', async () => {
+    const f = await start({ campaigns, customers: [{ id: CUST_A, currencyCode: 'EUR' }] });
+    const { body } = await rawSearch(
+      f,
+      "SELECT campaign.id, metrics.cost_micros FROM campaign WHERE segments.date BETWEEN '2026-11-02' AND '2026-11-03'",
+    );
+    expect(
+      (body.results as { campaign: { id: string }; metrics: unknown }[]).map((r) => [r.campaign.id, r.metrics]),
+    ).toEqual([
+      ['701', { costMicros: '2000000' }],
+      ['702', {}],
+    ]);
   });
 });
 

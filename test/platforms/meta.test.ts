@@ -2,7 +2,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlatformCampaign } from '../../src/domain/types.js';
 import { PlatformError } from '../../src/errors.js';
-import { MetaPlatform, parseMetaTime, parseMoney } from '../../src/platforms/meta/adapter.js';
+import {
+  MetaPlatform,
+  microsToNumber,
+  moneyToMicros,
+  parseMetaTime,
+  parseMoney,
+} from '../../src/platforms/meta/adapter.js';
 import { type MetaCallRecord, parseUsage, slowDownMs } from '../../src/platforms/meta/client.js';
 import { NamingConvention } from '../../src/platforms/naming.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../src/platforms/retry.js';
@@ -89,7 +95,13 @@ afterEach(async () => {
 });
 
 async function setup(
-  opts: Partial<FakeMetaGraphOptions> & { ids?: string[]; retry?: Partial<RetryPolicy>; pageSize?: number } = {},
+  opts: Partial<FakeMetaGraphOptions> & {
+    ids?: string[];
+    retry?: Partial<RetryPolicy>;
+    pageSize?: number;
+    /** Wraps the real fetch, e.g. to alter an answer. */
+    fetch?: typeof fetch;
+  } = {},
 ): Promise<Harness> {
   const fake = await startFakeMetaGraph({
     accounts: opts.accounts ?? [berlin(), tokyo()],
@@ -109,7 +121,13 @@ async function setup(
   };
   const meta = new MetaPlatform(
     { accessToken: fake.token, adAccountIds: opts.ids ?? ['111', '222'], apiBaseUrl: fake.url, apiVersion: 'v24.0' },
-    { clock: () => NOW, naming: new NamingConvention(), retry, onCall: (c) => logged.push(c) },
+    {
+      clock: () => NOW,
+      naming: new NamingConvention(),
+      retry,
+      onCall: (c) => logged.push(c),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    },
   );
   return { fake, meta, sleeps, logged };
 }
@@ -297,6 +315,21 @@ describe('MetaPlatform.fetchCampaigns', () => {
     expect(fake.requestsTo('act_222/insights')).toHaveLength(1);
   });
 
+  it('says the snapshot is incomplete when one of two accounts fails, and not when both are read', async () => {
+    const { fake, meta } = await setup();
+    const whole = await meta.fetchCampaigns({ since: '2026-11-01', until: '2026-11-20' });
+    expect(whole.incomplete ?? null).toBeNull();
+
+    fake.failNext('act_222/campaigns', metaFailures.permission());
+    const { campaigns, errors, incomplete } = await meta.fetchCampaigns({ since: '2026-11-01', until: '2026-11-20' });
+    expect(campaigns.map((c) => c.id).sort()).toEqual(['120001', '120002', '120003', '120006', '120007']);
+    expect(incomplete).toMatch(
+      /^Meta ad account act_222 could not be read \(1 of 2\), so its campaigns are missing from this run\. act_222: Meta refused GET act_222\/campaigns \(code 200/,
+    );
+    // Still reported as an error too.
+    expect(errors).toContainEqual(expect.stringMatching(/^Meta ad account act_222 could not be read: Meta refused/));
+  });
+
   it('keeps one account when the other is unreachable after all retries', async () => {
     const { fake, meta } = await setup();
     fake.failNext('act_222', metaFailures.down, DEFAULT_RETRY.attempts);
@@ -317,6 +350,172 @@ describe('MetaPlatform.fetchCampaigns', () => {
     expect(err.message).toMatch(
       /^No Meta ad account could be read\. act_111: Meta refused GET act_111 .*; act_222: Meta refused GET act_222 /,
     );
+  });
+});
+
+describe('MetaPlatform.fetchCampaigns with a spend window', () => {
+  const WINDOW = { since: '2026-11-01', until: '2026-11-20' };
+
+  /** An always-on campaign reused for this flight, and others around the window's edges. */
+  const daily = (): FakeMetaAccount => ({
+    id: '444',
+    currency: 'EUR',
+    timezone_name: 'Europe/Berlin',
+    campaigns: [
+      {
+        id: '160001',
+        name: 'Acme_DE_Shoes_AlwaysOn',
+        status: 'ACTIVE',
+        start_time: '2025-01-01T00:00:00+0100',
+        // Lifetime spend is far more than the window's: it must not be used.
+        spend: '98765.43',
+        spendByDay: {
+          '2026-10-30': '500.00',
+          '2026-10-31': '499.99',
+          '2026-11-01': '0.10',
+          '2026-11-02': '0.20',
+          '2026-11-03': '0',
+          '2026-11-20': '33.33',
+          // After the window (a future "today" in the data): left out.
+          '2026-11-21': '7.00',
+        },
+      },
+      // Spent only before the window: no rows in it.
+      { id: '160002', name: 'Acme_DE_Bags_Old', status: 'PAUSED', spendByDay: { '2026-10-15': '120.00' } },
+      // Never delivered.
+      { id: '160003', name: 'Acme_DE_Hats_New', status: 'ACTIVE' },
+      // Many days of 0.10, which a float sum gets wrong.
+      {
+        id: '160004',
+        name: 'Acme_DE_Socks',
+        status: 'ACTIVE',
+        spendByDay: Object.fromEntries(
+          Array.from({ length: 20 }, (_, i) => [`2026-11-${String(i + 1).padStart(2, '0')}`, '0.10']),
+        ),
+      },
+    ],
+  });
+
+  it('asks for one row per campaign per day over the window, with time_range as a JSON object', async () => {
+    const { fake, meta } = await setup({ accounts: [daily()], ids: ['444'] });
+    await meta.fetchCampaigns(WINDOW);
+    const [first] = fake.requestsTo('act_444/insights');
+    expect(first?.query).toEqual({
+      level: 'campaign',
+      fields: 'campaign_id,spend,date_start,date_stop',
+      time_range: '{"since":"2026-11-01","until":"2026-11-20"}',
+      time_increment: '1',
+      limit: '200',
+    });
+    // On the wire: the JSON object percent-encoded in the query string.
+    expect(first?.target).toContain(
+      'time_range=%7B%22since%22%3A%222026-11-01%22%2C%22until%22%3A%222026-11-20%22%7D&time_increment=1',
+    );
+    expect(first?.query.date_preset).toBeUndefined();
+  });
+
+  it('sums only the window’s days, exactly, and gives spend per day', async () => {
+    const { meta } = await setup({ accounts: [daily()], ids: ['444'] });
+    const { campaigns, errors, incomplete } = await meta.fetchCampaigns(WINDOW);
+    expect(errors).toEqual([]);
+    expect(incomplete ?? null).toBeNull();
+    const c = byId(campaigns);
+
+    expect(c.get('160001')).toMatchObject({ spend: 33.63, startDate: '2025-01-01' });
+    expect(c.get('160001')?.spendByDay).toEqual({
+      '2026-11-01': 0.1,
+      '2026-11-02': 0.2,
+      '2026-11-03': 0, // a row of 0 is accepted as 0
+      '2026-11-20': 33.33,
+    });
+    expect(Object.keys(c.get('160001')?.spendByDay ?? {})).toEqual([
+      '2026-11-01',
+      '2026-11-02',
+      '2026-11-03',
+      '2026-11-20',
+    ]);
+
+    // 20 × 0.10 is 2, not the 2.0000000000000004 a float sum gives.
+    expect(Array.from({ length: 20 }, () => 0.1).reduce((a, b) => a + b)).not.toBe(2);
+    expect(c.get('160004')?.spend).toBe(2);
+    expect(Object.values(c.get('160004')?.spendByDay ?? {})).toEqual(Array.from({ length: 20 }, () => 0.1));
+  });
+
+  it('gives spend 0 and no days to campaigns without insights in the window', async () => {
+    const { meta } = await setup({ accounts: [daily()], ids: ['444'] });
+    const c = byId((await meta.fetchCampaigns(WINDOW)).campaigns);
+    expect(c.get('160002')).toMatchObject({ spend: 0, spendByDay: {}, status: 'PAUSED' });
+    expect(c.get('160003')).toMatchObject({ spend: 0, spendByDay: {}, status: 'ENABLED' });
+  });
+
+  it('pages through daily rows, keeping the window on every page', async () => {
+    const { fake, meta } = await setup({ accounts: [daily()], ids: ['444'], pageSize: 3 });
+    const c = byId((await meta.fetchCampaigns(WINDOW)).campaigns);
+    expect(c.get('160001')?.spend).toBe(33.63);
+    expect(c.get('160004')?.spend).toBe(2);
+    const pages = fake.requestsTo('act_444/insights');
+    expect(pages).toHaveLength(8); // 4 + 20 daily rows, 3 a page
+    for (const p of pages) {
+      expect(p.query).toMatchObject({ time_range: '{"since":"2026-11-01","until":"2026-11-20"}', time_increment: '1' });
+    }
+    expect(pages.slice(1).every((r) => typeof r.query.after === 'string')).toBe(true);
+  });
+
+  it('keeps the lifetime read (date_preset=maximum, no spendByDay) without a window', async () => {
+    const { fake, meta } = await setup({ accounts: [daily()], ids: ['444'] });
+    const c = byId((await meta.fetchCampaigns()).campaigns);
+    expect(c.get('160001')?.spend).toBe(98765.43);
+    expect(c.get('160002')?.spend).toBe(120); // the fake's lifetime = sum of its days
+    expect([...c.values()].some((x) => 'spendByDay' in x)).toBe(false);
+    expect(fake.requestsTo('act_444/insights')[0]?.query).toMatchObject({
+      date_preset: 'maximum',
+      fields: 'campaign_id,campaign_name,spend',
+    });
+  });
+
+  it('leaves out a campaign whose row is not one day of the window, with a reason', async () => {
+    const realFetch = globalThis.fetch;
+    const { meta } = await setup({
+      accounts: [daily()],
+      ids: ['444'],
+      // As if Meta ignored time_increment: a row spanning the whole window.
+      fetch: async (input, init) => {
+        const res = await realFetch(input, init);
+        if (!String(input).includes('/insights')) return res;
+        const body = (await res.json()) as { data: Record<string, string>[] };
+        for (const row of body.data) if (row.campaign_id === '160001') row.date_stop = '2026-11-20';
+        return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+      },
+    });
+    const { campaigns, errors } = await meta.fetchCampaigns(WINDOW);
+    expect(campaigns.map((x) => x.id).sort()).toEqual(['160002', '160003', '160004']);
+    expect(errors).toContainEqual(
+      expect.stringMatching(
+        /^Meta campaign 160001 in act_444: an insights row for "2026-11-01" to "2026-11-20" is not one day from 2026-11-01 to 2026-11-20, so the campaign is left out\.$/,
+      ),
+    );
+  });
+
+  it('refuses a malformed window before calling Meta', async () => {
+    const { fake, meta } = await setup({ ids: ['111'] });
+    for (const bad of [
+      { since: '2026-11-20', until: '2026-11-01' },
+      { since: '2026-11-31', until: '2026-12-01' },
+      { since: '2026/11/01', until: '2026-11-20' },
+    ]) {
+      expect((await rejection(meta.fetchCampaigns(bad))).message).toMatch(/^The spend window .* is not two days/);
+    }
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('reads and sums money in exact millionths', () => {
+    expect(moneyToMicros('1234.56')).toBe(1_234_560_000n);
+    expect(moneyToMicros('0.000001')).toBe(1n);
+    expect(moneyToMicros('250000')).toBe(250_000_000_000n);
+    expect(moneyToMicros('1,234.56')).toBeNull();
+    expect(microsToNumber((moneyToMicros('0.1') ?? 0n) + (moneyToMicros('0.2') ?? 0n))).toBe(0.3);
+    // Past 2^53 millionths, still the double nearest the decimal amount.
+    expect(microsToNumber(999_999_999_999_999_999_999n)).toBe(Number('999999999999999.999999'));
   });
 });
 
@@ -397,6 +596,21 @@ describe('MetaPlatform.pause / resume', () => {
     expect(calls).toEqual(['GET 120001 status', 'POST 120001 PAUSED', 'GET 120001 status']);
     expect(fake.requests.every((r) => r.auth === 'header')).toBe(true);
     expect(await meta.currentStatus('120001')).toBe('PAUSED');
+  });
+
+  it('takes a status value it does not know for ENABLED, so a needed pause is not skipped', async () => {
+    const account = berlin();
+    account.campaigns = [
+      { id: '170001', name: 'Acme_DE_Future', status: 'SOME_NEW_STATUS' },
+      { id: '170002', name: 'Acme_DE_Paused', status: 'PAUSED', effective_status: 'SOME_NEW_STATUS' },
+    ];
+    const { fake, meta } = await setup({ accounts: [account], ids: ['111'] });
+    const c = byId((await meta.fetchCampaigns()).campaigns);
+    expect(c.get('170001')?.status).toBe('ENABLED');
+    expect(c.get('170002')?.status).toBe('PAUSED'); // the configured status decides
+    expect(await meta.currentStatus('170001')).toBe('ENABLED');
+    expect(await meta.pause('170001')).toBe('paused');
+    expect(fake.campaign('170001')?.status).toBe('PAUSED');
   });
 
   it('says already_paused without writing when the campaign is paused', async () => {

@@ -68,7 +68,7 @@ function agentWith(warnings: number, criticals: number) {
 }
 
 describe('SlackNotifier and MAX_ALERTS_PER_RUN', () => {
-  it('queues MAX alerts and then one summary for a run with more alerts, never more', async () => {
+  it('posts every halt, queues MAX warnings and then one summary, never more', async () => {
     const { agent, notifier, queued } = agentWith(25, 5);
     const report = await agent.run('test');
     const alerted = report.results.filter((r) => r.action === 'alert' || r.action === 'halt');
@@ -76,21 +76,26 @@ describe('SlackNotifier and MAX_ALERTS_PER_RUN', () => {
     expect(alerted.filter((r) => r.action === 'halt')).toHaveLength(5);
 
     const items = queued(report.runId);
-    expect(items).toHaveLength(MAX_ALERTS_PER_RUN + 1);
-    expect(items.every((i) => i.kind === 'alert' && i.channel === ALERTS)).toBe(true);
-    // The first MAX are the campaigns' own alerts, each naming its campaign …
-    const own = items.slice(0, MAX_ALERTS_PER_RUN);
+    // Pauses are never summarised away: each carries its undo button and its owner.
+    const halts = items.filter((i) => i.kind === 'halt_alert');
+    expect(halts).toHaveLength(5);
+    for (const i of halts) expect(i.payload.text).toMatch(/^Halted: c-\d+/);
+    const warnings = items.filter((i) => i.kind === 'alert');
+    expect(warnings).toHaveLength(MAX_ALERTS_PER_RUN + 1);
+    expect(items.every((i) => i.channel === ALERTS)).toBe(true);
+    // The first MAX are the campaigns' own warnings, each naming its campaign …
+    const own = warnings.slice(0, MAX_ALERTS_PER_RUN);
     expect(new Set(own.map((i) => i.payload.text)).size).toBe(MAX_ALERTS_PER_RUN);
-    for (const i of own) expect(i.payload.text).toMatch(/^(Pacing alert|Halted): c-\d+/);
+    for (const i of own) expect(i.payload.text).toMatch(/^Pacing warning: c-\d+/);
     // … and the last one says that the rest are not posted one by one, and where to see them.
-    const summary = items.at(-1);
-    expect(summary?.payload.text).toContain(`More alerts in run ${report.runId} are not posted one by one`);
+    const summary = warnings.at(-1);
+    expect(summary?.payload.text).toContain(`More warnings in run ${report.runId} are not posted one by one`);
     expect(summary?.payload.text).toContain('/pacing status');
     expect(summary?.payload.blocks).toHaveLength(1);
 
-    // Alerts that still come for this run (a late halt, a retry) add nothing.
-    for (const r of alerted.slice(0, 5)) await notifier.alert(r);
-    expect(queued(report.runId)).toHaveLength(MAX_ALERTS_PER_RUN + 1);
+    // Warnings that still come for this run (a retry) add nothing.
+    for (const r of alerted.filter((x) => x.action === 'alert').slice(0, 5)) await notifier.alert(r);
+    expect(queued(report.runId).filter((i) => i.kind === 'alert')).toHaveLength(MAX_ALERTS_PER_RUN + 1);
   });
 
   it('each run has its own cap', async () => {
@@ -108,6 +113,6 @@ describe('SlackNotifier and MAX_ALERTS_PER_RUN', () => {
     const report = await agent.run('test');
     const items = queued(report.runId);
     expect(items).toHaveLength(MAX_ALERTS_PER_RUN);
-    expect(items.some((i) => i.payload.text.startsWith('More alerts'))).toBe(false);
+    expect(items.some((i) => i.payload.text.startsWith('More warnings'))).toBe(false);
   });
 });

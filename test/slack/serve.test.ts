@@ -2,9 +2,11 @@
 
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CollectingNotifier } from '../../src/cli/notifier.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { type Server, serve } from '../../src/slack/serve.js';
+import { createApp } from '../../src/wiring.js';
 import { blockAction, eventCallback, slashCommand } from '../fakes/slack-requests.js';
 import { APPROVER, BUYER, CHANNELS, escalationMessage, SECRET, type SlackWorld, slackWorld } from './helpers.js';
 
@@ -214,6 +216,24 @@ describe('pacing serve', () => {
     });
     const call = await world.fake.waitFor('views.publish');
     expect(call.body.user_id).toBe(BUYER);
+  });
+
+  it('posts escalations that were opened while Slack was not configured', async () => {
+    const offline = createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
+    await offline.agent.run('cli');
+    expect(offline.agent.pending()).toHaveLength(6);
+    offline.close();
+    await start();
+    for (
+      let i = 0;
+      i < 60 && world.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === CHANNELS.approvals).length < 6;
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const posted = world.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === CHANNELS.approvals);
+    expect(posted).toHaveLength(6);
+    expect(JSON.stringify(posted.map((c) => c.body.blocks))).toContain('pacing_approve');
   });
 
   it('stops with a clear message when the token is refused', async () => {

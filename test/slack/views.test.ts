@@ -304,10 +304,15 @@ describe('alertBlocks', () => {
     await post(blocks, 'warning alert');
   });
 
-  it('gives a halt a Resume campaign button whose value names the campaign as JSON', async () => {
+  it('gives a pause the agent made a Resume campaign button whose value names the campaign as JSON', async () => {
     const halts = rows.filter((x) => x.action === 'halt');
     expect(halts.map((x) => x.campaignId).sort()).toEqual(['ACM-G-004', 'ACM-G-005', 'ACM-M-003']);
-    for (const r of halts) {
+    // ACM-G-005 was found paused: no undo is offered for a pause the agent did not make.
+    const g005 = row('ACM-G-005');
+    expect(g005.pause).toBe('already_paused');
+    expect(actionBlocks(alertBlocks(g005))).toEqual([]);
+    expect(text(alertBlocks(g005))).toContain('already paused');
+    for (const r of halts.filter((x) => x.pause === 'paused')) {
       const blocks = alertBlocks(r);
       const [actions, ...more] = actionBlocks(blocks);
       expect(more).toEqual([]);

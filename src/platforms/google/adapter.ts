@@ -1,6 +1,6 @@
-// The live Google Ads platform: campaigns with spend to date from GAQL, pauses and resumes by campaigns:mutate,
-// each write verified by reading the status back.
-import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome } from '../../agent/ports.js';
+// The live Google Ads platform: campaigns with spend from GAQL (per day inside a window, or lifetime without
+// one), pauses and resumes by campaigns:mutate, each write verified by reading the status back.
+import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome, SpendWindow } from '../../agent/ports.js';
 import type { Config } from '../../config.js';
 import type { CampaignStatus, PlatformCampaign } from '../../domain/types.js';
 import { ConfigError, PlatformError } from '../../errors.js';
@@ -77,17 +77,35 @@ export class GoogleAdsPlatform implements PlatformAdapter {
     this.description = `Google Ads API ${settings.apiVersion} (customer${this.customerIds.length === 1 ? '' : 's'} ${accounts})`;
   }
 
-  async fetchCampaigns(): Promise<PlatformSnapshot> {
-    // No segments.date in the query and no date condition: metrics are over the campaign's whole life, i.e. its
-    // flight to date — the figure the tracker's target_spend is compared with.
-    const query =
+  async fetchCampaigns(window?: SpendWindow): Promise<PlatformSnapshot> {
+    const range = window ? checkWindow(window) : null;
+    // Without a window: no segments.date and no date condition, so metrics.cost_micros is the campaign's whole
+    // life. With one: the campaigns' attributes without metrics (every campaign, spending or not), and cost in
+    // a second query segmented by segments.date, one row per campaign per day with cost. Google leaves out rows
+    // whose selected metrics are all zero when a report is segmented, so a campaign with no cost in the window
+    // has no row there; it is still listed from the first query, with spend 0.
+    const attributes =
       `SELECT campaign.id, campaign.name, campaign.status, ${this.fields.start}, ${this.fields.end}, ` +
-      'campaign_budget.amount_micros, customer.currency_code, metrics.cost_micros ' +
+      `campaign_budget.amount_micros, customer.currency_code${range ? '' : ', metrics.cost_micros'} ` +
       "FROM campaign WHERE campaign.status != 'REMOVED'";
+    // BETWEEN is inclusive at both ends, and dates are days in each account's time zone. A window that ends
+    // before it starts holds no day: nothing to ask for, every campaign spent 0 in it.
+    const daily =
+      range && range.since <= range.until
+        ? {
+            query:
+              "SELECT campaign.id, segments.date, metrics.cost_micros FROM campaign WHERE campaign.status != 'REMOVED' " +
+              `AND segments.date BETWEEN '${range.since}' AND '${range.until}'`,
+            what: `reading daily cost from ${range.since} to ${range.until}`,
+          }
+        : null;
     const settled = await Promise.allSettled(
       this.customerIds.map(async (customerId) => {
-        const rows = await this.client.search(customerId, query);
-        return { customerId, rows, fetchedAt: new Date(this.deps.clock()).toISOString() };
+        const [rows, costRows] = await Promise.all([
+          this.client.search(customerId, attributes),
+          daily === null ? Promise.resolve(null) : this.client.search(customerId, daily.query, daily.what),
+        ]);
+        return { customerId, rows, costRows, fetchedAt: new Date(this.deps.clock()).toISOString() };
       }),
     );
 
@@ -109,8 +127,14 @@ export class GoogleAdsPlatform implements PlatformAdapter {
         );
         return;
       }
+      // Cost rows of a campaign the attributes query did not return (created or removed between the two
+      // queries) are left unused: the campaign is not in this run either way.
+      const costs = range
+        ? dailyCosts(result.value.costRows ?? [], range, `Google Ads customer ${formatCustomerId(customerId)}`)
+        : null;
+      if (costs) errors.push(...costs.errors);
       for (const row of result.value.rows) {
-        const mapped = this.toCampaign(row, customerId, result.value.fetchedAt);
+        const mapped = this.toCampaign(row, customerId, result.value.fetchedAt, costs?.byCampaign ?? null);
         if ('error' in mapped) {
           errors.push(mapped.error);
           continue;
@@ -144,9 +168,17 @@ export class GoogleAdsPlatform implements PlatformAdapter {
         waits.length ? Math.max(...waits) : null,
       );
     }
-    // One account failing leaves the others' campaigns in the run; its failure is reported with them.
+    // One account failing leaves the others' campaigns in the run; its failure is reported with them, and the
+    // snapshot says it is incomplete, so a plan row without a match is not taken for a campaign that does not exist.
     errors.unshift(...failures.map((f) => `${f.message} Its campaigns are missing from this run.`));
-    return { campaigns, errors };
+    const missing = this.customerIds.filter((_, i) => settled[i]?.status === 'rejected').map(formatCustomerId);
+    const incomplete =
+      missing.length === 0
+        ? null
+        : missing.length === 1
+          ? `Google Ads customer ${missing[0]} could not be read: its campaigns are missing from this run, so a plan row without a matching campaign may belong to it.`
+          : `Google Ads customers ${missing.join(', ')} could not be read: their campaigns are missing from this run, so a plan row without a matching campaign may belong to one of them.`;
+    return { campaigns, errors, incomplete };
   }
 
   async pause(campaignId: string): Promise<PauseOutcome> {
@@ -229,10 +261,15 @@ export class GoogleAdsPlatform implements PlatformAdapter {
     return rows[0]?.campaign?.status ?? null;
   }
 
+  /**
+   * One attributes row as a campaign. `costs` (with a window) holds each campaign's cost per day from the
+   * segmented query; without it the row's own metrics.cost_micros is the lifetime cost.
+   */
   private toCampaign(
     row: GoogleAdsRow,
     customerId: string,
     fetchedAt: string,
+    costs: Map<string, CampaignCost> | null,
   ): { campaign: PlatformCampaign; problem: string | null } | { error: string } {
     const c = row.campaign ?? {};
     const where = `Google Ads customer ${formatCustomerId(customerId)}`;
@@ -243,12 +280,29 @@ export class GoogleAdsPlatform implements PlatformAdapter {
         error: `${where}, campaign ${c.id}: status ${JSON.stringify(c.status ?? null)} is neither ENABLED nor PAUSED; skipped.`,
       };
     }
-    // JSON leaves out fields that are unset: no cost recorded reads as zero spend.
-    const spend = microsToAmount(row.metrics?.costMicros ?? '0');
-    if (spend === null)
-      return {
-        error: `${where}, campaign ${c.id}: metrics.costMicros ${JSON.stringify(row.metrics?.costMicros)} is not a whole number of micros; skipped.`,
-      };
+    let spend: number | null;
+    let spendByDay: Record<string, number> | undefined;
+    if (costs) {
+      const cost = costs.get(c.id);
+      if (cost && 'error' in cost) return { error: `${where}, campaign ${c.id}: ${cost.error}; skipped.` };
+      // No row in the segmented query: no cost on any day of the window (zero delivery, still listed).
+      const days = [...(cost?.byDay.entries() ?? [])].sort(([a], [b]) => (a < b ? -1 : 1));
+      spendByDay = {};
+      let total = 0n;
+      for (const [day, micros] of days) {
+        spendByDay[day] = microsToMoney(micros);
+        total += micros;
+      }
+      // The total is summed in micros and rounded once, not summed from the rounded days.
+      spend = microsToMoney(total);
+    } else {
+      // JSON leaves out fields that are unset (and int64 zeros): no cost recorded reads as zero spend.
+      spend = microsToAmount(row.metrics?.costMicros ?? '0');
+      if (spend === null)
+        return {
+          error: `${where}, campaign ${c.id}: metrics.costMicros ${JSON.stringify(row.metrics?.costMicros)} is not a whole number of micros; skipped.`,
+        };
+    }
     if (spend < 0) return { error: `${where}, campaign ${c.id}: cost ${spend} is negative; skipped.` };
     const budgetMicros = row.campaignBudget?.amountMicros;
     const dailyBudget = budgetMicros === undefined ? null : microsToAmount(budgetMicros);
@@ -271,10 +325,77 @@ export class GoogleAdsPlatform implements PlatformAdapter {
         dailyBudget,
         currency: typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : null,
         reportingLagHours: REPORTING_LAG_HOURS,
+        ...(spendByDay ? { spendByDay } : {}),
       },
       problem: parts.problem,
     };
   }
+}
+
+/** One campaign's cost per day inside the window, in micros; or why its cost cannot be trusted. */
+type CampaignCost = { byDay: Map<string, bigint> } | { error: string };
+
+/** Checks a window's dates before they go into GAQL: real calendar days, YYYY-MM-DD. */
+function checkWindow(window: SpendWindow): SpendWindow {
+  for (const day of [window.since, window.until]) {
+    if (!isDay(day)) {
+      throw new PlatformError(
+        'google',
+        `The spend window ${JSON.stringify(window)} is not two dates as YYYY-MM-DD; Google Ads was not asked.`,
+      );
+    }
+  }
+  return { since: window.since, until: window.until };
+}
+
+function isDay(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/**
+ * The segmented query's rows (campaign.id, segments.date, metrics.cost_micros) gathered per campaign and day,
+ * in micros. A row that cannot be read spoils only its campaign's cost (the campaign is then skipped with the
+ * reason), except a row without a campaign id, which is reported on its own.
+ */
+function dailyCosts(
+  rows: GoogleAdsRow[],
+  window: SpendWindow,
+  where: string,
+): { byCampaign: Map<string, CampaignCost>; errors: string[] } {
+  const byCampaign = new Map<string, CampaignCost>();
+  const errors: string[] = [];
+  for (const row of rows) {
+    const id = row.campaign?.id;
+    if (typeof id !== 'string' || !/^\d+$/.test(id)) {
+      errors.push(`${where}: a daily cost row without a valid campaign id was skipped.`);
+      continue;
+    }
+    const entry = byCampaign.get(id) ?? { byDay: new Map<string, bigint>() };
+    byCampaign.set(id, entry);
+    if ('error' in entry) continue;
+    const day = row.segments?.date;
+    // Zero is the default of an int64, which JSON leaves out.
+    const raw = row.metrics?.costMicros ?? '0';
+    const spoil = (reason: string) => byCampaign.set(id, { error: reason });
+    if (!isDay(day) || day < window.since || day > window.until) {
+      spoil(`segments.date ${JSON.stringify(day ?? null)} is not a day from ${window.since} to ${window.until}`);
+      continue;
+    }
+    if (typeof raw !== 'string' || !/^-?\d+$/.test(raw.trim())) {
+      spoil(`metrics.costMicros ${JSON.stringify(raw)} on ${day} is not a whole number of micros`);
+      continue;
+    }
+    const micros = BigInt(raw.trim());
+    if (micros < 0n) {
+      spoil(`cost ${microsToMoney(micros)} on ${day} is negative`);
+      continue;
+    }
+    // One row per campaign and day is what Google sends; should a day come twice, its costs add up.
+    entry.byDay.set(day, (entry.byDay.get(day) ?? 0n) + micros);
+  }
+  return { byCampaign, errors };
 }
 
 /**
@@ -283,7 +404,11 @@ export class GoogleAdsPlatform implements PlatformAdapter {
  */
 export function microsToAmount(micros: string): number | null {
   if (typeof micros !== 'string' || !/^-?\d+$/.test(micros.trim())) return null;
-  const value = BigInt(micros.trim());
+  return microsToMoney(BigInt(micros.trim()));
+}
+
+/** Micros as a BigInt to an amount rounded to cents, half away from zero. */
+function microsToMoney(value: bigint): number {
   const negative = value < 0n;
   const abs = negative ? -value : value;
   const cents = (abs + 5_000n) / 10_000n;

@@ -52,6 +52,8 @@ export interface GoogleAdsRow {
   campaignBudget?: { resourceName?: string; amountMicros?: string };
   customer?: { resourceName?: string; currencyCode?: string };
   metrics?: { costMicros?: string };
+  /** Present when the query selects a segment: `segments.date` is "YYYY-MM-DD" in the account's time zone. */
+  segments?: { date?: string };
 }
 
 interface SearchResponse {

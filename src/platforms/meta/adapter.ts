@@ -5,9 +5,15 @@
 // - `act_{id}?fields=currency,timezone_name`: budgets are in the currency's minor units and a day's spend is
 //   counted in the account's time zone (developers.facebook.com/docs/marketing-api/currencies).
 // - `act_{id}/campaigns`: the campaigns, with status, flight times and budgets.
-// - `act_{id}/insights?level=campaign&date_preset=maximum`: spend per campaign. Insights leave out campaigns that
-//   did not deliver, so a listed campaign without an insights row has spent 0 — never expect a row of 0.
-import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome } from '../../agent/ports.js';
+// - `act_{id}/insights?level=campaign`: spend per campaign. With a spend window (the cycle's earliest flight start
+//   to today), `time_range={"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}&time_increment=1` gives one row per campaign
+//   per day (`date_start` = `date_stop` = the day, in the account's time zone), so each plan row can be charged
+//   only the days of its own flight; without a window, `date_preset=maximum` gives each campaign's lifetime spend.
+//   Insights leave out campaigns (and days) without delivery, so a listed campaign without a row has spent 0 —
+//   never expect a row of 0 (but accept one).
+// Money is summed exactly: each string is read as a whole number of millionths, summed as integers, and only the
+// total is turned back into a number.
+import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome, SpendWindow } from '../../agent/ports.js';
 import type { Config } from '../../config.js';
 import type { CampaignStatus, PlatformCampaign } from '../../domain/types.js';
 import { ConfigError, PlatformError } from '../../errors.js';
@@ -41,7 +47,10 @@ export function currencyOffset(currency: string): number {
 }
 
 const CAMPAIGN_FIELDS = 'id,name,status,effective_status,start_time,stop_time,daily_budget,lifetime_budget';
-const INSIGHT_FIELDS = 'campaign_id,campaign_name,spend';
+/** Lifetime (date_preset=maximum): one row per campaign. */
+const LIFETIME_INSIGHT_FIELDS = 'campaign_id,campaign_name,spend';
+/** A window with time_increment=1: one row per campaign per day. */
+const DAILY_INSIGHT_FIELDS = 'campaign_id,spend,date_start,date_stop';
 const SKIPPED_STATUSES = new Set(['DELETED', 'ARCHIVED']);
 /** Reads of a campaign's status after a change before the change is declared not to have taken effect. */
 const VERIFY_READS = 3;
@@ -50,18 +59,42 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (v: unknown): string | null =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
 
+const MONEY = /^\d{1,15}(\.\d{1,6})?$/;
+
 /**
  * A money string from Meta ("1234.56", "0", "12") as a number, or null when it is not a plain non-negative decimal.
  * Format-checked first so that "1,234.56", "1e3", " 12", "0x1F" or "" are refused rather than half-read.
  */
 export function parseMoney(text: unknown): number | null {
-  if (typeof text !== 'string' || !/^\d{1,15}(\.\d{1,6})?$/.test(text)) return null;
+  if (typeof text !== 'string' || !MONEY.test(text)) return null;
   return Number(text);
 }
 
-/** Adds decimal amounts without binary drift, in millionths. */
-function addMoney(a: number, b: number): number {
-  return (Math.round(a * 1e6) + Math.round(b * 1e6)) / 1e6;
+const MICROS = 1_000_000n;
+
+/**
+ * A money string as an exact whole number of millionths (finer than any currency's minor unit, and as fine as
+ * parseMoney accepts), or null when parseMoney would refuse it. Read from the digits, never through a float.
+ */
+export function moneyToMicros(text: unknown): bigint | null {
+  if (typeof text !== 'string' || !MONEY.test(text)) return null;
+  const [whole = '0', frac = ''] = text.split('.');
+  return BigInt(whole) * MICROS + BigInt(frac.padEnd(6, '0'));
+}
+
+/** Millionths back to a number, through the decimal string: the double nearest the exact amount. */
+export function microsToNumber(micros: bigint): number {
+  const frac = (micros % MICROS).toString().padStart(6, '0');
+  return Number(`${micros / MICROS}.${frac}`);
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar day written YYYY-MM-DD. */
+function isDay(text: unknown): text is string {
+  if (typeof text !== 'string' || !DAY.test(text)) return false;
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
 }
 
 /** A budget in minor units ("5000") as major units in the account currency; null when absent or 0. */
@@ -116,6 +149,12 @@ interface AccountRead {
   errors: string[];
 }
 
+/** Spend read for one campaign: the exact total, and per day when a window was asked for. */
+interface SpendRead {
+  total: bigint;
+  days: Map<string, bigint>;
+}
+
 export class MetaPlatform implements PlatformAdapter {
   readonly platform = 'meta' as const;
   readonly description: string;
@@ -155,11 +194,18 @@ export class MetaPlatform implements PlatformAdapter {
     this.description = `Meta Marketing API ${settings.apiVersion} (${n} ad account${n === 1 ? '' : 's'})`;
   }
 
-  async fetchCampaigns(): Promise<PlatformSnapshot> {
+  async fetchCampaigns(window?: SpendWindow): Promise<PlatformSnapshot> {
     if (this.accounts.length === 0) {
       throw new PlatformError('meta', 'No Meta ad accounts to read: set META_AD_ACCOUNT_IDS.', false);
     }
-    const settled = await Promise.allSettled(this.accounts.map((id) => this.readAccount(id)));
+    if (window && !(isDay(window.since) && isDay(window.until) && window.since <= window.until)) {
+      throw new PlatformError(
+        'meta',
+        `The spend window ${JSON.stringify(window.since)} to ${JSON.stringify(window.until)} is not two days (YYYY-MM-DD) in order, so Meta's spend was not read.`,
+        false,
+      );
+    }
+    const settled = await Promise.allSettled(this.accounts.map((id) => this.readAccount(id, window)));
     const campaigns: PlatformCampaign[] = [];
     const errors: string[] = [];
     const failures: { id: string; err: unknown }[] = [];
@@ -180,21 +226,37 @@ export class MetaPlatform implements PlatformAdapter {
         null;
       throw new PlatformError('meta', `No Meta ad account could be read. ${detail}`, false, retryAfter);
     }
-    return { campaigns, errors };
+    // Some accounts failed: their campaigns are missing, so "no matching campaign" is not proof of anything.
+    let incomplete: string | null = null;
+    if (failures.length > 0) {
+      const one = failures.length === 1;
+      const ids = failures.map((f) => `act_${f.id}`).join(', ');
+      const detail = failures.map((f) => `act_${f.id}: ${messageOf(f.err)}`).join('; ');
+      incomplete = `Meta ad account${one ? '' : 's'} ${ids} could not be read (${failures.length} of ${this.accounts.length}), so ${one ? 'its' : 'their'} campaigns are missing from this run. ${detail}`;
+    }
+    return { campaigns, errors, incomplete };
   }
 
-  private async readAccount(accountId: string): Promise<AccountRead> {
+  private async readAccount(accountId: string, window: SpendWindow | undefined): Promise<AccountRead> {
     const act = `act_${accountId}`;
     // allSettled, so that no call for this account is still running when the account is reported on.
     const settled = await Promise.allSettled([
       this.client.get(act, { fields: 'currency,timezone_name' }, accountId),
       this.client.getAll(`${act}/campaigns`, { fields: CAMPAIGN_FIELDS, limit: this.pageSize }, accountId),
-      // date_preset=maximum is everything Meta keeps for the campaign (about 37 months, longer than any flight),
-      // i.e. its lifetime: spend over the flight to date, which is what the plan's target spend is compared with.
-      // Days are counted in the account's time zone.
+      // With a window: one row per campaign per day from `since` to `until` (inclusive), days in the account's
+      // time zone; time_range is a JSON object, as Meta's SDKs send it. Without: date_preset=maximum, everything
+      // Meta keeps for the campaign (about 37 months), i.e. its lifetime spend.
       this.client.getAll(
         `${act}/insights`,
-        { level: 'campaign', fields: INSIGHT_FIELDS, date_preset: 'maximum', limit: this.pageSize },
+        window
+          ? {
+              level: 'campaign',
+              fields: DAILY_INSIGHT_FIELDS,
+              time_range: JSON.stringify({ since: window.since, until: window.until }),
+              time_increment: '1',
+              limit: this.pageSize,
+            }
+          : { level: 'campaign', fields: LIFETIME_INSIGHT_FIELDS, date_preset: 'maximum', limit: this.pageSize },
         accountId,
       ),
     ]);
@@ -216,7 +278,7 @@ export class MetaPlatform implements PlatformAdapter {
 
     const errors: string[] = [];
     const fetchedAt = this.deps.clock();
-    const spend = new Map<string, number>();
+    const spend = new Map<string, SpendRead>();
     const unusableSpend = new Set<string>();
     const insightNames = new Map<string, string>();
     for (const row of rawInsights) {
@@ -225,7 +287,7 @@ export class MetaPlatform implements PlatformAdapter {
         errors.push(`${act}: an insights row without campaign_id was ignored.`);
         continue;
       }
-      const amount = parseMoney(row.spend);
+      const amount = moneyToMicros(row.spend);
       if (amount === null) {
         unusableSpend.add(id);
         errors.push(
@@ -233,7 +295,21 @@ export class MetaPlatform implements PlatformAdapter {
         );
         continue;
       }
-      spend.set(id, addMoney(spend.get(id) ?? 0, amount));
+      const read = spend.get(id) ?? { total: 0n, days: new Map<string, bigint>() };
+      if (window) {
+        // A daily row is one day inside the window; anything else cannot be given to the right flight.
+        const day = row.date_start;
+        if (!isDay(day) || row.date_stop !== day || day < window.since || day > window.until) {
+          unusableSpend.add(id);
+          errors.push(
+            `Meta campaign ${id} in ${act}: an insights row for ${JSON.stringify(row.date_start)} to ${JSON.stringify(row.date_stop)} is not one day from ${window.since} to ${window.until}, so the campaign is left out.`,
+          );
+          continue;
+        }
+        read.days.set(day, (read.days.get(day) ?? 0n) + amount);
+      }
+      read.total += amount;
+      spend.set(id, read);
       const name = str(row.campaign_name);
       if (name) insightNames.set(id, name);
     }
@@ -267,6 +343,7 @@ export class MetaPlatform implements PlatformAdapter {
         );
         dailyBudget = null;
       }
+      const read = spend.get(id);
       campaigns.push({
         platform: 'meta',
         id,
@@ -275,19 +352,21 @@ export class MetaPlatform implements PlatformAdapter {
         product: parts.product,
         startDate: dates.start,
         endDate: dates.end,
-        // No insights row means no delivery over the flight: spend 0.
-        spend: spend.get(id) ?? 0,
+        // No insights row means no delivery (over the window, or ever): spend 0.
+        spend: microsToNumber(read?.total ?? 0n),
         status: mapStatus(status, effective),
         fetchedAt,
         dailyBudget,
         currency,
+        ...(window ? { spendByDay: daysRecord(read?.days) } : {}),
       });
     }
-    for (const [id, amount] of spend) {
-      if (!listed.has(id) && amount > 0) {
+    for (const [id, read] of spend) {
+      if (!listed.has(id) && !unusableSpend.has(id) && read.total > 0n) {
         const name = insightNames.get(id);
+        const when = window ? ` from ${window.since} to ${window.until}` : '';
         errors.push(
-          `${act}: insights report spend ${amount} ${currency} for campaign ${id}${name ? ` ("${name}")` : ''}, which the campaigns list does not include (deleted or archived?).`,
+          `${act}: insights report spend ${microsToNumber(read.total)} ${currency}${when} for campaign ${id}${name ? ` ("${name}")` : ''}, which the campaigns list does not include (deleted or archived?).`,
         );
       }
     }
@@ -368,10 +447,21 @@ export class MetaPlatform implements PlatformAdapter {
   }
 }
 
-/** Meta's configured status (ACTIVE/PAUSED), falling back to effective_status: only ACTIVE is enabled. */
+/**
+ * Meta's configured status (ACTIVE/PAUSED), falling back to effective_status: only PAUSED is paused. Any other
+ * value, including one Meta adds later, counts as enabled: a campaign wrongly taken for "already paused" would
+ * skip a pause it needs, whereas a needless pause attempt is harmless (and every pause is verified by reading back).
+ */
 function mapStatus(status: string | null, effective: string | null): CampaignStatus {
   const s = status ?? effective;
-  return s === 'ACTIVE' ? 'ENABLED' : 'PAUSED';
+  return s === 'PAUSED' ? 'PAUSED' : 'ENABLED';
+}
+
+/** Per-day spend as numbers, days in order. */
+function daysRecord(days: Map<string, bigint> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const day of [...(days?.keys() ?? [])].sort()) out[day] = microsToNumber(days?.get(day) ?? 0n);
+  return out;
 }
 
 function messageOf(err: unknown): string {

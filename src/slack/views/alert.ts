@@ -13,20 +13,36 @@ export interface ResumeTarget {
 
 export const encodeResume = (t: ResumeTarget): string => JSON.stringify(t);
 
+/** The headline of an alert: only a pause that took effect is called "Halted". */
+export function alertTitle(r: ResultRow): { icon: string; title: string } {
+  const name = r.campaignId ?? r.platformCampaignName ?? '';
+  switch (r.pause) {
+    case 'paused':
+      return { icon: ':octagonal_sign:', title: `Halted: ${name}` };
+    case 'would_pause':
+      return { icon: ':test_tube:', title: `Would halt (dry run): ${name}` };
+    case 'already_paused':
+      return { icon: ':double_vertical_bar:', title: `Over plan, already paused: ${name}` };
+    case 'failed':
+      return { icon: ':rotating_light:', title: `Pause FAILED: ${name}` };
+    default:
+      return { icon: ':warning:', title: `Pacing ${r.severity ?? 'alert'}: ${name}` };
+  }
+}
+
 export function alertBlocks(r: ResultRow): Block[] {
-  const halted = r.action === 'halt' || (r.proposedAction === 'halt' && r.status === 'approved');
-  const title = halted
-    ? `Halted: ${r.campaignId ?? r.platformCampaignName ?? ''}`
-    : `Pacing ${r.severity ?? 'alert'}: ${r.campaignId ?? ''}`;
+  const { icon, title } = alertTitle(r);
   const blocks: Block[] = [
-    header(`${halted ? ':octagonal_sign:' : ':warning:'} ${title}`),
+    header(`${icon} ${title}`),
     section(
       `*${esc(campaignName(r))}*${r.ownerSlackId ? ` · owner <@${r.ownerSlackId}>` : ''}\n${esc(r.actionNote ?? r.reason)}`,
     ),
     numbers(r),
     ...explanation(r),
   ];
-  if (halted && r.platformCampaignId && r.platformStatus !== null) {
+  // Undo is offered only for a pause the agent made; never for one it found or only simulated.
+  const halted = r.pause === 'paused';
+  if (halted && r.platformCampaignId) {
     blocks.push({
       type: 'actions',
       block_id: `resume:${r.platform}:${r.platformCampaignId}`.slice(0, 255),
@@ -55,4 +71,4 @@ export function alertBlocks(r: ResultRow): Block[] {
 }
 
 export const alertText = (r: ResultRow): string =>
-  `${r.action === 'halt' ? 'Halted' : 'Pacing alert'}: ${campaignName(r)} — variance ${formatPct(r.variancePct)}, confidence ${r.confidence}`;
+  `${alertTitle(r).title} — variance ${formatPct(r.variancePct)}, confidence ${r.confidence}`;

@@ -1,0 +1,195 @@
+// Guards for real money: an escalation that gets worse is re-asked, a found pause is announced once, an undo
+// only undoes a pause of ours, a pause interrupted before its audit is still recorded, and a partly read
+// platform does not produce false "no matching campaign" escalations.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PacingAgent } from '../../src/agent/agent.js';
+import type { PlatformSnapshot } from '../../src/agent/ports.js';
+import { assessAll } from '../../src/domain/assess.js';
+import { flightSpend } from '../../src/domain/spend.js';
+import { DEFAULT_THRESHOLDS, type PlanRow, type PlatformCampaign } from '../../src/domain/types.js';
+import { Store } from '../../src/store/index.js';
+import { campaign, NOW, planRow } from '../domain/builders.js';
+import { FakePlatform, RecordingNotifier, StaticPlan } from '../fakes/platform.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()?.();
+});
+
+function world(plan: PlanRow[], google: FakePlatform, store?: Store) {
+  const dir = mkdtempSync(join(tmpdir(), 'pacing-guards-'));
+  const s = store ?? Store.open(join(dir, 'p.db'));
+  cleanups.push(() => {
+    if (!store) s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const notifier = new RecordingNotifier();
+  const tracker = new StaticPlan(plan);
+  const agent = new PacingAgent({
+    store: s,
+    tracker,
+    platforms: new Map([
+      ['google', google],
+      ['meta', new FakePlatform('meta')],
+    ]),
+    notifier,
+    clock: () => new Date(NOW).toISOString(),
+    thresholds: DEFAULT_THRESHOLDS,
+    approvalTimeoutHours: 24,
+    checkpointRetentionDays: 30,
+    approvers: [],
+  });
+  return { agent, store: s, notifier, tracker, google };
+}
+
+describe('an open escalation and a worse one', () => {
+  it('closes the open "alert?" question as superseded and asks about the pause instead', async () => {
+    // Low confidence (market differs): a warning escalates proposing an alert.
+    const row = planRow({ market: 'DE', product: 'Other' });
+    const g = new FakePlatform('google', [campaign({ spend: 1600 })]);
+    const w = world([row], g);
+    const first = await w.agent.run('test');
+    expect(first.results[0]).toMatchObject({ action: 'escalate', proposedAction: 'alert' });
+    const old = first.results[0]?.escalationId as string;
+
+    // Spend runs away: critical, still low confidence → the proposal is now a pause.
+    (g as unknown as { campaigns: Map<string, PlatformCampaign> }).campaigns.get('g-1')!.spend = 2400;
+    const second = await w.agent.run('test');
+    const now = second.results[0];
+    expect(now).toMatchObject({ action: 'escalate', proposedAction: 'halt', status: 'awaiting_approval' });
+    expect(now?.escalationId).not.toBe(old);
+    expect(w.store.escalations.get(old)).toMatchObject({ status: 'expired', outcome: 'done' });
+    expect(w.store.escalations.get(old)?.outcomeDetail).toMatch(/superseded by esc-/);
+    expect(w.agent.pending().map((e) => e.proposedAction)).toEqual(['halt']);
+  });
+});
+
+describe('a campaign found already paused', () => {
+  it('is announced once, not again every run, and offers no undo', async () => {
+    const g = new FakePlatform('google', [campaign({ spend: 2400, status: 'PAUSED' })]);
+    const w = world([planRow()], g);
+    const first = await w.agent.run('test');
+    expect(first.results[0]).toMatchObject({ action: 'halt', pause: 'already_paused' });
+    expect(w.notifier.alerts).toHaveLength(1);
+    await w.agent.run('test');
+    expect(w.notifier.alerts).toHaveLength(1);
+    expect(g.pauseCalls).toEqual([]);
+    await expect(w.agent.resumeCampaign('google', 'g-1', 'U1')).rejects.toThrow(
+      /no pause of google campaign g-1 on record/,
+    );
+    expect(g.resumeCalls).toEqual([]);
+  });
+});
+
+describe('undo', () => {
+  it('resumes a pause the agent made, once', async () => {
+    const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
+    const w = world([planRow()], g);
+    const run = await w.agent.run('test');
+    expect(run.results[0]).toMatchObject({ action: 'halt', pause: 'paused' });
+    expect(await w.agent.resumeCampaign('google', 'g-1', 'U1')).toBe('resumed');
+    expect(w.store.audit.list({ type: 'campaign_resumed' })).toMatchObject([
+      { actor: 'U1', platformCampaignId: 'g-1' },
+    ]);
+    await expect(w.agent.resumeCampaign('google', 'g-1', 'U2')).rejects.toThrow(/already resumed by U1/);
+  });
+});
+
+describe('a decision another live process is carrying out', () => {
+  it('is not taken over by recovery, so nothing happens twice', async () => {
+    const row = planRow({ market: 'DE', product: 'Other' });
+    const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
+    const w = world([row], g);
+    const run = await w.agent.run('test');
+    const id = run.results[0]?.escalationId as string;
+    w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null); // this (live) process
+    expect(await w.agent.decisions.recover()).toBe(0);
+    expect(g.pauseCalls).toEqual([]);
+  });
+});
+
+describe('a pause interrupted before its audit', () => {
+  it('is recorded as campaign_paused when the decision is carried out again', async () => {
+    const row = planRow({ market: 'DE', product: 'Other' }); // low confidence → escalate, proposes halt
+    const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
+    const w = world([row], g);
+    const run = await w.agent.run('test');
+    const id = run.results[0]?.escalationId as string;
+    // The process paused the campaign and stopped before writing anything else: the intent is on record,
+    // the platform shows it paused, the decision is claimed but not carried out.
+    w.store.effects.record(`pause-intent:${id}`, NOW);
+    await g.pause('g-1');
+    w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null);
+    // The claiming process is gone (no process has pid 2^22 + 1 here).
+    w.store.db.prepare('UPDATE escalations SET claimed_pid = ? WHERE id = ?').run(4_194_305, id);
+    expect(await w.agent.decisions.recover()).toBe(1);
+    const paused = w.store.audit.list({ type: 'campaign_paused' });
+    expect(paused).toMatchObject([{ actor: 'U1', platformCampaignId: 'g-1' }]);
+    expect(w.store.escalations.get(id)).toMatchObject({ status: 'approved', outcome: 'done' });
+  });
+});
+
+describe('a platform read only in part', () => {
+  it('does not escalate plan rows as unmatched: they may be in the account that failed', () => {
+    const { assessments } = assessAll({
+      plan: [
+        planRow({ campaignId: 'c-1' }),
+        planRow({ line: 3, campaignId: 'c-2', campaignName: 'Totally Different Name Here' }),
+      ],
+      campaigns: [campaign()],
+      unavailable: new Map(),
+      incomplete: new Map([['google', 'customer 555 could not be read']]),
+      now: NOW,
+      thresholds: DEFAULT_THRESHOLDS,
+      history: () => [],
+    });
+    expect(assessments.find((a) => a.campaignId === 'c-1')).toMatchObject({ action: 'log', platformCampaignId: 'g-1' });
+    const c2 = assessments.find((a) => a.campaignId === 'c-2');
+    expect(c2).toMatchObject({ action: 'log' });
+    expect(c2?.rootCause.map((c) => c.code)).toEqual(['platform_unavailable']);
+  });
+
+  it('marks those rows failed in a run and keeps the matched ones', async () => {
+    class PartGoogle extends FakePlatform {
+      override async fetchCampaigns(): Promise<PlatformSnapshot> {
+        return { ...(await super.fetchCampaigns()), incomplete: 'customer 555 could not be read' };
+      }
+    }
+    const w = world(
+      [planRow(), planRow({ line: 3, campaignId: 'c-2', campaignName: 'Nothing Like It At All' })],
+      new PartGoogle('google', [campaign()]),
+    );
+    const run = await w.agent.run('test');
+    expect(run.results.map((r) => [r.campaignId, r.action, r.status])).toEqual([
+      ['c-1', 'log', 'done'],
+      ['c-2', 'log', 'failed'],
+    ]);
+    expect(w.agent.pending()).toEqual([]);
+  });
+});
+
+describe('spend per day', () => {
+  it('charges a row only the days of its own flight up to today, in cents', () => {
+    const c = campaign({
+      spend: 999,
+      spendByDay: { '2024-04-30': 500, '2024-05-01': 0.1, '2024-05-02': 0.2, '2024-05-15': 10, '2024-05-16': 7 },
+    });
+    expect(flightSpend(c, planRow(), '2024-05-15')).toBe(10.3);
+    expect(flightSpend(campaign({ spend: 42 }), planRow(), '2024-05-15')).toBe(42);
+  });
+
+  it('is what the variance is computed on', () => {
+    const { assessments } = assessAll({
+      plan: [planRow()],
+      campaigns: [campaign({ spend: 5000, spendByDay: { '2024-04-01': 3600, '2024-05-10': 1400 } })],
+      unavailable: new Map(),
+      now: NOW,
+      thresholds: DEFAULT_THRESHOLDS,
+      history: () => [],
+    });
+    expect(assessments[0]).toMatchObject({ actualSpend: 1400, variancePct: 0, action: 'log' });
+  });
+});
