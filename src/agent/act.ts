@@ -20,13 +20,20 @@ export async function act(
 ): Promise<{ results: ResultRow[]; opened: Escalation[]; superseded: Escalation[] }> {
   const results: ResultRow[] = [];
   const opened: Escalation[] = [];
-  const ctx: Ctx = { deps, opened, now, deferred: [], superseded: [] };
+  const open = new Map(deps.store.escalations.pending().map((e) => [e.key, e]));
+  const ctx: Ctx = { deps, opened, now, deferred: [], superseded: [], open };
   const total = assessments.length;
   let done = 0;
   try {
     for (const a of assessments) {
       const row = resultRow(a, runId);
       if (a.rootCause.some((c) => c.code === 'platform_unavailable')) row.status = 'failed';
+      const waiting = open.get(a.key);
+      if (waiting && a.action !== 'escalate' && row.status !== 'failed') {
+        // The question is moot: this run decides on its own (or finds nothing wrong). Approving the old
+        // numbers later would act on a situation that no longer exists.
+        close(ctx, row, waiting, `no longer needed: the run of ${now} decided "${a.action}" on its own`);
+      }
       if (a.action === 'escalate') escalate(ctx, row, a.proposedAction ?? 'alert', a.reason);
       else if (a.action === 'halt') await halt(ctx, row);
       else if (a.action === 'alert') await notify(ctx, row);
@@ -89,6 +96,8 @@ interface Ctx {
   opened: Escalation[];
   /** Escalations closed because the campaign got worse; their threads are resumed after the graph. */
   superseded: Escalation[];
+  /** Escalations awaiting a decision, by campaign key. */
+  open: Map<string, Escalation>;
   now: string;
   /**
    * Audit events that record that nothing changed (a pause skipped, a row linked to an open escalation).
@@ -243,30 +252,33 @@ function escalate(ctx: Ctx, row: ResultRow, proposed: ProposedAction, reason: st
       evidence: { platformStatus: 'PAUSED' },
     });
   }
-  let open = deps.store.escalations.pendingFor(row.key);
+  let open = ctx.open.get(row.key) ?? null;
   row.status = 'awaiting_approval';
   const id = (deps.newId ?? newId)('esc');
   if (open && open.proposedAction === 'alert' && proposed === 'halt') {
     // It got worse: the open question (alert?) no longer fits. It is closed as superseded, so approvers are
     // asked about the pause with today's numbers instead of approving an alert about old ones.
-    flushDeferred(ctx);
-    const note = `superseded by ${id}: the campaign now warrants a pause`;
-    const claimed = deps.store.transaction(() => {
-      const c = deps.store.escalations.claim((open as Escalation).id, 'expired', 'agent', now, note);
-      if (c.claimed) {
-        deps.store.audit.append({
-          at: now,
-          type: 'escalation_expired',
-          actor: 'agent',
-          ...where,
-          details: { escalationId: c.escalation.id, note },
-        });
-      }
-      return c.claimed;
-    });
-    if (claimed) {
-      ctx.superseded.push(deps.store.escalations.get((open as Escalation).id) as Escalation);
-      open = null;
+    if (close(ctx, row, open, `superseded by ${id}: the campaign now warrants a pause`)) open = null;
+  }
+  if (!open) {
+    const decided = deps.store.escalations.latestDecidedFor(row.key);
+    if (
+      decided &&
+      decidedRecently(decided, now, deps.approvalTimeoutHours) &&
+      covers(decided.proposedAction, proposed)
+    ) {
+      // Asked and answered: the same question is not put to approvers again within the approval window.
+      row.escalationId = decided.id;
+      row.status = decided.status === 'approved' ? 'approved' : 'overridden';
+      row.actionNote = `${decided.status === 'approved' ? 'Approved' : 'Overridden'} by ${decided.decidedBy} at ${decided.decidedAt} (${decided.id}); not asked again before ${addHours(decided.decidedAt as string, deps.approvalTimeoutHours)} unless it gets worse.`;
+      ctx.deferred.push({
+        at: now,
+        type: 'escalation_linked',
+        actor: 'agent',
+        ...where,
+        details: { escalationId: decided.id, decided: decided.status },
+      });
+      return;
     }
   }
   if (open) {
@@ -305,4 +317,38 @@ function escalate(ctx: Ctx, row: ResultRow, proposed: ProposedAction, reason: st
     details: { escalationId: id, proposedAction: proposed, reason, expiresAt: escalation.expiresAt },
   });
   ctx.opened.push(escalation);
+  ctx.open.set(row.key, escalation);
 }
+
+/** Closes an open escalation without a decision (as expired, with why); true when this run closed it. */
+function close(ctx: Ctx, row: ResultRow, open: Escalation, note: string): boolean {
+  const { deps, now } = ctx;
+  flushDeferred(ctx);
+  const claimed = deps.store.transaction(() => {
+    const c = deps.store.escalations.claim(open.id, 'expired', 'agent', now, note);
+    if (c.claimed) {
+      deps.store.audit.append({
+        at: now,
+        runId: row.runId,
+        type: 'escalation_expired',
+        actor: 'agent',
+        campaignId: row.campaignId,
+        platform: row.platform,
+        platformCampaignId: row.platformCampaignId,
+        details: { escalationId: c.escalation.id, note },
+      });
+    }
+    return c;
+  });
+  if (!claimed.claimed) return false;
+  ctx.superseded.push(claimed.escalation);
+  ctx.open.delete(open.key);
+  return true;
+}
+
+function decidedRecently(e: Escalation, now: string, hours: number): boolean {
+  return e.outcome === 'done' && e.decidedAt !== null && Date.parse(now) - Date.parse(e.decidedAt) < hours * 3_600_000;
+}
+
+/** A decision on a pause also answers the milder question of an alert. */
+const covers = (decided: ProposedAction, asked: ProposedAction): boolean => decided === asked || decided === 'halt';

@@ -120,7 +120,19 @@ function conflict(id: string, e: Escalation | null): DecisionConflict {
     return new DecisionConflict(id, `Escalation ${id} expired at ${e.expiresAt}; nothing was changed.`, 'expired');
   }
   const who = e.decidedBy === AGENT ? 'the agent' : e.decidedBy;
-  const what =
-    e.status === 'expired' ? 'expired' : `already ${e.status === 'approved' ? 'approved' : 'rejected'} by ${who}`;
-  return new DecisionConflict(id, `Escalation ${id} was ${what} at ${e.decidedAt}; nothing was changed.`, e.status);
+  if (e.status === 'expired') {
+    const what = e.decisionNote
+      ? `expired at ${e.decidedAt}, closed by a later run (${e.decisionNote})`
+      : `expired at ${e.decidedAt} before a decision`;
+    return new DecisionConflict(id, `Escalation ${id} ${what}; nothing was changed.`, e.status);
+  }
+  const what = `already ${e.status === 'approved' ? 'approved' : 'rejected'} by ${who} at ${e.decidedAt}`;
+  if (e.outcome === 'failed') {
+    return new DecisionConflict(
+      id,
+      `Escalation ${id} was ${what}, but carrying it out failed: ${e.outcomeDetail ?? 'see the audit trail'}`,
+      e.status,
+    );
+  }
+  return new DecisionConflict(id, `Escalation ${id} was ${what}; nothing was changed.`, e.status);
 }

@@ -111,7 +111,8 @@ async function execute(
       detail: `Rejected by ${d.actor}: nothing was paused.${d.note ? ` Reason: ${d.note}` : ''}`,
     };
   if (d.decision === 'expired') {
-    return d.note?.startsWith('superseded')
+    // An expiry with a note was closed by a run (superseded, or no longer needed); without, time ran out.
+    return d.note
       ? { status: 'done', detail: `Closed without a decision, ${d.note}. Nothing was done here.` }
       : { status: 'done', detail: 'No decision before the deadline: logged, nothing was paused.' };
   }

@@ -43,7 +43,8 @@ export function summaryLine(s: RunSummary, errors: readonly RowError[]): string 
   const sev = `${s.bySeverity.healthy} healthy · ${s.bySeverity.warning} warning · ${s.bySeverity.critical} critical${s.bySeverity.none ? ` · ${s.bySeverity.none} without variance` : ''}`;
   const act = `${s.byAction.log} logged · ${s.byAction.alert} alerted · ${s.byAction.halt} halted · ${s.byAction.escalate} escalated`;
   const bad = errors.length ? ` · ${errors.length} invalid tracker row${errors.length === 1 ? '' : 's'}` : '';
-  return `${s.rows + s.orphans} campaigns (${s.rows} planned, ${s.orphans} orphan${s.orphans === 1 ? '' : 's'}): ${sev} | ${act}${bad} | ${s.durationMs} ms`;
+  const n = s.rows + s.orphans;
+  return `${n} campaign${n === 1 ? '' : 's'} (${s.rows} planned, ${s.orphans} orphan${s.orphans === 1 ? '' : 's'}): ${sev} | ${act}${bad} | ${s.durationMs} ms`;
 }
 
 export function problems(errors: readonly RowError[], platformErrors: readonly PlatformFailure[]): string {

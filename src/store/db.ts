@@ -140,6 +140,7 @@ const MIGRATIONS: string[] = [
   `
   -- Which process claimed a decision: another process only finishes it when that one is gone.
   ALTER TABLE escalations ADD COLUMN claimed_pid INTEGER;
+  CREATE INDEX escalations_key ON escalations (key, decided_at);
   `,
 ];
 

@@ -9,7 +9,7 @@ import { PacingAgent } from '../../src/agent/agent.js';
 import type { PlatformSnapshot } from '../../src/agent/ports.js';
 import { assessAll } from '../../src/domain/assess.js';
 import { flightSpend } from '../../src/domain/spend.js';
-import { DEFAULT_THRESHOLDS, type PlanRow, type PlatformCampaign } from '../../src/domain/types.js';
+import { DEFAULT_THRESHOLDS, type PlanRow } from '../../src/domain/types.js';
 import { Store } from '../../src/store/index.js';
 import { campaign, NOW, planRow } from '../domain/builders.js';
 import { FakePlatform, RecordingNotifier, StaticPlan } from '../fakes/platform.js';
@@ -56,7 +56,7 @@ describe('an open escalation and a worse one', () => {
     const old = first.results[0]?.escalationId as string;
 
     // Spend runs away: critical, still low confidence → the proposal is now a pause.
-    (g as unknown as { campaigns: Map<string, PlatformCampaign> }).campaigns.get('g-1')!.spend = 2400;
+    g.setSpend('g-1', 2400);
     const second = await w.agent.run('test');
     const now = second.results[0];
     expect(now).toMatchObject({ action: 'escalate', proposedAction: 'halt', status: 'awaiting_approval' });
@@ -64,6 +64,50 @@ describe('an open escalation and a worse one', () => {
     expect(w.store.escalations.get(old)).toMatchObject({ status: 'expired', outcome: 'done' });
     expect(w.store.escalations.get(old)?.outcomeDetail).toMatch(/superseded by esc-/);
     expect(w.agent.pending().map((e) => e.proposedAction)).toEqual(['halt']);
+  });
+});
+
+describe('a question that no longer stands, or was answered', () => {
+  it('closes an open escalation when a later run finds the campaign back on plan', async () => {
+    const row = planRow({ market: 'DE', product: 'Other' });
+    const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
+    const w = world([row], g);
+    const first = await w.agent.run('test');
+    const id = first.results[0]?.escalationId as string;
+    expect(first.results[0]).toMatchObject({ action: 'escalate', proposedAction: 'halt' });
+    g.setSpend('g-1', 1420);
+    const second = await w.agent.run('test');
+    expect(second.results[0]).toMatchObject({ action: 'log', status: 'done', escalationId: null });
+    expect(w.agent.pending()).toEqual([]);
+    expect(w.store.escalations.get(id)?.outcomeDetail).toMatch(/no longer needed/);
+    // Approving the stale question now is refused: nothing is paused.
+    await expect(w.agent.decide(id, 'approved', 'U1', null, 'cli')).rejects.toThrow(/expired/);
+    expect(g.pauseCalls).toEqual([]);
+  });
+
+  it('does not ask again about a rejected proposal within the approval window, and asks after it', async () => {
+    const row = planRow({ market: 'DE', product: 'Other' });
+    const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
+    const dir = mkdtempSync(join(tmpdir(), 'pacing-guards-'));
+    const store = Store.open(join(dir, 'p.db'));
+    cleanups.push(() => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const w = world([row], g, store);
+    const first = await w.agent.run('test');
+    const id = first.results[0]?.escalationId as string;
+    await w.agent.decide(id, 'overridden', 'U1', 'planned push', 'cli');
+    const second = await w.agent.run('test');
+    expect(second.results[0]).toMatchObject({ action: 'escalate', status: 'overridden', escalationId: id });
+    expect(second.results[0]?.actionNote).toMatch(/Overridden by U1/);
+    expect(w.agent.pending()).toEqual([]);
+
+    // A day and more later the question is put again.
+    const later = new PacingAgent({ ...w.agent.deps, clock: () => '2024-05-16T01:00:00.000Z' });
+    const third = await later.run('test');
+    expect(third.results[0]).toMatchObject({ action: 'escalate', status: 'awaiting_approval' });
+    expect(third.results[0]?.escalationId).not.toBe(id);
   });
 });
 

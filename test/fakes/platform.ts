@@ -52,6 +52,11 @@ export class FakePlatform implements PlatformAdapter {
     return 'resumed';
   }
 
+  /** Changes what the platform reports a campaign spent, as time passes between runs. */
+  setSpend(campaignId: string, spend: number): void {
+    this.find(campaignId).spend = spend;
+  }
+
   async currentStatus(campaignId: string): Promise<CampaignStatus | null> {
     return this.campaigns.get(campaignId)?.status ?? null;
   }
