@@ -27,7 +27,9 @@ export async function act(
   try {
     for (const a of assessments) {
       const row = resultRow(a, runId);
-      if (a.rootCause.some((c) => c.code === 'platform_unavailable')) row.status = 'failed';
+      // A row that could not be assessed (no platform data, or its plan row is invalid) is not done.
+      if (a.rootCause.some((c) => c.code === 'platform_unavailable' || c.code === 'plan_row_invalid'))
+        row.status = 'failed';
       const waiting = open.get(a.key);
       if (waiting && a.action !== 'escalate' && row.status !== 'failed') {
         // The question is moot: this run decides on its own (or finds nothing wrong). Approving the old
@@ -67,6 +69,7 @@ function resultRow(a: Assessment, runId: string): ResultRow {
     product: a.product,
     ownerSlackId: a.ownerSlackId,
     currency: a.currency,
+    platformCurrency: a.platformCurrency,
     matchedBy: a.matchedBy,
     confidence: a.confidence,
     confidenceParts: a.confidenceParts,

@@ -3,7 +3,7 @@
 import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from '@langchain/langgraph';
 import { type Assessment, assessReconciled } from '../domain/assess.js';
 import { type Reconciliation, reconcile } from '../domain/match.js';
-import type { PlanRow, Platform, PlatformCampaign } from '../domain/types.js';
+import type { PlanRow, Platform, PlatformCampaign, RejectedRow } from '../domain/types.js';
 import { PlatformError, RunInProgress } from '../errors.js';
 import type { PlatformFailure, RunSummary } from '../store/runs.js';
 import { act } from './act.js';
@@ -23,6 +23,7 @@ export interface RunReport {
 export interface Workspace {
   plan: PlanRow[];
   errors: Plan['errors'];
+  rejected: RejectedRow[];
   campaigns: PlatformCampaign[];
   unavailable: Map<Platform, string>;
   incomplete: Map<Platform, string>;
@@ -53,6 +54,7 @@ export function buildCycleGraph(deps: AgentDeps) {
     const plan = await deps.tracker.read();
     w.plan = plan.rows;
     w.errors = plan.errors;
+    w.rejected = plan.rejected ?? [];
     const platforms = [...deps.platforms.values()];
     const today = s.now.slice(0, 10);
     const fetched = await Promise.allSettled(
@@ -93,6 +95,7 @@ export function buildCycleGraph(deps: AgentDeps) {
       campaigns: w.campaigns,
       unavailable: w.unavailable,
       incomplete: w.incomplete,
+      rejected: w.rejected,
       now: s.now,
       thresholds: deps.thresholds,
       history: (key) => {
@@ -195,6 +198,7 @@ export async function runCycle(
   const workspace: Workspace = {
     plan: [],
     errors: [],
+    rejected: [],
     campaigns: [],
     unavailable: new Map(),
     incomplete: new Map(),

@@ -6,6 +6,7 @@ import type {
   Platform,
   PlatformCampaign,
   ProposedAction,
+  RejectedRow,
   RowStatus,
 } from '../domain/types.js';
 
@@ -19,6 +20,8 @@ export interface RowError {
 export interface Plan {
   rows: PlanRow[];
   errors: RowError[];
+  /** Who the invalid rows were about, where that could be read: their campaigns are planned, not orphans. */
+  rejected?: RejectedRow[];
 }
 
 /** Where the plan comes from: tracker.csv now, other trackers later. Throws DataError when unreadable. */

@@ -89,7 +89,7 @@ export function campaignDetail(r: ResultRow, escalation: Escalation | null): str
     `${campaignLabel(r)} — ${r.campaignName ?? r.platformCampaignName ?? ''}`,
     `  platform          ${r.platform}${r.platformCampaignId ? ` campaign ${r.platformCampaignId}` : ''}${r.platformCampaignName ? ` "${r.platformCampaignName}"` : ''}${r.platformStatus ? ` (${r.platformStatus})` : ''}`,
     `  market / product  ${r.market ?? '—'} / ${r.product ?? '—'}`,
-    `  target / actual   ${formatMoney(r.targetSpend, r.currency)} / ${formatMoney(r.actualSpend, r.currency)}`,
+    `  target / actual   ${formatMoney(r.targetSpend, r.currency)} / ${formatMoney(r.actualSpend, r.platformCurrency ?? r.currency)}`,
     `  variance          ${formatPct(r.variancePct)} (${r.severity ?? 'no variance'})${r.zeroDelivery ? ', zero delivery' : ''}`,
     `  confidence        ${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : ` (data ${r.dataAgeHours} h old${r.reportingLagHours ? `; the platform reports spend up to ${r.reportingLagHours} h late` : ''})`}`,
     `  action            ${r.action}${r.proposedAction ? ` (proposed: ${r.proposedAction})` : ''} — ${r.status}`,

@@ -4,6 +4,7 @@ import { type Decision, decide } from './decision.js';
 import { type Match, type Reconciliation, reconcile, type Unmatched } from './match.js';
 import { mitigate } from './mitigation.js';
 import { round2 } from './money.js';
+import { normaliseName } from './normalise.js';
 import { diagnose } from './rootcause.js';
 import { flightSpend } from './spend.js';
 import type {
@@ -15,6 +16,7 @@ import type {
   Platform,
   PlatformCampaign,
   ProposedAction,
+  RejectedRow,
   Severity,
   SpendObservation,
   Thresholds,
@@ -34,7 +36,10 @@ export interface Assessment {
   market: string | null;
   product: string | null;
   ownerSlackId: string | null;
+  /** The plan's currency (or the platform's when the plan has none). */
   currency: string | null;
+  /** The currency the platform reports spend in, when known: actual spend is in this one. */
+  platformCurrency: string | null;
   matchedBy: Match['by'] | null;
   confidence: number;
   confidenceParts: ConfidenceParts;
@@ -57,6 +62,8 @@ export interface AssessInput {
   campaigns: readonly PlatformCampaign[];
   /** Platforms whose data could not be read this cycle, with the reason. */
   unavailable: ReadonlyMap<Platform, string>;
+  /** Invalid tracker rows, as far as they name a campaign: their campaigns are not orphans. */
+  rejected?: readonly RejectedRow[];
   /** Platforms read only in part (an account failed): an unmatched row there may just be in the missing part. */
   incomplete?: ReadonlyMap<Platform, string>;
   now: string;
@@ -102,6 +109,7 @@ function base(row: PlanRow | null, c: PlatformCampaign | null, platform: Platfor
     product: row?.product ?? c?.product ?? null,
     ownerSlackId: row?.ownerSlackId ?? null,
     currency: row?.currency ?? c?.currency ?? null,
+    platformCurrency: c?.currency ?? null,
     matchedBy: null,
     confidence: 0,
     confidenceParts: { ...NO_CONFIDENCE.parts },
@@ -124,7 +132,7 @@ function explain(a: Assessment, d: Decision, causes: Cause[]): Assessment {
   a.action = d.action;
   a.proposedAction = d.proposedAction;
   a.reason = d.reason;
-  if (d.action !== 'log' || causes.some((c) => c.code === 'platform_unavailable')) {
+  if (d.action !== 'log' || causes.some((c) => c.code === 'platform_unavailable' || c.code === 'plan_row_invalid')) {
     a.rootCause = causes;
     a.mitigation = mitigate(causes);
   }
@@ -190,6 +198,22 @@ function unmatched(u: Unmatched, input: AssessInput): Assessment {
 }
 
 function orphan(c: PlatformCampaign, input: AssessInput): Assessment {
+  const planned = plannedByInvalidRow(c, input.rejected ?? []);
+  if (planned) {
+    // Its plan row exists but is invalid: unplanned spend it is not. Reported, not escalated.
+    const a = base(null, c, c.platform);
+    a.dataAgeHours = round2(dataAgeHours(c.fetchedAt, input.now));
+    const cause: Cause = {
+      code: 'plan_row_invalid',
+      message: `Its plan row (tracker line ${planned.line}) is invalid (${planned.message}), so it could not be checked.`,
+      evidence: { line: planned.line, error: planned.message, platformCampaignId: c.id, name: c.name },
+    };
+    return explain(
+      a,
+      { action: 'log', proposedAction: null, reason: `Tracker line ${planned.line} is invalid; pacing not checked.` },
+      [cause],
+    );
+  }
   const a = base(null, c, c.platform);
   a.dataAgeHours = round2(dataAgeHours(c.fetchedAt, input.now));
   const causes = diagnose({ ...noSignals(input), campaign: c });
@@ -216,4 +240,14 @@ function noSignals(input: AssessInput) {
     history: [],
     platformError: null,
   };
+}
+
+/** An invalid plan row pinning this campaign, or naming it exactly (after normalisation). */
+function plannedByInvalidRow(c: PlatformCampaign, rejected: readonly RejectedRow[]): RejectedRow | null {
+  const name = normaliseName(c.name);
+  return (
+    rejected.find(
+      (r) => r.platform === c.platform && (r.platformCampaignId === c.id || normaliseName(r.campaignName) === name),
+    ) ?? null
+  );
 }

@@ -45,6 +45,8 @@ const STEPS: Record<Cause['code'], (e: Ev) => string> = {
     'It was already paused: confirm it should stay paused, and update the tracker if the plan changed.',
   pause_failed: () => "Pause it by hand on the platform now, and check the agent's access to the account.",
   platform_unavailable: () => 'Check the platform connection and credentials; the next run retries automatically.',
+  plan_row_invalid: (e) =>
+    `Fix tracker line ${text(e.line)} (${text(e.error)}); the campaign is checked against it on the next run.`,
 };
 
 function pctOf(e: Ev): string {

@@ -29,6 +29,15 @@ export interface PlanRow {
   platformCampaignId: string | null;
 }
 
+/** A tracker row that failed validation, as far as it says which campaign it is about. */
+export interface RejectedRow {
+  line: number;
+  campaignName: string;
+  platform: Platform;
+  platformCampaignId: string | null;
+  message: string;
+}
+
 /** One campaign as an ad platform reports it. */
 export interface PlatformCampaign {
   platform: Platform;
@@ -99,7 +108,8 @@ export type CauseCode =
   | 'under_pacing'
   | 'already_paused'
   | 'pause_failed'
-  | 'platform_unavailable';
+  | 'platform_unavailable'
+  | 'plan_row_invalid';
 
 export interface Mitigation {
   cause: CauseCode;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Plan, PlanSource, RowError } from '../agent/ports.js';
-import { PLATFORMS, type PlanRow } from '../domain/types.js';
+import { PLATFORMS, type PlanRow, type RejectedRow } from '../domain/types.js';
 import { DataError } from '../errors.js';
 
 export type { Plan, RowError };
@@ -141,31 +141,41 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
   }
 
   const rows: PlanRow[] = [];
+  const rejected: RejectedRow[] = [];
   const ids = new Map<string, number>();
   const pinned = new Map<string, number>();
+  /** Reports a bad row and remembers which campaign it was about, so that campaign is not taken for an orphan. */
+  const reject = (line: number, record: Record<string, string>, message: string) => {
+    errors.push({ line, message });
+    const name = record.campaign_name?.trim();
+    const platform = record.platform?.trim().toLowerCase();
+    if (name && (platform === 'google' || platform === 'meta')) {
+      rejected.push({
+        line,
+        campaignName: name,
+        platform,
+        platformCampaignId: record.platform_campaign_id?.trim() || null,
+        message,
+      });
+    }
+  };
   for (const { record, info } of records) {
     const line = info.lines;
     const parsed = RowSchema.safeParse(record);
     if (!parsed.success) {
-      errors.push({ line, message: parsed.error.issues.map((i) => i.message).join('; ') });
+      reject(line, record, parsed.error.issues.map((i) => i.message).join('; '));
       continue;
     }
     const r = parsed.data;
     const firstLine = ids.get(r.campaign_id);
     if (firstLine !== undefined) {
-      errors.push({
-        line,
-        message: `campaign_id ${r.campaign_id} is a duplicate of line ${firstLine}; only the first is used`,
-      });
+      reject(line, record, `campaign_id ${r.campaign_id} is a duplicate of line ${firstLine}; only the first is used`);
       continue;
     }
     const pinKey = `${r.platform}:${r.platform_campaign_id}`;
     const pinnedLine = r.platform_campaign_id === null ? undefined : pinned.get(pinKey);
     if (pinnedLine !== undefined) {
-      errors.push({
-        line,
-        message: `platform_campaign_id ${r.platform_campaign_id} is already pinned by line ${pinnedLine}`,
-      });
+      reject(line, record, `platform_campaign_id ${r.platform_campaign_id} is already pinned by line ${pinnedLine}`);
       continue;
     }
     ids.set(r.campaign_id, line);
@@ -187,5 +197,5 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
     });
   }
   errors.sort((a, b) => a.line - b.line);
-  return { rows, errors };
+  return { rows, errors, rejected };
 }

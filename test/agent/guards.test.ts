@@ -237,3 +237,28 @@ describe('spend per day', () => {
     expect(assessments[0]).toMatchObject({ actualSpend: 1400, variancePct: 0, action: 'log' });
   });
 });
+
+describe('a campaign whose plan row is invalid', () => {
+  it('is reported against that row, not escalated as unplanned spend', async () => {
+    const { parseTracker } = await import('../../src/tracker/csv.js');
+    const plan = parseTracker(
+      'campaign_id,campaign_name,platform,market,product,start_date,end_date,target_spend\n' +
+        'c-1,UK Brand Search,google,UK,Brand,2024-05-01,2024-05-31,TBD\n',
+    );
+    expect(plan.rows).toEqual([]);
+    expect(plan.rejected).toMatchObject([{ line: 2, campaignName: 'UK Brand Search', platform: 'google' }]);
+    const { assessments } = assessAll({
+      plan: plan.rows,
+      rejected: plan.rejected ?? [],
+      campaigns: [campaign({ spend: 2400 })],
+      unavailable: new Map(),
+      now: NOW,
+      thresholds: DEFAULT_THRESHOLDS,
+      history: () => [],
+    });
+    expect(assessments).toHaveLength(1);
+    expect(assessments[0]).toMatchObject({ campaignId: null, platformCampaignId: 'g-1', action: 'log' });
+    expect(assessments[0]?.rootCause.map((c) => c.code)).toEqual(['plan_row_invalid']);
+    expect(assessments[0]?.mitigation[0]?.step).toMatch(/Fix tracker line 2/);
+  });
+});

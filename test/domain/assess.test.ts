@@ -58,6 +58,7 @@ describe('assessAll: matched campaigns', () => {
       product: 'Brand',
       ownerSlackId: null,
       currency: 'EUR',
+      platformCurrency: 'EUR',
       matchedBy: 'name',
       confidence: 100,
       confidenceParts: { metadata: 50, name: 30, freshness: 20 },

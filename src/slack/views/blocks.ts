@@ -72,7 +72,7 @@ export function numbers(r: ResultRow): Block {
     `*Platform*\n${platformName(r.platform)}${r.platformCampaignId ? ` · ${esc(r.platformCampaignId)}` : ''}`,
     `*Market / product*\n${esc(r.market ?? '—')} / ${esc(r.product ?? '—')}`,
     `*Target to date*\n${formatMoney(r.targetSpend, r.currency)}`,
-    `*Actual*\n${formatMoney(r.actualSpend, r.currency)}`,
+    `*Actual*\n${formatMoney(r.actualSpend, r.platformCurrency ?? r.currency)}`,
     `*Variance*\n${severityIcon(r.severity)} ${formatPct(r.variancePct)}${r.severity ? ` (${r.severity})` : ''}${r.zeroDelivery ? ' · zero delivery' : ''}`,
     `*Confidence*\n${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : `\ndata ${r.dataAgeHours} h old${r.reportingLagHours ? `, spend reported up to ${r.reportingLagHours} h late` : ''}`}`,
   ]);
