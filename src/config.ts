@@ -112,6 +112,7 @@ const EnvSchema = z.object({
   FRESHNESS_HOURS: num(0.01, 24 * 365).default(12),
   APPROVAL_TIMEOUT_HOURS: num(0.01, 24 * 365).default(24),
   CHECKPOINT_RETENTION_DAYS: num(0, 3650).default(30),
+  RESULTS_RETENTION_DAYS: num(1, 3650).default(90),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
@@ -174,6 +175,8 @@ export interface Config {
   thresholds: Thresholds;
   approvalTimeoutHours: number;
   checkpointRetentionDays: number;
+  /** Per-campaign results of runs older than this are deleted (run summaries and the audit trail stay). */
+  resultsRetentionDays: number;
   approvers: string[];
   slack: {
     botToken: string | null;
@@ -255,6 +258,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
     },
     approvalTimeoutHours: e.APPROVAL_TIMEOUT_HOURS,
     checkpointRetentionDays: e.CHECKPOINT_RETENTION_DAYS,
+    resultsRetentionDays: e.RESULTS_RETENTION_DAYS,
     approvers: e.PACING_APPROVERS,
     slack: {
       botToken: e.SLACK_BOT_TOKEN ?? null,

@@ -44,6 +44,7 @@ export function createApp(config: Config, notifier: Notifier | ((store: Store) =
     thresholds: config.thresholds,
     approvalTimeoutHours: config.approvalTimeoutHours,
     checkpointRetentionDays: config.checkpointRetentionDays,
+    resultsRetentionDays: config.resultsRetentionDays,
     approvers: config.approvers,
     ...(progress ? { progress } : {}),
   });

@@ -39,6 +39,7 @@ export class PacingAgent {
     await this.catchUp();
     const report = await runCycle(this.deps, this.cycleGraph, this.escalationGraph, trigger, actor);
     await this.pruneThreads();
+    this.pruneResults();
     return report;
   }
 
@@ -106,6 +107,23 @@ export class PacingAgent {
       });
       throw err;
     }
+  }
+
+  /** Deletes per-campaign results past RESULTS_RETENTION_DAYS (about 1 KB per campaign per run). */
+  pruneResults(): number {
+    const days = this.deps.resultsRetentionDays;
+    if (days === undefined) return 0;
+    const before = new Date(Date.parse(this.deps.clock()) - days * 86_400_000).toISOString();
+    const deleted = this.deps.store.runs.pruneResults(before);
+    if (deleted > 0) {
+      this.deps.store.audit.append({
+        at: this.deps.clock(),
+        type: 'results_pruned',
+        actor: 'agent',
+        details: { rows: deleted, before },
+      });
+    }
+    return deleted;
   }
 
   /** Deletes the checkpoints of threads settled longer ago than the retention (SqliteSaver never prunes). */

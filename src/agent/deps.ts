@@ -13,6 +13,8 @@ export interface AgentDeps {
   thresholds: Thresholds;
   approvalTimeoutHours: number;
   checkpointRetentionDays: number;
+  /** Per-campaign results older than this are deleted; defaults to keeping them. */
+  resultsRetentionDays?: number;
   /** Slack user ids allowed to decide; empty means the CLI operator decides (Slack refuses everyone). */
   approvers: readonly string[];
   progress?: Progress;

@@ -25,7 +25,8 @@ export type AuditType =
   | 'resume_skipped'
   | 'notification_failed'
   | 'override_reason'
-  | 'threads_pruned';
+  | 'threads_pruned'
+  | 'results_pruned';
 
 export interface AuditEvent {
   id: number;

@@ -162,6 +162,17 @@ export class RunStore {
     return out;
   }
 
+  /**
+   * Deletes the per-campaign results of runs that started before `before`, never the latest run's; the runs
+   * (with their summaries) and the audit trail stay. Returns the rows deleted.
+   */
+  pruneResults(before: string): number {
+    const latest = this.latestCompleted();
+    return this.db
+      .prepare('DELETE FROM results WHERE run_id IN (SELECT id FROM runs WHERE started_at < ? AND id IS NOT ?)')
+      .run(before, latest?.id ?? null).changes;
+  }
+
   /** Marks runs left "running" by a process that died as failed, so they neither block nor confuse. */
   failAbandoned(at: string, liveRunId: string | null): void {
     this.db

@@ -52,3 +52,17 @@ describe('checkpoint retention', () => {
     expect(await day8.agent.pruneThreads()).toBe(0);
   });
 });
+
+describe('results retention', () => {
+  it('deletes per-campaign results of runs past RESULTS_RETENTION_DAYS, keeps the latest run and the summaries', async () => {
+    const ws = workspace();
+    cleanups.push(ws.cleanup);
+    const first = await appAt(ws, '2026-11-01T09:00:00Z').agent.run('test');
+    const later = appAt(ws, '2026-11-20T09:00:00Z', { RESULTS_RETENTION_DAYS: '7', APPROVAL_TIMEOUT_HOURS: '1000' });
+    const second = await later.agent.run('test');
+    expect(later.store.runs.results(first.runId)).toEqual([]);
+    expect(later.store.runs.get(first.runId)?.summary?.rows).toBe(16);
+    expect(later.store.runs.results(second.runId)).toHaveLength(17);
+    expect(later.store.audit.list({ type: 'results_pruned' })).toHaveLength(1);
+  });
+});
