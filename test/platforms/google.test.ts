@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/errors.js';
-import { datePart, GoogleAdsPlatform, microsToAmount } from '../../src/platforms/google/adapter.js';
+import { GoogleAdsPlatform } from '../../src/platforms/google/adapter.js';
 import { dateFields, parseDuration } from '../../src/platforms/google/client.js';
+import { datePart, microsToAmount } from '../../src/platforms/google/convert.js';
 import { NamingConvention } from '../../src/platforms/naming.js';
 import type { RetryPolicy } from '../../src/platforms/retry.js';
 import {

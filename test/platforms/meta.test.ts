@@ -2,14 +2,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlatformCampaign } from '../../src/domain/types.js';
 import { PlatformError } from '../../src/errors.js';
-import {
-  MetaPlatform,
-  microsToNumber,
-  moneyToMicros,
-  parseMetaTime,
-  parseMoney,
-} from '../../src/platforms/meta/adapter.js';
-import { type MetaCallRecord, parseUsage, slowDownMs } from '../../src/platforms/meta/client.js';
+import { MetaPlatform } from '../../src/platforms/meta/adapter.js';
+import type { MetaCallRecord } from '../../src/platforms/meta/client.js';
+import { microsToNumber, moneyToMicros, parseMoney } from '../../src/platforms/meta/money.js';
+import { parseMetaTime } from '../../src/platforms/meta/time.js';
+import { parseUsage, slowDownMs } from '../../src/platforms/meta/usage.js';
 import { NamingConvention } from '../../src/platforms/naming.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../src/platforms/retry.js';
 import {

@@ -1,12 +1,15 @@
 // The live Google Ads platform: campaigns with spend from GAQL (per day inside a window, or lifetime without
-// one), pauses and resumes by campaigns:mutate, each write verified by reading the status back.
+// one), pauses and resumes by campaigns:mutate, each write verified by reading the status back. The rows are read
+// into campaigns in campaigns.ts.
 import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome, SpendWindow } from '../../agent/ports.js';
 import type { Config } from '../../config.js';
 import type { CampaignStatus, PlatformCampaign } from '../../domain/types.js';
 import { ConfigError, PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
-import { dateFields, formatCustomerId, GoogleAdsClient, type GoogleAdsRow } from './client.js';
+import { dailyCosts, toCampaign } from './campaigns.js';
+import { dateFields, formatCustomerId, GoogleAdsClient } from './client.js';
+import { isDay } from './convert.js';
 import { GoogleOAuth } from './oauth.js';
 
 export type GoogleSettings = Config['platforms']['google'];
@@ -20,11 +23,6 @@ export interface GoogleAdsDeps {
   /** Real milliseconds for the access-token cache (default Date.now); never the pinned clock. */
   now?: () => number;
 }
-
-/** Google says reported cost can lag real spend by up to about three hours. */
-const REPORTING_LAG_HOURS = 3;
-/** Before v23 an end date of 2037-12-30 meant "runs indefinitely" (campaign.proto, end_date). */
-const OPEN_END_DATE = '2037-12-30';
 
 type RawStatus = CampaignStatus | 'REMOVED' | string;
 
@@ -113,6 +111,7 @@ export class GoogleAdsPlatform implements PlatformAdapter {
     const errors: string[] = [];
     const failures: PlatformError[] = [];
     const seen = new Map<string, string>();
+    const read = { naming: this.deps.naming, fields: this.fields };
     settled.forEach((result, i) => {
       const customerId = this.customerIds[i] as string;
       if (result.status === 'rejected') {
@@ -134,7 +133,7 @@ export class GoogleAdsPlatform implements PlatformAdapter {
         : null;
       if (costs) errors.push(...costs.errors);
       for (const row of result.value.rows) {
-        const mapped = this.toCampaign(row, customerId, result.value.fetchedAt, costs?.byCampaign ?? null);
+        const mapped = toCampaign(row, customerId, result.value.fetchedAt, costs?.byCampaign ?? null, read);
         if ('error' in mapped) {
           errors.push(mapped.error);
           continue;
@@ -260,80 +259,7 @@ export class GoogleAdsPlatform implements PlatformAdapter {
     );
     return rows[0]?.campaign?.status ?? null;
   }
-
-  /**
-   * One attributes row as a campaign. `costs` (with a window) holds each campaign's cost per day from the
-   * segmented query; without it the row's own metrics.cost_micros is the lifetime cost.
-   */
-  private toCampaign(
-    row: GoogleAdsRow,
-    customerId: string,
-    fetchedAt: string,
-    costs: Map<string, CampaignCost> | null,
-  ): { campaign: PlatformCampaign; problem: string | null } | { error: string } {
-    const c = row.campaign ?? {};
-    const where = `Google Ads customer ${formatCustomerId(customerId)}`;
-    if (typeof c.id !== 'string' || !/^\d+$/.test(c.id))
-      return { error: `${where}: a campaign row without a valid id was skipped.` };
-    if (c.status !== 'ENABLED' && c.status !== 'PAUSED') {
-      return {
-        error: `${where}, campaign ${c.id}: status ${JSON.stringify(c.status ?? null)} is neither ENABLED nor PAUSED; skipped.`,
-      };
-    }
-    let spend: number | null;
-    let spendByDay: Record<string, number> | undefined;
-    if (costs) {
-      const cost = costs.get(c.id);
-      if (cost && 'error' in cost) return { error: `${where}, campaign ${c.id}: ${cost.error}; skipped.` };
-      // No row in the segmented query: no cost on any day of the window (zero delivery, still listed).
-      const days = [...(cost?.byDay.entries() ?? [])].sort(([a], [b]) => (a < b ? -1 : 1));
-      spendByDay = {};
-      let total = 0n;
-      for (const [day, micros] of days) {
-        spendByDay[day] = microsToMoney(micros);
-        total += micros;
-      }
-      // The total is summed in micros and rounded once, not summed from the rounded days.
-      spend = microsToMoney(total);
-    } else {
-      // JSON leaves out fields that are unset (and int64 zeros): no cost recorded reads as zero spend.
-      spend = microsToAmount(row.metrics?.costMicros ?? '0');
-      if (spend === null)
-        return {
-          error: `${where}, campaign ${c.id}: metrics.costMicros ${JSON.stringify(row.metrics?.costMicros)} is not a whole number of micros; skipped.`,
-        };
-    }
-    if (spend < 0) return { error: `${where}, campaign ${c.id}: cost ${spend} is negative; skipped.` };
-    const budgetMicros = row.campaignBudget?.amountMicros;
-    const dailyBudget = budgetMicros === undefined ? null : microsToAmount(budgetMicros);
-    const name = typeof c.name === 'string' ? c.name : '';
-    const parts = this.deps.naming.parse(name);
-    const endDate = datePart(c[this.fields.endKey]);
-    const currency = row.customer?.currencyCode;
-    return {
-      campaign: {
-        platform: this.platform,
-        id: c.id,
-        name,
-        market: parts.problem ? null : parts.market,
-        product: parts.problem ? null : parts.product,
-        startDate: datePart(c[this.fields.startKey]),
-        endDate: endDate === OPEN_END_DATE ? null : endDate,
-        spend,
-        status: c.status,
-        fetchedAt,
-        dailyBudget,
-        currency: typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : null,
-        reportingLagHours: REPORTING_LAG_HOURS,
-        ...(spendByDay ? { spendByDay } : {}),
-      },
-      problem: parts.problem,
-    };
-  }
 }
-
-/** One campaign's cost per day inside the window, in micros; or why its cost cannot be trusted. */
-type CampaignCost = { byDay: Map<string, bigint> } | { error: string };
 
 /** Checks a window's dates before they go into GAQL: real calendar days, YYYY-MM-DD. */
 function checkWindow(window: SpendWindow): SpendWindow {
@@ -346,79 +272,4 @@ function checkWindow(window: SpendWindow): SpendWindow {
     }
   }
   return { since: window.since, until: window.until };
-}
-
-function isDay(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
-
-/**
- * The segmented query's rows (campaign.id, segments.date, metrics.cost_micros) gathered per campaign and day,
- * in micros. A row that cannot be read spoils only its campaign's cost (the campaign is then skipped with the
- * reason), except a row without a campaign id, which is reported on its own.
- */
-function dailyCosts(
-  rows: GoogleAdsRow[],
-  window: SpendWindow,
-  where: string,
-): { byCampaign: Map<string, CampaignCost>; errors: string[] } {
-  const byCampaign = new Map<string, CampaignCost>();
-  const errors: string[] = [];
-  for (const row of rows) {
-    const id = row.campaign?.id;
-    if (typeof id !== 'string' || !/^\d+$/.test(id)) {
-      errors.push(`${where}: a daily cost row without a valid campaign id was skipped.`);
-      continue;
-    }
-    const entry = byCampaign.get(id) ?? { byDay: new Map<string, bigint>() };
-    byCampaign.set(id, entry);
-    if ('error' in entry) continue;
-    const day = row.segments?.date;
-    // Zero is the default of an int64, which JSON leaves out.
-    const raw = row.metrics?.costMicros ?? '0';
-    const spoil = (reason: string) => byCampaign.set(id, { error: reason });
-    if (!isDay(day) || day < window.since || day > window.until) {
-      spoil(`segments.date ${JSON.stringify(day ?? null)} is not a day from ${window.since} to ${window.until}`);
-      continue;
-    }
-    if (typeof raw !== 'string' || !/^-?\d+$/.test(raw.trim())) {
-      spoil(`metrics.costMicros ${JSON.stringify(raw)} on ${day} is not a whole number of micros`);
-      continue;
-    }
-    const micros = BigInt(raw.trim());
-    if (micros < 0n) {
-      spoil(`cost ${microsToMoney(micros)} on ${day} is negative`);
-      continue;
-    }
-    // One row per campaign and day is what Google sends; should a day come twice, its costs add up.
-    entry.byDay.set(day, (entry.byDay.get(day) ?? 0n) + micros);
-  }
-  return { byCampaign, errors };
-}
-
-/**
- * Micros (an int64 as a decimal string) to an amount rounded to cents, half away from zero. Integer arithmetic
- * throughout, so "1234567890123" micros is exactly 1234567.89, not a float that drifts.
- */
-export function microsToAmount(micros: string): number | null {
-  if (typeof micros !== 'string' || !/^-?\d+$/.test(micros.trim())) return null;
-  return microsToMoney(BigInt(micros.trim()));
-}
-
-/** Micros as a BigInt to an amount rounded to cents, half away from zero. */
-function microsToMoney(value: bigint): number {
-  const negative = value < 0n;
-  const abs = negative ? -value : value;
-  const cents = (abs + 5_000n) / 10_000n;
-  const amount = Number(cents) / 100;
-  return negative ? -amount : amount;
-}
-
-/** "2026-11-01 00:00:00" or "2026-11-01" → "2026-11-01"; anything else → null. */
-export function datePart(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/.exec(value.trim());
-  return m ? (m[1] as string) : null;
 }

@@ -1,7 +1,7 @@
 // The live Meta adapter: campaigns with flight-to-date spend from the Marketing API, and pause/resume that is
 // checked by reading the campaign back. Dry-run is a wrapper around this (../dry-run.ts), not handled here.
 //
-// Per ad account it reads (see client.ts for the wire format):
+// Per ad account it reads (see client.ts for the wire format; campaigns.ts and insights.ts read the answers):
 // - `act_{id}?fields=currency,timezone_name`: budgets are in the currency's minor units and a day's spend is
 //   counted in the account's time zone (developers.facebook.com/docs/marketing-api/currencies).
 // - `act_{id}/campaigns`: the campaigns, with status, flight times and budgets.
@@ -9,17 +9,17 @@
 //   to today), `time_range={"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}&time_increment=1` gives one row per campaign
 //   per day (`date_start` = `date_stop` = the day, in the account's time zone), so each plan row can be charged
 //   only the days of its own flight; without a window, `date_preset=maximum` gives each campaign's lifetime spend.
-//   Insights leave out campaigns (and days) without delivery, so a listed campaign without a row has spent 0 —
-//   never expect a row of 0 (but accept one).
-// Money is summed exactly: each string is read as a whole number of millionths, summed as integers, and only the
-// total is turned back into a number.
 import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome, SpendWindow } from '../../agent/ports.js';
 import type { Config } from '../../config.js';
 import type { CampaignStatus, PlatformCampaign } from '../../domain/types.js';
 import { ConfigError, PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';
 import type { RetryPolicy } from '../retry.js';
-import { type MetaCallRecord, MetaGraphClient, type SlowDown } from './client.js';
+import { type AccountRead, mapStatus, readAccountAnswers, SKIPPED_STATUSES } from './campaigns.js';
+import { type MetaCallRecord, MetaGraphClient } from './client.js';
+import { isObject, str } from './json.js';
+import { isDay } from './time.js';
+import type { SlowDown } from './usage.js';
 
 export type MetaSettings = Config['platforms']['meta'];
 
@@ -38,122 +38,13 @@ export interface MetaDeps {
   onCall?: (call: MetaCallRecord) => void;
 }
 
-/** Currencies Meta keeps in whole units (offset 1); every other supported currency has offset 100. */
-const OFFSET_1_CURRENCIES = new Set(['CLP', 'COP', 'CRC', 'HUF', 'IDR', 'ISK', 'JPY', 'KRW', 'PYG', 'TWD', 'VND']);
-
-/** How many minor units make one unit of the account currency, per Meta's currency table. */
-export function currencyOffset(currency: string): number {
-  return OFFSET_1_CURRENCIES.has(currency.toUpperCase()) ? 1 : 100;
-}
-
 const CAMPAIGN_FIELDS = 'id,name,status,effective_status,start_time,stop_time,daily_budget,lifetime_budget';
 /** Lifetime (date_preset=maximum): one row per campaign. */
 const LIFETIME_INSIGHT_FIELDS = 'campaign_id,campaign_name,spend';
 /** A window with time_increment=1: one row per campaign per day. */
 const DAILY_INSIGHT_FIELDS = 'campaign_id,spend,date_start,date_stop';
-const SKIPPED_STATUSES = new Set(['DELETED', 'ARCHIVED']);
 /** Reads of a campaign's status after a change before the change is declared not to have taken effect. */
 const VERIFY_READS = 3;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null =>
-  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
-
-const MONEY = /^\d{1,15}(\.\d{1,6})?$/;
-
-/**
- * A money string from Meta ("1234.56", "0", "12") as a number, or null when it is not a plain non-negative decimal.
- * Format-checked first so that "1,234.56", "1e3", " 12", "0x1F" or "" are refused rather than half-read.
- */
-export function parseMoney(text: unknown): number | null {
-  if (typeof text !== 'string' || !MONEY.test(text)) return null;
-  return Number(text);
-}
-
-const MICROS = 1_000_000n;
-
-/**
- * A money string as an exact whole number of millionths (finer than any currency's minor unit, and as fine as
- * parseMoney accepts), or null when parseMoney would refuse it. Read from the digits, never through a float.
- */
-export function moneyToMicros(text: unknown): bigint | null {
-  if (typeof text !== 'string' || !MONEY.test(text)) return null;
-  const [whole = '0', frac = ''] = text.split('.');
-  return BigInt(whole) * MICROS + BigInt(frac.padEnd(6, '0'));
-}
-
-/** Millionths back to a number, through the decimal string: the double nearest the exact amount. */
-export function microsToNumber(micros: bigint): number {
-  const frac = (micros % MICROS).toString().padStart(6, '0');
-  return Number(`${micros / MICROS}.${frac}`);
-}
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A real calendar day written YYYY-MM-DD. */
-function isDay(text: unknown): text is string {
-  if (typeof text !== 'string' || !DAY.test(text)) return false;
-  const ms = Date.parse(`${text}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
-}
-
-/** A budget in minor units ("5000") as major units in the account currency; null when absent or 0. */
-export function budgetFromMinor(text: unknown, currency: string): number | null | undefined {
-  if (text === undefined || text === null || text === '') return null;
-  if (typeof text !== 'string' || !/^\d{1,18}$/.test(text)) return undefined;
-  const minor = Number(text);
-  // Both operands are exact, so the division is the double nearest the decimal value (5050 / 100 === 50.5).
-  return minor === 0 ? null : minor / currencyOffset(currency);
-}
-
-const META_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$/;
-
-/** Parses Meta's times ("2026-11-01T00:00:00-0700", offset without a colon) to epoch ms; null when malformed. */
-export function parseMetaTime(text: string): number | null {
-  const m = META_TIME.exec(text);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s, zone] = m as unknown as [string, string, string, string, string, string, string, string];
-  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  const check = new Date(utc);
-  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23) return null;
-  if (zone === 'Z') return utc;
-  const digits = zone.replace(':', '');
-  const offsetMin = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * (digits[0] === '-' ? -1 : 1);
-  return utc - offsetMin * 60_000;
-}
-
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The calendar day (YYYY-MM-DD) an instant falls on in a time zone. */
-export function dayIn(epochMs: number, timeZone: string): string {
-  let f = dayFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, f);
-  }
-  const parts = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
-
-function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface AccountRead {
-  campaigns: PlatformCampaign[];
-  errors: string[];
-}
-
-/** Spend read for one campaign: the exact total, and per day when a window was asked for. */
-interface SpendRead {
-  total: bigint;
-  days: Map<string, bigint>;
-}
 
 export class MetaPlatform implements PlatformAdapter {
   readonly platform = 'meta' as const;
@@ -262,137 +153,14 @@ export class MetaPlatform implements PlatformAdapter {
     ]);
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const [account, rawCampaigns, rawInsights] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    const [account, campaigns, insights] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
       unknown,
       unknown[],
       unknown[],
     ];
-    const currency = isObject(account) && typeof account.currency === 'string' ? account.currency.toUpperCase() : null;
-    const timeZone = isObject(account) && typeof account.timezone_name === 'string' ? account.timezone_name : null;
-    if (!currency || !/^[A-Z]{3}$/.test(currency)) {
-      throw new PlatformError('meta', `Meta did not give ${act}'s currency (got ${JSON.stringify(currency)}).`, false);
-    }
-    if (!timeZone || !validTimeZone(timeZone)) {
-      throw new PlatformError('meta', `Meta did not give ${act}'s time zone (got ${JSON.stringify(timeZone)}).`, false);
-    }
-
-    const errors: string[] = [];
-    const fetchedAt = this.deps.clock();
-    const spend = new Map<string, SpendRead>();
-    const unusableSpend = new Set<string>();
-    const insightNames = new Map<string, string>();
-    for (const row of rawInsights) {
-      const id = isObject(row) ? str(row.campaign_id) : null;
-      if (!isObject(row) || !id) {
-        errors.push(`${act}: an insights row without campaign_id was ignored.`);
-        continue;
-      }
-      const amount = moneyToMicros(row.spend);
-      if (amount === null) {
-        unusableSpend.add(id);
-        errors.push(
-          `Meta campaign ${id} in ${act}: spend ${JSON.stringify(row.spend)} is not a decimal amount, so the campaign is left out.`,
-        );
-        continue;
-      }
-      const read = spend.get(id) ?? { total: 0n, days: new Map<string, bigint>() };
-      if (window) {
-        // A daily row is one day inside the window; anything else cannot be given to the right flight.
-        const day = row.date_start;
-        if (!isDay(day) || row.date_stop !== day || day < window.since || day > window.until) {
-          unusableSpend.add(id);
-          errors.push(
-            `Meta campaign ${id} in ${act}: an insights row for ${JSON.stringify(row.date_start)} to ${JSON.stringify(row.date_stop)} is not one day from ${window.since} to ${window.until}, so the campaign is left out.`,
-          );
-          continue;
-        }
-        read.days.set(day, (read.days.get(day) ?? 0n) + amount);
-      }
-      read.total += amount;
-      spend.set(id, read);
-      const name = str(row.campaign_name);
-      if (name) insightNames.set(id, name);
-    }
-
-    const campaigns: PlatformCampaign[] = [];
-    const listed = new Set<string>();
-    for (const raw of rawCampaigns) {
-      const id = isObject(raw) ? str(raw.id) : null;
-      if (!isObject(raw) || !id) {
-        errors.push(`${act}: a campaign without an id was ignored.`);
-        continue;
-      }
-      listed.add(id);
-      const status = str(raw.status);
-      const effective = str(raw.effective_status);
-      if ((status && SKIPPED_STATUSES.has(status)) || (effective && SKIPPED_STATUSES.has(effective))) continue;
-      if (unusableSpend.has(id)) continue;
-      const name = str(raw.name) ?? insightNames.get(id) ?? '';
-      if (name === '') {
-        errors.push(`Meta campaign ${id} in ${act} has no name, so it is left out.`);
-        continue;
-      }
-      this.accountOf.set(id, accountId);
-      const parts = this.deps.naming.parse(name);
-      if (parts.problem) errors.push(`Meta campaign ${id} in ${act}: ${parts.problem}.`);
-      const dates = this.flightDates(raw, timeZone, id, act, errors);
-      let dailyBudget = budgetFromMinor(raw.daily_budget, currency);
-      if (dailyBudget === undefined) {
-        errors.push(
-          `Meta campaign ${id} in ${act}: daily_budget ${JSON.stringify(raw.daily_budget)} is not an amount in minor units; budget left unknown.`,
-        );
-        dailyBudget = null;
-      }
-      const read = spend.get(id);
-      campaigns.push({
-        platform: 'meta',
-        id,
-        name,
-        market: parts.market,
-        product: parts.product,
-        startDate: dates.start,
-        endDate: dates.end,
-        // No insights row means no delivery (over the window, or ever): spend 0.
-        spend: microsToNumber(read?.total ?? 0n),
-        status: mapStatus(status, effective),
-        fetchedAt,
-        dailyBudget,
-        currency,
-        ...(window ? { spendByDay: daysRecord(read?.days) } : {}),
-      });
-    }
-    for (const [id, read] of spend) {
-      if (!listed.has(id) && !unusableSpend.has(id) && read.total > 0n) {
-        const name = insightNames.get(id);
-        const when = window ? ` from ${window.since} to ${window.until}` : '';
-        errors.push(
-          `${act}: insights report spend ${microsToNumber(read.total)} ${currency}${when} for campaign ${id}${name ? ` ("${name}")` : ''}, which the campaigns list does not include (deleted or archived?).`,
-        );
-      }
-    }
-    return { campaigns, errors };
-  }
-
-  /** Start and end days in the account's time zone; the end is the day of the flight's last instant. */
-  private flightDates(
-    raw: Record<string, unknown>,
-    timeZone: string,
-    id: string,
-    act: string,
-    errors: string[],
-  ): { start: string | null; end: string | null } {
-    const day = (field: 'start_time' | 'stop_time'): string | null => {
-      const v = raw[field];
-      if (v === undefined || v === null || v === '') return null;
-      const ms = typeof v === 'string' ? parseMetaTime(v) : null;
-      if (ms === null) {
-        errors.push(`Meta campaign ${id} in ${act}: ${field} ${JSON.stringify(v)} is not a time; left unknown.`);
-        return null;
-      }
-      // A flight stopping at 00:00 has its last delivery the day before.
-      return dayIn(field === 'stop_time' ? ms - 1 : ms, timeZone);
-    };
-    return { start: day('start_time'), end: day('stop_time') };
+    const read = readAccountAnswers(act, { account, campaigns, insights }, window, this.deps);
+    for (const campaign of read.campaigns) this.accountOf.set(campaign.id, accountId);
+    return read;
   }
 
   async pause(campaignId: string): Promise<PauseOutcome> {
@@ -445,23 +213,6 @@ export class MetaPlatform implements PlatformAdapter {
     const body = await this.client.get(campaignId, { fields: 'status' }, this.accountOf.get(campaignId));
     return isObject(body) ? str(body.status) : null;
   }
-}
-
-/**
- * Meta's configured status (ACTIVE/PAUSED), falling back to effective_status: only PAUSED is paused. Any other
- * value, including one Meta adds later, counts as enabled: a campaign wrongly taken for "already paused" would
- * skip a pause it needs, whereas a needless pause attempt is harmless (and every pause is verified by reading back).
- */
-function mapStatus(status: string | null, effective: string | null): CampaignStatus {
-  const s = status ?? effective;
-  return s === 'PAUSED' ? 'PAUSED' : 'ENABLED';
-}
-
-/** Per-day spend as numbers, days in order. */
-function daysRecord(days: Map<string, bigint> | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const day of [...(days?.keys() ?? [])].sort()) out[day] = microsToNumber(days?.get(day) ?? 0n);
-  return out;
 }
 
 function messageOf(err: unknown): string {
