@@ -34,7 +34,18 @@ export async function act(
       if (waiting && a.action !== 'escalate' && row.status !== 'failed') {
         // The question is moot: this run decides on its own (or finds nothing wrong). Approving the old
         // numbers later would act on a situation that no longer exists.
-        close(ctx, row, waiting, `no longer needed: the run of ${now} decided "${a.action}" on its own`);
+        if (!close(ctx, row, waiting, `no longer needed: the run of ${now} decided "${a.action}" on its own`)) {
+          // An approver answered while this run was working: their decision stands, the run does not act again.
+          const decided = deps.store.escalations.get(waiting.id);
+          if (decided && (decided.status === 'approved' || decided.status === 'overridden')) {
+            row.escalationId = decided.id;
+            row.status = decided.status;
+            row.actionNote = `Decided by ${decided.decidedBy} at ${decided.decidedAt} while this run was working; the run does not act on it again.`;
+            results.push(row);
+            if (++done % 1000 === 0 || done === total) progress('acting', done, total);
+            continue;
+          }
+        }
       }
       if (a.action === 'escalate') escalate(ctx, row, a.proposedAction ?? 'alert', a.reason);
       else if (a.action === 'halt') await halt(ctx, row);
@@ -171,6 +182,23 @@ async function halt(ctx: Ctx, row: ResultRow): Promise<void> {
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    // The change may have gone through although the call failed (a failed read-back, a dropped answer):
+    // a pause that took effect is recorded as one, never as a failure.
+    const status = await platform?.currentStatus?.(row.platformCampaignId ?? '').catch(() => null);
+    if (status === 'PAUSED') {
+      appendNow(ctx, {
+        at: now,
+        type: 'campaign_paused',
+        actor: 'agent',
+        ...where,
+        details: { reason: row.reason, variancePct: row.variancePct, confidence: row.confidence, afterError: message },
+      });
+      row.pause = 'paused';
+      row.platformStatus = 'PAUSED';
+      row.actionNote = 'Paused by the agent (confirmed by reading the status back after an error).';
+      await notify(ctx, row);
+      return;
+    }
     appendNow(ctx, { at: now, type: 'pause_failed', actor: 'agent', ...where, details: { error: message } });
     addCause(row, {
       code: 'pause_failed',
@@ -261,14 +289,18 @@ function escalate(ctx: Ctx, row: ResultRow, proposed: ProposedAction, reason: st
   if (open && open.proposedAction === 'alert' && proposed === 'halt') {
     // It got worse: the open question (alert?) no longer fits. It is closed as superseded, so approvers are
     // asked about the pause with today's numbers instead of approving an alert about old ones.
-    if (close(ctx, row, open, `superseded by ${id}: the campaign now warrants a pause`)) open = null;
+    close(ctx, row, open, `superseded by ${id}: the campaign now warrants a pause`);
+    // Closed by this run, or decided a moment ago by an approver: either way the "alert?" question does not
+    // answer today's "pause?", which is asked (or found answered) below.
+    open = null;
   }
   if (!open) {
     const decided = deps.store.escalations.latestDecidedFor(row.key);
     if (
       decided &&
       decidedRecently(decided, now, deps.approvalTimeoutHours) &&
-      covers(decided.proposedAction, proposed)
+      covers(decided.proposedAction, proposed) &&
+      !worse(row, decided.snapshot, deps.thresholds.healthyVariance)
     ) {
       // Asked and answered: the same question is not put to approvers again within the approval window.
       row.escalationId = decided.id;
@@ -355,3 +387,14 @@ function decidedRecently(e: Escalation, now: string, hours: number): boolean {
 
 /** A decision on a pause also answers the milder question of an alert. */
 const covers = (decided: ProposedAction, asked: ProposedAction): boolean => decided === asked || decided === 'halt';
+
+/**
+ * Whether the campaign is clearly worse than when the decision was taken: its variance moved further from
+ * plan by more than the healthy band, or (without a variance) its spend grew by more than a quarter.
+ */
+function worse(now: ResultRow, then: ResultRow, band: number): boolean {
+  if (now.variancePct !== null && then.variancePct !== null)
+    return Math.abs(now.variancePct) > Math.abs(then.variancePct) + band;
+  if (now.actualSpend !== null && then.actualSpend !== null) return now.actualSpend > then.actualSpend * 1.25;
+  return false;
+}

@@ -121,6 +121,7 @@ export function buildCycleGraph(deps: AgentDeps) {
     const at = deps.clock();
     deps.store.transaction(() => {
       deps.store.runs.complete(s.runId, at, summary, w.errors, w.platformErrors, w.results);
+      deps.store.runs.syncWithEscalations(s.runId);
       deps.store.audit.appendAll([
         ...w.errors.map((e) => ({
           at,
@@ -214,15 +215,19 @@ export async function runCycle(
     deps.store.runs.failAbandoned(startedAt, null);
     deps.store.runs.start({ id: runId, startedAt, trigger, actor });
     deps.store.audit.append({ at: startedAt, runId, type: 'run_started', actor, details: { trigger } });
-    await graph.invoke({ runId, now: startedAt, rows: 0 }, { configurable: { workspace } });
-    // Questions the run closed as superseded get their outcome (the thread ends as expired, nothing done).
-    for (const e of workspace.superseded) {
-      await resumeEscalation(escalations, e, {
-        decision: 'expired',
-        actor: 'agent',
-        at: startedAt,
-        note: e.decisionNote,
-      });
+    try {
+      await graph.invoke({ runId, now: startedAt, rows: 0 }, { configurable: { workspace } });
+    } finally {
+      // Questions the run closed get their outcome (the thread ends as expired, nothing done), even when a
+      // later step of the run failed: their Slack message must not keep live buttons.
+      for (const e of workspace.superseded) {
+        await resumeEscalation(escalations, e, {
+          decision: 'expired',
+          actor: 'agent',
+          at: startedAt,
+          note: e.decisionNote,
+        });
+      }
     }
     // Each escalation gets its own thread, which announces it and waits at its interrupt.
     for (const [i, e] of workspace.opened.entries()) {

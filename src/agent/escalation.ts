@@ -156,6 +156,10 @@ async function execute(
     reported = await platform.pause(e.platformCampaignId);
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
+    // The change may have gone through although the call failed (a failed read-back, a dropped answer):
+    // a pause that took effect is recorded as one, never as a failure.
+    const status = await platform.currentStatus?.(e.platformCampaignId).catch(() => null);
+    if (status === 'PAUSED') return recordPause(deps, e, d, base, effect, 'paused');
     deps.store.audit.append({
       at: deps.clock(),
       type: 'pause_failed',
@@ -168,38 +172,7 @@ async function execute(
       detail: `Approved by ${d.actor}, but the pause failed: ${message}. Pause it by hand on the platform.`,
     };
   }
-  const result = reported === 'already_paused' && retried ? 'paused' : reported;
-  const type = result === 'paused' ? 'campaign_paused' : result === 'would_pause' ? 'pause_dry_run' : 'pause_skipped';
-  const said = {
-    paused: {
-      note: `Paused after approval by ${d.actor}`,
-      detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.`,
-    },
-    already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: campaign was already paused.` },
-    would_pause: {
-      note: 'Dry run: would pause',
-      detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).`,
-    },
-  }[result];
-  deps.store.transaction(() => {
-    deps.store.audit.append({
-      at: deps.clock(),
-      type,
-      actor: d.actor,
-      ...base,
-      details: { escalationId: e.id, via: 'approval' },
-    });
-    deps.store.effects.record(effect, deps.clock(), result);
-  });
-  await safeAlert(deps, {
-    ...e.snapshot,
-    status: 'approved',
-    action: 'halt',
-    escalationId: e.id,
-    actionNote: said.note,
-    pause: result,
-  });
-  return { status: 'done', detail: said.detail };
+  return recordPause(deps, e, d, base, effect, reported === 'already_paused' && retried ? 'paused' : reported);
 }
 
 /** Starts threads of pending escalations that a stopped process opened but never started. */
@@ -252,4 +225,46 @@ async function safeAlert(deps: AgentDeps, row: ResultRow): Promise<void> {
       details: { escalationId: row.escalationId, error: err instanceof Error ? err.message : String(err) },
     });
   }
+}
+
+/** Records what an approved pause did, once, and tells the alerts channel. */
+async function recordPause(
+  deps: AgentDeps,
+  e: Escalation,
+  d: DecisionInput,
+  base: { runId: string; campaignId: string | null; platform: string; platformCampaignId: string | null },
+  effect: string,
+  result: 'paused' | 'already_paused' | 'would_pause',
+): Promise<{ status: 'done' | 'failed'; detail: string }> {
+  const type = result === 'paused' ? 'campaign_paused' : result === 'would_pause' ? 'pause_dry_run' : 'pause_skipped';
+  const said = {
+    paused: {
+      note: `Paused after approval by ${d.actor}`,
+      detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.`,
+    },
+    already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: campaign was already paused.` },
+    would_pause: {
+      note: 'Dry run: would pause',
+      detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).`,
+    },
+  }[result];
+  deps.store.transaction(() => {
+    deps.store.audit.append({
+      at: deps.clock(),
+      type,
+      actor: d.actor,
+      ...base,
+      details: { escalationId: e.id, via: 'approval' },
+    });
+    deps.store.effects.record(effect, deps.clock(), result);
+  });
+  await safeAlert(deps, {
+    ...e.snapshot,
+    status: 'approved',
+    action: 'halt',
+    escalationId: e.id,
+    actionNote: said.note,
+    pause: result,
+  });
+  return { status: 'done', detail: said.detail };
 }

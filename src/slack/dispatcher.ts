@@ -165,6 +165,11 @@ export class Dispatcher {
     const args: Record<string, unknown> = { channel: item.channel, ...item.payload };
     if (item.method === 'chat.update') {
       const target = this.updateTarget(item);
+      if (target === 'wait') {
+        // The announcement is being sent by another dispatcher right now: update it once it has its ts.
+        outbox.retryLater(item.id, this.now() + 2_000, 'waiting for the announcement to go out');
+        return;
+      }
       if (target) {
         args.channel = target.channel;
         args.ts = target.ts;
@@ -184,12 +189,18 @@ export class Dispatcher {
   }
 
   /** Where to apply an update; supersedes an announcement that is still queued. */
-  private updateTarget(item: OutboxItem): { channel: string; ts: string } | null {
+  private updateTarget(item: OutboxItem): { channel: string; ts: string } | 'wait' | null {
     if (!item.escalationId) return null;
     const posted = this.store.escalations.message(item.escalationId);
     if (posted) return posted;
     const announcement = this.store.outbox.announcement(item.escalationId);
-    if (announcement && announcement.status === 'pending') this.store.outbox.supersede(announcement.id);
+    if (
+      announcement &&
+      announcement.status === 'pending' &&
+      !this.store.outbox.supersede(announcement.id, this.now())
+    ) {
+      return 'wait';
+    }
     return null;
   }
 

@@ -138,8 +138,13 @@ const MIGRATIONS: string[] = [
   );
   `,
   `
-  -- Which process claimed a decision: another process only finishes it when that one is gone.
-  ALTER TABLE escalations ADD COLUMN claimed_pid INTEGER;
+  -- Which process (pid and a random token, since pids are reused) claimed a decision or holds a lock:
+  -- another process only takes over when that one is gone.
+  ALTER TABLE escalations ADD COLUMN claimed_by TEXT;
+  ALTER TABLE outbox ADD COLUMN leased_until INTEGER;
+  -- One announcement per escalation, whoever queues it (a run's thread, or serve catching up at start).
+  CREATE UNIQUE INDEX outbox_one_announcement ON outbox (escalation_id) WHERE kind = 'escalation';
+  ALTER TABLE locks ADD COLUMN owner TEXT;
   CREATE INDEX escalations_key ON escalations (key, decided_at);
   `,
 ];

@@ -2,7 +2,7 @@
 import type { Decision, Escalation, EscalationStatus } from '../agent/ports.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
 import type { Db } from './db.js';
-import { processAlive } from './state.js';
+import { ownerAlive, PROCESS_ID } from './state.js';
 
 export type NewEscalation = Pick<
   Escalation,
@@ -137,10 +137,10 @@ export class EscalationStore {
   claim(id: string, decision: Decision, actor: string, at: string, note: string | null): ClaimResult {
     const changed = this.db
       .prepare(
-        `UPDATE escalations SET status = @decision, decided_by = @actor, decided_at = @at, decision_note = @note, claimed_pid = @pid
+        `UPDATE escalations SET status = @decision, decided_by = @actor, decided_at = @at, decision_note = @note, claimed_by = @owner
          WHERE id = @id AND status = 'pending' AND (@decision = 'expired' OR expires_at > @at)`,
       )
-      .run({ id, decision, actor, at, note, pid: process.pid }).changes;
+      .run({ id, decision, actor, at, note, owner: PROCESS_ID }).changes;
     const escalation = this.get(id);
     return changed === 1 && escalation ? { claimed: true, escalation } : { claimed: false, escalation };
   }
@@ -156,20 +156,20 @@ export class EscalationStore {
   unsettled(): Escalation[] {
     const rows = this.db
       .prepare(`SELECT * FROM escalations WHERE status != 'pending' AND outcome IS NULL ORDER BY decided_at`)
-      .all() as (EscalationRecord & { claimed_pid: number | null })[];
-    return rows.filter((r) => r.claimed_pid === null || !processAlive(r.claimed_pid)).map(toEscalation);
+      .all() as (EscalationRecord & { claimed_by: string | null })[];
+    return rows.filter((r) => !ownerAlive(r.claimed_by)).map(toEscalation);
   }
 
   /** Takes over a decision whose claiming process is gone, so that only this one carries it out. */
   adopt(id: string): boolean {
-    const r = this.db.prepare('SELECT claimed_pid FROM escalations WHERE id = ? AND outcome IS NULL').get(id) as
-      | { claimed_pid: number | null }
+    const r = this.db.prepare('SELECT claimed_by FROM escalations WHERE id = ? AND outcome IS NULL').get(id) as
+      | { claimed_by: string | null }
       | undefined;
-    if (!r || (r.claimed_pid !== null && processAlive(r.claimed_pid))) return false;
+    if (!r || ownerAlive(r.claimed_by)) return false;
     return (
       this.db
-        .prepare('UPDATE escalations SET claimed_pid = ? WHERE id = ? AND outcome IS NULL AND claimed_pid IS ?')
-        .run(process.pid, id, r.claimed_pid).changes === 1
+        .prepare('UPDATE escalations SET claimed_by = ? WHERE id = ? AND outcome IS NULL AND claimed_by IS ?')
+        .run(PROCESS_ID, id, r.claimed_by).changes === 1
     );
   }
 

@@ -67,7 +67,7 @@ export class Outbox {
     return Number(
       this.db
         .prepare(
-          `INSERT INTO outbox (created_at, kind, method, channel, payload, escalation_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR IGNORE INTO outbox (created_at, kind, method, channel, payload, escalation_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           at,
@@ -143,33 +143,46 @@ export class Outbox {
   claim(id: number, nowMs: number, leaseMs: number): boolean {
     return (
       this.db
-        .prepare(`UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`)
-        .run(nowMs + leaseMs, id, nowMs).changes === 1
+        .prepare(
+          `UPDATE outbox SET next_attempt_at = ?, leased_until = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`,
+        )
+        .run(nowMs + leaseMs, nowMs + leaseMs, id, nowMs).changes === 1
     );
   }
 
   markSent(id: number, at: string, ts: string | null): void {
     this.db
       .prepare(
-        `UPDATE outbox SET status = 'sent', sent_at = ?, ts = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`,
+        `UPDATE outbox SET status = 'sent', sent_at = ?, ts = ?, attempts = attempts + 1, last_error = NULL, leased_until = NULL WHERE id = ?`,
       )
       .run(at, ts, id);
   }
 
   retryLater(id: number, atMs: number, error: string): void {
     this.db
-      .prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`)
+      .prepare(
+        `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?`,
+      )
       .run(atMs, error, id);
   }
 
   markFailed(id: number, error: string): void {
     this.db
-      .prepare(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`)
+      .prepare(
+        `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, leased_until = NULL WHERE id = ?`,
+      )
       .run(error, id);
   }
 
-  supersede(id: number): void {
-    this.db.prepare(`UPDATE outbox SET status = 'superseded' WHERE id = ? AND status = 'pending'`).run(id);
+  /** Drops a queued item that nobody is sending right now; false when it is being sent (its lease runs). */
+  supersede(id: number, nowMs: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE outbox SET status = 'superseded' WHERE id = ? AND status = 'pending' AND (leased_until IS NULL OR leased_until <= ?)`,
+        )
+        .run(id, nowMs).changes === 1
+    );
   }
 
   /** Puts failed items back in the queue (after the operator fixed a channel or a scope). */

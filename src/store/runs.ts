@@ -143,6 +143,21 @@ export class RunStore {
     return rows.map((r) => ({ ...(JSON.parse(r.data) as ResultRow), status: r.status, escalationId: r.escalation_id }));
   }
 
+  /**
+   * Rows of this run still marked awaiting an escalation that was settled while the run was working take its
+   * outcome, so the stored run never contradicts the escalation table.
+   */
+  syncWithEscalations(runId: string): void {
+    this.db
+      .prepare(
+        `UPDATE results SET status = (
+           SELECT CASE WHEN e.outcome = 'failed' THEN 'failed' ELSE e.status END FROM escalations e WHERE e.id = results.escalation_id)
+         WHERE run_id = ? AND status = 'awaiting_approval'
+           AND escalation_id IN (SELECT id FROM escalations WHERE outcome IS NOT NULL)`,
+      )
+      .run(runId);
+  }
+
   /** Every row, in any run, that points at this escalation takes the escalation's outcome as its status. */
   setStatusByEscalation(escalationId: string, status: RowStatus): void {
     this.db.prepare('UPDATE results SET status = ? WHERE escalation_id = ?').run(status, escalationId);

@@ -1,4 +1,5 @@
 // Small durable facts: fixture campaign pauses, idempotency keys for side effects, and the run lock.
+import { randomBytes } from 'node:crypto';
 import type { CampaignStatus, Platform } from '../domain/types.js';
 import type { Db } from './db.js';
 
@@ -58,18 +59,18 @@ export class Locks {
   acquire(name: string, holder: string, at: string): LockHolder | null {
     return this.db
       .transaction((): LockHolder | null => {
-        const current = this.db.prepare('SELECT holder, acquired_at, pid FROM locks WHERE name = ?').get(name) as
-          | { holder: string; acquired_at: string; pid: number }
+        const current = this.db.prepare('SELECT holder, acquired_at, pid, owner FROM locks WHERE name = ?').get(name) as
+          | { holder: string; acquired_at: string; pid: number; owner: string | null }
           | undefined;
-        if (current && processAlive(current.pid)) {
+        if (current && ownerAlive(current.owner ?? String(current.pid))) {
           return { holder: current.holder, acquiredAt: current.acquired_at, pid: current.pid };
         }
         this.db
           .prepare(
-            `INSERT INTO locks (name, holder, acquired_at, pid) VALUES (?, ?, ?, ?)
-             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, pid = excluded.pid`,
+            `INSERT INTO locks (name, holder, acquired_at, pid, owner) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, pid = excluded.pid, owner = excluded.owner`,
           )
-          .run(name, holder, at, process.pid);
+          .run(name, holder, at, process.pid, PROCESS_ID);
         return null;
       })
       .immediate();
@@ -80,17 +81,32 @@ export class Locks {
   }
 
   holder(name: string): LockHolder | null {
-    const current = this.db.prepare('SELECT holder, acquired_at, pid FROM locks WHERE name = ?').get(name) as
-      | { holder: string; acquired_at: string; pid: number }
+    const current = this.db.prepare('SELECT holder, acquired_at, pid, owner FROM locks WHERE name = ?').get(name) as
+      | { holder: string; acquired_at: string; pid: number; owner: string | null }
       | undefined;
-    return current && processAlive(current.pid)
+    return current && ownerAlive(current.owner ?? String(current.pid))
       ? { holder: current.holder, acquiredAt: current.acquired_at, pid: current.pid }
       : null;
   }
 }
 
-/** Whether a process with this id exists on this machine (the database is a local file). */
-export function processAlive(pid: number): boolean {
+/** This process, as recorded on claims and locks: its pid plus a token, since a pid is reused after a restart. */
+export const PROCESS_ID = `${process.pid}:${randomBytes(6).toString('hex')}`;
+
+/**
+ * Whether the process that wrote `owner` still runs. Our own pid counts as alive only with our token (a
+ * container restarts with the same pid). The database must be local to one machine: pids mean nothing across.
+ */
+export function ownerAlive(owner: string | null): boolean {
+  if (!owner) return false;
+  const [pidText, token] = owner.split(':');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid)) return false;
+  if (pid === process.pid) return token === undefined || owner === PROCESS_ID;
+  return processAlive(pid);
+}
+
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -98,7 +114,6 @@ export function processAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
 /** When digests went out, so that each covers what happened since the one before. */
 export class DigestLog {
   constructor(private readonly db: Db) {}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PacingAgent } from '../../src/agent/agent.js';
-import type { PlatformSnapshot } from '../../src/agent/ports.js';
+import type { PauseOutcome, PlatformSnapshot } from '../../src/agent/ports.js';
 import { assessAll } from '../../src/domain/assess.js';
 import { flightSpend } from '../../src/domain/spend.js';
 import { DEFAULT_THRESHOLDS, type PlanRow } from '../../src/domain/types.js';
@@ -168,7 +168,7 @@ describe('a pause interrupted before its audit', () => {
     await g.pause('g-1');
     w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null);
     // The claiming process is gone (no process has pid 2^22 + 1 here).
-    w.store.db.prepare('UPDATE escalations SET claimed_pid = ? WHERE id = ?').run(4_194_305, id);
+    w.store.db.prepare('UPDATE escalations SET claimed_by = ? WHERE id = ?').run('4194305:gone', id);
     expect(await w.agent.decisions.recover()).toBe(1);
     const paused = w.store.audit.list({ type: 'campaign_paused' });
     expect(paused).toMatchObject([{ actor: 'U1', platformCampaignId: 'g-1' }]);
@@ -260,5 +260,51 @@ describe('a campaign whose plan row is invalid', () => {
     expect(assessments[0]).toMatchObject({ campaignId: null, platformCampaignId: 'g-1', action: 'log' });
     expect(assessments[0]?.rootCause.map((c) => c.code)).toEqual(['plan_row_invalid']);
     expect(assessments[0]?.mitigation[0]?.step).toMatch(/Fix tracker line 2/);
+  });
+});
+
+describe('review findings', () => {
+  it('does not link a much worse situation to an earlier rejection', async () => {
+    const row = planRow({ market: 'DE', product: 'Other' });
+    const g = new FakePlatform('google', [campaign({ spend: 2400 })]); // +71 %
+    const w = world([row], g);
+    const first = await w.agent.run('test');
+    await w.agent.decide(first.results[0]?.escalationId as string, 'overridden', 'U1', null, 'cli');
+    g.setSpend('g-1', 7000); // +400 %
+    const second = await w.agent.run('test');
+    expect(second.results[0]).toMatchObject({ action: 'escalate', status: 'awaiting_approval' });
+    expect(w.agent.pending()).toHaveLength(1);
+  });
+
+  it('records a pause that took effect although the platform call failed afterwards', async () => {
+    class PausesThenFails extends FakePlatform {
+      override async pause(id: string): Promise<PauseOutcome> {
+        await super.pause(id);
+        throw new Error('read-back timed out');
+      }
+    }
+    const g = new PausesThenFails('google', [campaign({ spend: 2400 })]);
+    const w = world([planRow()], g);
+    const run = await w.agent.run('test');
+    expect(run.results[0]).toMatchObject({ action: 'halt', status: 'done', pause: 'paused' });
+    expect(w.store.audit.list({ type: 'campaign_paused' })).toHaveLength(1);
+    expect(w.store.audit.list({ type: 'pause_failed' })).toHaveLength(0);
+    expect(w.agent.pending()).toEqual([]);
+  });
+
+  it('a lock or claim left by an earlier process with the same pid is not taken for alive', async () => {
+    const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
+    const w = world([planRow({ market: 'DE', product: 'Other' })], g);
+    const run = await w.agent.run('test');
+    const id = run.results[0]?.escalationId as string;
+    w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null);
+    // The same pid, another process's token: a restarted container.
+    w.store.db.prepare('UPDATE escalations SET claimed_by = ? WHERE id = ?').run(`${process.pid}:earlier`, id);
+    w.store.db
+      .prepare("INSERT INTO locks (name, holder, acquired_at, pid, owner) VALUES ('cycle', 'run-old', ?, ?, ?)")
+      .run(NOW, process.pid, `${process.pid}:earlier`);
+    expect(await w.agent.decisions.recover()).toBe(1);
+    expect(g.pauseCalls).toEqual(['g-1']);
+    await expect(w.agent.run('test')).resolves.toBeDefined();
   });
 });
