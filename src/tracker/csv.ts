@@ -61,8 +61,10 @@ const optionalMoney = (column: string) =>
     .pipe(z.union([z.literal('').transform(() => null), z.undefined().transform(() => null), money(column)]));
 
 const date = (column: string) =>
-  text(column).refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && isCalendarDate(v), {
-    message: `${column} must be a date as YYYY-MM-DD`,
+  text(column).superRefine((v, ctx) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || !isCalendarDate(v)) {
+      ctx.addIssue({ code: 'custom', message: `${column} "${v}" is not a date as YYYY-MM-DD` });
+    }
   });
 
 function isCalendarDate(v: string): boolean {
@@ -134,7 +136,11 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
   if (header.length === 0) throw new DataError(`The tracker ${file} is empty: it needs a header row.`, file, 1);
   if (missing.length > 0) {
     throw new DataError(
-      `The tracker ${file} lacks required column(s) ${missing.join(', ')} in its header (line 1).`,
+      `The tracker ${file} lacks required column(s) ${missing.join(', ')} in its header (line 1).${
+        header.length === 1 && /[;\t]/.test(header[0] ?? '')
+          ? ' It seems to use ";" or tabs between columns: save it as CSV with commas.'
+          : ''
+      }`,
       file,
       1,
     );
@@ -161,6 +167,10 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
   };
   for (const { record, info } of records) {
     const line = info.lines;
+    if (Object.values(record).every((v) => (v ?? '').trim() === '')) {
+      errors.push({ line, message: 'the row is empty (only separators); it was skipped' });
+      continue;
+    }
     const parsed = RowSchema.safeParse(record);
     if (!parsed.success) {
       reject(line, record, parsed.error.issues.map((i) => i.message).join('; '));
