@@ -4,16 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PacingAgent } from '../../src/agent/agent.js';
 import type { Decision } from '../../src/agent/ports.js';
 import { loadConfig } from '../../src/config.js';
-import { DEFAULT_THRESHOLDS } from '../../src/domain/types.js';
 import { DecisionConflict, PlatformError } from '../../src/errors.js';
 import { Store } from '../../src/store/index.js';
 import { type App, createApp } from '../../src/wiring.js';
 import { campaign, NOW, planRow } from '../domain/builders.js';
 import { ensureBuilt, pacing, readAudit, type Workspace, workspace } from '../fakes/pacing-cli.js';
-import { FakePlatform, RecordingNotifier, StaticPlan } from '../fakes/platform.js';
+import { agentOnFakes, FakePlatform, RecordingNotifier } from '../fakes/platform.js';
 
 const M005 = '23851200000000005';
 const ORPHAN = '20599990001';
@@ -131,20 +129,7 @@ describe('a pause the platform refuses', () => {
     const google = new FakePlatform('google', [campaign({ id: 'g-1', spend: 2000 })]);
     google.pauseError = new PlatformError('google', 'Google Ads refused the mutate: RESOURCE_EXHAUSTED', true, 60_000);
     const notifier = new RecordingNotifier();
-    const agent = new PacingAgent({
-      store,
-      tracker: new StaticPlan([planRow({ campaignId: 'c-1' })]),
-      platforms: new Map([
-        ['google', google],
-        ['meta', new FakePlatform('meta')],
-      ]),
-      notifier,
-      clock: () => new Date(NOW).toISOString(),
-      thresholds: DEFAULT_THRESHOLDS,
-      approvalTimeoutHours: 24,
-      checkpointRetentionDays: 30,
-      approvers: [],
-    });
+    const agent = agentOnFakes({ store, plan: [planRow({ campaignId: 'c-1' })], google, notifier, now: NOW });
     return { agent, store, google, notifier };
   }
 

@@ -12,7 +12,7 @@ import { flightSpend } from '../../src/domain/spend.js';
 import { DEFAULT_THRESHOLDS, type PlanRow } from '../../src/domain/types.js';
 import { Store } from '../../src/store/index.js';
 import { campaign, NOW, planRow } from '../domain/builders.js';
-import { FakePlatform, RecordingNotifier, StaticPlan } from '../fakes/platform.js';
+import { agentOnFakes, FakePlatform, RecordingNotifier } from '../fakes/platform.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -27,22 +27,8 @@ function world(plan: PlanRow[], google: FakePlatform, store?: Store) {
     rmSync(dir, { recursive: true, force: true });
   });
   const notifier = new RecordingNotifier();
-  const tracker = new StaticPlan(plan);
-  const agent = new PacingAgent({
-    store: s,
-    tracker,
-    platforms: new Map([
-      ['google', google],
-      ['meta', new FakePlatform('meta')],
-    ]),
-    notifier,
-    clock: () => new Date(NOW).toISOString(),
-    thresholds: DEFAULT_THRESHOLDS,
-    approvalTimeoutHours: 24,
-    checkpointRetentionDays: 30,
-    approvers: [],
-  });
-  return { agent, store: s, notifier, tracker, google };
+  const agent = agentOnFakes({ store: s, plan, google, notifier, now: NOW });
+  return { agent, store: s, notifier, google };
 }
 
 describe('an open escalation and a worse one', () => {

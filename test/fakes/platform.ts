@@ -1,5 +1,7 @@
 // In-memory stand-ins for the agent's ports: an ad platform whose pause can be made to fail, a fixed plan,
 // and a notifier that records what it was told.
+
+import { PacingAgent } from '../../src/agent/agent.js';
 import type {
   Escalation,
   EscalationClosed,
@@ -13,7 +15,9 @@ import type {
   ResumeOutcome,
 } from '../../src/agent/ports.js';
 import type { CampaignStatus, PlanRow, Platform, PlatformCampaign } from '../../src/domain/types.js';
+import { DEFAULT_THRESHOLDS } from '../../src/domain/types.js';
 import { PlatformError } from '../../src/errors.js';
+import type { Store } from '../../src/store/index.js';
 
 export class FakePlatform implements PlatformAdapter {
   readonly description: string;
@@ -93,4 +97,28 @@ export class RecordingNotifier implements Notifier {
   async escalationClosed(closed: EscalationClosed): Promise<void> {
     this.closed.push(closed);
   }
+}
+
+/** An agent on fakes: a fixed plan, a Google fake (Meta empty), a recording notifier, the domain tests' clock. */
+export function agentOnFakes(opts: {
+  store: Store;
+  plan: PlanRow[];
+  google: FakePlatform;
+  notifier?: Notifier;
+  now?: string;
+}): PacingAgent {
+  return new PacingAgent({
+    store: opts.store,
+    tracker: new StaticPlan(opts.plan),
+    platforms: new Map([
+      ['google', opts.google],
+      ['meta', new FakePlatform('meta')],
+    ]),
+    notifier: opts.notifier ?? new RecordingNotifier(),
+    clock: () => new Date(opts.now ?? '2024-05-15T00:00:00Z').toISOString(),
+    thresholds: DEFAULT_THRESHOLDS,
+    approvalTimeoutHours: 24,
+    checkpointRetentionDays: 30,
+    approvers: [],
+  });
 }
