@@ -51,14 +51,28 @@ const money = (column: string) =>
       if (/^-/.test(v) && MONEY.test(v.slice(1)))
         ctx.addIssue({ code: 'custom', message: `${column} ${v} is negative` });
       else if (!MONEY.test(v)) ctx.addIssue({ code: 'custom', message: `${column} "${v}" is not a number` });
+      else if (!Number.isFinite(Number(v.replaceAll(',', ''))))
+        ctx.addIssue({ code: 'custom', message: `${column} ${shorten(v)} is not a finite number` });
     })
     .transform((v) => Number(v.replaceAll(',', '')));
-const optionalMoney = (column: string) =>
-  z
+/** A value short enough for a message: a 400-digit number is named by its start and its length. */
+function shorten(v: string): string {
+  return v.length <= 24 ? v : `${v.slice(0, 12)}… (${v.length} characters)`;
+}
+/** Empty is null; anything else must be money, with money's own messages (a union would only say "Invalid input"). */
+const optionalMoney = (column: string) => {
+  const required = money(column);
+  return z
     .string()
-    .trim()
     .optional()
-    .pipe(z.union([z.literal('').transform(() => null), z.undefined().transform(() => null), money(column)]));
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      const parsed = required.safeParse(v);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+      return z.NEVER;
+    });
+};
 
 const date = (column: string) =>
   text(column).superRefine((v, ctx) => {
@@ -114,26 +128,42 @@ export function readTracker(file: string): Plan {
 }
 
 export function parseTracker(content: string, file = 'tracker.csv'): Plan {
-  const errors: RowError[] = [];
-  let header: string[] = [];
-  const records = parse(content, {
-    columns: (h: string[]) => {
-      header = h.map((c) => c.trim().toLowerCase());
-      return header;
-    },
-    info: true,
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (err) => {
-      if (err) errors.push({ line: Number(err.lines) || 0, message: `Unreadable CSV: ${err.message}` });
-      return undefined;
-    },
-  }) as { record: Record<string, string>; info: { lines: number } }[];
+  const first = parseCsv(content);
+  let { records, header, errors } = first;
+  // A stray quote makes csv-parse read every row after it as one value: skip the row where it opens, read the rest.
+  let skipped: (StrayQuote & { text: string })[] = [];
+  if (first.quoteTrouble) {
+    const delimiter = /\r\n|\n|\r/.exec(content)?.[0] ?? '\n';
+    const lines = content.split(delimiter);
+    const strays = findStrayQuotes(lines);
+    if (strays.some((q) => q.start === 1)) {
+      throw new DataError(
+        `The tracker ${file} has an unclosed quote in its header (line 1): it swallows the rows after it. Remove the stray " or close the quote.`,
+        file,
+        1,
+      );
+    }
+    if (strays.length > 0) {
+      skipped = strays.map((q) => ({ ...q, text: lines.slice(q.start - 1, q.open).join('\n') }));
+      for (const q of strays) lines.fill('', q.start - 1, q.open); // blanked, so the lines after keep their numbers
+      ({ records, header, errors } = parseCsv(lines.join(delimiter)));
+    }
+  }
 
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (header.length === 0) throw new DataError(`The tracker ${file} is empty: it needs a header row.`, file, 1);
+  const duplicated = [...new Set(header.filter((c, i) => c !== '' && header.indexOf(c) !== i))];
+  if (duplicated.length > 0) {
+    const named = duplicated.map((c) => {
+      const at = header.flatMap((h, i) => (h === c ? [i + 1] : []));
+      return `${c} ${at.length === 2 ? 'twice' : `${at.length} times`} (columns ${at.slice(0, -1).join(', ')} and ${at.at(-1)})`;
+    });
+    throw new DataError(
+      `The tracker ${file} names ${named.join(' and ')} in its header (line 1): it would be ambiguous which ${duplicated.join(' or ')} column holds the value. Keep one column of each name.`,
+      file,
+      1,
+    );
+  }
   if (missing.length > 0) {
     throw new DataError(
       `The tracker ${file} lacks required column(s) ${missing.join(', ')} in its header (line 1).${
@@ -165,6 +195,13 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
       });
     }
   };
+  for (const q of skipped) {
+    reject(
+      q.open,
+      naiveRecord(q.text, header),
+      `an unclosed quote starts here (in ${header[q.field] || `column ${q.field + 1}`}), so the rows after it would be read as one value; the row was skipped. Remove the stray " or close the quote.`,
+    );
+  }
   for (const { record, info } of records) {
     const line = info.lines;
     if (Object.values(record).every((v) => (v ?? '').trim() === '')) {
@@ -208,4 +245,108 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
   }
   errors.sort((a, b) => a.line - b.line);
   return { rows, errors, rejected };
+}
+
+type CsvRecord = { record: Record<string, string>; info: { lines: number } };
+
+/** One pass of csv-parse; `quoteTrouble` tells a quote that may have swallowed rows (never closed, or closed amiss). */
+function parseCsv(content: string): {
+  records: CsvRecord[];
+  header: string[];
+  errors: RowError[];
+  quoteTrouble: boolean;
+} {
+  const errors: RowError[] = [];
+  let header: string[] = [];
+  let quoteTrouble = false;
+  const records = parse(content, {
+    columns: (h: string[]) => {
+      header = h.map((c) => c.trim().toLowerCase());
+      return header;
+    },
+    info: true,
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err) => {
+      if (err) {
+        if (err.code === 'CSV_QUOTE_NOT_CLOSED' || err.code === 'CSV_INVALID_CLOSING_QUOTE') quoteTrouble = true;
+        errors.push({ line: Number(err.lines) || 0, message: `Unreadable CSV: ${err.message}` });
+      }
+      return undefined;
+    },
+  }) as CsvRecord[];
+  return { records, header, errors, quoteTrouble };
+}
+
+/** A quote that opens a field and runs past the end of its line into an error. Lines are 1-based. */
+interface StrayQuote {
+  /** The line where the record holding the quote starts (the same line unless an earlier field spans lines). */
+  start: number;
+  /** The line where the quote opens. */
+  open: number;
+  /** The field, 0-based, that the quote opens. */
+  field: number;
+}
+
+/**
+ * Finds the quotes that open a field and are not closed on their line, but only at the end of the file or by a
+ * quote followed by more text (where csv-parse reports an error): each such quote is most likely stray, and
+ * swallows the rows after it. A quoted value that spans lines and closes properly is left alone. Scans the way
+ * csv-parse reads: a quote opens a field only as its first character, and `""` inside quotes is a quote.
+ */
+function findStrayQuotes(lines: string[]): StrayQuote[] {
+  const strays: StrayQuote[] = [];
+  let li = 0;
+  while (li < lines.length) {
+    // One record at a time from line li: a stray quote found, the scan goes on at the line after it.
+    const start = li;
+    let field = 0;
+    let atFieldStart = true;
+    let quote: { line: number; field: number } | null = null;
+    let stray: { line: number; field: number } | null = null;
+    for (; li < lines.length && stray === null; li++) {
+      const l = lines[li] as string;
+      for (let i = li === 0 && l.startsWith('\uFEFF') ? 1 : 0; i < l.length; i++) {
+        const ch = l[i];
+        if (quote) {
+          if (ch !== '"') continue;
+          const next = l[i + 1];
+          if (next === '"') i++;
+          else if (next === undefined || next === ',') quote = null;
+          else if (li > quote.line) {
+            stray = quote;
+            break;
+          }
+        } else if (ch === ',') {
+          field++;
+          atFieldStart = true;
+        } else {
+          if (ch === '"' && atFieldStart) quote = { line: li, field };
+          atFieldStart = false;
+        }
+      }
+      if (stray === null && quote === null) break; // the record ends with its line
+    }
+    stray ??= quote;
+    if (stray === null) {
+      li++;
+      continue;
+    }
+    strays.push({ start: start + 1, open: stray.line + 1, field: stray.field });
+    li = stray.line + 1;
+  }
+  return strays;
+}
+
+/** A skipped row's values by a plain comma split, enough to name its campaign. */
+function naiveRecord(text: string, header: string[]): Record<string, string> {
+  const values = text.split(',').map((v) =>
+    v
+      .trim()
+      .replace(/^"+|"+$/g, '')
+      .trim(),
+  );
+  return Object.fromEntries(header.map((h, i) => [h, values[i] ?? '']));
 }

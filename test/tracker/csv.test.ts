@@ -1,5 +1,6 @@
 // Tracker messages a planner can act on: the value that is wrong, the line, and a hint for the usual mistakes.
 import { describe, expect, it } from 'vitest';
+import { DataError } from '../../src/errors.js';
 import { parseTracker } from '../../src/tracker/csv.js';
 
 const HEADER = 'campaign_id,campaign_name,platform,market,product,start_date,end_date,target_spend';
@@ -25,5 +26,158 @@ describe('tracker.csv', () => {
   it('reads thousands separators and lower-case currencies', () => {
     const plan = parseTracker(`${HEADER},currency\nc-1,A,google,DE,X,2026-03-01,2026-03-31,"1,250.50",eur\n`);
     expect(plan.rows[0]).toMatchObject({ targetSpend: 1250.5, currency: 'EUR' });
+  });
+
+  describe('numbers', () => {
+    const withTarget = (target: string, budget = '') =>
+      parseTracker(`${HEADER},budget\nc-1,A,google,DE,X,2026-03-01,2026-03-31,${target},${budget}\n`);
+
+    it('refuses a number too big to be finite, naming the column', () => {
+      const plan = withTarget('9'.repeat(400));
+      expect(plan.rows).toEqual([]);
+      expect(plan.errors).toEqual([
+        { line: 2, message: 'target_spend 999999999999… (400 characters) is not a finite number' },
+      ]);
+      expect(plan.rejected).toMatchObject([{ line: 2, campaignName: 'A', platform: 'google' }]);
+    });
+
+    it('refuses a budget too big to be finite', () => {
+      const plan = withTarget('100', `1${'0'.repeat(400)}`);
+      expect(plan.errors).toEqual([
+        { line: 2, message: expect.stringMatching(/^budget 1000.* is not a finite number$/) },
+      ]);
+    });
+
+    it.each(['0x1388', '0b1', '0o7', 'Infinity', '-Infinity', 'NaN', '1e5', '1E5', '+100', '1_000'])(
+      'refuses %s as not a number',
+      (value) => {
+        const plan = withTarget(value);
+        expect(plan.rows).toEqual([]);
+        expect(plan.errors).toEqual([{ line: 2, message: `target_spend "${value}" is not a number` }]);
+      },
+    );
+
+    it.each(['-0', '-0.00', '"-1,000"'])('refuses %s as negative, never as 0', (value) => {
+      const plan = withTarget(value);
+      expect(plan.rows).toEqual([]);
+      expect(plan.errors).toEqual([{ line: 2, message: `target_spend ${value.replaceAll('"', '')} is negative` }]);
+    });
+
+    it('names the budget and its value, not "Invalid input"', () => {
+      expect(withTarget('100', '0x10').errors).toEqual([{ line: 2, message: 'budget "0x10" is not a number' }]);
+      expect(withTarget('100', '-0').errors).toEqual([{ line: 2, message: 'budget -0 is negative' }]);
+      expect(withTarget('100', ' ').rows[0]).toMatchObject({ targetSpend: 100, budget: null });
+    });
+  });
+
+  describe('a header that names a column twice', () => {
+    it('makes the tracker unusable, naming the column and where it is', () => {
+      const content = `${HEADER},Target_Spend \nc-1,A,google,DE,X,2026-03-01,2026-03-31,100,200\n`;
+      expect(() => parseTracker(content)).toThrow(DataError);
+      try {
+        parseTracker(content);
+      } catch (err) {
+        expect(err).toMatchObject({ line: 1, code: 'data_invalid' });
+        expect((err as Error).message).toBe(
+          'The tracker tracker.csv names target_spend twice (columns 8 and 9) in its header (line 1): it would be ambiguous which target_spend column holds the value. Keep one column of each name.',
+        );
+      }
+    });
+
+    it('names every duplicated column', () => {
+      expect(() => parseTracker(`${HEADER},budget,market,budget\n`)).toThrow(
+        /names market twice \(columns 4 and 10\) and budget twice \(columns 9 and 11\)/,
+      );
+    });
+
+    it('does not count empty columns (trailing separators) as duplicates', () => {
+      const plan = parseTracker(`${HEADER},,\nc-1,A,google,DE,X,2026-03-01,2026-03-31,100,,\n`);
+      expect(plan.rows.map((r) => r.campaignId)).toEqual(['c-1']);
+    });
+  });
+
+  describe('an unclosed quote', () => {
+    const good = (i: number) => `c-${i},Campaign ${i},google,DE,X,2026-03-01,2026-03-31,100`;
+    const trackerOf = (lines: string[]) => `${[HEADER, ...lines].join('\n')}\n`;
+
+    it('is reported where it opens, and the rows after it are still read', () => {
+      const lines = Array.from({ length: 50 }, (_, i) => good(i + 1));
+      lines[2] = 'c-3,"Campaign 3,google,DE,X,2026-03-01,2026-03-31,100'; // line 4
+      const plan = parseTracker(trackerOf(lines));
+      expect(plan.rows).toHaveLength(49);
+      expect(plan.rows.map((r) => r.line)).toEqual([2, 3, ...Array.from({ length: 47 }, (_, i) => i + 5)]);
+      expect(plan.errors).toEqual([
+        {
+          line: 4,
+          message:
+            'an unclosed quote starts here (in campaign_name), so the rows after it would be read as one value; the row was skipped. Remove the stray " or close the quote.',
+        },
+      ]);
+      expect(plan.rejected).toMatchObject([{ line: 4, campaignName: 'Campaign 3', platform: 'google' }]);
+    });
+
+    it('is found when a later quoted value would close it, keeping the rows in between', () => {
+      const plan = parseTracker(
+        trackerOf([
+          good(1),
+          'c-2,Campaign 2,meta,DE,X,2026-03-01,2026-03-31,"100', // line 3
+          good(3),
+          good(4),
+          'c-5,Campaign 5,google,DE,X,2026-03-01,2026-03-31,"1,000"',
+          good(6),
+        ]),
+      );
+      expect(plan.rows.map((r) => r.campaignId)).toEqual(['c-1', 'c-3', 'c-4', 'c-5', 'c-6']);
+      expect(plan.rows.find((r) => r.campaignId === 'c-5')?.targetSpend).toBe(1000);
+      expect(plan.errors).toEqual([
+        { line: 3, message: expect.stringMatching(/^an unclosed quote starts here \(in target_spend\)/) },
+      ]);
+      expect(plan.rejected).toMatchObject([{ line: 3, campaignName: 'Campaign 2', platform: 'meta' }]);
+    });
+
+    it('reports each of several, in line order beside the other errors', () => {
+      const plan = parseTracker(
+        trackerOf([
+          good(1),
+          'c-2,"Campaign 2,google,DE,X,2026-03-01,2026-03-31,100', // line 3
+          'c-3,Campaign 3,google,DE,X,2026-03-01,2026-03-31,lots', // line 4
+          good(4),
+          'c-5,"Campaign 5,google,DE,X,2026-03-01,2026-03-31,100', // line 6
+          good(6),
+        ]),
+      );
+      expect(plan.rows.map((r) => r.campaignId)).toEqual(['c-1', 'c-4', 'c-6']);
+      expect(plan.errors.map((e) => [e.line, e.message.slice(0, 30)])).toEqual([
+        [3, 'an unclosed quote starts here '],
+        [4, 'target_spend "lots" is not a n'],
+        [6, 'an unclosed quote starts here '],
+      ]);
+    });
+
+    it('keeps line numbers in a file with CRLF line ends', () => {
+      const plan = parseTracker(
+        `${[HEADER, good(1), 'c-2,"Campaign 2,google,DE,X,2026-03-01,2026-03-31,100', good(3)].join('\r\n')}\r\n`,
+      );
+      expect(plan.rows.map((r) => [r.line, r.campaignId])).toEqual([
+        [2, 'c-1'],
+        [4, 'c-3'],
+      ]);
+      expect(plan.errors.map((e) => e.line)).toEqual([3]);
+    });
+
+    it('in the header makes the tracker unusable', () => {
+      expect(() => parseTracker(trackerOf([good(1)]).replace('campaign_name', '"campaign_name'))).toThrow(
+        /unclosed quote in its header \(line 1\)/,
+      );
+    });
+
+    it('leaves a quoted value that spans lines and closes alone', () => {
+      const plan = parseTracker(
+        trackerOf([good(1), 'c-2,"Campaign, two\nlines ""quoted""",google,DE,X,2026-03-01,2026-03-31,100', good(3)]),
+      );
+      expect(plan.errors).toEqual([]);
+      expect(plan.rows.map((r) => r.campaignId)).toEqual(['c-1', 'c-2', 'c-3']);
+      expect(plan.rows[1]?.campaignName).toBe('Campaign, two\nlines "quoted"');
+    });
   });
 });
