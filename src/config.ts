@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import type { GuardSettings } from './domain/policy.js';
 import type { Thresholds } from './domain/types.js';
 import { ConfigError } from './errors.js';
 
@@ -18,6 +19,15 @@ const num = (min: number, max = Number.POSITIVE_INFINITY) =>
     .refine((v) => v >= min && v <= max, {
       message: `must be a number from ${min}${max < Number.POSITIVE_INFINITY ? ` to ${max}` : ' up'}`,
     });
+
+const whole = (min: number) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number.isSafeInteger(Number(v)), {
+      message: `must be a whole number from ${min} up`,
+    })
+    .transform(Number);
 
 const isoTime = z
   .string()
@@ -158,6 +168,24 @@ const EnvSchema = z.object({
     v.replace(/^act_/, ''),
   ).optional(),
   META_GRAPH_API_BASE_URL: z.url({ error: 'must be a URL' }).default('https://graph.facebook.com'),
+  ZERO_DELIVERY_ANY_CONFIDENCE: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), { message: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .default(false),
+  EARLY_FLIGHT_HOURS: num(0, 24 * 31).default(24),
+  PACING_CURRENCY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO currency code such as EUR')
+    .transform((v) => v.toUpperCase())
+    .optional(),
+  DATA_FAULT_SHARE: num(0.01, 1).default(0.5),
+  MAX_AUTONOMOUS_HALTS: whole(0).default(20),
+  MAX_ORPHAN_ESCALATIONS: whole(0).default(20),
+  HUMAN_DECISION_HOURS: num(0, 24 * 365).default(72),
   META_API_VERSION: z
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v24.0')
@@ -173,6 +201,10 @@ export interface Config {
   clock: () => string;
   fixedNow: string | null;
   thresholds: Thresholds;
+  /** The safety guards (SPEC, Safety guards). */
+  guards: Omit<GuardSettings, 'confidence' | 'freshnessHours'>;
+  /** PACING_CURRENCY: the plan's currency where a tracker row states none. */
+  planCurrency: string | null;
   approvalTimeoutHours: number;
   checkpointRetentionDays: number;
   /** Per-campaign results of runs older than this are deleted (run summaries and the audit trail stay). */
@@ -242,7 +274,8 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
   }
   const bundledData = e.PACING_DATA_DIR === undefined;
   const dataDir = resolve(e.PACING_DATA_DIR ?? BUNDLED_FIXTURES);
-  const fixedNow = e.PACING_NOW ?? (bundledData ? scenarioNow(dataDir) : null);
+  // A data folder may pin its own "now" (scenario.json), as the bundled demo and its variants do.
+  const fixedNow = e.PACING_NOW ?? scenarioNow(dataDir);
   const fixed = fixedNow === null ? null : new Date(fixedNow).toISOString();
   return {
     dataDir,
@@ -256,6 +289,15 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       confidence: e.CONFIDENCE_THRESHOLD,
       freshnessHours: e.FRESHNESS_HOURS,
     },
+    guards: {
+      zeroDeliveryAnyConfidence: e.ZERO_DELIVERY_ANY_CONFIDENCE,
+      earlyFlightHours: e.EARLY_FLIGHT_HOURS,
+      dataFaultShare: e.DATA_FAULT_SHARE,
+      maxAutonomousHalts: e.MAX_AUTONOMOUS_HALTS,
+      maxOrphanEscalations: e.MAX_ORPHAN_ESCALATIONS,
+      humanDecisionHours: e.HUMAN_DECISION_HOURS,
+    },
+    planCurrency: e.PACING_CURRENCY ?? null,
     approvalTimeoutHours: e.APPROVAL_TIMEOUT_HOURS,
     checkpointRetentionDays: e.CHECKPOINT_RETENTION_DAYS,
     resultsRetentionDays: e.RESULTS_RETENTION_DAYS,
@@ -328,8 +370,16 @@ export function requireLive(config: Config, platform: 'google' | 'meta'): void {
 function scenarioNow(dataDir: string): string | null {
   const file = join(dataDir, 'scenario.json');
   if (!existsSync(file)) return null;
-  const parsed = z.object({ now: isoTime }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  return parsed.success ? parsed.data.now : null;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError('PACING_DATA_DIR', `${file} is not valid JSON (${(err as Error).message}).`);
+  }
+  const parsed = z.object({ now: isoTime }).safeParse(doc);
+  if (!parsed.success)
+    throw new ConfigError('PACING_DATA_DIR', `${file} must hold { "now": "<ISO time with offset>" }.`);
+  return parsed.data.now;
 }
 
 /** Settings whose values are never echoed, not even in an error. */

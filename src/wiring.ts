@@ -42,6 +42,8 @@ export function createApp(config: Config, notifier: Notifier | ((store: Store) =
     notifier: typeof notifier === 'function' ? notifier(store) : notifier,
     clock: config.clock,
     thresholds: config.thresholds,
+    guards: config.guards,
+    planCurrency: config.planCurrency,
     approvalTimeoutHours: config.approvalTimeoutHours,
     checkpointRetentionDays: config.checkpointRetentionDays,
     resultsRetentionDays: config.resultsRetentionDays,

@@ -1,10 +1,12 @@
 // The agent as the rest of the app sees it: run a cycle, list and decide escalations, undo a halt.
+
+import type { RunRecord } from '../domain/records.js';
 import type { Platform } from '../domain/types.js';
-import { PacingError, PlatformError } from '../errors.js';
-import type { RunRecord } from '../store/runs.js';
+import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
 import { buildCycleGraph, type CycleGraph, type RunReport, runCycle } from './cycle.js';
 import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
+import { recoverPauses } from './effects.js';
 import { buildEscalationGraph, type EscalationGraph, startMissing } from './escalation.js';
 import type { Decision, Escalation, ResultRow, ResumeOutcome } from './ports.js';
 
@@ -29,6 +31,8 @@ export class PacingAgent {
    * resolve escalations whose time ran out.
    */
   async catchUp(): Promise<{ recovered: number; started: number; expired: Escalation[] }> {
+    // Pauses whose outcome a stopped process never recorded are read back first (SPEC, Safety guard 7).
+    await recoverPauses(this.deps);
     const recovered = await this.decisions.recover();
     const started = await startMissing(this.escalationGraph, this.deps.store.escalations.pending());
     const expired = await this.decisions.expireDue();
@@ -45,6 +49,49 @@ export class PacingAgent {
 
   isRunning(): boolean {
     return this.deps.store.locks.holder('cycle') !== null;
+  }
+
+  /** The run in progress, if any: who holds the run lock and since when. */
+  runningSince(): string | null {
+    return this.deps.store.locks.holder('cycle')?.acquiredAt ?? null;
+  }
+
+  /** Whether this user may decide, undo a halt or give a rejection's reason, from this channel. */
+  mayDecide(actor: string, channel: 'cli' | 'slack'): boolean {
+    return this.decisions.mayDecide(actor, channel);
+  }
+
+  /**
+   * Records why an approver rejected an escalation, in the one place a rejection's reason lives (the decision
+   * note, as the CLI's --reason). Only the approver who rejected it may, and only once: a reason from anyone
+   * else, for a pending escalation, or for one decided otherwise is refused.
+   */
+  recordRejectionReason(escalationId: string, actor: string, reason: string, channel: 'cli' | 'slack'): Escalation {
+    if (!this.mayDecide(actor, channel)) throw new NotAuthorised(`${actor} is not an approver (PACING_APPROVERS).`);
+    const text = reason.trim().slice(0, 2_000);
+    const e = this.deps.store.escalations.get(escalationId);
+    if (!e) throw new PacingError('not_found', `There is no escalation ${escalationId}.`);
+    if (e.status !== 'overridden' || e.decidedBy !== actor)
+      throw new NotAuthorised(
+        e.status === 'pending'
+          ? `Escalation ${escalationId} has not been rejected; a reason is given with the rejection.`
+          : `Only the approver who rejected escalation ${escalationId} can give its reason.`,
+      );
+    if (e.decisionNote) throw new PacingError('decision_conflict', `Escalation ${escalationId} already has a reason.`);
+    this.deps.store.transaction(() => {
+      this.deps.store.escalations.setNote(escalationId, text);
+      this.deps.store.audit.append({
+        at: this.deps.clock(),
+        runId: e.runId,
+        type: 'override_reason',
+        campaignId: e.campaignId,
+        platform: e.platform,
+        platformCampaignId: e.platformCampaignId,
+        actor,
+        details: { escalationId, reason: text },
+      });
+    });
+    return this.deps.store.escalations.get(escalationId) as Escalation;
   }
 
   decide(
@@ -66,16 +113,23 @@ export class PacingAgent {
     return run ? { run, results: this.deps.store.runs.results(run.id) } : null;
   }
 
-  /** Undoes a halt: resumes the campaign on its platform, audited with who asked. */
+  /**
+   * Undoes a halt: resumes the campaign on its platform, audited with who asked and the figures it had, so the
+   * agent does not pause it alone again for HUMAN_DECISION_HOURS unless it gets clearly worse.
+   */
   async resumeCampaign(
     platform: Platform,
     platformCampaignId: string,
     actor: string,
-    campaignId: string | null = null,
+    channel: 'cli' | 'slack' = 'cli',
   ): Promise<ResumeOutcome> {
+    if (!this.mayDecide(actor, channel)) throw new NotAuthorised(`${actor} is not an approver (PACING_APPROVERS).`);
     const adapter = this.deps.platforms.get(platform);
     if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
-    const where = { campaignId, platform, platformCampaignId };
+    // Looked up, never taken from the caller: the campaign's plan id and its figures at the time of the undo.
+    const latest = this.deps.store.runs.latestResultFor(platform, platformCampaignId);
+    const where = { campaignId: latest?.campaignId ?? null, platform, platformCampaignId };
+    const figures = latest ? { variancePct: latest.variancePct, actualSpend: latest.actualSpend } : {};
     // An undo undoes a pause of ours: never a campaign a person paused, nor one already resumed.
     const last = this.deps.store.audit.lastPauseEvent(platform, platformCampaignId);
     if (last?.type !== 'campaign_paused') {
@@ -94,7 +148,8 @@ export class PacingAgent {
           outcome === 'resumed' ? 'campaign_resumed' : outcome === 'would_resume' ? 'resume_dry_run' : 'resume_skipped',
         actor,
         ...where,
-        details: outcome === 'already_enabled' ? { reason: 'the campaign was already enabled' } : { via: 'undo' },
+        details:
+          outcome === 'already_enabled' ? { reason: 'the campaign was already enabled' } : { via: 'undo', ...figures },
       });
       return outcome;
     } catch (err) {

@@ -1,14 +1,17 @@
-// The pacing cycle as a LangGraph graph: ingest → reconcile → assess → act → record.
-// Bulk data (thousands of rows) travels in a per-run workspace, not in graph state, and lands in SQLite.
+// The pacing cycle as a LangGraph graph, read top to bottom: (lock) → ingest → reconcile → assess → plan → apply
+// → record. `plan` is the policy (what the agent may do alone, domain/policy.ts); `apply` does it through the
+// effects. Bulk data (thousands of rows) travels in a per-run workspace, not in graph state, and lands in SQLite.
 import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from '@langchain/langgraph';
 import { type Assessment, assessReconciled } from '../domain/assess.js';
 import { type Reconciliation, reconcile } from '../domain/match.js';
+import { plan as decide, type PolicyPlan } from '../domain/policy.js';
+import type { PlatformFailure, RunSummary } from '../domain/records.js';
 import type { PlanRow, Platform, PlatformCampaign, RejectedRow } from '../domain/types.js';
-import { PlatformError, RunInProgress } from '../errors.js';
-import type { PlatformFailure, RunSummary } from '../store/runs.js';
-import { act } from './act.js';
-import { type AgentDeps, newId } from './deps.js';
+import { DataError, PlatformError, RunInProgress } from '../errors.js';
+import { apply } from './apply.js';
+import { type AgentDeps, guardSettings, newId } from './deps.js';
 import { type EscalationGraph, resumeEscalation, startEscalation } from './escalation.js';
+import { loadMemory } from './memory.js';
 import type { Escalation, Plan, ResultRow, SpendWindow } from './ports.js';
 
 export interface RunReport {
@@ -30,6 +33,8 @@ export interface Workspace {
   platformErrors: PlatformFailure[];
   reconciliation: Reconciliation | null;
   assessments: Assessment[];
+  /** The policy's plan for this run. */
+  plan2: PolicyPlan | null;
   results: ResultRow[];
   opened: Escalation[];
   superseded: Escalation[];
@@ -52,7 +57,10 @@ export function buildCycleGraph(deps: AgentDeps) {
     const w = ws(config);
     progress('reading the tracker', 0, 1);
     const plan = await deps.tracker.read();
-    w.plan = plan.rows;
+    // Guard 8: a tracker without one valid row cannot be trusted to say what is planned; nothing is done.
+    if (plan.rows.length === 0) throw untrustedTracker(deps, plan);
+    const currency = deps.planCurrency ?? null;
+    w.plan = currency === null ? plan.rows : plan.rows.map((r) => (r.currency === null ? { ...r, currency } : r));
     w.errors = plan.errors;
     w.rejected = plan.rejected ?? [];
     const platforms = [...deps.platforms.values()];
@@ -106,12 +114,21 @@ export function buildCycleGraph(deps: AgentDeps) {
     return {};
   };
 
-  const actNode = async (s: State, config: LangGraphRunnableConfig) => {
+  const planNode = (s: State, config: LangGraphRunnableConfig) => {
     const w = ws(config);
-    const acted = await act(deps, s.runId, s.now, w.assessments, progress);
-    w.results = acted.results;
-    w.opened = acted.opened;
-    w.superseded = acted.superseded;
+    const settings = guardSettings(deps);
+    const complete = new Set([...deps.platforms.keys()].filter((p) => !w.unavailable.has(p) && !w.incomplete.has(p)));
+    w.plan2 = decide(w.assessments, loadMemory(deps, s.now, settings.humanDecisionHours, complete), settings, s.now);
+    for (const warning of w.plan2.warnings) w.platformErrors.push(warning);
+    return {};
+  };
+
+  const applyNode = async (s: State, config: LangGraphRunnableConfig) => {
+    const w = ws(config);
+    const applied = await apply(deps, s.runId, w.plan2 as PolicyPlan, progress);
+    w.results = applied.results;
+    w.opened = applied.opened;
+    w.superseded = applied.closed;
     return {};
   };
 
@@ -170,13 +187,15 @@ export function buildCycleGraph(deps: AgentDeps) {
     .addNode('ingest', ingest)
     .addNode('reconcile', reconcileNode)
     .addNode('assess', assess)
-    .addNode('act', actNode)
+    .addNode('plan', planNode)
+    .addNode('apply', applyNode)
     .addNode('record', record)
     .addEdge(START, 'ingest')
     .addEdge('ingest', 'reconcile')
     .addEdge('reconcile', 'assess')
-    .addEdge('assess', 'act')
-    .addEdge('act', 'record')
+    .addEdge('assess', 'plan')
+    .addEdge('plan', 'apply')
+    .addEdge('apply', 'record')
     .addEdge('record', END)
     .compile();
 }
@@ -206,6 +225,7 @@ export async function runCycle(
     platformErrors: [],
     reconciliation: null,
     assessments: [],
+    plan2: null,
     results: [],
     opened: [],
     superseded: [],
@@ -288,6 +308,8 @@ function summarise(w: Workspace, deps: AgentDeps): RunSummary {
     };
   }
   return {
+    guarded: w.plan2?.guarded ?? {},
+    batches: w.plan2?.batches.length ?? 0,
     rows: w.plan.length,
     invalidRows: w.errors.length,
     orphans: w.results.filter((r) => r.campaignId === null).length,
@@ -318,4 +340,14 @@ function decisionDetails(r: ResultRow): Record<string, unknown> {
     rootCause: r.rootCause.map((c) => c.code),
     actionNote: r.actionNote,
   };
+}
+
+function untrustedTracker(deps: AgentDeps, plan: Plan): DataError {
+  const shown = plan.errors.slice(0, 3).map((e) => `line ${e.line}: ${e.message}`);
+  const more = plan.errors.length > 3 ? `; and ${plan.errors.length - 3} more` : '';
+  return new DataError(
+    `The tracker (${deps.tracker.description}) has no valid row${plan.errors.length ? ` (${plan.errors.length} invalid: ${shown.join('; ')}${more})` : ''}, so nothing was decided or done: without a plan every spending campaign would look unplanned. Fix the tracker and run again.`,
+    deps.tracker.description,
+    plan.errors[0]?.line ?? null,
+  );
 }

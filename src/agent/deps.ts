@@ -1,5 +1,6 @@
 // Everything the agent's graphs need, handed in once: store, platforms, notifier, clock and settings.
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_GUARDS, type GuardSettings } from '../domain/policy.js';
 import type { Platform, Thresholds } from '../domain/types.js';
 import type { Store } from '../store/index.js';
 import type { Notifier, PlanSource, PlatformAdapter, Progress } from './ports.js';
@@ -11,6 +12,10 @@ export interface AgentDeps {
   notifier: Notifier;
   clock: () => string;
   thresholds: Thresholds;
+  /** The safety guards' settings (SPEC, Safety guards); defaults when left out. */
+  guards?: Partial<Omit<GuardSettings, 'confidence' | 'freshnessHours'>>;
+  /** PACING_CURRENCY: the plan's currency where a tracker row states none. */
+  planCurrency?: string | null;
   approvalTimeoutHours: number;
   checkpointRetentionDays: number;
   /** Per-campaign results older than this are deleted; defaults to keeping them. */
@@ -27,3 +32,13 @@ export function newId(prefix: string): string {
 
 export const addHours = (iso: string, hours: number): string =>
   new Date(Date.parse(iso) + hours * 3_600_000).toISOString();
+
+/** The guard settings in force: the thresholds' confidence and freshness, and the guards' own settings. */
+export function guardSettings(deps: AgentDeps): GuardSettings {
+  return {
+    ...DEFAULT_GUARDS,
+    ...deps.guards,
+    confidence: deps.thresholds.confidence,
+    freshnessHours: deps.thresholds.freshnessHours,
+  };
+}

@@ -3,7 +3,8 @@ import { Annotation, Command, END, interrupt, START, StateGraph } from '@langcha
 import type { RowStatus } from '../domain/types.js';
 import { PacingError } from '../errors.js';
 import type { AgentDeps } from './deps.js';
-import type { Decision, Escalation, EscalationClosed, ResultRow } from './ports.js';
+import { notify, pauseCampaign } from './effects.js';
+import type { Decision, Escalation, EscalationClosed } from './ports.js';
 
 export interface DecisionInput {
   decision: Decision;
@@ -99,16 +100,10 @@ async function execute(
   e: Escalation,
   d: DecisionInput,
 ): Promise<{ status: 'done' | 'failed'; detail: string }> {
-  const base = {
-    runId: e.runId,
-    campaignId: e.campaignId,
-    platform: e.platform,
-    platformCampaignId: e.platformCampaignId,
-  };
   if (d.decision === 'overridden')
     return {
       status: 'done',
-      detail: `Rejected by ${d.actor}: nothing was paused.${d.note ? ` Reason: ${d.note}` : ''}`,
+      detail: `Rejected by ${d.actor}: nothing was ${e.proposedAction === 'halt' ? 'paused' : 'sent'}.${d.note ? ` Reason: ${d.note}` : ''}`,
     };
   if (d.decision === 'expired') {
     // An expiry with a note was closed by a run (superseded, or no longer needed); without, time ran out.
@@ -116,16 +111,17 @@ async function execute(
       ? { status: 'done', detail: `Closed without a decision, ${d.note}. Nothing was done here.` }
       : { status: 'done', detail: 'No decision before the deadline: logged, nothing was paused.' };
   }
+  if (e.batch) return e.proposedAction === 'halt' ? pauseBatch(deps, e, d) : flagBatch(deps, e, d);
   if (e.proposedAction === 'alert') {
     const sent = `alert:${e.id}`;
     if (!deps.store.effects.done(sent)) {
-      await safeAlert(deps, { ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
+      await notify(deps, { ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
       deps.store.transaction(() => {
         deps.store.audit.append({
           at: deps.clock(),
           type: 'alert_sent',
           actor: d.actor,
-          ...base,
+          ...where(e),
           details: { escalationId: e.id },
         });
         deps.store.effects.record(sent, deps.clock());
@@ -133,47 +129,128 @@ async function execute(
     }
     return { status: 'done', detail: `Approved by ${d.actor}: alert sent.` };
   }
-  const platform = e.platformCampaignId === null ? undefined : deps.platforms.get(e.platform);
-  if (!platform || e.platformCampaignId === null) {
+  if (e.platformCampaignId === null) {
     deps.store.audit.append({
       at: deps.clock(),
       type: 'pause_failed',
       actor: d.actor,
-      ...base,
+      ...where(e),
       details: { escalationId: e.id, error: 'no platform campaign to pause' },
     });
     return { status: 'failed', detail: 'Approved, but there is no platform campaign to pause.' };
   }
-  const effect = `pause:${e.id}`;
-  if (deps.store.effects.done(effect)) return { status: 'done', detail: `Approved by ${d.actor}: campaign paused.` };
-  // Recorded before the call: if the process stops after the platform paused but before the audit, the
-  // retry finds the campaign paused and knows the pause was ours, so campaign_paused is still written.
-  const intent = `pause-intent:${e.id}`;
-  const retried = deps.store.effects.done(intent);
-  deps.store.effects.record(intent, deps.clock());
-  let reported: Awaited<ReturnType<typeof platform.pause>>;
-  try {
-    reported = await platform.pause(e.platformCampaignId);
-  } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
-    // The change may have gone through although the call failed (a failed read-back, a dropped answer):
-    // a pause that took effect is recorded as one, never as a failure.
-    const status = await platform.currentStatus?.(e.platformCampaignId).catch(() => null);
-    if (status === 'PAUSED') return recordPause(deps, e, d, base, effect, 'paused');
-    deps.store.audit.append({
-      at: deps.clock(),
-      type: 'pause_failed',
-      actor: d.actor,
-      ...base,
-      details: { escalationId: e.id, error: message },
-    });
+  const result = await pauseCampaign(deps, {
+    key: `pause:${e.id}:${e.platform}:${e.platformCampaignId}`,
+    runId: e.runId,
+    escalationId: e.id,
+    campaignId: e.campaignId,
+    platform: e.platform,
+    platformCampaignId: e.platformCampaignId,
+    actor: d.actor,
+    details: { via: 'approval' },
+  });
+  if (result.outcome === 'failed') {
     return {
       status: 'failed',
-      detail: `Approved by ${d.actor}, but the pause failed: ${message}. Pause it by hand on the platform.`,
+      detail: `Approved by ${d.actor}, but the pause failed: ${result.error}. Pause it by hand on the platform.`,
     };
   }
-  return recordPause(deps, e, d, base, effect, reported === 'already_paused' && retried ? 'paused' : reported);
+  const said = {
+    paused: {
+      note: `Paused after approval by ${d.actor}`,
+      detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.`,
+    },
+    already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: campaign was already paused.` },
+    would_pause: {
+      note: 'Dry run: would pause',
+      detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).`,
+    },
+  }[result.outcome];
+  const told = `halt-alert:${e.id}`;
+  if (!deps.store.effects.done(told)) {
+    await notify(deps, {
+      ...e.snapshot,
+      status: 'approved',
+      action: 'halt',
+      escalationId: e.id,
+      actionNote: said.note,
+      pause: result.outcome,
+    });
+    deps.store.effects.record(told, deps.clock());
+  }
+  return { status: 'done', detail: said.detail };
 }
+
+/** Approving a batch pauses each standing member once; members already paused are skipped. */
+async function pauseBatch(
+  deps: AgentDeps,
+  e: Escalation,
+  d: DecisionInput,
+): Promise<{ status: 'done' | 'failed'; detail: string }> {
+  const members = (e.batch?.members ?? []).filter((m) => !m.dropped && m.platformCampaignId !== null);
+  const count = { paused: 0, already_paused: 0, would_pause: 0, failed: 0 };
+  const failures: string[] = [];
+  for (const m of members) {
+    const result = await pauseCampaign(deps, {
+      key: `pause:${e.id}:${m.platform}:${m.platformCampaignId}`,
+      runId: e.runId,
+      escalationId: e.id,
+      campaignId: m.campaignId,
+      platform: m.platform,
+      platformCampaignId: m.platformCampaignId as string,
+      actor: d.actor,
+      details: { via: 'batch approval' },
+    });
+    count[result.outcome]++;
+    if (result.outcome === 'failed') failures.push(`${m.campaignId ?? m.platformCampaignId}: ${result.error}`);
+  }
+  const dropped = (e.batch?.members.length ?? 0) - members.length;
+  const parts = [
+    `${count.paused} paused`,
+    count.already_paused ? `${count.already_paused} already paused` : '',
+    count.would_pause ? `${count.would_pause} would be paused (dry run)` : '',
+    dropped ? `${dropped} left alone (back on plan since)` : '',
+    count.failed
+      ? `${count.failed} failed (${failures.slice(0, 5).join('; ')}${failures.length > 5 ? '; …' : ''})`
+      : '',
+  ].filter(Boolean);
+  return {
+    status: count.failed ? 'failed' : 'done',
+    detail: `Approved by ${d.actor} for all ${members.length} campaigns: ${parts.join(', ')}.${count.failed ? ' Pause the failed ones by hand.' : ''}`,
+  };
+}
+
+/** Approving a batch that proposes a review flags its members once: one alert event, no pause. */
+async function flagBatch(
+  deps: AgentDeps,
+  e: Escalation,
+  d: DecisionInput,
+): Promise<{ status: 'done' | 'failed'; detail: string }> {
+  const sent = `alert:${e.id}`;
+  if (!deps.store.effects.done(sent)) {
+    deps.store.transaction(() => {
+      deps.store.audit.append({
+        at: deps.clock(),
+        type: 'alert_sent',
+        actor: d.actor,
+        runId: e.runId,
+        details: { escalationId: e.id, campaigns: e.batch?.members.length ?? 0 },
+      });
+      deps.store.effects.record(sent, deps.clock());
+    });
+  }
+  return {
+    status: 'done',
+    detail: `Approved by ${d.actor}: the ${e.batch?.members.length ?? 0} campaigns are flagged for review; nothing was paused.`,
+  };
+}
+
+const where = (e: Escalation) => ({
+  runId: e.runId,
+  campaignId: e.campaignId,
+  platform: e.platform,
+  platformCampaignId: e.platformCampaignId,
+});
 
 /** Starts threads of pending escalations that a stopped process opened but never started. */
 export async function startMissing(graph: EscalationGraph, pending: readonly Escalation[]): Promise<number> {
@@ -207,64 +284,4 @@ export async function resumeEscalation(graph: EscalationGraph, e: Escalation, in
     state = await graph.getState(config);
   }
   await graph.invoke(new Command({ resume: input }), config);
-}
-
-/** A notification that fails is audited; it never turns a decision that was carried out into a failure. */
-async function safeAlert(deps: AgentDeps, row: ResultRow): Promise<void> {
-  try {
-    await deps.notifier.alert(row);
-  } catch (err) {
-    deps.store.audit.append({
-      at: deps.clock(),
-      runId: row.runId,
-      type: 'notification_failed',
-      actor: 'agent',
-      campaignId: row.campaignId,
-      platform: row.platform,
-      platformCampaignId: row.platformCampaignId,
-      details: { escalationId: row.escalationId, error: err instanceof Error ? err.message : String(err) },
-    });
-  }
-}
-
-/** Records what an approved pause did, once, and tells the alerts channel. */
-async function recordPause(
-  deps: AgentDeps,
-  e: Escalation,
-  d: DecisionInput,
-  base: { runId: string; campaignId: string | null; platform: string; platformCampaignId: string | null },
-  effect: string,
-  result: 'paused' | 'already_paused' | 'would_pause',
-): Promise<{ status: 'done' | 'failed'; detail: string }> {
-  const type = result === 'paused' ? 'campaign_paused' : result === 'would_pause' ? 'pause_dry_run' : 'pause_skipped';
-  const said = {
-    paused: {
-      note: `Paused after approval by ${d.actor}`,
-      detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.`,
-    },
-    already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: campaign was already paused.` },
-    would_pause: {
-      note: 'Dry run: would pause',
-      detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).`,
-    },
-  }[result];
-  deps.store.transaction(() => {
-    deps.store.audit.append({
-      at: deps.clock(),
-      type,
-      actor: d.actor,
-      ...base,
-      details: { escalationId: e.id, via: 'approval' },
-    });
-    deps.store.effects.record(effect, deps.clock(), result);
-  });
-  await safeAlert(deps, {
-    ...e.snapshot,
-    status: 'approved',
-    action: 'halt',
-    escalationId: e.id,
-    actionNote: said.note,
-    pause: result,
-  });
-  return { status: 'done', detail: said.detail };
 }

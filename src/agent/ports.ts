@@ -1,21 +1,26 @@
 // What the agent needs from the outside world, and the records it produces; adapters implement these.
-import type { Assessment } from '../domain/assess.js';
 import type {
-  CampaignStatus,
-  PlanRow,
-  Platform,
-  PlatformCampaign,
-  ProposedAction,
-  RejectedRow,
-  RowStatus,
-} from '../domain/types.js';
+  Escalation,
+  EscalationClosed,
+  PauseOutcome,
+  ResultRow,
+  ResumeOutcome,
+  RowError,
+} from '../domain/records.js';
+import type { CampaignStatus, PlanRow, Platform, PlatformCampaign, RejectedRow } from '../domain/types.js';
 
-/** A plan row that failed validation. */
-export interface RowError {
-  /** Line in the file, the header being line 1. */
-  line: number;
-  message: string;
-}
+export type {
+  BatchKind,
+  BatchMember,
+  Decision,
+  Escalation,
+  EscalationClosed,
+  EscalationStatus,
+  PauseOutcome,
+  ResultRow,
+  ResumeOutcome,
+  RowError,
+} from '../domain/records.js';
 
 export interface Plan {
   rows: PlanRow[];
@@ -28,17 +33,6 @@ export interface Plan {
 export interface PlanSource {
   readonly description: string;
   read(): Promise<Plan>;
-}
-
-/** One campaign's outcome in one run: the assessment plus what became of its action. */
-export interface ResultRow extends Assessment {
-  runId: string;
-  status: RowStatus;
-  escalationId: string | null;
-  /** What acting on the row did, in words (pause done, already paused, failed: …). */
-  actionNote: string | null;
-  /** What a halt did on the platform: only `paused` means the agent paused it (and may offer to undo it). */
-  pause: PauseOutcome | 'failed' | null;
 }
 
 export interface PlatformSnapshot {
@@ -58,10 +52,6 @@ export interface SpendWindow {
   until: string;
 }
 
-/** `would_pause`: a dry run, nothing changed on the platform. */
-export type PauseOutcome = 'paused' | 'already_paused' | 'would_pause';
-export type ResumeOutcome = 'resumed' | 'already_enabled' | 'would_resume';
-
 /** One ad platform: read campaigns with spend, pause and resume. Implemented by fixtures and live adapters. */
 export interface PlatformAdapter {
   readonly platform: Platform;
@@ -76,40 +66,6 @@ export interface PlatformAdapter {
   pause(campaignId: string): Promise<PauseOutcome>;
   resume(campaignId: string): Promise<ResumeOutcome>;
   currentStatus?(campaignId: string): Promise<CampaignStatus | null>;
-}
-
-export type EscalationStatus = 'pending' | 'approved' | 'overridden' | 'expired';
-export type Decision = 'approved' | 'overridden' | 'expired';
-
-export interface Escalation {
-  id: string;
-  runId: string;
-  key: string;
-  campaignId: string | null;
-  platform: Platform;
-  platformCampaignId: string | null;
-  proposedAction: ProposedAction;
-  reason: string;
-  status: EscalationStatus;
-  outcome: 'done' | 'failed' | null;
-  outcomeDetail: string | null;
-  createdAt: string;
-  expiresAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionNote: string | null;
-  threadId: string;
-  /** The result row as it was when the escalation was raised, for messages. */
-  snapshot: ResultRow;
-}
-
-/** What the notifier is told when an escalation is settled. */
-export interface EscalationClosed {
-  escalation: Escalation;
-  decision: Decision;
-  actor: string;
-  outcome: 'done' | 'failed';
-  detail: string;
 }
 
 /** Where alerts, escalations and their outcomes go: Slack in the app, the terminal in the CLI. */

@@ -107,6 +107,16 @@ export async function pending(app: App, o: Options, io: Io): Promise<void> {
         reason: e.reason,
         createdAt: e.createdAt,
         expiresAt: e.expiresAt,
+        // A batch (SPEC, Batch escalations): one question about many campaigns, listed here.
+        campaigns: e.batch
+          ? e.batch.members
+              .filter((m) => !m.dropped)
+              .map((m) => ({
+                campaignId: m.campaignId,
+                platform: m.platform,
+                platformCampaignId: m.platformCampaignId,
+              }))
+          : null,
       })),
     });
     return;
@@ -159,9 +169,7 @@ export async function resumeCampaign(app: App, platform: string, id: string, o: 
   if (platform !== 'google' && platform !== 'meta')
     throw new PacingError('not_found', `Unknown platform "${platform}" (use google or meta).`);
   if (!o.user) throw new PacingError('not_authorised', 'Say who undoes the halt: --user <slack-user-id>.');
-  if (!app.agent.decisions.mayDecide(o.user, 'cli'))
-    throw new PacingError('not_authorised', `${o.user} is not an approver (PACING_APPROVERS).`);
-  const outcome = await app.agent.resumeCampaign(platform, id, o.user);
+  const outcome = await app.agent.resumeCampaign(platform, id, o.user, 'cli');
   io.out(
     {
       resumed: `${platform} campaign ${id} resumed.`,

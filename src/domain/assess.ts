@@ -40,6 +40,13 @@ export interface Assessment {
   currency: string | null;
   /** The currency the platform reports spend in, when known: actual spend is in this one. */
   platformCurrency: string | null;
+  /** The plan's own currency (the row's, else PACING_CURRENCY); null when the plan does not say. */
+  planCurrency: string | null;
+  /** The plan's flight (YYYY-MM-DD), null for orphans. */
+  startDate: string | null;
+  endDate: string | null;
+  /** The platform account the spend comes from (one data feed), when known. */
+  account: string | null;
   matchedBy: Match['by'] | null;
   confidence: number;
   confidenceParts: ConfidenceParts;
@@ -110,6 +117,10 @@ function base(row: PlanRow | null, c: PlatformCampaign | null, platform: Platfor
     ownerSlackId: row?.ownerSlackId ?? null,
     currency: row?.currency ?? c?.currency ?? null,
     platformCurrency: c?.currency ?? null,
+    planCurrency: row?.currency ?? null,
+    startDate: row?.startDate ?? null,
+    endDate: row?.endDate ?? null,
+    account: c ? (c.account ?? `${platform}`) : null,
     matchedBy: null,
     confidence: 0,
     confidenceParts: { ...NO_CONFIDENCE.parts },

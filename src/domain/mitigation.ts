@@ -45,6 +45,22 @@ const STEPS: Record<Cause['code'], (e: Ev) => string> = {
     'It was already paused: confirm it should stay paused, and update the tracker if the plan changed.',
   pause_failed: () => "Pause it by hand on the platform now, and check the agent's access to the account.",
   platform_unavailable: () => 'Check the platform connection and credentials; the next run retries automatically.',
+  guard_low_confidence: () =>
+    'Check that this is the right campaign (market, product, flight), then pin it with platform_campaign_id so the match is certain.',
+  guard_stale_data: (e) =>
+    `Check why the platform data is ${text(e.ageHours)} h old (sync, credentials, export); the agent acts alone again once it is fresh.`,
+  guard_early_flight: () =>
+    'Look again after the first day of delivery; if it still does not deliver, check ad approvals, billing and targeting.',
+  guard_currency_unknown: (e) =>
+    `Set the currency on tracker line ${text(e.line)} (the account reports ${text(e.platformCurrency)}), or PACING_CURRENCY for the whole tracker.`,
+  guard_data_fault: (e) =>
+    `Check the ${text(e.account)} data feed (an outage or an empty export looks like no delivery) before approving any pause.`,
+  guard_halt_budget: () =>
+    'Review the batch: approve to pause them all, or reject; MAX_AUTONOMOUS_HALTS sets how many the agent pauses alone.',
+  guard_orphan_budget: () =>
+    'Check that the tracker is complete (a broken file or a missing tab looks like unplanned spend), then add the campaigns that belong.',
+  guard_human_decision: (e) =>
+    `${text(e.decidedBy)} decided at ${text(e.decidedAt)} to keep it running: talk to them before pausing it by hand.`,
   plan_row_invalid: (e) =>
     `Fix tracker line ${text(e.line)} (${text(e.error)}); the campaign is checked against it on the next run.`,
 };

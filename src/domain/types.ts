@@ -55,6 +55,8 @@ export interface PlatformCampaign {
   currency: string | null;
   /** Hours the platform's reported spend may lag behind reality, when known. */
   reportingLagHours?: number;
+  /** The account the campaign belongs to (customer id, ad account, fixture file); one data feed per account. */
+  account?: string;
   /** Spend per day (YYYY-MM-DD, the account's time zone) inside the fetched window, when the platform gives it. */
   spendByDay?: Record<string, number>;
 }
@@ -109,7 +111,16 @@ export type CauseCode =
   | 'already_paused'
   | 'pause_failed'
   | 'platform_unavailable'
-  | 'plan_row_invalid';
+  | 'plan_row_invalid'
+  // Safety guards: why the agent did not act alone.
+  | 'guard_low_confidence'
+  | 'guard_stale_data'
+  | 'guard_early_flight'
+  | 'guard_currency_unknown'
+  | 'guard_data_fault'
+  | 'guard_halt_budget'
+  | 'guard_orphan_budget'
+  | 'guard_human_decision';
 
 export interface Mitigation {
   cause: CauseCode;

@@ -20,8 +20,7 @@ export const REJECT_REASON_VIEW = 'pacing_reject_reason';
 const EscalationId = z.string().regex(/^esc-[0-9a-f]{6,32}$/, 'not an escalation id');
 const ResumeValue = z.object({
   platform: z.enum(['google', 'meta']),
-  platformCampaignId: z.string().min(1),
-  campaignId: z.string().nullable(),
+  platformCampaignId: z.string().min(1).max(64),
 });
 
 const tell = (respond: RespondFn, text: string) =>
@@ -50,7 +49,7 @@ export function registerActions(
         await tell(respond, 'This button does not carry a valid escalation id; nothing was changed.');
         return;
       }
-      if (!app.agent.decisions.mayDecide(user, 'slack')) {
+      if (!app.agent.mayDecide(user, 'slack')) {
         await tell(respond, notApprover(app));
         return;
       }
@@ -81,7 +80,7 @@ export function registerActions(
   bolt.action<BlockButtonAction>(RESUME_CAMPAIGN, async ({ ack, body, action, respond }) => {
     await ack();
     const user = body.user.id;
-    if (!app.agent.decisions.mayDecide(user, 'slack')) {
+    if (!app.agent.mayDecide(user, 'slack')) {
       await tell(respond, notApprover(app));
       return;
     }
@@ -93,9 +92,7 @@ export function registerActions(
       return;
     }
     try {
-      const outcome = await track(
-        app.agent.resumeCampaign(target.platform, target.platformCampaignId, user, target.campaignId),
-      );
+      const outcome = await track(app.agent.resumeCampaign(target.platform, target.platformCampaignId, user, 'slack'));
       const said = {
         resumed: `:arrow_forward: Resumed by <@${user}> at ${app.config.clock()}.`,
         already_enabled: `${target.platform} campaign ${target.platformCampaignId} was already running.`,
@@ -128,17 +125,15 @@ export function registerActions(
     const id = EscalationId.safeParse(view.private_metadata);
     const reason = view.state.values.reason?.reason?.value?.trim();
     if (!id.success || !reason) return;
-    const e = app.store.escalations.get(id.data);
-    app.store.audit.append({
-      at: app.config.clock(),
-      runId: e?.runId ?? null,
-      type: 'override_reason',
-      campaignId: e?.campaignId ?? null,
-      platform: e?.platform ?? null,
-      platformCampaignId: e?.platformCampaignId ?? null,
-      actor: body.user.id,
-      details: { escalationId: id.data, reason: reason.slice(0, 2_000) },
-    });
+    try {
+      app.agent.recordRejectionReason(id.data, body.user.id, reason, 'slack');
+    } catch (err) {
+      // Refused (not the approver who rejected it, or not rejected): nothing is stored.
+      log.warn(
+        { escalationId: id.data, user: body.user.id, err: err instanceof Error ? err.message : err },
+        'reject reason refused',
+      );
+    }
   });
 }
 

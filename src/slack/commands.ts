@@ -36,15 +36,15 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
         await reply(respond, pendingBlocks(app.agent.pending()), 'Escalations awaiting a decision');
         return;
       case 'run': {
-        if (!app.agent.decisions.mayDecide(user, 'slack')) {
+        if (!app.agent.mayDecide(user, 'slack')) {
           await ack({ response_type: 'ephemeral', text: notApprover(app) });
           return;
         }
-        const holder = app.store.locks.holder('cycle');
-        if (holder) {
+        const since = app.agent.runningSince();
+        if (since) {
           await ack({
             response_type: 'ephemeral',
-            text: `A pacing run is already in progress (since ${holder.acquiredAt}); try again when it has finished.`,
+            text: `A pacing run is already in progress (since ${since}); try again when it has finished.`,
           });
           return;
         }

@@ -1,51 +1,10 @@
 // The append-only audit trail: every decision and action, with time, run, campaign and actor.
+
+import type { AuditEvent, AuditType, NewAuditEvent } from '../domain/records.js';
 import { redact } from '../redact.js';
 import type { Db } from './db.js';
 
-export type AuditType =
-  | 'run_started'
-  | 'run_completed'
-  | 'run_failed'
-  | 'row_rejected'
-  | 'platform_error'
-  | 'decision'
-  | 'campaign_paused'
-  | 'pause_skipped'
-  | 'pause_failed'
-  | 'pause_dry_run'
-  | 'resume_dry_run'
-  | 'alert_sent'
-  | 'escalation_opened'
-  | 'escalation_linked'
-  | 'escalation_approved'
-  | 'escalation_overridden'
-  | 'escalation_expired'
-  | 'campaign_resumed'
-  | 'resume_failed'
-  | 'resume_skipped'
-  | 'notification_failed'
-  | 'override_reason'
-  | 'threads_pruned'
-  | 'results_pruned';
-
-export interface AuditEvent {
-  id: number;
-  at: string;
-  runId: string | null;
-  type: AuditType;
-  campaignId: string | null;
-  platform: string | null;
-  platformCampaignId: string | null;
-  /** "agent", or the Slack user id of the person who acted. */
-  actor: string;
-  details: Record<string, unknown>;
-}
-
-export type NewAuditEvent = Omit<
-  AuditEvent,
-  'id' | 'runId' | 'campaignId' | 'platform' | 'platformCampaignId' | 'details'
-> &
-  Partial<Pick<AuditEvent, 'runId' | 'campaignId' | 'platform' | 'platformCampaignId' | 'details'>>;
+export type { AuditEvent, AuditType, NewAuditEvent } from '../domain/records.js';
 
 export interface AuditFilter {
   campaign?: string;
@@ -116,6 +75,15 @@ export class AuditLog {
       )
       .get(platformCampaignId, platform) as AuditRecord | undefined;
     return r ? toEvent(r) : null;
+  }
+
+  /** Campaigns people resumed after `since` (not the agent), oldest first, with the figures they had then. */
+  resumesSince(since: string): AuditEvent[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM audit WHERE type = 'campaign_resumed' AND at > ? AND actor != 'agent' ORDER BY at, id`)
+        .all(since) as AuditRecord[]
+    ).map(toEvent);
   }
 
   /** Counts events by type in (since, until], for the digest, without loading the trail. */

@@ -147,6 +147,41 @@ const MIGRATIONS: string[] = [
   ALTER TABLE locks ADD COLUMN owner TEXT;
   CREATE INDEX escalations_key ON escalations (key, decided_at);
   `,
+  `
+  -- Batch escalations: one question about many campaigns (a data storm, the halt budget, many orphans).
+  ALTER TABLE escalations ADD COLUMN batch_kind TEXT;
+  CREATE TABLE escalation_members (
+    escalation_id TEXT NOT NULL REFERENCES escalations (id),
+    seq INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    dropped INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (escalation_id, seq)
+  );
+  CREATE INDEX escalation_members_key ON escalation_members (key);
+
+  -- Every pause is written here before the platform is called, and settled after: a run after a crash reads
+  -- back each pause whose outcome is unknown.
+  CREATE TABLE pause_intents (
+    key TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    run_id TEXT,
+    escalation_id TEXT,
+    campaign_id TEXT,
+    platform TEXT NOT NULL,
+    platform_campaign_id TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    details TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    outcome TEXT CHECK (outcome IN ('paused', 'already_paused', 'would_pause', 'failed', 'not_paused')),
+    settled_at TEXT
+  );
+  CREATE INDEX pause_intents_open ON pause_intents (outcome) WHERE outcome IS NULL;
+
+  -- Finding a campaign's latest figures (for an undo, and for what people decided).
+  CREATE INDEX results_platform_key ON results (platform_key);
+  CREATE INDEX audit_type_at ON audit (type, at);
+  `,
 ];
 
 export function openDb(file: string): Db {

@@ -1,5 +1,6 @@
 // Escalations awaiting a human, and the atomic claim that makes each decision happen once.
-import type { Decision, Escalation, EscalationStatus } from '../agent/ports.js';
+import type { HumanDecision, OpenQuestion } from '../domain/policy.js';
+import type { BatchKind, BatchMember, Decision, Escalation, EscalationStatus } from '../domain/records.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
 import type { Db } from './db.js';
 import { ownerAlive, PROCESS_ID } from './state.js';
@@ -18,6 +19,7 @@ export type NewEscalation = Pick<
   | 'expiresAt'
   | 'threadId'
   | 'snapshot'
+  | 'batch'
 >;
 
 interface EscalationRecord {
@@ -39,6 +41,7 @@ interface EscalationRecord {
   decision_note: string | null;
   thread_id: string;
   snapshot: string;
+  batch_kind: BatchKind | null;
 }
 
 const toEscalation = (r: EscalationRecord): Escalation => ({
@@ -60,6 +63,7 @@ const toEscalation = (r: EscalationRecord): Escalation => ({
   decisionNote: r.decision_note,
   threadId: r.thread_id,
   snapshot: JSON.parse(r.snapshot) as Escalation['snapshot'],
+  batch: r.batch_kind ? { kind: r.batch_kind, members: [] } : null,
 });
 
 export type ClaimResult = { claimed: true; escalation: Escalation } | { claimed: false; escalation: Escalation | null };
@@ -67,16 +71,24 @@ export type ClaimResult = { claimed: true; escalation: Escalation } | { claimed:
 export class EscalationStore {
   constructor(private readonly db: Db) {}
 
-  /** Opens an escalation, or returns the one already pending for the same campaign. */
+  /** Opens an escalation (with its members, for a batch), or returns the one already pending for the same key. */
   open(e: NewEscalation): { created: boolean; escalation: Escalation } {
     const existing = this.pendingFor(e.key);
     if (existing) return { created: false, escalation: existing };
-    this.db
-      .prepare(
-        `INSERT INTO escalations (id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason, status, created_at, expires_at, thread_id, snapshot)
-         VALUES (@id, @runId, @key, @campaignId, @platform, @platformCampaignId, @proposedAction, @reason, 'pending', @createdAt, @expiresAt, @threadId, @snapshot)`,
-      )
-      .run({ ...e, snapshot: JSON.stringify(e.snapshot) });
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO escalations (id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason, status, created_at, expires_at, thread_id, snapshot, batch_kind)
+           VALUES (@id, @runId, @key, @campaignId, @platform, @platformCampaignId, @proposedAction, @reason, 'pending', @createdAt, @expiresAt, @threadId, @snapshot, @batchKind)`,
+        )
+        .run({ ...e, snapshot: JSON.stringify(e.snapshot), batchKind: e.batch?.kind ?? null, batch: undefined });
+      const insert = this.db.prepare(
+        'INSERT INTO escalation_members (escalation_id, seq, key, data, dropped) VALUES (?, ?, ?, ?, 0)',
+      );
+      e.batch?.members.forEach((m, seq) => {
+        insert.run(e.id, seq, m.key, JSON.stringify(m));
+      });
+    })();
     return { created: true, escalation: this.get(e.id) as Escalation };
   }
 
@@ -84,7 +96,90 @@ export class EscalationStore {
     const r = this.db.prepare(`SELECT * FROM escalations WHERE key = ? AND status = 'pending'`).get(key) as
       | EscalationRecord
       | undefined;
-    return r ? toEscalation(r) : null;
+    return r ? this.withMembers(toEscalation(r)) : null;
+  }
+
+  /** Open questions by campaign key: a pending escalation's own key, and each standing member of a pending batch. */
+  openQuestions(): Map<string, OpenQuestion> {
+    const out = new Map<string, OpenQuestion>();
+    const rows = this.db
+      .prepare(
+        `SELECT e.id, e.key, e.proposed_action, e.created_at, e.batch_kind, m.key AS member
+         FROM escalations e LEFT JOIN escalation_members m ON m.escalation_id = e.id AND m.dropped = 0
+         WHERE e.status = 'pending' ORDER BY e.created_at, e.id`,
+      )
+      .all() as {
+      id: string;
+      key: string;
+      proposed_action: OpenQuestion['proposedAction'];
+      created_at: string;
+      batch_kind: string | null;
+      member: string | null;
+    }[];
+    for (const r of rows) {
+      const q = { id: r.id, proposedAction: r.proposed_action, createdAt: r.created_at, batch: r.batch_kind !== null };
+      if (r.batch_kind === null) out.set(r.key, q);
+      else if (r.member !== null && !out.has(r.member)) out.set(r.member, q);
+    }
+    return out;
+  }
+
+  /**
+   * Approvals and rejections taken after `since`, one per campaign key (a batch's answer counts for each of its
+   * members), oldest first: a later decision about the same key replaces an earlier one.
+   */
+  decisionsSince(since: string): { key: string; decision: HumanDecision }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.id, e.key, e.status, e.proposed_action, e.decided_by, e.decided_at, e.snapshot, m.key AS member, m.data AS member_data
+         FROM escalations e LEFT JOIN escalation_members m ON m.escalation_id = e.id
+         WHERE e.status IN ('approved', 'overridden') AND e.decided_at > ? ORDER BY e.decided_at, e.rowid`,
+      )
+      .all(since) as {
+      id: string;
+      key: string;
+      status: 'approved' | 'overridden';
+      proposed_action: OpenQuestion['proposedAction'];
+      decided_by: string;
+      decided_at: string;
+      snapshot: string;
+      member: string | null;
+      member_data: string | null;
+    }[];
+    return rows.map((r) => {
+      const figures = JSON.parse(r.member_data ?? r.snapshot) as {
+        variancePct: number | null;
+        actualSpend: number | null;
+      };
+      return {
+        key: r.member ?? r.key,
+        decision: {
+          kind: r.status === 'approved' ? 'approved' : 'rejected',
+          actor: r.decided_by,
+          at: r.decided_at,
+          proposedAction: r.proposed_action,
+          escalationId: r.id,
+          variancePct: figures.variancePct ?? null,
+          actualSpend: figures.actualSpend ?? null,
+        },
+      };
+    });
+  }
+
+  /** A later run found this member no longer needs the batch's proposal: approving the batch leaves it alone. */
+  dropMember(escalationId: string, key: string): void {
+    this.db
+      .prepare('UPDATE escalation_members SET dropped = 1 WHERE escalation_id = ? AND key = ?')
+      .run(escalationId, key);
+  }
+
+  private withMembers(e: Escalation): Escalation {
+    if (!e.batch) return e;
+    const rows = this.db
+      .prepare('SELECT data, dropped FROM escalation_members WHERE escalation_id = ? ORDER BY seq')
+      .all(e.id) as { data: string; dropped: number }[];
+    e.batch.members = rows.map((r) => ({ ...(JSON.parse(r.data) as BatchMember), dropped: r.dropped === 1 }));
+    return e;
   }
 
   /** The latest approved or overridden escalation about this campaign, if any. */
@@ -94,12 +189,12 @@ export class EscalationStore {
         `SELECT * FROM escalations WHERE key = ? AND status IN ('approved', 'overridden') ORDER BY decided_at DESC, rowid DESC LIMIT 1`,
       )
       .get(key) as EscalationRecord | undefined;
-    return r ? toEscalation(r) : null;
+    return r ? this.withMembers(toEscalation(r)) : null;
   }
 
   get(id: string): Escalation | null {
     const r = this.db.prepare('SELECT * FROM escalations WHERE id = ?').get(id) as EscalationRecord | undefined;
-    return r ? toEscalation(r) : null;
+    return r ? this.withMembers(toEscalation(r)) : null;
   }
 
   pending(): Escalation[] {
@@ -107,7 +202,7 @@ export class EscalationStore {
       this.db
         .prepare(`SELECT * FROM escalations WHERE status = 'pending' ORDER BY created_at, id`)
         .all() as EscalationRecord[]
-    ).map(toEscalation);
+    ).map((r) => this.withMembers(toEscalation(r)));
   }
 
   /** Pending escalations whose time is up at `now`. */
@@ -116,7 +211,7 @@ export class EscalationStore {
       this.db
         .prepare(`SELECT * FROM escalations WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`)
         .all(now) as EscalationRecord[]
-    ).map(toEscalation);
+    ).map((r) => this.withMembers(toEscalation(r)));
   }
 
   /** Escalations decided since `since` (exclusive), for the digest. */
@@ -127,7 +222,7 @@ export class EscalationStore {
           `SELECT * FROM escalations WHERE status != 'pending' AND (? IS NULL OR decided_at > ?) ORDER BY decided_at`,
         )
         .all(since, since) as EscalationRecord[]
-    ).map(toEscalation);
+    ).map((r) => this.withMembers(toEscalation(r)));
   }
 
   /**
@@ -145,6 +240,10 @@ export class EscalationStore {
     return changed === 1 && escalation ? { claimed: true, escalation } : { claimed: false, escalation };
   }
 
+  setNote(id: string, note: string): void {
+    this.db.prepare('UPDATE escalations SET decision_note = ? WHERE id = ? AND decision_note IS NULL').run(note, id);
+  }
+
   settle(id: string, outcome: 'done' | 'failed', detail: string): void {
     this.db.prepare('UPDATE escalations SET outcome = ?, outcome_detail = ? WHERE id = ?').run(outcome, detail, id);
   }
@@ -157,7 +256,7 @@ export class EscalationStore {
     const rows = this.db
       .prepare(`SELECT * FROM escalations WHERE status != 'pending' AND outcome IS NULL ORDER BY decided_at`)
       .all() as (EscalationRecord & { claimed_by: string | null })[];
-    return rows.filter((r) => !ownerAlive(r.claimed_by)).map(toEscalation);
+    return rows.filter((r) => !ownerAlive(r.claimed_by)).map((r) => this.withMembers(toEscalation(r)));
   }
 
   /** Takes over a decision whose claiming process is gone, so that only this one carries it out. */
@@ -179,7 +278,7 @@ export class EscalationStore {
       this.db
         .prepare(`SELECT * FROM escalations WHERE outcome IS NOT NULL AND thread_pruned = 0 AND decided_at < ?`)
         .all(before) as EscalationRecord[]
-    ).map(toEscalation);
+    ).map((r) => this.withMembers(toEscalation(r)));
   }
 
   /** Where the escalation's Slack message is, so that its outcome can replace it in place. */

@@ -3,6 +3,7 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { AuditLog } from './audit.js';
 import { type Db, openDb } from './db.js';
 import { EscalationStore } from './escalations.js';
+import { PauseIntents } from './intents.js';
 import { Outbox } from './outbox.js';
 import { RunStore } from './runs.js';
 import { DigestLog, EffectLog, FixtureStatusStore, Locks } from './state.js';
@@ -13,6 +14,7 @@ export class Store {
   readonly escalations: EscalationStore;
   readonly fixtureStatus: FixtureStatusStore;
   readonly effects: EffectLog;
+  readonly pauses: PauseIntents;
   readonly locks: Locks;
   readonly outbox: Outbox;
   readonly digests: DigestLog;
@@ -24,6 +26,7 @@ export class Store {
     this.escalations = new EscalationStore(db);
     this.fixtureStatus = new FixtureStatusStore(db);
     this.effects = new EffectLog(db);
+    this.pauses = new PauseIntents(db);
     this.locks = new Locks(db);
     this.outbox = new Outbox(db);
     this.digests = new DigestLog(db);

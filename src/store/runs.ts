@@ -1,37 +1,9 @@
 // Pacing runs and their per-campaign results; result statuses follow their escalations.
-import type { ResultRow, RowError } from '../agent/ports.js';
+import type { PlatformFailure, ResultRow, RowError, RunRecord, RunSummary } from '../domain/records.js';
 import type { RowStatus, SpendObservation } from '../domain/types.js';
 import type { Db } from './db.js';
 
-export interface RunSummary {
-  rows: number;
-  invalidRows: number;
-  orphans: number;
-  bySeverity: { healthy: number; warning: number; critical: number; none: number };
-  byAction: { log: number; alert: number; escalate: number; halt: number };
-  byStatus: Partial<Record<RowStatus, number>>;
-  platforms: Record<string, { campaigns: number; ok: boolean; source: string }>;
-  comparisons: number;
-  durationMs: number;
-}
-
-export interface PlatformFailure {
-  platform: string;
-  message: string;
-}
-
-export interface RunRecord {
-  id: string;
-  startedAt: string;
-  finishedAt: string | null;
-  status: 'running' | 'completed' | 'failed';
-  trigger: string;
-  actor: string;
-  summary: RunSummary | null;
-  errors: RowError[];
-  platformErrors: PlatformFailure[];
-  failure: string | null;
-}
+export type { PlatformFailure, RunRecord, RunSummary } from '../domain/records.js';
 
 interface RunRecordRow {
   id: string;
@@ -161,6 +133,14 @@ export class RunStore {
   /** Every row, in any run, that points at this escalation takes the escalation's outcome as its status. */
   setStatusByEscalation(escalationId: string, status: RowStatus): void {
     this.db.prepare('UPDATE results SET status = ? WHERE escalation_id = ?').run(status, escalationId);
+  }
+
+  /** The latest result about a platform campaign, in any run. */
+  latestResultFor(platform: string, platformCampaignId: string): ResultRow | null {
+    const r = this.db
+      .prepare('SELECT data FROM results WHERE platform_key = ? ORDER BY rowid DESC LIMIT 1')
+      .get(`${platform}:${platformCampaignId}`) as { data: string } | undefined;
+    return r ? (JSON.parse(r.data) as ResultRow) : null;
   }
 
   /** The last observed spend of each platform campaign, from the latest completed run. */

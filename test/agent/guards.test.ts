@@ -48,7 +48,7 @@ describe('an open escalation and a worse one', () => {
     expect(now).toMatchObject({ action: 'escalate', proposedAction: 'halt', status: 'awaiting_approval' });
     expect(now?.escalationId).not.toBe(old);
     expect(w.store.escalations.get(old)).toMatchObject({ status: 'expired', outcome: 'done' });
-    expect(w.store.escalations.get(old)?.outcomeDetail).toMatch(/superseded by esc-/);
+    expect(w.store.escalations.get(old)?.outcomeDetail).toMatch(/superseded: the campaign now warrants a pause/);
     expect(w.agent.pending().map((e) => e.proposedAction)).toEqual(['halt']);
   });
 });
@@ -86,11 +86,15 @@ describe('a question that no longer stands, or was answered', () => {
     await w.agent.decide(id, 'overridden', 'U1', 'planned push', 'cli');
     const second = await w.agent.run('test');
     expect(second.results[0]).toMatchObject({ action: 'escalate', status: 'overridden', escalationId: id });
-    expect(second.results[0]?.actionNote).toMatch(/Overridden by U1/);
+    expect(second.results[0]?.actionNote).toMatch(/Rejected by U1/);
     expect(w.agent.pending()).toEqual([]);
 
-    // A day and more later the question is put again.
-    const later = new PacingAgent({ ...w.agent.deps, clock: () => '2024-05-16T01:00:00.000Z' });
+    // Once HUMAN_DECISION_HOURS (72) have passed the question is put again.
+    const later = new PacingAgent({
+      ...w.agent.deps,
+      clock: () => '2024-05-18T01:00:00.000Z',
+      approvalTimeoutHours: 24,
+    });
     const third = await later.run('test');
     expect(third.results[0]).toMatchObject({ action: 'escalate', status: 'awaiting_approval' });
     expect(third.results[0]?.escalationId).not.toBe(id);
@@ -150,7 +154,18 @@ describe('a pause interrupted before its audit', () => {
     const id = run.results[0]?.escalationId as string;
     // The process paused the campaign and stopped before writing anything else: the intent is on record,
     // the platform shows it paused, the decision is claimed but not carried out.
-    w.store.effects.record(`pause-intent:${id}`, NOW);
+    w.store.pauses.record({
+      key: `pause:${id}:google:g-1`,
+      createdAt: NOW,
+      runId: null,
+      escalationId: id,
+      campaignId: 'c-1',
+      platform: 'google',
+      platformCampaignId: 'g-1',
+      actor: 'U1',
+      details: {},
+    });
+    w.store.db.prepare('UPDATE pause_intents SET owner = ?').run('4194305:gone');
     await g.pause('g-1');
     w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null);
     // The claiming process is gone (no process has pid 2^22 + 1 here).

@@ -160,6 +160,7 @@ describe('MetaPlatform.fetchCampaigns', () => {
       spend: 1234.56,
       status: 'ENABLED',
       fetchedAt: NOW,
+      account: 'act_111',
       dailyBudget: 50.5,
       currency: 'EUR',
     });

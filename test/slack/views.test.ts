@@ -323,7 +323,6 @@ describe('alertBlocks', () => {
       expect(JSON.parse(button.value as string)).toEqual({
         platform: r.platform,
         platformCampaignId: r.platformCampaignId,
-        campaignId: r.campaignId,
       });
       expect(text(blocks)).toContain(`<@${r.ownerSlackId}>`);
       expect(violations(blocks, 50)).toEqual([]);
@@ -333,7 +332,6 @@ describe('alertBlocks', () => {
     expect(JSON.parse(String(g004?.value))).toEqual({
       platform: 'google',
       platformCampaignId: '20512340004',
-      campaignId: 'ACM-G-004',
     });
   });
 });

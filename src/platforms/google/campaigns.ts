@@ -119,6 +119,7 @@ export function toCampaign(
       spend,
       status: c.status,
       fetchedAt,
+      account: customerId,
       dailyBudget,
       currency: typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : null,
       reportingLagHours: REPORTING_LAG_HOURS,

@@ -90,6 +90,7 @@ export function readAccountAnswers(
       spend: microsToNumber(read?.total ?? 0n),
       status: mapStatus(status, effective),
       fetchedAt,
+      account: `act_${act.replace(/^act_/, '')}`,
       dailyBudget,
       currency,
       ...(window ? { spendByDay: daysRecord(read?.days) } : {}),

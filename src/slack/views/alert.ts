@@ -8,7 +8,6 @@ export const RESUME_CAMPAIGN = 'pacing_resume_campaign';
 export interface ResumeTarget {
   platform: string;
   platformCampaignId: string;
-  campaignId: string | null;
 }
 
 export const encodeResume = (t: ResumeTarget): string => JSON.stringify(t);
@@ -54,7 +53,6 @@ export function alertBlocks(r: ResultRow): Block[] {
           value: encodeResume({
             platform: r.platform,
             platformCampaignId: r.platformCampaignId,
-            campaignId: r.campaignId,
           }),
           confirm: {
             title: { type: 'plain_text', text: 'Resume this campaign?' },

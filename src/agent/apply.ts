@@ -1,0 +1,287 @@
+// Carries out a run's plan through the effects: close what no longer stands, then act on each row, then ask the
+// batch questions. Returns the rows with their statuses and the escalations whose threads must start or end.
+import type { Assessment } from '../domain/assess.js';
+import { mitigate } from '../domain/mitigation.js';
+import type { PolicyPlan } from '../domain/policy.js';
+import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
+import type { Cause } from '../domain/types.js';
+import { type AgentDeps, newId } from './deps.js';
+import { closeEscalation, memberOf, notify, openEscalation, pauseCampaign } from './effects.js';
+import type { Progress } from './ports.js';
+
+export interface Applied {
+  results: ResultRow[];
+  /** Escalations opened: their threads are started once the cycle graph has finished. */
+  opened: Escalation[];
+  /** Escalations this run closed: their threads end as expired, nothing done. */
+  closed: Escalation[];
+}
+
+export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, progress: Progress): Promise<Applied> {
+  const id = (prefix: string) => (deps.newId ?? newId)(prefix);
+  const now = deps.clock();
+  const out: Applied = { results: [], opened: [], closed: [] };
+  // Events that record that nothing changed (thousands a run) are written together, before any change.
+  const deferred: NewAuditEvent[] = [];
+  const flush = () => {
+    if (deferred.length) deps.store.audit.appendAll(deferred.splice(0));
+  };
+  const linked = (row: ResultRow, details: Record<string, unknown>) =>
+    deferred.push({ at: now, type: 'escalation_linked', actor: 'agent', ...where(row), details });
+
+  // Questions that no longer stand are closed first; one a person answered meanwhile keeps their answer.
+  const answeredMeanwhile = new Map<string, Escalation>();
+  for (const c of plan.close) {
+    const closed = closeEscalation(deps, c.escalationId, runId, c.note);
+    if (closed) out.closed.push(closed);
+    else {
+      const decided = deps.store.escalations.get(c.escalationId);
+      if (decided && (decided.status === 'approved' || decided.status === 'overridden'))
+        answeredMeanwhile.set(c.key, decided);
+    }
+  }
+  for (const d of plan.drop) deps.store.escalations.dropMember(d.escalationId, d.key);
+
+  const total = plan.rows.length;
+  for (const [i, { row: a, intent }] of plan.rows.entries()) {
+    const row = resultRow(a, runId);
+    out.results.push(row);
+    if ((i + 1) % 1000 === 0 || i + 1 === total) progress('acting', i + 1, total);
+    const decided = answeredMeanwhile.get(a.key);
+    if (decided) {
+      row.escalationId = decided.id;
+      row.status = decided.status as 'approved' | 'overridden';
+      row.actionNote = `Decided by ${decided.decidedBy} at ${decided.decidedAt} while this run was working; the run does not act on it again.`;
+      continue;
+    }
+    switch (intent.do) {
+      case 'report':
+        row.status = 'failed';
+        break;
+      case 'log':
+        break;
+      case 'alert':
+        await notify(deps, row);
+        break;
+      case 'pause':
+        flush();
+        await pause(deps, row, deferred, out, id);
+        break;
+      case 'ask':
+        flush();
+        ask(deps, row, intent.proposed, row.reason, out, id('esc'));
+        break;
+      case 'wait':
+        row.status = 'awaiting_approval';
+        row.escalationId = intent.escalationId;
+        row.actionNote = `Already awaiting a decision on ${intent.escalationId}.`;
+        linked(row, { escalationId: intent.escalationId });
+        break;
+      case 'answered':
+        row.status = intent.status;
+        row.escalationId = intent.escalationId;
+        row.actionNote = intent.note;
+        linked(row, { escalationId: intent.escalationId, decided: intent.status });
+        break;
+      case 'batch':
+        row.status = 'awaiting_approval';
+        break;
+    }
+  }
+  flush();
+
+  for (const batch of plan.batches) {
+    const members = batch.members.map((i) => out.results[i] as ResultRow);
+    const first = members[0];
+    if (!first) continue;
+    const escalationId = id('esc');
+    for (const m of members) m.escalationId = escalationId;
+    out.opened.push(
+      openEscalation(deps, {
+        id: escalationId,
+        runId,
+        key: `batch:${batch.kind}:${batch.scope}:${escalationId}`,
+        proposed: batch.proposed,
+        reason: batch.reason,
+        snapshot: first,
+        batch: { kind: batch.kind, members: members.map(memberOf) },
+      }),
+    );
+  }
+  return out;
+}
+
+const where = (row: ResultRow) => ({
+  runId: row.runId,
+  campaignId: row.campaignId,
+  platform: row.platform,
+  platformCampaignId: row.platformCampaignId,
+});
+
+async function pause(
+  deps: AgentDeps,
+  row: ResultRow,
+  deferred: NewAuditEvent[],
+  out: Applied,
+  id: (prefix: string) => string,
+): Promise<void> {
+  if (row.platformStatus === 'PAUSED' || row.platformCampaignId === null) {
+    row.pause = 'already_paused';
+    // Said once: a campaign that stays paused is not announced again every run (the status shows it).
+    const told =
+      row.platformCampaignId !== null &&
+      deps.store.audit.hasPauseRecord(row.platform, row.platformCampaignId, row.runId);
+    notPausedAgain(row, 'it was already paused on the platform');
+    deferred.push({
+      at: deps.clock(),
+      type: 'pause_skipped',
+      actor: 'agent',
+      ...where(row),
+      details: { reason: 'it was already paused on the platform' },
+    });
+    if (!told) await notify(deps, row);
+    return;
+  }
+  const result = await pauseCampaign(deps, {
+    key: `pause:${row.runId}:${row.platform}:${row.platformCampaignId}`,
+    runId: row.runId,
+    escalationId: null,
+    campaignId: row.campaignId,
+    platform: row.platform,
+    platformCampaignId: row.platformCampaignId,
+    actor: 'agent',
+    details: { reason: row.reason, variancePct: row.variancePct, confidence: row.confidence },
+  });
+  switch (result.outcome) {
+    case 'paused':
+      row.pause = 'paused';
+      row.platformStatus = 'PAUSED';
+      row.actionNote = result.note ? `Paused by the agent (${result.note}).` : 'Paused by the agent.';
+      break;
+    case 'already_paused':
+      row.pause = 'already_paused';
+      notPausedAgain(row, 'the platform reported it already paused');
+      break;
+    case 'would_pause':
+      row.pause = 'would_pause';
+      row.actionNote = 'Dry run: would pause (PACING_MODE=dry-run; nothing was changed on the platform).';
+      break;
+    case 'failed': {
+      row.pause = 'failed';
+      addCause(row, {
+        code: 'pause_failed',
+        message: `The automatic pause failed: ${result.error}`,
+        evidence: { error: result.error },
+      });
+      row.actionNote = `Pause failed: ${result.error}`;
+      ask(
+        deps,
+        row,
+        'halt',
+        `The automatic pause failed (${result.error}); an approver must pause it or decide otherwise.`,
+        out,
+        id('esc'),
+      );
+      row.status = 'failed';
+      break;
+    }
+  }
+  await notify(deps, row);
+}
+
+function notPausedAgain(row: ResultRow, why: string): void {
+  addCause(row, {
+    code: 'already_paused',
+    message: `Not paused again: ${why}.`,
+    evidence: { platformStatus: 'PAUSED' },
+  });
+  row.actionNote = `Not paused again: ${why}.`;
+}
+
+function ask(
+  deps: AgentDeps,
+  row: ResultRow,
+  proposed: Escalation['proposedAction'],
+  reason: string,
+  out: Applied,
+  escalationId: string,
+): void {
+  if (
+    proposed === 'halt' &&
+    row.platformStatus === 'PAUSED' &&
+    !row.rootCause.some((c) => c.code === 'already_paused')
+  ) {
+    addCause(row, {
+      code: 'already_paused',
+      message: 'The campaign is already paused on the platform: approving changes nothing there.',
+      evidence: { platformStatus: 'PAUSED' },
+    });
+  }
+  row.status = 'awaiting_approval';
+  row.escalationId = escalationId;
+  const e = openEscalation(deps, {
+    id: escalationId,
+    runId: row.runId,
+    key: row.key,
+    proposed,
+    reason,
+    snapshot: row,
+    batch: null,
+  });
+  // Another process opened one for this campaign a moment ago: point at it instead.
+  row.escalationId = e.id;
+  if (e.id === escalationId) out.opened.push(e);
+}
+
+function addCause(row: ResultRow, cause: Cause): void {
+  row.rootCause = [...row.rootCause, cause];
+  row.mitigation = [...row.mitigation, ...mitigate([cause])];
+}
+
+/**
+ * The row for an assessment, written out as one literal: V8 builds a spread of a 30-key object plus four keys
+ * slowly (about 7 µs a row) and gives the rows shapes that serialise slowly. The mapped type makes a key added
+ * to Assessment a compile error until it is copied here too.
+ */
+function resultRow(a: Assessment, runId: string): ResultRow {
+  const row: { [K in keyof Required<ResultRow>]: ResultRow[K] } = {
+    key: a.key,
+    line: a.line,
+    campaignId: a.campaignId,
+    campaignName: a.campaignName,
+    platform: a.platform,
+    platformCampaignId: a.platformCampaignId,
+    platformCampaignName: a.platformCampaignName,
+    platformStatus: a.platformStatus,
+    market: a.market,
+    product: a.product,
+    ownerSlackId: a.ownerSlackId,
+    currency: a.currency,
+    platformCurrency: a.platformCurrency,
+    planCurrency: a.planCurrency,
+    startDate: a.startDate,
+    endDate: a.endDate,
+    account: a.account,
+    matchedBy: a.matchedBy,
+    confidence: a.confidence,
+    confidenceParts: a.confidenceParts,
+    dataAgeHours: a.dataAgeHours,
+    reportingLagHours: a.reportingLagHours,
+    targetSpend: a.targetSpend,
+    actualSpend: a.actualSpend,
+    variancePct: a.variancePct,
+    severity: a.severity,
+    zeroDelivery: a.zeroDelivery,
+    action: a.action,
+    proposedAction: a.proposedAction,
+    reason: a.reason,
+    rootCause: a.rootCause,
+    mitigation: a.mitigation,
+    runId,
+    status: 'done',
+    escalationId: null,
+    actionNote: null,
+    pause: null,
+  };
+  return row;
+}

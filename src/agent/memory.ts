@@ -1,0 +1,34 @@
+// What the store remembers that the policy needs: open questions and what people decided recently.
+import type { HumanDecision, Memory } from '../domain/policy.js';
+import type { Platform } from '../domain/types.js';
+import type { AgentDeps } from './deps.js';
+
+export function loadMemory(
+  deps: AgentDeps,
+  now: string,
+  humanDecisionHours: number,
+  complete: ReadonlySet<Platform>,
+): Memory {
+  const since = new Date(Date.parse(now) - humanDecisionHours * 3_600_000).toISOString();
+  const decisions = new Map<string, HumanDecision>();
+  const keep = (key: string, d: HumanDecision) => {
+    const known = decisions.get(key);
+    if (!known || known.at <= d.at) decisions.set(key, d);
+  };
+  for (const { key, decision } of deps.store.escalations.decisionsSince(since)) keep(key, decision);
+  for (const e of deps.store.audit.resumesSince(since)) {
+    if (e.platform === null || e.platformCampaignId === null) continue;
+    const d: HumanDecision = {
+      kind: 'resumed',
+      actor: e.actor,
+      at: e.at,
+      proposedAction: null,
+      escalationId: null,
+      variancePct: typeof e.details.variancePct === 'number' ? e.details.variancePct : null,
+      actualSpend: typeof e.details.actualSpend === 'number' ? e.details.actualSpend : null,
+    };
+    keep(`${e.platform}:${e.platformCampaignId}`, d);
+    if (e.campaignId !== null) keep(`plan:${e.campaignId}`, d);
+  }
+  return { open: deps.store.escalations.openQuestions(), decisions, complete };
+}

@@ -1,0 +1,160 @@
+// The records the agent produces and the store keeps: result rows, escalations, runs and audit events.
+// One home, so that the store, the agent, Slack and the CLI share them without importing one another.
+import type { Assessment } from './assess.js';
+import type { Platform, ProposedAction, RowStatus } from './types.js';
+
+/** A plan row that failed validation. */
+export interface RowError {
+  /** Line in the file, the header being line 1. */
+  line: number;
+  message: string;
+}
+
+/** `would_pause`: a dry run, nothing changed on the platform. */
+export type PauseOutcome = 'paused' | 'already_paused' | 'would_pause';
+export type ResumeOutcome = 'resumed' | 'already_enabled' | 'would_resume';
+
+/** One campaign's outcome in one run: the assessment plus what became of its action. */
+export interface ResultRow extends Assessment {
+  runId: string;
+  status: RowStatus;
+  escalationId: string | null;
+  /** What acting on the row did, in words (pause done, already paused, failed: …). */
+  actionNote: string | null;
+  /** What a halt did on the platform: only `paused` means the agent paused it (and may offer to undo it). */
+  pause: PauseOutcome | 'failed' | null;
+}
+
+export type EscalationStatus = 'pending' | 'approved' | 'overridden' | 'expired';
+export type Decision = 'approved' | 'overridden' | 'expired';
+
+/** Why a batch escalation gathers many campaigns into one question. */
+export type BatchKind = 'data_fault' | 'halt_budget' | 'orphans';
+
+/** One campaign of a batch escalation, with the figures its message shows. */
+export interface BatchMember {
+  key: string;
+  campaignId: string | null;
+  campaignName: string | null;
+  platform: Platform;
+  platformCampaignId: string | null;
+  platformCampaignName: string | null;
+  currency: string | null;
+  targetSpend: number | null;
+  actualSpend: number | null;
+  variancePct: number | null;
+  /** A later run found it no longer needs the proposal: approving the batch leaves it alone. */
+  dropped: boolean;
+}
+
+export interface Escalation {
+  id: string;
+  runId: string;
+  key: string;
+  campaignId: string | null;
+  platform: Platform;
+  platformCampaignId: string | null;
+  proposedAction: ProposedAction;
+  reason: string;
+  status: EscalationStatus;
+  outcome: 'done' | 'failed' | null;
+  outcomeDetail: string | null;
+  createdAt: string;
+  expiresAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  threadId: string;
+  /** The result row as it was when the escalation was raised (for a batch: its biggest member), for messages. */
+  snapshot: ResultRow;
+  /** Set on a batch escalation: why it gathers campaigns, and its members, biggest money at stake first. */
+  batch: { kind: BatchKind; members: BatchMember[] } | null;
+}
+
+/** What the notifier is told when an escalation is settled. */
+export interface EscalationClosed {
+  escalation: Escalation;
+  decision: Decision;
+  actor: string;
+  outcome: 'done' | 'failed';
+  detail: string;
+}
+
+export interface RunSummary {
+  rows: number;
+  invalidRows: number;
+  orphans: number;
+  bySeverity: { healthy: number; warning: number; critical: number; none: number };
+  byAction: { log: number; alert: number; escalate: number; halt: number };
+  byStatus: Partial<Record<RowStatus, number>>;
+  platforms: Record<string, { campaigns: number; ok: boolean; source: string }>;
+  comparisons: number;
+  durationMs: number;
+  /** Rows a safety guard held back from acting alone, by guard. */
+  guarded?: Record<string, number>;
+  /** Batch escalations opened by this run. */
+  batches?: number;
+}
+
+export interface PlatformFailure {
+  platform: string;
+  message: string;
+}
+
+export interface RunRecord {
+  id: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'completed' | 'failed';
+  trigger: string;
+  actor: string;
+  summary: RunSummary | null;
+  errors: RowError[];
+  platformErrors: PlatformFailure[];
+  failure: string | null;
+}
+
+export type AuditType =
+  | 'run_started'
+  | 'run_completed'
+  | 'run_failed'
+  | 'row_rejected'
+  | 'platform_error'
+  | 'decision'
+  | 'campaign_paused'
+  | 'pause_skipped'
+  | 'pause_failed'
+  | 'pause_dry_run'
+  | 'resume_dry_run'
+  | 'alert_sent'
+  | 'escalation_opened'
+  | 'escalation_linked'
+  | 'escalation_approved'
+  | 'escalation_overridden'
+  | 'escalation_expired'
+  | 'campaign_resumed'
+  | 'resume_failed'
+  | 'resume_skipped'
+  | 'notification_failed'
+  | 'override_reason'
+  | 'threads_pruned'
+  | 'results_pruned';
+
+export interface AuditEvent {
+  id: number;
+  at: string;
+  runId: string | null;
+  type: AuditType;
+  campaignId: string | null;
+  platform: string | null;
+  platformCampaignId: string | null;
+  /** "agent", or the Slack user id of the person who acted. */
+  actor: string;
+  details: Record<string, unknown>;
+}
+
+export type NewAuditEvent = Omit<
+  AuditEvent,
+  'id' | 'runId' | 'campaignId' | 'platform' | 'platformCampaignId' | 'details'
+> &
+  Partial<Pick<AuditEvent, 'runId' | 'campaignId' | 'platform' | 'platformCampaignId' | 'details'>>;

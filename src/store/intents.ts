@@ -1,0 +1,96 @@
+// Pause intents: written before a platform is asked to pause, settled after, so that no pause is ever lost.
+import type { Platform } from '../domain/types.js';
+import type { Db } from './db.js';
+import { ownerAlive, PROCESS_ID } from './state.js';
+
+export type IntentOutcome = 'paused' | 'already_paused' | 'would_pause' | 'failed' | 'not_paused';
+
+export interface PauseIntent {
+  key: string;
+  createdAt: string;
+  runId: string | null;
+  escalationId: string | null;
+  campaignId: string | null;
+  platform: Platform;
+  platformCampaignId: string;
+  actor: string;
+  details: Record<string, unknown>;
+  outcome: IntentOutcome | null;
+}
+
+interface Row {
+  key: string;
+  created_at: string;
+  run_id: string | null;
+  escalation_id: string | null;
+  campaign_id: string | null;
+  platform: Platform;
+  platform_campaign_id: string;
+  actor: string;
+  details: string;
+  owner: string;
+  outcome: IntentOutcome | null;
+}
+
+const toIntent = (r: Row): PauseIntent => ({
+  key: r.key,
+  createdAt: r.created_at,
+  runId: r.run_id,
+  escalationId: r.escalation_id,
+  campaignId: r.campaign_id,
+  platform: r.platform,
+  platformCampaignId: r.platform_campaign_id,
+  actor: r.actor,
+  details: JSON.parse(r.details) as Record<string, unknown>,
+  outcome: r.outcome,
+});
+
+export class PauseIntents {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Records the intent under `key`, owned by this process. Returns the intent as stored and whether one was
+   * already there (a retry after a crash: the platform may already have paused the campaign).
+   */
+  record(intent: Omit<PauseIntent, 'outcome'>): { intent: PauseIntent; existed: boolean } {
+    const changed = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO pause_intents (key, created_at, run_id, escalation_id, campaign_id, platform, platform_campaign_id, actor, details, owner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        intent.key,
+        intent.createdAt,
+        intent.runId,
+        intent.escalationId,
+        intent.campaignId,
+        intent.platform,
+        intent.platformCampaignId,
+        intent.actor,
+        JSON.stringify(intent.details),
+        PROCESS_ID,
+      ).changes;
+    if (changed === 0)
+      this.db
+        .prepare('UPDATE pause_intents SET owner = ? WHERE key = ? AND outcome IS NULL')
+        .run(PROCESS_ID, intent.key);
+    return { intent: this.get(intent.key) as PauseIntent, existed: changed === 0 };
+  }
+
+  get(key: string): PauseIntent | null {
+    const r = this.db.prepare('SELECT * FROM pause_intents WHERE key = ?').get(key) as Row | undefined;
+    return r ? toIntent(r) : null;
+  }
+
+  settle(key: string, outcome: IntentOutcome, at: string): void {
+    this.db.prepare('UPDATE pause_intents SET outcome = ?, settled_at = ? WHERE key = ?').run(outcome, at, key);
+  }
+
+  /** Intents never settled by a process that is gone: their outcome is unknown until read back. */
+  unknown(): PauseIntent[] {
+    const rows = this.db
+      .prepare('SELECT * FROM pause_intents WHERE outcome IS NULL ORDER BY created_at')
+      .all() as Row[];
+    return rows.filter((r) => !ownerAlive(r.owner)).map(toIntent);
+  }
+}

@@ -1,0 +1,408 @@
+// The policy as a table: what the matrix says, what the store remembers, the guard settings → what the agent
+// may do alone. Each guard of SPEC "Safety guards" has its rows here.
+import { describe, expect, it } from 'vitest';
+import { type Assessment, assessAll } from '../../src/domain/assess.js';
+import {
+  DEFAULT_GUARDS,
+  type GuardSettings,
+  type HumanDecision,
+  type Memory,
+  type OpenQuestion,
+  plan,
+} from '../../src/domain/policy.js';
+import { DEFAULT_THRESHOLDS, type PlanRow, type PlatformCampaign } from '../../src/domain/types.js';
+import { campaign, hoursBefore, NOW, planRow } from './builders.js';
+
+const SETTINGS: GuardSettings = { ...DEFAULT_GUARDS, confidence: 70, freshnessHours: 12 };
+
+function assess(rows: PlanRow[], campaigns: PlatformCampaign[], now = NOW): Assessment[] {
+  return assessAll({
+    plan: rows,
+    campaigns,
+    unavailable: new Map(),
+    now,
+    thresholds: DEFAULT_THRESHOLDS,
+    history: () => [],
+  }).assessments;
+}
+
+const memory = (m: Partial<Memory> = {}): Memory => ({
+  open: new Map(),
+  decisions: new Map(),
+  complete: new Set(['google', 'meta']),
+  ...m,
+});
+
+/** One plan row and its campaign, with the campaign's fields overridden. */
+function one(c: Partial<PlatformCampaign>, r: Partial<PlanRow> = {}, settings: Partial<GuardSettings> = {}, now = NOW) {
+  const p = plan(assess([planRow(r)], [campaign(c)], now), memory(), { ...SETTINGS, ...settings }, now);
+  const row = p.rows[0];
+  if (!row) throw new Error('no row');
+  return { ...row, codes: row.row.rootCause.map((x) => x.code), plan: p };
+}
+
+describe('per-row guards', () => {
+  // A fuzzy match with market, product and flight all different: confidence ≈ 41.
+  const wrongCampaign = {
+    name: 'UK Brand Search Next',
+    market: 'FR',
+    product: 'Other',
+    startDate: '2025-05-01',
+    endDate: '2025-05-31',
+  };
+  it.each([
+    ['zero delivery, confident', { spend: 0 }, {}, {}, 'pause', 'halt', null],
+    [
+      'zero delivery on a weak match (guard 1)',
+      { spend: 0, ...wrongCampaign },
+      {},
+      {},
+      'ask',
+      'escalate',
+      'guard_low_confidence',
+    ],
+    [
+      'zero delivery on a weak match, opted out',
+      { spend: 0, ...wrongCampaign },
+      {},
+      { zeroDeliveryAnyConfidence: true },
+      'pause',
+      'halt',
+      null,
+    ],
+    [
+      'critical on data 50 days old (guard 2)',
+      { spend: 2400, fetchedAt: hoursBefore(NOW, 50 * 24) },
+      {},
+      {},
+      'ask',
+      'escalate',
+      'guard_stale_data',
+    ],
+    [
+      'warning on data 50 days old: still alerted',
+      { spend: 1600, fetchedAt: hoursBefore(NOW, 50 * 24) },
+      {},
+      {},
+      'alert',
+      'alert',
+      'guard_stale_data',
+    ],
+    [
+      'healthy on data 30 h old',
+      { spend: 1400, fetchedAt: hoursBefore(NOW, 30) },
+      {},
+      {},
+      'log',
+      'log',
+      'guard_stale_data',
+    ],
+    [
+      'critical on data 20 h old (freshness > 0)',
+      { spend: 2400, fetchedAt: hoursBefore(NOW, 20) },
+      {},
+      {},
+      'pause',
+      'halt',
+      null,
+    ],
+    [
+      'zero delivery as the flight starts (guard 3)',
+      { spend: 0, startDate: '2024-05-15' },
+      { startDate: '2024-05-15' },
+      {},
+      'alert',
+      'alert',
+      'guard_early_flight',
+    ],
+    [
+      'zero delivery 23 h into the flight',
+      { spend: 0, startDate: '2024-05-14' },
+      { startDate: '2024-05-14' },
+      { earlyFlightHours: 25 },
+      'alert',
+      'alert',
+      'guard_early_flight',
+    ],
+    [
+      'zero delivery before the flight starts',
+      { spend: 0, startDate: '2024-05-16' },
+      { startDate: '2024-05-16' },
+      {},
+      'alert',
+      'alert',
+      'guard_early_flight',
+    ],
+    [
+      'over-delivery as the flight starts is not held',
+      { spend: 2400, startDate: '2024-05-15' },
+      { startDate: '2024-05-15' },
+      {},
+      'pause',
+      'halt',
+      null,
+    ],
+    [
+      'zero delivery 48 h into the flight',
+      { spend: 0, startDate: '2024-05-13' },
+      { startDate: '2024-05-13', endDate: '2024-05-31' },
+      { earlyFlightHours: 24 },
+      'pause',
+      'halt',
+      null,
+    ],
+    [
+      'plan without currency, account in JPY (guard 4)',
+      { spend: 140_000, currency: 'JPY' },
+      { currency: null },
+      {},
+      'ask',
+      'escalate',
+      'guard_currency_unknown',
+    ],
+    [
+      'healthy, plan without currency, account in JPY',
+      { spend: 1400, currency: 'JPY' },
+      { currency: null },
+      {},
+      'ask',
+      'escalate',
+      'guard_currency_unknown',
+    ],
+  ] as const)('%s → %s', (_name, c, r, s, intent, action, code) => {
+    const got = one(c, r, s);
+    expect(got.intent.do).toBe(intent);
+    expect(got.row.action).toBe(action);
+    if (code) {
+      expect(got.codes).toContain(code);
+      expect(got.row.mitigation.some((m) => m.cause === code)).toBe(true);
+    } else expect(got.codes.filter((x) => x.startsWith('guard_'))).toEqual([]);
+  });
+
+  it('keeps the matrix verdict as the proposal of a guarded row', () => {
+    expect(one({ spend: 0, name: 'UK Brand Search Next', market: 'FR', product: 'Other' }).row.proposedAction).toBe(
+      'halt',
+    );
+    expect(one({ spend: 1600, currency: 'JPY' }, { currency: null }).row.proposedAction).toBe('alert');
+    expect(one({ spend: 2400, fetchedAt: hoursBefore(NOW, 50 * 24) }).row.proposedAction).toBe('halt');
+  });
+
+  it('says how old the data is on every stale row, in words a buyer reads', () => {
+    expect(one({ spend: 1600, fetchedAt: hoursBefore(NOW, 50 * 24) }).row.reason).toMatch(/50 days old/);
+    expect(one({ spend: 1400, fetchedAt: hoursBefore(NOW, 30) }).row.reason).toMatch(/30 h old/);
+  });
+
+  it('names the guard in the reason of a held-back row', () => {
+    expect(one({ spend: 0, startDate: '2024-05-15' }, { startDate: '2024-05-15' }).row.reason).toMatch(
+      /Too early to judge/,
+    );
+    expect(one({ spend: 140_000, currency: 'JPY' }, { currency: null }).row.reason).toMatch(/no currency.*JPY/);
+  });
+});
+
+/** `n` confident plan rows and campaigns in one account; `zero` of them without delivery, the rest over plan. */
+function fleet(n: number, zero: number, account = '111') {
+  const rows: PlanRow[] = [];
+  const campaigns: PlatformCampaign[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `Acme Campaign ${String(i).padStart(3, '0')} Search`;
+    rows.push(planRow({ line: i + 2, campaignId: `c-${i}`, campaignName: name, platformCampaignId: `g-${i}` }));
+    campaigns.push(campaign({ id: `g-${i}`, name, account, spend: i < zero ? 0 : 1400 + 1000 + i * 10 }));
+  }
+  return { rows, campaigns };
+}
+
+describe('guard 5: a storm is one question', () => {
+  it('batches the would-be pauses of an account where most in-flight campaigns show no delivery', () => {
+    const f = fleet(5, 4);
+    const p = plan(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
+    expect(p.batches).toHaveLength(1);
+    expect(p.batches[0]).toMatchObject({ kind: 'data_fault', proposed: 'halt', scope: 'google:111' });
+    // The zero-delivery rows and the over-plan one of the same account: nothing there is paused alone.
+    expect(p.rows.map((r) => r.intent.do)).toEqual(['batch', 'batch', 'batch', 'batch', 'batch']);
+    expect(p.warnings[0]?.message).toMatch(/4 of 5 in-flight campaigns .* show no delivery: the data looks faulty/);
+    expect(p.rows[0]?.row.rootCause.map((c) => c.code)).toContain('guard_data_fault');
+  });
+
+  it.each([
+    [10, 2, 'pause'],
+    [6, 3, 'batch'],
+    [2, 2, 'pause'], // fewer than 3 campaigns is not a storm
+    [10, 4, 'pause'], // 40 % < DATA_FAULT_SHARE
+  ])('%d campaigns, %d without delivery → %s', (n, zero, intent) => {
+    const f = fleet(n, zero);
+    const p = plan(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
+    expect(p.rows[0]?.intent.do).toBe(intent);
+  });
+
+  it('keeps accounts apart: a faulty account does not hold back a healthy one', () => {
+    const a = fleet(4, 4, 'A');
+    const b = fleet(4, 0, 'B');
+    const bRows = b.rows.map((r, i) => ({ ...r, campaignId: `b-${i}`, platformCampaignId: `gb-${i}`, line: 100 + i }));
+    const bCampaigns = b.campaigns.map((c, i) => ({ ...c, id: `gb-${i}` }));
+    const p = plan(assess([...a.rows, ...bRows], [...a.campaigns, ...bCampaigns]), memory(), SETTINGS, NOW);
+    expect(p.rows.filter((r) => r.row.account === 'A').every((r) => r.intent.do === 'batch')).toBe(true);
+    expect(p.rows.filter((r) => r.row.account === 'B').every((r) => r.intent.do === 'pause')).toBe(true);
+  });
+
+  it('pauses at most MAX_AUTONOMOUS_HALTS alone, the biggest money first, and batches the rest', () => {
+    const f = fleet(25, 0);
+    const p = plan(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
+    const paused = p.rows.filter((r) => r.intent.do === 'pause').map((r) => r.row.campaignId);
+    expect(paused).toHaveLength(20);
+    // Spend grows with the index: the 5 smallest overspends (c-0 … c-4) wait for an approver.
+    expect(p.batches[0]).toMatchObject({ kind: 'halt_budget', proposed: 'halt' });
+    expect(p.batches[0]?.members.map((i) => p.rows[i]?.row.campaignId)).toEqual(['c-4', 'c-3', 'c-2', 'c-1', 'c-0']);
+    expect(p.rows[0]?.row.rootCause.map((c) => c.code)).toContain('guard_halt_budget');
+  });
+
+  it('asks about more than MAX_ORPHAN_ESCALATIONS orphans in one batch that proposes a review', () => {
+    const orphans = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        campaign({ id: `o-${i}`, name: `Unplanned ${i} Zzz Qqq Xxx`, market: 'IT', spend: 100 + i }),
+      );
+    const many = plan(assess([], orphans(25)), memory(), SETTINGS, NOW);
+    expect(many.batches).toHaveLength(1);
+    expect(many.batches[0]).toMatchObject({ kind: 'orphans', proposed: 'alert' });
+    expect(many.batches[0]?.reason).toMatch(/tracker may be incomplete/);
+    expect(many.rows.every((r) => r.intent.do === 'batch')).toBe(true);
+    const few = plan(assess([], orphans(20)), memory(), SETTINGS, NOW);
+    expect(few.batches).toHaveLength(0);
+    expect(few.rows.every((r) => r.intent.do === 'ask')).toBe(true);
+  });
+});
+
+describe('guard 6: people are not overridden', () => {
+  const critical = () => assess([planRow()], [campaign({ spend: 2400 })]); // +71.43 %
+  const decided = (d: Partial<HumanDecision>): HumanDecision => ({
+    kind: 'resumed',
+    actor: 'U1',
+    at: '2024-05-14T12:00:00Z',
+    proposedAction: null,
+    escalationId: null,
+    variancePct: 71.43,
+    actualSpend: 2400,
+    ...d,
+  });
+  it.each([
+    ['resumed by a person, no worse', 'google:g-1', decided({}), 'alert'],
+    ['resumed by a person, 10 points worse', 'google:g-1', decided({ variancePct: 61.43 }), 'ask'],
+    ['resumed by a person, 9.99 points worse', 'google:g-1', decided({ variancePct: 61.44 }), 'alert'],
+    [
+      'a pause rejected by an approver',
+      'plan:c-1',
+      decided({ kind: 'rejected', proposedAction: 'halt', escalationId: 'esc-1' }),
+      'alert',
+    ],
+    [
+      'an alert rejected by an approver',
+      'plan:c-1',
+      decided({ kind: 'rejected', proposedAction: 'alert', escalationId: 'esc-1' }),
+      'pause',
+    ],
+    [
+      'a pause approved by an approver',
+      'plan:c-1',
+      decided({ kind: 'approved', proposedAction: 'halt', escalationId: 'esc-1' }),
+      'pause',
+    ],
+  ] as const)('%s → %s', (_name, key, d, intent) => {
+    const p = plan(critical(), memory({ decisions: new Map([[key, d]]) }), SETTINGS, NOW);
+    const row = p.rows[0];
+    expect(row?.intent.do).toBe(intent);
+    if (intent !== 'pause') {
+      expect(row?.row.rootCause.map((c) => c.code)).toContain('guard_human_decision');
+      expect(row?.row.reason).toMatch(/U1.*2024-05-14T12:00:00Z/);
+    }
+  });
+});
+
+describe('questions already asked', () => {
+  const open = (q: Partial<OpenQuestion> = {}): OpenQuestion => ({
+    id: 'esc-1',
+    proposedAction: 'halt',
+    createdAt: NOW,
+    batch: false,
+    ...q,
+  });
+  const lowConfidenceCritical = () =>
+    assess([planRow({ market: 'DE', product: 'Other' })], [campaign({ spend: 2400 })]);
+
+  it('points a row at its open question instead of asking again', () => {
+    const p = plan(lowConfidenceCritical(), memory({ open: new Map([['plan:c-1', open()]]) }), SETTINGS, NOW);
+    expect(p.rows[0]?.intent).toEqual({ do: 'wait', escalationId: 'esc-1' });
+    expect(p.close).toEqual([]);
+  });
+
+  it('replaces an open "alert?" with a "pause?" when the campaign got worse', () => {
+    const m = memory({ open: new Map([['plan:c-1', open({ proposedAction: 'alert' })]]) });
+    const p = plan(lowConfidenceCritical(), m, SETTINGS, NOW);
+    expect(p.rows[0]?.intent).toEqual({ do: 'ask', proposed: 'halt', supersedes: 'esc-1' });
+    expect(p.close).toEqual([{ escalationId: 'esc-1', key: 'plan:c-1', note: expect.stringMatching(/superseded/) }]);
+  });
+
+  it('closes a question about a campaign back on plan', () => {
+    const p = plan(assess([planRow()], [campaign()]), memory({ open: new Map([['plan:c-1', open()]]) }), SETTINGS, NOW);
+    expect(p.close).toEqual([
+      { escalationId: 'esc-1', key: 'plan:c-1', note: expect.stringMatching(/no longer needed/) },
+    ]);
+  });
+
+  it('closes an orphan question once the campaign has a plan row', () => {
+    const m = memory({ open: new Map([['google:g-1', open()]]) });
+    const p = plan(assess([planRow()], [campaign()]), m, SETTINGS, NOW);
+    expect(p.close).toEqual([
+      { escalationId: 'esc-1', key: 'google:g-1', note: 'no longer needed: it now has a plan row (c-1)' },
+    ]);
+  });
+
+  it('closes an orphan question when the campaign no longer spends, only if its platform was read in full', () => {
+    const m = (complete: Set<'google' | 'meta'>) => memory({ open: new Map([['google:g-9', open()]]), complete });
+    expect(plan(assess([planRow()], [campaign()]), m(new Set(['google'])), SETTINGS, NOW).close).toHaveLength(1);
+    expect(plan(assess([planRow()], [campaign()]), m(new Set()), SETTINGS, NOW).close).toHaveLength(0);
+  });
+
+  it('keeps a batch member that still stands waiting, and drops one back on plan', () => {
+    const f = fleet(2, 0);
+    f.campaigns[1] = { ...(f.campaigns[1] as PlatformCampaign), spend: 1400 };
+    const batch = open({ id: 'esc-b', batch: true });
+    const m = memory({
+      open: new Map([
+        ['plan:c-0', batch],
+        ['plan:c-1', batch],
+      ]),
+    });
+    const p = plan(assess(f.rows, f.campaigns), m, SETTINGS, NOW);
+    expect(p.rows[0]?.intent).toEqual({ do: 'wait', escalationId: 'esc-b' });
+    expect(p.drop).toEqual([{ escalationId: 'esc-b', key: 'plan:c-1' }]);
+    expect(p.close).toEqual([]);
+  });
+
+  it('closes a batch none of whose members needs it any more', () => {
+    const batch = open({ id: 'esc-b', batch: true });
+    const p = plan(assess([planRow()], [campaign()]), memory({ open: new Map([['plan:c-1', batch]]) }), SETTINGS, NOW);
+    expect(p.close.map((c) => c.escalationId)).toEqual(['esc-b']);
+  });
+
+  it('does not ask again what an approver answered, unless it got 10 points worse', () => {
+    const answered = (variancePct: number) =>
+      memory({
+        decisions: new Map([
+          [
+            'plan:c-1',
+            {
+              kind: 'rejected',
+              actor: 'U1',
+              at: NOW,
+              proposedAction: 'halt',
+              escalationId: 'esc-1',
+              variancePct,
+              actualSpend: 2400,
+            } satisfies HumanDecision,
+          ],
+        ]),
+      });
+    expect(plan(lowConfidenceCritical(), answered(71.43), SETTINGS, NOW).rows[0]?.intent.do).toBe('answered');
+    expect(plan(lowConfidenceCritical(), answered(61.43), SETTINGS, NOW).rows[0]?.intent.do).toBe('ask');
+  });
+});
