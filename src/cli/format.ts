@@ -118,7 +118,12 @@ export function pendingTable(pending: readonly Escalation[]): string {
   if (pending.length === 0) return 'No escalations are waiting for a decision.';
   const rows = pending.map((e) => [
     e.id,
-    clip(e.campaignId ?? `(orphan) ${e.platform}:${e.platformCampaignId}`, 30),
+    clip(
+      e.batch
+        ? `${e.batch.members.filter((m) => !m.dropped).length} campaigns (batch)`
+        : (e.campaignId ?? `(orphan) ${e.platform}:${e.platformCampaignId}`),
+      30,
+    ),
     e.proposedAction,
     e.expiresAt,
     clip(e.reason, 70),

@@ -14,7 +14,9 @@ export class CollectingNotifier implements Notifier {
   }
 
   async escalationOpened(e: Escalation): Promise<void> {
-    const name = e.campaignId ?? `${e.platform}:${e.platformCampaignId}`;
+    const name = e.batch
+      ? `${e.batch.members.length} campaigns`
+      : (e.campaignId ?? `${e.platform}:${e.platformCampaignId}`);
     this.lines.push(`ASK   ${e.id} ${name}: proposes ${e.proposedAction}. ${e.reason}`);
   }
 

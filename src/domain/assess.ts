@@ -120,7 +120,7 @@ function base(row: PlanRow | null, c: PlatformCampaign | null, platform: Platfor
     planCurrency: row?.currency ?? null,
     startDate: row?.startDate ?? null,
     endDate: row?.endDate ?? null,
-    account: c ? (c.account ?? `${platform}`) : null,
+    account: c?.account ?? null,
     matchedBy: null,
     confidence: 0,
     confidenceParts: { ...NO_CONFIDENCE.parts },

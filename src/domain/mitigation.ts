@@ -54,7 +54,7 @@ const STEPS: Record<Cause['code'], (e: Ev) => string> = {
   guard_currency_unknown: (e) =>
     `Set the currency on tracker line ${text(e.line)} (the account reports ${text(e.platformCurrency)}), or PACING_CURRENCY for the whole tracker.`,
   guard_data_fault: (e) =>
-    `Check the ${text(e.account)} data feed (an outage or an empty export looks like no delivery) before approving any pause.`,
+    `Check ${text(e.account)} (an outage or an empty export looks like no delivery) before approving any pause.`,
   guard_halt_budget: () =>
     'Review the batch: approve to pause them all, or reject; MAX_AUTONOMOUS_HALTS sets how many the agent pauses alone.',
   guard_orphan_budget: () =>

@@ -321,12 +321,14 @@ function inFlight(a: Assessment, now: string): boolean {
  * campaigns to pause. Its would-be pauses (and zero-delivery pause questions) become one batch question.
  */
 function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guard): void {
-  const accounts = new Map<string, { platform: Platform; account: string; live: number; zero: number }>();
+  const accounts = new Map<string, { platform: Platform; label: string; live: number; zero: number }>();
+  const accountOf = (a: Assessment) => `${a.platform}:${a.account ?? ''}`;
   for (const { row: a } of out.rows) {
     if (a.campaignId === null || a.platformCampaignId === null || a.platformStatus !== 'ENABLED') continue;
     if (!inFlight(a, now)) continue;
-    const id = `${a.platform}:${a.account ?? a.platform}`;
-    const acc = accounts.get(id) ?? { platform: a.platform, account: a.account ?? a.platform, live: 0, zero: 0 };
+    const id = accountOf(a);
+    const label = a.account ? `${a.platform} account ${a.account}` : `${a.platform}'s data`;
+    const acc = accounts.get(id) ?? { platform: a.platform, label, live: 0, zero: 0 };
     acc.live++;
     if (a.zeroDelivery) acc.zero++;
     accounts.set(id, acc);
@@ -336,12 +338,12 @@ function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guar
     const members: number[] = [];
     out.rows.forEach((p, i) => {
       const a = p.row;
-      if (`${a.platform}:${a.account ?? a.platform}` !== id || a.platformStatus === 'PAUSED') return;
+      if (accountOf(a) !== id || a.platformStatus === 'PAUSED') return;
       const zeroAsk = p.intent.do === 'ask' && p.intent.proposed === 'halt' && a.zeroDelivery;
       if (p.intent.do === 'pause' || zeroAsk) members.push(i);
     });
     const share = Math.round((acc.zero / acc.live) * 100);
-    const what = `${acc.zero} of ${acc.live} in-flight campaigns in ${acc.platform} account ${acc.account} (${share} %) show no delivery`;
+    const what = `${acc.zero} of ${acc.live} in-flight campaigns in ${acc.label} (${share} %) show no delivery`;
     out.warnings.push({
       platform: acc.platform,
       message: `${what}: the data looks faulty, so none of them was paused alone this run${members.length ? `; ${members.length} would-be pause(s) wait for one approver decision` : ''}.`,
@@ -351,14 +353,14 @@ function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guar
       out,
       {
         kind: 'data_fault',
-        scope: `${acc.platform}:${acc.account}`,
+        scope: id,
         proposed: 'halt',
         reason: `${what}: more likely a data outage than real stalls. Approve to pause all ${members.length}, or reject and check the platform's data.`,
         members,
       },
       (a) =>
         guard(a, 'guard_data_fault', `${what}: the account's data looks faulty, so nothing there is paused alone.`, {
-          account: acc.account,
+          account: acc.label,
           zeroDelivery: acc.zero,
           inFlight: acc.live,
           share: round2(acc.zero / acc.live),

@@ -62,7 +62,7 @@ describe('assessAll: matched campaigns', () => {
       planCurrency: 'EUR',
       startDate: '2024-05-01',
       endDate: '2024-05-31',
-      account: 'google',
+      account: null,
       matchedBy: 'name',
       confidence: 100,
       confidenceParts: { metadata: 50, name: 30, freshness: 20 },
