@@ -239,9 +239,10 @@ async function flagBatch(
       deps.store.effects.record(sent, deps.clock());
     });
   }
+  const standing = e.batch?.members.filter((m) => !m.dropped).length ?? 0;
   return {
     status: 'done',
-    detail: `Approved by ${d.actor}: the ${e.batch?.members.length ?? 0} campaigns are flagged for review; nothing was paused.`,
+    detail: `Approved by ${d.actor}: the ${standing} campaigns are flagged for review; nothing was paused.`,
   };
 }
 

@@ -115,6 +115,7 @@ export interface PolicyPlan {
 }
 
 const HOUR_MS = 3_600_000;
+const PLATFORM_NAME: Record<Platform, string> = { google: 'Google Ads', meta: 'Meta' };
 const DAY_MS = 86_400_000;
 
 /** |actual − target|: the money a row's decision is about. */
@@ -327,7 +328,8 @@ function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guar
     if (a.campaignId === null || a.platformCampaignId === null || a.platformStatus !== 'ENABLED') continue;
     if (!inFlight(a, now)) continue;
     const id = accountOf(a);
-    const label = a.account ? `${a.platform} account ${a.account}` : `${a.platform}'s data`;
+    const name = PLATFORM_NAME[a.platform];
+    const label = a.account ? `${name} account ${a.account}` : `the ${name} data`;
     const acc = accounts.get(id) ?? { platform: a.platform, label, live: 0, zero: 0 };
     acc.live++;
     if (a.zeroDelivery) acc.zero++;

@@ -2,7 +2,7 @@
 import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
 import type { Store } from '../store/index.js';
 import { alertBlocks, alertText } from './views/alert.js';
-import { section } from './views/blocks.js';
+import { esc, section } from './views/blocks.js';
 import { closedBlocks, escalationBlocks, escalationText } from './views/escalation.js';
 
 /** Slack posts about one message per second per channel: past this, a run's alerts are summarised. */
@@ -69,7 +69,7 @@ export class SlackNotifier implements Notifier {
       channel,
       escalationId: c.escalation.id,
       runId: c.escalation.runId,
-      payload: { text: `${escalationText(c.escalation)} — ${c.detail}`, blocks: closedBlocks(c) },
+      payload: { text: `${escalationText(c.escalation)} — ${esc(c.detail)}`, blocks: closedBlocks(c) },
     });
   }
 

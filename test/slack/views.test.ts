@@ -10,7 +10,7 @@ import type { Digest } from '../../src/slack/digest.js';
 import { alertBlocks, RESUME_CAMPAIGN } from '../../src/slack/views/alert.js';
 import type { Block } from '../../src/slack/views/blocks.js';
 import { digestBlocks } from '../../src/slack/views/digest.js';
-import { APPROVE, closedBlocks, escalationBlocks, REJECT } from '../../src/slack/views/escalation.js';
+import { APPROVE, closedBlocks, escalationBlocks, escalationText, REJECT } from '../../src/slack/views/escalation.js';
 import { homeView } from '../../src/slack/views/home.js';
 import { pendingBlocks, statusBlocks } from '../../src/slack/views/status.js';
 import { RecordingNotifier } from '../fakes/platform.js';
@@ -435,5 +435,235 @@ describe("Slack's limits", () => {
       await publish(view);
     }
     await publish(homeView(null, []));
+  });
+});
+
+// --- batch escalations ---------------------------------------------------------------------------------------
+
+type Member = NonNullable<Escalation['batch']>['members'][number];
+
+/** One batch member; `i` orders them biggest money at stake first, as the agent does. */
+function member(i: number, over: Partial<Member> = {}): Member {
+  return {
+    key: `ACM-B-${String(i).padStart(3, '0')}`,
+    campaignId: `ACM-B-${String(i).padStart(3, '0')}`,
+    campaignName: `Batch campaign ${i}`,
+    platform: 'google',
+    platformCampaignId: `2050000${String(i).padStart(4, '0')}`,
+    platformCampaignName: `Batch campaign ${i}`,
+    currency: 'EUR',
+    targetSpend: 5000.25 - 100 * i,
+    actualSpend: 0,
+    variancePct: -100,
+    dropped: false,
+    ...over,
+  };
+}
+
+/** A batch escalation built by hand on a real escalation: campaign ids null, the snapshot the biggest member's row. */
+function batchEscalation(
+  kind: 'data_fault' | 'halt_budget' | 'orphans',
+  members: Member[],
+  over: Partial<Escalation> = {},
+): Escalation {
+  const base = escalation('ACM-M-005');
+  return {
+    ...base,
+    id: `esc-batch-${kind}`,
+    key: `batch:${kind}:run:esc-batch-${kind}`,
+    campaignId: null,
+    platform: members[0]?.platform ?? 'google',
+    platformCampaignId: null,
+    proposedAction: kind === 'orphans' ? 'alert' : 'halt',
+    reason:
+      kind === 'orphans'
+        ? `${members.length} campaigns spend with no plan row (more than MAX_ORPHAN_ESCALATIONS, 20): the tracker may be incomplete. Review them; approving flags them, nothing is paused.`
+        : `${members.length} of ${members.length} in-flight campaigns in google account 111 (100 %) show no delivery: more likely a data outage than real stalls. Approve to pause all ${members.length}, or reject and check the platform's data.`,
+    snapshot: { ...base.snapshot, platform: 'google', account: '111' },
+    batch: { kind, members },
+    ...over,
+  };
+}
+
+/** 25 zero-delivery members, every third in GBP: 34,202.25 GBP and 60,804.00 EUR at stake. */
+const faultMembers = () => Array.from({ length: 25 }, (_, i) => member(i, { currency: i % 3 === 0 ? 'GBP' : 'EUR' }));
+
+describe('batch escalations', () => {
+  it('one message: count, money per currency, the ten biggest, and Approve all / Reject with the escalation id', async () => {
+    const e = batchEscalation('data_fault', faultMembers());
+    const blocks = escalationBlocks(e);
+    expect(violations(blocks, 50)).toEqual([]);
+    const head = blocks[0] as unknown as { type: string; text: { text: string } };
+    expect(head.type).toBe('header');
+    expect(head.text.text).toBe('Pause 25 campaigns? Google Ads account 111 data looks faulty');
+    const t = text(blocks);
+    // Money at stake per currency, never summed across them.
+    expect(t).toContain('60,804.00 EUR');
+    expect(t).toContain('34,202.25 GBP');
+    expect(t).not.toContain('95,006.25');
+    expect(t).toContain('more likely a data outage');
+    // The ten biggest by name, then how many more.
+    for (let i = 0; i < 10; i++) expect(t).toContain(`Batch campaign ${i}*`);
+    expect(t).not.toContain('Batch campaign 10*');
+    expect(t).toContain('…and 15 more');
+    expect(t).toContain('0.00 GBP vs 5,000.25 GBP planned · -100.00%');
+    // Not presented as one campaign: the biggest member's numbers block is not the message.
+    expect(t).not.toContain('pause this campaign');
+    const actions = actionBlocks(blocks);
+    expect(actions).toHaveLength(1);
+    const [approve, reject, ...rest] = actions[0]?.elements ?? [];
+    expect(rest).toEqual([]);
+    expect(approve).toMatchObject({
+      type: 'button',
+      action_id: APPROVE,
+      value: e.id,
+      style: 'danger',
+      text: { type: 'plain_text', text: 'Approve all' },
+    });
+    const confirm = approve?.confirm as { text: { text: string } } | undefined;
+    expect(confirm?.text.text).toContain('pauses 25 campaigns');
+    expect(reject).toMatchObject({ type: 'button', action_id: REJECT, value: e.id, text: { text: 'Reject' } });
+    expect(reject?.style).toBeUndefined();
+    expect(reject?.confirm).toBeUndefined();
+    expect(escalationText(e)).toBe(`Approval needed (halt) for 25 campaigns: ${e.reason.replaceAll('&', '&amp;')}`);
+    await post(blocks, 'data fault batch');
+  });
+
+  it('counts only the members still standing, and says the others are left alone', () => {
+    const members = faultMembers().map((m, i) => (i < 2 ? { ...m, dropped: true } : m));
+    const blocks = escalationBlocks(batchEscalation('halt_budget', members));
+    const t = text(blocks);
+    expect(t).toContain('Pause 23 more campaigns?');
+    expect(t).toContain('2 other campaigns came back on plan since and will be left alone');
+    expect(t).not.toContain('Batch campaign 0*');
+    expect(t).toContain('…and 13 more');
+    const [approve] = actionBlocks(blocks)[0]?.elements ?? [];
+    const confirm = approve?.confirm as { text: { text: string } } | undefined;
+    expect(confirm?.text.text).toContain('pauses 23 campaigns');
+  });
+
+  it('an orphan batch proposes a review: Approve all flags them, no danger, no pause confirmation', async () => {
+    const members = Array.from({ length: 30 }, (_, i) =>
+      member(i, {
+        key: `meta:${9000 + i}`,
+        campaignId: null,
+        campaignName: null,
+        platform: 'meta',
+        platformCampaignId: `${9000 + i}`,
+        platformCampaignName: `Unplanned promo ${i}`,
+        targetSpend: null,
+        actualSpend: 3000 - 50 * i,
+        variancePct: null,
+      }),
+    );
+    const e = batchEscalation('orphans', members);
+    const blocks = escalationBlocks(e);
+    expect(violations(blocks, 50)).toEqual([]);
+    const t = text(blocks);
+    expect(t).toContain('Flag 30 orphan campaigns for review?');
+    expect(t).toContain('nothing is paused');
+    expect(t).toContain('Orphan Unplanned promo 0*');
+    expect(t).toContain('3,000.00 EUR spent, no plan');
+    expect(t).toContain('68,250.00 EUR');
+    expect(t).toContain('…and 20 more');
+    expect(t).not.toContain('danger');
+    const [approve, reject] = actionBlocks(blocks)[0]?.elements ?? [];
+    expect(approve).toMatchObject({ action_id: APPROVE, value: e.id, text: { text: 'Approve all' } });
+    expect(approve?.style).not.toBe('danger');
+    expect(approve?.confirm).toBeUndefined();
+    expect(reject).toMatchObject({ action_id: REJECT, value: e.id, text: { text: 'Reject' } });
+    expect(escalationText(e)).toMatch(/^Approval needed \(alert\) for 30 campaigns: /);
+    await post(blocks, 'orphan batch');
+  });
+
+  it('escapes member names and the reason: <!channel> in a name cannot ping', async () => {
+    const members = faultMembers();
+    members[0] = { ...members[0], campaignName: 'Promo <!channel> <@U0EVIL> & <https://x.test|click>' } as Member;
+    const e = batchEscalation('data_fault', members, { reason: 'Spend stalled <!channel> & <!here>' });
+    const blocks = escalationBlocks(e);
+    const t = text(blocks);
+    expect(t).not.toContain('<!channel>');
+    expect(t).not.toContain('<!here>');
+    expect(t).not.toContain('<@U0EVIL>');
+    expect(t).toContain('Promo &lt;!channel&gt; &lt;@U0EVIL&gt; &amp; &lt;https://x.test|click&gt;');
+    const fallback = escalationText(e);
+    expect(fallback).not.toContain('<!channel>');
+    expect(fallback).toContain('Spend stalled &lt;!channel&gt; &amp; &lt;!here&gt;');
+    expect(
+      text(closedBlocks({ escalation: e, decision: 'expired', actor: 'agent', outcome: 'done', detail: 'x' })),
+    ).not.toContain('<!channel>');
+    await post(blocks, 'escaped batch');
+  });
+
+  it('once decided: the summary stays, the buttons go, and the outcome says who, when and what', async () => {
+    const e = batchEscalation('data_fault', faultMembers(), {
+      status: 'approved',
+      decidedBy: APPROVER,
+      decidedAt: '2025-03-04T10:00:00.000Z',
+    });
+    const c: EscalationClosed = {
+      escalation: e,
+      decision: 'approved',
+      actor: APPROVER,
+      outcome: 'done',
+      detail: `Approved by ${APPROVER} for all 25 campaigns: 24 paused, 1 already paused.`,
+    };
+    const blocks = closedBlocks(c);
+    expect(actionBlocks(blocks)).toEqual([]);
+    expect(violations(blocks, 50)).toEqual([]);
+    const t = text(blocks);
+    expect(t).toContain('Pause 25 campaigns?');
+    expect(t).toContain('60,804.00 EUR');
+    expect(t).toContain('…and 15 more');
+    expect(t).toContain('Approved');
+    expect(t).toContain(`<@${APPROVER}>`);
+    expect(t).toContain('2025-03-04T10:00:00.000Z');
+    expect(t).toContain('24 paused, 1 already paused');
+    await post(blocks, 'approved batch');
+    const rejected = closedBlocks({ ...c, decision: 'overridden', actor: REJECTER, detail: 'data outage, not stalls' });
+    expect(actionBlocks(rejected)).toEqual([]);
+    expect(text(rejected)).toContain('Rejected (override)');
+    await post(rejected, 'rejected batch');
+  });
+
+  it('500 members with 200-character names and a huge reason stay within Slack limits', async () => {
+    const name = (i: number) => `${`<Acme & Co> ${i} `.repeat(20)}`.slice(0, 200);
+    for (const kind of ['data_fault', 'halt_budget', 'orphans'] as const) {
+      const members = Array.from({ length: 500 }, (_, i) =>
+        member(i, {
+          campaignId: kind === 'orphans' ? null : `ACM-${'X'.repeat(190)}-${i}`,
+          campaignName: name(i),
+          platformCampaignName: name(i),
+          currency: ['EUR', 'GBP', 'USD'][i % 3] as string,
+          platform: i % 2 ? 'meta' : 'google',
+          targetSpend: kind === 'orphans' ? null : 1_000_000 - i,
+          actualSpend: 12_345_678.9 - i,
+        }),
+      );
+      const e = batchEscalation(kind, members, {
+        reason: `${LONG} and more`,
+        snapshot: { ...longNamed(escalation('ACM-M-005').snapshot), account: 'A'.repeat(300) },
+      });
+      const blocks = escalationBlocks(e);
+      expect(violations(blocks, 50), kind).toEqual([]);
+      const t = text(blocks);
+      expect(t).toMatch(/…and \d+ more/);
+      expect(t).not.toContain('<Acme');
+      expect(actionBlocks(blocks)[0]?.elements.map((b) => [b.action_id, b.value])).toEqual([
+        [APPROVE, e.id],
+        [REJECT, e.id],
+      ]);
+      await post(blocks, `500-member ${kind} batch`);
+      const closedMsg = closedBlocks({
+        escalation: e,
+        decision: 'approved',
+        actor: APPROVER,
+        outcome: 'failed',
+        detail: LONG,
+      });
+      expect(violations(closedMsg, 50), `closed ${kind}`).toEqual([]);
+      await post(closedMsg, `closed 500-member ${kind} batch`);
+      expect(escalationText(e).length).toBeLessThanOrEqual(3000);
+    }
   });
 });

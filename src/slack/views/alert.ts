@@ -69,4 +69,4 @@ export function alertBlocks(r: ResultRow): Block[] {
 }
 
 export const alertText = (r: ResultRow): string =>
-  `${alertTitle(r).title} — variance ${formatPct(r.variancePct)}, confidence ${r.confidence}`;
+  `${esc(alertTitle(r).title)} — variance ${formatPct(r.variancePct)}, confidence ${r.confidence}`;
