@@ -22,7 +22,7 @@ const CYCLES = Number(process.env.BENCH_CYCLES ?? 5);
 const SEED = Number(process.env.BENCH_SEED ?? 20261120);
 const NOW = '2026-11-20T09:00:00Z';
 const TARGETS = { cycleMs: 1000, matchAccuracy: 0.999, checkpointBytesPerCycle: 2 * 1024 * 1024 };
-const STAGES = ['catch_up', 'ingest', 'reconcile', 'assess', 'act', 'record', 'escalation_threads', 'prune'];
+const STAGES = ['catch_up', 'ingest', 'reconcile', 'assess', 'plan', 'apply', 'record', 'escalation_threads', 'prune'];
 
 const gc = globalThis.gc ?? (() => {});
 const log = (line = '') => process.stdout.write(`${line}\n`);
@@ -308,7 +308,7 @@ for (const stage of STAGES) {
   log(`  ${stage.padEnd(20)} ${first.timings.stages[stage].toFixed(1).padStart(9)} | ${m.toFixed(1).padStart(8)}`);
 }
 log(
-  `  inside act: ${first.timings.pauses} platform pauses took ${ms(first.timings.pauseMs)} (${(first.timings.pauseMs / Math.max(1, first.timings.pauses)).toFixed(2)} ms each) | ` +
+  `  inside apply: ${first.timings.pauses} platform pauses took ${ms(first.timings.pauseMs)} (${(first.timings.pauseMs / Math.max(1, first.timings.pauses)).toFixed(2)} ms each) | ` +
     `median ${median(measured.map((c) => c.timings.pauses))} pauses ${ms(median(measured.map((c) => c.timings.pauseMs)))}`,
 );
 log(

@@ -34,7 +34,9 @@ export class PacingAgent {
     // Pauses whose outcome a stopped process never recorded are read back first (SPEC, Safety guard 7).
     await recoverPauses(this.deps);
     const recovered = await this.decisions.recover();
-    const started = await startMissing(this.escalationGraph, this.deps.store.escalations.pending());
+    const started = await startMissing(this.escalationGraph, this.deps.store.escalations.pending(), (e) =>
+      this.deps.store.effects.done(`announce:${e.id}`),
+    );
     const expired = await this.decisions.expireDue();
     return { recovered, started, expired };
   }

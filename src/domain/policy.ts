@@ -274,7 +274,8 @@ function linkOpenQuestions(out: PolicyPlan, memory: Memory): void {
         p.intent = { ...p.intent, supersedes: open.id };
         continue;
       }
-      if (open && (!open.batch || p.intent.proposed === open.proposedAction)) {
+      if (open) {
+        // A batch member stays in its batch: the batch's proposal was made for this very situation.
         p.intent = { do: 'wait', escalationId: open.id };
         continue;
       }
@@ -298,6 +299,8 @@ function linkOpenQuestions(out: PolicyPlan, memory: Memory): void {
       }
     } else if (p.intent.do === 'pause' && open?.batch && open.proposedAction === 'halt') {
       // Already one of a batch that asks about pausing it: the approver's answer covers it.
+      p.row = { ...p.row, action: 'escalate', proposedAction: 'halt' };
+      p.row.reason = `Waiting for the approvers' answer on the batch ${open.id}. ${p.row.reason}`;
       p.intent = { do: 'wait', escalationId: open.id };
     }
   }

@@ -378,6 +378,29 @@ describe('questions already asked', () => {
     expect(p.close).toEqual([]);
   });
 
+  it('keeps orphans in their open review batch instead of asking again every run', () => {
+    const orphans = Array.from({ length: 25 }, (_, i) =>
+      campaign({ id: `o-${i}`, name: `Unplanned ${i} Zzz Qqq Xxx`, market: 'IT', spend: 100 + i }),
+    );
+    const review = open({ id: 'esc-r', proposedAction: 'alert', batch: true });
+    const m = memory({ open: new Map(orphans.map((c) => [`google:${c.id}`, review])) });
+    const p = plan(assess([], orphans), m, SETTINGS, NOW);
+    expect(p.batches).toEqual([]);
+    expect(p.rows.every((r) => r.intent.do === 'wait')).toBe(true);
+  });
+
+  it('shows a would-be pause waiting on its batch as an escalation, not a halt', () => {
+    const batch = open({ id: 'esc-b', batch: true });
+    const p = plan(
+      assess([planRow()], [campaign({ spend: 2400 })]),
+      memory({ open: new Map([['plan:c-1', batch]]) }),
+      SETTINGS,
+      NOW,
+    );
+    expect(p.rows[0]?.intent).toEqual({ do: 'wait', escalationId: 'esc-b' });
+    expect(p.rows[0]?.row).toMatchObject({ action: 'escalate', proposedAction: 'halt' });
+  });
+
   it('closes a batch none of whose members needs it any more', () => {
     const batch = open({ id: 'esc-b', batch: true });
     const p = plan(assess([planRow()], [campaign()]), memory({ open: new Map([['plan:c-1', batch]]) }), SETTINGS, NOW);
