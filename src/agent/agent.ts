@@ -34,9 +34,8 @@ export class PacingAgent {
     // Pauses whose outcome a stopped process never recorded are read back first (SPEC, Safety guard 7).
     await recoverPauses(this.deps);
     const recovered = await this.decisions.recover();
-    const started = await startMissing(this.escalationGraph, this.deps.store.escalations.pending(), (e) =>
-      this.deps.store.effects.done(`announce:${e.id}`),
-    );
+    // Only threads that never announced their escalation can be missing (a state read each costs).
+    const started = await startMissing(this.escalationGraph, this.deps.store.escalations.unannounced());
     const expired = await this.decisions.expireDue();
     return { recovered, started, expired };
   }

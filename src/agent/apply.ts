@@ -74,8 +74,8 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
       case 'wait':
         row.status = 'awaiting_approval';
         row.escalationId = intent.escalationId;
+        // The run's decision event names the escalation: no second event per waiting row and run.
         row.actionNote = `Already awaiting a decision on ${intent.escalationId}.`;
-        linked(row, { escalationId: intent.escalationId });
         break;
       case 'answered':
         row.status = intent.status;

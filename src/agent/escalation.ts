@@ -253,19 +253,10 @@ const where = (e: Escalation) => ({
   platformCampaignId: e.platformCampaignId,
 });
 
-/**
- * Starts threads of pending escalations that a stopped process opened but never started. A thread that has
- * announced its escalation was started: only the others are looked up (a state read per pending escalation
- * cost a tenth of a second per run with hundreds waiting).
- */
-export async function startMissing(
-  graph: EscalationGraph,
-  pending: readonly Escalation[],
-  announced: (e: Escalation) => boolean = () => false,
-): Promise<number> {
+/** Starts threads of pending escalations that a stopped process opened but never started. */
+export async function startMissing(graph: EscalationGraph, pending: readonly Escalation[]): Promise<number> {
   let started = 0;
   for (const e of pending) {
-    if (announced(e)) continue;
     const state = await graph.getState(threadConfig(e.threadId));
     if (state.next.length === 0 && Object.keys(state.values ?? {}).length === 0) {
       await startEscalation(graph, e);

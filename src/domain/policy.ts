@@ -116,7 +116,6 @@ export interface PolicyPlan {
 
 const HOUR_MS = 3_600_000;
 const PLATFORM_NAME: Record<Platform, string> = { google: 'Google Ads', meta: 'Meta' };
-const DAY_MS = 86_400_000;
 
 /** |actual − target|: the money a row's decision is about. */
 export const moneyAtStake = (a: Assessment): number =>
@@ -148,16 +147,25 @@ export function plan(
 
 type Guard = (a: Assessment, code: CauseCode, message: string, evidence: Cause['evidence']) => Assessment;
 
+// Shared, never mutated (intents are replaced, not changed): ten thousand rows need no ten thousand objects.
+const LOG: Intent = Object.freeze({ do: 'log' });
+const ALERT: Intent = Object.freeze({ do: 'alert' });
+const PAUSE: Intent = Object.freeze({ do: 'pause' });
+const REPORT: Intent = Object.freeze({ do: 'report' });
+
 function baseIntent(a: Assessment): Intent {
-  if (a.rootCause.some((c) => c.code === 'platform_unavailable' || c.code === 'plan_row_invalid'))
-    return { do: 'report' };
+  if (
+    a.rootCause.length > 0 &&
+    a.rootCause.some((c) => c.code === 'platform_unavailable' || c.code === 'plan_row_invalid')
+  )
+    return REPORT;
   switch (a.action) {
     case 'log':
-      return { do: 'log' };
+      return LOG;
     case 'alert':
-      return { do: 'alert' };
+      return ALERT;
     case 'halt':
-      return { do: 'pause' };
+      return PAUSE;
     case 'escalate':
       return { do: 'ask', proposed: a.proposedAction ?? 'alert', supersedes: null };
   }
@@ -184,16 +192,21 @@ export function guardRow(a: Assessment, s: GuardSettings, now: string, guard: Gu
     return row;
   }
 
-  // Guard 4: spend in a stated currency against a plan that states none cannot be compared safely.
+  // Guard 4: spend in a stated currency against a plan that states none cannot be compared safely: nothing is
+  // done alone. A row within tolerance is only logged (saying so): asking approvers about campaigns on plan
+  // would bury the questions that matter.
   if (a.planCurrency === null && a.platformCurrency !== null) {
+    const acts = a.action === 'alert' || a.action === 'halt';
     const proposed: ProposedAction = proposesHalt ? 'halt' : 'alert';
     row = guard(
-      { ...row, action: 'escalate', proposedAction: proposed },
+      acts ? { ...row, action: 'escalate', proposedAction: proposed } : row,
       'guard_currency_unknown',
       `The plan row states no currency and ${a.platform} reports ${a.platformCurrency}: the variance may compare different money.`,
       { platformCurrency: a.platformCurrency, line: a.line },
     );
-    row.reason = `The plan has no currency and ${a.platform} reports ${a.platformCurrency}: an approver must confirm before anything is done (set the tracker's currency column or PACING_CURRENCY). ${a.reason}`;
+    row.reason = acts
+      ? `The plan has no currency and ${a.platform} reports ${a.platformCurrency}: an approver must confirm before anything is done (set the tracker's currency column or PACING_CURRENCY). ${a.reason}`
+      : `${row.reason} The plan states no currency (${a.platform} reports ${a.platformCurrency}).`;
   }
 
   // Guard 2: data too old to be scored (freshness 0) never pauses alone; every row says how old it is.
@@ -254,7 +267,7 @@ function respectPeople(out: PolicyPlan, memory: Memory, s: GuardSettings, guard:
         evidence,
       );
       p.row.reason = `Not paused: it was ${what} at ${d.at}, and the agent does not override a person for ${s.humanDecisionHours} h. ${a.reason}`;
-      p.intent = { do: 'alert' };
+      p.intent = ALERT;
     }
   }
 }
@@ -313,11 +326,9 @@ function worse(a: Assessment, d: HumanDecision): boolean {
   return false;
 }
 
-/** In flight at `now`: from the start date 00:00 to the end date 24:00 (UTC). */
-function inFlight(a: Assessment, now: string): boolean {
-  if (a.startDate === null || a.endDate === null) return false;
-  const t = Date.parse(now);
-  return Date.parse(`${a.startDate}T00:00:00Z`) <= t && t < Date.parse(`${a.endDate}T00:00:00Z`) + DAY_MS;
+/** In flight on `today` (YYYY-MM-DD, UTC): from the start date 00:00 to the end date 24:00. */
+function inFlight(a: Assessment, today: string): boolean {
+  return a.startDate !== null && a.endDate !== null && a.startDate <= today && today <= a.endDate;
 }
 
 /**
@@ -325,11 +336,12 @@ function inFlight(a: Assessment, now: string): boolean {
  * campaigns to pause. Its would-be pauses (and zero-delivery pause questions) become one batch question.
  */
 function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guard): void {
+  const today = new Date(now).toISOString().slice(0, 10);
   const accounts = new Map<string, { platform: Platform; label: string; live: number; zero: number }>();
   const accountOf = (a: Assessment) => `${a.platform}:${a.account ?? ''}`;
   for (const { row: a } of out.rows) {
     if (a.campaignId === null || a.platformCampaignId === null || a.platformStatus !== 'ENABLED') continue;
-    if (!inFlight(a, now)) continue;
+    if (!inFlight(a, today)) continue;
     const id = accountOf(a);
     const name = PLATFORM_NAME[a.platform];
     const label = a.account ? `${name} account ${a.account}` : `the ${name} data`;

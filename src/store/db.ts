@@ -178,9 +178,6 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX pause_intents_open ON pause_intents (outcome) WHERE outcome IS NULL;
 
-  -- Finding a campaign's latest figures (for an undo, and for what people decided).
-  CREATE INDEX results_platform_key ON results (platform_key);
-  CREATE INDEX audit_type_at ON audit (type, at);
   `,
 ];
 

@@ -205,6 +205,18 @@ export class EscalationStore {
     ).map((r) => this.withMembers(toEscalation(r)));
   }
 
+  /** Pending escalations whose thread never announced them (a process stopped first): to be started. */
+  unannounced(): Escalation[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM escalations e WHERE status = 'pending'
+             AND NOT EXISTS (SELECT 1 FROM effects f WHERE f.key = 'announce:' || e.id) ORDER BY created_at, id`,
+        )
+        .all() as EscalationRecord[]
+    ).map((r) => this.withMembers(toEscalation(r)));
+  }
+
   /** Pending escalations whose time is up at `now`. */
   due(now: string): Escalation[] {
     return (

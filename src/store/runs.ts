@@ -135,11 +135,16 @@ export class RunStore {
     this.db.prepare('UPDATE results SET status = ? WHERE escalation_id = ?').run(status, escalationId);
   }
 
-  /** The latest result about a platform campaign, in any run. */
+  /**
+   * The latest completed run's result about a platform campaign. Read from that run only (its rows are found by
+   * the primary key): an index on platform_key would cost every run's 10,000 inserts for a rare undo.
+   */
   latestResultFor(platform: string, platformCampaignId: string): ResultRow | null {
+    const latest = this.latestCompleted();
+    if (!latest) return null;
     const r = this.db
-      .prepare('SELECT data FROM results WHERE platform_key = ? ORDER BY rowid DESC LIMIT 1')
-      .get(`${platform}:${platformCampaignId}`) as { data: string } | undefined;
+      .prepare('SELECT data FROM results WHERE run_id = ? AND platform_key = ? LIMIT 1')
+      .get(latest.id, `${platform}:${platformCampaignId}`) as { data: string } | undefined;
     return r ? (JSON.parse(r.data) as ResultRow) : null;
   }
 

@@ -31,11 +31,14 @@ export class FixtureStatusStore {
 }
 
 export class EffectLog {
-  constructor(private readonly db: Db) {}
+  private readonly lookup;
+  constructor(private readonly db: Db) {
+    this.lookup = db.prepare('SELECT 1 FROM effects WHERE key = ?');
+  }
 
   /** True when the effect under `key` has already been carried out. */
   done(key: string): boolean {
-    return this.db.prepare('SELECT 1 FROM effects WHERE key = ?').get(key) !== undefined;
+    return this.lookup.get(key) !== undefined;
   }
 
   record(key: string, at: string, result: unknown = null): void {

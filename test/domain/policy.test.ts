@@ -161,8 +161,17 @@ describe('per-row guards', () => {
       'guard_currency_unknown',
     ],
     [
-      'healthy, plan without currency, account in JPY',
+      'healthy, plan without currency, account in JPY: logged, saying so',
       { spend: 1400, currency: 'JPY' },
+      { currency: null },
+      {},
+      'log',
+      'log',
+      'guard_currency_unknown',
+    ],
+    [
+      'warning, plan without currency, account in JPY',
+      { spend: 1600, currency: 'JPY' },
       { currency: null },
       {},
       'ask',
