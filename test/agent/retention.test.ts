@@ -61,8 +61,8 @@ describe('results retention', () => {
     const later = appAt(ws, '2026-11-20T09:00:00Z', { RESULTS_RETENTION_DAYS: '7', APPROVAL_TIMEOUT_HOURS: '1000' });
     const second = await later.agent.run('test');
     expect(later.store.runs.results(first.runId)).toEqual([]);
-    expect(later.store.runs.get(first.runId)?.summary?.rows).toBe(16);
-    expect(later.store.runs.results(second.runId)).toHaveLength(17);
+    expect(later.store.runs.get(first.runId)?.summary?.rows).toBe(17);
+    expect(later.store.runs.results(second.runId)).toHaveLength(18);
     expect(later.store.audit.list({ type: 'results_pruned' })).toHaveLength(1);
   });
 });

@@ -96,7 +96,7 @@ describe('pacing CLI on the bundled scenario', () => {
     expect(() => JSON.parse(first.stdout)).not.toThrow();
     expect(run1.runId).toMatch(/\S/);
     expect(Array.isArray(run1.results)).toBe(true);
-    expect(run1.results).toHaveLength(17);
+    expect(run1.results).toHaveLength(18);
     expect(run1.errors).toHaveLength(1);
   });
 
@@ -118,6 +118,8 @@ describe('pacing CLI on the bundled scenario', () => {
       ['ACM-M-007', 'escalate', 'awaiting_approval', 'alert'],
       ['ACM-M-008', 'escalate', 'awaiting_approval', 'alert'],
       ['ACM-M-009', 'alert', 'done'],
+      // Launched this morning and not delivering yet: too early to judge (safety guard 3), only alerted.
+      ['ACM-M-010', 'alert', 'done'],
     ];
     for (const [id, action, status, proposed] of expected) {
       const r = row(run1, id);
@@ -424,13 +426,13 @@ describe('bad input is reported and good data kept', () => {
 
   it('reports each bad tracker row with its line and a specific reason', () => {
     const byLine = new Map(badRun.errors.map((e) => [e.line, e.message]));
-    expect([...byLine.keys()]).toEqual([9, 19, 20, 21, 22, 23]);
+    expect([...byLine.keys()]).toEqual([9, 20, 21, 22, 23, 24]);
     expect(byLine.get(9)).toMatch(/target_spend.*TBD.*not a number/);
-    expect(byLine.get(19)).toMatch(/target_spend.*-500.*negative/);
-    expect(byLine.get(20)).toMatch(/platform.*tiktok.*not supported/);
-    expect(byLine.get(21)).toMatch(/ACM-G-001.*duplicate.*line 2/);
-    expect(byLine.get(22)).toMatch(/start_date.*YYYY-MM-DD/);
-    expect(byLine.get(23)).toMatch(/target_spend.*lots.*not a number/);
+    expect(byLine.get(20)).toMatch(/target_spend.*-500.*negative/);
+    expect(byLine.get(21)).toMatch(/platform.*tiktok.*not supported/);
+    expect(byLine.get(22)).toMatch(/ACM-G-001.*duplicate.*line 2/);
+    expect(byLine.get(23)).toMatch(/start_date.*YYYY-MM-DD/);
+    expect(byLine.get(24)).toMatch(/target_spend.*lots.*not a number/);
   });
 
   it('keeps every good row, the first of a duplicate included', () => {
@@ -468,7 +470,7 @@ describe('bad input is reported and good data kept', () => {
   it('a missing meta.json fails the Meta rows and leaves the Google results intact', () => {
     expect(noMetaRun.platformErrors).toEqual([{ platform: 'meta', message: expect.stringContaining('meta.json') }]);
     const metaRows = noMetaRun.results.filter((r) => r.platform === 'meta');
-    expect(metaRows).toHaveLength(9);
+    expect(metaRows).toHaveLength(10);
     for (const r of metaRows) expect(r.status, r.campaignId ?? '').toBe('failed');
     expect(row(noMetaRun, 'ACM-G-001')).toMatchObject({
       action: 'log',
@@ -504,11 +506,11 @@ const run1Ids = [
 function prepareBadInput(bad: Workspace, noMeta: Workspace): void {
   const tracker = readFileSync(join(bad.dataDir, 'tracker.csv'), 'utf8').trimEnd();
   const extra = [
-    'ACM-X-001,Acme_FR_Negative_Target,google,FR,Running,2026-11-01,2026-11-30,-500.00,,EUR,,', // line 19
-    'ACM-X-002,Acme_DE_TikTok_Launch,tiktok,DE,Sneakers,2026-11-01,2026-11-30,1000.00,,EUR,,', // line 20
-    'ACM-G-001,Acme_DE_Sneakers_Prospecting_Q4_Copy,google,DE,Sneakers,2026-11-01,2026-11-30,100.00,,EUR,,', // line 21
-    'ACM-X-003,Acme_DE_Bad_Date,google,DE,Sneakers,2026-11-31,2026-12-31,1000.00,,EUR,,', // line 22
-    'ACM-X-004,Acme_DE_Words,google,DE,Sneakers,2026-11-01,2026-11-30,lots,,EUR,,', // line 23
+    'ACM-X-001,Acme_FR_Negative_Target,google,FR,Running,2026-11-01,2026-11-30,-500.00,,EUR,,', // line 20
+    'ACM-X-002,Acme_DE_TikTok_Launch,tiktok,DE,Sneakers,2026-11-01,2026-11-30,1000.00,,EUR,,', // line 21
+    'ACM-G-001,Acme_DE_Sneakers_Prospecting_Q4_Copy,google,DE,Sneakers,2026-11-01,2026-11-30,100.00,,EUR,,', // line 22
+    'ACM-X-003,Acme_DE_Bad_Date,google,DE,Sneakers,2026-11-31,2026-12-31,1000.00,,EUR,,', // line 23
+    'ACM-X-004,Acme_DE_Words,google,DE,Sneakers,2026-11-01,2026-11-30,lots,,EUR,,', // line 24
   ];
   writeFileSync(join(bad.dataDir, 'tracker.csv'), `${[tracker, ...extra].join('\n')}\n`);
   const google = JSON.parse(readFileSync(join(bad.dataDir, 'google.json'), 'utf8')) as {

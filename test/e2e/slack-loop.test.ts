@@ -210,7 +210,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     expect(res.body).toContain('Starting a pacing run');
     const summary = await world.fake.waitForRespond((r) => r.id === 'run', 15_000);
     expect(summary.status).toBe(200);
-    expect(JSON.stringify(summary.body)).toMatch(/Run run-[0-9a-f]+ done: 17 campaigns/);
+    expect(JSON.stringify(summary.body)).toMatch(/Run run-[0-9a-f]+ done: 18 campaigns/);
 
     // Slack's pace is about one message a second per channel: 6 escalations and 8 alerts take several seconds.
     const delivered = (channel: string) =>
@@ -449,8 +449,8 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
     const text = JSON.stringify((reply.body as { blocks: unknown }).blocks);
-    expect(text).toMatch(/\*3\* healthy .*\*6\* warning .*\*4\* critical .*\*4\* without variance/);
-    expect(text).toContain('3 halted · 5 alerted · 6 escalated · 3 logged');
+    expect(text).toMatch(/\*3\* healthy .*\*6\* warning .*\*5\* critical .*\*4\* without variance/);
+    expect(text).toContain('3 halted · 6 alerted · 6 escalated · 3 logged');
     expect(text).toMatch(/ACM-M-005 · [^\\]*: \*\+?35(\.0+)?\s?%\* · escalate · approved/);
     expect(text).toMatch(/ACM-M-004 · [^\\]*: \*\+?15(\.0+)?\s?%\* · escalate · overridden/);
     expect(text).toContain('*4 escalation(s) awaiting a decision*');

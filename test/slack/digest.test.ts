@@ -51,14 +51,14 @@ describe('buildDigest', () => {
     expect(d.since).toBeNull();
     expect(d.runs).toBe(1);
     expect(d.latestRunId).toBe(report.runId);
-    // The fixture scenario: 3 healthy, 6 warning, 4 critical, 4 without a variance (orphan, missing, currency).
-    expect(d.latest?.bySeverity).toEqual({ healthy: 3, warning: 6, critical: 4, none: 4 });
+    // The fixture scenario: 3 healthy, 6 warning, 5 critical, 4 without a variance (orphan, missing, currency).
+    expect(d.latest?.bySeverity).toEqual({ healthy: 3, warning: 6, critical: 5, none: 4 });
     expect(d.latest?.bySeverity).toEqual(report.summary.bySeverity);
     // Paused: ACM-G-004 and ACM-M-003 by the agent (ACM-G-005 was already paused) and ACM-M-005 on approval;
-    // alerts: 5 warnings + 3 halts; 6 escalations.
+    // alerts: 5 warnings + 3 halts + the early-flight alert; 6 escalations.
     expect(d.actions).toEqual({
       paused: 3,
-      alerts: 8,
+      alerts: 9,
       escalated: 6,
       approved: 1,
       overridden: 0,
@@ -75,10 +75,10 @@ describe('buildDigest', () => {
     // Biggest variances of the latest run, by absolute value.
     expect(d.biggest.map((r) => [r.campaignId, r.variancePct])).toEqual([
       ['ACM-M-003', -100],
+      ['ACM-M-010', -100],
       ['ACM-G-005', -50],
       ['ACM-G-004', 40],
       ['ACM-M-005', 35],
-      ['ACM-G-003', -25],
     ]);
     const abs = d.biggest.map((r) => Math.abs(r.variancePct ?? 0));
     expect(abs).toEqual([...abs].sort((a, b) => b - a));
@@ -132,13 +132,13 @@ describe('digestBlocks', () => {
     expect(t1).toContain('*1* run(s) since the start');
     expect(t1).toContain('3 healthy');
     expect(t1).toContain('6 warning');
-    expect(t1).toContain('4 critical');
+    expect(t1).toContain('5 critical');
     expect(t1).toContain('4 without variance');
-    expect(t1).toContain('3 paused · 8 alerts · 6 escalated · 1 approved · 0 overridden · 0 expired · 0 resumed');
+    expect(t1).toContain('3 paused · 9 alerts · 6 escalated · 1 approved · 0 overridden · 0 expired · 0 resumed');
     expect(t1).toContain('*Awaiting a decision (5)*');
     for (const e of pendingDay1) expect(t1).toContain(e.id);
     expect(t1).toContain('*Biggest variances*');
-    const order = ['ACM-M-003', 'ACM-G-005', 'ACM-G-004', 'ACM-M-005', 'ACM-G-003'].map((id) => t1.indexOf(`${id} ·`));
+    const order = ['ACM-M-003', 'ACM-M-010', 'ACM-G-005', 'ACM-G-004', 'ACM-M-005'].map((id) => t1.indexOf(`${id} ·`));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(t1).toContain('-100.00%');
