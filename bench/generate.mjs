@@ -10,6 +10,7 @@
 // Spend is spread around plan so that most rows are healthy and some warning, critical or not delivering.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** mulberry32: small, fast, seedable. */
 function rng(seed) {
@@ -444,9 +445,43 @@ export function writeDataset(dir, options) {
   return data;
 }
 
-// `node bench/generate.mjs <dir> [rows] [seed]` writes a dataset for manual runs (`PACING_DATA_DIR=<dir>`).
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [dir = 'bench/out/data', rows = '10000', seed = '20261120'] = process.argv.slice(2);
+const USAGE = `Usage: node bench/generate.mjs [dir] [rows] [seed]
+
+Writes a deterministic benchmark dataset (tracker.csv, google.json, meta.json, truth.json) into dir,
+for manual runs with PACING_DATA_DIR=<dir>.
+
+  dir    the folder to write into (default bench/out/data); for one whose name starts with "-", write ./-name
+  rows   tracker rows, and as many platform campaigns (a whole number, default 10000)
+  seed   the random seed (a whole number, default 20261120)
+
+Options:
+  -h, --help   this text`;
+
+/**
+ * The command line: `node bench/generate.mjs [dir] [rows] [seed]`. Returns the exit status; nothing is written
+ * unless the arguments are usable (an option such as `--help` is never taken for a folder name).
+ */
+export function cli(argv, io = { out: (t) => console.log(t), err: (t) => console.error(t) }) {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
+  const usageError = (message) => {
+    io.err(`generate.mjs: ${message}\n\n${USAGE}`);
+    return 2;
+  };
+  const option = argv.find((a) => a.startsWith('-'));
+  if (option !== undefined) return usageError(`unknown option "${option}".`);
+  if (argv.length > 3) return usageError(`too many arguments (${argv.length}); expected at most dir, rows and seed.`);
+  const [dir = 'bench/out/data', rows = '10000', seed = '20261120'] = argv;
+  if (dir.trim() === '') return usageError('dir is empty.');
+  if (!/^\d+$/.test(rows) || Number(rows) < 1) return usageError(`rows must be a whole number above 0, not "${rows}".`);
+  if (!/^\d+$/.test(seed)) return usageError(`seed must be a whole number, not "${seed}".`);
   const { stats } = writeDataset(dir, { rows: Number(rows), seed: Number(seed) });
-  console.log(JSON.stringify(stats, null, 2));
+  io.out(JSON.stringify(stats, null, 2));
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = cli(process.argv.slice(2));
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { GuardSettings } from './domain/policy.js';
 import type { Thresholds } from './domain/types.js';
 import { ConfigError } from './errors.js';
+import { registerSecrets, urlCredentials } from './redact.js';
 
 export const BUNDLED_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -134,6 +135,16 @@ const EnvSchema = z.object({
     .transform(Number)
     .default(3000),
   SLACK_API_URL: z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional(),
+  SLACK_TEAM_ID: z
+    .string()
+    .trim()
+    .regex(/^[TE][A-Z0-9]{2,}$/, 'must be a Slack workspace id such as T0123ABCD')
+    .optional(),
+  SLACK_APP_ID: z
+    .string()
+    .trim()
+    .regex(/^A[A-Z0-9]{2,}$/, 'must be a Slack app id such as A0123ABCD')
+    .optional(),
   SLACK_ALERT_CHANNEL: z.string().optional(),
   SLACK_APPROVAL_CHANNEL: z.string().optional(),
   SLACK_DIGEST_CHANNEL: z.string().optional(),
@@ -188,8 +199,8 @@ const EnvSchema = z.object({
   HUMAN_DECISION_HOURS: num(0, 24 * 365).default(72),
   META_API_VERSION: z
     .string()
-    .regex(/^v\d+\.\d+$/, 'must look like v24.0')
-    .default('v24.0'),
+    .regex(/^v\d+\.\d+$/, 'must look like v26.0')
+    .default('v26.0'),
 });
 
 export interface Config {
@@ -216,6 +227,9 @@ export interface Config {
     appToken: string | null;
     port: number;
     apiUrl: string | null;
+    /** The workspace and app the app was installed for: requests from any other are refused. */
+    teamId: string | null;
+    appId: string | null;
     alertChannel: string | null;
     approvalChannel: string | null;
     digestChannel: string | null;
@@ -277,6 +291,19 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
   // A data folder may pin its own "now" (scenario.json), as the bundled demo and its variants do.
   const fixedNow = e.PACING_NOW ?? scenarioNow(dataDir);
   const fixed = fixedNow === null ? null : new Date(fixedNow).toISOString();
+  // Secrets (and credentials inside configured URLs) are redacted wherever they would be written or echoed.
+  registerSecrets([
+    e.SLACK_BOT_TOKEN,
+    e.SLACK_SIGNING_SECRET,
+    e.SLACK_APP_TOKEN,
+    e.GOOGLE_ADS_CLIENT_SECRET,
+    e.GOOGLE_ADS_REFRESH_TOKEN,
+    e.GOOGLE_ADS_DEVELOPER_TOKEN,
+    e.META_ACCESS_TOKEN,
+    ...[e.SLACK_API_URL, e.GOOGLE_ADS_API_BASE_URL, e.GOOGLE_OAUTH_TOKEN_URL, e.META_GRAPH_API_BASE_URL].flatMap(
+      urlCredentials,
+    ),
+  ]);
   return {
     dataDir,
     bundledData,
@@ -308,6 +335,8 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       appToken: e.SLACK_APP_TOKEN ?? null,
       port: e.PORT,
       apiUrl: e.SLACK_API_URL ? e.SLACK_API_URL.replace(/\/*$/, '/') : null,
+      teamId: e.SLACK_TEAM_ID ?? null,
+      appId: e.SLACK_APP_ID ?? null,
       alertChannel: e.SLACK_ALERT_CHANNEL ?? null,
       approvalChannel: e.SLACK_APPROVAL_CHANNEL ?? null,
       digestChannel: e.SLACK_DIGEST_CHANNEL ?? null,

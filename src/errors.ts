@@ -69,8 +69,15 @@ export class RunInProgress extends PacingError {
   constructor(
     readonly runId: string,
     readonly since: string,
+    readonly pid: number | null = null,
+    readonly expiresAt: string | null = null,
   ) {
-    super('run_in_progress', `A pacing run (${runId}) has been in progress since ${since}; wait for it to finish.`);
+    super(
+      'run_in_progress',
+      `A pacing run (${runId}${pid === null ? '' : `, process ${pid}`}) has been in progress since ${since}; wait for it to finish.${
+        expiresAt ? ` If that process is stuck, its lock lapses at ${expiresAt}.` : ''
+      }`,
+    );
   }
 }
 

@@ -1,5 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { redact, redactText } from '../src/redact.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import type { RunSummary } from '../src/domain/records.js';
+import { createLogger } from '../src/log.js';
+import { clearSecrets, redact, redactText, registerSecrets, urlCredentials } from '../src/redact.js';
+import { Store } from '../src/store/index.js';
+
+beforeEach(() => clearSecrets());
 
 describe('redact', () => {
   it('hides tokens by key and by shape, and Slack reply URLs', () => {
@@ -24,5 +34,234 @@ describe('redact', () => {
     expect(out.err.code).toBe('slack_webapi_platform_error');
     expect(out.err.stack).toContain('redact.test.ts');
     expect(out.err.stack).not.toContain('xoxb-1-2-3');
+  });
+});
+
+// The configured secrets of each kind, with characters that encode differently in each form.
+const SECRETS = {
+  slackBotToken: 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx',
+  slackSigningSecret: '8f742231b10e8888abcd99yyyzzz85a5',
+  googleClientSecret: 'GOCSPX-4f9Qz_Xy8/LmNo+PqRs TuVw',
+  googleRefreshToken: '1//0gAbCdEfGhIjKlMnOpQrStUvWxYz-_0123456789AbCdEfGh',
+  googleDeveloperToken: 'dEvT0kEnPlainStr1ng22',
+  metaAccessToken: `EAAB${'ZmFrZW1ldGF0b2tlbg'.repeat(8)}`,
+  proxyPassword: 's3cr/t p@ss+word!',
+};
+const PROXY_URL = `https://proxyuser:${encodeURIComponent(SECRETS.proxyPassword)}@proxy.example/api/`;
+
+const b64 = (v: string) => Buffer.from(v, 'utf8').toString('base64');
+/** Every form a secret must not appear in. */
+const FORMS: Record<string, (v: string) => string> = {
+  raw: (v) => v,
+  'URL-encoded': (v) => encodeURIComponent(v),
+  'URL-encoded, lower-case hex': (v) => encodeURIComponent(v).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+  'form-encoded': (v) => new URLSearchParams([['', v]]).toString().slice(1),
+  base64: b64,
+  'base64 unpadded': (v) => b64(v).replace(/=+$/, ''),
+  base64url: (v) => Buffer.from(v, 'utf8').toString('base64url'),
+  'JSON-escaped': (v) => JSON.stringify(v).slice(1, -1).replaceAll('/', '\\/'),
+};
+/** What a platform or proxy sends back, with the secret (in some form) inside. */
+const ECHOES: Record<string, (s: string) => string> = {
+  'OAuth error body': (s) =>
+    `{"error":"invalid_grant","error_description":"Bad Request: grant_type=refresh_token&refresh_token=${s}&client_id=123.apps.googleusercontent.com"}`,
+  'proxy page echoing headers': (s) =>
+    `<html><body><h1>502 Bad Gateway</h1><pre>POST /v26/customers/1234567890/googleAds:searchStream HTTP/1.1\ndeveloper-token: ${s}\nlogin-customer-id: 1234567890</pre></body></html>`,
+  'plain error message': (s) => `upstream said: ${s} is not valid here (HTTP 400)`,
+  'query string': (s) => `GET https://graph.facebook.com/v24.0/act_1/campaigns?fields=name&x=${s}&limit=500 failed`,
+};
+
+function expectNoForm(text: string, secret: string): void {
+  for (const [form, encode] of Object.entries(FORMS)) {
+    expect(text.includes(encode(secret)), `${form} form of the secret in: ${text}`).toBe(false);
+  }
+}
+
+describe('registered secrets', () => {
+  beforeEach(() => registerSecrets([...Object.values(SECRETS), ...urlCredentials(PROXY_URL)]));
+
+  const cases = Object.entries(SECRETS).flatMap(([kind, secret]) =>
+    Object.entries(FORMS).flatMap(([form, encode]) =>
+      Object.entries(ECHOES).map(([echo, make]) => ({ kind, secret, form, echo, text: make(encode(secret)) })),
+    ),
+  );
+  it.each(cases)('hides the $kind $form in a $echo', ({ secret, text }) => {
+    const out = redactText(text);
+    expect(out).toContain('[redacted]');
+    expectNoForm(out, secret);
+  });
+
+  it('keeps the rest of the echo, and the name of a redacted field', () => {
+    const body = `{"error":"invalid_grant","error_description":"refresh_token=${encodeURIComponent(SECRETS.googleRefreshToken)}"}`;
+    expect(redactText(body)).toBe('{"error":"invalid_grant","error_description":"refresh_token=[redacted]"}');
+    expect(redactText(`proxy echoed developer-token: ${SECRETS.googleDeveloperToken}\nuser-agent: curl`)).toBe(
+      'proxy echoed developer-token: [redacted]\nuser-agent: curl',
+    );
+    expect(redactText(`token ${b64(SECRETS.googleDeveloperToken)} rejected`)).toBe('token [redacted] rejected');
+  });
+
+  it('hides the credentials of a configured URL, raw and as Basic authorization', () => {
+    const basic = b64(`proxyuser:${SECRETS.proxyPassword}`);
+    const page = `<pre>Proxy-Authorization: Basic ${basic}\r\nHost: proxy.example</pre>`;
+    expect(redactText(page)).toBe('<pre>Proxy-Authorization: Basic [redacted]\r\nHost: proxy.example</pre>');
+    // Echoed without the header name: only the registry knows it.
+    expect(redactText(`credentials ${basic} refused`)).toBe('credentials [redacted] refused');
+    expect(redactText(`password ${SECRETS.proxyPassword} refused`)).toBe('password [redacted] refused');
+    expect(redactText(`fetch ${PROXY_URL} failed`)).toBe('fetch https://[redacted]@proxy.example/api/ failed');
+  });
+
+  it('does not touch words that were not registered', () => {
+    const text = 'Campaign DE_Shoes_Winter spent 1234.56 EUR, pacing at 112% (developer token dEvT0kEn)';
+    expect(redactText(text)).toBe(text);
+    expect(redactText(`a ${SECRETS.googleDeveloperToken}x b`)).toBe('a [redacted]x b');
+  });
+});
+
+describe('registerSecrets', () => {
+  it('ignores empty and short values', () => {
+    registerSecrets(['', null, undefined, 'abc12', 'short']);
+    expect(redactText('abc12 and short and more words')).toBe('abc12 and short and more words');
+  });
+
+  it('adds to what is registered, and is case-sensitive', () => {
+    registerSecrets(['FirstSecretValue']);
+    registerSecrets(['SecondSecretValue']);
+    expect(redactText('FirstSecretValue SecondSecretValue firstsecretvalue')).toBe(
+      '[redacted] [redacted] firstsecretvalue',
+    );
+  });
+});
+
+describe('URL credentials', () => {
+  it.each([
+    ['https://user:s3cret@proxy.example/api/', 'https://[redacted]@proxy.example/api/'],
+    ['error calling http://u:p@10.0.0.1:8080/token', 'error calling http://[redacted]@10.0.0.1:8080/token'],
+    ['{"url":"https:\\/\\/user:s3cret@proxy.example\\/api"}', '{"url":"https:\\/\\/[redacted]@proxy.example\\/api"}'],
+    ['next=https%3A%2F%2Fuser%3As3cret%40proxy.example%2F', 'next=https%3A%2F%2F[redacted]%40proxy.example%2F'],
+    ['https://proxy.example/api/?mail=a@b.c', 'https://proxy.example/api/?mail=a@b.c'],
+    ['write to ops@example.com or see https://example.com/x', 'write to ops@example.com or see https://example.com/x'],
+  ])('redacts the userinfo of any URL: %s', (text, expected) => {
+    expect(redactText(text)).toBe(expected);
+  });
+
+  it('lists user:password and the password alone, as written and decoded', () => {
+    expect(urlCredentials('https://proxyuser:s3cr%40t@proxy.example/')).toEqual([
+      'proxyuser:s3cr%40t',
+      's3cr%40t',
+      'proxyuser:s3cr@t',
+      's3cr@t',
+    ]);
+    expect(urlCredentials('https://only-a-token-user@proxy.example/')).toEqual(['only-a-token-user']);
+    expect(urlCredentials('https://googleads.googleapis.com')).toEqual([]);
+    expect(urlCredentials(undefined)).toEqual([]);
+  });
+
+  it('the Google refresh-token shape catches an unregistered one URL-encoded', () => {
+    expect(redactText('refresh 1%2F%2F0gUnregisteredRefreshTokenValue123 failed')).toBe('refresh [redacted] failed');
+  });
+});
+
+describe('wiring', () => {
+  it('loadConfig registers the configured secrets and URL credentials', () => {
+    loadConfig({
+      GOOGLE_ADS_DEVELOPER_TOKEN: SECRETS.googleDeveloperToken,
+      GOOGLE_ADS_CLIENT_SECRET: SECRETS.googleClientSecret,
+      SLACK_SIGNING_SECRET: SECRETS.slackSigningSecret,
+      SLACK_API_URL: PROXY_URL,
+      GOOGLE_OAUTH_TOKEN_URL: 'https://oauthuser:oauthpass99@proxy.example/token',
+    });
+    const text = [
+      SECRETS.googleDeveloperToken,
+      encodeURIComponent(SECRETS.googleClientSecret),
+      SECRETS.slackSigningSecret,
+      SECRETS.proxyPassword,
+      b64('oauthuser:oauthpass99'),
+      'oauthpass99',
+    ].join(' | ');
+    expect(redactText(text)).toBe(Array(6).fill('[redacted]').join(' | '));
+  });
+
+  it('the logger redacts message strings, interpolated values and an error’s message', () => {
+    registerSecrets([SECRETS.googleDeveloperToken]);
+    let written = '';
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        written += String(chunk);
+        done();
+      },
+    });
+    const log = createLogger('info', sink);
+    log.info(`proxy echoed ${SECRETS.googleDeveloperToken}`);
+    log.warn('token %s then %o', SECRETS.googleDeveloperToken, { echo: SECRETS.googleDeveloperToken });
+    log.error(new Error(`refused ${encodeURIComponent(SECRETS.googleDeveloperToken)}`));
+    log.error({ err: new Error(`refused ${SECRETS.googleDeveloperToken}`) });
+    log.info({ msg: `in msg ${SECRETS.googleDeveloperToken}` });
+    const lines = written.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    expectNoForm(written, SECRETS.googleDeveloperToken);
+    expect(written.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('the store keeps no secret', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('run failures, row and platform errors, and audit events are stored redacted', () => {
+    registerSecrets([...Object.values(SECRETS), ...urlCredentials(PROXY_URL)]);
+    dir = mkdtempSync(join(tmpdir(), 'pacing-redact-'));
+    const file = join(dir, 'p.db');
+    const store = Store.open(file);
+    const echo = (s: string) =>
+      `Google Ads token refresh failed: {"error":"invalid_grant","error_description":"refresh_token=${encodeURIComponent(s)}"} via ${PROXY_URL}`;
+    const summary: RunSummary = {
+      rows: 0,
+      invalidRows: 0,
+      orphans: 0,
+      bySeverity: { healthy: 0, warning: 0, critical: 0, none: 0 },
+      byAction: { log: 0, alert: 0, escalate: 0, halt: 0 },
+      byStatus: {},
+      platforms: {},
+      comparisons: 0,
+      durationMs: 1,
+    };
+    store.runs.start({ id: 'run-1', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'cli' });
+    store.runs.fail('run-1', '2026-11-20T09:01:00Z', `${echo(SECRETS.googleRefreshToken)} ${SECRETS.metaAccessToken}`);
+    store.runs.start({ id: 'run-2', startedAt: '2026-11-20T10:00:00Z', trigger: 'test', actor: 'cli' });
+    store.runs.complete(
+      'run-2',
+      '2026-11-20T10:01:00Z',
+      summary,
+      [{ line: 2, message: `echo ${b64(SECRETS.googleClientSecret)}` }],
+      Object.values(SECRETS).map((s) => ({ platform: 'google', message: `${echo(s)} developer-token: ${s}` })),
+      [],
+    );
+    store.audit.append({
+      at: '2026-11-20T10:01:00Z',
+      runId: 'run-2',
+      type: 'platform_error',
+      actor: 'agent',
+      details: { platform: 'google', message: echo(SECRETS.googleDeveloperToken) },
+    });
+
+    // What `/pacing status` and `status --json` show comes from these records.
+    const failed = store.runs.get('run-1');
+    const completed = store.runs.get('run-2');
+    expect(failed?.failure).toContain('[redacted]');
+    expect(completed?.platformErrors).toHaveLength(Object.keys(SECRETS).length);
+    const shown = JSON.stringify([failed, completed]);
+
+    const bytes = () =>
+      [file, `${file}-wal`]
+        .filter((f) => existsSync(f))
+        .map((f) => readFileSync(f).toString('latin1'))
+        .join('\n');
+    const whileOpen = bytes();
+    store.close();
+    const afterClose = bytes();
+    for (const secret of [...Object.values(SECRETS), `proxyuser:${SECRETS.proxyPassword}`]) {
+      for (const text of [shown, whileOpen, afterClose]) expectNoForm(text, secret);
+    }
+    expect(whileOpen).toContain('[redacted]');
   });
 });

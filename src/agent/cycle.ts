@@ -6,7 +6,7 @@ import { type Assessment, assessReconciled } from '../domain/assess.js';
 import { type Reconciliation, reconcile } from '../domain/match.js';
 import { plan as decide, type PolicyPlan } from '../domain/policy.js';
 import type { PlatformFailure, RunSummary } from '../domain/records.js';
-import type { PlanRow, Platform, PlatformCampaign, RejectedRow } from '../domain/types.js';
+import type { PlanRow, Platform, PlatformCampaign, RejectedRow, UnusableCampaign } from '../domain/types.js';
 import { DataError, PlatformError, RunInProgress } from '../errors.js';
 import { apply } from './apply.js';
 import { type AgentDeps, guardSettings, newId } from './deps.js';
@@ -30,6 +30,7 @@ export interface Workspace {
   campaigns: PlatformCampaign[];
   unavailable: Map<Platform, string>;
   incomplete: Map<Platform, string>;
+  unusable: Map<Platform, UnusableCampaign[]>;
   platformErrors: PlatformFailure[];
   reconciliation: Reconciliation | null;
   assessments: Assessment[];
@@ -74,6 +75,7 @@ export function buildCycleGraph(deps: AgentDeps) {
         w.campaigns.push(...f.value.campaigns);
         for (const message of f.value.errors) w.platformErrors.push({ platform: p.platform, message });
         if (f.value.incomplete) w.incomplete.set(p.platform, f.value.incomplete);
+        if (f.value.unusable?.length) w.unusable.set(p.platform, f.value.unusable);
       } else {
         const message = f.reason instanceof PlatformError ? f.reason.message : String(f.reason);
         w.unavailable.set(p.platform, message);
@@ -81,6 +83,8 @@ export function buildCycleGraph(deps: AgentDeps) {
       }
     });
     progress('reading the platforms', platforms.length, platforms.length);
+    // Reading platforms may take long (quota waits): the run is alive, its lease is renewed.
+    deps.store.locks.renew('cycle', s.runId);
     return { rows: w.plan.length };
   };
 
@@ -103,6 +107,7 @@ export function buildCycleGraph(deps: AgentDeps) {
       campaigns: w.campaigns,
       unavailable: w.unavailable,
       incomplete: w.incomplete,
+      unusable: w.unusable,
       rejected: w.rejected,
       now: s.now,
       thresholds: deps.thresholds,
@@ -214,7 +219,13 @@ export async function runCycle(
   const progress = deps.progress ?? (() => {});
   const startedAt = deps.clock();
   const held = deps.store.locks.acquire('cycle', runId, startedAt);
-  if (held) throw new RunInProgress(held.holder, held.acquiredAt);
+  if (held)
+    throw new RunInProgress(
+      held.holder,
+      held.acquiredAt,
+      held.pid,
+      held.expiresAt === null ? null : new Date(held.expiresAt).toISOString(),
+    );
   const workspace: Workspace = {
     plan: [],
     errors: [],
@@ -222,6 +233,7 @@ export async function runCycle(
     campaigns: [],
     unavailable: new Map(),
     incomplete: new Map(),
+    unusable: new Map(),
     platformErrors: [],
     reconciliation: null,
     assessments: [],

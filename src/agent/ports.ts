@@ -7,7 +7,14 @@ import type {
   ResumeOutcome,
   RowError,
 } from '../domain/records.js';
-import type { CampaignStatus, PlanRow, Platform, PlatformCampaign, RejectedRow } from '../domain/types.js';
+import type {
+  CampaignStatus,
+  PlanRow,
+  Platform,
+  PlatformCampaign,
+  RejectedRow,
+  UnusableCampaign,
+} from '../domain/types.js';
 
 export type {
   BatchKind,
@@ -39,6 +46,8 @@ export interface PlatformSnapshot {
   campaigns: PlatformCampaign[];
   /** Campaigns the platform returned but that could not be used, each with its reason. */
   errors: string[];
+  /** The same unusable campaigns by id and name, so a plan row that meant one is told why, not "no match". */
+  unusable?: UnusableCampaign[];
   /**
    * Set when some of the platform's accounts could not be read: their campaigns are missing, so a plan row
    * without a match may only be in a missing account and must not be escalated as unmatched.

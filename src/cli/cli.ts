@@ -4,7 +4,9 @@ import type { WebClient } from '@slack/web-api';
 import { loadConfig } from '../config.js';
 import { PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { redactText } from '../redact.js';
 import type { Server } from '../slack/serve.js';
+import { isBusy } from '../store/db.js';
 import { type App, createApp } from '../wiring.js';
 import * as commands from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
@@ -111,7 +113,9 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     if (slack) await deliver(app, slack, io);
     return 0;
   } catch (err) {
-    io.err(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`);
+    io.err(
+      redactText(`pacing: ${err instanceof PacingError ? err.message : isBusy(err) ? busy(app) : unexpected(err)}`),
+    );
     return 1;
   } finally {
     app?.close();
@@ -130,7 +134,7 @@ async function serveUntilSignal(io: commands.Io): Promise<number> {
   try {
     config = loadConfig();
   } catch (err) {
-    io.err(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`);
+    io.err(redactText(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`));
     return 1;
   }
   const { createLogger, serve } = await loadSlack();
@@ -139,7 +143,7 @@ async function serveUntilSignal(io: commands.Io): Promise<number> {
   try {
     server = await serve(config, log);
   } catch (err) {
-    io.err(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`);
+    io.err(redactText(`pacing: ${err instanceof PacingError ? err.message : unexpected(err)}`));
     return 1;
   }
   io.err(
@@ -153,7 +157,7 @@ async function serveUntilSignal(io: commands.Io): Promise<number> {
       server.stop().then(
         () => resolve(0),
         (err: unknown) => {
-          io.err(`pacing: stopping failed: ${unexpected(err)}`);
+          io.err(redactText(`pacing: stopping failed: ${unexpected(err)}`));
           resolve(1);
         },
       );
@@ -175,23 +179,40 @@ async function loadSlack() {
 }
 
 function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      user: { type: 'string' },
-      reason: { type: 'string' },
-      campaign: { type: 'string' },
-      type: { type: 'string' },
-      run: { type: 'string' },
-      limit: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
-    throw new UsageError('--limit takes a whole number above 0.');
+  // --limit: digits only (no sign, decimal point, exponent or hex), and at most a million rows, so that the
+  // number reaches SQLite as an integer it takes (99999999999999999999 does not fit: "datatype mismatch").
+  const maxLimit = 1_000_000;
+  const limitMessage = `--limit takes a whole number from 1 to ${maxLimit}.`;
+  const read = () =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        user: { type: 'string' },
+        reason: { type: 'string' },
+        campaign: { type: 'string' },
+        type: { type: 'string' },
+        run: { type: 'string' },
+        limit: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  let result: ReturnType<typeof read>;
+  try {
+    result = read();
+  } catch (err) {
+    // `--limit -1`, `--limit --json` (a value that starts with a dash is ambiguous to parseArgs) or no value.
+    const code = (err as { code?: unknown }).code;
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && (err as Error).message.includes("'--limit")) {
+      throw new UsageError(limitMessage);
+    }
+    throw err;
+  }
+  const { values, positionals } = result;
+  const limitText = values.limit?.trim();
+  const limit = limitText === undefined ? undefined : /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
+  if (limit !== undefined && !(limit >= 1 && limit <= maxLimit)) throw new UsageError(limitMessage);
   const [command, ...args] = positionals;
   const options: commands.Options = {
     json: values.json,
@@ -203,6 +224,18 @@ function parse(argv: string[]) {
     limit,
   };
   return { command: values.help ? 'help' : command, args, options };
+}
+
+/** SQLite stayed locked past its busy timeout: say who holds the run lock, if anyone. */
+function busy(app: App | null): string {
+  let holder = '';
+  try {
+    const h = app?.store.locks.holder('cycle');
+    if (h) holder = ` Run ${h.holder} (process ${h.pid}) has held the run lock since ${h.acquiredAt}.`;
+  } catch {
+    // The lock table cannot be read either: say what we know.
+  }
+  return `The database (PACING_DB) stayed locked for more than 5 s: another Pacing Agent process is writing to it.${holder} Try again when it has finished.`;
 }
 
 function unexpected(err: unknown): string {

@@ -4,7 +4,7 @@ import { type Decision, decide } from './decision.js';
 import { type Match, type Reconciliation, reconcile, type Unmatched } from './match.js';
 import { mitigate } from './mitigation.js';
 import { round2 } from './money.js';
-import { normaliseName } from './normalise.js';
+import { normaliseName, similarity } from './normalise.js';
 import { diagnose } from './rootcause.js';
 import { flightSpend } from './spend.js';
 import type {
@@ -20,6 +20,7 @@ import type {
   Severity,
   SpendObservation,
   Thresholds,
+  UnusableCampaign,
 } from './types.js';
 import { isZeroDelivery, severityOf, variancePct } from './variance.js';
 
@@ -71,6 +72,8 @@ export interface AssessInput {
   unavailable: ReadonlyMap<Platform, string>;
   /** Invalid tracker rows, as far as they name a campaign: their campaigns are not orphans. */
   rejected?: readonly RejectedRow[];
+  /** Campaigns each platform listed but whose data was unusable: a plan row that meant one is told so. */
+  unusable?: ReadonlyMap<Platform, readonly UnusableCampaign[]>;
   /** Platforms read only in part (an account failed): an unmatched row there may just be in the missing part. */
   incomplete?: ReadonlyMap<Platform, string>;
   now: string;
@@ -202,6 +205,18 @@ function matched(m: Match, input: AssessInput): Assessment {
 function unmatched(u: Unmatched, input: AssessInput): Assessment {
   const missing = input.incomplete?.get(u.row.platform);
   if (missing !== undefined) return unavailable(u.row, missing, input);
+  const bad = unusableFor(u.row, input.unusable?.get(u.row.platform) ?? []);
+  if (bad) {
+    // The campaign is there, but its data could not be used: say that, not "no matching campaign".
+    const a = base(u.row, null, u.row.platform);
+    const cause: Cause = {
+      code: 'platform_data_unusable',
+      message: `Its ${u.row.platform} data was unusable: ${bad.message}`,
+      evidence: { platform: u.row.platform, platformCampaignId: bad.id, name: bad.name, error: bad.message },
+    };
+    const reason = `Its ${u.row.platform} campaign${bad.id ? ` ${bad.id}` : ''} was listed, but its data was unusable (${bad.message}); nothing was judged.`;
+    return explain(a, { action: 'escalate', proposedAction: 'alert', reason }, [cause]);
+  }
   // No platform campaign stands behind this row; a pinned id that was not found is in the root cause.
   const a = base(u.row, null, u.row.platform);
   const causes = diagnose({ ...noSignals(input), row: u.row, unmatched: u });
@@ -261,4 +276,18 @@ function plannedByInvalidRow(c: PlatformCampaign, rejected: readonly RejectedRow
       (r) => r.platform === c.platform && (r.platformCampaignId === c.id || normaliseName(r.campaignName) === name),
     ) ?? null
   );
+}
+
+/** The unusable campaign a plan row meant: pinned by id, else the same or the most similar name (≥ 0.5). */
+function unusableFor(row: PlanRow, unusable: readonly UnusableCampaign[]): UnusableCampaign | null {
+  if (unusable.length === 0) return null;
+  if (row.platformCampaignId !== null) return unusable.find((c) => c.id === row.platformCampaignId) ?? null;
+  const name = normaliseName(row.campaignName);
+  let best: { c: UnusableCampaign; score: number } | null = null;
+  for (const c of unusable) {
+    if (c.name === null) continue;
+    const score = similarity(name, normaliseName(c.name));
+    if (score >= 0.5 && (!best || score > best.score)) best = { c, score };
+  }
+  return best?.c ?? null;
 }

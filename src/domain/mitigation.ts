@@ -61,6 +61,8 @@ const STEPS: Record<Cause['code'], (e: Ev) => string> = {
     'Check that the tracker is complete (a broken file or a missing tab looks like unplanned spend), then add the campaigns that belong.',
   guard_human_decision: (e) =>
     `${text(e.decidedBy)} decided at ${text(e.decidedAt)} to keep it running: talk to them before pausing it by hand.`,
+  platform_data_unusable: (e) =>
+    `Fix the campaign's data on ${text(e.platform)} (${text(e.error)}); the row is checked against it on the next run.`,
   plan_row_invalid: (e) =>
     `Fix tracker line ${text(e.line)} (${text(e.error)}); the campaign is checked against it on the next run.`,
 };

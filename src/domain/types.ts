@@ -29,6 +29,13 @@ export interface PlanRow {
   platformCampaignId: string | null;
 }
 
+/** A campaign the platform listed but whose data could not be used, as far as it can be named. */
+export interface UnusableCampaign {
+  id: string | null;
+  name: string | null;
+  message: string;
+}
+
 /** A tracker row that failed validation, as far as it says which campaign it is about. */
 export interface RejectedRow {
   line: number;
@@ -112,6 +119,7 @@ export type CauseCode =
   | 'pause_failed'
   | 'platform_unavailable'
   | 'plan_row_invalid'
+  | 'platform_data_unusable'
   // Safety guards: why the agent did not act alone.
   | 'guard_low_confidence'
   | 'guard_stale_data'

@@ -1,10 +1,17 @@
 // Market and product from a live campaign's name, by the team's naming convention (PACING_NAMING_PATTERN).
 
 /**
- * Default convention: Brand_DE_Product_… with `_`, `-`, `|` or spaces between parts — the second part is the
- * market (2–3 letters), the third the product.
+ * Default convention: Brand_DE_Product_… with `_`, `-`, `|` or spaces between parts — the first part is the
+ * brand (one word), the second the market (2–3 letters), the third the product; whatever follows is ignored.
+ * The separator after the market decides where the product ends:
+ * - `_`, `-` or `|` (spaces around it allowed): at the next `_`, `-` or `|`, so the product may have spaces
+ *   (`Acme_US_Running Shoes_Broad` → `Running Shoes`; `ACME | FR | Running | Retargeting` → `Running`);
+ * - spaces: at the next space, so with spaces the product is one word (`BRX DE Garden Holiday2026 Stories` →
+ *   `Garden`): a multi-word product cannot be told apart from the parts that follow it. Name such campaigns
+ *   with `_`, `-` or `|`, or set PACING_NAMING_PATTERN.
+ * The product's two forms are told apart by a lookbehind: right after `_`, `-` or `|` (and spaces), or not.
  */
-export const DEFAULT_NAMING_PATTERN = String.raw`^\s*[^_|\-\s]+\s*[_|\-\s]\s*(?<market>[A-Za-z]{2,3})\s*[_|\-\s]\s*(?<product>[^_|\-]+?)\s*(?:[_|\-].*)?$`;
+export const DEFAULT_NAMING_PATTERN = String.raw`^\s*[^_|\-\s]+\s*[_|\-\s]\s*(?<market>[A-Za-z]{2,3})\s*[_|\-\s]\s*(?<product>(?<=[_|\-]\s*)[^_|\-\s](?:[^_|\-]*[^_|\-\s])?|(?<![_|\-]\s*)[^_|\-\s]+)(?:\s*[_|\-\s].*)?$`;
 
 export interface NameParts {
   market: string | null;

@@ -1,11 +1,12 @@
 // The Bolt app: HTTP (signed requests at /slack/events) or Socket Mode, with our handlers registered.
-import { App as Bolt, LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import { App as Bolt, HTTPReceiver, LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../log.js';
 import { redactText } from '../redact.js';
 import type { App } from '../wiring.js';
 import { registerActions } from './actions.js';
 import { type RunStarter, registerCommands } from './commands.js';
 import { registerHome } from './home.js';
+import { type Installation, requestSignature, trustMiddleware } from './trust.js';
 
 export interface BoltSettings {
   token: string;
@@ -14,6 +15,8 @@ export interface BoltSettings {
   apiUrl: string | null;
   botId: string | undefined;
   botUserId: string | undefined;
+  /** Requests from any other workspace or app are refused. */
+  installed: Installation;
 }
 
 export function createBolt(
@@ -26,17 +29,26 @@ export function createBolt(
   track: <T>(work: Promise<T>) => Promise<T> = (w) => w,
 ): Bolt {
   const socketMode = settings.appToken !== null;
+  const logger = boltLogger(log);
   const bolt = new Bolt({
     token: settings.token,
     ...(socketMode
       ? { socketMode: true, appToken: settings.appToken as string }
-      : { signingSecret: settings.signingSecret as string }),
+      : {
+          // Our own receiver, only to hand each request's signature to the replay check.
+          receiver: new HTTPReceiver({
+            signingSecret: settings.signingSecret as string,
+            processBeforeResponse: false,
+            logger,
+            customPropertiesExtractor: requestSignature,
+          }),
+        }),
     // We verify the token ourselves at start-up, with a clear message, instead of an unhandled rejection.
     tokenVerificationEnabled: false,
     ...(settings.botId ? { botId: settings.botId } : {}),
     ...(settings.botUserId ? { botUserId: settings.botUserId } : {}),
     processBeforeResponse: false,
-    logger: boltLogger(log),
+    logger,
     clientOptions: {
       ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
       // Interactive replies are worth a couple of quick retries, not the default half hour.
@@ -44,6 +56,7 @@ export function createBolt(
       timeout: 10_000,
     },
   });
+  bolt.use(trustMiddleware(settings.installed, app.store, log));
   registerCommands(bolt, app, startRun, log);
   registerActions(bolt, app, log, kick, track);
   registerHome(bolt, app, log);

@@ -65,13 +65,15 @@ export function webClient(token: string, apiUrl: string | null): WebClient {
 export async function verifyToken(
   client: WebClient,
   apiUrl: string | null,
-): Promise<{ botId?: string; botUserId?: string; team?: string }> {
+): Promise<{ botId?: string; botUserId?: string; team?: string; teamId?: string; appId?: string }> {
   try {
     const res = await client.auth.test();
     return {
       ...(res.bot_id ? { botId: res.bot_id } : {}),
       ...(res.user_id ? { botUserId: res.user_id } : {}),
       ...(res.team ? { team: res.team } : {}),
+      ...(res.team_id ? { teamId: res.team_id } : {}),
+      ...(res.app_id ? { appId: res.app_id } : {}),
     };
   } catch (err) {
     const e = err as { data?: { error?: string }; message?: string };
@@ -93,6 +95,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   validateSchedules(config.schedule);
   const client = webClient(token, config.slack.apiUrl);
   const identity = await verifyToken(client, config.slack.apiUrl);
+  const installed = installation(config, identity, log);
 
   let dispatcher: Dispatcher | null = null;
   const kick = () => dispatcher?.kick();
@@ -147,6 +150,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       apiUrl: config.slack.apiUrl,
       botId: identity.botId,
       botUserId: identity.botUserId,
+      installed,
     },
     app,
     log,
@@ -224,6 +228,38 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     return stopping;
   };
   return { port: mode === 'http' ? config.slack.port : null, mode, stop };
+}
+
+/**
+ * The workspace and app whose requests are acted on: the settings when given (they must agree with the token),
+ * else what auth.test reported. Without an app id the app check is off, and the operator is told how to set it.
+ */
+function installation(
+  config: Config,
+  identity: { teamId?: string; appId?: string },
+  log: Logger,
+): { teamId: string | null; appId: string | null } {
+  const { teamId, appId } = config.slack;
+  if (teamId && identity.teamId && teamId !== identity.teamId)
+    throw new ConfigError(
+      'SLACK_TEAM_ID',
+      `SLACK_TEAM_ID ${teamId} is not the workspace of SLACK_BOT_TOKEN (${identity.teamId}). Fix one of them.`,
+    );
+  if (appId && identity.appId && appId !== identity.appId)
+    throw new ConfigError(
+      'SLACK_APP_ID',
+      `SLACK_APP_ID ${appId} is not the app of SLACK_BOT_TOKEN (${identity.appId}). Fix one of them.`,
+    );
+  const installed = { teamId: teamId ?? identity.teamId ?? null, appId: appId ?? identity.appId ?? null };
+  if (installed.teamId === null)
+    log.warn(
+      'Slack did not say which workspace the token belongs to: set SLACK_TEAM_ID so requests from others are refused.',
+    );
+  if (installed.appId === null)
+    log.warn(
+      'Slack did not say which app the token belongs to: set SLACK_APP_ID so requests for other apps are refused.',
+    );
+  return installed;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

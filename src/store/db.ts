@@ -178,42 +178,84 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX pause_intents_open ON pause_intents (outcome) WHERE outcome IS NULL;
 
+  -- The run lock is a lease: a holder whose process looks alive (a reused pid) still loses it once it expires.
+  ALTER TABLE locks ADD COLUMN expires_at INTEGER;
+
+  -- Signatures of Slack requests already acted on (inside Slack's 5-minute window): a replay is refused.
+  CREATE TABLE seen_requests (
+    signature TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+  );
+
   `,
 ];
 
+/** How long opening waits for other processes (a migration, WAL set-up) before saying the file is busy. */
+const OPEN_WAIT_MS = 10_000;
+
 export function openDb(file: string): Db {
-  try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
-    return db;
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError(
-      `Cannot open the database ${file} (PACING_DB): ${(err as Error).message}`,
-      file,
-      null,
-      'data_unreadable',
-    );
+  if (file !== ':memory:') {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (err) {
+      throw new DataError(
+        `Cannot open the database ${file} (PACING_DB): ${(err as Error).message}`,
+        file,
+        null,
+        'data_unreadable',
+      );
+    }
+  }
+  const deadline = Date.now() + OPEN_WAIT_MS;
+  for (;;) {
+    let db: Db | null = null;
+    try {
+      db = new Database(file);
+      // Wait for another process's write before anything else (switching to WAL writes too).
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+      return db;
+    } catch (err) {
+      db?.close();
+      if (err instanceof DataError) throw err;
+      // Some lock upgrades (a fresh file turning to WAL while others open it) fail at once instead of waiting.
+      if (isBusy(err) && Date.now() < deadline) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + Math.random() * 100);
+        continue;
+      }
+      throw new DataError(
+        isBusy(err)
+          ? `The database ${file} (PACING_DB) stayed locked for ${OPEN_WAIT_MS / 1000} s: another process is writing to it (a Pacing Agent run, or a tool holding it open). Try again when it has finished.`
+          : `Cannot open the database ${file} (PACING_DB): ${(err as Error).message}`,
+        file,
+        null,
+        'data_unreadable',
+      );
+    }
   }
 }
 
+/** SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
+export const isBusy = (err: unknown): boolean =>
+  typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_BUSY');
+
+/**
+ * Brings the schema up to date in one immediate transaction: the version is read inside it, so processes
+ * starting together on a fresh file wait for one another and each migration runs exactly once.
+ */
 function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new DataError(
-      `The database was written by a newer Pacing Agent (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade the app.`,
-      db.name,
-    );
-  }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
-  }
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new DataError(
+        `The database was written by a newer Pacing Agent (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade the app.`,
+        db.name,
+      );
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+    if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
 }

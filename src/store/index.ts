@@ -6,7 +6,7 @@ import { EscalationStore } from './escalations.js';
 import { PauseIntents } from './intents.js';
 import { Outbox } from './outbox.js';
 import { RunStore } from './runs.js';
-import { DigestLog, EffectLog, FixtureStatusStore, Locks } from './state.js';
+import { DigestLog, EffectLog, FixtureStatusStore, Locks, SeenRequests } from './state.js';
 
 export class Store {
   readonly audit: AuditLog;
@@ -18,6 +18,7 @@ export class Store {
   readonly locks: Locks;
   readonly outbox: Outbox;
   readonly digests: DigestLog;
+  readonly seenRequests: SeenRequests;
   readonly checkpointer: SqliteSaver;
 
   constructor(readonly db: Db) {
@@ -30,6 +31,7 @@ export class Store {
     this.locks = new Locks(db);
     this.outbox = new Outbox(db);
     this.digests = new DigestLog(db);
+    this.seenRequests = new SeenRequests(db);
     this.checkpointer = new SqliteSaver(db);
   }
 

@@ -1,6 +1,7 @@
 // Pacing runs and their per-campaign results; result statuses follow their escalations.
 import type { PlatformFailure, ResultRow, RowError, RunRecord, RunSummary } from '../domain/records.js';
 import type { RowStatus, SpendObservation } from '../domain/types.js';
+import { redact, redactText } from '../redact.js';
 import type { Db } from './db.js';
 
 export type { PlatformFailure, RunRecord, RunSummary } from '../domain/records.js';
@@ -75,13 +76,20 @@ export class RunStore {
       .prepare(
         `UPDATE runs SET status = 'completed', finished_at = ?, summary = ?, errors = ?, platform_errors = ? WHERE id = ?`,
       )
-      .run(finishedAt, JSON.stringify(summary), JSON.stringify(errors), JSON.stringify(platformErrors), id);
+      // Error texts may echo what a platform or proxy sent back, secrets included: they are stored redacted.
+      .run(
+        finishedAt,
+        JSON.stringify(summary),
+        JSON.stringify(redact(errors)),
+        JSON.stringify(redact(platformErrors)),
+        id,
+      );
   }
 
   fail(id: string, at: string, message: string): void {
     this.db
       .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, failure = ? WHERE id = ?`)
-      .run(at, message, id);
+      .run(at, redactText(message), id);
   }
 
   get(id: string): RunRecord | null {

@@ -52,31 +52,51 @@ export interface LockHolder {
   holder: string;
   acquiredAt: string;
   pid: number;
+  /** When the lease ends (ms since the epoch, real time): after it the lock is taken over. */
+  expiresAt: number | null;
 }
 
-/** A named lock in the database, so that two processes never run a cycle at once. */
+/** How long a run may hold the lock without renewing it: far longer than any run, short of "forever". */
+export const LOCK_LEASE_MS = 2 * 3_600_000;
+
+interface LockRow {
+  holder: string;
+  acquired_at: string;
+  pid: number;
+  owner: string | null;
+  expires_at: number | null;
+}
+
+/**
+ * A named lock in the database, so that two processes never run a cycle at once. It is held while its process
+ * lives and its lease (real time, not PACING_NOW) has not run out: a pid reused by another program, or a hung
+ * process, blocks runs for at most the lease.
+ */
 export class Locks {
   constructor(private readonly db: Db) {}
 
-  /** Takes the lock, or returns who holds it. A lock left by a process that no longer exists is taken over. */
-  acquire(name: string, holder: string, at: string): LockHolder | null {
+  /** Takes the lock, or returns who holds it. */
+  acquire(name: string, holder: string, at: string, leaseMs = LOCK_LEASE_MS): LockHolder | null {
     return this.db
       .transaction((): LockHolder | null => {
-        const current = this.db.prepare('SELECT holder, acquired_at, pid, owner FROM locks WHERE name = ?').get(name) as
-          | { holder: string; acquired_at: string; pid: number; owner: string | null }
-          | undefined;
-        if (current && ownerAlive(current.owner ?? String(current.pid))) {
-          return { holder: current.holder, acquiredAt: current.acquired_at, pid: current.pid };
-        }
+        const current = this.held(name);
+        if (current) return current;
         this.db
           .prepare(
-            `INSERT INTO locks (name, holder, acquired_at, pid, owner) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, pid = excluded.pid, owner = excluded.owner`,
+            `INSERT INTO locks (name, holder, acquired_at, pid, owner, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, pid = excluded.pid, owner = excluded.owner, expires_at = excluded.expires_at`,
           )
-          .run(name, holder, at, process.pid, PROCESS_ID);
+          .run(name, holder, at, process.pid, PROCESS_ID, Date.now() + leaseMs);
         return null;
       })
       .immediate();
+  }
+
+  /** Extends the lease of a lock this holder has. */
+  renew(name: string, holder: string, leaseMs = LOCK_LEASE_MS): void {
+    this.db
+      .prepare('UPDATE locks SET expires_at = ? WHERE name = ? AND holder = ?')
+      .run(Date.now() + leaseMs, name, holder);
   }
 
   release(name: string, holder: string): void {
@@ -84,12 +104,16 @@ export class Locks {
   }
 
   holder(name: string): LockHolder | null {
-    const current = this.db.prepare('SELECT holder, acquired_at, pid, owner FROM locks WHERE name = ?').get(name) as
-      | { holder: string; acquired_at: string; pid: number; owner: string | null }
-      | undefined;
-    return current && ownerAlive(current.owner ?? String(current.pid))
-      ? { holder: current.holder, acquiredAt: current.acquired_at, pid: current.pid }
-      : null;
+    return this.held(name);
+  }
+
+  private held(name: string): LockHolder | null {
+    const r = this.db
+      .prepare('SELECT holder, acquired_at, pid, owner, expires_at FROM locks WHERE name = ?')
+      .get(name) as LockRow | undefined;
+    if (!r || !ownerAlive(r.owner ?? String(r.pid))) return null;
+    if (r.expires_at !== null && r.expires_at <= Date.now()) return null;
+    return { holder: r.holder, acquiredAt: r.acquired_at, pid: r.pid, expiresAt: r.expires_at };
   }
 }
 
@@ -130,5 +154,23 @@ export class DigestLog {
 
   record(channel: string, at: string, runs: number): void {
     this.db.prepare('INSERT INTO digests (at, channel, runs) VALUES (?, ?, ?)').run(at, channel, runs);
+  }
+}
+
+/** Slack request signatures already acted on, kept past Slack's 5-minute window: a replay is refused. */
+export class SeenRequests {
+  private readonly insert;
+  private readonly prune;
+  private inserted = 0;
+
+  constructor(db: Db) {
+    this.insert = db.prepare('INSERT OR IGNORE INTO seen_requests (signature, at) VALUES (?, ?)');
+    this.prune = db.prepare('DELETE FROM seen_requests WHERE at < ?');
+  }
+
+  /** True the first time a signature is seen; false for a replay. */
+  first(signature: string, nowMs: number): boolean {
+    if (++this.inserted % 100 === 0) this.prune.run(nowMs - 10 * 60_000);
+    return this.insert.run(signature, nowMs).changes === 1;
   }
 }

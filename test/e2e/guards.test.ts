@@ -150,6 +150,10 @@ describe('guard 2: stale or impossible data', () => {
     expect(said).toMatch(/20512340002[^\n]*"5"/);
     expect(doc.results.some((r) => r.platformCampaignId === G004)).toBe(false);
     expect(paused(w, G004)).toEqual([]);
+    // The approver is told the campaign's data was unusable, not that it has no match.
+    expect(codes(row(doc, 'ACM-G-004'))).toEqual(['platform_data_unusable']);
+    expect(row(doc, 'ACM-G-004').rootCause[0]?.message).toMatch(/data was unusable: .*lies in the future/);
+    expect(codes(row(doc, 'ACM-G-002'))).toEqual(['platform_data_unusable']);
   });
 });
 

@@ -15,6 +15,8 @@
 // - `POST /{version}/{campaign_id}` with form field `status` → `{success: true}`; `GET /{campaign_id}?fields=status`.
 // - Errors: `{error: {message, type, code, error_subcode?, is_transient?, fbtrace_id}}`, HTTP 400 (500 for code 1/2).
 // - Usage headers: `X-App-Usage`, `X-Ad-Account-Usage`, `X-Business-Use-Case-Usage` (JSON strings).
+// - A retired API version (`retiredVersions`) answers every call with error #2635, "You are calling a deprecated
+//   version of the Ads API", HTTP 400 (developers.facebook.com/docs/marketing-api/overview/versioning).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -141,7 +143,20 @@ export const metaFailures = {
     };
   },
   down: 'down' as FailureSpec,
+  /** What Meta answers a call to a retired Marketing API version (e.g. v24.0 after 2026-11-10). */
+  retiredVersion(latest = 'v27.0'): FailureSpec {
+    return { graphError: retiredVersionError(latest) };
+  },
 };
+
+/** Meta's error for a call to a retired Marketing API version, naming the latest one. */
+export function retiredVersionError(latest = 'v27.0'): GraphErrorSpec {
+  return {
+    code: 2635,
+    type: 'OAuthException',
+    message: `(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: ${latest}.`,
+  };
+}
 
 export interface RecordedRequest {
   method: string;
@@ -170,6 +185,8 @@ export interface FakeMetaGraphOptions {
   usage?: UsageSpec;
   /** Key of the BUC header for calls not on an ad account. */
   businessId?: string;
+  /** API versions (e.g. `['v24.0']`) that Meta has retired: every call to one answers error #2635. None by default. */
+  retiredVersions?: string[];
 }
 
 export interface FakeMetaGraph {
@@ -240,6 +257,7 @@ export async function startFakeMetaGraph(opts: FakeMetaGraphOptions): Promise<Fa
   const pageSize = opts.pageSize ?? 25;
   const businessId = opts.businessId ?? '900000000000001';
   let usage = opts.usage;
+  const retiredVersions = new Set(opts.retiredVersions ?? []);
   const accounts = new Map(
     opts.accounts.map((a) => [
       a.id,
@@ -591,6 +609,8 @@ export async function startFakeMetaGraph(opts: FakeMetaGraphOptions): Promise<Fa
         { code: 2500, message: 'An active access token must be used to query information about the current user.' },
         null,
       );
+    } else if (retiredVersions.has(version)) {
+      answer = graphError(retiredVersionError(), accountId);
     } else if (!presented) {
       answer = graphError({ code: 104, message: 'An access token is required to request this resource.' }, null);
     } else if (presented !== token) {

@@ -555,6 +555,7 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
         team_id: ids.teamId,
         user_id: ids.botUserId,
         bot_id: ids.botId,
+        app_id: ids.appId,
         is_enterprise_install: false,
       }),
 

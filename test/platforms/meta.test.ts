@@ -1,9 +1,11 @@
 // The live Meta adapter against a local fake of the Graph API (test/fakes/meta-graph.ts).
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import type { PlatformCampaign } from '../../src/domain/types.js';
 import { PlatformError } from '../../src/errors.js';
 import { MetaPlatform } from '../../src/platforms/meta/adapter.js';
 import type { MetaCallRecord } from '../../src/platforms/meta/client.js';
+import { CURRENT_META_API_VERSION } from '../../src/platforms/meta/errors.js';
 import { microsToNumber, moneyToMicros, parseMoney } from '../../src/platforms/meta/money.js';
 import { parseMetaTime } from '../../src/platforms/meta/time.js';
 import { parseUsage, slowDownMs } from '../../src/platforms/meta/usage.js';
@@ -98,12 +100,15 @@ async function setup(
     pageSize?: number;
     /** Wraps the real fetch, e.g. to alter an answer. */
     fetch?: typeof fetch;
+    /** The META_API_VERSION the adapter calls (default v26.0). */
+    apiVersion?: string;
   } = {},
 ): Promise<Harness> {
   const fake = await startFakeMetaGraph({
     accounts: opts.accounts ?? [berlin(), tokyo()],
     ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
     ...(opts.usage ? { usage: opts.usage } : {}),
+    ...(opts.retiredVersions ? { retiredVersions: opts.retiredVersions } : {}),
   });
   fakes.push(fake);
   const sleeps: number[] = [];
@@ -117,7 +122,12 @@ async function setup(
     ...opts.retry,
   };
   const meta = new MetaPlatform(
-    { accessToken: fake.token, adAccountIds: opts.ids ?? ['111', '222'], apiBaseUrl: fake.url, apiVersion: 'v24.0' },
+    {
+      accessToken: fake.token,
+      adAccountIds: opts.ids ?? ['111', '222'],
+      apiBaseUrl: fake.url,
+      apiVersion: opts.apiVersion ?? 'v26.0',
+    },
     {
       clock: () => NOW,
       naming: new NamingConvention(),
@@ -221,7 +231,7 @@ describe('MetaPlatform.fetchCampaigns', () => {
     // paging.next carries access_token (as Meta's does); it is stripped before the link is followed.
     expect(fake.requests.every((r) => r.auth === 'header' && r.tokenOk)).toBe(true);
     expect(fake.requests.some((r) => r.target.includes('access_token'))).toBe(false);
-    expect(fake.requests.every((r) => r.version === 'v24.0')).toBe(true);
+    expect(fake.requests.every((r) => r.version === 'v26.0')).toBe(true);
   });
 
   it('reads spend strings exactly and refuses malformed ones instead of half-reading them', async () => {
@@ -298,6 +308,41 @@ describe('MetaPlatform.fetchCampaigns', () => {
     );
     expect(fake.requests).toHaveLength(3); // one per call, none repeated
     expect(sleeps).toEqual([]);
+  });
+
+  it('stops at once when Meta refuses the API version as retired (2635), naming the setting to change', async () => {
+    const { fake, meta, sleeps } = await setup({ ids: ['111'], apiVersion: 'v24.0', retiredVersions: ['v24.0'] });
+    const err = await rejection(meta.fetchCampaigns());
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain(
+      'Meta refused API version v24.0 as retired (error #2635): set META_API_VERSION to a current version such as v26.0.',
+    );
+    expect(err.message).toContain('You are calling a deprecated version of the Ads API');
+    expect(fake.requests).toHaveLength(3); // one per call, none repeated
+    expect(fake.requests.every((r) => r.version === 'v24.0' && r.status === 400)).toBe(true);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('does not suggest the version it already calls when Meta retires that one too', async () => {
+    const { fake, meta, sleeps } = await setup({ ids: ['111'] });
+    fake.failNext('GET 120001', metaFailures.retiredVersion('v28.0'));
+    const err = await rejection(meta.pause('120001'));
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(
+      /^Meta refused API version v26\.0 as retired \(error #2635\): set META_API_VERSION to a current version \(see Meta's Marketing API changelog\)\. Meta said: \(#2635\) .*latest version: v28\.0\.$/,
+    );
+    expect(fake.requestsTo('120001', 'POST')).toHaveLength(0);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('calls a version Meta still serves by default (META_API_VERSION v26.0, not the retired v24.0)', async () => {
+    const version = loadConfig({}).platforms.meta.apiVersion;
+    expect(version).toBe('v26.0');
+    expect(version).toBe(CURRENT_META_API_VERSION);
+    const { fake, meta } = await setup({ apiVersion: version, retiredVersions: ['v24.0'] });
+    const { campaigns } = await meta.fetchCampaigns();
+    expect(campaigns).toHaveLength(6);
+    expect(fake.requests.every((r) => r.version === 'v26.0' && r.status === 200)).toBe(true);
   });
 
   it('keeps one account’s campaigns when the other fails, with the failure in errors', async () => {

@@ -37,7 +37,7 @@ export interface MetaClientOptions {
   accessToken: string;
   /** e.g. https://graph.facebook.com (no trailing slash needed). */
   apiBaseUrl: string;
-  /** e.g. v24.0. */
+  /** e.g. v26.0. */
   apiVersion: string;
   fetch?: typeof fetch | undefined;
   retry?: RetryPolicy | undefined;
@@ -247,7 +247,7 @@ export class MetaGraphClient {
       parsed = undefined;
     }
     const error = isObject(parsed) && isObject(parsed.error) ? parsed.error : null;
-    if (error) throw graphError(where, res, error, usage);
+    if (error) throw graphError(where, res, error, usage, this.opts.apiVersion);
     if (!res.ok) throw httpError(where, res, text);
     if (parsed === undefined) {
       throw new PlatformError(

@@ -13,6 +13,15 @@ export function isThrottleCode(code: number): boolean {
   return code === 4 || code === 17 || code === 613 || (code >= 80000 && code <= 80014);
 }
 
+/**
+ * The Marketing API version to suggest when Meta refuses the configured one as retired: the one Meta's own Node
+ * SDK targets. Keep it in step with META_API_VERSION's default in config.ts.
+ */
+export const CURRENT_META_API_VERSION = 'v26.0';
+
+/** Graph error code for "You are calling a deprecated version of the Ads API": the version is retired. */
+export const RETIRED_VERSION_CODE = 2635;
+
 /** Subcodes Meta documents for code 190, in words. */
 const TOKEN_SUBCODES: Record<number, string> = {
   458: 'the app is not installed for the user',
@@ -24,8 +33,17 @@ const TOKEN_SUBCODES: Record<number, string> = {
   492: 'the session is invalid',
 };
 
-/** A Graph `error` object as a PlatformError: retryable when Meta throttles or says the problem is temporary. */
-export function graphError(where: string, res: Response, e: Record<string, unknown>, usage: MetaUsage): PlatformError {
+/**
+ * A Graph `error` object as a PlatformError: retryable when Meta throttles or says the problem is temporary.
+ * `apiVersion` is the version called, named when Meta refuses it as retired.
+ */
+export function graphError(
+  where: string,
+  res: Response,
+  e: Record<string, unknown>,
+  usage: MetaUsage,
+  apiVersion?: string,
+): PlatformError {
   const code = num(e.code) ?? 0;
   const subcode = num(e.error_subcode);
   const message = typeof e.message === 'string' ? e.message : 'no message';
@@ -38,6 +56,19 @@ export function graphError(where: string, res: Response, e: Record<string, unkno
     return new PlatformError(
       'meta',
       `META_ACCESS_TOKEN has expired or is invalid (${codes}${why}): create a new system-user token in Meta Business Settings and set META_ACCESS_TOKEN. Meta said: ${message}`,
+      false,
+    );
+  }
+  if (code === RETIRED_VERSION_CODE) {
+    // Retrying cannot help, and Meta's auto-upgrade of old versions is not to be relied on: the setting must change.
+    const version = apiVersion !== undefined ? `API version ${apiVersion}` : 'the configured API version';
+    const suggestion =
+      apiVersion === CURRENT_META_API_VERSION
+        ? "a current version (see Meta's Marketing API changelog)"
+        : `a current version such as ${CURRENT_META_API_VERSION}`;
+    return new PlatformError(
+      'meta',
+      `Meta refused ${version} as retired (error #${RETIRED_VERSION_CODE}): set META_API_VERSION to ${suggestion}. Meta said: ${message}`,
       false,
     );
   }

@@ -1,0 +1,111 @@
+// Usage errors on the command lines: the built `pacing` CLI's --limit, and bench/generate.mjs's arguments.
+// Both run as real child processes; a usage error exits 2 with a message and does nothing else.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, type Outcome, pacing, ROOT, type Workspace, workspace } from '../fakes/pacing-cli.js';
+
+describe('pacing audit --limit', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    await ensureBuilt();
+    ws = workspace();
+  });
+  afterAll(() => ws?.cleanup());
+
+  it.each([['0'], ['-1'], ['1.5'], ['abc'], ['99999999999999999999'], ['1000001'], ['1e3'], ['0x10'], ['']])(
+    'refuses --limit %j as a usage error (exit 2) with a message',
+    async (value) => {
+      const out = await pacing(ws, ['audit', '--limit', value]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain('pacing: --limit takes a whole number from 1 to 1000000.');
+      expect(out.stderr).toContain('Usage: npx pacing');
+      expect(out.stderr).not.toMatch(/datatype mismatch|unexpected failure/);
+      expect(out.stdout).toBe('');
+    },
+  );
+
+  it.each([[['audit', '--limit=-1']], [['audit', '--limit', '--json']], [['audit', '--limit']]])(
+    'refuses %j with the same message',
+    async (args) => {
+      const out = await pacing(ws, args);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain('pacing: --limit takes a whole number from 1 to 1000000.');
+    },
+  );
+
+  it.each([['1'], ['1000000']])('takes --limit %s', async (value) => {
+    const out = await pacing(ws, ['audit', '--limit', value, '--json']);
+    expect(out.stderr).not.toMatch(/--limit takes/);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toHaveProperty('events');
+  });
+});
+
+describe('node bench/generate.mjs', () => {
+  const SCRIPT = join(ROOT, 'bench', 'generate.mjs');
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** Runs the script with `cwd` a new empty folder, and returns the outcome and what the folder holds after. */
+  function generate(args: string[]): Promise<Outcome & { cwd: string; created: string[] }> {
+    const cwd = mkdtempSync(join(tmpdir(), 'pacing-generate-'));
+    dirs.push(cwd);
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [SCRIPT, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+      });
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, cwd, created: readdirSync(cwd) }));
+    });
+  }
+
+  it.each([[['--help']], [['-h']], [['out', '--help']]])('prints usage for %j and writes nothing', async (args) => {
+    const out = await generate(args);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Usage: node bench/generate.mjs [dir] [rows] [seed]');
+    expect(out.stderr).toBe('');
+    expect(out.created).toEqual([]);
+    expect(existsSync(join(out.cwd, '--help'))).toBe(false);
+  });
+
+  it.each([
+    [['--rows', '50'], 'unknown option "--rows"'],
+    [['-x'], 'unknown option "-x"'],
+    [['out', '-5'], 'unknown option "-5"'],
+    [['out', 'many'], 'rows must be a whole number above 0, not "many"'],
+    [['out', '10', 'x'], 'seed must be a whole number, not "x"'],
+    [['out', '10', '1', 'extra'], 'too many arguments'],
+  ])('refuses %j (exit 2, usage on stderr) and writes nothing', async (args, message) => {
+    const out = await generate(args);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain(`generate.mjs: ${message}`);
+    expect(out.stderr).toContain('Usage: node bench/generate.mjs');
+    expect(out.stdout).toBe('');
+    expect(out.created).toEqual([]);
+  });
+
+  it('writes a dataset into the folder it is given', async () => {
+    const out = await generate(['data', '40', '7']);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.created).toEqual(['data']);
+    expect(readdirSync(join(out.cwd, 'data')).sort()).toEqual([
+      'google.json',
+      'meta.json',
+      'tracker.csv',
+      'truth.json',
+    ]);
+    expect(JSON.parse(out.stdout)).toHaveProperty('noisyNames');
+  });
+});

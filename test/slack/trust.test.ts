@@ -1,0 +1,160 @@
+// Slack's trust boundaries, through Bolt's real HTTP receiver with correctly signed requests: another workspace
+// or app, a replayed request, a reject reason from the wrong person, values taken from buttons.
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { REJECT_REASON_VIEW } from '../../src/slack/actions.js';
+import { type Server, serve } from '../../src/slack/serve.js';
+import { blockAction, sendSigned, slashCommand, slashCommandBody, viewSubmission } from '../fakes/slack-requests.js';
+import { APPROVER, BUYER, CHANNELS, escalationMessage, SECRET, type SlackWorld, slackWorld } from './helpers.js';
+
+let world: SlackWorld;
+let server: Server | null = null;
+const start = async (extra: Record<string, string> = {}) => {
+  server = await serve(loadConfig({ ...world.env, ...extra }), silentLogger());
+  return server;
+};
+beforeEach(async () => {
+  world = await slackWorld();
+});
+afterEach(async () => {
+  await server?.stop();
+  server = null;
+  await world.cleanup();
+});
+
+const db = () => new Database(world.env.PACING_DB as string, { readonly: true });
+const audit = (type: string) => {
+  const d = db();
+  try {
+    return d.prepare('SELECT * FROM audit WHERE type = ?').all(type) as { actor: string; details: string }[];
+  } finally {
+    d.close();
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function runAndWait(): Promise<void> {
+  await slashCommand(world.base, SECRET, {
+    text: 'run',
+    userId: APPROVER,
+    channelId: CHANNELS.alerts,
+    responseUrl: world.fake.responseUrl('run'),
+  });
+  await world.fake.waitForRespond((r) => r.id === 'run', 15_000);
+  await world.fake.waitFor(
+    (c) =>
+      c.method === 'chat.postMessage' &&
+      c.body.channel === CHANNELS.approvals &&
+      JSON.stringify(c.body).includes('ACM-M-005'),
+    15_000,
+  );
+}
+
+describe('requests from another workspace or app', () => {
+  it('acts on none of them, even with an approver id and a correct signature', async () => {
+    await start();
+    await runAndWait();
+    const esc = escalationMessage(world.fake, 'ACM-M-005');
+    for (const foreign of [{ teamId: 'T0FOREIGN' }, { apiAppId: 'A0FOREIGN' }]) {
+      const res = await blockAction(world.base, SECRET, {
+        userId: APPROVER,
+        actionId: 'pacing_approve',
+        value: esc.actions[0]?.value as string,
+        responseUrl: world.fake.responseUrl('foreign'),
+        channelId: CHANNELS.approvals,
+        messageTs: esc.ts,
+        ...foreign,
+      });
+      expect(res.status).toBe(200); // acknowledged, so Slack does not retry it
+    }
+    await sleep(300);
+    expect(audit('escalation_approved')).toHaveLength(0);
+    expect(world.fake.respondRequests.filter((r) => r.id === 'foreign')).toEqual([]);
+  });
+
+  it('refuses to start when SLACK_TEAM_ID is not the token’s workspace', async () => {
+    await expect(start({ SLACK_TEAM_ID: 'T0OTHER99' })).rejects.toThrow(/SLACK_TEAM_ID T0OTHER99 is not the workspace/);
+    server = null;
+  });
+});
+
+describe('a replayed request', () => {
+  it('is acted on once: the same signed /pacing run sent again inside the 5-minute window starts nothing', async () => {
+    await start();
+    const body = new URLSearchParams(
+      slashCommandBody({
+        text: 'status',
+        userId: BUYER,
+        channelId: CHANNELS.alerts,
+        responseUrl: world.fake.responseUrl('r'),
+      }),
+    ).toString();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const first = await sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', { timestamp });
+    const replay = await sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', { timestamp });
+    expect(first.status).toBe(200);
+    expect(replay.status).toBe(200);
+    await world.fake.waitForRespond((r) => r.id === 'r');
+    await sleep(300);
+    expect(world.fake.respondRequests.filter((r) => r.id === 'r')).toHaveLength(1);
+  });
+});
+
+describe('the reject reason', () => {
+  it('is stored only from the approver who rejected, as the decision note; anyone else is refused', async () => {
+    await start({ PACING_APPROVERS: `${APPROVER},U0OTHERAPP` });
+    await runAndWait();
+    const esc = escalationMessage(world.fake, 'ACM-M-005');
+    const id = esc.actions[1]?.value as string;
+    const reason = (userId: string, text: string) =>
+      viewSubmission(world.base, SECRET, {
+        userId,
+        callbackId: REJECT_REASON_VIEW,
+        privateMetadata: id,
+        values: { reason: { reason: { type: 'plain_text_input', value: text } } },
+      });
+    // Still pending: no reason can be given, from anyone.
+    await reason(APPROVER, 'too early');
+    await blockAction(world.base, SECRET, {
+      userId: APPROVER,
+      actionId: 'pacing_reject',
+      value: id,
+      channelId: CHANNELS.approvals,
+      messageTs: esc.ts,
+      responseUrl: world.fake.responseUrl('rej'),
+    });
+    await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
+    await reason(BUYER, 'I say so');
+    await reason('U0OTHERAPP', 'not mine to say');
+    await reason(APPROVER, 'launch push planned');
+    await reason(APPROVER, 'second try');
+    await sleep(300);
+    const reasons = audit('override_reason').map((e) => JSON.parse(e.details).reason);
+    expect(reasons).toEqual(['launch push planned']);
+    const d = db();
+    const note = d.prepare('SELECT decision_note FROM escalations WHERE id = ?').get(id) as { decision_note: string };
+    d.close();
+    expect(note.decision_note).toBe('launch push planned');
+  });
+});
+
+describe('values from buttons', () => {
+  it('an undo writes the campaign as the store knows it, not as the button says', async () => {
+    await start();
+    await runAndWait();
+    await blockAction(world.base, SECRET, {
+      userId: APPROVER,
+      actionId: 'pacing_resume_campaign',
+      value: JSON.stringify({ platform: 'google', platformCampaignId: '20512340004', campaignId: 'FORGED-<!channel>' }),
+      responseUrl: world.fake.responseUrl('undo'),
+      channelId: CHANNELS.alerts,
+    });
+    await world.fake.waitForRespond((r) => r.id === 'undo', 5_000);
+    const d = db();
+    const resumed = d.prepare(`SELECT campaign_id, actor FROM audit WHERE type = 'campaign_resumed'`).all();
+    d.close();
+    expect(resumed).toEqual([{ campaign_id: 'ACM-G-004', actor: APPROVER }]);
+  });
+});
