@@ -7,7 +7,7 @@ import type { LatestRun } from '../../src/agent/agent.js';
 import type { Escalation, EscalationClosed, ResultRow } from '../../src/agent/ports.js';
 import { formatPct } from '../../src/domain/money.js';
 import type { Digest } from '../../src/slack/digest.js';
-import { alertBlocks, RESUME_CAMPAIGN } from '../../src/slack/views/alert.js';
+import { alertBlocks, alertText, RESUME_CAMPAIGN } from '../../src/slack/views/alert.js';
 import type { Block } from '../../src/slack/views/blocks.js';
 import { digestBlocks } from '../../src/slack/views/digest.js';
 import { APPROVE, closedBlocks, escalationBlocks, escalationText, REJECT } from '../../src/slack/views/escalation.js';
@@ -664,6 +664,22 @@ describe('batch escalations', () => {
       expect(violations(closedMsg, 50), `closed ${kind}`).toEqual([]);
       await post(closedMsg, `closed 500-member ${kind} batch`);
       expect(escalationText(e).length).toBeLessThanOrEqual(3000);
+    }
+  });
+});
+
+describe('message text fallbacks', () => {
+  it('escape names and reasons, so a campaign named <!channel> pings nobody', () => {
+    const named = { ...row('ACM-G-004'), campaignId: 'X <!channel> <@U1>', campaignName: '<!here> & co' };
+    const e = escalation('ACM-M-005');
+    const asked = {
+      ...e,
+      reason: 'ping <!everyone>',
+      snapshot: { ...e.snapshot, campaignId: '<!channel>', campaignName: '<!channel>' },
+    };
+    for (const text of [alertText(named), escalationText(asked)]) {
+      expect(text).not.toMatch(/<!(channel|here|everyone)>|<@U1>/);
+      expect(text).toMatch(/&lt;!/);
     }
   });
 });
