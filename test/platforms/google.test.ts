@@ -468,6 +468,10 @@ describe('Google Ads adapter: spend in a window', () => {
       'Google Ads customer 111-222-3334: a daily cost row without a valid campaign id was skipped.',
       'Google Ads customer 111-222-3334, campaign 401: segments.date "2026-11-25" is not a day from 2026-11-01 to 2026-11-20; skipped.',
     ]);
+    // Named, so that a plan row meaning campaign 401 is told its data was unusable rather than "no match".
+    expect(snap.unusable).toEqual([
+      { id: '401', name: expect.any(String), message: expect.stringMatching(/campaign 401/) },
+    ]);
   });
 
   it('refuses a malformed window without asking Google; a window ending before it starts has no spend', async () => {

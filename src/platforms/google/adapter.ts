@@ -3,7 +3,7 @@
 // into campaigns in campaigns.ts.
 import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome, SpendWindow } from '../../agent/ports.js';
 import type { Config } from '../../config.js';
-import type { CampaignStatus, PlatformCampaign } from '../../domain/types.js';
+import type { CampaignStatus, PlatformCampaign, UnusableCampaign } from '../../domain/types.js';
 import { ConfigError, PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
@@ -109,6 +109,7 @@ export class GoogleAdsPlatform implements PlatformAdapter {
 
     const campaigns: PlatformCampaign[] = [];
     const errors: string[] = [];
+    const unusable: UnusableCampaign[] = [];
     const failures: PlatformError[] = [];
     const seen = new Map<string, string>();
     const read = { naming: this.deps.naming, fields: this.fields };
@@ -136,6 +137,13 @@ export class GoogleAdsPlatform implements PlatformAdapter {
         const mapped = toCampaign(row, customerId, result.value.fetchedAt, costs?.byCampaign ?? null, read);
         if ('error' in mapped) {
           errors.push(mapped.error);
+          // Named for the plan rows that meant it: they are told its data was unusable, not "no match".
+          const c = row.campaign ?? {};
+          unusable.push({
+            id: typeof c.id === 'string' ? c.id : null,
+            name: typeof c.name === 'string' ? c.name : null,
+            message: mapped.error,
+          });
           continue;
         }
         const { campaign, problem } = mapped;
@@ -177,7 +185,7 @@ export class GoogleAdsPlatform implements PlatformAdapter {
         : missing.length === 1
           ? `Google Ads customer ${missing[0]} could not be read: its campaigns are missing from this run, so a plan row without a matching campaign may belong to it.`
           : `Google Ads customers ${missing.join(', ')} could not be read: their campaigns are missing from this run, so a plan row without a matching campaign may belong to one of them.`;
-    return { campaigns, errors, incomplete };
+    return { campaigns, errors, unusable, incomplete };
   }
 
   async pause(campaignId: string): Promise<PauseOutcome> {
