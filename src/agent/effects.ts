@@ -1,23 +1,12 @@
 // The only place the agent changes anything: pause (intent → platform → read back → audit), notify, open and
 // close escalations. The cycle and the escalation threads both act through these.
 import type { BatchMember, Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
-import type { Platform } from '../domain/types.js';
+import type { PauseIntent } from '../store/intents.js';
 import type { AgentDeps } from './deps.js';
 import { addHours } from './deps.js';
 
-export interface PauseTarget {
-  /** Idempotency key: one pause per key, however often it is attempted. */
-  key: string;
-  runId: string | null;
-  escalationId: string | null;
-  campaignId: string | null;
-  platform: Platform;
-  platformCampaignId: string;
-  /** "agent", or the approver whose decision this carries out. */
-  actor: string;
-  /** What the audit events say about why. */
-  details: Record<string, unknown>;
-}
+/** A pause to make: the intent as it is recorded before the platform is called (`key` makes it idempotent). */
+export type PauseTarget = Omit<PauseIntent, 'createdAt' | 'outcome'>;
 
 export type PauseResult =
   | { outcome: 'paused'; note: string | null }

@@ -1,125 +1,28 @@
 // What the agent may do alone. Assessments (the matrix's verdicts) + what the store remembers (open questions,
 // people's decisions) + the guard settings → one intent per row, batch questions, and questions to close, each
-// with its reason. Pure: deciding lives here, doing lives in agent/effects.ts.
+// with its reason. Pure: deciding lives here (with guards.ts and batches.ts), doing lives in agent/effects.ts.
 import type { Assessment } from './assess.js';
-import { mitigate } from './mitigation.js';
-import { formatPct, round2 } from './money.js';
-import type { BatchKind } from './records.js';
-import type { Cause, CauseCode, Platform, ProposedAction } from './types.js';
+import { batchOrphans, batchOverBudget, batchStorms } from './batches.js';
+import { type Guard, type GuardSettings, guardRow, withCause } from './guards.js';
+import type { HumanDecision, Intent, Memory, PlannedRow, PolicyPlan } from './intents.js';
+import { round2 } from './money.js';
+import type { Platform } from './types.js';
 
-export interface GuardSettings {
-  confidence: number;
-  freshnessHours: number;
-  /** Guard 1's opt-out: zero delivery pauses at any confidence (the seed's literal matrix row). */
-  zeroDeliveryAnyConfidence: boolean;
-  earlyFlightHours: number;
-  dataFaultShare: number;
-  maxAutonomousHalts: number;
-  maxOrphanEscalations: number;
-  humanDecisionHours: number;
-}
+export { DATA_FAULT_MIN_CAMPAIGNS, moneyAtStake } from './batches.js';
+export { DEFAULT_GUARDS, formatAge, type GuardSettings, guardRow } from './guards.js';
+export type {
+  Batch,
+  ClosePlan,
+  HumanDecision,
+  Intent,
+  Memory,
+  OpenQuestion,
+  PlannedRow,
+  PolicyPlan,
+} from './intents.js';
 
-export const DEFAULT_GUARDS: Omit<GuardSettings, 'confidence' | 'freshnessHours'> = {
-  zeroDeliveryAnyConfidence: false,
-  earlyFlightHours: 24,
-  dataFaultShare: 0.5,
-  maxAutonomousHalts: 20,
-  maxOrphanEscalations: 20,
-  humanDecisionHours: 72,
-};
-
-/** A storm needs at least this many suspect campaigns in one account. */
-export const DATA_FAULT_MIN_CAMPAIGNS = 3;
 /** How far |variance| must grow past a person's decision before the agent asks again. */
 export const REASK_POINTS = 10;
-
-/** A question awaiting an approver; a batch's members all point at their batch. */
-export interface OpenQuestion {
-  id: string;
-  proposedAction: ProposedAction;
-  createdAt: string;
-  batch: boolean;
-}
-
-/** The latest thing a person decided about a campaign. */
-export interface HumanDecision {
-  kind: 'approved' | 'rejected' | 'resumed';
-  actor: string;
-  at: string;
-  /** What was proposed (approvals and rejections); null for a resume. */
-  proposedAction: ProposedAction | null;
-  escalationId: string | null;
-  /** The campaign's figures when the person decided, to tell whether it has got worse since. */
-  variancePct: number | null;
-  actualSpend: number | null;
-}
-
-export interface Memory {
-  /** Open questions by campaign key. */
-  open: ReadonlyMap<string, OpenQuestion>;
-  /** People's latest decisions within HUMAN_DECISION_HOURS, by campaign key or platform key (`google:123`). */
-  decisions: ReadonlyMap<string, HumanDecision>;
-  /** Platforms read completely this run: only there can a missing orphan be taken as gone. */
-  complete: ReadonlySet<Platform>;
-}
-
-export type Intent =
-  | { do: 'log' }
-  | { do: 'alert' }
-  /** Pause alone (a campaign already paused is only noted). */
-  | { do: 'pause' }
-  /** Ask an approver; `supersedes` is an open milder question this one replaces. */
-  | { do: 'ask'; proposed: ProposedAction; supersedes: string | null }
-  /** Already asked: point at the open question. */
-  | { do: 'wait'; escalationId: string }
-  /** Asked and answered recently: the answer stands. */
-  | { do: 'answered'; escalationId: string; status: 'approved' | 'overridden'; note: string }
-  /** One of many: asked in batch number `batch`. */
-  | { do: 'batch'; batch: number }
-  /** Could not be assessed (platform data missing, plan row invalid): nothing to do, reported as failed. */
-  | { do: 'report' };
-
-export interface PlannedRow {
-  row: Assessment;
-  intent: Intent;
-}
-
-export interface Batch {
-  kind: BatchKind;
-  /** What the batch is about: an account, or the run. */
-  scope: string;
-  proposed: ProposedAction;
-  reason: string;
-  /** Indices into `rows`, biggest money at stake first. */
-  members: number[];
-}
-
-export interface ClosePlan {
-  escalationId: string;
-  /** The campaign key the question was about (for a batch: its own key). */
-  key: string;
-  note: string;
-}
-
-export interface PolicyPlan {
-  rows: PlannedRow[];
-  batches: Batch[];
-  /** Open questions that no longer stand. */
-  close: ClosePlan[];
-  /** Members of open batches that no longer need the proposal, by batch id. */
-  drop: { escalationId: string; key: string }[];
-  /** Said about the run's data, e.g. an account whose data looks faulty. */
-  warnings: { platform: Platform; message: string }[];
-  /** Rows each guard held back. */
-  guarded: Partial<Record<CauseCode, number>>;
-}
-
-const HOUR_MS = 3_600_000;
-const PLATFORM_NAME: Record<Platform, string> = { google: 'Google Ads', meta: 'Meta' };
-
-/** |actual − target|: the money a row's decision is about. */
-export const moneyAtStake = (a: Assessment): number =>
-  a.actualSpend === null ? 0 : Math.abs(a.actualSpend - (a.targetSpend ?? 0));
 
 export function plan(
   assessments: readonly Assessment[],
@@ -128,7 +31,7 @@ export function plan(
   now: string,
 ): PolicyPlan {
   const out: PolicyPlan = { rows: [], batches: [], close: [], drop: [], warnings: [], guarded: {} };
-  const guard = (a: Assessment, code: CauseCode, message: string, evidence: Cause['evidence']): Assessment => {
+  const guard: Guard = (a, code, message, evidence) => {
     out.guarded[code] = (out.guarded[code] ?? 0) + 1;
     return withCause(a, { code, message, evidence });
   };
@@ -144,8 +47,6 @@ export function plan(
   closeStale(out, memory);
   return out;
 }
-
-type Guard = (a: Assessment, code: CauseCode, message: string, evidence: Cause['evidence']) => Assessment;
 
 // Shared, never mutated (intents are replaced, not changed): ten thousand rows need no ten thousand objects.
 const LOG: Intent = Object.freeze({ do: 'log' });
@@ -169,73 +70,6 @@ function baseIntent(a: Assessment): Intent {
     case 'escalate':
       return { do: 'ask', proposed: a.proposedAction ?? 'alert', supersedes: null };
   }
-}
-
-/** Guards that need only the row: early flight, unknown currency, stale data, low confidence on zero delivery. */
-export function guardRow(a: Assessment, s: GuardSettings, now: string, guard: Guard = plainGuard): Assessment {
-  if (a.campaignId === null || a.platformCampaignId === null) return a;
-  const proposesHalt = a.action === 'halt' || (a.action === 'escalate' && a.proposedAction === 'halt');
-  let row = a;
-
-  // Guard 3: in its first hours a flight has not had time to deliver; under-delivery is never halted.
-  const started = a.startDate === null ? null : (Date.parse(now) - Date.parse(`${a.startDate}T00:00:00Z`)) / HOUR_MS;
-  const under = a.zeroDelivery || (a.variancePct !== null && a.variancePct < 0);
-  if (proposesHalt && under && started !== null && started < s.earlyFlightHours) {
-    const age = started < 0 ? 'has not started yet' : `started ${round2(started)} h ago`;
-    row = guard(
-      { ...a, action: 'alert', proposedAction: null },
-      'guard_early_flight',
-      `Too early to judge: the flight ${age} (EARLY_FLIGHT_HOURS ${s.earlyFlightHours}); not paused.`,
-      { startDate: a.startDate, hoursSinceStart: round2(started), earlyFlightHours: s.earlyFlightHours },
-    );
-    row.reason = `Too early to judge: the flight ${age}, so under-delivery is only reported. ${a.reason}`;
-    return row;
-  }
-
-  // Guard 4: spend in a stated currency against a plan that states none cannot be compared safely: nothing is
-  // done alone. A row within tolerance is only logged (saying so): asking approvers about campaigns on plan
-  // would bury the questions that matter.
-  if (a.planCurrency === null && a.platformCurrency !== null) {
-    const acts = a.action === 'alert' || a.action === 'halt';
-    const proposed: ProposedAction = proposesHalt ? 'halt' : 'alert';
-    row = guard(
-      acts ? { ...row, action: 'escalate', proposedAction: proposed } : row,
-      'guard_currency_unknown',
-      `The plan row states no currency and ${a.platform} reports ${a.platformCurrency}: the variance may compare different money.`,
-      { platformCurrency: a.platformCurrency, line: a.line },
-    );
-    row.reason = acts
-      ? `The plan has no currency and ${a.platform} reports ${a.platformCurrency}: an approver must confirm before anything is done (set the tracker's currency column or PACING_CURRENCY). ${a.reason}`
-      : `${row.reason} The plan states no currency (${a.platform} reports ${a.platformCurrency}).`;
-  }
-
-  // Guard 2: data too old to be scored (freshness 0) never pauses alone; every row says how old it is.
-  const zeroAt = 2 * s.freshnessHours;
-  if (a.dataAgeHours !== null && a.dataAgeHours > zeroAt) {
-    const age = formatAge(a.dataAgeHours);
-    const halts = row.action === 'halt';
-    row = guard(
-      halts ? { ...row, action: 'escalate', proposedAction: 'halt' } : { ...row },
-      'guard_stale_data',
-      `The spend data is ${age} old (over ${zeroAt} h): too old to act on alone.`,
-      { ageHours: round2(a.dataAgeHours), limitHours: zeroAt },
-    );
-    row.reason = halts
-      ? `Would pause, but the spend data is ${age} old (over ${zeroAt} h): an approver must confirm. ${a.reason}`
-      : `${row.reason} Spend data is ${age} old.`;
-  }
-
-  // Guard 1: zero delivery pauses alone only on a confident match.
-  if (row.action === 'halt' && a.zeroDelivery && a.confidence < s.confidence && !s.zeroDeliveryAnyConfidence) {
-    row = guard(
-      { ...row, action: 'escalate', proposedAction: 'halt' },
-      'guard_low_confidence',
-      `No delivery, but confidence ${a.confidence} < ${s.confidence}: the match may be the wrong campaign.`,
-      { confidence: a.confidence, threshold: s.confidence },
-    );
-    row.reason = `Delivers nothing, but confidence ${a.confidence} < ${s.confidence}: the match may be the wrong campaign, so an approver must confirm the pause.`;
-  }
-  return row;
 }
 
 /** Guard 6: a person who kept a campaign running is not overridden for HUMAN_DECISION_HOURS. */
@@ -326,133 +160,6 @@ function worse(a: Assessment, d: HumanDecision): boolean {
   return false;
 }
 
-/** In flight on `today` (YYYY-MM-DD, UTC): from the start date 00:00 to the end date 24:00. */
-function inFlight(a: Assessment, today: string): boolean {
-  return a.startDate !== null && a.endDate !== null && a.startDate <= today && today <= a.endDate;
-}
-
-/**
- * Guard 5: an account where many campaigns show no delivery at once has a data problem, not a hundred
- * campaigns to pause. Its would-be pauses (and zero-delivery pause questions) become one batch question.
- */
-function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guard): void {
-  const today = new Date(now).toISOString().slice(0, 10);
-  const accounts = new Map<string, { platform: Platform; label: string; live: number; zero: number }>();
-  const accountOf = (a: Assessment) => `${a.platform}:${a.account ?? ''}`;
-  for (const { row: a } of out.rows) {
-    if (a.campaignId === null || a.platformCampaignId === null || a.platformStatus !== 'ENABLED') continue;
-    if (!inFlight(a, today)) continue;
-    const id = accountOf(a);
-    const name = PLATFORM_NAME[a.platform];
-    const label = a.account ? `${name} account ${a.account}` : `the ${name} data`;
-    const acc = accounts.get(id) ?? { platform: a.platform, label, live: 0, zero: 0 };
-    acc.live++;
-    if (a.zeroDelivery) acc.zero++;
-    accounts.set(id, acc);
-  }
-  for (const [id, acc] of accounts) {
-    if (acc.zero < DATA_FAULT_MIN_CAMPAIGNS || acc.zero / acc.live < s.dataFaultShare) continue;
-    const members: number[] = [];
-    out.rows.forEach((p, i) => {
-      const a = p.row;
-      if (accountOf(a) !== id || a.platformStatus === 'PAUSED') return;
-      const zeroAsk = p.intent.do === 'ask' && p.intent.proposed === 'halt' && a.zeroDelivery;
-      if (p.intent.do === 'pause' || zeroAsk) members.push(i);
-    });
-    const share = Math.round((acc.zero / acc.live) * 100);
-    const what = `${acc.zero} of ${acc.live} in-flight campaigns in ${acc.label} (${share} %) show no delivery`;
-    out.warnings.push({
-      platform: acc.platform,
-      message: `${what}: the data looks faulty, so none of them was paused alone this run${members.length ? `; ${members.length} would-be pause(s) wait for one approver decision` : ''}.`,
-    });
-    if (members.length === 0) continue;
-    addBatch(
-      out,
-      {
-        kind: 'data_fault',
-        scope: id,
-        proposed: 'halt',
-        reason: `${what}: more likely a data outage than real stalls. Approve to pause all ${members.length}, or reject and check the platform's data.`,
-        members,
-      },
-      (a) =>
-        guard(a, 'guard_data_fault', `${what}: the account's data looks faulty, so nothing there is paused alone.`, {
-          account: acc.label,
-          zeroDelivery: acc.zero,
-          inFlight: acc.live,
-          share: round2(acc.zero / acc.live),
-        }),
-    );
-  }
-}
-
-/** Guard 5: at most MAX_AUTONOMOUS_HALTS pauses a run, the biggest money first; the rest are asked in one batch. */
-function batchOverBudget(out: PolicyPlan, s: GuardSettings, guard: Guard): void {
-  const pauses = out.rows
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.intent.do === 'pause' && p.row.platformStatus !== 'PAUSED')
-    .sort((x, y) => moneyAtStake(y.p.row) - moneyAtStake(x.p.row) || x.i - y.i);
-  if (pauses.length <= s.maxAutonomousHalts) return;
-  const members = pauses.slice(s.maxAutonomousHalts).map(({ i }) => i);
-  addBatch(
-    out,
-    {
-      kind: 'halt_budget',
-      scope: 'run',
-      proposed: 'halt',
-      reason: `${pauses.length} campaigns would be paused in one run; the agent paused the ${s.maxAutonomousHalts} with the most money at stake (MAX_AUTONOMOUS_HALTS) and asks about the other ${members.length}.`,
-      members,
-    },
-    (a) =>
-      guard(
-        a,
-        'guard_halt_budget',
-        `${pauses.length} pauses in one run exceed MAX_AUTONOMOUS_HALTS (${s.maxAutonomousHalts}); this one has less money at stake than those paused.`,
-        { wouldPause: pauses.length, maxAutonomousHalts: s.maxAutonomousHalts },
-      ),
-  );
-}
-
-/** Guard 5: many orphans at once usually mean an incomplete tracker: one question, proposing a review. */
-function batchOrphans(out: PolicyPlan, s: GuardSettings, guard: Guard): void {
-  const orphans = out.rows
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.row.campaignId === null && p.intent.do === 'ask')
-    .sort((x, y) => moneyAtStake(y.p.row) - moneyAtStake(x.p.row) || x.i - y.i);
-  if (orphans.length <= s.maxOrphanEscalations) return;
-  addBatch(
-    out,
-    {
-      kind: 'orphans',
-      scope: 'run',
-      proposed: 'alert',
-      reason: `${orphans.length} campaigns spend with no plan row (more than MAX_ORPHAN_ESCALATIONS, ${s.maxOrphanEscalations}): the tracker may be incomplete. Review them; approving flags them, nothing is paused.`,
-      members: orphans.map(({ i }) => i),
-    },
-    (a) =>
-      guard(
-        a,
-        'guard_orphan_budget',
-        `${orphans.length} campaigns spend with no plan row: the tracker may be incomplete, so they are asked about together.`,
-        { orphans: orphans.length, maxOrphanEscalations: s.maxOrphanEscalations },
-      ),
-  );
-}
-
-function addBatch(out: PolicyPlan, batch: Batch, mark: (a: Assessment) => Assessment): void {
-  const index = out.batches.length;
-  batch.members.sort(
-    (x, y) => moneyAtStake((out.rows[y] as PlannedRow).row) - moneyAtStake((out.rows[x] as PlannedRow).row) || x - y,
-  );
-  out.batches.push(batch);
-  for (const i of batch.members) {
-    const p = out.rows[i] as PlannedRow;
-    p.row = mark({ ...p.row, action: 'escalate', proposedAction: batch.proposed });
-    p.row.reason = `${batch.reason} (${p.row.reason})`;
-    p.intent = { do: 'batch', batch: index };
-  }
-}
-
 /** Open questions a run finds no longer standing are closed, so a stale pause cannot be approved later. */
 function closeStale(out: PolicyPlan, memory: Memory): void {
   const byKey = new Map<string, PlannedRow>();
@@ -505,16 +212,3 @@ function closeStale(out: PolicyPlan, memory: Memory): void {
       close(id, `batch:${id}`, 'no longer needed: none of its campaigns needs the proposal any more');
   }
 }
-
-function withCause(a: Assessment, cause: Cause): Assessment {
-  return { ...a, rootCause: [...a.rootCause, cause], mitigation: [...a.mitigation, ...mitigate([cause])] };
-}
-
-const plainGuard: Guard = (a, code, message, evidence) => withCause(a, { code, message, evidence });
-
-/** "50 days", "20.5 h". */
-export function formatAge(hours: number): string {
-  return hours >= 48 ? `${Math.floor(hours / 24)} days` : `${round2(hours)} h`;
-}
-
-export { formatPct };
