@@ -18,7 +18,10 @@ import type {
   ProposedAction,
   RejectedRow,
   Severity,
+  Forecast,
+  RunHistory,
   SpendObservation,
+  TargetSource,
   Thresholds,
   UnusableCampaign,
 } from './types.js';
@@ -54,8 +57,16 @@ export interface Assessment {
   dataAgeHours: number | null;
   reportingLagHours: number | null;
   targetSpend: number | null;
+  /** `tracker` when the tracker states the target to date, `budget` when it is the budget's share of the flight. */
+  targetSource: TargetSource | null;
+  /** The whole flight's budget, from the tracker. */
+  budget: number | null;
   actualSpend: number | null;
   variancePct: number | null;
+  /** At this rate, where the flight ends (null without a flight and a budget). */
+  forecast: Forecast | null;
+  /** How this campaign paced over its last runs (null until the store says). */
+  history: RunHistory | null;
   severity: Severity | null;
   zeroDelivery: boolean;
   action: Decision['action'];
@@ -130,8 +141,12 @@ function base(row: PlanRow | null, c: PlatformCampaign | null, platform: Platfor
     dataAgeHours: null,
     reportingLagHours: c?.reportingLagHours ?? null,
     targetSpend: row ? round2(row.targetSpend) : null,
+    targetSource: row ? 'tracker' : null,
+    budget: row?.budget ?? null,
     actualSpend: c ? round2(c.spend) : null,
     variancePct: null,
+    forecast: null,
+    history: null,
     severity: null,
     zeroDelivery: false,
     action: 'log',

@@ -88,6 +88,30 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   freshnessHours: 12,
 };
 
+/** Where a row's target to date comes from: the tracker's `target_spend`, or its budget spread over the flight. */
+export type TargetSource = 'tracker' | 'budget';
+
+/** Where the flight ends at this rate, and the daily budget that lands it on budget (SPEC, Forecast). */
+export interface Forecast {
+  dailyRunRate: number;
+  projectedSpend: number;
+  budget: number;
+  projectedVariancePct: number;
+  /** Today through the end date. */
+  daysLeft: number;
+  recommendedDailyBudget: number;
+  basis: 'last_7_days' | 'flight_to_date';
+}
+
+/** The campaign's last runs (up to 10 within 14 days): how often it was off plan. */
+export interface RunHistory {
+  runs: number;
+  offPlanRuns: number;
+  chronic: boolean;
+  /** Variance of those runs, oldest first, for a trend line. */
+  variances: (number | null)[];
+}
+
 /** Why the agent believes an anomaly happened, with the numbers that show it. */
 export interface Cause {
   code: CauseCode;
