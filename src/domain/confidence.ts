@@ -1,6 +1,6 @@
 // Confidence (0–100) that a plan row and a platform campaign are the same thing and the data is current.
 import { round2 } from './money.js';
-import { normaliseName, sameLabel, similarity } from './normalise.js';
+import { normaliseName, sameLabel, sameMarket, similarity } from './normalise.js';
 import type { ConfidenceParts, PlanRow, PlatformCampaign } from './types.js';
 
 export const METADATA_POINTS = 50;
@@ -28,7 +28,7 @@ export function metadataScore(row: PlanRow, campaign: PlatformCampaign): number 
   const third = METADATA_POINTS / 3;
   const flight = flightAgreement(row, campaign);
   return (
-    (sameLabel(row.market, campaign.market) ? third : 0) +
+    (sameMarket(row.market, campaign.market) ? third : 0) +
     (sameLabel(row.product, campaign.product) ? third : 0) +
     (flight === 'same' ? third : flight === 'overlap' ? third / 2 : 0)
   );

@@ -20,3 +20,19 @@ export function sameLabel(a: string | null, b: string | null): boolean {
   if (a === null || b === null) return false;
   return normaliseName(a) === normaliseName(b);
 }
+
+/**
+ * Market codes compared as ISO 3166-1 alpha-2: trackers and naming conventions often use the EU's or everyday
+ * codes that ISO spells otherwise (UK for GB, EL for GR). Anything else is compared as a label.
+ */
+const MARKET_ALIASES: Readonly<Record<string, string>> = { UK: 'GB', EL: 'GR' };
+
+export function marketCode(market: string): string {
+  const code = normaliseName(market).toUpperCase();
+  return MARKET_ALIASES[code] ?? code;
+}
+
+export function sameMarket(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return false;
+  return marketCode(a) === marketCode(b);
+}

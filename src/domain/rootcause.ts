@@ -2,7 +2,7 @@
 import { dataAgeHours, flightAgreement } from './confidence.js';
 import type { Unmatched } from './match.js';
 import { round2 } from './money.js';
-import { sameLabel } from './normalise.js';
+import { sameLabel, sameMarket } from './normalise.js';
 import type { Cause, PlanRow, PlatformCampaign, SpendObservation } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -116,7 +116,7 @@ function matchCauses(row: PlanRow, c: PlatformCampaign, s: Signals): Cause[] {
       evidence: { planName: row.campaignName, platformName: c.name, similarity: round2(s.nameSimilarity) },
     });
   }
-  if (!sameLabel(row.market, c.market)) {
+  if (!sameMarket(row.market, c.market)) {
     causes.push({
       code: 'market_mismatch',
       message: `Market differs: plan ${row.market}, platform ${c.market ?? 'unknown'}.`,

@@ -224,3 +224,11 @@ describe('confidence', () => {
     expect(NO_CONFIDENCE).toEqual({ total: 0, parts: { metadata: 0, name: 0, freshness: 0 } });
   });
 });
+
+describe('markets as ISO 3166 codes in the metadata part', () => {
+  it('gives UK against GB, and EL against GR, the full market third', () => {
+    expect(metadataScore(planRow({ market: 'UK' }), campaign({ market: 'GB' }))).toBeCloseTo(50, 6);
+    expect(metadataScore(planRow({ market: 'EL' }), campaign({ market: 'GR' }))).toBeCloseTo(50, 6);
+    expect(metadataScore(planRow({ market: 'UK' }), campaign({ market: 'IE' }))).toBeCloseTo(100 / 3, 6);
+  });
+});

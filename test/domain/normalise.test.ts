@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseName, sameLabel, similarity } from '../../src/domain/normalise.js';
+import { marketCode, normaliseName, sameLabel, sameMarket, similarity } from '../../src/domain/normalise.js';
 
 describe('normaliseName', () => {
   it('lower-cases', () => {
@@ -87,5 +87,23 @@ describe('sameLabel', () => {
     expect(sameLabel(null, 'UK')).toBe(false);
     expect(sameLabel('UK', null)).toBe(false);
     expect(sameLabel(null, null)).toBe(false);
+  });
+});
+
+describe('markets compare as ISO 3166 codes', () => {
+  it.each([
+    ['UK', 'GB', true],
+    ['uk', 'gb', true],
+    ['EL', 'GR', true],
+    ['GR', 'el', true],
+    ['DE', 'DE', true],
+    ['UK', 'IE', false],
+    ['UK', null, false],
+  ] as const)('%s vs %s → %s', (a, b, same) => {
+    expect(sameMarket(a, b)).toBe(same);
+  });
+  it('names the ISO code', () => {
+    expect(marketCode(' uk ')).toBe('GB');
+    expect(marketCode('EL')).toBe('GR');
   });
 });
