@@ -1,6 +1,7 @@
 // One cycle's thinking over all campaigns: match, score, measure, decide, explain. Pure: no I/O.
 import { confidence, dataAgeHours, NO_CONFIDENCE } from './confidence.js';
 import { type Decision, decide } from './decision.js';
+import { dayOf, expectedToDate, forecast } from './forecast.js';
 import { type Match, type Reconciliation, reconcile, type Unmatched } from './match.js';
 import { mitigate } from './mitigation.js';
 import { round2 } from './money.js';
@@ -11,15 +12,15 @@ import type {
   CampaignStatus,
   Cause,
   ConfidenceParts,
+  Forecast,
   Mitigation,
   PlanRow,
   Platform,
   PlatformCampaign,
   ProposedAction,
   RejectedRow,
-  Severity,
-  Forecast,
   RunHistory,
+  Severity,
   SpendObservation,
   TargetSource,
   Thresholds,
@@ -140,8 +141,8 @@ function base(row: PlanRow | null, c: PlatformCampaign | null, platform: Platfor
     confidenceParts: { ...NO_CONFIDENCE.parts },
     dataAgeHours: null,
     reportingLagHours: c?.reportingLagHours ?? null,
-    targetSpend: row ? round2(row.targetSpend) : null,
-    targetSource: row ? 'tracker' : null,
+    targetSpend: row?.targetSpend != null ? round2(row.targetSpend) : null,
+    targetSource: row ? (row.targetSpend === null ? 'budget' : 'tracker') : null,
     budget: row?.budget ?? null,
     actualSpend: c ? round2(c.spend) : null,
     variancePct: null,
@@ -168,13 +169,43 @@ function explain(a: Assessment, d: Decision, causes: Cause[]): Assessment {
   return a;
 }
 
+/**
+ * The row with its target to date: the tracker's, or — when the tracker leaves it empty — the budget's share of
+ * the flight elapsed at `now` (in the account's zone when known).
+ */
+function withTarget(row: PlanRow, now: string, timeZone: string | null): PlanRow & { targetSpend: number } {
+  if (row.targetSpend !== null) return row as PlanRow & { targetSpend: number };
+  const f = { startDate: row.startDate, endDate: row.endDate, timeZone };
+  return { ...row, targetSpend: expectedToDate(row.budget ?? 0, f, now) };
+}
+
+/** A plan row without platform data: its target (from the budget when the tracker has none), no spend. */
+function planned(row: PlanRow, input: AssessInput): Assessment {
+  const a = base(withTarget(row, input.now, null), null, row.platform);
+  a.targetSource = row.targetSpend === null ? 'budget' : 'tracker';
+  return a;
+}
+
 function matched(m: Match, input: AssessInput): Assessment {
-  const { row } = m;
+  const c0 = m.campaign;
+  const row = withTarget(m.row, input.now, c0.timeZone ?? null);
   // The spend this row answers for: its own flight's days when the platform reports spend per day.
-  const c: PlatformCampaign = m.campaign.spendByDay
-    ? { ...m.campaign, spend: flightSpend(m.campaign, row, input.now.slice(0, 10)) }
-    : m.campaign;
+  const c: PlatformCampaign = c0.spendByDay
+    ? { ...c0, spend: flightSpend(c0, row, dayOf(input.now, c0.timeZone ?? null)) }
+    : c0;
   const a = base(row, c, row.platform);
+  a.targetSource = m.row.targetSpend === null ? 'budget' : 'tracker';
+  a.forecast = forecast(
+    {
+      budget: row.budget,
+      actualSpend: a.actualSpend,
+      startDate: row.startDate,
+      endDate: row.endDate,
+      timeZone: c.timeZone ?? null,
+      spendByDay: c.spendByDay,
+    },
+    input.now,
+  );
   const conf = confidence(row, c, input.now, input.thresholds.freshnessHours);
   a.matchedBy = m.by;
   a.confidence = conf.total;
@@ -213,6 +244,7 @@ function matched(m: Match, input: AssessInput): Assessment {
           unmatched: null,
           history: input.history(platformKey(c.platform, c.id)),
           platformError: null,
+          forecast: a.forecast,
         });
   return explain(a, d, causes);
 }
@@ -223,7 +255,7 @@ function unmatched(u: Unmatched, input: AssessInput): Assessment {
   const bad = unusableFor(u.row, input.unusable?.get(u.row.platform) ?? []);
   if (bad) {
     // The campaign is there, but its data could not be used: say that, not "no matching campaign".
-    const a = base(u.row, null, u.row.platform);
+    const a = planned(u.row, input);
     const cause: Cause = {
       code: 'platform_data_unusable',
       message: `Its ${u.row.platform} data was unusable: ${bad.message}`,
@@ -233,7 +265,7 @@ function unmatched(u: Unmatched, input: AssessInput): Assessment {
     return explain(a, { action: 'escalate', proposedAction: 'alert', reason }, [cause]);
   }
   // No platform campaign stands behind this row; a pinned id that was not found is in the root cause.
-  const a = base(u.row, null, u.row.platform);
+  const a = planned(u.row, input);
   const causes = diagnose({ ...noSignals(input), row: u.row, unmatched: u });
   return explain(a, decide({ kind: 'unmatched' }, input.thresholds), causes);
 }
@@ -262,7 +294,7 @@ function orphan(c: PlatformCampaign, input: AssessInput): Assessment {
 }
 
 function unavailable(row: PlanRow, error: string, input: AssessInput): Assessment {
-  const a = base(row, null, row.platform);
+  const a = planned(row, input);
   a.actualSpend = null;
   const causes = diagnose({ ...noSignals(input), row, platformError: error });
   return explain(a, decide({ kind: 'platform_unavailable', platform: row.platform }, input.thresholds), causes);

@@ -1,5 +1,5 @@
 // Concrete steps that stop a diagnosed cause from recurring, one per cause.
-import { round2 } from './money.js';
+import { formatMoney } from './money.js';
 import type { Cause, Mitigation } from './types.js';
 
 type Ev = Cause['evidence'];
@@ -33,14 +33,23 @@ const STEPS: Record<Cause['code'], (e: Ev) => string> = {
   flight_not_started: (e) =>
     `Bring the start date (${text(e.startDate)}) in line with the plan, or move the plan's start.`,
   budget_differs: (e) =>
-    `Set the platform daily budget to ${text(e.plannedDailyBudget)} (plan budget ${text(e.planBudget)} over ${text(e.flightDays)} days).`,
+    e.recommendedDailyBudget !== null && e.recommendedDailyBudget !== undefined
+      ? `Set the platform daily budget to ${money(e.recommendedDailyBudget)}: what is left of the plan budget ${money(e.planBudget)} over the days left (it is ${text(e.dailyBudget)} now).`
+      : `Set the platform daily budget to ${money(e.plannedDailyBudget)} (plan budget ${money(e.planBudget)} over ${text(e.flightDays)} days).`,
+  forecast_miss: (e) =>
+    `Set the daily budget to ${money(e.recommendedDailyBudget)} for the ${text(e.daysLeft)} days left to land on the budget of ${money(e.budget)}.`,
   spend_spike: (e) => `Cap daily spend and review bid or budget changes made since ${text(e.since)}.`,
   spend_stall: () => 'Check ad approvals, billing and audience size: delivery stopped though the campaign is enabled.',
   no_delivery: () =>
     'Check ad approvals, the payment method, targeting and bids: the campaign is enabled but does not deliver.',
-  over_pacing: (e) => `Lower the daily budget by about ${pctOf(e)}% to bring spend back to plan.`,
+  over_pacing: (e) =>
+    e.recommendedDailyBudget !== undefined
+      ? `Lower the daily budget to ${money(e.recommendedDailyBudget)} to land on the flight budget.`
+      : 'Lower the daily budget or bids to bring spend back to plan (give the row a budget in the tracker for an exact figure).',
   under_pacing: (e) =>
-    `Raise bids or the daily budget by about ${pctOf(e)}%, or move the shortfall to another campaign.`,
+    e.recommendedDailyBudget !== undefined
+      ? `Raise the daily budget to ${money(e.recommendedDailyBudget)} (and bids if it does not spend it), or move the shortfall to another campaign.`
+      : 'Raise bids or the daily budget, or move the shortfall to another campaign (give the row a budget in the tracker for an exact figure).',
   already_paused: () =>
     'It was already paused: confirm it should stay paused, and update the tracker if the plan changed.',
   pause_failed: () => "Pause it by hand on the platform now, and check the agent's access to the account.",
@@ -67,12 +76,9 @@ const STEPS: Record<Cause['code'], (e: Ev) => string> = {
     `Fix tracker line ${text(e.line)} (${text(e.error)}); the campaign is checked against it on the next run.`,
 };
 
-function pctOf(e: Ev): string {
-  const v = typeof e.variancePct === 'number' ? Math.abs(e.variancePct) : null;
-  if (v === null) return '?';
-  // Spend is v% off plan: the budget change that restores plan is v / (100 ± v) of today's rate.
-  const over = typeof e.variancePct === 'number' && e.variancePct > 0;
-  return String(round2(over ? (v / (100 + v)) * 100 : v >= 100 ? 100 : (v / (100 - v)) * 100));
+/** An amount with thousands separators, as people read it. */
+function money(v: Ev[string] | undefined): string {
+  return typeof v === 'number' ? formatMoney(v) : text(v);
 }
 
 export function mitigate(causes: readonly Cause[]): Mitigation[] {

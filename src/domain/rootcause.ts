@@ -1,9 +1,10 @@
 // Rule-based root cause: which signals explain an anomaly, each with the evidence that supports it.
 import { dataAgeHours, flightAgreement } from './confidence.js';
+import { dailyTrend } from './forecast.js';
 import type { Unmatched } from './match.js';
-import { round2 } from './money.js';
+import { formatMoney, formatPct, round2 } from './money.js';
 import { sameLabel, sameMarket } from './normalise.js';
-import type { Cause, PlanRow, PlatformCampaign, SpendObservation } from './types.js';
+import type { Cause, Forecast, PlanRow, PlatformCampaign, SpendObservation } from './types.js';
 
 const DAY_MS = 86_400_000;
 /** Below this name similarity a match is worth questioning. */
@@ -23,6 +24,8 @@ export interface Signals {
   /** Earlier observations of this campaign's spend, oldest first. */
   history: readonly SpendObservation[];
   platformError: string | null;
+  /** Where the flight ends at this rate, when the row has a budget. */
+  forecast?: Forecast | null;
 }
 
 export function diagnose(s: Signals): Cause[] {
@@ -177,22 +180,34 @@ function deliveryCauses(row: PlanRow, c: PlatformCampaign, s: Signals): Cause[] 
       evidence: { startDate: start, today, ...evidence },
     });
   }
-  const budget = budgetGap(row, c);
+  const budget = budgetGap(row, c, s.forecast ?? null);
   if (budget) causes.push(budget);
   const trend = spendTrend(row, c, s);
   if (trend) causes.push(trend);
   const explained = causes.length > 0;
+  const f = s.forecast ?? null;
+  // Where the flight ends at this rate, and the daily budget that lands it (not for a campaign that does not
+  // deliver at all: a budget is not its problem). A budget gap that already names that figure says it once.
+  const forecastCause =
+    f && !s.zeroDelivery && f.daysLeft > 0 && Math.abs(f.projectedVariancePct) >= FORECAST_MISS_PCT
+      ? forecastMiss(row, f)
+      : null;
+  const budgetSaysIt = causes.some((x) => x.code === 'budget_differs' && x.evidence.recommendedDailyBudget !== null);
   if (s.zeroDelivery && !explained) {
     causes.push({
       code: 'no_delivery',
       message: 'The campaign is enabled and inside its flight but spent nothing.',
       evidence: { status: c.status, ...evidence },
     });
+  } else if (forecastCause && !budgetSaysIt) {
+    causes.push(forecastCause);
   } else if (!explained && s.variancePct !== null) {
+    const toLand =
+      f && f.daysLeft > 0 ? { recommendedDailyBudget: f.recommendedDailyBudget, daysLeft: f.daysLeft } : {};
     causes.push({
       code: s.variancePct > 0 ? 'over_pacing' : 'under_pacing',
       message: `Spent ${round2(c.spend)} against ${row.targetSpend} planned to date (${s.variancePct > 0 ? '+' : ''}${s.variancePct}%).`,
-      evidence,
+      evidence: { ...evidence, ...toLand },
     });
   }
   return causes;
@@ -202,7 +217,28 @@ function flightDays(start: string, end: string): number {
   return Math.round((Date.parse(end) - Date.parse(start)) / DAY_MS) + 1;
 }
 
-function budgetGap(row: PlanRow, c: PlatformCampaign): Cause | null {
+/** A forecast this far (in %) from the budget is named as a cause, with the daily budget that fixes it. */
+const FORECAST_MISS_PCT = 10;
+
+function forecastMiss(row: PlanRow, f: Forecast): Cause {
+  const cur = row.currency;
+  return {
+    code: 'forecast_miss',
+    message: `At this rate (${formatMoney(f.dailyRunRate, cur)} a day) it ends at ${formatMoney(f.projectedSpend, cur)} against a budget of ${formatMoney(f.budget, cur)} (${formatPct(f.projectedVariancePct)}) on ${row.endDate}.`,
+    evidence: {
+      dailyRunRate: f.dailyRunRate,
+      projectedSpend: f.projectedSpend,
+      budget: f.budget,
+      projectedVariancePct: f.projectedVariancePct,
+      daysLeft: f.daysLeft,
+      recommendedDailyBudget: f.recommendedDailyBudget,
+      endDate: row.endDate,
+      basis: f.basis,
+    },
+  };
+}
+
+function budgetGap(row: PlanRow, c: PlatformCampaign, f: Forecast | null): Cause | null {
   if (row.budget === null || c.dailyBudget === null || row.budget <= 0) return null;
   const days = flightDays(row.startDate, row.endDate);
   if (!(days > 0)) return null;
@@ -218,18 +254,43 @@ function budgetGap(row: PlanRow, c: PlatformCampaign): Cause | null {
       impliedBudget: implied,
       planBudget: row.budget,
       plannedDailyBudget: round2(row.budget / days),
+      // What is left of the budget over the days left: the figure that lands the flight, overspend included.
+      recommendedDailyBudget: f && f.daysLeft > 0 ? f.recommendedDailyBudget : null,
     },
   };
 }
 
-/** Compares spend since the last observation with the plan's daily rate. */
+/**
+ * Yesterday against the week before, from the daily series (SPEC); without a series, the spend since the last
+ * observation against the plan's daily rate.
+ */
 function spendTrend(row: PlanRow, c: PlatformCampaign, s: Signals): Cause | null {
+  if (c.spendByDay) {
+    const t = dailyTrend(
+      c.spendByDay,
+      { startDate: row.startDate, endDate: row.endDate, timeZone: c.timeZone ?? null },
+      s.now,
+    );
+    if (!t) return null;
+    const evidence = { day: t.yesterday, spend: t.spend, meanOfWeekBefore: t.mean };
+    return t.kind === 'spike'
+      ? {
+          code: 'spend_spike',
+          message: `Spent ${t.spend} on ${t.yesterday}, ${round2(t.spend / t.mean)}× the mean of the 7 days before (${t.mean}).`,
+          evidence: { ...evidence, since: t.yesterday },
+        }
+      : {
+          code: 'spend_stall',
+          message: `Spent ${t.spend} on ${t.yesterday} against a mean of ${t.mean} a day over the 7 days before.`,
+          evidence,
+        };
+  }
   const last = s.history.at(-1);
   if (!last) return null;
   const hours = (Date.parse(s.now) - Date.parse(last.at)) / 3_600_000;
   const elapsedDays = (Date.parse(s.now) - Date.parse(row.startDate)) / DAY_MS;
   if (!(hours >= 1) || !(elapsedDays > 0)) return null;
-  const plannedPerHour = row.targetSpend / (elapsedDays * 24);
+  const plannedPerHour = (row.targetSpend ?? 0) / (elapsedDays * 24);
   const expected = plannedPerHour * hours;
   const delta = round2(c.spend - last.actualSpend);
   const evidence = {

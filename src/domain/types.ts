@@ -20,8 +20,11 @@ export interface PlanRow {
   product: string;
   startDate: string;
   endDate: string;
-  /** Planned spend to date: the figure actual spend is compared with. */
-  targetSpend: number;
+  /**
+   * Planned spend to date: the figure actual spend is compared with. Null when the tracker leaves it empty:
+   * the budget's share of the elapsed flight stands for it then.
+   */
+  targetSpend: number | null;
   /** The whole flight's budget. */
   budget: number | null;
   currency: string | null;
@@ -62,6 +65,8 @@ export interface PlatformCampaign {
   currency: string | null;
   /** Hours the platform's reported spend may lag behind reality, when known. */
   reportingLagHours?: number;
+  /** The account's IANA time zone, when the platform says: its days (and a flight's) are counted in it. */
+  timeZone?: string;
   /** The account the campaign belongs to (customer id, ad account, fixture file); one data feed per account. */
   account?: string;
   /** Spend per day (YYYY-MM-DD, the account's time zone) inside the fetched window, when the platform gives it. */
@@ -144,6 +149,7 @@ export type CauseCode =
   | 'platform_unavailable'
   | 'plan_row_invalid'
   | 'platform_data_unusable'
+  | 'forecast_miss'
   // Safety guards: why the agent did not act alone.
   | 'guard_low_confidence'
   | 'guard_stale_data'

@@ -99,7 +99,7 @@ const RowSchema = z
     product: text('product'),
     start_date: date('start_date'),
     end_date: date('end_date'),
-    target_spend: money('target_spend'),
+    target_spend: optionalMoney('target_spend'),
     budget: optionalMoney('budget'),
     currency: optionalText.refine((v) => v === null || /^[A-Za-z]{3}$/.test(v), {
       message: 'currency must be a 3-letter ISO code such as EUR',
@@ -109,7 +109,15 @@ const RowSchema = z
     }),
     platform_campaign_id: optionalText,
   })
-  .refine((r) => r.start_date <= r.end_date, { message: 'start_date is after end_date', path: ['start_date'] });
+  .refine((r) => r.start_date <= r.end_date, { message: 'start_date is after end_date', path: ['start_date'] })
+  .refine((r) => r.target_spend !== null || r.budget !== null, {
+    message: 'target_spend is empty and there is no budget to derive it from (fill in one of them)',
+    path: ['target_spend'],
+  })
+  .refine((r) => r.target_spend === null || r.budget === null || r.target_spend <= r.budget, {
+    message: "target_spend is above the row's budget (the whole flight's): check both figures",
+    path: ['target_spend'],
+  });
 
 /** Reads and validates the tracker; throws DataError only when the file as a whole is unusable. */
 export function readTracker(file: string): Plan {

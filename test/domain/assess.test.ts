@@ -65,7 +65,16 @@ describe('assessAll: matched campaigns', () => {
       account: null,
       targetSource: 'tracker',
       budget: 3100,
-      forecast: null,
+      // 1450 over 14 days; 17 days left: on course to land near its 3100 budget.
+      forecast: {
+        basis: 'flight_to_date',
+        budget: 3100,
+        dailyRunRate: 103.57,
+        daysLeft: 17,
+        projectedSpend: 3210.71,
+        projectedVariancePct: 3.57,
+        recommendedDailyBudget: 97.06,
+      },
       history: null,
       matchedBy: 'name',
       confidence: 100,
@@ -94,7 +103,8 @@ describe('assessAll: matched campaigns', () => {
   });
 
   it('a warning at full confidence is an alert, explained', () => {
-    // 1610 against 1400: +15 %; cutting by 15 / 115 = 13.04 % restores plan.
+    // 1610 against 1400: +15 %. 115 a day over 14 days; 17 days left → ends at 3565 against 3100 (+15 %);
+    // (3100 − 1610) / 17 = 87.65 a day lands it.
     const a = one({}, { spend: 1610 });
     expect(a).toMatchObject({
       variancePct: 15,
@@ -103,16 +113,28 @@ describe('assessAll: matched campaigns', () => {
       proposedAction: null,
       confidence: 100,
     });
-    expect(causeCodes(a)).toEqual(['over_pacing']);
+    expect(causeCodes(a)).toEqual(['forecast_miss']);
+    expect(a.forecast).toEqual({
+      dailyRunRate: 115,
+      projectedSpend: 3565,
+      budget: 3100,
+      projectedVariancePct: 15,
+      daysLeft: 17,
+      recommendedDailyBudget: 87.65,
+      basis: 'flight_to_date',
+    });
     expect(a.mitigation).toEqual([
-      { cause: 'over_pacing', step: 'Lower the daily budget by about 13.04% to bring spend back to plan.' },
+      {
+        cause: 'forecast_miss',
+        step: 'Set the daily budget to 87.65 for the 17 days left to land on the budget of 3,100.00.',
+      },
     ]);
   });
 
   it('a critical variance at full confidence is a halt', () => {
     const a = one({}, { spend: 1820 });
     expect(a).toMatchObject({ variancePct: 30, severity: 'critical', action: 'halt', proposedAction: null });
-    expect(causeCodes(a)).toEqual(['over_pacing']);
+    expect(causeCodes(a)).toEqual(['forecast_miss']);
   });
 
   it('confidence of exactly 70 counts as confident', () => {
@@ -124,7 +146,7 @@ describe('assessAll: matched campaigns', () => {
       confidenceParts: { metadata: 50, name: 0, freshness: 20 },
     });
     expect(a).toMatchObject({ severity: 'warning', action: 'alert', proposedAction: null });
-    expect(causeCodes(a)).toEqual(['name_mismatch', 'over_pacing']);
+    expect(causeCodes(a)).toEqual(['name_mismatch', 'forecast_miss']);
   });
 
   it('below 70 a warning is escalated, proposing an alert, and a critical one proposing a halt', () => {
@@ -132,7 +154,7 @@ describe('assessAll: matched campaigns', () => {
     const pinned = { campaignName: 'abc', platformCampaignId: 'g-1' };
     const warning = one(pinned, { name: 'xyz', market: 'DE', spend: 1610 });
     expect(warning).toMatchObject({ confidence: 53.33, action: 'escalate', proposedAction: 'alert' });
-    expect(causeCodes(warning)).toEqual(['name_mismatch', 'market_mismatch', 'over_pacing']);
+    expect(causeCodes(warning)).toEqual(['name_mismatch', 'market_mismatch', 'forecast_miss']);
     expect(mitigationCauses(warning)).toEqual(causeCodes(warning));
     const critical = one(pinned, { name: 'xyz', market: 'DE', spend: 1820 });
     expect(critical).toMatchObject({ confidence: 53.33, action: 'escalate', proposedAction: 'halt' });
@@ -156,7 +178,7 @@ describe('assessAll: matched campaigns', () => {
     // 560 against 1400: −60 %, critical, confident.
     const a = one({}, { status: 'PAUSED', spend: 560 });
     expect(a).toMatchObject({ platformStatus: 'PAUSED', severity: 'critical', action: 'halt' });
-    expect(causeCodes(a)).toEqual(['campaign_paused']);
+    expect(causeCodes(a)).toEqual(['campaign_paused', 'forecast_miss']);
   });
 
   it('a currency mismatch is escalated proposing an alert, even when the variance would be critical', () => {
@@ -205,7 +227,7 @@ describe('assessAll: matched campaigns', () => {
     // 250 spent in the last 24 h against 100 planned: a spike.
     const history = { 'google:g-1': [{ at: '2024-05-14T00:00:00Z', actualSpend: 1570 }] };
     const a = one({}, { spend: 1820 }, { history });
-    expect(causeCodes(a)).toEqual(['spend_spike']);
+    expect(causeCodes(a)).toEqual(['spend_spike', 'forecast_miss']);
     expect(a.rootCause[0]?.evidence).toMatchObject({ delta: 250, expectedDelta: 100 });
   });
 });
@@ -242,12 +264,12 @@ describe('assessAll: configurable thresholds', () => {
     // 30 h with a 24 h window: 20 × (48 − 30) / 24 = 15 → 95; still older than 24 h, so stale.
     const a = one({}, { spend: 1610, fetchedAt: hoursBefore(NOW, 30) }, { thresholds: { freshnessHours: 24 } });
     expect(a).toMatchObject({ confidence: 95, confidenceParts: { metadata: 50, name: 30, freshness: 15 } });
-    expect(causeCodes(a)).toEqual(['stale_data', 'over_pacing']);
+    expect(causeCodes(a)).toEqual(['stale_data', 'forecast_miss']);
     expect(a.rootCause[0]?.evidence).toMatchObject({ ageHours: 30, freshHours: 24 });
     // 20 h with a 24 h window: fully fresh, not stale.
     const fresh = one({}, { spend: 1610, fetchedAt: hoursBefore(NOW, 20) }, { thresholds: { freshnessHours: 24 } });
     expect(fresh).toMatchObject({ confidence: 100 });
-    expect(causeCodes(fresh)).toEqual(['over_pacing']);
+    expect(causeCodes(fresh)).toEqual(['forecast_miss']);
   });
 });
 

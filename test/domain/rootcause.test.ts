@@ -35,8 +35,8 @@ function matched(
     row,
     campaign: c,
     nameSimilarity: 1,
-    variancePct: variancePct(c.spend, row.targetSpend),
-    zeroDelivery: isZeroDelivery(row.targetSpend, c.spend),
+    variancePct: variancePct(c.spend, row.targetSpend as number),
+    zeroDelivery: isZeroDelivery(row.targetSpend as number, c.spend),
     ...extra,
   };
 }
@@ -368,11 +368,19 @@ describe('diagnose: delivery', () => {
       {
         code: 'budget_differs',
         message: "Platform daily budget 150 × 31 days = 4650, but the plan's budget is 3100 (+50%).",
-        evidence: { dailyBudget: 150, flightDays: 31, impliedBudget: 4650, planBudget: 3100, plannedDailyBudget: 100 },
+        evidence: {
+          dailyBudget: 150,
+          flightDays: 31,
+          impliedBudget: 4650,
+          planBudget: 3100,
+          plannedDailyBudget: 100,
+          recommendedDailyBudget: null,
+        },
       },
     ]);
+    // Without a forecast (no spend figures to project), the plan's own daily rate.
     expect(stepFor(causes, 'budget_differs')).toBe(
-      'Set the platform daily budget to 100 (plan budget 3100 over 31 days).',
+      'Set the platform daily budget to 100.00 (plan budget 3,100.00 over 31 days).',
     );
   });
 
@@ -394,9 +402,10 @@ describe('diagnose: delivery', () => {
       impliedBudget: 1550,
       planBudget: 1000,
       plannedDailyBudget: 32.26,
+      recommendedDailyBudget: null,
     });
     expect(stepFor(causes, 'budget_differs')).toBe(
-      'Set the platform daily budget to 32.26 (plan budget 1000 over 31 days).',
+      'Set the platform daily budget to 32.26 (plan budget 1,000.00 over 31 days).',
     );
   });
 
@@ -480,8 +489,7 @@ describe('diagnose: delivery', () => {
     expect(stepFor(causes, 'no_delivery')).toMatch(/ad approvals, the payment method, targeting and bids/);
   });
 
-  it('over-pacing with nothing to explain it, and the budget cut that restores plan', () => {
-    // 1960 against 1400: +40 %. Cutting the rate by 40 / 140 = 28.57 % brings it back to plan.
+  it('over-pacing with nothing to explain it and no forecast: no invented percentage', () => {
     const causes = diagnose(matched({}, { spend: 1960 }));
     expect(causes).toEqual([
       {
@@ -490,27 +498,41 @@ describe('diagnose: delivery', () => {
         evidence: { targetSpend: 1400, actualSpend: 1960, variancePct: 40 },
       },
     ]);
-    expect(stepFor(causes, 'over_pacing')).toBe('Lower the daily budget by about 28.57% to bring spend back to plan.');
-  });
-
-  it('under-pacing with nothing to explain it, and the raise that restores plan', () => {
-    // 1120 against 1400: −20 %. Raising the rate by 20 / 80 = 25 % brings it back to plan.
-    const causes = diagnose(matched({}, { spend: 1120 }));
-    expect(causes).toEqual([
-      {
-        code: 'under_pacing',
-        message: 'Spent 1120 against 1400 planned to date (-20%).',
-        evidence: { targetSpend: 1400, actualSpend: 1120, variancePct: -20 },
-      },
-    ]);
-    expect(stepFor(causes, 'under_pacing')).toBe(
-      'Raise bids or the daily budget by about 25%, or move the shortfall to another campaign.',
+    expect(stepFor(causes, 'over_pacing')).toBe(
+      'Lower the daily budget or bids to bring spend back to plan (give the row a budget in the tracker for an exact figure).',
     );
   });
 
-  it('under-pacing by half needs the rate doubled', () => {
-    const causes = diagnose(matched({}, { spend: 700 }));
-    expect(stepFor(causes, 'under_pacing')).toContain('by about 100%');
+  it('under-pacing with nothing to explain it and no forecast', () => {
+    const causes = diagnose(matched({}, { spend: 1120 }));
+    expect(codes(causes)).toEqual(['under_pacing']);
+    expect(stepFor(causes, 'under_pacing')).toMatch(/^Raise bids or the daily budget, or move the shortfall/);
+  });
+
+  it('off plan with a forecast: where the flight ends, and the daily budget that lands it', () => {
+    // 1960 spent in 14 days (140 a day); 17 days left → 1960 + 140 × 17 = 4340 against 3100 (+40 %).
+    // What is left, 3100 − 1960 = 1140, over 17 days: 67.06 a day.
+    const forecast = {
+      dailyRunRate: 140,
+      projectedSpend: 4340,
+      budget: 3100,
+      projectedVariancePct: 40,
+      daysLeft: 17,
+      recommendedDailyBudget: 67.06,
+      basis: 'flight_to_date' as const,
+    };
+    const causes = diagnose(matched({}, { spend: 1960 }, { forecast }));
+    expect(codes(causes)).toEqual(['forecast_miss']);
+    expect(causes[0]?.message).toBe(
+      'At this rate (140.00 EUR a day) it ends at 4,340.00 EUR against a budget of 3,100.00 EUR (+40.00%) on 2024-05-31.',
+    );
+    expect(stepFor(causes, 'forecast_miss')).toBe(
+      'Set the daily budget to 67.06 for the 17 days left to land on the budget of 3,100.00.',
+    );
+    // A budget gap that already names the figure says it once.
+    const withGap = diagnose(matched({}, { spend: 1960, dailyBudget: 150 }, { forecast }));
+    expect(codes(withGap)).toEqual(['budget_differs']);
+    expect(stepFor(withGap, 'budget_differs')).toMatch(/^Set the platform daily budget to 67\.06: what is left/);
   });
 });
 
@@ -538,6 +560,6 @@ describe('mitigate', () => {
 
   it('shows "?" for evidence it does not have', () => {
     const [m] = mitigate([{ code: 'over_pacing', message: '', evidence: { variancePct: null } }]);
-    expect(m?.step).toBe('Lower the daily budget by about ?% to bring spend back to plan.');
+    expect(m?.step).toBe('Lower the daily budget or bids to bring spend back to plan (give the row a budget in the tracker for an exact figure).');
   });
 });

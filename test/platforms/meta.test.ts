@@ -171,6 +171,7 @@ describe('MetaPlatform.fetchCampaigns', () => {
       status: 'ENABLED',
       fetchedAt: NOW,
       account: 'act_111',
+      timeZone: 'Europe/Berlin',
       dailyBudget: 50.5,
       currency: 'EUR',
     });

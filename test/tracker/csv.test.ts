@@ -181,3 +181,22 @@ describe('tracker.csv', () => {
     });
   });
 });
+
+describe('target to date and budget', () => {
+  const B = `${HEADER},budget`;
+  it('an empty target_spend with a budget is valid: the budget sets the target', () => {
+    const plan = parseTracker(`${B}\nc-1,A,google,DE,X,2026-11-01,2026-11-30,,150000\n`);
+    expect(plan.errors).toEqual([]);
+    expect(plan.rows[0]).toMatchObject({ targetSpend: null, budget: 150000 });
+  });
+  it('refuses a row with neither, and a target above the budget (a typo such as 31000 for 3100)', () => {
+    const plan = parseTracker(
+      `${B}\nc-1,A,google,DE,X,2026-11-01,2026-11-30,,\nc-2,B,google,DE,X,2026-11-01,2026-11-30,31000,6000\n`,
+    );
+    expect(plan.rows).toEqual([]);
+    expect(plan.errors).toEqual([
+      { line: 2, message: 'target_spend is empty and there is no budget to derive it from (fill in one of them)' },
+      { line: 3, message: "target_spend is above the row's budget (the whole flight's): check both figures" },
+    ]);
+  });
+});

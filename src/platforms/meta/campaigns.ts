@@ -91,6 +91,7 @@ export function readAccountAnswers(
       status: mapStatus(status, effective),
       fetchedAt,
       account: `act_${act.replace(/^act_/, '')}`,
+      timeZone,
       dailyBudget,
       currency,
       ...(window ? { spendByDay: daysRecord(read?.days) } : {}),

@@ -1,0 +1,138 @@
+// Pacing against the flight: the target to date a budget implies, where the flight ends at today's rate, and the
+// daily budget that lands it on budget (SPEC, Pacing intelligence). Days are the account's (UTC for fixtures).
+import { round2 } from './money.js';
+import type { Forecast } from './types.js';
+
+const DAY_MS = 86_400_000;
+
+/** The calendar day (YYYY-MM-DD) of an instant in a time zone (UTC when none is known). */
+export function dayOf(iso: string, timeZone: string | null = null): string {
+  if (timeZone === null || timeZone === 'UTC') return new Date(iso).toISOString().slice(0, 10);
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(iso),
+  );
+}
+
+/** The instant a day starts (00:00) in a time zone, in ms. */
+export function startOfDay(day: string, timeZone: string | null = null): number {
+  const utc = Date.parse(`${day}T00:00:00Z`);
+  if (timeZone === null || timeZone === 'UTC') return utc;
+  // The zone's offset at that moment, found twice so a change of offset that day settles on the right side.
+  let guess = utc - offsetMs(utc, timeZone);
+  guess = utc - offsetMs(guess, timeZone);
+  return guess;
+}
+
+function offsetMs(at: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(at));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return local - Math.floor(at / 1000) * 1000;
+}
+
+export const addDays = (day: string, n: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+
+/** Days from `a` to `b` (b − a), both YYYY-MM-DD. */
+export const daysBetween = (a: string, b: string): number =>
+  Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
+
+export interface Flight {
+  startDate: string;
+  endDate: string;
+  timeZone?: string | null;
+}
+
+/** The share of the flight elapsed at `now`: 0 before the start date's 00:00, 1 from the end date's 24:00. */
+export function elapsedShare(f: Flight, now: string): number {
+  const start = startOfDay(f.startDate, f.timeZone ?? null);
+  const end = startOfDay(addDays(f.endDate, 1), f.timeZone ?? null);
+  if (!(end > start)) return 1;
+  return Math.min(1, Math.max(0, (Date.parse(now) - start) / (end - start)));
+}
+
+/** What the budget plans to have spent by `now`: linear over the flight, capped at the budget. */
+export function expectedToDate(budget: number, f: Flight, now: string): number {
+  return round2(Math.min(budget, budget * elapsedShare(f, now)));
+}
+
+export interface ForecastInput extends Flight {
+  budget: number | null;
+  actualSpend: number | null;
+  /** Spend per day in the account's zone, when the platform gives it (missing days spent nothing). */
+  spendByDay?: Readonly<Record<string, number>> | undefined;
+}
+
+/**
+ * At this rate, where the flight ends. Run rate: the mean daily spend over the last up to 7 full days before
+ * today inside the flight; without a daily series (or before a full day has passed), spend to date over the
+ * elapsed days. Null without a budget or spend.
+ */
+export function forecast(input: ForecastInput, now: string): Forecast | null {
+  const { budget, actualSpend } = input;
+  if (budget === null || !(budget > 0) || actualSpend === null) return null;
+  const tz = input.timeZone ?? null;
+  const today = dayOf(now, tz);
+  const firstFull = input.startDate > addDays(today, -7) ? input.startDate : addDays(today, -7);
+  const lastFull = input.endDate < addDays(today, -1) ? input.endDate : addDays(today, -1);
+  let dailyRunRate: number;
+  let basis: Forecast['basis'];
+  if (input.spendByDay && firstFull <= lastFull) {
+    let cents = 0;
+    const days = daysBetween(firstFull, lastFull) + 1;
+    for (let d = firstFull, i = 0; i < days; d = addDays(d, 1), i++)
+      cents += Math.round((input.spendByDay[d] ?? 0) * 100);
+    dailyRunRate = cents / 100 / days;
+    basis = 'last_7_days';
+  } else {
+    const elapsedDays = (Date.parse(now) - startOfDay(input.startDate, tz)) / DAY_MS;
+    const flightDays = daysBetween(input.startDate, input.endDate) + 1;
+    const days = Math.min(Math.max(elapsedDays, 0), flightDays);
+    dailyRunRate = days > 0 ? actualSpend / days : 0;
+    basis = 'flight_to_date';
+  }
+  const daysLeft =
+    today > input.endDate ? 0 : daysBetween(today < input.startDate ? input.startDate : today, input.endDate) + 1;
+  const projectedSpend = round2(actualSpend + dailyRunRate * daysLeft);
+  return {
+    dailyRunRate: round2(dailyRunRate),
+    projectedSpend,
+    budget,
+    projectedVariancePct: round2(((projectedSpend - budget) / budget) * 100),
+    daysLeft,
+    recommendedDailyBudget: daysLeft > 0 ? round2(Math.max(0, budget - actualSpend) / daysLeft) : 0,
+    basis,
+  };
+}
+
+/**
+ * Yesterday against the mean of the 7 days before it, from the daily series: a spike (≥ 2×) or a stall
+ * (≤ 0.25× of a mean above 0). Null without enough days.
+ */
+export function dailyTrend(
+  spendByDay: Readonly<Record<string, number>>,
+  f: Flight,
+  now: string,
+): { kind: 'spike' | 'stall'; yesterday: string; spend: number; mean: number } | null {
+  const today = dayOf(now, f.timeZone ?? null);
+  const yesterday = addDays(today, -1);
+  if (yesterday < f.startDate || yesterday > f.endDate) return null;
+  const from = addDays(yesterday, -7);
+  if (from < f.startDate) return null; // a full week before yesterday inside the flight is needed
+  let cents = 0;
+  for (let d = from; d < yesterday; d = addDays(d, 1)) cents += Math.round((spendByDay[d] ?? 0) * 100);
+  const mean = cents / 100 / 7;
+  const spend = spendByDay[yesterday] ?? 0;
+  if (mean > 0 && spend >= 2 * mean) return { kind: 'spike', yesterday, spend, mean: round2(mean) };
+  if (mean > 0 && spend <= 0.25 * mean) return { kind: 'stall', yesterday, spend, mean: round2(mean) };
+  return null;
+}
