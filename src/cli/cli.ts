@@ -11,12 +11,13 @@ import { type App, createApp } from '../wiring.js';
 import * as commands from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
 import { progressReporter } from './progress.js';
+import { isReportBy, REPORT_BY } from './report.js';
 
 export const HELP = `Usage: npx pacing <command> [options]
 
 Commands:
   run                                   run one pacing cycle now
-  status [campaign]                     the latest run, or one campaign in detail
+  status [campaign] [--csv]             the latest run, or one campaign in detail
   pending                               escalations waiting for a decision
   approve <escalation-id> --user <id>   carry out what the escalation proposes
   reject <escalation-id> --user <id> [--reason <text>]
@@ -25,11 +26,14 @@ Commands:
                                         the audit trail, oldest first
   resume-campaign <google|meta> <platform-campaign-id> --user <id>
                                         undo a halt: resume the campaign on its platform
+  report [--by market|product|platform|owner|currency] [--csv]
+                                        the latest run totalled per group, each currency apart
   serve                                 run the Slack app (HTTP or Socket Mode) with its schedules
   help                                  this text
 
 Options:
-  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject)
+  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject, report)
+  --csv    print RFC 4180 CSV with a header row on stdout (status, report)
 
 Configuration comes from the environment and .env (see README). Exit status: 0 when the command did its
 job, 1 when it could not (bad configuration, unreadable data, unknown or already decided escalation), 2 for usage errors.`;
@@ -47,7 +51,7 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     io.out(HELP);
     return command === undefined ? 2 : 0;
   }
-  const known = ['run', 'status', 'pending', 'approve', 'reject', 'audit', 'resume-campaign'];
+  const known = ['run', 'status', 'pending', 'approve', 'reject', 'audit', 'resume-campaign', 'report'];
   if (command === 'serve') return serveUntilSignal(io);
   if (!known.includes(command)) {
     io.err(`pacing: unknown command "${command}".\n\n${HELP}`);
@@ -59,6 +63,9 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   try {
     if (command === 'approve' || command === 'reject') need(1, 'an escalation id');
     if (command === 'resume-campaign') need(2, 'a platform and a platform campaign id');
+    if (options.csv && command !== 'status' && command !== 'report')
+      throw new UsageError('--csv is for status and report.');
+    if (options.by !== undefined && command !== 'report') throw new UsageError('--by is for report.');
   } catch (err) {
     io.err(`pacing: ${(err as Error).message}\n\n${HELP}`);
     return 2;
@@ -108,6 +115,9 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
         break;
       case 'resume-campaign':
         await commands.resumeCampaign(app, args[0] as string, args[1] as string, options, io);
+        break;
+      case 'report':
+        await commands.report(app, options, io);
         break;
     }
     if (slack) await deliver(app, slack, io);
@@ -189,6 +199,8 @@ function parse(argv: string[]) {
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
+        csv: { type: 'boolean', default: false },
+        by: { type: 'string' },
         user: { type: 'string' },
         reason: { type: 'string' },
         campaign: { type: 'string' },
@@ -213,9 +225,15 @@ function parse(argv: string[]) {
   const limitText = values.limit?.trim();
   const limit = limitText === undefined ? undefined : /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
   if (limit !== undefined && !(limit >= 1 && limit <= maxLimit)) throw new UsageError(limitMessage);
+  if (values.json && values.csv) throw new UsageError('--json and --csv do not go together: choose one.');
+  const by = values.by?.trim();
+  if (by !== undefined && !isReportBy(by))
+    throw new UsageError(`--by takes one of ${REPORT_BY.join(', ')} (not "${values.by}").`);
   const [command, ...args] = positionals;
   const options: commands.Options = {
     json: values.json,
+    csv: values.csv,
+    by,
     user: values.user,
     reason: values.reason,
     campaign: values.campaign,

@@ -6,6 +6,7 @@ import { DecisionConflict, PacingError } from '../errors.js';
 import type { App } from '../wiring.js';
 import { auditTable, campaignDetail, pendingTable, type RunView, runReport } from './format.js';
 import type { CollectingNotifier } from './notifier.js';
+import { buildReport, type ReportBy, reportCsv, reportTable, statusCsv } from './report.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -14,6 +15,10 @@ export interface Io {
 
 export interface Options {
   json: boolean;
+  /** RFC 4180 CSV on stdout (status, report); never together with json. */
+  csv?: boolean | undefined;
+  /** How `report` groups the results (market when unset). */
+  by?: ReportBy | undefined;
   user?: string | undefined;
   reason?: string | undefined;
   campaign?: string | undefined;
@@ -23,6 +28,9 @@ export interface Options {
 }
 
 const json = (io: Io, doc: unknown) => io.out(JSON.stringify(doc, null, 2));
+
+/** CSV is printed exactly as rendered, its last CRLF included: `io.out` adds the final \n itself. */
+const csv = (io: Io, text: string) => io.out(text.endsWith('\n') ? text.slice(0, -1) : text);
 
 /** The run document of SPEC: { runId, results, errors } plus what else helps a reader. */
 function runDoc(v: RunView) {
@@ -56,6 +64,7 @@ export async function status(app: App, campaign: string | undefined, o: Options,
   const latest = app.agent.latest();
   if (!latest) {
     if (o.json) json(io, { runId: null, results: [], errors: [] });
+    else if (o.csv) csv(io, statusCsv([]));
     else io.out('No pacing run yet. Start one with: npx pacing run');
     return;
   }
@@ -69,12 +78,17 @@ export async function status(app: App, campaign: string | undefined, o: Options,
   };
   if (campaign === undefined) {
     if (o.json) json(io, runDoc(view));
+    else if (o.csv) csv(io, statusCsv(latest.results));
     else io.out(runReport(view));
     return;
   }
   const found = findCampaign(latest.results, campaign);
   if (found.length === 0)
     throw new PacingError('not_found', `No campaign matching "${campaign}" in run ${latest.run.id}.`);
+  if (o.csv) {
+    csv(io, statusCsv(found));
+    return;
+  }
   if (o.json) {
     json(io, { ...runDoc(view), results: found });
     return;
@@ -82,6 +96,16 @@ export async function status(app: App, campaign: string | undefined, o: Options,
   io.out(
     found.map((r) => campaignDetail(r, r.escalationId ? app.store.escalations.get(r.escalationId) : null)).join('\n\n'),
   );
+}
+
+/** The latest run's results totalled per group, each currency apart (SPEC, Report). */
+export async function report(app: App, o: Options, io: Io): Promise<void> {
+  const by = o.by ?? 'market';
+  const latest = app.agent.latest();
+  const doc = buildReport(latest?.results ?? [], by, latest?.run.id ?? null);
+  if (o.json) json(io, doc);
+  else if (o.csv) csv(io, reportCsv(doc));
+  else io.out(reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined));
 }
 
 /** By plan id or platform id exactly, else by a case-insensitive part of either name. */

@@ -195,17 +195,7 @@ function matched(m: Match, input: AssessInput): Assessment {
     : c0;
   const a = base(row, c, row.platform);
   a.targetSource = m.row.targetSpend === null ? 'budget' : 'tracker';
-  a.forecast = forecast(
-    {
-      budget: row.budget,
-      actualSpend: a.actualSpend,
-      startDate: row.startDate,
-      endDate: row.endDate,
-      timeZone: c.timeZone ?? null,
-      spendByDay: c.spendByDay,
-    },
-    input.now,
-  );
+
   const conf = confidence(row, c, input.now, input.thresholds.freshnessHours);
   a.matchedBy = m.by;
   a.confidence = conf.total;
@@ -214,6 +204,20 @@ function matched(m: Match, input: AssessInput): Assessment {
   // A plan in one currency and spend in another cannot be compared: no variance, no severity.
   const currencyMismatch = row.currency !== null && c.currency !== null && row.currency !== c.currency;
   a.variancePct = currencyMismatch ? null : variancePct(c.spend, row.targetSpend);
+  // Spend in one currency against a budget in another has no forecast either.
+  a.forecast = currencyMismatch
+    ? null
+    : forecast(
+        {
+          budget: row.budget,
+          actualSpend: a.actualSpend,
+          startDate: row.startDate,
+          endDate: row.endDate,
+          timeZone: c.timeZone ?? null,
+          spendByDay: c.spendByDay,
+        },
+        input.now,
+      );
   a.severity = severityOf(a.variancePct, input.thresholds);
   a.zeroDelivery = isZeroDelivery(row.targetSpend, c.spend);
   const d = decide(

@@ -1,0 +1,567 @@
+// `pacing report` and `--csv`: the grouping as a table of cases, then the built CLI on the bundled fixtures.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildReport,
+  groupResults,
+  REPORT_BY,
+  REPORT_CSV_COLUMNS,
+  type ReportBy,
+  type ReportGroup,
+  type ReportRow,
+  reportCsv,
+  reportTable,
+  STATUS_CSV_COLUMNS,
+  statusCsv,
+} from '../../src/cli/report.js';
+import type { Forecast } from '../../src/domain/types.js';
+import { ensureBuilt, type Outcome, pacing, pacingJson, type Workspace, workspace } from '../fakes/pacing-cli.js';
+
+function forecast(projectedSpend: number, recommendedDailyBudget = 10): Forecast {
+  return {
+    dailyRunRate: 1,
+    projectedSpend,
+    budget: 1000,
+    projectedVariancePct: 0,
+    daysLeft: 10,
+    recommendedDailyBudget,
+    basis: 'flight_to_date',
+  };
+}
+
+function result(o: Partial<ReportRow> = {}): ReportRow {
+  return {
+    campaignId: 'C-1',
+    campaignName: 'Campaign one',
+    platform: 'google',
+    platformCampaignId: '111',
+    platformCampaignName: 'Campaign one',
+    market: 'DE',
+    product: 'Sneakers',
+    ownerSlackId: 'U1',
+    currency: 'EUR',
+    planCurrency: 'EUR',
+    platformCurrency: 'EUR',
+    targetSpend: 100,
+    targetSource: 'tracker',
+    actualSpend: 100,
+    variancePct: 0,
+    severity: 'healthy',
+    confidence: 100,
+    action: 'log',
+    status: 'done',
+    escalationId: null,
+    budget: null,
+    forecast: null,
+    ...o,
+  };
+}
+
+const gbp = { currency: 'GBP', planCurrency: 'GBP', platformCurrency: 'GBP' };
+const usd = { currency: 'USD', planCurrency: 'USD', platformCurrency: 'USD' };
+
+/** A small run: two currencies under one market, orphans, a row without currency, nulls, one foreign spend. */
+const ROWS: ReportRow[] = [
+  result({
+    campaignId: 'DE-1',
+    targetSpend: 100,
+    actualSpend: 110,
+    budget: 1000,
+    forecast: forecast(1200),
+    severity: 'warning',
+  }),
+  result({
+    campaignId: 'DE-2',
+    platform: 'meta',
+    product: 'Running',
+    ownerSlackId: null,
+    targetSpend: 200,
+    actualSpend: null,
+    budget: 500,
+    severity: null,
+  }),
+  result({ campaignId: 'DE-3', ...gbp, targetSpend: 50, actualSpend: 75, severity: 'critical' }),
+  result({
+    campaignId: 'UK-1',
+    market: 'UK',
+    product: 'Football',
+    ownerSlackId: 'U2',
+    ...gbp,
+    targetSpend: 300,
+    actualSpend: 270,
+    severity: 'healthy',
+  }),
+  // An orphan: no plan, its market and product known from the platform.
+  result({
+    campaignId: null,
+    campaignName: null,
+    platformCampaignName: 'Acme_IT_Sandals',
+    market: 'IT',
+    product: 'Sandals',
+    ownerSlackId: null,
+    planCurrency: null,
+    targetSpend: null,
+    targetSource: null,
+    actualSpend: 50,
+    variancePct: null,
+    severity: null,
+  }),
+  // An orphan the platform tells nothing about but its currency.
+  result({
+    campaignId: null,
+    campaignName: null,
+    platform: 'meta',
+    market: null,
+    product: null,
+    ownerSlackId: null,
+    ...usd,
+    planCurrency: null,
+    targetSpend: null,
+    targetSource: null,
+    actualSpend: 20,
+    variancePct: null,
+    severity: null,
+  }),
+  // Nobody says the currency.
+  result({
+    campaignId: 'SE-1',
+    market: 'SE',
+    platform: 'meta',
+    currency: null,
+    planCurrency: null,
+    platformCurrency: null,
+    actualSpend: null,
+    targetSpend: 20,
+    budget: 30,
+    severity: null,
+  }),
+  // A EUR plan run from a USD account: its target and budget count in EUR, its spend in no total.
+  result({
+    campaignId: 'DE-4',
+    platform: 'meta',
+    planCurrency: 'EUR',
+    platformCurrency: 'USD',
+    targetSpend: 40,
+    actualSpend: 999,
+    budget: 60,
+    forecast: forecast(2000),
+    variancePct: null,
+    severity: null,
+  }),
+];
+
+type Shape = [key: string | null, currency: string | null, campaigns: number];
+const shape = (groups: ReportGroup[]): Shape[] => groups.map((g) => [g.key, g.currency, g.campaigns]);
+
+describe('groupResults', () => {
+  it.each<[ReportBy, Shape[]]>([
+    [
+      'market',
+      [
+        ['DE', 'EUR', 3],
+        ['DE', 'GBP', 1],
+        ['IT', 'EUR', 1],
+        ['SE', null, 1],
+        ['UK', 'GBP', 1],
+        [null, 'USD', 1],
+      ],
+    ],
+    [
+      'product',
+      [
+        ['Football', 'GBP', 1],
+        ['Running', 'EUR', 1],
+        ['Sandals', 'EUR', 1],
+        ['Sneakers', 'EUR', 2],
+        ['Sneakers', 'GBP', 1],
+        ['Sneakers', null, 1],
+        [null, 'USD', 1],
+      ],
+    ],
+    [
+      'platform',
+      [
+        ['google', 'EUR', 2],
+        ['google', 'GBP', 2],
+        ['meta', 'EUR', 2],
+        ['meta', 'USD', 1],
+        ['meta', null, 1],
+      ],
+    ],
+    [
+      'owner',
+      [
+        ['(no owner)', 'EUR', 2],
+        ['(no owner)', 'USD', 1],
+        ['U1', 'EUR', 2],
+        ['U1', 'GBP', 1],
+        ['U1', null, 1],
+        ['U2', 'GBP', 1],
+      ],
+    ],
+    [
+      'currency',
+      [
+        ['EUR', 'EUR', 4],
+        ['GBP', 'GBP', 2],
+        ['USD', 'USD', 1],
+        [null, null, 1],
+      ],
+    ],
+  ])('by %s: one group per key and currency, sorted, unknowns last', (by, expected) => {
+    const groups = groupResults(ROWS, by);
+    expect(shape(groups)).toEqual(expected);
+    // Every row counts once, whatever the grouping.
+    expect(groups.reduce((n, g) => n + g.campaigns, 0)).toBe(ROWS.length);
+  });
+
+  it('keeps each currency apart and skips missing figures (market)', () => {
+    const byKey = new Map(groupResults(ROWS, 'market').map((g) => [`${g.key}/${g.currency}`, g]));
+    expect(byKey.get('DE/EUR')).toEqual({
+      key: 'DE',
+      currency: 'EUR',
+      campaigns: 3,
+      targetSpend: 340, // 100 + 200 + 40
+      actualSpend: 110, // DE-2 has none; DE-4 spent USD
+      variancePct: 10, // over DE-1 only, the one row with both figures in EUR
+      budget: 1560,
+      projectedSpend: 1200, // DE-4's forecast is in USD
+      critical: 0,
+      warning: 1,
+      healthy: 0,
+    });
+    expect(byKey.get('DE/GBP')).toMatchObject({ targetSpend: 50, actualSpend: 75, variancePct: 50, critical: 1 });
+    expect(byKey.get('UK/GBP')).toMatchObject({ targetSpend: 300, actualSpend: 270, variancePct: -10, budget: null });
+    // Orphans: spend without a plan, so no target, no variance; none of these rows has a budget or a forecast.
+    expect(byKey.get('IT/EUR')).toMatchObject({
+      campaigns: 1,
+      targetSpend: null,
+      actualSpend: 50,
+      variancePct: null,
+      budget: null,
+      projectedSpend: null,
+    });
+    expect(byKey.get('null/USD')).toMatchObject({ key: null, actualSpend: 20, targetSpend: null });
+    expect(byKey.get('SE/null')).toMatchObject({ currency: null, targetSpend: 20, actualSpend: null, budget: 30 });
+  });
+
+  it('counts severities, leaving rows without one out of the three counts', () => {
+    const [all] = groupResults(
+      [
+        result({ severity: 'critical' }),
+        result({ severity: 'critical' }),
+        result({ severity: 'warning' }),
+        result({ severity: 'healthy' }),
+        result({ severity: null }),
+      ],
+      'market',
+    );
+    expect(all).toMatchObject({ campaigns: 5, critical: 2, warning: 1, healthy: 1 });
+  });
+
+  it.each<[string, [number | null, number | null][], number | null]>([
+    ['a third over', [[3, 4]], 33.33],
+    ['a sixth under', [[6, 5]], -16.67],
+    ['half a cent of a percent rounds away from zero', [[20000, 20001]], 0.01],
+    ['and below zero too', [[20000, 19999]], -0.01],
+    [
+      'from the sums, not the mean of the rows',
+      [
+        [100, 200],
+        [300, 300],
+      ],
+      25,
+    ],
+    [
+      'rows without spend do not count',
+      [
+        [100, 150],
+        [900, null],
+      ],
+      50,
+    ],
+    [
+      'rows without target do not count',
+      [
+        [100, 150],
+        [null, 900],
+      ],
+      50,
+    ],
+    ['target 0: no variance', [[0, 10]], null],
+    [
+      'no row has both: no variance',
+      [
+        [100, null],
+        [null, 10],
+      ],
+      null,
+    ],
+  ])('variance: %s', (_name, pairs, expected) => {
+    const rows = pairs.map(([targetSpend, actualSpend]) => result({ targetSpend, actualSpend }));
+    expect(groupResults(rows, 'market')[0]?.variancePct).toBe(expected);
+  });
+
+  it('rounds the sums to 2 decimals', () => {
+    const [g] = groupResults(
+      [
+        result({ targetSpend: 0.1, actualSpend: 0.105, budget: 0.1, forecast: forecast(0.1) }),
+        result({ targetSpend: 0.2, actualSpend: 0.2, budget: 0.2, forecast: forecast(0.2) }),
+      ],
+      'market',
+    );
+    expect(g).toMatchObject({ targetSpend: 0.3, actualSpend: 0.31, budget: 0.3, projectedSpend: 0.3 });
+  });
+
+  it('reads stored results that predate budget and forecast as having neither', () => {
+    const old = result({ targetSpend: 10, actualSpend: 12 }) as Partial<ReportRow>;
+    delete old.budget;
+    delete old.forecast;
+    expect(groupResults([old as ReportRow], 'market')[0]).toMatchObject({ budget: null, projectedSpend: null });
+  });
+
+  it('has no groups for a run without results', () => {
+    expect(groupResults([], 'owner')).toEqual([]);
+  });
+});
+
+describe('rendering', () => {
+  const doc = buildReport(ROWS, 'market', 'run-1');
+
+  it('prints a table with thousands separators, unknowns as —, the foreign spend named', () => {
+    const big = buildReport(
+      [
+        result({
+          market: 'United Kingdom and Ireland',
+          targetSpend: 1234567.891,
+          actualSpend: 1300000,
+          budget: 9500000,
+          forecast: forecast(9600000),
+        }),
+      ],
+      'market',
+      'run-2',
+    );
+    const text = reportTable(big, { startedAt: '2026-11-20T09:00:00.000Z', results: [] });
+    expect(text).toContain('1,234,567.89');
+    expect(text).toContain('9,600,000.00');
+    expect(text).toContain('United King…');
+    expect(text).toContain('+5.30%');
+    const table = reportTable(doc, { startedAt: '2026-11-20T09:00:00.000Z', results: ROWS });
+    expect(table).toMatch(/^SE +— +1 +20\.00 +— +— +30\.00 +— +0\/0\/0$/m);
+    expect(table).toMatch(/^— +USD +1 +— +20\.00 /m);
+    expect(table).toContain('DE-4: 999.00 USD against a plan in EUR');
+    for (const line of [...table.split('\n'), ...text.split('\n')]) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it('says when there is no run', () => {
+    expect(reportTable({ by: 'market', runId: null, groups: [] })).toBe(
+      'No pacing run yet. Start one with: npx pacing run',
+    );
+  });
+
+  it('writes report CSV with CRLF, a header and empty cells for null', () => {
+    const text = reportCsv(doc);
+    expect(text.split('\r\n')[0]).toBe(REPORT_CSV_COLUMNS.join(','));
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(text).toContain('\r\nSE,,1,20,,,30,,0,0,0\r\n');
+    expect(text).toContain('\r\n,USD,1,,20,,,,0,0,0\r\n');
+    const back = parse(text, { columns: true }) as Record<string, string>[];
+    expect(back).toHaveLength(doc.groups.length);
+  });
+
+  it('writes status CSV whose awkward names come back whole, numbers plain', () => {
+    const names = ['Acme, "Quoted" Q4', 'two\nlines', 'cr\rlf\r\nboth', ' padded ', '=SUM(A1)'];
+    const rows = names.map((campaignName, i) =>
+      result({ campaignId: `C-${i}`, campaignName, variancePct: -12.5, forecast: forecast(1e21 / 1e28, 333.3) }),
+    );
+    const text = statusCsv(rows);
+    // Quoted, not merely readable by csv-parse (which takes a bare \n inside a CRLF file as text): RFC 4180.
+    expect(text).toContain(',"Acme, ""Quoted"" Q4",');
+    expect(text).toContain(',"two\nlines",');
+    expect(text).toContain(',"cr\rlf\r\nboth",');
+    const back = parse(text, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(back[0] ?? {})).toEqual([...STATUS_CSV_COLUMNS]);
+    expect(back.map((r) => r.campaignName)).toEqual(names);
+    expect(back[0]).toMatchObject({
+      variancePct: '-12.5',
+      projectedSpend: '0.0000001',
+      recommendedDailyBudget: '333.3',
+      escalationId: '',
+    });
+  });
+
+  it('names an orphan after its platform campaign', () => {
+    const [orphan] = parse(statusCsv([ROWS[4] as ReportRow]), { columns: true }) as Record<string, string>[];
+    expect(orphan).toMatchObject({ campaignId: '', campaignName: 'Acme_IT_Sandals', targetSpend: '', currency: 'EUR' });
+  });
+});
+
+// ---- The built CLI on the bundled fixtures ----
+
+interface ReportDoc {
+  by: string;
+  runId: string | null;
+  groups: ReportGroup[];
+}
+interface StatusRow {
+  campaignId: string | null;
+  campaignName: string | null;
+  platformCampaignName: string | null;
+  platformCampaignId: string | null;
+  market: string | null;
+  currency: string | null;
+  planCurrency: string | null;
+  platformCurrency: string | null;
+  targetSpend: number | null;
+  actualSpend: number | null;
+  variancePct: number | null;
+  confidence: number;
+}
+
+interface StatusDoc {
+  runId: string;
+  results: StatusRow[];
+}
+
+const AWKWARD = 'Acme, "UK" Football\nBlack Friday';
+
+describe('pacing report and --csv, end to end', () => {
+  let demo: Workspace;
+  let names: Workspace;
+  let empty: Workspace;
+  let status: StatusDoc;
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    demo = workspace();
+    names = workspace();
+    empty = workspace();
+    // ACM-G-007 is matched by its platform id, so a name full of CSV's special characters still pairs.
+    const tracker = join(names.dataDir, 'tracker.csv');
+    writeFileSync(
+      tracker,
+      readFileSync(tracker, 'utf8').replace(
+        'ACM-G-007,Acme_UK_Football_BlackFriday_Q4,',
+        `ACM-G-007,"${AWKWARD.replaceAll('"', '""')}",`,
+      ),
+    );
+    const runs = await Promise.all([pacing(demo, ['run', '--json']), pacing(names, ['run', '--json'])]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    status = await pacingJson<StatusDoc>(demo, ['status']);
+  }, 60_000);
+  afterAll(() => {
+    for (const ws of [demo, names, empty]) ws?.cleanup();
+  });
+
+  it('report --by market --json: SPEC keys per group, UK in GBP and US in USD apart', async () => {
+    const doc = await pacingJson<ReportDoc>(demo, ['report', '--by', 'market']);
+    expect(doc.by).toBe('market');
+    expect(doc.runId).toBe(status.runId);
+    for (const g of doc.groups) {
+      expect(Object.keys(g).sort()).toEqual([...REPORT_CSV_COLUMNS].sort());
+    }
+    const uk = doc.groups.filter((g) => g.key === 'UK');
+    const us = doc.groups.filter((g) => g.key === 'US');
+    expect(uk.map((g) => g.currency)).toEqual(['GBP']);
+    expect(us.map((g) => g.currency)).toEqual(['USD']);
+    // The totals are the status rows' sums, market by market (orphans and rows without a currency included).
+    for (const g of doc.groups) {
+      const rows = status.results.filter(
+        (r) => r.market === g.key && (r.planCurrency ?? r.platformCurrency ?? r.currency) === g.currency,
+      );
+      expect(g.campaigns).toBe(rows.length);
+      const target = rows.filter((r) => r.targetSpend !== null);
+      expect(g.targetSpend).toBe(target.length ? target.reduce((s, r) => s + (r.targetSpend ?? 0), 0) : null);
+    }
+    expect(doc.groups.reduce((n, g) => n + g.campaigns, 0)).toBe(status.results.length);
+    // The GBP spend of the UK and the USD spend of the US are never in one figure.
+    const ukActual = status.results.filter((r) => r.market === 'UK').reduce((s, r) => s + (r.actualSpend ?? 0), 0);
+    expect(uk[0]?.actualSpend).toBe(ukActual);
+    // The demo's EUR plan run from a USD account (ACM-M-001, FR) keeps its USD spend out of FR's EUR total.
+    const fr = status.results.filter((r) => r.market === 'FR' && r.platformCurrency === 'EUR');
+    expect(doc.groups.find((g) => g.key === 'FR')?.actualSpend).toBe(fr.reduce((s, r) => s + (r.actualSpend ?? 0), 0));
+  });
+
+  it('report --by platform keeps google EUR, GBP and USD apart', async () => {
+    const doc = await pacingJson<ReportDoc>(demo, ['report', '--by', 'platform']);
+    expect(doc.groups.filter((g) => g.key === 'google').map((g) => g.currency)).toEqual(['EUR', 'GBP', 'USD']);
+  });
+
+  it('report prints a table that fits 100 columns', async () => {
+    const out = await pacing(demo, ['report']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^MARKET +CUR +CAMPS +TARGET +ACTUAL +VARIANCE +BUDGET +PROJECTED +C\/W\/H$/m);
+    expect(out.stdout).toMatch(/^UK +GBP +4 +18,800\.00 /m);
+    for (const line of out.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it('report --csv parses back to the JSON figures', async () => {
+    const [json, csv] = await Promise.all([
+      pacingJson<ReportDoc>(demo, ['report', '--by', 'owner']),
+      pacing(demo, ['report', '--by', 'owner', '--csv']),
+    ]);
+    expect(csv.code).toBe(0);
+    expect(csv.stdout.split('\r\n')[0]).toBe(REPORT_CSV_COLUMNS.join(','));
+    const back = parse(csv.stdout, { columns: true, cast: false }) as Record<string, string>[];
+    const asText = (v: unknown) => (v === null ? '' : String(v));
+    expect(back).toEqual(json.groups.map((g) => Object.fromEntries(REPORT_CSV_COLUMNS.map((c) => [c, asText(g[c])]))));
+  });
+
+  it('status --csv: one record per result, names with comma, quote and newline intact', async () => {
+    const [json, csv] = await Promise.all([
+      pacingJson<StatusDoc>(names, ['status']),
+      pacing(names, ['status', '--csv']),
+    ]);
+    expect(csv.code).toBe(0);
+    expect(csv.stderr).toBe('');
+    const back = parse(csv.stdout, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(back[0] ?? {})).toEqual([...STATUS_CSV_COLUMNS]);
+    expect(back).toHaveLength(json.results.length);
+    expect(back.find((r) => r.campaignId === 'ACM-G-007')?.campaignName).toBe(AWKWARD);
+    expect(csv.stdout).toContain(`,"${AWKWARD.replaceAll('"', '""')}",`);
+    back.forEach((r, i) => {
+      const j = json.results[i] as StatusRow;
+      expect(r.campaignId).toBe(j.campaignId ?? '');
+      expect(r.campaignName).toBe(j.campaignName ?? j.platformCampaignName ?? '');
+      expect(r.actualSpend).toBe(j.actualSpend === null ? '' : String(j.actualSpend));
+      expect(r.variancePct).toBe(j.variancePct === null ? '' : String(j.variancePct));
+      expect(r.confidence).toBe(String(j.confidence));
+    });
+  });
+
+  it('report --by nonsense is a usage error listing the valid groupings', async () => {
+    const out = await pacing(demo, ['report', '--by', 'nonsense']);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain(`--by takes one of ${REPORT_BY.join(', ')}`);
+  });
+
+  it.each([
+    [['report', '--json', '--csv'], '--json and --csv do not go together'],
+    [['audit', '--csv'], '--csv is for status and report'],
+    [['status', '--by', 'market'], '--by is for report'],
+  ])('%j is a usage error', async (args, message) => {
+    const out = await pacing(demo, args);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain(message);
+  });
+
+  it('before any run: a hint, an empty document, a header alone', async () => {
+    const [table, json, csv, statusCsvOut] = await Promise.all([
+      pacing(empty, ['report']),
+      pacingJson<ReportDoc>(empty, ['report', '--by', 'product']),
+      pacing(empty, ['report', '--csv']),
+      pacing(empty, ['status', '--csv']),
+    ]);
+    expect(table.code).toBe(0);
+    expect(table.stdout.trim()).toBe('No pacing run yet. Start one with: npx pacing run');
+    expect(json).toEqual({ by: 'product', runId: null, groups: [] });
+    expect(csv.stdout).toBe(`${REPORT_CSV_COLUMNS.join(',')}\r\n`);
+    expect(statusCsvOut.stdout).toBe(`${STATUS_CSV_COLUMNS.join(',')}\r\n`);
+    for (const o of [csv, statusCsvOut] as Outcome[]) expect(o.code).toBe(0);
+  });
+});
