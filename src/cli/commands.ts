@@ -103,8 +103,18 @@ export async function report(app: App, o: Options, io: Io): Promise<void> {
   const by = o.by ?? 'market';
   const latest = app.agent.latest();
   const doc = buildReport(latest?.results ?? [], by, latest?.run.id ?? null);
-  if (o.json) json(io, doc);
-  else if (o.csv) csv(io, reportCsv(doc));
+  // SPEC's contract: every group has a key and numeric totals (a group without the figure sums to 0).
+  const out = {
+    ...doc,
+    groups: doc.groups.map((g) => ({
+      ...g,
+      key: g.key ?? '(unknown)',
+      targetSpend: g.targetSpend ?? 0,
+      actualSpend: g.actualSpend ?? 0,
+    })),
+  };
+  if (o.json) json(io, out);
+  else if (o.csv) csv(io, reportCsv(out));
   else io.out(reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined));
 }
 

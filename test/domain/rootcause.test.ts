@@ -560,6 +560,8 @@ describe('mitigate', () => {
 
   it('shows "?" for evidence it does not have', () => {
     const [m] = mitigate([{ code: 'over_pacing', message: '', evidence: { variancePct: null } }]);
-    expect(m?.step).toBe('Lower the daily budget or bids to bring spend back to plan (give the row a budget in the tracker for an exact figure).');
+    expect(m?.step).toBe(
+      'Lower the daily budget or bids to bring spend back to plan (give the row a budget in the tracker for an exact figure).',
+    );
   });
 });
