@@ -93,6 +93,24 @@ const OWNERS = Array.from({ length: 40 }, (_, i) => `U0BUYER${String(i).padStart
 
 const round2 = (x) => Math.round(x * 100) / 100;
 
+/**
+ * The last up to 14 days before `now` inside the flight, at the campaign's even daily rate (spend over the days
+ * elapsed); the first day also carries what was spent before the window, so the series adds up to `spend`.
+ */
+function dailySeries(spend, start, elapsedDays, now) {
+  if (!(spend > 0)) return null;
+  const today = now.slice(0, 10);
+  const days = [];
+  for (let i = 14; i >= 1; i--) {
+    const day = new Date(Date.parse(`${today}T00:00:00Z`) - i * 86_400_000).toISOString().slice(0, 10);
+    if (day >= start) days.push(day);
+  }
+  if (days.length === 0) return null;
+  const cents = Math.round(spend * 100);
+  const each = Math.floor(cents / Math.max(elapsedDays, days.length));
+  return days.map((date, i) => ({ date, spend: (i === 0 ? cents - each * (days.length - 1) : each) / 100 }));
+}
+
 export function generate({ rows = 10_000, seed = 20261120, now = '2026-11-20T09:00:00Z' } = {}) {
   const rand = rng(seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
@@ -121,6 +139,7 @@ export function generate({ rows = 10_000, seed = 20261120, now = '2026-11-20T09:
     currencyMismatch: 0,
     paused: 0,
     zeroDelivery: 0,
+    dailySeries: 0,
   };
   let googleSeq = 0;
   let metaSeq = 0;
@@ -291,6 +310,12 @@ export function generate({ rows = 10_000, seed = 20261120, now = '2026-11-20T09:
     if (chance(0.01)) {
       campaign.fetched_at = isoAgo(between(13, 30));
       stats.stale++;
+    }
+    // Spend per day: the last up to 14 full days of the flight, summing to the spend (in cents).
+    const series = dailySeries(spend, p.flight.start, p.flight.elapsed, now);
+    if (series) {
+      campaign.daily = series;
+      stats.dailySeries++;
     }
     campaigns[p.platform].push(campaign);
     trackerRows.push({

@@ -3,6 +3,7 @@
 // effects. Bulk data (thousands of rows) travels in a per-run workspace, not in graph state, and lands in SQLite.
 import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from '@langchain/langgraph';
 import { type Assessment, assessReconciled } from '../domain/assess.js';
+import { decodePacing, encodePacing, HISTORY_DAYS, runHistory } from '../domain/history.js';
 import { type Reconciliation, reconcile } from '../domain/match.js';
 import { plan as decide, type PolicyPlan } from '../domain/policy.js';
 import type { PlatformFailure, RunSummary } from '../domain/records.js';
@@ -34,6 +35,10 @@ export interface Workspace {
   platformErrors: PlatformFailure[];
   reconciliation: Reconciliation | null;
   assessments: Assessment[];
+  /** Campaigns (platform keys) the latest earlier run saw, with their spend then. */
+  observedBefore: ReadonlyMap<string, unknown>;
+  /** Each campaign's recent pacing, stored with its result for the next run. */
+  pacing: Map<string, string>;
   /** The policy's plan for this run. */
   plan2: PolicyPlan | null;
   results: ResultRow[];
@@ -102,6 +107,7 @@ export function buildCycleGraph(deps: AgentDeps) {
   const assess = (s: State, config: LangGraphRunnableConfig) => {
     const w = ws(config);
     const history = deps.store.runs.lastObservations();
+    w.observedBefore = history;
     w.assessments = assessReconciled(w.reconciliation as Reconciliation, {
       plan: w.plan,
       campaigns: w.campaigns,
@@ -116,6 +122,15 @@ export function buildCycleGraph(deps: AgentDeps) {
         return h ? [h] : [];
       },
     });
+    // How each campaign paced over its last runs (this one included), within HISTORY_DAYS.
+    const at = Date.parse(s.now);
+    const since = at - HISTORY_DAYS * 86_400_000;
+    const earlier = deps.store.runs.recentPacing();
+    for (const a of w.assessments) {
+      const before = earlier.get(a.key) ?? null;
+      a.history = runHistory(decodePacing(before, since), a);
+      w.pacing.set(a.key, encodePacing(before, at, a, since));
+    }
     return {};
   };
 
@@ -142,7 +157,18 @@ export function buildCycleGraph(deps: AgentDeps) {
     const summary = summarise(w, deps);
     const at = deps.clock();
     deps.store.transaction(() => {
-      deps.store.runs.complete(s.runId, at, summary, w.errors, w.platformErrors, w.results);
+      deps.store.runs.complete(s.runId, at, summary, w.errors, w.platformErrors, w.results, w.pacing);
+      deps.store.runs.saveDailySpend(
+        w.campaigns.flatMap((c) =>
+          c.spendByDay ? [{ platform: c.platform, platformCampaignId: c.id, days: c.spendByDay, spend: c.spend }] : [],
+        ),
+        new Date(Date.parse(s.now) - 86_400_000).toISOString().slice(0, 10),
+        (platform, id) => w.observedBefore.has(`${platform}:${id}`),
+        // Spend unchanged since the latest run: its days are stored already.
+        (c) =>
+          (w.observedBefore.get(`${c.platform}:${c.platformCampaignId}`) as { actualSpend?: number } | undefined)
+            ?.actualSpend === c.spend,
+      );
       deps.store.runs.syncWithEscalations(s.runId);
       deps.store.audit.appendAll([
         ...w.errors.map((e) => ({
@@ -238,6 +264,8 @@ export async function runCycle(
     reconciliation: null,
     assessments: [],
     plan2: null,
+    observedBefore: new Map(),
+    pacing: new Map(),
     results: [],
     opened: [],
     superseded: [],

@@ -1,6 +1,7 @@
 // Human-readable output for the terminal: the pacing table, one campaign in detail, pending, audit.
 import type { Escalation, ResultRow, RowError } from '../agent/ports.js';
 import { formatMoney, formatPct } from '../domain/money.js';
+import type { Forecast, RunHistory } from '../domain/types.js';
 import type { AuditEvent } from '../store/audit.js';
 import type { PlatformFailure, RunSummary } from '../store/runs.js';
 
@@ -60,6 +61,108 @@ export function problems(errors: readonly RowError[], platformErrors: readonly P
   return out.join('\n');
 }
 
+/** A projected variance this far from zero (either way) is marked in the forecast table. */
+export const OFF_BUDGET_PCT = 10;
+/** The forecast table fits a terminal this wide. */
+export const TERMINAL_WIDTH = 80;
+const OFF_MARK = '⚠';
+
+/** Terminal columns a line takes: the mark may be drawn two columns wide, so it counts as two. */
+export const displayWidth = (s: string): number => s.length + (s.includes(OFF_MARK) ? 1 : 0);
+
+const isOffBudget = (f: Forecast): boolean => Math.abs(f.projectedVariancePct) >= OFF_BUDGET_PCT;
+
+const wholeMoney = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+/** A table whose headers may take two lines ("A\nB"), bottom-aligned; `tight` columns follow one space, not two. */
+function stackedTable(headers: string[], rows: string[][], right: Set<number>, tight = new Set<number>()): string[] {
+  const heads = headers.map((h) => h.split('\n'));
+  const depth = Math.max(...heads.map((h) => h.length));
+  const padded = heads.map((h) => [...Array<string>(depth - h.length).fill(''), ...h]);
+  const widths = headers.map((_, i) =>
+    Math.max(...(padded[i] ?? []).map((h) => h.length), ...rows.map((r) => (r[i] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        const cell = right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0);
+        return i === 0 ? cell : `${tight.has(i) ? ' ' : '  '}${cell}`;
+      })
+      .join('')
+      .trimEnd();
+  const headerLines = Array.from({ length: depth }, (_, d) => line(padded.map((h) => h[d] ?? '')));
+  const rule = widths.map((w, i) => ((padded[i] ?? []).some((h) => h) ? '─' : ' ').repeat(w));
+  return [...headerLines, line(rule), ...rows.map(line)];
+}
+
+/**
+ * Where each flight ends at its run rate: only rows with a forecast, those ending 10 % or more off budget
+ * marked. Fits 80 columns: amounts lose their cents, then long campaign ids are clipped, when they must.
+ */
+export function forecastTable(results: readonly ResultRow[]): string | null {
+  const rows = results.filter((r): r is ResultRow & { forecast: Forecast } => r.forecast !== null);
+  if (rows.length === 0) return null;
+  const bases = new Set(rows.map((r) => r.forecast.basis));
+  const mixed = bases.size > 1;
+  const headers = [
+    'CAMPAIGN',
+    'CUR',
+    'BUDGET',
+    'PROJECTED\nSPEND',
+    'PROJECTED\nVARIANCE',
+    'DAYS\nLEFT',
+    'RUN RATE\nPER DAY',
+    'TO LAND\nPER DAY',
+    '',
+  ];
+  const right = new Set([2, 3, 4, 5, 6, 7]);
+  const build = (money: (v: number) => string, campaignWidth: number) =>
+    stackedTable(
+      headers,
+      rows.map((r) => {
+        const f = r.forecast;
+        const rate = money(f.dailyRunRate);
+        return [
+          clip(campaignLabel(r), campaignWidth),
+          r.currency ?? '—',
+          money(f.budget),
+          money(f.projectedSpend),
+          formatPct(f.projectedVariancePct),
+          String(f.daysLeft),
+          mixed ? `${rate}${f.basis === 'flight_to_date' ? '*' : ' '}` : rate,
+          money(f.recommendedDailyBudget),
+          isOffBudget(f) ? OFF_MARK : '',
+        ];
+      }),
+      right,
+      new Set([headers.length - 1]),
+    );
+  const widest = (lines: string[]) => Math.max(...lines.map(displayWidth));
+  const longest = Math.max(...rows.map((r) => campaignLabel(r).length));
+  let whole = false;
+  let lines = build((v) => formatMoney(v), longest);
+  if (widest(lines) > TERMINAL_WIDTH) {
+    // Too wide: clip long campaign ids, and drop the cents only when even the shortest id column leaves no room.
+    const cents = build((v) => formatMoney(v), 'CAMPAIGN'.length);
+    whole = widest(cents) > TERMINAL_WIDTH;
+    const money = whole ? wholeMoney : (v: number) => formatMoney(v);
+    const over = widest(build(money, longest)) - TERMINAL_WIDTH;
+    lines = build(money, Math.max('CAMPAIGN'.length, longest - Math.max(0, over)));
+  }
+  const basis = mixed
+    ? 'Run rate: mean of the last 7 days; * spend to date over the days elapsed.'
+    : bases.has('last_7_days')
+      ? 'Run rate: mean daily spend of the last 7 days.'
+      : 'Run rate: spend to date over the days elapsed.';
+  return [
+    `Forecast to the end of the flight${whole ? ' (amounts in whole units)' : ''}`,
+    '',
+    ...lines,
+    `${OFF_MARK} ends ${OFF_BUDGET_PCT}% or more off budget. To land: the daily budget that ends on budget.`,
+    basis,
+  ].join('\n');
+}
+
 /** A run as the CLI shows it: a fresh report or the latest stored run. */
 export interface RunView {
   runId: string;
@@ -71,13 +174,10 @@ export interface RunView {
 }
 
 export function runReport(r: RunView): string {
-  const out = [
-    `Pacing run ${r.runId} at ${r.startedAt}`,
-    '',
-    resultsTable(r.results),
-    '',
-    summaryLine(r.summary, r.errors),
-  ];
+  const out = [`Pacing run ${r.runId} at ${r.startedAt}`, '', resultsTable(r.results)];
+  const forecasts = forecastTable(r.results);
+  if (forecasts) out.push('', forecasts);
+  out.push('', summaryLine(r.summary, r.errors));
   const issues = problems(r.errors, r.platformErrors);
   if (issues) out.push(issues);
   return out.join('\n');
@@ -85,12 +185,18 @@ export function runReport(r: RunView): string {
 
 export function campaignDetail(r: ResultRow, escalation: Escalation | null): string {
   const p = r.confidenceParts;
+  const target = targetLine(r);
   const lines = [
     `${campaignLabel(r)} — ${r.campaignName ?? r.platformCampaignName ?? ''}`,
     `  platform          ${r.platform}${r.platformCampaignId ? ` campaign ${r.platformCampaignId}` : ''}${r.platformCampaignName ? ` "${r.platformCampaignName}"` : ''}${r.platformStatus ? ` (${r.platformStatus})` : ''}`,
     `  market / product  ${r.market ?? '—'} / ${r.product ?? '—'}`,
     `  target / actual   ${formatMoney(r.targetSpend, r.currency)} / ${formatMoney(r.actualSpend, r.platformCurrency ?? r.currency)}`,
+    ...(target ? [`  target source     ${target}`] : []),
     `  variance          ${formatPct(r.variancePct)} (${r.severity ?? 'no variance'})${r.zeroDelivery ? ', zero delivery' : ''}`,
+    ...(r.history && r.history.runs > 0 ? [`  history           ${trendLine(r.history)}`] : []),
+    ...(r.forecast
+      ? forecastLines(r.forecast, r.currency).map((l, i) => `  ${i ? '' : 'forecast'}`.padEnd(20) + l)
+      : []),
     `  confidence        ${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : ` (data ${r.dataAgeHours} h old${r.reportingLagHours ? `; the platform reports spend up to ${r.reportingLagHours} h late` : ''})`}`,
     `  action            ${r.action}${r.proposedAction ? ` (proposed: ${r.proposedAction})` : ''} — ${r.status}`,
     `  why               ${r.reason}`,
@@ -112,6 +218,66 @@ export function campaignDetail(r: ResultRow, escalation: Escalation | null): str
     );
   }
   return lines.join('\n');
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A flight for people: "1–30 Nov 2026", "25 Oct – 30 Nov 2026", "20 Dec 2026 – 10 Jan 2027". */
+export function flightRange(start: string, end: string): string {
+  const parse = (d: string) => {
+    const [y, m, day] = d.split('-').map(Number);
+    return { y: y ?? 0, m: MONTHS[(m ?? 1) - 1] ?? '?', d: day ?? 0 };
+  };
+  const a = parse(start);
+  const b = parse(end);
+  if (a.y !== b.y) return `${a.d} ${a.m} ${a.y} – ${b.d} ${b.m} ${b.y}`;
+  if (a.m !== b.m) return `${a.d} ${a.m} – ${b.d} ${b.m} ${b.y}`;
+  return `${a.d}–${b.d} ${b.m} ${b.y}`;
+}
+
+/** Where the target to date comes from: the tracker, or the budget's share of the flight. */
+function targetLine(r: ResultRow): string | null {
+  if (r.targetSource === null) return null;
+  const flight = r.startDate && r.endDate ? ` over ${flightRange(r.startDate, r.endDate)}` : '';
+  const budget = r.budget === null ? null : `${formatMoney(r.budget, r.currency)}${flight}`;
+  const toDate = formatMoney(r.targetSpend, r.currency);
+  if (r.targetSource === 'budget') return `to date ${toDate}, from the budget${budget ? `: ${budget}` : ''}`;
+  return `to date ${toDate}, from the tracker${budget ? `; budget ${budget}` : '; no budget given'}`;
+}
+
+const BASIS: Record<Forecast['basis'], string> = {
+  last_7_days: 'last 7 days',
+  flight_to_date: 'flight to date',
+};
+
+/** The forecast in two lines: where the flight ends at this rate, then what it takes to land on budget. */
+export function forecastLines(f: Forecast, currency: string | null): [string, string] {
+  const money = (v: number) => formatMoney(v, currency);
+  const first = `At ${money(f.dailyRunRate)} a day (${BASIS[f.basis]}) it ends at ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${isOffBudget(f) ? ` ${OFF_MARK}` : ''}`;
+  let second: string;
+  if (f.daysLeft <= 0) second = 'The flight is over: nothing left to adjust.';
+  else {
+    const left = `${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'} left`;
+    second =
+      f.recommendedDailyBudget > 0
+        ? `${left}; to land on budget: ${money(f.recommendedDailyBudget)} a day`
+        : `${left}; the budget is already spent: any further spend overshoots it`;
+  }
+  return [first, second];
+}
+
+const trendPoint = (v: number | null): string => {
+  if (v === null) return '—';
+  const n = Math.round(v);
+  return n > 0 ? `+${n}` : n === 0 ? '0' : String(n);
+};
+
+/** "Last 6 runs: +4 → +8 → +12 % (4 off plan; chronic)", oldest first. */
+export function trendLine(h: RunHistory): string {
+  const runs = `${h.runs === 1 ? 'Last run' : `Last ${h.runs} runs`}`;
+  const points = h.variances.length ? `: ${h.variances.map(trendPoint).join(' → ')} %` : '';
+  const off = `${h.offPlanRuns === 0 ? 'none' : h.offPlanRuns} off plan${h.chronic ? '; chronic' : ''}`;
+  return `${runs}${points} (${off})`;
 }
 
 export function pendingTable(pending: readonly Escalation[]): string {

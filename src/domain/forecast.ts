@@ -5,9 +5,15 @@ import type { Forecast } from './types.js';
 
 const DAY_MS = 86_400_000;
 
+let lastDay: { iso: string; day: string } | null = null;
+
 /** The calendar day (YYYY-MM-DD) of an instant in a time zone (UTC when none is known). */
 export function dayOf(iso: string, timeZone: string | null = null): string {
-  if (timeZone === null || timeZone === 'UTC') return new Date(iso).toISOString().slice(0, 10);
+  if (timeZone === null || timeZone === 'UTC') {
+    // Asked for the same "now" once per campaign: remembered.
+    if (lastDay?.iso !== iso) lastDay = { iso, day: new Date(iso).toISOString().slice(0, 10) };
+    return lastDay.day;
+  }
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
     new Date(iso),
   );
@@ -39,12 +45,31 @@ function offsetMs(at: number, timeZone: string): number {
   return local - Math.floor(at / 1000) * 1000;
 }
 
-export const addDays = (day: string, n: number): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+const shifted = new Map<string, string>();
+
+/** `day` moved by `n` days; remembered, since every campaign asks about the same few days of a run. */
+export function addDays(day: string, n: number): string {
+  const key = `${day}${n}`;
+  let out = shifted.get(key);
+  if (out === undefined) {
+    out = new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+    if (shifted.size > 10_000) shifted.clear();
+    shifted.set(key, out);
+  }
+  return out;
+}
 
 /** Days from `a` to `b` (b − a), both YYYY-MM-DD. */
 export const daysBetween = (a: string, b: string): number =>
   Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
+
+let week: { today: string; days: string[] } | null = null;
+
+/** The 7 days before `today`, oldest first; the same for every campaign of a run, so built once. */
+function weekBefore(today: string): string[] {
+  if (week?.today !== today) week = { today, days: [7, 6, 5, 4, 3, 2, 1].map((n) => addDays(today, -n)) };
+  return week.days;
+}
 
 export interface Flight {
   startDate: string;
@@ -88,9 +113,12 @@ export function forecast(input: ForecastInput, now: string): Forecast | null {
   let basis: Forecast['basis'];
   if (input.spendByDay && firstFull <= lastFull) {
     let cents = 0;
-    const days = daysBetween(firstFull, lastFull) + 1;
-    for (let d = firstFull, i = 0; i < days; d = addDays(d, 1), i++)
+    let days = 0;
+    for (const d of weekBefore(today)) {
+      if (d < firstFull || d > lastFull) continue;
       cents += Math.round((input.spendByDay[d] ?? 0) * 100);
+      days++;
+    }
     dailyRunRate = cents / 100 / days;
     basis = 'last_7_days';
   } else {

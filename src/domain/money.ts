@@ -14,7 +14,10 @@ export function round2(value: number): number {
 /** Formats money for people: thousands separators, 2 decimals, optional ISO currency code. */
 export function formatMoney(value: number | null, currency?: string | null): string {
   if (value === null) return '—';
-  const text = round2(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  // By hand rather than toLocaleString: the same text, at a fraction of the cost (thousands of reasons a run).
+  const cents = Math.round(Math.abs(round2(value)) * 100);
+  const whole = String(Math.floor(cents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const text = `${value < 0 && cents > 0 ? '-' : ''}${whole}.${String(cents % 100).padStart(2, '0')}`;
   return currency ? `${text} ${currency}` : text;
 }
 

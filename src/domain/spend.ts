@@ -10,8 +10,9 @@ export function flightSpend(c: PlatformCampaign, row: PlanRow, today: string): n
   if (!c.spendByDay) return c.spend;
   const last = row.endDate < today ? row.endDate : today;
   let cents = 0;
-  for (const [day, amount] of Object.entries(c.spendByDay)) {
-    if (day >= row.startDate && day <= last) cents += Math.round(amount * 100);
+  const days = c.spendByDay;
+  for (const day in days) {
+    if (day >= row.startDate && day <= last) cents += Math.round((days[day] as number) * 100);
   }
   return cents / 100;
 }

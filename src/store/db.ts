@@ -188,6 +188,20 @@ const MIGRATIONS: string[] = [
   );
 
   `,
+  `
+  -- Each result carries its campaign's recent pacing ("ms|severity|variance" per run, ';'-separated, last 10),
+  -- so the next run reads one row per campaign, not ten runs of rows.
+  ALTER TABLE results ADD COLUMN pacing TEXT;
+
+  -- Each campaign's spend per day (the account's zone), kept across runs within the results' retention.
+  CREATE TABLE daily_spend (
+    platform TEXT NOT NULL,
+    platform_campaign_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    spend REAL NOT NULL,
+    PRIMARY KEY (platform, platform_campaign_id, day)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** How long opening waits for other processes (a migration, WAL set-up) before saying the file is busy. */

@@ -51,10 +51,12 @@ export class RunStore {
     errors: RowError[],
     platformErrors: PlatformFailure[],
     results: readonly ResultRow[],
+    /** Each campaign's recent pacing, as `pacingOf` reads it back next run. */
+    pacing?: ReadonlyMap<string, string>,
   ): void {
     const insert = this.db.prepare(
-      `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, pacing, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     results.forEach((r, seq) => {
       insert.run(
@@ -69,6 +71,7 @@ export class RunStore {
         r.status,
         r.escalationId,
         r.actualSpend,
+        pacing?.get(r.key) ?? null,
         JSON.stringify(r),
       );
     });
@@ -156,6 +159,55 @@ export class RunStore {
     return r ? (JSON.parse(r.data) as ResultRow) : null;
   }
 
+  /** Each campaign's recent pacing as the latest completed run stored it, by campaign key. */
+  recentPacing(): Map<string, string> {
+    const latest = this.latestCompleted();
+    const out = new Map<string, string>();
+    if (!latest) return out;
+    const rows = this.db
+      .prepare('SELECT key, pacing FROM results WHERE run_id = ? AND pacing IS NOT NULL')
+      .all(latest.id) as { key: string; pacing: string }[];
+    for (const r of rows) out.set(r.key, r.pacing);
+    return out;
+  }
+
+  /**
+   * Keeps each campaign's spend per day (the latest figure for a day wins). A campaign seen for the first time
+   * is written whole; after that only days from `recentFrom` on, the ones a platform still revises (reporting
+   * lag, today's partial spend): ten thousand campaigns then cost two upserts each, not their whole series.
+   */
+  saveDailySpend(
+    series: readonly {
+      platform: string;
+      platformCampaignId: string;
+      days: Readonly<Record<string, number>>;
+      spend: number;
+    }[],
+    recentFrom: string,
+    /** Whether the campaign's series was written by an earlier run (it was in the latest run's results). */
+    known: (platform: string, platformCampaignId: string) => boolean,
+    /** Whether nothing changed since then (same total spend): then nothing is written. */
+    unchanged: (s: { platform: string; platformCampaignId: string; spend: number }) => boolean = () => false,
+  ): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO daily_spend (platform, platform_campaign_id, day, spend) VALUES (?, ?, ?, ?)
+       ON CONFLICT (platform, platform_campaign_id, day) DO UPDATE SET spend = excluded.spend WHERE spend != excluded.spend`,
+    );
+    for (const s of series) {
+      const whole = !known(s.platform, s.platformCampaignId);
+      if (!whole && unchanged(s)) continue;
+      for (const [day, spend] of Object.entries(s.days))
+        if (whole || day >= recentFrom) upsert.run(s.platform, s.platformCampaignId, day, spend);
+    }
+  }
+
+  /** A campaign's kept spend per day, oldest first. */
+  dailySpend(platform: string, platformCampaignId: string): { day: string; spend: number }[] {
+    return this.db
+      .prepare('SELECT day, spend FROM daily_spend WHERE platform = ? AND platform_campaign_id = ? ORDER BY day')
+      .all(platform, platformCampaignId) as { day: string; spend: number }[];
+  }
+
   /** The last observed spend of each platform campaign, from the latest completed run. */
   lastObservations(): Map<string, SpendObservation> {
     const latest = this.latestCompleted();
@@ -176,6 +228,7 @@ export class RunStore {
    */
   pruneResults(before: string): number {
     const latest = this.latestCompleted();
+    this.db.prepare('DELETE FROM daily_spend WHERE day < ?').run(before.slice(0, 10));
     return this.db
       .prepare('DELETE FROM results WHERE run_id IN (SELECT id FROM runs WHERE started_at < ? AND id IS NOT ?)')
       .run(before, latest?.id ?? null).changes;

@@ -175,7 +175,9 @@ describe('spend and daily_budget', () => {
   });
 
   it('says spend is missing when it is', async () => {
-    expect(await oneBad({ spend: undefined })).toBe('google.json campaigns[1] (id g-2): spend is missing');
+    expect(await oneBad({ spend: undefined })).toBe(
+      'google.json campaigns[1] (id g-2): spend is missing (give spend, or a daily series)',
+    );
   });
 
   it('refuses a JSON number too big to be finite', async () => {
@@ -234,5 +236,31 @@ describe('flight dates', () => {
     expect(await oneBad({ end_date: '30/11/2026' })).toBe(
       'google.json campaigns[1] (id g-2): end_date must be YYYY-MM-DD',
     );
+  });
+});
+
+describe('a daily spend series', () => {
+  const daily = [
+    { date: '2026-11-18', spend: 100 },
+    { date: '2026-11-19', spend: 250.5 },
+  ];
+  it('gives spend per day, and the total when spend is left out', async () => {
+    const snapshot = await platformWith(fileOf([campaign('g-1', { spend: undefined, daily })])).fetchCampaigns();
+    expect(snapshot.campaigns[0]).toMatchObject({
+      spend: 350.5,
+      spendByDay: { '2026-11-18': 100, '2026-11-19': 250.5 },
+    });
+  });
+  it('accepts a spend that is the sum, to the cent', async () => {
+    const snapshot = await platformWith(fileOf([campaign('g-1', { spend: 350.5, daily })])).fetchCampaigns();
+    expect(snapshot.errors).toEqual([]);
+  });
+  it.each([
+    [{ spend: 350.51, daily }, 'spend 350.51 is not the sum of its daily series (350.5)'],
+    [{ daily: [...daily, { date: '2026-11-19', spend: 1 }] }, 'daily lists 2026-11-19 twice'],
+    [{ daily: [{ date: '2026-11-31', spend: 1 }] }, '"2026-11-31" is not a calendar date'],
+    [{ daily: [{ date: '2026-11-18', spend: '0x10' }] }, 'daily spend'],
+  ])('refuses %j', async (extra, message) => {
+    expect(await oneBad(extra)).toContain(message);
   });
 });
