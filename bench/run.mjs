@@ -199,7 +199,9 @@ const rssBefore = process.memoryUsage().rss;
 let app = open({});
 const first = await cycle(app, 'first');
 const measured = [];
+const dbAfterFirst = dbFileBytes();
 for (let i = 0; i < CYCLES; i++) measured.push(await cycle(app, `#${i + 1}`));
+const dbGrowthPerRun = CYCLES > 0 ? (dbFileBytes() - dbAfterFirst) / CYCLES : 0;
 
 // ---------------------------------------------------------------- match accuracy (first cycle)
 const byCampaign = new Map();
@@ -346,7 +348,7 @@ if (retention) {
   );
 }
 log(
-  `memory: RSS before cycles ${mb(rssBefore)}, peak RSS ${mb(maxRss)}, peak heap used (sampled) ${mb(heapPeak)}; database file ${mb(dbBytes)}`,
+  `memory: RSS before cycles ${mb(rssBefore)}, peak RSS ${mb(maxRss)}, peak heap used (sampled) ${mb(heapPeak)}; database file ${mb(dbBytes)}, growing ${mb(dbGrowthPerRun)} per measured run (results, daily spend, audit)`,
 );
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
 log(

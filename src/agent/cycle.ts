@@ -106,7 +106,8 @@ export function buildCycleGraph(deps: AgentDeps) {
 
   const assess = (s: State, config: LangGraphRunnableConfig) => {
     const w = ws(config);
-    const history = deps.store.runs.lastObservations();
+    const before = deps.store.runs.previousRun();
+    const history = before.observations;
     w.observedBefore = history;
     w.assessments = assessReconciled(w.reconciliation as Reconciliation, {
       plan: w.plan,
@@ -125,7 +126,7 @@ export function buildCycleGraph(deps: AgentDeps) {
     // How each campaign paced over its last runs (this one included), within HISTORY_DAYS.
     const at = Date.parse(s.now);
     const since = at - HISTORY_DAYS * 86_400_000;
-    const earlier = deps.store.runs.recentPacing();
+    const earlier = before.pacing;
     for (const a of w.assessments) {
       const before = earlier.get(a.key) ?? null;
       a.history = runHistory(decodePacing(before, since), a);

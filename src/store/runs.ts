@@ -208,6 +208,27 @@ export class RunStore {
       .all(platform, platformCampaignId) as { day: string; spend: number }[];
   }
 
+  /**
+   * What the latest completed run saw, in one pass over its rows: each platform campaign's spend, and each
+   * campaign's recent pacing (see `recentPacing`).
+   */
+  previousRun(): { observations: Map<string, SpendObservation>; pacing: Map<string, string> } {
+    const latest = this.latestCompleted();
+    const observations = new Map<string, SpendObservation>();
+    const pacing = new Map<string, string>();
+    if (!latest) return { observations, pacing };
+    const rows = this.db
+      .prepare('SELECT key, platform_key, actual_spend, pacing FROM results WHERE run_id = ?')
+      .raw(true)
+      .all(latest.id) as [string, string | null, number | null, string | null][];
+    for (const [key, platformKey, spend, paced] of rows) {
+      if (platformKey !== null && spend !== null)
+        observations.set(platformKey, { at: latest.startedAt, actualSpend: spend });
+      if (paced !== null) pacing.set(key, paced);
+    }
+    return { observations, pacing };
+  }
+
   /** The last observed spend of each platform campaign, from the latest completed run. */
   lastObservations(): Map<string, SpendObservation> {
     const latest = this.latestCompleted();

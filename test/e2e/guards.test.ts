@@ -107,7 +107,9 @@ describe('guard 5: a data outage is one question, not a pause per campaign (fixt
 describe('guard 1: zero delivery on a weak match is asked, not paused', () => {
   it('escalates a zero-delivery match of confidence < 70, and pauses it with ZERO_DELIVERY_ANY_CONFIDENCE=true', async () => {
     const w = ws();
-    editPlatform(w, 'google', (d) => Object.assign(campaignOf(d, G004), { spend: 0, market: 'FR', product: 'Other' }));
+    editPlatform(w, 'google', (d) =>
+      Object.assign(campaignOf(d, G004), { spend: 0, daily: undefined, market: 'FR', product: 'Other' }),
+    );
     const doc = await run(w);
     expect(row(doc, 'ACM-G-004')).toMatchObject({ action: 'escalate', proposedAction: 'halt', zeroDelivery: true });
     expect(row(doc, 'ACM-G-004').confidence).toBeLessThan(70);

@@ -683,3 +683,15 @@ describe('message text fallbacks', () => {
     }
   });
 });
+
+describe('the forecast on alerts and escalations', () => {
+  it('says where the flight ends and the daily budget that lands it', () => {
+    const r = row('ACM-G-004');
+    expect(r.forecast).not.toBeNull();
+    const t = text(alertBlocks(r));
+    expect(t).toContain('*Forecast*');
+    expect(t).toMatch(/ends at [\d,]+\.\d\d EUR against 18,000\.00 EUR \(\+[\d.]+%\)/);
+    expect(t).toMatch(/to land on budget: [\d,.]+ EUR a day for \d+ days/);
+    expect(text(escalationBlocks(escalation('ACM-M-005')))).toContain('*Forecast*');
+  });
+});

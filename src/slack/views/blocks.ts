@@ -75,7 +75,19 @@ export function numbers(r: ResultRow): Block {
     `*Actual*\n${formatMoney(r.actualSpend, r.platformCurrency ?? r.currency)}`,
     `*Variance*\n${severityIcon(r.severity)} ${formatPct(r.variancePct)}${r.severity ? ` (${r.severity})` : ''}${r.zeroDelivery ? ' · zero delivery' : ''}`,
     `*Confidence*\n${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : `\ndata ${r.dataAgeHours} h old${r.reportingLagHours ? `, spend reported up to ${r.reportingLagHours} h late` : ''}`}`,
+    ...(r.forecast ? [forecastField(r)] : []),
   ]);
+}
+
+/** Where the flight ends at this rate, and the daily budget that lands it on budget. */
+function forecastField(r: ResultRow): string {
+  const f = r.forecast as NonNullable<ResultRow['forecast']>;
+  const cur = r.platformCurrency ?? r.currency;
+  const land =
+    f.daysLeft > 0
+      ? `\nto land on budget: ${formatMoney(f.recommendedDailyBudget, cur)} a day for ${f.daysLeft} days`
+      : '';
+  return `*Forecast*\nends at ${formatMoney(f.projectedSpend, cur)} against ${formatMoney(f.budget, r.currency)} (${formatPct(f.projectedVariancePct)})${land}`;
 }
 
 /** Root causes and mitigations as two sections (empty for healthy rows). */
