@@ -63,6 +63,10 @@ export function addDays(day: string, n: number): string {
 export const daysBetween = (a: string, b: string): number =>
   Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
 
+/** The later / earlier of two YYYY-MM-DD days (they compare as text). */
+const laterDay = (a: string, b: string): string => (a >= b ? a : b);
+const earlierDay = (a: string, b: string): string => (a <= b ? a : b);
+
 let week: { today: string; days: string[] } | null = null;
 
 /** The 7 days before `today`, oldest first; the same for every campaign of a run, so built once. */
@@ -107,8 +111,8 @@ export function forecast(input: ForecastInput, now: string): Forecast | null {
   if (budget === null || !(budget > 0) || actualSpend === null) return null;
   const tz = input.timeZone ?? null;
   const today = dayOf(now, tz);
-  const firstFull = input.startDate > addDays(today, -7) ? input.startDate : addDays(today, -7);
-  const lastFull = input.endDate < addDays(today, -1) ? input.endDate : addDays(today, -1);
+  const firstFull = laterDay(input.startDate, addDays(today, -7));
+  const lastFull = earlierDay(input.endDate, addDays(today, -1));
   let dailyRunRate: number;
   let basis: Forecast['basis'];
   if (input.spendByDay && firstFull <= lastFull) {
@@ -128,8 +132,7 @@ export function forecast(input: ForecastInput, now: string): Forecast | null {
     dailyRunRate = days > 0 ? actualSpend / days : 0;
     basis = 'flight_to_date';
   }
-  const daysLeft =
-    today > input.endDate ? 0 : daysBetween(today < input.startDate ? input.startDate : today, input.endDate) + 1;
+  const daysLeft = today > input.endDate ? 0 : daysBetween(laterDay(today, input.startDate), input.endDate) + 1;
   const projectedSpend = round2(actualSpend + dailyRunRate * daysLeft);
   return {
     dailyRunRate: round2(dailyRunRate),
