@@ -62,6 +62,8 @@ export interface FakeGoogleCampaign {
 export interface FakeGoogleCustomer {
   id: string;
   currencyCode: string;
+  /** customer.time_zone, an IANA zone (Google's default for a new account is the advertiser's). */
+  timeZone?: string;
 }
 
 export type GoogleFailure =
@@ -584,6 +586,7 @@ const COMMON_FIELDS = new Set([
   'campaign_budget.amount_micros',
   'customer.currency_code',
   'customer.id',
+  'customer.time_zone',
   'metrics.cost_micros',
   'segments.date',
 ]);
@@ -758,6 +761,9 @@ function buildRow(
         break;
       case 'customer.id':
         part('customer').id = customer.id;
+        break;
+      case 'customer.time_zone':
+        part('customer').timeZone = customer.timeZone ?? 'Europe/Berlin';
         break;
       case 'metrics.cost_micros':
         if (r.cost != null) part('metrics').costMicros = r.cost;

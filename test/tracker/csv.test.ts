@@ -200,3 +200,24 @@ describe('target to date and budget', () => {
     ]);
   });
 });
+
+describe('CsvPlanSource', () => {
+  it('reads an unchanged tracker once, and again as soon as it changes', async () => {
+    const { mkdtempSync, writeFileSync, utimesSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { CsvPlanSource } = await import('../../src/tracker/csv.js');
+    const file = join(mkdtempSync(join(tmpdir(), 'pacing-tracker-')), 'tracker.csv');
+    writeFileSync(file, `${HEADER}\nc-1,A,google,DE,X,2026-03-01,2026-03-31,100\n`);
+    const source = new CsvPlanSource(file);
+    const first = await source.read();
+    first.rows.pop(); // a run may change its copy: the kept plan is not touched
+    expect((await source.read()).rows.map((r) => r.campaignId)).toEqual(['c-1']);
+    writeFileSync(
+      file,
+      `${HEADER}\nc-1,A,google,DE,X,2026-03-01,2026-03-31,100\nc-2,B,google,DE,X,2026-03-01,2026-03-31,200\n`,
+    );
+    utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    expect((await source.read()).rows.map((r) => r.campaignId)).toEqual(['c-1', 'c-2']);
+  });
+});

@@ -84,7 +84,7 @@ export class GoogleAdsPlatform implements PlatformAdapter {
     // has no row there; it is still listed from the first query, with spend 0.
     const attributes =
       `SELECT campaign.id, campaign.name, campaign.status, ${this.fields.start}, ${this.fields.end}, ` +
-      `campaign_budget.amount_micros, customer.currency_code${range ? '' : ', metrics.cost_micros'} ` +
+      `campaign_budget.amount_micros, customer.currency_code, customer.time_zone${range ? '' : ', metrics.cost_micros'} ` +
       "FROM campaign WHERE campaign.status != 'REMOVED'";
     // BETWEEN is inclusive at both ends, and dates are days in each account's time zone. A window that ends
     // before it starts holds no day: nothing to ask for, every campaign spent 0 in it.

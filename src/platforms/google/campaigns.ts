@@ -120,6 +120,8 @@ export function toCampaign(
       status: c.status,
       fetchedAt,
       account: customerId,
+      // The account's zone: its days, and its flights' first and last day, are counted in it.
+      ...(validZone(row.customer?.timeZone) ? { timeZone: row.customer?.timeZone as string } : {}),
       dailyBudget,
       currency: typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : null,
       reportingLagHours: REPORTING_LAG_HOURS,
@@ -127,4 +129,14 @@ export function toCampaign(
     },
     problem: parts.problem,
   };
+}
+
+function validZone(tz: unknown): boolean {
+  if (typeof tz !== 'string' || tz === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }

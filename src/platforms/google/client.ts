@@ -50,7 +50,7 @@ export interface GoogleAdsRow {
     endDateTime?: string;
   };
   campaignBudget?: { resourceName?: string; amountMicros?: string };
-  customer?: { resourceName?: string; currencyCode?: string };
+  customer?: { resourceName?: string; currencyCode?: string; timeZone?: string };
   metrics?: { costMicros?: string };
   /** Present when the query selects a segment: `segments.date` is "YYYY-MM-DD" in the account's time zone. */
   segments?: { date?: string };
