@@ -1,11 +1,10 @@
 // Usage errors on the command lines: the built `pacing` CLI's --limit, and bench/generate.mjs's arguments.
 // Both run as real child processes; a usage error exits 2 with a message and does nothing else.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, type Outcome, pacing, ROOT, type Workspace, workspace } from '../fakes/pacing-cli.js';
+import { ensureBuilt, type Outcome, pacing, ROOT, runNode, type Workspace, workspace } from '../fakes/pacing-cli.js';
 
 describe('pacing audit --limit', () => {
   let ws: Workspace;
@@ -52,22 +51,15 @@ describe('node bench/generate.mjs', () => {
   });
 
   /** Runs the script with `cwd` a new empty folder, and returns the outcome and what the folder holds after. */
-  function generate(args: string[]): Promise<Outcome & { cwd: string; created: string[] }> {
+  async function generate(args: string[]): Promise<Outcome & { cwd: string; created: string[] }> {
     const cwd = mkdtempSync(join(tmpdir(), 'pacing-generate-'));
     dirs.push(cwd);
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [SCRIPT, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-      });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d;
-      });
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, cwd, created: readdirSync(cwd) }));
-    });
+    // The same child-process runner as the CLI tests, in an empty folder of its own.
+    const out = await runNode({ dir: cwd, dataDir: cwd, db: join(cwd, 'unused.db'), env: {}, cleanup: () => {} }, [
+      SCRIPT,
+      ...args,
+    ]);
+    return { ...out, cwd, created: readdirSync(cwd) };
   }
 
   it.each([[['--help']], [['-h']], [['out', '--help']]])('prints usage for %j and writes nothing', async (args) => {
