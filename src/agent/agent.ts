@@ -92,7 +92,18 @@ export class PacingAgent {
         details: { escalationId, reason: text },
       });
     });
-    return this.deps.store.escalations.get(escalationId) as Escalation;
+    const updated = this.deps.store.escalations.get(escalationId) as Escalation;
+    // The decided message shows the reason too (SPEC, Human in the loop).
+    void this.deps.notifier
+      .escalationClosed({
+        escalation: updated,
+        decision: 'overridden',
+        actor,
+        outcome: updated.outcome ?? 'done',
+        detail: updated.outcomeDetail ?? 'Rejected: nothing was done.',
+      })
+      .catch(() => {});
+    return updated;
   }
 
   decide(
@@ -152,6 +163,10 @@ export class PacingAgent {
         details:
           outcome === 'already_enabled' ? { reason: 'the campaign was already enabled' } : { via: 'undo', ...figures },
       });
+      if (outcome === 'resumed')
+        await this.deps.notifier
+          .campaignResumed?.({ platform, platformCampaignId, actor, at: this.deps.clock() })
+          .catch(() => {});
       return outcome;
     } catch (err) {
       this.deps.store.audit.append({

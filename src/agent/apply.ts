@@ -6,7 +6,7 @@ import type { PolicyPlan } from '../domain/policy.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
 import type { Cause } from '../domain/types.js';
 import { type AgentDeps, newId } from './deps.js';
-import { closeEscalation, memberOf, notify, openEscalation, pauseCampaign } from './effects.js';
+import { announce, closeEscalation, memberOf, openEscalation, pauseCampaign } from './effects.js';
 import type { Progress } from './ports.js';
 
 export interface Applied {
@@ -21,6 +21,8 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
   const id = (prefix: string) => (deps.newId ?? newId)(prefix);
   const now = deps.clock();
   const out: Applied = { results: [], opened: [], closed: [] };
+  // Rows that may tell people something: whether they do is decided once the run has acted on every row.
+  const alerts: ResultRow[] = [];
   // Events that record that nothing changed (thousands a run) are written together, before any change.
   const deferred: NewAuditEvent[] = [];
   const flush = () => {
@@ -61,11 +63,11 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
       case 'log':
         break;
       case 'alert':
-        await notify(deps, row);
+        alerts.push(row);
         break;
       case 'pause':
         flush();
-        await pause(deps, row, deferred, out, id);
+        await pause(deps, row, deferred, out, id, alerts);
         break;
       case 'ask':
         flush();
@@ -108,6 +110,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
       }),
     );
   }
+  await announce(deps, runId, alerts, out.results);
   return out;
 }
 
@@ -124,6 +127,7 @@ async function pause(
   deferred: NewAuditEvent[],
   out: Applied,
   id: (prefix: string) => string,
+  alerts: ResultRow[],
 ): Promise<void> {
   if (row.platformStatus === 'PAUSED' || row.platformCampaignId === null) {
     row.pause = 'already_paused';
@@ -139,7 +143,9 @@ async function pause(
       ...where(row),
       details: { reason: 'it was already paused on the platform' },
     });
-    if (!told) await notify(deps, row);
+    // A campaign the agent paused itself was announced then: finding it paused is not news.
+    if (told) row.notice = 'repeat';
+    else alerts.push(row);
     return;
   }
   const result = await pauseCampaign(deps, {
@@ -186,7 +192,7 @@ async function pause(
       break;
     }
   }
-  await notify(deps, row);
+  alerts.push(row);
 }
 
 function notPausedAgain(row: ResultRow, why: string): void {
@@ -286,6 +292,7 @@ function resultRow(a: Assessment, runId: string): ResultRow {
     escalationId: null,
     actionNote: null,
     pause: null,
+    notice: null,
   };
   return row;
 }

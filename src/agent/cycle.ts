@@ -198,16 +198,17 @@ export function buildCycleGraph(deps: AgentDeps) {
           details: decisionDetails(r),
         })),
         ...w.results
-          .filter((r) => (r.action === 'alert' || r.action === 'halt') && r.status === 'done')
+          // Decided, not delivered: the Slack dispatcher writes `alert_sent` when Slack accepts the message.
+          .filter((r) => r.notice === 'new' || r.notice === 'changed')
           .map((r) => ({
             at,
             runId: s.runId,
-            type: 'alert_sent' as const,
+            type: 'alert_raised' as const,
             campaignId: r.campaignId,
             platform: r.platform,
             platformCampaignId: r.platformCampaignId,
             actor: 'agent',
-            details: { severity: r.severity, variancePct: r.variancePct },
+            details: { severity: r.severity, variancePct: r.variancePct, notice: r.notice, pause: r.pause },
           })),
         { at, runId: s.runId, type: 'run_completed' as const, actor: 'agent', details: { ...summary } },
       ]);

@@ -1,5 +1,6 @@
 // The only place the agent changes anything: pause (intent → platform → read back → audit), notify, open and
 // close escalations. The cycle and the escalation threads both act through these.
+import { announced, noticeOf } from '../domain/notice.js';
 import type { BatchMember, Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
 import type { PauseIntent } from '../store/intents.js';
 import type { AgentDeps } from './deps.js';
@@ -124,17 +125,55 @@ export async function notify(deps: AgentDeps, row: ResultRow): Promise<void> {
   try {
     await deps.notifier.alert(row);
   } catch (err) {
-    deps.store.audit.append({
-      at: deps.clock(),
-      runId: row.runId,
-      type: 'notification_failed',
-      actor: 'agent',
-      campaignId: row.campaignId,
-      platform: row.platform,
-      platformCampaignId: row.platformCampaignId,
-      details: { ...(row.escalationId ? { escalationId: row.escalationId } : {}), error: message(err) },
-    });
+    notificationFailed(deps, row, err);
   }
+}
+
+/**
+ * Tells people what a run found that is new (SPEC, No alert fatigue): each alert row gets its `notice` against
+ * what was last posted about its campaign; only new and changed ones go out, together; what is back on plan is
+ * forgotten, so a return is news again. Returns the rows that went out.
+ */
+export async function announce(
+  deps: AgentDeps,
+  runId: string,
+  candidates: readonly ResultRow[],
+  results: readonly ResultRow[],
+): Promise<ResultRow[]> {
+  const last = deps.store.announcements.all();
+  const posts: ResultRow[] = [];
+  for (const row of candidates) {
+    row.notice = noticeOf(last.get(row.key), row);
+    if (row.notice !== 'repeat') posts.push(row);
+  }
+  const resolved = results.filter((r) => r.severity === 'healthy' && last.has(r.key)).map((r) => r.key);
+  if (posts.length) {
+    try {
+      await deps.notifier.runAlerts(runId, posts);
+    } catch (err) {
+      for (const row of posts) notificationFailed(deps, row, err);
+    }
+  }
+  deps.store.announcements.update(
+    runId,
+    deps.clock(),
+    posts.map((r) => ({ key: r.key, state: announced(r) })),
+    resolved,
+  );
+  return posts;
+}
+
+function notificationFailed(deps: AgentDeps, row: ResultRow, err: unknown): void {
+  deps.store.audit.append({
+    at: deps.clock(),
+    runId: row.runId,
+    type: 'notification_failed',
+    actor: 'agent',
+    campaignId: row.campaignId,
+    platform: row.platform,
+    platformCampaignId: row.platformCampaignId,
+    details: { ...(row.escalationId ? { escalationId: row.escalationId } : {}), error: message(err) },
+  });
 }
 
 /** Opens an escalation about one row, or a batch about many (its members biggest money first), and audits it. */

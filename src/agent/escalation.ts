@@ -119,7 +119,7 @@ async function execute(
       deps.store.transaction(() => {
         deps.store.audit.append({
           at: deps.clock(),
-          type: 'alert_sent',
+          type: 'alert_raised',
           actor: d.actor,
           ...where(e),
           details: { escalationId: e.id },
@@ -231,7 +231,7 @@ async function flagBatch(
     deps.store.transaction(() => {
       deps.store.audit.append({
         at: deps.clock(),
-        type: 'alert_sent',
+        type: 'alert_raised',
         actor: d.actor,
         runId: e.runId,
         details: { escalationId: e.id, campaigns: e.batch?.members.length ?? 0 },

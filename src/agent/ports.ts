@@ -79,9 +79,14 @@ export interface PlatformAdapter {
 
 /** Where alerts, escalations and their outcomes go: Slack in the app, the terminal in the CLI. */
 export interface Notifier {
+  /** One alert on its own (an approved escalation's alert). */
   alert(row: ResultRow): Promise<void>;
+  /** A run's new and changed alerts, together: many of them are summarised in one message. */
+  runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void>;
   escalationOpened(escalation: Escalation): Promise<void>;
   escalationClosed(closed: EscalationClosed): Promise<void>;
+  /** A person resumed a campaign the agent had paused: the message about the pause should say so. */
+  campaignResumed?(resumed: { platform: string; platformCampaignId: string; actor: string; at: string }): Promise<void>;
 }
 
 export type Progress = (stage: string, done: number, total: number) => void;

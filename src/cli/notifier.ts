@@ -1,16 +1,26 @@
 // The CLI's notifier: without Slack, alerts and escalations are collected and printed after the table.
 import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
-import { formatPct } from '../domain/money.js';
+import { formatMoney, formatPct } from '../domain/money.js';
 
 export class CollectingNotifier implements Notifier {
   readonly lines: string[] = [];
 
   async alert(row: ResultRow): Promise<void> {
     const what = row.action === 'halt' ? 'HALT ' : 'ALERT';
-    const name = row.campaignId ?? `${row.platform}:${row.platformCampaignId}`;
+    const id = row.campaignId ?? `${row.platform}:${row.platformCampaignId}`;
+    const name = row.campaignName ?? row.platformCampaignName;
+    const cur = row.platformCurrency ?? row.currency;
+    const gap =
+      row.actualSpend !== null && row.targetSpend !== null && row.variancePct !== null
+        ? ` (${formatMoney(Math.abs(row.actualSpend - row.targetSpend), cur)} ${row.actualSpend >= row.targetSpend ? 'over' : 'under'} plan)`
+        : '';
     this.lines.push(
-      `${what} ${name}: variance ${formatPct(row.variancePct)}, confidence ${row.confidence}. ${row.actionNote ?? row.reason}`,
+      `${what} ${id}${name ? ` ${name}` : ''}: ${formatPct(row.variancePct)}${gap}, confidence ${row.confidence}. ${row.actionNote ?? row.reason}`,
     );
+  }
+
+  async runAlerts(_runId: string, rows: readonly ResultRow[]): Promise<void> {
+    for (const row of rows) await this.alert(row);
   }
 
   async escalationOpened(e: Escalation): Promise<void> {
@@ -31,10 +41,16 @@ export class TeeNotifier implements Notifier {
   async alert(row: ResultRow): Promise<void> {
     for (const n of this.all) await n.alert(row);
   }
+  async runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void> {
+    for (const n of this.all) await n.runAlerts(runId, rows);
+  }
   async escalationOpened(e: Escalation): Promise<void> {
     for (const n of this.all) await n.escalationOpened(e);
   }
   async escalationClosed(c: EscalationClosed): Promise<void> {
     for (const n of this.all) await n.escalationClosed(c);
+  }
+  async campaignResumed(r: Parameters<NonNullable<Notifier['campaignResumed']>>[0]): Promise<void> {
+    for (const n of this.all) await n.campaignResumed?.(r);
   }
 }

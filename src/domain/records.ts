@@ -23,7 +23,16 @@ export interface ResultRow extends Assessment {
   actionNote: string | null;
   /** What a halt did on the platform: only `paused` means the agent paused it (and may offer to undo it). */
   pause: PauseOutcome | 'failed' | null;
+  /**
+   * Whether this run tells people about the row (SPEC, No alert fatigue): `new` — not announced before (or it
+   * had resolved since); `changed` — its severity, action or pause changed, or its variance moved 5 points or
+   * more since it was last announced; `repeat` — announced before and nothing that matters changed (not posted
+   * again). Null for rows nobody is told about (healthy, logged, awaiting a decision).
+   */
+  notice?: Notice | null | undefined;
 }
+
+export type Notice = 'new' | 'changed' | 'repeat';
 
 export type EscalationStatus = 'pending' | 'approved' | 'overridden' | 'expired';
 export type Decision = 'approved' | 'overridden' | 'expired';
@@ -126,6 +135,9 @@ export type AuditType =
   | 'pause_failed'
   | 'pause_dry_run'
   | 'resume_dry_run'
+  /** The agent decided to tell people (a new or changed alert, or an approved one); not yet delivered. */
+  | 'alert_raised'
+  /** Slack accepted the alert's message (written on delivery, never for one that was only decided). */
   | 'alert_sent'
   | 'escalation_opened'
   | 'escalation_linked'

@@ -8,12 +8,16 @@ import type {
   SlackActionMiddlewareArgs,
 } from '@slack/bolt';
 import { z } from 'zod';
+import type { Escalation } from '../agent/ports.js';
 import { PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { App } from '../wiring.js';
 import { notApprover } from './commands.js';
+import { publishHome } from './home.js';
 import { RESUME_CAMPAIGN } from './views/alert.js';
+import { esc } from './views/blocks.js';
 import { APPROVE, REJECT } from './views/escalation.js';
+import { subject } from './views/names.js';
 
 export const REJECT_REASON_VIEW = 'pacing_reject_reason';
 
@@ -44,13 +48,22 @@ export function registerActions(
     }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
       await ack();
       const user = body.user.id;
+      // A click in App Home has no message and no response_url: the clicker's Home tab is republished instead,
+      // with what happened (or why nothing did) at its top.
+      const fromHome = body.view?.type === 'home';
+      const reply = (text: string) =>
+        fromHome
+          ? publishHome(client, app, user, text).catch((err: unknown) =>
+              log.warn({ err }, 'could not republish App Home after a click'),
+            )
+          : tell(respond, text);
       const id = EscalationId.safeParse(action.value);
       if (!id.success) {
-        await tell(respond, 'This button does not carry a valid escalation id; nothing was changed.');
+        await reply('This button does not carry a valid escalation id; nothing was changed.');
         return;
       }
       if (!app.agent.mayDecide(user, 'slack')) {
-        await tell(respond, notApprover(app));
+        await reply(notApprover(app));
         return;
       }
       try {
@@ -61,14 +74,14 @@ export function registerActions(
             .open({ trigger_id: body.trigger_id, view: reasonModal(e.id) })
             .catch((err: unknown) => log.info({ err, escalationId: e.id }, 'could not ask for a reject reason'));
         }
+        if (fromHome) await reply(decidedNotice(e, decision));
       } catch (err) {
         if (err instanceof PacingError) {
-          await tell(respond, err.message);
+          await reply(err.message);
           return;
         }
         log.error({ err, escalationId: id.data }, 'decision failed');
-        await tell(
-          respond,
+        await reply(
           `Something went wrong recording your decision; it may not have been taken. Check with \`/pacing pending\`.`,
         );
       }
@@ -135,6 +148,12 @@ export function registerActions(
       );
     }
   });
+}
+
+/** The line App Home shows its clicker after a decision taken there. */
+function decidedNotice(e: Escalation, decision: 'approved' | 'overridden'): string {
+  const what = decision === 'approved' ? ':white_check_mark: You approved' : ':no_entry_sign: You rejected';
+  return `${what}: ${subject(e)}${e.outcomeDetail ? ` — ${esc(e.outcomeDetail)}` : ''}`;
 }
 
 function reasonModal(escalationId: string) {

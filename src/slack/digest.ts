@@ -1,13 +1,31 @@
-// The scheduled digest: what happened since the last one, gathered from runs, escalations and the audit trail.
+// The scheduled digest: where spend stands in the latest run and what changed since the last digest, gathered
+// from runs, escalations and the audit trail.
 import type { Escalation, ResultRow } from '../agent/ports.js';
+import {
+  biggestVariances,
+  chronicOffenders,
+  forecastMisses,
+  type MoneyAtStake,
+  moneyAtStake,
+  type RunChanges,
+  runChanges,
+} from '../domain/overview.js';
+import { DEFAULT_THRESHOLDS } from '../domain/types.js';
 import type { Store } from '../store/index.js';
 import type { RunSummary } from '../store/runs.js';
 
+/** How many overspends and underspends the digest lists. */
+const BIGGEST = 5;
+
 export interface Digest {
+  /** When the previous digest went out to this channel (null for the first one). */
   since: string | null;
   until: string;
+  /** Runs completed since the previous digest. */
   runs: number;
+  /** The latest run completed by `until` (it may be older than `since`: then nothing ran in between). */
   latestRunId: string | null;
+  latestAt: string | null;
   latest: RunSummary | null;
   actions: {
     paused: number;
@@ -18,29 +36,42 @@ export interface Digest {
     expired: number;
     resumed: number;
   };
+  /** Oldest first. */
   pending: Escalation[];
   expired: Escalation[];
-  biggest: ResultRow[];
+  /** The latest run's off-plan money, per currency. */
+  moneyAtStake: MoneyAtStake[];
+  overspends: ResultRow[];
+  underspends: ResultRow[];
+  /**
+   * Against the run that was the latest when the previous digest went out; null when there is none to compare
+   * with (the first digest, or that run's results were pruned).
+   */
+  changes: (RunChanges & { baselineRunId: string; baselineAt: string }) | null;
+  chronic: ResultRow[];
+  forecastMisses: ResultRow[];
+  /** Every row of the latest run (the chart picks from them). */
+  results: ResultRow[];
 }
 
-export function buildDigest(store: Store, since: string | null, until: string): Digest {
+export interface DigestOptions {
+  /** The healthy band (percent): a forecast beyond it misses its budget. */
+  healthyVariance?: number;
+}
+
+export function buildDigest(store: Store, since: string | null, until: string, opts: DigestOptions = {}): Digest {
   const runs = store.runs.completedSince(since).filter((r) => (r.finishedAt ?? r.startedAt) <= until);
-  const latest = runs.at(-1) ?? null;
+  const latest = store.runs.latestCompletedBy(until);
+  const results = latest ? store.runs.results(latest.id) : [];
   const counts = store.audit.countByType(since, until);
   const count = (type: string) => counts[type] ?? 0;
   const decided = store.escalations.decidedSince(since);
-  const biggest = latest
-    ? store.runs
-        .results(latest.id)
-        .filter((r) => r.variancePct !== null)
-        .sort((a, b) => Math.abs(b.variancePct ?? 0) - Math.abs(a.variancePct ?? 0))
-        .slice(0, 5)
-    : [];
   return {
     since,
     until,
     runs: runs.length,
     latestRunId: latest?.id ?? null,
+    latestAt: latest?.startedAt ?? null,
     latest: latest?.summary ?? null,
     actions: {
       paused: count('campaign_paused'),
@@ -52,7 +83,21 @@ export function buildDigest(store: Store, since: string | null, until: string): 
       resumed: count('campaign_resumed'),
     },
     pending: store.escalations.pending(),
-    expired: decided.filter((e) => e.status === 'expired'),
-    biggest,
+    expired: decided.filter((e) => e.status === 'expired' && (e.decidedAt ?? '') <= until),
+    moneyAtStake: moneyAtStake(results),
+    overspends: biggestVariances(results, 'over', BIGGEST),
+    underspends: biggestVariances(results, 'under', BIGGEST),
+    changes: latest && since ? changesSince(store, since, results) : null,
+    chronic: chronicOffenders(results),
+    forecastMisses: forecastMisses(results, opts.healthyVariance ?? DEFAULT_THRESHOLDS.healthyVariance),
+    results,
   };
+}
+
+function changesSince(store: Store, since: string, now: ResultRow[]): Digest['changes'] {
+  const baseline = store.runs.latestCompletedBy(since);
+  if (!baseline) return null;
+  const then = store.runs.results(baseline.id);
+  if (then.length === 0) return null;
+  return { ...runChanges(then, now), baselineRunId: baseline.id, baselineAt: baseline.startedAt };
 }

@@ -138,7 +138,10 @@ export class Dispatcher {
         // Past flush()'s deadline (or stopping) nothing new is started: the rest waits for the server.
         if (this.halting || this.now() >= this.until) return;
         if (paced.has(item.channel)) continue;
-        if (item.method === 'chat.postMessage' && (waiting.get(item.channel) ?? Number.POSITIVE_INFINITY) < item.id)
+        if (
+          (item.method === 'chat.postMessage' || item.method === 'files.uploadV2') &&
+          (waiting.get(item.channel) ?? Number.POSITIVE_INFINITY) < item.id
+        )
           continue;
         const gap = CHANNEL_GAP_MS - (this.now() - (this.lastPost.get(item.channel) ?? 0));
         if (gap > 0) {
@@ -163,7 +166,19 @@ export class Dispatcher {
     const { outbox } = this.store;
     let method = item.method;
     const args: Record<string, unknown> = { channel: item.channel, ...item.payload };
-    if (item.method === 'chat.update') {
+    if (item.threadOf !== null) {
+      // A card under a run's summary: posted in its thread once the summary has its ts; if the summary could
+      // not be posted at all, the card goes to the channel on its own rather than being lost.
+      const parent = outbox.get(item.threadOf);
+      if (parent?.status === 'pending') {
+        outbox.retryLater(item.id, this.now() + 1_000, 'waiting for the summary message to go out');
+        return;
+      }
+      if (parent?.ts) args.thread_ts = parent.ts;
+    }
+    if (item.method === 'chat.update' && typeof item.payload.ts === 'string') {
+      // An edit of a message already posted (a halt's card after a resume): nothing to wait for.
+    } else if (item.method === 'chat.update') {
       const target = this.updateTarget(item);
       if (target === 'wait') {
         // The announcement is being sent by another dispatcher right now: update it once it has its ts.
@@ -177,12 +192,57 @@ export class Dispatcher {
         method = 'chat.postMessage'; // the original never went out: post the outcome as a new message
       }
     }
+    if (item.method === 'files.uploadV2') {
+      await this.deliverFile(item, args);
+      return;
+    }
     try {
       const res = (await this.client.apiCall(method, args)) as { ts?: string; channel?: string };
-      outbox.markSent(item.id, this.clock(), res.ts ?? null);
+      this.store.transaction(() => {
+        outbox.markSent(item.id, this.clock(), res.ts ?? null);
+        // What the audit trail calls "alert_sent" is what Slack accepted, not what the agent decided to say.
+        if (item.subject && (item.kind === 'alert' || item.kind === 'halt_alert')) {
+          this.store.audit.append({
+            at: this.clock(),
+            type: 'alert_sent',
+            actor: 'agent',
+            runId: item.runId,
+            campaignId: item.subject.campaignId,
+            platform: item.subject.platform,
+            platformCampaignId: item.subject.platformCampaignId,
+            details: { ...item.subject.details, channel: res.channel ?? item.channel, ts: res.ts ?? null },
+          });
+        }
+      });
       if (item.kind === 'escalation' && item.escalationId && res.ts) {
         this.store.escalations.setMessage(item.escalationId, res.channel ?? item.channel, res.ts);
       }
+    } catch (err) {
+      this.failed(item, err);
+    }
+  }
+
+  /**
+   * A file (the digest's chart) through Slack's external upload flow, as @slack/web-api's filesUploadV2 runs it:
+   * files.getUploadURLExternal, the bytes POSTed to the URL it answers, files.completeUploadExternal sharing it to
+   * the item's channel. A failure at any step retries the whole flow (a fresh upload URL each time).
+   */
+  private async deliverFile(item: OutboxItem, args: Record<string, unknown>): Promise<void> {
+    const p = item.payload as { file: string; filename: string; title?: string; alt_text?: string };
+    const file = {
+      file: Buffer.from(p.file, 'base64'),
+      filename: p.filename,
+      title: p.title ?? p.filename,
+      ...(p.alt_text ? { alt_text: p.alt_text } : {}),
+    };
+    try {
+      await this.client.filesUploadV2(
+        typeof args.thread_ts === 'string'
+          ? { ...file, channel_id: item.channel, thread_ts: args.thread_ts }
+          : { ...file, channel_id: item.channel },
+      );
+      // Slack shares the file asynchronously and answers no message ts for it.
+      this.store.outbox.markSent(item.id, this.clock(), null);
     } catch (err) {
       this.failed(item, err);
     }

@@ -1,14 +1,34 @@
-// App Home: rebuilt from the store each time a user opens it.
+// App Home: rebuilt from the store each time a user opens it, and after a decision taken from it.
 import type { App as Bolt } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
 import type { App } from '../wiring.js';
 import { homeView } from './views/home.js';
+
+/** Publishes `user`'s Home tab as the store has it now, with an optional line about what they just did. */
+export async function publishHome(
+  client: WebClient,
+  app: App,
+  user: string,
+  notice: string | null = null,
+): Promise<void> {
+  await client.views.publish({
+    user_id: user,
+    view: homeView({
+      latest: app.agent.latest(),
+      pending: app.agent.pending(),
+      canDecide: app.agent.mayDecide(user, 'slack'),
+      now: app.config.clock(),
+      notice,
+    }),
+  });
+}
 
 export function registerHome(bolt: Bolt, app: App, log: Logger): void {
   bolt.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     try {
-      await client.views.publish({ user_id: event.user, view: homeView(app.agent.latest(), app.agent.pending()) });
+      await publishHome(client, app, event.user);
     } catch (err) {
       log.warn({ err }, 'could not publish App Home');
     }

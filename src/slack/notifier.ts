@@ -1,17 +1,40 @@
 // The Slack notifier: renders each message and queues it durably; the dispatcher delivers it.
 import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
 import type { Store } from '../store/index.js';
-import { alertBlocks, alertText } from './views/alert.js';
-import { esc, section } from './views/blocks.js';
+import {
+  alertBlocks,
+  alertSummaryBlocks,
+  alertSummaryText,
+  alertText,
+  byUrgency,
+  MAX_THREADED,
+  resumedBlocks,
+} from './views/alert.js';
+import { type Block, esc, section, slackDate } from './views/blocks.js';
 import { closedBlocks, escalationBlocks, escalationText } from './views/escalation.js';
 
-/** Slack posts about one message per second per channel: past this, a run's alerts are summarised. */
-export const MAX_ALERTS_PER_RUN = 20;
+/** More new alerts than this in one run are posted as one summary message with the cards in its thread. */
+export const SUMMARY_ABOVE = 5;
 
 export interface Channels {
   alert: string | null;
   approval: string | null;
 }
+
+/** What an alert is about, so its delivery is audited against the campaign as `alert_sent`. */
+const subjectOf = (row: ResultRow) => ({
+  campaignId: row.campaignId,
+  platform: row.platform,
+  platformCampaignId: row.platformCampaignId,
+  details: {
+    key: row.key,
+    severity: row.severity,
+    variancePct: row.variancePct,
+    pause: row.pause,
+    notice: row.notice ?? null,
+    ...(row.escalationId ? { escalationId: row.escalationId } : {}),
+  },
+});
 
 export class SlackNotifier implements Notifier {
   constructor(
@@ -21,30 +44,74 @@ export class SlackNotifier implements Notifier {
     private readonly onQueued: () => void = () => {},
   ) {}
 
+  /** One alert on its own (an approved escalation's alert). */
   async alert(row: ResultRow): Promise<void> {
     const channel = this.channels.alert;
     if (!channel) return;
-    const message = { text: alertText(row), blocks: alertBlocks(row) };
-    // Anything that touched a campaign (a pause, a failed pause, a dry-run pause) is always posted on its own:
-    // it carries the undo button and the owner. Only warnings are summarised past the cap.
-    if (row.pause !== null && row.pause !== undefined) {
-      this.queue({ kind: 'halt_alert', method: 'chat.postMessage', channel, runId: row.runId, payload: message });
+    this.queueAlert(channel, row, null);
+  }
+
+  /**
+   * A run's new and changed alerts (SPEC, No alert fatigue): up to SUMMARY_ABOVE go out as cards; more become
+   * one summary message with the cards in its thread, halts first. Past MAX_THREADED cards the thread ends with
+   * one line naming how many more there are (Slack allows about one message a second per channel).
+   */
+  async runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void> {
+    const channel = this.channels.alert;
+    if (!channel || rows.length === 0) return;
+    if (rows.length <= SUMMARY_ABOVE) {
+      for (const row of byUrgency(rows)) this.queueAlert(channel, row, null);
       return;
     }
-    const posted = this.store.outbox.countForRun(row.runId, 'alert');
-    if (posted > MAX_ALERTS_PER_RUN) return;
-    if (posted === MAX_ALERTS_PER_RUN) {
-      const text = `More warnings in run ${row.runId} are not posted one by one (Slack allows about one message a second). See them all with \`/pacing status\`.`;
-      this.queue({
-        kind: 'alert',
+    const sorted = byUrgency(rows);
+    this.store.transaction(() => {
+      const parent = this.store.outbox.enqueue(
+        {
+          kind: 'alert_summary',
+          method: 'chat.postMessage',
+          channel,
+          runId,
+          payload: { text: alertSummaryText(rows), blocks: alertSummaryBlocks(runId, rows) },
+        },
+        this.clock(),
+      );
+      // Every pause is posted, whatever the cap: it carries the undo button.
+      const carded = sorted.filter((r, i) => i < MAX_THREADED || r.pause === 'paused' || r.pause === 'failed');
+      for (const row of carded) this.queueAlert(channel, row, parent, false);
+      const rest = sorted.length - carded.length;
+      if (rest > 0) {
+        const text = `${rest} more alert${rest === 1 ? '' : 's'} in run ${runId} are listed in \`/pacing status\` rather than posted one by one.`;
+        this.store.outbox.enqueue(
+          {
+            kind: 'alert',
+            method: 'chat.postMessage',
+            channel,
+            runId,
+            threadOf: parent,
+            payload: { text, blocks: [section(text)] },
+          },
+          this.clock(),
+        );
+      }
+    });
+    this.onQueued();
+  }
+
+  private queueAlert(channel: string, row: ResultRow, threadOf: number | null, kick = true): void {
+    this.store.outbox.enqueue(
+      {
+        // A pause's card is found again by its kind when the campaign is resumed, to say so in its header.
+        kind: row.pause === 'paused' ? 'halt_alert' : 'alert',
         method: 'chat.postMessage',
         channel,
         runId: row.runId,
-        payload: { text, blocks: [section(text)] },
-      });
-      return;
-    }
-    this.queue({ kind: 'alert', method: 'chat.postMessage', channel, runId: row.runId, payload: message });
+        threadOf,
+        subject: subjectOf(row),
+        payload: { text: alertText(row), blocks: alertBlocks(row) },
+      },
+      this.clock(),
+    );
+    if (kick) this.onQueued();
   }
 
   async escalationOpened(e: Escalation): Promise<void> {
@@ -70,6 +137,20 @@ export class SlackNotifier implements Notifier {
       escalationId: c.escalation.id,
       runId: c.escalation.runId,
       payload: { text: `${escalationText(c.escalation)} — ${esc(c.detail)}`, blocks: closedBlocks(c) },
+    });
+  }
+
+  /** Edits the card of a pause the agent made, once a person resumed the campaign. */
+  async campaignResumed(r: { platform: string; platformCampaignId: string; actor: string; at: string }): Promise<void> {
+    const { platform, platformCampaignId, actor: by, at } = r;
+    const card = this.store.outbox.lastHaltAlert(platform, platformCampaignId);
+    if (!card?.ts) return;
+    const blocks = resumedBlocks((card.payload.blocks ?? []) as Block[], by, slackDate(at));
+    this.queue({
+      kind: 'alert_update',
+      method: 'chat.update',
+      channel: card.channel,
+      payload: { ts: card.ts, text: `Resumed by ${by}: ${String(card.payload.text ?? '')}`, blocks },
     });
   }
 

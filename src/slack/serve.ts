@@ -7,10 +7,9 @@ import type { Logger } from '../log.js';
 import { startSchedules, validateSchedules } from '../schedule/jobs.js';
 import { createApp } from '../wiring.js';
 import { createBolt } from './app.js';
-import { buildDigest } from './digest.js';
 import { Dispatcher } from './dispatcher.js';
 import { SlackNotifier } from './notifier.js';
-import { digestBlocks } from './views/digest.js';
+import { postDigest } from './post-digest.js';
 import { summaryText } from './views/summary.js';
 
 export interface Server {
@@ -107,30 +106,27 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     const run = app.agent.run(trigger, actor);
     inFlight = run;
     try {
-      return summaryText(await run);
+      const report = await run;
+      // Questions this run asked, apart from those still open from earlier runs.
+      const opened = new Set(
+        app.store.audit
+          .list({ type: 'escalation_opened', runId: report.runId })
+          .map((e) => String(e.details.escalationId)),
+      );
+      return summaryText(report, opened);
     } finally {
       inFlight = null;
       kick();
     }
   };
-  const postDigest = async () => {
-    const until = config.clock();
-    const digest = buildDigest(app.store, app.store.digests.lastAt(channels.digest), until);
-    app.store.transaction(() => {
-      app.store.outbox.enqueue(
-        {
-          kind: 'digest',
-          method: 'chat.postMessage',
-          channel: channels.digest,
-          payload: {
-            text: `Pacing digest: ${digest.runs} run(s), ${digest.pending.length} pending`,
-            blocks: digestBlocks(digest),
-          },
-        },
-        until,
-      );
-      app.store.digests.record(channels.digest, until, digest.runs);
-    });
+  const digestSettings = {
+    channel: channels.digest,
+    healthyVariance: config.thresholds.healthyVariance,
+    timeZone: config.schedule.tz,
+  };
+  const sendDigest = async () => {
+    // Tracked like a click: a digest still drawing its chart at SIGTERM is queued before the database closes.
+    await track(postDigest(app.store, digestSettings, config.clock(), log.child({ module: 'digest' })));
     kick();
   };
 
@@ -200,7 +196,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
           if (err instanceof RunInProgress) log.info(err.message);
           else throw err;
         }),
-      digest: postDigest,
+      digest: sendDigest,
       expire: async () => {
         await app.agent.catchUp();
         kick();

@@ -202,6 +202,52 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (platform, platform_campaign_id, day)
   ) WITHOUT ROWID;
   `,
+  `
+  -- What each situation last told people (SPEC, No alert fatigue): a run posts a campaign again only when its
+  -- severity, action or pause changed, or its variance moved 5 points or more. Cleared when it is back on plan.
+  CREATE TABLE announcements (
+    key TEXT PRIMARY KEY,
+    severity TEXT,
+    action TEXT NOT NULL,
+    pause TEXT,
+    variance_pct REAL,
+    run_id TEXT NOT NULL,
+    at TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  -- The outbox learns threads (a run's alerts under one summary), file uploads (the digest's chart) and what
+  -- each message is about (so delivery, not the decision, is what the audit trail calls "alert_sent").
+  -- SQLite cannot change a CHECK constraint in place: the table is rebuilt with the wider list of methods.
+  CREATE TABLE outbox_v6 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('chat.postMessage', 'chat.update', 'files.uploadV2')),
+    channel TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    escalation_id TEXT,
+    run_id TEXT,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'superseded')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    sent_at TEXT,
+    ts TEXT,
+    leased_until INTEGER,
+    thread_of INTEGER,
+    subject TEXT
+  );
+  INSERT INTO outbox_v6 (id, created_at, kind, method, channel, payload, escalation_id, run_id, status, attempts,
+    next_attempt_at, last_error, sent_at, ts, leased_until)
+    SELECT id, created_at, kind, method, channel, payload, escalation_id, run_id, status, attempts,
+      next_attempt_at, last_error, sent_at, ts, leased_until FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v6 RENAME TO outbox;
+  CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+  CREATE INDEX outbox_escalation ON outbox (escalation_id) WHERE escalation_id IS NOT NULL;
+  CREATE UNIQUE INDEX outbox_one_announcement ON outbox (escalation_id) WHERE kind = 'escalation';
+  CREATE INDEX outbox_thread ON outbox (thread_of) WHERE thread_of IS NOT NULL;
+  `,
 ];
 
 /** How long opening waits for other processes (a migration, WAL set-up) before saying the file is busy. */

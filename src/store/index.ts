@@ -1,5 +1,6 @@
 // The store: one SQLite file holding runs, results, escalations, the audit trail and the agent's checkpoints.
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import { Announcements } from './announcements.js';
 import { AuditLog } from './audit.js';
 import { type Db, openDb } from './db.js';
 import { EscalationStore } from './escalations.js';
@@ -19,6 +20,7 @@ export class Store {
   readonly outbox: Outbox;
   readonly digests: DigestLog;
   readonly seenRequests: SeenRequests;
+  readonly announcements: Announcements;
   readonly checkpointer: SqliteSaver;
 
   constructor(readonly db: Db) {
@@ -32,6 +34,7 @@ export class Store {
     this.outbox = new Outbox(db);
     this.digests = new DigestLog(db);
     this.seenRequests = new SeenRequests(db);
+    this.announcements = new Announcements(db);
     this.checkpointer = new SqliteSaver(db);
   }
 

@@ -1,7 +1,16 @@
 // Durable queue of outgoing messages: written in the same database as the decision they report.
 import type { Db } from './db.js';
 
-export type OutboxMethod = 'chat.postMessage' | 'chat.update';
+/** `files.uploadV2` stands for Slack's external upload flow (get an upload URL, send the bytes, complete it). */
+export type OutboxMethod = 'chat.postMessage' | 'chat.update' | 'files.uploadV2';
+
+/** What a message is about, so its delivery can be audited against the campaign (an alert that reached Slack). */
+export interface OutboxSubject {
+  campaignId: string | null;
+  platform: string | null;
+  platformCampaignId: string | null;
+  details: Record<string, unknown>;
+}
 
 export interface OutboxItem {
   id: number;
@@ -17,6 +26,9 @@ export interface OutboxItem {
   nextAttemptAt: number;
   lastError: string | null;
   ts: string | null;
+  /** Posted in the thread of this outbox item (its parent), once the parent has its ts. */
+  threadOf: number | null;
+  subject: OutboxSubject | null;
 }
 
 export interface NewOutboxItem {
@@ -26,6 +38,8 @@ export interface NewOutboxItem {
   payload: Record<string, unknown>;
   escalationId?: string | null;
   runId?: string | null;
+  threadOf?: number | null;
+  subject?: OutboxSubject | null;
 }
 
 interface Row {
@@ -42,6 +56,8 @@ interface Row {
   next_attempt_at: number;
   last_error: string | null;
   ts: string | null;
+  thread_of: number | null;
+  subject: string | null;
 }
 
 const toItem = (r: Row): OutboxItem => ({
@@ -58,6 +74,8 @@ const toItem = (r: Row): OutboxItem => ({
   nextAttemptAt: r.next_attempt_at,
   lastError: r.last_error,
   ts: r.ts,
+  threadOf: r.thread_of,
+  subject: r.subject === null ? null : (JSON.parse(r.subject) as OutboxSubject),
 });
 
 export class Outbox {
@@ -67,7 +85,7 @@ export class Outbox {
     return Number(
       this.db
         .prepare(
-          `INSERT OR IGNORE INTO outbox (created_at, kind, method, channel, payload, escalation_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR IGNORE INTO outbox (created_at, kind, method, channel, payload, escalation_id, run_id, thread_of, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           at,
@@ -77,6 +95,8 @@ export class Outbox {
           JSON.stringify(item.payload),
           item.escalationId ?? null,
           item.runId ?? null,
+          item.threadOf ?? null,
+          item.subject ? JSON.stringify(item.subject) : null,
         ).lastInsertRowid,
     );
   }
@@ -183,6 +203,18 @@ export class Outbox {
         )
         .run(id, nowMs).changes === 1
     );
+  }
+
+  /** The latest halt alert Slack accepted about a platform campaign: a resume edits it to say so. */
+  lastHaltAlert(platform: string, platformCampaignId: string): OutboxItem | null {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM outbox WHERE kind = 'halt_alert' AND status = 'sent' AND ts IS NOT NULL
+           AND json_extract(subject, '$.platform') = ? AND json_extract(subject, '$.platformCampaignId') = ?
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(platform, platformCampaignId) as Row | undefined;
+    return r ? toItem(r) : null;
   }
 
   /** Puts failed items back in the queue (after the operator fixed a channel or a scope). */

@@ -107,6 +107,16 @@ export class RunStore {
     return r ? toRun(r) : null;
   }
 
+  /** The latest run that had completed by `at` (inclusive): the complement of `completedSince(at)`. */
+  latestCompletedBy(at: string): RunRecord | null {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM runs WHERE status = 'completed' AND finished_at <= ? ORDER BY finished_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(at) as RunRecordRow | undefined;
+    return r ? toRun(r) : null;
+  }
+
   /** Runs that completed after `since` (exclusive), oldest first: a run still going at `since` counts later. */
   completedSince(since: string | null): RunRecord[] {
     return (

@@ -301,7 +301,7 @@ describe('pacing CLI on the bundled scenario', () => {
     expect(out.code, out.stderr).toBe(0);
     const events = readAudit(ws);
     expect(pauses(events, M001)).toHaveLength(0);
-    expect(events.some((e) => e.type === 'alert_sent' && e.details.escalationId === r.escalationId)).toBe(true);
+    expect(events.some((e) => e.type === 'alert_raised' && e.details.escalationId === r.escalationId)).toBe(true);
   });
 
   it('audit --campaign filters the trail to one campaign', async () => {

@@ -91,6 +91,10 @@ export class RecordingNotifier implements Notifier {
   async alert(row: ResultRow): Promise<void> {
     this.alerts.push(row);
   }
+  /** A run's alerts arrive together; recorded one by one, in order. */
+  async runAlerts(_runId: string, rows: readonly ResultRow[]): Promise<void> {
+    this.alerts.push(...rows);
+  }
   async escalationOpened(escalation: Escalation): Promise<void> {
     this.opened.push(escalation);
   }

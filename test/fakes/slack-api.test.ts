@@ -295,6 +295,116 @@ describe('fake Slack Web API', () => {
   });
 });
 
+describe('fake Slack file uploads (getUploadURLExternal → POST bytes → completeUploadExternal)', () => {
+  let fake: FakeSlackApi;
+  beforeEach(async () => {
+    fake = await startFakeSlackApi({ knownChannels: ['C0FILES001'] });
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 3, 255, 13, 10, 45, 45]);
+  const invalid = (err: { data?: Record<string, unknown> }) =>
+    JSON.stringify((err.data?.response_metadata as { messages?: string[] } | undefined)?.messages);
+
+  it('filesUploadV2 runs the three steps against the fake: bytes arrive intact and the file is shared', async () => {
+    const res = await client(fake).filesUploadV2({
+      channel_id: 'C0FILES001',
+      file: bytes,
+      filename: 'chart.png',
+      title: 'Spend against plan',
+      alt_text: 'a chart',
+      initial_comment: 'Here it is',
+    });
+    expect(res.ok).toBe(true);
+    expect(fake.callsTo('files.getUploadURLExternal')[0]?.body).toMatchObject({
+      filename: 'chart.png',
+      length: String(bytes.length),
+    });
+    const url = String(
+      (fake.callsTo('files.getUploadURLExternal')[0]?.response as { upload_url?: string } | undefined)?.upload_url,
+    );
+    expect(url.startsWith(`${fake.origin}/upload/v1/`)).toBe(true);
+    // @slack/web-api sends the bytes as multipart/form-data; the fake takes the file part out.
+    expect(fake.uploads).toEqual([
+      { fileId: expect.stringMatching(/^F/), contentType: 'multipart/form-data', size: bytes.length, status: 200 },
+    ]);
+    expect(fake.files).toHaveLength(1);
+    const f = fake.files[0];
+    expect(f?.bytes.equals(bytes)).toBe(true);
+    expect(f).toMatchObject({
+      filename: 'chart.png',
+      title: 'Spend against plan',
+      altText: 'a chart',
+      channel: 'C0FILES001',
+      initialComment: 'Here it is',
+    });
+    expect(fake.messages.get(`C0FILES001/${f?.ts}`)?.files).toEqual([f?.id]);
+    const complete = fake.callsTo('files.completeUploadExternal')[0];
+    expect(complete?.body.files).toEqual([{ id: f?.id, title: 'Spend against plan' }]);
+    expect(complete?.body.channel_id).toBe('C0FILES001');
+  });
+
+  it('accepts raw bytes too, and refuses an unknown or already used upload URL', async () => {
+    const web = client(fake);
+    const got = await web.files.getUploadURLExternal({ filename: 'a.bin', length: bytes.length });
+    const post = (url: string) =>
+      fetch(url, { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+    expect((await post(got.upload_url as string)).status).toBe(200);
+    expect((await post(got.upload_url as string)).status).toBe(404); // one upload per URL
+    expect((await post(`${fake.origin}/upload/v1/never-issued`)).status).toBe(404);
+    expect(fake.uploads.map((u) => u.status)).toEqual([200, 404, 404]);
+    const done = await web.files.completeUploadExternal({ files: [{ id: got.file_id as string }] });
+    expect(done.ok).toBe(true);
+    expect(fake.files[0]).toMatchObject({ id: got.file_id, title: 'a.bin', channel: undefined });
+    expect(fake.files[0]?.bytes.equals(bytes)).toBe(true);
+  });
+
+  it('getUploadURLExternal requires a filename and a positive length', async () => {
+    const web = client(fake);
+    const noName = await failure(web.apiCall('files.getUploadURLExternal', { length: 10 }));
+    expect(noName.data?.error).toBe('invalid_arguments');
+    expect(invalid(noName)).toContain('filename');
+    const noLength = await failure(web.apiCall('files.getUploadURLExternal', { filename: 'x.png' }));
+    expect(noLength.data?.error).toBe('invalid_arguments');
+    expect(invalid(noLength)).toContain('length');
+    const zero = await failure(web.apiCall('files.getUploadURLExternal', { filename: 'x.png', length: 0 }));
+    expect(zero.data?.error).toBe('invalid_arguments');
+  });
+
+  it('completeUploadExternal refuses unknown ids, ids without bytes, a size other than declared, twice, bad channels', async () => {
+    const web = client(fake);
+    const complete = (id: string, extra: Record<string, unknown> = {}) =>
+      failure(web.apiCall('files.completeUploadExternal', { files: JSON.stringify([{ id }]), ...extra }));
+    expect((await complete('F0NEVER')).data?.error).toBe('file_not_found');
+
+    const empty = await web.files.getUploadURLExternal({ filename: 'a.png', length: 4 });
+    expect((await complete(empty.file_id as string)).data?.error).toBe('file_not_found');
+
+    const short = await web.files.getUploadURLExternal({ filename: 'b.png', length: 100 });
+    await fetch(short.upload_url as string, { method: 'POST', body: bytes });
+    const mismatch = await complete(short.file_id as string);
+    expect(mismatch.data?.error).toBe('file_not_found');
+    expect(invalid(mismatch)).toContain(`${bytes.length} bytes were uploaded`);
+
+    const good = await web.files.getUploadURLExternal({ filename: 'c.png', length: bytes.length });
+    await fetch(good.upload_url as string, { method: 'POST', body: bytes });
+    expect((await complete(good.file_id as string, { channel_id: 'C0UNKNOWN1' })).data?.error).toBe(
+      'channel_not_found',
+    );
+    expect(fake.files).toEqual([]); // a refused call finishes nothing
+    await web.files.completeUploadExternal({ files: [{ id: good.file_id as string }], channel_id: 'C0FILES001' });
+    expect((await complete(good.file_id as string)).data?.error).toBe('file_not_found'); // already completed
+
+    const noFiles = await failure(web.apiCall('files.completeUploadExternal', { channel_id: 'C0FILES001' }));
+    expect(noFiles.data?.error).toBe('invalid_arguments');
+    const notJson = await failure(web.apiCall('files.completeUploadExternal', { files: '[{' }));
+    expect(notJson.data?.error).toBe('invalid_arguments');
+    expect(fake.files.map((f) => f.filename)).toEqual(['c.png']);
+  });
+});
+
 describe('signed requests against a Bolt HTTP receiver', () => {
   const secret = 'test-signing-secret';
   let fake: FakeSlackApi;

@@ -9,6 +9,10 @@
 // - Block Kit refusals on messages: `invalid_blocks` with `errors: ["must be less than 76 characters
 //   [json-pointer:/blocks/0/elements/0/text/text]"]`; on views: `invalid_arguments` with the same sentences in
 //   `response_metadata.messages` prefixed by `[ERROR] `.
+// - Files go up in three steps (docs.slack.dev, "Uploading files"): files.getUploadURLExternal (filename, length)
+//   answers an upload_url and a file_id; the bytes are POSTed to that URL (raw, or multipart as @slack/web-api's
+//   filesUploadV2 sends them); files.completeUploadExternal (`files` = JSON [{id, title?}], optional channel_id,
+//   thread_ts, initial_comment) finishes them and shares them. Here the upload URLs live on the fake's own origin.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,6 +68,34 @@ export interface StoredMessage {
   attachments: unknown;
   threadTs: string | undefined;
   updates: number;
+  /** File ids a files.completeUploadExternal share put in the message. */
+  files?: string[];
+}
+
+/** A POST to an upload URL handed out by files.getUploadURLExternal. */
+export interface UploadRequest {
+  /** The file id the URL was issued for (undefined for a URL the fake never issued). */
+  fileId: string | undefined;
+  contentType: string;
+  /** The file's bytes as received (the file part of a multipart body). */
+  size: number;
+  /** 200 accepted; 404 for an unknown or already used URL. */
+  status: number;
+}
+
+/** A file files.completeUploadExternal finished: its bytes, and where it was shared. */
+export interface UploadedFile {
+  id: string;
+  filename: string;
+  title: string;
+  altText: string | undefined;
+  bytes: Buffer;
+  /** The channel it was shared to (channel_id), or undefined when only uploaded. */
+  channel: string | undefined;
+  threadTs: string | undefined;
+  initialComment: string | undefined;
+  /** The ts of the message that shares it. */
+  ts: string | undefined;
 }
 
 /** A canned HTTP answer: `{status: 429, headers: {'Retry-After': '1'}}`, `{status: 503}`. */
@@ -116,6 +148,10 @@ export interface FakeSlackApi {
   homeViews: Map<string, Record<string, unknown>>;
   /** Views opened with views.open, in order. */
   openedViews: Record<string, unknown>[];
+  /** POSTs to upload URLs, in order, including refused ones. */
+  uploads: UploadRequest[];
+  /** Files finished by files.completeUploadExternal, in order, with their bytes. */
+  files: UploadedFile[];
   /** The identities this instance answers with. */
   ids: { token: string; teamId: string; botUserId: string; botId: string; appId: string };
   /** Queue a canned failure for the next `times` calls of `method` ('*' = any method). FIFO per method. */
@@ -128,7 +164,7 @@ export interface FakeSlackApi {
   waitFor(match: string | ((call: RecordedCall) => boolean), timeoutMs?: number): Promise<RecordedCall>;
   /** Polls `respondRequests` until one matches; throws listing what arrived. */
   waitForRespond(match?: (req: RespondRequest) => boolean, timeoutMs?: number): Promise<RespondRequest>;
-  /** Forget calls, respond requests, messages, views and queued failures (the ts counter keeps going). */
+  /** Forget calls, respond requests, messages, views, uploads, files and queued failures (the ts counter keeps going). */
   reset(): void;
   /** Stop listening and drop open connections; later calls fail with a connection error. */
   close(): Promise<void>;
@@ -405,7 +441,9 @@ export function viewErrors(view: unknown, expectedType: 'modal' | 'home'): Error
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'] as const;
+/** Slack's limit for one uploaded file (1 GB). */
+const MAX_FILE_BYTES = 1_000_000_000;
 
 interface Answer {
   status: number;
@@ -425,10 +463,40 @@ function str(v: unknown): string | undefined {
   return undefined;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req)).toString('utf8');
+}
+
+/**
+ * The file in a multipart/form-data body: the part with a filename (else the first part), as bytes. Null when the
+ * body is not multipart as its content type says.
+ */
+export function multipartFile(raw: Buffer, contentType: string): Buffer | null {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  const b = boundary?.[1] ?? boundary?.[2]?.trim();
+  if (!b) return null;
+  const delimiter = Buffer.from(`--${b}`);
+  const parts: { headers: string; body: Buffer }[] = [];
+  let at = raw.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (raw.subarray(start, start + 2).toString() === '--') break; // the closing delimiter
+    const next = raw.indexOf(delimiter, start);
+    if (next < 0) return null;
+    const part = raw.subarray(start + 2, next - 2); // without the CRLF after the delimiter and before the next
+    const split = part.indexOf('\r\n\r\n');
+    if (split < 0) return null;
+    parts.push({ headers: part.subarray(0, split).toString('utf8'), body: part.subarray(split + 4) });
+    at = next;
+  }
+  const file = parts.find((p) => /filename=/i.test(p.headers)) ?? parts[0];
+  return file ? Buffer.from(file.body) : null;
 }
 
 function send(res: ServerResponse, answer: Answer): void {
@@ -475,6 +543,16 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
   const failures = new Map<string, FailureSpec[]>();
   const respondCounts = new Map<string, number>();
   const usedTriggers = new Set<string>();
+  const uploads: UploadRequest[] = [];
+  const files: UploadedFile[] = [];
+  /** Files handed an upload URL, by file id; `bytes` once they were POSTed, `completed` once finished. */
+  const issued = new Map<
+    string,
+    { filename: string; length: number; altText: string | undefined; bytes?: Buffer; completed: boolean }
+  >();
+  /** Upload URL tokens → file id; a token is deleted once used (Slack's URLs take one upload). */
+  const uploadUrls = new Map<string, string>();
+  let fileCounter = 0;
   let tsCounter = 0;
   let idCounter = 0;
   let origin = '';
@@ -667,6 +745,92 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       return ok({ view });
     },
 
+    'files.getUploadURLExternal': (body) => {
+      const filename = str(body.filename);
+      const length = Number(str(body.length));
+      const problems: string[] = [];
+      if (!filename?.trim()) problems.push('missing required field: filename');
+      if (str(body.length) === undefined) problems.push('missing required field: length');
+      else if (!Number.isInteger(length) || length < 1 || length > MAX_FILE_BYTES)
+        problems.push(`length must be a whole number of bytes from 1 to ${MAX_FILE_BYTES}`);
+      const altText = str(body.alt_text) ?? str(body.alt_txt);
+      if (altText && altText.length > 1000) problems.push('alt_txt must be at most 1000 characters');
+      if (problems.length)
+        return fail('invalid_arguments', { response_metadata: { messages: problems.map((m) => `[ERROR] ${m}`) } });
+      const fileId = `F0FAKE${String(++fileCounter).padStart(5, '0')}`;
+      const token = randomBytes(12).toString('hex');
+      issued.set(fileId, { filename: filename as string, length, altText, completed: false });
+      uploadUrls.set(token, fileId);
+      return ok({ upload_url: `${origin}/upload/v1/${token}`, file_id: fileId });
+    },
+
+    'files.completeUploadExternal': (body, parseFailed) => {
+      const list = body.files;
+      const invalid = (m: string) => fail('invalid_arguments', { response_metadata: { messages: [`[ERROR] ${m}`] } });
+      if (parseFailed.has('files') || list === undefined) return invalid('missing required field: files');
+      if (!Array.isArray(list) || list.length === 0) return invalid('files must be a non-empty array');
+      const entries: { id: string; title: string | undefined }[] = [];
+      for (const f of list) {
+        if (!isObject(f) || typeof f.id !== 'string') return invalid('each file must have an id');
+        entries.push({ id: f.id, title: str(f.title) });
+      }
+      // Everything is checked before anything changes: Slack finishes all the files of a call, or none.
+      for (const e of entries) {
+        const f = issued.get(e.id);
+        const notFound = (why: string) =>
+          fail('file_not_found', { response_metadata: { messages: [`[ERROR] ${e.id}: ${why}`] } });
+        if (!f) return notFound('no upload URL was issued for this file');
+        if (f.completed) return notFound('this upload was already completed');
+        if (!f.bytes) return notFound('no bytes were uploaded');
+        if (f.bytes.length !== f.length)
+          return notFound(`${f.bytes.length} bytes were uploaded, files.getUploadURLExternal was told ${f.length}`);
+      }
+      const channel = str(body.channel_id) ?? str(body.channels);
+      if (channel !== undefined && channelMissing(channel)) return fail('channel_not_found');
+      const comment = str(body.initial_comment);
+      if (comment && comment.length > MAX_TEXT) return fail('msg_too_long');
+      const threadTs = str(body.thread_ts);
+      const ts = channel === undefined ? undefined : nextTs();
+      const done = entries.map((e) => {
+        const f = issued.get(e.id) as { filename: string; altText: string | undefined; bytes: Buffer };
+        issued.set(e.id, { ...f, length: f.bytes.length, completed: true });
+        const file: UploadedFile = {
+          id: e.id,
+          filename: f.filename,
+          title: e.title ?? f.filename,
+          altText: f.altText,
+          bytes: f.bytes,
+          channel,
+          threadTs,
+          initialComment: comment,
+          ts,
+        };
+        files.push(file);
+        return file;
+      });
+      if (channel !== undefined && ts !== undefined) {
+        messages.set(`${channel}/${ts}`, {
+          channel,
+          ts,
+          text: comment ?? '',
+          blocks: undefined,
+          attachments: undefined,
+          threadTs,
+          updates: 0,
+          files: done.map((f) => f.id),
+        });
+      }
+      return ok({
+        files: done.map((f) => ({
+          id: f.id,
+          name: f.filename,
+          title: f.title,
+          size: f.bytes.length,
+          ...(f.channel ? { channels: [f.channel], shares: { public: { [f.channel]: [{ ts: f.ts }] } } } : {}),
+        })),
+      });
+    },
+
     'conversations.info': (body) => {
       const channel = str(body.channel);
       if (channelMissing(channel) || channel === undefined) return fail('channel_not_found');
@@ -763,6 +927,26 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     send(res, answer);
   }
 
+  /** The bytes of a file, POSTed to the URL files.getUploadURLExternal handed out: raw, or as multipart. */
+  async function handleUpload(token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBytes(req);
+    const type = req.headers['content-type'] ?? '';
+    const contentType = type.split(';')[0]?.trim().toLowerCase() ?? '';
+    const fileId = uploadUrls.get(token);
+    const bytes = contentType === 'multipart/form-data' ? multipartFile(raw, type) : raw;
+    const refuse = (status: number, text: string) => {
+      uploads.push({ fileId, contentType, size: bytes?.length ?? raw.length, status });
+      send(res, { status, body: text });
+    };
+    if (fileId === undefined) return refuse(404, 'fake slack: unknown or already used upload URL');
+    if (bytes === null) return refuse(400, 'fake slack: unreadable multipart body');
+    uploadUrls.delete(token);
+    const f = issued.get(fileId);
+    if (f) issued.set(fileId, { ...f, bytes });
+    uploads.push({ fileId, contentType, size: bytes.length, status: 200 });
+    send(res, { status: 200, body: `OK - ${bytes.length}` });
+  }
+
   async function handleRespond(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -806,8 +990,10 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
     const respond = /^\/respond\/([^/]+)$/.exec(url.pathname);
+    const upload = /^\/upload\/v1\/([^/]+)$/.exec(url.pathname);
     let work: Promise<void>;
     if (api?.[1]) work = handleApi(api[1], req, res, url);
+    else if (upload?.[1] && req.method === 'POST') work = handleUpload(upload[1], req, res);
     else if (respond?.[1] && req.method === 'POST') work = handleRespond(decodeURIComponent(respond[1]), req, res);
     else {
       send(res, { status: 404, body: 'fake slack: no such endpoint' });
@@ -850,6 +1036,8 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     messages,
     homeViews,
     openedViews,
+    uploads,
+    files,
     ids,
     failNext(method, spec, times = 1) {
       const q = failures.get(method) ?? [];
@@ -886,6 +1074,8 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       messages.clear();
       homeViews.clear();
       openedViews.length = 0;
+      uploads.length = 0;
+      files.length = 0;
       failures.clear();
       respondCounts.clear();
       usedTriggers.clear();

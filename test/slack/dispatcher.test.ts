@@ -219,6 +219,7 @@ class OnlyFor implements Notifier {
     private readonly campaignId: string,
   ) {}
   async alert(_row: ResultRow): Promise<void> {}
+  async runAlerts(_runId: string, _rows: readonly ResultRow[]): Promise<void> {}
   async escalationOpened(e: Escalation): Promise<void> {
     if (e.campaignId === this.campaignId) await this.inner.escalationOpened(e);
   }
@@ -274,7 +275,7 @@ describe('escalation messages', () => {
     const message = fake.messages.get(`${APPROVALS}/${ts}`);
     expect(message?.updates).toBe(1);
     expect(hasButtons(message?.blocks)).toBe(false);
-    expect(JSON.stringify(message?.blocks)).toContain(`Rejected (override)* by <@${approver}>`);
+    expect(JSON.stringify(message?.blocks)).toContain(`*<@${approver}> rejected*`);
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1); // no second message
   });
 
@@ -293,7 +294,7 @@ describe('escalation messages', () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]?.body.channel).toBe(APPROVALS);
     expect(hasButtons(posted[0]?.body.blocks)).toBe(false);
-    expect(JSON.stringify(posted[0]?.body.blocks)).toContain(`Approved* by <@${approver}>`);
+    expect(JSON.stringify(posted[0]?.body.blocks)).toContain(`*<@${approver}> approved*`);
     expect(items().map((i) => [i.kind, i.method, i.status])).toEqual([
       ['escalation', 'chat.postMessage', 'failed'],
       ['escalation_closed', 'chat.update', 'sent'],
@@ -323,7 +324,7 @@ describe('escalation messages', () => {
     const posted = fake.callsTo('chat.postMessage').filter(ok);
     expect(posted).toHaveLength(1); // the stale Approve/Reject message never appears
     expect(hasButtons(posted[0]?.body.blocks)).toBe(false);
-    expect(JSON.stringify(posted[0]?.body.blocks)).toContain('Approved*');
+    expect(JSON.stringify(posted[0]?.body.blocks)).toContain('approved*');
   });
 
   it('posts the outcome anew when the original message is gone (message_not_found)', async () => {
@@ -337,7 +338,7 @@ describe('escalation messages', () => {
     ]);
     const posted = fake.callsTo('chat.postMessage').filter(ok);
     expect(posted).toHaveLength(2);
-    expect(JSON.stringify(posted[1]?.body.blocks)).toContain('Approved*');
+    expect(JSON.stringify(posted[1]?.body.blocks)).toContain('approved*');
     expect(app.store.audit.list({ type: 'notification_failed' })).toEqual([]);
   });
 });

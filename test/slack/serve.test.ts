@@ -107,8 +107,8 @@ describe('pacing serve', () => {
     expect((await click()).status).toBe(200);
     const update = await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
     const updated = JSON.stringify(update.body.blocks);
-    expect(updated).toContain('Approved');
-    expect(updated).toContain(`<@${APPROVER}>`);
+    expect(updated).toContain(`*<@${APPROVER}> approved*`);
+    expect(updated).toContain(':octagonal_sign: Paused: ACME | US | Basketball | Launch');
     expect((update.body.blocks as { type: string }[]).some((b) => b.type === 'actions')).toBe(false);
     const paused = audit('campaign_paused').filter((e) => e.platform_campaign_id === '23851200000000005');
     expect(paused).toHaveLength(1);
@@ -169,10 +169,43 @@ describe('pacing serve', () => {
       responseUrl: world.fake.responseUrl('rej'),
     });
     const update = await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
-    expect(JSON.stringify(update.body.blocks)).toContain('Rejected');
+    expect(JSON.stringify(update.body.blocks)).toContain(
+      ':arrow_forward: Kept running: ACME | US | Basketball | Launch',
+    );
     expect(audit('campaign_paused').filter((e) => e.platform_campaign_id === '23851200000000005')).toHaveLength(0);
     expect(audit('escalation_overridden')).toHaveLength(1);
     await world.fake.waitFor('views.open');
+  });
+
+  it('Resume campaign on a pause card resumes it once, and the card then says who resumed it', async () => {
+    await start();
+    await runFromSlack();
+    const card = world.fake
+      .callsTo('chat.postMessage')
+      .find(
+        (c) => c.body.channel === CHANNELS.alerts && JSON.stringify(c.body.blocks).includes('Paused: Acme_NL_Outdoor'),
+      );
+    if (!card) throw new Error('no pause card for ACM-G-004');
+    const blocks = card.body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[];
+    const button = blocks.find((b) => b.type === 'actions')?.elements?.[0];
+    expect(button?.action_id).toBe('pacing_resume_campaign');
+    const ts = (card.response as { ts: string }).ts;
+    const res = await blockAction(world.base, SECRET, {
+      userId: APPROVER,
+      actionId: 'pacing_resume_campaign',
+      value: button?.value as string,
+      channelId: CHANNELS.alerts,
+      messageTs: ts,
+      blocks,
+      responseUrl: world.fake.responseUrl('resume'),
+    });
+    expect(res.status).toBe(200);
+    const update = await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === ts, 5_000);
+    const updated = update.body.blocks as { type: string; text?: { text: string } }[];
+    expect(updated[0]?.text?.text).toBe(':arrow_forward: Resumed: Acme_NL_Outdoor_Awareness_Q4');
+    expect(JSON.stringify(updated)).toContain(`*Resumed by <@${APPROVER}>*`);
+    expect(updated.some((b) => b.type === 'actions')).toBe(false);
+    expect(audit('campaign_resumed')).toHaveLength(1);
   });
 
   it('refuses a bad signature and a stale timestamp with 401', async () => {

@@ -5,9 +5,14 @@ import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatestRun } from '../../src/agent/agent.js';
 import type { Escalation, EscalationClosed, ResultRow } from '../../src/agent/ports.js';
-import { formatPct } from '../../src/domain/money.js';
 import type { Digest } from '../../src/slack/digest.js';
-import { alertBlocks, alertText, RESUME_CAMPAIGN } from '../../src/slack/views/alert.js';
+import {
+  alertBlocks,
+  alertSummaryBlocks,
+  alertText,
+  RESUME_CAMPAIGN,
+  resumedBlocks,
+} from '../../src/slack/views/alert.js';
 import type { Block } from '../../src/slack/views/blocks.js';
 import { digestBlocks } from '../../src/slack/views/digest.js';
 import { APPROVE, closedBlocks, escalationBlocks, escalationText, REJECT } from '../../src/slack/views/escalation.js';
@@ -192,7 +197,7 @@ function manyPending(n: number, long: boolean): Escalation[] {
 // --- the escalation message ------------------------------------------------------------------------------------
 
 describe('escalationBlocks', () => {
-  it('has exactly Approve and Reject, both carrying the escalation id; a halt asks for confirmation', async () => {
+  it('has two buttons carrying the escalation id: a halt says "Pause campaign" (danger, confirmed) and "Keep running"', async () => {
     const halt = escalation('ACM-M-005');
     expect(halt.proposedAction).toBe('halt');
     const blocks = escalationBlocks(halt);
@@ -200,8 +205,16 @@ describe('escalationBlocks', () => {
     expect(actions).toHaveLength(1);
     const [approve, reject, ...rest] = actions[0]?.elements ?? [];
     expect(rest).toEqual([]);
-    expect(approve).toMatchObject({ type: 'button', action_id: APPROVE, value: halt.id });
-    expect(reject).toMatchObject({ type: 'button', action_id: REJECT, value: halt.id });
+    expect(approve).toMatchObject({
+      type: 'button',
+      action_id: APPROVE,
+      value: halt.id,
+      style: 'danger',
+      text: { text: 'Pause campaign' },
+    });
+    expect(reject).toMatchObject({ type: 'button', action_id: REJECT, value: halt.id, text: { text: 'Keep running' } });
+    // The safe choice is never the red button.
+    expect(reject?.style).toBeUndefined();
     expect(APPROVE).toBe('pacing_approve');
     expect(REJECT).toBe('pacing_reject');
     expect(approve?.confirm).toMatchObject({
@@ -214,43 +227,64 @@ describe('escalationBlocks', () => {
     await post(blocks, 'halt escalation');
   });
 
-  it('asks no confirmation when the proposal is only an alert', async () => {
+  it('a proposed alert says "Send alert" and "Dismiss", with no confirmation', async () => {
     for (const e of opened.filter((x) => x.proposedAction === 'alert')) {
       const [actions] = actionBlocks(escalationBlocks(e));
-      expect(actions?.elements.map((b) => [b.action_id, b.value, b.confirm])).toEqual([
-        [APPROVE, e.id, undefined],
-        [REJECT, e.id, undefined],
+      expect(
+        actions?.elements.map((b) => [b.action_id, b.value, (b.text as { text: string }).text, b.confirm]),
+      ).toEqual([
+        [APPROVE, e.id, 'Send alert', undefined],
+        [REJECT, e.id, 'Dismiss', undefined],
       ]);
     }
     expect(opened.filter((x) => x.proposedAction === 'alert').length).toBeGreaterThan(0);
     await post(escalationBlocks(escalation('ACM-M-004')), 'alert escalation');
   });
 
-  it('shows variance, severity, confidence and its three parts, root cause, mitigation, reason and proposal', () => {
-    for (const e of opened) {
+  it('asks the question that fits its reason', () => {
+    const title = (id: string) => (escalationBlocks(escalation(id))[0] as { text: { text: string } }).text.text;
+    expect(title('ACM-M-004')).toBe(':mag: Is this the right campaign? ACME | UK | Trail | Prospecting');
+    expect(title('ACM-M-005')).toBe(':mag: Is this the right campaign? ACME | US | Basketball | Launch');
+    expect(title('ACM-M-001')).toBe(':currency_exchange: Which currency is right? ACME | FR | Running | Retargeting');
+    expect(title('ACM-M-007')).toBe(':mag: Is ACME | SE | Yoga | Awareness running? No match on Meta');
+    const orphan = opened.find((e) => e.snapshot.campaignId === null && !e.batch) as Escalation;
+    expect((escalationBlocks(orphan)[0] as { text: { text: string } }).text.text).toBe(
+      ':question: Pause this unplanned spend? Acme_IT_Sandals_Clearance_Test on Google Ads',
+    );
+  });
+
+  it('answers what, which campaign, how much and what to do in its first lines; the arithmetic in a context line', () => {
+    const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+    for (const e of opened.filter((x) => !x.batch)) {
       const r = e.snapshot;
-      const t = text(escalationBlocks(e));
+      const blocks = escalationBlocks(e);
+      const [head, lead, why] = blocks as { type: string; text: { text: string } }[];
+      expect(head?.type).toBe('header');
+      expect(head?.text.text).toContain(r.campaignName ?? r.platformCampaignName);
+      expect(head?.text.text).not.toMatch(/metadata|ACM-/);
+      // Money with separators and the currency (or that it is unknown) in the first line.
+      expect(lead?.text.text).toMatch(/\d{1,3}(,\d{3})*\.\d{2} (EUR|GBP|USD|\(currency unknown\))/);
+      expect(why?.text.text).toContain(`*Asked because:* ${esc(e.reason)}`);
+      if (r.ownerSlackId) expect(why?.text.text).toContain(`<@${r.ownerSlackId}>`);
+      const all = text(blocks);
+      // Confidence is one number with its parts in the context line, for a matched campaign.
+      const ctx = JSON.stringify(blocks.filter((b) => b.type === 'context'));
       const p = r.confidenceParts;
-      expect(t).toContain('Variance');
-      expect(t).toContain(formatPct(r.variancePct));
-      if (r.severity) expect(t).toContain(`(${r.severity})`);
-      expect(t).toContain(`${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}`);
-      expect(r.rootCause.length).toBeGreaterThan(0);
-      expect(r.mitigation.length).toBeGreaterThan(0);
-      expect(t).toContain('Root cause');
-      expect(t).toContain('Mitigation');
-      // Messages may contain characters mrkdwn escapes; compare as the blocks carry them.
-      const esc = (s: string) =>
-        JSON.stringify(s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')).slice(1, -1);
-      for (const c of r.rootCause) expect(t).toContain(esc(c.message));
-      for (const m of r.mitigation) expect(t).toContain(esc(m.step));
-      expect(t).toContain(esc(e.reason));
-      expect(t).toContain(e.proposedAction === 'halt' ? 'pause this campaign' : 'send the alert');
+      if (r.campaignId && r.platformCampaignId)
+        expect(ctx).toContain(
+          `Confidence *${r.confidence}* (metadata ${p.metadata} · name ${p.name} · freshness ${p.freshness})`,
+        );
+      expect(all).not.toContain(' = metadata ');
+      // Each cause once; times as Slack date tokens, never raw ISO.
+      for (const c of r.rootCause)
+        expect(all.split(JSON.stringify(esc(c.message)).slice(1, -1)).length).toBeLessThanOrEqual(2);
+      expect(all).toContain(`<!date^${Math.floor(Date.parse(e.expiresAt) / 1000)}^`);
+      expect(all).not.toContain(e.expiresAt);
     }
-    // The halt: +35 % critical, the numbers an approver decides on.
-    const t = text(escalationBlocks(escalation('ACM-M-005')));
-    expect(t).toContain('+35.00%');
-    expect(t).toContain('(critical)');
+    // The halt: 2,100.00 USD over plan, and where the flight ends at this rate.
+    const lead = text(escalationBlocks(escalation('ACM-M-005')).slice(1, 2));
+    expect(lead).toContain('*2,100.00 USD over plan* (+35.00%)');
+    expect(lead).toContain('At this rate *6,495.18 USD over* its 18,000.00 USD budget');
   });
 });
 
@@ -260,33 +294,40 @@ describe('closedBlocks', () => {
     if (!c) throw new Error(`no ${decision} escalation`);
     return c;
   };
+  const header = (blocks: ReturnType<typeof closedBlocks>) => (blocks[0] as { text: { text: string } }).text.text;
+  const token = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}^`;
 
-  it('has no buttons and names the outcome, the approver as a mention, and the time', async () => {
+  it('its header becomes the outcome; no buttons; who decided, as a mention, and when', async () => {
     const c = find('approved');
     const blocks = closedBlocks(c);
     expect(actionBlocks(blocks)).toEqual([]);
+    expect(header(blocks)).toMatch(/^:(octagonal_sign|white_check_mark): (Paused|Alert sent): /);
     const t = text(blocks);
-    expect(t).toContain('Approved');
-    expect(t).toContain(`<@${APPROVER}>`);
-    expect(c.escalation.decidedAt).toBeTruthy();
-    expect(t).toContain(c.escalation.decidedAt as string);
-    expect(t).toContain(c.detail.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'));
+    expect(t).toContain(`*<@${APPROVER}> approved*`);
+    expect(t).toContain(token(c.escalation.decidedAt as string));
+    expect(t).not.toContain('Approve to carry it out');
+    expect(t).not.toContain('*Pause campaign* stops');
     expect(violations(blocks, 50)).toEqual([]);
     await post(blocks, 'approved escalation');
   });
 
-  it('says a rejection is an override by whom, and an expiry that nobody decided', async () => {
-    const rejected = text(closedBlocks(find('overridden')));
-    expect(rejected).toContain('Rejected (override)');
-    expect(rejected).toContain(`<@${REJECTER}>`);
+  it('a rejection says who kept it running and why; an expiry that nobody decided', async () => {
+    const c = find('overridden');
+    const withReason = closedBlocks({
+      ...c,
+      escalation: { ...c.escalation, decisionNote: 'Planned burst for the launch' },
+    });
+    expect(header(withReason)).toMatch(/^:(arrow_forward|no_entry_sign): (Kept running|Dismissed): /);
+    expect(text(withReason)).toContain(`*<@${REJECTER}> rejected*`);
+    expect(text(withReason)).toContain('*Reason:* Planned burst for the launch');
     const e = find('expired');
     const expired = closedBlocks(e);
     expect(actionBlocks(expired)).toEqual([]);
-    expect(text(expired)).toContain('Expired');
-    expect(text(expired)).toContain('no decision before the deadline');
-    expect(text(expired)).toContain(e.escalation.decidedAt as string);
+    expect(header(expired)).toMatch(/^:hourglass: Expired, nothing done: /);
+    expect(text(expired)).toContain('No decision before the deadline');
+    expect(text(expired)).toContain(token(e.escalation.decidedAt as string));
     expect(text(expired)).not.toContain('<@agent>');
-    await post(closedBlocks(find('overridden')), 'rejected escalation');
+    await post(withReason, 'rejected escalation');
     await post(expired, 'expired escalation');
   });
 });
@@ -333,6 +374,72 @@ describe('alertBlocks', () => {
       platform: 'google',
       platformCampaignId: '20512340004',
     });
+  });
+});
+
+describe('alert cards a buyer reads in three seconds', () => {
+  const title = (blocks: ReturnType<typeof alertBlocks>) => (blocks[0] as { text: { text: string } }).text.text;
+
+  it("the header is the severity or outcome and the plan's name; the money at stake leads", () => {
+    const g002 = alertBlocks(row('ACM-G-002'));
+    expect(title(g002)).toBe(':large_yellow_circle: Warning overspend: Acme_FR_Running_Search_Brand_Q4');
+    expect(text(g002.slice(1, 2))).toContain('*500.00 EUR over plan* (+10.00%)');
+    const g003 = alertBlocks(row('ACM-G-003'));
+    expect(title(g003)).toBe(':large_yellow_circle: Warning underspend: Acme_UK_Football_Search_Generic_Q4');
+    expect(text(g003.slice(1, 2))).toContain('*1,000.00 GBP under plan* (-25.00%)');
+    expect(title(alertBlocks(row('ACM-G-004')))).toBe(':octagonal_sign: Paused: Acme_NL_Outdoor_Awareness_Q4');
+  });
+
+  it('a campaign found paused while under plan is not called over plan, and "Not paused again" is said once', () => {
+    const g005 = row('ACM-G-005');
+    expect(g005.variancePct).toBeLessThan(0);
+    const blocks = alertBlocks(g005);
+    expect(title(blocks)).toBe(':double_vertical_bar: Under plan, already paused: Acme_DE_Running_PMax_Q4');
+    expect(text(blocks).match(/[Nn]ot paused again/g)).toHaveLength(1);
+  });
+
+  it('times are Slack date tokens and the scoring arithmetic is in a context line', () => {
+    for (const r of rows.filter((x) => x.action === 'alert' || x.action === 'halt')) {
+      const blocks = alertBlocks(r);
+      const sections = JSON.stringify(blocks.filter((b) => b.type !== 'context'));
+      expect(sections).not.toMatch(/metadata \d/);
+      expect(sections).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+      expect(JSON.stringify(blocks.filter((b) => b.type === 'context'))).toContain(`Confidence *${r.confidence}*`);
+    }
+  });
+
+  it('links a live campaign to Google Ads or Ads Manager, built from the account and campaign ids', () => {
+    const g = { ...row('ACM-G-002'), account: '123-456-7890' };
+    expect(text(alertBlocks(g))).toContain(
+      `<https://ads.google.com/aw/campaigns?campaignId=${g.platformCampaignId}&__e=1234567890|Open in Google Ads>`,
+    );
+    const m = { ...row('ACM-M-009'), account: 'act_998877' };
+    expect(text(alertBlocks(m))).toContain(
+      `<https://adsmanager.facebook.com/adsmanager/manage/campaigns?act=998877&selected_campaign_ids=${m.platformCampaignId}|Open in Ads Manager>`,
+    );
+    // Fixture campaigns have no account: no link that would open the wrong thing.
+    expect(text(alertBlocks(row('ACM-G-002')))).not.toContain('Open in');
+  });
+
+  it('once a person resumes the campaign, the pause card says so in its header and loses its button', () => {
+    const blocks = resumedBlocks(alertBlocks(row('ACM-G-004')), 'U0APPROVER1', 'today');
+    expect(title(blocks)).toBe(':arrow_forward: Resumed: Acme_NL_Outdoor_Awareness_Q4');
+    expect(text(blocks)).toContain('*Resumed by <@U0APPROVER1>*');
+    expect(actionBlocks(blocks)).toEqual([]);
+  });
+
+  it('many alerts: one summary with money per currency and one line each, pauses first', async () => {
+    const alerted = rows.filter((x) => x.action === 'alert' || x.action === 'halt');
+    const blocks = alertSummaryBlocks('run-x', alerted);
+    expect(title(blocks)).toBe(`:bell: 2 campaigns paused · ${alerted.length} new alerts`);
+    const t = text(blocks);
+    expect(t).toMatch(/\*Money at stake:\* [\d,]+\.\d\d EUR · [\d,]+\.\d\d USD · [\d,]+\.\d\d GBP/);
+    const lines = (blocks[2] as { text: { text: string } }).text.text.split('\n');
+    expect(lines).toHaveLength(alerted.length);
+    expect(lines[0]).toMatch(/^:octagonal_sign: /);
+    expect(lines[1]).toMatch(/^:octagonal_sign: /);
+    expect(violations(blocks, 50)).toEqual([]);
+    await post(blocks, 'alert summary');
   });
 });
 
@@ -398,19 +505,36 @@ describe("Slack's limits", () => {
     const s = latest.run.summary;
     if (!s) throw new Error('the fixture run has no summary');
     for (const long of [false, true]) {
+      const results = long ? latest.results.map(longNamed) : latest.results;
+      const offPlan = results.filter((r) => r.severity === 'warning' || r.severity === 'critical');
       const d: Digest = {
-        since: null,
+        since: later(-24),
         until: later(24),
         runs: 42,
         latestRunId: latest.run.id,
+        latestAt: latest.run.startedAt,
         latest: s,
         actions: { paused: 3, alerts: 500, escalated: 1000, approved: 1, overridden: 1, expired: 500, resumed: 0 },
         pending: manyPending(500, long),
         expired: manyPending(500, long).map((e) => ({ ...e, status: 'expired' as const })),
-        biggest: latest.results
-          .filter((r) => r.variancePct !== null)
-          .slice(0, 5)
-          .map((r) => (long ? longNamed(r) : r)),
+        moneyAtStake: ['EUR', 'GBP', 'USD', 'SEK', 'CHF'].map((currency, i) => ({
+          currency,
+          amount: 1_234_567.89 * (i + 1),
+          over: 1_000_000,
+          under: 234_567.89 * (i + 1),
+          campaigns: 500,
+        })),
+        overspends: offPlan.filter((r) => (r.variancePct ?? 0) > 0).slice(0, 5),
+        underspends: offPlan.filter((r) => (r.variancePct ?? 0) < 0).slice(0, 5),
+        changes: {
+          baselineRunId: latest.run.id,
+          baselineAt: latest.run.startedAt,
+          newCriticals: Array.from({ length: 100 }, () => offPlan).flat(),
+          resolved: Array.from({ length: 100 }, () => offPlan.map((r) => ({ row: r, before: r }))).flat(),
+        },
+        chronic: Array.from({ length: 100 }, () => offPlan).flat(),
+        forecastMisses: Array.from({ length: 100 }, () => results.filter((r) => r.forecast)).flat(),
+        results,
       };
       const blocks = digestBlocks(d);
       expect(violations(blocks, 50)).toEqual([]);
@@ -418,7 +542,7 @@ describe("Slack's limits", () => {
       expect(has(t, 'Awaiting a decision (500)')).toBe(true);
       expect(has(t, 'Expired without a decision (500)')).toBe(true);
       // With ordinary names the list says how many it left out; with huge ones the section is clipped instead.
-      if (!long) expect(has(t, '…and 490 more')).toBe(true);
+      if (!long) expect(has(t, '…and 492 more')).toBe(true);
       // msg_blocks_too_long has been seen near 13,000 characters of text in total (PITFALLS.md).
       expect(textLength(blocks)).toBeLessThan(12_000);
       await post(blocks, `digest (long names: ${long})`);
@@ -428,13 +552,14 @@ describe("Slack's limits", () => {
   it('App Home with 500 pending and long names: at most 100 blocks, accepted by views.publish', async () => {
     for (const long of [false, true]) {
       const l: LatestRun = long ? { run: latest.run, results: latest.results.map(longNamed) } : latest;
-      const view = homeView(l, manyPending(500, long));
+      const view = homeView({ latest: l, pending: manyPending(500, long), canDecide: true, now: later(1) });
       expect(view.type).toBe('home');
       expect(violations(view.blocks, 100)).toEqual([]);
-      expect(has(text(view.blocks), '500 escalation(s) awaiting a decision')).toBe(true);
+      expect(has(text(view.blocks), '500 escalations awaiting a decision')).toBe(true);
+      expect(has(text(view.blocks), '…and 470 more')).toBe(true);
       await publish(view);
     }
-    await publish(homeView(null, []));
+    await publish(homeView({ latest: null, pending: [], canDecide: false, now: later(1) }));
   });
 });
 
@@ -518,11 +643,16 @@ describe('batch escalations', () => {
       action_id: APPROVE,
       value: e.id,
       style: 'danger',
-      text: { type: 'plain_text', text: 'Approve all' },
+      text: { type: 'plain_text', text: 'Pause 25 campaigns' },
     });
     const confirm = approve?.confirm as { text: { text: string } } | undefined;
     expect(confirm?.text.text).toContain('pauses 25 campaigns');
-    expect(reject).toMatchObject({ type: 'button', action_id: REJECT, value: e.id, text: { text: 'Reject' } });
+    expect(reject).toMatchObject({
+      type: 'button',
+      action_id: REJECT,
+      value: e.id,
+      text: { text: 'Keep them running' },
+    });
     expect(reject?.style).toBeUndefined();
     expect(reject?.confirm).toBeUndefined();
     expect(escalationText(e)).toBe(`Approval needed (halt) for 25 campaigns: ${e.reason.replaceAll('&', '&amp;')}`);
@@ -542,7 +672,7 @@ describe('batch escalations', () => {
     expect(confirm?.text.text).toContain('pauses 23 campaigns');
   });
 
-  it('an orphan batch proposes a review: Approve all flags them, no danger, no pause confirmation', async () => {
+  it('an orphan batch proposes a review: "Flag for review" flags them, no danger, no pause confirmation', async () => {
     const members = Array.from({ length: 30 }, (_, i) =>
       member(i, {
         key: `meta:${9000 + i}`,
@@ -568,10 +698,10 @@ describe('batch escalations', () => {
     expect(t).toContain('…and 20 more');
     expect(t).not.toContain('danger');
     const [approve, reject] = actionBlocks(blocks)[0]?.elements ?? [];
-    expect(approve).toMatchObject({ action_id: APPROVE, value: e.id, text: { text: 'Approve all' } });
+    expect(approve).toMatchObject({ action_id: APPROVE, value: e.id, text: { text: 'Flag for review' } });
     expect(approve?.style).not.toBe('danger');
     expect(approve?.confirm).toBeUndefined();
-    expect(reject).toMatchObject({ action_id: REJECT, value: e.id, text: { text: 'Reject' } });
+    expect(reject).toMatchObject({ action_id: REJECT, value: e.id, text: { text: 'Dismiss' } });
     expect(escalationText(e)).toMatch(/^Approval needed \(alert\) for 30 campaigns: /);
     await post(blocks, 'orphan batch');
   });
@@ -612,17 +742,19 @@ describe('batch escalations', () => {
     expect(actionBlocks(blocks)).toEqual([]);
     expect(violations(blocks, 50)).toEqual([]);
     const t = text(blocks);
-    expect(t).toContain('Pause 25 campaigns?');
+    // The header is the outcome; the summary of what was asked stays below it.
+    expect((blocks[0] as { text: { text: string } }).text.text).toBe(':octagonal_sign: Paused: 25 campaigns');
     expect(t).toContain('60,804.00 EUR');
     expect(t).toContain('…and 15 more');
-    expect(t).toContain('Approved');
-    expect(t).toContain(`<@${APPROVER}>`);
-    expect(t).toContain('2025-03-04T10:00:00.000Z');
+    expect(t).toContain(`*<@${APPROVER}> approved*`);
+    expect(t).toContain(`<!date^${Date.parse('2025-03-04T10:00:00.000Z') / 1000}^`);
+    expect(t).not.toContain('*Proposed:*');
     expect(t).toContain('24 paused, 1 already paused');
     await post(blocks, 'approved batch');
     const rejected = closedBlocks({ ...c, decision: 'overridden', actor: REJECTER, detail: 'data outage, not stalls' });
     expect(actionBlocks(rejected)).toEqual([]);
-    expect(text(rejected)).toContain('Rejected (override)');
+    expect((rejected[0] as { text: { text: string } }).text.text).toBe(':arrow_forward: Kept running: 25 campaigns');
+    expect(text(rejected)).toContain(`*<@${REJECTER}> rejected*`);
     await post(rejected, 'rejected batch');
   });
 
@@ -688,10 +820,10 @@ describe('the forecast on alerts and escalations', () => {
   it('says where the flight ends and the daily budget that lands it', () => {
     const r = row('ACM-G-004');
     expect(r.forecast).not.toBeNull();
-    const t = text(alertBlocks(r));
-    expect(t).toContain('*Forecast*');
-    expect(t).toMatch(/ends at [\d,]+\.\d\d EUR against 18,000\.00 EUR \(\+[\d.]+%\)/);
-    expect(t).toMatch(/to land on budget: [\d,.]+ EUR a day for \d+ days/);
-    expect(text(escalationBlocks(escalation('ACM-M-005')))).toContain('*Forecast*');
+    // In the first lines, beside the money at stake.
+    const lead = text(alertBlocks(r).slice(1, 2));
+    expect(lead).toMatch(/At this rate \*[\d,]+\.\d\d EUR over\* its 18,000\.00 EUR budget by <!date\^\d+\^/);
+    expect(lead).toMatch(/To land on budget: [\d,.]+ EUR a day for the \d+ days left/);
+    expect(text(escalationBlocks(escalation('ACM-M-005')).slice(1, 2))).toContain('At this rate');
   });
 });

@@ -1,7 +1,20 @@
-// Alerts for warnings and halts, with a "Resume campaign" button on a halt so an approver can undo it.
+// Alerts for warnings and halts, read in three seconds: what happened to which campaign, how much money, what to
+// do. A halt carries a "Resume campaign" button so an approver can undo it; many alerts go under one summary.
 import type { ResultRow } from '../../agent/ports.js';
 import { formatPct } from '../../domain/money.js';
-import { type Block, campaignName, context, esc, explanation, header, numbers, section } from './blocks.js';
+import { type Block, context, esc, header, LIMITS, section, severityIcon } from './blocks.js';
+import {
+  atStake,
+  causeLines,
+  detailsContext,
+  direction,
+  displayName,
+  forecastLine,
+  money,
+  ownerMention,
+  stakeLine,
+  stepLines,
+} from './situation.js';
 
 export const RESUME_CAMPAIGN = 'pacing_resume_campaign';
 
@@ -12,36 +25,68 @@ export interface ResumeTarget {
 
 export const encodeResume = (t: ResumeTarget): string => JSON.stringify(t);
 
-/** The headline of an alert: only a pause that took effect is called "Halted". */
-export function alertTitle(r: ResultRow): { icon: string; title: string } {
-  const name = r.campaignId ?? r.platformCampaignName ?? '';
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** What happened, in a few words: "Critical overspend", "Paused", "Under plan, already paused". */
+function what(r: ResultRow): { icon: string; title: string } {
+  const dir = direction(r);
+  const off = dir === 'over' ? 'overspend' : dir === 'under' ? 'underspend' : 'pacing';
   switch (r.pause) {
     case 'paused':
-      return { icon: ':octagonal_sign:', title: `Halted: ${name}` };
+      return { icon: ':octagonal_sign:', title: 'Paused' };
     case 'would_pause':
-      return { icon: ':test_tube:', title: `Would halt (dry run): ${name}` };
+      return { icon: ':test_tube:', title: 'Would pause (dry run)' };
     case 'already_paused':
-      return { icon: ':double_vertical_bar:', title: `Over plan, already paused: ${name}` };
+      return { icon: ':double_vertical_bar:', title: `${dir ? `${cap(dir)} plan` : 'Off plan'}, already paused` };
     case 'failed':
-      return { icon: ':rotating_light:', title: `Pause FAILED: ${name}` };
+      return { icon: ':rotating_light:', title: 'Pause FAILED' };
     default:
-      return { icon: ':warning:', title: `Pacing ${r.severity ?? 'alert'}: ${name}` };
+      if (r.zeroDelivery)
+        return { icon: severityIcon(r.severity), title: `${cap(r.severity ?? 'pacing')}: not delivering` };
+      return { icon: severityIcon(r.severity), title: `${cap(r.severity ?? 'pacing')} ${off}` };
+  }
+}
+
+/** The headline: severity or outcome, then the plan's name for the campaign. */
+export function alertTitle(r: ResultRow): { icon: string; title: string } {
+  const w = what(r);
+  return { icon: w.icon, title: `${w.title}: ${displayName(r)}` };
+}
+
+/** What the reader should do now, in one line, naming the owner. */
+function nextStep(r: ResultRow): string {
+  const owner = ownerMention(r);
+  const to = owner ? `${owner}, ` : '';
+  switch (r.pause) {
+    case 'paused':
+      return `*The agent paused it.* ${to}check the cause below; an approver can resume it with the button.`;
+    case 'would_pause':
+      return `*Dry run:* it would have been paused; nothing changed on the platform.`;
+    case 'already_paused':
+      return `*Already paused on the platform*, so not paused again.${owner ? ` ${owner}, decide whether it should restart.` : ''}`;
+    case 'failed':
+      return `*The agent tried to pause it and failed.* ${to}pause it by hand; an approval request is open.`;
+    default: {
+      const step = r.mitigation[0]?.step;
+      return `${owner ? `${owner}: ` : '*Next:* '}${esc(step ?? r.reason)}`;
+    }
   }
 }
 
 export function alertBlocks(r: ResultRow): Block[] {
   const { icon, title } = alertTitle(r);
-  const blocks: Block[] = [
-    header(`${icon} ${title}`),
-    section(
-      `*${esc(campaignName(r))}*${r.ownerSlackId ? ` · owner <@${r.ownerSlackId}>` : ''}\n${esc(r.actionNote ?? r.reason)}`,
-    ),
-    numbers(r),
-    ...explanation(r),
-  ];
+  const forecast = forecastLine(r);
+  const lead = [stakeLine(r), ...(forecast ? [forecast] : [])].join('\n');
+  const blocks: Block[] = [header(`${icon} ${title}`), section(lead), section(nextStep(r))];
+  const causes = causeLines(r, [
+    r.actionNote ?? '',
+    ...(r.pause === 'already_paused' ? ['Not paused again'] : []),
+  ]).filter((c) => !/Not paused again/.test(c));
+  if (causes.length) blocks.push(section(`*Why*\n${causes.join('\n')}`));
+  const steps = stepLines(r, r.pause ? 0 : 1);
+  if (steps.length) blocks.push(section(`*${r.pause ? 'What to do' : 'Also'}*\n${steps.join('\n')}`));
   // Undo is offered only for a pause the agent made; never for one it found or only simulated.
-  const halted = r.pause === 'paused';
-  if (halted && r.platformCampaignId) {
+  if (r.pause === 'paused' && r.platformCampaignId) {
     blocks.push({
       type: 'actions',
       block_id: `resume:${r.platform}:${r.platformCampaignId}`.slice(0, 255),
@@ -50,10 +95,7 @@ export function alertBlocks(r: ResultRow): Block[] {
           type: 'button',
           action_id: RESUME_CAMPAIGN,
           text: { type: 'plain_text', text: 'Resume campaign' },
-          value: encodeResume({
-            platform: r.platform,
-            platformCampaignId: r.platformCampaignId,
-          }),
+          value: encodeResume({ platform: r.platform, platformCampaignId: r.platformCampaignId }),
           confirm: {
             title: { type: 'plain_text', text: 'Resume this campaign?' },
             text: { type: 'mrkdwn', text: 'It starts spending again on the platform right away.' },
@@ -64,9 +106,87 @@ export function alertBlocks(r: ResultRow): Block[] {
       ],
     });
   }
-  blocks.push(context([`Run ${r.runId}${r.escalationId ? ` · escalation \`${r.escalationId}\`` : ''}`]));
+  blocks.push(
+    context([...detailsContext(r), `Run ${r.runId}${r.escalationId ? ` · escalation \`${r.escalationId}\`` : ''}`]),
+  );
   return blocks;
 }
 
-export const alertText = (r: ResultRow): string =>
-  `${esc(alertTitle(r).title)} — variance ${formatPct(r.variancePct)}, confidence ${r.confidence}`;
+/** The notification text (what a phone shows): outcome, name, money. */
+export const alertText = (r: ResultRow): string => {
+  const stake = atStake(r);
+  const dir = direction(r);
+  const amount = stake !== null && dir ? ` — ${money(stake, r.platformCurrency ?? r.currency)} ${dir} plan` : '';
+  return `${esc(alertTitle(r).title)}${amount} (${formatPct(r.variancePct)})`;
+};
+
+/** An alert the agent paused, once a person resumed the campaign: the card says so in its header. */
+export function resumedBlocks(original: Block[], by: string, at: string): Block[] {
+  const [first, ...rest] = original;
+  const title = first?.type === 'header' ? first.text.text.replace(/^:octagonal_sign: Paused/, 'Resumed') : 'Resumed';
+  return [
+    header(`:arrow_forward: ${title.replace(/^:arrow_forward: /, '')}`),
+    section(`*Resumed by <@${by}>* ${at}: it is spending again.`),
+    ...rest.filter((b) => b.type !== 'actions'),
+  ];
+}
+
+// --- many alerts at once: one summary message, the cards in its thread ------------------------------------------
+
+/** How many cards a run posts in the summary's thread; the rest are one line in it, and in `/pacing status`. */
+export const MAX_THREADED = 40;
+
+const RANK: Record<string, number> = { paused: 0, failed: 1, would_pause: 2, already_paused: 4 };
+const rank = (r: ResultRow): number => RANK[r.pause ?? ''] ?? (r.severity === 'critical' ? 3 : 5);
+
+/** Halts first, then critical, then the most money at stake. */
+export function byUrgency(rows: readonly ResultRow[]): ResultRow[] {
+  return [...rows].sort((a, b) => rank(a) - rank(b) || (atStake(b) ?? 0) - (atStake(a) ?? 0));
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The one message a run with many new alerts posts: counts, money at stake, one line per campaign. */
+export function alertSummaryBlocks(runId: string, rows: readonly ResultRow[]): Block[] {
+  const sorted = byUrgency(rows);
+  const paused = rows.filter((r) => r.pause === 'paused').length;
+  const failed = rows.filter((r) => r.pause === 'failed').length;
+  const stake = new Map<string, number>();
+  for (const r of rows) {
+    const s = atStake(r);
+    const cur = r.platformCurrency ?? r.currency ?? '';
+    if (s !== null) stake.set(cur, (stake.get(cur) ?? 0) + s);
+  }
+  const stakes = [...stake].sort((a, b) => b[1] - a[1]).map(([c, v]) => money(v, c || null));
+  const head = [
+    paused ? `${plural(paused, 'campaign')} paused` : null,
+    failed ? `${failed} pause${failed === 1 ? '' : 's'} failed` : null,
+    `${plural(rows.length, 'new alert')}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const lines: string[] = [];
+  let length = 0;
+  for (const r of sorted) {
+    const { icon } = what(r);
+    const s = atStake(r);
+    const dir = direction(r);
+    const fig = s !== null && dir ? `${money(s, r.platformCurrency ?? r.currency)} ${dir}` : formatPct(r.variancePct);
+    const line = `${icon} *${esc(displayName(r))}* — ${what(r).title.toLowerCase()} · ${fig}${r.ownerSlackId ? ` · <@${r.ownerSlackId}>` : ''}`;
+    if (length + line.length + 1 > LIMITS.sectionText - 60) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  const more = sorted.length - lines.length;
+  return [
+    header(`:bell: ${head}`),
+    section(`*Money at stake:* ${stakes.join(' · ') || '—'} off plan to date. Each campaign's card is in the thread.`),
+    section([...lines, ...(more > 0 ? [`…and ${more} more in the thread`] : [])].join('\n')),
+    context([`Run ${runId} · only what is new or changed since the last post is listed`]),
+  ];
+}
+
+export const alertSummaryText = (rows: readonly ResultRow[]): string => {
+  const paused = rows.filter((r) => r.pause === 'paused').length;
+  return `${plural(rows.length, 'new pacing alert')}${paused ? `, ${paused} paused` : ''}`;
+};

@@ -67,14 +67,13 @@ export const severityIcon = (s: string | null): string => (s ? (SEVERITY_ICON[s]
 
 /** The numbers every pacing message shows, as section fields. */
 export function numbers(r: ResultRow): Block {
-  const p = r.confidenceParts;
   return fields([
     `*Platform*\n${platformName(r.platform)}${r.platformCampaignId ? ` · ${esc(r.platformCampaignId)}` : ''}`,
     `*Market / product*\n${esc(r.market ?? '—')} / ${esc(r.product ?? '—')}`,
     `*Target to date*\n${formatMoney(r.targetSpend, r.currency)}`,
     `*Actual*\n${formatMoney(r.actualSpend, r.platformCurrency ?? r.currency)}`,
     `*Variance*\n${severityIcon(r.severity)} ${formatPct(r.variancePct)}${r.severity ? ` (${r.severity})` : ''}${r.zeroDelivery ? ' · zero delivery' : ''}`,
-    `*Confidence*\n${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : `\ndata ${r.dataAgeHours} h old${r.reportingLagHours ? `, spend reported up to ${r.reportingLagHours} h late` : ''}`}`,
+    `*Confidence*\n${r.confidence} of 100`,
     ...(r.forecast ? [forecastField(r)] : []),
   ]);
 }
@@ -97,4 +96,16 @@ export function explanation(r: ResultRow): Block[] {
     out.push(section(`*Root cause*\n${r.rootCause.map((c) => `• ${esc(c.message)}`).join('\n')}`));
   if (r.mitigation.length) out.push(section(`*Mitigation*\n${r.mitigation.map((m) => `• ${esc(m.step)}`).join('\n')}`));
   return out;
+}
+
+/**
+ * A time as a Slack date token: each reader sees it in their own time zone ("Nov 21 at 9:00 AM"); clients that
+ * cannot render tokens show the fallback (UTC, minutes). `format` uses Slack's tokens, e.g. `{date_short_pretty}`.
+ */
+export function slackDate(iso: string | null | undefined, format = '{date_short_pretty} at {time}'): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return esc(iso);
+  const fallback = `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${Math.floor(ms / 1000)}^${format}|${fallback}>`;
 }

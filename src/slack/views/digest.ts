@@ -1,58 +1,165 @@
-// The digest message: runs, severities, actions, pending and expired escalations, biggest variances.
-
-import { formatPct } from '../../domain/money.js';
+// The digest message: money at stake, what changed since the last digest, chronic offenders, forecasts that miss
+// their budget, the biggest over- and underspends, and the escalations waiting or expired. Read in seconds.
+import type { ResultRow } from '../../agent/ports.js';
+import { formatMoney, formatPct } from '../../domain/money.js';
+import { atStake, type MoneyAtStake } from '../../domain/overview.js';
 import type { Digest } from '../digest.js';
-import { type Block, campaignName, context, esc, header, section, severityIcon, withinLimits } from './blocks.js';
+import { type Block, context, esc, header, section, severityIcon, slackDate, withinLimits } from './blocks.js';
+import { age, plural, question, rowName, subject } from './names.js';
 
-const LIST = 10;
+/** Lines per list: enough to act on, short enough to read at a glance. */
+const LIST = 8;
+/** For the lists that repeat campaigns seen in another list (over/under, forecasts, chronic). */
+const SHORT = 5;
+
+const money = (value: number | null, currency: string | null): string =>
+  currency ? formatMoney(value, esc(currency)) : `${formatMoney(value)} (currency unknown)`;
+
+/** "4,560.00 EUR over plan" — the money one row's variance is about. */
+const stake = (r: ResultRow): string =>
+  `${money(atStake(r), r.currency)} ${(r.actualSpend ?? 0) > (r.targetSpend ?? 0) ? 'over' : 'under'} plan`;
+
+/** A list of up to `max` lines, saying how many were left out. */
+function list<T>(items: readonly T[], line: (x: T) => string, max = LIST, more = ''): string {
+  const shown = items.slice(0, max).map(line);
+  if (items.length > max) shown.push(`…and ${items.length - max} more${more}`);
+  return shown.join('\n');
+}
+
+export function moneyLines(m: readonly MoneyAtStake[]): string {
+  return m
+    .map(
+      (x) =>
+        `• *${money(x.amount, x.currency)}* across ${plural(x.campaigns, 'campaign')}` +
+        ` — ${formatMoney(x.over)} over plan, ${formatMoney(x.under)} under`,
+    )
+    .join('\n');
+}
+
+/** The short notification text (and what clients without blocks show). */
+export function digestText(d: Digest): string {
+  const parts = [
+    d.moneyAtStake.length
+      ? `${d.moneyAtStake.map((m) => money(m.amount, m.currency)).join(' + ')} at stake`
+      : 'nothing off plan',
+    ...(d.changes?.newCriticals.length ? [plural(d.changes.newCriticals.length, 'new critical', 'new criticals')] : []),
+    ...(d.pending.length ? [`${d.pending.length} awaiting a decision`] : []),
+  ];
+  return `Pacing digest: ${parts.join(', ')}`;
+}
+
+function intro(d: Digest): string {
+  if (!d.latestRunId) return 'No pacing run yet: nothing to report.';
+  const latest = `latest ${slackDate(d.latestAt)}`;
+  const when =
+    d.since === null
+      ? `First digest · ${plural(d.runs, 'run')} so far, ${latest}`
+      : d.runs === 0
+        ? `No run since the last digest (${slackDate(d.since)}): figures from the run of ${slackDate(d.latestAt)}`
+        : `${plural(d.runs, 'run')} since the last digest (${slackDate(d.since)}), ${latest}`;
+  const s = d.latest?.bySeverity;
+  const severities = s
+    ? `\n${severityIcon('critical')} *${s.critical}* critical   ${severityIcon('warning')} *${s.warning}* warning   ${severityIcon('healthy')} *${s.healthy}* healthy` +
+      (s.none ? `   ${severityIcon(null)} *${s.none}* without a variance` : '')
+    : '';
+  return `${when}${severities}`;
+}
+
+function changeBlock(d: Digest): Block | null {
+  const c = d.changes;
+  if (!c) return null;
+  const lines: string[] = [];
+  if (c.newCriticals.length)
+    lines.push(
+      `${severityIcon('critical')} *Newly critical (${c.newCriticals.length})*\n${list(c.newCriticals, (r) => `• ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}`)}`,
+    );
+  if (c.resolved.length)
+    lines.push(
+      `:white_check_mark: *Back on plan (${c.resolved.length})*\n${list(c.resolved, (x) => `• ${rowName(x.row)} · ${formatPct(x.before.variancePct)} → ${formatPct(x.row.variancePct)}`)}`,
+    );
+  if (!lines.length) lines.push('Nothing newly critical, nothing back on plan.');
+  return section(`*Since the last digest*\n${lines.join('\n')}`);
+}
+
+function actionsLine(d: Digest): string {
+  const a = d.actions;
+  const parts = [
+    a.paused && `${plural(a.paused, 'campaign')} paused`,
+    a.resumed && `${a.resumed} resumed`,
+    a.alerts && plural(a.alerts, 'alert'),
+    a.escalated && `${plural(a.escalated, 'escalation')} opened`,
+    a.approved && `${a.approved} approved`,
+    a.overridden && `${a.overridden} rejected`,
+    a.expired && `${a.expired} expired`,
+  ].filter((p): p is string => Boolean(p));
+  const window = d.since ? 'Since the last digest' : 'So far';
+  return parts.length ? `${window}: ${parts.join(' · ')}` : `${window}: no action taken.`;
+}
 
 export function digestBlocks(d: Digest): Block[] {
-  const a = d.actions;
-  const s = d.latest;
-  const blocks: Block[] = [
-    header('Pacing digest'),
-    section(
-      `*${d.runs}* run(s) since ${d.since ?? 'the start'}.` +
-        (s
-          ? `\nLatest run: ${severityIcon('healthy')} ${s.bySeverity.healthy} healthy · ${severityIcon('warning')} ${s.bySeverity.warning} warning · ${severityIcon('critical')} ${s.bySeverity.critical} critical · ${s.bySeverity.none} without variance`
-          : ''),
-    ),
-    section(
-      `*Actions:* ${a.paused} paused · ${a.alerts} alerts · ${a.escalated} escalated · ${a.approved} approved · ${a.overridden} overridden · ${a.expired} expired · ${a.resumed} resumed`,
-    ),
-  ];
-  if (d.biggest.length) {
+  const blocks: Block[] = [header('Pacing digest'), section(intro(d))];
+  if (d.latestRunId) {
     blocks.push(
       section(
-        `*Biggest variances*\n${d.biggest.map((r) => `${severityIcon(r.severity)} ${esc(campaignName(r))}: *${formatPct(r.variancePct)}* (${r.action}, ${r.status.replace('_', ' ')})`).join('\n')}`,
+        d.moneyAtStake.length
+          ? `*Money at stake* (off plan: actual vs plan to date)\n${moneyLines(d.moneyAtStake)}`
+          : '*Money at stake:* none — every campaign with a variance is on plan.',
       ),
     );
+    const changes = changeBlock(d);
+    if (changes) blocks.push(changes);
+    const variance = (r: ResultRow) =>
+      `• ${severityIcon(r.severity)} ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}${r.pause === 'paused' || r.pause === 'already_paused' ? ' · paused' : ''}`;
+    if (d.overspends.length) blocks.push(section(`*Biggest overspends*\n${list(d.overspends, variance, SHORT)}`));
+    if (d.underspends.length) blocks.push(section(`*Biggest underspends*\n${list(d.underspends, variance, SHORT)}`));
+    if (d.forecastMisses.length)
+      blocks.push(
+        section(
+          `*Will miss budget at this rate (${d.forecastMisses.length})*\n${list(
+            d.forecastMisses,
+            (r) => {
+              const f = r.forecast as NonNullable<ResultRow['forecast']>;
+              const cur = r.platformCurrency ?? r.currency;
+              return `• ${rowName(r)} · ends at ${money(f.projectedSpend, cur)} vs ${money(f.budget, r.currency)} budget (*${formatPct(f.projectedVariancePct)}*)`;
+            },
+            SHORT,
+          )}`,
+        ),
+      );
+    if (d.chronic.length)
+      blocks.push(
+        section(
+          `*Chronic offenders (${d.chronic.length})* — off plan in most of their recent runs\n${list(
+            d.chronic,
+            (r) =>
+              `• ${rowName(r)} · off plan in ${r.history?.offPlanRuns ?? '?'} of ${plural(r.history?.runs ?? 0, 'run')} · now *${formatPct(r.variancePct)}*`,
+            SHORT,
+          )}`,
+        ),
+      );
   }
   blocks.push(
     section(
       d.pending.length
-        ? `*Awaiting a decision (${d.pending.length})*\n${d.pending
-            .slice(0, LIST)
-            .map(
-              (e) =>
-                `• \`${e.id}\` ${esc(campaignName(e.snapshot))} — proposes ${e.proposedAction}, expires ${e.expiresAt}`,
-            )
-            .join(
-              '\n',
-            )}${d.pending.length > LIST ? `\n…and ${d.pending.length - LIST} more (\`/pacing pending\`)` : ''}`
+        ? `*Awaiting a decision (${d.pending.length})* — oldest first\n${list(
+            d.pending,
+            (e) => `• ${question(e)} · waiting ${age(e.createdAt, d.until)} · expires ${slackDate(e.expiresAt)}`,
+            LIST,
+            ' (`/pacing pending`)',
+          )}`
         : 'Nothing awaits a decision.',
     ),
   );
   if (d.expired.length) {
     blocks.push(
       section(
-        `*Expired without a decision (${d.expired.length})* — logged, nothing paused\n${d.expired
-          .slice(0, LIST)
-          .map((e) => `• \`${e.id}\` ${esc(campaignName(e.snapshot))} (proposed ${e.proposedAction})`)
-          .join('\n')}`,
+        `*Expired without a decision (${d.expired.length})* — nothing was done\n${list(
+          d.expired,
+          (e) => `• ${subject(e)} (proposed: ${e.proposedAction === 'halt' ? 'pause' : 'alert'})`,
+        )}`,
       ),
     );
   }
-  blocks.push(context([`${d.since ?? 'start'} → ${d.until}`]));
+  blocks.push(context([actionsLine(d)]));
   return withinLimits(blocks, (n) => `${n} more blocks left out.`);
 }

@@ -1,4 +1,5 @@
-// The escalation message: everything an approver needs, and Approve / Reject buttons.
+// The escalation message: the question that fits why the agent asks, the money at stake, and two buttons that say
+// what they do; once decided, its header becomes the outcome, who decided and when.
 import type { BatchMember, Escalation, EscalationClosed } from '../../agent/ports.js';
 import { formatMoney, formatPct } from '../../domain/money.js';
 import {
@@ -7,85 +8,117 @@ import {
   clip,
   context,
   esc,
-  explanation,
   header,
   LIMITS,
-  numbers,
   platformName,
   section,
+  slackDate,
 } from './blocks.js';
+import { causeLines, detailsContext, displayName, forecastLine, ownerMention, stakeLine } from './situation.js';
 
 export const APPROVE = 'pacing_approve';
 export const REJECT = 'pacing_reject';
 
+/** The question an escalation asks, fitted to why the agent could not decide alone. */
+export function question(e: Escalation): { icon: string; title: string } {
+  const r = e.snapshot;
+  const name = displayName(r);
+  const codes = new Set(r.rootCause.map((c) => c.code));
+  if (codes.has('pause_failed')) return { icon: ':rotating_light:', title: `The pause failed: pause ${name} by hand?` };
+  if (r.campaignId === null)
+    return { icon: ':question:', title: `Pause this unplanned spend? ${name} on ${platformName(r.platform)}` };
+  if (codes.has('currency_mismatch')) return { icon: ':currency_exchange:', title: `Which currency is right? ${name}` };
+  if (r.platformCampaignId === null)
+    return { icon: ':mag:', title: `Is ${name} running? No match on ${platformName(r.platform)}` };
+  if (codes.has('zero_plan_spend'))
+    return { icon: ':question:', title: `Spending with a plan of zero: pause ${name}?` };
+  if (/confidence [\d.]+ </.test(e.reason)) return { icon: ':mag:', title: `Is this the right campaign? ${name}` };
+  return e.proposedAction === 'halt'
+    ? { icon: ':octagonal_sign:', title: `Pause ${name}?` }
+    : { icon: ':bell:', title: `Send an alert about ${name}?` };
+}
+
+/** What approving and rejecting do, in one line under the question. */
+function proposal(e: Escalation): string {
+  if (e.proposedAction === 'halt')
+    return '*Pause campaign* stops its spend now (it can be resumed); *Keep running* leaves it and records your call.';
+  return '*Send alert* posts it to the alerts channel and records it; *Dismiss* records that it needs no action.';
+}
+
 export function escalationBlocks(e: Escalation): Block[] {
   if (e.batch) return batchBlocks(e, e.batch);
+  return [...singleBlocks(e, question(e)), section(proposal(e)), escalationActions(e), context(singleContext(e, true))];
+}
+
+function singleBlocks(e: Escalation, head: { icon: string; title: string }): Block[] {
   const r = e.snapshot;
-  const proposal = e.proposedAction === 'halt' ? 'pause this campaign' : 'send the alert';
+  const forecast = forecastLine(r);
+  const owner = ownerMention(r);
+  const blocks: Block[] = [
+    header(`${head.icon} ${head.title}`),
+    section([stakeLine(r), ...(forecast ? [forecast] : [])].join('\n')),
+    section(`*Asked because:* ${esc(e.reason)}${owner ? ` Owner: ${owner}.` : ''}`),
+  ];
+  const causes = causeLines(r, [e.reason]);
+  if (causes.length) blocks.push(section(`*Why*\n${causes.join('\n')}`));
+  return blocks;
+}
+
+function singleContext(e: Escalation, open: boolean): string[] {
   return [
-    header(
-      `Approval needed: ${e.proposedAction === 'halt' ? 'pause' : 'alert'} ${r.campaignId ?? r.platformCampaignName ?? ''}`,
-    ),
-    section(`*${esc(campaignName(r))}*\n${esc(e.reason)}`),
-    numbers(r),
-    ...explanation(r),
-    section(`*Proposed:* ${proposal}. Approve to carry it out, reject to override (nothing is paused).`),
-    {
-      type: 'actions',
-      block_id: `escalation:${e.id}`,
-      elements: [
-        {
-          type: 'button',
-          action_id: APPROVE,
-          value: e.id,
-          style: 'primary',
-          text: { type: 'plain_text', text: e.proposedAction === 'halt' ? 'Approve pause' : 'Approve alert' },
-          ...(e.proposedAction === 'halt'
-            ? {
-                confirm: {
-                  title: { type: 'plain_text', text: 'Pause this campaign?' },
-                  // A confirm dialog's text is limited to 300 characters: a long campaign name must not make Slack refuse the message.
-                  text: {
-                    type: 'mrkdwn',
-                    text: `This pauses ${clip(esc(r.platformCampaignName ?? r.platformCampaignId ?? 'the campaign'), 200)} on ${r.platform} now. It can be resumed afterwards.`,
-                  },
-                  confirm: { type: 'plain_text', text: 'Pause it' },
-                  deny: { type: 'plain_text', text: 'Cancel' },
-                },
-              }
-            : {}),
-        },
-        {
-          type: 'button',
-          action_id: REJECT,
-          value: e.id,
-          style: 'danger',
-          text: { type: 'plain_text', text: 'Reject' },
-        },
-      ],
-    },
-    context([`Escalation \`${e.id}\` · expires ${e.expiresAt} · run ${e.runId}`]),
+    ...detailsContext(e.snapshot),
+    `Escalation \`${e.id}\`${open ? ` · expires ${slackDate(e.expiresAt)}` : ''} · run ${e.runId}`,
   ];
 }
 
-const OUTCOME: Record<string, string> = {
-  approved: ':white_check_mark: Approved',
-  overridden: ':no_entry_sign: Rejected (override)',
-  expired: ':hourglass: Expired',
-};
+/** The header of a decided escalation: the outcome, who, and when. */
+export function outcomeTitle(c: EscalationClosed): { icon: string; title: string } {
+  const e = c.escalation;
+  const halt = e.proposedAction === 'halt';
+  const n = e.batch ? e.batch.members.filter((m) => !m.dropped).length : 1;
+  const what = e.batch ? `${n} campaign${n === 1 ? '' : 's'}` : displayName(e.snapshot);
+  if (c.decision === 'approved') {
+    if (c.outcome === 'failed') return { icon: ':rotating_light:', title: `Approved, but it failed: ${what}` };
+    return halt
+      ? { icon: ':octagonal_sign:', title: `Paused: ${what}` }
+      : { icon: ':white_check_mark:', title: e.batch ? `Flagged for review: ${what}` : `Alert sent: ${what}` };
+  }
+  if (c.decision === 'overridden')
+    return halt
+      ? { icon: ':arrow_forward:', title: `Kept running: ${what}` }
+      : { icon: ':no_entry_sign:', title: `Dismissed: ${what}` };
+  return { icon: ':hourglass:', title: `Expired, nothing done: ${what}` };
+}
 
-/** The same message once decided: outcome, who and when, and no buttons. */
+/** The same message once decided: the header is the outcome, who decided and when, and the buttons are gone. */
 export function closedBlocks(c: EscalationClosed): Block[] {
   const e = c.escalation;
-  const who = c.actor === 'agent' ? 'no decision before the deadline' : `by <@${c.actor}>`;
-  const kept = escalationBlocks(e).filter((b) => b.type !== 'actions' && b.type !== 'context');
-  return [
-    ...kept,
-    section(
-      `*${OUTCOME[c.decision] ?? c.decision}* ${who} at ${e.decidedAt ?? ''}${c.outcome === 'failed' ? '\n:warning: ' : '\n'}${esc(c.detail)}`,
-    ),
-    context([`Escalation \`${e.id}\` · run ${e.runId}`]),
-  ];
+  const head = outcomeTitle(c);
+  const who = c.actor === 'agent' ? 'No decision' : `<@${c.actor}>`;
+  const when = e.decidedAt ? slackDate(e.decidedAt) : '';
+  const verb = c.decision === 'approved' ? 'approved' : c.decision === 'overridden' ? 'rejected' : 'expired';
+  // The outcome's own words start with who decided, which the line already says.
+  const detail = c.detail.replace(/^(Approved|Rejected) by [^:]+: /, '').replace(/ Reason: .*$/s, '');
+  const reason = e.decisionNote && c.decision === 'overridden' ? `\n*Reason:* ${esc(e.decisionNote)}` : '';
+  const decided = section(
+    `${c.actor === 'agent' ? `*Closed* ${when}` : `*${who} ${verb}* ${when}`}${c.outcome === 'failed' ? '\n:warning: ' : ' — '}${esc(detail.charAt(0).toUpperCase() + detail.slice(1))}${reason}`,
+  );
+  if (e.batch) {
+    const kept = batchBlocks(e, e.batch).filter(
+      (b) =>
+        b.type !== 'actions' &&
+        b.type !== 'context' &&
+        !(b.type === 'section' && b.text?.text.startsWith('*Proposed:*')),
+    );
+    return [
+      header(`${head.icon} ${head.title}`),
+      decided,
+      ...kept.slice(1),
+      context([`Batch escalation \`${e.id}\` · run ${e.runId}`]),
+    ];
+  }
+  const [, ...rest] = singleBlocks(e, head);
+  return [header(`${head.icon} ${head.title}`), decided, ...rest, context(singleContext(e, false))];
 }
 
 export const escalationText = (e: Escalation): string =>
@@ -192,41 +225,70 @@ function batchBlocks(e: Escalation, b: Batch): Block[] {
     ? ` ${plural(dropped, 'other campaign')} came back on plan since and will be left alone.`
     : '';
   const proposal = halt
-    ? `*Proposed:* pause all ${plural(n, 'campaign')} on ${where} (any already paused are skipped). *Approve all* pauses them; *Reject* leaves every one running and records the override.${leftAlone}`
-    : `*Proposed:* flag these ${plural(n, 'campaign')} for review — nothing is paused. *Approve all* flags them; *Reject* dismisses the question.${leftAlone}`;
+    ? `*Proposed:* pause all ${plural(n, 'campaign')} on ${where} (any already paused are skipped). *Pause ${plural(n, 'campaign')}* pauses them; *Keep them running* leaves every one running and records your call.${leftAlone}`
+    : `*Proposed:* flag these ${plural(n, 'campaign')} for review — nothing is paused. *Flag for review* flags them; *Dismiss* closes the question.${leftAlone}`;
   return [
     header(batchHeader(e, b, n)),
-    section(`*Why:* ${esc(e.reason)}`),
     section(`*Money at stake:* ${stake || '—'} across ${plural(n, 'campaign')} on ${where}`),
+    section(`*Why:* ${esc(e.reason)}`),
     ...(n ? [section(memberList(members))] : []),
     section(proposal),
-    {
-      type: 'actions',
-      block_id: `escalation:${e.id}`,
-      elements: [
-        {
-          type: 'button',
-          action_id: APPROVE,
-          value: e.id,
-          style: halt ? 'danger' : 'primary',
-          text: { type: 'plain_text', text: 'Approve all' },
-          ...(halt
-            ? {
-                confirm: {
-                  title: { type: 'plain_text', text: `Pause ${plural(n, 'campaign')}?` },
-                  text: {
-                    type: 'mrkdwn',
-                    text: `This pauses ${plural(n, 'campaign')} on ${where} now (any already paused are skipped). Each can be resumed afterwards.`,
-                  },
-                  confirm: { type: 'plain_text', text: `Pause all ${n}` },
-                  deny: { type: 'plain_text', text: 'Cancel' },
-                },
-              }
-            : {}),
-        },
-        { type: 'button', action_id: REJECT, value: e.id, text: { type: 'plain_text', text: 'Reject' } },
-      ],
-    },
-    context([`Batch escalation \`${e.id}\` · expires ${e.expiresAt} · run ${e.runId}`]),
+    escalationActions(e),
+    context([`Batch escalation \`${e.id}\` · expires ${slackDate(e.expiresAt)} · run ${e.runId}`]),
   ];
+}
+
+const confirmDialog = (title: string, text: string, yes: string) => ({
+  title: { type: 'plain_text' as const, text: clip(title, 100) },
+  text: { type: 'mrkdwn' as const, text: clip(text, 300) },
+  confirm: { type: 'plain_text' as const, text: clip(yes, 30) },
+  deny: { type: 'plain_text' as const, text: 'Cancel' },
+});
+
+/**
+ * The two buttons of an escalation, saying what they do (SPEC, Slack surface): a proposed pause is "Pause
+ * campaign" (danger, confirmed) or "Keep running"; a proposed alert "Send alert" or "Dismiss". The action ids
+ * and values never change: `pacing_approve` / `pacing_reject`, the escalation id. Used on the card and in App Home.
+ */
+export function escalationActions(e: Escalation): Block {
+  const halt = e.proposedAction === 'halt';
+  const members = e.batch ? standing(e.batch) : [];
+  const n = members.length;
+  const where = e.batch ? platformsOf(members, e.platform) : platformName(e.platform);
+  const r = e.snapshot;
+  const yes = halt
+    ? e.batch
+      ? `Pause ${plural(n, 'campaign')}`
+      : 'Pause campaign'
+    : e.batch
+      ? 'Flag for review'
+      : 'Send alert';
+  const no = halt ? (e.batch ? 'Keep them running' : 'Keep running') : 'Dismiss';
+  const confirm = e.batch
+    ? confirmDialog(
+        `Pause ${plural(n, 'campaign')}?`,
+        `This pauses ${plural(n, 'campaign')} on ${where} now (any already paused are skipped). Each can be resumed afterwards.`,
+        `Pause all ${n}`,
+      )
+    : confirmDialog(
+        'Pause this campaign?',
+        // A confirm dialog's text is limited to 300 characters: a long name must not make Slack refuse the message.
+        `This pauses ${clip(esc(r.campaignName ?? r.platformCampaignName ?? r.platformCampaignId ?? 'the campaign'), 180)} on ${where} now. It can be resumed afterwards.`,
+        'Pause it',
+      );
+  return {
+    type: 'actions',
+    block_id: `escalation:${e.id}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: APPROVE,
+        value: e.id,
+        style: halt ? 'danger' : 'primary',
+        text: { type: 'plain_text', text: clip(yes, LIMITS.buttonText) },
+        ...(halt ? { confirm } : {}),
+      },
+      { type: 'button', action_id: REJECT, value: e.id, text: { type: 'plain_text', text: no } },
+    ],
+  };
 }

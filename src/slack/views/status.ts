@@ -4,17 +4,26 @@ import type { Escalation, ResultRow } from '../../agent/ports.js';
 import { formatPct } from '../../domain/money.js';
 import {
   type Block,
-  campaignName,
+  clip,
   context,
   divider,
   esc,
-  explanation,
   header,
-  numbers,
   section,
   severityIcon,
+  slackDate,
   withinLimits,
 } from './blocks.js';
+import {
+  atStake,
+  causeLines,
+  detailsContext,
+  displayName,
+  forecastLine,
+  money,
+  stakeLine,
+  stepLines,
+} from './situation.js';
 
 const TOP = 10;
 /** Enough to act on; a longer list would exceed what Slack shows comfortably in one message. */
@@ -24,7 +33,7 @@ export function statusBlocks(latest: LatestRun | null, pending: readonly Escalat
   if (!latest) return [section('No pacing run yet. An approver can start one with `/pacing run`.')];
   const { run, results } = latest;
   const s = run.summary;
-  const blocks: Block[] = [header(`Pacing status · run of ${run.startedAt}`)];
+  const blocks: Block[] = [header('Pacing status'), context([`Latest run ${slackDate(run.startedAt)} · ${run.id}`])];
   if (s) {
     blocks.push(
       section(
@@ -34,16 +43,19 @@ export function statusBlocks(latest: LatestRun | null, pending: readonly Escalat
       ),
     );
   }
-  const top = [...results]
-    .filter((r) => r.variancePct !== null && r.severity !== 'healthy')
-    .sort((a, b) => Math.abs(b.variancePct ?? 0) - Math.abs(a.variancePct ?? 0))
-    .slice(0, TOP);
-  if (top.length) {
-    blocks.push(
-      section(
-        `*Top variances*\n${top.map((r) => `${severityIcon(r.severity)} ${esc(campaignName(r))}: *${formatPct(r.variancePct)}* · ${r.action} · ${statusLabel(r)}`).join('\n')}`,
-      ),
-    );
+  // Over- and underspend apart: they call for opposite actions.
+  const off = results.filter((r) => r.variancePct !== null && r.severity !== 'healthy');
+  const line = (r: ResultRow) => {
+    const stake = atStake(r);
+    const amount = stake === null ? '' : ` · ${money(stake, r.platformCurrency ?? r.currency)}`;
+    return `${severityIcon(r.severity)} ${esc(displayName(r))}: *${formatPct(r.variancePct)}*${amount} · ${statusLabel(r)}`;
+  };
+  for (const [title, rows] of [
+    ['Biggest overspends', off.filter((r) => (r.variancePct ?? 0) > 0)],
+    ['Biggest underspends', off.filter((r) => (r.variancePct ?? 0) < 0)],
+  ] as const) {
+    const top = [...rows].sort((a, b) => (atStake(b) ?? 0) - (atStake(a) ?? 0)).slice(0, TOP);
+    if (top.length) blocks.push(section(`*${title}*\n${top.map(line).join('\n')}`));
   }
   blocks.push(
     section(
@@ -70,22 +82,28 @@ export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: str
   const blocks: Block[] = [];
   for (const r of rows.slice(0, 5)) {
     const e = r.escalationId ? escalations(r.escalationId) : null;
+    const forecast = forecastLine(r);
+    const causes = causeLines(r, [r.actionNote ?? r.reason]);
+    const steps = stepLines(r);
     blocks.push(
-      header(campaignName(r)),
-      numbers(r),
+      header(`${severityIcon(r.severity)} ${displayName(r)}`),
+      section([stakeLine(r), ...(forecast ? [forecast] : [])].join('\n')),
       section(
         `*Action:* ${r.action}${r.proposedAction ? ` (proposed: ${r.proposedAction})` : ''} · *status:* ${statusLabel(r)}\n${esc(r.actionNote ?? r.reason)}`,
       ),
-      ...explanation(r),
+      ...(causes.length ? [section(`*Why*\n${causes.join('\n')}`)] : []),
+      ...(steps.length ? [section(`*What to do*\n${steps.join('\n')}`)] : []),
+      context([
+        ...detailsContext(r),
+        ...(e
+          ? [
+              e.status === 'pending'
+                ? `Escalation \`${e.id}\` awaits a decision until ${slackDate(e.expiresAt)}`
+                : `Escalation \`${e.id}\` ${e.status} by ${e.decidedBy === 'agent' ? 'timeout' : `<@${e.decidedBy}>`} ${slackDate(e.decidedAt)}`,
+            ]
+          : []),
+      ]),
     );
-    if (e)
-      blocks.push(
-        context([
-          e.status === 'pending'
-            ? `Escalation \`${e.id}\` awaits a decision until ${e.expiresAt}`
-            : `Escalation \`${e.id}\` ${e.status} by ${e.decidedBy === 'agent' ? 'timeout' : `<@${e.decidedBy}>`} at ${e.decidedAt}`,
-        ]),
-      );
     blocks.push(divider());
   }
   if (rows.length > 5) blocks.push(context([`${rows.length - 5} more campaigns match; be more specific.`]));
@@ -97,7 +115,7 @@ export function pendingBlocks(pending: readonly Escalation[]): Block[] {
   const shown = pending.slice(0, MAX_PENDING_LISTED);
   const lines = shown.map(
     (e) =>
-      `• \`${e.id}\` ${esc(campaignName(e.snapshot))} — proposes *${e.proposedAction}*, expires ${e.expiresAt}\n   ${esc(e.reason)}`,
+      `• \`${e.id}\` *${esc(clip(displayName(e.snapshot), 120))}* — proposes *${e.proposedAction === 'halt' ? 'a pause' : 'an alert'}* · asked ${slackDate(e.createdAt, '{date_short_pretty}')} · expires ${slackDate(e.expiresAt)}\n   ${esc(e.reason)}`,
   );
   const blocks: Block[] = [header(`${pending.length} escalation(s) awaiting a decision`)];
   // Several sections, each within Slack's 3,000-character limit.
@@ -111,15 +129,9 @@ export function pendingBlocks(pending: readonly Escalation[]): Block[] {
   }
   if (chunk.length) blocks.push(section(chunk.join('\n')));
   if (pending.length > shown.length)
-    blocks.push(
-      context([
-        `…and ${pending.length - shown.length} more, oldest first above; \`npx pacing pending\` lists them all.`,
-      ]),
-    );
-  blocks.push(
-    context(['Decide on the messages in the approvals channel, or with `npx pacing approve|reject <id> --user <id>`.']),
-  );
-  return withinLimits(blocks, (n) => `${n} more sections left out; see \`npx pacing pending\`.`);
+    blocks.push(context([`…and ${pending.length - shown.length} more; the oldest are listed first.`]));
+  blocks.push(context(["Decide with the buttons on each card in the approvals channel, or in the app's Home tab."]));
+  return withinLimits(blocks, (n) => `${n} more sections left out.`);
 }
 
 export const HELP_TEXT = [

@@ -1,0 +1,81 @@
+// Sends the digest: the message and its chart go into the outbox in one transaction, with the digest's time, so
+// the next digest counts from here. The dispatcher delivers them in that order.
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
+import { chartAltText, chartData, renderSpendChart } from './chart.js';
+import { buildDigest, type Digest } from './digest.js';
+import { digestBlocks, digestText } from './views/digest.js';
+
+export interface DigestSettings {
+  channel: string;
+  /** The healthy band (percent): a forecast beyond it misses its budget; the chart shades it. */
+  healthyVariance: number;
+  /** PACING_TZ, for the chart's title. */
+  timeZone: string;
+}
+
+/**
+ * Queues the digest message and, when the latest run has anything to draw, its chart as a PNG upload
+ * (`files.uploadV2`: Slack's getUploadURLExternal / completeUploadExternal flow). The chart is shared in the
+ * digest's channel just after the message (not in its thread), so a reader sees it without opening anything;
+ * the dispatcher keeps a channel's order, so it never comes before the digest. A chart that fails to render is
+ * logged and left out: the digest still goes.
+ */
+export async function postDigest(
+  store: Store,
+  settings: DigestSettings,
+  until: string,
+  log: Logger,
+  render: typeof renderSpendChart = renderSpendChart,
+): Promise<{ digest: Digest; outboxIds: number[] }> {
+  const digest = buildDigest(store, store.digests.lastAt(settings.channel), until, {
+    healthyVariance: settings.healthyVariance,
+  });
+  let png: Buffer | null = null;
+  if (digest.latestAt) {
+    try {
+      png = await render(digest.results, {
+        runAt: digest.latestAt,
+        timeZone: settings.timeZone,
+        healthyVariance: settings.healthyVariance,
+      });
+    } catch (err) {
+      log.warn({ err }, 'could not render the digest chart; the digest goes out without it');
+    }
+  }
+  const outboxIds = store.transaction(() => {
+    const ids = [
+      store.outbox.enqueue(
+        {
+          kind: 'digest',
+          method: 'chat.postMessage',
+          channel: settings.channel,
+          payload: { text: digestText(digest), blocks: digestBlocks(digest) },
+        },
+        until,
+      ),
+    ];
+    if (png && digest.latestAt) {
+      const day = digest.latestAt.slice(0, 10);
+      ids.push(
+        store.outbox.enqueue(
+          {
+            kind: 'digest_chart',
+            method: 'files.uploadV2',
+            channel: settings.channel,
+            payload: {
+              file: png.toString('base64'),
+              filename: `pacing-${day}.png`,
+              title: `Spend against plan to date (run of ${day})`,
+              alt_text: chartAltText(chartData(digest.results)),
+            },
+          },
+          until,
+        ),
+      );
+    }
+    store.digests.record(settings.channel, until, digest.runs);
+    return ids;
+  });
+  return { digest, outboxIds };
+}
