@@ -9,6 +9,7 @@ import type { Server } from '../slack/serve.js';
 import { isBusy } from '../store/db.js';
 import { type App, createApp } from '../wiring.js';
 import * as commands from './commands.js';
+import { UsageError } from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
 import { progressReporter } from './progress.js';
 import { isReportBy, REPORT_BY } from './report.js';
@@ -24,6 +25,7 @@ Commands:
                                         override: nothing is paused, the override is recorded
   audit [--campaign <id>] [--type <type>] [--run <run-id>] [--limit <n>]
                                         the audit trail, oldest first
+  resume-campaign <campaign-id> --user <id>
   resume-campaign <google|meta> <platform-campaign-id> --user <id>
                                         undo a halt: resume the campaign on its platform
   report [--by market|product|platform|owner|currency] [--csv]
@@ -62,7 +64,8 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   };
   try {
     if (command === 'approve' || command === 'reject') need(1, 'an escalation id');
-    if (command === 'resume-campaign') need(2, 'a platform and a platform campaign id');
+    if (command === 'resume-campaign')
+      need(1, "the plan's campaign id, or a platform and its campaign id (google 123…)");
     if (options.csv && command !== 'status' && command !== 'report')
       throw new UsageError('--csv is for status and report.');
     if (options.by !== undefined && command !== 'report') throw new UsageError('--by is for report.');
@@ -114,7 +117,7 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
         await commands.audit(app, options, io);
         break;
       case 'resume-campaign':
-        await commands.resumeCampaign(app, args[0] as string, args[1] as string, options, io);
+        await commands.resumeCampaign(app, args, options, io);
         break;
       case 'report':
         await commands.report(app, options, io);
@@ -123,6 +126,10 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     if (slack) await deliver(app, slack, io);
     return 0;
   } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`pacing: ${err.message}${err.showHelp ? `\n\n${HELP}` : ''}`);
+      return 2;
+    }
     io.err(
       redactText(`pacing: ${err instanceof PacingError ? err.message : isBusy(err) ? busy(app) : unexpected(err)}`),
     );
@@ -176,8 +183,6 @@ async function serveUntilSignal(io: commands.Io): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
 }
-
-class UsageError extends Error {}
 
 async function loadSlack() {
   const [{ createLogger }, { SlackNotifier }, { serve, webClient }] = await Promise.all([
@@ -262,5 +267,22 @@ function unexpected(err: unknown): string {
 }
 
 function defaultIo(): commands.Io {
-  return { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
+  return {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+    columns: terminalColumns(process.env.COLUMNS, process.stdout),
+  };
+}
+
+/**
+ * How wide the output may be: COLUMNS when it is a width (set by hand or exported by the shell), else the
+ * terminal's own width; unknown (the table's default) for a file or a pipe.
+ */
+export function terminalColumns(
+  columns: string | undefined,
+  stdout: { isTTY?: boolean; columns?: number },
+): number | undefined {
+  const fromEnv = columns?.trim();
+  if (fromEnv && /^\d+$/.test(fromEnv) && Number(fromEnv) >= 20) return Number(fromEnv);
+  return stdout.isTTY && stdout.columns && stdout.columns > 0 ? stdout.columns : undefined;
 }

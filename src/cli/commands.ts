@@ -1,17 +1,36 @@
 // The pacing commands: each takes parsed arguments, does its job through the agent, and prints.
 
 import type { RunReport } from '../agent/cycle.js';
-import type { ResultRow } from '../agent/ports.js';
+import type { Escalation, ResultRow } from '../agent/ports.js';
 import { DecisionConflict, PacingError } from '../errors.js';
 import type { App } from '../wiring.js';
-import { auditTable, campaignDetail, pendingTable, type RunView, runReport } from './format.js';
+import { isAuditType, noEventsOfType, unknownAuditType } from './audit-types.js';
+import { auditTable, campaignDetail, type RunView, runReport } from './format.js';
 import type { CollectingNotifier } from './notifier.js';
+import { byAge, pendingTable, questionLabel } from './pending.js';
 import { buildReport, type ReportBy, reportCsv, reportTable, statusCsv } from './report.js';
+import { campaignName, DEFAULT_WIDTH } from './results-table.js';
+import { type Candidate, didYouMean } from './suggest.js';
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** How wide the terminal is (COLUMNS, or the terminal's own width); DEFAULT_WIDTH when unknown. */
+  columns?: number | undefined;
 }
+
+/** What was typed is not a valid use of the command: the CLI says why and exits 2. */
+export class UsageError extends Error {
+  /** Whether the general help follows the message (not when the message lists the valid values itself). */
+  constructor(
+    message: string,
+    readonly showHelp = true,
+  ) {
+    super(message);
+  }
+}
+
+const widthOf = (io: Io): number => io.columns ?? DEFAULT_WIDTH;
 
 export interface Options {
   json: boolean;
@@ -50,7 +69,7 @@ export async function run(app: App, notifier: CollectingNotifier, o: Options, io
     json(io, runDoc(report));
     return report;
   }
-  io.out(runReport(report));
+  io.out(runReport({ ...report, opened: openedIn(app, report.runId) }, widthOf(io)));
   if (notifier.lines.length) {
     io.out(
       `\nNotifications (${app.config.slack.botToken ? 'Slack' : 'Slack is not configured, so they are printed here'}):`,
@@ -79,12 +98,15 @@ export async function status(app: App, campaign: string | undefined, o: Options,
   if (campaign === undefined) {
     if (o.json) json(io, runDoc(view));
     else if (o.csv) csv(io, statusCsv(latest.results));
-    else io.out(runReport(view));
+    else io.out(runReport({ ...view, opened: openedIn(app, view.runId) }, widthOf(io)));
     return;
   }
   const found = findCampaign(latest.results, campaign);
   if (found.length === 0)
-    throw new PacingError('not_found', `No campaign matching "${campaign}" in run ${latest.run.id}.`);
+    throw new PacingError(
+      'not_found',
+      `No campaign "${campaign}" in the latest run (${latest.run.id}).${didYouMean(campaign, campaignCandidates(latest.results)) || ' `npx pacing status` lists them.'}`,
+    );
   if (o.csv) {
     csv(io, statusCsv(found));
     return;
@@ -128,8 +150,28 @@ export function findCampaign(results: readonly ResultRow[], query: string): Resu
   );
 }
 
+/** The escalations a run opened: its `escalation_opened` events (a later run links to them instead). */
+export function openedIn(app: App, runId: string): Set<string> {
+  return new Set(
+    app.store.audit
+      .list({ type: 'escalation_opened', runId })
+      .map((e) => e.details.escalationId)
+      .filter((id): id is string => typeof id === 'string'),
+  );
+}
+
+/** A result row as did-you-mean knows it: by plan id (an orphan: platform id), also by its names. */
+function campaignCandidates(results: readonly ResultRow[]): Candidate[] {
+  return results.map((r) => {
+    const id = r.campaignId ?? r.platformCampaignId ?? r.key;
+    const name = campaignName(r);
+    return { id, label: name === id ? null : name, aliases: [r.campaignName, r.platformCampaignName] };
+  });
+}
+
 export async function pending(app: App, o: Options, io: Io): Promise<void> {
-  const list = app.agent.pending();
+  // Oldest first, for people and programs alike.
+  const list = byAge(app.agent.pending());
   if (o.json) {
     json(io, {
       pending: list.map((e) => ({
@@ -155,7 +197,7 @@ export async function pending(app: App, o: Options, io: Io): Promise<void> {
     });
     return;
   }
-  io.out(pendingTable(list));
+  io.out(pendingTable(list, app.config.clock(), app.config.schedule.tz, widthOf(io)));
 }
 
 export async function decide(
@@ -173,7 +215,9 @@ export async function decide(
   if (app.config.approvers.length === 0) {
     io.err('Note: PACING_APPROVERS is not set, so any --user may decide from the CLI; set it before connecting Slack.');
   }
-  const e = await app.agent.decide(id, decision, o.user, o.reason ?? null, 'cli');
+  const e = await app.agent.decide(id, decision, o.user, o.reason ?? null, 'cli').catch((err: unknown) => {
+    throw err instanceof DecisionConflict && err.currentStatus === null ? unknownEscalation(app, id, err) : err;
+  });
   if (o.json)
     json(io, {
       escalationId: e.id,
@@ -188,27 +232,90 @@ export async function decide(
     throw new DecisionConflict(e.id, `The decision was recorded, but carrying it out failed.`, e.status);
 }
 
+/** An unknown escalation id, with the open question it is closest to, if one is. */
+function unknownEscalation(app: App, id: string, err: DecisionConflict): DecisionConflict {
+  const open = app.agent.pending();
+  const hint = didYouMean(
+    id,
+    open.map((e: Escalation) => ({ id: e.id, label: `${questionLabel(e)}; proposes ${e.proposedAction}` })),
+  );
+  return hint ? new DecisionConflict(id, `There is no escalation ${id}.${hint}`, null) : err;
+}
+
 export async function audit(app: App, o: Options, io: Io): Promise<void> {
+  // Types on record count as valid too: events written before a type was renamed can still be listed.
+  const onRecord = app.store.audit.countByType(null, '9999-12-31T23:59:59.999Z');
+  if (o.type !== undefined && !isAuditType(o.type) && !Object.hasOwn(onRecord, o.type))
+    throw new UsageError(unknownAuditType(o.type, onRecord, widthOf(io)), false);
   const events = app.store.audit.list({
     ...(o.campaign ? { campaign: o.campaign } : {}),
     ...(o.type ? { type: o.type } : {}),
     ...(o.run ? { runId: o.run } : {}),
     ...(o.limit ? { limit: o.limit } : {}),
   });
-  if (o.json) json(io, { events });
-  else io.out(auditTable(events));
+  const none = events.length === 0 && o.type !== undefined ? noEventsOfType(o, onRecord, widthOf(io)) : null;
+  if (o.json) {
+    json(io, { events });
+    if (none) io.err(none);
+  } else io.out(none ?? auditTable(events));
 }
 
-export async function resumeCampaign(app: App, platform: string, id: string, o: Options, io: Io): Promise<void> {
+/**
+ * Undoes a halt. `<platform> <platform-campaign-id>` as the contract says, or the plan's campaign id alone (the
+ * platform and its campaign looked up in the latest run).
+ */
+export async function resumeCampaign(app: App, args: readonly string[], o: Options, io: Io): Promise<void> {
+  const [first = '', second] = args;
+  let platform: string;
+  let id: string;
+  let label: string;
+  if (second !== undefined) {
+    platform = first;
+    id = second;
+    label = `${platform} campaign ${id}`;
+  } else {
+    if (first === 'google' || first === 'meta')
+      throw new UsageError(`resume-campaign ${first} needs the ${first} campaign id too.`);
+    const row = planCampaign(app, first);
+    platform = row.platform;
+    id = row.platformCampaignId as string;
+    label = `${row.campaignId ?? campaignName(row)} (${platform} campaign ${id})`;
+  }
   if (platform !== 'google' && platform !== 'meta')
     throw new PacingError('not_found', `Unknown platform "${platform}" (use google or meta).`);
   if (!o.user) throw new PacingError('not_authorised', 'Say who undoes the halt: --user <slack-user-id>.');
   const outcome = await app.agent.resumeCampaign(platform, id, o.user, 'cli');
   io.out(
     {
-      resumed: `${platform} campaign ${id} resumed.`,
-      already_enabled: `${platform} campaign ${id} was already running.`,
-      would_resume: `Dry run: ${platform} campaign ${id} would have been resumed (PACING_MODE=dry-run).`,
+      resumed: `${label} resumed.`,
+      already_enabled: `${label} was already running.`,
+      would_resume: `Dry run: ${label} would have been resumed (PACING_MODE=dry-run).`,
     }[outcome],
   );
+}
+
+/** The latest run's row for a plan campaign id (or, failing that, a platform campaign id), with its platform campaign. */
+function planCampaign(app: App, query: string): ResultRow & { platformCampaignId: string } {
+  const latest = app.agent.latest();
+  if (!latest)
+    throw new PacingError(
+      'not_found',
+      `No pacing run yet to look "${query}" up in: name the platform too (resume-campaign <google|meta> <platform-campaign-id>).`,
+    );
+  const q = query.toLowerCase();
+  const row =
+    latest.results.find((r) => r.campaignId === query) ??
+    latest.results.find((r) => r.campaignId?.toLowerCase() === q) ??
+    latest.results.find((r) => r.platformCampaignId === query);
+  if (!row)
+    throw new PacingError(
+      'not_found',
+      `No campaign "${query}" in the latest run (${latest.run.id}).${didYouMean(query, campaignCandidates(latest.results)) || ' `npx pacing status` lists them.'}`,
+    );
+  if (row.platformCampaignId === null)
+    throw new PacingError(
+      'not_found',
+      `${row.campaignId} (${campaignName(row)}) has no ${row.platform} campaign: none matched it in run ${latest.run.id}, so there is nothing to resume.`,
+    );
+  return row as ResultRow & { platformCampaignId: string };
 }

@@ -1,11 +1,12 @@
-// Human-readable output for the terminal: the pacing table, one campaign in detail, pending, audit.
+// Human-readable output for the terminal: a run (table, forecasts, summary), one campaign in detail, audit.
 import type { Escalation, ResultRow, RowError } from '../agent/ports.js';
 import { formatMoney, formatPct } from '../domain/money.js';
+import { type RunCounts, runCounts, runCountsText } from '../domain/run-counts.js';
 import type { Forecast, RunHistory } from '../domain/types.js';
 import type { AuditEvent } from '../store/audit.js';
 import type { PlatformFailure, RunSummary } from '../store/runs.js';
-
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+import { DEFAULT_WIDTH, resultsTable } from './results-table.js';
+import { clip, plural, wrap, wrapItems } from './text.js';
 
 function table(headers: string[], rows: string[][], right: Set<number>): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -21,31 +22,38 @@ export const campaignLabel = (
   r: Pick<ResultRow, 'campaignId' | 'platform' | 'platformCampaignId' | 'platformCampaignName'>,
 ): string => r.campaignId ?? `(orphan) ${r.platformCampaignName ?? r.platformCampaignId}`;
 
-export function resultsTable(results: readonly ResultRow[]): string {
-  const rows = results.map((r) => [
-    clip(campaignLabel(r), 34),
-    r.platform,
-    formatMoney(r.targetSpend),
-    formatMoney(r.actualSpend),
-    formatPct(r.variancePct),
-    r.severity ?? '—',
-    r.confidence.toFixed(2),
-    r.action,
-    r.status === 'awaiting_approval' && r.escalationId ? `awaiting ${r.escalationId}` : r.status,
-  ]);
-  return table(
-    ['CAMPAIGN', 'PLATFORM', 'TARGET', 'ACTUAL', 'VARIANCE', 'SEVERITY', 'CONF', 'ACTION', 'STATUS'],
-    rows,
-    new Set([2, 3, 4, 6]),
-  );
-}
-
-export function summaryLine(s: RunSummary, errors: readonly RowError[]): string {
-  const sev = `${s.bySeverity.healthy} healthy · ${s.bySeverity.warning} warning · ${s.bySeverity.critical} critical${s.bySeverity.none ? ` · ${s.bySeverity.none} without variance` : ''}`;
-  const act = `${s.byAction.log} logged · ${s.byAction.alert} alerted · ${s.byAction.halt} halted · ${s.byAction.escalate} escalated`;
-  const bad = errors.length ? ` · ${errors.length} invalid tracker row${errors.length === 1 ? '' : 's'}` : '';
+/**
+ * The run in a few lines: how many campaigns and how they pace, then what this run did apart from what stands
+ * (a pause made now is news; a campaign found paused, an unchanged alert or an older open question is not).
+ */
+export function summaryLines(
+  s: RunSummary,
+  errors: readonly RowError[],
+  counts: RunCounts,
+  width = DEFAULT_WIDTH,
+): string[] {
   const n = s.rows + s.orphans;
-  return `${n} campaign${n === 1 ? '' : 's'} (${s.rows} planned, ${s.orphans} orphan${s.orphans === 1 ? '' : 's'}): ${sev} | ${act}${bad} | ${s.durationMs} ms`;
+  const skipped = errors.length ? `; ${plural(errors.length, 'invalid tracker row')} skipped` : '';
+  const pacing = [
+    `${s.bySeverity.healthy} healthy`,
+    `${s.bySeverity.warning} warning`,
+    `${s.bySeverity.critical} critical`,
+    ...(s.bySeverity.none ? [`${s.bySeverity.none} without variance`] : []),
+  ];
+  const text = runCountsText(counts);
+  // "Label:   a · b · c", continued under the first item when it does not fit.
+  const labelled = (label: string, items: readonly string[]) =>
+    wrapItems(items, Math.max(20, width - 10)).map((l, i) => `${i ? '' : label}`.padEnd(10) + l);
+  return [
+    ...wrap(
+      `${plural(n, 'campaign')} (${s.rows} planned, ${plural(s.orphans, 'orphan')}${skipped}) in ${s.durationMs} ms`,
+      width,
+    ),
+    ...labelled('Pacing:', pacing),
+    ...labelled('This run:', text.thisRun.length ? text.thisRun : ['nothing new']),
+    ...(text.standing.length ? labelled('Standing:', text.standing) : []),
+    ...(text.waiting.length ? labelled('Waiting:', text.waiting) : []),
+  ];
 }
 
 export function problems(errors: readonly RowError[], platformErrors: readonly PlatformFailure[]): string {
@@ -171,13 +179,16 @@ export interface RunView {
   errors: RowError[];
   platformErrors: PlatformFailure[];
   summary: RunSummary;
+  /** The escalations this run opened (their runId is the run's); unknown when unset. */
+  opened?: ReadonlySet<string> | undefined;
 }
 
-export function runReport(r: RunView): string {
-  const out = [`Pacing run ${r.runId} at ${r.startedAt}`, '', resultsTable(r.results)];
+/** The run for a terminal `width` columns wide: the pacing table, the forecasts, the summary, the problems. */
+export function runReport(r: RunView, width = DEFAULT_WIDTH): string {
+  const out = [`Pacing run ${r.runId} at ${r.startedAt}`, '', resultsTable(r.results, width)];
   const forecasts = forecastTable(r.results);
   if (forecasts) out.push('', forecasts);
-  out.push('', summaryLine(r.summary, r.errors));
+  out.push('', ...summaryLines(r.summary, r.errors, runCounts(r.results, r.opened), width));
   const issues = problems(r.errors, r.platformErrors);
   if (issues) out.push(issues);
   return out.join('\n');
@@ -278,23 +289,6 @@ export function trendLine(h: RunHistory): string {
   const points = h.variances.length ? `: ${h.variances.map(trendPoint).join(' → ')} %` : '';
   const off = `${h.offPlanRuns === 0 ? 'none' : h.offPlanRuns} off plan${h.chronic ? '; chronic' : ''}`;
   return `${runs}${points} (${off})`;
-}
-
-export function pendingTable(pending: readonly Escalation[]): string {
-  if (pending.length === 0) return 'No escalations are waiting for a decision.';
-  const rows = pending.map((e) => [
-    e.id,
-    clip(
-      e.batch
-        ? `${e.batch.members.filter((m) => !m.dropped).length} campaigns (batch)`
-        : (e.campaignId ?? `(orphan) ${e.platform}:${e.platformCampaignId}`),
-      30,
-    ),
-    e.proposedAction,
-    e.expiresAt,
-    clip(e.reason, 70),
-  ]);
-  return `${table(['ESCALATION', 'CAMPAIGN', 'PROPOSES', 'EXPIRES', 'WHY'], rows, new Set())}\n\nDecide with: npx pacing approve <escalation> --user <slack-user-id>   or   npx pacing reject <escalation> --user <id> --reason "…"`;
 }
 
 export function auditTable(events: readonly AuditEvent[]): string {

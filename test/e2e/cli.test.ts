@@ -41,6 +41,7 @@ const scenarios = {
   approvers: null as unknown as Workspace,
   bad: null as unknown as Workspace,
   noMeta: null as unknown as Workspace,
+  people: null as unknown as Workspace,
 };
 const firstRuns = {} as Record<keyof typeof scenarios, Outcome>;
 
@@ -51,6 +52,7 @@ beforeAll(async () => {
   scenarios.approvers = workspace({ PACING_APPROVERS: 'U1' });
   scenarios.bad = workspace();
   scenarios.noMeta = workspace();
+  scenarios.people = workspace();
   prepareBadInput(scenarios.bad, scenarios.noMeta);
   const names = Object.keys(scenarios) as (keyof typeof scenarios)[];
   const outs = await Promise.all(names.map((n) => pacing(scenarios[n], ['run', '--json'])));
@@ -311,6 +313,160 @@ describe('pacing CLI on the bundled scenario', () => {
       expect(e.campaignId === 'ACM-G-004' || e.platformCampaignId === '20512340004', e.type).toBe(true);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['decision', 'campaign_paused']));
     expect(readAudit(ws).length).toBeGreaterThan(events.length);
+  });
+});
+
+describe('the CLI for people: names, did-you-mean, resume by plan id, pending by age, audit types', () => {
+  let ws: Workspace;
+  let run1: RunDoc;
+  const text = (args: string[], columns: number, env: Record<string, string> = {}) =>
+    pacing(ws, args, { COLUMNS: String(columns), ...env });
+  const pacingTable = (stdout: string) => {
+    const lines = stdout.split('\n');
+    const start = lines.findIndex((l) => l.startsWith('ID ') && l.includes('CAMPAIGN'));
+    return lines.slice(
+      start,
+      lines.findIndex((l, i) => i > start && l === ''),
+    );
+  };
+
+  beforeAll(() => {
+    ws = scenarios.people;
+    run1 = parsed('people');
+  });
+
+  it.each([
+    { columns: 120, money: '15,960.00', header: /^ID\s+CAMPAIGN\s+PLATFORM\s+CUR\s+TARGET\s+ACTUAL\s+VARIANCE\s/ },
+    { columns: 80, money: '15,960', header: /^ID\s+CAMPAIGN\s+CUR\s+TARGET\s+ACTUAL\s+VARIANCE\s+OUTCOME$/ },
+  ])(
+    'status at $columns columns: plan names, a currency column, money with separators, nothing wider',
+    async ({ columns, money, header }) => {
+      const out = await text(['status'], columns);
+      expect(out.code, out.stderr).toBe(0);
+      for (const l of out.stdout.split('\n')) expect(l.length, l).toBeLessThanOrEqual(columns);
+      const table = pacingTable(out.stdout);
+      expect(table[0]).toMatch(header);
+      expect(table.filter((l) => /^(ACM-|\(orphan\) )/.test(l))).toHaveLength(run1.results.length);
+      const g004 = table.find((l) => l.startsWith('ACM-G-004 ')) ?? '';
+      expect(g004).toMatch(/^ACM-G-004 {2}Acme_NL_Outdo/);
+      expect(g004).toMatch(/\sEUR\s/);
+      expect(g004).toContain(money);
+      expect(table.find((l) => l.startsWith('ACM-G-007 '))).toMatch(/^ACM-G-007 {2}Acme_UK_Football\S*\s.*\sGBP\s/);
+      expect(table.find((l) => l.startsWith('ACM-G-006 '))).toMatch(/\sUSD\s/);
+      expect(table.find((l) => l.startsWith('ACM-M-001 '))).toMatch(/\sEUR\/USD\s/);
+      expect(table.find((l) => l.startsWith('(orphan) '))).toMatch(/^\(orphan\)\s+Acme_IT_Sandals/);
+      // The first run did all of it: two pauses, the questions; the campaign paused by a person stands.
+      expect(out.stdout).toMatch(/^This run: 2 paused · .*6 escalated$/m);
+      expect(out.stdout).toMatch(/^Standing: 1 paused earlier$/m);
+    },
+  );
+
+  it('a second run over the same data says nothing new happened, and what stands', async () => {
+    const out = await text(['run'], 120);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^This run: nothing new$/m);
+    expect(out.stdout).toMatch(/^Standing: 3 paused earlier · .*6 still awaiting a decision$/m);
+  });
+
+  it('status of an unknown campaign exits non-zero and suggests the nearest id', async () => {
+    const out = await pacing(ws, ['status', 'ACM-G-01']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('No campaign "ACM-G-01" in the latest run');
+    expect(out.stderr).toContain('Did you mean ACM-G-001 (Acme_DE_Sneakers_Prospecting_Q4)?');
+    const json = await pacing(ws, ['status', 'ACM-G-01', '--json']);
+    expect(json.code).toBe(1);
+    expect(json.stdout).toBe('');
+    const far = await pacing(ws, ['status', 'nothing-like-it']);
+    expect(far.code).toBe(1);
+    expect(far.stderr).not.toContain('Did you mean');
+  });
+
+  it('approve with an escalation id one character off exits non-zero, suggests the open one, changes nothing', async () => {
+    const id = row(run1, 'ACM-M-004').escalationId as string;
+    const typo = `${id.slice(0, -1)}${id.endsWith('0') ? '1' : '0'}`;
+    const before = readAudit(ws);
+    const out = await pacing(ws, ['approve', typo, '--user', 'U1']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`There is no escalation ${typo}. Did you mean ${id} (ACM-M-004`);
+    expect(readAudit(ws)).toEqual(before);
+  });
+
+  it('audit --type with an unknown type exits 2 and lists the valid types, with the nearest ones', async () => {
+    const out = await pacing(ws, ['audit', '--type', 'pause']);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    const said = out.stderr.replace(/\s+/g, ' ');
+    expect(said).toContain('"pause" is not an audit event type. Did you mean campaign_paused,');
+    expect(said).toMatch(/Types on record: .*campaign_paused \(2\)/);
+    for (const t of ['campaign_resumed', 'escalation_approved', 'run_failed']) expect(said).toContain(t);
+  });
+
+  it('audit --type with a type that matches nothing says so and lists the types', async () => {
+    const out = await pacing(ws, ['audit', '--type', 'campaign_resumed']);
+    expect(out.code, out.stderr).toBe(0);
+    const said = out.stdout.replace(/\s+/g, ' ');
+    expect(said).toContain('No campaign_resumed events in the audit trail.');
+    expect(said).toMatch(/Types on record: .*campaign_paused \(2\), decision \(\d+\)/);
+    expect(said).toMatch(/Other types: .*campaign_resumed/);
+    expect(await audit(ws, ['--type', 'campaign_resumed'])).toEqual([]);
+  });
+
+  it('resume-campaign takes the plan’s campaign id: platform and platform id looked up in the latest run', async () => {
+    const unknown = await pacing(ws, ['resume-campaign', 'ACM-G-04', '--user', 'U1']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No campaign "ACM-G-04" in the latest run');
+    expect(unknown.stderr).toContain('Did you mean ACM-G-004');
+    const unmatched = await pacing(ws, ['resume-campaign', 'ACM-M-007', '--user', 'U1']);
+    expect(unmatched.code).toBe(1);
+    expect(unmatched.stderr).toMatch(/ACM-M-007 \(ACME \| SE \| Yoga \| Awareness\) has no meta campaign/);
+    expect(pauses(readAudit(ws), '20512340004')).toHaveLength(1);
+
+    const out = await pacing(ws, ['resume-campaign', 'ACM-G-004', '--user', 'U1']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout.trim()).toBe('ACM-G-004 (google campaign 20512340004) resumed.');
+    const resumed = (await audit(ws, ['--type', 'campaign_resumed'])).map((e) => [
+      e.campaignId,
+      e.platformCampaignId,
+      e.actor,
+    ]);
+    expect(resumed).toEqual([['ACM-G-004', '20512340004', 'U1']]);
+    // The contract's form is unchanged.
+    const contract = await pacing(ws, ['resume-campaign', 'meta', '23851200000000003', '--user', 'U1']);
+    expect(contract.code, contract.stderr).toBe(0);
+    expect(contract.stdout.trim()).toBe('meta campaign 23851200000000003 resumed.');
+  });
+
+  it('pending lists the oldest question first, each reason whole on its own line, times in words', async () => {
+    // A later run (2 h on) asks about a new plan row; the six questions of the first run stay open, older.
+    const tracker = join(ws.dataDir, 'tracker.csv');
+    writeFileSync(
+      tracker,
+      `${readFileSync(tracker, 'utf8').trimEnd()}\nACM-M-099,ACME | PL | Running | Launch,meta,PL,Running,2026-11-01,2026-11-30,1000.00,2000.00,EUR,,23859999999999999\n`,
+    );
+    const later2h = { PACING_NOW: later(2) };
+    const run = await pacingJson<RunDoc>(ws, ['run'], later2h);
+    expect(row(run, 'ACM-M-099')).toMatchObject({ action: 'escalate', status: 'awaiting_approval' });
+
+    const order = ['ACM-M-001', 'ACM-M-004', 'ACM-M-005', 'ACM-M-007', 'ACM-M-008', null, 'ACM-M-099'];
+    const { pending } = await pacingJson<PendingDoc>(ws, ['pending'], later2h);
+    expect(pending.map((p) => p.campaignId)).toEqual(order);
+    expect(pending.at(-1)?.createdAt).toBe(later(2));
+
+    const out = await text(['pending'], 200, later2h);
+    expect(out.code, out.stderr).toBe(0);
+    const lines = out.stdout.split('\n');
+    const heads = lines.filter((l) => l.startsWith('esc-'));
+    expect(heads.map((l) => l.split(/\s+/)[0])).toEqual(pending.map((p) => p.escalationId));
+    for (const p of pending) expect(lines, p.escalationId).toContain(`  ${p.reason}`);
+    expect(out.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    expect(out.stdout).toContain('raised 2 h ago (Fri 20 Nov 09:00 UTC) · expires in 22 h (Sat 21 Nov 09:00 UTC)');
+    expect(out.stdout).toContain('raised just now (Fri 20 Nov 11:00 UTC) · expires in 24 h (Sat 21 Nov 11:00 UTC)');
+
+    // At 80 columns a long reason wraps onto lines of its own, whole.
+    const narrow = await text(['pending'], 80, later2h);
+    const flat = narrow.stdout.replace(/\s+/g, ' ');
+    for (const p of pending) expect(flat).toContain(p.reason.replace(/\s+/g, ' '));
+    for (const l of narrow.stdout.split('\n')) expect(l.length, l).toBeLessThanOrEqual(80);
   });
 });
 
