@@ -72,6 +72,9 @@ log(
 const counts = { alerts: 0, opened: 0, closed: 0 };
 const notifier = {
   alert: async () => void counts.alerts++,
+  runAlerts: async (_runId, rows) => {
+    counts.alerts += rows.length;
+  },
   escalationOpened: async () => void counts.opened++,
   escalationClosed: async () => void counts.closed++,
 };

@@ -1,33 +1,21 @@
 // Builds the agent from configuration: store, tracker, platforms, notifier.
-import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PacingAgent } from './agent/agent.js';
 import type { Notifier, PlatformAdapter, Progress } from './agent/ports.js';
 import type { Config } from './config.js';
 import type { Platform } from './domain/types.js';
-import { DataError } from './errors.js';
+import { openStore, type ReadApp } from './open.js';
 import { createPlatforms } from './platforms/index.js';
-import { Store } from './store/index.js';
+import type { Store } from './store/index.js';
 import { CsvPlanSource } from './tracker/csv.js';
 
-export interface App {
-  config: Config;
-  store: Store;
+export interface App extends ReadApp {
   agent: PacingAgent;
-  close(): void;
 }
 
 /** `notifier` may be built from the store (the Slack notifier queues messages in it). */
 export function createApp(config: Config, notifier: Notifier | ((store: Store) => Notifier), progress?: Progress): App {
-  if (!existsSync(config.dataDir) || !statSync(config.dataDir).isDirectory()) {
-    throw new DataError(
-      `PACING_DATA_DIR ${config.dataDir} is not a readable folder.`,
-      config.dataDir,
-      null,
-      'data_unreadable',
-    );
-  }
-  const store = Store.open(config.dbPath);
+  const store = openStore(config);
   let platforms: Map<Platform, PlatformAdapter>;
   try {
     platforms = createPlatforms(config, store.fixtureStatus);
@@ -50,5 +38,5 @@ export function createApp(config: Config, notifier: Notifier | ((store: Store) =
     approvers: config.approvers,
     ...(progress ? { progress } : {}),
   });
-  return { config, store, agent, close: () => store.close() };
+  return { config, store, agent, reads: agent.reads, close: () => store.close() };
 }

@@ -3,20 +3,28 @@
 import type { RunRecord } from '../domain/records.js';
 import type { Platform } from '../domain/types.js';
 import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
+import { checkpointerFor } from './checkpointer.js';
 import { buildCycleGraph, type CycleGraph, type RunReport, runCycle } from './cycle.js';
 import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
 import { recoverPauses } from './effects.js';
 import { buildEscalationGraph, type EscalationGraph, startMissing } from './escalation.js';
 import type { Decision, Escalation, ResultRow, ResumeOutcome } from './ports.js';
+import { type LatestRun, Reads } from './reads.js';
 
-export interface LatestRun {
-  run: RunRecord;
-  results: ResultRow[];
+export type { LatestRun } from './reads.js';
+
+/** How a run ended, for observers: its report, or the error that stopped it (a run refused as busy included). */
+export interface RunEnd {
+  trigger: string;
+  durationMs: number;
+  report: RunReport | null;
+  error: unknown;
 }
 
 export class PacingAgent {
   readonly decisions: Decisions;
+  readonly reads: Reads;
   private readonly escalationGraph: EscalationGraph;
   private readonly cycleGraph: CycleGraph;
 
@@ -24,6 +32,7 @@ export class PacingAgent {
     this.escalationGraph = buildEscalationGraph(deps);
     this.cycleGraph = buildCycleGraph(deps);
     this.decisions = new Decisions(deps, this.escalationGraph);
+    this.reads = new Reads(deps.store);
   }
 
   /**
@@ -41,11 +50,40 @@ export class PacingAgent {
   }
 
   async run(trigger: string, actor = 'agent'): Promise<RunReport> {
-    await this.catchUp();
-    const report = await runCycle(this.deps, this.cycleGraph, this.escalationGraph, trigger, actor);
+    const started = performance.now();
+    let report: RunReport;
+    try {
+      await this.catchUp();
+      report = await runCycle(this.deps, this.cycleGraph, this.escalationGraph, trigger, actor);
+    } catch (error) {
+      this.tell({ trigger, durationMs: performance.now() - started, report: null, error });
+      throw error;
+    }
+    this.tell({ trigger, durationMs: performance.now() - started, report, error: null });
     await this.pruneThreads();
     this.pruneResults();
     return report;
+  }
+
+  /**
+   * Calls `listener` after every run this process makes (metrics, paging), with its report or the error that
+   * stopped it. A listener's failure never changes the run. Returns a function that removes the listener.
+   */
+  onRunEnd(listener: (end: RunEnd) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private readonly listeners = new Set<(end: RunEnd) => void>();
+
+  private tell(end: RunEnd): void {
+    for (const l of this.listeners) {
+      try {
+        l(end);
+      } catch {
+        // Observers report; they never decide what happened to the run.
+      }
+    }
   }
 
   isRunning(): boolean {
@@ -117,12 +155,11 @@ export class PacingAgent {
   }
 
   pending(): Escalation[] {
-    return this.deps.store.escalations.pending();
+    return this.reads.pending();
   }
 
   latest(): LatestRun | null {
-    const run = this.deps.store.runs.latestCompleted();
-    return run ? { run, results: this.deps.store.runs.results(run.id) } : null;
+    return this.reads.latest();
   }
 
   /**
@@ -204,7 +241,7 @@ export class PacingAgent {
     ).toISOString();
     const done = this.deps.store.escalations.prunable(before);
     for (const e of done) {
-      await this.deps.store.checkpointer.deleteThread(e.threadId);
+      await checkpointerFor(this.deps.store).deleteThread(e.threadId);
       this.deps.store.escalations.markPruned(e.id);
     }
     if (done.length > 0) {

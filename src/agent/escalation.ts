@@ -2,6 +2,7 @@
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import type { RowStatus } from '../domain/types.js';
 import { PacingError } from '../errors.js';
+import { checkpointerFor } from './checkpointer.js';
 import type { AgentDeps } from './deps.js';
 import { notify, pauseCampaign } from './effects.js';
 import type { Decision, Escalation, EscalationClosed } from './ports.js';
@@ -89,7 +90,7 @@ export function buildEscalationGraph(deps: AgentDeps) {
     .addEdge('announce', 'await_decision')
     .addEdge('await_decision', 'carry_out')
     .addEdge('carry_out', END)
-    .compile({ checkpointer: store.checkpointer });
+    .compile({ checkpointer: checkpointerFor(store) });
 }
 
 export type EscalationGraph = ReturnType<typeof buildEscalationGraph>;

@@ -4,10 +4,11 @@ import type { WebClient } from '@slack/web-api';
 import { loadConfig } from '../config.js';
 import { PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { openReader, type ReadApp } from '../open.js';
 import { redactText } from '../redact.js';
 import type { Server } from '../slack/serve.js';
 import { isBusy } from '../store/db.js';
-import { type App, createApp } from '../wiring.js';
+import type { App } from '../wiring.js';
 import * as commands from './commands.js';
 import { UsageError } from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
@@ -75,10 +76,22 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   }
 
   const notifier = new CollectingNotifier();
-  let app: ReturnType<typeof createApp> | null = null;
+  let app: ReadApp | null = null;
   let slack: { client: WebClient; log: Logger } | null = null;
   try {
     const config = loadConfig();
+    // A read command answers from the database alone unless housekeeping is due (an expired question, a
+    // decision or pause a stopped process left half done): then the whole agent loads and catches up first.
+    if (READS.has(command)) {
+      const reader = openReader(config);
+      app = reader;
+      if (!reader.reads.needsCatchUp(config.clock())) {
+        await read(command, reader, args, options, io);
+        return 0;
+      }
+      reader.close();
+      app = null;
+    }
     // With Slack configured, messages are queued in the database and delivered now or by the server.
     const channels = { alert: config.slack.alertChannel, approval: config.slack.approvalChannel };
     const useSlack = config.slack.botToken !== null && (channels.alert !== null || channels.approval !== null);
@@ -89,41 +102,33 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
         client: slackModules.webClient(config.slack.botToken as string, config.slack.apiUrl),
         log: slackModules.createLogger('warn'),
       };
-    app = createApp(
+    const { createApp } = await import('../wiring.js');
+    const full = createApp(
       config,
       slackModules
         ? (store) => new TeeNotifier([notifier, new slackModules.SlackNotifier(store, channels, config.clock)])
         : notifier,
       command === 'run' ? progressReporter(process.stderr) : undefined,
     );
-    if (command !== 'run') await app.agent.catchUp();
+    app = full;
+    if (command !== 'run') await full.agent.catchUp();
     switch (command) {
       case 'run':
-        await commands.run(app, notifier, options, io);
-        break;
-      case 'status':
-        await commands.status(app, args[0], options, io);
-        break;
-      case 'pending':
-        await commands.pending(app, options, io);
+        await commands.run(full, notifier, options, io);
         break;
       case 'approve':
-        await commands.decide(app, args[0] as string, 'approved', options, io);
+        await commands.decide(full, args[0] as string, 'approved', options, io);
         break;
       case 'reject':
-        await commands.decide(app, args[0] as string, 'overridden', options, io);
-        break;
-      case 'audit':
-        await commands.audit(app, options, io);
+        await commands.decide(full, args[0] as string, 'overridden', options, io);
         break;
       case 'resume-campaign':
-        await commands.resumeCampaign(app, args, options, io);
+        await commands.resumeCampaign(full, args, options, io);
         break;
-      case 'report':
-        await commands.report(app, options, io);
-        break;
+      default:
+        await read(command, full, args, options, io);
     }
-    if (slack) await deliver(app, slack, io);
+    if (slack) await deliver(full, slack, io);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -136,6 +141,28 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     return 1;
   } finally {
     app?.close();
+  }
+}
+
+/** The commands that only read: they never need the agent unless housekeeping is due. */
+const READS = new Set(['status', 'pending', 'audit', 'report']);
+
+async function read(
+  command: string,
+  app: ReadApp,
+  args: readonly string[],
+  options: commands.Options,
+  io: commands.Io,
+): Promise<void> {
+  switch (command) {
+    case 'status':
+      return commands.status(app, args[0], options, io);
+    case 'pending':
+      return commands.pending(app, options, io);
+    case 'audit':
+      return commands.audit(app, options, io);
+    case 'report':
+      return commands.report(app, options, io);
   }
 }
 
@@ -250,7 +277,7 @@ function parse(argv: string[]) {
 }
 
 /** SQLite stayed locked past its busy timeout: say who holds the run lock, if anyone. */
-function busy(app: App | null): string {
+function busy(app: ReadApp | null): string {
   let holder = '';
   try {
     const h = app?.store.locks.holder('cycle');

@@ -3,6 +3,7 @@
 import type { RunReport } from '../agent/cycle.js';
 import type { Escalation, ResultRow } from '../agent/ports.js';
 import { DecisionConflict, PacingError } from '../errors.js';
+import type { ReadApp } from '../open.js';
 import type { App } from '../wiring.js';
 import { isAuditType, noEventsOfType, unknownAuditType } from './audit-types.js';
 import { auditTable, campaignDetail, type RunView, runReport } from './format.js';
@@ -79,8 +80,8 @@ export async function run(app: App, notifier: CollectingNotifier, o: Options, io
   return report;
 }
 
-export async function status(app: App, campaign: string | undefined, o: Options, io: Io): Promise<void> {
-  const latest = app.agent.latest();
+export async function status(app: ReadApp, campaign: string | undefined, o: Options, io: Io): Promise<void> {
+  const latest = app.reads.latest();
   if (!latest) {
     if (o.json) json(io, { runId: null, results: [], errors: [] });
     else if (o.csv) csv(io, statusCsv([]));
@@ -121,9 +122,9 @@ export async function status(app: App, campaign: string | undefined, o: Options,
 }
 
 /** The latest run's results totalled per group, each currency apart (SPEC, Report). */
-export async function report(app: App, o: Options, io: Io): Promise<void> {
+export async function report(app: ReadApp, o: Options, io: Io): Promise<void> {
   const by = o.by ?? 'market';
-  const latest = app.agent.latest();
+  const latest = app.reads.latest();
   const doc = buildReport(latest?.results ?? [], by, latest?.run.id ?? null);
   // SPEC's contract: every group has a key and numeric totals (a group without the figure sums to 0).
   const out = {
@@ -151,7 +152,7 @@ export function findCampaign(results: readonly ResultRow[], query: string): Resu
 }
 
 /** The escalations a run opened: its `escalation_opened` events (a later run links to them instead). */
-export function openedIn(app: App, runId: string): Set<string> {
+export function openedIn(app: ReadApp, runId: string): Set<string> {
   return new Set(
     app.store.audit
       .list({ type: 'escalation_opened', runId })
@@ -169,9 +170,9 @@ function campaignCandidates(results: readonly ResultRow[]): Candidate[] {
   });
 }
 
-export async function pending(app: App, o: Options, io: Io): Promise<void> {
+export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
   // Oldest first, for people and programs alike.
-  const list = byAge(app.agent.pending());
+  const list = byAge(app.reads.pending());
   if (o.json) {
     json(io, {
       pending: list.map((e) => ({
@@ -234,7 +235,7 @@ export async function decide(
 
 /** An unknown escalation id, with the open question it is closest to, if one is. */
 function unknownEscalation(app: App, id: string, err: DecisionConflict): DecisionConflict {
-  const open = app.agent.pending();
+  const open = app.reads.pending();
   const hint = didYouMean(
     id,
     open.map((e: Escalation) => ({ id: e.id, label: `${questionLabel(e)}; proposes ${e.proposedAction}` })),
@@ -242,7 +243,7 @@ function unknownEscalation(app: App, id: string, err: DecisionConflict): Decisio
   return hint ? new DecisionConflict(id, `There is no escalation ${id}.${hint}`, null) : err;
 }
 
-export async function audit(app: App, o: Options, io: Io): Promise<void> {
+export async function audit(app: ReadApp, o: Options, io: Io): Promise<void> {
   // Types on record count as valid too: events written before a type was renamed can still be listed.
   const onRecord = app.store.audit.countByType(null, '9999-12-31T23:59:59.999Z');
   if (o.type !== undefined && !isAuditType(o.type) && !Object.hasOwn(onRecord, o.type))
@@ -296,7 +297,7 @@ export async function resumeCampaign(app: App, args: readonly string[], o: Optio
 
 /** The latest run's row for a plan campaign id (or, failing that, a platform campaign id), with its platform campaign. */
 function planCampaign(app: App, query: string): ResultRow & { platformCampaignId: string } {
-  const latest = app.agent.latest();
+  const latest = app.reads.latest();
   if (!latest)
     throw new PacingError(
       'not_found',

@@ -6,7 +6,11 @@
  */
 export function round2(value: number): number {
   if (!Number.isFinite(value)) return value;
-  const scaled = Number((Math.abs(value) * 100).toPrecision(15));
+  const raw = Math.abs(value) * 100;
+  // Only a value within binary noise of a half needs the 15-digit cut (a string round trip, the slow part): far
+  // from one, the cut cannot change which way it rounds. Thousands of figures a run go through here.
+  const frac = raw - Math.floor(raw);
+  const scaled = Math.abs(frac - 0.5) > 1e-9 + raw * 1e-13 ? raw : Number(raw.toPrecision(15));
   const rounded = Math.round(scaled) / 100;
   return value < 0 ? -rounded : rounded;
 }

@@ -10,6 +10,8 @@ export function normaliseName(name: string): string {
 
 /** 1 − levenshtein / longer length, on already-normalised names; two empty names are identical. */
 export function similarity(a: string, b: string): number {
+  // Most matched pairs carry the same name: no distance to compute.
+  if (a === b) return 1;
   const longest = Math.max(a.length, b.length);
   if (longest === 0) return 1;
   return 1 - distance(a, b) / longest;

@@ -1,5 +1,5 @@
-// The store: one SQLite file holding runs, results, escalations, the audit trail and the agent's checkpoints.
-import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+// The store: one SQLite file holding runs, results, escalations, the audit trail and the agent's checkpoints
+// (written by the agent's checkpointer, agent/checkpointer.ts, on the same connection).
 import { Announcements } from './announcements.js';
 import { AuditLog } from './audit.js';
 import { type Db, openDb } from './db.js';
@@ -21,7 +21,6 @@ export class Store {
   readonly digests: DigestLog;
   readonly seenRequests: SeenRequests;
   readonly announcements: Announcements;
-  readonly checkpointer: SqliteSaver;
 
   constructor(readonly db: Db) {
     this.audit = new AuditLog(db);
@@ -35,7 +34,6 @@ export class Store {
     this.digests = new DigestLog(db);
     this.seenRequests = new SeenRequests(db);
     this.announcements = new Announcements(db);
-    this.checkpointer = new SqliteSaver(db);
   }
 
   static open(file: string): Store {

@@ -1,8 +1,10 @@
 // Reads the plan from tracker.csv into validated rows; bad rows are reported by line, good rows kept.
+
 import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Plan, PlanSource, RowError } from '../agent/ports.js';
+import { isCalendarDate } from '../domain/calendar.js';
 import { PLATFORMS, type PlanRow, type RejectedRow } from '../domain/types.js';
 import { DataError } from '../errors.js';
 
@@ -104,11 +106,6 @@ const date = (column: string) =>
       ctx.addIssue({ code: 'custom', message: `${column} "${v}" is not a date as YYYY-MM-DD` });
     }
   });
-
-function isCalendarDate(v: string): boolean {
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v);
-}
 
 const RowSchema = z
   .object({

@@ -29,7 +29,7 @@ export async function ensureBuilt(): Promise<void> {
   }
   if (mine) {
     try {
-      if (!existsSync(BIN)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+      if (!existsSync(BIN)) execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }

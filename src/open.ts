@@ -1,0 +1,33 @@
+// Opening the data folder and the database, for every command; the read commands stop here (no agent, no
+// platforms, no LangGraph: they answer from the database within a few tens of milliseconds).
+import { existsSync, statSync } from 'node:fs';
+import { Reads } from './agent/reads.js';
+import type { Config } from './config.js';
+import { DataError } from './errors.js';
+import { Store } from './store/index.js';
+
+/** What a read command needs: the settings, the store and the agent's state as data. */
+export interface ReadApp {
+  config: Config;
+  store: Store;
+  reads: Reads;
+  close(): void;
+}
+
+/** Checks the data folder (a missing one is named) and opens the database, migrating it if needed. */
+export function openStore(config: Config): Store {
+  if (!existsSync(config.dataDir) || !statSync(config.dataDir).isDirectory()) {
+    throw new DataError(
+      `PACING_DATA_DIR ${config.dataDir} is not a readable folder.`,
+      config.dataDir,
+      null,
+      'data_unreadable',
+    );
+  }
+  return Store.open(config.dbPath);
+}
+
+export function openReader(config: Config): ReadApp {
+  const store = openStore(config);
+  return { config, store, reads: new Reads(store), close: () => store.close() };
+}
