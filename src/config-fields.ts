@@ -103,3 +103,11 @@ export function idList(what: string, shape: RegExp, clean: (v: string) => string
       message: `must be comma-separated ${what}`,
     });
 }
+
+/** The 32-character Integration Key of a PagerDuty "Events API v2" integration (or of an event ruleset). */
+export const pagerDutyRoutingKey = z
+  .string()
+  .trim()
+  .refine((v) => /^[A-Za-z0-9]{32}$/.test(v), {
+    message: 'must be the 32-character Integration Key of a PagerDuty "Events API v2" integration',
+  });

@@ -10,6 +10,7 @@ import {
   isoTime,
   namingPattern,
   num,
+  pagerDutyRoutingKey,
   platformSources,
   type Source,
   slackUserList,
@@ -111,6 +112,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v26.0')
     .default('v26.0'),
+  PAGERDUTY_ROUTING_KEY: pagerDutyRoutingKey.optional(),
+  PAGERDUTY_EVENTS_URL: z
+    .url({ error: 'must be a URL such as https://events.pagerduty.com/v2/enqueue' })
+    .default('https://events.pagerduty.com/v2/enqueue'),
 });
 
 export interface Config {
@@ -164,6 +169,8 @@ export interface Config {
     };
     meta: { accessToken: string | null; adAccountIds: string[]; apiBaseUrl: string; apiVersion: string };
   };
+  /** PagerDuty Events API v2: paging is on when the routing key is set. */
+  paging: { routingKey: string | null; eventsUrl: string };
 }
 
 /** Reads `.env` in `cwd` when present; variables already in the environment win, even when empty. */
@@ -210,9 +217,14 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
     e.GOOGLE_ADS_REFRESH_TOKEN,
     e.GOOGLE_ADS_DEVELOPER_TOKEN,
     e.META_ACCESS_TOKEN,
-    ...[e.SLACK_API_URL, e.GOOGLE_ADS_API_BASE_URL, e.GOOGLE_OAUTH_TOKEN_URL, e.META_GRAPH_API_BASE_URL].flatMap(
-      urlCredentials,
-    ),
+    e.PAGERDUTY_ROUTING_KEY,
+    ...[
+      e.SLACK_API_URL,
+      e.GOOGLE_ADS_API_BASE_URL,
+      e.GOOGLE_OAUTH_TOKEN_URL,
+      e.META_GRAPH_API_BASE_URL,
+      e.PAGERDUTY_EVENTS_URL,
+    ].flatMap(urlCredentials),
   ]);
   return {
     dataDir,
@@ -279,6 +291,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
         apiVersion: e.META_API_VERSION,
       },
     },
+    paging: { routingKey: e.PAGERDUTY_ROUTING_KEY ?? null, eventsUrl: e.PAGERDUTY_EVENTS_URL },
   };
 }
 

@@ -4,7 +4,7 @@
 // platform or proxy echoes them back in: URL- and form-encoded, base64, JSON-escaped), and shapes that are secret
 // whatever their value (token prefixes, credentials in a URL, secret-named headers and form fields).
 
-const SECRET_KEY = /token|secret|password|authorization|api[-_]?key|client[-_]?secret|cookie/i;
+const SECRET_KEY = /token|secret|password|authorization|api[-_]?key|client[-_]?secret|cookie|routing[-_]?key/i;
 
 /** Values shorter than this are not registered: they would redact ordinary words. */
 const MIN_SECRET_LENGTH = 6;
@@ -23,7 +23,7 @@ const TOKEN_SHAPES =
  * name is kept (group 1).
  */
 const SECRET_FIELD =
-  String.raw`\b((?:(?:[Pp]roxy-)?[Aa]uthorization|[Dd]eveloper[-_][Tt]oken|access_token|refresh_token|client_secret)` +
+  String.raw`\b((?:(?:[Pp]roxy-)?[Aa]uthorization|[Dd]eveloper[-_][Tt]oken|access_token|refresh_token|client_secret|routing_key)` +
   String.raw`(?:\\?["'])?\s*[:=]\s*(?:\\?["'])?(?:(?:Basic|Bearer|OAuth|basic|bearer) +)?)[^\s"'&<>,;]+`;
 /**
  * The userinfo of any URL (`https://user:pass@host`), plain, JSON-escaped (`https:\/\/`) or URL-encoded: the

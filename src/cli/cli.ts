@@ -113,9 +113,18 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     app = full;
     if (command !== 'run') await full.agent.catchUp();
     switch (command) {
-      case 'run':
-        await commands.run(full, notifier, options, io);
+      case 'run': {
+        let failure: unknown;
+        try {
+          await commands.run(full, notifier, options, io);
+        } catch (err) {
+          failure = err;
+          throw err;
+        } finally {
+          await page(full, failure);
+        }
         break;
+      }
       case 'approve':
         await commands.decide(full, args[0] as string, 'approved', options, io);
         break;
@@ -142,6 +151,13 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   } finally {
     app?.close();
   }
+}
+
+/** With PAGERDUTY_ROUTING_KEY set, a run pages what needs a person (and resolves what cleared) before exiting. */
+async function page(app: App, failure: unknown): Promise<void> {
+  if (!app.config.paging.routingKey) return;
+  const [{ pageAfterRun }, { createLogger }] = await Promise.all([import('../ops/pager.js'), import('../log.js')]);
+  await pageAfterRun(app, app.config, createLogger('warn'), { error: failure, trigger: 'cli' });
 }
 
 /** The commands that only read: they never need the agent unless housekeeping is due. */

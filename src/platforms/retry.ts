@@ -24,15 +24,67 @@ export const DEFAULT_RETRY: RetryPolicy = {
   random: Math.random,
 };
 
-/** Runs `call`, retrying PlatformErrors marked retryable; other errors are thrown at once. */
+/** What a platform call is for: a small fixed set, so that metrics labelled with it stay few. */
+export type PlatformOperation = 'read' | 'write';
+
+/** One attempt at a platform call, as an observer (the metrics of `pacing serve`) sees it. */
+export interface PlatformCallAttempt {
+  platform: string;
+  operation: PlatformOperation;
+  durationMs: number;
+  /** `retry`: it failed and is tried again; `error`: it failed for good (refused, or out of attempts). */
+  outcome: 'ok' | 'retry' | 'error';
+}
+
+const callObservers = new Set<(attempt: PlatformCallAttempt) => void>();
+
+/**
+ * Calls `observer` after every attempt of a labelled platform call; returns a function that removes it. Keeps the
+ * platforms free of any metrics library: ops/metrics installs one when serving.
+ */
+export function observePlatformCalls(observer: (attempt: PlatformCallAttempt) => void): () => void {
+  callObservers.add(observer);
+  return () => callObservers.delete(observer);
+}
+
+function tell(
+  label: { platform: string; operation: PlatformOperation } | undefined,
+  started: number,
+  outcome: PlatformCallAttempt['outcome'],
+) {
+  if (!label || callObservers.size === 0) return;
+  const attempt = { ...label, durationMs: performance.now() - started, outcome };
+  for (const o of callObservers) {
+    try {
+      o(attempt);
+    } catch {
+      // Observers count; they never change a call's outcome.
+    }
+  }
+}
+
+/**
+ * Runs `call`, retrying PlatformErrors marked retryable; other errors are thrown at once. With a `label`, each
+ * attempt is reported to the call observers (latency, retries, failures).
+ */
 export async function withRetry<T>(
   call: (attempt: number) => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY,
+  label?: { platform: string; operation: PlatformOperation },
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
     try {
-      return await call(attempt);
+      const result = await call(attempt);
+      tell(label, started, 'ok');
+      return result;
     } catch (err) {
+      const again =
+        err instanceof PlatformError &&
+        err.retryable &&
+        !(err.retryAfterMs !== null && err.retryAfterMs > policy.maxRetryAfterMs) &&
+        attempt < policy.attempts;
+      tell(label, started, again ? 'retry' : 'error');
       if (!(err instanceof PlatformError) || !err.retryable) throw err;
       if (err.retryAfterMs !== null && err.retryAfterMs > policy.maxRetryAfterMs) {
         throw new PlatformError(

@@ -1,5 +1,5 @@
 // The Bolt app: HTTP (signed requests at /slack/events) or Socket Mode, with our handlers registered.
-import { App as Bolt, HTTPReceiver, LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import { App as Bolt, type CustomRoute, HTTPReceiver, LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../log.js';
 import { redactText } from '../redact.js';
 import type { App } from '../wiring.js';
@@ -17,6 +17,8 @@ export interface BoltSettings {
   botUserId: string | undefined;
   /** Requests from any other workspace or app are refused. */
   installed: Installation;
+  /** Unsigned routes served beside /slack/events in HTTP mode (health and metrics). */
+  routes?: CustomRoute[];
 }
 
 export function createBolt(
@@ -35,12 +37,14 @@ export function createBolt(
     ...(socketMode
       ? { socketMode: true, appToken: settings.appToken as string }
       : {
-          // Our own receiver, only to hand each request's signature to the replay check.
+          // Our own receiver: it hands each request's signature to the replay check, and serves the health
+          // and metrics routes, which Slack does not sign.
           receiver: new HTTPReceiver({
             signingSecret: settings.signingSecret as string,
             processBeforeResponse: false,
             logger,
             customPropertiesExtractor: requestSignature,
+            customRoutes: settings.routes ?? [],
           }),
         }),
     // We verify the token ourselves at start-up, with a clear message, instead of an unhandled rejection.

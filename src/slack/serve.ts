@@ -4,6 +4,9 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { ConfigError, RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
+import { type OpsServer, startOpsServer } from '../ops/http.js';
+import { createOps } from '../ops/ops.js';
+import { type Paging, startPaging } from '../ops/pager.js';
 import { startSchedules, validateSchedules } from '../schedule/jobs.js';
 import { createApp } from '../wiring.js';
 import { createBolt } from './app.js';
@@ -13,6 +16,7 @@ import { postDigest } from './post-digest.js';
 import { summaryText } from './views/summary.js';
 
 export interface Server {
+  /** The port HTTP is served on: Slack's requests in HTTP mode, /healthz, /readyz and /metrics in both modes. */
   port: number | null;
   mode: 'http' | 'socket';
   stop(): Promise<void>;
@@ -97,9 +101,17 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   const installed = installation(config, identity, log);
 
   let dispatcher: Dispatcher | null = null;
-  const kick = () => dispatcher?.kick();
+  let paging: Paging | null = null;
+  const kick = () => {
+    dispatcher?.kick();
+    // Decisions and expiries may settle (or fail) a pause: paging looks again.
+    paging?.nudge();
+  };
   const app = createApp(config, (store) => new SlackNotifier(store, channels, config.clock, kick));
   dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock);
+  // Health and metrics (/healthz, /readyz, /metrics), fed by every run from here on.
+  const ops = createOps(app, log.child({ module: 'ops' }));
+  ops.readiness.tokenVerified();
 
   let inFlight: Promise<unknown> | null = null;
   const startRun = async (trigger: string, actor: string): Promise<string> => {
@@ -147,6 +159,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       botId: identity.botId,
       botUserId: identity.botUserId,
       installed,
+      routes: ops.routes,
     },
     app,
     log,
@@ -155,19 +168,25 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     track,
   );
   const mode = config.slack.appToken ? 'socket' : 'http';
+  let opsServer: OpsServer | null = null;
   try {
-    // Socket Mode keeps retrying a connection it cannot open: give it a bounded time to come up.
     if (mode === 'http') await bolt.start(config.slack.port);
-    else
+    else {
+      // Socket Mode has no HTTP receiver: health and metrics get a small server of their own on PORT.
+      opsServer = await startOpsServer(config.slack.port, ops.routes, log.child({ module: 'ops' }));
+      // Socket Mode keeps retrying a connection it cannot open: give it a bounded time to come up.
       await Promise.race([
         bolt.start(),
         sleep(SOCKET_START_MS).then(() => Promise.reject(new Error('no connection within 30 s'))),
       ]);
+    }
   } catch (err) {
     await bolt.stop().catch(() => {});
+    await opsServer?.close();
+    ops.stop();
     app.close();
     const code = (err as NodeJS.ErrnoException).code;
-    if (mode === 'socket') {
+    if (mode === 'socket' && opsServer) {
       throw new ConfigError(
         'SLACK_APP_TOKEN',
         `Socket Mode could not connect to Slack (${(err as Error).message}). Check SLACK_APP_TOKEN (an app-level token with connections:write) and that Socket Mode is enabled for the app.`,
@@ -188,6 +207,8 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   const notifier = app.agent.deps.notifier as SlackNotifier;
   for (const e of app.agent.pending()) if (!app.store.outbox.announcement(e.id)) await notifier.escalationOpened(e);
   dispatcher.start();
+  // PagerDuty (when PAGERDUTY_ROUTING_KEY is set): evaluated now, after every run, when kicked and every minute.
+  paging = startPaging(app, config, log.child({ module: 'paging' }));
   const schedules = startSchedules(
     config.schedule,
     {
@@ -204,8 +225,9 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     },
     log.child({ module: 'schedule' }),
   );
+  ops.readiness.schedulerStarted(Object.keys(schedules.next()));
   log.info(
-    { mode, port: mode === 'http' ? config.slack.port : null, team: identity.team, schedules: schedules.next() },
+    { mode, port: config.slack.port, team: identity.team, schedules: schedules.next() },
     'Pacing Agent is serving Slack',
   );
 
@@ -213,17 +235,21 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   const stop = () => {
     stopping ??= (async () => {
       schedules.stop();
+      ops.readiness.schedulerStopped();
       await bolt.stop().catch(() => {});
+      await opsServer?.close();
       // Let a run and clicks in progress finish (bounded), so their results and audit land before the database closes.
       const pending = [...working, ...(inFlight ? [inFlight] : [])].map((p) => p.catch(() => {}));
       if (pending.length) await Promise.race([Promise.all(pending), sleep(30_000)]);
       await dispatcher?.flush(5_000);
       await dispatcher?.stop();
+      await paging?.stop(5_000);
+      ops.stop();
       app.close();
     })();
     return stopping;
   };
-  return { port: mode === 'http' ? config.slack.port : null, mode, stop };
+  return { port: config.slack.port, mode, stop };
 }
 
 /**

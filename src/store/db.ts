@@ -248,6 +248,44 @@ const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX outbox_one_announcement ON outbox (escalation_id) WHERE kind = 'escalation';
   CREATE INDEX outbox_thread ON outbox (thread_of) WHERE thread_of IS NOT NULL;
   `,
+  `
+  -- Paging (PagerDuty): each condition that pages, by its dedup key, and whether its incident is open, so that a
+  -- repeated run never triggers it twice and it is resolved once. occurrence names what opened it (a failed
+  -- pause's intent key): a resolved incident is not reopened by the same failure. watermark is the audit trail's
+  -- last id when it opened: a run failure is resolved by a run completed after it.
+  CREATE TABLE page_incidents (
+    dedup_key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+    occurrence TEXT,
+    watermark INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    details TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolution TEXT
+  ) WITHOUT ROWID;
+
+  -- Events waiting for PagerDuty, kept until it accepts them (an outage loses none). Stored without the routing
+  -- key, which is added when an event is sent.
+  CREATE TABLE page_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    dedup_key TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('trigger', 'acknowledge', 'resolve')),
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'superseded')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    leased_until INTEGER,
+    last_error TEXT,
+    sent_at TEXT
+  );
+  CREATE INDEX page_events_due ON page_events (status, next_attempt_at);
+  CREATE INDEX page_events_key ON page_events (dedup_key, id);
+  -- Paging asks, per campaign, whether its latest settled pause failed.
+  CREATE INDEX pause_intents_campaign ON pause_intents (platform, platform_campaign_id);
+  `,
 ];
 
 /** How long opening waits for other processes (a migration, WAL set-up) before saying the file is busy. */

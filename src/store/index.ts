@@ -6,6 +6,7 @@ import { type Db, openDb } from './db.js';
 import { EscalationStore } from './escalations.js';
 import { PauseIntents } from './intents.js';
 import { Outbox } from './outbox.js';
+import { Pages } from './pages.js';
 import { RunStore } from './runs.js';
 import { DigestLog, EffectLog, FixtureStatusStore, Locks, SeenRequests } from './state.js';
 
@@ -21,6 +22,8 @@ export class Store {
   readonly digests: DigestLog;
   readonly seenRequests: SeenRequests;
   readonly announcements: Announcements;
+  /** Paging's open incidents and its queue of PagerDuty events. */
+  readonly pages: Pages;
 
   constructor(readonly db: Db) {
     this.audit = new AuditLog(db);
@@ -34,6 +37,7 @@ export class Store {
     this.digests = new DigestLog(db);
     this.seenRequests = new SeenRequests(db);
     this.announcements = new Announcements(db);
+    this.pages = new Pages(db);
   }
 
   static open(file: string): Store {

@@ -173,7 +173,10 @@ export class GoogleAdsClient {
   private async call(customerId: string, what: string, method: string, body: unknown): Promise<unknown> {
     const limit = this.limiterFor(customerId);
     // The limiter holds a slot per attempt, not across backoff sleeps.
-    return withRetry(() => limit(() => this.once(customerId, what, method, body)), this.deps.retry);
+    return withRetry(() => limit(() => this.once(customerId, what, method, body)), this.deps.retry, {
+      platform: PLATFORM,
+      operation: method === 'campaigns:mutate' ? 'write' : 'read',
+    });
   }
 
   private async once(customerId: string, what: string, method: string, body: unknown): Promise<unknown> {

@@ -162,7 +162,10 @@ export class MetaGraphClient {
   ): Promise<unknown> {
     const scope = accountId ?? GLOBAL;
     return this.limiterFor(scope)(() =>
-      withRetry((attempt) => this.attempt(method, url, path, scope, attempt, body), this.policy),
+      withRetry((attempt) => this.attempt(method, url, path, scope, attempt, body), this.policy, {
+        platform: 'meta',
+        operation: method === 'POST' ? 'write' : 'read',
+      }),
     );
   }
 

@@ -1,0 +1,202 @@
+// What the store says about the conditions that page: failed pauses, platforms not read, storms held for a decision,
+// failed runs. Small indexed queries, read from the database so that runs and clicks of other processes count too.
+import type { PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
+import type { Store } from '../store/index.js';
+import type { FailedPause, LaterRow, PagingFacts, RunOutcomes, Storm, UnavailablePlatform } from './paging.js';
+
+interface IntentRow {
+  key: string;
+  run_id: string | null;
+  escalation_id: string | null;
+  campaign_id: string | null;
+  platform: string;
+  platform_campaign_id: string;
+  actor: string;
+  created_at: string;
+  settled_at: string | null;
+}
+
+interface LatestRun {
+  id: string;
+  seq: number;
+  summary: string | null;
+  platform_errors: string;
+}
+
+export class PageFacts {
+  /** The latest run's unavailable platforms, kept while it stays the latest (its rows do not change). */
+  private cached: { runId: string; unavailable: UnavailablePlatform[] } | null = null;
+
+  constructor(private readonly store: Store) {}
+
+  read(thrown: RunOutcomes['thrown'] = null): PagingFacts {
+    const latest = this.latestRun();
+    return {
+      failedPauses: this.failedPauses(latest),
+      unavailable: this.unavailable(latest),
+      storms: this.storms(),
+      runs: { ...this.runOutcomes(), thrown },
+      mark: (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit').get() as { id: number }).id,
+    };
+  }
+
+  private get db() {
+    return this.store.db;
+  }
+
+  private latestRun(): LatestRun | null {
+    return (
+      (this.db
+        .prepare(
+          `SELECT id, rowid AS seq, summary, platform_errors FROM runs WHERE status = 'completed' ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+        )
+        .get() as LatestRun | undefined) ?? null
+    );
+  }
+
+  /** Campaigns whose latest settled pause failed, with what happened since. */
+  failedPauses(latest: LatestRun | null = this.latestRun()): FailedPause[] {
+    const failed = this.db
+      .prepare(
+        `SELECT p.key, p.run_id, p.escalation_id, p.campaign_id, p.platform, p.platform_campaign_id, p.actor, p.created_at, p.settled_at
+         FROM pause_intents p
+         WHERE p.outcome IN ('failed', 'not_paused')
+           AND NOT EXISTS (SELECT 1 FROM pause_intents q WHERE q.platform = p.platform AND q.platform_campaign_id = p.platform_campaign_id
+             AND q.outcome IS NOT NULL AND q.rowid > p.rowid)`,
+      )
+      .all() as IntentRow[];
+    if (failed.length === 0) return [];
+    const rows = latest ? this.rowsOf(latest.id, failed) : new Map<string, ResultRow>();
+    const runSeq = this.db.prepare('SELECT rowid AS seq FROM runs WHERE id = ?');
+    const seqOf = (runId: string | null) =>
+      runId === null ? null : ((runSeq.get(runId) as { seq: number } | undefined)?.seq ?? null);
+    const lastError = this.db.prepare(
+      `SELECT details FROM audit WHERE platform_campaign_id = ? AND platform = ? AND type = 'pause_failed' ORDER BY id DESC LIMIT 1`,
+    );
+    const overridden = this.db.prepare(
+      `SELECT 1 FROM escalations e JOIN runs r ON r.id = e.run_id
+       WHERE e.platform = ? AND e.platform_campaign_id = ? AND e.status = 'overridden' AND e.id IS NOT ? AND r.rowid >= ? LIMIT 1`,
+    );
+    return failed.map((f) => {
+      const failedSeq = seqOf(f.run_id);
+      const row = rows.get(`${f.platform}:${f.platform_campaign_id}`);
+      // Only a run after the failure's own run tells what became of the campaign since.
+      const later: LaterRow | null =
+        latest === null || failedSeq === null || latest.seq <= failedSeq
+          ? null
+          : row
+            ? {
+                present: true,
+                platformStatus: row.platformStatus ?? null,
+                action: row.action,
+                proposedAction: row.proposedAction ?? null,
+                unavailable: row.rootCause.some((c) => c.code === 'platform_unavailable'),
+              }
+            : { present: false };
+      const audited = lastError.get(f.platform_campaign_id, f.platform) as { details: string } | undefined;
+      const error = audited ? String((JSON.parse(audited.details) as { error?: unknown }).error ?? '') : '';
+      return {
+        platform: f.platform,
+        platformCampaignId: f.platform_campaign_id,
+        campaignId: f.campaign_id,
+        campaignName: row?.campaignName ?? row?.platformCampaignName ?? null,
+        intentKey: f.key,
+        runId: f.run_id,
+        escalationId: f.escalation_id,
+        actor: f.actor,
+        at: f.settled_at ?? f.created_at,
+        error: error || 'the platform did not confirm the pause',
+        overridden:
+          failedSeq !== null &&
+          overridden.get(f.platform, f.platform_campaign_id, f.escalation_id, failedSeq) !== undefined,
+        later,
+      };
+    });
+  }
+
+  /** The latest run's rows about these campaigns, by `platform:id` (one pass over that run's rows). */
+  private rowsOf(runId: string, campaigns: readonly IntentRow[]): Map<string, ResultRow> {
+    const keys = JSON.stringify(campaigns.map((c) => `${c.platform}:${c.platform_campaign_id}`));
+    const rows = this.db
+      .prepare(
+        'SELECT platform_key, data FROM results WHERE run_id = ? AND platform_key IN (SELECT value FROM json_each(?))',
+      )
+      .all(runId, keys) as { platform_key: string; data: string }[];
+    return new Map(rows.map((r) => [r.platform_key, JSON.parse(r.data) as ResultRow]));
+  }
+
+  /** Platforms the latest completed run could not read, wholly or some of their accounts. */
+  unavailable(latest: LatestRun | null = this.latestRun()): UnavailablePlatform[] {
+    if (latest === null) return [];
+    if (this.cached?.runId === latest.id) return this.cached.unavailable;
+    const summary = latest.summary ? (JSON.parse(latest.summary) as RunSummary) : null;
+    const down = new Map<string, number>();
+    for (const [platform, s] of Object.entries(summary?.platforms ?? {})) if (!s.ok) down.set(platform, 0);
+    // Rows left without data (a whole platform, or accounts of it that could not be read): a cheap text match
+    // first, then each candidate's causes read properly.
+    const rows = this.db
+      .prepare(`SELECT platform, data FROM results WHERE run_id = ? AND data LIKE '%platform_unavailable%'`)
+      .all(latest.id) as { platform: string; data: string }[];
+    for (const r of rows) {
+      const row = JSON.parse(r.data) as ResultRow;
+      if (row.rootCause.some((c) => c.code === 'platform_unavailable'))
+        down.set(r.platform, (down.get(r.platform) ?? 0) + 1);
+    }
+    const errors = JSON.parse(latest.platform_errors) as PlatformFailure[];
+    const unavailable = [...down].map(([platform, campaigns]) => ({
+      platform,
+      runId: latest.id,
+      campaigns,
+      messages: errors.filter((e) => e.platform === platform).map((e) => e.message),
+    }));
+    this.cached = { runId: latest.id, unavailable };
+    return unavailable;
+  }
+
+  /** Storms held as one batch escalation, still awaiting a decision. */
+  storms(): Storm[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.id, e.batch_kind, e.platform, e.reason, e.created_at,
+           (SELECT COUNT(*) FROM escalation_members m WHERE m.escalation_id = e.id AND m.dropped = 0) AS campaigns
+         FROM escalations e WHERE e.status = 'pending' AND e.batch_kind IN ('data_fault', 'halt_budget') ORDER BY e.created_at, e.id`,
+      )
+      .all() as {
+      id: string;
+      batch_kind: Storm['kind'];
+      platform: string;
+      reason: string;
+      created_at: string;
+      campaigns: number;
+    }[];
+    return rows.map((r) => ({
+      escalationId: r.id,
+      kind: r.batch_kind,
+      platform: r.platform,
+      campaigns: r.campaigns,
+      reason: r.reason,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /** The latest run failure and the latest completion, by their place in the audit trail (times may be equal). */
+  runOutcomes(): Omit<RunOutcomes, 'thrown'> {
+    const failed = this.db
+      .prepare(`SELECT id, run_id, at, details FROM audit WHERE type = 'run_failed' ORDER BY id DESC LIMIT 1`)
+      .get() as { id: number; run_id: string | null; at: string; details: string } | undefined;
+    const completed = this.db
+      .prepare(`SELECT COALESCE(MAX(id), 0) AS id FROM audit WHERE type = 'run_completed'`)
+      .get() as { id: number };
+    return {
+      lastFailed: failed
+        ? {
+            auditId: failed.id,
+            runId: failed.run_id,
+            at: failed.at,
+            error: String((JSON.parse(failed.details) as { error?: unknown }).error ?? 'unknown error'),
+          }
+        : null,
+      lastCompletedAuditId: completed.id,
+    };
+  }
+}

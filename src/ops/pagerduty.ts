@@ -1,0 +1,285 @@
+// PagerDuty's Events API v2 (POST /v2/enqueue) and the deliverer that drains paging's queue into it: the routing
+// key added at send time, a 429 and 5xx retried with backoff, a refused event kept as failed and audited.
+import type { Logger } from '../log.js';
+import { redactText } from '../redact.js';
+import type { Store } from '../store/index.js';
+import type { PageAction, PageEvent } from '../store/pages.js';
+
+export interface PagerDutySettings {
+  routingKey: string;
+  eventsUrl: string;
+}
+
+/**
+ * What became of one event, as the Events API's response codes say (developer.pagerduty.com, "Response Codes &
+ * Retry Logic"): 202 accepted; 400 refused (do not retry); 429 rate limited and 5xx or no answer (retry later).
+ */
+export type SendResult =
+  | { outcome: 'accepted'; dedupKey: string | null }
+  | { outcome: 'refused'; status: number; error: string }
+  | { outcome: 'rate_limited'; retryAfterMs: number | null }
+  | { outcome: 'retry'; error: string };
+
+/** Sends one event; never throws. The routing key goes in the request body only, never into a result. */
+export async function sendEvent(
+  settings: PagerDutySettings,
+  event: { action: PageAction; dedupKey: string; body: Record<string, unknown> },
+  timeoutMs = 10_000,
+): Promise<SendResult> {
+  const request = {
+    ...event.body,
+    routing_key: settings.routingKey,
+    event_action: event.action,
+    dedup_key: event.dedupKey,
+  };
+  const { url, authorization } = target(settings.eventsUrl);
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(authorization ? { authorization } : {}),
+      },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await res.text();
+  } catch (err) {
+    return { outcome: 'retry', error: redactText(`PagerDuty could not be reached: ${messageOf(err)}`) };
+  }
+  const answer = parseAnswer(text);
+  if (res.status >= 200 && res.status < 300)
+    return { outcome: 'accepted', dedupKey: typeof answer?.dedup_key === 'string' ? answer.dedup_key : null };
+  if (res.status === 429)
+    return { outcome: 'rate_limited', retryAfterMs: retryAfterMs(res.headers.get('retry-after')) };
+  const said = describe(answer, text);
+  if (res.status >= 500 || res.status === 408)
+    return { outcome: 'retry', error: redactText(`PagerDuty answered HTTP ${res.status}${said ? `: ${said}` : ''}`) };
+  return {
+    outcome: 'refused',
+    status: res.status,
+    error: redactText(`PagerDuty refused the event (HTTP ${res.status})${said ? `: ${said}` : ''}`),
+  };
+}
+
+/** fetch refuses a URL with credentials in it: a proxy's user and password go in an Authorization header instead. */
+function target(eventsUrl: string): { url: string; authorization: string | null } {
+  const u = new URL(eventsUrl);
+  if (!u.username && !u.password) return { url: eventsUrl, authorization: null };
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization: `Basic ${basic}` };
+}
+
+interface Answer {
+  status?: unknown;
+  message?: unknown;
+  dedup_key?: unknown;
+  errors?: unknown;
+}
+
+function parseAnswer(text: string): Answer | null {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' ? (v as Answer) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `invalid event: Event object is invalid (Length of 'routing_key' is incorrect)`, or the start of a non-JSON body. */
+function describe(answer: Answer | null, text: string): string {
+  if (!answer) return text.trim().slice(0, 200);
+  const errors = Array.isArray(answer.errors) ? answer.errors.map(String) : [];
+  const head = [answer.status, answer.message].filter((v) => typeof v === 'string' && v).join(': ');
+  return `${head}${errors.length ? ` (${errors.join('; ')})` : ''}`.slice(0, 1_000);
+}
+
+function retryAfterMs(header: string | null): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1_000, MAX_BACKOFF_MS);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.min(Math.max(0, at - Date.now()), MAX_BACKOFF_MS);
+}
+
+const messageOf = (err: unknown): string => {
+  const e = err as { name?: string; message?: string; cause?: { message?: string; code?: string } };
+  if (e?.name === 'TimeoutError') return 'no answer within the time allowed';
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return `${e?.message ?? String(err)}${cause ? ` (${cause})` : ''}`;
+};
+
+const LEASE_MS = 30_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+/** PagerDuty suggests retrying a rate-limited event about 30 seconds later, backing off from there. */
+const RATE_LIMIT_BASE_MS = 30_000;
+const ERROR_BASE_MS = 1_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export interface DelivererOptions {
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Delivers queued events oldest first, one incident's events in order; passes run one at a time. */
+export class PagerDutyDeliverer {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private halting = false;
+  private passes: Promise<void> = Promise.resolve();
+  /** While flush() runs: nothing new is sent past this time (ms). */
+  private until = Number.POSITIVE_INFINITY;
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: PagerDutySettings,
+    private readonly log: Logger,
+    private readonly clock: () => string,
+    opts: DelivererOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.halting = false;
+    this.kick();
+  }
+
+  /** Delivers what is due now, and plans the next pass (only once started). */
+  kick(): void {
+    if (this.stopped || this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.drain()
+      .catch((err: unknown) => this.log.error({ err }, 'PagerDuty delivery pass failed'))
+      .finally(() => {
+        this.running = null;
+        this.schedule();
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.halting = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Delivers everything due, waiting out short retries, for at most about `deadlineMs`; returns what is left. */
+  async flush(deadlineMs: number): Promise<number> {
+    const end = this.now() + deadlineMs;
+    this.until = end;
+    try {
+      while (this.now() < end) {
+        await this.drain();
+        const next = this.store.pages.nextDueAt();
+        if (next === null) break;
+        const wait = Math.max(50, next - this.now());
+        if (this.now() + wait > end) break;
+        await sleep(Math.min(wait, 1_000));
+      }
+    } finally {
+      this.until = Number.POSITIVE_INFINITY;
+    }
+    return this.store.pages.pendingCount();
+  }
+
+  /** One delivery pass over what is due now; passes are serialised (kick and flush never send side by side). */
+  drain(): Promise<void> {
+    const pass = this.passes.then(() => this.pass());
+    this.passes = pass.catch(() => {});
+    return pass;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const next = this.store.pages.nextDueAt();
+    const wait = next === null ? 5_000 : Math.min(5_000, Math.max(50, next - this.now()));
+    this.timer = setTimeout(() => this.kick(), wait);
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<void> {
+    for (;;) {
+      let sent = 0;
+      for (const event of this.store.pages.due(this.now())) {
+        if (this.halting || this.now() >= this.until) return;
+        if (!this.store.pages.claim(event.id, this.now(), LEASE_MS)) continue;
+        await this.deliver(event);
+        sent++;
+      }
+      // Sending may have made an incident's next event due (a resolve behind its trigger): look again.
+      if (sent === 0) return;
+    }
+  }
+
+  private async deliver(event: PageEvent): Promise<void> {
+    const { pages } = this.store;
+    const timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, this.until - this.now()));
+    const result = await sendEvent(this.settings, event, timeout);
+    const about = { pageEventId: event.id, dedupKey: event.dedupKey, action: event.action };
+    switch (result.outcome) {
+      case 'accepted':
+        pages.markSent(event.id, this.clock());
+        this.log.info(about, 'PagerDuty accepted the event');
+        return;
+      case 'rate_limited': {
+        const wait = result.retryAfterMs ?? this.backoff(RATE_LIMIT_BASE_MS, event.attempts);
+        this.log.warn({ ...about, retryInMs: wait }, 'PagerDuty rate limit: the event waits and is sent again');
+        pages.retryLater(event.id, this.now() + wait, `rate limited (HTTP 429), retry in ${wait} ms`);
+        return;
+      }
+      case 'retry': {
+        const wait = this.backoff(ERROR_BASE_MS, event.attempts);
+        this.log.warn({ ...about, error: result.error, retryInMs: wait }, 'PagerDuty delivery failed; will retry');
+        pages.retryLater(event.id, this.now() + wait, result.error);
+        return;
+      }
+      case 'refused': {
+        this.log.error({ ...about, error: result.error }, 'PagerDuty refused an event; kept as failed');
+        const subject = (event.body.payload as { custom_details?: Record<string, unknown> } | undefined)
+          ?.custom_details;
+        const field = (k: string) => (typeof subject?.[k] === 'string' ? (subject[k] as string) : null);
+        this.store.transaction(() => {
+          pages.markFailed(event.id, result.error);
+          this.store.audit.append({
+            at: this.clock(),
+            type: 'notification_failed',
+            actor: 'agent',
+            campaignId: field('campaignId'),
+            platform: field('platform'),
+            platformCampaignId: field('platformCampaignId'),
+            details: {
+              channel: 'pagerduty',
+              pageEventId: event.id,
+              dedupKey: event.dedupKey,
+              action: event.action,
+              status: result.status,
+              error: result.error,
+            },
+          });
+        });
+        return;
+      }
+    }
+  }
+
+  /** Exponential from `base`, capped at 5 minutes, with jitter (half to all of it). */
+  private backoff(base: number, attempts: number): number {
+    const full = Math.min(MAX_BACKOFF_MS, base * 2 ** Math.min(attempts, 12));
+    return Math.round(full / 2 + (this.random() * full) / 2);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,280 @@
+// Which incidents should be open, as a pure function of what the store says and what paging remembers: every path
+// that pages (after a run, after a decision, at start, every minute) agrees, and evaluating twice changes nothing.
+import { createHash } from 'node:crypto';
+
+export type IncidentKind = 'pause_failed' | 'platform_unavailable' | 'storm' | 'run_failed';
+/** PagerDuty's severities (Events API v2, payload.severity). */
+export type PageSeverity = 'critical' | 'error' | 'warning' | 'info';
+
+/** A campaign whose latest settled pause failed (or was found not to have happened after a crash). */
+export interface FailedPause {
+  platform: string;
+  platformCampaignId: string;
+  campaignId: string | null;
+  campaignName: string | null;
+  /** The failed pause intent's key: a resolved incident is never reopened by the same failure. */
+  intentKey: string;
+  runId: string | null;
+  escalationId: string | null;
+  actor: string;
+  at: string;
+  error: string;
+  /** An approver has since rejected pausing it (an escalation about it, opened in or after the failure's run). */
+  overridden: boolean;
+  /** The campaign in the latest completed run after the failure's run; null while there is no such run. */
+  later: LaterRow | null;
+}
+
+/** What a later run said about the campaign: absent from it, or its row's figures that matter here. */
+export type LaterRow =
+  | { present: false }
+  | {
+      present: true;
+      platformStatus: string | null;
+      action: string;
+      proposedAction: string | null;
+      /** Its platform could not be read in that run: the run tells nothing about the campaign. */
+      unavailable: boolean;
+    };
+
+/** A platform that could not be read (wholly, or some of its accounts) in the latest completed run. */
+export interface UnavailablePlatform {
+  platform: string;
+  runId: string;
+  /** Plan rows left without data because of it. */
+  campaigns: number;
+  messages: string[];
+}
+
+/** A storm held as one batch escalation awaiting a decision (SPEC, Safety guard 5). */
+export interface Storm {
+  escalationId: string;
+  kind: 'data_fault' | 'halt_budget';
+  platform: string;
+  campaigns: number;
+  reason: string;
+  createdAt: string;
+}
+
+export interface RunOutcomes {
+  /** The latest `run_failed` event of the audit trail. */
+  lastFailed: { auditId: number; runId: string | null; at: string; error: string } | null;
+  /** Id of the latest `run_completed` event, 0 when none. */
+  lastCompletedAuditId: number;
+  /** A run that threw without leaving a `run_failed` behind (reported by the agent's onRunEnd). */
+  thrown: { trigger: string; error: string } | null;
+}
+
+export interface PagingFacts {
+  failedPauses: readonly FailedPause[];
+  unavailable: readonly UnavailablePlatform[];
+  storms: readonly Storm[];
+  runs: RunOutcomes;
+  /** The audit trail's last id now: an incident opened now remembers it. */
+  mark: number;
+}
+
+/** What paging remembers of an incident. */
+export interface KnownIncident {
+  dedupKey: string;
+  kind: string;
+  status: 'open' | 'resolved';
+  occurrence: string | null;
+  watermark: number;
+}
+
+export interface Trigger {
+  dedupKey: string;
+  kind: IncidentKind;
+  severity: PageSeverity;
+  summary: string;
+  /** PagerDuty's payload.component: the platform, or the agent. */
+  component: string;
+  occurrence: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface Resolve {
+  dedupKey: string;
+  kind: string;
+  reason: string;
+  occurrence: string | null;
+}
+
+export interface PagingPlan {
+  trigger: Trigger[];
+  resolve: Resolve[];
+}
+
+/** PagerDuty keeps dedup keys up to 255 characters; a longer one keeps its start and a hash of the whole. */
+export function dedupKey(text: string): string {
+  if (text.length <= 255) return text;
+  return `${text.slice(0, 238)}:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+}
+
+export const DEDUP = {
+  pauseFailed: (platform: string, platformCampaignId: string) =>
+    dedupKey(`pacing:pause_failed:${platform}:${platformCampaignId}`),
+  platformUnavailable: (platform: string) => dedupKey(`pacing:platform_unavailable:${platform}`),
+  storm: (escalationId: string) => dedupKey(`pacing:storm:${escalationId}`),
+  runFailed: 'pacing:run_failed',
+} as const;
+
+const RESOLVED_BY_DEFAULT: Record<string, string> = {
+  pause_failed: 'a later pause of the campaign took effect (or found it paused)',
+  platform_unavailable: 'the platform was read in the latest run',
+  storm: 'the batch escalation was decided or closed',
+  run_failed: 'a later run completed',
+};
+
+/**
+ * Compares the conditions that hold now with the incidents paging remembers: a condition without an open incident
+ * is triggered (unless it is the very failure an incident was already resolved for), an open incident whose
+ * condition no longer holds is resolved. A run failure is resolved only by a run that completed after it opened.
+ */
+export function evaluatePaging(facts: PagingFacts, known: ReadonlyMap<string, KnownIncident>): PagingPlan {
+  const holding = new Map<string, Trigger>();
+  const cleared = new Map<string, { reason: string; occurrence: string | null }>();
+
+  for (const p of facts.failedPauses) {
+    const key = DEDUP.pauseFailed(p.platform, p.platformCampaignId);
+    const why = pauseCleared(p);
+    if (why) cleared.set(key, { reason: why, occurrence: p.intentKey });
+    else holding.set(key, pauseFailedTrigger(key, p));
+  }
+  for (const u of facts.unavailable) {
+    const key = DEDUP.platformUnavailable(u.platform);
+    holding.set(key, unavailableTrigger(key, u));
+  }
+  for (const s of facts.storms) {
+    const key = DEDUP.storm(s.escalationId);
+    holding.set(key, stormTrigger(key, s));
+  }
+  const run = runFailedTrigger(facts.runs);
+  if (run) holding.set(run.dedupKey, run);
+
+  const trigger: Trigger[] = [];
+  for (const [key, t] of holding) {
+    const k = known.get(key);
+    if (k?.status === 'open') continue;
+    if (k?.status === 'resolved' && t.occurrence !== null && k.occurrence === t.occurrence) continue;
+    trigger.push(t);
+  }
+  const resolve: Resolve[] = [];
+  for (const k of known.values()) {
+    if (k.status !== 'open' || holding.has(k.dedupKey)) continue;
+    if (k.kind === 'run_failed' && facts.runs.lastCompletedAuditId <= k.watermark) continue;
+    const c = cleared.get(k.dedupKey);
+    resolve.push({
+      dedupKey: k.dedupKey,
+      kind: k.kind,
+      reason: c?.reason ?? RESOLVED_BY_DEFAULT[k.kind] ?? 'the condition cleared',
+      occurrence: c?.occurrence ?? null,
+    });
+  }
+  return { trigger, resolve };
+}
+
+/** Why a failed pause no longer needs anyone, or null while it still does. */
+export function pauseCleared(p: FailedPause): string | null {
+  if (p.overridden) return 'an approver decided not to pause it';
+  const later = p.later;
+  if (later === null) return null;
+  if (!later.present) return 'the campaign is no longer in the latest run';
+  // A run that could not read the platform says nothing about the campaign.
+  if (later.unavailable) return null;
+  if (later.platformStatus === 'PAUSED') return 'the latest run found it paused';
+  const wantsPause = later.action === 'halt' || (later.action === 'escalate' && later.proposedAction === 'halt');
+  return wantsPause ? null : 'the latest run no longer calls for pausing it';
+}
+
+function pauseFailedTrigger(key: string, p: FailedPause): Trigger {
+  const name = p.campaignName
+    ? `"${p.campaignName}" (${p.platform} ${p.platformCampaignId})`
+    : `${p.platform} campaign ${p.platformCampaignId}`;
+  const how = p.escalationId && p.actor !== 'agent' ? `approved by ${p.actor}` : 'autonomous';
+  return {
+    dedupKey: key,
+    kind: 'pause_failed',
+    severity: 'critical',
+    summary: clip(
+      `Pause failed: ${name} is still running (${how} pause): ${p.error}. Pause it by hand on the platform, or decide in Slack.`,
+    ),
+    component: p.platform,
+    occurrence: p.intentKey,
+    details: {
+      campaignId: p.campaignId,
+      platform: p.platform,
+      platformCampaignId: p.platformCampaignId,
+      error: p.error,
+      actor: p.actor,
+      runId: p.runId,
+      escalationId: p.escalationId,
+      failedAt: p.at,
+    },
+  };
+}
+
+function unavailableTrigger(key: string, u: UnavailablePlatform): Trigger {
+  const first = u.messages[0] ?? 'no detail was recorded';
+  return {
+    dedupKey: key,
+    kind: 'platform_unavailable',
+    severity: 'error',
+    summary: clip(
+      `${u.platform} could not be read in the latest pacing run${u.campaigns ? ` (${u.campaigns} plan row${u.campaigns === 1 ? '' : 's'} left without data)` : ''}: ${first}`,
+    ),
+    component: u.platform,
+    occurrence: null,
+    details: { platform: u.platform, runId: u.runId, campaigns: u.campaigns, messages: u.messages.slice(0, 5) },
+  };
+}
+
+function stormTrigger(key: string, s: Storm): Trigger {
+  const what =
+    s.kind === 'data_fault'
+      ? `${s.platform} data looks faulty: ${s.campaigns} would-be pause${s.campaigns === 1 ? '' : 's'} held for one decision`
+      : `${s.campaigns} pause${s.campaigns === 1 ? '' : 's'} over MAX_AUTONOMOUS_HALTS held for one decision`;
+  return {
+    dedupKey: key,
+    kind: 'storm',
+    severity: s.kind === 'data_fault' ? 'error' : 'warning',
+    summary: clip(`${what} (escalation ${s.escalationId}): ${s.reason}`),
+    component: s.platform,
+    occurrence: null,
+    details: {
+      escalationId: s.escalationId,
+      batch: s.kind,
+      platform: s.platform,
+      campaigns: s.campaigns,
+      reason: s.reason,
+      openedAt: s.createdAt,
+    },
+  };
+}
+
+function runFailedTrigger(r: RunOutcomes): Trigger | null {
+  const failed = r.lastFailed !== null && r.lastFailed.auditId > r.lastCompletedAuditId ? r.lastFailed : null;
+  if (!failed && !r.thrown) return null;
+  const error = failed?.error ?? r.thrown?.error ?? 'unknown error';
+  return {
+    dedupKey: DEDUP.runFailed,
+    kind: 'run_failed',
+    severity: 'error',
+    summary: clip(`A pacing run failed, so nothing was checked or acted on: ${error}`),
+    component: 'pacing-run',
+    occurrence: null,
+    details: {
+      error,
+      runId: failed?.runId ?? null,
+      failedAt: failed?.at ?? null,
+      ...(r.thrown ? { trigger: r.thrown.trigger } : {}),
+    },
+  };
+}
+
+/** PagerDuty's summary holds at most 1,024 characters. */
+export function clip(text: string, max = 1024): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,89 @@
+// What the store says about the app's state, read when Prometheus scrapes or a probe asks: small aggregate
+// queries, so that runs made by the CLI (another process) count as well as those made by `pacing serve`.
+import type { Store } from '../store/index.js';
+
+/** Label values kept to a fixed set: never a campaign id, never free text. */
+export const PLATFORMS = ['google', 'meta'] as const;
+export const SEVERITIES = ['healthy', 'warning', 'critical', 'none'] as const;
+
+export const platformLabel = (p: string): string => ((PLATFORMS as readonly string[]).includes(p) ? p : 'other');
+
+/** Figures of the latest completed run; fixed once the run is stored, so they are computed once per run. */
+export interface LatestRunFigures {
+  runId: string;
+  finishedAt: string | null;
+  /** Campaigns (result rows) per platform and severity (`none`: no variance, e.g. a target of 0). */
+  campaigns: Map<string, Map<string, number>>;
+  /** Sum of |actual − target| over critical rows, per currency (`unknown` when the row states none). */
+  moneyAtStake: Map<string, number>;
+  /** Whether each platform could be read in that run. */
+  platformsOk: Map<string, boolean>;
+}
+
+export function latestRunFigures(store: Store, cached: LatestRunFigures | null): LatestRunFigures | null {
+  const run = store.runs.latestCompleted();
+  if (!run) return null;
+  if (cached?.runId === run.id) return cached;
+  const campaigns = new Map<string, Map<string, number>>();
+  const moneyAtStake = new Map<string, number>();
+  for (const r of store.runs.results(run.id)) {
+    const platform = platformLabel(r.platform);
+    const bySeverity = campaigns.get(platform) ?? new Map<string, number>();
+    const severity = r.severity ?? 'none';
+    bySeverity.set(severity, (bySeverity.get(severity) ?? 0) + 1);
+    campaigns.set(platform, bySeverity);
+    if (r.severity === 'critical' && r.actualSpend !== null && r.targetSpend !== null) {
+      // A currency code is a short fixed set in practice; anything else is folded so labels stay few.
+      const code = r.currency?.toUpperCase() ?? '';
+      const currency = /^[A-Z]{3}$/.test(code) ? code : 'unknown';
+      moneyAtStake.set(currency, (moneyAtStake.get(currency) ?? 0) + Math.abs(r.actualSpend - r.targetSpend));
+    }
+  }
+  const platformsOk = new Map<string, boolean>();
+  for (const [p, s] of Object.entries(run.summary?.platforms ?? {})) {
+    const label = platformLabel(p);
+    platformsOk.set(label, (platformsOk.get(label) ?? true) && s.ok);
+  }
+  return { runId: run.id, finishedAt: run.finishedAt, campaigns, moneyAtStake, platformsOk };
+}
+
+export interface Backlog {
+  count: number;
+  /** Creation time (ISO) of the oldest item, or null when there is none. */
+  oldestAt: string | null;
+}
+
+export function pendingEscalations(store: Store): Backlog {
+  const r = store.db
+    .prepare(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM escalations WHERE status = 'pending'`)
+    .get() as { n: number; oldest: string | null };
+  return { count: r.n, oldestAt: r.oldest };
+}
+
+/** Slack messages queued and not yet delivered (waiting for their turn, or for a retry). */
+export function pendingOutbox(store: Store): Backlog {
+  const n = store.outbox.pendingCount();
+  const r = store.db
+    .prepare(`SELECT created_at AS oldest FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1`)
+    .get() as { oldest: string } | undefined;
+  return { count: n, oldestAt: r?.oldest ?? null };
+}
+
+/** The latest run that finished (completed or failed), whoever ran it. */
+export function lastFinishedRun(
+  store: Store,
+): { id: string; status: 'completed' | 'failed'; finishedAt: string | null } | null {
+  const r = store.db
+    .prepare(
+      `SELECT id, status, finished_at FROM runs WHERE status != 'running' ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+    )
+    .get() as { id: string; status: 'completed' | 'failed'; finished_at: string | null } | undefined;
+  return r ? { id: r.id, status: r.status, finishedAt: r.finished_at } : null;
+}
+
+/** Seconds from `from` (ISO) to `now` (ISO), never negative; 0 when there is nothing. */
+export function ageSeconds(from: string | null, now: string): number {
+  if (from === null) return 0;
+  const age = (Date.parse(now) - Date.parse(from)) / 1000;
+  return Number.isFinite(age) && age > 0 ? age : 0;
+}

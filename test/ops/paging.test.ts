@@ -1,0 +1,324 @@
+// Which incidents paging opens and resolves, as a table over what the store says and what paging remembers.
+import { describe, expect, it } from 'vitest';
+import {
+  DEDUP,
+  dedupKey,
+  evaluatePaging,
+  type FailedPause,
+  type KnownIncident,
+  type PagingFacts,
+  pauseCleared,
+} from '../../src/ops/paging.js';
+
+const failed = (over: Partial<FailedPause> = {}): FailedPause => ({
+  platform: 'google',
+  platformCampaignId: '20512340004',
+  campaignId: 'ACM-G-004',
+  campaignName: 'ACME | DE | Running | Always On',
+  intentKey: 'pause:run-1:google:20512340004',
+  runId: 'run-1',
+  escalationId: null,
+  actor: 'agent',
+  at: '2026-11-20T09:00:00.000Z',
+  error: 'Google Ads refused the change (PERMISSION_DENIED)',
+  overridden: false,
+  later: null,
+  ...over,
+});
+
+const facts = (over: Partial<PagingFacts> = {}): PagingFacts => ({
+  failedPauses: [],
+  unavailable: [],
+  storms: [],
+  runs: { lastFailed: null, lastCompletedAuditId: 10, thrown: null },
+  mark: 20,
+  ...over,
+});
+
+const open = (key: string, kind: string, over: Partial<KnownIncident> = {}): [string, KnownIncident] => [
+  key,
+  { dedupKey: key, kind, status: 'open', occurrence: null, watermark: 15, ...over },
+];
+
+const PAUSE_KEY = 'pacing:pause_failed:google:20512340004';
+const wanting = {
+  present: true as const,
+  platformStatus: 'ENABLED',
+  action: 'halt',
+  proposedAction: 'halt',
+  unavailable: false,
+};
+
+describe('dedup keys', () => {
+  it('names each condition stably, within PagerDuty’s 255 characters', () => {
+    expect(DEDUP.pauseFailed('google', '20512340004')).toBe(PAUSE_KEY);
+    expect(DEDUP.platformUnavailable('meta')).toBe('pacing:platform_unavailable:meta');
+    expect(DEDUP.storm('esc-1')).toBe('pacing:storm:esc-1');
+    expect(DEDUP.runFailed).toBe('pacing:run_failed');
+    const long = dedupKey(`pacing:pause_failed:google:${'x'.repeat(400)}`);
+    expect(long).toHaveLength(255);
+    expect(long).toBe(dedupKey(`pacing:pause_failed:google:${'x'.repeat(400)}`));
+    expect(long).not.toBe(dedupKey(`pacing:pause_failed:google:${'x'.repeat(399)}y`));
+  });
+});
+
+describe('a failed pause: does it still need someone?', () => {
+  const cases: { name: string; pause: FailedPause; cleared: string | null }[] = [
+    { name: 'no run since the failure', pause: failed(), cleared: null },
+    { name: 'a later run still wants it paused', pause: failed({ later: wanting }), cleared: null },
+    {
+      name: 'a later run asks an approver to pause it',
+      pause: failed({ later: { ...wanting, action: 'escalate' } }),
+      cleared: null,
+    },
+    {
+      name: 'a later run could not read the platform',
+      pause: failed({ later: { ...wanting, action: 'log', proposedAction: null, unavailable: true } }),
+      cleared: null,
+    },
+    {
+      name: 'a person paused it on the platform',
+      pause: failed({ later: { ...wanting, platformStatus: 'PAUSED' } }),
+      cleared: 'the latest run found it paused',
+    },
+    {
+      name: 'back on plan',
+      pause: failed({ later: { ...wanting, action: 'log', proposedAction: null } }),
+      cleared: 'the latest run no longer calls for pausing it',
+    },
+    {
+      name: 'an alert only (a human decision stands)',
+      pause: failed({ later: { ...wanting, action: 'alert' } }),
+      cleared: 'the latest run no longer calls for pausing it',
+    },
+    {
+      name: 'asked to alert, not to pause',
+      pause: failed({ later: { ...wanting, action: 'escalate', proposedAction: 'alert' } }),
+      cleared: 'the latest run no longer calls for pausing it',
+    },
+    {
+      name: 'gone from the plan and the platform',
+      pause: failed({ later: { present: false } }),
+      cleared: 'the campaign is no longer in the latest run',
+    },
+    {
+      name: 'an approver rejected the pause',
+      pause: failed({ overridden: true }),
+      cleared: 'an approver decided not to pause it',
+    },
+  ];
+  it.each(cases)('$name', ({ pause, cleared }) => {
+    expect(pauseCleared(pause)).toBe(cleared);
+  });
+});
+
+describe('evaluatePaging', () => {
+  const cases: {
+    name: string;
+    facts: PagingFacts;
+    known: [string, KnownIncident][];
+    trigger: string[];
+    resolve: string[];
+  }[] = [
+    { name: 'nothing wrong, nothing known', facts: facts(), known: [], trigger: [], resolve: [] },
+    {
+      name: 'a failed pause opens its incident',
+      facts: facts({ failedPauses: [failed()] }),
+      known: [],
+      trigger: [PAUSE_KEY],
+      resolve: [],
+    },
+    {
+      name: 'an open incident is not triggered again (a repeated run)',
+      facts: facts({ failedPauses: [failed({ later: wanting })] }),
+      known: [open(PAUSE_KEY, 'pause_failed', { occurrence: 'pause:run-1:google:20512340004' })],
+      trigger: [],
+      resolve: [],
+    },
+    {
+      name: 'a new failure of a campaign with an open incident stays one incident',
+      facts: facts({ failedPauses: [failed({ intentKey: 'pause:run-2:google:20512340004', runId: 'run-2' })] }),
+      known: [open(PAUSE_KEY, 'pause_failed', { occurrence: 'pause:run-1:google:20512340004' })],
+      trigger: [],
+      resolve: [],
+    },
+    {
+      name: 'a later pause that took effect resolves it (no failure left)',
+      facts: facts(),
+      known: [open(PAUSE_KEY, 'pause_failed')],
+      trigger: [],
+      resolve: [PAUSE_KEY],
+    },
+    {
+      name: 'a campaign found paused resolves it',
+      facts: facts({ failedPauses: [failed({ later: { ...wanting, platformStatus: 'PAUSED' } })] }),
+      known: [open(PAUSE_KEY, 'pause_failed')],
+      trigger: [],
+      resolve: [PAUSE_KEY],
+    },
+    {
+      name: 'the same failure never reopens a resolved incident',
+      facts: facts({ failedPauses: [failed({ later: wanting })] }),
+      known: [open(PAUSE_KEY, 'pause_failed', { status: 'resolved', occurrence: 'pause:run-1:google:20512340004' })],
+      trigger: [],
+      resolve: [],
+    },
+    {
+      name: 'a new failure after a resolved one pages again',
+      facts: facts({ failedPauses: [failed({ intentKey: 'pause:run-5:google:20512340004', runId: 'run-5' })] }),
+      known: [open(PAUSE_KEY, 'pause_failed', { status: 'resolved', occurrence: 'pause:run-1:google:20512340004' })],
+      trigger: [PAUSE_KEY],
+      resolve: [],
+    },
+    {
+      name: 'a platform not read opens its incident',
+      facts: facts({ unavailable: [{ platform: 'meta', runId: 'run-3', campaigns: 9, messages: ['HTTP 503'] }] }),
+      known: [],
+      trigger: ['pacing:platform_unavailable:meta'],
+      resolve: [],
+    },
+    {
+      name: 'a platform read fine again resolves it',
+      facts: facts(),
+      known: [open('pacing:platform_unavailable:meta', 'platform_unavailable')],
+      trigger: [],
+      resolve: ['pacing:platform_unavailable:meta'],
+    },
+    {
+      name: 'a platform down again after a resolve is a new incident',
+      facts: facts({ unavailable: [{ platform: 'meta', runId: 'run-9', campaigns: 9, messages: [] }] }),
+      known: [open('pacing:platform_unavailable:meta', 'platform_unavailable', { status: 'resolved' })],
+      trigger: ['pacing:platform_unavailable:meta'],
+      resolve: [],
+    },
+    {
+      name: 'a storm held for a decision opens its incident',
+      facts: facts({
+        storms: [
+          {
+            escalationId: 'esc-7',
+            kind: 'data_fault',
+            platform: 'google',
+            campaigns: 6,
+            reason: 'looks like an outage',
+            createdAt: '2026-11-20T09:00:00Z',
+          },
+        ],
+      }),
+      known: [],
+      trigger: ['pacing:storm:esc-7'],
+      resolve: [],
+    },
+    {
+      name: 'a storm decided resolves it',
+      facts: facts(),
+      known: [open('pacing:storm:esc-7', 'storm')],
+      trigger: [],
+      resolve: ['pacing:storm:esc-7'],
+    },
+    {
+      name: 'the latest run failed',
+      facts: facts({
+        runs: {
+          lastFailed: { auditId: 12, runId: 'run-4', at: 't', error: 'tracker' },
+          lastCompletedAuditId: 10,
+          thrown: null,
+        },
+      }),
+      known: [],
+      trigger: ['pacing:run_failed'],
+      resolve: [],
+    },
+    {
+      name: 'a failure older than the latest completion is history',
+      facts: facts({
+        runs: {
+          lastFailed: { auditId: 8, runId: 'run-2', at: 't', error: 'tracker' },
+          lastCompletedAuditId: 10,
+          thrown: null,
+        },
+      }),
+      known: [],
+      trigger: [],
+      resolve: [],
+    },
+    {
+      name: 'a run that threw without a trace in the audit trail',
+      facts: facts({
+        runs: { lastFailed: null, lastCompletedAuditId: 10, thrown: { trigger: 'cli', error: 'disk full' } },
+      }),
+      known: [],
+      trigger: ['pacing:run_failed'],
+      resolve: [],
+    },
+    {
+      name: 'a run failure stays open until a run completes after it opened',
+      facts: facts({ runs: { lastFailed: null, lastCompletedAuditId: 15, thrown: null } }),
+      known: [open('pacing:run_failed', 'run_failed', { watermark: 15 })],
+      trigger: [],
+      resolve: [],
+    },
+    {
+      name: 'a run completed after the failure resolves it',
+      facts: facts({
+        runs: {
+          lastFailed: { auditId: 12, runId: 'run-4', at: 't', error: 'x' },
+          lastCompletedAuditId: 16,
+          thrown: null,
+        },
+      }),
+      known: [open('pacing:run_failed', 'run_failed', { watermark: 15 })],
+      trigger: [],
+      resolve: ['pacing:run_failed'],
+    },
+    {
+      name: 'several conditions at once, each on its own key',
+      facts: facts({
+        failedPauses: [failed(), failed({ platform: 'meta', platformCampaignId: '238', intentKey: 'k2' })],
+        unavailable: [{ platform: 'google', runId: 'r', campaigns: 1, messages: [] }],
+      }),
+      known: [open('pacing:storm:esc-1', 'storm')],
+      trigger: [PAUSE_KEY, 'pacing:pause_failed:meta:238', 'pacing:platform_unavailable:google'],
+      resolve: ['pacing:storm:esc-1'],
+    },
+  ];
+  it.each(cases)('$name', ({ facts: f, known, trigger, resolve }) => {
+    const plan = evaluatePaging(f, new Map(known));
+    expect(plan.trigger.map((t) => t.dedupKey)).toEqual(trigger);
+    expect(plan.resolve.map((r) => r.dedupKey)).toEqual(resolve);
+  });
+
+  it('describes a failed pause so that the person woken knows what to do', () => {
+    const [t] = evaluatePaging(facts({ failedPauses: [failed()] }), new Map()).trigger;
+    expect(t).toMatchObject({
+      kind: 'pause_failed',
+      severity: 'critical',
+      component: 'google',
+      occurrence: 'pause:run-1:google:20512340004',
+      details: {
+        campaignId: 'ACM-G-004',
+        platformCampaignId: '20512340004',
+        error: expect.stringContaining('PERMISSION'),
+      },
+    });
+    expect(t?.summary).toContain('"ACME | DE | Running | Always On" (google 20512340004) is still running');
+    expect(t?.summary).toContain('Pause it by hand');
+  });
+
+  it('keeps a summary within PagerDuty’s 1,024 characters', () => {
+    const [t] = evaluatePaging(facts({ failedPauses: [failed({ error: 'e'.repeat(5_000) })] }), new Map()).trigger;
+    expect(t?.summary.length).toBe(1024);
+    expect(t?.summary.endsWith('…')).toBe(true);
+  });
+
+  it('says why an incident resolved', () => {
+    const plan = evaluatePaging(
+      facts({ failedPauses: [failed({ later: { ...wanting, platformStatus: 'PAUSED' } })] }),
+      new Map([open(PAUSE_KEY, 'pause_failed')]),
+    );
+    expect(plan.resolve[0]).toMatchObject({
+      reason: 'the latest run found it paused',
+      occurrence: 'pause:run-1:google:20512340004',
+    });
+  });
+});
