@@ -4,11 +4,21 @@
 // Code that is loaded on demand (Slack, the agent) becomes chunks loaded by the same dynamic imports.
 // Left external: native or rarely-loaded packages (better-sqlite3, Slack, logging, charts, metrics, schedules).
 // The other files tsc wrote stay in dist/ for the benchmark and for tools that import modules one by one.
-import { chmodSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['dist/cli/bin.js', 'dist/main.js'],
+// The chunks of the previous build are named by their hash: remove them, or dist/ grows with every build.
+const OUTPUTS = 'dist/.bundle-outputs.json';
+const ENTRIES = ['dist/cli/bin.js', 'dist/main.js'];
+if (existsSync(OUTPUTS)) {
+  for (const file of JSON.parse(readFileSync(OUTPUTS, 'utf8'))) {
+    if (!ENTRIES.some((e) => file === e || file === `${e}.map`)) rmSync(file, { force: true });
+  }
+}
+
+const result = await build({
+  metafile: true,
+  entryPoints: ENTRIES,
   outdir: 'dist',
   outbase: 'dist',
   allowOverwrite: true,
@@ -33,4 +43,5 @@ await build({
     'node-schedule',
   ],
 });
+writeFileSync(OUTPUTS, JSON.stringify(Object.keys(result.metafile.outputs)));
 chmodSync('dist/cli/bin.js', 0o755);

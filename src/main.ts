@@ -1,10 +1,13 @@
 // `npm start`: with Slack settings, the Slack app; without, one pacing cycle over the configured data (the
-// bundled demo by default), then what to do next.
+// bundled demo by default), then what to do next. With arguments (`node dist/main.js serve`, as the container
+// runs it) it is the `pacing` command itself: a missing Slack setting is then an error, not a demo run.
 import { main as cli } from './cli/cli.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 
 async function start(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.length > 0) return cli(argv);
   let bundled = true;
   let hasSlack = false;
   try {

@@ -70,3 +70,14 @@ describe('read commands start without Bolt or LangGraph', () => {
     expect(carriesLangGraph || [...packages].some((p) => p.startsWith('@langchain/'))).toBe(true);
   });
 });
+
+describe('the container entry point', () => {
+  it('`node dist/main.js serve` is the serve command: without a bot token it stops, naming the setting', async () => {
+    const main = join(BIN, '..', '..', 'main.js');
+    const out = await runNode(ws, [main, 'serve']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('SLACK_BOT_TOKEN is not set');
+    // Not a demo run in disguise.
+    expect(out.stdout).not.toContain('campaigns');
+  });
+});
