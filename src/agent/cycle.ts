@@ -39,6 +39,8 @@ export interface Workspace {
   observedBefore: ReadonlyMap<string, unknown>;
   /** Each campaign's recent pacing, stored with its result for the next run. */
   pacing: Map<string, string>;
+  /** Campaigns healthy in this run and the one before: nothing to record beyond their result. */
+  steady: Set<string>;
   /** The policy's plan for this run. */
   plan2: PolicyPlan | null;
   results: ResultRow[];
@@ -129,8 +131,10 @@ export function buildCycleGraph(deps: AgentDeps) {
     const earlier = before.pacing;
     for (const a of w.assessments) {
       const before = earlier.get(a.key) ?? null;
-      a.history = runHistory(decodePacing(before, since), a);
+      const prior = decodePacing(before, since);
+      a.history = runHistory(prior, a);
       w.pacing.set(a.key, encodePacing(before, at, a, since));
+      if (a.severity === 'healthy' && prior.at(-1)?.severity === 'healthy') w.steady.add(a.key);
     }
     return {};
   };
@@ -187,16 +191,22 @@ export function buildCycleGraph(deps: AgentDeps) {
           actor: 'agent',
           details: { message: e.message },
         })),
-        ...w.results.map((r) => ({
-          at,
-          runId: s.runId,
-          type: 'decision' as const,
-          campaignId: r.campaignId,
-          platform: r.platform,
-          platformCampaignId: r.platformCampaignId,
-          actor: 'agent',
-          details: decisionDetails(r),
-        })),
+        // A campaign on plan run after run has its result in every run; the trail records what changed or
+        // what the agent did (an event per steady row was 10,000 events and 3 MB a run at scale).
+        ...w.results
+          .filter(
+            (r) => !(w.steady.has(r.key) && r.action === 'log' && r.status === 'done' && r.rootCause.length === 0),
+          )
+          .map((r) => ({
+            at,
+            runId: s.runId,
+            type: 'decision' as const,
+            campaignId: r.campaignId,
+            platform: r.platform,
+            platformCampaignId: r.platformCampaignId,
+            actor: 'agent',
+            details: decisionDetails(r),
+          })),
         ...w.results
           // Decided, not delivered: the Slack dispatcher writes `alert_sent` when Slack accepts the message.
           .filter((r) => r.notice === 'new' || r.notice === 'changed')
@@ -268,6 +278,7 @@ export async function runCycle(
     plan2: null,
     observedBefore: new Map(),
     pacing: new Map(),
+    steady: new Set(),
     results: [],
     opened: [],
     superseded: [],

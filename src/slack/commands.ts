@@ -6,6 +6,13 @@ import type { Logger } from '../log.js';
 import type { App } from '../wiring.js';
 import { campaignBlocks, helpBlocks, pendingBlocks, statusBlocks } from './views/status.js';
 
+/**
+ * Lets the requests already waiting be acknowledged before this one's answer is built: Slack gives each
+ * command 3 seconds to be acknowledged, while the answer itself may come later. Under a burst of commands
+ * this keeps every acknowledgement fast instead of queueing it behind the others' replies.
+ */
+const afterOtherAcks = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Starts a run unless one is in progress; resolves with a one-line summary. */
 export type RunStarter = (trigger: string, actor: string) => Promise<string>;
 
@@ -17,6 +24,7 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
     switch (sub.toLowerCase()) {
       case 'status':
         await ack();
+        await afterOtherAcks();
         if (arg) {
           const latest = app.agent.latest();
           const rows = latest ? findCampaign(latest.results, arg) : [];
@@ -33,6 +41,7 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
         return;
       case 'pending':
         await ack();
+        await afterOtherAcks();
         await reply(respond, pendingBlocks(app.agent.pending()), 'Escalations awaiting a decision');
         return;
       case 'run': {
