@@ -111,7 +111,13 @@ export async function ackLatencies(dir, concurrency, rounds, db = join(dir, 'ser
     PORT: String(port),
     LOG_LEVEL: 'silent',
   });
-  const child = spawn(process.execPath, [BIN, 'serve'], { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_SERVE_NODE_ARGS: node options for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
+    env,
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   try {
     await new Promise((resolve, reject) => {
       let out = '';

@@ -5,8 +5,18 @@ const SEPARATORS = /[\s_\-.|/]+/g;
 
 /** Lower case; runs of space, `_`, `-`, `.`, `|`, `/` folded to one space; trimmed. */
 export function normaliseName(name: string): string {
-  return name.toLowerCase().replace(SEPARATORS, ' ').trim();
+  // Each name is normalised by matching and again by confidence, run after run: remembered (bounded).
+  let n = normalised.get(name);
+  if (n === undefined) {
+    n = name.toLowerCase().replace(SEPARATORS, ' ').trim();
+    if (normalised.size >= MAX_REMEMBERED) normalised.clear();
+    normalised.set(name, n);
+  }
+  return n;
 }
+
+const normalised = new Map<string, string>();
+const MAX_REMEMBERED = 200_000;
 
 /** 1 − levenshtein / longer length, on already-normalised names; two empty names are identical. */
 export function similarity(a: string, b: string): number {

@@ -49,6 +49,9 @@ export function createBolt(
         }),
     // We verify the token ourselves at start-up, with a clear message, instead of an unhandled rejection.
     tokenVerificationEnabled: false,
+    // No conversation state is kept in Slack's process memory (decisions live in the database): Bolt's
+    // in-memory conversation store would only add a lookup before every acknowledgement.
+    convoStore: false,
     ...(settings.botId ? { botId: settings.botId } : {}),
     ...(settings.botUserId ? { botUserId: settings.botUserId } : {}),
     processBeforeResponse: false,
