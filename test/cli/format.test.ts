@@ -1,5 +1,6 @@
 // The terminal text of `run` / `status` (forecast table) and `status <campaign>` (one campaign's whole story),
 // from result rows built by hand.
+
 import { describe, expect, it } from 'vitest';
 import {
   campaignDetail,
@@ -13,6 +14,7 @@ import {
 } from '../../src/cli/format.js';
 import type { ResultRow } from '../../src/domain/records.js';
 import type { Forecast, RunHistory } from '../../src/domain/types.js';
+import { row } from './rows.js';
 
 function forecast(o: Partial<Forecast> = {}): Forecast {
   return {
@@ -23,53 +25,6 @@ function forecast(o: Partial<Forecast> = {}): Forecast {
     daysLeft: 11,
     recommendedDailyBudget: 500,
     basis: 'last_7_days',
-    ...o,
-  };
-}
-
-function row(o: Partial<ResultRow> = {}): ResultRow {
-  return {
-    key: `plan:${o.campaignId ?? 'C-1'}`,
-    line: 2,
-    campaignId: 'C-1',
-    campaignName: 'Campaign one',
-    platform: 'google',
-    platformCampaignId: '111',
-    platformCampaignName: 'Campaign one',
-    platformStatus: 'ENABLED',
-    market: 'DE',
-    product: 'Sneakers',
-    ownerSlackId: 'U1',
-    currency: 'EUR',
-    platformCurrency: 'EUR',
-    planCurrency: 'EUR',
-    startDate: '2026-11-01',
-    endDate: '2026-11-30',
-    account: null,
-    matchedBy: 'name',
-    confidence: 100,
-    confidenceParts: { metadata: 50, name: 30, freshness: 20 },
-    dataAgeHours: 1,
-    reportingLagHours: null,
-    targetSpend: 9_500,
-    targetSource: 'tracker',
-    budget: 15_000,
-    actualSpend: 9_500,
-    variancePct: 0,
-    forecast: null,
-    history: null,
-    severity: 'healthy',
-    zeroDelivery: false,
-    action: 'log',
-    proposedAction: null,
-    reason: 'Variance +0.00% is healthy.',
-    rootCause: [],
-    mitigation: [],
-    runId: 'run-1',
-    status: 'done',
-    escalationId: null,
-    actionNote: null,
-    pause: null,
     ...o,
   };
 }

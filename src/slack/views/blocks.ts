@@ -20,6 +20,19 @@ export const clip = (s: string, n: number): string => (s.length > n ? `${s.slice
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export const esc = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
+/** Escapes for mrkdwn, then clips to `n` characters without cutting an escape sequence in half. */
+export function escClip(s: string, n: number): string {
+  const whole = esc(s);
+  if (whole.length <= n) return whole;
+  let out = '';
+  for (const ch of s) {
+    const x = esc(ch);
+    if (out.length + x.length > n - 1) break;
+    out += x;
+  }
+  return `${out}…`;
+}
+
 export const header = (text: string): Block => ({
   type: 'header',
   text: { type: 'plain_text', text: clip(text, LIMITS.header), emoji: true },

@@ -8,6 +8,7 @@ import {
   clip,
   context,
   esc,
+  escClip,
   header,
   LIMITS,
   platformName,
@@ -137,19 +138,6 @@ type Batch = NonNullable<Escalation['batch']>;
 export const BATCH_LISTED = 10;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Escapes for mrkdwn, then clips to n characters without cutting an escape sequence in half. */
-function escClip(s: string, n: number): string {
-  const whole = esc(s);
-  if (whole.length <= n) return whole;
-  let out = '';
-  for (const ch of s) {
-    const x = esc(ch);
-    if (out.length + x.length > n - 1) break;
-    out += x;
-  }
-  return `${out}…`;
-}
 
 /** Money as everywhere in the app ("12,345.00 EUR"); a member without a currency says so. */
 const money = (value: number | null, currency: string | null): string =>

@@ -1,23 +1,10 @@
 // How messages name things for people: the plan's campaign name first (its id after), what an escalation asks,
 // how long something has waited, counts with their noun. Shared by the digest, App Home and the click replies.
 import type { Escalation, ResultRow } from '../../agent/ports.js';
-import { esc } from './blocks.js';
+import { esc, escClip } from './blocks.js';
 import { question as cardQuestion } from './escalation.js';
 
 export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
-
-/** Escapes for mrkdwn, then clips to `n` characters without cutting an escape sequence in half. */
-function escClip(s: string, n: number): string {
-  const whole = esc(s);
-  if (whole.length <= n) return whole;
-  let out = '';
-  for (const ch of s) {
-    const x = esc(ch);
-    if (out.length + x.length > n - 1) break;
-    out += x;
-  }
-  return `${out}…`;
-}
 
 /** The plan's campaign name first (what buyers call it), its id after; an orphan by its platform name. */
 export function rowName(
