@@ -67,9 +67,9 @@ async function medianOf(n, f) {
 // ---------------------------------------------------------------- a minimal Slack Web API for `serve`
 function fakeSlack() {
   const server = createServer((req, res) => {
-    let body = '';
+    let _body = '';
     req.on('data', (d) => {
-      body += d;
+      _body += d;
     });
     req.on('end', () => {
       const method = req.url?.replace(/^\/api\//, '') ?? '';

@@ -1,6 +1,5 @@
 // The agent as the rest of the app sees it: run a cycle, list and decide escalations, undo a halt.
 
-import type { RunRecord } from '../domain/records.js';
 import type { Platform } from '../domain/types.js';
 import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
 import { checkpointerFor } from './checkpointer.js';
@@ -9,7 +8,7 @@ import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
 import { recoverPauses } from './effects.js';
 import { buildEscalationGraph, type EscalationGraph, startMissing } from './escalation.js';
-import type { Decision, Escalation, ResultRow, ResumeOutcome } from './ports.js';
+import type { Decision, Escalation, ResumeOutcome } from './ports.js';
 import { type LatestRun, Reads } from './reads.js';
 
 export type { LatestRun } from './reads.js';

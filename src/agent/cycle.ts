@@ -2,18 +2,22 @@
 // → record. `plan` is the policy (what the agent may do alone, domain/policy.ts); `apply` does it through the
 // effects. Bulk data (thousands of rows) travels in a per-run workspace, not in graph state, and lands in SQLite.
 import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from '@langchain/langgraph';
-import { type Assessment, assessReconciled } from '../domain/assess.js';
+import { assessReconciled } from '../domain/assess.js';
 import { decodePacing, encodePacing, HISTORY_DAYS, runHistory } from '../domain/history.js';
 import { type Reconciliation, reconcile } from '../domain/match.js';
 import { plan as decide, type PolicyPlan } from '../domain/policy.js';
 import type { PlatformFailure, RunSummary } from '../domain/records.js';
-import type { PlanRow, Platform, PlatformCampaign, RejectedRow, UnusableCampaign } from '../domain/types.js';
+import type { PlanRow, Platform } from '../domain/types.js';
 import { DataError, PlatformError, RunInProgress } from '../errors.js';
 import { apply } from './apply.js';
 import { type AgentDeps, guardSettings, newId } from './deps.js';
 import { type EscalationGraph, resumeEscalation, startEscalation } from './escalation.js';
 import { loadMemory } from './memory.js';
-import type { Escalation, Plan, ResultRow, SpendWindow } from './ports.js';
+import type { Plan, ResultRow, SpendWindow } from './ports.js';
+import { runEvents, summarise } from './record.js';
+import type { Workspace } from './workspace.js';
+
+export type { Workspace } from './workspace.js';
 
 export interface RunReport {
   runId: string;
@@ -22,31 +26,6 @@ export interface RunReport {
   errors: Plan['errors'];
   platformErrors: PlatformFailure[];
   summary: RunSummary;
-}
-
-export interface Workspace {
-  plan: PlanRow[];
-  errors: Plan['errors'];
-  rejected: RejectedRow[];
-  campaigns: PlatformCampaign[];
-  unavailable: Map<Platform, string>;
-  incomplete: Map<Platform, string>;
-  unusable: Map<Platform, UnusableCampaign[]>;
-  platformErrors: PlatformFailure[];
-  reconciliation: Reconciliation | null;
-  assessments: Assessment[];
-  /** Campaigns (platform keys) the latest earlier run saw, with their spend then. */
-  observedBefore: ReadonlyMap<string, unknown>;
-  /** Each campaign's recent pacing, stored with its result for the next run. */
-  pacing: Map<string, string>;
-  /** Campaigns healthy in this run and the one before: nothing to record beyond their result. */
-  steady: Set<string>;
-  /** The policy's plan for this run. */
-  plan2: PolicyPlan | null;
-  results: ResultRow[];
-  opened: Escalation[];
-  superseded: Escalation[];
-  started: number;
 }
 
 const CycleState = Annotation.Root({
@@ -175,53 +154,7 @@ export function buildCycleGraph(deps: AgentDeps) {
             ?.actualSpend === c.spend,
       );
       deps.store.runs.syncWithEscalations(s.runId);
-      deps.store.audit.appendAll([
-        ...w.errors.map((e) => ({
-          at,
-          runId: s.runId,
-          type: 'row_rejected' as const,
-          actor: 'agent',
-          details: { line: e.line, message: e.message },
-        })),
-        ...w.platformErrors.map((e) => ({
-          at,
-          runId: s.runId,
-          type: 'platform_error' as const,
-          platform: e.platform,
-          actor: 'agent',
-          details: { message: e.message },
-        })),
-        // A campaign on plan run after run has its result in every run; the trail records what changed or
-        // what the agent did (an event per steady row was 10,000 events and 3 MB a run at scale).
-        ...w.results
-          .filter(
-            (r) => !(w.steady.has(r.key) && r.action === 'log' && r.status === 'done' && r.rootCause.length === 0),
-          )
-          .map((r) => ({
-            at,
-            runId: s.runId,
-            type: 'decision' as const,
-            campaignId: r.campaignId,
-            platform: r.platform,
-            platformCampaignId: r.platformCampaignId,
-            actor: 'agent',
-            details: decisionDetails(r),
-          })),
-        ...w.results
-          // Decided, not delivered: the Slack dispatcher writes `alert_sent` when Slack accepts the message.
-          .filter((r) => r.notice === 'new' || r.notice === 'changed')
-          .map((r) => ({
-            at,
-            runId: s.runId,
-            type: 'alert_raised' as const,
-            campaignId: r.campaignId,
-            platform: r.platform,
-            platformCampaignId: r.platformCampaignId,
-            actor: 'agent',
-            details: { severity: r.severity, variancePct: r.variancePct, notice: r.notice, pause: r.pause },
-          })),
-        { at, runId: s.runId, type: 'run_completed' as const, actor: 'agent', details: { ...summary } },
-      ]);
+      deps.store.audit.appendAll(runEvents(w, s.runId, at, summary));
     });
     return {};
   };
@@ -341,58 +274,6 @@ function spendWindow(plan: readonly PlanRow[], platform: Platform, today: string
   const oldest = new Date(Date.parse(`${today}T00:00:00Z`) - 36 * 30 * 86_400_000).toISOString().slice(0, 10);
   const from = since < oldest ? oldest : since;
   return { since: from < today ? from : today, until: today };
-}
-
-function summarise(w: Workspace, deps: AgentDeps): RunSummary {
-  const bySeverity = { healthy: 0, warning: 0, critical: 0, none: 0 };
-  const byAction = { log: 0, alert: 0, escalate: 0, halt: 0 };
-  const byStatus: RunSummary['byStatus'] = {};
-  for (const r of w.results) {
-    bySeverity[r.severity ?? 'none']++;
-    byAction[r.action]++;
-    byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-  }
-  const platforms: RunSummary['platforms'] = {};
-  for (const p of deps.platforms.values()) {
-    platforms[p.platform] = {
-      campaigns: w.campaigns.filter((c) => c.platform === p.platform).length,
-      ok: !w.unavailable.has(p.platform),
-      source: p.description,
-    };
-  }
-  return {
-    guarded: w.plan2?.guarded ?? {},
-    batches: w.plan2?.batches.length ?? 0,
-    rows: w.plan.length,
-    invalidRows: w.errors.length,
-    orphans: w.results.filter((r) => r.campaignId === null).length,
-    bySeverity,
-    byAction,
-    byStatus,
-    platforms,
-    comparisons: w.reconciliation?.comparisons ?? 0,
-    durationMs: Math.round(performance.now() - w.started),
-  };
-}
-
-function decisionDetails(r: ResultRow): Record<string, unknown> {
-  if (r.action === 'log' && r.rootCause.length === 0) {
-    return { action: r.action, status: r.status, variancePct: r.variancePct, confidence: r.confidence };
-  }
-  return {
-    action: r.action,
-    status: r.status,
-    proposedAction: r.proposedAction,
-    reason: r.reason,
-    variancePct: r.variancePct,
-    severity: r.severity,
-    confidence: r.confidence,
-    confidenceParts: r.confidenceParts,
-    zeroDelivery: r.zeroDelivery,
-    escalationId: r.escalationId,
-    rootCause: r.rootCause.map((c) => c.code),
-    actionNote: r.actionNote,
-  };
 }
 
 function untrustedTracker(deps: AgentDeps, plan: Plan): DataError {
