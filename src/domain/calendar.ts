@@ -13,3 +13,19 @@ export function isCalendarDate(v: string): boolean {
   }
   return ok;
 }
+
+const parsed = new Map<string, number>();
+
+/**
+ * Date.parse, remembered: a run parses the same few dates and fetch times (flight starts and ends, a file's
+ * fetched_at, "now") hundreds of thousands of times.
+ */
+export function msOf(text: string): number {
+  let ms = parsed.get(text);
+  if (ms === undefined) {
+    ms = Date.parse(text);
+    if (parsed.size >= MAX_REMEMBERED) parsed.clear();
+    parsed.set(text, ms);
+  }
+  return ms;
+}

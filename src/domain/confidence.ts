@@ -1,4 +1,5 @@
 // Confidence (0–100) that a plan row and a platform campaign are the same thing and the data is current.
+import { msOf } from './calendar.js';
 import { round2 } from './money.js';
 import { normaliseName, sameLabel, sameMarket, similarity } from './normalise.js';
 import type { ConfidenceParts, PlanRow, PlatformCampaign } from './types.js';
@@ -15,10 +16,10 @@ export type FlightAgreement = 'same' | 'overlap' | 'disjoint' | 'unknown';
 /** Same when both ends agree within a day; overlap when the ranges share a day; unknown when a date is missing. */
 export function flightAgreement(row: PlanRow, campaign: PlatformCampaign): FlightAgreement {
   if (!campaign.startDate || !campaign.endDate) return 'unknown';
-  const rs = Date.parse(row.startDate);
-  const re = Date.parse(row.endDate);
-  const cs = Date.parse(campaign.startDate);
-  const ce = Date.parse(campaign.endDate);
+  const rs = msOf(row.startDate);
+  const re = msOf(row.endDate);
+  const cs = msOf(campaign.startDate);
+  const ce = msOf(campaign.endDate);
   if ([rs, re, cs, ce].some(Number.isNaN)) return 'unknown';
   if (Math.abs(rs - cs) <= DAY_MS && Math.abs(re - ce) <= DAY_MS) return 'same';
   return rs <= ce && cs <= re ? 'overlap' : 'disjoint';
@@ -40,7 +41,7 @@ export function nameScore(planName: string, campaignName: string): number {
 
 /** Age of the spend figure in hours at `now`; never negative. */
 export function dataAgeHours(fetchedAt: string, now: string): number {
-  return Math.max(0, (Date.parse(now) - Date.parse(fetchedAt)) / HOUR_MS);
+  return Math.max(0, (msOf(now) - msOf(fetchedAt)) / HOUR_MS);
 }
 
 /** Full up to `freshHours`, then linearly down to 0 at twice that (24 h with the default 12 h). */

@@ -1,5 +1,6 @@
 // Pacing against the flight: the target to date a budget implies, where the flight ends at today's rate, and the
 // daily budget that lands it on budget (SPEC, Pacing intelligence). Days are the account's (UTC for fixtures).
+import { msOf } from './calendar.js';
 import { round2 } from './money.js';
 import type { Forecast } from './types.js';
 
@@ -21,7 +22,7 @@ export function dayOf(iso: string, timeZone: string | null = null): string {
 
 /** The instant a day starts (00:00) in a time zone, in ms. */
 export function startOfDay(day: string, timeZone: string | null = null): number {
-  const utc = Date.parse(`${day}T00:00:00Z`);
+  const utc = msOf(`${day}T00:00:00Z`);
   if (timeZone === null || timeZone === 'UTC') return utc;
   // The zone's offset at that moment, found twice so a change of offset that day settles on the right side.
   let guess = utc - offsetMs(utc, timeZone);
@@ -52,7 +53,7 @@ export function addDays(day: string, n: number): string {
   const key = `${day}${n}`;
   let out = shifted.get(key);
   if (out === undefined) {
-    out = new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+    out = new Date(msOf(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
     if (shifted.size > 10_000) shifted.clear();
     shifted.set(key, out);
   }
@@ -61,7 +62,7 @@ export function addDays(day: string, n: number): string {
 
 /** Days from `a` to `b` (b − a), both YYYY-MM-DD. */
 export const daysBetween = (a: string, b: string): number =>
-  Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
+  Math.round((msOf(`${b}T00:00:00Z`) - msOf(`${a}T00:00:00Z`)) / DAY_MS);
 
 /** The later / earlier of two YYYY-MM-DD days (they compare as text). */
 const laterDay = (a: string, b: string): string => (a >= b ? a : b);
@@ -86,7 +87,7 @@ export function elapsedShare(f: Flight, now: string): number {
   const start = startOfDay(f.startDate, f.timeZone ?? null);
   const end = startOfDay(addDays(f.endDate, 1), f.timeZone ?? null);
   if (!(end > start)) return 1;
-  return Math.min(1, Math.max(0, (Date.parse(now) - start) / (end - start)));
+  return Math.min(1, Math.max(0, (msOf(now) - start) / (end - start)));
 }
 
 /** What the budget plans to have spent by `now`: linear over the flight, capped at the budget. */
@@ -126,7 +127,7 @@ export function forecast(input: ForecastInput, now: string): Forecast | null {
     dailyRunRate = cents / 100 / days;
     basis = 'last_7_days';
   } else {
-    const elapsedDays = (Date.parse(now) - startOfDay(input.startDate, tz)) / DAY_MS;
+    const elapsedDays = (msOf(now) - startOfDay(input.startDate, tz)) / DAY_MS;
     const flightDays = daysBetween(input.startDate, input.endDate) + 1;
     const days = Math.min(Math.max(elapsedDays, 0), flightDays);
     dailyRunRate = days > 0 ? actualSpend / days : 0;
