@@ -2,6 +2,7 @@
 // failed runs. Small indexed queries, read from the database so that runs and clicks of other processes count too.
 import type { PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
 import type { Store } from '../store/index.js';
+import { RESULT_COLUMNS, resultFromStore, type StoredResult } from '../store/runs.js';
 import type { FailedPause, LaterRow, PagingFacts, RunOutcomes, Storm, UnavailablePlatform } from './paging.js';
 
 interface IntentRow {
@@ -119,10 +120,10 @@ export class PageFacts {
     const keys = JSON.stringify(campaigns.map((c) => `${c.platform}:${c.platform_campaign_id}`));
     const rows = this.db
       .prepare(
-        'SELECT platform_key, data FROM results WHERE run_id = ? AND platform_key IN (SELECT value FROM json_each(?))',
+        `SELECT platform_key, ${RESULT_COLUMNS} FROM results WHERE run_id = ? AND platform_key IN (SELECT value FROM json_each(?))`,
       )
-      .all(runId, keys) as { platform_key: string; data: string }[];
-    return new Map(rows.map((r) => [r.platform_key, JSON.parse(r.data) as ResultRow]));
+      .all(runId, keys) as (StoredResult & { platform_key: string })[];
+    return new Map(rows.map((r) => [r.platform_key, resultFromStore(r)]));
   }
 
   /** Platforms the latest completed run could not read, wholly or some of their accounts. */
@@ -135,10 +136,10 @@ export class PageFacts {
     // Rows left without data (a whole platform, or accounts of it that could not be read): a cheap text match
     // first, then each candidate's causes read properly.
     const rows = this.db
-      .prepare(`SELECT platform, data FROM results WHERE run_id = ? AND data LIKE '%platform_unavailable%'`)
-      .all(latest.id) as { platform: string; data: string }[];
+      .prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE run_id = ? AND data LIKE '%platform_unavailable%'`)
+      .all(latest.id) as StoredResult[];
     for (const r of rows) {
-      const row = JSON.parse(r.data) as ResultRow;
+      const row = resultFromStore(r);
       if (row.rootCause.some((c) => c.code === 'platform_unavailable'))
         down.set(r.platform, (down.get(r.platform) ?? 0) + 1);
     }

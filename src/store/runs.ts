@@ -72,7 +72,7 @@ export class RunStore {
         r.escalationId,
         r.actualSpend,
         pacing?.get(r.key) ?? null,
-        JSON.stringify(r),
+        storedData(r),
       );
     });
     this.db
@@ -131,9 +131,9 @@ export class RunStore {
   /** The run's results with each row's current status and escalation. */
   results(runId: string): ResultRow[] {
     const rows = this.db
-      .prepare('SELECT status, escalation_id, data FROM results WHERE run_id = ? ORDER BY seq')
-      .all(runId) as { status: RowStatus; escalation_id: string | null; data: string }[];
-    return rows.map((r) => ({ ...(JSON.parse(r.data) as ResultRow), status: r.status, escalationId: r.escalation_id }));
+      .prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE run_id = ? ORDER BY seq`)
+      .all(runId) as StoredResult[];
+    return rows.map(resultFromStore);
   }
 
   /**
@@ -164,9 +164,9 @@ export class RunStore {
     const latest = this.latestCompleted();
     if (!latest) return null;
     const r = this.db
-      .prepare('SELECT data FROM results WHERE run_id = ? AND platform_key = ? LIMIT 1')
-      .get(latest.id, `${platform}:${platformCampaignId}`) as { data: string } | undefined;
-    return r ? (JSON.parse(r.data) as ResultRow) : null;
+      .prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE run_id = ? AND platform_key = ? LIMIT 1`)
+      .get(latest.id, `${platform}:${platformCampaignId}`) as StoredResult | undefined;
+    return r ? resultFromStore(r) : null;
   }
 
   /** Each campaign's recent pacing as the latest completed run stored it, by campaign key. */
@@ -273,4 +273,57 @@ export class RunStore {
       )
       .run(at, liveRunId);
   }
+}
+
+/** The columns a result row is read back from: its own columns and `data`, the rest of the row as JSON. */
+export const RESULT_COLUMNS =
+  'run_id, key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, data';
+
+export interface StoredResult {
+  run_id: string;
+  key: string;
+  campaign_id: string | null;
+  platform: ResultRow['platform'];
+  platform_campaign_id: string | null;
+  action: ResultRow['action'];
+  status: RowStatus;
+  escalation_id: string | null;
+  actual_spend: number | null;
+  data: string;
+}
+
+/**
+ * A row's JSON without what its columns already hold: 10,000 rows a run were 13 MB of JSON, written in the
+ * run's transaction; the columns are the truth for these fields (status and escalation change after the run).
+ */
+function storedData(r: ResultRow): string {
+  const {
+    key: _key,
+    campaignId: _campaignId,
+    platform: _platform,
+    platformCampaignId: _platformCampaignId,
+    action: _action,
+    status: _status,
+    escalationId: _escalationId,
+    actualSpend: _actualSpend,
+    runId: _runId,
+    ...rest
+  } = r;
+  return JSON.stringify(rest);
+}
+
+/** A result row as written, with its column fields put back (rows stored whole before this also read right). */
+export function resultFromStore(r: StoredResult): ResultRow {
+  return {
+    ...(JSON.parse(r.data) as ResultRow),
+    key: r.key,
+    campaignId: r.campaign_id,
+    platform: r.platform,
+    platformCampaignId: r.platform_campaign_id,
+    action: r.action,
+    status: r.status,
+    escalationId: r.escalation_id,
+    actualSpend: r.actual_spend,
+    runId: r.run_id,
+  };
 }

@@ -166,20 +166,16 @@ describe('/metrics', () => {
     const rows = (
       conn
         .prepare(
-          `SELECT data FROM results WHERE run_id = (SELECT id FROM runs WHERE status = 'completed' ORDER BY rowid DESC LIMIT 1)`,
+          `SELECT platform, action, actual_spend, data FROM results WHERE run_id = (SELECT id FROM runs WHERE status = 'completed' ORDER BY rowid DESC LIMIT 1)`,
         )
-        .all() as { data: string }[]
-    ).map(
-      (r) =>
-        JSON.parse(r.data) as {
-          platform: string;
-          severity: string | null;
-          action: string;
-          currency: string | null;
-          actualSpend: number | null;
-          targetSpend: number | null;
-        },
-    );
+        .all() as { platform: string; action: string; actual_spend: number | null; data: string }[]
+    ).map((r) => ({
+      // The row's own columns, and the rest of it as JSON.
+      ...(JSON.parse(r.data) as { severity: string | null; currency: string | null; targetSpend: number | null }),
+      platform: r.platform,
+      action: r.action,
+      actualSpend: r.actual_spend,
+    }));
     const queued = (conn.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`).get() as { n: number }).n;
     expect(rows).toHaveLength(18);
 
