@@ -1,5 +1,6 @@
 // PagerDuty's Events API v2 (POST /v2/enqueue) and the deliverer that drains paging's queue into it: the routing
 // key added at send time, a 429 and 5xx retried with backoff, a refused event kept as failed and audited.
+import { DeliveryLoop } from '../delivery-loop.js';
 import type { Logger } from '../log.js';
 import { redactText } from '../redact.js';
 import type { Store } from '../store/index.js';
@@ -127,90 +128,29 @@ export interface DelivererOptions {
 }
 
 /** Delivers queued events oldest first, one incident's events in order; passes run one at a time. */
-export class PagerDutyDeliverer {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
-  private halting = false;
-  private passes: Promise<void> = Promise.resolve();
-  /** While flush() runs: nothing new is sent past this time (ms). */
-  private until = Number.POSITIVE_INFINITY;
-  private readonly now: () => number;
+export class PagerDutyDeliverer extends DeliveryLoop {
   private readonly random: () => number;
 
   constructor(
     private readonly store: Store,
     private readonly settings: PagerDutySettings,
-    private readonly log: Logger,
+    log: Logger,
     private readonly clock: () => string,
     opts: DelivererOptions = {},
   ) {
-    this.now = opts.now ?? Date.now;
+    super(log, { now: opts.now ?? Date.now, idleMs: 5_000, what: 'PagerDuty' });
     this.random = opts.random ?? Math.random;
   }
 
-  start(): void {
-    this.stopped = false;
-    this.halting = false;
-    this.kick();
+  protected nextDueAt(): number | null {
+    return this.store.pages.nextDueAt();
   }
 
-  /** Delivers what is due now, and plans the next pass (only once started). */
-  kick(): void {
-    if (this.stopped || this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.running = this.drain()
-      .catch((err: unknown) => this.log.error({ err }, 'PagerDuty delivery pass failed'))
-      .finally(() => {
-        this.running = null;
-        this.schedule();
-      });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.halting = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  /** Delivers everything due, waiting out short retries, for at most about `deadlineMs`; returns what is left. */
-  async flush(deadlineMs: number): Promise<number> {
-    const end = this.now() + deadlineMs;
-    this.until = end;
-    try {
-      while (this.now() < end) {
-        await this.drain();
-        const next = this.store.pages.nextDueAt();
-        if (next === null) break;
-        const wait = Math.max(50, next - this.now());
-        if (this.now() + wait > end) break;
-        await sleep(Math.min(wait, 1_000));
-      }
-    } finally {
-      this.until = Number.POSITIVE_INFINITY;
-    }
+  protected pendingCount(): number {
     return this.store.pages.pendingCount();
   }
 
-  /** One delivery pass over what is due now; passes are serialised (kick and flush never send side by side). */
-  drain(): Promise<void> {
-    const pass = this.passes.then(() => this.pass());
-    this.passes = pass.catch(() => {});
-    return pass;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    const next = this.store.pages.nextDueAt();
-    const wait = next === null ? 5_000 : Math.min(5_000, Math.max(50, next - this.now()));
-    this.timer = setTimeout(() => this.kick(), wait);
-    this.timer.unref();
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     for (;;) {
       let sent = 0;
       for (const event of this.store.pages.due(this.now())) {
@@ -281,5 +221,3 @@ export class PagerDutyDeliverer {
     return Math.round(full / 2 + (this.random() * full) / 2);
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

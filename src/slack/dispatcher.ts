@@ -1,6 +1,7 @@
 // Delivers queued messages to Slack: paced per channel, Retry-After honoured, transient failures retried
 // with backoff, permanent ones kept as failed (never dropped) and audited.
 import type { WebClient } from '@slack/web-api';
+import { DeliveryLoop, sleep } from '../delivery-loop.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { OutboxItem } from '../store/outbox.js';
@@ -33,100 +34,34 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
-export class Dispatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
-  /** Set by stop(): a delivery pass returns instead of waiting out channel pacing. */
-  private halting = false;
-  /** Delivery passes run one at a time (see drain()). */
-  private passes: Promise<void> = Promise.resolve();
-  /** While flush() runs: a pass does not wait for pacing past this time (ms). */
-  private until = Number.POSITIVE_INFINITY;
+export class Dispatcher extends DeliveryLoop {
   private readonly lastPost = new Map<string, number>();
-  private readonly now: () => number;
   private readonly random: () => number;
 
   constructor(
     private readonly store: Store,
     private readonly client: WebClient,
-    private readonly log: Logger,
+    log: Logger,
     private readonly clock: () => string,
     opts: DispatcherOptions = {},
   ) {
-    this.now = opts.now ?? Date.now;
+    super(log, { now: opts.now ?? Date.now, idleMs: 2_000, what: 'outbox' });
     this.random = opts.random ?? Math.random;
   }
 
-  start(): void {
-    this.stopped = false;
-    this.halting = false;
-    this.kick();
+  protected nextDueAt(): number | null {
+    return this.store.outbox.nextDueAt();
   }
 
-  /** Delivers what is due now, and plans the next pass. */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.running = this.drain()
-      .catch((err: unknown) => this.log.error({ err }, 'outbox delivery pass failed'))
-      .finally(() => {
-        this.running = null;
-        this.schedule();
-      });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.halting = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  /** Delivers everything due, waiting out channel pacing and short Retry-Afters, up to `deadlineMs`. */
-  async flush(deadlineMs: number): Promise<number> {
-    const end = this.now() + deadlineMs;
-    this.until = end;
-    try {
-      while (this.now() < end) {
-        await this.drain();
-        const next = this.store.outbox.nextDueAt();
-        if (next === null) break;
-        const wait = Math.max(50, next - this.now());
-        if (this.now() + wait > end) break;
-        await sleep(Math.min(wait, 1_000));
-      }
-    } finally {
-      this.until = Number.POSITIVE_INFINITY;
-    }
+  protected pendingCount(): number {
     return this.store.outbox.pendingCount();
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    const next = this.store.outbox.nextDueAt();
-    const wait = next === null ? 2_000 : Math.min(2_000, Math.max(50, next - this.now()));
-    this.timer = setTimeout(() => this.kick(), wait);
-    this.timer.unref();
   }
 
   /**
    * Delivers due items, oldest first, until none is left that can go now. A channel posted to less than a
    * second ago waits its turn while other channels go ahead; within a channel the order is kept.
-   *
-   * Passes are serialised: flush() (on shutdown) used to start a second pass beside the one kick() had
-   * running, and the two posted to one channel within milliseconds of each other (pacing and order lost).
    */
-  drain(): Promise<void> {
-    const pass = this.passes.then(() => this.pass());
-    this.passes = pass.catch(() => {});
-    return pass;
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     for (;;) {
       const paced = new Set<string>();
       let sent = 0;
@@ -311,5 +246,3 @@ export class Dispatcher {
     this.store.outbox.retryLater(item.id, this.now() + delay, description);
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
