@@ -25,21 +25,59 @@ export function runHistory(earlier: readonly Pacing[], now: Pacing): RunHistory 
   };
 }
 
-/** One run's pacing, kept as text with the result: "ms|severity|variance". */
+/**
+ * One run's pacing, kept as text with the result: "at|s|variance" per run, ';'-separated, where `at` is the
+ * run's time in whole seconds written in base 36 and `s` the severity's first letter (h, w, c; empty for none).
+ * Ten thousand campaigns carry ten runs each every run: the earlier spelling ("1795165200000|healthy|-0.08",
+ * milliseconds in decimal) was twice as long, and is still read.
+ */
 export function encodePacing(earlier: string | null, at: number, now: Pacing, since: number): string {
-  const kept = (earlier ? earlier.split(';') : []).filter((e) => Number(e.slice(0, e.indexOf('|'))) > since);
-  kept.push(`${at}|${now.severity ?? ''}|${now.variancePct ?? ''}`);
-  return kept.slice(-HISTORY_RUNS).join(';');
+  let kept = '';
+  if (earlier) {
+    // Runs are kept oldest first, so those after `since` are the last ones: at most HISTORY_RUNS − 1 of them
+    // stay, re-spelt when they were written the earlier way.
+    const entries = earlier.split(';');
+    for (let i = Math.max(0, entries.length - (HISTORY_RUNS - 1)); i < entries.length; i++) {
+      const e = entries[i] as string;
+      const bar = e.indexOf('|');
+      const ms = entryTime(e, bar);
+      if (!(ms > since)) continue;
+      const last = e.lastIndexOf('|');
+      kept += `${bar <= 8 ? e : spell(ms, e.slice(bar + 1, last), e.slice(last + 1))};`;
+    }
+  }
+  return kept + spell(at, now.severity ?? '', now.variancePct === null ? '' : String(now.variancePct));
 }
 
 /** The runs an encoded pacing holds after `since` (ms), oldest first. */
 export function decodePacing(encoded: string | null, since: number): Pacing[] {
   if (!encoded) return [];
   const out: Pacing[] = [];
-  for (const e of encoded.split(';')) {
-    const [at, severity, variance] = e.split('|');
-    if (!(Number(at) > since)) continue;
-    out.push({ severity: severity ? severity : null, variancePct: variance ? Number(variance) : null });
+  let from = 0;
+  while (from < encoded.length) {
+    let end = encoded.indexOf(';', from);
+    if (end < 0) end = encoded.length;
+    const a = encoded.indexOf('|', from);
+    const b = encoded.indexOf('|', a + 1);
+    if (a > from && a < end && b > a && b < end && entryTime(encoded.slice(from, end), a - from) > since) {
+      const sev = encoded.slice(a + 1, b);
+      const variance = encoded.slice(b + 1, end);
+      out.push({ severity: SEVERITY_OF[sev] ?? (sev ? sev : null), variancePct: variance ? Number(variance) : null });
+    }
+    from = end + 1;
   }
   return out;
+}
+
+const LETTER: Readonly<Record<string, string>> = { healthy: 'h', warning: 'w', critical: 'c' };
+const SEVERITY_OF: Readonly<Record<string, Severity>> = { h: 'healthy', w: 'warning', c: 'critical' };
+
+function spell(ms: number, severity: string, variance: string): string {
+  return `${Math.floor(ms / 1000).toString(36)}|${LETTER[severity] ?? severity}|${variance}`;
+}
+
+/** An entry's time in ms: base-36 seconds (at most 8 characters), or the earlier decimal milliseconds. */
+function entryTime(entry: string, bar: number): number {
+  const at = entry.slice(0, bar);
+  return bar > 8 ? Number(at) : Number.parseInt(at, 36) * 1000;
 }

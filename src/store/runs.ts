@@ -1,8 +1,11 @@
 // Pacing runs and their per-campaign results; result statuses follow their escalations.
+
+import { decodePacing, runHistory } from '../domain/history.js';
 import type { PlatformFailure, ResultRow, RowError, RunRecord, RunSummary } from '../domain/records.js';
 import type { RowStatus, SpendObservation } from '../domain/types.js';
 import { redact, redactText } from '../redact.js';
 import type { Db } from './db.js';
+import { decodeData, encodeData } from './result-codec.js';
 
 export type { PlatformFailure, RunRecord, RunSummary } from '../domain/records.js';
 
@@ -72,7 +75,7 @@ export class RunStore {
         r.escalationId,
         r.actualSpend,
         pacing?.get(r.key) ?? null,
-        storedData(r),
+        encodeData(r),
       );
     });
     this.db
@@ -277,7 +280,7 @@ export class RunStore {
 
 /** The columns a result row is read back from: its own columns and `data`, the rest of the row as JSON. */
 export const RESULT_COLUMNS =
-  'run_id, key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, data';
+  'run_id, key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, pacing, data';
 
 export interface StoredResult {
   run_id: string;
@@ -289,33 +292,16 @@ export interface StoredResult {
   status: RowStatus;
   escalation_id: string | null;
   actual_spend: number | null;
+  pacing: string | null;
   data: string;
-}
-
-/**
- * A row's JSON without what its columns already hold: 10,000 rows a run were 13 MB of JSON, written in the
- * run's transaction; the columns are the truth for these fields (status and escalation change after the run).
- */
-function storedData(r: ResultRow): string {
-  const {
-    key: _key,
-    campaignId: _campaignId,
-    platform: _platform,
-    platformCampaignId: _platformCampaignId,
-    action: _action,
-    status: _status,
-    escalationId: _escalationId,
-    actualSpend: _actualSpend,
-    runId: _runId,
-    ...rest
-  } = r;
-  return JSON.stringify(rest);
 }
 
 /** A result row as written, with its column fields put back (rows stored whole before this also read right). */
 export function resultFromStore(r: StoredResult): ResultRow {
+  const data = decodeData(r.data);
   return {
-    ...(JSON.parse(r.data) as ResultRow),
+    ...(data as ResultRow),
+    history: data.history ?? historyOf(r.pacing),
     key: r.key,
     campaignId: r.campaign_id,
     platform: r.platform,
@@ -326,4 +312,11 @@ export function resultFromStore(r: StoredResult): ResultRow {
     actualSpend: r.actual_spend,
     runId: r.run_id,
   };
+}
+
+/** The run history a result was assessed with: the runs its pacing holds, this run last (see cycle `assess`). */
+function historyOf(pacing: string | null): ResultRow['history'] {
+  const runs = decodePacing(pacing, Number.NEGATIVE_INFINITY);
+  const now = runs.pop();
+  return now ? runHistory(runs, now) : null;
 }

@@ -42,3 +42,38 @@ describe('pacing kept with each result', () => {
     expect(decodePacing(encodePacing(null, t0, warn, 0), 0)).toEqual([{ severity: 'warning', variancePct: 15 }]);
   });
 });
+
+describe('pacing spelling', () => {
+  const DAY = 86_400_000;
+  const t0 = Date.parse('2026-11-01T09:00:00Z');
+
+  it('writes base-36 seconds and one letter per severity, half the length of the earlier spelling', () => {
+    const enc = encodePacing(null, t0, { severity: 'critical', variancePct: -27.5 }, 0);
+    expect(enc).toBe(`${(t0 / 1000).toString(36)}|c|-27.5`);
+    expect(decodePacing(enc, 0)).toEqual([{ severity: 'critical', variancePct: -27.5 }]);
+  });
+
+  it('reads what earlier versions wrote, and re-spells it on the next run', () => {
+    const old = `${t0}|healthy|-0.08;${t0 + DAY}||;${t0 + 2 * DAY}|warning|12.5`;
+    expect(decodePacing(old, 0)).toEqual([
+      { severity: 'healthy', variancePct: -0.08 },
+      { severity: null, variancePct: null },
+      { severity: 'warning', variancePct: 12.5 },
+    ]);
+    const next = encodePacing(old, t0 + 3 * DAY, { severity: 'healthy', variancePct: 1 }, t0 + DAY / 2);
+    expect(next).not.toContain('healthy');
+    expect(decodePacing(next, 0)).toEqual([
+      { severity: null, variancePct: null },
+      { severity: 'warning', variancePct: 12.5 },
+      { severity: 'healthy', variancePct: 1 },
+    ]);
+  });
+
+  it('keeps the last 10 runs, and only those after `since`', () => {
+    let enc: string | null = null;
+    for (let i = 0; i < 15; i++)
+      enc = encodePacing(enc, t0 + i * 3_600_000, { severity: 'healthy', variancePct: i }, 0);
+    expect(decodePacing(enc, 0).map((p) => p.variancePct)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(decodePacing(enc, t0 + 12 * 3_600_000).map((p) => p.variancePct)).toEqual([13, 14]);
+  });
+});

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { type Server, serve } from '../../src/slack/serve.js';
+import { decodeData } from '../../src/store/result-codec.js';
 import { slashCommand } from '../fakes/slack-requests.js';
 import { APPROVER, CHANNELS, SECRET, type SlackWorld, slackWorld } from '../slack/helpers.js';
 import { parseExposition, series, value } from './prom.js';
@@ -170,8 +171,8 @@ describe('/metrics', () => {
         )
         .all() as { platform: string; action: string; actual_spend: number | null; data: string }[]
     ).map((r) => ({
-      // The row's own columns, and the rest of it as JSON.
-      ...(JSON.parse(r.data) as { severity: string | null; currency: string | null; targetSpend: number | null }),
+      // The row's own columns, and the rest of it as the store writes it.
+      ...(decodeData(r.data) as { severity: string | null; currency: string | null; targetSpend: number | null }),
       platform: r.platform,
       action: r.action,
       actualSpend: r.actual_spend,

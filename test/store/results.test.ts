@@ -1,6 +1,7 @@
 // A run's results are stored as their columns plus the rest of each row as JSON, and read back whole; rows
 // stored whole by earlier versions read back the same.
 import { describe, expect, it } from 'vitest';
+import { encodePacing, runHistory } from '../../src/domain/history.js';
 import type { RunSummary } from '../../src/domain/records.js';
 import { Store } from '../../src/store/index.js';
 import { row } from '../cli/rows.js';
@@ -12,7 +13,7 @@ describe('stored results', () => {
     const store = Store.open(':memory:');
     store.runs.start({ id: 'run-1', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
     const rows = [
-      row({ runId: 'run-1', campaignId: 'C-1', platformCampaignId: '111', actualSpend: 9_500 }),
+      row({ runId: 'run-1', campaignId: 'C-1', platformCampaignId: '111', actualSpend: 9_321 }),
       row({
         runId: 'run-1',
         key: 'orphan:google:222',
@@ -23,15 +24,61 @@ describe('stored results', () => {
     ];
     store.runs.complete('run-1', '2026-11-20T09:00:05Z', summary, [], [], rows);
     const data = (store.db.prepare('SELECT data FROM results ORDER BY seq').all() as { data: string }[]).map(
-      (r) => JSON.parse(r.data) as Record<string, unknown>,
+      (r) => JSON.parse(r.data) as unknown[],
     );
     for (const d of data) {
-      for (const field of ['key', 'campaignId', 'platform', 'platformCampaignId', 'action', 'status', 'runId'])
-        expect(d, field).not.toHaveProperty(field);
-      expect(d).toHaveProperty('confidenceParts');
+      // The other fields as an array in a fixed order: no field name is written 10,000 times a run.
+      expect(Array.isArray(d)).toBe(true);
+      for (const value of ['C-1', 'orphan:google:222', '111', '222', 'run-1', 9_321]) expect(d).not.toContain(value);
+      expect(d).toContainEqual({ metadata: 50, name: 30, freshness: 20 });
     }
     expect(store.runs.results('run-1')).toEqual(rows);
     expect(store.runs.latestResultFor('google', '222')).toEqual(rows[1]);
+    store.close();
+  });
+
+  it('read every field back, a forecast included', () => {
+    const store = Store.open(':memory:');
+    store.runs.start({ id: 'run-3', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
+    const full = row({
+      runId: 'run-3',
+      account: '123-456-7890',
+      forecast: {
+        dailyRunRate: 1230.69,
+        projectedSpend: 113223.72,
+        budget: 113309.96,
+        projectedVariancePct: -0.08,
+        daysLeft: 42,
+        recommendedDailyBudget: 1232.74,
+        basis: 'last_7_days',
+      },
+      rootCause: [{ code: 'spend_spike', message: 'Spend jumped.', evidence: { ratio: 3.2, note: null } }],
+      mitigation: [{ cause: 'spend_spike', step: 'Check the bids.' }],
+      actionNote: 'paused on google',
+      pause: 'paused',
+      notice: 'new',
+      proposedAction: 'halt',
+      severity: 'critical',
+      zeroDelivery: true,
+    });
+    store.runs.complete('run-3', '2026-11-20T09:00:05Z', summary, [], [], [full]);
+    expect(store.runs.results('run-3')).toEqual([full]);
+    store.close();
+  });
+
+  it('read a row written as an object of its other fields (the previous format) as it was', () => {
+    const store = Store.open(':memory:');
+    store.runs.start({ id: 'run-4', startedAt: '2026-11-19T09:00:00Z', trigger: 'test', actor: 'agent' });
+    const r = row({ runId: 'run-4' });
+    const { key, campaignId, platform, platformCampaignId, action, status, escalationId, actualSpend, runId, ...rest } =
+      r;
+    store.db
+      .prepare(
+        `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, pacing, data)
+         VALUES ('run-4', 0, ?, 'google:111', ?, 'google', '111', ?, ?, NULL, ?, NULL, ?)`,
+      )
+      .run(key, campaignId, action, status, actualSpend, JSON.stringify(rest));
+    expect(store.runs.results('run-4')).toEqual([r]);
     store.close();
   });
 
@@ -46,6 +93,30 @@ describe('stored results', () => {
       )
       .run(whole.key, whole.campaignId, whole.action, whole.status, whole.actualSpend, JSON.stringify(whole));
     expect(store.runs.results('run-0')).toEqual([whole]);
+    store.close();
+  });
+
+  it("rebuild each row's run history from its pacing column instead of storing it twice", () => {
+    const store = Store.open(':memory:');
+    store.runs.start({ id: 'run-2', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
+    const t0 = Date.parse('2026-11-10T09:00:00Z');
+    const runs = [
+      { severity: 'healthy', variancePct: 3.5 },
+      { severity: 'warning', variancePct: 12.25 },
+      { severity: null, variancePct: null },
+      { severity: 'critical', variancePct: -41 },
+    ] as const;
+    let pacing: string | null = null;
+    runs.forEach((r, i) => {
+      pacing = encodePacing(pacing, t0 + i * 86_400_000, r, 0);
+    });
+    const history = runHistory(runs.slice(0, -1), runs[3]);
+    const rows = [row({ runId: 'run-2', history }), row({ runId: 'run-2', key: 'plan:C-2', history: null })];
+    store.runs.complete('run-2', '2026-11-20T09:00:05Z', summary, [], [], rows, new Map([['plan:C-1', pacing ?? '']]));
+    const data = store.db.prepare('SELECT data FROM results ORDER BY seq').all() as { data: string }[];
+    for (const d of data) expect(d.data).not.toContain('12.25');
+    expect(store.runs.results('run-2')).toEqual(rows);
+    expect(history).toMatchObject({ runs: 4, offPlanRuns: 2, variances: [3.5, 12.25, null, -41] });
     store.close();
   });
 });
