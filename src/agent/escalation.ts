@@ -269,7 +269,10 @@ export async function startMissing(graph: EscalationGraph, pending: readonly Esc
 
 /** Starts the thread for a new escalation: it announces it and stops at the interrupt. */
 export async function startEscalation(graph: EscalationGraph, e: Escalation): Promise<void> {
-  await graph.invoke({ escalationId: e.id, decision: null, outcome: null }, threadConfig(e.threadId));
+  await graph.invoke(
+    { escalationId: e.id, decision: null, outcome: null },
+    { ...threadConfig(e.threadId), durability: 'exit' },
+  );
 }
 
 /**
