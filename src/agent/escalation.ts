@@ -267,7 +267,11 @@ export async function startMissing(graph: EscalationGraph, pending: readonly Esc
   return started;
 }
 
-/** Starts the thread for a new escalation: it announces it and stops at the interrupt. */
+/**
+ * Starts the thread for a new escalation: it announces it and stops at the interrupt, the one checkpoint it
+ * is resumed from (`exit`: none per step before it). A thread stopped before its interrupt has none, and is
+ * started again; announcing is keyed in the effect log, so that never posts twice.
+ */
 export async function startEscalation(graph: EscalationGraph, e: Escalation): Promise<void> {
   await graph.invoke(
     { escalationId: e.id, decision: null, outcome: null },
