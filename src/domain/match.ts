@@ -49,6 +49,7 @@ export function reconcile(plan: readonly PlanRow[], campaigns: readonly Platform
   const platforms = new Set<Platform>([...plan.map((r) => r.platform), ...campaigns.map((c) => c.platform)]);
   for (const platform of platforms) {
     reconcilePlatform(
+      platform,
       plan.filter((r) => r.platform === platform),
       campaigns.filter((c) => c.platform === platform),
       result,
@@ -59,7 +60,12 @@ export function reconcile(plan: readonly PlanRow[], campaigns: readonly Platform
   return result;
 }
 
-function reconcilePlatform(plan: PlanRow[], campaigns: PlatformCampaign[], out: Reconciliation): void {
+function reconcilePlatform(
+  platform: Platform,
+  plan: PlanRow[],
+  campaigns: PlatformCampaign[],
+  out: Reconciliation,
+): void {
   const taken = new Array<boolean>(campaigns.length).fill(false);
   const byId = new Map<string, number>();
   campaigns.forEach((c, i) => {
@@ -117,19 +123,19 @@ function reconcilePlatform(plan: PlanRow[], campaigns: PlatformCampaign[], out: 
 
   // Fuzzy: all remaining pairs that can reach the threshold, best first.
   const free = campaigns.map((_, i) => i).filter((i) => !taken[i]);
+  const pairs = fuzzyPairs(
+    platform,
+    left.map((r) => rowNames[r] as string),
+    free.map((c) => names[c] as string),
+  );
+  out.comparisons += pairs.comparisons;
   const candidates: Candidate[] = [];
-  for (const r of left) {
-    const a = rowNames[r] as string;
-    for (const c of free) {
-      const b = names[c] as string;
-      const longer = Math.max(a.length, b.length);
-      if (longer > 0 && Math.min(a.length, b.length) / longer < MIN_NAME_SIMILARITY) continue;
-      out.comparisons++;
-      const s = similarity(a, b);
-      if (s >= MIN_NAME_SIMILARITY) candidates.push({ row: r, campaign: c, similarity: s });
-    }
-  }
-  candidates.sort((x, y) => y.similarity - x.similarity || x.row - y.row || x.campaign - y.campaign);
+  for (let k = 0; k < pairs.similarity.length; k++)
+    candidates.push({
+      row: left[pairs.row[k] as number] as number,
+      campaign: free[pairs.campaign[k] as number] as number,
+      similarity: pairs.similarity[k] as number,
+    });
   const rowDone = new Set<number>();
   for (const cand of candidates) {
     if (rowDone.has(cand.row) || taken[cand.campaign]) continue;
@@ -156,6 +162,49 @@ function reconcilePlatform(plan: PlanRow[], campaigns: PlatformCampaign[], out: 
     const c = campaigns[i] as PlatformCampaign;
     if (c.spend > 0) out.orphans.push(c);
   }
+}
+
+/** Pairs at or above the threshold, by position in the two lists, best first (ties: row, then campaign). */
+interface FuzzyPairs {
+  row: Int32Array;
+  campaign: Int32Array;
+  similarity: Float64Array;
+  /** Distances computed to find them (the previous run's count when they were remembered). */
+  comparisons: number;
+}
+
+/**
+ * The fuzzy pass's scoring, remembered per platform: names left over after the exact pass are the same run
+ * after run (a server runs every hour on the same tracker and accounts), and scoring every pair of them is
+ * tens of thousands of distances. Reused only when both lists are the same names in the same order.
+ */
+const lastFuzzy = new Map<Platform, { key: string; pairs: FuzzyPairs }>();
+
+function fuzzyPairs(platform: Platform, rows: readonly string[], free: readonly string[]): FuzzyPairs {
+  // Normalised names hold no line breaks (whitespace is folded to a space), so the join is unambiguous.
+  const key = `${rows.join('\n')}\n\n${free.join('\n')}`;
+  const known = lastFuzzy.get(platform);
+  if (known?.key === key) return known.pairs;
+  const found: Candidate[] = [];
+  let comparisons = 0;
+  rows.forEach((a, r) => {
+    free.forEach((b, c) => {
+      const longer = Math.max(a.length, b.length);
+      if (longer > 0 && Math.min(a.length, b.length) / longer < MIN_NAME_SIMILARITY) return;
+      comparisons++;
+      const s = similarity(a, b);
+      if (s >= MIN_NAME_SIMILARITY) found.push({ row: r, campaign: c, similarity: s });
+    });
+  });
+  found.sort((x, y) => y.similarity - x.similarity || x.row - y.row || x.campaign - y.campaign);
+  const pairs: FuzzyPairs = {
+    row: Int32Array.from(found, (f) => f.row),
+    campaign: Int32Array.from(found, (f) => f.campaign),
+    similarity: Float64Array.from(found, (f) => f.similarity),
+    comparisons,
+  };
+  lastFuzzy.set(platform, { key, pairs });
+  return pairs;
 }
 
 function closest(name: string, free: number[], campaigns: PlatformCampaign[], names: string[]): Unmatched['closest'] {

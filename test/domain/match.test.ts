@@ -178,6 +178,21 @@ describe('reconcile: names', () => {
     expect(r.orphans).toEqual([]);
   });
 
+  it('gives the same pairs run after run, and sees renamed campaigns at once (nothing stale is reused)', () => {
+    const plan = [row(2, 'UK Brand Search Q4'), row(3, 'DE Generic Shoes')];
+    const before = [camp('g-1', 'UK Brand Search Q4 new'), camp('g-2', 'DE Generic Shoes v2')];
+    const first = reconcile(plan, before);
+    const again = reconcile(plan, before);
+    expect(pairs(first)).toEqual(['2→g-1 (name)', '3→g-2 (name)']);
+    expect(again).toEqual(first);
+    const renamed = [camp('g-1', 'DE Generic Shoes v2'), camp('g-2', 'UK Brand Search Q4 new')];
+    expect(pairs(reconcile(plan, renamed))).toEqual(['2→g-2 (name)', '3→g-1 (name)']);
+    expect(pairs(reconcile([row(2, 'DE Generic Shoes'), row(3, 'UK Brand Search Q4')], before))).toEqual([
+      '2→g-2 (name)',
+      '3→g-1 (name)',
+    ]);
+  });
+
   it('skips distance computation for pairs whose lengths cannot reach 0.5', () => {
     // 3 against 8 characters: at best 3/8 similar.
     const r = reconcile([row(2, 'abc')], [camp('g-1', 'abcdefgh')]);
