@@ -22,6 +22,8 @@ export function variancePct(actual: number, target: number): number | null {
 
 /** Decimal places of a number as JavaScript writes it (shortest round-trip form); null in exponent form. */
 function decimalPlaces(x: number): number | null {
+  // Whole amounts are common and need no text (one beyond 2^53 then fails the safe-integer check above).
+  if (Number.isInteger(x)) return 0;
   const text = String(x);
   if (!Number.isFinite(x) || text.includes('e')) return null;
   const dot = text.indexOf('.');

@@ -77,11 +77,57 @@ void everyForecastFieldWritten;
  * back every run.
  */
 export function encodeData(r: ResultRow): string {
-  const out = new Array<unknown>(FIELDS.length);
-  for (let i = 0; i < FIELDS.length; i++) out[i] = r[FIELDS[i] as keyof DataFields] ?? null;
+  // Written out field by field, in FIELDS order (a loop over FIELDS costs a third more at 10,000 rows a run);
+  // the round-trip test gives every field a distinct value, so a field out of order fails it.
   const f = r.forecast;
-  if (f) out[FIELDS.indexOf('forecast')] = FORECAST.map((k) => f[k]);
-  return JSON.stringify(out);
+  const values = [
+    r.line,
+    r.campaignName,
+    r.platformCampaignName,
+    r.platformStatus,
+    r.market,
+    r.product,
+    r.ownerSlackId,
+    r.currency,
+    r.platformCurrency,
+    r.planCurrency,
+    r.startDate,
+    r.endDate,
+    r.account,
+    r.matchedBy,
+    r.confidence,
+    r.confidenceParts,
+    r.dataAgeHours,
+    r.reportingLagHours,
+    r.targetSpend,
+    r.targetSource,
+    r.budget,
+    r.variancePct,
+    f
+      ? [
+          f.dailyRunRate,
+          f.projectedSpend,
+          f.budget,
+          f.projectedVariancePct,
+          f.daysLeft,
+          f.recommendedDailyBudget,
+          f.basis,
+        ]
+      : null,
+    r.severity,
+    r.zeroDelivery,
+    r.proposedAction,
+    r.reason,
+    r.rootCause,
+    r.mitigation,
+    r.actionNote,
+    r.pause,
+    r.notice ?? null,
+  ] as const;
+  // As many values as FIELDS names: a field added to one and not the other does not compile.
+  const sameLength: (typeof values)['length'] extends (typeof FIELDS)['length'] ? true : false = true;
+  void sameLength;
+  return JSON.stringify(values);
 }
 
 const FORECAST_AT = FIELDS.indexOf('forecast');

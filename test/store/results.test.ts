@@ -37,11 +37,33 @@ describe('stored results', () => {
     store.close();
   });
 
-  it('read every field back, a forecast included', () => {
+  it('read every field back, each in its place (every field holds a value no other field holds)', () => {
     const store = Store.open(':memory:');
     store.runs.start({ id: 'run-3', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
     const full = row({
       runId: 'run-3',
+      line: 7,
+      campaignName: 'Plan name',
+      platformCampaignName: 'Platform name',
+      platformStatus: 'PAUSED',
+      market: 'FR',
+      product: 'Boots',
+      ownerSlackId: 'U0OWNER',
+      currency: 'EUR',
+      platformCurrency: 'USD',
+      planCurrency: 'GBP',
+      startDate: '2026-11-01',
+      endDate: '2026-11-30',
+      matchedBy: 'pinned_id',
+      confidence: 87,
+      confidenceParts: { metadata: 45, name: 25, freshness: 17 },
+      dataAgeHours: 1.5,
+      reportingLagHours: 3,
+      targetSpend: 9_400,
+      targetSource: 'budget',
+      budget: 15_000,
+      variancePct: 12.5,
+      reason: 'Overspending.',
       account: '123-456-7890',
       forecast: {
         dailyRunRate: 1230.69,
