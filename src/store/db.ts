@@ -286,6 +286,23 @@ const MIGRATIONS: string[] = [
   -- Paging asks, per campaign, whether its latest settled pause failed.
   CREATE INDEX pause_intents_campaign ON pause_intents (platform, platform_campaign_id);
   `,
+  `
+  -- Each campaign's spend per day as one row (a JSON object of day → spend) instead of one row per day: a first
+  -- run over 10,000 campaigns wrote 140,000 rows; a later run merges the days a platform revised (json_patch).
+  -- first_day is the earliest day held, so pruning touches only rows with days past retention.
+  CREATE TABLE spend_days (
+    platform TEXT NOT NULL,
+    platform_campaign_id TEXT NOT NULL,
+    first_day TEXT NOT NULL,
+    days TEXT NOT NULL,
+    PRIMARY KEY (platform, platform_campaign_id)
+  ) WITHOUT ROWID;
+  INSERT INTO spend_days (platform, platform_campaign_id, first_day, days)
+    SELECT platform, platform_campaign_id, MIN(day), json_group_object(day, spend)
+    FROM (SELECT * FROM daily_spend ORDER BY platform, platform_campaign_id, day)
+    GROUP BY platform, platform_campaign_id;
+  DROP TABLE daily_spend;
+  `,
 ];
 
 /** How long opening waits for other processes (a migration, WAL set-up) before saying the file is busy. */

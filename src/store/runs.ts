@@ -185,9 +185,10 @@ export class RunStore {
   }
 
   /**
-   * Keeps each campaign's spend per day (the latest figure for a day wins). A campaign seen for the first time
-   * is written whole; after that only days from `recentFrom` on, the ones a platform still revises (reporting
-   * lag, today's partial spend): ten thousand campaigns then cost two upserts each, not their whole series.
+   * Keeps each campaign's spend per day (the latest figure for a day wins), one row per campaign. A campaign
+   * seen for the first time is written whole; after that only days from `recentFrom` on, the ones a platform
+   * still revises (reporting lag, today's partial spend), merged into what is kept; nothing when its spend did
+   * not move.
    */
   saveDailySpend(
     series: readonly {
@@ -203,22 +204,33 @@ export class RunStore {
     unchanged: (s: { platform: string; platformCampaignId: string; spend: number }) => boolean = () => false,
   ): void {
     const upsert = this.db.prepare(
-      `INSERT INTO daily_spend (platform, platform_campaign_id, day, spend) VALUES (?, ?, ?, ?)
-       ON CONFLICT (platform, platform_campaign_id, day) DO UPDATE SET spend = excluded.spend WHERE spend != excluded.spend`,
+      `INSERT INTO spend_days (platform, platform_campaign_id, first_day, days) VALUES (?, ?, ?, ?)
+       ON CONFLICT (platform, platform_campaign_id) DO UPDATE
+         SET days = json_patch(days, excluded.days), first_day = min(first_day, excluded.first_day)`,
     );
     for (const s of series) {
       const whole = !known(s.platform, s.platformCampaignId);
       if (!whole && unchanged(s)) continue;
-      for (const [day, spend] of Object.entries(s.days))
-        if (whole || day >= recentFrom) upsert.run(s.platform, s.platformCampaignId, day, spend);
+      let first: string | null = null;
+      const days: Record<string, number> = {};
+      for (const [day, spend] of Object.entries(s.days)) {
+        if (!whole && day < recentFrom) continue;
+        days[day] = spend;
+        if (first === null || day < first) first = day;
+      }
+      if (first !== null) upsert.run(s.platform, s.platformCampaignId, first, JSON.stringify(days));
     }
   }
 
   /** A campaign's kept spend per day, oldest first. */
   dailySpend(platform: string, platformCampaignId: string): { day: string; spend: number }[] {
-    return this.db
-      .prepare('SELECT day, spend FROM daily_spend WHERE platform = ? AND platform_campaign_id = ? ORDER BY day')
-      .all(platform, platformCampaignId) as { day: string; spend: number }[];
+    const r = this.db
+      .prepare('SELECT days FROM spend_days WHERE platform = ? AND platform_campaign_id = ?')
+      .get(platform, platformCampaignId) as { days: string } | undefined;
+    if (!r) return [];
+    return Object.entries(JSON.parse(r.days) as Record<string, number>)
+      .map(([day, spend]) => ({ day, spend }))
+      .sort((x, y) => (x.day < y.day ? -1 : 1));
   }
 
   /**
@@ -262,10 +274,27 @@ export class RunStore {
    */
   pruneResults(before: string): number {
     const latest = this.latestCompleted();
-    this.db.prepare('DELETE FROM daily_spend WHERE day < ?').run(before.slice(0, 10));
+    this.pruneDailySpend(before.slice(0, 10));
     return this.db
       .prepare('DELETE FROM results WHERE run_id IN (SELECT id FROM runs WHERE started_at < ? AND id IS NOT ?)')
       .run(before, latest?.id ?? null).changes;
+  }
+
+  /** Forgets days before `day` (YYYY-MM-DD); a campaign with no day left goes. Touches only rows holding such days. */
+  private pruneDailySpend(day: string): void {
+    this.db
+      .prepare(
+        `DELETE FROM spend_days WHERE first_day < :day AND NOT EXISTS (SELECT 1 FROM json_each(days) WHERE key >= :day)`,
+      )
+      .run({ day });
+    this.db
+      .prepare(
+        `UPDATE spend_days SET
+           days = (SELECT json_group_object(key, value) FROM json_each(spend_days.days) WHERE key >= :day),
+           first_day = (SELECT MIN(key) FROM json_each(spend_days.days) WHERE key >= :day)
+         WHERE first_day < :day`,
+      )
+      .run({ day });
   }
 
   /** Marks runs left "running" by a process that died as failed, so they neither block nor confuse. */
