@@ -140,7 +140,7 @@ export function buildCycleGraph(deps: AgentDeps) {
     const w = ws(config);
     const summary = summarise(w, deps);
     const at = deps.clock();
-    deps.store.transaction(() => {
+    deps.store.bulkTransaction(() => {
       deps.store.runs.complete(s.runId, at, summary, w.errors, w.platformErrors, w.results, w.pacing);
       deps.store.runs.saveDailySpend(
         w.campaigns.flatMap((c) =>
