@@ -18,22 +18,25 @@ const CLIENT = 'Pacing Agent';
 const EVALUATE_EVERY_MS = 60_000;
 /** Several nudges in a row (a run's messages, a burst of clicks) make one evaluation. */
 const NUDGE_DELAY_MS = 250;
+const DEFAULT_RETENTION_DAYS = 90;
 
 export class Pager {
   readonly deliverer: PagerDutyDeliverer;
   private readonly facts: PageFacts;
   private readonly source: string;
+  private readonly retentionDays: number;
 
   constructor(
     private readonly store: Store,
     settings: PagerDutySettings,
     private readonly log: Logger,
     private readonly clock: () => string,
-    opts: DelivererOptions & { source?: string } = {},
+    opts: DelivererOptions & { source?: string; retentionDays?: number } = {},
   ) {
     this.facts = new PageFacts(store);
     this.deliverer = new PagerDutyDeliverer(store, settings, log, clock, opts);
     this.source = opts.source ?? hostname();
+    this.retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
   }
 
   /**
@@ -42,6 +45,8 @@ export class Pager {
    * run beside `serve`) may have paged the same condition a moment ago.
    */
   evaluate(thrown: RunOutcomes['thrown'] = null): PagingPlan {
+    // Delivered events are kept as long as results (RESULTS_RETENTION_DAYS), then forgotten.
+    this.store.pages.prune(new Date(Date.parse(this.clock()) - this.retentionDays * 86_400_000).toISOString());
     if (isEmpty(this.decide(thrown).plan)) return { trigger: [], resolve: [] };
     const plan = this.store.db
       .transaction(() => {
@@ -144,7 +149,10 @@ export function startPaging(
 ): Paging | null {
   const settings = pagingSettings(config);
   if (!settings) return null;
-  const pager = new Pager(app.store, settings, log, config.clock, opts);
+  const pager = new Pager(app.store, settings, log, config.clock, {
+    retentionDays: config.resultsRetentionDays,
+    ...opts,
+  });
   const evaluate = (thrown: RunOutcomes['thrown'] = null) => {
     try {
       pager.evaluate(thrown);
@@ -202,7 +210,7 @@ export async function pageAfterRun(
 ): Promise<PagingPlan | null> {
   const settings = pagingSettings(config);
   if (!settings) return null;
-  const pager = new Pager(app.store, settings, log, config.clock);
+  const pager = new Pager(app.store, settings, log, config.clock, { retentionDays: config.resultsRetentionDays });
   let plan: PagingPlan = { trigger: [], resolve: [] };
   try {
     plan = pager.evaluate(thrownBy(opts.error, opts.trigger ?? 'cli'));

@@ -133,6 +133,19 @@ export class Pages {
   }
 
   /**
+   * Forgets events PagerDuty accepted (or that were withdrawn) before `before`, keeping each incident's latest
+   * event, which withdrawing and retrying read. Returns how many went. Incidents themselves stay.
+   */
+  prune(before: string): number {
+    return this.db
+      .prepare(
+        `DELETE FROM page_events WHERE status IN ('sent', 'superseded') AND created_at < ?
+           AND id NOT IN (SELECT MAX(id) FROM page_events GROUP BY dedup_key)`,
+      )
+      .run(before).changes;
+  }
+
+  /**
    * Drops the key's trigger when it is the key's latest event, still queued and not being sent: PagerDuty never
    * heard of the incident, so its resolve need not go either. False when the trigger went out (or is going).
    */

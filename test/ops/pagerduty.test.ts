@@ -285,6 +285,35 @@ describe('delivery', () => {
     expect(fake.alerts).toHaveLength(1);
   });
 
+  it('forgets delivered events past retention, keeping each incident’s latest and anything undelivered', () => {
+    const { app, config } = open();
+    const { pages } = app.store;
+    const old = '2026-01-01T00:00:00.000Z';
+    const sent = (key: string, action: 'trigger' | 'resolve', at: string) => {
+      const id = pages.enqueue({ dedupKey: key, action, body: {} }, at);
+      pages.markSent(id, at);
+      return id;
+    };
+    const gone1 = sent('k1', 'trigger', old);
+    const kept1 = sent('k1', 'resolve', old); // k1's latest: withdrawing and retrying read it
+    const gone2 = sent('k2', 'trigger', old);
+    const failed = pages.enqueue({ dedupKey: 'k2', action: 'resolve', body: {} }, old);
+    pages.markFailed(failed, 'HTTP 400');
+    const recent = sent('k3', 'trigger', NOW);
+    const pager = new Pager(
+      app.store,
+      pagingSettings(config) as NonNullable<ReturnType<typeof pagingSettings>>,
+      log,
+      config.clock,
+      { retentionDays: 30 },
+    );
+    pager.evaluate();
+    const ids = pages.events().map((e) => e.id);
+    expect(ids).toEqual([kept1, failed, recent]);
+    expect(ids).not.toContain(gone1);
+    expect(ids).not.toContain(gone2);
+  });
+
   it('keeps an incident’s events in order: a resolve never overtakes its trigger', () => {
     const { app } = open();
     const { pages } = app.store;
