@@ -5,7 +5,7 @@ import type { PlatformFailure, ResultRow, RowError, RunRecord, RunSummary } from
 import type { RowStatus, SpendObservation } from '../domain/types.js';
 import { redact, redactText } from '../redact.js';
 import type { Db } from './db.js';
-import { decodeData, encodeData } from './result-codec.js';
+import { encodeData, resultRow } from './result-codec.js';
 
 export type { PlatformFailure, RunRecord, RunSummary } from '../domain/records.js';
 
@@ -327,20 +327,21 @@ export interface StoredResult {
 
 /** A result row as written, with its column fields put back (rows stored whole before this also read right). */
 export function resultFromStore(r: StoredResult): ResultRow {
-  const data = decodeData(r.data);
-  return {
-    ...(data as ResultRow),
-    history: data.history ?? historyOf(r.pacing),
-    key: r.key,
-    campaignId: r.campaign_id,
-    platform: r.platform,
-    platformCampaignId: r.platform_campaign_id,
-    action: r.action,
-    status: r.status,
-    escalationId: r.escalation_id,
-    actualSpend: r.actual_spend,
-    runId: r.run_id,
-  };
+  return resultRow(
+    {
+      key: r.key,
+      campaignId: r.campaign_id,
+      platform: r.platform,
+      platformCampaignId: r.platform_campaign_id,
+      action: r.action,
+      status: r.status,
+      escalationId: r.escalation_id,
+      actualSpend: r.actual_spend,
+      runId: r.run_id,
+    },
+    r.data,
+    () => historyOf(r.pacing),
+  );
 }
 
 /** The run history a result was assessed with: the runs its pacing holds, this run last (see cycle `assess`). */
