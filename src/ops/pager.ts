@@ -19,6 +19,7 @@ const EVALUATE_EVERY_MS = 60_000;
 /** Several nudges in a row (a run's messages, a burst of clicks) make one evaluation. */
 const NUDGE_DELAY_MS = 250;
 const DEFAULT_RETENTION_DAYS = 90;
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 export class Pager {
   readonly deliverer: PagerDutyDeliverer;
@@ -45,8 +46,7 @@ export class Pager {
    * run beside `serve`) may have paged the same condition a moment ago.
    */
   evaluate(thrown: RunOutcomes['thrown'] = null): PagingPlan {
-    // Delivered events are kept as long as results (RESULTS_RETENTION_DAYS), then forgotten.
-    this.store.pages.prune(new Date(Date.parse(this.clock()) - this.retentionDays * 86_400_000).toISOString());
+    this.pruneDelivered();
     if (isEmpty(this.decide(thrown).plan)) return { trigger: [], resolve: [] };
     const plan = this.store.db
       .transaction(() => {
@@ -60,6 +60,23 @@ export class Pager {
     for (const r of plan.resolve) this.log.info({ dedupKey: r.dedupKey, kind: r.kind }, `Paging resolved: ${r.reason}`);
     if (!isEmpty(plan)) this.deliverer.kick();
     return plan;
+  }
+
+  private prunedAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Delivered events are kept as long as results (RESULTS_RETENTION_DAYS), then forgotten: looked at once an hour
+   * (an evaluation with nothing to page stays read-only), and never in the way of paging if it cannot be done.
+   */
+  private pruneDelivered(): void {
+    const now = Date.parse(this.clock());
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    try {
+      this.store.pages.prune(new Date(now - this.retentionDays * 86_400_000).toISOString());
+    } catch (err) {
+      this.log.warn({ err }, 'could not forget old PagerDuty events; trying again in an hour');
+    }
   }
 
   private decide(thrown: RunOutcomes['thrown']): { plan: PagingPlan; mark: number } {

@@ -133,14 +133,17 @@ export class Pages {
   }
 
   /**
-   * Forgets events PagerDuty accepted (or that were withdrawn) before `before`, keeping each incident's latest
-   * event, which withdrawing and retrying read. Returns how many went. Incidents themselves stay.
+   * Forgets events PagerDuty accepted (or that were withdrawn) before `before`. Kept whatever their age: each
+   * incident's latest event (withdrawing a trigger reads it) and its latest one not withdrawn (retrying a refused
+   * event reads it: were a sent resolve after it forgotten, an old refused trigger would look current). Returns
+   * how many went. Incidents themselves stay.
    */
   prune(before: string): number {
     return this.db
       .prepare(
         `DELETE FROM page_events WHERE status IN ('sent', 'superseded') AND created_at < ?
-           AND id NOT IN (SELECT MAX(id) FROM page_events GROUP BY dedup_key)`,
+           AND id NOT IN (SELECT MAX(id) FROM page_events GROUP BY dedup_key)
+           AND id NOT IN (SELECT MAX(id) FROM page_events WHERE status != 'superseded' GROUP BY dedup_key)`,
       )
       .run(before).changes;
   }

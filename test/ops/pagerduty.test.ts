@@ -314,6 +314,24 @@ describe('delivery', () => {
     expect(ids).not.toContain(gone2);
   });
 
+  it('never brings back an old refused trigger by forgetting what came after it', () => {
+    const { app, config } = open();
+    const { pages } = app.store;
+    const old = '2026-01-01T00:00:00.000Z';
+    const refused = pages.enqueue({ dedupKey: 'k', action: 'trigger', body: {} }, old);
+    pages.markFailed(refused, 'HTTP 400: invalid routing key');
+    const resolved = pages.enqueue({ dedupKey: 'k', action: 'resolve', body: {} }, old);
+    pages.markSent(resolved, old);
+    pages.enqueue({ dedupKey: 'k', action: 'trigger', body: {} }, old);
+    expect(pages.withdrawTrigger('k', Date.now())).toBe(true);
+    new Pager(app.store, pagingSettings(config) as NonNullable<ReturnType<typeof pagingSettings>>, log, config.clock, {
+      retentionDays: 30,
+    }).evaluate();
+    expect(pages.events().map((e) => e.id)).toContain(resolved);
+    pages.retryFailed();
+    expect(pages.get(refused)?.status).toBe('failed');
+  });
+
   it('keeps an incident’s events in order: a resolve never overtakes its trigger', () => {
     const { app } = open();
     const { pages } = app.store;
