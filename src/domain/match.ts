@@ -181,8 +181,8 @@ interface FuzzyPairs {
 const lastFuzzy = new Map<Platform, { key: string; pairs: FuzzyPairs }>();
 
 function fuzzyPairs(platform: Platform, rows: readonly string[], free: readonly string[]): FuzzyPairs {
-  // Normalised names hold no line breaks (whitespace is folded to a space), so the join is unambiguous.
-  const key = `${rows.join('\n')}\n\n${free.join('\n')}`;
+  // Each name quoted: names may be empty (only separators) or hold anything, and two lists must never read alike.
+  const key = JSON.stringify([rows, free]);
   const known = lastFuzzy.get(platform);
   if (known?.key === key) return known.pairs;
   const found: Candidate[] = [];

@@ -193,6 +193,13 @@ describe('reconcile: names', () => {
     ]);
   });
 
+  it("never takes one run's leftover names for another's (names of separators alone normalise to nothing)", () => {
+    const first = reconcile([row(2, 'Acme Spring Promo'), row(3, '-')], [camp('g-1', 'Acme Spring Promo 2')]);
+    expect(pairs(first)).toEqual(['2→g-1 (name)']);
+    const second = reconcile([row(2, 'Acme Spring Promo')], [camp('g-1', '_'), camp('g-2', 'Acme Spring Promo 2')]);
+    expect(pairs(second)).toEqual(['2→g-2 (name)']);
+  });
+
   it('skips distance computation for pairs whose lengths cannot reach 0.5', () => {
     // 3 against 8 characters: at best 3/8 similar.
     const r = reconcile([row(2, 'abc')], [camp('g-1', 'abcdefgh')]);
