@@ -32,21 +32,19 @@ export function runHistory(earlier: readonly Pacing[], now: Pacing): RunHistory 
  * milliseconds in decimal) was twice as long, and is still read.
  */
 export function encodePacing(earlier: string | null, at: number, now: Pacing, since: number): string {
-  let kept = '';
-  if (earlier) {
-    // Runs are kept oldest first, so those after `since` are the last ones: at most HISTORY_RUNS − 1 of them
-    // stay, re-spelt when they were written the earlier way.
-    const entries = earlier.split(';');
-    for (let i = Math.max(0, entries.length - (HISTORY_RUNS - 1)); i < entries.length; i++) {
-      const e = entries[i] as string;
-      const bar = e.indexOf('|');
-      const ms = entryTime(e, bar);
-      if (!(ms > since)) continue;
-      const last = e.lastIndexOf('|');
-      kept += `${bar <= 8 ? e : spell(ms, e.slice(bar + 1, last), e.slice(last + 1))};`;
-    }
+  const kept: string[] = [];
+  // Every run after `since` (times are not always in order: PACING_NOW, a clock set back), the last HISTORY_RUNS − 1
+  // of them kept, re-spelt when they were written the earlier way.
+  for (const e of earlier ? earlier.split(';') : []) {
+    const bar = e.indexOf('|');
+    const ms = entryTime(e, bar);
+    if (!(ms > since)) continue;
+    const last = e.lastIndexOf('|');
+    kept.push(bar <= 8 ? e : spell(ms, e.slice(bar + 1, last), e.slice(last + 1)));
   }
-  return kept + spell(at, now.severity ?? '', now.variancePct === null ? '' : String(now.variancePct));
+  const recent = kept.slice(-(HISTORY_RUNS - 1));
+  recent.push(spell(at, now.severity ?? '', now.variancePct === null ? '' : String(now.variancePct)));
+  return recent.join(';');
 }
 
 /** The runs an encoded pacing holds after `since` (ms), oldest first. */

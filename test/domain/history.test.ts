@@ -1,6 +1,6 @@
 // A campaign's last runs: off plan how often, chronic or not, within 10 runs and 14 days.
 import { describe, expect, it } from 'vitest';
-import { decodePacing, encodePacing, runHistory } from '../../src/domain/history.js';
+import { decodePacing, encodePacing, type Pacing, runHistory } from '../../src/domain/history.js';
 
 const warn = { severity: 'warning', variancePct: 15 } as const;
 const ok = { severity: 'healthy', variancePct: 2 } as const;
@@ -76,4 +76,19 @@ describe('pacing spelling', () => {
     expect(decodePacing(enc, 0).map((p) => p.variancePct)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
     expect(decodePacing(enc, t0 + 12 * 3_600_000).map((p) => p.variancePct)).toEqual([13, 14]);
   });
+
+  it('keeps what the run counted when run times go backwards (PACING_NOW, a clock set back)', () => {
+    const since = t0 - 14 * DAY;
+    // Nine recent runs, then one written with a clock 20 days back, then this run.
+    let enc: string | null = null;
+    for (let i = 0; i < 9; i++) enc = encodePacing(enc, t0 - i * 3_600_000, warnAt(i), 0);
+    enc = encodePacing(enc, t0 - 20 * DAY, { severity: 'healthy', variancePct: 1 }, 0);
+    const prior = decodePacing(enc, since);
+    const history = runHistory(prior, warnAt(99));
+    const stored = decodePacing(encodePacing(enc, t0, warnAt(99), since), 0);
+    expect(runHistory(stored.slice(0, -1), stored.at(-1) as Pacing)).toEqual(history);
+    expect(history).toMatchObject({ runs: 10, offPlanRuns: 10 });
+  });
 });
+
+const warnAt = (v: number) => ({ severity: 'warning', variancePct: v }) as const;
