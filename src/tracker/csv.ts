@@ -212,7 +212,7 @@ export function readTracker(file: string): Plan {
 
 export function parseTracker(content: string, file = 'tracker.csv'): Plan {
   const first = parseCsv(content);
-  let { records, header, errors } = first;
+  let { records, header, errors, headerLine } = first;
   // A stray quote makes csv-parse read every row after it as one value: skip the row where it opens, read the rest.
   let skipped: (StrayQuote & { text: string })[] = [];
   if (first.quoteTrouble) {
@@ -229,10 +229,19 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
     if (strays.length > 0) {
       skipped = strays.map((q) => ({ ...q, text: lines.slice(q.start - 1, q.open).join('\n') }));
       for (const q of strays) lines.fill('', q.start - 1, q.open); // blanked, so the lines after keep their numbers
-      ({ records, header, errors } = parseCsv(lines.join(delimiter)));
+      ({ records, header, errors, headerLine } = parseCsv(lines.join(delimiter)));
     }
   }
 
+  // A header csv-parse could not read is skipped like a bad row: the next row would then be taken for it.
+  const unreadableHeader = errors.find((e) => headerLine === null || e.line <= headerLine);
+  if (unreadableHeader) {
+    throw new DataError(
+      `The tracker ${file} has a header it cannot read (line ${unreadableHeader.line}): ${unreadableHeader.message.replace(/^Unreadable CSV: /, '')}. Fix the header row.`,
+      file,
+      unreadableHeader.line,
+    );
+  }
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (header.length === 0) throw new DataError(`The tracker ${file} is empty: it needs a header row.`, file, 1);
   const duplicated = [...new Set(header.filter((c, i) => c !== '' && header.indexOf(c) !== i))];
@@ -345,6 +354,8 @@ function parseCsv(content: string): {
   header: string[];
   errors: RowError[];
   quoteTrouble: boolean;
+  /** The line the header was read from; null when no record could be read at all. */
+  headerLine: number | null;
 } {
   const errors: RowError[] = [];
   let quoteTrouble = false;
@@ -371,7 +382,7 @@ function parseCsv(content: string): {
     for (let c = 0; c < n; c++) record[header[c] as string] = values[c] as string;
     records.push({ record, info: { lines: info.lines } });
   }
-  return { records, header, errors, quoteTrouble };
+  return { records, header, errors, quoteTrouble, headerLine: raw[0]?.info.lines ?? null };
 }
 
 /** A quote that opens a field and runs past the end of its line into an error. Lines are 1-based. */

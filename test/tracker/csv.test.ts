@@ -171,6 +171,12 @@ describe('tracker.csv', () => {
       );
     });
 
+    it('inside a header cell stops the run at the header, instead of taking the next row for it', () => {
+      const content = trackerOf([good(1), good(2)]).replace('target_spend', 'target_spend,notes"x');
+      expect(() => parseTracker(content)).toThrow(/header it cannot read \(line 1\): Invalid Opening Quote/);
+      expect(() => parseTracker(content)).toThrow(DataError);
+    });
+
     it('leaves a quoted value that spans lines and closes alone', () => {
       const plan = parseTracker(
         trackerOf([good(1), 'c-2,"Campaign, two\nlines ""quoted""",google,DE,X,2026-03-01,2026-03-31,100', good(3)]),
