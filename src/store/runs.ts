@@ -38,7 +38,13 @@ const toRun = (r: RunRecordRow): RunRecord => ({
 export class RunStore {
   constructor(private readonly db: Db) {}
 
+  /** When each run this store started began, for `lastSeen`. */
+  private readonly started = new Map<string, string>();
+  /** What the last run this store completed saw (see `previousRun`), kept for the next run in this process. */
+  private lastSeen: { runId: string; seen: PreviousRun } | null = null;
+
   start(run: { id: string; startedAt: string; trigger: string; actor: string }): void {
+    this.started.set(run.id, run.startedAt);
     this.db
       .prepare(
         `INSERT INTO runs (id, started_at, status, trigger, actor) VALUES (@id, @startedAt, 'running', @trigger, @actor)`,
@@ -61,7 +67,19 @@ export class RunStore {
       `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, pacing, data)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const startedAt = this.started.get(id);
+    this.started.delete(id);
+    const seen =
+      startedAt === undefined
+        ? null
+        : { observations: new Map<string, SpendObservation>(), pacing: new Map<string, string>() };
     results.forEach((r, seq) => {
+      const paced = pacing?.get(r.key) ?? null;
+      if (seen && startedAt !== undefined) {
+        if (r.platformCampaignId !== null && r.actualSpend !== null)
+          seen.observations.set(`${r.platform}:${r.platformCampaignId}`, { at: startedAt, actualSpend: r.actualSpend });
+        if (paced !== null) seen.pacing.set(r.key, paced);
+      }
       insert.run(
         id,
         seq,
@@ -74,10 +92,12 @@ export class RunStore {
         r.status,
         r.escalationId,
         r.actualSpend,
-        pacing?.get(r.key) ?? null,
+        paced,
         encodeData(r),
       );
     });
+    // Read back by the next run only if this run is then the latest completed one (its transaction committed).
+    this.lastSeen = seen ? { runId: id, seen } : null;
     this.db
       .prepare(
         `UPDATE runs SET status = 'completed', finished_at = ?, summary = ?, errors = ?, platform_errors = ? WHERE id = ?`,
@@ -237,8 +257,11 @@ export class RunStore {
    * What the latest completed run saw, in one pass over its rows: each platform campaign's spend, and each
    * campaign's recent pacing (see `recentPacing`).
    */
-  previousRun(): { observations: Map<string, SpendObservation>; pacing: Map<string, string> } {
+  previousRun(): PreviousRun {
     const latest = this.latestCompleted();
+    // A server's runs follow one another in one process: the last one's figures are already in memory (a run
+    // made meanwhile by another process, or a rolled-back one, is a different latest run: read from the table).
+    if (latest && this.lastSeen?.runId === latest.id) return this.lastSeen.seen;
     const observations = new Map<string, SpendObservation>();
     const pacing = new Map<string, string>();
     if (!latest) return { observations, pacing };
@@ -305,6 +328,12 @@ export class RunStore {
       )
       .run(at, liveRunId);
   }
+}
+
+/** What the latest completed run saw: each platform campaign's spend, each campaign's recent pacing. */
+export interface PreviousRun {
+  observations: ReadonlyMap<string, SpendObservation>;
+  pacing: ReadonlyMap<string, string>;
 }
 
 /** The columns a result row is read back from: its own columns and `data`, the rest of the row as JSON. */

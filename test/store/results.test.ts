@@ -1,5 +1,8 @@
 // A run's results are stored as their columns plus the rest of each row as JSON, and read back whole; rows
 // stored whole by earlier versions read back the same.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodePacing, runHistory } from '../../src/domain/history.js';
 import type { RunSummary } from '../../src/domain/records.js';
@@ -139,6 +142,55 @@ describe('stored results', () => {
     for (const d of data) expect(d.data).not.toContain('12.25');
     expect(store.runs.results('run-2')).toEqual(rows);
     expect(history).toMatchObject({ runs: 4, offPlanRuns: 2, variances: [3.5, 12.25, null, -41] });
+    store.close();
+  });
+
+  it('give the next run what the last one saw, from memory the same as from the table', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pacing-prev-')), 'prev.db');
+    const store = Store.open(file);
+    store.runs.start({ id: 'run-5', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
+    const rows = [
+      row({ runId: 'run-5', campaignId: 'C-1', platformCampaignId: '111', actualSpend: 10 }),
+      row({ runId: 'run-5', campaignId: 'C-2', platformCampaignId: null, actualSpend: null }),
+      row({ runId: 'run-5', key: 'orphan:meta:9', campaignId: null, platform: 'meta', platformCampaignId: '9' }),
+    ];
+    const pacing = new Map([
+      ['plan:C-1', 'x|h|1'],
+      ['orphan:meta:9', 'x|c|-40'],
+    ]);
+    store.transaction(() => store.runs.complete('run-5', '2026-11-20T09:00:05Z', summary, [], [], rows, pacing));
+    const fromMemory = store.runs.previousRun();
+    const other = Store.open(file);
+    const fromTable = other.runs.previousRun();
+    expect(fromMemory).toEqual(fromTable);
+    expect([...fromTable.observations.keys()]).toEqual(['google:111', 'meta:9']);
+    expect(fromTable.observations.get('google:111')).toEqual({ at: '2026-11-20T09:00:00Z', actualSpend: 10 });
+    expect([...fromTable.pacing]).toEqual([...pacing]);
+
+    // A run another process completed since is read from the table, not taken for the one remembered.
+    other.runs.start({ id: 'run-6', startedAt: '2026-11-20T10:00:00Z', trigger: 'test', actor: 'agent' });
+    other.runs.complete('run-6', '2026-11-20T10:00:05Z', summary, [], [], [row({ runId: 'run-6', actualSpend: 99 })]);
+    expect(store.runs.previousRun().observations.get('google:111')).toEqual({
+      at: '2026-11-20T10:00:00Z',
+      actualSpend: 99,
+    });
+    // A run whose write rolled back is not remembered as the latest.
+    store.runs.start({ id: 'run-7', startedAt: '2026-11-20T11:00:00Z', trigger: 'test', actor: 'agent' });
+    expect(() =>
+      store.transaction(() => {
+        store.runs.complete(
+          'run-7',
+          '2026-11-20T11:00:05Z',
+          summary,
+          [],
+          [],
+          [row({ runId: 'run-7', actualSpend: 5 })],
+        );
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
+    expect(store.runs.previousRun().observations.get('google:111')?.actualSpend).toBe(99);
+    other.close();
     store.close();
   });
 });
