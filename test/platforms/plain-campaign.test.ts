@@ -1,7 +1,7 @@
 // The fixture adapter's fast path reads a plainly valid campaign exactly as the schema does, and leaves
 // anything else to the schema (and its messages).
 import { describe, expect, it } from 'vitest';
-import { CampaignSchema, plainCampaign } from '../../src/platforms/fixtures/adapter.js';
+import { CampaignSchema, plainCampaign } from '../../src/platforms/fixtures/campaign.js';
 
 const good = {
   id: '20500001141',

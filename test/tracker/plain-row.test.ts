@@ -1,6 +1,6 @@
 // The tracker's fast path reads a plainly valid row exactly as the schema does, and leaves anything else to it.
 import { describe, expect, it } from 'vitest';
-import { plainRow, RowSchema } from '../../src/tracker/csv.js';
+import { plainRow, RowSchema } from '../../src/tracker/row.js';
 
 const good: Record<string, string> = {
   campaign_id: 'ACM-G-001',
