@@ -216,18 +216,23 @@ export class PacingAgent {
     }
   }
 
-  /** Deletes per-campaign results past RESULTS_RETENTION_DAYS (about 1 KB per campaign per run). */
+  /**
+   * Deletes per-campaign results past RESULTS_RETENTION_DAYS (about 1 KB per campaign per run), and the Slack
+   * messages of that age that are done with.
+   */
   pruneResults(): number {
     const days = this.deps.resultsRetentionDays;
     if (days === undefined) return 0;
     const before = new Date(Date.parse(this.deps.clock()) - days * 86_400_000).toISOString();
     const deleted = this.deps.store.runs.pruneResults(before);
-    if (deleted > 0) {
+    // Slack messages done with are kept as long as results (the outbox doubles as the index of posted messages).
+    const messages = this.deps.store.outbox.prune(before);
+    if (deleted > 0 || messages > 0) {
       this.deps.store.audit.append({
         at: this.deps.clock(),
         type: 'results_pruned',
         actor: 'agent',
-        details: { rows: deleted, before },
+        details: { rows: deleted, messages, before },
       });
     }
     return deleted;

@@ -217,6 +217,25 @@ export class Outbox {
     return r ? toItem(r) : null;
   }
 
+  /**
+   * Forgets messages created before `before` that are done with (sent, dropped, or refused for good), so the
+   * queue does not grow for ever (and a retry of refused messages never sends months-old ones). Kept whatever
+   * their age: the latest halt alert about each campaign (a resume edits it), the announcement of a question
+   * still open (its outcome edits it), and a message a queued one is to be threaded under. Returns how many went.
+   */
+  prune(before: string): number {
+    return this.db
+      .prepare(
+        `DELETE FROM outbox WHERE status IN ('sent', 'superseded', 'failed') AND created_at < ?
+           AND id NOT IN (
+             SELECT MAX(id) FROM outbox WHERE kind = 'halt_alert' AND status = 'sent' AND ts IS NOT NULL
+             GROUP BY json_extract(subject, '$.platform'), json_extract(subject, '$.platformCampaignId'))
+           AND NOT (kind = 'escalation' AND escalation_id IN (SELECT id FROM escalations WHERE status = 'pending'))
+           AND id NOT IN (SELECT thread_of FROM outbox WHERE status = 'pending' AND thread_of IS NOT NULL)`,
+      )
+      .run(before).changes;
+  }
+
   /** Puts failed items back in the queue (after the operator fixed a channel or a scope). */
   retryFailed(): number {
     return this.db.prepare(`UPDATE outbox SET status = 'pending', next_attempt_at = 0 WHERE status = 'failed'`).run()

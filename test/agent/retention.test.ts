@@ -59,7 +59,17 @@ describe('results retention', () => {
     cleanups.push(ws.cleanup);
     const first = await appAt(ws, '2026-11-01T09:00:00Z').agent.run('test');
     const later = appAt(ws, '2026-11-20T09:00:00Z', { RESULTS_RETENTION_DAYS: '7', APPROVAL_TIMEOUT_HOURS: '1000' });
+    // A Slack message from the first run's day, delivered long ago; and one from today.
+    const post = (at: string) =>
+      later.store.outbox.enqueue({ kind: 'alert', method: 'chat.postMessage', channel: 'C1', payload: {} }, at);
+    const old = post('2026-11-01T09:00:05Z');
+    later.store.outbox.markSent(old, '2026-11-01T09:00:06Z', '1.1');
+    const today = post('2026-11-20T08:00:00Z');
+    later.store.outbox.markSent(today, '2026-11-20T08:00:01Z', '1.2');
     const second = await later.agent.run('test');
+    expect(later.store.outbox.get(old)).toBeNull();
+    expect(later.store.outbox.get(today)?.status).toBe('sent');
+    expect(later.store.audit.list({ type: 'results_pruned' })[0]?.details).toMatchObject({ rows: 17, messages: 1 });
     expect(later.store.runs.results(first.runId)).toEqual([]);
     expect(later.store.runs.get(first.runId)?.summary?.rows).toBe(17);
     expect(later.store.runs.results(second.runId)).toHaveLength(18);
