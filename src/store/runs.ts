@@ -113,6 +113,7 @@ export class RunStore {
   }
 
   fail(id: string, at: string, message: string): void {
+    this.started.delete(id);
     this.db
       .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, failure = ? WHERE id = ?`)
       .run(at, redactText(message), id);
