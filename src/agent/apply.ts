@@ -268,6 +268,8 @@ function resultRow(a: Assessment, runId: string): ResultRow {
     startDate: a.startDate,
     endDate: a.endDate,
     account: a.account,
+    timeZone: a.timeZone,
+    fetchedAt: a.fetchedAt,
     matchedBy: a.matchedBy,
     confidence: a.confidence,
     confidenceParts: a.confidenceParts,

@@ -52,6 +52,10 @@ export interface Assessment {
   endDate: string | null;
   /** The platform account the spend comes from (one data feed), when known. */
   account: string | null;
+  /** The account's IANA time zone, when the platform states it: the flight's days start at 00:00 there. */
+  timeZone: string | null;
+  /** ISO time the spend was read at the platform: guards compare its exact age, not the rounded one shown. */
+  fetchedAt: string | null;
   matchedBy: Match['by'] | null;
   confidence: number;
   confidenceParts: ConfidenceParts;
@@ -136,6 +140,8 @@ function base(row: PlanRow | null, c: PlatformCampaign | null, platform: Platfor
     startDate: row?.startDate ?? null,
     endDate: row?.endDate ?? null,
     account: c?.account ?? null,
+    timeZone: c?.timeZone ?? null,
+    fetchedAt: c?.fetchedAt ?? null,
     matchedBy: null,
     confidence: 0,
     confidenceParts: { ...NO_CONFIDENCE.parts },

@@ -1,7 +1,8 @@
 // Guard 5, run-wide: a storm in one account, more pauses than MAX_AUTONOMOUS_HALTS, more orphans than
 // MAX_ORPHAN_ESCALATIONS — each becomes one batch question instead of many pauses or questions. Pure.
 import type { Assessment } from './assess.js';
-import type { Guard, GuardSettings } from './guards.js';
+import { dayOf } from './forecast.js';
+import { type Guard, type GuardSettings, hoursIntoFlight } from './guards.js';
 import type { Batch, PlannedRow, PolicyPlan } from './intents.js';
 import { round2 } from './money.js';
 import type { Platform } from './types.js';
@@ -15,9 +16,11 @@ const PLATFORM_NAME: Record<Platform, string> = { google: 'Google Ads', meta: 'M
 export const moneyAtStake = (a: Assessment): number =>
   a.actualSpend === null ? 0 : Math.abs(a.actualSpend - (a.targetSpend ?? 0));
 
-/** In flight on `today` (YYYY-MM-DD, UTC): from the start date 00:00 to the end date 24:00. */
-function inFlight(a: Assessment, today: string): boolean {
-  return a.startDate !== null && a.endDate !== null && a.startDate <= today && today <= a.endDate;
+/** In flight at `now`: from the start date 00:00 to the end date 24:00, in the account's zone (UTC for fixtures). */
+function inFlight(a: Assessment, now: string): boolean {
+  if (a.startDate === null || a.endDate === null) return false;
+  const today = dayOf(now, a.timeZone);
+  return a.startDate <= today && today <= a.endDate;
 }
 
 /**
@@ -25,12 +28,14 @@ function inFlight(a: Assessment, today: string): boolean {
  * campaigns to pause. Its would-be pauses (and zero-delivery pause questions) become one batch question.
  */
 export function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guard): void {
-  const today = new Date(now).toISOString().slice(0, 10);
   const accounts = new Map<string, { platform: Platform; label: string; live: number; zero: number }>();
   const accountOf = (a: Assessment) => `${a.platform}:${a.account ?? ''}`;
   for (const { row: a } of out.rows) {
     if (a.campaignId === null || a.platformCampaignId === null || a.platformStatus !== 'ENABLED') continue;
-    if (!inFlight(a, today)) continue;
+    if (!inFlight(a, now)) continue;
+    // A flight in its first hours has not had time to deliver (guard 3): its zero says nothing about the data.
+    const into = hoursIntoFlight(a, now);
+    if (into !== null && into < s.earlyFlightHours) continue;
     const id = accountOf(a);
     const name = PLATFORM_NAME[a.platform];
     const label = a.account ? `${name} account ${a.account}` : `the ${name} data`;

@@ -51,6 +51,8 @@ const FIELDS = [
   'actionNote',
   'pause',
   'notice',
+  'timeZone',
+  'fetchedAt',
 ] as const satisfies readonly (keyof DataFields)[];
 
 /** A field of ResultRow that is neither a column nor in FIELDS does not compile: no field is silently dropped. */
@@ -110,6 +112,8 @@ export function encodeData(r: ResultRow): string {
     r.actionNote,
     r.pause,
     r.notice ?? null,
+    r.timeZone,
+    r.fetchedAt,
   ] as const;
   // As many values as FIELDS names: a field added to one and not the other does not compile.
   const sameLength: (typeof values)['length'] extends (typeof FIELDS)['length'] ? true : false = true;
@@ -159,6 +163,8 @@ export function resultRow(c: ColumnValues, data: string, history: () => RunHisto
     startDate: get('startDate'),
     endDate: get('endDate'),
     account: get('account'),
+    timeZone: get('timeZone'),
+    fetchedAt: get('fetchedAt'),
     matchedBy: get('matchedBy'),
     confidence: get('confidence'),
     confidenceParts: get('confidenceParts'),

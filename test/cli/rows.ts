@@ -20,6 +20,8 @@ export function row(o: Partial<ResultRow> = {}): ResultRow {
     startDate: '2026-11-01',
     endDate: '2026-11-30',
     account: null,
+    timeZone: null,
+    fetchedAt: null,
     matchedBy: 'name',
     confidence: 100,
     confidenceParts: { metadata: 50, name: 30, freshness: 20 },

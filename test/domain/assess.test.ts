@@ -63,6 +63,8 @@ describe('assessAll: matched campaigns', () => {
       startDate: '2024-05-01',
       endDate: '2024-05-31',
       account: null,
+      timeZone: null,
+      fetchedAt: '2024-05-14T22:00:00Z',
       targetSource: 'tracker',
       budget: 3100,
       // 1450 over 14 days; 17 days left: on course to land near its 3100 budget.

@@ -209,6 +209,75 @@ describe('per-row guards', () => {
   });
 });
 
+describe("guard 3 counts the flight from 00:00 in the account's time zone", () => {
+  // A flight starting on 15 May, zero delivery, data an hour old. `local` is hours since 00:00 in the account's
+  // zone; the UTC reading differs by the zone's offset (May: Los Angeles −7, Honolulu −10, New York −4, Tokyo +9).
+  it.each([
+    ['America/Los_Angeles', 19, 'alert'],
+    ['Pacific/Honolulu', 19, 'alert'],
+    ['Pacific/Honolulu', 23.5, 'alert'],
+    ['America/New_York', 21, 'alert'],
+    ['America/Los_Angeles', 25, 'pause'],
+    ['Asia/Tokyo', 19, 'alert'],
+    ['Asia/Tokyo', 25, 'pause'], // UTC would say 16 h: the account's day began nine hours before UTC's
+    ['UTC', 23, 'alert'],
+    ['UTC', 24, 'pause'],
+  ] as const)('%s, %d h into the flight → %s', (timeZone, local, intent) => {
+    const offset: Record<string, number> = {
+      'America/Los_Angeles': -7,
+      'Pacific/Honolulu': -10,
+      'America/New_York': -4,
+      'Asia/Tokyo': 9,
+      UTC: 0,
+    };
+    const now = new Date(Date.parse('2024-05-15T00:00:00Z') + (local - (offset[timeZone] ?? 0)) * 3_600_000)
+      .toISOString()
+      .replace('.000Z', 'Z');
+    const got = one(
+      { spend: 0, startDate: '2024-05-15', timeZone, fetchedAt: hoursBefore(now, 1) },
+      { startDate: '2024-05-15', targetSpend: 100 },
+      {},
+      now,
+    );
+    expect(got.intent.do).toBe(intent);
+    if (intent === 'alert') {
+      expect(got.codes).toContain('guard_early_flight');
+      expect(got.row.reason).toMatch(new RegExp(`started ${local} h ago`));
+    }
+  });
+});
+
+describe('guards that follow an early flight', () => {
+  it('asks about an early flight whose plan states no currency (guard 4 still applies)', () => {
+    const now = '2024-05-15T12:00:00Z';
+    const got = one(
+      { spend: 0, startDate: '2024-05-15', currency: 'EUR', fetchedAt: hoursBefore(now, 1) },
+      { startDate: '2024-05-15', currency: null, targetSpend: 100 },
+      {},
+      now,
+    );
+    expect(got.intent).toEqual({ do: 'ask', proposed: 'alert', supersedes: null });
+    expect(got.row.action).toBe('escalate');
+    expect(got.codes).toEqual(expect.arrayContaining(['guard_early_flight', 'guard_currency_unknown']));
+    expect(got.row.reason).toMatch(/no currency.*EUR.*Too early to judge/);
+  });
+});
+
+describe('guard 2 compares the exact age of the data', () => {
+  // 24 h and a few seconds old rounds to 24.00 h; freshness is 0 from 24 h on (FRESHNESS_HOURS 12).
+  it.each([
+    [24 * 3600 - 1, 'pause'],
+    [24 * 3600, 'ask'],
+    [24 * 3600 + 1, 'ask'],
+    [24 * 3600 + 17, 'ask'],
+  ])('critical on data %d s old → %s', (seconds, intent) => {
+    const fetchedAt = new Date(Date.parse(NOW) - seconds * 1000).toISOString();
+    const got = one({ spend: 2400, fetchedAt });
+    expect(got.intent.do).toBe(intent);
+    if (intent === 'ask') expect(got.codes).toContain('guard_stale_data');
+  });
+});
+
 /** `n` confident plan rows and campaigns in one account; `zero` of them without delivery, the rest over plan. */
 function fleet(n: number, zero: number, account = '111') {
   const rows: PlanRow[] = [];
@@ -242,6 +311,19 @@ describe('guard 5: a storm is one question', () => {
     const f = fleet(n, zero);
     const p = plan(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
     expect(p.rows[0]?.intent.do).toBe(intent);
+  });
+
+  it('does not count flights in their first hours toward a storm (guard 3 before guard 5)', () => {
+    // Four flights that started 12 h ago, none delivering yet: too early to judge, not a data fault.
+    const now = '2024-05-15T12:00:00Z';
+    const f = fleet(4, 4);
+    const rows = f.rows.map((r) => ({ ...r, startDate: '2024-05-15' }));
+    const campaigns = f.campaigns.map((c) => ({ ...c, startDate: '2024-05-15', fetchedAt: hoursBefore(now, 1) }));
+    const p = plan(assess(rows, campaigns, now), memory(), SETTINGS, now);
+    expect(p.warnings).toEqual([]);
+    expect(p.batches).toEqual([]);
+    expect(p.rows.map((r) => r.intent.do)).toEqual(['alert', 'alert', 'alert', 'alert']);
+    expect(p.rows[0]?.row.rootCause.map((c) => c.code)).toContain('guard_early_flight');
   });
 
   it('keeps accounts apart: a faulty account does not hold back a healthy one', () => {

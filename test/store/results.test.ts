@@ -68,6 +68,8 @@ describe('stored results', () => {
       variancePct: 12.5,
       reason: 'Overspending.',
       account: '123-456-7890',
+      timeZone: 'America/Los_Angeles',
+      fetchedAt: '2026-11-20T07:30:00.000Z',
       forecast: {
         dailyRunRate: 1230.69,
         projectedSpend: 113223.72,
