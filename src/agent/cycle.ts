@@ -3,6 +3,7 @@
 // effects. Bulk data (thousands of rows) travels in a per-run workspace, not in graph state, and lands in SQLite.
 import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from '@langchain/langgraph';
 import { assessReconciled } from '../domain/assess.js';
+import { withoutDuplicateIds } from '../domain/duplicates.js';
 import { decodePacing, encodePacing, HISTORY_DAYS, runHistory } from '../domain/history.js';
 import { type Reconciliation, reconcile } from '../domain/match.js';
 import { plan as decide, type PolicyPlan } from '../domain/policy.js';
@@ -58,10 +59,14 @@ export function buildCycleGraph(deps: AgentDeps) {
     fetched.forEach((f, i) => {
       const p = platforms[i] as (typeof platforms)[number];
       if (f.status === 'fulfilled') {
-        w.campaigns.push(...f.value.campaigns);
-        for (const message of f.value.errors) w.platformErrors.push({ platform: p.platform, message });
+        // An id listed twice (a paging or aggregation fault upstream) is reported, and neither copy acted on.
+        const once = withoutDuplicateIds(f.value.campaigns);
+        w.campaigns.push(...once.campaigns);
+        for (const message of [...f.value.errors, ...once.errors])
+          w.platformErrors.push({ platform: p.platform, message });
         if (f.value.incomplete) w.incomplete.set(p.platform, f.value.incomplete);
-        if (f.value.unusable?.length) w.unusable.set(p.platform, f.value.unusable);
+        const unusable = [...(f.value.unusable ?? []), ...once.unusable];
+        if (unusable.length) w.unusable.set(p.platform, unusable);
       } else {
         const message = f.reason instanceof PlatformError ? f.reason.message : String(f.reason);
         w.unavailable.set(p.platform, message);

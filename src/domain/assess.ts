@@ -4,7 +4,7 @@ import { type Decision, decide } from './decision.js';
 import { dayOf, expectedToDate, forecast } from './forecast.js';
 import { type Match, type Reconciliation, reconcile, type Unmatched } from './match.js';
 import { mitigate } from './mitigation.js';
-import { round2 } from './money.js';
+import { MAX_AMOUNT, round2 } from './money.js';
 import { normaliseName, similarity } from './normalise.js';
 import { diagnose } from './rootcause.js';
 import { flightSpend } from './spend.js';
@@ -168,7 +168,9 @@ function explain(a: Assessment, d: Decision, causes: Cause[]): Assessment {
   a.action = d.action;
   a.proposedAction = d.proposedAction;
   a.reason = d.reason;
-  if (d.action !== 'log' || causes.some((c) => c.code === 'platform_unavailable' || c.code === 'plan_row_invalid')) {
+  const reported = (c: Cause) =>
+    c.code === 'platform_unavailable' || c.code === 'plan_row_invalid' || c.code === 'platform_data_unusable';
+  if (d.action !== 'log' || causes.some(reported)) {
     a.rootCause = causes;
     a.mitigation = mitigate(causes);
   }
@@ -207,6 +209,17 @@ function matched(m: Match, input: AssessInput): Assessment {
   a.confidence = conf.total;
   a.confidenceParts = conf.parts;
   a.dataAgeHours = round2(dataAgeHours(c.fetchedAt, input.now));
+  const badFigure = unusableFigures(c.spend, row.targetSpend);
+  if (badFigure !== null) {
+    // No variance can be trusted from it: reported, never acted on (a pause on an overflow is a pause on nothing).
+    const cause: Cause = {
+      code: 'platform_data_unusable',
+      message: `Its figures cannot be compared: ${badFigure}.`,
+      evidence: { platform: c.platform, platformCampaignId: c.id, actualSpend: c.spend, targetSpend: row.targetSpend },
+    };
+    const reason = `Not judged: ${badFigure}; nothing was done. Check the platform's export and the tracker row.`;
+    return explain(a, { action: 'log', proposedAction: null, reason }, [cause]);
+  }
   // A plan in one currency and spend in another cannot be compared: no variance, no severity.
   const currencyMismatch = row.currency !== null && c.currency !== null && row.currency !== c.currency;
   a.variancePct = currencyMismatch ? null : variancePct(c.spend, row.targetSpend);
@@ -257,6 +270,15 @@ function matched(m: Match, input: AssessInput): Assessment {
           forecast: a.forecast,
         });
   return explain(a, d, causes);
+}
+
+/** Why spend and target cannot be compared (an amount past any real budget, a variance that is not finite); null when they can. */
+export function unusableFigures(actual: number, target: number): string | null {
+  if (!(Math.abs(actual) <= MAX_AMOUNT)) return `spend ${actual} is beyond any real amount`;
+  if (!(Math.abs(target) <= MAX_AMOUNT)) return `target ${target} is beyond any real amount`;
+  if (target !== 0 && !Number.isFinite(((actual - target) / target) * 100))
+    return `the variance of spend ${actual} against target ${target} is not a finite number`;
+  return null;
 }
 
 function unmatched(u: Unmatched, input: AssessInput): Assessment {

@@ -5,7 +5,8 @@
  * binary noise (1.005 * 100 = 100.49999…) does not decide which way a half goes.
  */
 export function round2(value: number): number {
-  if (!Number.isFinite(value)) return value;
+  // From 2^53 on every double is a whole number: nothing to round (and × 100 would overflow near the top).
+  if (!Number.isFinite(value) || Math.abs(value) >= 2 ** 53) return value;
   const raw = Math.abs(value) * 100;
   // Only a value within binary noise of a half needs the 15-digit cut (a string round trip, the slow part): far
   // from one, the cut cannot change which way it rounds. Thousands of figures a run go through here.
@@ -31,3 +32,9 @@ export function formatPct(value: number | null): string {
   const sign = value > 0 ? '+' : '';
   return `${sign}${value.toFixed(2)}%`;
 }
+
+/**
+ * The largest amount taken as money: past it a double cannot hold every cent (2^53 cents). A figure beyond it is
+ * bad input, not a campaign to act on.
+ */
+export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER / 100;

@@ -57,7 +57,13 @@ const REPORT: Intent = Object.freeze({ do: 'report' });
 function baseIntent(a: Assessment): Intent {
   if (
     a.rootCause.length > 0 &&
-    a.rootCause.some((c) => c.code === 'platform_unavailable' || c.code === 'plan_row_invalid')
+    a.rootCause.some(
+      (c) =>
+        c.code === 'platform_unavailable' ||
+        c.code === 'plan_row_invalid' ||
+        // Figures that could not be compared (assess says so with a logged row): reported, nothing done.
+        (c.code === 'platform_data_unusable' && a.action === 'log'),
+    )
   )
     return REPORT;
   switch (a.action) {

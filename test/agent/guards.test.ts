@@ -309,3 +309,28 @@ describe('review findings', () => {
     await expect(w.agent.run('test')).resolves.toBeDefined();
   });
 });
+
+describe('a live platform listing one campaign id twice', () => {
+  /** A platform whose answer repeats a campaign, as a paging fault upstream would: once with spend, once without. */
+  class ListsTwice extends FakePlatform {
+    override async fetchCampaigns(): Promise<PlatformSnapshot> {
+      const snap = await super.fetchCampaigns();
+      const first = snap.campaigns[0];
+      return first ? { ...snap, campaigns: [{ ...first, spend: 0 }, ...snap.campaigns] } : snap;
+    }
+  }
+
+  it('reports it and acts on neither copy', async () => {
+    const g = new ListsTwice('google', [campaign({ spend: 1400 })]);
+    const w = world([planRow()], g);
+    const report = await w.agent.run('test');
+    expect(g.pauseCalls).toEqual([]);
+    expect(report.platformErrors.map((e) => e.message)).toContain(
+      'Google Ads returned campaign g-1 2 times (spend 0 and 1400): which copy is right cannot be told, so neither is used',
+    );
+    const row = report.results.find((r) => r.campaignId === 'c-1');
+    expect(row).toMatchObject({ platformCampaignId: null, actualSpend: null });
+    expect(row?.action).not.toBe('halt');
+    expect(row?.rootCause.map((c) => c.code)).toContain('platform_data_unusable');
+  });
+});

@@ -247,6 +247,29 @@ describe("guard 3 counts the flight from 00:00 in the account's time zone", () =
   });
 });
 
+describe('figures that cannot be compared are bad input, not a pause', () => {
+  it.each([
+    ['spend 1e308', { spend: 1e308 }, {}],
+    ['spend past 2^53 cents', { spend: 2 ** 53 }, {}],
+    ['a target so small the variance overflows', { spend: 1400 }, { targetSpend: 1e-307 }],
+  ] as const)('%s → reported, not acted on', (_name, c, r) => {
+    const got = one(c, r);
+    expect(got.intent.do).toBe('report');
+    expect(got.row.action).toBe('log');
+    expect(got.row.variancePct).toBeNull();
+    expect(got.row.severity).toBeNull();
+    expect(got.codes).toEqual(['platform_data_unusable']);
+    expect(got.row.reason).toMatch(/^Not judged: .*(beyond any real amount|not a finite number)/);
+    expect(JSON.stringify(got.row)).not.toMatch(/Infinity/);
+  });
+
+  it('still judges a large but real amount', () => {
+    expect(one({ spend: 9_000_000_000 }, { targetSpend: 4_000_000_000, budget: 9_000_000_000 }).intent.do).toBe(
+      'pause',
+    );
+  });
+});
+
 describe('guards that follow an early flight', () => {
   it('asks about an early flight whose plan states no currency (guard 4 still applies)', () => {
     const now = '2024-05-15T12:00:00Z';

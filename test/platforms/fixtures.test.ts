@@ -264,3 +264,34 @@ describe('a daily spend series', () => {
     expect(await oneBad(extra)).toContain(message);
   });
 });
+
+describe('ids', () => {
+  it('uses neither copy of an id listed twice, and reports both', async () => {
+    const platform = platformWith(
+      fileOf([campaign('g-1', { spend: 0 }), campaign('g-2'), campaign('g-1', { spend: 1200 })]),
+    );
+    const snapshot = await platform.fetchCampaigns();
+    expect(snapshot.campaigns.map((c) => c.id)).toEqual(['g-2']);
+    expect(snapshot.errors).toEqual([
+      'google.json campaigns[2] (id g-1): duplicate id g-1 (also at campaigns[0]); neither copy is used',
+    ]);
+    expect(snapshot.unusable?.map((u) => u.id)).toEqual(['g-1', 'g-1']);
+    // Nothing the run could act on by that id.
+    await expect(platform.pause('g-1')).rejects.toThrow(/has no campaign g-1/);
+  });
+
+  it('refuses an id sent as a JSON number too large to be exact, naming the field', async () => {
+    const text = fileOf([campaign('g-1'), campaign('ID')]).replace('"id": "ID"', '"id": 12345678901234567891');
+    const snapshot = await platformWith(text).fetchCampaigns();
+    expect(snapshot.campaigns.map((c) => c.id)).toEqual(['g-1']);
+    expect(snapshot.errors).toHaveLength(1);
+    expect(snapshot.errors[0]).toMatch(
+      /^google\.json campaigns\[1\] \(id 12345678901234567000\): id 12345678901234567000 is a JSON number too large to be exact .*write the id as a string$/,
+    );
+  });
+
+  it('accepts an id sent as a safe whole number', async () => {
+    const text = fileOf([campaign('ID')]).replace('"id": "ID"', '"id": 9007199254740991');
+    expect((await platformWith(text).fetchCampaigns()).campaigns.map((c) => c.id)).toEqual(['9007199254740991']);
+  });
+});

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import type { PlatformCampaign } from '../../src/domain/types.js';
 import { PlatformError } from '../../src/errors.js';
 import { MetaPlatform } from '../../src/platforms/meta/adapter.js';
+import { readAccountAnswers } from '../../src/platforms/meta/campaigns.js';
 import type { MetaCallRecord } from '../../src/platforms/meta/client.js';
 import { CURRENT_META_API_VERSION } from '../../src/platforms/meta/errors.js';
 import { microsToNumber, moneyToMicros, parseMoney } from '../../src/platforms/meta/money.js';
@@ -736,5 +737,43 @@ describe('the access token', () => {
     }
     // Paging links were followed (recorded without their token).
     expect(logged.some((c) => c.url.includes('after='))).toBe(true);
+  });
+});
+
+describe('ids sent as JSON numbers too large to be exact', () => {
+  // JSON.parse has already rounded 12345678901234567891: the number names some other campaign.
+  const answers = (campaigns: unknown[], insights: unknown[]) =>
+    readAccountAnswers(
+      'act_1',
+      { account: { currency: 'EUR', timezone_name: 'Europe/Berlin' }, campaigns, insights },
+      undefined,
+      { clock: () => '2026-11-20T09:00:00.000Z', naming: new NamingConvention() },
+    );
+  const unsafe = JSON.parse('12345678901234567891') as number;
+
+  it('refuses a campaign whose id is one, naming the field', () => {
+    const read = answers(
+      [
+        { id: unsafe, name: 'Acme_DE_Sneakers_X', status: 'ACTIVE' },
+        { id: '7', name: 'Acme_DE_Sneakers_Y', status: 'ACTIVE' },
+      ],
+      [],
+    );
+    expect(read.campaigns.map((c) => c.id)).toEqual(['7']);
+    expect(read.errors.join(' ')).toMatch(
+      /campaign's id came as the JSON number 12345678901234567000, too large to be exact/,
+    );
+  });
+
+  it('does not use the account when an insights row names its campaign by one', () => {
+    expect(() =>
+      answers([{ id: '7', name: 'Acme_DE_Sneakers_Y', status: 'ACTIVE' }], [{ campaign_id: unsafe, spend: '12.00' }]),
+    ).toThrow(/campaign_id came as the JSON number 12345678901234567000/);
+  });
+
+  it('accepts a safe whole number as an id', () => {
+    expect(answers([{ id: 7, name: 'Acme_DE_Sneakers_Y', status: 'ACTIVE' }], []).campaigns.map((c) => c.id)).toEqual([
+      '7',
+    ]);
   });
 });

@@ -112,6 +112,7 @@ export class GoogleAdsPlatform implements PlatformAdapter {
     const unusable: UnusableCampaign[] = [];
     const failures: PlatformError[] = [];
     const seen = new Map<string, string>();
+    const duplicated = new Set<string>();
     const read = { naming: this.deps.naming, fields: this.fields };
     settled.forEach((result, i) => {
       const customerId = this.customerIds[i] as string;
@@ -132,6 +133,11 @@ export class GoogleAdsPlatform implements PlatformAdapter {
       const costs = range
         ? dailyCosts(result.value.costRows ?? [], range, `Google Ads customer ${formatCustomerId(customerId)}`)
         : null;
+      if (costs?.fault) {
+        failures.push(new PlatformError(this.platform, costs.fault, false));
+        settled[i] = { status: 'rejected', reason: costs.fault };
+        return;
+      }
       if (costs) errors.push(...costs.errors);
       for (const row of result.value.rows) {
         const mapped = toCampaign(row, customerId, result.value.fetchedAt, costs?.byCampaign ?? null, read);
@@ -149,9 +155,11 @@ export class GoogleAdsPlatform implements PlatformAdapter {
         const { campaign, problem } = mapped;
         const first = seen.get(campaign.id);
         if (first !== undefined) {
-          errors.push(
-            `Google Ads campaign ${campaign.id} appears in customer ${formatCustomerId(first)} and ${formatCustomerId(customerId)}; only the first is used.`,
-          );
+          // Which copy holds the truth cannot be told: neither is acted on.
+          const message = `Google Ads campaign ${campaign.id} appears twice (customer ${formatCustomerId(first)} and ${formatCustomerId(customerId)}); neither copy is used.`;
+          errors.push(message);
+          duplicated.add(campaign.id);
+          unusable.push({ id: campaign.id, name: campaign.name, message });
           continue;
         }
         seen.set(campaign.id, customerId);
@@ -161,6 +169,18 @@ export class GoogleAdsPlatform implements PlatformAdapter {
       }
     });
 
+    if (duplicated.size > 0) {
+      for (let i = campaigns.length - 1; i >= 0; i--) {
+        const c = campaigns[i] as PlatformCampaign;
+        if (!duplicated.has(c.id)) continue;
+        unusable.push({
+          id: c.id,
+          name: c.name,
+          message: `Google Ads campaign ${c.id} appears twice; neither copy is used.`,
+        });
+        campaigns.splice(i, 1);
+      }
+    }
     if (failures.length === this.customerIds.length) {
       // Every account failed: the platform is unavailable for this run (retries were already spent per call).
       // A sign-in failure is the same for every account: say it once.

@@ -22,11 +22,19 @@ export function dailyCosts(
   rows: GoogleAdsRow[],
   window: SpendWindow,
   where: string,
-): { byCampaign: Map<string, CampaignCost>; errors: string[] } {
+): { byCampaign: Map<string, CampaignCost>; errors: string[]; fault: string | null } {
   const byCampaign = new Map<string, CampaignCost>();
   const errors: string[] = [];
   for (const row of rows) {
-    const id = row.campaign?.id;
+    const id = row.campaign?.id as unknown;
+    if (typeof id === 'number' && !Number.isSafeInteger(id)) {
+      // Which campaign spent cannot be told, and leaving the cost out would make its campaign look idle.
+      return {
+        byCampaign,
+        errors,
+        fault: `${where}: a cost row's campaign.id came as the JSON number ${id}, too large to be exact (its last digits are lost): the customer's spend cannot be attributed, so it is not used.`,
+      };
+    }
     if (typeof id !== 'string' || !/^\d+$/.test(id)) {
       errors.push(`${where}: a daily cost row without a valid campaign id was skipped.`);
       continue;
@@ -54,7 +62,7 @@ export function dailyCosts(
     // One row per campaign and day is what Google sends; should a day come twice, its costs add up.
     entry.byDay.set(day, (entry.byDay.get(day) ?? 0n) + micros);
   }
-  return { byCampaign, errors };
+  return { byCampaign, errors, fault: null };
 }
 
 /**
@@ -70,6 +78,10 @@ export function toCampaign(
 ): { campaign: PlatformCampaign; problem: string | null } | { error: string } {
   const c = row.campaign ?? {};
   const where = `Google Ads customer ${formatCustomerId(customerId)}`;
+  if (typeof c.id === 'number' && !Number.isSafeInteger(c.id))
+    return {
+      error: `${where}: a campaign row's campaign.id came as the JSON number ${c.id}, too large to be exact (its last digits are lost); skipped.`,
+    };
   if (typeof c.id !== 'string' || !/^\d+$/.test(c.id))
     return { error: `${where}: a campaign row without a valid id was skipped.` };
   if (c.status !== 'ENABLED' && c.status !== 'PAUSED') {

@@ -4,7 +4,7 @@ import type { CampaignStatus, PlatformCampaign } from '../../domain/types.js';
 import { PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';
 import { readInsights } from './insights.js';
-import { isObject, str } from './json.js';
+import { isObject, str, unsafeId } from './json.js';
 import { budgetFromMinor, microsToNumber } from './money.js';
 import { dayIn, parseMetaTime, validTimeZone } from './time.js';
 
@@ -52,6 +52,12 @@ export function readAccountAnswers(
   const campaigns: PlatformCampaign[] = [];
   const listed = new Set<string>();
   for (const raw of rawCampaigns) {
+    if (isObject(raw) && unsafeId(raw.id)) {
+      errors.push(
+        `${act}: a campaign's id came as the JSON number ${raw.id}, too large to be exact (its last digits are lost), so the campaign was ignored.`,
+      );
+      continue;
+    }
     const id = isObject(raw) ? str(raw.id) : null;
     if (!isObject(raw) || !id) {
       errors.push(`${act}: a campaign without an id was ignored.`);

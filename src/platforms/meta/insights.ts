@@ -4,7 +4,8 @@
 // expect a row of 0 (but accept one). With a window (`time_increment=1`), each row is one campaign on one day
 // (`date_start` = `date_stop`, in the account's time zone); without one, each row is a campaign's lifetime spend.
 import type { SpendWindow } from '../../agent/ports.js';
-import { isObject, str } from './json.js';
+import { PlatformError } from '../../errors.js';
+import { isObject, str, unsafeId } from './json.js';
 import { moneyToMicros } from './money.js';
 import { isDay } from './time.js';
 
@@ -33,6 +34,14 @@ export function readInsights(
   const unusableSpend = new Set<string>();
   const insightNames = new Map<string, string>();
   for (const row of rawInsights) {
+    if (isObject(row) && unsafeId(row.campaign_id)) {
+      // Which campaign spent cannot be told, and leaving the row out would make its campaign look idle.
+      throw new PlatformError(
+        'meta',
+        `${act}: an insights row's campaign_id came as the JSON number ${row.campaign_id}, too large to be exact (its last digits are lost): the account's spend cannot be attributed, so it is not used.`,
+        false,
+      );
+    }
     const id = isObject(row) ? str(row.campaign_id) : null;
     if (!isObject(row) || !id) {
       errors.push(`${act}: an insights row without campaign_id was ignored.`);

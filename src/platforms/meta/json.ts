@@ -12,3 +12,9 @@ export const num = (v: unknown): number | null => {
 /** A non-empty string, or a number as text (ids come as either); null for anything else. */
 export const str = (v: unknown): string | null =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
+
+/**
+ * An id sent as a JSON number past 2^53: JSON.parse has already rounded it (12345678901234567891 reads as
+ * 12345678901234567000), so it names some other campaign. Graph sends ids as strings; a proxy may not.
+ */
+export const unsafeId = (v: unknown): v is number => typeof v === 'number' && !Number.isSafeInteger(v);
