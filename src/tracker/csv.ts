@@ -6,6 +6,7 @@ import type { Plan, PlanSource, RowError } from '../agent/ports.js';
 import type { PlanRow, RejectedRow } from '../domain/types.js';
 import { DataError } from '../errors.js';
 import { plainRow, RowSchema } from './row.js';
+import { twinRows } from './twins.js';
 
 export type { Plan, RowError };
 
@@ -198,6 +199,23 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
       ownerSlackId: r.owner_slack_id,
       platformCampaignId: r.platform_campaign_id,
     });
+  }
+  const twins = twinRows(rows);
+  if (twins.size > 0) {
+    for (const r of rows) {
+      const others = twins.get(r.line);
+      if (!others) continue;
+      const message = `campaign_id ${r.campaignId} describes the same campaign as line${others.length > 1 ? 's' : ''} ${others.join(', ')} (same name, market, product and flight): which row is its plan cannot be told, so neither is used. Remove the extra row or pin each with platform_campaign_id`;
+      errors.push({ line: r.line, message });
+      rejected.push({
+        line: r.line,
+        campaignName: r.campaignName,
+        platform: r.platform,
+        platformCampaignId: null,
+        message,
+      });
+    }
+    return { rows: rows.filter((r) => !twins.has(r.line)), errors: errors.sort((a, b) => a.line - b.line), rejected };
   }
   errors.sort((a, b) => a.line - b.line);
   return { rows, errors, rejected };

@@ -73,9 +73,12 @@ export const RowSchema = z
     currency: optionalText.refine((v) => v === null || /^[A-Za-z]{3}$/.test(v), {
       message: 'currency must be a 3-letter ISO code such as EUR',
     }),
-    owner_slack_id: optionalText.refine((v) => v === null || /^[UW][A-Z0-9]+$/.test(v), {
-      message: 'owner_slack_id must be a Slack user id such as U0123ABCD',
-    }),
+    // Slack ids are upper case; a tracker typed in lower case means the same person.
+    owner_slack_id: optionalText
+      .transform((v) => v?.toUpperCase() ?? null)
+      .refine((v) => v === null || /^[UW][A-Z0-9]+$/.test(v), {
+        message: 'owner_slack_id must be a Slack user id such as U0123ABCD',
+      }),
     platform_campaign_id: optionalText,
   })
   .refine((r) => r.start_date <= r.end_date, { message: 'start_date is after end_date', path: ['start_date'] })
@@ -115,7 +118,7 @@ export function plainRow(record: Record<string, string | undefined>): ParsedRow 
   if (target === undefined || budget === undefined || (target === null && budget === null)) return null;
   if (target !== null && budget !== null && target > budget) return null;
   const currency = record.currency?.trim() || null;
-  const owner = record.owner_slack_id?.trim() || null;
+  const owner = record.owner_slack_id?.trim().toUpperCase() || null;
   if ((currency !== null && !CURRENCY.test(currency)) || (owner !== null && !SLACK_USER.test(owner))) return null;
   return {
     campaign_id: campaignId,

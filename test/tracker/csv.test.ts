@@ -227,3 +227,51 @@ describe('CsvPlanSource', () => {
     expect((await source.read()).rows.map((r) => r.campaignId)).toEqual(['c-1', 'c-2']);
   });
 });
+
+describe('rows that describe one campaign twice', () => {
+  it('reports both rows and uses neither, instead of matching the first', () => {
+    const plan = parseTracker(
+      `${HEADER}\nc-1,DE Sneakers Search,google,DE,Sneakers,2026-03-01,2026-03-31,100\nc-2,DE Running,google,DE,Running,2026-03-01,2026-03-31,100\nc-3,de_sneakers-search,google,de,sneakers,2026-03-01,2026-03-31,900\n`,
+    );
+    expect(plan.rows.map((r) => r.campaignId)).toEqual(['c-2']);
+    expect(plan.errors.map((e) => e.line)).toEqual([2, 4]);
+    expect(plan.errors[0]?.message).toMatch(
+      /^campaign_id c-1 describes the same campaign as line 4 \(same name, market, product and flight\).*neither is used/,
+    );
+    // Their campaign is planned (by invalid rows), not an orphan to escalate.
+    expect(plan.rejected?.map((r) => r.line)).toEqual([2, 4]);
+  });
+
+  it.each([
+    ['another flight', 'c-3,DE Sneakers Search,google,DE,Sneakers,2026-04-01,2026-04-30,100'],
+    ['another platform', 'c-3,DE Sneakers Search,meta,DE,Sneakers,2026-03-01,2026-03-31,100'],
+    ['another market', 'c-3,DE Sneakers Search,google,AT,Sneakers,2026-03-01,2026-03-31,100'],
+  ])('keeps two rows with the same name but %s', (_name, line) => {
+    const plan = parseTracker(
+      `${HEADER}\nc-1,DE Sneakers Search,google,DE,Sneakers,2026-03-01,2026-03-31,100\n${line}\n`,
+    );
+    expect(plan.errors).toEqual([]);
+    expect(plan.rows).toHaveLength(2);
+  });
+
+  it('keeps twins each pinned to its own platform campaign', () => {
+    const plan = parseTracker(
+      `${HEADER},platform_campaign_id\nc-1,A,google,DE,X,2026-03-01,2026-03-31,100,111\nc-2,A,google,DE,X,2026-03-01,2026-03-31,100,222\n`,
+    );
+    expect(plan.errors).toEqual([]);
+    expect(plan.rows).toHaveLength(2);
+  });
+});
+
+describe('owner_slack_id', () => {
+  it.each(['u0123abcd', 'U0123abcd', ' w0123ABCD '])('reads %j as the upper-case Slack id', (owner) => {
+    const plan = parseTracker(`${HEADER},owner_slack_id\nc-1,A,google,DE,X,2026-03-01,2026-03-31,100,${owner}\n`);
+    expect(plan.errors).toEqual([]);
+    expect(plan.rows[0]?.ownerSlackId).toBe(owner.trim().toUpperCase());
+  });
+
+  it('still refuses what is no Slack user id', () => {
+    const plan = parseTracker(`${HEADER},owner_slack_id\nc-1,A,google,DE,X,2026-03-01,2026-03-31,100,@anna\n`);
+    expect(plan.errors[0]?.message).toMatch(/owner_slack_id must be a Slack user id/);
+  });
+});
