@@ -108,6 +108,12 @@ const EnvSchema = z.object({
   MAX_AUTONOMOUS_HALTS: whole(0).default(20),
   MAX_ORPHAN_ESCALATIONS: whole(0).default(20),
   HUMAN_DECISION_HOURS: num(0, 24 * 365).default(72),
+  UNDERSPEND_ACTION: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['halt', 'alert'], { error: 'must be halt or alert' }))
+    .default('halt'),
   META_API_VERSION: z
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v26.0')
@@ -237,6 +243,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       warningVariance: e.WARNING_VARIANCE_THRESHOLD,
       confidence: e.CONFIDENCE_THRESHOLD,
       freshnessHours: e.FRESHNESS_HOURS,
+      underspendAction: e.UNDERSPEND_ACTION,
     },
     guards: {
       zeroDeliveryAnyConfidence: e.ZERO_DELIVERY_ANY_CONFIDENCE,

@@ -1,6 +1,6 @@
 // The guardrail matrix: what the agent may do alone, and what it must ask an approver about.
 import { formatPct } from './money.js';
-import type { Action, ProposedAction, Severity, Thresholds } from './types.js';
+import type { Action, ProposedAction, Severity, Thresholds, UnderspendAction } from './types.js';
 
 export type Situation =
   | { kind: 'unmatched' }
@@ -37,7 +37,7 @@ const act = (action: Exclude<Action, 'escalate'>, reason: string): Decision => (
   reason,
 });
 
-export function decide(s: Situation, t: Pick<Thresholds, 'confidence'>): Decision {
+export function decide(s: Situation, t: Pick<Thresholds, 'confidence' | 'underspendAction'>): Decision {
   switch (s.kind) {
     case 'unmatched':
       return escalate('alert', 'Planned campaign has no matching campaign on the platform.');
@@ -46,11 +46,19 @@ export function decide(s: Situation, t: Pick<Thresholds, 'confidence'>): Decisio
     case 'platform_unavailable':
       return act('log', `Spend data from ${s.platform} is unavailable this cycle; nothing was decided.`);
     case 'matched':
-      return decideMatched(s, t.confidence);
+      return decideMatched(s, t.confidence, t.underspendAction ?? 'halt');
   }
 }
 
-function decideMatched(s: Extract<Situation, { kind: 'matched' }>, minConfidence: number): Decision {
+/** Said on every pause of an under-delivering campaign: the pause itself makes the shortfall worse. */
+export const UNDERSPEND_PAUSE_NOTE =
+  'It under-delivers, and pausing deepens the underspend: it is paused because UNDERSPEND_ACTION is halt (the default); set UNDERSPEND_ACTION=alert to only alert.';
+
+function decideMatched(
+  s: Extract<Situation, { kind: 'matched' }>,
+  minConfidence: number,
+  underspend: UnderspendAction,
+): Decision {
   if (s.planCurrency && s.platformCurrency && s.planCurrency !== s.platformCurrency) {
     return escalate(
       'alert',
@@ -76,12 +84,25 @@ function decideMatched(s: Extract<Situation, { kind: 'matched' }>, minConfidence
             'alert',
             `Variance ${formatPct(s.variancePct)} is a warning, but ${conf}: the match or data may be wrong.`,
           );
-    case 'critical':
+    case 'critical': {
+      const under = s.variancePct !== null && s.variancePct < 0;
+      if (under && underspend === 'alert')
+        return confident
+          ? act(
+              'alert',
+              `Variance ${formatPct(s.variancePct)} is a critical underspend; ${conf}. Alerted, not paused: pausing would deepen the underspend (UNDERSPEND_ACTION=alert).`,
+            )
+          : escalate(
+              'alert',
+              `Variance ${formatPct(s.variancePct)} is a critical underspend, but ${conf}: the match or data may be wrong (UNDERSPEND_ACTION=alert: alert, never pause).`,
+            );
+      const note = under ? ` ${UNDERSPEND_PAUSE_NOTE}` : '';
       return confident
-        ? act('halt', `Variance ${formatPct(s.variancePct)} is critical; ${conf}.`)
+        ? act('halt', `Variance ${formatPct(s.variancePct)} is critical; ${conf}.${note}`)
         : escalate(
             'halt',
-            `Variance ${formatPct(s.variancePct)} is critical, but ${conf}: an approver must confirm the pause.`,
+            `Variance ${formatPct(s.variancePct)} is critical, but ${conf}: an approver must confirm the pause.${note}`,
           );
+    }
   }
 }

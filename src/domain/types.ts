@@ -79,11 +79,16 @@ export interface ConfidenceParts {
   freshness: number;
 }
 
+/** What a critical under-delivery (not zero delivery) gets: the seed's pause, or an alert (UNDERSPEND_ACTION). */
+export type UnderspendAction = 'halt' | 'alert';
+
 export interface Thresholds {
   healthyVariance: number;
   warningVariance: number;
   confidence: number;
   freshnessHours: number;
+  /** `halt` when left out, as the seed's matrix says. */
+  underspendAction?: UnderspendAction;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {

@@ -207,3 +207,47 @@ describe('decide: configurable confidence threshold', () => {
     });
   });
 });
+
+describe('decide: UNDERSPEND_ACTION on a critical under-delivery', () => {
+  const under = (confidence: number) =>
+    matched({ actualSpend: 600, variancePct: -40, severity: 'critical', confidence });
+  const over = (confidence: number) => critical(confidence);
+  const withUnderspend = (underspendAction: 'halt' | 'alert' | undefined) => ({
+    ...DEFAULT_THRESHOLDS,
+    ...(underspendAction ? { underspendAction } : {}),
+  });
+  it.each([
+    // situation, confidence, UNDERSPEND_ACTION, action, proposal
+    ['under', 90, undefined, 'halt', null],
+    ['under', 50, undefined, 'escalate', 'halt'],
+    ['under', 90, 'halt', 'halt', null],
+    ['under', 50, 'halt', 'escalate', 'halt'],
+    ['under', 90, 'alert', 'alert', null],
+    ['under', 70, 'alert', 'alert', null],
+    ['under', 69.99, 'alert', 'escalate', 'alert'],
+    ['over', 90, 'alert', 'halt', null], // overspend still pauses
+    ['over', 50, 'alert', 'escalate', 'halt'],
+    ['zero', 90, 'alert', 'halt', null], // zero delivery is its own matrix row
+    ['zero', 50, 'alert', 'halt', null], // (guard 1 escalates it later, in the policy)
+    ['warning under', 90, 'alert', 'alert', null],
+  ] as const)('%s at confidence %d, UNDERSPEND_ACTION=%s → %s / %s', (kind, confidence, setting, action, proposal) => {
+    const s =
+      kind === 'under'
+        ? under(confidence)
+        : kind === 'over'
+          ? over(confidence)
+          : kind === 'zero'
+            ? zeroDelivery(confidence)
+            : matched({ actualSpend: 850, variancePct: -15, severity: 'warning', confidence });
+    expect(act(s, withUnderspend(setting))).toEqual({ action, proposedAction: proposal });
+  });
+
+  it('says plainly why an under-delivering campaign is paused, and how to only alert', () => {
+    const pause = decide(under(90), withUnderspend('halt'));
+    expect(pause.reason).toMatch(/pausing deepens the underspend.*set UNDERSPEND_ACTION=alert to only alert/);
+    expect(decide(under(50), withUnderspend(undefined)).reason).toMatch(/set UNDERSPEND_ACTION=alert/);
+    // An overspend's pause needs no such note.
+    expect(decide(over(90), withUnderspend('halt')).reason).not.toMatch(/UNDERSPEND_ACTION/);
+    expect(decide(under(90), withUnderspend('alert')).reason).toMatch(/Alerted, not paused/);
+  });
+});

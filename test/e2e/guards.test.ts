@@ -11,6 +11,7 @@ import {
   type PendingDoc,
   pacing,
   pacingJson,
+  type ResultDoc,
   type RunDoc,
   readAudit,
   row,
@@ -325,5 +326,65 @@ describe('guard 8: a tracker that cannot be trusted does not act', () => {
     // Only the demo's real orphan is escalated; the skipped row's campaign is reported against its line.
     expect(doc.results.filter((r) => r.campaignId === null && r.action === 'escalate')).toHaveLength(1);
     expect(codes(row(doc, null, '20512340003'))).toEqual(['plan_row_invalid']);
+  });
+});
+
+/** `reason` is in every result row of `run --json`; the shared document type does not list it. */
+const reasonOf = (r: ResultDoc): string => (r as ResultDoc & { reason: string }).reason;
+
+describe('duplicate ids and figures no budget can hold (fixtures)', () => {
+  const G005 = '20512340005';
+  it('acts on neither copy of an id listed twice, and reports it', async () => {
+    const w = ws();
+    // ACM-G-004 runs 40 % over plan and is paused on the bundled data; a zero-spend copy comes first.
+    editPlatform(w, 'google', (doc) => {
+      const { daily: _daily, ...copy } = campaignOf(doc, G004);
+      doc.campaigns.unshift({ ...copy, spend: 0 });
+    });
+    const doc = await run(w);
+    expect(paused(w, G004)).toEqual([]);
+    expect(doc.platformErrors.map((e) => e.message).join('\n')).toMatch(
+      new RegExp(`duplicate id ${G004} \\(also at campaigns\\[0\\]\\); neither copy is used`),
+    );
+    const g004 = row(doc, 'ACM-G-004');
+    expect(g004.action).not.toBe('halt');
+    expect(codes(g004)).toContain('platform_data_unusable');
+  });
+
+  it('reports spend of 1e308 instead of pausing on an overflowed variance', async () => {
+    const w = ws();
+    editPlatform(w, 'google', (doc) => {
+      const c = campaignOf(doc, G004);
+      c.spend = 1e308;
+      delete c.daily;
+    });
+    const doc = await run(w);
+    const g004 = row(doc, 'ACM-G-004');
+    expect(g004).toMatchObject({ action: 'log', status: 'failed', variancePct: null, severity: null });
+    expect(reasonOf(g004)).toMatch(/Not judged: spend 1e\+308 is beyond any real amount/);
+    expect(paused(w, G004)).toEqual([]);
+  });
+
+  it('pauses a critical underspend by default, saying why, and only alerts it with UNDERSPEND_ACTION=alert', async () => {
+    const enable = (w: Workspace) =>
+      editPlatform(w, 'google', (doc) => {
+        campaignOf(doc, G005).status = 'ENABLED'; // 50 % under plan
+      });
+    const byDefault = ws();
+    enable(byDefault);
+    const halted = row(await run(byDefault), 'ACM-G-005');
+    expect(halted.action).toBe('halt');
+    expect(reasonOf(halted)).toMatch(/pausing deepens the underspend.*UNDERSPEND_ACTION=alert/);
+    expect(paused(byDefault, G005)).toHaveLength(1);
+
+    const alerting = ws({ UNDERSPEND_ACTION: 'alert' });
+    enable(alerting);
+    const alerted = row(await run(alerting), 'ACM-G-005');
+    expect(alerted).toMatchObject({ action: 'alert', proposedAction: null });
+    expect(paused(alerting, G005)).toEqual([]);
+
+    const bad = await pacing(alerting, ['run', '--json'], { UNDERSPEND_ACTION: 'pause' });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/UNDERSPEND_ACTION.*halt or alert/);
   });
 });

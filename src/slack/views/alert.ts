@@ -1,6 +1,7 @@
 // Alerts for warnings and halts, read in three seconds: what happened to which campaign, how much money, what to
 // do. A halt carries a "Resume campaign" button so an approver can undo it; many alerts go under one summary.
 import type { ResultRow } from '../../agent/ports.js';
+import { UNDERSPEND_PAUSE_NOTE } from '../../domain/decision.js';
 import { formatPct } from '../../domain/money.js';
 import { type Block, context, esc, header, LIMITS, section, severityIcon } from './blocks.js';
 import {
@@ -78,6 +79,9 @@ export function alertBlocks(r: ResultRow): Block[] {
   const forecast = forecastLine(r);
   const lead = [stakeLine(r), ...(forecast ? [forecast] : [])].join('\n');
   const blocks: Block[] = [header(`${icon} ${title}`), section(lead), section(nextStep(r))];
+  // Pausing a campaign that under-delivers deepens the shortfall: say so, and how to only be alerted instead.
+  if ((r.pause === 'paused' || r.pause === 'would_pause') && direction(r) === 'under' && !r.zeroDelivery)
+    blocks.push(section(`:warning: ${UNDERSPEND_PAUSE_NOTE}`));
   const causes = causeLines(r, [
     r.actionNote ?? '',
     ...(r.pause === 'already_paused' ? ['Not paused again'] : []),
