@@ -96,6 +96,14 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
     const members = batch.members.map((i) => out.results[i] as ResultRow);
     const first = members[0];
     if (!first) continue;
+    // The same storm or trickle, grown: its new members join the open question (unless it was answered meanwhile).
+    if (batch.joins && deps.store.escalations.addMembers(batch.joins, members.map(memberOf))) {
+      for (const m of members) {
+        m.escalationId = batch.joins;
+        linked(m, { escalationId: batch.joins, joined: true });
+      }
+      continue;
+    }
     const escalationId = id('esc');
     for (const m of members) m.escalationId = escalationId;
     out.opened.push(
@@ -110,6 +118,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
       }),
     );
   }
+  flush();
   await announce(deps, runId, alerts, out.results);
   return out;
 }

@@ -3,8 +3,9 @@
 import type { Assessment } from './assess.js';
 import { dayOf } from './forecast.js';
 import { type Guard, type GuardSettings, hoursIntoFlight } from './guards.js';
-import type { Batch, PlannedRow, PolicyPlan } from './intents.js';
+import type { Batch, Memory, PlannedRow, PolicyPlan } from './intents.js';
 import { round2 } from './money.js';
+import type { BatchKind } from './records.js';
 import type { Platform } from './types.js';
 
 /** A storm needs at least this many suspect campaigns in one account. */
@@ -27,7 +28,7 @@ function inFlight(a: Assessment, now: string): boolean {
  * Guard 5: an account where many campaigns show no delivery at once has a data problem, not a hundred
  * campaigns to pause. Its would-be pauses (and zero-delivery pause questions) become one batch question.
  */
-export function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guard): void {
+export function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guard, memory: Memory): void {
   const accounts = new Map<string, { platform: Platform; label: string; live: number; zero: number }>();
   const accountOf = (a: Assessment) => `${a.platform}:${a.account ?? ''}`;
   for (const { row: a } of out.rows) {
@@ -55,9 +56,16 @@ export function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guar
     });
     const share = Math.round((acc.zero / acc.live) * 100);
     const what = `${acc.zero} of ${acc.live} in-flight campaigns in ${acc.label} (${share} %) show no delivery`;
+    // A storm that grew since the last run is still one storm: its new members join the open question.
+    const joins = openBatchOf(out, memory, 'data_fault', (a) => accountOf(a) === id);
+    const waiting = members.length
+      ? joins
+        ? `; ${members.length} more would-be pause(s) join the open question ${joins}`
+        : `; ${members.length} would-be pause(s) wait for one approver decision`
+      : '';
     out.warnings.push({
       platform: acc.platform,
-      message: `${what}: the data looks faulty, so none of them was paused alone this run${members.length ? `; ${members.length} would-be pause(s) wait for one approver decision` : ''}.`,
+      message: `${what}: the data looks faulty, so none of them was paused alone this run${waiting}.`,
     });
     if (members.length === 0) continue;
     addBatch(
@@ -68,6 +76,7 @@ export function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guar
         proposed: 'halt',
         reason: `${what}: more likely a data outage than real stalls. Approve to pause all ${members.length}, or reject and check the platform's data.`,
         members,
+        joins,
       },
       (a) =>
         guard(a, 'guard_data_fault', `${what}: the account's data looks faulty, so nothing there is paused alone.`, {
@@ -107,30 +116,113 @@ export function batchOverBudget(out: PolicyPlan, s: GuardSettings, guard: Guard)
   );
 }
 
-/** Guard 5: many orphans at once usually mean an incomplete tracker: one question, proposing a review. */
-export function batchOrphans(out: PolicyPlan, s: GuardSettings, guard: Guard): void {
-  const orphans = out.rows
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.row.campaignId === null && p.intent.do === 'ask')
-    .sort((x, y) => moneyAtStake(y.p.row) - moneyAtStake(x.p.row) || x.i - y.i);
-  if (orphans.length <= s.maxOrphanEscalations) return;
+/**
+ * Guard 5: many orphans at once usually mean an incomplete tracker: one question, proposing a review. The cap
+ * counts the orphan questions still open as well as this run's new ones, so a trickle (20, then 25) does not
+ * become 25 single questions: the new ones, and the open single ones, join one batch (the open one, if any).
+ */
+export function batchOrphans(out: PolicyPlan, s: GuardSettings, guard: Guard, memory: Memory): void {
+  let open = 0;
+  const orphans: { p: PlannedRow; i: number }[] = [];
+  out.rows.forEach((p, i) => {
+    if (p.row.campaignId !== null) return;
+    if (p.intent.do === 'ask') orphans.push({ p, i });
+    else if (p.intent.do === 'wait') {
+      open++;
+      // A single open question is folded into the batch (and closed as replaced); a batch member stays put.
+      if (!memory.open.get(p.row.key)?.batch) orphans.push({ p, i });
+    }
+  });
+  const total = open + orphans.filter(({ p }) => p.intent.do === 'ask').length;
+  if (total <= s.maxOrphanEscalations || orphans.length === 0) return;
+  orphans.sort((x, y) => moneyAtStake(y.p.row) - moneyAtStake(x.p.row) || x.i - y.i);
   addBatch(
     out,
     {
       kind: 'orphans',
       scope: 'run',
       proposed: 'alert',
-      reason: `${orphans.length} campaigns spend with no plan row (more than MAX_ORPHAN_ESCALATIONS, ${s.maxOrphanEscalations}): the tracker may be incomplete. Review them; approving flags them, nothing is paused.`,
+      reason: `${total} campaigns spend with no plan row (more than MAX_ORPHAN_ESCALATIONS, ${s.maxOrphanEscalations}): the tracker may be incomplete. Review them; approving flags them, nothing is paused.`,
       members: orphans.map(({ i }) => i),
+      joins: openBatchOf(out, memory, 'orphans', (a) => a.campaignId === null),
     },
     (a) =>
       guard(
         a,
         'guard_orphan_budget',
-        `${orphans.length} campaigns spend with no plan row: the tracker may be incomplete, so they are asked about together.`,
-        { orphans: orphans.length, maxOrphanEscalations: s.maxOrphanEscalations },
+        `${total} campaigns spend with no plan row: the tracker may be incomplete, so they are asked about together.`,
+        { orphans: total, maxOrphanEscalations: s.maxOrphanEscalations },
       ),
   );
+}
+
+/**
+ * Guard 5 for a platform that returns nothing for most of the plan (an empty or truncated export): that is a data
+ * fault, not dozens of campaigns missing at once. The "no matching campaign" questions become one batch.
+ */
+export function batchMissing(out: PolicyPlan, s: GuardSettings, guard: Guard, memory: Memory): void {
+  const platforms = new Map<Platform, { planned: number; missing: number[] }>();
+  out.rows.forEach((p, i) => {
+    const a = p.row;
+    if (a.campaignId === null || p.intent.do === 'report') return;
+    const acc = platforms.get(a.platform) ?? { planned: 0, missing: [] };
+    acc.planned++;
+    if (a.platformCampaignId === null && a.rootCause.some((c) => c.code.startsWith('unmatched_'))) acc.missing.push(i);
+    platforms.set(a.platform, acc);
+  });
+  for (const [platform, acc] of platforms) {
+    const n = acc.missing.length;
+    if (n < DATA_FAULT_MIN_CAMPAIGNS || n / acc.planned < s.dataFaultShare) continue;
+    const name = PLATFORM_NAME[platform];
+    const what = `${n} of ${acc.planned} planned ${name} campaigns (${Math.round((n / acc.planned) * 100)} %) are missing from its data`;
+    const members = acc.missing.filter((i) => {
+      const p = out.rows[i] as PlannedRow;
+      return p.intent.do === 'ask' || (p.intent.do === 'wait' && !memory.open.get(p.row.key)?.batch);
+    });
+    const joins = openBatchOf(
+      out,
+      memory,
+      'data_fault',
+      (a) => a.platform === platform && a.campaignId !== null && a.platformCampaignId === null,
+    );
+    out.warnings.push({
+      platform,
+      message: `${what}: the export looks faulty or incomplete, so they are asked about in one question, not one each.`,
+    });
+    if (members.length === 0) continue;
+    addBatch(
+      out,
+      {
+        kind: 'data_fault',
+        scope: `${platform}:missing`,
+        proposed: 'alert',
+        reason: `${what}: more likely a faulty or incomplete export than that many campaigns gone. Check the ${name} connection and the tracker; nothing is paused.`,
+        members,
+        joins,
+      },
+      (a) =>
+        guard(a, 'guard_data_fault', `${what}: the platform's data looks faulty, so they are asked about together.`, {
+          platform,
+          missing: n,
+          planned: acc.planned,
+        }),
+    );
+  }
+}
+
+/** The open batch question of this kind that a row matching `about` is waiting on, if any. */
+function openBatchOf(
+  out: PolicyPlan,
+  memory: Memory,
+  kind: BatchKind,
+  about: (a: Assessment) => boolean,
+): string | null {
+  for (const p of out.rows) {
+    if (p.intent.do !== 'wait' || !about(p.row)) continue;
+    const q = memory.open.get(p.row.key);
+    if (q?.batch && q.kind === kind && q.id === p.intent.escalationId) return q.id;
+  }
+  return null;
 }
 
 function addBatch(out: PolicyPlan, batch: Batch, mark: (a: Assessment) => Assessment): void {

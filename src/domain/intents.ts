@@ -9,6 +9,8 @@ export interface OpenQuestion {
   proposedAction: ProposedAction;
   createdAt: string;
   batch: boolean;
+  /** A batch's kind: a growing storm or orphan trickle joins the open batch of its kind instead of a second one. */
+  kind?: BatchKind | null;
 }
 
 /** The latest thing a person decided about a campaign. */
@@ -62,6 +64,8 @@ export interface Batch {
   reason: string;
   /** Indices into `rows`, biggest money at stake first. */
   members: number[];
+  /** An open batch escalation these members join (the same storm or trickle, grown), instead of a new question. */
+  joins?: string | null;
 }
 
 export interface ClosePlan {

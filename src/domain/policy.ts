@@ -2,7 +2,7 @@
 // people's decisions) + the guard settings → one intent per row, batch questions, and questions to close, each
 // with its reason. Pure: deciding lives here (with guards.ts and batches.ts), doing lives in agent/effects.ts.
 import type { Assessment } from './assess.js';
-import { batchOrphans, batchOverBudget, batchStorms } from './batches.js';
+import { batchMissing, batchOrphans, batchOverBudget, batchStorms } from './batches.js';
 import { type Guard, type GuardSettings, guardRow, withCause } from './guards.js';
 import type { HumanDecision, Intent, Memory, PlannedRow, PolicyPlan } from './intents.js';
 import { round2 } from './money.js';
@@ -41,9 +41,10 @@ export function plan(
   }
   respectPeople(out, memory, settings, guard);
   linkOpenQuestions(out, memory);
-  batchStorms(out, settings, now, guard);
+  batchStorms(out, settings, now, guard, memory);
+  batchMissing(out, settings, guard, memory);
   batchOverBudget(out, settings, guard);
-  batchOrphans(out, settings, guard);
+  batchOrphans(out, settings, guard, memory);
   closeStale(out, memory);
   return out;
 }

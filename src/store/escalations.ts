@@ -117,7 +117,13 @@ export class EscalationStore {
       member: string | null;
     }[];
     for (const r of rows) {
-      const q = { id: r.id, proposedAction: r.proposed_action, createdAt: r.created_at, batch: r.batch_kind !== null };
+      const q: OpenQuestion = {
+        id: r.id,
+        proposedAction: r.proposed_action,
+        createdAt: r.created_at,
+        batch: r.batch_kind !== null,
+        kind: r.batch_kind as BatchKind | null,
+      };
       if (r.batch_kind === null) out.set(r.key, q);
       else if (r.member !== null && !out.has(r.member)) out.set(r.member, q);
     }
@@ -167,6 +173,36 @@ export class EscalationStore {
   }
 
   /** A later run found this member no longer needs the batch's proposal: approving the batch leaves it alone. */
+  /**
+   * Adds members to a batch that is still pending (a storm or trickle that grew); false when it was decided or
+   * closed meanwhile, so the caller asks a new question instead. A campaign already a member is not added twice.
+   */
+  addMembers(escalationId: string, members: BatchMember[]): boolean {
+    return this.db.transaction(() => {
+      const pending = this.db
+        .prepare(`SELECT 1 FROM escalations WHERE id = ? AND status = 'pending' AND batch_kind IS NOT NULL`)
+        .get(escalationId);
+      if (!pending) return false;
+      const next = this.db
+        .prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM escalation_members WHERE escalation_id = ?')
+        .get(escalationId) as { seq: number };
+      const known = this.db.prepare('SELECT seq FROM escalation_members WHERE escalation_id = ? AND key = ?');
+      const revive = this.db.prepare(
+        'UPDATE escalation_members SET dropped = 0, data = ? WHERE escalation_id = ? AND seq = ?',
+      );
+      const insert = this.db.prepare(
+        'INSERT INTO escalation_members (escalation_id, seq, key, data, dropped) VALUES (?, ?, ?, ?, 0)',
+      );
+      let seq = next.seq;
+      for (const m of members) {
+        const had = known.get(escalationId, m.key) as { seq: number } | undefined;
+        if (had) revive.run(JSON.stringify(m), escalationId, had.seq);
+        else insert.run(escalationId, seq++, m.key, JSON.stringify(m));
+      }
+      return true;
+    })();
+  }
+
   dropMember(escalationId: string, key: string): void {
     this.db
       .prepare('UPDATE escalation_members SET dropped = 1 WHERE escalation_id = ? AND key = ?')

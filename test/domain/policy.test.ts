@@ -386,6 +386,64 @@ describe('guard 5: a storm is one question', () => {
   });
 });
 
+describe('guard 5 across runs and exports', () => {
+  const open = (q: Partial<OpenQuestion>): OpenQuestion => ({
+    id: 'esc-1',
+    proposedAction: 'halt',
+    createdAt: NOW,
+    batch: false,
+    ...q,
+  });
+
+  it('adds the new members of a grown storm to its open batch', () => {
+    const f = fleet(10, 9);
+    const storm = open({ id: 'esc-storm', batch: true, kind: 'data_fault' });
+    const m = memory({ open: new Map(f.rows.slice(0, 6).map((r) => [`plan:${r.campaignId}`, storm])) });
+    const p = plan(assess(f.rows, f.campaigns), m, SETTINGS, NOW);
+    expect(p.batches).toHaveLength(1);
+    expect(p.batches[0]).toMatchObject({ kind: 'data_fault', joins: 'esc-storm' });
+    expect(p.batches[0]?.members.map((i) => p.rows[i]?.row.campaignId).sort()).toEqual(['c-6', 'c-7', 'c-8', 'c-9']);
+    expect(p.warnings[0]?.message).toMatch(/9 of 10 .* join the open question esc-storm/);
+  });
+
+  it.each([
+    [30, 0, 'one batch'],
+    [10, 3, 'one batch'], // 7 of 10 missing
+    [10, 8, 'single questions'], // 2 missing: not a fault
+    [4, 2, 'single questions'], // 2 missing is below the minimum of 3
+  ])('%d planned rows, %d listed by the platform → %s', (n, listed, outcome) => {
+    const f = fleet(n, 0);
+    const p = plan(assess(f.rows, f.campaigns.slice(n - listed)), memory(), SETTINGS, NOW);
+    const missing = p.rows.filter((r) => r.row.platformCampaignId === null);
+    if (outcome === 'one batch') {
+      expect(p.batches).toEqual([expect.objectContaining({ kind: 'data_fault', proposed: 'alert' })]);
+      expect(missing.every((r) => r.intent.do === 'batch')).toBe(true);
+      expect(p.warnings.map((w) => w.message).join(' ')).toMatch(/are missing from its data: the export looks faulty/);
+    } else {
+      expect(p.batches).toEqual([]);
+      expect(missing.every((r) => r.intent.do === 'ask')).toBe(true);
+    }
+  });
+
+  it('counts open orphan questions with new ones: 20 open and 5 new become one batch of 25', () => {
+    const orphans = Array.from({ length: 25 }, (_, i) =>
+      campaign({ id: `o-${i}`, name: `Unplanned ${i} Zzz Qqq Xxx`, market: 'IT', spend: 100 + i }),
+    );
+    const m = memory({
+      open: new Map(
+        orphans.slice(0, 20).map((c, i) => [`google:${c.id}`, open({ id: `esc-${i}`, proposedAction: 'halt' })]),
+      ),
+    });
+    const p = plan(assess([], orphans), m, SETTINGS, NOW);
+    expect(p.batches).toHaveLength(1);
+    expect(p.batches[0]).toMatchObject({ kind: 'orphans', joins: null });
+    expect(p.batches[0]?.members).toHaveLength(25);
+    // The 20 single questions are closed as replaced by the batch.
+    expect(p.close).toHaveLength(20);
+    expect(p.close[0]?.note).toMatch(/replaced by a batch question/);
+  });
+});
+
 describe('guard 6: people are not overridden', () => {
   const critical = () => assess([planRow()], [campaign({ spend: 2400 })]); // +71.43 %
   const decided = (d: Partial<HumanDecision>): HumanDecision => ({

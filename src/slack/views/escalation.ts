@@ -169,7 +169,9 @@ function batchHeader(e: Escalation, b: Batch, n: number): string {
   if (b.kind === 'orphans') return `Flag ${plural(n, 'orphan campaign')} for review? The tracker may be incomplete`;
   if (b.kind === 'data_fault') {
     const account = e.snapshot.account ? ` account ${e.snapshot.account}` : '';
-    return `Pause ${campaigns}? ${platformName(e.snapshot.platform)}${account} data looks faulty`;
+    // A fault can also hide campaigns from the export (proposing a review, not a pause).
+    const ask = e.proposedAction === 'halt' ? 'Pause' : 'Check';
+    return `${ask} ${campaigns}? ${platformName(e.snapshot.platform)}${account} data looks faulty`;
   }
   if (b.kind === 'halt_budget') return `Pause ${plural(n, 'more campaign')}? Over the limit of pauses made alone`;
   return `${e.proposedAction === 'halt' ? 'Pause' : 'Flag'} ${campaigns}?`;
