@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/errors.js';
 import { GoogleAdsPlatform } from '../../src/platforms/google/adapter.js';
+import { dailyCosts } from '../../src/platforms/google/campaigns.js';
 import { dateFields, parseDuration } from '../../src/platforms/google/client.js';
 import { datePart, microsToAmount } from '../../src/platforms/google/convert.js';
 import { NamingConvention } from '../../src/platforms/naming.js';
@@ -875,5 +876,21 @@ describe('Google Ads helpers', () => {
     expect(parseDuration('1.5s')).toBe(1500);
     expect(parseDuration({ seconds: '3', nanos: 500_000_000 })).toBe(3500);
     expect(parseDuration('soon')).toBeNull();
+  });
+});
+
+describe('ids sent as JSON numbers too large to be exact', () => {
+  // A proxy that turns Google's int64 strings into numbers: JSON.parse has already rounded them.
+  const unsafe = JSON.parse('12345678901234567891') as number;
+  const window = { since: '2026-11-01', until: '2026-11-20' };
+
+  it("does not use a customer's costs when a cost row names its campaign by one", () => {
+    const rows = [
+      { campaign: { id: '101' }, segments: { date: '2026-11-02' }, metrics: { costMicros: '1000000' } },
+      { campaign: { id: unsafe }, segments: { date: '2026-11-02' }, metrics: { costMicros: '5000000' } },
+    ] as unknown as Parameters<typeof dailyCosts>[0];
+    expect(dailyCosts(rows, window, 'Google Ads customer 111-222-3334').fault).toMatch(
+      /campaign\.id came as the JSON number 12345678901234567000, too large to be exact/,
+    );
   });
 });
