@@ -88,11 +88,11 @@ export function guardRow(a: Assessment, s: GuardSettings, now: string, guard: Gu
     row = guard(
       halts ? { ...row, action: 'escalate', proposedAction: 'halt' } : { ...row },
       'guard_stale_data',
-      `The spend data is ${age} old (over ${zeroAt} h): too old to act on alone.`,
+      `The spend data is ${age} old (${zeroAt} h or more): too old to act on alone.`,
       { ageHours: round2(exactAge), limitHours: zeroAt },
     );
     row.reason = halts
-      ? `Would pause, but the spend data is ${age} old (over ${zeroAt} h): an approver must confirm. ${a.reason}`
+      ? `Would pause, but the spend data is ${age} old (${zeroAt} h or more): an approver must confirm. ${a.reason}`
       : `${row.reason} Spend data is ${age} old.`;
   }
 
