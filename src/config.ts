@@ -110,8 +110,8 @@ const EnvSchema = z.object({
   HUMAN_DECISION_HOURS: num(0, 24 * 365).default(72),
   META_API_VERSION: z
     .string()
-    .regex(/^v\d+\.\d+$/, 'must look like v26.0')
-    .default('v26.0'),
+    .regex(/^v\d+\.\d+$/, 'must look like v27.0')
+    .default('v27.0'), // CURRENT_META_API_VERSION in platforms/meta/errors.ts
   PAGERDUTY_ROUTING_KEY: pagerDutyRoutingKey.optional(),
   PAGERDUTY_EVENTS_URL: z
     .url({ error: 'must be a URL such as https://events.pagerduty.com/v2/enqueue' })
