@@ -118,6 +118,9 @@ const EnvSchema = z.object({
     .default('https://events.pagerduty.com/v2/enqueue'),
 });
 
+/** The name of every setting the app reads (documented one by one in .env.example; a test keeps them in step). */
+export const SETTING_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface Config {
   dataDir: string;
   /** True when PACING_DATA_DIR is unset and the bundled demo data is used. */
