@@ -6,9 +6,11 @@
 # dependencies alone and builds better-sqlite3's native binary; the final stage gets only what runs.
 # test/e2e/production-install.test.ts repeats the prod-deps and final stages on the host (no Docker engine there).
 
-# Node 20 on Debian 12 slim, pinned by version and by the digest of its multi-arch index, so a rebuild gets
-# the same bytes. better-sqlite3 stays on 12.x for Node 20 (13.x needs Node 22: see PITFALLS.md).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0
+# Node 24, the LTS line (Node 20 reached its end of life on 2026-04-30), on Debian 12 slim, pinned to one release
+# so a rebuild gets the same runtime; add the multi-arch index digest (`docker buildx imagetools inspect
+# node:24.21.0-bookworm-slim`) to pin the bytes too. CI runs the production-install test on exactly this version
+# (.ci/run takes it from this line). better-sqlite3 12.x supports Node 20–26; development machines still run 20.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build

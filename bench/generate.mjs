@@ -1,7 +1,7 @@
 // Deterministic benchmark data: a tracker and two fixture platforms at scale, with the known truth.
 //
 //   generate({ rows, seed, now }) → { files: { 'tracker.csv', 'google.json', 'meta.json' }, truth, stats }
-//   writeDataset(dir, options)     → writes the three files (and truth.json) into `dir`, returns the same
+//   writeDataset(dir, options)     → writes the three files, scenario.json and truth.json into `dir`, returns the same
 //
 // `rows` tracker rows and as many platform campaigns. Most rows have a campaign on their platform, named like
 // the plan; about 5 % of those platform names are noisy (typos, separators, case, suffixes). A few rows are
@@ -445,7 +445,14 @@ export function generate({ rows = 10_000, seed = 20261120, now = '2026-11-20T09:
   const platformJson = (p) => JSON.stringify({ fetched_at: platformFetchedAt[p], campaigns: campaigns[p] });
 
   return {
-    files: { 'tracker.csv': csv, 'google.json': platformJson('google'), 'meta.json': platformJson('meta') },
+    files: {
+      'tracker.csv': csv,
+      'google.json': platformJson('google'),
+      'meta.json': platformJson('meta'),
+      // The data is as fresh as `now`: the folder keeps that clock (it stands for PACING_NOW when that is unset),
+      // or every campaign would look days stale and be judged on freshness 0.
+      'scenario.json': JSON.stringify({ now }),
+    },
     truth: { rows: truth, orphans: orphanTruth },
     stats: {
       ...stats,
@@ -472,8 +479,9 @@ export function writeDataset(dir, options) {
 
 const USAGE = `Usage: node bench/generate.mjs [dir] [rows] [seed]
 
-Writes a deterministic benchmark dataset (tracker.csv, google.json, meta.json, truth.json) into dir,
-for manual runs with PACING_DATA_DIR=<dir>.
+Writes a deterministic benchmark dataset (tracker.csv, google.json, meta.json, scenario.json, truth.json)
+into dir, for manual runs with PACING_DATA_DIR=<dir>. scenario.json pins "now" to the data's own time
+(2026-11-20T09:00:00Z) so that its spend is fresh; PACING_NOW overrides it.
 
   dir    the folder to write into (default bench/out/data); for one whose name starts with "-", write ./-name
   rows   tracker rows, and as many platform campaigns (a whole number, default 10000)

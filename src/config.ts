@@ -17,6 +17,7 @@ import {
   timeZone,
   whole,
 } from './config-fields.js';
+import { readSecretFiles, SECRET_SETTINGS } from './config-secrets.js';
 import type { GuardSettings } from './domain/policy.js';
 import type { Thresholds } from './domain/types.js';
 import { ConfigError } from './errors.js';
@@ -116,13 +117,16 @@ const EnvSchema = z.object({
     .default('halt'),
   META_API_VERSION: z
     .string()
-    .regex(/^v\d+\.\d+$/, 'must look like v26.0')
-    .default('v26.0'),
+    .regex(/^v\d+\.\d+$/, 'must look like v27.0')
+    .default('v27.0'), // CURRENT_META_API_VERSION in platforms/meta/errors.ts
   PAGERDUTY_ROUTING_KEY: pagerDutyRoutingKey.optional(),
   PAGERDUTY_EVENTS_URL: z
     .url({ error: 'must be a URL such as https://events.pagerduty.com/v2/enqueue' })
     .default('https://events.pagerduty.com/v2/enqueue'),
 });
+
+/** The name of every setting the app reads (documented one by one in .env.example; a test keeps them in step). */
+export const SETTING_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export interface Config {
   dataDir: string;
@@ -182,7 +186,15 @@ export interface Config {
 /** Reads `.env` in `cwd` when present; variables already in the environment win, even when empty. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Record<string, string | undefined> {
   const file = join(cwd, '.env');
-  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  let fromFile: Record<string, string> = {};
+  try {
+    if (existsSync(file)) fromFile = parseDotenv(readFileSync(file));
+  } catch (err) {
+    // In a container .env is a mounted file: unreadable by the app's user, or a folder Docker made for a
+    // missing source. Say so instead of crashing on the first setting.
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError('.env', `${file} cannot be read (${code}): it must be a file the app's user may read.`);
+  }
   const merged: Record<string, string | undefined> = { ...fromFile, ...env };
   // An empty string counts as unset.
   for (const [k, v] of Object.entries(merged)) if (v === undefined || v.trim() === '') delete merged[k];
@@ -191,7 +203,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(
 
 export function loadConfig(raw: Record<string, string | undefined> = readEnv()): Config {
   // An empty string counts as unset, however the variables were gathered.
-  const env = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const set = Object.fromEntries(
+    Object.entries(raw).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
+  );
+  const env = readSecretFiles(set);
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -216,14 +231,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
   const fixed = fixedNow === null ? null : new Date(fixedNow).toISOString();
   // Secrets (and credentials inside configured URLs) are redacted wherever they would be written or echoed.
   registerSecrets([
-    e.SLACK_BOT_TOKEN,
-    e.SLACK_SIGNING_SECRET,
-    e.SLACK_APP_TOKEN,
-    e.GOOGLE_ADS_CLIENT_SECRET,
-    e.GOOGLE_ADS_REFRESH_TOKEN,
-    e.GOOGLE_ADS_DEVELOPER_TOKEN,
-    e.META_ACCESS_TOKEN,
-    e.PAGERDUTY_ROUTING_KEY,
+    ...SECRET_SETTINGS.map((name) => e[name]),
     ...[
       e.SLACK_API_URL,
       e.GOOGLE_ADS_API_BASE_URL,

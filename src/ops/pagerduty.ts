@@ -122,14 +122,29 @@ const RATE_LIMIT_BASE_MS = 30_000;
 const ERROR_BASE_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/** A link PagerDuty shows on the incident (Events API v2 `links`). */
+export interface PageLink {
+  href: string;
+  text: string;
+}
+
+/**
+ * Finds the links for a trigger when it is sent, not when the incident opens: the Slack message about it is
+ * usually still being posted then. Resolves to none when there are none; may throw (the event goes without).
+ */
+export type LinkFinder = (event: PageEvent) => Promise<PageLink[]>;
+
 export interface DelivererOptions {
   now?: () => number;
   random?: () => number;
+  /** Links for trigger events (the Slack permalink of the related message); none when unset. */
+  links?: LinkFinder;
 }
 
 /** Delivers queued events oldest first, one incident's events in order; passes run one at a time. */
 export class PagerDutyDeliverer extends DeliveryLoop {
   private readonly random: () => number;
+  private readonly links: LinkFinder | null;
 
   constructor(
     private readonly store: Store,
@@ -140,6 +155,7 @@ export class PagerDutyDeliverer extends DeliveryLoop {
   ) {
     super(log, { now: opts.now ?? Date.now, idleMs: 5_000, what: 'PagerDuty' });
     this.random = opts.random ?? Math.random;
+    this.links = opts.links ?? null;
   }
 
   protected nextDueAt(): number | null {
@@ -166,8 +182,9 @@ export class PagerDutyDeliverer extends DeliveryLoop {
 
   private async deliver(event: PageEvent): Promise<void> {
     const { pages } = this.store;
+    const body = event.action === 'trigger' ? await this.withLinks(event) : event.body;
     const timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, this.until - this.now()));
-    const result = await sendEvent(this.settings, event, timeout);
+    const result = await sendEvent(this.settings, { ...event, body }, timeout);
     const about = { pageEventId: event.id, dedupKey: event.dedupKey, action: event.action };
     switch (result.outcome) {
       case 'accepted':
@@ -212,6 +229,18 @@ export class PagerDutyDeliverer extends DeliveryLoop {
         });
         return;
       }
+    }
+  }
+
+  /** The trigger's body with its links when any are known; a link that cannot be found never holds a page up. */
+  private async withLinks(event: PageEvent): Promise<Record<string, unknown>> {
+    if (!this.links) return event.body;
+    try {
+      const links = await this.links(event);
+      return links.length > 0 ? { ...event.body, links } : event.body;
+    } catch (err) {
+      this.log.warn({ err, pageEventId: event.id }, 'no Slack link for the PagerDuty event; it is sent without');
+      return event.body;
     }
   }
 

@@ -12,6 +12,7 @@ import { createApp } from '../wiring.js';
 import { createBolt } from './app.js';
 import { Dispatcher } from './dispatcher.js';
 import { SlackNotifier } from './notifier.js';
+import { slackPageLinks } from './page-links.js';
 import { postDigest } from './post-digest.js';
 import { summaryText } from './views/summary.js';
 
@@ -208,7 +209,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   for (const e of app.agent.pending()) if (!app.store.outbox.announcement(e.id)) await notifier.escalationOpened(e);
   dispatcher.start();
   // PagerDuty (when PAGERDUTY_ROUTING_KEY is set): evaluated now, after every run, when kicked and every minute.
-  paging = startPaging(app, config, log.child({ module: 'paging' }));
+  paging = startPaging(app, config, log.child({ module: 'paging' }), { links: slackPageLinks(app.store, client) });
   const schedules = startSchedules(
     config.schedule,
     {

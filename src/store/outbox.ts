@@ -205,6 +205,46 @@ export class Outbox {
     );
   }
 
+  /**
+   * The Slack message that tells people about a paged incident's subject: the question about it (an escalation's
+   * announcement: the given escalation's, else the latest about the campaign) first, else the latest card about
+   * the campaign. Queued or sent (its ts is null while queued); null when there is none.
+   */
+  messageAbout(subject: {
+    escalationId: string | null;
+    platform: string | null;
+    platformCampaignId: string | null;
+  }): { kind: string; channel: string; ts: string | null; status: OutboxItem['status'] } | null {
+    type Found = { kind: string; channel: string; ts: string | null; status: OutboxItem['status'] };
+    const live = `status IN ('pending', 'sent')`;
+    if (subject.escalationId !== null) {
+      const r = this.db
+        .prepare(
+          `SELECT kind, channel, ts, status FROM outbox WHERE kind = 'escalation' AND escalation_id = ? AND ${live} ORDER BY id DESC LIMIT 1`,
+        )
+        .get(subject.escalationId) as Found | undefined;
+      if (r) return r;
+    }
+    if (subject.platform === null || subject.platformCampaignId === null) return null;
+    const question = this.db
+      .prepare(
+        `SELECT o.kind, o.channel, o.ts, o.status FROM outbox o JOIN escalations e ON e.id = o.escalation_id
+         WHERE o.kind = 'escalation' AND e.platform = ? AND e.platform_campaign_id = ? AND o.${live}
+         ORDER BY o.id DESC LIMIT 1`,
+      )
+      .get(subject.platform, subject.platformCampaignId) as Found | undefined;
+    if (question) return question;
+    return (
+      (this.db
+        .prepare(
+          `SELECT kind, channel, ts, status FROM outbox WHERE kind IN ('alert', 'halt_alert') AND ${live}
+             AND json_extract(subject, '$.platform') = ? AND json_extract(subject, '$.platformCampaignId') = ?
+           ORDER BY id DESC LIMIT 1`,
+        )
+        .get(subject.platform, subject.platformCampaignId) as Found | undefined) ?? null
+    );
+  }
+
   /** The latest halt alert Slack accepted about a platform campaign: a resume edits it to say so. */
   lastHaltAlert(platform: string, platformCampaignId: string): OutboxItem | null {
     const r = this.db

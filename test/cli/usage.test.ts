@@ -1,10 +1,19 @@
 // Usage errors on the command lines: the built `pacing` CLI's --limit, and bench/generate.mjs's arguments.
 // Both run as real child processes; a usage error exits 2 with a message and does nothing else.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, type Outcome, pacing, ROOT, runNode, type Workspace, workspace } from '../fakes/pacing-cli.js';
+import {
+  ensureBuilt,
+  type Outcome,
+  pacing,
+  ROOT,
+  type RunDoc,
+  runNode,
+  type Workspace,
+  workspace,
+} from '../fakes/pacing-cli.js';
 
 describe('pacing audit --limit', () => {
   let ws: Workspace;
@@ -95,9 +104,27 @@ describe('node bench/generate.mjs', () => {
     expect(readdirSync(join(out.cwd, 'data')).sort()).toEqual([
       'google.json',
       'meta.json',
+      'scenario.json',
       'tracker.csv',
       'truth.json',
     ]);
     expect(JSON.parse(out.stdout)).toHaveProperty('noisyNames');
+  });
+
+  it('writes a dataset whose data is fresh when run without PACING_NOW (scenario.json keeps its clock)', async () => {
+    const out = await generate(['data', '60', '7']);
+    expect(out.code).toBe(0);
+    const dataDir = join(out.cwd, 'data');
+    expect(JSON.parse(readFileSync(join(dataDir, 'scenario.json'), 'utf8'))).toEqual({ now: '2026-11-20T09:00:00Z' });
+    // As README says: PACING_DATA_DIR=<dir> npx pacing run, with no PACING_NOW (the runner passes none).
+    const ws: Workspace = { dir: out.cwd, dataDir, db: join(out.cwd, 'p.db'), env: {}, cleanup: () => {} };
+    const run = await pacing(ws, ['run', '--json'], { PACING_DATA_DIR: dataDir, PACING_DB: ws.db });
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as RunDoc;
+    const matched = doc.results.filter((r) => r.campaignId !== null && r.platformCampaignId !== null);
+    expect(matched.length).toBeGreaterThan(40);
+    // The generator makes a few campaigns stale on purpose; the rest are as fresh as the data's clock says.
+    const fresh = matched.filter((r) => r.confidenceParts.freshness === 20);
+    expect(fresh.length / matched.length).toBeGreaterThan(0.8);
   });
 });

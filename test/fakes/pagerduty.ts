@@ -5,7 +5,8 @@
 // - POST /v2/enqueue, `application/json`: `routing_key` (32 characters), `event_action` (trigger | acknowledge |
 //   resolve), `dedup_key` (≤ 255 characters; optional on a trigger, then PagerDuty makes one up), and on a trigger a
 //   `payload` with `summary` (≤ 1,024), `source`, `severity` (critical | error | warning | info), optional
-//   `timestamp`, `component`, `group`, `class`, `custom_details`.
+//   `timestamp`, `component`, `group`, `class`, `custom_details`; beside the payload, optional `links`
+//   (`[{href, text?}]`, href an http(s) URL) and `images`.
 // - 202 `{status: "success", message: "Event processed", dedup_key}`; 400 `{status: "invalid event", message:
 //   "Event object is invalid", errors: [...]}`; 429 when rate limited; 5xx on its own trouble.
 // - Alerts: a trigger opens one for its dedup key, or adds to the one open; a resolve closes it; after that a trigger
@@ -90,6 +91,17 @@ export function validate(event: Record<string, unknown>): string[] {
       )
         errors.push("'payload.custom_details' must be an object");
     }
+  }
+  if (event.links !== undefined) {
+    if (!Array.isArray(event.links)) errors.push("'links' must be an array");
+    else
+      event.links.forEach((link: unknown, i) => {
+        const l = link as { href?: unknown; text?: unknown } | null;
+        if (!l || typeof l !== 'object') errors.push(`'links[${i}]' must be an object`);
+        else if (typeof l.href !== 'string' || !/^https?:\/\/\S+$/.test(l.href))
+          errors.push(`'links[${i}].href' must be an http or https URL`);
+        else if (l.text !== undefined && typeof l.text !== 'string') errors.push(`'links[${i}].text' must be a string`);
+      });
   }
   return errors;
 }

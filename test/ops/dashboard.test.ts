@@ -18,6 +18,7 @@ const DASHBOARD = join(ROOT, 'deploy', 'grafana', 'pacing-dashboard.json');
 
 interface Target {
   expr?: string;
+  legendFormat?: string;
   datasource?: { type?: string; uid?: string };
 }
 interface Panel {
@@ -26,6 +27,10 @@ interface Panel {
   datasource?: { type?: string; uid?: string };
   targets?: Target[];
   panels?: Panel[];
+  fieldConfig?: {
+    defaults?: { unit?: string };
+    overrides?: { matcher: { id: string; options: string }; properties: { id: string; value: unknown }[] }[];
+  };
 }
 interface Dashboard {
   panels: Panel[];
@@ -127,6 +132,23 @@ describe('the Grafana dashboard', () => {
       const names = metricNames(q.expr);
       expect(names.length, `${q.panel}: ${q.expr}`).toBeGreaterThan(0);
       for (const name of names) expect(exported(metrics, name), `${q.panel}: ${name} is not in /metrics`).toBe(true);
+    }
+  });
+
+  it('shows every age in seconds as a duration (unit s), so 14400 reads as 4 hours', () => {
+    // An age: a metric named …_age_seconds, or now minus a …_timestamp_seconds.
+    const isAge = (expr: string) => /_age_seconds\b/.test(expr) || /time\(\)\s*-.*_timestamp_seconds\b/.test(expr);
+    const ages = allPanels(dashboard.panels).flatMap((p) =>
+      (p.targets ?? []).filter((t) => isAge(t.expr ?? '')).map((t) => ({ panel: p, target: t })),
+    );
+    expect(ages.length).toBeGreaterThanOrEqual(4);
+    for (const { panel, target } of ages) {
+      // The unit Grafana applies to this query's series: an override for its legend name, else the panel's.
+      const override = panel.fieldConfig?.overrides?.find(
+        (o) => o.matcher.id === 'byName' && o.matcher.options === target.legendFormat,
+      );
+      const unit = override?.properties.find((p) => p.id === 'unit')?.value ?? panel.fieldConfig?.defaults?.unit;
+      expect(unit, `${panel.title}: ${target.expr}`).toBe('s');
     }
   });
 

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { type Server, serve } from '../../src/slack/serve.js';
 import { type FakePagerDuty, startFakePagerDuty } from '../fakes/pagerduty.js';
+import { FAKE_SLACK } from '../fakes/slack-api.js';
 import { blockAction, slashCommand } from '../fakes/slack-requests.js';
 import { APPROVER, CHANNELS, SECRET, type SlackWorld, slackWorld } from '../slack/helpers.js';
 
@@ -71,6 +72,32 @@ describe('pacing serve pages PagerDuty', () => {
       dedup_key: PAUSE_KEY,
       payload: { severity: 'critical', class: 'pause_failed', custom_details: { campaignId: 'ACM-G-004' } },
     });
+
+    // The incident links to the Slack question about the campaign (its permalink, from chat.getPermalink), where
+    // whoever is paged can decide.
+    const question = withDb(
+      (db) =>
+        db
+          .prepare(
+            `SELECT o.channel, o.ts FROM outbox o JOIN escalations e ON e.id = o.escalation_id
+             WHERE o.kind = 'escalation' AND e.platform_campaign_id = ? AND o.status = 'sent'`,
+          )
+          .get(G004) as { channel: string; ts: string },
+    );
+    expect(question.channel).toBe(CHANNELS.approvals);
+    expect(trigger.body).toMatchObject({
+      links: [
+        {
+          href: `https://${FAKE_SLACK.teamDomain}.slack.com/archives/${CHANNELS.approvals}/p${question.ts.replace('.', '')}`,
+          text: 'The question in Slack (decide there)',
+        },
+      ],
+    });
+    expect(world.fake.callsTo('chat.getPermalink')).toEqual([
+      expect.objectContaining({
+        body: expect.objectContaining({ channel: question.channel, message_ts: question.ts }),
+      }),
+    ]);
 
     await runFromSlack('run-2');
     await new Promise((r) => setTimeout(r, 500));

@@ -101,7 +101,7 @@ async function setup(
     pageSize?: number;
     /** Wraps the real fetch, e.g. to alter an answer. */
     fetch?: typeof fetch;
-    /** The META_API_VERSION the adapter calls (default v26.0). */
+    /** The META_API_VERSION the adapter calls (default v27.0, the config's default). */
     apiVersion?: string;
   } = {},
 ): Promise<Harness> {
@@ -127,7 +127,7 @@ async function setup(
       accessToken: fake.token,
       adAccountIds: opts.ids ?? ['111', '222'],
       apiBaseUrl: fake.url,
-      apiVersion: opts.apiVersion ?? 'v26.0',
+      apiVersion: opts.apiVersion ?? 'v27.0',
     },
     {
       clock: () => NOW,
@@ -233,7 +233,7 @@ describe('MetaPlatform.fetchCampaigns', () => {
     // paging.next carries access_token (as Meta's does); it is stripped before the link is followed.
     expect(fake.requests.every((r) => r.auth === 'header' && r.tokenOk)).toBe(true);
     expect(fake.requests.some((r) => r.target.includes('access_token'))).toBe(false);
-    expect(fake.requests.every((r) => r.version === 'v26.0')).toBe(true);
+    expect(fake.requests.every((r) => r.version === 'v27.0')).toBe(true);
   });
 
   it('reads spend strings exactly and refuses malformed ones instead of half-reading them', async () => {
@@ -317,7 +317,7 @@ describe('MetaPlatform.fetchCampaigns', () => {
     const err = await rejection(meta.fetchCampaigns());
     expect(err.retryable).toBe(false);
     expect(err.message).toContain(
-      'Meta refused API version v24.0 as retired (error #2635): set META_API_VERSION to a current version such as v26.0.',
+      'Meta refused API version v24.0 as retired (error #2635): set META_API_VERSION to a current version such as v27.0.',
     );
     expect(err.message).toContain('You are calling a deprecated version of the Ads API');
     expect(fake.requests).toHaveLength(3); // one per call, none repeated
@@ -331,19 +331,31 @@ describe('MetaPlatform.fetchCampaigns', () => {
     const err = await rejection(meta.pause('120001'));
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(
-      /^Meta refused API version v26\.0 as retired \(error #2635\): set META_API_VERSION to a current version \(see Meta's Marketing API changelog\)\. Meta said: \(#2635\) .*latest version: v28\.0\.$/,
+      /^Meta refused API version v27\.0 as retired \(error #2635\): set META_API_VERSION to a current version \(see Meta's Marketing API changelog\)\. Meta said: \(#2635\) .*latest version: v28\.0\.$/,
     );
     expect(fake.requestsTo('120001', 'POST')).toHaveLength(0);
     expect(sleeps).toEqual([]);
   });
 
-  it('calls a version Meta still serves by default (META_API_VERSION v26.0, not the retired v24.0)', async () => {
+  it('calls the current Marketing API version by default (META_API_VERSION v27.0, released 2026-11-04)', async () => {
     const version = loadConfig({}).platforms.meta.apiVersion;
-    expect(version).toBe('v26.0');
+    expect(version).toBe('v27.0');
     expect(version).toBe(CURRENT_META_API_VERSION);
     const { fake, meta } = await setup({ apiVersion: version, retiredVersions: ['v24.0'] });
     const { campaigns } = await meta.fetchCampaigns();
     expect(campaigns).toHaveLength(6);
+    expect(fake.requests.every((r) => r.version === 'v27.0' && r.status === 200)).toBe(true);
+  });
+
+  it('still calls v26.0 when META_API_VERSION says so (Meta serves it too)', async () => {
+    const version = loadConfig({ META_API_VERSION: 'v26.0' }).platforms.meta.apiVersion;
+    expect(version).toBe('v26.0');
+    const { fake, meta } = await setup({ apiVersion: version, retiredVersions: ['v24.0'] });
+    const { campaigns } = await meta.fetchCampaigns();
+    expect(campaigns).toHaveLength(6);
+    expect(await meta.pause('120001')).toBe('paused');
+    expect(fake.campaign('120001')?.status).toBe('PAUSED');
+    expect(fake.requests.length).toBeGreaterThan(3);
     expect(fake.requests.every((r) => r.version === 'v26.0' && r.status === 200)).toBe(true);
   });
 

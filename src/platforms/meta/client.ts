@@ -37,7 +37,7 @@ export interface MetaClientOptions {
   accessToken: string;
   /** e.g. https://graph.facebook.com (no trailing slash needed). */
   apiBaseUrl: string;
-  /** e.g. v26.0. */
+  /** e.g. v27.0. */
   apiVersion: string;
   fetch?: typeof fetch | undefined;
   retry?: RetryPolicy | undefined;

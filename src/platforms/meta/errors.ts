@@ -14,10 +14,10 @@ export function isThrottleCode(code: number): boolean {
 }
 
 /**
- * The Marketing API version to suggest when Meta refuses the configured one as retired: the one Meta's own Node
- * SDK targets. Keep it in step with META_API_VERSION's default in config.ts.
+ * The newest Marketing API version (v27.0, released 2026-11-04): META_API_VERSION's default, and the one to
+ * suggest when Meta refuses the configured one as retired. v26.0 is still served until Meta retires it.
  */
-export const CURRENT_META_API_VERSION = 'v26.0';
+export const CURRENT_META_API_VERSION = 'v27.0';
 
 /** Graph error code for "You are calling a deprecated version of the Ads API": the version is retired. */
 export const RETIRED_VERSION_CODE = 2635;
