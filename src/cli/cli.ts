@@ -1,5 +1,4 @@
 // The command line: parse arguments, build the app, run one command, map failures to exit codes.
-import { parseArgs } from 'node:util';
 import type { WebClient } from '@slack/web-api';
 import { loadConfig } from '../config.js';
 import { PacingError } from '../errors.js';
@@ -9,11 +8,11 @@ import { redactText } from '../redact.js';
 import type { Server } from '../slack/serve.js';
 import { isBusy } from '../store/db.js';
 import type { App } from '../wiring.js';
+import { COMMANDS, type Command, checkUsage, commandHint, type Parsed, parse } from './args.js';
 import * as commands from './commands.js';
 import { UsageError } from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
 import { progressReporter } from './progress.js';
-import { isReportBy, REPORT_BY } from './report.js';
 
 export const HELP = `Usage: npx pacing <command> [options]
 
@@ -41,39 +40,36 @@ Options:
 Configuration comes from the environment and .env (see README). Exit status: 0 when the command did its
 job, 1 when it could not (bad configuration, unreadable data, unknown or already decided escalation), 2 for usage errors.`;
 
+/** The hint under a usage error: one line, instead of the whole help. */
+export const USAGE_HINT = 'Run `npx pacing help` for the commands and their options.';
+
+const usage = (io: commands.Io, err: UsageError): number => {
+  io.err(`pacing: ${err.message}${err.showHelp ? `\n${USAGE_HINT}` : ''}`);
+  return 2;
+};
+
 export async function main(argv: string[], io: commands.Io = defaultIo()): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
+  let parsed: Parsed;
   try {
     parsed = parse(argv);
   } catch (err) {
-    io.err(`pacing: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
+    if (err instanceof UsageError) return usage(io, err);
+    throw err;
   }
   const { command, args, options } = parsed;
   if (command === 'help' || command === undefined) {
     io.out(HELP);
     return command === undefined ? 2 : 0;
   }
-  const known = ['run', 'status', 'pending', 'approve', 'reject', 'audit', 'resume-campaign', 'report'];
-  if (command === 'serve') return serveUntilSignal(io);
-  if (!known.includes(command)) {
-    io.err(`pacing: unknown command "${command}".\n\n${HELP}`);
-    return 2;
-  }
-  const need = (n: number, what: string) => {
-    if (args.length < n) throw new UsageError(`${command} needs ${what}.`);
-  };
+  if (!(COMMANDS as readonly string[]).includes(command))
+    return usage(io, new UsageError(`unknown command "${command}".${commandHint(command)}`));
   try {
-    if (command === 'approve' || command === 'reject') need(1, 'an escalation id');
-    if (command === 'resume-campaign')
-      need(1, "the plan's campaign id, or a platform and its campaign id (google 123…)");
-    if (options.csv && command !== 'status' && command !== 'report')
-      throw new UsageError('--csv is for status and report.');
-    if (options.by !== undefined && command !== 'report') throw new UsageError('--by is for report.');
+    checkUsage(command as Command, args, options);
   } catch (err) {
-    io.err(`pacing: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
+    if (err instanceof UsageError) return usage(io, err);
+    throw err;
   }
+  if (command === 'serve') return serveUntilSignal(io);
 
   const notifier = new CollectingNotifier();
   let app: ReadApp | null = null;
@@ -140,10 +136,7 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     if (slack) await deliver(full, slack, io);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`pacing: ${err.message}${err.showHelp ? `\n\n${HELP}` : ''}`);
-      return 2;
-    }
+    if (err instanceof UsageError) return usage(io, err);
     io.err(
       redactText(`pacing: ${err instanceof PacingError ? err.message : isBusy(err) ? busy(app) : unexpected(err)}`),
     );
@@ -234,62 +227,6 @@ async function loadSlack() {
     import('../slack/serve.js'),
   ]);
   return { createLogger, SlackNotifier, serve, webClient };
-}
-
-function parse(argv: string[]) {
-  // --limit: digits only (no sign, decimal point, exponent or hex), and at most a million rows, so that the
-  // number reaches SQLite as an integer it takes (99999999999999999999 does not fit: "datatype mismatch").
-  const maxLimit = 1_000_000;
-  const limitMessage = `--limit takes a whole number from 1 to ${maxLimit}.`;
-  const read = () =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        csv: { type: 'boolean', default: false },
-        by: { type: 'string' },
-        user: { type: 'string' },
-        reason: { type: 'string' },
-        campaign: { type: 'string' },
-        type: { type: 'string' },
-        run: { type: 'string' },
-        limit: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  let result: ReturnType<typeof read>;
-  try {
-    result = read();
-  } catch (err) {
-    // `--limit -1`, `--limit --json` (a value that starts with a dash is ambiguous to parseArgs) or no value.
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && (err as Error).message.includes("'--limit")) {
-      throw new UsageError(limitMessage);
-    }
-    throw err;
-  }
-  const { values, positionals } = result;
-  const limitText = values.limit?.trim();
-  const limit = limitText === undefined ? undefined : /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
-  if (limit !== undefined && !(limit >= 1 && limit <= maxLimit)) throw new UsageError(limitMessage);
-  if (values.json && values.csv) throw new UsageError('--json and --csv do not go together: choose one.');
-  const by = values.by?.trim();
-  if (by !== undefined && !isReportBy(by))
-    throw new UsageError(`--by takes one of ${REPORT_BY.join(', ')} (not "${values.by}").`);
-  const [command, ...args] = positionals;
-  const options: commands.Options = {
-    json: values.json,
-    csv: values.csv,
-    by,
-    user: values.user,
-    reason: values.reason,
-    campaign: values.campaign,
-    type: values.type,
-    run: values.run,
-    limit,
-  };
-  return { command: values.help ? 'help' : command, args, options };
 }
 
 /** SQLite stayed locked past its busy timeout: say who holds the run lock, if anyone. */

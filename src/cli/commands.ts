@@ -12,6 +12,7 @@ import { byAge, pendingTable, questionLabel } from './pending.js';
 import { buildReport, type ReportBy, reportCsv, reportTable, statusCsv } from './report.js';
 import { campaignName, DEFAULT_WIDTH } from './results-table.js';
 import { type Candidate, didYouMean } from './suggest.js';
+import { wrap } from './text.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -37,6 +38,10 @@ export interface Options {
   json: boolean;
   /** RFC 4180 CSV on stdout (status, report); never together with json. */
   csv?: boolean | undefined;
+  /** Every row of a large run's table, not only those that need attention. */
+  all?: boolean | undefined;
+  /** `digest --now`: send the digest now rather than on its schedule. */
+  now?: boolean | undefined;
   /** How `report` groups the results (market when unset). */
   by?: ReportBy | undefined;
   user?: string | undefined;
@@ -78,12 +83,18 @@ export async function run(app: App, notifier: CollectingNotifier, o: Options, io
     json(io, runDoc(report));
     return report;
   }
-  io.out(runReport({ ...report, opened: openedIn(app, report.runId) }, widthOf(io)));
+  io.out(runReport({ ...report, opened: openedIn(app, report.runId) }, widthOf(io), o));
   if (notifier.lines.length) {
     io.out(
       `\nNotifications (${app.config.slack.botToken ? 'Slack' : 'Slack is not configured, so they are printed here'}):`,
     );
-    for (const l of notifier.lines) io.out(`  ${l}`);
+    // Each notification wrapped to the terminal, its continuation lines under its text (past "HALT  ").
+    for (const l of notifier.lines) {
+      const tag = /^\S+\s+/.exec(l)?.[0] ?? '';
+      const indent = ' '.repeat(2 + tag.length);
+      const lines = wrap(l.slice(tag.length), Math.max(20, widthOf(io) - indent.length));
+      io.out(lines.map((part, i) => `${i ? indent : `  ${tag}`}${part}`).join('\n'));
+    }
   }
   return report;
 }
@@ -107,7 +118,7 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
   if (campaign === undefined) {
     if (o.json) json(io, runDoc(view));
     else if (o.csv) csv(io, statusCsv(latest.results));
-    else io.out(runReport({ ...view, opened: openedIn(app, view.runId) }, widthOf(io)));
+    else io.out(runReport({ ...view, opened: openedIn(app, view.runId) }, widthOf(io), o));
     return;
   }
   const found = findCampaign(latest.results, campaign);
@@ -145,7 +156,8 @@ export async function report(app: ReadApp, o: Options, io: Io): Promise<void> {
     })),
   };
   if (o.json) json(io, out);
-  else if (o.csv) csv(io, reportCsv(out));
+  // CSV has an empty cell for "unknown": a 0 there would read as "nothing spent".
+  else if (o.csv) csv(io, reportCsv({ ...doc, groups: doc.groups.map((g) => ({ ...g, key: g.key ?? '(unknown)' })) }));
   else io.out(reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined));
 }
 
