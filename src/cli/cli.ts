@@ -217,7 +217,25 @@ async function serveUntilSignal(io: commands.Io): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    watchNpmParent(() => stop('npm exited'));
   });
+}
+
+/**
+ * `npx pacing serve` (or `npm start`): a supervisor's SIGTERM reaches npm, which exits without passing it on, and
+ * this process would keep serving (and holding PORT) with nobody to stop it. When npm started us and is gone (we
+ * were handed to another parent), stop as if told to. Not done otherwise: `node dist/main.js serve` started from a
+ * shell that then exits keeps running, as a daemon would.
+ */
+function watchNpmParent(stop: () => void): void {
+  if (!process.env.npm_execpath) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop();
+  }, 500);
+  timer.unref();
 }
 
 async function loadSlack() {

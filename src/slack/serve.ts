@@ -9,6 +9,7 @@ import { createOps } from '../ops/ops.js';
 import { type Paging, startPaging } from '../ops/pager.js';
 import { startSchedules, validateSchedules } from '../schedule/jobs.js';
 import { createApp } from '../wiring.js';
+import { LoggingNotifier } from './activity-log.js';
 import { createBolt } from './app.js';
 import { Dispatcher } from './dispatcher.js';
 import { SlackNotifier } from './notifier.js';
@@ -107,7 +108,11 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     // Decisions and expiries may settle (or fail) a pause: paging looks again.
     paging?.nudge();
   };
-  const app = createApp(config, (store) => new SlackNotifier(store, channels, config.clock, kick));
+  const app = createApp(
+    config,
+    (store) =>
+      new LoggingNotifier(new SlackNotifier(store, channels, config.clock, kick), log.child({ module: 'agent' })),
+  );
   dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock);
   // Health and metrics (/healthz, /readyz, /metrics), fed by every run from here on.
   const ops = createOps(app, log.child({ module: 'ops' }));
@@ -125,7 +130,21 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
           .list({ type: 'escalation_opened', runId: report.runId })
           .map((e) => String(e.details.escalationId)),
       );
-      return summaryText(report, opened);
+      const summary = summaryText(report, opened);
+      log.info(
+        {
+          runId: report.runId,
+          trigger,
+          actor,
+          bySeverity: report.summary.bySeverity,
+          byAction: report.summary.byAction,
+          invalidRows: report.summary.invalidRows,
+          platformErrors: report.platformErrors.length,
+          durationMs: report.summary.durationMs,
+        },
+        summary,
+      );
+      return summary;
     } finally {
       inFlight = null;
       kick();
@@ -204,7 +223,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   // Messages refused before (a channel the bot was not in yet) get another chance after a restart, and
   // escalations opened while Slack was not configured are announced now.
   app.store.outbox.retryFailed();
-  const notifier = app.agent.deps.notifier as SlackNotifier;
+  const notifier = app.agent.deps.notifier;
   for (const e of app.agent.pending()) if (!app.store.outbox.announcement(e.id)) await notifier.escalationOpened(e);
   dispatcher.start();
   // PagerDuty (when PAGERDUTY_ROUTING_KEY is set): evaluated now, after every run, when kicked and every minute.
