@@ -132,4 +132,6 @@ export function checkUsage(command: Command, args: readonly string[], o: Options
   if (o.by !== undefined && command !== 'report') throw new UsageError('--by is for report.');
   if (o.all && command !== 'run' && command !== 'status') throw new UsageError('--all is for run and status.');
   if (o.now && command !== 'digest') throw new UsageError('--now is for digest.');
+  if (command === 'digest' && !o.now)
+    throw new UsageError('digest needs --now (PACING_DIGEST_CRON sends it on its schedule while serve runs).');
 }

@@ -13,14 +13,16 @@ import * as commands from './commands.js';
 import { UsageError } from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
 import { progressReporter } from './progress.js';
+import { digestNow, preview } from './slack-commands.js';
 
 export const HELP = `Usage: npx pacing <command> [options]
 
 Commands:
-  run                                   run one pacing cycle now
-  status [campaign] [--csv]             the latest run, or one campaign in detail
+  run [--all]                           run one pacing cycle now
+  status [campaign] [--csv] [--all]     the latest run, or one campaign in detail
   pending                               escalations waiting for a decision
-  approve <escalation-id> --user <id>   carry out what the escalation proposes
+  approve <escalation-id> --user <id>   carry out what the escalation proposes (or: <campaign-id> with one
+                                        open question)
   reject <escalation-id> --user <id> [--reason <text>]
                                         override: nothing is paused, the override is recorded
   audit [--campaign <id>] [--type <type>] [--run <run-id>] [--limit <n>]
@@ -30,12 +32,16 @@ Commands:
                                         undo a halt: resume the campaign on its platform
   report [--by market|product|platform|owner|currency] [--csv]
                                         the latest run totalled per group, each currency apart
+  preview                               the Slack messages of the latest run, without a workspace
+  digest --now                          send the digest to Slack now
   serve                                 run the Slack app (HTTP or Socket Mode) with its schedules
   help                                  this text
 
 Options:
-  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject, report)
+  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject, report, preview,
+           digest)
   --csv    print RFC 4180 CSV with a header row on stdout (status, report)
+  --all    list every row of a large run (past 100 rows the table lists those that need attention)
 
 Configuration comes from the environment and .env (see README). Exit status: 0 when the command did its
 job, 1 when it could not (bad configuration, unreadable data, unknown or already decided escalation), 2 for usage errors.`;
@@ -76,6 +82,12 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   let slack: { client: WebClient; log: Logger } | null = null;
   try {
     const config = loadConfig();
+    // The digest needs the database and Slack, not the agent.
+    if (command === 'digest') {
+      app = openReader(config);
+      await digestNow(app, options, io);
+      return 0;
+    }
     // A read command answers from the database alone unless housekeeping is due (an expired question, a
     // decision or pause a stopped process left half done): then the whole agent loads and catches up first.
     if (READS.has(command)) {
@@ -154,7 +166,7 @@ async function page(app: App, failure: unknown): Promise<void> {
 }
 
 /** The commands that only read: they never need the agent unless housekeeping is due. */
-const READS = new Set(['status', 'pending', 'audit', 'report']);
+const READS = new Set(['status', 'pending', 'audit', 'report', 'preview']);
 
 async function read(
   command: string,
@@ -172,6 +184,8 @@ async function read(
       return commands.audit(app, options, io);
     case 'report':
       return commands.report(app, options, io);
+    case 'preview':
+      return preview(app, options, io);
   }
 }
 
