@@ -233,6 +233,21 @@ describe('pacing serve', () => {
     expect(JSON.stringify(updated)).toContain(`*Resumed by <@${APPROVER}>*`);
     expect(updated.some((b) => b.type === 'actions')).toBe(false);
     expect(audit('campaign_resumed')).toHaveLength(1);
+
+    // A second click (an older copy of the card) is told, by plan id and name, that there is nothing to undo.
+    await blockAction(world.base, SECRET, {
+      userId: APPROVER,
+      actionId: 'pacing_resume_campaign',
+      value: button?.value as string,
+      channelId: CHANNELS.alerts,
+      messageTs: ts,
+      blocks,
+      responseUrl: world.fake.responseUrl('resume-again'),
+    });
+    const again = JSON.stringify((await world.fake.waitForRespond((r) => r.id === 'resume-again')).body);
+    expect(again).toContain(`ACM-G-004 (Acme_NL_Outdoor_Awareness_Q4) was already resumed by ${APPROVER}`);
+    expect(again).not.toContain('20512340004');
+    expect(audit('campaign_resumed')).toHaveLength(1);
   });
 
   it('refuses a bad signature and a stale timestamp with 401', async () => {
