@@ -329,7 +329,7 @@ export function requireLive(config: Config, platform: 'google' | 'meta'): void {
  * One ConfigError for one or more bad settings: a single one reads as before ("X must be …"); several are
  * listed one a line. `variable` names the first, as callers that check it expect.
  */
-function configErrors(problems: ReadonlyMap<string, string>): ConfigError {
+export function configErrors(problems: ReadonlyMap<string, string>): ConfigError {
   const [[first, message] = ['environment', 'The environment is invalid.']] = problems;
   if (problems.size === 1) return new ConfigError(first, message);
   return new ConfigError(

@@ -44,3 +44,16 @@ describe('requireLive', () => {
     expect(err.message).toContain('META_AD_ACCOUNT_IDS is not set');
   });
 });
+
+describe("serve's Slack settings", () => {
+  it('names every missing one at once', async () => {
+    const { requireSlack } = await import('../src/slack/serve.js');
+    const err = failure(() => requireSlack(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })));
+    const lines = err.message.split('\n');
+    expect(lines[0]).toBe('3 settings are invalid:');
+    expect(err.message).toContain('Set SLACK_SIGNING_SECRET (HTTP mode');
+    expect(err.message).toContain('SLACK_APPROVAL_CHANNEL is not set');
+    expect(err.message).toContain('SLACK_ALERT_CHANNEL is not set');
+    expect(err.message).not.toContain('xoxb-1');
+  });
+});

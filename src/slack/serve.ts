@@ -1,7 +1,7 @@
 // `pacing serve`: checks the Slack settings, starts the Bolt app, the outbox dispatcher and the schedules,
 // and stops all of them cleanly on SIGTERM.
 import { WebClient } from '@slack/web-api';
-import type { Config } from '../config.js';
+import { type Config, configErrors } from '../config.js';
 import { ConfigError, RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type OpsServer, startOpsServer } from '../ops/http.js';
@@ -28,27 +28,29 @@ export function requireSlack(config: Config): {
   channels: { alert: string; approval: string; digest: string };
 } {
   const s = config.slack;
+  // Every missing setting at once: a new operator should not meet them one start at a time.
+  const missing = new Map<string, string>();
   if (!s.botToken)
-    throw new ConfigError(
+    missing.set(
       'SLACK_BOT_TOKEN',
       'SLACK_BOT_TOKEN is not set: serve needs the bot token (xoxb-…) from the Slack app\'s "OAuth & Permissions" page.',
     );
-  if (!s.appToken && !s.signingSecret) {
-    throw new ConfigError(
+  if (!s.appToken && !s.signingSecret)
+    missing.set(
       'SLACK_SIGNING_SECRET',
       'Set SLACK_SIGNING_SECRET (HTTP mode, from "Basic Information") or SLACK_APP_TOKEN (Socket Mode, xapp-…).',
     );
-  }
   if (!s.approvalChannel)
-    throw new ConfigError(
+    missing.set(
       'SLACK_APPROVAL_CHANNEL',
       'SLACK_APPROVAL_CHANNEL is not set: escalations need a channel (its id, e.g. C0123ABCD).',
     );
   if (!s.alertChannel)
-    throw new ConfigError(
+    missing.set(
       'SLACK_ALERT_CHANNEL',
       'SLACK_ALERT_CHANNEL is not set: alerts need a channel (its id, e.g. C0123ABCD).',
     );
+  if (missing.size > 0 || !s.botToken || !s.alertChannel || !s.approvalChannel) throw configErrors(missing);
   return {
     token: s.botToken,
     channels: { alert: s.alertChannel, approval: s.approvalChannel, digest: s.digestChannel ?? s.alertChannel },
