@@ -279,8 +279,17 @@ function unexpected(err: unknown): string {
 }
 
 function defaultIo(): commands.Io {
+  // A reader that stops early (`pacing run | head`) is not a failure: the rest of the output is dropped, and the
+  // command still finishes its work (delivery, paging) instead of dying on an unhandled EPIPE.
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
   return {
-    out: (t) => process.stdout.write(`${t}\n`),
+    out: (t) => {
+      if (!closed) process.stdout.write(`${t}\n`);
+    },
     err: (t) => process.stderr.write(`${t}\n`),
     columns: terminalColumns(process.env.COLUMNS, process.stdout),
   };

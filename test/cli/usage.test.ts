@@ -1,10 +1,22 @@
 // Usage errors on the command lines: the built `pacing` CLI's --limit, and bench/generate.mjs's arguments.
 // Both run as real child processes; a usage error exits 2 with a message and does nothing else.
+
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, type Outcome, pacing, ROOT, runNode, type Workspace, workspace } from '../fakes/pacing-cli.js';
+import {
+  BIN,
+  cleanEnv,
+  ensureBuilt,
+  type Outcome,
+  pacing,
+  ROOT,
+  runNode,
+  type Workspace,
+  workspace,
+} from '../fakes/pacing-cli.js';
 
 describe('pacing audit --limit', () => {
   let ws: Workspace;
@@ -112,6 +124,32 @@ describe('pacing run as text on the demo', () => {
     expect(first).toEqual(['ACM-G-005', 'ACM-G-004', 'ACM-M-003']);
     expect(table.find((l) => l.startsWith('ACM-G-004 '))).toMatch(/\spaused$/);
     expect(table.find((l) => l.startsWith('ACM-G-001 '))).toMatch(/\slog$/);
+  });
+});
+
+describe('output to a reader that stops early', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    await ensureBuilt();
+    ws = workspace();
+  });
+  afterAll(() => ws?.cleanup());
+
+  it('`pacing run | head -1` finishes the run quietly instead of dying on EPIPE', async () => {
+    const child = spawn(process.execPath, [BIN, 'run'], { env: cleanEnv(ws.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    // Read the first chunk, then close the pipe as `head` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+    // The run was recorded in full.
+    const status = await pacing(ws, ['status', '--json']);
+    expect(JSON.parse(status.stdout).results.length).toBe(18);
   });
 });
 
