@@ -1,6 +1,7 @@
 // `npx pacing serve` under a supervisor: SIGTERM sent to the process it started (npx) stops the server and frees
 // its port, instead of leaving the node child serving behind an npm that has exited.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, ensureBuilt, ROOT } from '../fakes/pacing-cli.js';
@@ -15,6 +16,21 @@ const inUse = (port: number): Promise<boolean> =>
     s.once('error', () => resolve(true));
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
   });
+
+/** Processes whose environment names this test's database (Linux's /proc): the orphaned server, if any. */
+function serversOf(db: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`PACING_DB=${db}`))
+        pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
 
 let world: SlackWorld;
 beforeAll(async () => {
@@ -49,6 +65,8 @@ describe('npx pacing serve', () => {
       freed = !(await inUse(world.port));
       if (!freed) await sleep(100);
     }
+    // On failure the server outlives npx: end it (found by its database) so it does not outlive the test too.
+    if (!freed) for (const pid of serversOf(world.env.PACING_DB as string)) process.kill(pid, 'SIGKILL');
     expect(freed, `port ${world.port} still in use after SIGTERM. Output:\n${output}`).toBe(true);
     expect(code).not.toBe('timeout');
   }, 60_000);
