@@ -209,13 +209,18 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
   const env = readSecretFiles(set);
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'environment');
-    const got = env[variable];
-    throw new ConfigError(
-      variable,
-      `${variable} ${issue?.message ?? 'is invalid'}${got === undefined || SECRET.test(variable) ? '' : ` (got "${got}")`}.`,
-    );
+    // Every bad setting at once: an operator fixing them one start at a time is a slow loop.
+    const problems = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? 'environment');
+      if (problems.has(variable)) continue;
+      const got = env[variable];
+      problems.set(
+        variable,
+        `${variable} ${issue.message}${got === undefined || SECRET.test(variable) ? '' : ` (got "${got}")`}.`,
+      );
+    }
+    throw configErrors(problems);
   }
   const e = parsed.data;
   if (e.HEALTHY_VARIANCE_THRESHOLD > e.WARNING_VARIANCE_THRESHOLD) {
@@ -312,9 +317,10 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
 
 /** The settings a live platform needs, checked when it is switched on: a missing one is named. */
 export function requireLive(config: Config, platform: 'google' | 'meta'): void {
+  const missing = new Map<string, string>();
   const need = (variable: string, value: unknown) => {
     if (value === null || (Array.isArray(value) && value.length === 0)) {
-      throw new ConfigError(
+      missing.set(
         variable,
         `${variable} is not set, but PACING_PLATFORMS makes ${platform} live. See "Live platforms" in README.md.`,
       );
@@ -331,6 +337,20 @@ export function requireLive(config: Config, platform: 'google' | 'meta'): void {
     need('META_ACCESS_TOKEN', m.accessToken);
     need('META_AD_ACCOUNT_IDS', m.adAccountIds);
   }
+  if (missing.size > 0) throw configErrors(missing);
+}
+
+/**
+ * One ConfigError for one or more bad settings: a single one reads as before ("X must be …"); several are
+ * listed one a line. `variable` names the first, as callers that check it expect.
+ */
+export function configErrors(problems: ReadonlyMap<string, string>): ConfigError {
+  const [[first, message] = ['environment', 'The environment is invalid.']] = problems;
+  if (problems.size === 1) return new ConfigError(first, message);
+  return new ConfigError(
+    first,
+    `${problems.size} settings are invalid:\n${[...problems.values()].map((m) => `  ${m}`).join('\n')}`,
+  );
 }
 
 /** The bundled demo pins its own "now" so that its data is as fresh as the story it tells. */

@@ -1,5 +1,6 @@
 // The agent as the rest of the app sees it: run a cycle, list and decide escalations, undo a halt.
 
+import { campaignTitle } from '../domain/lookup.js';
 import type { Platform } from '../domain/types.js';
 import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
 import { checkpointerFor } from './checkpointer.js';
@@ -181,11 +182,13 @@ export class PacingAgent {
     // An undo undoes a pause of ours: never a campaign a person paused, nor one already resumed.
     const last = this.deps.store.audit.lastPauseEvent(platform, platformCampaignId);
     if (last?.type !== 'campaign_paused') {
+      // Named as people know it: plan id and name when the campaign is planned.
+      const title = latest ? campaignTitle(latest) : `${platform} campaign ${platformCampaignId}`;
       throw new PacingError(
         'not_found',
         last
-          ? `${platform} campaign ${platformCampaignId} was already resumed by ${last.actor} at ${last.at}; nothing to undo.`
-          : `The agent has no pause of ${platform} campaign ${platformCampaignId} on record, so there is nothing to undo. If it should run, resume it on the platform.`,
+          ? `${title} was already resumed by ${last.actor} at ${last.at}; nothing to undo.`
+          : `The agent has no pause of ${title} on record, so there is nothing to undo. If it should run, resume it on the platform.`,
       );
     }
     try {

@@ -1,5 +1,7 @@
 // One LangGraph thread per escalation: announce, wait at an interrupt for a human, then carry out the decision.
+
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
+import { campaignTitle } from '../domain/lookup.js';
 import type { RowStatus } from '../domain/types.js';
 import { PacingError } from '../errors.js';
 import { checkpointerFor } from './checkpointer.js';
@@ -156,15 +158,17 @@ async function execute(
       detail: `Approved by ${d.actor}, but the pause failed: ${result.error}. Pause it by hand on the platform.`,
     };
   }
+  // People know a campaign by its plan id and name, not by a platform id like 23851200000000005.
+  const title = campaignTitle({ ...e.snapshot, campaignId: e.campaignId, platform: e.platform });
   const said = {
     paused: {
       note: `Paused after approval by ${d.actor}`,
-      detail: `Approved by ${d.actor}: campaign ${e.platformCampaignId} paused.`,
+      detail: `Approved by ${d.actor}: ${title} paused.`,
     },
-    already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: campaign was already paused.` },
+    already_paused: { note: 'Already paused', detail: `Approved by ${d.actor}: ${title} was already paused.` },
     would_pause: {
       note: 'Dry run: would pause',
-      detail: `Approved by ${d.actor}: dry run, the campaign would have been paused (PACING_MODE=dry-run).`,
+      detail: `Approved by ${d.actor}: dry run, ${title} would have been paused (PACING_MODE=dry-run).`,
     },
   }[result.outcome];
   const told = `halt-alert:${e.id}`;

@@ -1,7 +1,7 @@
 // Every audit event type, for `audit --type` and its messages: checked against AuditType, so a type added or renamed there must be
 // named here too (the object would not typecheck otherwise).
 import type { AuditType } from '../domain/records.js';
-import { closest } from './suggest.js';
+import { closest } from '../domain/suggest.js';
 import { wrapItems } from './text.js';
 
 const TYPES: Record<AuditType, true> = {

@@ -1,5 +1,4 @@
 // The command line: parse arguments, build the app, run one command, map failures to exit codes.
-import { parseArgs } from 'node:util';
 import type { WebClient } from '@slack/web-api';
 import { loadConfig } from '../config.js';
 import { PacingError } from '../errors.js';
@@ -9,19 +8,21 @@ import { redactText } from '../redact.js';
 import type { Server } from '../slack/serve.js';
 import { isBusy } from '../store/db.js';
 import type { App } from '../wiring.js';
+import { COMMANDS, type Command, checkUsage, commandHint, type Parsed, parse } from './args.js';
 import * as commands from './commands.js';
 import { UsageError } from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
 import { progressReporter } from './progress.js';
-import { isReportBy, REPORT_BY } from './report.js';
+import { digestNow, preview } from './slack-commands.js';
 
 export const HELP = `Usage: npx pacing <command> [options]
 
 Commands:
-  run                                   run one pacing cycle now
-  status [campaign] [--csv]             the latest run, or one campaign in detail
+  run [--all]                           run one pacing cycle now
+  status [campaign] [--csv] [--all]     the latest run, or one campaign in detail
   pending                               escalations waiting for a decision
-  approve <escalation-id> --user <id>   carry out what the escalation proposes
+  approve <escalation-id> --user <id>   carry out what the escalation proposes (or: <campaign-id> with one
+                                        open question)
   reject <escalation-id> --user <id> [--reason <text>]
                                         override: nothing is paused, the override is recorded
   audit [--campaign <id>] [--type <type>] [--run <run-id>] [--limit <n>]
@@ -31,55 +32,62 @@ Commands:
                                         undo a halt: resume the campaign on its platform
   report [--by market|product|platform|owner|currency] [--csv]
                                         the latest run totalled per group, each currency apart
+  preview                               the Slack messages of the latest run, without a workspace
+  digest --now                          send the digest to Slack now
   serve                                 run the Slack app (HTTP or Socket Mode) with its schedules
   help                                  this text
 
 Options:
-  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject, report)
+  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject, report, preview,
+           digest)
   --csv    print RFC 4180 CSV with a header row on stdout (status, report)
+  --all    list every row of a large run (past 100 rows the table lists those that need attention)
 
 Configuration comes from the environment and .env (see README). Exit status: 0 when the command did its
 job, 1 when it could not (bad configuration, unreadable data, unknown or already decided escalation), 2 for usage errors.`;
 
+/** The hint under a usage error: one line, instead of the whole help. */
+export const USAGE_HINT = 'Run `npx pacing help` for the commands and their options.';
+
+const usage = (io: commands.Io, err: UsageError): number => {
+  io.err(`pacing: ${err.message}${err.showHelp ? `\n${USAGE_HINT}` : ''}`);
+  return 2;
+};
+
 export async function main(argv: string[], io: commands.Io = defaultIo()): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
+  let parsed: Parsed;
   try {
     parsed = parse(argv);
   } catch (err) {
-    io.err(`pacing: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
+    if (err instanceof UsageError) return usage(io, err);
+    throw err;
   }
   const { command, args, options } = parsed;
   if (command === 'help' || command === undefined) {
     io.out(HELP);
     return command === undefined ? 2 : 0;
   }
-  const known = ['run', 'status', 'pending', 'approve', 'reject', 'audit', 'resume-campaign', 'report'];
-  if (command === 'serve') return serveUntilSignal(io);
-  if (!known.includes(command)) {
-    io.err(`pacing: unknown command "${command}".\n\n${HELP}`);
-    return 2;
-  }
-  const need = (n: number, what: string) => {
-    if (args.length < n) throw new UsageError(`${command} needs ${what}.`);
-  };
+  if (!(COMMANDS as readonly string[]).includes(command))
+    return usage(io, new UsageError(`unknown command "${command}".${commandHint(command)}`));
   try {
-    if (command === 'approve' || command === 'reject') need(1, 'an escalation id');
-    if (command === 'resume-campaign')
-      need(1, "the plan's campaign id, or a platform and its campaign id (google 123…)");
-    if (options.csv && command !== 'status' && command !== 'report')
-      throw new UsageError('--csv is for status and report.');
-    if (options.by !== undefined && command !== 'report') throw new UsageError('--by is for report.');
+    checkUsage(command as Command, args, options);
   } catch (err) {
-    io.err(`pacing: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
+    if (err instanceof UsageError) return usage(io, err);
+    throw err;
   }
+  if (command === 'serve') return serveUntilSignal(io);
 
   const notifier = new CollectingNotifier();
   let app: ReadApp | null = null;
   let slack: { client: WebClient; log: Logger } | null = null;
   try {
     const config = loadConfig();
+    // The digest needs the database and Slack, not the agent.
+    if (command === 'digest') {
+      app = openReader(config);
+      await digestNow(app, options, io);
+      return 0;
+    }
     // A read command answers from the database alone unless housekeeping is due (an expired question, a
     // decision or pause a stopped process left half done): then the whole agent loads and catches up first.
     if (READS.has(command)) {
@@ -140,10 +148,7 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     if (slack) await deliver(full, slack, io);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`pacing: ${err.message}${err.showHelp ? `\n\n${HELP}` : ''}`);
-      return 2;
-    }
+    if (err instanceof UsageError) return usage(io, err);
     io.err(
       redactText(`pacing: ${err instanceof PacingError ? err.message : isBusy(err) ? busy(app) : unexpected(err)}`),
     );
@@ -161,7 +166,7 @@ async function page(app: App, failure: unknown): Promise<void> {
 }
 
 /** The commands that only read: they never need the agent unless housekeeping is due. */
-const READS = new Set(['status', 'pending', 'audit', 'report']);
+const READS = new Set(['status', 'pending', 'audit', 'report', 'preview']);
 
 async function read(
   command: string,
@@ -179,6 +184,8 @@ async function read(
       return commands.audit(app, options, io);
     case 'report':
       return commands.report(app, options, io);
+    case 'preview':
+      return preview(app, options, io);
   }
 }
 
@@ -224,7 +231,25 @@ async function serveUntilSignal(io: commands.Io): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    watchNpmParent(() => stop('npm exited'));
   });
+}
+
+/**
+ * `npx pacing serve` (or `npm start`): a supervisor's SIGTERM reaches npm, which exits without passing it on, and
+ * this process would keep serving (and holding PORT) with nobody to stop it. When npm started us and is gone (we
+ * were handed to another parent), stop as if told to. Not done otherwise: `node dist/main.js serve` started from a
+ * shell that then exits keeps running, as a daemon would.
+ */
+function watchNpmParent(stop: () => void): void {
+  if (!process.env.npm_execpath) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop();
+  }, 500);
+  timer.unref();
 }
 
 async function loadSlack() {
@@ -234,62 +259,6 @@ async function loadSlack() {
     import('../slack/serve.js'),
   ]);
   return { createLogger, SlackNotifier, serve, webClient };
-}
-
-function parse(argv: string[]) {
-  // --limit: digits only (no sign, decimal point, exponent or hex), and at most a million rows, so that the
-  // number reaches SQLite as an integer it takes (99999999999999999999 does not fit: "datatype mismatch").
-  const maxLimit = 1_000_000;
-  const limitMessage = `--limit takes a whole number from 1 to ${maxLimit}.`;
-  const read = () =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        csv: { type: 'boolean', default: false },
-        by: { type: 'string' },
-        user: { type: 'string' },
-        reason: { type: 'string' },
-        campaign: { type: 'string' },
-        type: { type: 'string' },
-        run: { type: 'string' },
-        limit: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  let result: ReturnType<typeof read>;
-  try {
-    result = read();
-  } catch (err) {
-    // `--limit -1`, `--limit --json` (a value that starts with a dash is ambiguous to parseArgs) or no value.
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && (err as Error).message.includes("'--limit")) {
-      throw new UsageError(limitMessage);
-    }
-    throw err;
-  }
-  const { values, positionals } = result;
-  const limitText = values.limit?.trim();
-  const limit = limitText === undefined ? undefined : /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
-  if (limit !== undefined && !(limit >= 1 && limit <= maxLimit)) throw new UsageError(limitMessage);
-  if (values.json && values.csv) throw new UsageError('--json and --csv do not go together: choose one.');
-  const by = values.by?.trim();
-  if (by !== undefined && !isReportBy(by))
-    throw new UsageError(`--by takes one of ${REPORT_BY.join(', ')} (not "${values.by}").`);
-  const [command, ...args] = positionals;
-  const options: commands.Options = {
-    json: values.json,
-    csv: values.csv,
-    by,
-    user: values.user,
-    reason: values.reason,
-    campaign: values.campaign,
-    type: values.type,
-    run: values.run,
-    limit,
-  };
-  return { command: values.help ? 'help' : command, args, options };
 }
 
 /** SQLite stayed locked past its busy timeout: say who holds the run lock, if anyone. */
@@ -310,8 +279,17 @@ function unexpected(err: unknown): string {
 }
 
 function defaultIo(): commands.Io {
+  // A reader that stops early (`pacing run | head`) is not a failure: the rest of the output is dropped, and the
+  // command still finishes its work (delivery, paging) instead of dying on an unhandled EPIPE.
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
   return {
-    out: (t) => process.stdout.write(`${t}\n`),
+    out: (t) => {
+      if (!closed) process.stdout.write(`${t}\n`);
+    },
     err: (t) => process.stderr.write(`${t}\n`),
     columns: terminalColumns(process.env.COLUMNS, process.stdout),
   };

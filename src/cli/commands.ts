@@ -2,6 +2,8 @@
 
 import type { RunReport } from '../agent/cycle.js';
 import type { Escalation, ResultRow } from '../agent/ports.js';
+import { campaignHint, findCampaign, findQuestion } from '../domain/lookup.js';
+import { didYouMean } from '../domain/suggest.js';
 import { DecisionConflict, PacingError } from '../errors.js';
 import type { ReadApp } from '../open.js';
 import type { App } from '../wiring.js';
@@ -11,7 +13,7 @@ import type { CollectingNotifier } from './notifier.js';
 import { byAge, pendingTable, questionLabel } from './pending.js';
 import { buildReport, type ReportBy, reportCsv, reportTable, statusCsv } from './report.js';
 import { campaignName, DEFAULT_WIDTH } from './results-table.js';
-import { type Candidate, didYouMean } from './suggest.js';
+import { wrap } from './text.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -37,6 +39,10 @@ export interface Options {
   json: boolean;
   /** RFC 4180 CSV on stdout (status, report); never together with json. */
   csv?: boolean | undefined;
+  /** Every row of a large run's table, not only those that need attention. */
+  all?: boolean | undefined;
+  /** `digest --now`: send the digest now rather than on its schedule. */
+  now?: boolean | undefined;
   /** How `report` groups the results (market when unset). */
   by?: ReportBy | undefined;
   user?: string | undefined;
@@ -78,12 +84,18 @@ export async function run(app: App, notifier: CollectingNotifier, o: Options, io
     json(io, runDoc(report));
     return report;
   }
-  io.out(runReport({ ...report, opened: openedIn(app, report.runId) }, widthOf(io)));
+  io.out(runReport({ ...report, opened: openedIn(app, report.runId) }, widthOf(io), o));
   if (notifier.lines.length) {
     io.out(
       `\nNotifications (${app.config.slack.botToken ? 'Slack' : 'Slack is not configured, so they are printed here'}):`,
     );
-    for (const l of notifier.lines) io.out(`  ${l}`);
+    // Each notification wrapped to the terminal, its continuation lines under its text (past "HALT  ").
+    for (const l of notifier.lines) {
+      const tag = /^\S+\s+/.exec(l)?.[0] ?? '';
+      const indent = ' '.repeat(2 + tag.length);
+      const lines = wrap(l.slice(tag.length), Math.max(20, widthOf(io) - indent.length));
+      io.out(lines.map((part, i) => `${i ? indent : `  ${tag}`}${part}`).join('\n'));
+    }
   }
   return report;
 }
@@ -107,14 +119,14 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
   if (campaign === undefined) {
     if (o.json) json(io, runDoc(view));
     else if (o.csv) csv(io, statusCsv(latest.results));
-    else io.out(runReport({ ...view, opened: openedIn(app, view.runId) }, widthOf(io)));
+    else io.out(runReport({ ...view, opened: openedIn(app, view.runId) }, widthOf(io), o));
     return;
   }
   const found = findCampaign(latest.results, campaign);
   if (found.length === 0)
     throw new PacingError(
       'not_found',
-      `No campaign "${campaign}" in the latest run (${latest.run.id}).${didYouMean(campaign, campaignCandidates(latest.results)) || ' `npx pacing status` lists them.'}`,
+      `No campaign "${campaign}" in the latest run (${latest.run.id}).${campaignHint(campaign, latest.results) || ' `npx pacing status` lists them.'}`,
     );
   if (o.csv) {
     csv(io, statusCsv(found));
@@ -145,18 +157,9 @@ export async function report(app: ReadApp, o: Options, io: Io): Promise<void> {
     })),
   };
   if (o.json) json(io, out);
-  else if (o.csv) csv(io, reportCsv(out));
+  // CSV has an empty cell for "unknown": a 0 there would read as "nothing spent".
+  else if (o.csv) csv(io, reportCsv({ ...doc, groups: doc.groups.map((g) => ({ ...g, key: g.key ?? '(unknown)' })) }));
   else io.out(reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined));
-}
-
-/** By plan id or platform id exactly, else by a case-insensitive part of either name. */
-export function findCampaign(results: readonly ResultRow[], query: string): ResultRow[] {
-  const exact = results.filter((r) => r.campaignId === query || r.platformCampaignId === query);
-  if (exact.length) return exact;
-  const q = query.toLowerCase();
-  return results.filter((r) =>
-    [r.campaignId, r.campaignName, r.platformCampaignName].some((v) => v?.toLowerCase().includes(q)),
-  );
 }
 
 /** The escalations a run opened: its `escalation_opened` events (a later run links to them instead). */
@@ -167,15 +170,6 @@ export function openedIn(app: ReadApp, runId: string): Set<string> {
       .map((e) => e.details.escalationId)
       .filter((id): id is string => typeof id === 'string'),
   );
-}
-
-/** A result row as did-you-mean knows it: by plan id (an orphan: platform id), also by its names. */
-function campaignCandidates(results: readonly ResultRow[]): Candidate[] {
-  return results.map((r) => {
-    const id = r.campaignId ?? r.platformCampaignId ?? r.key;
-    const name = campaignName(r);
-    return { id, label: name === id ? null : name, aliases: [r.campaignName, r.platformCampaignName] };
-  });
 }
 
 export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
@@ -211,19 +205,19 @@ export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
 
 export async function decide(
   app: App,
-  id: string,
+  typed: string,
   decision: 'approved' | 'overridden',
   o: Options,
   io: Io,
 ): Promise<void> {
-  if (!o.user)
-    throw new PacingError(
-      'not_authorised',
-      'Say who decides: --user <slack-user-id> (one of PACING_APPROVERS when set).',
-    );
+  if (!o.user) throw new UsageError('Say who decides: --user <slack-user-id> (one of PACING_APPROVERS when set).');
   if (app.config.approvers.length === 0) {
     io.err('Note: PACING_APPROVERS is not set, so any --user may decide from the CLI; set it before connecting Slack.');
   }
+  // An escalation id, or a plan campaign id with exactly one open question (`approve ACM-M-005`).
+  const found = findQuestion(typed, app.reads.pending(), app.reads.latest()?.results ?? []);
+  if (found.kind === 'ambiguous' || found.kind === 'none') throw new PacingError('not_found', found.message);
+  const id = found.kind === 'escalation' ? found.id : typed;
   const e = await app.agent.decide(id, decision, o.user, o.reason ?? null, 'cli').catch((err: unknown) => {
     throw err instanceof DecisionConflict && err.currentStatus === null ? unknownEscalation(app, id, err) : err;
   });
@@ -236,19 +230,24 @@ export async function decide(
       decidedBy: e.decidedBy,
       decidedAt: e.decidedAt,
     });
-  else io.out(`${e.id}: ${e.outcomeDetail ?? e.status}`);
+  else io.out(`${e.id} (${questionLabel(e)}): ${e.outcomeDetail ?? e.status}`);
   if (e.outcome === 'failed')
     throw new DecisionConflict(e.id, `The decision was recorded, but carrying it out failed.`, e.status);
 }
 
-/** An unknown escalation id, with the open question it is closest to, if one is. */
+/** An unknown escalation id, with the open question (or the campaign with one) it is closest to, if one is. */
 function unknownEscalation(app: App, id: string, err: DecisionConflict): DecisionConflict {
   const open = app.reads.pending();
-  const hint = didYouMean(
-    id,
-    open.map((e: Escalation) => ({ id: e.id, label: `${questionLabel(e)}; proposes ${e.proposedAction}` })),
-  );
-  return hint ? new DecisionConflict(id, `There is no escalation ${id}.${hint}`, null) : err;
+  const hint = didYouMean(id, [
+    ...open.map((e: Escalation) => ({ id: e.id, label: `${questionLabel(e)}; proposes ${e.proposedAction}` })),
+    ...open
+      .filter((e) => e.campaignId !== null)
+      .map((e) => ({ id: e.campaignId as string, label: `open question ${e.id}; proposes ${e.proposedAction}` })),
+  ]);
+  const what = /^esc-/i.test(id)
+    ? `There is no escalation ${id}.`
+    : `"${id}" is neither an escalation id nor a campaign with an open question.`;
+  return hint || !/^esc-/i.test(id) ? new DecisionConflict(id, `${what}${hint}`, null) : err;
 }
 
 export async function audit(app: ReadApp, o: Options, io: Io): Promise<void> {
@@ -319,7 +318,7 @@ function planCampaign(app: App, query: string): ResultRow & { platformCampaignId
   if (!row)
     throw new PacingError(
       'not_found',
-      `No campaign "${query}" in the latest run (${latest.run.id}).${didYouMean(query, campaignCandidates(latest.results)) || ' `npx pacing status` lists them.'}`,
+      `No campaign "${query}" in the latest run (${latest.run.id}).${campaignHint(query, latest.results) || ' `npx pacing status` lists them.'}`,
     );
   if (row.platformCampaignId === null)
     throw new PacingError(

@@ -5,7 +5,7 @@ import { type RunCounts, runCounts, runCountsText } from '../domain/run-counts.j
 import type { Forecast, RunHistory } from '../domain/types.js';
 import type { AuditEvent } from '../store/audit.js';
 import type { PlatformFailure, RunSummary } from '../store/runs.js';
-import { DEFAULT_WIDTH, resultsTable } from './results-table.js';
+import { DEFAULT_WIDTH, listedRows, resultsTable, type TableOptions } from './results-table.js';
 import { clip, plural, wrap, wrapItems } from './text.js';
 
 function table(headers: string[], rows: string[][], right: Set<number>): string {
@@ -184,9 +184,10 @@ export interface RunView {
 }
 
 /** The run for a terminal `width` columns wide: the pacing table, the forecasts, the summary, the problems. */
-export function runReport(r: RunView, width = DEFAULT_WIDTH): string {
-  const out = [`Pacing run ${r.runId} at ${r.startedAt}`, '', resultsTable(r.results, width)];
-  const forecasts = forecastTable(r.results);
+export function runReport(r: RunView, width = DEFAULT_WIDTH, o: TableOptions = {}): string {
+  const out = [`Pacing run ${r.runId} at ${r.startedAt}`, '', resultsTable(r.results, width, o)];
+  // A large run forecasts the rows its table lists, not thousands of healthy ones.
+  const forecasts = forecastTable(listedRows(r.results, o));
   if (forecasts) out.push('', forecasts);
   out.push('', ...summaryLines(r.summary, r.errors, runCounts(r.results, r.opened), width));
   const issues = problems(r.errors, r.platformErrors);

@@ -25,6 +25,8 @@ type Row = Pick<
   | 'action'
   | 'status'
   | 'escalationId'
+  | 'pause'
+  | 'zeroDelivery'
 >;
 
 /** What one layout shows; each step of FIT gives up a little more to fit a narrower terminal. */
@@ -83,11 +85,20 @@ export function currencyCell(r: Row): string {
 
 const wholeMoney = (v: number | null): string => (v === null ? '—' : (Math.round(v) || 0).toLocaleString('en-US'));
 
-const shortStatus = (r: Row): string => (r.status === 'awaiting_approval' ? 'awaiting' : r.status);
+/**
+ * Where the row stands, in a word: a halt that left the campaign paused says `paused` (its action was done, and
+ * "done" would not say what became of the campaign); a dry run's halt says `would pause`.
+ */
+const shortStatus = (r: Row): string => {
+  if (r.status === 'awaiting_approval') return 'awaiting';
+  if (r.status === 'done' && (r.pause === 'paused' || r.pause === 'already_paused')) return 'paused';
+  if (r.status === 'done' && r.pause === 'would_pause') return 'would pause';
+  return r.status;
+};
 
-/** "halt" when done; where an escalation stands ("awaiting", "approved"…); "halt failed". */
+/** "halt" when done ("paused" when the campaign is); where an escalation stands ("awaiting", "approved"…); "halt failed". */
 function outcome(r: Row): string {
-  if (r.status === 'done') return r.action;
+  if (r.status === 'done') return r.action === 'halt' && r.pause !== null ? shortStatus(r) : r.action;
   if (r.action === 'escalate') return shortStatus(r);
   return `${r.action} ${shortStatus(r)}`;
 }
@@ -116,7 +127,7 @@ const COLUMNS: Column[] = [
   {
     header: 'STATUS',
     right: false,
-    cell: (r) => (r.status === 'awaiting_approval' && r.escalationId ? `awaiting ${r.escalationId}` : r.status),
+    cell: (r) => (r.status === 'awaiting_approval' && r.escalationId ? `awaiting ${r.escalationId}` : shortStatus(r)),
     show: (l) => l.escalationIds && !l.merged,
   },
   { header: 'STATUS', right: false, cell: (r) => shortStatus(r), show: (l) => !l.escalationIds && !l.merged },
@@ -171,8 +182,47 @@ export function fitResultsTable(results: readonly Row[], width = DEFAULT_WIDTH):
   throw new Error('unreachable: the last layout always renders');
 }
 
+const SEVERITY_RANK = { critical: 0, warning: 1, healthy: 3 } as const;
+
+/** Money at stake on a row: how far actual is from target, or the whole amount known when one side is missing. */
+export const moneyAtStake = (r: Row): number =>
+  r.actualSpend !== null && r.targetSpend !== null
+    ? Math.abs(r.actualSpend - r.targetSpend)
+    : Math.abs(r.actualSpend ?? r.targetSpend ?? 0);
+
+/**
+ * The reading order: critical, then warning, then rows without a variance (orphans, unmatched rows, currencies
+ * that differ: each asks a person), then healthy; within each, the most money at stake first, then by id.
+ */
+export function bySeverityThenMoney(results: readonly Row[]): Row[] {
+  const rank = (r: Row) => (r.severity === null ? 2 : SEVERITY_RANK[r.severity]);
+  const id = (r: Row) => r.campaignId ?? r.platformCampaignId ?? '';
+  return [...results].sort(
+    (a, b) => rank(a) - rank(b) || moneyAtStake(b) - moneyAtStake(a) || id(a).localeCompare(id(b)),
+  );
+}
+
+/** A row someone should look at: anything but a healthy, logged row that is done. */
+export const needsAttention = (r: Row): boolean =>
+  r.action !== 'log' || r.status !== 'done' || (r.severity !== 'healthy' && r.severity !== null) || r.zeroDelivery;
+
+/** Past this many rows the table lists only those that need attention (and counts the rest); `--all` lists all. */
+export const ATTENTION_ONLY_ABOVE = 100;
+
+export interface TableOptions {
+  /** List every row even in a large run. */
+  all?: boolean | undefined;
+}
+
+/** The rows a run's table lists: all of them in a small run or with `--all`, else those that need attention. */
+export function listedRows<R extends Row>(results: readonly R[], o: TableOptions = {}): R[] {
+  return o.all || results.length <= ATTENTION_ONLY_ABOVE ? [...results] : results.filter(needsAttention);
+}
+
 /** The table with the notes its layout calls for (amounts rounded, currencies that differ). */
-export function resultsTable(results: readonly Row[], width = DEFAULT_WIDTH): string {
+export function resultsTable(all: readonly Row[], width = DEFAULT_WIDTH, o: TableOptions = {}): string {
+  const results = bySeverityThenMoney(listedRows(all, o));
+  const hidden = all.length - results.length;
   const fitted = fitResultsTable(results, width);
   const notes: string[] = [];
   const mixed = results.map(currencyCell).find((c) => c.includes('/'));
@@ -184,5 +234,9 @@ export function resultsTable(results: readonly Row[], width = DEFAULT_WIDTH): st
     notes.push('awaiting: an approver decides; `npx pacing pending` lists the questions.');
   if (!fitted.layout.cents)
     notes.push('Amounts in whole units to fit the terminal (COLUMNS); a wider one shows cents.');
+  if (hidden > 0)
+    notes.unshift(
+      `…and ${hidden.toLocaleString('en-US')} more healthy and logged: \`--all\` lists every row (\`--json\` or \`--csv\` for a program).`,
+    );
   return [...fitted.lines, ...notes.flatMap((n) => wrap(n, width))].join('\n');
 }

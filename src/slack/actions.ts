@@ -9,6 +9,7 @@ import type {
 } from '@slack/bolt';
 import { z } from 'zod';
 import type { Escalation } from '../agent/ports.js';
+import { campaignTitle } from '../domain/lookup.js';
 import { PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { App } from '../wiring.js';
@@ -104,12 +105,17 @@ export function registerActions(
       await tell(respond, 'This button does not say which campaign to resume; nothing was changed.');
       return;
     }
+    // People know the campaign by its plan id and name; the platform's id is only what the button carries.
+    const row = app.agent
+      .latest()
+      ?.results.find((r) => r.platform === target.platform && r.platformCampaignId === target.platformCampaignId);
+    const title = esc(row ? campaignTitle(row) : `${target.platform} campaign ${target.platformCampaignId}`);
     try {
       const outcome = await track(app.agent.resumeCampaign(target.platform, target.platformCampaignId, user, 'slack'));
       const said = {
         resumed: `:arrow_forward: Resumed by <@${user}> at ${app.config.clock()}.`,
-        already_enabled: `${target.platform} campaign ${target.platformCampaignId} was already running.`,
-        would_resume: `Dry run: ${target.platform} campaign ${target.platformCampaignId} would have been resumed (PACING_MODE=dry-run).`,
+        already_enabled: `${title} was already running.`,
+        would_resume: `Dry run: ${title} would have been resumed (PACING_MODE=dry-run).`,
       }[outcome];
       // The alert loses its button once the undo is done, and says who did it.
       const original = (body.message?.blocks ?? []) as { type: string }[];
@@ -126,9 +132,12 @@ export function registerActions(
           : { response_type: 'ephemeral', replace_original: false, text: said },
       );
     } catch (err) {
+      // The agent's own refusals (nothing to undo, not an approver) are already sentences about the campaign.
       await tell(
         respond,
-        `Could not resume ${target.platformCampaignId}: ${err instanceof Error ? err.message : String(err)}`,
+        err instanceof PacingError
+          ? esc(err.message)
+          : `Could not resume ${title}: ${esc(err instanceof Error ? err.message : String(err))}`,
       );
     }
   });

@@ -1,9 +1,10 @@
 // /pacing: acknowledged at once; anything slow answers afterwards through respond().
 import type { App as Bolt, RespondFn } from '@slack/bolt';
-import { findCampaign } from '../cli/commands.js';
+import { campaignHint, findCampaign } from '../domain/lookup.js';
 import { RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { App } from '../wiring.js';
+import { esc } from './views/blocks.js';
 import { campaignBlocks, helpBlocks, pendingBlocks, statusBlocks } from './views/status.js';
 
 /**
@@ -32,7 +33,9 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
             respond,
             rows.length
               ? campaignBlocks(rows, (id) => app.store.escalations.get(id))
-              : helpBlocks(`No campaign matching *${arg}* in the latest run.`),
+              : helpBlocks(
+                  `No campaign matching *${esc(arg)}* in the latest run.${esc(latest ? campaignHint(arg, latest.results) : '')}`,
+                ),
             `Pacing status for ${arg}`,
           );
         } else {
@@ -81,7 +84,7 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
       default:
         await ack({
           response_type: 'ephemeral',
-          blocks: helpBlocks(`I don't know \`${sub}\`. Here is what I can do:`),
+          blocks: helpBlocks(`I don't know \`${esc(sub)}\`. Here is what I can do:`),
           text: 'Pacing Agent help',
         });
     }

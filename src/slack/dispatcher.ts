@@ -149,6 +149,10 @@ export class Dispatcher extends DeliveryLoop {
           });
         }
       });
+      this.log.info(
+        { outboxId: item.id, kind: item.kind, method, channel: res.channel ?? item.channel, ts: res.ts ?? null },
+        `Posted to Slack: ${item.kind}`,
+      );
       if (item.kind === 'escalation' && item.escalationId && res.ts) {
         this.store.escalations.setMessage(item.escalationId, res.channel ?? item.channel, res.ts);
       }

@@ -1,7 +1,7 @@
 // `pacing serve`: checks the Slack settings, starts the Bolt app, the outbox dispatcher and the schedules,
 // and stops all of them cleanly on SIGTERM.
 import { WebClient } from '@slack/web-api';
-import type { Config } from '../config.js';
+import { type Config, configErrors } from '../config.js';
 import { ConfigError, RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type OpsServer, startOpsServer } from '../ops/http.js';
@@ -9,6 +9,7 @@ import { createOps } from '../ops/ops.js';
 import { type Paging, startPaging } from '../ops/pager.js';
 import { startSchedules, validateSchedules } from '../schedule/jobs.js';
 import { createApp } from '../wiring.js';
+import { LoggingNotifier } from './activity-log.js';
 import { createBolt } from './app.js';
 import { Dispatcher } from './dispatcher.js';
 import { SlackNotifier } from './notifier.js';
@@ -28,27 +29,29 @@ export function requireSlack(config: Config): {
   channels: { alert: string; approval: string; digest: string };
 } {
   const s = config.slack;
+  // Every missing setting at once: a new operator should not meet them one start at a time.
+  const missing = new Map<string, string>();
   if (!s.botToken)
-    throw new ConfigError(
+    missing.set(
       'SLACK_BOT_TOKEN',
       'SLACK_BOT_TOKEN is not set: serve needs the bot token (xoxb-…) from the Slack app\'s "OAuth & Permissions" page.',
     );
-  if (!s.appToken && !s.signingSecret) {
-    throw new ConfigError(
+  if (!s.appToken && !s.signingSecret)
+    missing.set(
       'SLACK_SIGNING_SECRET',
       'Set SLACK_SIGNING_SECRET (HTTP mode, from "Basic Information") or SLACK_APP_TOKEN (Socket Mode, xapp-…).',
     );
-  }
   if (!s.approvalChannel)
-    throw new ConfigError(
+    missing.set(
       'SLACK_APPROVAL_CHANNEL',
       'SLACK_APPROVAL_CHANNEL is not set: escalations need a channel (its id, e.g. C0123ABCD).',
     );
   if (!s.alertChannel)
-    throw new ConfigError(
+    missing.set(
       'SLACK_ALERT_CHANNEL',
       'SLACK_ALERT_CHANNEL is not set: alerts need a channel (its id, e.g. C0123ABCD).',
     );
+  if (missing.size > 0 || !s.botToken || !s.alertChannel || !s.approvalChannel) throw configErrors(missing);
   return {
     token: s.botToken,
     channels: { alert: s.alertChannel, approval: s.approvalChannel, digest: s.digestChannel ?? s.alertChannel },
@@ -108,7 +111,11 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     // Decisions and expiries may settle (or fail) a pause: paging looks again.
     paging?.nudge();
   };
-  const app = createApp(config, (store) => new SlackNotifier(store, channels, config.clock, kick));
+  const app = createApp(
+    config,
+    (store) =>
+      new LoggingNotifier(new SlackNotifier(store, channels, config.clock, kick), log.child({ module: 'agent' })),
+  );
   dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock);
   // Health and metrics (/healthz, /readyz, /metrics), fed by every run from here on.
   const ops = createOps(app, log.child({ module: 'ops' }));
@@ -126,7 +133,21 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
           .list({ type: 'escalation_opened', runId: report.runId })
           .map((e) => String(e.details.escalationId)),
       );
-      return summaryText(report, opened);
+      const summary = summaryText(report, opened);
+      log.info(
+        {
+          runId: report.runId,
+          trigger,
+          actor,
+          bySeverity: report.summary.bySeverity,
+          byAction: report.summary.byAction,
+          invalidRows: report.summary.invalidRows,
+          platformErrors: report.platformErrors.length,
+          durationMs: report.summary.durationMs,
+        },
+        summary,
+      );
+      return summary;
     } finally {
       inFlight = null;
       kick();
@@ -205,7 +226,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   // Messages refused before (a channel the bot was not in yet) get another chance after a restart, and
   // escalations opened while Slack was not configured are announced now.
   app.store.outbox.retryFailed();
-  const notifier = app.agent.deps.notifier as SlackNotifier;
+  const notifier = app.agent.deps.notifier;
   for (const e of app.agent.pending()) if (!app.store.outbox.announcement(e.id)) await notifier.escalationOpened(e);
   dispatcher.start();
   // PagerDuty (when PAGERDUTY_ROUTING_KEY is set): evaluated now, after every run, when kicked and every minute.

@@ -112,7 +112,7 @@ describe('a campaign found already paused', () => {
     expect(w.notifier.alerts).toHaveLength(1);
     expect(g.pauseCalls).toEqual([]);
     await expect(w.agent.resumeCampaign('google', 'g-1', 'U1')).rejects.toThrow(
-      /no pause of google campaign g-1 on record/,
+      /no pause of c-1 \(UK Brand Search\) on record/,
     );
     expect(g.resumeCalls).toEqual([]);
   });

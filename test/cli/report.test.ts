@@ -508,7 +508,14 @@ describe('pacing report and --csv, end to end', () => {
     expect(csv.stdout.split('\r\n')[0]).toBe(REPORT_CSV_COLUMNS.join(','));
     const back = parse(csv.stdout, { columns: true, cast: false }) as Record<string, string>[];
     const asText = (v: unknown) => (v === null ? '' : String(v));
-    expect(back).toEqual(json.groups.map((g) => Object.fromEntries(REPORT_CSV_COLUMNS.map((c) => [c, asText(g[c])]))));
+    // JSON's contract sums an unknown amount to 0; CSV leaves it empty (then the group has no variance either).
+    const unknown = (c: string, r: Record<string, string> | undefined) =>
+      (c === 'targetSpend' || c === 'actualSpend') && r?.[c] === '' && r.variancePct === '';
+    expect(back).toEqual(
+      json.groups.map((g, i) =>
+        Object.fromEntries(REPORT_CSV_COLUMNS.map((c) => [c, unknown(c, back[i]) && g[c] === 0 ? '' : asText(g[c])])),
+      ),
+    );
   });
 
   it('status --csv: one record per result, names with comma, quote and newline intact', async () => {
@@ -531,6 +538,21 @@ describe('pacing report and --csv, end to end', () => {
       expect(r.variancePct).toBe(j.variancePct === null ? '' : String(j.variancePct));
       expect(r.confidence).toBe(String(j.confidence));
     });
+  });
+
+  it('report --csv leaves an unknown amount empty where --json says 0', async () => {
+    const [doc, out] = await Promise.all([
+      pacingJson<ReportDoc>(demo, ['report', '--by', 'owner']),
+      pacing(demo, ['report', '--by', 'owner', '--csv']),
+    ]);
+    const records = parse(out.stdout, { columns: true }) as Record<string, string>[];
+    // The row with no platform spend at all (ACM-M-007, owner U05NOSOC05): unknown, not "nothing spent".
+    const unknown = records.find((r) => r.key === 'U05NOSOC05');
+    expect(unknown?.actualSpend).toBe('');
+    expect(doc.groups.find((g) => g.key === 'U05NOSOC05')?.actualSpend).toBe(0);
+    // Known amounts stay as they are.
+    const known = records.find((r) => r.key === 'U04NLBUY04');
+    expect(known?.actualSpend).toBe('15960');
   });
 
   it('report --by nonsense is a usage error listing the valid groupings', async () => {

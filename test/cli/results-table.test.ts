@@ -153,3 +153,65 @@ describe('how wide the terminal is', () => {
     expect(terminalColumns(env, stdout)).toBe(expected);
   });
 });
+
+describe('reading order and what a large run lists', () => {
+  const ids = (text: string) =>
+    text
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split(/\s+/)[0])
+      .filter((id) => id && /^[A-Z(]/.test(id) && id !== 'CUR' && id !== 'awaiting:');
+
+  it('sorts by severity (rows without variance after warnings), then by money at stake', () => {
+    const rows = [
+      row({ campaignId: 'H-BIG', severity: 'healthy', targetSpend: 100_000, actualSpend: 105_000 }),
+      row({ campaignId: 'W-SMALL', severity: 'warning', action: 'alert', targetSpend: 1_000, actualSpend: 1_150 }),
+      row({ campaignId: 'C-SMALL', severity: 'critical', action: 'halt', targetSpend: 100, actualSpend: 0 }),
+      row({ campaignId: 'N-ORPHANISH', severity: null, variancePct: null, action: 'escalate', targetSpend: null }),
+      row({ campaignId: 'C-BIG', severity: 'critical', action: 'halt', targetSpend: 10_000, actualSpend: 14_000 }),
+      row({ campaignId: 'W-BIG', severity: 'warning', action: 'alert', targetSpend: 50_000, actualSpend: 40_000 }),
+    ];
+    expect(ids(resultsTable(rows, 200))).toEqual(['C-BIG', 'C-SMALL', 'W-BIG', 'W-SMALL', 'N-ORPHANISH', 'H-BIG']);
+  });
+
+  it('says `paused` for a halt that left the campaign paused, not `done`', () => {
+    const rows = [
+      row({ campaignId: 'P1', severity: 'critical', action: 'halt', pause: 'paused' }),
+      row({ campaignId: 'P2', severity: 'critical', action: 'halt', pause: 'already_paused' }),
+      row({ campaignId: 'P3', severity: 'critical', action: 'halt', pause: 'would_pause' }),
+      row({ campaignId: 'L1' }),
+    ];
+    const wide = resultsTable(rows, 200);
+    expect(lineOf(wide, 'P1')).toMatch(/\shalt\s+paused$/);
+    expect(lineOf(wide, 'P2')).toMatch(/\shalt\s+paused$/);
+    expect(lineOf(wide, 'P3')).toMatch(/\shalt\s+would pause$/);
+    expect(lineOf(wide, 'L1')).toMatch(/\slog\s+done$/);
+    const narrow = resultsTable(
+      rows.map((r) => ({ ...r, campaignName: 'A rather long campaign name that needs the room' })),
+      60,
+    );
+    expect(lineOf(narrow, 'P1')).toMatch(/\spaused$/);
+  });
+
+  it('lists only the rows that need attention past 100 rows, counts the rest, and lists all with --all', () => {
+    const healthy = Array.from({ length: 10_000 }, (_, i) => row({ campaignId: `H-${String(i).padStart(5, '0')}` }));
+    const attention = [
+      row({ campaignId: 'X-CRIT', severity: 'critical', action: 'halt', pause: 'paused', variancePct: 40 }),
+      row({ campaignId: 'X-ASK', severity: 'warning', action: 'escalate', status: 'awaiting_approval' }),
+    ];
+    const all = [...healthy.slice(0, 5_000), ...attention, ...healthy.slice(5_000)];
+    const text = resultsTable(all, 120);
+    expect(ids(text).slice(0, 2)).toEqual(['X-CRIT', 'X-ASK']);
+    expect(text.split('\n').filter((l) => l.startsWith('H-'))).toEqual([]);
+    expect(text).toContain('…and 10,000 more healthy and logged: `--all` lists every row');
+    const everything = resultsTable(all, 120, { all: true });
+    expect(everything.split('\n').filter((l) => l.startsWith('H-'))).toHaveLength(10_000);
+    expect(everything).not.toContain('more healthy and logged');
+    // A small run lists every row.
+    expect(
+      resultsTable(healthy.slice(0, 100), 120)
+        .split('\n')
+        .filter((l) => l.startsWith('H-')),
+    ).toHaveLength(100);
+  });
+});

@@ -1,10 +1,14 @@
 // Usage errors on the command lines: the built `pacing` CLI's --limit, and bench/generate.mjs's arguments.
 // Both run as real child processes; a usage error exits 2 with a message and does nothing else.
+
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BIN,
+  cleanEnv,
   ensureBuilt,
   type Outcome,
   pacing,
@@ -28,8 +32,11 @@ describe('pacing audit --limit', () => {
     async (value) => {
       const out = await pacing(ws, ['audit', '--limit', value]);
       expect(out.code).toBe(2);
-      expect(out.stderr).toContain('pacing: --limit takes a whole number from 1 to 1000000.');
-      expect(out.stderr).toContain('Usage: npx pacing');
+      // One line and a hint, not the whole help.
+      expect(out.stderr.trim().split('\n')).toEqual([
+        'pacing: --limit takes a whole number from 1 to 1000000.',
+        'Run `npx pacing help` for the commands and their options.',
+      ]);
       expect(out.stderr).not.toMatch(/datatype mismatch|unexpected failure/);
       expect(out.stdout).toBe('');
     },
@@ -49,6 +56,101 @@ describe('pacing audit --limit', () => {
     expect(out.stderr).not.toMatch(/--limit takes/);
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout)).toHaveProperty('events');
+  });
+});
+
+describe('usage errors: one line, a hint, and the nearest word', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    await ensureBuilt();
+    ws = workspace();
+  });
+  afterAll(() => ws?.cleanup());
+
+  const HINT = 'Run `npx pacing help` for the commands and their options.';
+  it.each([
+    [['statsu'], 'pacing: unknown command "statsu". Did you mean status?'],
+    [['resume-campain', 'ACM-G-004'], 'pacing: unknown command "resume-campain". Did you mean resume-campaign?'],
+    [['frobnicate'], 'pacing: unknown command "frobnicate".'],
+    [['status', '--jsn'], 'pacing: unknown option --jsn. Did you mean --json?'],
+    [['audit', '--campain', 'X'], 'pacing: unknown option --campain. Did you mean --campaign?'],
+    [['audit', '--zzzzzz'], 'pacing: unknown option --zzzzzz.'],
+    [['approve', 'esc-1', '--user'], 'pacing: --user needs a value.'],
+    [['status', '--json=yes'], 'pacing: --json takes no value.'],
+    [['approve', 'esc-1'], 'pacing: approve needs --user <slack-user-id> (one of PACING_APPROVERS when set).'],
+    [
+      ['reject', 'esc-1', '--reason', 'no'],
+      'pacing: reject needs --user <slack-user-id> (one of PACING_APPROVERS when set).',
+    ],
+    [
+      ['resume-campaign', 'ACM-G-004'],
+      'pacing: resume-campaign needs --user <slack-user-id> (one of PACING_APPROVERS when set).',
+    ],
+    [['pending', '--all'], 'pacing: --all is for run and status.'],
+  ])('%j exits 2 with one line and a hint', async (args, line) => {
+    const out = await pacing(ws, args);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr.trim().split('\n')).toEqual([line, HINT]);
+    expect(out.stderr).not.toMatch(/To specify a positional argument|Usage: npx pacing/);
+  });
+});
+
+describe('pacing run as text on the demo', () => {
+  let ws: Workspace;
+  let out: Outcome;
+  beforeAll(async () => {
+    await ensureBuilt();
+    ws = workspace();
+    out = await pacing(ws, ['run'], { COLUMNS: '80' });
+  }, 30_000);
+  afterAll(() => ws?.cleanup());
+
+  it('fits every notification line to the terminal, continuation lines indented under the text', () => {
+    expect(out.code, out.stderr).toBe(0);
+    const lines = out.stdout.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('Notifications'));
+    expect(from).toBeGreaterThan(0);
+    const notes = lines.slice(from + 1).filter((l) => l.trim());
+    expect(notes.length).toBeGreaterThan(8);
+    for (const l of notes) expect(l.length, l).toBeLessThanOrEqual(80);
+    expect(notes.some((l) => l.startsWith('  HALT  ACM-G-004 '))).toBe(true);
+    expect(notes.filter((l) => l.startsWith('        ')).length).toBeGreaterThan(0);
+  });
+
+  it('lists critical rows first, the most money first, and says paused for a paused campaign', () => {
+    const table = out.stdout.split('\n').slice(4);
+    const first = table.slice(0, 3).map((l) => l.split(/\s+/)[0]);
+    // ACM-G-005 (4,750 EUR under plan), ACM-G-004 (4,560 over), ACM-M-003 (2,400 under): all critical.
+    expect(first).toEqual(['ACM-G-005', 'ACM-G-004', 'ACM-M-003']);
+    expect(table.find((l) => l.startsWith('ACM-G-004 '))).toMatch(/\spaused$/);
+    expect(table.find((l) => l.startsWith('ACM-G-001 '))).toMatch(/\slog$/);
+  });
+});
+
+describe('output to a reader that stops early', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    await ensureBuilt();
+    ws = workspace();
+  });
+  afterAll(() => ws?.cleanup());
+
+  it('`pacing run | head -1` finishes the run quietly instead of dying on EPIPE', async () => {
+    const child = spawn(process.execPath, [BIN, 'run'], { env: cleanEnv(ws.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    // Read the first chunk, then close the pipe as `head` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+    // The run was recorded in full.
+    const status = await pacing(ws, ['status', '--json']);
+    expect(JSON.parse(status.stdout).results.length).toBe(18);
   });
 });
 

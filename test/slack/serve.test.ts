@@ -70,6 +70,33 @@ describe('pacing serve', () => {
     expect(JSON.stringify(reply.body)).toContain('No pacing run yet');
   });
 
+  it('/pacing status finds what the CLI finds: a near id is suggested, and help escapes <campaign>', async () => {
+    const offline = createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
+    await offline.agent.run('cli');
+    offline.close();
+    await start();
+    const ask = async (text: string, id: string) => {
+      const res = await slashCommand(world.base, SECRET, {
+        text,
+        userId: BUYER,
+        channelId: CHANNELS.alerts,
+        responseUrl: world.fake.responseUrl(id),
+      });
+      expect(res.status).toBe(200);
+      return JSON.stringify((await world.fake.waitForRespond((r) => r.id === id)).body);
+    };
+    const typo = await ask('status ACM-G-04', 'typo');
+    expect(typo).toContain('No campaign matching *ACM-G-04* in the latest run.');
+    expect(typo).toContain('Did you mean ACM-G-004 (Acme_NL_Outdoor_Awareness_Q4)?');
+    const summary = await ask('status', 'summary');
+    // Slack would read a bare <campaign> as a link or mention and drop it.
+    expect(summary).toContain('/pacing status &lt;campaign&gt;');
+    expect(summary).not.toContain('<campaign>');
+    const help = await slashCommand(world.base, SECRET, { text: 'help', userId: BUYER, channelId: CHANNELS.alerts });
+    expect(help.body).toContain('/pacing status &lt;campaign&gt;');
+    expect(help.body).not.toContain('<campaign>');
+  });
+
   it('refuses /pacing run from a buyer and tells them why', async () => {
     await start();
     const res = await slashCommand(world.base, SECRET, { text: 'run', userId: BUYER, channelId: CHANNELS.alerts });
@@ -205,6 +232,21 @@ describe('pacing serve', () => {
     expect(updated[0]?.text?.text).toBe(':arrow_forward: Resumed: Acme_NL_Outdoor_Awareness_Q4');
     expect(JSON.stringify(updated)).toContain(`*Resumed by <@${APPROVER}>*`);
     expect(updated.some((b) => b.type === 'actions')).toBe(false);
+    expect(audit('campaign_resumed')).toHaveLength(1);
+
+    // A second click (an older copy of the card) is told, by plan id and name, that there is nothing to undo.
+    await blockAction(world.base, SECRET, {
+      userId: APPROVER,
+      actionId: 'pacing_resume_campaign',
+      value: button?.value as string,
+      channelId: CHANNELS.alerts,
+      messageTs: ts,
+      blocks,
+      responseUrl: world.fake.responseUrl('resume-again'),
+    });
+    const again = JSON.stringify((await world.fake.waitForRespond((r) => r.id === 'resume-again')).body);
+    expect(again).toContain(`ACM-G-004 (Acme_NL_Outdoor_Awareness_Q4) was already resumed by ${APPROVER}`);
+    expect(again).not.toContain('20512340004');
     expect(audit('campaign_resumed')).toHaveLength(1);
   });
 

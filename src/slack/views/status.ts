@@ -71,7 +71,7 @@ export function statusBlocks(latest: LatestRun | null, pending: readonly Escalat
       ]),
     );
   }
-  blocks.push(context([`Run ${run.id} · \`/pacing status <campaign>\` for one campaign`]));
+  blocks.push(context([`Run ${run.id} · \`/pacing status &lt;campaign&gt;\` for one campaign`]));
   return blocks;
 }
 
@@ -136,7 +136,7 @@ export function pendingBlocks(pending: readonly Escalation[]): Block[] {
 
 export const HELP_TEXT = [
   '*/pacing status* — the latest run: counts per severity, top variances, pending approvals',
-  '*/pacing status <campaign>* — one campaign in detail: numbers, confidence parts, root cause, mitigation',
+  '*/pacing status &lt;campaign&gt;* — one campaign in detail: numbers, confidence parts, root cause, mitigation',
   '*/pacing run* — start a pacing run now (approvers only)',
   '*/pacing pending* — escalations awaiting a decision',
   '*/pacing help* — this help',

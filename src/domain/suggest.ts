@@ -1,4 +1,4 @@
-// "Did you mean …?": the known ids closest to what someone typed, by edit distance, for the CLI's not-found messages.
+// "Did you mean …?": the known ids closest to what someone typed, by edit distance, for not-found messages (CLI and Slack).
 import { distance } from 'fastest-levenshtein';
 
 /** Something that can be named on the command line: its id, and the names it also goes by. */

@@ -1,6 +1,6 @@
 // Did-you-mean: the nearest ids (and names) to what was typed, and only when they are near.
 import { describe, expect, it } from 'vitest';
-import { type Candidate, closest, didYouMean } from '../../src/cli/suggest.js';
+import { type Candidate, closest, didYouMean } from '../../src/domain/suggest.js';
 
 const CAMPAIGNS: Candidate[] = [
   { id: 'ACM-G-001', label: 'Acme_DE_Sneakers_Prospecting_Q4', aliases: ['Acme_DE_Sneakers_Prospecting_Q4'] },

@@ -1,0 +1,59 @@
+// Settings: every bad one is named in one go, so an operator fixes them all in one edit.
+import { describe, expect, it } from 'vitest';
+import { type Config, loadConfig, requireLive } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+function failure(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('lists every bad setting at once, one a line, naming the first', () => {
+    const err = failure(() =>
+      loadConfig({ PORT: 'x', CONFIDENCE_THRESHOLD: 'high', PACING_MODE: 'yolo', SLACK_BOT_TOKEN: 'oops-secret' }),
+    );
+    const lines = err.message.split('\n');
+    expect(lines[0]).toBe('4 settings are invalid:');
+    for (const v of ['PORT', 'CONFIDENCE_THRESHOLD', 'PACING_MODE', 'SLACK_BOT_TOKEN'])
+      expect(lines.filter((l) => l.startsWith(`  ${v} `))).toHaveLength(1);
+    expect(err.message).toContain('(got "yolo")');
+    // A token's value is never echoed, not even when it is wrong.
+    expect(err.message).not.toContain('oops-secret');
+    expect(['PORT', 'CONFIDENCE_THRESHOLD', 'PACING_MODE', 'SLACK_BOT_TOKEN']).toContain(err.variable);
+  });
+
+  it('keeps the one-line message for a single bad setting', () => {
+    const err = failure(() => loadConfig({ PORT: '0' }));
+    expect(err.variable).toBe('PORT');
+    expect(err.message).toBe('PORT must be a port number from 1 to 65535 (got "0").');
+  });
+});
+
+describe('requireLive', () => {
+  it('names every missing live setting at once', () => {
+    const config: Config = loadConfig({ PACING_PLATFORMS: 'meta=live' });
+    const err = failure(() => requireLive(config, 'meta'));
+    expect(err.message.split('\n')[0]).toBe('2 settings are invalid:');
+    expect(err.message).toContain('META_ACCESS_TOKEN is not set');
+    expect(err.message).toContain('META_AD_ACCOUNT_IDS is not set');
+  });
+});
+
+describe("serve's Slack settings", () => {
+  it('names every missing one at once', async () => {
+    const { requireSlack } = await import('../src/slack/serve.js');
+    const err = failure(() => requireSlack(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })));
+    const lines = err.message.split('\n');
+    expect(lines[0]).toBe('3 settings are invalid:');
+    expect(err.message).toContain('Set SLACK_SIGNING_SECRET (HTTP mode');
+    expect(err.message).toContain('SLACK_APPROVAL_CHANNEL is not set');
+    expect(err.message).toContain('SLACK_ALERT_CHANNEL is not set');
+    expect(err.message).not.toContain('xoxb-1');
+  });
+});
