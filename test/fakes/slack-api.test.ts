@@ -259,6 +259,27 @@ describe('fake Slack Web API', () => {
     expect(fake.homeViews.get('U1')?.blocks).toHaveLength(100);
   });
 
+  it('refuses views.open with expired_trigger_id 3 s after the click; views.update replaces an open view', async () => {
+    const web = client(fake);
+    const modal = (title: string) => ({
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: title },
+      blocks: [],
+    });
+    const clicked = (msAgo: number) => `${Date.now() - msAgo}.1001.${'ab'.repeat(16)}`;
+    expect((await failure(web.views.open({ trigger_id: clicked(3_100), view: modal('Late') }))).data?.error).toBe(
+      'expired_trigger_id',
+    );
+    const opened = await web.views.open({ trigger_id: clicked(2_500), view: modal('In time') });
+    const viewId = opened.view?.id as string;
+    await expect(web.views.update({ view_id: viewId, view: modal('Changed') })).resolves.toMatchObject({
+      ok: true,
+      view: { id: viewId, title: { text: 'Changed' } },
+    });
+    expect(fake.openedViews.map((v) => (v.title as { text: string }).text)).toEqual(['Changed']);
+    expect((await failure(web.views.update({ view_id: 'V0NOPE', view: modal('x') }))).data?.error).toBe('not_found');
+  });
+
   it('lets a response_url be used 5 times, then answers 404 used_url', async () => {
     const url = fake.responseUrl('cmd-1');
     const statuses: number[] = [];

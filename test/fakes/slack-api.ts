@@ -131,6 +131,11 @@ export interface FakeSlackApiOptions {
   respondLimit?: number;
   /** Host to listen on (default 127.0.0.1). */
   host?: string;
+  /**
+   * How long a click's trigger_id can open a view (Slack: 3 s, then `expired_trigger_id`). Measured from the click
+   * time the request builders put at the start of their trigger ids (`<ms>.<seq>.<hex>`); other ids never expire.
+   */
+  triggerTtlMs?: number;
 }
 
 export interface FakeSlackApi {
@@ -164,6 +169,11 @@ export interface FakeSlackApi {
   waitFor(match: string | ((call: RecordedCall) => boolean), timeoutMs?: number): Promise<RecordedCall>;
   /** Polls `respondRequests` until one matches; throws listing what arrived. */
   waitForRespond(match?: (req: RespondRequest) => boolean, timeoutMs?: number): Promise<RespondRequest>;
+  /**
+   * Runs `look` as each call of `method` arrives, before it is answered: to see the app's state at that moment
+   * (e.g. whether a decision was already taken when its modal was opened). Replaces an earlier one.
+   */
+  onArrival(method: string, look: (call: RecordedCall) => void): void;
   /** Forget calls, respond requests, messages, views, uploads, files and queued failures (the ts counter keeps going). */
   reset(): void;
   /** Stop listening and drop open connections; later calls fail with a connection error. */
@@ -543,6 +553,10 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
   const failures = new Map<string, FailureSpec[]>();
   const respondCounts = new Map<string, number>();
   const usedTriggers = new Set<string>();
+  const triggerTtlMs = opts.triggerTtlMs ?? 3_000;
+  const arrivals = new Map<string, (call: RecordedCall) => void>();
+  /** Views opened, by id: views.update replaces them. */
+  const viewsById = new Map<string, Record<string, unknown>>();
   const uploads: UploadRequest[] = [];
   const files: UploadedFile[] = [];
   /** Files handed an upload URL, by file id; `bytes` once they were POSTed, `completed` once finished. */
@@ -732,6 +746,8 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
         });
       }
       if (usedTriggers.has(trigger)) return fail('exchanged_trigger_id');
+      const clickedAt = /^(\d{13})\./.exec(trigger)?.[1];
+      if (clickedAt !== undefined && Date.now() - Number(clickedAt) > triggerTtlMs) return fail('expired_trigger_id');
       if (parseFailed.has('view') || body.view === undefined) {
         return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: view'] } });
       }
@@ -742,6 +758,32 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       usedTriggers.add(trigger);
       const view = viewJson(body.view as Record<string, unknown>, nextViewId());
       openedViews.push(view);
+      viewsById.set(view.id as string, view);
+      return ok({ view });
+    },
+
+    // An open view is replaced by id (no trigger needed); a hash that is not the view's latest is a conflict.
+    'views.update': (body, parseFailed) => {
+      const viewId = str(body.view_id);
+      if (!viewId)
+        return fail('invalid_arguments', {
+          response_metadata: { messages: ['[ERROR] missing required field: view_id'] },
+        });
+      const previous = viewsById.get(viewId);
+      if (!previous) return fail('not_found');
+      const hash = str(body.hash);
+      if (hash && previous.hash !== hash) return fail('hash_conflict');
+      if (parseFailed.has('view') || body.view === undefined) {
+        return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: view'] } });
+      }
+      const errors = viewErrors(body.view, 'modal');
+      if (errors.length > 0) {
+        return fail('invalid_arguments', { response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } });
+      }
+      const view = viewJson(body.view as Record<string, unknown>, viewId);
+      viewsById.set(viewId, view);
+      const at = openedViews.findIndex((v) => v.id === viewId);
+      if (at >= 0) openedViews[at] = view;
       return ok({ view });
     },
 
@@ -894,6 +936,7 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     const token = headerToken || fieldToken || undefined;
 
     const call: RecordedCall = { method, body, token, at: Date.now(), contentType, status: 0, response: undefined };
+    arrivals.get(method)?.(call);
     const queue = failures.get(method)?.length ? failures.get(method) : failures.get('*');
     const failure = queue?.shift();
 
@@ -1068,7 +1111,12 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
         return `fake Slack: no matching response_url post within ${timeoutMs} ms. Posts seen:\n${seen}`;
       });
     },
+    onArrival(method, look) {
+      arrivals.set(method, look);
+    },
     reset() {
+      arrivals.clear();
+      viewsById.clear();
       calls.length = 0;
       respondRequests.length = 0;
       messages.clear();
