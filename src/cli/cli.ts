@@ -97,11 +97,10 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     const useSlack = config.slack.botToken !== null && (channels.alert !== null || channels.approval !== null);
     // Slack's modules load only when Slack is configured: they cost a third of a second at start-up.
     const slackModules = useSlack ? await loadSlack() : null;
-    if (slackModules)
-      slack = {
-        client: slackModules.webClient(config.slack.botToken as string, config.slack.apiUrl),
-        log: slackModules.createLogger('warn'),
-      };
+    if (slackModules) {
+      const log = slackModules.createLogger('warn');
+      slack = { client: slackModules.webClient(config.slack.botToken as string, config.slack.apiUrl, log), log };
+    }
     const { createApp } = await import('../wiring.js');
     const full = createApp(
       config,

@@ -1,6 +1,7 @@
 // Which incidents should be open, as a pure function of what the store says and what paging remembers: every path
 // that pages (after a run, after a decision, at start, every minute) agrees, and evaluating twice changes nothing.
 import { createHash } from 'node:crypto';
+import { redactAndClip } from '../redact.js';
 
 export type IncidentKind = 'pause_failed' | 'platform_unavailable' | 'storm' | 'run_failed';
 /** PagerDuty's severities (Events API v2, payload.severity). */
@@ -273,8 +274,7 @@ function runFailedTrigger(r: RunOutcomes): Trigger | null {
   };
 }
 
-/** PagerDuty's summary holds at most 1,024 characters. */
+/** PagerDuty's summary holds at most 1,024 characters; redacted before it is cut, so no secret is split. */
 export function clip(text: string, max = 1024): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  return redactAndClip(text.replace(/\s+/g, ' ').trim(), max);
 }

@@ -13,6 +13,7 @@ import { createBolt } from './app.js';
 import { Dispatcher } from './dispatcher.js';
 import { SlackNotifier } from './notifier.js';
 import { postDigest } from './post-digest.js';
+import { slackLogger } from './slack-logger.js';
 import { summaryText } from './views/summary.js';
 
 export interface Server {
@@ -54,10 +55,14 @@ export function requireSlack(config: Config): {
   };
 }
 
-/** A Web API client that fails fast: the outbox retries durably, so the client must not retry for 30 minutes. */
-export function webClient(token: string, apiUrl: string | null): WebClient {
+/**
+ * A Web API client that fails fast: the outbox retries durably, so the client must not retry for 30 minutes. It
+ * logs through ours, redacted (its own console logger would print SLACK_API_URL's credentials).
+ */
+export function webClient(token: string, apiUrl: string | null, log: Logger): WebClient {
   return new WebClient(token, {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    logger: slackLogger(log, 'web-api'),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 10_000,
@@ -96,7 +101,7 @@ export async function verifyToken(
 export async function serve(config: Config, log: Logger): Promise<Server> {
   const { token, channels } = requireSlack(config);
   validateSchedules(config.schedule);
-  const client = webClient(token, config.slack.apiUrl);
+  const client = webClient(token, config.slack.apiUrl, log);
   const identity = await verifyToken(client, config.slack.apiUrl);
   const installed = installation(config, identity, log);
 
