@@ -113,7 +113,10 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     paging?.nudge();
   };
   const app = createApp(config, (store) => new SlackNotifier(store, channels, config.clock, kick));
-  dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock);
+  dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock, {
+    // A halt or a question Slack refused pages (when paging is on).
+    onRefused: () => paging?.nudge(),
+  });
   // Health and metrics (/healthz, /readyz, /metrics), fed by every run from here on.
   const ops = createOps(app, log.child({ module: 'ops' }));
   ops.readiness.tokenVerified();

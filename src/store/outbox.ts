@@ -186,6 +186,13 @@ export class Outbox {
       .run(atMs, error, id);
   }
 
+  /** Puts an item off without counting a try: it was not sent (it waits for another message to go first). */
+  defer(id: number, atMs: number, note: string): void {
+    this.db
+      .prepare(`UPDATE outbox SET next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?`)
+      .run(atMs, note, id);
+  }
+
   markFailed(id: number, error: string): void {
     this.db
       .prepare(
