@@ -5,6 +5,7 @@ import { DeliveryLoop, sleep } from '../delivery-loop.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { OutboxItem } from '../store/outbox.js';
+import { sharedIn, uploadFile } from './file-upload.js';
 
 /** Slack's errors that say it could not answer now: retried with backoff, for as long as it takes. */
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -69,6 +70,20 @@ export function classifyFailure(err: unknown, tries: number): SlackFailure {
 }
 
 const LEASE_MS = 60_000;
+/** Looks for a completed upload in its channel this many times, further apart each time (1, 2, 3… s). */
+const SHARE_CHECKS = 6;
+const SHARE_CHECK_MS = 1_000;
+
+interface FilePayload {
+  file: string;
+  filename: string;
+  title?: string;
+  alt_txt?: string;
+  alt_text?: string;
+  /** Set once uploaded: what is left is to see it shared. */
+  fileId?: string;
+  shareChecks?: number;
+}
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** Slack allows about one message per second per channel. */
 const CHANNEL_GAP_MS = 1_000;
@@ -206,26 +221,45 @@ export class Dispatcher extends DeliveryLoop {
   }
 
   /**
-   * A file (the digest's chart) through Slack's external upload flow, as @slack/web-api's filesUploadV2 runs it:
-   * files.getUploadURLExternal, the bytes POSTed to the URL it answers, files.completeUploadExternal sharing it to
-   * the item's channel. A failure at any step retries the whole flow (a fresh upload URL each time).
+   * A file (the digest's chart): uploaded and shared to the item's channel (file-upload.ts), then sent only once
+   * Slack shows it shared there. Until then it waits (a few checks, without counting tries); a file Slack never
+   * shares is refused like a message. A failure while uploading retries the whole flow (a fresh upload URL).
    */
   private async deliverFile(item: OutboxItem, args: Record<string, unknown>): Promise<void> {
-    const p = item.payload as { file: string; filename: string; title?: string; alt_text?: string };
-    const file = {
-      file: Buffer.from(p.file, 'base64'),
-      filename: p.filename,
-      title: p.title ?? p.filename,
-      ...(p.alt_text ? { alt_text: p.alt_text } : {}),
-    };
+    const p = item.payload as unknown as FilePayload;
     try {
-      await this.client.filesUploadV2(
-        typeof args.thread_ts === 'string'
-          ? { ...file, channel_id: item.channel, thread_ts: args.thread_ts }
-          : { ...file, channel_id: item.channel },
-      );
-      // Slack shares the file asynchronously and answers no message ts for it.
-      this.store.outbox.markSent(item.id, this.clock(), null);
+      const fileId =
+        p.fileId ??
+        (await uploadFile(this.client, {
+          bytes: Buffer.from(p.file, 'base64'),
+          filename: p.filename,
+          title: p.title ?? p.filename,
+          // Queued before alt_txt was used, an item may still say alt_text.
+          altText: p.alt_txt ?? p.alt_text ?? null,
+          channel: item.channel,
+          threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null,
+        }));
+      const share = await sharedIn(this.client, fileId, item.channel).catch((err: unknown) => {
+        // An app installed before files:read was asked for cannot look: the upload is all it can know.
+        if ((err as { data?: { error?: string } }).data?.error !== 'missing_scope') throw err;
+        this.log.warn(
+          { outboxId: item.id, fileId },
+          'cannot confirm the file was shared without the files:read scope (add it to the Slack app)',
+        );
+        return { shared: true as const, ts: null };
+      });
+      if (share.shared) {
+        this.store.outbox.markSent(item.id, this.clock(), share.ts);
+        return;
+      }
+      const checks = (p.shareChecks ?? 0) + 1;
+      if (checks >= SHARE_CHECKS) {
+        this.refused(item, `Slack did not share file ${fileId} in ${item.channel}`, item.attempts + 1);
+        return;
+      }
+      // Kept with the item, so a restart checks the same file instead of uploading it again.
+      this.store.outbox.setPayload(item.id, { ...item.payload, fileId, shareChecks: checks });
+      this.store.outbox.defer(item.id, this.now() + SHARE_CHECK_MS * checks, 'waiting for Slack to share the file');
     } catch (err) {
       this.failed(item, err);
     }

@@ -186,6 +186,11 @@ export class Outbox {
       .run(atMs, error, id);
   }
 
+  /** Replaces what an item carries (a file's upload, once done, is remembered with it). */
+  setPayload(id: number, payload: Record<string, unknown>): void {
+    this.db.prepare('UPDATE outbox SET payload = ? WHERE id = ?').run(JSON.stringify(payload), id);
+  }
+
   /** Puts an item off without counting a try: it was not sent (it waits for another message to go first). */
   defer(id: number, atMs: number, note: string): void {
     this.db

@@ -335,7 +335,6 @@ describe('fake Slack file uploads (getUploadURLExternal → POST bytes → compl
       file: bytes,
       filename: 'chart.png',
       title: 'Spend against plan',
-      alt_text: 'a chart',
       initial_comment: 'Here it is',
     });
     expect(res.ok).toBe(true);
@@ -357,7 +356,6 @@ describe('fake Slack file uploads (getUploadURLExternal → POST bytes → compl
     expect(f).toMatchObject({
       filename: 'chart.png',
       title: 'Spend against plan',
-      altText: 'a chart',
       channel: 'C0FILES001',
       initialComment: 'Here it is',
     });
@@ -365,6 +363,34 @@ describe('fake Slack file uploads (getUploadURLExternal → POST bytes → compl
     const complete = fake.callsTo('files.completeUploadExternal')[0];
     expect(complete?.body.files).toEqual([{ id: f?.id, title: 'Spend against plan' }]);
     expect(complete?.body.channel_id).toBe('C0FILES001');
+    const info = await client(fake).files.info({ file: f?.id as string });
+    expect(info.file).toMatchObject({ channels: ['C0FILES001'], shares: { public: { C0FILES001: [{ ts: f?.ts }] } } });
+  });
+
+  it('takes the alt text as alt_txt; a file asked for with filesUploadV2’s alt_text is completed but never shared', async () => {
+    const web = client(fake);
+    const got = (await web.apiCall('files.getUploadURLExternal', {
+      filename: 'a.png',
+      length: bytes.length,
+      alt_txt: 'a chart',
+    })) as { upload_url?: string; file_id?: string };
+    await fetch(String(got.upload_url), { method: 'POST', body: bytes });
+    await web.files.completeUploadExternal({ files: [{ id: String(got.file_id) }], channel_id: 'C0FILES001' });
+    const lost = await web.filesUploadV2({
+      channel_id: 'C0FILES001',
+      file: bytes,
+      filename: 'b.png',
+      alt_text: 'a chart',
+    });
+    expect(lost.ok).toBe(true); // nothing says so…
+    expect(fake.files.map((f) => [f.filename, f.altText, f.channel])).toEqual([
+      ['a.png', 'a chart', 'C0FILES001'],
+      ['b.png', undefined, undefined],
+    ]);
+    // …but files.info shows it nowhere.
+    const info = await web.files.info({ file: fake.files[1]?.id as string });
+    expect(info.file).toMatchObject({ channels: [], groups: [], shares: {} });
+    expect((await failure(web.files.info({ file: 'F0NEVER' }))).data?.error).toBe('file_not_found');
   });
 
   it('accepts raw bytes too, and refuses an unknown or already used upload URL', async () => {
