@@ -297,4 +297,33 @@ describe('the store keeps no secret', () => {
     }
     expect(whileOpen).toContain('[redacted]');
   });
+
+  it('Slack messages are queued (and so sent) redacted; a file’s bytes are kept as they are', () => {
+    registerSecrets([SECRETS.googleDeveloperToken]);
+    dir = mkdtempSync(join(tmpdir(), 'pacing-redact-'));
+    const store = Store.open(join(dir, 'p.db'));
+    const echoed = `Google said: developer token ${b64(SECRETS.googleDeveloperToken)} is not approved`;
+    const file = Buffer.from(`png bytes ${SECRETS.googleDeveloperToken}`).toString('base64');
+    const text = store.outbox.enqueue(
+      {
+        kind: 'alert',
+        method: 'chat.postMessage',
+        channel: 'C0ALERTS01',
+        payload: { text: echoed, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: echoed } }] },
+      },
+      '2026-11-20T09:00:00Z',
+    );
+    const chart = store.outbox.enqueue(
+      { kind: 'digest_chart', method: 'files.uploadV2', channel: 'C0ALERTS01', payload: { file, alt_txt: echoed } },
+      '2026-11-20T09:00:00Z',
+    );
+    const queued = JSON.stringify(store.outbox.get(text)?.payload);
+    expect(queued).toContain('developer token [redacted] is not approved');
+    expectNoForm(queued, SECRETS.googleDeveloperToken);
+    expect(store.outbox.get(chart)?.payload).toEqual({
+      file,
+      alt_txt: 'Google said: developer token [redacted] is not approved',
+    });
+    store.close();
+  });
 });
