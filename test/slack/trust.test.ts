@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { REJECT_REASON_VIEW } from '../../src/slack/actions.js';
 import { type Server, serve } from '../../src/slack/serve.js';
+import { canonicalSignature } from '../../src/slack/trust.js';
 import {
   blockAction,
   sendSigned,
@@ -135,6 +136,23 @@ describe('a replay with a decorated signature', () => {
     }
     await sleep(300);
     expect(world.fake.respondRequests.filter((r) => r.id === 'deco')).toHaveLength(1);
+  });
+});
+
+describe('the canonical signature', () => {
+  const hex = 'a'.repeat(64);
+  it.each([
+    [`v0=${hex}`, `v0=${hex}`],
+    [`v0=${hex}=x`, `v0=${hex}`],
+    [`v0=${hex}=`, `v0=${hex}`],
+    [`v0=${hex}==v0`, `v0=${hex}`],
+    [`v1=${hex}`, null],
+    [`v0=${hex.toUpperCase()}`, null], // Bolt compares lower-case hex: it never accepts this one
+    [`v0=${hex.slice(1)}`, null],
+    ['v0=', null],
+    ['', null],
+  ])('%j is keyed as %j', (header, expected) => {
+    expect(canonicalSignature(header)).toBe(expected);
   });
 });
 
