@@ -8,12 +8,17 @@ import { redactText } from '../redact.js';
 export function slackLogger(log: Logger, module = 'slack'): SlackLogger {
   const child = log.child({ module });
   let level = LogLevel.INFO;
-  const line = (m: unknown[]) => redactText(m.map(String).join(' '));
+  // WebClient logs every request body at debug: only a line that will be written is built and redacted.
+  const at =
+    (lvl: 'debug' | 'info' | 'warn' | 'error') =>
+    (...m: unknown[]) => {
+      if (child.isLevelEnabled(lvl)) child[lvl](redactText(m.map(String).join(' ')));
+    };
   return {
-    debug: (...m: unknown[]) => child.debug(line(m)),
-    info: (...m: unknown[]) => child.info(line(m)),
-    warn: (...m: unknown[]) => child.warn(line(m)),
-    error: (...m: unknown[]) => child.error(line(m)),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: (l: LogLevel) => {
       level = l;
     },
