@@ -157,6 +157,11 @@ function base64Patterns(bytes: Buffer): string[] {
     const core = encoded.slice(start, end);
     if (core.length < MIN_SECRET_LENGTH) continue;
     const partialEnd = (offset + bytes.length) % 3 !== 0;
+    // Most cores read the same in both alphabets: one pattern then serves both (fewer alternatives to try).
+    if (!/[+/]/.test(core)) {
+      out.push(`${escapeForm(core)}${partialEnd ? '[A-Za-z0-9+/_-]?' : ''}={0,2}`);
+      continue;
+    }
     for (const alphabet of ['base64', 'base64url'] as const) {
       const text = alphabet === 'base64' ? core : core.replaceAll('+', '-').replaceAll('/', '_');
       const tail = partialEnd ? `${BASE64_CHAR[alphabet]}?` : '';
