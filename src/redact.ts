@@ -93,6 +93,15 @@ export function redact<T>(value: T): T {
   return walk(value, 0) as T;
 }
 
+/**
+ * Redacts, then cuts to at most `max` characters (the last one an ellipsis when cut). Cutting first could split
+ * a secret so that no pattern recognises the half that is left.
+ */
+export function redactAndClip(text: string, max: number): string {
+  const clean = redactText(text);
+  return clean.length <= max ? clean : `${clean.slice(0, Math.max(0, max - 1))}…`;
+}
+
 export function redactText(text: string): string {
   // Nothing shorter can hold a registered secret or a shape; a text without a match comes back as it is.
   if (text.length < MIN_SECRET_LENGTH) return text;
@@ -110,28 +119,69 @@ function compile(): RegExp {
 /** Patterns for the forms a platform or proxy may echo a value back in. */
 function echoPatterns(value: string): string[] {
   const uri = encodeURIComponent(value);
+  const form = new URLSearchParams([['', value]]).toString().slice(1); // application/x-www-form-urlencoded
   const json = JSON.stringify(value).slice(1, -1);
-  const bytes = Buffer.from(value, 'utf8');
   return [
     ...[
       value,
       uri,
       uri.replaceAll('%20', '+'),
-      new URLSearchParams([['', value]]).toString().slice(1), // application/x-www-form-urlencoded
+      form,
+      // Encoded twice: a URL-encoded value put in a query string or form again (a redirect, a proxy's log line).
+      encodeURIComponent(uri),
+      encodeURIComponent(form),
       json,
       json.replaceAll('/', '\\/'),
     ].map(escapeForm),
-    // With its padding, if any: `Basic dXNlcjpz` and `Basic dXNlcjpz==` both go whole.
-    `${escapeForm(bytes.toString('base64').replace(/=+$/, ''))}={0,2}`,
-    escapeForm(bytes.toString('base64url')),
+    ...base64Patterns(Buffer.from(value, 'utf8')),
   ];
 }
 
-/** The form escaped for a RegExp; its percent-escapes match in either case (`%2F` and `%2f`). */
+const BASE64_CHAR = { base64: '[A-Za-z0-9+/]', base64url: '[A-Za-z0-9_-]' } as const;
+
+/**
+ * The value's bytes inside base64 text (standard and URL-safe), wherever they sit in the encoded blob: a header
+ * echoed inside a base64 body puts the value at byte offset 0, 1 or 2 of a 3-byte group, and each offset encodes
+ * it differently. For each, the characters that depend on the value's bytes alone; the partial ones at either
+ * end also carry bits of the neighbouring bytes, so they are left out (a trailing one is taken when present,
+ * with any padding, so a value encoded on its own goes whole).
+ */
+function base64Patterns(bytes: Buffer): string[] {
+  const out: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
+    const start = Math.ceil((offset * 8) / 6);
+    const end = Math.floor(((offset + bytes.length) * 8) / 6);
+    const core = encoded.slice(start, end);
+    if (core.length < MIN_SECRET_LENGTH) continue;
+    const partialEnd = (offset + bytes.length) % 3 !== 0;
+    // Most cores read the same in both alphabets: one pattern then serves both (fewer alternatives to try).
+    if (!/[+/]/.test(core)) {
+      out.push(`${escapeForm(core)}${partialEnd ? '[A-Za-z0-9+/_-]?' : ''}={0,2}`);
+      continue;
+    }
+    for (const alphabet of ['base64', 'base64url'] as const) {
+      const text = alphabet === 'base64' ? core : core.replaceAll('+', '-').replaceAll('/', '_');
+      const tail = partialEnd ? `${BASE64_CHAR[alphabet]}?` : '';
+      out.push(`${escapeForm(text)}${tail}${alphabet === 'base64' ? '={0,2}' : ''}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The form escaped for a RegExp; its percent-escapes match in either case (`%2F` and `%2f`), also when encoded
+ * twice (`%252F` and `%252f`).
+ */
 function escapeForm(form: string): string {
   return form
     .replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
-    .replace(/%([0-9A-F])([0-9A-F])/g, (_m, a: string, b: string) => `%${hexDigit(a)}${hexDigit(b)}`);
+    .replace(
+      /%(25)?([0-9A-F])([0-9A-F])/g,
+      (_m, twice: string | undefined, a: string, b: string) => `%${twice ?? ''}${hexDigit(a)}${hexDigit(b)}`,
+    );
 }
 
 const hexDigit = (d: string) => (/[A-F]/.test(d) ? `[${d}${d.toLowerCase()}]` : d);

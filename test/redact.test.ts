@@ -60,6 +60,19 @@ const FORMS: Record<string, (v: string) => string> = {
   'base64 unpadded': (v) => b64(v).replace(/=+$/, ''),
   base64url: (v) => Buffer.from(v, 'utf8').toString('base64url'),
   'JSON-escaped': (v) => JSON.stringify(v).slice(1, -1).replaceAll('/', '\\/'),
+  'doubly URL-encoded': (v) => encodeURIComponent(encodeURIComponent(v)),
+  'doubly URL-encoded, lower-case hex': (v) =>
+    encodeURIComponent(encodeURIComponent(v)).replace(/%25[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+  'doubly form-encoded': (v) => encodeURIComponent(new URLSearchParams([['', v]]).toString().slice(1)),
+  // The secret inside a larger encoded blob (an API echoing a header inside a base64 body), at each offset.
+  ...Object.fromEntries(
+    (['base64', 'base64url'] as const).flatMap((enc) =>
+      [0, 1, 2].map((offset) => [
+        `${enc} at byte offset ${offset} of a blob`,
+        (v: string) => Buffer.from(`${'>'.repeat(offset)}${v}\r\nx-more: 1`, 'utf8').toString(enc),
+      ]),
+    ),
+  ),
 };
 /** What a platform or proxy sends back, with the secret (in some form) inside. */
 const ECHOES: Record<string, (s: string) => string> = {
@@ -90,6 +103,26 @@ describe('registered secrets', () => {
     expect(out).toContain('[redacted]');
     expectNoForm(out, secret);
   });
+
+  it.each(
+    Object.entries(SECRETS).flatMap(([kind, secret]) =>
+      (['base64', 'base64url'] as const).flatMap((enc) =>
+        [0, 1, 2].flatMap((offset) => ['', '!', '!?', 'tail'].map((after) => ({ kind, secret, enc, offset, after }))),
+      ),
+    ),
+  )(
+    'leaves no 6 characters encoding the $kind alone in $enc at offset $offset, followed by "$after"',
+    ({ secret, enc, offset, after }) => {
+      const bytes = Buffer.from(`${'#'.repeat(offset)}${secret}${after}`, 'utf8');
+      const blob = bytes.toString(enc);
+      const out = redactText(`body=${blob};`);
+      expect(out).toContain('[redacted]');
+      // Characters whose 6 bits all come from the secret's bytes: no run of 6 of them may survive.
+      const first = Math.ceil((offset * 8) / 6);
+      const last = Math.floor(((offset + Buffer.byteLength(secret)) * 8) / 6);
+      for (let i = first; i + 6 <= last; i++) expect(out).not.toContain(blob.slice(i, i + 6));
+    },
+  );
 
   it('keeps the rest of the echo, and the name of a redacted field', () => {
     const body = `{"error":"invalid_grant","error_description":"refresh_token=${encodeURIComponent(SECRETS.googleRefreshToken)}"}`;
@@ -263,5 +296,34 @@ describe('the store keeps no secret', () => {
       for (const text of [shown, whileOpen, afterClose]) expectNoForm(text, secret);
     }
     expect(whileOpen).toContain('[redacted]');
+  });
+
+  it('Slack messages are queued (and so sent) redacted; a file’s bytes are kept as they are', () => {
+    registerSecrets([SECRETS.googleDeveloperToken]);
+    dir = mkdtempSync(join(tmpdir(), 'pacing-redact-'));
+    const store = Store.open(join(dir, 'p.db'));
+    const echoed = `Google said: developer token ${b64(SECRETS.googleDeveloperToken)} is not approved`;
+    const file = Buffer.from(`png bytes ${SECRETS.googleDeveloperToken}`).toString('base64');
+    const text = store.outbox.enqueue(
+      {
+        kind: 'alert',
+        method: 'chat.postMessage',
+        channel: 'C0ALERTS01',
+        payload: { text: echoed, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: echoed } }] },
+      },
+      '2026-11-20T09:00:00Z',
+    );
+    const chart = store.outbox.enqueue(
+      { kind: 'digest_chart', method: 'files.uploadV2', channel: 'C0ALERTS01', payload: { file, alt_txt: echoed } },
+      '2026-11-20T09:00:00Z',
+    );
+    const queued = JSON.stringify(store.outbox.get(text)?.payload);
+    expect(queued).toContain('developer token [redacted] is not approved');
+    expectNoForm(queued, SECRETS.googleDeveloperToken);
+    expect(store.outbox.get(chart)?.payload).toEqual({
+      file,
+      alt_txt: 'Google said: developer token [redacted] is not approved',
+    });
+    store.close();
   });
 });

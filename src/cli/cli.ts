@@ -105,11 +105,10 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     const useSlack = config.slack.botToken !== null && (channels.alert !== null || channels.approval !== null);
     // Slack's modules load only when Slack is configured: they cost a third of a second at start-up.
     const slackModules = useSlack ? await loadSlack() : null;
-    if (slackModules)
-      slack = {
-        client: slackModules.webClient(config.slack.botToken as string, config.slack.apiUrl),
-        log: slackModules.createLogger('warn'),
-      };
+    if (slackModules) {
+      const log = slackModules.createLogger('warn');
+      slack = { client: slackModules.webClient(config.slack.botToken as string, config.slack.apiUrl, log), log };
+    }
     const { createApp } = await import('../wiring.js');
     const full = createApp(
       config,
@@ -192,8 +191,14 @@ async function read(
 /** Delivers what the command queued for Slack, for a few seconds; a running server delivers the rest. */
 async function deliver(app: App, slack: { client: WebClient; log: Logger }, io: commands.Io): Promise<void> {
   const { Dispatcher } = await import('../slack/dispatcher.js');
-  const left = await new Dispatcher(app.store, slack.client, slack.log, app.config.clock).flush(15_000);
+  let refused = 0;
+  const dispatcher = new Dispatcher(app.store, slack.client, slack.log, app.config.clock, {
+    onRefused: () => refused++,
+  });
+  const left = await dispatcher.flush(15_000);
   if (left > 0) io.err(`${left} Slack message(s) are queued; \`pacing serve\` delivers them.`);
+  // A halt or a question Slack refused pages now, not at the next run.
+  if (refused > 0) await page(app, null);
 }
 
 async function serveUntilSignal(io: commands.Io): Promise<number> {

@@ -11,10 +11,12 @@ import {
   ageSeconds,
   type LatestRunFigures,
   latestRunFigures,
+  MESSAGE_KINDS,
   PLATFORMS,
   pendingEscalations,
   pendingOutbox,
   platformLabel,
+  refusedMessages,
   SEVERITIES,
 } from './readings.js';
 
@@ -196,6 +198,19 @@ export function createMetrics(store: Store, clock: () => string, log: Logger): M
     },
   });
   registry.registerMetric(oldestMessage);
+  new Gauge({
+    name: 'pacing_outbox_refused_messages',
+    help: 'Slack messages Slack refused for good, kept as failed in the outbox until sent again or forgotten, by kind.',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      this.reset();
+      safely('pacing_outbox_refused_messages', () => {
+        const refused = refusedMessages(store);
+        for (const kind of MESSAGE_KINDS) this.set({ kind }, refused.get(kind) ?? 0);
+      });
+    },
+  });
 
   const onCall = (a: PlatformCallAttempt) => {
     const labels = { platform: platformLabel(a.platform), operation: a.operation };

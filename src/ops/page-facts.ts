@@ -3,7 +3,15 @@
 import type { PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
 import type { Store } from '../store/index.js';
 import { RESULT_COLUMNS, resultFromStore, type StoredResult } from '../store/runs.js';
-import type { FailedPause, LaterRow, PagingFacts, RunOutcomes, Storm, UnavailablePlatform } from './paging.js';
+import type {
+  FailedPause,
+  LaterRow,
+  PagingFacts,
+  RefusedMessage,
+  RunOutcomes,
+  Storm,
+  UnavailablePlatform,
+} from './paging.js';
 
 interface IntentRow {
   key: string;
@@ -36,6 +44,7 @@ export class PageFacts {
       failedPauses: this.failedPauses(latest),
       unavailable: this.unavailable(latest),
       storms: this.storms(),
+      refusedMessages: this.refusedMessages(),
       runs: { ...this.runOutcomes(), thrown },
       mark: (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit').get() as { id: number }).id,
     };
@@ -176,6 +185,43 @@ export class PageFacts {
       platform: r.platform,
       campaigns: r.campaigns,
       reason: r.reason,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /** Halt cards and escalations Slack refused for good, still kept as failed in the outbox. */
+  refusedMessages(): RefusedMessage[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, kind, channel, last_error, escalation_id, run_id, created_at,
+           json_extract(subject, '$.campaignId') AS campaign_id, json_extract(subject, '$.platform') AS platform,
+           json_extract(subject, '$.platformCampaignId') AS platform_campaign_id
+         FROM outbox WHERE status = 'failed'
+           AND (kind IN ('halt_alert', 'escalation') OR json_extract(subject, '$.details.pause') = 'failed')
+         ORDER BY id`,
+      )
+      .all() as {
+      id: number;
+      kind: string;
+      channel: string;
+      last_error: string | null;
+      escalation_id: string | null;
+      run_id: string | null;
+      created_at: string;
+      campaign_id: string | null;
+      platform: string | null;
+      platform_campaign_id: string | null;
+    }[];
+    return rows.map((r) => ({
+      outboxId: r.id,
+      kind: r.kind === 'escalation' ? 'escalation' : 'halt',
+      channel: r.channel,
+      error: r.last_error ?? 'refused',
+      campaignId: r.campaign_id,
+      platform: r.platform,
+      platformCampaignId: r.platform_campaign_id,
+      escalationId: r.escalation_id,
+      runId: r.run_id,
       createdAt: r.created_at,
     }));
   }

@@ -2,7 +2,7 @@
 // key added at send time, a 429 and 5xx retried with backoff, a refused event kept as failed and audited.
 import { DeliveryLoop } from '../delivery-loop.js';
 import type { Logger } from '../log.js';
-import { redactText } from '../redact.js';
+import { redactAndClip, redactText } from '../redact.js';
 import type { Store } from '../store/index.js';
 import type { PageAction, PageEvent } from '../store/pages.js';
 
@@ -94,10 +94,11 @@ function parseAnswer(text: string): Answer | null {
 
 /** `invalid event: Event object is invalid (Length of 'routing_key' is incorrect)`, or the start of a non-JSON body. */
 function describe(answer: Answer | null, text: string): string {
-  if (!answer) return text.trim().slice(0, 200);
+  // Redacted before it is cut: a 400 echoing the event cut through the routing key would leave half of it.
+  if (!answer) return redactAndClip(text.trim(), 200);
   const errors = Array.isArray(answer.errors) ? answer.errors.map(String) : [];
   const head = [answer.status, answer.message].filter((v) => typeof v === 'string' && v).join(': ');
-  return `${head}${errors.length ? ` (${errors.join('; ')})` : ''}`.slice(0, 1_000);
+  return redactAndClip(`${head}${errors.length ? ` (${errors.join('; ')})` : ''}`, 1_000);
 }
 
 function retryAfterMs(header: string | null): number | null {

@@ -1,8 +1,9 @@
 // Which incidents should be open, as a pure function of what the store says and what paging remembers: every path
 // that pages (after a run, after a decision, at start, every minute) agrees, and evaluating twice changes nothing.
 import { createHash } from 'node:crypto';
+import { redactAndClip } from '../redact.js';
 
-export type IncidentKind = 'pause_failed' | 'platform_unavailable' | 'storm' | 'run_failed';
+export type IncidentKind = 'pause_failed' | 'platform_unavailable' | 'storm' | 'run_failed' | 'message_refused';
 /** PagerDuty's severities (Events API v2, payload.severity). */
 export type PageSeverity = 'critical' | 'error' | 'warning' | 'info';
 
@@ -56,6 +57,21 @@ export interface Storm {
   createdAt: string;
 }
 
+/** A halt's card or an escalation that Slack refused for good: nobody saw the pause, or nobody was asked. */
+export interface RefusedMessage {
+  outboxId: number;
+  kind: 'halt' | 'escalation';
+  channel: string;
+  /** Slack's error. */
+  error: string;
+  campaignId: string | null;
+  platform: string | null;
+  platformCampaignId: string | null;
+  escalationId: string | null;
+  runId: string | null;
+  createdAt: string;
+}
+
 export interface RunOutcomes {
   /** The latest `run_failed` event of the audit trail. */
   lastFailed: { auditId: number; runId: string | null; at: string; error: string } | null;
@@ -69,6 +85,7 @@ export interface PagingFacts {
   failedPauses: readonly FailedPause[];
   unavailable: readonly UnavailablePlatform[];
   storms: readonly Storm[];
+  refusedMessages: readonly RefusedMessage[];
   runs: RunOutcomes;
   /** The audit trail's last id now: an incident opened now remembers it. */
   mark: number;
@@ -117,6 +134,7 @@ export const DEDUP = {
     dedupKey(`pacing:pause_failed:${platform}:${platformCampaignId}`),
   platformUnavailable: (platform: string) => dedupKey(`pacing:platform_unavailable:${platform}`),
   storm: (escalationId: string) => dedupKey(`pacing:storm:${escalationId}`),
+  messageRefused: (outboxId: number) => dedupKey(`pacing:message_refused:${outboxId}`),
   runFailed: 'pacing:run_failed',
 } as const;
 
@@ -125,6 +143,7 @@ const RESOLVED_BY_DEFAULT: Record<string, string> = {
   platform_unavailable: 'the platform was read in the latest run',
   storm: 'the batch escalation was decided or closed',
   run_failed: 'a later run completed',
+  message_refused: 'the message was sent after all, or forgotten',
 };
 
 /**
@@ -149,6 +168,10 @@ export function evaluatePaging(facts: PagingFacts, known: ReadonlyMap<string, Kn
   for (const s of facts.storms) {
     const key = DEDUP.storm(s.escalationId);
     holding.set(key, stormTrigger(key, s));
+  }
+  for (const m of facts.refusedMessages) {
+    const key = DEDUP.messageRefused(m.outboxId);
+    holding.set(key, refusedTrigger(key, m));
   }
   const run = runFailedTrigger(facts.runs);
   if (run) holding.set(run.dedupKey, run);
@@ -253,6 +276,38 @@ function stormTrigger(key: string, s: Storm): Trigger {
   };
 }
 
+function refusedTrigger(key: string, m: RefusedMessage): Trigger {
+  const about = m.campaignId ?? m.platformCampaignId ?? m.escalationId ?? `message ${m.outboxId}`;
+  const what =
+    m.kind === 'halt'
+      ? `Slack refused the alert for the pause of ${about}: nobody in ${m.channel} was told it was paused`
+      : `Slack refused the escalation about ${about}: no approver in ${m.channel} was asked`;
+  const next =
+    m.kind === 'halt'
+      ? 'See `pacing audit`; the campaign can be resumed with `pacing resume-campaign`.'
+      : 'Decide with `pacing pending` and `pacing approve|reject`.';
+  return {
+    dedupKey: key,
+    kind: 'message_refused',
+    severity: 'error',
+    summary: clip(`${what} (${m.error}). ${next}`),
+    component: 'slack',
+    occurrence: String(m.outboxId),
+    details: {
+      outboxId: m.outboxId,
+      message: m.kind,
+      channel: m.channel,
+      error: m.error,
+      campaignId: m.campaignId,
+      platform: m.platform,
+      platformCampaignId: m.platformCampaignId,
+      escalationId: m.escalationId,
+      runId: m.runId,
+      queuedAt: m.createdAt,
+    },
+  };
+}
+
 function runFailedTrigger(r: RunOutcomes): Trigger | null {
   const failed = r.lastFailed !== null && r.lastFailed.auditId > r.lastCompletedAuditId ? r.lastFailed : null;
   if (!failed && !r.thrown) return null;
@@ -273,8 +328,7 @@ function runFailedTrigger(r: RunOutcomes): Trigger | null {
   };
 }
 
-/** PagerDuty's summary holds at most 1,024 characters. */
+/** PagerDuty's summary holds at most 1,024 characters; redacted before it is cut, so no secret is split. */
 export function clip(text: string, max = 1024): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  return redactAndClip(text.replace(/\s+/g, ' ').trim(), max);
 }

@@ -69,6 +69,32 @@ export function pendingOutbox(store: Store): Backlog {
   return { count: n, oldestAt: r?.oldest ?? null };
 }
 
+/** Kinds of Slack message, as labels (a fixed set: anything else counts as `other`). */
+export const MESSAGE_KINDS = [
+  'alert',
+  'halt_alert',
+  'alert_summary',
+  'alert_update',
+  'escalation',
+  'escalation_closed',
+  'digest',
+  'digest_chart',
+  'other',
+] as const;
+
+/** Slack messages Slack refused for good (kept as failed in the outbox), by kind. */
+export function refusedMessages(store: Store): Map<string, number> {
+  const rows = store.db
+    .prepare(`SELECT kind, COUNT(*) AS n FROM outbox WHERE status = 'failed' GROUP BY kind`)
+    .all() as { kind: string; n: number }[];
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const kind = (MESSAGE_KINDS as readonly string[]).includes(r.kind) ? r.kind : 'other';
+    out.set(kind, (out.get(kind) ?? 0) + r.n);
+  }
+  return out;
+}
+
 /** The latest run that finished (completed or failed), whoever ran it. */
 export function lastFinishedRun(
   store: Store,

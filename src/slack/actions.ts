@@ -28,6 +28,8 @@ const ResumeValue = z.object({
   platformCampaignId: z.string().min(1).max(64),
 });
 
+type WebClient = AllMiddlewareArgs['client'];
+
 const tell = (respond: RespondFn, text: string) =>
   respond({ response_type: 'ephemeral', replace_original: false, text });
 
@@ -67,16 +69,19 @@ export function registerActions(
         await reply(notApprover(app));
         return;
       }
+      // The reason modal opens before the decision is taken: a click's trigger_id expires 3 s after it, and
+      // the decision (a checkpoint round trip, perhaps a platform call) may take longer. Should the decision
+      // then be refused, the modal is changed to say so.
+      const modal =
+        decision === 'overridden' && body.trigger_id
+          ? await openReasonModal(client, body.trigger_id, id.data, log)
+          : null;
       try {
         const e = await track(app.agent.decide(id.data, decision, user, null, 'slack'));
         kick();
-        if (decision === 'overridden' && body.trigger_id) {
-          await client.views
-            .open({ trigger_id: body.trigger_id, view: reasonModal(e.id) })
-            .catch((err: unknown) => log.info({ err, escalationId: e.id }, 'could not ask for a reject reason'));
-        }
         if (fromHome) await reply(decidedNotice(e, decision));
       } catch (err) {
+        if (modal) await closeReasonModal(client, modal, err instanceof PacingError ? err.message : null, log);
         if (err instanceof PacingError) {
           await reply(err.message);
           return;
@@ -163,6 +168,38 @@ export function registerActions(
 function decidedNotice(e: Escalation, decision: 'approved' | 'overridden'): string {
   const what = decision === 'approved' ? ':white_check_mark: You approved' : ':no_entry_sign: You rejected';
   return `${what}: ${subject(e)}${e.outcomeDetail ? ` — ${esc(e.outcomeDetail)}` : ''}`;
+}
+
+/** Opens the reject-reason modal; the view's id, or null when Slack would not open it (the click goes on). */
+async function openReasonModal(
+  client: WebClient,
+  triggerId: string,
+  escalationId: string,
+  log: Logger,
+): Promise<string | null> {
+  try {
+    const res = await client.views.open({ trigger_id: triggerId, view: reasonModal(escalationId) });
+    return res.view?.id ?? null;
+  } catch (err) {
+    log.info({ err, escalationId }, 'could not ask for a reject reason');
+    return null;
+  }
+}
+
+/** Replaces the reason modal of a rejection that was not taken: no reason is asked for what did not happen. */
+async function closeReasonModal(client: WebClient, viewId: string, why: string | null, log: Logger): Promise<void> {
+  const text = why ?? 'Something went wrong recording your decision; it may not have been taken.';
+  await client.views
+    .update({
+      view_id: viewId,
+      view: {
+        type: 'modal',
+        title: { type: 'plain_text', text: 'Not rejected' },
+        close: { type: 'plain_text', text: 'Close' },
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: esc(text) } }],
+      },
+    })
+    .catch((err: unknown) => log.info({ err, viewId }, 'could not update the reject-reason modal'));
 }
 
 function reasonModal(escalationId: string) {

@@ -1,11 +1,11 @@
 // The Bolt app: HTTP (signed requests at /slack/events) or Socket Mode, with our handlers registered.
-import { App as Bolt, type CustomRoute, HTTPReceiver, LogLevel, type Logger as SlackLogger } from '@slack/bolt';
+import { App as Bolt, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from '../log.js';
-import { redactText } from '../redact.js';
 import type { App } from '../wiring.js';
 import { registerActions } from './actions.js';
 import { type RunStarter, registerCommands } from './commands.js';
 import { registerHome } from './home.js';
+import { slackLogger } from './slack-logger.js';
 import { type Installation, requestSignature, trustMiddleware } from './trust.js';
 
 export interface BoltSettings {
@@ -31,7 +31,8 @@ export function createBolt(
   track: <T>(work: Promise<T>) => Promise<T> = (w) => w,
 ): Bolt {
   const socketMode = settings.appToken !== null;
-  const logger = boltLogger(log);
+  // Shared by Bolt with its WebClient.
+  const logger = slackLogger(log, 'bolt');
   const bolt = new Bolt({
     token: settings.token,
     ...(socketMode
@@ -71,21 +72,4 @@ export function createBolt(
     log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'Slack handler failed');
   });
   return bolt;
-}
-
-/** Bolt's logger interface on top of pino. */
-function boltLogger(log: Logger): SlackLogger {
-  const child = log.child({ module: 'bolt' });
-  let level = LogLevel.INFO;
-  return {
-    debug: (...m: unknown[]) => child.debug(redactText(m.map(String).join(' '))),
-    info: (...m: unknown[]) => child.info(redactText(m.map(String).join(' '))),
-    warn: (...m: unknown[]) => child.warn(redactText(m.map(String).join(' '))),
-    error: (...m: unknown[]) => child.error(redactText(m.map(String).join(' '))),
-    setLevel: (l: LogLevel) => {
-      level = l;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
 }

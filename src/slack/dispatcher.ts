@@ -1,12 +1,18 @@
 // Delivers queued messages to Slack: paced per channel, Retry-After honoured, transient failures retried
-// with backoff, permanent ones kept as failed (never dropped) and audited.
+// with backoff, refusals kept as failed (never dropped), audited, and out of the way of the messages behind them.
 import type { WebClient } from '@slack/web-api';
 import { DeliveryLoop, sleep } from '../delivery-loop.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { OutboxItem } from '../store/outbox.js';
+import { sharedIn, uploadFile } from './file-upload.js';
 
-/** Slack errors that no retry will fix: the message stays in the outbox as failed, for an operator. */
+/** Slack's errors that say it could not answer now: retried with backoff, for as long as it takes. */
+const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+/**
+ * Slack errors that no retry will fix: refused at the first try. Any other error Slack answers (e.g.
+ * `msg_blocks_too_long`) is tried up to MAX_TRIES times, then refused the same way.
+ */
 const PERMANENT = new Set([
   'invalid_blocks',
   'invalid_arguments',
@@ -24,7 +30,60 @@ const PERMANENT = new Set([
   'restricted_action',
 ]);
 
+/** Tries a message gets before an error Slack answers (other than a transient one) counts as a refusal. */
+export const MAX_TRIES = 3;
+
+/** What a failed call means for its message. */
+export type SlackFailure =
+  | { kind: 'rate_limited'; retryAfterMs: number }
+  | { kind: 'transient'; error: string }
+  | { kind: 'refused'; error: string; final: boolean };
+
+/**
+ * Reads a WebClient error: a rate limit; Slack busy or unreachable (network, timeout, HTTP 5xx); or a refusal,
+ * final once it is a known permanent error or the message has had `tries` (this one included) of MAX_TRIES.
+ */
+export function classifyFailure(err: unknown, tries: number): SlackFailure {
+  const e = (err ?? {}) as {
+    code?: string;
+    retryAfter?: number;
+    data?: { error?: string };
+    message?: string;
+    statusCode?: number;
+  };
+  const slackError = e.data?.error;
+  const error = slackError ?? e.message ?? String(err);
+  if (e.code === 'slack_webapi_rate_limited_error' || slackError === 'ratelimited')
+    return { kind: 'rate_limited', retryAfterMs: ((e.retryAfter ?? 1) * 1_000) | 0 };
+  if (slackError === undefined) {
+    const transient =
+      e.code === 'slack_webapi_request_error' ||
+      (e.code === 'slack_webapi_http_error' &&
+        (e.statusCode === undefined || e.statusCode >= 500 || e.statusCode === 408));
+    if (transient) return { kind: 'transient', error };
+  } else if (TRANSIENT.has(slackError)) return { kind: 'transient', error };
+  return {
+    kind: 'refused',
+    error,
+    final: (slackError !== undefined && PERMANENT.has(slackError)) || tries >= MAX_TRIES,
+  };
+}
+
 const LEASE_MS = 60_000;
+/** Looks for a completed upload in its channel this many times, further apart each time (1, 2, 3… s). */
+const SHARE_CHECKS = 6;
+const SHARE_CHECK_MS = 1_000;
+
+interface FilePayload {
+  file: string;
+  filename: string;
+  title?: string;
+  alt_txt?: string;
+  alt_text?: string;
+  /** Set once uploaded: what is left is to see it shared. */
+  fileId?: string;
+  shareChecks?: number;
+}
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** Slack allows about one message per second per channel. */
 const CHANNEL_GAP_MS = 1_000;
@@ -32,11 +91,14 @@ const CHANNEL_GAP_MS = 1_000;
 export interface DispatcherOptions {
   now?: () => number;
   random?: () => number;
+  /** Told when Slack refused a message for good (paging looks again: a refused halt or question pages). */
+  onRefused?: (item: OutboxItem) => void;
 }
 
 export class Dispatcher extends DeliveryLoop {
   private readonly lastPost = new Map<string, number>();
   private readonly random: () => number;
+  private readonly onRefused: (item: OutboxItem) => void;
 
   constructor(
     private readonly store: Store,
@@ -47,6 +109,7 @@ export class Dispatcher extends DeliveryLoop {
   ) {
     super(log, { now: opts.now ?? Date.now, idleMs: 2_000, what: 'outbox' });
     this.random = opts.random ?? Math.random;
+    this.onRefused = opts.onRefused ?? (() => {});
   }
 
   protected nextDueAt(): number | null {
@@ -106,7 +169,7 @@ export class Dispatcher extends DeliveryLoop {
       // not be posted at all, the card goes to the channel on its own rather than being lost.
       const parent = outbox.get(item.threadOf);
       if (parent?.status === 'pending') {
-        outbox.retryLater(item.id, this.now() + 1_000, 'waiting for the summary message to go out');
+        outbox.defer(item.id, this.now() + 1_000, 'waiting for the summary message to go out');
         return;
       }
       if (parent?.ts) args.thread_ts = parent.ts;
@@ -117,7 +180,7 @@ export class Dispatcher extends DeliveryLoop {
       const target = this.updateTarget(item);
       if (target === 'wait') {
         // The announcement is being sent by another dispatcher right now: update it once it has its ts.
-        outbox.retryLater(item.id, this.now() + 2_000, 'waiting for the announcement to go out');
+        outbox.defer(item.id, this.now() + 2_000, 'waiting for the announcement to go out');
         return;
       }
       if (target) {
@@ -162,26 +225,45 @@ export class Dispatcher extends DeliveryLoop {
   }
 
   /**
-   * A file (the digest's chart) through Slack's external upload flow, as @slack/web-api's filesUploadV2 runs it:
-   * files.getUploadURLExternal, the bytes POSTed to the URL it answers, files.completeUploadExternal sharing it to
-   * the item's channel. A failure at any step retries the whole flow (a fresh upload URL each time).
+   * A file (the digest's chart): uploaded and shared to the item's channel (file-upload.ts), then sent only once
+   * Slack shows it shared there. Until then it waits (a few checks, without counting tries); a file Slack never
+   * shares is refused like a message. A failure while uploading retries the whole flow (a fresh upload URL).
    */
   private async deliverFile(item: OutboxItem, args: Record<string, unknown>): Promise<void> {
-    const p = item.payload as { file: string; filename: string; title?: string; alt_text?: string };
-    const file = {
-      file: Buffer.from(p.file, 'base64'),
-      filename: p.filename,
-      title: p.title ?? p.filename,
-      ...(p.alt_text ? { alt_text: p.alt_text } : {}),
-    };
+    const p = item.payload as unknown as FilePayload;
     try {
-      await this.client.filesUploadV2(
-        typeof args.thread_ts === 'string'
-          ? { ...file, channel_id: item.channel, thread_ts: args.thread_ts }
-          : { ...file, channel_id: item.channel },
-      );
-      // Slack shares the file asynchronously and answers no message ts for it.
-      this.store.outbox.markSent(item.id, this.clock(), null);
+      const fileId =
+        p.fileId ??
+        (await uploadFile(this.client, {
+          bytes: Buffer.from(p.file, 'base64'),
+          filename: p.filename,
+          title: p.title ?? p.filename,
+          // Queued before alt_txt was used, an item may still say alt_text.
+          altText: p.alt_txt ?? p.alt_text ?? null,
+          channel: item.channel,
+          threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null,
+        }));
+      const share = await sharedIn(this.client, fileId, item.channel).catch((err: unknown) => {
+        // An app installed before files:read was asked for cannot look: the upload is all it can know.
+        if ((err as { data?: { error?: string } }).data?.error !== 'missing_scope') throw err;
+        this.log.warn(
+          { outboxId: item.id, fileId },
+          'cannot confirm the file was shared without the files:read scope (add it to the Slack app)',
+        );
+        return { shared: true as const, ts: null };
+      });
+      if (share.shared) {
+        this.store.outbox.markSent(item.id, this.clock(), share.ts);
+        return;
+      }
+      const checks = (p.shareChecks ?? 0) + 1;
+      if (checks >= SHARE_CHECKS) {
+        this.refused(item, `Slack did not share file ${fileId} in ${item.channel}`, item.attempts + 1);
+        return;
+      }
+      // Kept with the item, so a restart checks the same file instead of uploading it again.
+      this.store.outbox.setPayload(item.id, { ...item.payload, fileId, shareChecks: checks });
+      this.store.outbox.defer(item.id, this.now() + SHARE_CHECK_MS * checks, 'waiting for Slack to share the file');
     } catch (err) {
       this.failed(item, err);
     }
@@ -204,17 +286,16 @@ export class Dispatcher extends DeliveryLoop {
   }
 
   private failed(item: OutboxItem, err: unknown): void {
-    const e = err as {
-      code?: string;
-      retryAfter?: number;
-      data?: { error?: string };
-      message?: string;
-      statusCode?: number;
-    };
-    const slackError = e.data?.error;
-    const description = slackError ?? e.message ?? String(err);
-    if (e.code === 'slack_webapi_rate_limited_error' || slackError === 'ratelimited') {
-      const wait = ((e.retryAfter ?? 1) * 1_000) | 0;
+    const slackError = (err as { data?: { error?: string } }).data?.error;
+    if (item.method === 'chat.update' && slackError === 'message_not_found') {
+      this.store.outbox.retryLater(item.id, this.now(), slackError);
+      this.store.escalations.setMessage(item.escalationId ?? '', '', '');
+      return;
+    }
+    const tries = item.attempts + 1;
+    const failure = classifyFailure(err, tries);
+    if (failure.kind === 'rate_limited') {
+      const wait = failure.retryAfterMs;
       this.log.warn(
         { outboxId: item.id, channel: item.channel, retryAfterMs: wait },
         'Slack rate limit: waiting as asked',
@@ -224,29 +305,51 @@ export class Dispatcher extends DeliveryLoop {
       this.lastPost.set(item.channel, this.now() + wait - CHANNEL_GAP_MS);
       return;
     }
-    if (item.method === 'chat.update' && slackError === 'message_not_found') {
-      this.store.outbox.retryLater(item.id, this.now(), description);
-      this.store.escalations.setMessage(item.escalationId ?? '', '', '');
+    if (failure.kind === 'refused' && failure.final) {
+      this.refused(item, failure.error, tries);
       return;
     }
-    if (slackError && PERMANENT.has(slackError)) {
-      this.log.error(
-        { outboxId: item.id, channel: item.channel, error: slackError },
-        'Slack refused a message; kept as failed in the outbox',
-      );
-      this.store.outbox.markFailed(item.id, description);
+    const backoff = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(item.attempts, 12));
+    const delay = Math.round(backoff / 2 + (this.random() * backoff) / 2);
+    this.log.warn(
+      { outboxId: item.id, error: failure.error, tries, retryInMs: delay },
+      failure.kind === 'refused'
+        ? `Slack refused a message; trying again (at most ${MAX_TRIES} tries)`
+        : 'Slack delivery failed; will retry',
+    );
+    this.store.outbox.retryLater(item.id, this.now() + delay, failure.error);
+  }
+
+  /**
+   * Slack refused the message for good: kept as failed with Slack's error (an operator can send it again), audited
+   * against its campaign, and no longer holding back its channel. Paging is told: a halt or a question nobody saw
+   * pages.
+   */
+  private refused(item: OutboxItem, error: string, tries: number): void {
+    this.log.error(
+      { outboxId: item.id, kind: item.kind, channel: item.channel, error, tries },
+      'Slack refused a message; kept as failed in the outbox, later messages go on',
+    );
+    this.store.transaction(() => {
+      this.store.outbox.markFailed(item.id, error);
       this.store.audit.append({
         at: this.clock(),
         type: 'notification_failed',
         actor: 'agent',
         runId: item.runId,
-        details: { outboxId: item.id, kind: item.kind, channel: item.channel, error: description },
+        campaignId: item.subject?.campaignId ?? null,
+        platform: item.subject?.platform ?? null,
+        platformCampaignId: item.subject?.platformCampaignId ?? null,
+        details: {
+          outboxId: item.id,
+          kind: item.kind,
+          channel: item.channel,
+          error,
+          tries,
+          ...(item.escalationId ? { escalationId: item.escalationId } : {}),
+        },
       });
-      return;
-    }
-    const backoff = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(item.attempts, 12));
-    const delay = Math.round(backoff / 2 + (this.random() * backoff) / 2);
-    this.log.warn({ outboxId: item.id, error: description, retryInMs: delay }, 'Slack delivery failed; will retry');
-    this.store.outbox.retryLater(item.id, this.now() + delay, description);
+    });
+    this.onRefused(item);
   }
 }

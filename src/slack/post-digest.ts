@@ -67,7 +67,8 @@ export async function postDigest(
               file: png.toString('base64'),
               filename: `pacing-${day}.png`,
               title: `Spend against plan to date (run of ${day})`,
-              alt_text: chartAltText(chartData(digest.results)),
+              // Slack's name for it (files.getUploadURLExternal), not @slack/web-api's `alt_text`.
+              alt_txt: chartAltText(chartData(digest.results)),
             },
           },
           until,

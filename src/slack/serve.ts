@@ -15,6 +15,7 @@ import { Dispatcher } from './dispatcher.js';
 import { SlackNotifier } from './notifier.js';
 import { slackPageLinks } from './page-links.js';
 import { postDigest } from './post-digest.js';
+import { slackLogger } from './slack-logger.js';
 import { summaryText } from './views/summary.js';
 
 export interface Server {
@@ -58,10 +59,14 @@ export function requireSlack(config: Config): {
   };
 }
 
-/** A Web API client that fails fast: the outbox retries durably, so the client must not retry for 30 minutes. */
-export function webClient(token: string, apiUrl: string | null): WebClient {
+/**
+ * A Web API client that fails fast: the outbox retries durably, so the client must not retry for 30 minutes. It
+ * logs through ours, redacted (its own console logger would print SLACK_API_URL's credentials).
+ */
+export function webClient(token: string, apiUrl: string | null, log: Logger): WebClient {
   return new WebClient(token, {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    logger: slackLogger(log, 'web-api'),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 10_000,
@@ -100,7 +105,7 @@ export async function verifyToken(
 export async function serve(config: Config, log: Logger): Promise<Server> {
   const { token, channels } = requireSlack(config);
   validateSchedules(config.schedule);
-  const client = webClient(token, config.slack.apiUrl);
+  const client = webClient(token, config.slack.apiUrl, log);
   const identity = await verifyToken(client, config.slack.apiUrl);
   const installed = installation(config, identity, log);
 
@@ -116,7 +121,10 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     (store) =>
       new LoggingNotifier(new SlackNotifier(store, channels, config.clock, kick), log.child({ module: 'agent' })),
   );
-  dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock);
+  dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock, {
+    // A halt or a question Slack refused pages (when paging is on).
+    onRefused: () => paging?.nudge(),
+  });
   // Health and metrics (/healthz, /readyz, /metrics), fed by every run from here on.
   const ops = createOps(app, log.child({ module: 'ops' }));
   ops.readiness.tokenVerified();

@@ -1,4 +1,5 @@
 // Durable queue of outgoing messages: written in the same database as the decision they report.
+import { redact } from '../redact.js';
 import type { Db } from './db.js';
 
 /** `files.uploadV2` stands for Slack's external upload flow (get an upload URL, send the bytes, complete it). */
@@ -78,6 +79,15 @@ const toItem = (r: Row): OutboxItem => ({
   subject: r.subject === null ? null : (JSON.parse(r.subject) as OutboxSubject),
 });
 
+/**
+ * What goes to Slack (and into this table) redacted, like every other text we write down: a reason or an error
+ * may echo what a platform sent back. A file's bytes (base64) are kept as they are: they are not text.
+ */
+function slackSafe(payload: Record<string, unknown>): Record<string, unknown> {
+  const { file, ...rest } = payload;
+  return file === undefined ? redact(rest) : { ...redact(rest), file };
+}
+
 export class Outbox {
   constructor(private readonly db: Db) {}
 
@@ -92,7 +102,7 @@ export class Outbox {
           item.kind,
           item.method,
           item.channel,
-          JSON.stringify(item.payload),
+          JSON.stringify(slackSafe(item.payload)),
           item.escalationId ?? null,
           item.runId ?? null,
           item.threadOf ?? null,
@@ -184,6 +194,18 @@ export class Outbox {
         `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?`,
       )
       .run(atMs, error, id);
+  }
+
+  /** Replaces what an item carries (a file's upload, once done, is remembered with it). */
+  setPayload(id: number, payload: Record<string, unknown>): void {
+    this.db.prepare('UPDATE outbox SET payload = ? WHERE id = ?').run(JSON.stringify(payload), id);
+  }
+
+  /** Puts an item off without counting a try: it was not sent (it waits for another message to go first). */
+  defer(id: number, atMs: number, note: string): void {
+    this.db
+      .prepare(`UPDATE outbox SET next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?`)
+      .run(atMs, note, id);
   }
 
   markFailed(id: number, error: string): void {

@@ -259,6 +259,27 @@ describe('fake Slack Web API', () => {
     expect(fake.homeViews.get('U1')?.blocks).toHaveLength(100);
   });
 
+  it('refuses views.open with expired_trigger_id 3 s after the click; views.update replaces an open view', async () => {
+    const web = client(fake);
+    const modal = (title: string) => ({
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: title },
+      blocks: [],
+    });
+    const clicked = (msAgo: number) => `${Date.now() - msAgo}.1001.${'ab'.repeat(16)}`;
+    expect((await failure(web.views.open({ trigger_id: clicked(3_100), view: modal('Late') }))).data?.error).toBe(
+      'expired_trigger_id',
+    );
+    const opened = await web.views.open({ trigger_id: clicked(2_500), view: modal('In time') });
+    const viewId = opened.view?.id as string;
+    await expect(web.views.update({ view_id: viewId, view: modal('Changed') })).resolves.toMatchObject({
+      ok: true,
+      view: { id: viewId, title: { text: 'Changed' } },
+    });
+    expect(fake.openedViews.map((v) => (v.title as { text: string }).text)).toEqual(['Changed']);
+    expect((await failure(web.views.update({ view_id: 'V0NOPE', view: modal('x') }))).data?.error).toBe('not_found');
+  });
+
   it('lets a response_url be used 5 times, then answers 404 used_url', async () => {
     const url = fake.responseUrl('cmd-1');
     const statuses: number[] = [];
@@ -314,7 +335,6 @@ describe('fake Slack file uploads (getUploadURLExternal → POST bytes → compl
       file: bytes,
       filename: 'chart.png',
       title: 'Spend against plan',
-      alt_text: 'a chart',
       initial_comment: 'Here it is',
     });
     expect(res.ok).toBe(true);
@@ -336,7 +356,6 @@ describe('fake Slack file uploads (getUploadURLExternal → POST bytes → compl
     expect(f).toMatchObject({
       filename: 'chart.png',
       title: 'Spend against plan',
-      altText: 'a chart',
       channel: 'C0FILES001',
       initialComment: 'Here it is',
     });
@@ -344,6 +363,34 @@ describe('fake Slack file uploads (getUploadURLExternal → POST bytes → compl
     const complete = fake.callsTo('files.completeUploadExternal')[0];
     expect(complete?.body.files).toEqual([{ id: f?.id, title: 'Spend against plan' }]);
     expect(complete?.body.channel_id).toBe('C0FILES001');
+    const info = await client(fake).files.info({ file: f?.id as string });
+    expect(info.file).toMatchObject({ channels: ['C0FILES001'], shares: { public: { C0FILES001: [{ ts: f?.ts }] } } });
+  });
+
+  it('takes the alt text as alt_txt; a file asked for with filesUploadV2’s alt_text is completed but never shared', async () => {
+    const web = client(fake);
+    const got = (await web.apiCall('files.getUploadURLExternal', {
+      filename: 'a.png',
+      length: bytes.length,
+      alt_txt: 'a chart',
+    })) as { upload_url?: string; file_id?: string };
+    await fetch(String(got.upload_url), { method: 'POST', body: bytes });
+    await web.files.completeUploadExternal({ files: [{ id: String(got.file_id) }], channel_id: 'C0FILES001' });
+    const lost = await web.filesUploadV2({
+      channel_id: 'C0FILES001',
+      file: bytes,
+      filename: 'b.png',
+      alt_text: 'a chart',
+    });
+    expect(lost.ok).toBe(true); // nothing says so…
+    expect(fake.files.map((f) => [f.filename, f.altText, f.channel])).toEqual([
+      ['a.png', 'a chart', 'C0FILES001'],
+      ['b.png', undefined, undefined],
+    ]);
+    // …but files.info shows it nowhere.
+    const info = await web.files.info({ file: fake.files[1]?.id as string });
+    expect(info.file).toMatchObject({ channels: [], groups: [], shares: {} });
+    expect((await failure(web.files.info({ file: 'F0NEVER' }))).data?.error).toBe('file_not_found');
   });
 
   it('accepts raw bytes too, and refuses an unknown or already used upload URL', async () => {

@@ -13,6 +13,10 @@
 //   answers an upload_url and a file_id; the bytes are POSTed to that URL (raw, or multipart as @slack/web-api's
 //   filesUploadV2 sends them); files.completeUploadExternal (`files` = JSON [{id, title?}], optional channel_id,
 //   thread_ts, initial_comment) finishes them and shares them. Here the upload URLs live on the fake's own origin.
+//   The alt text is `alt_txt` (docs.slack.dev, files.getUploadURLExternal); @slack/web-api's filesUploadV2 sends
+//   `alt_text`, which Slack does not refuse but which is linked to files silently never being shared: the fake
+//   answers ok and never shares such a file. Slack shares asynchronously: completeUploadExternal's answer does not
+//   say where the file went; files.info does, once shared (after `shareDelayMs`).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,8 +94,12 @@ export interface UploadedFile {
   title: string;
   altText: string | undefined;
   bytes: Buffer;
-  /** The channel it was shared to (channel_id), or undefined when only uploaded. */
+  /** The channel it was shared to (channel_id), or undefined when only uploaded (or silently not shared). */
   channel: string | undefined;
+  /** The channel completeUploadExternal was asked to share it to. */
+  requestedChannel: string | undefined;
+  /** When the share becomes visible in files.info (ms). */
+  sharedAt: number | undefined;
   threadTs: string | undefined;
   initialComment: string | undefined;
   /** The ts of the message that shares it. */
@@ -131,6 +139,13 @@ export interface FakeSlackApiOptions {
   respondLimit?: number;
   /** Host to listen on (default 127.0.0.1). */
   host?: string;
+  /** How long after files.completeUploadExternal its share shows in files.info (default 0: at once). */
+  shareDelayMs?: number;
+  /**
+   * How long a click's trigger_id can open a view (Slack: 3 s, then `expired_trigger_id`). Measured from the click
+   * time the request builders put at the start of their trigger ids (`<ms>.<seq>.<hex>`); other ids never expire.
+   */
+  triggerTtlMs?: number;
 }
 
 export interface FakeSlackApi {
@@ -164,6 +179,11 @@ export interface FakeSlackApi {
   waitFor(match: string | ((call: RecordedCall) => boolean), timeoutMs?: number): Promise<RecordedCall>;
   /** Polls `respondRequests` until one matches; throws listing what arrived. */
   waitForRespond(match?: (req: RespondRequest) => boolean, timeoutMs?: number): Promise<RespondRequest>;
+  /**
+   * Runs `look` as each call of `method` arrives, before it is answered: to see the app's state at that moment
+   * (e.g. whether a decision was already taken when its modal was opened). Replaces an earlier one.
+   */
+  onArrival(method: string, look: (call: RecordedCall) => void): void;
   /** Forget calls, respond requests, messages, views, uploads, files and queued failures (the ts counter keeps going). */
   reset(): void;
   /** Stop listening and drop open connections; later calls fail with a connection error. */
@@ -543,13 +563,24 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
   const failures = new Map<string, FailureSpec[]>();
   const respondCounts = new Map<string, number>();
   const usedTriggers = new Set<string>();
+  const triggerTtlMs = opts.triggerTtlMs ?? 3_000;
+  const arrivals = new Map<string, (call: RecordedCall) => void>();
+  /** Views opened, by id: views.update replaces them. */
+  const viewsById = new Map<string, Record<string, unknown>>();
   const uploads: UploadRequest[] = [];
   const files: UploadedFile[] = [];
   /** Files handed an upload URL, by file id; `bytes` once they were POSTed, `completed` once finished. */
-  const issued = new Map<
-    string,
-    { filename: string; length: number; altText: string | undefined; bytes?: Buffer; completed: boolean }
-  >();
+  interface Issued {
+    filename: string;
+    length: number;
+    altText: string | undefined;
+    /** getUploadURLExternal was given `alt_text`: the file is never shared. */
+    strayAltText: boolean;
+    bytes?: Buffer;
+    completed: boolean;
+  }
+  const issued = new Map<string, Issued>();
+  const shareDelayMs = opts.shareDelayMs ?? 0;
   /** Upload URL tokens → file id; a token is deleted once used (Slack's URLs take one upload). */
   const uploadUrls = new Map<string, string>();
   let fileCounter = 0;
@@ -732,6 +763,8 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
         });
       }
       if (usedTriggers.has(trigger)) return fail('exchanged_trigger_id');
+      const clickedAt = /^(\d{13})\./.exec(trigger)?.[1];
+      if (clickedAt !== undefined && Date.now() - Number(clickedAt) > triggerTtlMs) return fail('expired_trigger_id');
       if (parseFailed.has('view') || body.view === undefined) {
         return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: view'] } });
       }
@@ -742,6 +775,32 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       usedTriggers.add(trigger);
       const view = viewJson(body.view as Record<string, unknown>, nextViewId());
       openedViews.push(view);
+      viewsById.set(view.id as string, view);
+      return ok({ view });
+    },
+
+    // An open view is replaced by id (no trigger needed); a hash that is not the view's latest is a conflict.
+    'views.update': (body, parseFailed) => {
+      const viewId = str(body.view_id);
+      if (!viewId)
+        return fail('invalid_arguments', {
+          response_metadata: { messages: ['[ERROR] missing required field: view_id'] },
+        });
+      const previous = viewsById.get(viewId);
+      if (!previous) return fail('not_found');
+      const hash = str(body.hash);
+      if (hash && previous.hash !== hash) return fail('hash_conflict');
+      if (parseFailed.has('view') || body.view === undefined) {
+        return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: view'] } });
+      }
+      const errors = viewErrors(body.view, 'modal');
+      if (errors.length > 0) {
+        return fail('invalid_arguments', { response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } });
+      }
+      const view = viewJson(body.view as Record<string, unknown>, viewId);
+      viewsById.set(viewId, view);
+      const at = openedViews.findIndex((v) => v.id === viewId);
+      if (at >= 0) openedViews[at] = view;
       return ok({ view });
     },
 
@@ -753,13 +812,19 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       if (str(body.length) === undefined) problems.push('missing required field: length');
       else if (!Number.isInteger(length) || length < 1 || length > MAX_FILE_BYTES)
         problems.push(`length must be a whole number of bytes from 1 to ${MAX_FILE_BYTES}`);
-      const altText = str(body.alt_text) ?? str(body.alt_txt);
+      const altText = str(body.alt_txt);
       if (altText && altText.length > 1000) problems.push('alt_txt must be at most 1000 characters');
       if (problems.length)
         return fail('invalid_arguments', { response_metadata: { messages: problems.map((m) => `[ERROR] ${m}`) } });
       const fileId = `F0FAKE${String(++fileCounter).padStart(5, '0')}`;
       const token = randomBytes(12).toString('hex');
-      issued.set(fileId, { filename: filename as string, length, altText, completed: false });
+      issued.set(fileId, {
+        filename: filename as string,
+        length,
+        altText,
+        strayAltText: body.alt_text !== undefined,
+        completed: false,
+      });
       uploadUrls.set(token, fileId);
       return ok({ upload_url: `${origin}/upload/v1/${token}`, file_id: fileId });
     },
@@ -790,9 +855,12 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       const comment = str(body.initial_comment);
       if (comment && comment.length > MAX_TEXT) return fail('msg_too_long');
       const threadTs = str(body.thread_ts);
-      const ts = channel === undefined ? undefined : nextTs();
+      // A file whose upload URL was asked for with `alt_text` is finished but never shared.
+      const lost = entries.some((e) => issued.get(e.id)?.strayAltText === true);
+      const shareTo = lost ? undefined : channel;
+      const ts = shareTo === undefined ? undefined : nextTs();
       const done = entries.map((e) => {
-        const f = issued.get(e.id) as { filename: string; altText: string | undefined; bytes: Buffer };
+        const f = issued.get(e.id) as Issued & { bytes: Buffer };
         issued.set(e.id, { ...f, length: f.bytes.length, completed: true });
         const file: UploadedFile = {
           id: e.id,
@@ -800,7 +868,9 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
           title: e.title ?? f.filename,
           altText: f.altText,
           bytes: f.bytes,
-          channel,
+          channel: shareTo,
+          requestedChannel: channel,
+          sharedAt: shareTo === undefined ? undefined : Date.now() + shareDelayMs,
           threadTs,
           initialComment: comment,
           ts,
@@ -808,9 +878,9 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
         files.push(file);
         return file;
       });
-      if (channel !== undefined && ts !== undefined) {
-        messages.set(`${channel}/${ts}`, {
-          channel,
+      if (shareTo !== undefined && ts !== undefined) {
+        messages.set(`${shareTo}/${ts}`, {
+          channel: shareTo,
           ts,
           text: comment ?? '',
           blocks: undefined,
@@ -820,14 +890,29 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
           files: done.map((f) => f.id),
         });
       }
+      // Slack shares asynchronously: the answer does not say where the file went (files.info does).
+      return ok({ files: done.map((f) => ({ id: f.id, name: f.filename, title: f.title, size: f.bytes.length })) });
+    },
+
+    'files.info': (body) => {
+      const f = files.find((x) => x.id === str(body.file));
+      if (!f) return fail('file_not_found');
+      const shared = f.channel !== undefined && f.sharedAt !== undefined && Date.now() >= f.sharedAt;
+      const where = shared && f.channel ? f.channel : undefined;
+      const isPrivate = where?.startsWith('G') === true;
       return ok({
-        files: done.map((f) => ({
+        file: {
           id: f.id,
           name: f.filename,
           title: f.title,
+          mimetype: 'image/png',
           size: f.bytes.length,
-          ...(f.channel ? { channels: [f.channel], shares: { public: { [f.channel]: [{ ts: f.ts }] } } } : {}),
-        })),
+          ...(f.altText !== undefined ? { alt_txt: f.altText } : {}),
+          channels: where && !isPrivate ? [where] : [],
+          groups: where && isPrivate ? [where] : [],
+          ims: [],
+          shares: where ? { [isPrivate ? 'private' : 'public']: { [where]: [{ ts: f.ts }] } } : {},
+        },
       });
     },
 
@@ -894,6 +979,7 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     const token = headerToken || fieldToken || undefined;
 
     const call: RecordedCall = { method, body, token, at: Date.now(), contentType, status: 0, response: undefined };
+    arrivals.get(method)?.(call);
     const queue = failures.get(method)?.length ? failures.get(method) : failures.get('*');
     const failure = queue?.shift();
 
@@ -1068,7 +1154,12 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
         return `fake Slack: no matching response_url post within ${timeoutMs} ms. Posts seen:\n${seen}`;
       });
     },
+    onArrival(method, look) {
+      arrivals.set(method, look);
+    },
     reset() {
+      arrivals.clear();
+      viewsById.clear();
       calls.length = 0;
       respondRequests.length = 0;
       messages.clear();

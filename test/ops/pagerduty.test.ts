@@ -475,6 +475,22 @@ describe('the routing key is a secret', () => {
     expect(JSON.stringify(app.store.audit.list())).toContain('[redacted]');
   });
 
+  it('is redacted before a long refusal is cut, so no half of it is kept', async () => {
+    const { app, config } = open();
+    refusePauses(app, G004);
+    // PagerDuty's 400 body, echoing the event: the 1,000-character cut falls in the middle of the key.
+    const head = 'invalid event: Event object is invalid (';
+    const echoed = `${'.'.repeat(1_000 - head.length - 'Routing key '.length - 16)}Routing key ${KEY} is not valid`;
+    fake.refuseNext(1, [echoed]);
+    await run(app, config);
+    const failed = app.store.audit.list().filter((e) => e.type === 'notification_failed');
+    expect(failed).toHaveLength(1);
+    expect(JSON.stringify(failed)).toContain('Routing key [redacted]');
+    const halves = [KEY.slice(0, 16), KEY.slice(16)];
+    const everywhere = JSON.stringify([app.store.audit.list(), app.store.pages.events()]) + logs.join('');
+    for (const half of halves) expect(everywhere).not.toContain(half);
+  });
+
   it('is named, never echoed, when it is malformed; an empty value leaves paging off', () => {
     let err: unknown;
     try {

@@ -8,6 +8,7 @@ import {
   type KnownIncident,
   type PagingFacts,
   pauseCleared,
+  type RefusedMessage,
 } from '../../src/ops/paging.js';
 
 const failed = (over: Partial<FailedPause> = {}): FailedPause => ({
@@ -30,6 +31,7 @@ const facts = (over: Partial<PagingFacts> = {}): PagingFacts => ({
   failedPauses: [],
   unavailable: [],
   storms: [],
+  refusedMessages: [],
   runs: { lastFailed: null, lastCompletedAuditId: 10, thrown: null },
   mark: 20,
   ...over,
@@ -320,5 +322,42 @@ describe('evaluatePaging', () => {
       reason: 'the latest run found it paused',
       occurrence: 'pause:run-1:google:20512340004',
     });
+  });
+});
+
+describe('a halt or a question Slack refused', () => {
+  const refused = (over: Partial<RefusedMessage> = {}): RefusedMessage => ({
+    outboxId: 7,
+    kind: 'escalation',
+    channel: 'C0APPROVE1',
+    error: 'msg_blocks_too_long',
+    campaignId: null,
+    platform: null,
+    platformCampaignId: null,
+    escalationId: 'esc-0a1b2c',
+    runId: 'run-1',
+    createdAt: '2026-11-20T09:00:00.000Z',
+    ...over,
+  });
+
+  it.each([
+    ['an escalation', refused(), /no approver in C0APPROVE1 was asked \(msg_blocks_too_long\)/],
+    [
+      'a halt card',
+      refused({ kind: 'halt', campaignId: 'ACM-G-004', platform: 'google', platformCampaignId: '20512340004' }),
+      /nobody in C0APPROVE1 was told it was paused/,
+    ],
+  ])('opens one incident for %s, once, and resolves it when the message is no longer refused', (_what, m, said) => {
+    const key = DEDUP.messageRefused(m.outboxId);
+    const first = evaluatePaging(facts({ refusedMessages: [m] }), new Map());
+    expect(first.trigger).toHaveLength(1);
+    expect(first.trigger[0]).toMatchObject({ dedupKey: key, kind: 'message_refused', severity: 'error' });
+    expect(first.trigger[0]?.summary).toMatch(said);
+    expect(evaluatePaging(facts({ refusedMessages: [m] }), new Map([open(key, 'message_refused')]))).toEqual({
+      trigger: [],
+      resolve: [],
+    });
+    const after = evaluatePaging(facts(), new Map([open(key, 'message_refused')]));
+    expect(after.resolve).toEqual([expect.objectContaining({ dedupKey: key, kind: 'message_refused' })]);
   });
 });

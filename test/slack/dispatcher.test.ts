@@ -6,10 +6,19 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../../src/agent/ports.js';
 import { silentLogger } from '../../src/log.js';
-import { Dispatcher, type DispatcherOptions } from '../../src/slack/dispatcher.js';
+import { createMetrics } from '../../src/ops/metrics.js';
+import { Pager } from '../../src/ops/pager.js';
+import {
+  classifyFailure,
+  Dispatcher,
+  type DispatcherOptions,
+  MAX_TRIES,
+  type SlackFailure,
+} from '../../src/slack/dispatcher.js';
 import { SlackNotifier } from '../../src/slack/notifier.js';
 import { section } from '../../src/slack/views/blocks.js';
 import { Store } from '../../src/store/index.js';
+import { startFakePagerDuty } from '../fakes/pagerduty.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../fakes/slack-api.js';
 import { APPROVERS, fastClient, fixtureWorld } from './fixture-app.js';
 
@@ -207,6 +216,162 @@ describe('delivery', () => {
     expect(store.outbox.retryFailed()).toBe(1);
     expect(await dispatcher(store, fake).flush(5_000)).toBe(0);
     expect(textsIn(fake, A)).toEqual(['next in A', 'refused']);
+  });
+});
+
+// --- refusals: transient errors are retried, anything else ends after at most 3 tries ------------------------
+
+const platformError = (error: string) =>
+  Object.assign(new Error(`An API error occurred: ${error}`), {
+    code: 'slack_webapi_platform_error',
+    data: { ok: false, error },
+  });
+
+describe('what a failed call means', () => {
+  const cases: [string, unknown, number, SlackFailure][] = [
+    [
+      'ratelimited (429)',
+      Object.assign(new Error('429'), { code: 'slack_webapi_rate_limited_error', retryAfter: 3 }),
+      1,
+      { kind: 'rate_limited', retryAfterMs: 3_000 },
+    ],
+    ['ratelimited (body)', platformError('ratelimited'), 1, { kind: 'rate_limited', retryAfterMs: 1_000 }],
+    ...['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout'].map(
+      (e): [string, unknown, number, SlackFailure] => [e, platformError(e), 9, { kind: 'transient', error: e }],
+    ),
+    [
+      'a network error',
+      Object.assign(new Error('ECONNRESET'), { code: 'slack_webapi_request_error' }),
+      9,
+      { kind: 'transient', error: 'ECONNRESET' },
+    ],
+    [
+      'HTTP 503',
+      Object.assign(new Error('HTTP 503'), { code: 'slack_webapi_http_error', statusCode: 503 }),
+      9,
+      { kind: 'transient', error: 'HTTP 503' },
+    ],
+    [
+      'HTTP 404 from a proxy, first try',
+      Object.assign(new Error('HTTP 404'), { code: 'slack_webapi_http_error', statusCode: 404 }),
+      1,
+      { kind: 'refused', error: 'HTTP 404', final: false },
+    ],
+    [
+      'channel_not_found',
+      platformError('channel_not_found'),
+      1,
+      { kind: 'refused', error: 'channel_not_found', final: true },
+    ],
+    [
+      'msg_blocks_too_long, try 1',
+      platformError('msg_blocks_too_long'),
+      1,
+      { kind: 'refused', error: 'msg_blocks_too_long', final: false },
+    ],
+    [
+      'msg_blocks_too_long, try 2',
+      platformError('msg_blocks_too_long'),
+      2,
+      { kind: 'refused', error: 'msg_blocks_too_long', final: false },
+    ],
+    [
+      'msg_blocks_too_long, try 3',
+      platformError('msg_blocks_too_long'),
+      MAX_TRIES,
+      { kind: 'refused', error: 'msg_blocks_too_long', final: true },
+    ],
+    [
+      'an unknown error, try 3',
+      platformError('something_new'),
+      3,
+      { kind: 'refused', error: 'something_new', final: true },
+    ],
+  ];
+  it.each(cases)('%s', (_what, err, tries, expected) => {
+    expect(classifyFailure(err, tries)).toEqual(expected);
+  });
+});
+
+describe('a message Slack refuses', () => {
+  it('is tried at most 3 times, kept as refused with Slack’s error, audited, counted, and the messages behind go out', async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    const bad = store.outbox.enqueue(
+      {
+        kind: 'halt_alert',
+        method: 'chat.postMessage',
+        channel: A,
+        runId: 'run-x',
+        subject: { campaignId: 'ACM-G-004', platform: 'google', platformCampaignId: '20512340004', details: {} },
+        payload: { text: 'too long', blocks: [section('too long')] },
+      },
+      iso(),
+    );
+    enqueue(store, A, 'behind 1');
+    enqueue(store, A, 'behind 2');
+    // The messages behind wait while it is retried, so these refusals all go to it; a 4th try would succeed.
+    fake.failNext('chat.postMessage', { ok: false, error: 'msg_blocks_too_long' }, MAX_TRIES);
+    const refused: number[] = [];
+
+    const left = await dispatcher(store, fake, { random: () => 0, onRefused: (item) => refused.push(item.id) }).flush(
+      8_000,
+    );
+
+    expect(left).toBe(0);
+    expect(attemptsOf(fake, 'too long')).toHaveLength(MAX_TRIES);
+    expect(textsIn(fake, A)).toEqual(['behind 1', 'behind 2']);
+    expect(store.outbox.get(bad)).toMatchObject({ status: 'failed', attempts: 3, lastError: 'msg_blocks_too_long' });
+    expect(refused).toEqual([bad]);
+    expect(store.audit.list({ type: 'notification_failed' })).toEqual([
+      expect.objectContaining({
+        runId: 'run-x',
+        campaignId: 'ACM-G-004',
+        platformCampaignId: '20512340004',
+        details: expect.objectContaining({ outboxId: bad, kind: 'halt_alert', error: 'msg_blocks_too_long', tries: 3 }),
+      }),
+    ]);
+    const metrics = createMetrics(store, iso, silentLogger());
+    cleanups.push(() => metrics.stop());
+    expect(await metrics.text()).toMatch(/^pacing_outbox_refused_messages\{kind="halt_alert"\} 1$/m);
+
+    // A refused halt pages: nobody in the channel was told the campaign was paused.
+    const pd = await startFakePagerDuty();
+    cleanups.push(() => pd.close());
+    const pager = new Pager(
+      store,
+      { routingKey: 'e93facc04764012d7bfb002500d5d1a6', eventsUrl: pd.url },
+      silentLogger(),
+      iso,
+    );
+    const plan = pager.evaluate();
+    await pager.deliverer.flush(3_000);
+    expect(plan.trigger.map((t) => t.kind)).toEqual(['message_refused']);
+    const paged = pd.accepted().filter((e) => e.event_action === 'trigger');
+    expect(paged).toHaveLength(1);
+    expect(JSON.stringify(paged[0])).toContain('msg_blocks_too_long');
+  });
+
+  it('a transient error is retried with backoff beyond 3 tries, and then delivered', async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    const id = enqueue(store, A, 'busy');
+    fake.failNext('chat.postMessage', { ok: false, error: 'internal_error' }, 4);
+    let offset = 0;
+    const d = dispatcher(store, fake, { now: () => Date.now() + offset, random: () => 0 });
+    for (let i = 0; i < 5; i++) {
+      await d.drain();
+      offset += 20_000;
+    }
+    expect(attemptsOf(fake, 'busy').map((c) => (c.response as { ok: boolean }).ok)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 5 });
+    expect(store.audit.list({ type: 'notification_failed' })).toEqual([]);
   });
 });
 

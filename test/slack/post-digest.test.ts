@@ -59,7 +59,13 @@ describe('postDigest through the outbox', () => {
     const methods = fake.calls.map((c) => c.method);
     expect(methods.indexOf('chat.postMessage')).toBeLessThan(methods.indexOf('files.getUploadURLExternal'));
     expect(methods.indexOf('files.getUploadURLExternal')).toBeLessThan(methods.indexOf('files.completeUploadExternal'));
-    expect(fake.uploads).toEqual([expect.objectContaining({ status: 200, contentType: 'multipart/form-data' })]);
+    expect(fake.uploads).toEqual([expect.objectContaining({ status: 200 })]);
+    // The alt text goes as Slack reads it (alt_txt), not as @slack/web-api's filesUploadV2 sends it.
+    const asked = fake.callsTo('files.getUploadURLExternal')[0]?.body;
+    expect(asked?.alt_txt).toMatch(/^Bar chart of actual spend/);
+    expect(asked).not.toHaveProperty('alt_text');
+    // Sent only once Slack showed it shared in the channel.
+    expect(methods.lastIndexOf('files.info')).toBeGreaterThan(methods.indexOf('files.completeUploadExternal'));
 
     // The fake holds the PNG, byte for byte what the outbox kept, shared to the digest channel after the message.
     expect(fake.files).toHaveLength(1);
@@ -79,7 +85,7 @@ describe('postDigest through the outbox', () => {
     expect(fake.messages.get(`${CHANNEL}/${file.ts}`)?.files).toEqual([file.id]);
 
     expect(app.store.outbox.get(messageItem?.id ?? 0)?.status).toBe('sent');
-    expect(app.store.outbox.get(chartItem?.id ?? 0)?.status).toBe('sent');
+    expect(app.store.outbox.get(chartItem?.id ?? 0)).toMatchObject({ status: 'sent', ts: file.ts });
     expect(digest.latestRunId).not.toBeNull();
   });
 
@@ -133,5 +139,43 @@ describe('postDigest through the outbox', () => {
     const upload = fake.callsTo('files.getUploadURLExternal')[0];
     expect(upload?.at).toBeGreaterThanOrEqual(posted[0]?.at ?? Number.POSITIVE_INFINITY);
     expect(Number(fake.files[0]?.ts)).toBeGreaterThan(Number(tsOf(posted[0])));
+  });
+
+  it('waits for Slack to share the chart before counting it sent, without uploading it again', async () => {
+    await fake.close();
+    fake = await startFakeSlackApi({ knownChannels: [CHANNEL], shareDelayMs: 1_500 });
+    dispatcher = new Dispatcher(app.store, fastClient(fake.url), silentLogger(), app.config.clock, { random: () => 0 });
+    const { outboxIds } = await postDigest(app.store, SETTINGS, later(1), silentLogger());
+    const chart = () => app.store.outbox.get(outboxIds[1] ?? 0);
+    await dispatcher.drain();
+    await dispatcher.drain();
+    expect(fake.files).toHaveLength(1);
+    expect(chart()).toMatchObject({ status: 'pending', attempts: 0, lastError: 'waiting for Slack to share the file' });
+    expect(await dispatcher.flush(15_000)).toBe(0);
+    expect(chart()).toMatchObject({ status: 'sent', ts: fake.files[0]?.ts });
+    expect(fake.callsTo('files.getUploadURLExternal')).toHaveLength(1);
+    expect(fake.callsTo('files.info').length).toBeGreaterThan(1);
+  });
+
+  it('a chart Slack never shares is refused and audited, not counted as sent', async () => {
+    await fake.close();
+    fake = await startFakeSlackApi({ knownChannels: [CHANNEL], shareDelayMs: 3_600_000 });
+    let offset = 0;
+    dispatcher = new Dispatcher(app.store, fastClient(fake.url), silentLogger(), app.config.clock, {
+      random: () => 0,
+      now: () => Date.now() + offset,
+    });
+    const { outboxIds } = await postDigest(app.store, SETTINGS, later(1), silentLogger());
+    for (let i = 0; i < 10; i++) {
+      await dispatcher.drain();
+      offset += 10_000;
+    }
+    expect(app.store.outbox.get(outboxIds[1] ?? 0)).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringMatching(/^Slack did not share file F\w+ in C0DIGEST01$/),
+    });
+    expect(fake.callsTo('files.getUploadURLExternal')).toHaveLength(1);
+    const failed = app.store.audit.list({}).filter((e) => e.type === 'notification_failed');
+    expect(failed.map((e) => e.details)).toEqual([expect.objectContaining({ kind: 'digest_chart' })]);
   });
 });

@@ -1,10 +1,11 @@
 // The Slack app end to end, in process: Bolt's real HTTP receiver with signed requests, a fake Web API.
 
+import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CollectingNotifier } from '../../src/cli/notifier.js';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { type Server, serve } from '../../src/slack/serve.js';
 import { createApp } from '../../src/wiring.js';
 import { blockAction, eventCallback, slashCommand } from '../fakes/slack-requests.js';
@@ -314,5 +315,38 @@ describe('pacing serve', () => {
   it('stops with a clear message when the token is refused', async () => {
     await expect(start({ SLACK_BOT_TOKEN: 'xoxb-not-the-right-one' })).rejects.toThrow(/SLACK_BOT_TOKEN/);
     server = null;
+  });
+});
+
+describe('credentials in SLACK_API_URL', () => {
+  it('never reach the console or the logs through the Web API client', async () => {
+    const password = 'Pr0xyPassw0rdSecret';
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const printed: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+        printed.push(args.map(String).join(' '));
+      }),
+    );
+    try {
+      const apiUrl = world.fake.url.replace('http://', `http://proxyuser:${password}@`);
+      await expect(
+        serve(loadConfig({ ...world.env, SLACK_API_URL: apiUrl }), createLogger('debug', sink)),
+      ).rejects.toThrow(/SLACK_API_URL/);
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    const logged = lines.join('');
+    // The client did log the failed request (through our logger), with the credentials taken out.
+    expect(logged).toContain('http request failed');
+    expect(logged).toContain('[redacted]');
+    expect(logged).not.toContain(password);
+    expect(printed.join('\n')).not.toContain(password);
   });
 });

@@ -6,7 +6,15 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { REJECT_REASON_VIEW } from '../../src/slack/actions.js';
 import { type Server, serve } from '../../src/slack/serve.js';
-import { blockAction, sendSigned, slashCommand, slashCommandBody, viewSubmission } from '../fakes/slack-requests.js';
+import { canonicalSignature } from '../../src/slack/trust.js';
+import {
+  blockAction,
+  sendSigned,
+  slackSignature,
+  slashCommand,
+  slashCommandBody,
+  viewSubmission,
+} from '../fakes/slack-requests.js';
 import { APPROVER, BUYER, CHANNELS, escalationMessage, SECRET, type SlackWorld, slackWorld } from './helpers.js';
 
 let world: SlackWorld;
@@ -99,6 +107,77 @@ describe('a replayed request', () => {
     await world.fake.waitForRespond((r) => r.id === 'r');
     await sleep(300);
     expect(world.fake.respondRequests.filter((r) => r.id === 'r')).toHaveLength(1);
+  });
+});
+
+describe('a replay with a decorated signature', () => {
+  it('counts as the request it copies: Bolt accepts `<sig>=x`, `<sig>=` and `<sig>==v0`, the replay table does not', async () => {
+    await start();
+    const body = new URLSearchParams(
+      slashCommandBody({
+        text: 'status',
+        userId: BUYER,
+        channelId: CHANNELS.alerts,
+        responseUrl: world.fake.responseUrl('deco'),
+      }),
+    ).toString();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const sig = slackSignature(SECRET, timestamp, body);
+    const first = await sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', { timestamp });
+    expect(first.status).toBe(200);
+    await world.fake.waitForRespond((r) => r.id === 'deco');
+    for (const decorated of [`${sig}=x`, `${sig}=`, `${sig}==v0`]) {
+      const replay = await sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', {
+        timestamp,
+        headers: { 'X-Slack-Signature': decorated },
+      });
+      // Bolt's own check lets each through (a 401 would mean the test no longer exercises the replay table).
+      expect(replay.status).toBe(200);
+    }
+    await sleep(300);
+    expect(world.fake.respondRequests.filter((r) => r.id === 'deco')).toHaveLength(1);
+  });
+});
+
+describe('the canonical signature', () => {
+  const hex = 'a'.repeat(64);
+  it.each([
+    [`v0=${hex}`, `v0=${hex}`],
+    [`v0=${hex}=x`, `v0=${hex}`],
+    [`v0=${hex}=`, `v0=${hex}`],
+    [`v0=${hex}==v0`, `v0=${hex}`],
+    [`v1=${hex}`, null],
+    [`v0=${hex.toUpperCase()}`, null], // Bolt compares lower-case hex: it never accepts this one
+    [`v0=${hex.slice(1)}`, null],
+    ['v0=', null],
+    ['', null],
+  ])('%j is keyed as %j', (header, expected) => {
+    expect(canonicalSignature(header)).toBe(expected);
+  });
+});
+
+describe('a request dated in the future', () => {
+  it('is refused beyond 5 minutes ahead; a little clock skew is tolerated', async () => {
+    await start();
+    const send = (id: string, aheadSeconds: number) => {
+      const body = new URLSearchParams(
+        slashCommandBody({
+          text: 'status',
+          userId: BUYER,
+          channelId: CHANNELS.alerts,
+          responseUrl: world.fake.responseUrl(id),
+        }),
+      ).toString();
+      return sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', {
+        timestamp: Math.floor(Date.now() / 1000) + aheadSeconds,
+      });
+    };
+    expect((await send('ahead-6m', 6 * 60)).status).toBe(200);
+    expect((await send('ahead-1h', 3600)).status).toBe(200);
+    expect((await send('ahead-1m', 60)).status).toBe(200);
+    await world.fake.waitForRespond((r) => r.id === 'ahead-1m');
+    await sleep(300);
+    expect(world.fake.respondRequests.filter((r) => r.id.startsWith('ahead-')).map((r) => r.id)).toEqual(['ahead-1m']);
   });
 });
 

@@ -17,6 +17,7 @@
 //   {quotaError: "RESOURCE_EXHAUSTED"}, message, details: {quotaErrorDetails: {rateScope, rateName,
 //   retryDelay: "40591s"}}}], requestId}]}}`. 401 UNAUTHENTICATED for a refused or expired token.
 import { PlatformError } from '../../errors.js';
+import { redactAndClip } from '../../redact.js';
 import { limiter, type RetryPolicy, retryAfterMs, withRetry } from '../retry.js';
 import { type GoogleOAuth, networkReason, parseJson } from './oauth.js';
 
@@ -278,7 +279,7 @@ export function parseGoogleError(text: string): ParsedGoogleError {
   const out: ParsedGoogleError = {
     code: typeof err?.code === 'number' ? err.code : null,
     status: typeof err?.status === 'string' ? err.status : null,
-    message: typeof err?.message === 'string' ? err.message : text.trim() ? text.trim().slice(0, 200) : null,
+    message: typeof err?.message === 'string' ? err.message : text.trim() ? redactAndClip(text.trim(), 200) : null,
     errors: [],
     requestId: null,
   };

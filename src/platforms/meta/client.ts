@@ -8,7 +8,7 @@
 // URL is followed with its `access_token` parameter removed, and only on the configured origin. Everything this
 // client records or throws is scrubbed of the token.
 import { PlatformError } from '../../errors.js';
-import { redactText } from '../../redact.js';
+import { redactAndClip, redactText } from '../../redact.js';
 import { DEFAULT_RETRY, limiter, type RetryPolicy, withRetry } from '../retry.js';
 import { graphError, httpError } from './errors.js';
 import { isObject } from './json.js';
@@ -255,7 +255,7 @@ export class MetaGraphClient {
     if (parsed === undefined) {
       throw new PlatformError(
         'meta',
-        `Meta Graph API answered ${where} with something other than JSON: ${text.slice(0, 120)}`,
+        `Meta Graph API answered ${where} with something other than JSON: ${redactAndClip(text, 120)}`,
         true,
       );
     }

@@ -4,6 +4,7 @@
 // HTTP 400; throttling is told by the code (4, 17, 613, 80000–80014), not reliably by HTTP 429
 // (developers.facebook.com/docs/graph-api/guides/error-handling).
 import { PlatformError } from '../../errors.js';
+import { redactAndClip } from '../../redact.js';
 import { formatDuration, retryAfterMs } from '../retry.js';
 import { num } from './json.js';
 import type { MetaUsage } from './usage.js';
@@ -94,7 +95,7 @@ export function graphError(
 
 /** A failed answer without a Graph `error` body: retryable on 5xx and 429, refused otherwise. */
 export function httpError(where: string, res: Response, text: string): PlatformError {
-  const snippet = text.slice(0, 200).replace(/\s+/g, ' ');
+  const snippet = redactAndClip(text, 200).replace(/\s+/g, ' ');
   if (res.status >= 500 || res.status === 429) {
     const after = res.status === 429 ? retryAfterMs(res.headers.get('retry-after')) : null;
     return new PlatformError(
