@@ -6,7 +6,7 @@ import type { PolicyPlan } from '../domain/policy.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
 import type { Cause } from '../domain/types.js';
 import { type AgentDeps, newId } from './deps.js';
-import { announce, closeEscalation, memberOf, openEscalation, pauseCampaign } from './effects.js';
+import { announce, closeEscalation, escalationGrown, memberOf, openEscalation, pauseCampaign } from './effects.js';
 import type { Progress } from './ports.js';
 
 export interface Applied {
@@ -92,16 +92,18 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
   }
   flush();
 
+  const grown = new Set<string>();
   for (const batch of plan.batches) {
     const members = batch.members.map((i) => out.results[i] as ResultRow);
     const first = members[0];
     if (!first) continue;
     // The same storm or trickle, grown: its new members join the open question (unless it was answered meanwhile).
-    if (batch.joins && deps.store.escalations.addMembers(batch.joins, members.map(memberOf))) {
+    if (batch.joins && deps.store.escalations.addMembers(batch.joins, members.map(memberOf), batch.reason)) {
       for (const m of members) {
         m.escalationId = batch.joins;
         linked(m, { escalationId: batch.joins, joined: true });
       }
+      grown.add(batch.joins);
       continue;
     }
     const escalationId = id('esc');
@@ -119,6 +121,11 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
     );
   }
   flush();
+  // Its message is brought up to date: approving covers every member, so the message must show every member.
+  for (const id of grown) {
+    const e = deps.store.escalations.get(id);
+    if (e?.status === 'pending') await escalationGrown(deps, runId, e);
+  }
   await announce(deps, runId, alerts, out.results);
   return out;
 }

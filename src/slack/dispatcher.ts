@@ -5,6 +5,7 @@ import { DeliveryLoop, sleep } from '../delivery-loop.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { OutboxItem } from '../store/outbox.js';
+import { ESCALATION_UPDATE } from './notifier.js';
 
 /** Slack errors that no retry will fix: the message stays in the outbox as failed, for an operator. */
 const PERMANENT = new Set([
@@ -111,6 +112,11 @@ export class Dispatcher extends DeliveryLoop {
       }
       if (parent?.ts) args.thread_ts = parent.ts;
     }
+    if (item.kind === ESCALATION_UPDATE && this.store.escalations.get(item.escalationId ?? '')?.status !== 'pending') {
+      // Decided since it was queued: the outcome replaces the message, and its buttons must not come back.
+      outbox.drop(item.id, 'the question was decided before its update went out');
+      return;
+    }
     if (item.method === 'chat.update' && typeof item.payload.ts === 'string') {
       // An edit of a message already posted (a halt's card after a resume): nothing to wait for.
     } else if (item.method === 'chat.update') {
@@ -149,7 +155,8 @@ export class Dispatcher extends DeliveryLoop {
           });
         }
       });
-      if (item.kind === 'escalation' && item.escalationId && res.ts) {
+      // An update posted as the first message (its announcement never went out) is the message to edit later.
+      if ((item.kind === 'escalation' || item.kind === ESCALATION_UPDATE) && item.escalationId && res.ts) {
         this.store.escalations.setMessage(item.escalationId, res.channel ?? item.channel, res.ts);
       }
     } catch (err) {
