@@ -68,15 +68,14 @@ export function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guar
       message: `${what}: the data looks faulty, so none of them was paused alone this run${waiting}.`,
     });
     if (members.length === 0) continue;
-    // Joining, the question's reason is rewritten: it counts the members already waiting on it as well.
-    const all = members.length + (joins ? standingIn(out, memory, joins) : 0);
     addBatch(
       out,
       {
         kind: 'data_fault',
         scope: id,
         proposed: 'halt',
-        reason: `${what}: more likely a data outage than real stalls. Approve to pause all ${all}, or reject and check the platform's data.`,
+        // No count of would-be pauses here: joining, this reason replaces the open question's, which covers more.
+        reason: `${what}: more likely a data outage than real stalls. Check the platform's data before pausing any of them.`,
         members,
         joins,
       },
@@ -210,21 +209,6 @@ export function batchMissing(out: PolicyPlan, s: GuardSettings, guard: Guard, me
         }),
     );
   }
-}
-
-/**
- * Members of the open batch `id` that stay in it this run: waiting on it, or not assessable (they may still stand).
- * The same count closeStale keeps; a member back on plan is dropped from the batch.
- */
-function standingIn(out: PolicyPlan, memory: Memory, id: string): number {
-  const rows = new Map(out.rows.map((p) => [p.row.key, p]));
-  let n = 0;
-  for (const [key, q] of memory.open) {
-    if (q.id !== id) continue;
-    const p = rows.get(key);
-    if (!p || p.intent.do === 'report' || (p.intent.do === 'wait' && p.intent.escalationId === id)) n++;
-  }
-  return n;
 }
 
 /** The open batch question of this kind that a row matching `about` is waiting on, if any. */

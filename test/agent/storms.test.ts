@@ -69,8 +69,8 @@ describe('a storm that grows between runs', () => {
     const members = pending[0]?.batch?.members.filter((m) => !m.dropped).map((m) => m.campaignId);
     expect(members?.sort()).toEqual(zero.map((r) => r.campaignId).sort());
     expect(g.pauseCalls).toEqual([]);
-    // The question now says what it covers: all nine, not the first run's six.
-    expect(pending[0]?.reason).toMatch(/^9 of 10 in-flight campaigns .* Approve to pause all 9, or reject/);
+    // The question now describes the storm as it is: nine, not the first run's six.
+    expect(pending[0]?.reason).toMatch(/^9 of 10 in-flight campaigns in .* \(90 %\) show no delivery: /);
 
     // Approving pauses all nine, once each.
     await w.agent.decide(batchId, 'approved', 'U1', null, 'cli');

@@ -167,8 +167,10 @@ describe('a storm that grows between runs, in Slack', () => {
     const text = JSON.stringify(edit.body.blocks);
     expect(headerOf(edit)).toMatch(new RegExp(`\\b${after.length} campaigns\\b`));
     for (const id of JOINING) expect(text).toContain(id);
-    // The reason counts every member too, not the first run's four.
-    expect(text).toContain(`Approve to pause all ${after.length}`);
+    // The reason describes the storm as it is now, not as the first run found it.
+    const why = blocksOf(edit).find((b) => b.type === 'section' && b.text?.text.startsWith('*Why:*'))?.text?.text;
+    expect(why).toContain(`${after.length} of ${after.length} in-flight campaigns`);
+    expect(why).not.toContain(`${before.length} of`);
     expect(text).toContain(`across ${after.length} campaigns`);
     const stake = (c: RecordedCall) =>
       blocksOf(c).find((b) => b.type === 'section' && b.text?.text.startsWith('*Money at stake:*'))?.text?.text;
