@@ -6,7 +6,7 @@ import type { PolicyPlan } from '../domain/policy.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
 import type { Cause } from '../domain/types.js';
 import { type AgentDeps, newId } from './deps.js';
-import { announce, closeEscalation, escalationGrown, memberOf, openEscalation, pauseCampaign } from './effects.js';
+import { announce, batchChanged, closeEscalation, memberOf, openEscalation, pauseCampaign } from './effects.js';
 import type { Progress } from './ports.js';
 
 export interface Applied {
@@ -42,7 +42,12 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
         answeredMeanwhile.set(c.key, decided);
     }
   }
-  for (const d of plan.drop) deps.store.escalations.dropMember(d.escalationId, d.key);
+  // Batches whose members changed this run: their messages are brought up to date once the run has acted.
+  const changed = new Set<string>();
+  for (const d of plan.drop) {
+    deps.store.escalations.dropMember(d.escalationId, d.key);
+    changed.add(d.escalationId);
+  }
 
   const total = plan.rows.length;
   for (const [i, { row: a, intent }] of plan.rows.entries()) {
@@ -92,7 +97,6 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
   }
   flush();
 
-  const grown = new Set<string>();
   for (const batch of plan.batches) {
     const members = batch.members.map((i) => out.results[i] as ResultRow);
     const first = members[0];
@@ -103,7 +107,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
         m.escalationId = batch.joins;
         linked(m, { escalationId: batch.joins, joined: true });
       }
-      grown.add(batch.joins);
+      changed.add(batch.joins);
       continue;
     }
     const escalationId = id('esc');
@@ -121,10 +125,10 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
     );
   }
   flush();
-  // Its message is brought up to date: approving covers every member, so the message must show every member.
-  for (const id of grown) {
+  // Approving covers the members standing now, so the message must show those (a closed one shows its outcome).
+  for (const id of changed) {
     const e = deps.store.escalations.get(id);
-    if (e?.status === 'pending') await escalationGrown(deps, runId, e);
+    if (e?.batch && e.status === 'pending') await batchChanged(deps, runId, e);
   }
   await announce(deps, runId, alerts, out.results);
   return out;

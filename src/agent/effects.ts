@@ -177,10 +177,11 @@ function notificationFailed(deps: AgentDeps, row: ResultRow, err: unknown): void
 }
 
 /**
- * Tells people an open batch now holds more campaigns, so the question they answer is the one approving
- * carries out. Like `notify`, a failure is audited and never changes the run.
+ * Tells people an open batch now holds other campaigns (new ones joined, or some came back on plan), so the
+ * question they answer is the one approving carries out. Like `notify`, a failure is audited and never changes
+ * the run.
  */
-export async function escalationGrown(deps: AgentDeps, runId: string, e: Escalation): Promise<void> {
+export async function batchChanged(deps: AgentDeps, runId: string, e: Escalation): Promise<void> {
   try {
     await deps.notifier.escalationUpdated?.(e);
   } catch (err) {

@@ -85,7 +85,7 @@ export interface Notifier {
   runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void>;
   escalationOpened(escalation: Escalation): Promise<void>;
   escalationClosed(closed: EscalationClosed): Promise<void>;
-  /** An open batch gained members (a storm that grew): its message should show the count and members now. */
+  /** An open batch's members changed (a storm that grew, members back on plan): its message should show them now. */
   escalationUpdated?(escalation: Escalation): Promise<void>;
   /** A person resumed a campaign the agent had paused: the message about the pause should say so. */
   campaignResumed?(resumed: { platform: string; platformCampaignId: string; actor: string; at: string }): Promise<void>;

@@ -13,7 +13,7 @@ import {
 import { type Block, esc, section, slackDate } from './views/blocks.js';
 import { closedBlocks, escalationBlocks, escalationText } from './views/escalation.js';
 
-/** An open question's message re-rendered in place (a batch that grew); dropped if the question is decided first. */
+/** An open question's message re-rendered in place (a batch whose members changed); dropped if decided first. */
 export const ESCALATION_UPDATE = 'escalation_update';
 
 /** More new alerts than this in one run are posted as one summary message with the cards in its thread. */
@@ -144,7 +144,8 @@ export class SlackNotifier implements Notifier {
   }
 
   /**
-   * Edits an open batch's message once it gained members, to the count, money at stake and biggest members now.
+   * Edits an open batch's message once its members changed (joined, or back on plan), to the count, money at
+   * stake and biggest members now.
    * Only a message already queued or posted is edited: one never announced yet is posted with its members then.
    */
   async escalationUpdated(e: Escalation): Promise<void> {
