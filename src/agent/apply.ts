@@ -6,7 +6,7 @@ import type { PolicyPlan } from '../domain/policy.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
 import type { Cause } from '../domain/types.js';
 import { type AgentDeps, newId } from './deps.js';
-import { announce, closeEscalation, memberOf, openEscalation, pauseCampaign } from './effects.js';
+import { announce, batchChanged, closeEscalation, memberOf, openEscalation, pauseCampaign } from './effects.js';
 import type { Progress } from './ports.js';
 
 export interface Applied {
@@ -42,7 +42,12 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
         answeredMeanwhile.set(c.key, decided);
     }
   }
-  for (const d of plan.drop) deps.store.escalations.dropMember(d.escalationId, d.key);
+  // Batches whose members changed this run: their messages are brought up to date once the run has acted.
+  const changed = new Set<string>();
+  for (const d of plan.drop) {
+    deps.store.escalations.dropMember(d.escalationId, d.key);
+    changed.add(d.escalationId);
+  }
 
   const total = plan.rows.length;
   for (const [i, { row: a, intent }] of plan.rows.entries()) {
@@ -97,11 +102,12 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
     const first = members[0];
     if (!first) continue;
     // The same storm or trickle, grown: its new members join the open question (unless it was answered meanwhile).
-    if (batch.joins && deps.store.escalations.addMembers(batch.joins, members.map(memberOf))) {
+    if (batch.joins && deps.store.escalations.addMembers(batch.joins, members.map(memberOf), batch.reason)) {
       for (const m of members) {
         m.escalationId = batch.joins;
         linked(m, { escalationId: batch.joins, joined: true });
       }
+      changed.add(batch.joins);
       continue;
     }
     const escalationId = id('esc');
@@ -119,6 +125,11 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
     );
   }
   flush();
+  // Approving covers the members standing now, so the message must show those (a closed one shows its outcome).
+  for (const id of changed) {
+    const e = deps.store.escalations.get(id);
+    if (e?.batch && e.status === 'pending') await batchChanged(deps, runId, e);
+  }
   await announce(deps, runId, alerts, out.results);
   return out;
 }

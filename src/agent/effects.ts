@@ -176,6 +176,28 @@ function notificationFailed(deps: AgentDeps, row: ResultRow, err: unknown): void
   });
 }
 
+/**
+ * Tells people an open batch now holds other campaigns (new ones joined, or some came back on plan), so the
+ * question they answer is the one approving carries out. Like `notify`, a failure is audited and never changes
+ * the run.
+ */
+export async function batchChanged(deps: AgentDeps, runId: string, e: Escalation): Promise<void> {
+  try {
+    await deps.notifier.escalationUpdated?.(e);
+  } catch (err) {
+    deps.store.audit.append({
+      at: deps.clock(),
+      runId,
+      type: 'notification_failed',
+      actor: 'agent',
+      campaignId: null,
+      platform: e.platform,
+      platformCampaignId: null,
+      details: { escalationId: e.id, error: message(err) },
+    });
+  }
+}
+
 /** Opens an escalation about one row, or a batch about many (its members biggest money first), and audits it. */
 export function openEscalation(
   deps: AgentDeps,

@@ -85,6 +85,8 @@ export interface Notifier {
   runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void>;
   escalationOpened(escalation: Escalation): Promise<void>;
   escalationClosed(closed: EscalationClosed): Promise<void>;
+  /** An open batch's members changed (a storm that grew, members back on plan): its message should show them now. */
+  escalationUpdated?(escalation: Escalation): Promise<void>;
   /** A person resumed a campaign the agent had paused: the message about the pause should say so. */
   campaignResumed?(resumed: { platform: string; platformCampaignId: string; actor: string; at: string }): Promise<void>;
 }

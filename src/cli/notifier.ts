@@ -50,6 +50,9 @@ export class TeeNotifier implements Notifier {
   async escalationClosed(c: EscalationClosed): Promise<void> {
     for (const n of this.all) await n.escalationClosed(c);
   }
+  async escalationUpdated(e: Escalation): Promise<void> {
+    for (const n of this.all) await n.escalationUpdated?.(e);
+  }
   async campaignResumed(r: Parameters<NonNullable<Notifier['campaignResumed']>>[0]): Promise<void> {
     for (const n of this.all) await n.campaignResumed?.(r);
   }

@@ -167,13 +167,14 @@ export class PageFacts {
   storms(): Storm[] {
     const rows = this.db
       .prepare(
-        `SELECT e.id, e.batch_kind, e.platform, e.reason, e.created_at,
+        `SELECT e.id, e.batch_kind, e.proposed_action, e.platform, e.reason, e.created_at,
            (SELECT COUNT(*) FROM escalation_members m WHERE m.escalation_id = e.id AND m.dropped = 0) AS campaigns
          FROM escalations e WHERE e.status = 'pending' AND e.batch_kind IN ('data_fault', 'halt_budget') ORDER BY e.created_at, e.id`,
       )
       .all() as {
       id: string;
       batch_kind: Storm['kind'];
+      proposed_action: string;
       platform: string;
       reason: string;
       created_at: string;
@@ -182,6 +183,8 @@ export class PageFacts {
     return rows.map((r) => ({
       escalationId: r.id,
       kind: r.batch_kind,
+      // Only a batch about missing campaigns proposes a check; anything else held here is would-be pauses.
+      proposedAction: r.proposed_action === 'alert' ? 'alert' : 'halt',
       platform: r.platform,
       campaigns: r.campaigns,
       reason: r.reason,

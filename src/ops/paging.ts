@@ -51,6 +51,11 @@ export interface UnavailablePlatform {
 export interface Storm {
   escalationId: string;
   kind: 'data_fault' | 'halt_budget';
+  /**
+   * What approving does: `halt` for would-be pauses; `alert` for a data fault that hides planned campaigns from
+   * the platform's data (an empty or truncated export), which asks for a check, never a pause.
+   */
+  proposedAction: 'halt' | 'alert';
   platform: string;
   campaigns: number;
   reason: string;
@@ -254,20 +259,17 @@ function unavailableTrigger(key: string, u: UnavailablePlatform): Trigger {
 }
 
 function stormTrigger(key: string, s: Storm): Trigger {
-  const what =
-    s.kind === 'data_fault'
-      ? `${s.platform} data looks faulty: ${s.campaigns} would-be pause${s.campaigns === 1 ? '' : 's'} held for one decision`
-      : `${s.campaigns} pause${s.campaigns === 1 ? '' : 's'} over MAX_AUTONOMOUS_HALTS held for one decision`;
   return {
     dedupKey: key,
     kind: 'storm',
     severity: s.kind === 'data_fault' ? 'error' : 'warning',
-    summary: clip(`${what} (escalation ${s.escalationId}): ${s.reason}`),
+    summary: clip(`${stormWhat(s)} (escalation ${s.escalationId}): ${s.reason}`),
     component: s.platform,
     occurrence: null,
     details: {
       escalationId: s.escalationId,
       batch: s.kind,
+      proposedAction: s.proposedAction,
       platform: s.platform,
       campaigns: s.campaigns,
       reason: s.reason,
@@ -306,6 +308,16 @@ function refusedTrigger(key: string, m: RefusedMessage): Trigger {
       queuedAt: m.createdAt,
     },
   };
+}
+
+/** The page's headline, fitted to what the batch holds: would-be pauses, or planned campaigns missing from the data. */
+function stormWhat(s: Storm): string {
+  const n = s.campaigns;
+  if (s.kind === 'halt_budget')
+    return `${n} pause${n === 1 ? '' : 's'} over MAX_AUTONOMOUS_HALTS held for one decision`;
+  if (s.proposedAction === 'alert')
+    return `${s.platform} data looks faulty: ${n} planned campaign${n === 1 ? ' is' : 's are'} missing from it, held for one check (nothing is paused)`;
+  return `${s.platform} data looks faulty: ${n} would-be pause${n === 1 ? '' : 's'} held for one decision`;
 }
 
 function runFailedTrigger(r: RunOutcomes): Trigger | null {

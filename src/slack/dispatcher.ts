@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { OutboxItem } from '../store/outbox.js';
 import { sharedIn, uploadFile } from './file-upload.js';
+import { ESCALATION_UPDATE } from './notifier.js';
 
 /** Slack's errors that say it could not answer now: retried with backoff, for as long as it takes. */
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -174,6 +175,11 @@ export class Dispatcher extends DeliveryLoop {
       }
       if (parent?.ts) args.thread_ts = parent.ts;
     }
+    if (item.kind === ESCALATION_UPDATE && this.store.escalations.get(item.escalationId ?? '')?.status !== 'pending') {
+      // Decided since it was queued: the outcome replaces the message, and its buttons must not come back.
+      outbox.drop(item.id, 'the question was decided before its update went out');
+      return;
+    }
     if (item.method === 'chat.update' && typeof item.payload.ts === 'string') {
       // An edit of a message already posted (a halt's card after a resume): nothing to wait for.
     } else if (item.method === 'chat.update') {
@@ -216,7 +222,8 @@ export class Dispatcher extends DeliveryLoop {
         { outboxId: item.id, kind: item.kind, method, channel: res.channel ?? item.channel, ts: res.ts ?? null },
         `Posted to Slack: ${item.kind}`,
       );
-      if (item.kind === 'escalation' && item.escalationId && res.ts) {
+      // An update posted as the first message (its announcement never went out) is the message to edit later.
+      if ((item.kind === 'escalation' || item.kind === ESCALATION_UPDATE) && item.escalationId && res.ts) {
         this.store.escalations.setMessage(item.escalationId, res.channel ?? item.channel, res.ts);
       }
     } catch (err) {

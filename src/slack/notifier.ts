@@ -13,6 +13,9 @@ import {
 import { type Block, esc, section, slackDate } from './views/blocks.js';
 import { closedBlocks, escalationBlocks, escalationText } from './views/escalation.js';
 
+/** An open question's message re-rendered in place (a batch whose members changed); dropped if decided first. */
+export const ESCALATION_UPDATE = 'escalation_update';
+
 /** More new alerts than this in one run are posted as one summary message with the cards in its thread. */
 export const SUMMARY_ABOVE = 5;
 
@@ -137,6 +140,24 @@ export class SlackNotifier implements Notifier {
       escalationId: c.escalation.id,
       runId: c.escalation.runId,
       payload: { text: `${escalationText(c.escalation)} — ${esc(c.detail)}`, blocks: closedBlocks(c) },
+    });
+  }
+
+  /**
+   * Edits an open batch's message once its members changed (joined, or back on plan), to the count, money at
+   * stake and biggest members now.
+   * Only a message already queued or posted is edited: one never announced yet is posted with its members then.
+   */
+  async escalationUpdated(e: Escalation): Promise<void> {
+    const channel = this.channels.approval;
+    if (!channel || !this.store.outbox.announcement(e.id)) return;
+    this.queue({
+      kind: ESCALATION_UPDATE,
+      method: 'chat.update',
+      channel,
+      escalationId: e.id,
+      runId: e.runId,
+      payload: { text: escalationText(e), blocks: escalationBlocks(e) },
     });
   }
 

@@ -172,17 +172,19 @@ export class EscalationStore {
     });
   }
 
-  /** A later run found this member no longer needs the batch's proposal: approving the batch leaves it alone. */
   /**
-   * Adds members to a batch that is still pending (a storm or trickle that grew); false when it was decided or
-   * closed meanwhile, so the caller asks a new question instead. A campaign already a member is not added twice.
+   * Adds members to a batch that is still pending (a storm or trickle that grew), and gives it the reason that
+   * describes it now; false when it was decided or closed meanwhile, so the caller asks a new question instead.
+   * A campaign already a member is not added twice.
    */
-  addMembers(escalationId: string, members: BatchMember[]): boolean {
+  addMembers(escalationId: string, members: BatchMember[], reason?: string): boolean {
     return this.db.transaction(() => {
       const pending = this.db
         .prepare(`SELECT 1 FROM escalations WHERE id = ? AND status = 'pending' AND batch_kind IS NOT NULL`)
         .get(escalationId);
       if (!pending) return false;
+      if (reason !== undefined)
+        this.db.prepare('UPDATE escalations SET reason = ? WHERE id = ?').run(reason, escalationId);
       const next = this.db
         .prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM escalation_members WHERE escalation_id = ?')
         .get(escalationId) as { seq: number };
@@ -203,6 +205,7 @@ export class EscalationStore {
     })();
   }
 
+  /** A later run found this member no longer needs the batch's proposal: approving the batch leaves it alone. */
   dropMember(escalationId: string, key: string): void {
     this.db
       .prepare('UPDATE escalation_members SET dropped = 1 WHERE escalation_id = ? AND key = ?')

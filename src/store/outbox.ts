@@ -267,6 +267,13 @@ export class Outbox {
     );
   }
 
+  /** Drops an item this dispatcher holds without sending it: what it would say is no longer true. */
+  drop(id: number, note: string): void {
+    this.db
+      .prepare(`UPDATE outbox SET status = 'superseded', last_error = ?, leased_until = NULL WHERE id = ?`)
+      .run(note, id);
+  }
+
   /** The latest halt alert Slack accepted about a platform campaign: a resume edits it to say so. */
   lastHaltAlert(platform: string, platformCampaignId: string): OutboxItem | null {
     const r = this.db

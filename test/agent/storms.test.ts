@@ -8,7 +8,7 @@ import type { PlatformSnapshot } from '../../src/agent/ports.js';
 import type { PlanRow, PlatformCampaign } from '../../src/domain/types.js';
 import { Store } from '../../src/store/index.js';
 import { campaign, planRow } from '../domain/builders.js';
-import { agentOnFakes, FakePlatform } from '../fakes/platform.js';
+import { agentOnFakes, FakePlatform, RecordingNotifier } from '../fakes/platform.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -22,8 +22,17 @@ function world(plan: PlanRow[], google: FakePlatform) {
     store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { agent: agentOnFakes({ store, plan, google }), store, google };
+  const notifier = new RecordingNotifier();
+  return { agent: agentOnFakes({ store, plan, google, notifier }), store, google, notifier };
 }
+
+const standingIds = (
+  e: { batch: { members: { campaignId: string | null; dropped?: boolean }[] } | null } | undefined,
+) =>
+  e?.batch?.members
+    .filter((m) => !m.dropped)
+    .map((m) => m.campaignId)
+    .sort();
 
 /** `n` confident, pinned plan rows and their campaigns, all on plan. */
 function fleet(n: number) {
@@ -69,10 +78,40 @@ describe('a storm that grows between runs', () => {
     const members = pending[0]?.batch?.members.filter((m) => !m.dropped).map((m) => m.campaignId);
     expect(members?.sort()).toEqual(zero.map((r) => r.campaignId).sort());
     expect(g.pauseCalls).toEqual([]);
+    // Its message is brought up to date once, with all nine.
+    expect(w.notifier.updated.map((e) => e.id)).toEqual([batchId]);
+    expect(standingIds(w.notifier.updated[0])).toEqual(zero.map((r) => r.campaignId).sort());
+    // The question now describes the storm as it is: nine, not the first run's six.
+    expect(pending[0]?.reason).toMatch(/^9 of 10 in-flight campaigns in .* \(90 %\) show no delivery: /);
 
     // Approving pauses all nine, once each.
     await w.agent.decide(batchId, 'approved', 'U1', null, 'cli');
     expect([...g.pauseCalls].sort()).toEqual(zero.map((r) => r.platformCampaignId).sort());
+  });
+});
+
+describe('a storm that shrinks between runs', () => {
+  it('tells the open batch message that a member came back on plan, and leaves it out of the approval', async () => {
+    const f = fleet(10);
+    const g = new FakePlatform('google', f.campaigns);
+    for (let i = 0; i < 7; i++) g.setSpend(`g-${i}`, 0);
+    const w = world(f.rows, g);
+    const first = await w.agent.run('test');
+    const batchId = first.results.find((r) => r.campaignId === 'c-0')?.escalationId as string;
+    expect(w.notifier.updated).toEqual([]);
+
+    g.setSpend('g-6', (f.campaigns[6] as PlatformCampaign).spend); // back on plan: 6 of 10 still a storm
+    await w.agent.run('test');
+    expect(w.notifier.updated.map((e) => e.id)).toEqual([batchId]);
+    expect(standingIds(w.notifier.updated[0])).toEqual(['c-0', 'c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
+
+    // A run that changes nothing does not edit it again.
+    await w.agent.run('test');
+    expect(w.notifier.updated).toHaveLength(1);
+
+    // Approving pauses the six the message now shows, not the one back on plan.
+    await w.agent.decide(batchId, 'approved', 'U1', null, 'cli');
+    expect([...g.pauseCalls].sort()).toEqual(['g-0', 'g-1', 'g-2', 'g-3', 'g-4', 'g-5']);
   });
 });
 

@@ -21,6 +21,9 @@
 //   EXPECTED_FILTERS_ON_DATE_RANGE; rows whose selected metrics are all zero are left out of a segmented report.
 //   A date condition in WHERE without segments.date in SELECT does not segment: one row per campaign, metrics
 //   summed over the range, zero rows kept. Without any date condition metrics are lifetime.
+// - Faults the adapter must survive: two campaigns given with one id are both listed (a paging or aggregation
+//   fault upstream, in one customer or two), and `idAsNumber` sends a campaign's int64 id as a bare JSON number,
+//   as a proxy that converts int64 strings does (past 2^53 JSON.parse loses its last digits).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,6 +60,8 @@ export interface FakeGoogleCampaign {
    * that are not listed here.
    */
   costByDay?: Record<string, string>;
+  /** campaign.id as a bare JSON number instead of Google's int64 string, in every row about this campaign. */
+  idAsNumber?: boolean;
 }
 
 export interface FakeGoogleCustomer {
@@ -110,6 +115,7 @@ export interface RecordedGoogleRequest {
 }
 
 export interface FakeGoogleAdsOptions {
+  /** Two entries with one id are both listed, each with its own figures (see the faults above). */
   campaigns?: FakeGoogleCampaign[];
   /** Defaults to every customer the campaigns name, in EUR. */
   customers?: FakeGoogleCustomer[];
@@ -131,7 +137,9 @@ export interface FakeGoogleAds {
   requests: RecordedGoogleRequest[];
   /** Every access token handed out, in order. */
   issuedTokens: string[];
+  /** The first campaign with this id. */
   campaign(id: string): FakeGoogleCampaign | undefined;
+  /** Sets the status of every campaign with this id. */
   setStatus(id: string, status: FakeCampaignStatus): void;
   fail(rule: FailureRule): void;
   /** Marks every access token issued so far as expired: the next API call with one gets 401. */
@@ -165,11 +173,11 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
   const pageSize = opts.pageSize ?? 10_000;
   const ttl = opts.tokenTtlSeconds ?? 3600;
   const managerId = opts.managerId ?? null;
-  const campaigns = new Map<string, FakeGoogleCampaign>();
-  for (const c of opts.campaigns ?? []) campaigns.set(c.id, { ...c });
+  // A list, not a map by id: a duplicated id is a fault the fake must be able to send.
+  const campaigns: FakeGoogleCampaign[] = (opts.campaigns ?? []).map((c) => ({ ...c }));
   const customers = new Map<string, FakeGoogleCustomer>();
   for (const c of opts.customers ??
-    [...new Set([...campaigns.values()].map((c) => c.customerId))].map((id) => ({ id, currencyCode: 'EUR' }))) {
+    [...new Set(campaigns.map((c) => c.customerId))].map((id) => ({ id, currencyCode: 'EUR' }))) {
     customers.set(c.id, c);
   }
   const tokens = new Map<string, TokenState>();
@@ -393,10 +401,9 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
         ]),
       ];
     }
-    const matching = [...campaigns.values()].filter(
-      (c) => c.customerId === customerId && parsed.where.every((cond) => cond(c)),
-    );
-    matching.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    const matching = campaigns.filter((c) => c.customerId === customerId && parsed.where.every((cond) => cond(c)));
+    // Stable: copies of one id keep the order they were given in.
+    matching.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
     const segmented = parsed.fields.includes('segments.date');
     const dates = parsed.dates;
     if (segmented && (dates.min === null || dates.max === null)) {
@@ -473,7 +480,7 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
     ];
     if (!Array.isArray(ops) || ops.length === 0)
       return bad({ requestError: 'EMPTY_OPERATIONS' }, 'No operations in the request.');
-    const changes: [FakeGoogleCampaign, FakeCampaignStatus][] = [];
+    const changes: [FakeGoogleCampaign[], FakeCampaignStatus][] = [];
     const results: { resourceName: string }[] = [];
     for (const op of ops as Record<string, unknown>[]) {
       const update = op?.update as { resourceName?: unknown; status?: unknown } | undefined;
@@ -486,18 +493,19 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
       const rm = /^customers\/(\d+)\/campaigns\/(\d+)$/.exec(name);
       if (!rm || rm[1] !== customerId)
         return bad({ requestError: 'RESOURCE_NAME_MALFORMED' }, `Resource name '${name}' is malformed.`);
-      const campaign = campaigns.get(rm[2] as string);
-      if (!campaign || campaign.customerId !== customerId || campaign.status === 'REMOVED') {
+      // One resource: every listed copy of it changes together.
+      const copies = campaigns.filter((c) => c.id === rm[2] && c.customerId === customerId && c.status !== 'REMOVED');
+      if (copies.length === 0) {
         return bad({ mutateError: 'RESOURCE_NOT_FOUND' }, 'The requested resource was not found.');
       }
       if (update.status !== 'ENABLED' && update.status !== 'PAUSED') {
         return bad({ campaignError: 'INVALID_STATUS' }, `Status ${JSON.stringify(update.status)} cannot be set.`);
       }
-      changes.push([campaign, update.status]);
+      changes.push([copies, update.status]);
       results.push({ resourceName: name });
     }
     // Operations are all-or-nothing: apply only once every one is valid.
-    if (!noop) for (const [campaign, status] of changes) campaign.status = status;
+    if (!noop) for (const [copies, status] of changes) for (const c of copies) c.status = status;
     return [200, { results }];
   }
 
@@ -518,11 +526,11 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
     tokenUrl: `${url}/token`,
     requests,
     issuedTokens,
-    campaign: (id) => campaigns.get(id),
+    campaign: (id) => campaigns.find((c) => c.id === id),
     setStatus(id, status) {
-      const c = campaigns.get(id);
-      if (!c) throw new Error(`fake Google Ads has no campaign ${id}`);
-      c.status = status;
+      const copies = campaigns.filter((c) => c.id === id);
+      if (copies.length === 0) throw new Error(`fake Google Ads has no campaign ${id}`);
+      for (const c of copies) c.status = status;
     },
     fail(rule) {
       rules.push({ ...rule, left: rule.times ?? 1 });
@@ -730,7 +738,7 @@ function buildRow(
   for (const f of fields) {
     switch (f) {
       case 'campaign.id':
-        part('campaign').id = c.id;
+        part('campaign').id = c.idAsNumber ? jsonNumber(c.id) : c.id;
         break;
       case 'campaign.name':
         part('campaign').name = c.name;
@@ -837,8 +845,11 @@ function unauthenticated(): unknown {
   };
 }
 
+/** Marks digits to be written as a bare JSON number (JSON.stringify cannot write one past 2^53 exactly). */
+const jsonNumber = (digits: string): string => `\u0000json-number:${digits}\u0000`;
+
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(body).replace(/"\\u0000json-number:(\d+)\\u0000"/g, '$1');
   res.writeHead(status, {
     'content-type': 'application/json; charset=UTF-8',
     'content-length': Buffer.byteLength(text),

@@ -88,6 +88,8 @@ export class RecordingNotifier implements Notifier {
   readonly alerts: ResultRow[] = [];
   readonly opened: Escalation[] = [];
   readonly closed: EscalationClosed[] = [];
+  /** Batches whose members changed, as they stood then. */
+  readonly updated: Escalation[] = [];
   async alert(row: ResultRow): Promise<void> {
     this.alerts.push(row);
   }
@@ -100,6 +102,9 @@ export class RecordingNotifier implements Notifier {
   }
   async escalationClosed(closed: EscalationClosed): Promise<void> {
     this.closed.push(closed);
+  }
+  async escalationUpdated(escalation: Escalation): Promise<void> {
+    this.updated.push(escalation);
   }
 }
 

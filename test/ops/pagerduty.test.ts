@@ -223,6 +223,27 @@ describe('a storm held as one batch escalation', () => {
     await pageAfterRun(app, config, log, { flushMs: 3_000 });
     expect(resolves(key)).toHaveLength(1);
   });
+
+  it('pages an export that lists none of the planned campaigns as campaigns missing, not as would-be pauses', async () => {
+    const { app, config, dataDir } = open();
+    // The Google export came back empty: every planned Google campaign is missing from it.
+    writeFileSync(join(dataDir, 'google.json'), JSON.stringify({ fetched_at: '2026-11-20T08:30:00Z', campaigns: [] }));
+    await run(app, config);
+    const batch = app.agent.pending().find((e) => e.batch?.kind === 'data_fault');
+    if (!batch) throw new Error('no data-fault batch');
+    expect(batch.proposedAction).toBe('alert');
+    const n = batch.batch?.members.length ?? 0;
+    expect(n).toBeGreaterThanOrEqual(3);
+    const [event] = triggers(`pacing:storm:${batch.id}`);
+    const summary = summaryOf(event);
+    expect(
+      summary.startsWith(`google data looks faulty: ${n} planned campaigns are missing from it, held for one check`),
+    ).toBe(true);
+    expect(summary).not.toContain('would-be pause');
+    expect(event?.payload).toMatchObject({
+      custom_details: { batch: 'data_fault', proposedAction: 'alert', campaigns: n },
+    });
+  });
 });
 
 describe('delivery', () => {

@@ -9,6 +9,7 @@ import {
   type PagingFacts,
   pauseCleared,
   type RefusedMessage,
+  type Storm,
 } from '../../src/ops/paging.js';
 
 const failed = (over: Partial<FailedPause> = {}): FailedPause => ({
@@ -200,6 +201,7 @@ describe('evaluatePaging', () => {
           {
             escalationId: 'esc-7',
             kind: 'data_fault',
+            proposedAction: 'halt',
             platform: 'google',
             campaigns: 6,
             reason: 'looks like an outage',
@@ -359,5 +361,54 @@ describe('a halt or a question Slack refused', () => {
     });
     const after = evaluatePaging(facts(), new Map([open(key, 'message_refused')]));
     expect(after.resolve).toEqual([expect.objectContaining({ dedupKey: key, kind: 'message_refused' })]);
+  });
+});
+
+describe('a storm page says what the batch holds', () => {
+  const storm = (over: Partial<Storm>): Storm => ({
+    escalationId: 'esc-9',
+    kind: 'data_fault',
+    proposedAction: 'halt',
+    platform: 'google',
+    campaigns: 6,
+    reason: 'the reason',
+    createdAt: '2026-11-20T09:00:00Z',
+    ...over,
+  });
+  const cases: { name: string; storm: Storm; says: string; never: RegExp; severity: string }[] = [
+    {
+      name: 'zero delivery in an account: would-be pauses',
+      storm: storm({}),
+      says: 'google data looks faulty: 6 would-be pauses held for one decision (escalation esc-9): the reason',
+      never: /missing/,
+      severity: 'error',
+    },
+    {
+      name: 'planned campaigns missing from the export: a check, not pauses',
+      storm: storm({ proposedAction: 'alert', campaigns: 30 }),
+      says: 'google data looks faulty: 30 planned campaigns are missing from it, held for one check (nothing is paused) (escalation esc-9): the reason',
+      never: /pause(?!d)/,
+      severity: 'error',
+    },
+    {
+      name: 'one planned campaign missing',
+      storm: storm({ proposedAction: 'alert', campaigns: 1 }),
+      says: 'google data looks faulty: 1 planned campaign is missing from it, held for one check (nothing is paused) (escalation esc-9): the reason',
+      never: /would-be/,
+      severity: 'error',
+    },
+    {
+      name: 'more pauses than MAX_AUTONOMOUS_HALTS',
+      storm: storm({ kind: 'halt_budget', campaigns: 4 }),
+      says: '4 pauses over MAX_AUTONOMOUS_HALTS held for one decision (escalation esc-9): the reason',
+      never: /data looks faulty/,
+      severity: 'warning',
+    },
+  ];
+  it.each(cases)('$name', ({ storm: s, says, never, severity }) => {
+    const [t] = evaluatePaging(facts({ storms: [s] }), new Map()).trigger;
+    expect(t?.summary).toBe(says);
+    expect(t?.summary).not.toMatch(never);
+    expect(t).toMatchObject({ severity, details: { proposedAction: s.proposedAction, batch: s.kind } });
   });
 });

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CollectingNotifier } from '../../src/cli/notifier.js';
+import { loadConfig } from '../../src/config.js';
 import { PlatformError } from '../../src/errors.js';
 import { GoogleAdsPlatform } from '../../src/platforms/google/adapter.js';
 import { dailyCosts } from '../../src/platforms/google/campaigns.js';
@@ -6,6 +11,7 @@ import { dateFields, parseDuration } from '../../src/platforms/google/client.js'
 import { datePart, microsToAmount } from '../../src/platforms/google/convert.js';
 import { NamingConvention } from '../../src/platforms/naming.js';
 import type { RetryPolicy } from '../../src/platforms/retry.js';
+import { createApp } from '../../src/wiring.js';
 import {
   FAKE_GOOGLE,
   type FakeGoogleAds,
@@ -892,5 +898,161 @@ describe('ids sent as JSON numbers too large to be exact', () => {
     expect(dailyCosts(rows, window, 'Google Ads customer 111-222-3334').fault).toMatch(
       /campaign\.id came as the JSON number 12345678901234567000, too large to be exact/,
     );
+  });
+});
+
+describe('Google Ads adapter: faulty answers on the wire', () => {
+  const ZERO_COPY: FakeGoogleCampaign = {
+    customerId: CUST_A,
+    id: '101',
+    name: 'Acme_DE_Sneakers_Prospecting',
+    status: 'ENABLED',
+    startDate: '2026-11-01',
+    endDate: '2026-11-30',
+    costMicros: null,
+  };
+  const window = { since: '2026-11-01', until: '2026-11-20' };
+
+  it('uses neither copy of a campaign listed twice by one customer, and names it', async () => {
+    const f = await start({ campaigns: [...CAMPAIGNS, ZERO_COPY] });
+    const rows = await platform(f).fetchCampaigns();
+    expect(rows.campaigns.map((c) => c.id).sort()).toEqual(['102', '201']);
+    expect(rows.errors).toContain(
+      'Google Ads campaign 101 appears twice (customer 111-222-3334 and 111-222-3334); neither copy is used.',
+    );
+    expect(rows.unusable?.filter((u) => u.id === '101')).toHaveLength(2);
+  });
+
+  it('uses neither copy of one id listed by two customers, also when spend is read per day', async () => {
+    const f = await start({
+      campaigns: [
+        { ...ZERO_COPY, costByDay: { '2026-11-10': '900000000' } },
+        { ...ZERO_COPY, customerId: CUST_B, costByDay: {} },
+        CAMPAIGNS[3] as FakeGoogleCampaign,
+      ],
+    });
+    const rows = await platform(f).fetchCampaigns(window);
+    expect(rows.campaigns.map((c) => c.id)).toEqual(['201']);
+    expect(rows.errors).toContain(
+      'Google Ads campaign 101 appears twice (customer 111-222-3334 and 555-666-7778); neither copy is used.',
+    );
+    // Both copies really went over the wire: the fault is Google's answer, not the fake's bookkeeping.
+    const listed = searches(f).filter((r) => !queryOf(r).includes('segments.date'));
+    expect(listed.map((r) => r.customerId).sort()).toEqual([CUST_A, CUST_B]);
+  });
+
+  const UNSAFE = '12345678901234567891';
+
+  it('refuses a campaign whose id comes as a JSON number past 2^53, naming campaign.id, and keeps the rest', async () => {
+    const f = await start({
+      campaigns: [...CAMPAIGNS, { ...ZERO_COPY, id: UNSAFE, idAsNumber: true, costMicros: '5000000' }],
+    });
+    const rows = await platform(f).fetchCampaigns();
+    expect(rows.campaigns.map((c) => c.id).sort()).toEqual(['101', '102', '201']);
+    // No campaign named after the rounded number either.
+    expect(rows.campaigns.some((c) => c.id.startsWith('123456789012345678'))).toBe(false);
+    expect(rows.errors).toContainEqual(
+      expect.stringMatching(
+        /^Google Ads customer 111-222-3334: a campaign row's campaign\.id came as the JSON number 12345678901234567000, too large to be exact/,
+      ),
+    );
+  });
+
+  it("does not use a customer's daily cost when a cost row names its campaign by such a number", async () => {
+    const f = await start({
+      campaigns: [
+        { ...ZERO_COPY, costByDay: { '2026-11-10': '900000000' } },
+        { ...ZERO_COPY, id: UNSAFE, idAsNumber: true, costByDay: { '2026-11-10': '5000000' } },
+        CAMPAIGNS[3] as FakeGoogleCampaign,
+      ],
+    });
+    const rows = await platform(f).fetchCampaigns(window);
+    // Customer A's spend cannot be attributed: none of its campaigns is read (101 would look idle otherwise).
+    expect(rows.campaigns.map((c) => c.id)).toEqual(['201']);
+    expect(rows.errors[0]).toMatch(/campaign\.id came as the JSON number 12345678901234567000, too large to be exact/);
+    expect(rows.incomplete).toMatch(/customer 111-222-3334 could not be read/);
+  });
+});
+
+describe('a run on Google Ads that lists one campaign twice, PACING_MODE=live', () => {
+  it('pauses neither copy (one of them shows no spend), while it still pauses a campaign that is really idle', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pacing-google-dup-'));
+    // Both copies list the campaign the plan pins; one shows spend on plan, the other none at all.
+    const sneakers: FakeGoogleCampaign = {
+      customerId: CUST_A,
+      id: '101',
+      name: 'Acme_DE_Sneakers_Prospecting',
+      status: 'ENABLED',
+      startDate: '2026-11-01',
+      endDate: '2026-11-30',
+    };
+    const f = await start({
+      campaigns: [
+        // The copy at zero comes first: taking the first copy would pause a campaign spending on plan.
+        { ...sneakers, costByDay: {} },
+        { ...sneakers, customerId: CUST_B, costByDay: { '2026-11-10': '900000000' } },
+        {
+          customerId: CUST_A,
+          id: '105',
+          name: 'Acme_DE_Running_Search',
+          status: 'ENABLED',
+          startDate: '2026-11-01',
+          endDate: '2026-11-30',
+          costByDay: {},
+        },
+      ],
+      customers: [
+        { id: CUST_A, currencyCode: 'EUR' },
+        { id: CUST_B, currencyCode: 'EUR' },
+      ],
+    });
+    writeFileSync(
+      join(dir, 'tracker.csv'),
+      [
+        'campaign_id,campaign_name,platform,market,product,start_date,end_date,target_spend,currency,platform_campaign_id',
+        'G-DUP,Acme_DE_Sneakers_Prospecting,google,DE,Sneakers,2026-11-01,2026-11-30,900,EUR,101',
+        'G-IDLE,Acme_DE_Running_Search,google,DE,Running,2026-11-01,2026-11-30,900,EUR,105',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ fetched_at: NOW, campaigns: [] }));
+    const app = createApp(
+      loadConfig({
+        PACING_DATA_DIR: dir,
+        PACING_DB: join(dir, 'p.db'),
+        PACING_NOW: NOW,
+        PACING_PLATFORMS: 'google=live,meta=fixtures',
+        PACING_MODE: 'live',
+        GOOGLE_ADS_CUSTOMER_IDS: `${CUST_A},${CUST_B}`,
+        GOOGLE_ADS_API_BASE_URL: f.url,
+        GOOGLE_OAUTH_TOKEN_URL: f.tokenUrl,
+        GOOGLE_ADS_CLIENT_ID: FAKE_GOOGLE.clientId,
+        GOOGLE_ADS_CLIENT_SECRET: FAKE_GOOGLE.clientSecret,
+        GOOGLE_ADS_REFRESH_TOKEN: FAKE_GOOGLE.refreshToken,
+        LOG_LEVEL: 'silent',
+      }),
+      new CollectingNotifier(),
+    );
+    try {
+      const report = await app.agent.run('test');
+      const byId = new Map(report.results.map((r) => [r.campaignId, r]));
+      // The engine can pause here: the campaign that is really idle is paused through the API.
+      expect(byId.get('G-IDLE')).toMatchObject({ action: 'halt', pause: 'paused' });
+      const paused = f.requests
+        .filter((r) => r.kind === 'mutate' && r.status === 200)
+        .map((r) => JSON.stringify(r.body));
+      expect(paused).toHaveLength(1);
+      expect(paused[0]).toContain(`customers/${CUST_A}/campaigns/105`);
+      // The duplicated one is reported, not judged on either copy.
+      expect(byId.get('G-DUP')?.action).not.toBe('halt');
+      expect(byId.get('G-DUP')?.pause).toBeNull();
+      expect(report.platformErrors.map((e) => e.message)).toContainEqual(
+        expect.stringContaining('Google Ads campaign 101 appears twice'),
+      );
+      expect(f.campaign('101')?.status).toBe('ENABLED');
+    } finally {
+      app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
