@@ -241,7 +241,7 @@ function ask(
 
 function addCause(row: ResultRow, cause: Cause): void {
   row.rootCause = [...row.rootCause, cause];
-  row.mitigation = [...row.mitigation, ...mitigate([cause])];
+  row.mitigation = [...row.mitigation, ...mitigate([cause], row.currency)];
 }
 
 /**

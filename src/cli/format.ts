@@ -1,6 +1,6 @@
 // Human-readable output for the terminal: a run (table, forecasts, summary), one campaign in detail, audit.
 import type { Escalation, ResultRow, RowError } from '../agent/ports.js';
-import { formatMoney, formatPct } from '../domain/money.js';
+import { formatAmount, formatMoney, formatPct } from '../domain/money.js';
 import { type RunCounts, runCounts, runCountsText } from '../domain/run-counts.js';
 import type { Forecast, RunHistory } from '../domain/types.js';
 import type { AuditEvent } from '../store/audit.js';
@@ -124,21 +124,22 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
     '',
   ];
   const right = new Set([2, 3, 4, 5, 6, 7]);
-  const build = (money: (v: number) => string, campaignWidth: number) =>
+  const build = (money: (v: number, currency: string | null) => string, campaignWidth: number) =>
     stackedTable(
       headers,
       rows.map((r) => {
         const f = r.forecast;
-        const rate = money(f.dailyRunRate);
+        const cur = r.currency;
+        const rate = money(f.dailyRunRate, cur);
         return [
           clip(campaignLabel(r), campaignWidth),
           r.currency ?? '—',
-          money(f.budget),
-          money(f.projectedSpend),
+          money(f.budget, cur),
+          money(f.projectedSpend, cur),
           formatPct(f.projectedVariancePct),
           String(f.daysLeft),
           mixed ? `${rate}${f.basis === 'flight_to_date' ? '*' : ' '}` : rate,
-          money(f.recommendedDailyBudget),
+          money(f.recommendedDailyBudget, cur),
           isOffBudget(f) ? OFF_MARK : '',
         ];
       }),
@@ -148,12 +149,12 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
   const widest = (lines: string[]) => Math.max(...lines.map(displayWidth));
   const longest = Math.max(...rows.map((r) => campaignLabel(r).length));
   let whole = false;
-  let lines = build((v) => formatMoney(v), longest);
+  let lines = build(formatAmount, longest);
   if (widest(lines) > TERMINAL_WIDTH) {
     // Too wide: clip long campaign ids, and drop the cents only when even the shortest id column leaves no room.
-    const cents = build((v) => formatMoney(v), 'CAMPAIGN'.length);
+    const cents = build(formatAmount, 'CAMPAIGN'.length);
     whole = widest(cents) > TERMINAL_WIDTH;
-    const money = whole ? wholeMoney : (v: number) => formatMoney(v);
+    const money = whole ? wholeMoney : formatAmount;
     const over = widest(build(money, longest)) - TERMINAL_WIDTH;
     lines = build(money, Math.max('CAMPAIGN'.length, longest - Math.max(0, over)));
   }

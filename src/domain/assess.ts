@@ -164,7 +164,7 @@ function explain(a: Assessment, d: Decision, causes: Cause[]): Assessment {
   a.reason = d.reason;
   if (d.action !== 'log' || causes.some((c) => c.code === 'platform_unavailable' || c.code === 'plan_row_invalid')) {
     a.rootCause = causes;
-    a.mitigation = mitigate(causes);
+    a.mitigation = mitigate(causes, a.currency);
   }
   return a;
 }

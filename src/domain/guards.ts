@@ -99,7 +99,7 @@ export function guardRow(a: Assessment, s: GuardSettings, now: string, guard: Gu
 }
 
 export function withCause(a: Assessment, cause: Cause): Assessment {
-  return { ...a, rootCause: [...a.rootCause, cause], mitigation: [...a.mitigation, ...mitigate([cause])] };
+  return { ...a, rootCause: [...a.rootCause, cause], mitigation: [...a.mitigation, ...mitigate([cause], a.currency)] };
 }
 
 const plainGuard: Guard = (a, code, message, evidence) => withCause(a, { code, message, evidence });

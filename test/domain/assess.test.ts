@@ -126,7 +126,7 @@ describe('assessAll: matched campaigns', () => {
     expect(a.mitigation).toEqual([
       {
         cause: 'forecast_miss',
-        step: 'Set the daily budget to 87.65 for the 17 days left to land on the budget of 3,100.00.',
+        step: 'Set the daily budget to 87.65 EUR for the 17 days left to land on the budget of 3,100.00 EUR.',
       },
     ]);
   });
@@ -343,7 +343,7 @@ describe('assessAll: unmatched rows and orphans', () => {
     expect(a?.rootCause).toEqual([
       {
         code: 'orphan_spend',
-        message: '"Rogue" spent 250.01 with no row in the tracker.',
+        message: '"Rogue" spent 250.01 EUR with no row in the tracker.',
         evidence: { platformCampaignId: 'g-7', name: 'Rogue', spend: 250.01, status: 'ENABLED' },
       },
     ]);

@@ -1,7 +1,7 @@
 // The digest message: money at stake, what changed since the last digest, chronic offenders, forecasts that miss
 // their budget, the biggest over- and underspends, and the escalations waiting or expired. Read in seconds.
 import type { ResultRow } from '../../agent/ports.js';
-import { formatMoney, formatPct } from '../../domain/money.js';
+import { formatAmount, formatMoney, formatPct } from '../../domain/money.js';
 import { atStake, type MoneyAtStake } from '../../domain/overview.js';
 import type { Digest } from '../digest.js';
 import { type Block, context, esc, header, section, severityIcon, slackDate, withinLimits } from './blocks.js';
@@ -31,7 +31,7 @@ export function moneyLines(m: readonly MoneyAtStake[]): string {
     .map(
       (x) =>
         `• *${money(x.amount, x.currency)}* across ${plural(x.campaigns, 'campaign')}` +
-        ` — ${formatMoney(x.over)} over plan, ${formatMoney(x.under)} under`,
+        ` — ${formatAmount(x.over, x.currency)} over plan, ${formatAmount(x.under, x.currency)} under`,
     )
     .join('\n');
 }
