@@ -61,7 +61,7 @@ export function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guar
         kind: 'data_fault',
         scope: id,
         proposed: 'halt',
-        reason: `${what}: more likely a data outage than real stalls. Approve to pause all ${members.length}, or reject and check the platform's data.`,
+        reason: `${what}: more likely a data outage than real stalls. Check the platform's data before pausing any of them.`,
         members,
       },
       (a) =>

@@ -255,10 +255,10 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
       ':mag: Is this the right campaign? ACME | US | Basketball | Launch',
     );
     expect(header(posted.get('ACM-M-001')?.blocks)).toBe(
-      ':currency_exchange: Which currency is right? ACME | FR | Running | Retargeting',
+      ':currency_exchange: Plan in EUR, Meta reports USD: send an alert about ACME | FR | Running | Retargeting anyway?',
     );
-    expect(JSON.stringify(posted.get('ACM-M-005')?.blocks)).toContain('"text":"Pause campaign"');
-    expect(JSON.stringify(posted.get('ACM-M-004')?.blocks)).toContain('"text":"Send alert"');
+    expect(JSON.stringify(posted.get('ACM-M-005')?.blocks)).toContain('"text":"Yes, pause it"');
+    expect(JSON.stringify(posted.get('ACM-M-004')?.blocks)).toContain('"text":"Yes, send the alert"');
 
     // Alerts: 10 new ones, so one summary message in the channel and every card in its thread, pauses first.
     const alerts = delivered(CHANNELS.alerts);

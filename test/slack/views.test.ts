@@ -197,7 +197,7 @@ function manyPending(n: number, long: boolean): Escalation[] {
 // --- the escalation message ------------------------------------------------------------------------------------
 
 describe('escalationBlocks', () => {
-  it('has two buttons carrying the escalation id: a halt says "Pause campaign" (danger, confirmed) and "Keep running"', async () => {
+  it('has two buttons carrying the escalation id: a halt on a doubtful match says "Yes, pause it" (danger, confirmed) and "No, keep it running"', async () => {
     const halt = escalation('ACM-M-005');
     expect(halt.proposedAction).toBe('halt');
     const blocks = escalationBlocks(halt);
@@ -210,9 +210,14 @@ describe('escalationBlocks', () => {
       action_id: APPROVE,
       value: halt.id,
       style: 'danger',
-      text: { text: 'Pause campaign' },
+      text: { text: 'Yes, pause it' },
     });
-    expect(reject).toMatchObject({ type: 'button', action_id: REJECT, value: halt.id, text: { text: 'Keep running' } });
+    expect(reject).toMatchObject({
+      type: 'button',
+      action_id: REJECT,
+      value: halt.id,
+      text: { text: 'No, keep it running' },
+    });
     // The safe choice is never the red button.
     expect(reject?.style).toBeUndefined();
     expect(APPROVE).toBe('pacing_approve');
@@ -227,26 +232,57 @@ describe('escalationBlocks', () => {
     await post(blocks, 'halt escalation');
   });
 
-  it('a proposed alert says "Send alert" and "Dismiss", with no confirmation', async () => {
+  it('a proposed alert is never red nor confirmed; its buttons answer the question asked', async () => {
+    const answers = (id: string) => {
+      const e = escalation(id);
+      const [actions] = actionBlocks(escalationBlocks(e));
+      return actions?.elements.map((b) => [
+        b.action_id,
+        b.value,
+        (b.text as { text: string }).text,
+        b.style,
+        b.confirm,
+      ]);
+    };
+    // "Is this the right campaign?" is answered yes or no; "Plan in EUR, Meta reports USD: send an alert anyway?"
+    // with "Send alert anyway"; a plan row not found on the platform with "Send alert" / "Dismiss".
+    expect(answers('ACM-M-004')).toEqual([
+      [APPROVE, escalation('ACM-M-004').id, 'Yes, send the alert', 'primary', undefined],
+      [REJECT, escalation('ACM-M-004').id, 'No, dismiss', undefined, undefined],
+    ]);
+    expect(answers('ACM-M-001')).toEqual([
+      [APPROVE, escalation('ACM-M-001').id, 'Send alert anyway', 'primary', undefined],
+      [REJECT, escalation('ACM-M-001').id, 'Dismiss', undefined, undefined],
+    ]);
+    expect(answers('ACM-M-007')).toEqual([
+      [APPROVE, escalation('ACM-M-007').id, 'Send alert', 'primary', undefined],
+      [REJECT, escalation('ACM-M-007').id, 'Dismiss', undefined, undefined],
+    ]);
     for (const e of opened.filter((x) => x.proposedAction === 'alert')) {
       const [actions] = actionBlocks(escalationBlocks(e));
-      expect(
-        actions?.elements.map((b) => [b.action_id, b.value, (b.text as { text: string }).text, b.confirm]),
-      ).toEqual([
-        [APPROVE, e.id, 'Send alert', undefined],
-        [REJECT, e.id, 'Dismiss', undefined],
-      ]);
+      for (const b of actions?.elements ?? []) expect([b.style, b.confirm]).not.toContain('danger');
     }
-    expect(opened.filter((x) => x.proposedAction === 'alert').length).toBeGreaterThan(0);
     await post(escalationBlocks(escalation('ACM-M-004')), 'alert escalation');
+  });
+
+  it('says under each question what its two buttons do, in their own words', () => {
+    for (const e of opened) {
+      const blocks = escalationBlocks(e);
+      const [actions] = actionBlocks(blocks);
+      const labels = (actions?.elements ?? []).map((b) => (b.text as { text: string }).text);
+      const all = text(blocks);
+      for (const label of labels) expect(all, e.id).toContain(`*${label}*`);
+    }
   });
 
   it('asks the question that fits its reason', () => {
     const title = (id: string) => (escalationBlocks(escalation(id))[0] as { text: { text: string } }).text.text;
     expect(title('ACM-M-004')).toBe(':mag: Is this the right campaign? ACME | UK | Trail | Prospecting');
     expect(title('ACM-M-005')).toBe(':mag: Is this the right campaign? ACME | US | Basketball | Launch');
-    expect(title('ACM-M-001')).toBe(':currency_exchange: Which currency is right? ACME | FR | Running | Retargeting');
-    expect(title('ACM-M-007')).toBe(':mag: Is ACME | SE | Yoga | Awareness running? No match on Meta');
+    expect(title('ACM-M-001')).toBe(
+      ':currency_exchange: Plan in EUR, Meta reports USD: send an alert about ACME | FR | Running | Retargeting anyway?',
+    );
+    expect(title('ACM-M-007')).toBe(':mag: Not found on Meta: send an alert about ACME | SE | Yoga | Awareness?');
     const orphan = opened.find((e) => e.snapshot.campaignId === null && !e.batch) as Escalation;
     expect((escalationBlocks(orphan)[0] as { text: { text: string } }).text.text).toBe(
       ':question: Pause this unplanned spend? Acme_IT_Sandals_Clearance_Test on Google Ads',
@@ -603,7 +639,7 @@ function batchEscalation(
     reason:
       kind === 'orphans'
         ? `${members.length} campaigns spend with no plan row (more than MAX_ORPHAN_ESCALATIONS, 20): the tracker may be incomplete. Review them; approving flags them, nothing is paused.`
-        : `${members.length} of ${members.length} in-flight campaigns in google account 111 (100 %) show no delivery: more likely a data outage than real stalls. Approve to pause all ${members.length}, or reject and check the platform's data.`,
+        : `${members.length} of ${members.length} in-flight campaigns in google account 111 (100 %) show no delivery: more likely a data outage than real stalls. Check the platform's data before pausing any of them.`,
     snapshot: { ...base.snapshot, platform: 'google', account: '111' },
     batch: { kind, members },
     ...over,
@@ -614,13 +650,13 @@ function batchEscalation(
 const faultMembers = () => Array.from({ length: 25 }, (_, i) => member(i, { currency: i % 3 === 0 ? 'GBP' : 'EUR' }));
 
 describe('batch escalations', () => {
-  it('one message: count, money per currency, the ten biggest, and Approve all / Reject with the escalation id', async () => {
+  it('a data fault: count, money per currency, the ten biggest, what to check, and "Keep them running" first', async () => {
     const e = batchEscalation('data_fault', faultMembers());
     const blocks = escalationBlocks(e);
     expect(violations(blocks, 50)).toEqual([]);
     const head = blocks[0] as unknown as { type: string; text: { text: string } };
     expect(head.type).toBe('header');
-    expect(head.text.text).toBe('Pause 25 campaigns? Google Ads account 111 data looks faulty');
+    expect(head.text.text).toBe('Google Ads account 111 data looks faulty: keep 25 campaigns running?');
     const t = text(blocks);
     // Money at stake per currency, never summed across them.
     expect(t).toContain('60,804.00 EUR');
@@ -636,25 +672,28 @@ describe('batch escalations', () => {
     expect(t).not.toContain('pause this campaign');
     const actions = actionBlocks(blocks);
     expect(actions).toHaveLength(1);
-    const [approve, reject, ...rest] = actions[0]?.elements ?? [];
+    // The safe answer leads: keeping them running is the first, primary button; pausing is red and confirmed.
+    const [reject, approve, ...rest] = actions[0]?.elements ?? [];
     expect(rest).toEqual([]);
+    expect(reject).toMatchObject({
+      type: 'button',
+      action_id: REJECT,
+      value: e.id,
+      style: 'primary',
+      text: { text: 'Keep them running' },
+    });
+    expect(reject?.confirm).toBeUndefined();
     expect(approve).toMatchObject({
       type: 'button',
       action_id: APPROVE,
       value: e.id,
       style: 'danger',
-      text: { type: 'plain_text', text: 'Pause 25 campaigns' },
+      text: { type: 'plain_text', text: 'Pause anyway' },
     });
     const confirm = approve?.confirm as { text: { text: string } } | undefined;
     expect(confirm?.text.text).toContain('pauses 25 campaigns');
-    expect(reject).toMatchObject({
-      type: 'button',
-      action_id: REJECT,
-      value: e.id,
-      text: { text: 'Keep them running' },
-    });
-    expect(reject?.style).toBeUndefined();
-    expect(reject?.confirm).toBeUndefined();
+    expect(t).toContain('*What to check first:* open Google Ads account 111');
+    expect(t).not.toContain('Pause 25 campaigns?');
     expect(escalationText(e)).toBe(`Approval needed (halt) for 25 campaigns: ${e.reason.replaceAll('&', '&amp;')}`);
     await post(blocks, 'data fault batch');
   });
@@ -781,10 +820,18 @@ describe('batch escalations', () => {
       const t = text(blocks);
       expect(t).toMatch(/…and \d+ more/);
       expect(t).not.toContain('<Acme');
-      expect(actionBlocks(blocks)[0]?.elements.map((b) => [b.action_id, b.value])).toEqual([
-        [APPROVE, e.id],
-        [REJECT, e.id],
-      ]);
+      const ids = actionBlocks(blocks)[0]?.elements.map((b) => [b.action_id, b.value]);
+      expect(ids).toEqual(
+        kind === 'data_fault'
+          ? [
+              [REJECT, e.id],
+              [APPROVE, e.id],
+            ]
+          : [
+              [APPROVE, e.id],
+              [REJECT, e.id],
+            ],
+      );
       await post(blocks, `500-member ${kind} batch`);
       const closedMsg = closedBlocks({
         escalation: e,
