@@ -4,6 +4,7 @@ import type { Assessment } from '../domain/assess.js';
 import { mitigate } from '../domain/mitigation.js';
 import type { PolicyPlan } from '../domain/policy.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
+import { asItStands } from '../domain/standing.js';
 import type { Cause } from '../domain/types.js';
 import { type AgentDeps, newId } from './deps.js';
 import { announce, closeEscalation, memberOf, openEscalation, pauseCampaign } from './effects.js';
@@ -162,10 +163,12 @@ async function pause(
     case 'paused':
       row.pause = 'paused';
       row.platformStatus = 'PAUSED';
+      row.forecast = asItStands(row).forecast;
       row.actionNote = result.note ? `Paused by the agent (${result.note}).` : 'Paused by the agent.';
       break;
     case 'already_paused':
       row.pause = 'already_paused';
+      row.forecast = asItStands(row).forecast;
       notPausedAgain(row, 'the platform reported it already paused');
       break;
     case 'would_pause':

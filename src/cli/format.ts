@@ -2,6 +2,7 @@
 import type { Escalation, ResultRow, RowError } from '../agent/ports.js';
 import { formatAmount, formatMoney, formatPct } from '../domain/money.js';
 import { type RunCounts, runCounts, runCountsText } from '../domain/run-counts.js';
+import { standsPaused } from '../domain/standing.js';
 import type { Forecast, RunHistory } from '../domain/types.js';
 import type { AuditEvent } from '../store/audit.js';
 import type { PlatformFailure, RunSummary } from '../store/runs.js';
@@ -130,7 +131,8 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
       rows.map((r) => {
         const f = r.forecast;
         const cur = r.currency;
-        const rate = money(f.dailyRunRate, cur);
+        // A paused campaign has no run rate: it spends no more, so its projection is its spend so far.
+        const rate = standsPaused(r) ? 'paused' : money(f.dailyRunRate, cur);
         return [
           clip(campaignLabel(r), campaignWidth),
           r.currency ?? '—',
@@ -207,7 +209,7 @@ export function campaignDetail(r: ResultRow, escalation: Escalation | null): str
     `  variance          ${formatPct(r.variancePct)} (${r.severity ?? 'no variance'})${r.zeroDelivery ? ', zero delivery' : ''}`,
     ...(r.history && r.history.runs > 0 ? [`  history           ${trendLine(r.history)}`] : []),
     ...(r.forecast
-      ? forecastLines(r.forecast, r.currency).map((l, i) => `  ${i ? '' : 'forecast'}`.padEnd(20) + l)
+      ? forecastLines(r.forecast, r.currency, standsPaused(r)).map((l, i) => `  ${i ? '' : 'forecast'}`.padEnd(20) + l)
       : []),
     `  confidence        ${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : ` (data ${r.dataAgeHours} h old${r.reportingLagHours ? `; the platform reports spend up to ${r.reportingLagHours} h late` : ''})`}`,
     `  action            ${r.action}${r.proposedAction ? ` (proposed: ${r.proposedAction})` : ''} — ${r.status}`,
@@ -263,16 +265,19 @@ const BASIS: Record<Forecast['basis'], string> = {
 };
 
 /** The forecast in two lines: where the flight ends at this rate, then what it takes to land on budget. */
-export function forecastLines(f: Forecast, currency: string | null): [string, string] {
+export function forecastLines(f: Forecast, currency: string | null, paused = false): [string, string] {
   const money = (v: number) => formatMoney(v, currency);
-  const first = `At ${money(f.dailyRunRate)} a day (${BASIS[f.basis]}) it ends at ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${isOffBudget(f) ? ` ${OFF_MARK}` : ''}`;
+  const mark = isOffBudget(f) ? ` ${OFF_MARK}` : '';
+  const first = paused
+    ? `Paused: it ends at its spend so far, ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${mark}`
+    : `At ${money(f.dailyRunRate)} a day (${BASIS[f.basis]}) it ends at ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${mark}`;
   let second: string;
   if (f.daysLeft <= 0) second = 'The flight is over: nothing left to adjust.';
   else {
     const left = `${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'} left`;
     second =
       f.recommendedDailyBudget > 0
-        ? `${left}; to land on budget: ${money(f.recommendedDailyBudget)} a day`
+        ? `${left}; to land on budget${paused ? ' once resumed' : ''}: ${money(f.recommendedDailyBudget)} a day`
         : `${left}; the budget is already spent: any further spend overshoots it`;
   }
   return [first, second];

@@ -215,6 +215,7 @@ function matched(m: Match, input: AssessInput): Assessment {
           endDate: row.endDate,
           timeZone: c.timeZone ?? null,
           spendByDay: c.spendByDay,
+          paused: c.status === 'PAUSED',
         },
         input.now,
       );

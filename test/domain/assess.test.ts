@@ -179,6 +179,9 @@ describe('assessAll: matched campaigns', () => {
     const a = one({}, { status: 'PAUSED', spend: 560 });
     expect(a).toMatchObject({ platformStatus: 'PAUSED', severity: 'critical', action: 'halt' });
     expect(causeCodes(a)).toEqual(['campaign_paused', 'forecast_miss']);
+    // Paused, it spends no more: its flight ends at the 560 spent, not at 560 + 40 a day for 17 days.
+    expect(a.forecast).toMatchObject({ dailyRunRate: 0, projectedSpend: 560, projectedVariancePct: -81.94 });
+    expect(a.rootCause[1]?.message).toContain('ends at 560.00 EUR against a budget of 3,100.00 EUR');
   });
 
   it('a currency mismatch is escalated proposing an alert, even when the variance would be critical', () => {

@@ -23,6 +23,16 @@ import { type FakeSlackApi, startFakeSlackApi } from '../fakes/slack-api.js';
 import { type FixtureWorld, fastClient, fixtureWorld, later } from './fixture-app.js';
 
 const CHANNEL = 'C0VIEWS001';
+/** A paused flight's forecast: its 6,100 spent is where it ends, against a 20,000 budget. */
+const PAUSED_FORECAST = {
+  dailyRunRate: 0,
+  projectedSpend: 6_100,
+  budget: 20_000,
+  projectedVariancePct: -69.5,
+  daysLeft: 10,
+  recommendedDailyBudget: 1_390,
+  basis: 'last_7_days' as const,
+};
 const APPROVER = 'U0APPROVER1';
 const REJECTER = 'U0REJECTER1';
 
@@ -464,6 +474,59 @@ describe('alert cards a buyer reads in three seconds', () => {
     expect(actionBlocks(blocks)).toEqual([]);
   });
 
+  it('a resumed card no longer says what to do about the pause, nor where the paused flight ends', () => {
+    const paused = { ...row('ACM-G-004'), forecast: PAUSED_FORECAST };
+    const card = alertBlocks(paused);
+    expect(text(card)).toContain('an approver can resume it with the button');
+    expect(text(card)).toContain('Paused, it ends at its spend so far');
+    const resumed = text(resumedBlocks(card, 'U0APPROVER1', 'today'));
+    expect(resumed).not.toContain('resume it with the button');
+    expect(resumed).not.toContain('The agent paused it');
+    expect(resumed).not.toContain('its spend so far');
+    // The money at stake and why it was paused stay.
+    expect(resumed).toMatch(/\*[\d,]+\.\d\d EUR (over|under) plan\*/);
+    // A card posted before its blocks had ids is recognised by its words.
+    const old = JSON.parse(JSON.stringify(card, (k, v) => (k === 'block_id' ? undefined : v))) as Block[];
+    expect(text(resumedBlocks(old, 'U0APPROVER1', 'today'))).not.toContain('resume it with the button');
+  });
+
+  it('a paused campaign ends at its spend so far on its card, never "at this rate … over its budget"', () => {
+    // The agent paused ACM-G-004 in this run: its stored forecast is its spend so far.
+    const g004 = row('ACM-G-004');
+    expect(g004.pause).toBe('paused');
+    if (g004.forecast) expect(g004.forecast.projectedSpend).toBe(g004.actualSpend);
+    const lead = text(alertBlocks({ ...g004, forecast: PAUSED_FORECAST }).slice(1, 2));
+    expect(lead).toContain('Paused, it ends at its spend so far: *6,100.00 EUR* of its 20,000.00 EUR budget (-69.50%)');
+    expect(lead).not.toContain('At this rate');
+  });
+
+  it('an early-flight row says it is too early to judge in its header, not "Critical: not delivering"', () => {
+    const early: ResultRow = {
+      ...row('ACM-G-003'),
+      severity: 'critical',
+      variancePct: -100,
+      actualSpend: 0,
+      zeroDelivery: true,
+      action: 'alert',
+      rootCause: [
+        {
+          code: 'guard_early_flight',
+          message: 'Too early to judge: the flight started 12 h ago (EARLY_FLIGHT_HOURS 24); not paused.',
+          evidence: { startDate: '2026-11-20', hoursSinceStart: 12, earlyFlightHours: 24 },
+        },
+      ],
+    };
+    expect(title(alertBlocks(early))).toBe(
+      ':hourglass_flowing_sand: Not delivering yet, too early to judge: Acme_UK_Football_Search_Generic_Q4',
+    );
+    expect(title(alertBlocks({ ...early, zeroDelivery: false, actualSpend: 100, variancePct: -97 }))).toBe(
+      ':hourglass_flowing_sand: Under plan, too early to judge: Acme_UK_Football_Search_Generic_Q4',
+    );
+    expect(title(alertBlocks({ ...early, rootCause: [] }))).toBe(
+      ':red_circle: Critical: not delivering: Acme_UK_Football_Search_Generic_Q4',
+    );
+  });
+
   it('many alerts: one summary with money per currency and one line each, pauses first', async () => {
     const alerted = rows.filter((x) => x.action === 'alert' || x.action === 'halt');
     const blocks = alertSummaryBlocks('run-x', alerted);
@@ -865,12 +928,15 @@ describe('message text fallbacks', () => {
 
 describe('the forecast on alerts and escalations', () => {
   it('says where the flight ends and the daily budget that lands it', () => {
+    // In the first lines, beside the money at stake: a campaign still running ends where its rate takes it.
+    const lead = text(escalationBlocks(escalation('ACM-M-005')).slice(1, 2));
+    expect(lead).toMatch(/At this rate \*[\d,]+\.\d\d USD over\* its 18,000\.00 USD budget by <!date\^\d+\^/);
+    expect(lead).toMatch(/To land on budget: [\d,.]+ USD a day for the \d+ days left/);
+    // ACM-G-004, paused by the agent this run, spends no more: it ends at its spend so far.
     const r = row('ACM-G-004');
-    expect(r.forecast).not.toBeNull();
-    // In the first lines, beside the money at stake.
-    const lead = text(alertBlocks(r).slice(1, 2));
-    expect(lead).toMatch(/At this rate \*[\d,]+\.\d\d EUR over\* its 18,000\.00 EUR budget by <!date\^\d+\^/);
-    expect(lead).toMatch(/To land on budget: [\d,.]+ EUR a day for the \d+ days left/);
-    expect(text(escalationBlocks(escalation('ACM-M-005')).slice(1, 2))).toContain('At this rate');
+    expect(r.forecast).toMatchObject({ dailyRunRate: 0, projectedSpend: r.actualSpend });
+    const paused = text(alertBlocks(r).slice(1, 2));
+    expect(paused).toMatch(/Paused, it ends at its spend so far: \*[\d,]+\.\d\d EUR\* of its 18,000\.00 EUR budget/);
+    expect(paused).not.toContain('At this rate');
   });
 });

@@ -41,6 +41,14 @@ function what(r: ResultRow): { icon: string; title: string } {
     case 'failed':
       return { icon: ':rotating_light:', title: 'Pause FAILED' };
     default:
+      // The early-flight guard says it is too early to judge: a "Critical" headline would contradict it.
+      if (r.rootCause.some((c) => c.code === 'guard_early_flight'))
+        return {
+          icon: ':hourglass_flowing_sand:',
+          title: r.zeroDelivery
+            ? 'Not delivering yet, too early to judge'
+            : `${dir ? `${cap(dir)} plan` : 'Off plan'}, too early to judge`,
+        };
       if (r.zeroDelivery)
         return { icon: severityIcon(r.severity), title: `${cap(r.severity ?? 'pacing')}: not delivering` };
       return { icon: severityIcon(r.severity), title: `${cap(r.severity ?? 'pacing')} ${off}` };
@@ -77,7 +85,12 @@ export function alertBlocks(r: ResultRow): Block[] {
   const { icon, title } = alertTitle(r);
   const forecast = forecastLine(r);
   const lead = [stakeLine(r), ...(forecast ? [forecast] : [])].join('\n');
-  const blocks: Block[] = [header(`${icon} ${title}`), section(lead), section(nextStep(r))];
+  // Ids let a later edit (the campaign resumed) find the lines that no longer hold.
+  const blocks: Block[] = [
+    header(`${icon} ${title}`),
+    { ...section(lead), block_id: LEAD },
+    { ...section(nextStep(r)), block_id: NEXT_STEP },
+  ];
   const causes = causeLines(r, [
     r.actionNote ?? '',
     ...(r.pause === 'already_paused' ? ['Not paused again'] : []),
@@ -120,14 +133,34 @@ export const alertText = (r: ResultRow): string => {
   return `${esc(alertTitle(r).title)}${amount} (${formatPct(r.variancePct)})`;
 };
 
-/** An alert the agent paused, once a person resumed the campaign: the card says so in its header. */
+const LEAD = 'lead';
+const NEXT_STEP = 'next_step';
+
+/** What the card said about the pause itself: untrue once the campaign runs again. */
+const PAUSE_NEXT_STEP = /^\*The agent paused it\.\*/;
+const PAUSED_FORECAST = /\n?Paused, it ends at its spend so far:[^\n]*/;
+
+/**
+ * An alert the agent paused, once a person resumed the campaign: the card says so in its header, and loses the
+ * button and the lines about the pause (what an approver can do with the button, the forecast of a paused flight).
+ */
 export function resumedBlocks(original: Block[], by: string, at: string): Block[] {
   const [first, ...rest] = original;
   const title = first?.type === 'header' ? first.text.text.replace(/^:octagonal_sign: Paused/, 'Resumed') : 'Resumed';
+  const kept: Block[] = [];
+  for (const b of rest) {
+    if (b.type === 'actions') continue;
+    const text = b.type === 'section' ? (b.text?.text ?? '') : '';
+    // Cards posted before the blocks had ids are recognised by their words.
+    if (b.type === 'section' && (b.block_id === NEXT_STEP || PAUSE_NEXT_STEP.test(text))) continue;
+    if (b.type === 'section' && b.text && PAUSED_FORECAST.test(text))
+      kept.push({ ...b, text: { ...b.text, text: text.replace(PAUSED_FORECAST, '') } });
+    else kept.push(b);
+  }
   return [
     header(`:arrow_forward: ${title.replace(/^:arrow_forward: /, '')}`),
     section(`*Resumed by <@${by}>* ${at}: it is spending again.`),
-    ...rest.filter((b) => b.type !== 'actions'),
+    ...kept,
   ];
 }
 

@@ -2,6 +2,7 @@
 import type { types } from '@slack/bolt';
 import type { ResultRow } from '../../agent/ports.js';
 import { formatMoney, formatPct } from '../../domain/money.js';
+import { standsPaused } from '../../domain/standing.js';
 
 export type Block = types.KnownBlock;
 
@@ -99,6 +100,8 @@ function forecastField(r: ResultRow): string {
     f.daysLeft > 0
       ? `\nto land on budget: ${formatMoney(f.recommendedDailyBudget, cur)} a day for ${f.daysLeft} days`
       : '';
+  if (standsPaused(r))
+    return `*Forecast*\npaused: ends at its spend so far, ${formatMoney(f.projectedSpend, cur)} against ${formatMoney(f.budget, r.currency)} (${formatPct(f.projectedVariancePct)})`;
   return `*Forecast*\nends at ${formatMoney(f.projectedSpend, cur)} against ${formatMoney(f.budget, r.currency)} (${formatPct(f.projectedVariancePct)})${land}`;
 }
 

@@ -3,6 +3,7 @@
 import type { ResultRow } from '../../agent/ports.js';
 import { formatAmount, formatMoney, formatPct } from '../../domain/money.js';
 import { atStake, type MoneyAtStake } from '../../domain/overview.js';
+import { standsPaused } from '../../domain/standing.js';
 import type { Digest } from '../digest.js';
 import { type Block, context, esc, header, section, severityIcon, slackDate, withinLimits } from './blocks.js';
 import { age, plural, question, rowName, subject } from './names.js';
@@ -109,7 +110,7 @@ export function digestBlocks(d: Digest): Block[] {
     const changes = changeBlock(d);
     if (changes) blocks.push(changes);
     const variance = (r: ResultRow) =>
-      `• ${severityIcon(r.severity)} ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}${r.pause === 'paused' || r.pause === 'already_paused' ? ' · paused' : ''}`;
+      `• ${severityIcon(r.severity)} ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}${standsPaused(r) ? ' · paused' : ''}`;
     if (d.overspends.length) blocks.push(section(`*Biggest overspends*\n${list(d.overspends, variance, SHORT)}`));
     if (d.underspends.length) blocks.push(section(`*Biggest underspends*\n${list(d.underspends, variance, SHORT)}`));
     if (d.forecastMisses.length)
@@ -120,7 +121,8 @@ export function digestBlocks(d: Digest): Block[] {
             (r) => {
               const f = r.forecast as NonNullable<ResultRow['forecast']>;
               const cur = r.platformCurrency ?? r.currency;
-              return `• ${rowName(r)} · ends at ${money(f.projectedSpend, cur)} vs ${money(f.budget, r.currency)} budget (*${formatPct(f.projectedVariancePct)}*)`;
+              const ends = standsPaused(r) ? 'paused, ends at its spend so far:' : 'ends at';
+              return `• ${rowName(r)} · ${ends} ${money(f.projectedSpend, cur)} vs ${money(f.budget, r.currency)} budget (*${formatPct(f.projectedVariancePct)}*)`;
             },
             SHORT,
           )}`,
