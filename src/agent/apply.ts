@@ -111,7 +111,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
       }),
     );
   }
-  await announce(deps, runId, alerts, out.results);
+  await announce(deps, runId, alerts, out.results, new Set(out.opened.map((e) => e.id)));
   return out;
 }
 

@@ -1,7 +1,8 @@
 // Human-readable output for the terminal: a run (table, forecasts, summary), one campaign in detail, audit.
 import type { Escalation, ResultRow, RowError } from '../agent/ports.js';
 import { formatAmount, formatMoney, formatPct } from '../domain/money.js';
-import { type RunCounts, runCounts, runCountsText } from '../domain/run-counts.js';
+import { type MoneyAtStake, moneyAtStakeText } from '../domain/overview.js';
+import { type RunCounts, runCountsText, runFigures } from '../domain/run-counts.js';
 import { standsPaused } from '../domain/standing.js';
 import type { Forecast, RunHistory } from '../domain/types.js';
 import type { AuditEvent } from '../store/audit.js';
@@ -32,6 +33,7 @@ export function summaryLines(
   errors: readonly RowError[],
   counts: RunCounts,
   width = DEFAULT_WIDTH,
+  stake: readonly MoneyAtStake[] = [],
 ): string[] {
   const n = s.rows + s.orphans;
   const skipped = errors.length ? `; ${plural(errors.length, 'invalid tracker row')} skipped` : '';
@@ -51,6 +53,8 @@ export function summaryLines(
       width,
     ),
     ...labelled('Pacing:', pacing),
+    // The money at stake as Slack's summary, the digest and the metrics give it (domain/overview.ts).
+    ...(stake.length ? labelled('At stake:', [`${moneyAtStakeText(stake)} off plan to date`]) : []),
     ...labelled('This run:', text.thisRun.length ? text.thisRun : ['nothing new']),
     ...(text.standing.length ? labelled('Standing:', text.standing) : []),
     ...(text.waiting.length ? labelled('Waiting:', text.waiting) : []),
@@ -191,7 +195,8 @@ export function runReport(r: RunView, width = DEFAULT_WIDTH): string {
   const out = [`Pacing run ${r.runId} at ${r.startedAt}`, '', resultsTable(r.results, width)];
   const forecasts = forecastTable(r.results);
   if (forecasts) out.push('', forecasts);
-  out.push('', ...summaryLines(r.summary, r.errors, runCounts(r.results, r.opened), width));
+  const f = runFigures(r.results, r.opened);
+  out.push('', ...summaryLines(r.summary, r.errors, f.counts, width, f.moneyAtStake));
   const issues = problems(r.errors, r.platformErrors);
   if (issues) out.push(issues);
   return out.join('\n');

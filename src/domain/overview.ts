@@ -1,6 +1,6 @@
 // What a run's results add up to for a reader of the digest or App Home: money at stake per currency, the
 // biggest over- and underspends, what changed against an earlier run, chronic offenders, forecasts that miss.
-import { round2 } from './money.js';
+import { formatMoney, round2 } from './money.js';
 import type { ResultRow } from './records.js';
 
 /** Off plan = warning or critical (SPEC, Severity); healthy rows and rows without a variance are not. */
@@ -43,6 +43,13 @@ export function moneyAtStake(rows: readonly ResultRow[]): MoneyAtStake[] {
   return [...sums.values()]
     .map((m) => ({ ...m, amount: round2(m.amount), over: round2(m.over), under: round2(m.under) }))
     .sort((a, b) => b.amount - a.amount || String(a.currency).localeCompare(String(b.currency)));
+}
+
+/** "12,360.00 EUR · 4,836.00 USD": money at stake as every surface writes it, biggest first, never summed. */
+export function moneyAtStakeText(m: readonly MoneyAtStake[]): string {
+  return m
+    .map((x) => (x.currency ? formatMoney(x.amount, x.currency) : `${formatMoney(x.amount)} (currency unknown)`))
+    .join(' · ');
 }
 
 /**

@@ -1,5 +1,6 @@
 // The Slack notifier: renders each message and queues it durably; the dispatcher delivers it.
 import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
+import type { RunFigures } from '../domain/run-counts.js';
 import type { Store } from '../store/index.js';
 import {
   alertBlocks,
@@ -56,7 +57,7 @@ export class SlackNotifier implements Notifier {
    * one summary message with the cards in its thread, halts first. Past MAX_THREADED cards the thread ends with
    * one line naming how many more there are (Slack allows about one message a second per channel).
    */
-  async runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void> {
+  async runAlerts(runId: string, rows: readonly ResultRow[], figures?: RunFigures): Promise<void> {
     const channel = this.channels.alert;
     if (!channel || rows.length === 0) return;
     if (rows.length <= SUMMARY_ABOVE) {
@@ -71,7 +72,7 @@ export class SlackNotifier implements Notifier {
           method: 'chat.postMessage',
           channel,
           runId,
-          payload: { text: alertSummaryText(rows), blocks: alertSummaryBlocks(runId, rows) },
+          payload: { text: alertSummaryText(rows, figures), blocks: alertSummaryBlocks(runId, rows, figures) },
         },
         this.clock(),
       );

@@ -530,8 +530,11 @@ describe('alert cards a buyer reads in three seconds', () => {
   it('many alerts: one summary with money per currency and one line each, pauses first', async () => {
     const alerted = rows.filter((x) => x.action === 'alert' || x.action === 'halt');
     const blocks = alertSummaryBlocks('run-x', alerted);
-    expect(title(blocks)).toBe(`:bell: 2 campaigns paused · ${alerted.length} new alerts`);
+    // The counts the CLI gives: pauses, new alerts and the one found paused apart (not "9 new alerts").
+    expect(alerted.length).toBe(9);
+    expect(title(blocks)).toBe(':bell: 2 paused · 6 new alerts');
     const t = text(blocks);
+    expect(t).toContain('Standing: 1 paused earlier.');
     expect(t).toMatch(/\*Money at stake:\* [\d,]+\.\d\d EUR · [\d,]+\.\d\d USD · [\d,]+\.\d\d GBP/);
     const lines = (blocks[2] as { text: { text: string } }).text.text.split('\n');
     expect(lines).toHaveLength(alerted.length);

@@ -2,6 +2,8 @@
 // do. A halt carries a "Resume campaign" button so an approver can undo it; many alerts go under one summary.
 import type { ResultRow } from '../../agent/ports.js';
 import { formatPct } from '../../domain/money.js';
+import { moneyAtStakeText } from '../../domain/overview.js';
+import { type RunFigures, runCountsText, runFigures } from '../../domain/run-counts.js';
 import { type Block, context, esc, header, LIMITS, section, severityIcon } from './blocks.js';
 import {
   atStake,
@@ -179,25 +181,18 @@ export function byUrgency(rows: readonly ResultRow[]): ResultRow[] {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The one message a run with many new alerts posts: counts, money at stake, one line per campaign. */
-export function alertSummaryBlocks(runId: string, rows: readonly ResultRow[]): Block[] {
+/**
+ * The one message a run with many new alerts posts: the run's counts and money at stake — `figures`, the same the
+ * CLI, the digest and the metrics give for the run (worked out from the posted rows when not given) — then one
+ * line per campaign.
+ */
+export function alertSummaryBlocks(runId: string, rows: readonly ResultRow[], figures?: RunFigures): Block[] {
   const sorted = byUrgency(rows);
-  const paused = rows.filter((r) => r.pause === 'paused').length;
-  const failed = rows.filter((r) => r.pause === 'failed').length;
-  const stake = new Map<string, number>();
-  for (const r of rows) {
-    const s = atStake(r);
-    const cur = r.platformCurrency ?? r.currency ?? '';
-    if (s !== null) stake.set(cur, (stake.get(cur) ?? 0) + s);
-  }
-  const stakes = [...stake].sort((a, b) => b[1] - a[1]).map(([c, v]) => money(v, c || null));
-  const head = [
-    paused ? `${plural(paused, 'campaign')} paused` : null,
-    failed ? `${failed} pause${failed === 1 ? '' : 's'} failed` : null,
-    `${plural(rows.length, 'new alert')}`,
-  ]
-    .filter(Boolean)
-    .join(' · ');
+  const f = figures ?? runFigures(rows);
+  const counts = runCountsText(f.counts);
+  const head = counts.thisRun.length ? counts.thisRun.join(' · ') : plural(rows.length, 'alert');
+  const standing = counts.standing.length ? ` Standing: ${counts.standing.join(', ')}.` : '';
+  const stakes = esc(moneyAtStakeText(f.moneyAtStake));
   const lines: string[] = [];
   let length = 0;
   for (const r of sorted) {
@@ -213,13 +208,14 @@ export function alertSummaryBlocks(runId: string, rows: readonly ResultRow[]): B
   const more = sorted.length - lines.length;
   return [
     header(`:bell: ${head}`),
-    section(`*Money at stake:* ${stakes.join(' · ') || '—'} off plan to date. Each campaign's card is in the thread.`),
+    section(`*Money at stake:* ${stakes || '—'} off plan to date.${standing} Each campaign's card is in the thread.`),
     section([...lines, ...(more > 0 ? [`…and ${more} more in the thread`] : [])].join('\n')),
     context([`Run ${runId} · only what is new or changed since the last post is listed`]),
   ];
 }
 
-export const alertSummaryText = (rows: readonly ResultRow[]): string => {
-  const paused = rows.filter((r) => r.pause === 'paused').length;
-  return `${plural(rows.length, 'new pacing alert')}${paused ? `, ${paused} paused` : ''}`;
+/** The notification text: what this run did, in the words of the CLI's summary. */
+export const alertSummaryText = (rows: readonly ResultRow[], figures?: RunFigures): string => {
+  const { thisRun } = runCountsText((figures ?? runFigures(rows)).counts);
+  return `Pacing alerts: ${thisRun.length ? thisRun.join(', ') : plural(rows.length, 'alert')}`;
 };
