@@ -573,6 +573,21 @@ describe("Slack's limits", () => {
     }
   });
 
+  it('/pacing pending and App Home give each question the money it is about, oldest first', () => {
+    const m005 = escalation('ACM-M-005'); // 2,100.00 USD over plan
+    const m001 = escalation('ACM-M-001'); // plan in EUR, spend in USD: the spend itself
+    const t = text(pendingBlocks([m005, m001]));
+    expect(t).toContain('*2,100.00 USD* at stake');
+    expect(t).toMatch(
+      new RegExp(
+        `\\*${m001.snapshot.actualSpend?.toLocaleString('en-US', { minimumFractionDigits: 2 })} USD\\* at stake`,
+      ),
+    );
+    expect(t.indexOf(m005.id)).toBeLessThan(t.indexOf(m001.id));
+    const home = text(homeView({ latest, pending: [m005], canDecide: true, now: m005.createdAt }).blocks);
+    expect(home).toContain('*At stake:* 2,100.00 USD');
+  });
+
   it('/pacing pending with 500 escalations: at most 50 blocks, and it says how many were left out', async () => {
     for (const long of [false, true]) {
       const pending = manyPending(500, long);

@@ -3,6 +3,7 @@
 import type { types } from '@slack/bolt';
 import type { BatchMember, Escalation, EscalationClosed } from '../../agent/ports.js';
 import { formatMoney, formatPct } from '../../domain/money.js';
+import { stakeByCurrency } from '../../domain/overview.js';
 import {
   type Block,
   campaignName,
@@ -253,19 +254,6 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 const money = (value: number | null, currency: string | null): string =>
   value === null ? '—' : currency ? formatMoney(value, esc(currency)) : `${formatMoney(value)} (currency unknown)`;
 
-/** |actual − target| — the same measure the policy ranks members by (no plan counts as 0, no spend as nothing). */
-const atStake = (m: BatchMember): number =>
-  m.actualSpend === null ? 0 : Math.abs(m.actualSpend - (m.targetSpend ?? 0));
-
-/** Money at stake per currency, biggest first: never summed across currencies. */
-export function batchMoneyAtStake(members: readonly BatchMember[]): { currency: string | null; amount: number }[] {
-  const sums = new Map<string | null, number>();
-  for (const m of members) sums.set(m.currency, (sums.get(m.currency) ?? 0) + atStake(m));
-  return [...sums]
-    .map(([currency, amount]) => ({ currency, amount }))
-    .sort((a, b) => b.amount - a.amount || String(a.currency).localeCompare(String(b.currency)));
-}
-
 /** The members an approval still acts on (a later run may have dropped some). */
 const standing = (b: Batch): BatchMember[] => b.members.filter((m) => !m.dropped);
 
@@ -354,7 +342,7 @@ function batchBlocks(e: Escalation, b: Batch, open = true): Block[] {
   const n = members.length;
   const dropped = b.members.length - n;
   const where = platformsOf(members, e.platform);
-  const stake = batchMoneyAtStake(members)
+  const stake = stakeByCurrency(members)
     .map((s) => money(s.amount, s.currency))
     .join(' · ');
   const leftAlone = dropped

@@ -4,7 +4,7 @@ import type { types } from '@slack/bolt';
 import type { LatestRun } from '../../agent/agent.js';
 import type { Escalation } from '../../agent/ports.js';
 import { formatMoney, formatPct } from '../../domain/money.js';
-import { chronicOffenders, moneyAtStake } from '../../domain/overview.js';
+import { chronicOffenders, moneyAtStake, moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
 import {
   type Block,
   clip,
@@ -63,7 +63,8 @@ function pendingBlocks(input: HomeInput): Block[] {
     const owner = r.ownerSlackId ? ` · owner <@${r.ownerSlackId}>` : '';
     blocks.push(
       section(
-        `*${question(e)}*${r.variancePct === null ? '' : ` ${formatPct(r.variancePct)}`}\n${esc(clip(e.reason, 400))}\n` +
+        `*${question(e)}*${r.variancePct === null || e.batch ? '' : ` ${formatPct(r.variancePct)}`}\n` +
+          `*At stake:* ${esc(moneyAtStakeText(questionAtStake(e)) || '—')}\n${esc(clip(e.reason, 400))}\n` +
           `_Waiting ${age(e.createdAt, now)} · expires ${slackDate(e.expiresAt)}${owner}_`,
       ),
     );

@@ -2,6 +2,7 @@
 import type { LatestRun } from '../../agent/agent.js';
 import type { Escalation, ResultRow } from '../../agent/ports.js';
 import { formatPct } from '../../domain/money.js';
+import { moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
 import {
   type Block,
   clip,
@@ -14,6 +15,7 @@ import {
   slackDate,
   withinLimits,
 } from './blocks.js';
+import { subject } from './names.js';
 import {
   atStake,
   causeLines,
@@ -110,12 +112,13 @@ export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: str
   return withinLimits(blocks, (n) => `${n} more blocks left out.`);
 }
 
+/** `/pacing pending`: the open questions, oldest first, each with the money it is about. */
 export function pendingBlocks(pending: readonly Escalation[]): Block[] {
   if (pending.length === 0) return [section('No escalations are awaiting a decision.')];
   const shown = pending.slice(0, MAX_PENDING_LISTED);
   const lines = shown.map(
     (e) =>
-      `• \`${e.id}\` *${esc(clip(displayName(e.snapshot), 120))}* — proposes *${e.proposedAction === 'halt' ? 'a pause' : 'an alert'}* · asked ${slackDate(e.createdAt, '{date_short_pretty}')} · expires ${slackDate(e.expiresAt)}\n   ${esc(e.reason)}`,
+      `• \`${e.id}\` *${esc(clip(e.batch ? subject(e) : displayName(e.snapshot), 120))}* — proposes *${e.proposedAction === 'halt' ? 'a pause' : 'an alert'}* · *${esc(moneyAtStakeText(questionAtStake(e)) || '—')}* at stake · asked ${slackDate(e.createdAt, '{date_short_pretty}')} · expires ${slackDate(e.expiresAt)}\n   ${esc(e.reason)}`,
   );
   const blocks: Block[] = [header(`${pending.length} escalation(s) awaiting a decision`)];
   // Several sections, each within Slack's 3,000-character limit.
