@@ -11,7 +11,7 @@ import {
   MAX_THREADED,
   resumedBlocks,
 } from './views/alert.js';
-import { type Block, esc, section, slackDate } from './views/blocks.js';
+import { type Block, esc, plainNote, section, slackDate, withNote } from './views/blocks.js';
 import { closedBlocks, escalationBlocks, escalationText } from './views/escalation.js';
 
 /** More new alerts than this in one run are posted as one summary message with the cards in its thread. */
@@ -43,7 +43,17 @@ export class SlackNotifier implements Notifier {
     private readonly channels: Channels,
     private readonly clock: () => string,
     private readonly onQueued: () => void = () => {},
+    /** Said in every message's context line: demo data, or a dry run that paused nothing (views/blocks.ts). */
+    private readonly note: string | null = null,
   ) {}
+
+  /** The message as posted: with the note, in its context line and its notification text. */
+  private noted(payload: { text: string; blocks: Block[] }): { text: string; blocks: Block[] } {
+    if (!this.note) return payload;
+    const plain = plainNote(this.note);
+    const text = payload.text.includes(plain) ? payload.text : `${payload.text} (${plain})`;
+    return { text, blocks: withNote(payload.blocks, this.note) };
+  }
 
   /** One alert on its own (an approved escalation's alert). */
   async alert(row: ResultRow): Promise<void> {
@@ -72,7 +82,10 @@ export class SlackNotifier implements Notifier {
           method: 'chat.postMessage',
           channel,
           runId,
-          payload: { text: alertSummaryText(rows, figures), blocks: alertSummaryBlocks(runId, rows, figures) },
+          payload: this.noted({
+            text: alertSummaryText(rows, figures),
+            blocks: alertSummaryBlocks(runId, rows, figures),
+          }),
         },
         this.clock(),
       );
@@ -89,7 +102,7 @@ export class SlackNotifier implements Notifier {
             channel,
             runId,
             threadOf: parent,
-            payload: { text, blocks: [section(text)] },
+            payload: this.noted({ text, blocks: [section(text)] }),
           },
           this.clock(),
         );
@@ -108,7 +121,7 @@ export class SlackNotifier implements Notifier {
         runId: row.runId,
         threadOf,
         subject: subjectOf(row),
-        payload: { text: alertText(row), blocks: alertBlocks(row) },
+        payload: this.noted({ text: alertText(row), blocks: alertBlocks(row) }),
       },
       this.clock(),
     );
@@ -124,7 +137,7 @@ export class SlackNotifier implements Notifier {
       channel,
       escalationId: e.id,
       runId: e.runId,
-      payload: { text: escalationText(e), blocks: escalationBlocks(e) },
+      payload: this.noted({ text: escalationText(e), blocks: escalationBlocks(e) }),
     });
   }
 
@@ -137,7 +150,7 @@ export class SlackNotifier implements Notifier {
       channel,
       escalationId: c.escalation.id,
       runId: c.escalation.runId,
-      payload: { text: `${escalationText(c.escalation)} — ${esc(c.detail)}`, blocks: closedBlocks(c) },
+      payload: this.noted({ text: `${escalationText(c.escalation)} — ${esc(c.detail)}`, blocks: closedBlocks(c) }),
     });
   }
 
@@ -151,7 +164,8 @@ export class SlackNotifier implements Notifier {
       kind: 'alert_update',
       method: 'chat.update',
       channel: card.channel,
-      payload: { ts: card.ts, text: `Resumed by ${by}: ${String(card.payload.text ?? '')}`, blocks },
+      // The card had its note when posted: withNote keeps it once.
+      payload: { ts: card.ts, ...this.noted({ text: `Resumed by ${by}: ${String(card.payload.text ?? '')}`, blocks }) },
     });
   }
 

@@ -1,10 +1,11 @@
 // The Slack app end to end, in process: Bolt's real HTTP receiver with signed requests, a fake Web API.
 
+import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CollectingNotifier } from '../../src/cli/notifier.js';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { type Server, serve } from '../../src/slack/serve.js';
 import { createApp } from '../../src/wiring.js';
 import { blockAction, eventCallback, slashCommand } from '../fakes/slack-requests.js';
@@ -68,6 +69,36 @@ describe('pacing serve', () => {
     expect(Date.now() - t0).toBeLessThan(3_000);
     const reply = await world.fake.waitForRespond((r) => r.id === 's');
     expect(JSON.stringify(reply.body)).toContain('No pacing run yet');
+  });
+
+  it('on the bundled fixtures, warns at start and says "demo data" in every message it posts', async () => {
+    const logs: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    server = await serve(loadConfig(world.env), createLogger('info', sink));
+    const warning = logs
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .find((l) => /demo data/i.test(l.msg));
+    expect(warning?.level).toBe(40); // pino's warn
+    expect(warning?.msg).toContain('fixture files');
+    await runFromSlack();
+    const posts = world.fake
+      .callsTo('chat.postMessage')
+      .filter((c) => (c.response as { ok?: boolean } | undefined)?.ok === true);
+    expect(posts.length).toBeGreaterThanOrEqual(14);
+    for (const c of posts) {
+      const blocks = c.body.blocks as { type: string; elements?: { text?: string }[] }[];
+      const context = blocks.filter((b) => b.type === 'context').flatMap((b) => b.elements ?? []);
+      expect(
+        context.some((e) => e.text?.includes('*Demo data*')),
+        `${String(c.body.channel)}: ${String(c.body.text)}`,
+      ).toBe(true);
+      expect(String(c.body.text)).toContain('Demo data');
+    }
   });
 
   it('refuses /pacing run from a buyer and tells them why', async () => {

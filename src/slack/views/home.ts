@@ -16,6 +16,7 @@ import {
   severityIcon,
   slackDate,
   withinLimits,
+  withNote,
 } from './blocks.js';
 import { escalationActions } from './escalation.js';
 import { age, plural, question, rowName } from './names.js';
@@ -33,6 +34,8 @@ export interface HomeInput {
   now: string;
   /** What the viewer just did from this tab (or why it was refused), shown at the top. */
   notice?: string | null | undefined;
+  /** Demo data or a dry run (blocks.ts, modeNote): said in the tab's context line. */
+  note?: string | null | undefined;
 }
 
 function latestBlock(latest: LatestRun | null): Block {
@@ -106,5 +109,11 @@ export function homeView(input: HomeInput): types.HomeView {
     ...(chronic ? [divider(), chronic] : []),
     context([`Updated ${slackDate(input.now)}`]),
   ];
-  return { type: 'home', blocks: withinLimits(blocks, (n) => `${n} more blocks left out.`, 100) };
+  return {
+    type: 'home',
+    blocks: withNote(
+      withinLimits(blocks, (n) => `${n} more blocks left out.`, 99),
+      input.note ?? null,
+    ),
+  };
 }
