@@ -264,7 +264,10 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     const alerts = delivered(CHANNELS.alerts);
     const [summaryPost, ...cards] = alerts;
     expect(summaryPost?.body.thread_ts).toBeUndefined();
-    expect(header(summaryPost?.body.blocks)).toBe(':bell: 2 campaigns paused · 9 new alerts');
+    // The counts the CLI gives for the run (9 cards: 2 pauses, 6 new alerts and one campaign found paused).
+    expect(header(summaryPost?.body.blocks)).toBe(':bell: 2 paused · 6 new alerts · 6 escalated');
+    expect(JSON.stringify(summaryPost?.body.blocks)).toContain('Standing: 1 paused earlier.');
+    expect(JSON.stringify(summaryPost?.body.blocks)).toContain('*Demo data*');
     const summaryTs = (summaryPost?.response as { ts?: string } | undefined)?.ts;
     expect(cards).toHaveLength(9);
     expect(cards.every((c) => c.body.thread_ts === summaryTs)).toBe(true);
