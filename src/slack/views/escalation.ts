@@ -1,16 +1,23 @@
 // The escalation message: the question that fits why the agent asks, the money at stake, and two buttons that say
 // what they do; once decided, its header becomes the outcome, who decided and when.
 import type { types } from '@slack/bolt';
-import type { BatchMember, Escalation, EscalationClosed } from '../../agent/ports.js';
-import { formatMoney, formatPct } from '../../domain/money.js';
-import { stakeByCurrency } from '../../domain/overview.js';
+import type { Escalation, EscalationClosed } from '../../agent/ports.js';
+import {
+  type Answers,
+  BATCH_ICON,
+  batchAnswers,
+  batchBlocks,
+  batchHeader,
+  platformsOf,
+  plural,
+  standing,
+} from './batch.js';
 import {
   type Block,
   campaignName,
   clip,
   context,
   esc,
-  escClip,
   header,
   LIMITS,
   platformName,
@@ -77,18 +84,6 @@ function currencyGap(r: Escalation['snapshot']): string {
   const platform = platformName(r.platform);
   if (!r.planCurrency) return `No currency in the plan, ${platform} reports ${r.platformCurrency ?? 'one'}`;
   return `Plan in ${r.planCurrency}, ${platform} reports ${r.platformCurrency ?? 'another currency'}`;
-}
-
-/**
- * What the two buttons say, so that each answers the question asked, and one line saying what each does.
- * `safeFirst`: the safe answer (reject) leads as the primary button, the proposal follows, red and confirmed —
- * for a question where the agent suspects its own data.
- */
-interface Answers {
-  yes: string;
-  no: string;
-  explain: string;
-  safeFirst: boolean;
 }
 
 const plainAnswers = (halt: boolean): Answers =>
@@ -158,7 +153,7 @@ export function answers(e: Escalation): Answers {
 }
 
 export function escalationBlocks(e: Escalation): Block[] {
-  if (e.batch) return batchBlocks(e, e.batch);
+  if (e.batch) return batchBlocks(e, e.batch, escalationActions(e));
   return [
     ...singleBlocks(e, question(e)),
     section(answers(e).explain),
@@ -221,7 +216,7 @@ export function closedBlocks(c: EscalationClosed): Block[] {
     `${c.actor === 'agent' ? `*Closed* ${when}` : `*${who} ${verb}* ${when}`}${c.outcome === 'failed' ? '\n:warning: ' : ' — '}${esc(detail.charAt(0).toUpperCase() + detail.slice(1))}${reason}`,
   );
   if (e.batch) {
-    const kept = batchBlocks(e, e.batch, false);
+    const kept = batchBlocks(e, e.batch, null);
     return [
       header(`${head.icon} ${head.title}`),
       decided,
@@ -240,131 +235,6 @@ export const escalationText = (e: Escalation): string =>
         LIMITS.sectionText,
       )
     : `Approval needed (${e.proposedAction}) for ${esc(campaignName(e.snapshot))}: ${esc(e.reason)}`;
-
-// --- batch escalations (SPEC, Batch escalations): one message about many campaigns ------------------------------
-
-type Batch = NonNullable<Escalation['batch']>;
-
-/** How many members a batch message lists by name. */
-export const BATCH_LISTED = 10;
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Money as everywhere in the app ("12,345.00 EUR"); a member without a currency says so. */
-const money = (value: number | null, currency: string | null): string =>
-  value === null ? '—' : currency ? formatMoney(value, esc(currency)) : `${formatMoney(value)} (currency unknown)`;
-
-/** The members an approval still acts on (a later run may have dropped some). */
-const standing = (b: Batch): BatchMember[] => b.members.filter((m) => !m.dropped);
-
-function platformsOf(members: readonly BatchMember[], fallback: string): string {
-  const names = [...new Set(members.map((m) => m.platform))].map(platformName);
-  return names.length ? names.join(' and ') : platformName(fallback);
-}
-
-function batchHeader(e: Escalation, b: Batch, n: number): string {
-  const campaigns = plural(n, 'campaign');
-  if (b.kind === 'orphans') return `Flag ${plural(n, 'orphan campaign')} for review? The tracker may be incomplete`;
-  if (b.kind === 'data_fault') return `${faultySource(e)} data looks faulty: keep ${campaigns} running?`;
-  if (b.kind === 'halt_budget') return `Pause ${plural(n, 'more campaign')}? Over the limit of pauses made alone`;
-  return `${e.proposedAction === 'halt' ? 'Pause' : 'Flag'} ${campaigns}?`;
-}
-
-/** "Google Ads account 111": the data feed a data-fault batch suspects. */
-function faultySource(e: Escalation): string {
-  return `${platformName(e.snapshot.platform)}${e.snapshot.account ? ` account ${e.snapshot.account}` : ''}`;
-}
-
-const BATCH_ICON: Record<Batch['kind'], string> = {
-  data_fault: ':warning:',
-  halt_budget: ':octagonal_sign:',
-  orphans: ':question:',
-};
-
-/** The buttons of a batch question: for a suspected data fault, keeping them running is the answer offered first. */
-function batchAnswers(e: Escalation, b: Batch): Answers {
-  const members = standing(b);
-  const n = plural(members.length, 'campaign');
-  const where = platformsOf(members, e.platform);
-  if (e.proposedAction !== 'halt')
-    return {
-      yes: 'Flag for review',
-      no: 'Dismiss',
-      explain: `*Flag for review* flags these ${n} for review — nothing is paused; *Dismiss* closes the question.`,
-      safeFirst: false,
-    };
-  if (b.kind === 'data_fault')
-    return {
-      yes: 'Pause anyway',
-      no: 'Keep them running',
-      explain:
-        `*What to check first:* open ${faultySource(e)} and see whether these campaigns really stopped spending — an outage, ` +
-        'expired access, an empty export or a reporting delay looks just like no delivery. ' +
-        `*Keep them running* changes nothing and records your call; *Pause anyway* pauses all ${n} on ${where} (any already paused are skipped).`,
-      safeFirst: true,
-    };
-  return {
-    yes: `Pause ${n}`,
-    no: 'Keep them running',
-    explain: `*Pause ${n}* pauses them on ${where} (any already paused are skipped); *Keep them running* leaves every one running and records your call.`,
-    safeFirst: false,
-  };
-}
-
-function memberLine(m: BatchMember): string {
-  const name = escClip(campaignName(m), 90);
-  const figures =
-    m.targetSpend === null
-      ? `${money(m.actualSpend, m.currency)} spent, no plan`
-      : `${money(m.actualSpend, m.currency)} vs ${money(m.targetSpend, m.currency)} planned · ${formatPct(m.variancePct)}`;
-  return `• *${name}* · ${platformName(m.platform)} · ${figures}`;
-}
-
-/** The biggest members, as many of the first ten as fit one section, and how many more there are. */
-function memberList(members: readonly BatchMember[]): string {
-  const title = `*${members.length > BATCH_LISTED ? `The ${BATCH_LISTED} biggest` : 'The campaigns'}* (money at stake first)`;
-  const lines: string[] = [];
-  let length = title.length;
-  const reserve = 40; // room for the "…and N more" line
-  for (const m of members.slice(0, BATCH_LISTED)) {
-    const line = memberLine(m);
-    if (length + 1 + line.length > LIMITS.sectionText - reserve) break;
-    lines.push(line);
-    length += 1 + line.length;
-  }
-  const more = members.length - lines.length;
-  return [title, ...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
-}
-
-/** The batch message; once decided (`open` false) without what the buttons did, the buttons and the deadline. */
-function batchBlocks(e: Escalation, b: Batch, open = true): Block[] {
-  const members = standing(b);
-  const n = members.length;
-  const dropped = b.members.length - n;
-  const where = platformsOf(members, e.platform);
-  const stake = stakeByCurrency(members)
-    .map((s) => money(s.amount, s.currency))
-    .join(' · ');
-  const leftAlone = dropped
-    ? ` ${plural(dropped, 'other campaign')} came back on plan since and will be left alone.`
-    : '';
-  return [
-    header(batchHeader(e, b, n)),
-    section(`*Money at stake:* ${stake || '—'} across ${plural(n, 'campaign')} on ${where}`),
-    section(`*Why:* ${esc(open ? e.reason : decidedReason(e.reason))}`),
-    ...(n ? [section(memberList(members))] : []),
-    ...(open
-      ? [
-          section(`${batchAnswers(e, b).explain}${leftAlone}`),
-          escalationActions(e),
-          context([`Batch escalation \`${e.id}\` · expires ${slackDate(e.expiresAt)} · run ${e.runId}`]),
-        ]
-      : []),
-  ];
-}
-
-/** A reason stored before questions stopped saying which button to press: that advice is stale once decided. */
-const decidedReason = (reason: string): string => reason.replace(/ Approve to [^.]*\./g, '');
 
 const confirmDialog = (title: string, text: string, yes: string) => ({
   title: { type: 'plain_text' as const, text: clip(title, 100) },
