@@ -9,6 +9,7 @@ import { latestRunFigures } from '../../src/ops/readings.js';
 import { buildDigest } from '../../src/slack/digest.js';
 import { SlackNotifier } from '../../src/slack/notifier.js';
 import { digestBlocks } from '../../src/slack/views/digest.js';
+import { summaryText } from '../../src/slack/views/summary.js';
 import type { App } from '../../src/wiring.js';
 import { type FixtureWorld, fixtureWorld, NOW } from './fixture-app.js';
 
@@ -30,17 +31,18 @@ beforeAll(async () => {
 
 afterAll(() => world?.cleanup());
 
-const cliText = () => {
-  const opened = new Set(
+const openedIn = () =>
+  new Set(
     app.store.audit.list({ type: 'escalation_opened', runId: report.runId }).map((e) => String(e.details.escalationId)),
   );
-  return runReport({ ...report, opened }, 120);
-};
+const cliText = () => runReport({ ...report, opened: openedIn() }, 120);
 
 describe('one run, the same counts and money everywhere', () => {
   it('the Slack summary counts what the CLI counts: pauses and new alerts', () => {
     const header = slackSummary.blocks[0]?.text?.text ?? '';
     const thisRun = /^This run:\s+(.*)$/m.exec(cliText())?.[1] ?? '';
+    // /pacing run's reply says the same, in the same words.
+    expect(summaryText(report, openedIn())).toContain(`This run: ${thisRun.split(' · ').join(', ')}`);
     // "2 paused · 6 new alerts · …" in Slack, "2 paused · 6 new alerts · …" in the terminal.
     const paused = (s: string) => /(\d+) paused/.exec(s)?.[1];
     const alerts = (s: string) => /(\d+) new alerts?/.exec(s)?.[1];
@@ -58,6 +60,7 @@ describe('one run, the same counts and money everywhere', () => {
     const digest = buildDigest(app.store, null, NOW);
     const slack = JSON.stringify(slackSummary.blocks);
     const cli = cliText();
+    const runReply = summaryText(report, openedIn());
     const digestText = JSON.stringify(digestBlocks(digest));
     expect(digest.moneyAtStake.map((m) => [m.currency, m.amount])).toEqual(
       [...metric].map(([currency, amount]) => [currency, Math.round(amount * 100) / 100]),
@@ -67,6 +70,7 @@ describe('one run, the same counts and money everywhere', () => {
       expect(slack, `Slack ${text}`).toContain(text);
       expect(cli, `CLI ${text}`).toContain(text);
       expect(digestText, `digest ${text}`).toContain(text);
+      expect(runReply, `/pacing run ${text}`).toContain(text);
     }
   });
 });
