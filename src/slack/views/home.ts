@@ -3,7 +3,7 @@
 import type { types } from '@slack/bolt';
 import type { LatestRun } from '../../agent/agent.js';
 import type { Escalation } from '../../agent/ports.js';
-import { formatMoney, formatPct } from '../../domain/money.js';
+import { formatPct } from '../../domain/money.js';
 import { chronicOffenders, moneyAtStake, moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
 import {
   type Block,
@@ -47,9 +47,7 @@ function latestBlock(latest: LatestRun | null): Block {
       (s.none ? ` · ${severityIcon(null)} ${s.none} without a variance` : '')
     : '';
   const money = moneyAtStake(results);
-  const stake = money.length
-    ? money.map((m) => (m.currency ? formatMoney(m.amount, esc(m.currency)) : formatMoney(m.amount))).join(' · ')
-    : 'none';
+  const stake = money.length ? esc(moneyAtStakeText(money)) : 'none';
   const problems = run.platformErrors.length
     ? `\n:warning: ${plural(run.platformErrors.length, 'platform could not be read', 'platforms could not be read')}`
     : '';
