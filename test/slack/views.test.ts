@@ -870,6 +870,21 @@ describe('batch escalations', () => {
     expect(t).toContain(`<!date^${Date.parse('2025-03-04T10:00:00.000Z') / 1000}^`);
     expect(t).not.toContain('*Proposed:*');
     expect(t).toContain('24 paused, 1 already paused');
+    // Once decided, nothing says what to press any more: not the buttons' words, not a reason stored asking it.
+    for (const stale of ['Approve to pause', 'What to check first', '*Pause anyway*', '*Keep them running*'])
+      expect(
+        text(
+          closedBlocks({
+            ...c,
+            escalation: {
+              ...e,
+              reason: `${e.reason} Approve to pause all 25, or reject and check the platform's data.`,
+            },
+          }),
+        ),
+        stale,
+      ).not.toContain(stale);
+    expect(text(escalationBlocks(e))).toContain('*Pause anyway*');
     await post(blocks, 'approved batch');
     const rejected = closedBlocks({ ...c, decision: 'overridden', actor: REJECTER, detail: 'data outage, not stalls' });
     expect(actionBlocks(rejected)).toEqual([]);
