@@ -573,6 +573,13 @@ describe("Slack's limits", () => {
     }
   });
 
+  it('/pacing status says a paused campaign is paused, an approved pause too, never "done"', () => {
+    const t = text(statusBlocks(latest, []));
+    expect(t).toMatch(/Acme_NL_Outdoor_Awareness_Q4: \*\+40\.00%\* · 4,560\.00 EUR · paused/);
+    const approved = { ...row('ACM-M-005'), status: 'approved' as const };
+    expect(text(statusBlocks({ ...latest, results: [approved] }, []))).toContain('· paused (approved)');
+  });
+
   it('/pacing pending and App Home give each question the money it is about, oldest first', () => {
     const m005 = escalation('ACM-M-005'); // 2,100.00 USD over plan
     const m001 = escalation('ACM-M-001'); // plan in EUR, spend in USD: the spend itself

@@ -3,6 +3,7 @@ import type { LatestRun } from '../../agent/agent.js';
 import type { Escalation, ResultRow } from '../../agent/ports.js';
 import { formatPct } from '../../domain/money.js';
 import { moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
+import { standsPaused } from '../../domain/standing.js';
 import {
   type Block,
   clip,
@@ -77,8 +78,12 @@ export function statusBlocks(latest: LatestRun | null, pending: readonly Escalat
   return blocks;
 }
 
-const statusLabel = (r: ResultRow): string =>
-  r.status === 'awaiting_approval' ? `awaiting \`${r.escalationId}\`` : r.status.replace('_', ' ');
+/** Where the row stands: a paused campaign says paused (approved or not), never "done". */
+const statusLabel = (r: ResultRow): string => {
+  if (r.status === 'awaiting_approval') return `awaiting \`${r.escalationId}\``;
+  if (standsPaused(r)) return r.status === 'approved' ? 'paused (approved)' : 'paused';
+  return r.status.replace('_', ' ');
+};
 
 export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: string) => Escalation | null): Block[] {
   const blocks: Block[] = [];
