@@ -136,7 +136,8 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
         const f = r.forecast;
         const cur = r.currency;
         // A paused campaign has no run rate: it spends no more, so its projection is its spend so far.
-        const rate = standsPaused(r) ? 'paused' : money(f.dailyRunRate, cur);
+        const paused = standsPaused(r);
+        const rate = paused ? 'paused' : money(f.dailyRunRate, cur);
         return [
           clip(campaignLabel(r), campaignWidth),
           r.currency ?? '—',
@@ -144,7 +145,7 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
           money(f.projectedSpend, cur),
           formatPct(f.projectedVariancePct),
           String(f.daysLeft),
-          mixed ? `${rate}${f.basis === 'flight_to_date' ? '*' : ' '}` : rate,
+          mixed && !paused ? `${rate}${f.basis === 'flight_to_date' ? '*' : ' '}` : mixed ? `${rate} ` : rate,
           money(f.recommendedDailyBudget, cur),
           isOffBudget(f) ? OFF_MARK : '',
         ];

@@ -198,7 +198,7 @@ describe('forecast table', () => {
     const stands = asItStands(paused);
     const text = forecastTable([stands]) ?? '';
     const line = dataLine(text.split('\n'), 'PAUSED');
-    expect(line).toContain('paused');
+    expect(line).toMatch(/ paused {2}/);
     expect(line).toContain('9,500.00');
     expect(line).not.toContain('25,021.16');
     const detail = campaignDetail(stands, null);
