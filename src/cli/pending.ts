@@ -82,10 +82,13 @@ export function pendingTable(
     const stake = `at stake ${moneyAtStakeText(questionAtStake(e)) || '—'}`;
     const raised = `raised ${relativeTime(e.createdAt, now)} (${readableTime(e.createdAt, timeZone, now)})`;
     const expires = `expires ${relativeTime(e.expiresAt, now)} (${readableTime(e.expiresAt, timeZone, now)})`;
-    const when = `${stake} · ${raised} · ${expires}`;
+    // On one line when it fits; else the money on its own, then the times (together when they fit).
+    const fits = (l: string) => l.length <= width - 2;
+    const times = `${raised} · ${expires}`;
+    const when = `${stake} · ${times}`;
     return [
       clip(head, width),
-      ...(when.length <= width - 2 ? [when] : [stake, raised, expires]).map((l) => `  ${l}`),
+      ...(fits(when) ? [when] : fits(times) ? [stake, times] : [stake, raised, expires]).map((l) => `  ${l}`),
       ...wrap(e.reason, width - 2).map((l) => `  ${l}`),
     ].join('\n');
   });
