@@ -177,7 +177,8 @@ describe('digestBlocks', () => {
     expect(t).toContain('GBP');
     expect(t).toContain('USD');
     expect(t).toContain('*Newly critical (1)*');
-    expect(t).toContain('Acme_FR_Running_Search_Brand_Q4 (ACM-G-002) · *+40.00%* · 2,000.00 EUR over plan');
+    // Newly critical and paused by the agent in that run: said so.
+    expect(t).toContain('Acme_FR_Running_Search_Brand_Q4 (ACM-G-002) · *+40.00%* · 2,000.00 EUR over plan · paused');
     expect(t).toContain('*Back on plan (1)*');
     expect(t).toContain('Acme_UK_Football_Search_Generic_Q4 (ACM-G-003) · -25.00% → -2.50%');
     expect(t).toMatch(/\*Chronic offenders \(\d+\)\*/);

@@ -72,7 +72,7 @@ function changeBlock(d: Digest): Block | null {
   const lines: string[] = [];
   if (c.newCriticals.length)
     lines.push(
-      `${severityIcon('critical')} *Newly critical (${c.newCriticals.length})*\n${list(c.newCriticals, (r) => `• ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}`)}`,
+      `${severityIcon('critical')} *Newly critical (${c.newCriticals.length})*\n${list(c.newCriticals, (r) => `• ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}${standsPaused(r) ? ' · paused' : ''}`)}`,
     );
   if (c.resolved.length)
     lines.push(
