@@ -497,7 +497,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     expect(text).toMatch(/\*3\* healthy .*\*6\* warning .*\*5\* critical .*\*4\* without variance/);
     expect(text).toContain('3 halted · 6 alerted · 6 escalated · 3 logged');
     // Names, money at stake, and what became of each (over- and underspends listed apart).
-    expect(text).toContain('ACME | US | Basketball | Launch: *+35.00%* · 2,100.00 USD · approved');
+    expect(text).toContain('ACME | US | Basketball | Launch: *+35.00%* · 2,100.00 USD · paused (approved)');
     expect(text).toContain('ACME | UK | Trail | Prospecting: *+15.00%* · 570.00 GBP · overridden');
     expect(text).toContain('*4 escalation(s) awaiting a decision*');
 
@@ -513,7 +513,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     const dText = JSON.stringify((d.body as { blocks: unknown }).blocks);
     expect(dText).toContain(':red_circle: ACME | US | Basketball | Launch');
     expect(dText).toContain('ACM-M-005 · Meta 23851200000000005');
-    expect(dText).toContain('(proposed: halt) · *status:* approved');
+    expect(dText).toContain('(proposed: halt) · *status:* paused (approved)');
     expect(dText).toContain(`${posted.get('ACM-M-005')?.actions[0]?.value}\` approved by <@${APPROVER}>`);
     expect(dText).not.toContain('ACM-M-004');
   }, 15_000);
