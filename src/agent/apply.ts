@@ -4,6 +4,7 @@ import type { Assessment } from '../domain/assess.js';
 import { mitigate } from '../domain/mitigation.js';
 import type { PolicyPlan } from '../domain/policy.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
+import { asItStands } from '../domain/standing.js';
 import type { Cause } from '../domain/types.js';
 import { type AgentDeps, newId } from './deps.js';
 import { announce, batchChanged, closeEscalation, memberOf, openEscalation, pauseCampaign } from './effects.js';
@@ -130,7 +131,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
     const e = deps.store.escalations.get(id);
     if (e?.batch && e.status === 'pending') await batchChanged(deps, runId, e);
   }
-  await announce(deps, runId, alerts, out.results);
+  await announce(deps, runId, alerts, out.results, new Set(out.opened.map((e) => e.id)));
   return out;
 }
 
@@ -182,10 +183,12 @@ async function pause(
     case 'paused':
       row.pause = 'paused';
       row.platformStatus = 'PAUSED';
+      row.forecast = asItStands(row).forecast;
       row.actionNote = result.note ? `Paused by the agent (${result.note}).` : 'Paused by the agent.';
       break;
     case 'already_paused':
       row.pause = 'already_paused';
+      row.forecast = asItStands(row).forecast;
       notPausedAgain(row, 'the platform reported it already paused');
       break;
     case 'would_pause':
@@ -261,7 +264,7 @@ function ask(
 
 function addCause(row: ResultRow, cause: Cause): void {
   row.rootCause = [...row.rootCause, cause];
-  row.mitigation = [...row.mitigation, ...mitigate([cause])];
+  row.mitigation = [...row.mitigation, ...mitigate([cause], row.currency)];
 }
 
 /**

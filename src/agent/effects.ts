@@ -2,6 +2,7 @@
 // close escalations. The cycle and the escalation threads both act through these.
 import { announced, noticeOf } from '../domain/notice.js';
 import type { BatchMember, Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
+import { runFigures } from '../domain/run-counts.js';
 import type { PauseIntent } from '../store/intents.js';
 import type { AgentDeps } from './deps.js';
 import { addHours } from './deps.js';
@@ -139,6 +140,7 @@ export async function announce(
   runId: string,
   candidates: readonly ResultRow[],
   results: readonly ResultRow[],
+  opened?: ReadonlySet<string>,
 ): Promise<ResultRow[]> {
   const last = deps.store.announcements.all();
   const posts: ResultRow[] = [];
@@ -149,7 +151,7 @@ export async function announce(
   const resolved = results.filter((r) => r.severity === 'healthy' && last.has(r.key)).map((r) => r.key);
   if (posts.length) {
     try {
-      await deps.notifier.runAlerts(runId, posts);
+      await deps.notifier.runAlerts(runId, posts, runFigures(results, opened));
     } catch (err) {
       for (const row of posts) notificationFailed(deps, row, err);
     }

@@ -1,6 +1,7 @@
 // What read commands need from the agent's state, without loading the agent: the latest run, the open
 // questions, and whether any housekeeping is due (which only the full agent can do).
 import type { Escalation, ResultRow, RunRecord } from '../domain/records.js';
+import { asItStands } from '../domain/standing.js';
 import type { Store } from '../store/index.js';
 
 export interface LatestRun {
@@ -17,7 +18,8 @@ export class Reads {
 
   latest(): LatestRun | null {
     const run = this.store.runs.latestCompleted();
-    return run ? { run, results: this.store.runs.results(run.id) } : null;
+    // Each row as it stands now: an approved pause is a paused campaign, with the forecast of one.
+    return run ? { run, results: this.store.runs.results(run.id).map(asItStands) } : null;
   }
 
   /**

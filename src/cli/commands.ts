@@ -3,6 +3,7 @@
 import type { RunReport } from '../agent/cycle.js';
 import type { Escalation, ResultRow } from '../agent/ports.js';
 import { campaignHint, findCampaign, findQuestion } from '../domain/lookup.js';
+import { questionAtStake } from '../domain/overview.js';
 import { didYouMean } from '../domain/suggest.js';
 import { DecisionConflict, PacingError } from '../errors.js';
 import type { ReadApp } from '../open.js';
@@ -186,6 +187,8 @@ export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
         reason: e.reason,
         createdAt: e.createdAt,
         expiresAt: e.expiresAt,
+        // The money the question is about, per currency (domain/overview.ts), as the table shows it.
+        moneyAtStake: questionAtStake(e),
         // A batch (SPEC, Batch escalations): one question about many campaigns, listed here.
         campaigns: e.batch
           ? e.batch.members

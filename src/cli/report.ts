@@ -1,6 +1,6 @@
 // The pacing report: the latest run's results totalled per group, each currency apart, and the CSV output.
 import { stringify } from 'csv-stringify/sync';
-import { formatMoney, formatPct, round2 } from '../domain/money.js';
+import { formatAmount, formatMoney, formatPct, round2 } from '../domain/money.js';
 import type { ResultRow } from '../domain/records.js';
 import { campaignLabel } from './format.js';
 
@@ -210,11 +210,11 @@ export function reportTable(report: Report, run?: { startedAt: string; results: 
     clip(g.key ?? '—', KEY_WIDTH),
     g.currency ?? '—',
     String(g.campaigns),
-    formatMoney(g.targetSpend),
-    formatMoney(g.actualSpend),
+    formatAmount(g.targetSpend, g.currency),
+    formatAmount(g.actualSpend, g.currency),
     formatPct(g.variancePct),
-    formatMoney(g.budget),
-    formatMoney(g.projectedSpend),
+    formatAmount(g.budget, g.currency),
+    formatAmount(g.projectedSpend, g.currency),
     `${g.critical}/${g.warning}/${g.healthy}`,
   ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -10,6 +10,7 @@ import {
   type RunChanges,
   runChanges,
 } from '../domain/overview.js';
+import { asItStands } from '../domain/standing.js';
 import { DEFAULT_THRESHOLDS } from '../domain/types.js';
 import type { Store } from '../store/index.js';
 import type { RunSummary } from '../store/runs.js';
@@ -62,7 +63,8 @@ export interface DigestOptions {
 export function buildDigest(store: Store, since: string | null, until: string, opts: DigestOptions = {}): Digest {
   const runs = store.runs.completedSince(since).filter((r) => (r.finishedAt ?? r.startedAt) <= until);
   const latest = store.runs.latestCompletedBy(until);
-  const results = latest ? store.runs.results(latest.id) : [];
+  // Each row as it stands now: an approved pause is a paused campaign, with the forecast of one.
+  const results = latest ? store.runs.results(latest.id).map(asItStands) : [];
   const counts = store.audit.countByType(since, until);
   const count = (type: string) => counts[type] ?? 0;
   const decided = store.escalations.decidedSince(since);

@@ -2,7 +2,9 @@
 import type { App as Bolt } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
+import { runMode } from '../platforms/index.js';
 import type { App } from '../wiring.js';
+import { modeNote } from './views/blocks.js';
 import { homeView } from './views/home.js';
 
 /** Publishes `user`'s Home tab as the store has it now, with an optional line about what they just did. */
@@ -20,6 +22,7 @@ export async function publishHome(
       canDecide: app.agent.mayDecide(user, 'slack'),
       now: app.config.clock(),
       notice,
+      note: modeNote(runMode(app.config.platforms)),
     }),
   });
 }

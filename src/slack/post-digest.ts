@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { chartAltText, chartData, renderSpendChart } from './chart.js';
 import { buildDigest, type Digest } from './digest.js';
+import { plainNote, withNote } from './views/blocks.js';
 import { digestBlocks, digestText } from './views/digest.js';
 
 export interface DigestSettings {
@@ -12,6 +13,8 @@ export interface DigestSettings {
   healthyVariance: number;
   /** PACING_TZ, for the chart's title. */
   timeZone: string;
+  /** Demo data or a dry run (views/blocks.ts, modeNote): said in the digest's context line. */
+  note?: string | null;
 }
 
 /**
@@ -50,7 +53,10 @@ export async function postDigest(
           kind: 'digest',
           method: 'chat.postMessage',
           channel: settings.channel,
-          payload: { text: digestText(digest), blocks: digestBlocks(digest) },
+          payload: {
+            text: settings.note ? `${digestText(digest)} (${plainNote(settings.note)})` : digestText(digest),
+            blocks: withNote(digestBlocks(digest), settings.note ?? null),
+          },
         },
         until,
       ),
