@@ -1,6 +1,7 @@
 // Carries out a run's plan through the effects: close what no longer stands, then act on each row, then ask the
 // batch questions. Returns the rows with their statuses and the escalations whose threads must start or end.
 import type { Assessment } from '../domain/assess.js';
+import { memberOf } from '../domain/batches.js';
 import { mitigate } from '../domain/mitigation.js';
 import type { PolicyPlan } from '../domain/policy.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
@@ -12,7 +13,6 @@ import {
   batchChanged,
   closeEscalation,
   dropMember,
-  memberOf,
   openEscalation,
   pauseCampaign,
   record,

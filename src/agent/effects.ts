@@ -31,6 +31,14 @@ export type PauseResult =
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
 
+/** Where an action happened, as its audit events name it. */
+const where = (x: Pick<AuditEvent, 'runId' | 'campaignId' | 'platformCampaignId'> & { platform: Platform }) => ({
+  runId: x.runId,
+  campaignId: x.campaignId,
+  platform: x.platform,
+  platformCampaignId: x.platformCampaignId,
+});
+
 /**
  * Pauses one campaign. The intent is written before the platform is called; a pause that took effect is
  * audited as `campaign_paused` exactly once, also when the call failed after the platform acted or the process
@@ -130,6 +138,54 @@ export async function recoverPauses(deps: AgentDeps): Promise<number> {
     }
   }
   return recovered;
+}
+
+/**
+ * Resumes a campaign the agent paused, for `actor`: audited with the figures it had (so the agent respects the
+ * person's decision), and the message about the pause is told. A failed resume is audited and thrown.
+ */
+export async function resume(
+  deps: AgentDeps,
+  spec: {
+    platform: Platform;
+    platformCampaignId: string;
+    campaignId: string | null;
+    actor: string;
+    figures: Record<string, unknown>;
+  },
+): Promise<ResumeOutcome> {
+  const { platform, platformCampaignId, actor } = spec;
+  const place = { campaignId: spec.campaignId, platform, platformCampaignId };
+  try {
+    const adapter = deps.platforms.get(platform);
+    if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
+    const outcome = await adapter.resume(platformCampaignId);
+    deps.store.audit.append({
+      at: deps.clock(),
+      type:
+        outcome === 'resumed' ? 'campaign_resumed' : outcome === 'would_resume' ? 'resume_dry_run' : 'resume_skipped',
+      actor,
+      ...place,
+      details:
+        outcome === 'already_enabled'
+          ? { reason: 'the campaign was already enabled' }
+          : { via: 'undo', ...spec.figures },
+    });
+    if (outcome === 'resumed') {
+      const resumed = { platform, platformCampaignId, actor, at: deps.clock() };
+      await tell(deps, [{ runId: null, ...place }], () => deps.notifier.campaignResumed?.(resumed));
+    }
+    return outcome;
+  } catch (err) {
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'resume_failed',
+      actor,
+      ...place,
+      details: { error: message(err) },
+    });
+    throw err;
+  }
 }
 
 /** Who a notification was about, for the audit event that records its failure. */
@@ -234,59 +290,6 @@ export async function closeNotice(deps: AgentDeps, closed: EscalationClosed, key
   if (key && deps.store.effects.done(key)) return;
   await tell(deps, [aboutEscalation(closed.escalation, null)], () => deps.notifier.escalationClosed(closed));
   if (key) deps.store.effects.record(key, deps.clock());
-}
-
-/** Records events that say what the run did not need to change (written together: thousands a run). */
-export function record(deps: AgentDeps, events: NewAuditEvent[]): void {
-  if (events.length) deps.store.audit.appendAll(events);
-}
-
-/**
- * Resumes a campaign the agent paused, for `actor`: audited with the figures it had (so the agent respects the
- * person's decision), and the message about the pause is told. A failed resume is audited and thrown.
- */
-export async function resume(
-  deps: AgentDeps,
-  spec: {
-    platform: Platform;
-    platformCampaignId: string;
-    campaignId: string | null;
-    actor: string;
-    figures: Record<string, unknown>;
-  },
-): Promise<ResumeOutcome> {
-  const { platform, platformCampaignId, actor } = spec;
-  const place = { campaignId: spec.campaignId, platform, platformCampaignId };
-  try {
-    const adapter = deps.platforms.get(platform);
-    if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
-    const outcome = await adapter.resume(platformCampaignId);
-    deps.store.audit.append({
-      at: deps.clock(),
-      type:
-        outcome === 'resumed' ? 'campaign_resumed' : outcome === 'would_resume' ? 'resume_dry_run' : 'resume_skipped',
-      actor,
-      ...place,
-      details:
-        outcome === 'already_enabled'
-          ? { reason: 'the campaign was already enabled' }
-          : { via: 'undo', ...spec.figures },
-    });
-    if (outcome === 'resumed') {
-      const resumed = { platform, platformCampaignId, actor, at: deps.clock() };
-      await tell(deps, [{ runId: null, ...place }], () => deps.notifier.campaignResumed?.(resumed));
-    }
-    return outcome;
-  } catch (err) {
-    deps.store.audit.append({
-      at: deps.clock(),
-      type: 'resume_failed',
-      actor,
-      ...place,
-      details: { error: message(err) },
-    });
-    throw err;
-  }
 }
 
 /** Opens an escalation about one row, or a batch about many (its members biggest money first), and audits it. */
@@ -476,6 +479,11 @@ export function dropMember(deps: AgentDeps, escalationId: string, key: string): 
   deps.store.escalations.dropMember(escalationId, key);
 }
 
+/** Records events that say what the run did not need to change (written together: thousands a run). */
+export function record(deps: AgentDeps, events: NewAuditEvent[]): void {
+  if (events.length) deps.store.audit.appendAll(events);
+}
+
 /** Deletes the checkpoints of threads settled before `before` (SqliteSaver never prunes), and audits it. */
 export async function pruneThreads(deps: AgentDeps, before: string): Promise<number> {
   const done = deps.store.escalations.prunable(before);
@@ -491,28 +499,4 @@ export async function pruneThreads(deps: AgentDeps, before: string): Promise<num
       details: { threads: done.length, before },
     });
   return done.length;
-}
-
-const where = (x: Pick<AuditEvent, 'runId' | 'campaignId' | 'platformCampaignId'> & { platform: Platform }) => ({
-  runId: x.runId,
-  campaignId: x.campaignId,
-  platform: x.platform,
-  platformCampaignId: x.platformCampaignId,
-});
-
-/** A batch member as its message and its approval need it. */
-export function memberOf(row: ResultRow): BatchMember {
-  return {
-    key: row.key,
-    campaignId: row.campaignId,
-    campaignName: row.campaignName,
-    platform: row.platform,
-    platformCampaignId: row.platformCampaignId,
-    platformCampaignName: row.platformCampaignName,
-    currency: row.platformCurrency ?? row.currency,
-    targetSpend: row.targetSpend,
-    actualSpend: row.actualSpend,
-    variancePct: row.variancePct,
-    dropped: false,
-  };
 }
