@@ -182,6 +182,12 @@ function worldChanges(file: string, text: string): Call[] {
   for (const [field, names] of guardedStores()) {
     const re = new RegExp(String.raw`\b${field}${dot}(${names.join('|')})${open}`, 'g');
     for (const m of code.matchAll(re)) calls.push({ file, line: lineOf(m.index), call: `${field}.${m[1]}` });
+    // A guarded store under another name would hide its writes from the line above: naming one is a call too.
+    const alias = new RegExp(
+      String.raw`\b(?:const|let|var)\s+(?:\w+\s*=\s*[\w.?]*\.${field}\s*[;,)]|\{[^}]*\b${field}\b[^}]*\}\s*=\s*[\w.?]*\bstore\b)`,
+      'g',
+    );
+    for (const m of code.matchAll(alias)) calls.push({ file, line: lineOf(m.index), call: `${field} (alias)` });
   }
   return calls;
 }
@@ -243,6 +249,9 @@ describe('agent/effects.ts is the only writer', () => {
     ['const r = await adapter.resume(id);', ['platform.resume']],
     ['deps.store.escalations.claim(id, d, a, at, null);', ['escalations.claim']],
     ['const { store } = deps; store.pauses.record(x);', ['pauses.record']],
+    ['const esc = deps.store.escalations; esc.get(id);', ['escalations (alias)']],
+    ['const { escalations, runs } = this.deps.store;', ['escalations (alias)']],
+    ['const e = deps.store.escalations.get(id);', []],
     // A template's placeholder, spelt in two pieces so that this file's own strings hold none.
     [`const t = \`$${'{await n.escalationOpened(e)} done'}\`;`, ['notifier.escalationOpened']],
     ['this.pause(row); // deps.notifier.alert(row)', []],
