@@ -277,7 +277,8 @@ export async function batchChanged(deps: AgentDeps, runId: string, e: Escalation
 
 /**
  * Puts an escalation's question to the approvers. With `key`, once: the key is recorded only when it went out,
- * so a question whose announcement failed (audited) is still unannounced and is asked again after a restart.
+ * so a question whose announcement failed (audited) still counts as unannounced; `serve` asks it again when it
+ * starts (`PacingAgent.announceUnposted`).
  */
 export async function announceEscalation(deps: AgentDeps, e: Escalation, key?: string): Promise<void> {
   if (key && deps.store.effects.done(key)) return;
