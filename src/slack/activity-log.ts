@@ -64,6 +64,11 @@ export class LoggingNotifier implements Notifier {
     await this.inner.escalationClosed(c);
   }
 
+  /** A batch whose members changed: passed on, or Slack's message would go on showing the old question. */
+  async escalationUpdated(e: Escalation): Promise<void> {
+    await this.inner.escalationUpdated?.(e);
+  }
+
   async campaignResumed(r: { platform: string; platformCampaignId: string; actor: string; at: string }): Promise<void> {
     this.log.info(r, `Campaign ${r.platform}:${r.platformCampaignId} resumed by ${r.actor}`);
     await this.inner.campaignResumed?.(r);

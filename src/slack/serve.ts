@@ -250,8 +250,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   // Messages refused before (a channel the bot was not in yet) get another chance after a restart, and
   // escalations opened while Slack was not configured are announced now.
   app.store.outbox.retryFailed();
-  const notifier = app.agent.deps.notifier;
-  for (const e of app.agent.pending()) if (!app.store.outbox.announcement(e.id)) await notifier.escalationOpened(e);
+  await app.agent.announceUnposted((id) => app.store.outbox.announcement(id) !== null);
   dispatcher.start();
   // PagerDuty (when PAGERDUTY_ROUTING_KEY is set): evaluated now, after every run, when kicked and every minute.
   paging = startPaging(app, config, log.child({ module: 'paging' }), { links: slackPageLinks(app.store, client) });
