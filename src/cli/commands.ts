@@ -3,6 +3,7 @@
 import type { RunReport } from '../agent/cycle.js';
 import type { Escalation, ResultRow } from '../agent/ports.js';
 import { campaignHint, findCampaign, findQuestion } from '../domain/lookup.js';
+import { buildReport, type ReportBy } from '../domain/report.js';
 import { didYouMean } from '../domain/suggest.js';
 import { DecisionConflict, PacingError } from '../errors.js';
 import type { ReadApp } from '../open.js';
@@ -11,7 +12,7 @@ import { isAuditType, noEventsOfType, unknownAuditType } from './audit-types.js'
 import { auditTable, campaignDetail, type RunView, runReport } from './format.js';
 import type { CollectingNotifier } from './notifier.js';
 import { byAge, pendingTable, questionLabel } from './pending.js';
-import { buildReport, type ReportBy, reportCsv, reportTable, statusCsv } from './report.js';
+import { reportCsv, reportTable, statusCsv } from './report.js';
 import { campaignName, DEFAULT_WIDTH } from './results-table.js';
 import { wrap } from './text.js';
 
