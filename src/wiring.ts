@@ -4,12 +4,12 @@ import { PacingAgent } from './agent/agent.js';
 import type { Notifier, PlatformAdapter, Progress } from './agent/ports.js';
 import type { Config } from './config.js';
 import type { Platform } from './domain/types.js';
-import { openStore, type ReadApp } from './open.js';
+import { type OutboxApp, openStore } from './open.js';
 import { createPlatforms } from './platforms/index.js';
 import type { Store } from './store/index.js';
 import { CsvPlanSource } from './tracker/csv.js';
 
-export interface App extends ReadApp {
+export interface App extends OutboxApp {
   agent: PacingAgent;
 }
 

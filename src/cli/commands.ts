@@ -85,7 +85,7 @@ export async function run(app: App, notifier: CollectingNotifier, o: Options, io
     json(io, runDoc(report));
     return report;
   }
-  io.out(runReport({ ...report, opened: openedIn(app, report.runId) }, widthOf(io), o));
+  io.out(runReport({ ...report, opened: app.reads.openedIn(report.runId) }, widthOf(io), o));
   if (notifier.lines.length) {
     io.out(
       `\nNotifications (${app.config.slack.botToken ? 'Slack' : 'Slack is not configured, so they are printed here'}):`,
@@ -120,7 +120,7 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
   if (campaign === undefined) {
     if (o.json) json(io, runDoc(view));
     else if (o.csv) csv(io, statusCsv(latest.results));
-    else io.out(runReport({ ...view, opened: openedIn(app, view.runId) }, widthOf(io), o));
+    else io.out(runReport({ ...view, opened: app.reads.openedIn(view.runId) }, widthOf(io), o));
     return;
   }
   const found = findCampaign(latest.results, campaign);
@@ -138,7 +138,7 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
     return;
   }
   io.out(
-    found.map((r) => campaignDetail(r, r.escalationId ? app.store.escalations.get(r.escalationId) : null)).join('\n\n'),
+    found.map((r) => campaignDetail(r, r.escalationId ? app.reads.escalation(r.escalationId) : null)).join('\n\n'),
   );
 }
 
@@ -161,16 +161,6 @@ export async function report(app: ReadApp, o: Options, io: Io): Promise<void> {
   // CSV has an empty cell for "unknown": a 0 there would read as "nothing spent".
   else if (o.csv) csv(io, reportCsv({ ...doc, groups: doc.groups.map((g) => ({ ...g, key: g.key ?? '(unknown)' })) }));
   else io.out(reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined));
-}
-
-/** The escalations a run opened: its `escalation_opened` events (a later run links to them instead). */
-export function openedIn(app: ReadApp, runId: string): Set<string> {
-  return new Set(
-    app.store.audit
-      .list({ type: 'escalation_opened', runId })
-      .map((e) => e.details.escalationId)
-      .filter((id): id is string => typeof id === 'string'),
-  );
 }
 
 export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
@@ -253,10 +243,10 @@ function unknownEscalation(app: App, id: string, err: DecisionConflict): Decisio
 
 export async function audit(app: ReadApp, o: Options, io: Io): Promise<void> {
   // Types on record count as valid too: events written before a type was renamed can still be listed.
-  const onRecord = app.store.audit.countByType(null, '9999-12-31T23:59:59.999Z');
+  const onRecord = app.reads.auditCounts();
   if (o.type !== undefined && !isAuditType(o.type) && !Object.hasOwn(onRecord, o.type))
     throw new UsageError(unknownAuditType(o.type, onRecord, widthOf(io)), false);
-  const events = app.store.audit.list({
+  const events = app.reads.audit({
     ...(o.campaign ? { campaign: o.campaign } : {}),
     ...(o.type ? { type: o.type } : {}),
     ...(o.run ? { runId: o.run } : {}),

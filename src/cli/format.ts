@@ -1,10 +1,9 @@
 // Human-readable output for the terminal: a run (table, forecasts, summary), one campaign in detail, audit.
 import type { Escalation, ResultRow, RowError } from '../agent/ports.js';
 import { formatMoney, formatPct } from '../domain/money.js';
+import type { AuditEvent, PlatformFailure, RunSummary } from '../domain/records.js';
 import { type RunCounts, runCounts, runCountsText } from '../domain/run-counts.js';
 import type { Forecast, RunHistory } from '../domain/types.js';
-import type { AuditEvent } from '../store/audit.js';
-import type { PlatformFailure, RunSummary } from '../store/runs.js';
 import { DEFAULT_WIDTH, listedRows, resultsTable, type TableOptions } from './results-table.js';
 import { clip, plural, wrap, wrapItems } from './text.js';
 

@@ -1,13 +1,13 @@
 // The commands about Slack's messages: `preview` (what the latest run posts, without a workspace) and
 // `digest --now` (the digest sent now rather than on its schedule). Slack's modules load only here.
 import { ConfigError, PlatformError } from '../errors.js';
-import type { ReadApp } from '../open.js';
+import type { OutboxApp, ReadApp } from '../open.js';
 import type { Io, Options } from './commands.js';
 import { json } from './commands.js';
 
 export async function preview(app: ReadApp, o: Options, io: Io): Promise<void> {
   const { buildPreview, previewText } = await import('../slack/preview.js');
-  const p = await buildPreview(app.store, app.config.clock(), {
+  const p = await buildPreview(app.reads, app.config.clock(), {
     healthyVariance: app.config.thresholds.healthyVariance,
   });
   if (o.json) json(io, p);
@@ -33,7 +33,7 @@ export function digestTarget(app: ReadApp): { token: string; channel: string } {
  * Queues the digest (and its chart) exactly as the schedule does, so the next scheduled digest counts from here,
  * then delivers it for up to 15 s; what is left is delivered by a running `serve`.
  */
-export async function digestNow(app: ReadApp, o: Options, io: Io): Promise<void> {
+export async function digestNow(app: OutboxApp, o: Options, io: Io): Promise<void> {
   const { token, channel } = digestTarget(app);
   const [{ postDigest }, { Dispatcher }, { webClient }, { createLogger }] = await Promise.all([
     import('../slack/post-digest.js'),

@@ -111,9 +111,7 @@ export function registerActions(
       return;
     }
     // People know the campaign by its plan id and name; the platform's id is only what the button carries.
-    const row = app.agent
-      .latest()
-      ?.results.find((r) => r.platform === target.platform && r.platformCampaignId === target.platformCampaignId);
+    const row = app.reads.campaignFor(target.platform, target.platformCampaignId);
     const title = esc(row ? campaignTitle(row) : `${target.platform} campaign ${target.platformCampaignId}`);
     try {
       const outcome = await track(app.agent.resumeCampaign(target.platform, target.platformCampaignId, user, 'slack'));

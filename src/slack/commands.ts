@@ -27,32 +27,32 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
         await ack();
         await afterOtherAcks();
         if (arg) {
-          const latest = app.agent.latest();
+          const latest = app.reads.latest();
           const rows = latest ? findCampaign(latest.results, arg) : [];
           await reply(
             respond,
             rows.length
-              ? campaignBlocks(rows, (id) => app.store.escalations.get(id))
+              ? campaignBlocks(rows, (id) => app.reads.escalation(id))
               : helpBlocks(
                   `No campaign matching *${esc(arg)}* in the latest run.${esc(latest ? campaignHint(arg, latest.results) : '')}`,
                 ),
             `Pacing status for ${arg}`,
           );
         } else {
-          await reply(respond, statusBlocks(app.agent.latest(), app.agent.pending()), 'Pacing status');
+          await reply(respond, statusBlocks(app.reads.latest(), app.reads.pending()), 'Pacing status');
         }
         return;
       case 'pending':
         await ack();
         await afterOtherAcks();
-        await reply(respond, pendingBlocks(app.agent.pending()), 'Escalations awaiting a decision');
+        await reply(respond, pendingBlocks(app.reads.pending()), 'Escalations awaiting a decision');
         return;
       case 'run': {
         if (!app.agent.mayDecide(user, 'slack')) {
           await ack({ response_type: 'ephemeral', text: notApprover(app) });
           return;
         }
-        const since = app.agent.runningSince();
+        const since = app.reads.runLock()?.acquiredAt;
         if (since) {
           await ack({
             response_type: 'ephemeral',

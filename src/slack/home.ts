@@ -15,8 +15,8 @@ export async function publishHome(
   await client.views.publish({
     user_id: user,
     view: homeView({
-      latest: app.agent.latest(),
-      pending: app.agent.pending(),
+      latest: app.reads.latest(),
+      pending: app.reads.pending(),
       canDecide: app.agent.mayDecide(user, 'slack'),
       now: app.config.clock(),
       notice,

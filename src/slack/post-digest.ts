@@ -1,5 +1,6 @@
 // Sends the digest: the message and its chart go into the outbox in one transaction, with the digest's time, so
 // the next digest counts from here. The dispatcher delivers them in that order.
+import { Reads } from '../agent/reads.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { chartAltText, chartData, renderSpendChart } from './chart.js';
@@ -28,7 +29,7 @@ export async function postDigest(
   log: Logger,
   render: typeof renderSpendChart = renderSpendChart,
 ): Promise<{ digest: Digest; outboxIds: number[] }> {
-  const digest = buildDigest(store, store.digests.lastAt(settings.channel), until, {
+  const digest = buildDigest(new Reads(store), store.digests.lastAt(settings.channel), until, {
     healthyVariance: settings.healthyVariance,
   });
   let png: Buffer | null = null;
