@@ -2,7 +2,7 @@
 
 import type { RunReport } from '../agent/cycle.js';
 import type { Escalation, ResultRow } from '../agent/ports.js';
-import { campaignHint, findCampaign, findQuestion } from '../domain/lookup.js';
+import { campaignHint, findCampaign, findPlanCampaign, findQuestion } from '../domain/lookup.js';
 import { buildReport, type ReportBy } from '../domain/report.js';
 import { didYouMean } from '../domain/suggest.js';
 import { DecisionConflict, PacingError } from '../errors.js';
@@ -301,11 +301,7 @@ function planCampaign(app: App, query: string): ResultRow & { platformCampaignId
       'not_found',
       `No pacing run yet to look "${query}" up in: name the platform too (resume-campaign <google|meta> <platform-campaign-id>).`,
     );
-  const q = query.toLowerCase();
-  const row =
-    latest.results.find((r) => r.campaignId === query) ??
-    latest.results.find((r) => r.campaignId?.toLowerCase() === q) ??
-    latest.results.find((r) => r.platformCampaignId === query);
+  const row = findPlanCampaign(latest.results, query);
   if (!row)
     throw new PacingError(
       'not_found',
