@@ -13,6 +13,12 @@ export interface App extends OutboxApp {
   agent: PacingAgent;
 }
 
+/**
+ * The app as Slack's handlers and the CLI's commands see it: the agent to ask, its reads and the settings. The
+ * store stays with the wiring that delivers Slack's outbox and pages.
+ */
+export type AgentApp = Omit<App, 'store'>;
+
 /** `notifier` may be built from the store (the Slack notifier queues messages in it). */
 export function createApp(config: Config, notifier: Notifier | ((store: Store) => Notifier), progress?: Progress): App {
   const store = openStore(config);

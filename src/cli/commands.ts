@@ -7,7 +7,7 @@ import { buildReport, type ReportBy } from '../domain/report.js';
 import { didYouMean } from '../domain/suggest.js';
 import { DecisionConflict, PacingError } from '../errors.js';
 import type { ReadApp } from '../open.js';
-import type { App } from '../wiring.js';
+import type { AgentApp } from '../wiring.js';
 import { isAuditType, noEventsOfType, unknownAuditType } from './audit-types.js';
 import { auditTable, campaignDetail, type RunView, runReport } from './format.js';
 import type { CollectingNotifier } from './notifier.js';
@@ -79,7 +79,7 @@ function runDoc(v: RunView) {
   };
 }
 
-export async function run(app: App, notifier: CollectingNotifier, o: Options, io: Io): Promise<RunReport> {
+export async function run(app: AgentApp, notifier: CollectingNotifier, o: Options, io: Io): Promise<RunReport> {
   const report = await app.agent.run('cli', o.user ?? 'cli');
   if (o.json) {
     json(io, runDoc(report));
@@ -195,7 +195,7 @@ export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
 }
 
 export async function decide(
-  app: App,
+  app: AgentApp,
   typed: string,
   decision: 'approved' | 'overridden',
   o: Options,
@@ -227,7 +227,7 @@ export async function decide(
 }
 
 /** An unknown escalation id, with the open question (or the campaign with one) it is closest to, if one is. */
-function unknownEscalation(app: App, id: string, err: DecisionConflict): DecisionConflict {
+function unknownEscalation(app: AgentApp, id: string, err: DecisionConflict): DecisionConflict {
   const open = app.reads.pending();
   const hint = didYouMean(id, [
     ...open.map((e: Escalation) => ({ id: e.id, label: `${questionLabel(e)}; proposes ${e.proposedAction}` })),
@@ -263,7 +263,7 @@ export async function audit(app: ReadApp, o: Options, io: Io): Promise<void> {
  * Undoes a halt. `<platform> <platform-campaign-id>` as the contract says, or the plan's campaign id alone (the
  * platform and its campaign looked up in the latest run).
  */
-export async function resumeCampaign(app: App, args: readonly string[], o: Options, io: Io): Promise<void> {
+export async function resumeCampaign(app: AgentApp, args: readonly string[], o: Options, io: Io): Promise<void> {
   const [first = '', second] = args;
   let platform: string;
   let id: string;
@@ -294,7 +294,7 @@ export async function resumeCampaign(app: App, args: readonly string[], o: Optio
 }
 
 /** The latest run's row for a plan campaign id (or, failing that, a platform campaign id), with its platform campaign. */
-function planCampaign(app: App, query: string): ResultRow & { platformCampaignId: string } {
+function planCampaign(app: AgentApp, query: string): ResultRow & { platformCampaignId: string } {
   const latest = app.reads.latest();
   if (!latest)
     throw new PacingError(

@@ -12,7 +12,7 @@ import type { Escalation } from '../agent/ports.js';
 import { campaignTitle } from '../domain/lookup.js';
 import { PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { App } from '../wiring.js';
+import type { AgentApp } from '../wiring.js';
 import { notApprover } from './commands.js';
 import { publishHome } from './home.js';
 import { RESUME_CAMPAIGN } from './views/alert.js';
@@ -35,7 +35,7 @@ const tell = (respond: RespondFn, text: string) =>
 
 export function registerActions(
   bolt: Bolt,
-  app: App,
+  app: AgentApp,
   log: Logger,
   kick: () => void,
   track: <T>(work: Promise<T>) => Promise<T> = (w) => w,

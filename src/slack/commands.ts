@@ -3,7 +3,7 @@ import type { App as Bolt, RespondFn } from '@slack/bolt';
 import { campaignHint, findCampaign } from '../domain/lookup.js';
 import { RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { App } from '../wiring.js';
+import type { AgentApp } from '../wiring.js';
 import { esc } from './views/blocks.js';
 import { campaignBlocks, helpBlocks, pendingBlocks, statusBlocks } from './views/status.js';
 
@@ -17,7 +17,7 @@ const afterOtherAcks = () => new Promise<void>((resolve) => setImmediate(resolve
 /** Starts a run unless one is in progress; resolves with a one-line summary. */
 export type RunStarter = (trigger: string, actor: string) => Promise<string>;
 
-export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log: Logger): void {
+export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter, log: Logger): void {
   bolt.command('/pacing', async ({ command, ack, respond }) => {
     const [sub = 'status', ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
     const arg = rest.join(' ');
@@ -95,7 +95,7 @@ async function reply(respond: RespondFn, blocks: unknown[], text: string): Promi
   await respond({ response_type: 'ephemeral', text, blocks: blocks as never });
 }
 
-export function notApprover(app: App): string {
+export function notApprover(app: AgentApp): string {
   return app.config.approvers.length === 0
     ? 'No approvers are configured (PACING_APPROVERS), so nobody can do this from Slack. Ask the operator to set it.'
     : `Only approvers can do this. Ask one of ${app.config.approvers.map((u) => `<@${u}>`).join(', ')}.`;

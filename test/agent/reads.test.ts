@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import type { RunReport } from '../../src/agent/cycle.js';
 import { loadConfig } from '../../src/config.js';
 import { openReader, type ReadApp } from '../../src/open.js';
-import type { App } from '../../src/wiring.js';
+import type { AgentApp, App } from '../../src/wiring.js';
 import { RecordingNotifier } from '../fakes/platform.js';
 import { type FixtureWorld, fixtureWorld, later, NOW } from '../slack/fixture-app.js';
 
@@ -97,5 +97,10 @@ describe('a read-only app', () => {
       reader.close();
     }
     expectTypeOf<ReadApp>().not.toHaveProperty('store');
+  });
+
+  it("is what Slack's handlers and the CLI's commands get too: the agent and its reads, no store", () => {
+    expectTypeOf<AgentApp>().not.toHaveProperty('store');
+    expectTypeOf<AgentApp['reads']>().toEqualTypeOf<ReadApp['reads']>();
   });
 });
