@@ -85,15 +85,6 @@ export class PacingAgent {
     }
   }
 
-  isRunning(): boolean {
-    return this.deps.store.locks.holder('cycle') !== null;
-  }
-
-  /** The run in progress, if any: who holds the run lock and since when. */
-  runningSince(): string | null {
-    return this.deps.store.locks.holder('cycle')?.acquiredAt ?? null;
-  }
-
   /** Whether this user may decide, undo a halt or give a rejection's reason, from this channel. */
   mayDecide(actor: string, channel: 'cli' | 'slack'): boolean {
     return this.decisions.mayDecide(actor, channel);

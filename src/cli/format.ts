@@ -2,11 +2,10 @@
 import type { Escalation, ResultRow, RowError } from '../agent/ports.js';
 import { formatAmount, formatMoney, formatPct } from '../domain/money.js';
 import { type MoneyAtStake, moneyAtStakeText } from '../domain/overview.js';
+import type { AuditEvent, PlatformFailure, RunSummary } from '../domain/records.js';
 import { type RunCounts, runCountsText, runFigures } from '../domain/run-counts.js';
 import { standsPaused } from '../domain/standing.js';
 import type { Forecast, RunHistory } from '../domain/types.js';
-import type { AuditEvent } from '../store/audit.js';
-import type { PlatformFailure, RunSummary } from '../store/runs.js';
 import { DEFAULT_WIDTH, listedRows, resultsTable, type TableOptions } from './results-table.js';
 import { clip, plural, wrap, wrapItems } from './text.js';
 

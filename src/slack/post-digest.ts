@@ -1,9 +1,12 @@
 // Sends the digest: the message and its chart go into the outbox in one transaction, with the digest's time, so
 // the next digest counts from here. The dispatcher delivers them in that order.
+import type { WebClient } from '@slack/web-api';
+import { Reads } from '../agent/reads.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { chartAltText, chartData, renderSpendChart } from './chart.js';
 import { buildDigest, type Digest } from './digest.js';
+import { Dispatcher } from './dispatcher.js';
 import { plainNote, withNote } from './views/blocks.js';
 import { digestBlocks, digestText } from './views/digest.js';
 
@@ -31,7 +34,7 @@ export async function postDigest(
   log: Logger,
   render: typeof renderSpendChart = renderSpendChart,
 ): Promise<{ digest: Digest; outboxIds: number[] }> {
-  const digest = buildDigest(store, store.digests.lastAt(settings.channel), until, {
+  const digest = buildDigest(new Reads(store), store.digests.lastAt(settings.channel), until, {
     healthyVariance: settings.healthyVariance,
   });
   let png: Buffer | null = null;
@@ -85,4 +88,35 @@ export async function postDigest(
     return ids;
   });
   return { digest, outboxIds };
+}
+
+/** A digest sent now: where each of its messages stands once delivery had its time, and Slack's refusal if any. */
+export interface DigestDelivery {
+  digest: Digest;
+  /** One per message (the digest, then its chart): sent, or still pending for a running server to deliver. */
+  statuses: string[];
+  refused: string | null;
+}
+
+/**
+ * `digest --now`: queues the digest exactly as the schedule does (so the next scheduled one counts from here), then
+ * delivers the outbox for up to `waitMs`; what is left, a running `serve` delivers.
+ */
+export async function sendDigestNow(
+  store: Store,
+  settings: DigestSettings,
+  client: WebClient,
+  log: Logger,
+  clock: () => string,
+  waitMs = 15_000,
+): Promise<DigestDelivery> {
+  const { digest, outboxIds } = await postDigest(store, settings, clock(), log);
+  await new Dispatcher(store, client, log, clock).flush(waitMs);
+  const items = outboxIds.map((id) => store.outbox.get(id));
+  const failed = items.find((i) => i?.status === 'failed');
+  return {
+    digest,
+    statuses: items.map((i) => i?.status ?? 'pending'),
+    refused: failed ? (failed.lastError ?? 'unknown error') : null,
+  };
 }

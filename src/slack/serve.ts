@@ -151,12 +151,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     try {
       const report = await run;
       // Questions this run asked, apart from those still open from earlier runs.
-      const opened = new Set(
-        app.store.audit
-          .list({ type: 'escalation_opened', runId: report.runId })
-          .map((e) => String(e.details.escalationId)),
-      );
-      const summary = summaryText(report, opened);
+      const summary = summaryText(report, app.reads.openedIn(report.runId));
       log.info(
         {
           runId: report.runId,

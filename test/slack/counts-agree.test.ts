@@ -57,7 +57,7 @@ describe('one run, the same counts and money everywhere', () => {
   it('money at stake: the Slack summary, the CLI, the digest and pacing_money_at_stake give the same amounts', () => {
     const metric = latestRunFigures(app.store, null)?.moneyAtStake ?? new Map<string, number>();
     expect(metric.size).toBeGreaterThan(1);
-    const digest = buildDigest(app.store, null, NOW);
+    const digest = buildDigest(app.reads, null, NOW);
     const slack = JSON.stringify(slackSummary.blocks);
     const cli = cliText();
     const runReply = summaryText(report, openedIn());

@@ -45,7 +45,7 @@ beforeAll(async () => {
   first = await today.agent.run('test');
   const m005 = today.agent.pending().find((e) => e.campaignId === 'ACM-M-005') as Escalation;
   approved = await today.agent.decide(m005.id, 'approved', APPROVERS[0] as string, null, 'slack');
-  day1 = buildDigest(today.store, null, NOW_ISO);
+  day1 = buildDigest(today.reads, null, NOW_ISO);
   today.store.digests.record(CHANNEL, NOW_ISO, day1.runs);
 
   // ACM-G-002 (5,000 planned) goes from 5,500 (+10 %, warning) to 7,000 (+40 %, critical); ACM-G-003 (4,000
@@ -55,13 +55,13 @@ beforeAll(async () => {
   await world.open(new RecordingNotifier(), later(4)).agent.run('test');
   const evening = world.open(new RecordingNotifier(), later(8));
   third = await evening.agent.run('test');
-  day1b = buildDigest(evening.store, evening.store.digests.lastAt(CHANNEL), later(9));
+  day1b = buildDigest(evening.reads, evening.store.digests.lastAt(CHANNEL), later(9));
   evening.store.digests.record(CHANNEL, later(9), day1b.runs);
 
   // 25 hours after the first run, another process resolves what nobody decided.
   const tomorrow = world.open(new RecordingNotifier(), later(25));
   expiredLater = (await tomorrow.agent.catchUp()).expired;
-  tomorrowDigest = buildDigest(tomorrow.store, tomorrow.store.digests.lastAt(CHANNEL), later(25));
+  tomorrowDigest = buildDigest(tomorrow.reads, tomorrow.store.digests.lastAt(CHANNEL), later(25));
 });
 
 afterAll(async () => {
@@ -157,7 +157,7 @@ describe('buildDigest', () => {
     expect(d.pending).toEqual([]);
     expect(d.expired.map((e) => e.id).sort()).toEqual(expiredLater.map((e) => e.id).sort());
     // A digest up to a time before any run has nothing to report.
-    const before = buildDigest(world.open(new RecordingNotifier()).store, null, later(-1));
+    const before = buildDigest(world.open(new RecordingNotifier()).reads, null, later(-1));
     expect(before).toMatchObject({ runs: 0, latestRunId: null, moneyAtStake: [], changes: null });
   });
 });
