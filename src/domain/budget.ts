@@ -29,7 +29,7 @@ export const DEFAULT_BUDGET_SETTINGS: BudgetSettings = {
 export interface BudgetProposal {
   /** The platform's daily budget now. */
   from: number;
-  /** The daily budget proposed: `recommended` within one step of `from`, in the currency's minor units. */
+  /** The daily budget proposed: `recommended` within one step of `from`, in the currency's minor units (or the platform's). */
   to: number;
   currency: string | null;
   /** The forecast's `recommendedDailyBudget`: what lands the flight on budget. */
@@ -69,8 +69,8 @@ export interface BudgetRow {
   sharedBudget?: boolean | undefined;
   /** The campaign runs on a lifetime budget (Meta). */
   lifetimeBudget?: number | null | undefined;
-  /** The platform's smallest daily budget; one minor unit of the currency when not given. */
-  minimum?: number | undefined;
+  /** The platform's smallest daily budget and step, where stricter than the currency's minor unit. */
+  limits?: BudgetLimits | undefined;
 }
 
 /** The last days of a flight get no proposal: a change then has no time to matter, and may overshoot. */
@@ -90,22 +90,33 @@ export function mayChangeBudgetAgain(lastChangeAt: string | null, now: string): 
   return since >= BUDGET_CHANGE_INTERVAL_HOURS * 3_600_000;
 }
 
-/** One minor unit of a currency: 0.01 EUR, 1 JPY. The smallest budget a platform could take, when it does not say. */
+/** One minor unit of a currency: 0.01 EUR, 1 JPY, 0.001 KWD (0.01 when unknown). */
 export const minorUnit = (currency: string | null): number => 10 ** -minorUnits(currency);
 
+/** What a platform accepts as a daily budget, where it is stricter than the currency. */
+export interface BudgetLimits {
+  /** The smallest daily budget; one minor unit of the currency when not given. */
+  minimum?: number | undefined;
+  /**
+   * The step amounts are written in, when coarser than the currency's minor unit: Meta keeps TWD and CRC (cents by
+   * ISO 4217) in whole units.
+   */
+  unit?: number | undefined;
+}
+
 /**
- * The daily budget one change leads to: `recommended` kept within `maxChangePct` of `from`, in the currency's minor
- * units, never below `minimum`. When the cap holds it, the amount is rounded toward `from` so that rounding never
- * takes it past the cap.
+ * The daily budget one change leads to: `recommended` kept within `maxChangePct` of `from`, on the currency's (or the
+ * platform's) unit, never below the minimum. When the cap holds it, the amount is rounded toward `from` so that
+ * rounding never takes it past the cap.
  */
 export function stepToward(
   from: number,
   recommended: number,
   maxChangePct: number,
   currency: string | null,
-  minimum: number = minorUnit(currency),
+  limits: BudgetLimits = {},
 ): { to: number; step: boolean } {
-  const unit = minorUnit(currency);
+  const unit = Math.max(limits.unit ?? 0, minorUnit(currency));
   const lo = from * (1 - maxChangePct / 100);
   const hi = from * (1 + maxChangePct / 100);
   let to: number;
@@ -117,17 +128,18 @@ export function stepToward(
     to = onGrid(lo / unit, unit, 'up');
     step = true;
   } else {
-    to = roundMoney(recommended, currency);
+    to = onGrid(recommended / unit, unit, 'nearest');
   }
-  const floor = onGrid(minimum / unit, unit, 'up');
+  const floor = onGrid((limits.minimum ?? unit) / unit, unit, 'up');
   return { to: roundMoney(Math.max(to, floor), currency), step };
 }
 
 /** `units` (an amount in minor units) to a whole number of them, rounded the given way, back in major units. */
-function onGrid(units: number, unit: number, way: 'up' | 'down'): number {
-  // Cut binary noise first (1.2 × 1000 is 1199.9999…), so an amount already on the grid stays where it is.
+function onGrid(units: number, unit: number, way: 'up' | 'down' | 'nearest'): number {
+  // Cut binary noise first (1.2 × 1000 is 1199.9999…), so an amount already on the grid stays where it is; nearest
+  // rounds half away from zero, as every amount in the app does.
   const clean = Number(units.toPrecision(12));
-  const whole = way === 'up' ? Math.ceil(clean) : Math.floor(clean);
+  const whole = way === 'up' ? Math.ceil(clean) : way === 'down' ? Math.floor(clean) : Math.round(clean);
   return whole * unit;
 }
 
@@ -159,7 +171,7 @@ export function proposeBudget(
   const currency = row.planCurrency;
   const from = row.dailyBudget;
   const recommended = f.recommendedDailyBudget;
-  const { to, step } = stepToward(from, recommended, settings.maxChangePct, currency, row.minimum);
+  const { to, step } = stepToward(from, recommended, settings.maxChangePct, currency, row.limits);
   if (to === roundMoney(from, currency)) return null;
 
   const money = (v: number) => formatMoney(v, currency);

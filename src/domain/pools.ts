@@ -1,6 +1,6 @@
 // Rebalancing a budget pool (the tracker's `budget_pool`): the daily budgets that land the pool's members, together,
 // on the sum of their plan budgets (SPEC, Steering budgets: Pools). Pure: proposes, never acts.
-import { type BudgetSettings, MIN_DAYS_LEFT, stepToward } from './budget.js';
+import { type BudgetLimits, type BudgetSettings, MIN_DAYS_LEFT, stepToward } from './budget.js';
 import { dayOf } from './forecast.js';
 import { formatMoney, round2 } from './money.js';
 import type { CampaignStatus, Forecast } from './types.js';
@@ -23,8 +23,8 @@ export interface PoolMember {
   dailyBudget: number | null;
   sharedBudget?: boolean | undefined;
   lifetimeBudget?: number | null | undefined;
-  /** The platform's smallest daily budget; one minor unit when not given. */
-  minimum?: number | undefined;
+  /** The platform's smallest daily budget and step, where stricter than the currency's minor unit. */
+  limits?: BudgetLimits | undefined;
 }
 
 export interface PoolChange {
@@ -173,7 +173,7 @@ export function rebalancePool(
   // At the cap's edge the pool wanted more (or less) than one step allows.
   const capped = k <= 1 - max / 100 || k >= 1 + max / 100;
   for (const a of free) {
-    const { to } = stepToward(a.from, proposed(a, k, max), max, currency, a.m.minimum);
+    const { to } = stepToward(a.from, proposed(a, k, max), max, currency, a.m.limits);
     after += rateAfter(a, to) * a.days;
     // A cut that stays above what a member spends changes nothing but its budget: not worth a change.
     if (to !== a.from && (a.bound || to < a.rate)) changes.push({ campaignId: a.m.campaignId, from: a.from, to });

@@ -155,11 +155,24 @@ describe('the proposal', () => {
   });
 
   it('never goes below the platform minimum, nor below one minor unit', () => {
-    expect(stepToward(5, 0, 20, 'EUR', 4.5)).toEqual({ to: 4.5, step: true });
+    expect(stepToward(5, 0, 20, 'EUR', { minimum: 4.5 })).toEqual({ to: 4.5, step: true });
     expect(stepToward(0.01, 0, 20, 'EUR')).toEqual({ to: 0.01, step: true });
     expect(stepToward(1, 0, 50, 'JPY')).toEqual({ to: 1, step: true });
-    const p = proposeBudget(row({ dailyBudget: 5, minimum: 4.5, forecast: fc({ recommendedDailyBudget: 1 }) }), S, NOW);
+    const p = proposeBudget(
+      row({ dailyBudget: 5, limits: { minimum: 4.5 }, forecast: fc({ recommendedDailyBudget: 1 }) }),
+      S,
+      NOW,
+    );
     expect(p).toMatchObject({ from: 5, to: 4.5, step: true });
+  });
+
+  it('keeps to a platform unit coarser than the currency’s (Meta writes TWD in whole units)', () => {
+    expect(stepToward(1000, 1117.6, 20, 'TWD')).toEqual({ to: 1117.6, step: false });
+    expect(stepToward(1000, 1117.6, 20, 'TWD', { unit: 1 })).toEqual({ to: 1118, step: false });
+    expect(stepToward(1001, 5000, 20, 'TWD', { unit: 1 })).toEqual({ to: 1201, step: true }); // 1201.2 → down
+    expect(stepToward(1001, 0, 20, 'TWD', { unit: 1 })).toEqual({ to: 801, step: true }); // 800.8 → up
+    // A finer unit than the currency's changes nothing: yen stay whole.
+    expect(stepToward(1000, 1117.6, 20, 'JPY', { unit: 0.01 })).toEqual({ to: 1118, step: false });
   });
 
   it('says "step toward" when the cap holds it back', () => {
