@@ -128,7 +128,9 @@ export function stepToward(
     to = onGrid(lo / unit, unit, 'up');
     step = true;
   } else {
+    // Rounding to the nearest unit could still cross the cap by a fraction of one: kept inside it.
     to = onGrid(recommended / unit, unit, 'nearest');
+    to = Math.max(Math.min(to, onGrid(hi / unit, unit, 'down')), onGrid(lo / unit, unit, 'up'));
   }
   const floor = onGrid((limits.minimum ?? unit) / unit, unit, 'up');
   return { to: roundMoney(Math.max(to, floor), currency), step };

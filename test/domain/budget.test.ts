@@ -171,6 +171,9 @@ describe('the proposal', () => {
     expect(stepToward(1000, 1117.6, 20, 'TWD', { unit: 1 })).toEqual({ to: 1118, step: false });
     expect(stepToward(1001, 5000, 20, 'TWD', { unit: 1 })).toEqual({ to: 1201, step: true }); // 1201.2 → down
     expect(stepToward(1001, 0, 20, 'TWD', { unit: 1 })).toEqual({ to: 801, step: true }); // 800.8 → up
+    // Near the cap, rounding to the nearest unit stays inside it (1,003 × 1.2 = 1,203.6).
+    expect(stepToward(1003, 1203.55, 20, 'JPY')).toEqual({ to: 1203, step: false });
+    expect(stepToward(1003, 802.45, 20, 'JPY')).toEqual({ to: 803, step: false });
     // A finer unit than the currency's changes nothing: yen stay whole.
     expect(stepToward(1000, 1117.6, 20, 'JPY', { unit: 0.01 })).toEqual({ to: 1118, step: false });
   });
