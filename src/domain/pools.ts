@@ -54,6 +54,8 @@ export interface PoolRebalance {
  */
 export const BUDGET_BOUND_SHARE = 0.9;
 
+const NO_CURRENCY = 'no currency';
+
 /** Plan rows grouped by their pool, in the order pools first appear; rows without one are left out. */
 export function groupPools<T extends { budgetPool?: string | undefined }>(rows: readonly T[]): Map<string, T[]> {
   const pools = new Map<string, T[]>();
@@ -100,8 +102,15 @@ export function rebalancePool(
   settings: Pick<BudgetSettings, 'maxChangePct'>,
   now: string,
 ): PoolRebalance {
+  // A plan row that names no currency beside rows that do cannot be added to them either (guard 4's rule); an
+  // unmatched member's platform says nothing.
   const currencies = [
-    ...new Set(members.flatMap((m) => [m.planCurrency, m.platformCurrency]).filter((c): c is string => c !== null)),
+    ...new Set(
+      members.flatMap((m) => [
+        m.planCurrency ?? NO_CURRENCY,
+        ...(m.platformCurrency === null ? [] : [m.platformCurrency]),
+      ]),
+    ),
   ].sort();
   const alone = (note: string, currency: string | null, budget: number | null = null) => ({
     pool,
@@ -114,11 +123,13 @@ export function rebalancePool(
     note,
   });
   if (currencies.length > 1) return alone(`Mixes currencies (${currencies.join(', ')}): left alone.`, null);
-  const currency = currencies[0] ?? null;
+  const only = currencies[0];
+  const currency = only === undefined || only === NO_CURRENCY ? null : only;
   const noBudget = members.filter((m) => m.budget === null).map((m) => m.campaignId);
   if (noBudget.length > 0)
     return alone(`${list(noBudget)} ${noBudget.length > 1 ? 'have' : 'has'} no plan budget: left alone.`, currency);
   const budget = round2(members.reduce((s, m) => s + (m.budget ?? 0), 0));
+  if (!(budget > 0)) return alone('Its budgets add up to 0: left alone.', currency, budget);
   const noSpend = members.filter((m) => m.actualSpend === null).map((m) => m.campaignId);
   if (noSpend.length > 0)
     return alone(

@@ -163,6 +163,35 @@ describe('rebalancePool', () => {
     expect(p.note).toBe('Mixes currencies (EUR, USD): left alone.');
   });
 
+  it('counts a plan row naming no currency beside rows that do as mixing; a pool naming none at all is one', () => {
+    const some = rebalancePool(
+      'P',
+      [
+        member('A', 30_000, 20_000, 1000),
+        member('B', 30_000, 20_000, 1000, { planCurrency: null, platformCurrency: null }),
+      ],
+      S,
+      NOW,
+    );
+    expect(some.note).toBe('Mixes currencies (EUR, no currency): left alone.');
+    const none = rebalancePool(
+      'P',
+      [member('A', 30_000, 20_000, 1300, { planCurrency: null, platformCurrency: null })],
+      S,
+      NOW,
+    );
+    expect(none).toMatchObject({
+      currency: null,
+      budget: 30_000,
+      changes: [{ campaignId: 'A', from: 1300, to: 1040 }],
+    });
+  });
+
+  it('leaves a pool whose budgets add up to 0 alone', () => {
+    const p = rebalancePool('P', [member('A', 0, 0, 0)], S, NOW);
+    expect(p).toMatchObject({ budget: 0, changes: [], note: 'Its budgets add up to 0: left alone.' });
+  });
+
   it('leaves a pool alone when a member’s budget or spend is unknown', () => {
     expect(
       rebalancePool('P', [member('A', 30_000, 20_000, 1000), member('B', 0, 0, 0, { budget: null })], S, NOW).note,
