@@ -18,6 +18,7 @@ import {
   whole,
 } from './config-fields.js';
 import { readSecretFiles, SECRET_SETTINGS } from './config-secrets.js';
+import type { BudgetSettings } from './domain/budget.js';
 import type { GuardSettings } from './domain/policy.js';
 import type { Thresholds } from './domain/types.js';
 import { ConfigError } from './errors.js';
@@ -115,6 +116,16 @@ const EnvSchema = z.object({
     .toLowerCase()
     .pipe(z.enum(['halt', 'alert'], { error: 'must be halt or alert' }))
     .default('halt'),
+  BUDGET_ACTIONS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['off', 'ask', 'auto'], { error: 'must be off, ask or auto' }))
+    .default('ask'),
+  BUDGET_TRIGGER_PCT: num(0, 1000).default(10),
+  // A step of 100 % or more could take a budget to zero or double it in one go: the point of the cap is small steps.
+  MAX_BUDGET_CHANGE_PCT: num(0.01, 99).default(20),
+  MAX_AUTONOMOUS_BUDGET_CHANGES: whole(0).default(20),
   META_API_VERSION: z
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v27.0')
@@ -141,6 +152,8 @@ export interface Config {
   guards: Omit<GuardSettings, 'confidence' | 'freshnessHours'>;
   /** PACING_CURRENCY: the plan's currency where a tracker row states none. */
   planCurrency: string | null;
+  /** Steering daily budgets (SPEC, Steering budgets). */
+  budgets: BudgetSettings;
   approvalTimeoutHours: number;
   checkpointRetentionDays: number;
   /** Per-campaign results of runs older than this are deleted (run summaries and the audit trail stay). */
@@ -267,6 +280,12 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       humanDecisionHours: e.HUMAN_DECISION_HOURS,
     },
     planCurrency: e.PACING_CURRENCY ?? null,
+    budgets: {
+      actions: e.BUDGET_ACTIONS,
+      triggerPct: e.BUDGET_TRIGGER_PCT,
+      maxChangePct: e.MAX_BUDGET_CHANGE_PCT,
+      maxAutonomousChanges: e.MAX_AUTONOMOUS_BUDGET_CHANGES,
+    },
     approvalTimeoutHours: e.APPROVAL_TIMEOUT_HOURS,
     checkpointRetentionDays: e.CHECKPOINT_RETENTION_DAYS,
     resultsRetentionDays: e.RESULTS_RETENTION_DAYS,

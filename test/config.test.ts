@@ -35,6 +35,41 @@ describe('loadConfig', () => {
   });
 });
 
+describe('budget steering settings', () => {
+  it('default to asking, a 10 % trigger, 20 % steps and 20 changes alone a run', () => {
+    expect(loadConfig({}).budgets).toEqual({
+      actions: 'ask',
+      triggerPct: 10,
+      maxChangePct: 20,
+      maxAutonomousChanges: 20,
+    });
+  });
+
+  it('are read from the environment', () => {
+    const config = loadConfig({
+      BUDGET_ACTIONS: ' AUTO ',
+      BUDGET_TRIGGER_PCT: '12.5',
+      MAX_BUDGET_CHANGE_PCT: '15',
+      MAX_AUTONOMOUS_BUDGET_CHANGES: '0',
+    });
+    expect(config.budgets).toEqual({ actions: 'auto', triggerPct: 12.5, maxChangePct: 15, maxAutonomousChanges: 0 });
+  });
+
+  const bad: [string, string, string][] = [
+    ['BUDGET_ACTIONS', 'sometimes', 'must be off, ask or auto'],
+    ['BUDGET_TRIGGER_PCT', '-1', 'must be a number from 0 to 1000'],
+    ['BUDGET_TRIGGER_PCT', 'ten', 'must be a decimal number'],
+    ['MAX_BUDGET_CHANGE_PCT', '0', 'must be a number from 0.01 to 99'],
+    ['MAX_BUDGET_CHANGE_PCT', '100', 'must be a number from 0.01 to 99'],
+    ['MAX_AUTONOMOUS_BUDGET_CHANGES', '2.5', 'must be a whole number from 0 up'],
+  ];
+  it.each(bad)('%s=%s is refused, naming it', (name, value, message) => {
+    const err = failure(() => loadConfig({ [name]: value }));
+    expect(err.variable).toBe(name);
+    expect(err.message).toContain(`${name} ${message}`);
+  });
+});
+
 describe('requireLive', () => {
   it('names every missing live setting at once', () => {
     const config: Config = loadConfig({ PACING_PLATFORMS: 'meta=live' });

@@ -30,6 +30,8 @@ export interface PlanRow {
   currency: string | null;
   ownerSlackId: string | null;
   platformCampaignId: string | null;
+  /** The tracker's `budget_pool`: campaigns sharing one plan total (the sum of their budgets). Absent: no pool. */
+  budgetPool?: string;
 }
 
 /** A campaign the platform listed but whose data could not be used, as far as it can be named. */
@@ -63,6 +65,10 @@ export interface PlatformCampaign {
   fetchedAt: string;
   dailyBudget: number | null;
   currency: string | null;
+  /** Other campaigns use the same budget: the agent only advises on it (absent: not known to be shared). */
+  sharedBudget?: boolean;
+  /** The flight's lifetime budget, when the campaign runs on one instead of a daily budget: advice only. */
+  lifetimeBudget?: number;
   /** Hours the platform's reported spend may lag behind reality, when known. */
   reportingLagHours?: number;
   /** The account's IANA time zone, when the platform says: its days (and a flight's) are counted in it. */

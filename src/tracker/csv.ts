@@ -198,6 +198,8 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
       currency: r.currency?.toUpperCase() ?? null,
       ownerSlackId: r.owner_slack_id,
       platformCampaignId: r.platform_campaign_id,
+      // Only when set: a tracker without pools reads exactly as before.
+      ...(r.budget_pool === null ? {} : { budgetPool: r.budget_pool }),
     });
   }
   const twins = twinRows(rows);

@@ -55,6 +55,14 @@ const date = (column: string) =>
     }
   });
 
+/** A pool's name is shown in Slack and the CLI and names a question ("Rebalance DE Sneakers"): short, one line. */
+const POOL_NAME_MAX = 100;
+const POOL_NAME_RULE = `budget_pool must be a name of at most ${POOL_NAME_MAX} characters on one line`;
+// Control characters (line breaks, tabs) would break the one-line places a pool's name is shown in.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: they are what this refuses
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const isPoolName = (v: string): boolean => v.length <= POOL_NAME_MAX && !CONTROL.test(v);
+
 export const RowSchema = z
   .object({
     campaign_id: text('campaign_id'),
@@ -80,6 +88,7 @@ export const RowSchema = z
         message: 'owner_slack_id must be a Slack user id such as U0123ABCD',
       }),
     platform_campaign_id: optionalText,
+    budget_pool: optionalText.refine((v) => v === null || isPoolName(v), { message: POOL_NAME_RULE }),
   })
   .refine((r) => r.start_date <= r.end_date, { message: 'start_date is after end_date', path: ['start_date'] })
   .refine((r) => r.target_spend !== null || r.budget !== null, {
@@ -120,6 +129,8 @@ export function plainRow(record: Record<string, string | undefined>): ParsedRow 
   const currency = record.currency?.trim() || null;
   const owner = record.owner_slack_id?.trim().toUpperCase() || null;
   if ((currency !== null && !CURRENCY.test(currency)) || (owner !== null && !SLACK_USER.test(owner))) return null;
+  const pool = record.budget_pool?.trim() || null;
+  if (pool !== null && !isPoolName(pool)) return null;
   return {
     campaign_id: campaignId,
     campaign_name: name,
@@ -133,6 +144,7 @@ export function plainRow(record: Record<string, string | undefined>): ParsedRow 
     currency,
     owner_slack_id: owner,
     platform_campaign_id: record.platform_campaign_id?.trim() || null,
+    budget_pool: pool,
   };
 }
 

@@ -138,6 +138,35 @@ describe('fetched_at', () => {
   });
 });
 
+describe('shared_budget and lifetime_budget', () => {
+  it('are carried on the campaign, and left off a campaign without them', async () => {
+    const snapshot = await platformWith(
+      fileOf([
+        campaign('g-1', { daily_budget: 80, shared_budget: true }),
+        campaign('g-2', { lifetime_budget: '30000.50', shared_budget: false }),
+        campaign('g-3', { daily_budget: 80 }),
+      ]),
+    ).fetchCampaigns();
+    expect(snapshot.errors).toEqual([]);
+    const [shared, lifetime, plain] = snapshot.campaigns;
+    expect(shared).toMatchObject({ dailyBudget: 80, sharedBudget: true });
+    expect(shared).not.toHaveProperty('lifetimeBudget');
+    expect(lifetime).toMatchObject({ dailyBudget: null, lifetimeBudget: 30000.5 });
+    expect(lifetime).not.toHaveProperty('sharedBudget');
+    expect(plain).not.toHaveProperty('sharedBudget');
+    expect(plain).not.toHaveProperty('lifetimeBudget');
+  });
+
+  it('refuses a shared_budget that is not true or false, and a negative lifetime_budget', async () => {
+    expect(await oneBad({ shared_budget: 'yes' })).toBe(
+      'google.json campaigns[1] (id g-2): shared_budget "yes" must be true or false',
+    );
+    expect(await oneBad({ lifetime_budget: -1 })).toBe(
+      'google.json campaigns[1] (id g-2): lifetime_budget -1 is negative',
+    );
+  });
+});
+
 describe('spend and daily_budget', () => {
   it.each([
     ['0x1388', 'spend "0x1388" is not a number'],

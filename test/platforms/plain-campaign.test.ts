@@ -74,6 +74,16 @@ const variants: [string, unknown, 'plain' | 'schema' | 'refused'][] = [
   ['currency', 'EURO', 'refused'],
   ['currency', 'usd', 'plain'],
   ['currency', 12, 'refused'],
+  ['shared_budget', true, 'plain'],
+  ['shared_budget', false, 'plain'],
+  ['shared_budget', null, 'plain'],
+  ['shared_budget', 'true', 'refused'],
+  ['shared_budget', 1, 'refused'],
+  ['lifetime_budget', 30000, 'plain'],
+  ['lifetime_budget', null, 'plain'],
+  ['lifetime_budget', '30000', 'schema'],
+  ['lifetime_budget', -1, 'refused'],
+  ['lifetime_budget', 'lots', 'refused'],
   ['extra', 'ignored', 'plain'],
 ];
 

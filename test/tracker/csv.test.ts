@@ -275,3 +275,32 @@ describe('owner_slack_id', () => {
     expect(plan.errors[0]?.message).toMatch(/owner_slack_id must be a Slack user id/);
   });
 });
+
+describe('budget_pool', () => {
+  const tracker = (pools: string[]) =>
+    parseTracker(
+      `${HEADER},budget,budget_pool\n${pools.map((p, i) => `c-${i},Name ${i},google,DE,X,2026-03-01,2026-03-31,100,1000,${p}`).join('\n')}\n`,
+    );
+
+  it('is carried on the plan row, trimmed; an empty cell is no pool', () => {
+    const plan = tracker([' DE Sneakers ', '', '"DE Sneakers"']);
+    expect(plan.errors).toEqual([]);
+    expect(plan.rows.map((r) => r.budgetPool)).toEqual(['DE Sneakers', undefined, 'DE Sneakers']);
+    expect('budgetPool' in (plan.rows[1] as object)).toBe(false);
+  });
+
+  it('refuses a name too long or on several lines, naming the column, and keeps the other rows', () => {
+    const plan = tracker(['x'.repeat(101), '"DE\nSneakers"', 'ok']);
+    expect(plan.errors).toEqual([
+      { line: 2, message: 'budget_pool must be a name of at most 100 characters on one line' },
+      { line: 4, message: 'budget_pool must be a name of at most 100 characters on one line' },
+    ]);
+    expect(plan.rows.map((r) => r.budgetPool)).toEqual(['ok']);
+  });
+
+  it('is optional: a tracker without the column reads as before', () => {
+    const plan = parseTracker(`${HEADER}\nc-1,A,google,DE,X,2026-03-01,2026-03-31,100\n`);
+    expect(plan.errors).toEqual([]);
+    expect(plan.rows[0]).not.toHaveProperty('budgetPool');
+  });
+});

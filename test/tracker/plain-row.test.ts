@@ -61,6 +61,12 @@ const variants: [string, string | undefined][] = [
   ['owner_slack_id', 'bob'],
   ['platform_campaign_id', ' 123 '],
   ['platform_campaign_id', undefined],
+  ['budget_pool', ' DE Sneakers '],
+  ['budget_pool', ''],
+  ['budget_pool', undefined],
+  ['budget_pool', 'x'.repeat(100)],
+  ['budget_pool', 'x'.repeat(101)],
+  ['budget_pool', 'DE\nSneakers'],
 ];
 
 describe('plainRow', () => {
