@@ -39,9 +39,9 @@ export class DryRunPlatform implements PlatformAdapter {
     if (!this.inner.setDailyBudget) {
       throw new PlatformError(this.platform, `${this.inner.description} cannot change daily budgets.`, false);
     }
-    const outcome = await this.inner.setDailyBudget(campaignId, amount, currency, { validateOnly: true });
-    // A dry run must never report a change as made, whatever the adapter answered.
-    return outcome.outcome === 'changed' ? { ...outcome, outcome: 'would_change' } : outcome;
+    // Every adapter honours validateOnly; its outcome is passed on as it is, so that a change that did happen
+    // could never be reported as one that only would have.
+    return this.inner.setDailyBudget(campaignId, amount, currency, { validateOnly: true });
   }
 
   private async status(campaignId: string): Promise<CampaignStatus | null> {
