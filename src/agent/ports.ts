@@ -77,6 +77,29 @@ export interface PlatformAdapter {
   pause(campaignId: string): Promise<PauseOutcome>;
   resume(campaignId: string): Promise<ResumeOutcome>;
   currentStatus?(campaignId: string): Promise<CampaignStatus | null>;
+  /**
+   * Sets the campaign's daily budget (major units of `currency`, rounded to the currency's minor unit) and reads
+   * it back. Throws PlatformError when the platform refuses it, the read-back does not show it, the campaign's
+   * budget is shared, a lifetime budget or on its ad sets, or `currency` is not the account's. With `validateOnly`
+   * nothing changes: the platform checks the change where it can (dry-run). Optional until every adapter has it.
+   */
+  setDailyBudget?(
+    campaignId: string,
+    amount: number,
+    currency: string,
+    options?: { validateOnly?: boolean },
+  ): Promise<BudgetChangeOutcome>;
+}
+
+/** What a daily-budget change did; amounts in major units of `currency`. */
+export interface BudgetChangeOutcome {
+  /** `changed`: read back as `to`; `unchanged`: it already was `to`; `would_change`: dry-run, nothing written. */
+  outcome: 'changed' | 'unchanged' | 'would_change';
+  /** The daily budget before the change. */
+  from: number;
+  /** The daily budget read back (or, for `would_change`, the rounded amount that would be sent). */
+  to: number;
+  currency: string;
 }
 
 /** Where alerts, escalations and their outcomes go: Slack in the app, the terminal in the CLI. */

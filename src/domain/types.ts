@@ -77,6 +77,14 @@ export interface PlatformCampaign {
   account?: string;
   /** Spend per day (YYYY-MM-DD, the account's time zone) inside the fetched window, when the platform gives it. */
   spendByDay?: Record<string, number>;
+  /** Google: the campaign's budget resource (`customers/{cid}/campaignBudgets/{id}`), the thing a change edits. */
+  budgetResource?: string;
+  /** The daily budget is shared with other campaigns (Google `explicitly_shared`): never changed for one of them. */
+  sharedBudget?: boolean;
+  /** Meta: a lifetime budget for the whole flight (then there is no daily budget to steer), in major units. */
+  lifetimeBudget?: number | null;
+  /** Meta: the budgets are on the ad sets, not the campaign (no Advantage campaign budget): advice only. */
+  adSetBudgets?: boolean;
 }
 
 export interface ConfidenceParts {

@@ -1,6 +1,14 @@
 // PACING_MODE=dry-run: reads go to the live platform, writes only say what they would have done.
-import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome, SpendWindow } from '../agent/ports.js';
+import type {
+  BudgetChangeOutcome,
+  PauseOutcome,
+  PlatformAdapter,
+  PlatformSnapshot,
+  ResumeOutcome,
+  SpendWindow,
+} from '../agent/ports.js';
 import type { CampaignStatus } from '../domain/types.js';
+import { PlatformError } from '../errors.js';
 
 export class DryRunPlatform implements PlatformAdapter {
   readonly platform;
@@ -24,6 +32,16 @@ export class DryRunPlatform implements PlatformAdapter {
 
   async resume(campaignId: string): Promise<ResumeOutcome> {
     return (await this.status(campaignId)) === 'ENABLED' ? 'already_enabled' : 'would_resume';
+  }
+
+  /** Asks the platform to check the change (Google validates it; Meta is only read) and changes nothing. */
+  async setDailyBudget(campaignId: string, amount: number, currency: string): Promise<BudgetChangeOutcome> {
+    if (!this.inner.setDailyBudget) {
+      throw new PlatformError(this.platform, `${this.inner.description} cannot change daily budgets.`, false);
+    }
+    // Every adapter honours validateOnly; its outcome is passed on as it is, so that a change that did happen
+    // could never be reported as one that only would have.
+    return this.inner.setDailyBudget(campaignId, amount, currency, { validateOnly: true });
   }
 
   private async status(campaignId: string): Promise<CampaignStatus | null> {

@@ -303,6 +303,17 @@ const MIGRATIONS: string[] = [
     GROUP BY platform, platform_campaign_id;
   DROP TABLE daily_spend;
   `,
+  `
+  -- Daily budgets changed on fixture-backed platforms, so that the next run sees them (as pauses are kept above).
+  CREATE TABLE fixture_campaign_budget (
+    platform TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    daily_budget REAL NOT NULL CHECK (daily_budget > 0),
+    currency TEXT,
+    changed_at TEXT NOT NULL,
+    PRIMARY KEY (platform, campaign_id)
+  );
+  `,
 ];
 
 /** How long opening waits for other processes (a migration, WAL set-up) before saying the file is busy. */

@@ -1,4 +1,4 @@
-// Small durable facts: fixture campaign pauses, idempotency keys for side effects, and the run lock.
+// Small durable facts: fixture campaign pauses and budgets, idempotency keys for side effects, and the run lock.
 import { randomBytes } from 'node:crypto';
 import type { CampaignStatus, Platform } from '../domain/types.js';
 import type { Db } from './db.js';
@@ -27,6 +27,23 @@ export class FixtureStatusStore {
          ON CONFLICT (platform, campaign_id) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at`,
       )
       .run(platform, campaignId, status, at);
+  }
+
+  /** Daily budgets changed on the platform's fixture campaigns, by campaign id. */
+  allBudgets(platform: Platform): Map<string, number> {
+    const rows = this.db
+      .prepare('SELECT campaign_id, daily_budget FROM fixture_campaign_budget WHERE platform = ?')
+      .all(platform) as { campaign_id: string; daily_budget: number }[];
+    return new Map(rows.map((r) => [r.campaign_id, r.daily_budget]));
+  }
+
+  setBudget(platform: Platform, campaignId: string, dailyBudget: number, currency: string | null, at: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO fixture_campaign_budget (platform, campaign_id, daily_budget, currency, changed_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (platform, campaign_id) DO UPDATE SET daily_budget = excluded.daily_budget, currency = excluded.currency, changed_at = excluded.changed_at`,
+      )
+      .run(platform, campaignId, dailyBudget, currency, at);
   }
 }
 

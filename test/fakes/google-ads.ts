@@ -11,6 +11,12 @@
 //   keys lowerCamelCase, int64 as strings, fields left out when unset; GAQL keeps snake_case.
 // - POST /vNN/customers/{cid}/campaigns:mutate `{operations: [{update: {resourceName, status}, updateMask}]}`
 //   → `{results: [{resourceName}]}`.
+// - POST /vNN/customers/{cid}/campaignBudgets:mutate `{operations: [{update: {resourceName, amountMicros},
+//   updateMask: "amountMicros"}], validateOnly?}` → `{results: [{resourceName}]}` (`{}` when validateOnly, which
+//   changes nothing). Refused as Google refuses them: micros not a multiple of the currency's minimum unit
+//   (10,000 for cent currencies) → `campaignBudgetError: NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT`; under the
+//   account's per-day minimum → `campaignBudgetError: BUDGET_BELOW_PER_DAY_MINIMUM` with
+//   `details.budgetPerDayMinimumErrorDetails`. Campaigns with one `budgetId` share the budget and its amount.
 // - Errors: `{error: {code, message, status, details: [{"@type": "…/vNN.errors.GoogleAdsFailure", errors:
 //   [{errorCode: {quotaError: "RESOURCE_EXHAUSTED"}, message, details?}], requestId}]}}`.
 // - v23 renamed campaign.start_date / end_date to start_date_time / end_date_time ("yyyy-MM-dd HH:mm:ss"); the
@@ -49,6 +55,10 @@ export interface FakeGoogleCampaign {
   endDate?: string | null;
   /** Daily budget in micros (int64 as a string); null leaves campaign_budget out. */
   budgetMicros?: string | null;
+  /** The budget's id (default the campaign id followed by 0); campaigns given one id share that budget. */
+  budgetId?: string;
+  /** campaign_budget.explicitly_shared. */
+  budgetShared?: boolean;
   /**
    * Lifetime cost in micros (what a query without a date condition answers); null leaves metrics.costMicros
    * out, as Google does for campaigns without cost. Left undefined, it is the sum of `costByDay`.
@@ -69,6 +79,8 @@ export interface FakeGoogleCustomer {
   currencyCode: string;
   /** customer.time_zone, an IANA zone (Google's default for a new account is the advertiser's). */
   timeZone?: string;
+  /** The smallest daily budget Google takes in this account, in micros (default: one minimum currency unit). */
+  minDailyBudgetMicros?: string;
 }
 
 export type GoogleFailure =
@@ -259,7 +271,7 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
       return answer(200, { access_token: token, expires_in: ttl, scope: ADWORDS_SCOPE, token_type: 'Bearer' });
     }
 
-    const m = /^\/(v\d+)\/customers\/([^/]+)\/(googleAds:search|campaigns:mutate)$/.exec(path);
+    const m = /^\/(v\d+)\/customers\/([^/]+)\/(googleAds:search|campaigns:mutate|campaignBudgets:mutate)$/.exec(path);
     if (!m) return answer(404, { error: { code: 404, message: `Method not found: ${path}`, status: 'NOT_FOUND' } });
     const version = m[1] as string;
     const customerId = m[2] as string;
@@ -294,6 +306,9 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
       );
 
     if (record.kind === 'search') return answer(...search(version, customerId, body));
+    if (m[3] === 'campaignBudgets:mutate') {
+      return answer(...mutateBudgets(version, customerId, body, failure?.type === 'mutate_noop'));
+    }
     return answer(...mutate(version, customerId, body, failure?.type === 'mutate_noop'));
   }
 
@@ -509,6 +524,79 @@ export async function startFakeGoogleAds(opts: FakeGoogleAdsOptions = {}): Promi
     return [200, { results }];
   }
 
+  function mutateBudgets(
+    version: string,
+    customerId: string,
+    body: Record<string, unknown>,
+    noop: boolean,
+  ): [number, unknown] {
+    const ops = body.operations;
+    const bad = (code: Record<string, string>, message: string, details?: unknown): [number, unknown] => [
+      400,
+      adsError(version, 400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.', [
+        { errorCode: code, message, ...(details ? { details } : {}) },
+      ]),
+    ];
+    if (!Array.isArray(ops) || ops.length === 0)
+      return bad({ requestError: 'EMPTY_OPERATIONS' }, 'No operations in the request.');
+    const customer = customers.get(customerId) as FakeGoogleCustomer;
+    const digits = Math.min(
+      6,
+      new Intl.NumberFormat('en', { style: 'currency', currency: customer.currencyCode }).resolvedOptions()
+        .maximumFractionDigits ?? 2,
+    );
+    const unit = 10n ** BigInt(6 - digits);
+    const minimum = BigInt(customer.minDailyBudgetMicros ?? unit);
+    const changes: [FakeGoogleCampaign[], string][] = [];
+    const results: { resourceName: string }[] = [];
+    for (const op of ops as Record<string, unknown>[]) {
+      const update = op?.update as { resourceName?: unknown; amountMicros?: unknown } | undefined;
+      if (!update)
+        return bad({ requestError: 'BAD_RESOURCE_ID' }, 'Only update operations are supported by this fake.');
+      const mask = typeof op.updateMask === 'string' ? op.updateMask.split(',').map((f) => f.trim()) : [];
+      if (!mask.includes('amountMicros'))
+        return bad({ fieldMaskError: 'FIELD_NOT_FOUND' }, 'The update mask does not name "amountMicros".');
+      const name = typeof update.resourceName === 'string' ? update.resourceName : '';
+      const rm = /^customers\/(\d+)\/campaignBudgets\/(\d+)$/.exec(name);
+      if (!rm || rm[1] !== customerId)
+        return bad({ requestError: 'RESOURCE_NAME_MALFORMED' }, `Resource name '${name}' is malformed.`);
+      const users = campaigns.filter(
+        (c) => c.customerId === customerId && c.budgetMicros != null && (c.budgetId ?? `${c.id}0`) === rm[2],
+      );
+      if (users.length === 0)
+        return bad({ mutateError: 'RESOURCE_NOT_FOUND' }, 'The requested resource was not found.');
+      // int64 in proto JSON: a decimal string (a bare number is accepted too, as Google's parser does).
+      const raw = typeof update.amountMicros === 'number' ? String(update.amountMicros) : update.amountMicros;
+      if (typeof raw !== 'string' || !/^-?\d+$/.test(raw))
+        return bad({ requestError: 'INVALID_INPUT' }, `Invalid value for amount_micros: ${JSON.stringify(raw)}.`);
+      const micros = BigInt(raw);
+      if (micros < 0n) return bad({ campaignBudgetError: 'NEGATIVE_MONEY_AMOUNT' }, 'The budget amount is negative.');
+      if (micros % unit !== 0n)
+        return bad(
+          { campaignBudgetError: 'NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT' },
+          'Budget amount must be a multiple of the minimum currency unit.',
+        );
+      if (micros < minimum)
+        return bad(
+          { campaignBudgetError: 'BUDGET_BELOW_PER_DAY_MINIMUM' },
+          'The budget is below the per-day minimum.',
+          {
+            budgetPerDayMinimumErrorDetails: {
+              currencyCode: customer.currencyCode,
+              budgetAmountMicros: raw,
+              minimumBudgetAmountMicros: String(minimum),
+            },
+          },
+        );
+      changes.push([users, raw]);
+      results.push({ resourceName: name });
+    }
+    if (body.validateOnly === true) return [200, {}];
+    // All-or-nothing, like campaigns:mutate: applied only once every operation is valid.
+    if (!noop) for (const [users, micros] of changes) for (const c of users) c.budgetMicros = micros;
+    return [200, { results }];
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -591,7 +679,9 @@ const COMMON_FIELDS = new Set([
   'campaign.name',
   'campaign.status',
   'campaign.resource_name',
+  'campaign.campaign_budget',
   'campaign_budget.amount_micros',
+  'campaign_budget.explicitly_shared',
   'customer.currency_code',
   'customer.id',
   'customer.time_zone',
@@ -720,7 +810,7 @@ function buildRow(
 ): Record<string, unknown> {
   const { c } = r;
   const row: Record<string, Record<string, unknown>> = {};
-  const budgetId = `${c.id}0`;
+  const budgetId = c.budgetId ?? `${c.id}0`;
   const part = (resource: string): Record<string, unknown> => {
     if (!row[resource]) {
       row[resource] =
@@ -763,6 +853,14 @@ function buildRow(
         break;
       case 'campaign_budget.amount_micros':
         if (c.budgetMicros != null) part('campaignBudget').amountMicros = c.budgetMicros;
+        break;
+      case 'campaign.campaign_budget':
+        if (c.budgetMicros != null)
+          part('campaign').campaignBudget = `customers/${c.customerId}/campaignBudgets/${budgetId}`;
+        break;
+      case 'campaign_budget.explicitly_shared':
+        // An optional bool: written when the campaign has a budget, false included.
+        if (c.budgetMicros != null) part('campaignBudget').explicitlyShared = c.budgetShared === true;
         break;
       case 'customer.currency_code':
         part('customer').currencyCode = customer.currencyCode;

@@ -13,6 +13,11 @@
 //   campaign per day, `date_start` = `date_stop` = the day) or `all_days` (one row per campaign for the range).
 //   Days without delivery have no row. Every row carries `date_start` and `date_stop`.
 // - `POST /{version}/{campaign_id}` with form field `status` → `{success: true}`; `GET /{campaign_id}?fields=status`.
+// - `POST /{version}/{campaign_id}` with `daily_budget=<minor units>` → `{success: true}`, read back with
+//   `GET /{campaign_id}?fields=daily_budget`. Refused: an amount that is not whole minor units (#100); a campaign
+//   whose budgets are on its ad sets (no Advantage campaign budget: #100, subcode 1885621, "Budget Conflict", the
+//   answer Meta gives for a budget on both levels); a campaign with a lifetime budget (#100). Campaigns carry
+//   `account_id` (digits), as Meta's campaign node does.
 // - Errors: `{error: {message, type, code, error_subcode?, is_transient?, fbtrace_id}}`, HTTP 400 (500 for code 1/2).
 // - Usage headers: `X-App-Usage`, `X-Ad-Account-Usage`, `X-Business-Use-Case-Usage` (JSON strings).
 // - A retired API version (`retiredVersions`) answers every call with error #2635, "You are calling a deprecated
@@ -515,6 +520,7 @@ export async function startFakeMetaGraph(opts: FakeMetaGraphOptions): Promise<Fa
             body: pick(
               {
                 ...c,
+                account_id: entry.account,
                 effective_status: c.effective_status ?? c.status,
                 spend: undefined,
                 spendByDay: undefined,
@@ -534,6 +540,37 @@ export async function startFakeMetaGraph(opts: FakeMetaGraphOptions): Promise<Fa
             entry.account,
           ),
         };
+      }
+      const budget = form.daily_budget;
+      if (budget !== undefined) {
+        const refuse = (spec: GraphErrorSpec) => ({
+          accountId: entry.account,
+          answer: graphError(spec, entry.account),
+        });
+        if (!/^\d+$/.test(budget) || budget === '0') {
+          return refuse({
+            code: 100,
+            type: 'OAuthException',
+            message: `(#100) Param daily_budget must be a positive integer in the currency's minor units; got "${budget}"`,
+          });
+        }
+        if (entry.c.lifetime_budget && entry.c.lifetime_budget !== '0') {
+          return refuse({
+            code: 100,
+            type: 'OAuthException',
+            message: '(#100) Invalid parameter: a campaign with a lifetime budget cannot be given a daily budget',
+          });
+        }
+        if (!entry.c.daily_budget || entry.c.daily_budget === '0') {
+          return refuse({
+            code: 100,
+            subcode: 1885621,
+            type: 'OAuthException',
+            message:
+              'Invalid parameter. Budget Conflict: You cannot set a campaign budget because the ad sets of this campaign already have budgets.',
+          });
+        }
+        if (!ignoredWrites.has(id)) entry.c.daily_budget = budget;
       }
       if (status !== undefined && !ignoredWrites.has(id)) {
         entry.c.status = status as MetaStatus;

@@ -148,6 +148,8 @@ describe('Google Ads adapter: reading campaigns', () => {
       account: '1112223334',
       timeZone: 'Europe/Berlin',
       dailyBudget: 50,
+      budgetResource: 'customers/1112223334/campaignBudgets/1010',
+      sharedBudget: false,
       currency: 'EUR',
       reportingLagHours: 3,
     });
@@ -352,6 +354,8 @@ describe('Google Ads adapter: spend in a window', () => {
       account: '1112223334',
       timeZone: 'Europe/Berlin',
       dailyBudget: 50,
+      budgetResource: 'customers/1112223334/campaignBudgets/4010',
+      sharedBudget: false,
       currency: 'EUR',
       reportingLagHours: 3,
     });

@@ -174,6 +174,8 @@ describe('MetaPlatform.fetchCampaigns', () => {
       account: 'act_111',
       timeZone: 'Europe/Berlin',
       dailyBudget: 50.5,
+      lifetimeBudget: null,
+      adSetBudgets: false,
       currency: 'EUR',
     });
     expect(c.get('120002')).toMatchObject({
@@ -185,10 +187,12 @@ describe('MetaPlatform.fetchCampaigns', () => {
     });
     // Zero delivery: listed, but absent from insights.
     expect(c.get('120003')).toMatchObject({ spend: 0, status: 'ENABLED', dailyBudget: null });
+    // Neither budget on the campaign: the budgets are on its ad sets (no Advantage campaign budget).
+    expect(c.get('120003')).toMatchObject({ lifetimeBudget: null, adSetBudgets: true });
     // Configured ACTIVE counts as enabled whatever the delivery state.
     expect(c.get('120006')).toMatchObject({ status: 'ENABLED', spend: 12, market: null, product: null });
     // A lifetime (not daily) budget leaves dailyBudget unknown.
-    expect(c.get('120007')).toMatchObject({ dailyBudget: null, spend: 7.5 });
+    expect(c.get('120007')).toMatchObject({ dailyBudget: null, spend: 7.5, lifetimeBudget: 3000, adSetBudgets: false });
     // JPY has offset 1: "5000" is 5000 yen, not 50.
     expect(c.get('130001')).toMatchObject({
       currency: 'JPY',

@@ -88,6 +88,7 @@ describe('daily spend', () => {
     const old = Store.open(file);
     old.db.exec(`
       DROP TABLE spend_days;
+      DROP TABLE fixture_campaign_budget;
       CREATE TABLE daily_spend (
         platform TEXT NOT NULL, platform_campaign_id TEXT NOT NULL, day TEXT NOT NULL, spend REAL NOT NULL,
         PRIMARY KEY (platform, platform_campaign_id, day)
@@ -100,7 +101,7 @@ describe('daily spend', () => {
     old.close();
 
     const store = Store.open(file);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(8);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(9);
     expect(store.runs.dailySpend('google', '1')).toEqual([
       { day: '2026-11-01', spend: 0.30000000000000004 },
       { day: '2026-11-02', spend: 20.5 },

@@ -1,12 +1,20 @@
 // The live Google Ads platform: campaigns with spend from GAQL (per day inside a window, or lifetime without
 // one), pauses and resumes by campaigns:mutate, each write verified by reading the status back. The rows are read
 // into campaigns in campaigns.ts.
-import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome, SpendWindow } from '../../agent/ports.js';
+import type {
+  BudgetChangeOutcome,
+  PauseOutcome,
+  PlatformAdapter,
+  PlatformSnapshot,
+  ResumeOutcome,
+  SpendWindow,
+} from '../../agent/ports.js';
 import type { Config } from '../../config.js';
 import type { CampaignStatus, PlatformCampaign, UnusableCampaign } from '../../domain/types.js';
 import { ConfigError, PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
+import { setDailyBudget } from './budgets.js';
 import { dailyCosts, toCampaign } from './campaigns.js';
 import { dateFields, formatCustomerId, GoogleAdsClient } from './client.js';
 import { isDay } from './convert.js';
@@ -84,7 +92,8 @@ export class GoogleAdsPlatform implements PlatformAdapter {
     // has no row there; it is still listed from the first query, with spend 0.
     const attributes =
       `SELECT campaign.id, campaign.name, campaign.status, ${this.fields.start}, ${this.fields.end}, ` +
-      `campaign_budget.amount_micros, customer.currency_code, customer.time_zone${range ? '' : ', metrics.cost_micros'} ` +
+      'campaign.campaign_budget, campaign_budget.amount_micros, campaign_budget.explicitly_shared, ' +
+      `customer.currency_code, customer.time_zone${range ? '' : ', metrics.cost_micros'} ` +
       "FROM campaign WHERE campaign.status != 'REMOVED'";
     // BETWEEN is inclusive at both ends, and dates are days in each account's time zone. A window that ends
     // before it starts holds no day: nothing to ask for, every campaign spent 0 in it.
@@ -221,6 +230,23 @@ export class GoogleAdsPlatform implements PlatformAdapter {
     const found = await this.locate(campaignId);
     if (!found || (found.status !== 'ENABLED' && found.status !== 'PAUSED')) return null;
     return found.status;
+  }
+
+  /** Changes the campaign's daily budget (see budgets.ts); `validateOnly` has Google check it and change nothing. */
+  async setDailyBudget(
+    campaignId: string,
+    amount: number,
+    currency: string,
+    options: { validateOnly?: boolean } = {},
+  ): Promise<BudgetChangeOutcome> {
+    const found = await this.locate(campaignId);
+    if (!found || found.status === 'REMOVED') {
+      throw new PlatformError(
+        this.platform,
+        `Cannot set the daily budget of Google Ads campaign ${campaignId}: no configured customer (${this.customerIds.map(formatCustomerId).join(', ')}) has it.`,
+      );
+    }
+    return setDailyBudget(this.client, found.customerId, campaignId, amount, currency, options.validateOnly === true);
   }
 
   /** True when the status was changed, false when it already was `target`. Throws unless Google confirms it. */

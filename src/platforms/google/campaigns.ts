@@ -115,6 +115,12 @@ export function toCampaign(
   if (spend < 0) return { error: `${where}, campaign ${c.id}: cost ${spend} is negative; skipped.` };
   const budgetMicros = row.campaignBudget?.amountMicros;
   const dailyBudget = budgetMicros === undefined ? null : microsToAmount(budgetMicros);
+  // The resource a budget change edits; shared budgets (explicitly_shared) serve other campaigns too.
+  const budgetResource = c.campaignBudget ?? row.campaignBudget?.resourceName;
+  const budgetFields =
+    typeof budgetResource === 'string' && /^customers\/\d+\/campaignBudgets\/\d+$/.test(budgetResource)
+      ? { budgetResource, sharedBudget: row.campaignBudget?.explicitlyShared === true }
+      : {};
   const name = typeof c.name === 'string' ? c.name : '';
   const parts = read.naming.parse(name);
   const endDate = datePart(c[read.fields.endKey]);
@@ -135,6 +141,7 @@ export function toCampaign(
       // The account's zone: its days, and its flights' first and last day, are counted in it.
       ...(validZone(row.customer?.timeZone) ? { timeZone: row.customer?.timeZone as string } : {}),
       dailyBudget,
+      ...budgetFields,
       currency: typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : null,
       reportingLagHours: REPORTING_LAG_HOURS,
       ...(spendByDay ? { spendByDay } : {}),

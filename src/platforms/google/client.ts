@@ -11,6 +11,11 @@
 // - POST {base}/{version}/customers/{customerId}/campaigns:mutate, body
 //   `{operations: [{update: {resourceName: "customers/C/campaigns/ID", status}, updateMask: "status"}]}`; the
 //   answer is `{results: [{resourceName}]}`.
+// - POST {base}/{version}/customers/{customerId}/campaignBudgets:mutate, body `{operations: [{update:
+//   {resourceName: "customers/C/campaignBudgets/ID", amountMicros: "<int64>"}, updateMask: "amountMicros"}],
+//   validateOnly?}`; with `validateOnly: true` Google checks the request and changes nothing (answer `{}`).
+//   Budget refusals come as `errorCode: {campaignBudgetError: "NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT"}` or
+//   `"BUDGET_BELOW_PER_DAY_MINIMUM"` (details: `budgetPerDayMinimumErrorDetails.minimumBudgetAmountMicros`).
 // - Headers: `Authorization: Bearer <access token>`, `developer-token` (optional since Google's Sept 2026
 //   change; sent when configured), `login-customer-id` (the manager account, when access goes through one).
 // - Errors: `{error: {code, message, status, details: [{"@type": "…GoogleAdsFailure", errors: [{errorCode:
@@ -19,6 +24,7 @@
 import { PlatformError } from '../../errors.js';
 import { redactAndClip } from '../../redact.js';
 import { limiter, type RetryPolicy, retryAfterMs, withRetry } from '../retry.js';
+import { microsToMajor } from './convert.js';
 import { type GoogleOAuth, networkReason, parseJson } from './oauth.js';
 
 export interface GoogleAdsClientSettings {
@@ -43,6 +49,8 @@ export interface GoogleAdsRow {
   campaign?: {
     resourceName?: string;
     id?: string;
+    /** `campaign.campaign_budget`: the budget's resource name. */
+    campaignBudget?: string;
     name?: string;
     status?: string;
     startDate?: string;
@@ -50,7 +58,7 @@ export interface GoogleAdsRow {
     startDateTime?: string;
     endDateTime?: string;
   };
-  campaignBudget?: { resourceName?: string; amountMicros?: string };
+  campaignBudget?: { resourceName?: string; amountMicros?: string; explicitlyShared?: boolean };
   customer?: { resourceName?: string; currencyCode?: string; timeZone?: string };
   metrics?: { costMicros?: string };
   /** Present when the query selects a segment: `segments.date` is "YYYY-MM-DD" in the account's time zone. */
@@ -74,6 +82,8 @@ export interface GoogleAdsErrorItem {
   value: string | null;
   message: string | null;
   retryDelayMs: number | null;
+  /** The smallest daily budget Google accepts, with BUDGET_BELOW_PER_DAY_MINIMUM (int64 micros). */
+  minimumMicros: string | null;
 }
 
 export interface ParsedGoogleError {
@@ -171,12 +181,37 @@ export class GoogleAdsClient {
     return confirmed;
   }
 
+  /**
+   * Sets one campaign budget's daily amount. Setting an amount is idempotent, so a retry after a 5xx or a quota
+   * wait is safe. `what` names the campaign and amount for errors. With `validateOnly` Google only checks it.
+   */
+  async mutateCampaignBudget(
+    customerId: string,
+    resourceName: string,
+    amountMicros: string,
+    what: string,
+    validateOnly = false,
+  ): Promise<void> {
+    const body = {
+      operations: [{ update: { resourceName, amountMicros }, updateMask: 'amountMicros' }],
+      ...(validateOnly ? { validateOnly: true } : {}),
+    };
+    const res = (await this.call(customerId, what, 'campaignBudgets:mutate', body)) as MutateResponse;
+    if (validateOnly) return;
+    if (res.results?.[0]?.resourceName !== resourceName) {
+      throw this.error(
+        `Google Ads ${what} for customer ${formatCustomerId(customerId)}: the answer did not confirm budget ${resourceName}.`,
+        false,
+      );
+    }
+  }
+
   private async call(customerId: string, what: string, method: string, body: unknown): Promise<unknown> {
     const limit = this.limiterFor(customerId);
     // The limiter holds a slot per attempt, not across backoff sleeps.
     return withRetry(() => limit(() => this.once(customerId, what, method, body)), this.deps.retry, {
       platform: PLATFORM,
-      operation: method === 'campaigns:mutate' ? 'write' : 'read',
+      operation: method.endsWith(':mutate') ? 'write' : 'read',
     });
   }
 
@@ -248,6 +283,15 @@ export class GoogleAdsClient {
         false,
       );
     }
+    // Budget amounts Google will not take: say which rule, so a person can pick an amount it accepts.
+    if (values.has('NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT')) {
+      return this.error(`${base} The amount must be a whole number of the currency's smallest unit.`, false);
+    }
+    if (values.has('BUDGET_BELOW_PER_DAY_MINIMUM')) {
+      const min = parsed.errors.find((e) => e.minimumMicros !== null)?.minimumMicros;
+      const floor = min ? ` Google's minimum for this campaign is ${microsToMajor(min)} a day.` : '';
+      return this.error(`${base} The daily budget is below Google's minimum.${floor}`, false);
+    }
     if (values.has('USER_PERMISSION_DENIED')) {
       const hint = this.settings.loginCustomerId
         ? `check that the signed-in Google user reaches this account through manager ${formatCustomerId(this.settings.loginCustomerId)} (GOOGLE_ADS_LOGIN_CUSTOMER_ID).`
@@ -292,13 +336,21 @@ export function parseGoogleError(text: string): ParsedGoogleError {
     for (const e of d.errors as Record<string, unknown>[]) {
       const codeObj = e?.errorCode && typeof e.errorCode === 'object' ? (e.errorCode as Record<string, unknown>) : {};
       const [kind, value] = Object.entries(codeObj)[0] ?? [null, null];
-      const quota = (e?.details as { quotaErrorDetails?: { retryDelay?: unknown } } | undefined)?.quotaErrorDetails;
+      const extra = e?.details as
+        | {
+            quotaErrorDetails?: { retryDelay?: unknown };
+            budgetPerDayMinimumErrorDetails?: { minimumBudgetAmountMicros?: unknown };
+          }
+        | undefined;
+      const quota = extra?.quotaErrorDetails;
+      const minimum = extra?.budgetPerDayMinimumErrorDetails?.minimumBudgetAmountMicros;
       out.errors.push({
         code: kind ? `${kind}: ${String(value)}` : null,
         kind: kind ?? null,
         value: value === null || value === undefined ? null : String(value),
         message: typeof e?.message === 'string' ? e.message : null,
         retryDelayMs: parseDuration(quota?.retryDelay),
+        minimumMicros: typeof minimum === 'string' && /^\d+$/.test(minimum) ? minimum : null,
       });
     }
   }

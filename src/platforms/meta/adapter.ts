@@ -9,12 +9,20 @@
 //   to today), `time_range={"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}&time_increment=1` gives one row per campaign
 //   per day (`date_start` = `date_stop` = the day, in the account's time zone), so each plan row can be charged
 //   only the days of its own flight; without a window, `date_preset=maximum` gives each campaign's lifetime spend.
-import type { PauseOutcome, PlatformAdapter, PlatformSnapshot, ResumeOutcome, SpendWindow } from '../../agent/ports.js';
+import type {
+  BudgetChangeOutcome,
+  PauseOutcome,
+  PlatformAdapter,
+  PlatformSnapshot,
+  ResumeOutcome,
+  SpendWindow,
+} from '../../agent/ports.js';
 import type { Config } from '../../config.js';
 import type { CampaignStatus, PlatformCampaign } from '../../domain/types.js';
 import { ConfigError, PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';
 import type { RetryPolicy } from '../retry.js';
+import { setDailyBudget } from './budgets.js';
 import { type AccountRead, mapStatus, readAccountAnswers, SKIPPED_STATUSES } from './campaigns.js';
 import { type MetaCallRecord, MetaGraphClient } from './client.js';
 import { isObject, str } from './json.js';
@@ -54,6 +62,8 @@ export class MetaPlatform implements PlatformAdapter {
   private readonly pageSize: string;
   /** Which ad account each campaign came from, so that pause/resume calls are paced with that account. */
   private readonly accountOf = new Map<string, string>();
+  /** Each fetched campaign's account currency: budgets are written in its minor units. */
+  private readonly currencyOf = new Map<string, string>();
 
   constructor(
     settings: MetaSettings,
@@ -159,7 +169,10 @@ export class MetaPlatform implements PlatformAdapter {
       unknown[],
     ];
     const read = readAccountAnswers(act, { account, campaigns, insights }, window, this.deps);
-    for (const campaign of read.campaigns) this.accountOf.set(campaign.id, accountId);
+    for (const campaign of read.campaigns) {
+      this.accountOf.set(campaign.id, accountId);
+      if (campaign.currency) this.currencyOf.set(campaign.id, campaign.currency);
+    }
     return read;
   }
 
@@ -175,6 +188,24 @@ export class MetaPlatform implements PlatformAdapter {
     const status = await this.readStatus(campaignId);
     if (status === null || SKIPPED_STATUSES.has(status)) return null;
     return mapStatus(status, null);
+  }
+
+  /** Changes the campaign's daily budget (see budgets.ts); `validateOnly` reads only and writes nothing. */
+  async setDailyBudget(
+    campaignId: string,
+    amount: number,
+    currency: string,
+    options: { validateOnly?: boolean } = {},
+  ): Promise<BudgetChangeOutcome> {
+    if (!/^\d+$/.test(campaignId)) {
+      throw new PlatformError('meta', `"${campaignId}" is not a Meta campaign id (digits only).`, false);
+    }
+    const target = {
+      campaignId,
+      accountId: this.accountOf.get(campaignId),
+      accountCurrency: this.currencyOf.get(campaignId),
+    };
+    return setDailyBudget(this.client, target, amount, currency, options.validateOnly === true);
   }
 
   /** Sets the campaign's configured status, then reads it back until it shows the change. */

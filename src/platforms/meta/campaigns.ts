@@ -83,6 +83,13 @@ export function readAccountAnswers(
       );
       dailyBudget = null;
     }
+    let lifetimeBudget = budgetFromMinor(raw.lifetime_budget, currency);
+    if (lifetimeBudget === undefined) {
+      errors.push(
+        `Meta campaign ${id} in ${act}: lifetime_budget ${JSON.stringify(raw.lifetime_budget)} is not an amount in minor units; budget left unknown.`,
+      );
+      lifetimeBudget = null;
+    }
     const read = spend.get(id);
     campaigns.push({
       platform: 'meta',
@@ -99,6 +106,9 @@ export function readAccountAnswers(
       account: `act_${act.replace(/^act_/, '')}`,
       timeZone,
       dailyBudget,
+      lifetimeBudget,
+      // Neither budget on the campaign: no Advantage campaign budget, the ad sets hold the budgets.
+      adSetBudgets: !hasBudget(raw.daily_budget) && !hasBudget(raw.lifetime_budget),
       currency,
       ...(window ? { spendByDay: daysRecord(read?.days) } : {}),
     });
@@ -145,6 +155,11 @@ function flightDates(
 export function mapStatus(status: string | null, effective: string | null): CampaignStatus {
   const s = status ?? effective;
   return s === 'PAUSED' ? 'PAUSED' : 'ENABLED';
+}
+
+/** Whether Meta set a budget field at all (left out, empty or "0" when the campaign does not hold one). */
+function hasBudget(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '' && value !== '0';
 }
 
 /** Per-day spend as numbers, days in order. */
