@@ -65,10 +65,6 @@ export interface PlatformCampaign {
   fetchedAt: string;
   dailyBudget: number | null;
   currency: string | null;
-  /** Other campaigns use the same budget: the agent only advises on it (absent: not known to be shared). */
-  sharedBudget?: boolean;
-  /** The flight's lifetime budget, when the campaign runs on one instead of a daily budget: advice only. */
-  lifetimeBudget?: number;
   /** Hours the platform's reported spend may lag behind reality, when known. */
   reportingLagHours?: number;
   /** The account's IANA time zone, when the platform says: its days (and a flight's) are counted in it. */
@@ -79,9 +75,12 @@ export interface PlatformCampaign {
   spendByDay?: Record<string, number>;
   /** Google: the campaign's budget resource (`customers/{cid}/campaignBudgets/{id}`), the thing a change edits. */
   budgetResource?: string;
-  /** The daily budget is shared with other campaigns (Google `explicitly_shared`): never changed for one of them. */
+  /**
+   * Other campaigns use the same budget (Google `explicitly_shared`, a fixture's `shared_budget`): never changed for
+   * one of them, only advised on (absent: not known to be shared).
+   */
   sharedBudget?: boolean;
-  /** Meta: a lifetime budget for the whole flight (then there is no daily budget to steer), in major units. */
+  /** A lifetime budget for the whole flight (Meta, fixtures), in major units: no daily budget to steer, advice only. */
   lifetimeBudget?: number | null;
   /** Meta: the budgets are on the ad sets, not the campaign (no Advantage campaign budget): advice only. */
   adSetBudgets?: boolean;
