@@ -4,7 +4,7 @@ import { campaignTitle } from '../domain/lookup.js';
 import type { Platform } from '../domain/types.js';
 import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
 import { checkpointerFor } from './checkpointer.js';
-import { buildCycleGraph, type CycleGraph, type RunReport, runCycle } from './cycle.js';
+import { type RunReport, runCycle } from './cycle.js';
 import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
 import { recoverPauses } from './effects.js';
@@ -26,11 +26,9 @@ export class PacingAgent {
   readonly decisions: Decisions;
   readonly reads: Reads;
   private readonly escalationGraph: EscalationGraph;
-  private readonly cycleGraph: CycleGraph;
 
   constructor(readonly deps: AgentDeps) {
     this.escalationGraph = buildEscalationGraph(deps);
-    this.cycleGraph = buildCycleGraph(deps);
     this.decisions = new Decisions(deps, this.escalationGraph);
     this.reads = new Reads(deps.store);
   }
@@ -54,7 +52,7 @@ export class PacingAgent {
     let report: RunReport;
     try {
       await this.catchUp();
-      report = await runCycle(this.deps, this.cycleGraph, this.escalationGraph, trigger, actor);
+      report = await runCycle(this.deps, this.escalationGraph, trigger, actor);
     } catch (error) {
       this.tell({ trigger, durationMs: performance.now() - started, report: null, error });
       throw error;
