@@ -38,26 +38,30 @@ export async function ingest(deps: AgentDeps, now: string, progress: Progress): 
   };
   const platforms = [...deps.platforms.values()];
   const today = now.slice(0, 10);
-  const fetched = await Promise.allSettled(
-    platforms.map((p) => p.fetchCampaigns(spendWindow(out.plan, p.platform, today))),
+  // Each platform's answer or failure, beside the platform it came from.
+  const fetched = await Promise.all(
+    platforms.map((p) =>
+      p.fetchCampaigns(spendWindow(out.plan, p.platform, today)).then(
+        (snapshot) => ({ platform: p.platform, snapshot, failure: null }),
+        (failure: unknown) => ({ platform: p.platform, snapshot: null, failure }),
+      ),
+    ),
   );
-  fetched.forEach((f, i) => {
-    const p = platforms[i] as (typeof platforms)[number];
-    if (f.status === 'fulfilled') {
+  for (const { platform, snapshot, failure } of fetched) {
+    if (snapshot) {
       // An id listed twice (a paging or aggregation fault upstream) is reported, and neither copy acted on.
-      const once = withoutDuplicateIds(f.value.campaigns);
+      const once = withoutDuplicateIds(snapshot.campaigns);
       out.campaigns.push(...once.campaigns);
-      for (const message of [...f.value.errors, ...once.errors])
-        out.platformErrors.push({ platform: p.platform, message });
-      if (f.value.incomplete) out.incomplete.set(p.platform, f.value.incomplete);
-      const unusable = [...(f.value.unusable ?? []), ...once.unusable];
-      if (unusable.length) out.unusable.set(p.platform, unusable);
+      for (const message of [...snapshot.errors, ...once.errors]) out.platformErrors.push({ platform, message });
+      if (snapshot.incomplete) out.incomplete.set(platform, snapshot.incomplete);
+      const unusable = [...(snapshot.unusable ?? []), ...once.unusable];
+      if (unusable.length) out.unusable.set(platform, unusable);
     } else {
-      const message = f.reason instanceof PlatformError ? f.reason.message : String(f.reason);
-      out.unavailable.set(p.platform, message);
-      out.platformErrors.push({ platform: p.platform, message });
+      const message = failure instanceof PlatformError ? failure.message : String(failure);
+      out.unavailable.set(platform, message);
+      out.platformErrors.push({ platform, message });
     }
-  });
+  }
   progress('reading the platforms', platforms.length, platforms.length);
   return out;
 }
