@@ -1,6 +1,7 @@
 // One pacing cycle, step by step under the run lock: lock → ingest → reconcile → assess → plan → apply → record →
-// unlock, then the escalation threads. Each step takes what the steps before it returned and returns its own
-// result. `plan` is the policy (what the agent may do alone, domain/policy.ts); `apply` does it through the effects.
+// the escalation threads it closed or opened → unlock. Each step takes what the steps before it returned and
+// returns its own result. `plan` is the policy (what the agent may do alone, domain/policy.ts); `apply` does it
+// through the effects.
 // The cycle is plain functions, not a LangGraph graph: it never waits on a person and is never resumed, and its
 // bulk data (thousands of rows) must not be checkpointed, so a graph bought nothing but a hidden hallway. The
 // escalation threads, which do wait at an interrupt and resume, are graphs (escalation.ts).
