@@ -111,7 +111,7 @@ function open(env) {
   };
   timed(agent, 'catchUp', (d) => (cur.stages.catch_up += d));
   timed(agent, 'pruneThreads', (d) => (cur.stages.prune += d));
-  // Escalation threads run outside the cycle graph: each invoke is one thread started, resumed or expired.
+  // Escalation threads are graphs of their own, started after the cycle's steps: each invoke is one thread started, resumed or expired.
   timed(agent.escalationGraph, 'invoke', (d) => {
     cur.stages.escalation_threads += d;
     cur.threads++;
@@ -131,25 +131,11 @@ function open(env) {
       cur.appendMs += performance.now() - s;
     }
   };
-  // Node timings of the cycle graph, from LangGraph's callbacks.
-  const graph = agent.cycleGraph;
-  if (typeof graph?.invoke !== 'function') return app;
-  const invoke = graph.invoke.bind(graph);
-  const started = new Map();
-  const handler = {
-    handleChainStart(_chain, _inputs, runId, _parent, _tags, metadata, _type, runName) {
-      sampleHeap();
-      if (runName && runName === metadata?.langgraph_node && STAGES.includes(runName))
-        started.set(runId, [runName, performance.now()]);
-    },
-    handleChainEnd(_outputs, runId) {
-      sampleHeap();
-      const s = started.get(runId);
-      if (s && cur) cur.stages[s[0]] += performance.now() - s[1];
-      started.delete(runId);
-    },
+  // Step timings of the cycle, as the agent reports them.
+  agent.deps.onStep = (step, d) => {
+    sampleHeap();
+    if (cur && STAGES.includes(step)) cur.stages[step] += d;
   };
-  graph.invoke = (input, config) => invoke(input, { ...config, callbacks: [handler] });
   return app;
 }
 
@@ -294,7 +280,7 @@ const campaigns = Object.values(first.report.summary.platforms).reduce((n, p) =>
 
 log();
 log(
-  'cycles (wall time of agent.run: catch-up, cycle graph, escalation threads, pruning; durationMs is from the run summary, taken before results are written):',
+  'cycles (wall time of agent.run: catch-up, cycle steps, escalation threads, pruning; durationMs is from the run summary, taken before results are written):',
 );
 for (const c of [first, ...measured]) {
   const sum = c.report.summary;

@@ -3,7 +3,7 @@
 import { campaignTitle } from '../domain/lookup.js';
 import type { Platform } from '../domain/types.js';
 import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
-import { buildCycleGraph, type CycleGraph, type RunReport, runCycle } from './cycle.js';
+import { type RunReport, runCycle } from './cycle.js';
 import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
 import { announceEscalation, closeNotice, noteRejection, pruneThreads, recoverPauses, resume } from './effects.js';
@@ -25,11 +25,9 @@ export class PacingAgent {
   readonly decisions: Decisions;
   readonly reads: Reads;
   private readonly escalationGraph: EscalationGraph;
-  private readonly cycleGraph: CycleGraph;
 
   constructor(readonly deps: AgentDeps) {
     this.escalationGraph = buildEscalationGraph(deps);
-    this.cycleGraph = buildCycleGraph(deps);
     this.decisions = new Decisions(deps, this.escalationGraph);
     this.reads = new Reads(deps.store);
   }
@@ -53,7 +51,7 @@ export class PacingAgent {
     let report: RunReport;
     try {
       await this.catchUp();
-      report = await runCycle(this.deps, this.cycleGraph, this.escalationGraph, trigger, actor);
+      report = await runCycle(this.deps, this.escalationGraph, trigger, actor);
     } catch (error) {
       this.tell({ trigger, durationMs: performance.now() - started, report: null, error });
       throw error;

@@ -22,7 +22,7 @@ import type { Progress } from './ports.js';
 
 export interface Applied {
   results: ResultRow[];
-  /** Escalations opened: their threads are started once the cycle graph has finished. */
+  /** Escalations opened: their threads are started once the cycle's steps have finished. */
   opened: Escalation[];
   /** Escalations this run closed: their threads end as expired, nothing done. */
   closed: Escalation[];

@@ -1,4 +1,4 @@
-// Everything the agent's graphs need, handed in once: store, platforms, notifier, clock and settings.
+// Everything the agent's cycle and escalation graphs need, handed in once: store, platforms, notifier, clock and settings.
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_GUARDS, type GuardSettings } from '../domain/policy.js';
 import type { Platform, Thresholds } from '../domain/types.js';
@@ -23,8 +23,13 @@ export interface AgentDeps {
   /** Slack user ids allowed to decide; empty means the CLI operator decides (Slack refuses everyone). */
   approvers: readonly string[];
   progress?: Progress;
+  /** Told how long each step of a run took (the bench's stage timings); a run does not wait on it. */
+  onStep?: (step: CycleStep, ms: number) => void;
   newId?: (prefix: string) => string;
 }
+
+/** The steps of a pacing cycle, in order. */
+export type CycleStep = 'ingest' | 'reconcile' | 'assess' | 'plan' | 'apply' | 'record';
 
 export function newId(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;

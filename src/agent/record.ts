@@ -1,12 +1,56 @@
-// What a run writes down besides its results: its summary, and the audit events of what it decided and did.
-import type { NewAuditEvent, ResultRow, RunSummary } from '../domain/records.js';
+// A run's last step: it writes down its results, its summary, each campaign's daily spend and pacing, and the
+// audit events of what it decided and did, in one transaction.
+import type { PolicyPlan } from '../domain/policy.js';
+import type { NewAuditEvent, PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
+import type { SpendObservation } from '../domain/types.js';
 import type { AgentDeps } from './deps.js';
-import type { Workspace } from './workspace.js';
+import type { Ingested } from './ingest.js';
+
+/** What a run read, decided and did: everything its record is written from. */
+export interface FinishedRun {
+  ingested: Ingested;
+  /** The Levenshtein comparisons matching made. */
+  comparisons: number;
+  policy: PolicyPlan;
+  /** The platforms' errors, then the policy's warnings. */
+  platformErrors: PlatformFailure[];
+  results: ResultRow[];
+  /** Campaigns (platform keys) the latest earlier run saw, with their spend then. */
+  observedBefore: ReadonlyMap<string, SpendObservation>;
+  /** Each campaign's recent pacing, stored with its result for the next run. */
+  pacing: ReadonlyMap<string, string>;
+  /** Campaigns healthy in this run and the one before: nothing to record beyond their result. */
+  steady: ReadonlySet<string>;
+  /** `performance.now()` when the run began: the summary's duration counts from there. */
+  started: number;
+}
+
+/** Writes the run down and closes it; returns its summary. */
+export function recordRun(deps: AgentDeps, runId: string, now: string, run: FinishedRun): RunSummary {
+  const summary = summarise(run, deps);
+  const at = deps.clock();
+  const { ingested, observedBefore } = run;
+  deps.store.bulkTransaction(() => {
+    deps.store.runs.complete(runId, at, summary, ingested.errors, run.platformErrors, run.results, run.pacing);
+    deps.store.runs.saveDailySpend(
+      ingested.campaigns.flatMap((c) =>
+        c.spendByDay ? [{ platform: c.platform, platformCampaignId: c.id, days: c.spendByDay, spend: c.spend }] : [],
+      ),
+      new Date(Date.parse(now) - 86_400_000).toISOString().slice(0, 10),
+      (platform, id) => observedBefore.has(`${platform}:${id}`),
+      // Spend unchanged since the latest run: its days are stored already.
+      (c) => observedBefore.get(`${c.platform}:${c.platformCampaignId}`)?.actualSpend === c.spend,
+    );
+    deps.store.runs.syncWithEscalations(runId);
+    deps.store.audit.appendAll(runEvents(run, runId, at, summary));
+  });
+  return summary;
+}
 
 /** The run's audit events: bad rows, platform errors, decisions that matter, alerts raised, the summary. */
-export function runEvents(w: Workspace, runId: string, at: string, summary: RunSummary): NewAuditEvent[] {
+function runEvents(w: FinishedRun, runId: string, at: string, summary: RunSummary): NewAuditEvent[] {
   return [
-    ...w.errors.map((e) => ({
+    ...w.ingested.errors.map((e) => ({
       at,
       runId,
       type: 'row_rejected' as const,
@@ -52,7 +96,8 @@ export function runEvents(w: Workspace, runId: string, at: string, summary: RunS
   ];
 }
 
-export function summarise(w: Workspace, deps: AgentDeps): RunSummary {
+function summarise(w: FinishedRun, deps: AgentDeps): RunSummary {
+  const { ingested } = w;
   const bySeverity = { healthy: 0, warning: 0, critical: 0, none: 0 };
   const byAction = { log: 0, alert: 0, escalate: 0, halt: 0 };
   const byStatus: RunSummary['byStatus'] = {};
@@ -64,22 +109,22 @@ export function summarise(w: Workspace, deps: AgentDeps): RunSummary {
   const platforms: RunSummary['platforms'] = {};
   for (const p of deps.platforms.values()) {
     platforms[p.platform] = {
-      campaigns: w.campaigns.filter((c) => c.platform === p.platform).length,
-      ok: !w.unavailable.has(p.platform),
+      campaigns: ingested.campaigns.filter((c) => c.platform === p.platform).length,
+      ok: !ingested.unavailable.has(p.platform),
       source: p.description,
     };
   }
   return {
-    guarded: w.plan2?.guarded ?? {},
-    batches: w.plan2?.batches.length ?? 0,
-    rows: w.plan.length,
-    invalidRows: w.errors.length,
+    guarded: w.policy.guarded,
+    batches: w.policy.batches.length,
+    rows: ingested.plan.length,
+    invalidRows: ingested.errors.length,
     orphans: w.results.filter((r) => r.campaignId === null).length,
     bySeverity,
     byAction,
     byStatus,
     platforms,
-    comparisons: w.reconciliation?.comparisons ?? 0,
+    comparisons: w.comparisons,
     durationMs: Math.round(performance.now() - w.started),
   };
 }

@@ -25,6 +25,38 @@ export function runHistory(earlier: readonly Pacing[], now: Pacing): RunHistory 
   };
 }
 
+/** What a run learns from its campaigns' stored pacing: each one's history, and what to store for the next run. */
+export interface CampaignHistories {
+  /** Each campaign's history over its last runs (this one included), in the order the campaigns were given. */
+  histories: RunHistory[];
+  /** Each campaign's recent pacing as it is stored with its result, by key. */
+  pacing: Map<string, string>;
+  /** Campaigns healthy in this run and the one before: nothing to record beyond their result. */
+  steady: Set<string>;
+}
+
+/**
+ * How each campaign of this run (at `now`) paced over its runs within HISTORY_DAYS, from the pacing the latest
+ * earlier run stored by key. A key the earlier run did not store starts its history with this run.
+ */
+export function campaignHistories(
+  campaigns: readonly (Pacing & { key: string })[],
+  earlier: ReadonlyMap<string, string>,
+  now: string,
+): CampaignHistories {
+  const at = Date.parse(now);
+  const since = at - HISTORY_DAYS * 86_400_000;
+  const out: CampaignHistories = { histories: [], pacing: new Map(), steady: new Set() };
+  for (const c of campaigns) {
+    const stored = earlier.get(c.key) ?? null;
+    const prior = decodePacing(stored, since);
+    out.histories.push(runHistory(prior, c));
+    out.pacing.set(c.key, encodePacing(stored, at, c, since));
+    if (c.severity === 'healthy' && prior.at(-1)?.severity === 'healthy') out.steady.add(c.key);
+  }
+  return out;
+}
+
 /**
  * One run's pacing, kept as text with the result: "at|s|variance" per run, ';'-separated, where `at` is the
  * run's time in whole seconds written in base 36 and `s` the severity's first letter (h, w, c; empty for none).

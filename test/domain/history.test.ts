@@ -1,6 +1,6 @@
 // A campaign's last runs: off plan how often, chronic or not, within 10 runs and 14 days.
 import { describe, expect, it } from 'vitest';
-import { decodePacing, encodePacing, type Pacing, runHistory } from '../../src/domain/history.js';
+import { campaignHistories, decodePacing, encodePacing, type Pacing, runHistory } from '../../src/domain/history.js';
 
 const warn = { severity: 'warning', variancePct: 15 } as const;
 const ok = { severity: 'healthy', variancePct: 2 } as const;
@@ -92,3 +92,58 @@ describe('pacing spelling', () => {
 });
 
 const warnAt = (v: number) => ({ severity: 'warning', variancePct: v }) as const;
+
+describe('campaignHistories: a run’s campaigns against the pacing the run before stored', () => {
+  const DAY = 86_400_000;
+  const now = '2026-11-20T09:00:00.000Z';
+  const at = Date.parse(now);
+  /** A stored pacing of these runs, one a day, the last one a day before `now`. */
+  const stored = (...runs: Pacing[]) =>
+    runs.reduce<string | null>((enc, p, i) => encodePacing(enc, at - (runs.length - i) * DAY, p, 0), null) as string;
+
+  it.each([
+    ['a campaign first seen now', null, warn, { runs: 1, offPlanRuns: 1, chronic: false }, false],
+    ['healthy then and now: steady', [ok], ok, { runs: 2, offPlanRuns: 0, chronic: false }, true],
+    ['back on plan after a warning: not steady', [warn], ok, { runs: 2, offPlanRuns: 1, chronic: false }, false],
+    ['healthy before, off plan now', [ok], warn, { runs: 2, offPlanRuns: 1, chronic: false }, false],
+    ['off plan three runs of four: chronic', [ok, warn, warn], warn, { runs: 4, offPlanRuns: 3, chronic: true }, false],
+  ] as const)('%s', (_name, before, current, history, steady) => {
+    const earlier = new Map(before ? [['plan:C1', stored(...before)]] : []);
+    const h = campaignHistories([{ key: 'plan:C1', ...current }], earlier, now);
+    expect(h.histories).toEqual([expect.objectContaining(history)]);
+    expect(h.steady.has('plan:C1')).toBe(steady);
+    // What is stored for the next run holds the earlier runs and this one, in order.
+    expect(decodePacing(h.pacing.get('plan:C1') ?? null, 0)).toEqual([...(before ?? []), current]);
+  });
+
+  it('counts only runs within 14 days, and stores only those', () => {
+    const old = encodePacing(null, at - 15 * DAY, warn, 0);
+    const earlier = new Map([['plan:C1', encodePacing(old, at - DAY, warn, 0)]]);
+    const h = campaignHistories([{ key: 'plan:C1', ...warn }], earlier, now);
+    expect(h.histories[0]).toMatchObject({ runs: 2, offPlanRuns: 2, variances: [15, 15] });
+    expect(decodePacing(h.pacing.get('plan:C1') ?? null, 0)).toHaveLength(2);
+  });
+
+  it('answers each campaign in the order given, by its own key', () => {
+    const earlier = new Map([
+      ['google:1', stored(warn, warn)],
+      ['plan:C2', stored(ok)],
+    ]);
+    const h = campaignHistories(
+      [
+        { key: 'plan:C2', ...ok },
+        { key: 'google:1', ...warn },
+        { key: 'plan:C3', severity: null, variancePct: null },
+      ],
+      earlier,
+      now,
+    );
+    expect(h.histories.map((x) => [x.runs, x.offPlanRuns, x.chronic])).toEqual([
+      [2, 0, false],
+      [3, 3, true],
+      [1, 0, false],
+    ]);
+    expect([...h.steady]).toEqual(['plan:C2']);
+    expect([...h.pacing.keys()]).toEqual(['plan:C2', 'google:1', 'plan:C3']);
+  });
+});
