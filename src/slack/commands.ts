@@ -3,8 +3,9 @@ import type { App as Bolt, RespondFn } from '@slack/bolt';
 import { campaignHint, findCampaign } from '../domain/lookup.js';
 import { RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
+import { runMode } from '../platforms/index.js';
 import type { AgentApp } from '../wiring.js';
-import { esc } from './views/blocks.js';
+import { type Block, esc, modeNote, plainNote, withNote } from './views/blocks.js';
 import { campaignBlocks, helpBlocks, pendingBlocks, statusBlocks } from './views/status.js';
 
 /**
@@ -18,6 +19,15 @@ const afterOtherAcks = () => new Promise<void>((resolve) => setImmediate(resolve
 export type RunStarter = (trigger: string, actor: string) => Promise<string>;
 
 export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter, log: Logger): void {
+  // Demo data or a dry run is said in every answer about runs too, as in every message the app posts.
+  const note = modeNote(runMode(app.config.platforms));
+  const reply = async (respond: RespondFn, blocks: unknown[], text: string): Promise<void> => {
+    await respond({
+      response_type: 'ephemeral',
+      text: note ? `${text} (${plainNote(note)})` : text,
+      blocks: withNote(blocks as Block[], note) as never,
+    });
+  };
   bolt.command('/pacing', async ({ command, ack, respond }) => {
     const [sub = 'status', ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
     const arg = rest.join(' ');
@@ -65,7 +75,9 @@ export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter
           text: 'Starting a pacing run… I will post the summary here when it is done.',
         });
         startRun('slack', user)
-          .then((summary) => respond({ response_type: 'ephemeral', text: summary }))
+          .then((summary) =>
+            respond({ response_type: 'ephemeral', text: note ? `${summary}\n_${plainNote(note)}_` : summary }),
+          )
           .catch((err: unknown) =>
             respond({
               response_type: 'ephemeral',
@@ -89,10 +101,6 @@ export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter
         });
     }
   });
-}
-
-async function reply(respond: RespondFn, blocks: unknown[], text: string): Promise<void> {
-  await respond({ response_type: 'ephemeral', text, blocks: blocks as never });
 }
 
 export function notApprover(app: AgentApp): string {

@@ -93,6 +93,9 @@ describe('pacing serve', () => {
     // Slack would read a bare <campaign> as a link or mention and drop it.
     expect(summary).toContain('/pacing status &lt;campaign&gt;');
     expect(summary).not.toContain('<campaign>');
+    // On the bundled fixtures every answer about runs says it is demo data, as every posted message does.
+    const pending = await ask('pending', 'pending');
+    for (const answer of [typo, summary, pending]) expect(answer).toContain('*Demo data*');
     const help = await slashCommand(world.base, SECRET, { text: 'help', userId: BUYER, channelId: CHANNELS.alerts });
     expect(help.body).toContain('/pacing status &lt;campaign&gt;');
     expect(help.body).not.toContain('<campaign>');
