@@ -9,7 +9,7 @@ import { type Assessment, assessReconciled } from '../domain/assess.js';
 import { campaignHistories } from '../domain/history.js';
 import { type Reconciliation, reconcile } from '../domain/match.js';
 import { type PolicyPlan, plan } from '../domain/policy.js';
-import type { PlatformFailure, RunSummary } from '../domain/records.js';
+import type { PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
 import type { SpendObservation } from '../domain/types.js';
 import { RunInProgress } from '../errors.js';
 import { type Applied, apply } from './apply.js';
@@ -17,7 +17,7 @@ import { type AgentDeps, type CycleStep, guardSettings, newId } from './deps.js'
 import { type EscalationGraph, resumeEscalation, startEscalation } from './escalation.js';
 import { type Ingested, ingest } from './ingest.js';
 import { loadMemory } from './memory.js';
-import type { Plan, Progress, ResultRow } from './ports.js';
+import type { Plan, Progress } from './ports.js';
 import { recordRun } from './record.js';
 
 export interface RunReport {

@@ -1,9 +1,9 @@
 // The pacing commands: each takes parsed arguments, does its job through the agent, and prints.
 
 import type { RunReport } from '../agent/cycle.js';
-import type { Escalation, ResultRow } from '../agent/ports.js';
 import { campaignHint, findCampaign, findPlanCampaign, findQuestion } from '../domain/lookup.js';
 import { questionAtStake } from '../domain/overview.js';
+import type { Escalation, ResultRow } from '../domain/records.js';
 import { buildReport, type ReportBy } from '../domain/report.js';
 import { didYouMean } from '../domain/suggest.js';
 import { DecisionConflict, PacingError } from '../errors.js';

@@ -8,8 +8,8 @@ import type {
   SlackActionMiddlewareArgs,
 } from '@slack/bolt';
 import { z } from 'zod';
-import type { Escalation } from '../agent/ports.js';
 import { campaignTitle } from '../domain/lookup.js';
+import type { Escalation } from '../domain/records.js';
 import { PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AgentApp } from '../wiring.js';

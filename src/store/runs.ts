@@ -7,8 +7,6 @@ import { redact, redactText } from '../redact.js';
 import type { Db } from './db.js';
 import { encodeData, resultRow } from './result-codec.js';
 
-export type { PlatformFailure, RunRecord, RunSummary } from '../domain/records.js';
-
 interface RunRecordRow {
   id: string;
   started_at: string;

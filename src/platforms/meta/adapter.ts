@@ -9,15 +9,9 @@
 //   to today), `time_range={"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}&time_increment=1` gives one row per campaign
 //   per day (`date_start` = `date_stop` = the day, in the account's time zone), so each plan row can be charged
 //   only the days of its own flight; without a window, `date_preset=maximum` gives each campaign's lifetime spend.
-import type {
-  BudgetChangeOutcome,
-  PauseOutcome,
-  PlatformAdapter,
-  PlatformSnapshot,
-  ResumeOutcome,
-  SpendWindow,
-} from '../../agent/ports.js';
+import type { BudgetChangeOutcome, PlatformAdapter, PlatformSnapshot, SpendWindow } from '../../agent/ports.js';
 import type { Config } from '../../config.js';
+import type { PauseOutcome, ResumeOutcome } from '../../domain/records.js';
 import type { CampaignStatus, PlatformCampaign } from '../../domain/types.js';
 import { ConfigError, PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';

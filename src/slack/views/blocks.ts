@@ -1,7 +1,7 @@
 // Small Block Kit builders that respect Slack's limits, so no message is refused as invalid_blocks.
 import type { types } from '@slack/bolt';
-import type { ResultRow } from '../../agent/ports.js';
 import { formatMoney, formatPct } from '../../domain/money.js';
+import type { ResultRow } from '../../domain/records.js';
 import { standsPaused } from '../../domain/standing.js';
 
 export type Block = types.KnownBlock;

@@ -1,7 +1,8 @@
 // What every card about one campaign says first (SPEC, Slack surface): which campaign, how much money is at stake
 // and where the flight ends at this rate, who owns it, where to open it, and how sure the agent is.
-import type { ResultRow } from '../../agent/ports.js';
+
 import { formatMoney, formatPct } from '../../domain/money.js';
+import type { ResultRow } from '../../domain/records.js';
 import { standsPaused } from '../../domain/standing.js';
 import { clip, esc, platformName, slackDate } from './blocks.js';
 
