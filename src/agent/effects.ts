@@ -17,7 +17,7 @@ import { runFigures } from '../domain/run-counts.js';
 import type { Platform, RowStatus } from '../domain/types.js';
 import { PlatformError } from '../errors.js';
 import type { ClaimResult } from '../store/escalations.js';
-import type { PauseIntent } from '../store/intents.js';
+import type { PauseIntent } from '../store/pauses.js';
 import { checkpointerFor } from './checkpointer.js';
 import type { AgentDeps } from './deps.js';
 import { addHours } from './deps.js';

@@ -4,9 +4,9 @@ import { Announcements } from './announcements.js';
 import { AuditLog } from './audit.js';
 import { type Db, openDb } from './db.js';
 import { EscalationStore } from './escalations.js';
-import { PauseIntents } from './intents.js';
 import { Outbox } from './outbox.js';
 import { Pages } from './pages.js';
+import { PauseIntents } from './pauses.js';
 import { RunStore } from './runs.js';
 import { DigestLog, EffectLog, FixtureStatusStore, Locks, SeenRequests } from './state.js';
 
