@@ -3,7 +3,7 @@ import type { HumanDecision, OpenQuestion } from '../domain/policy.js';
 import type { BatchKind, BatchMember, Decision, Escalation, EscalationStatus } from '../domain/records.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
 import type { Db } from './db.js';
-import { ownerAlive, PROCESS_ID } from './state.js';
+import { ownerAlive, PROCESS_ID } from './owner.js';
 
 export type NewEscalation = Pick<
   Escalation,
