@@ -221,16 +221,6 @@ export class EscalationStore {
     return e;
   }
 
-  /** The latest approved or overridden escalation about this campaign, if any. */
-  latestDecidedFor(key: string): Escalation | null {
-    const r = this.db
-      .prepare(
-        `SELECT * FROM escalations WHERE key = ? AND status IN ('approved', 'overridden') ORDER BY decided_at DESC, rowid DESC LIMIT 1`,
-      )
-      .get(key) as EscalationRecord | undefined;
-    return r ? this.withMembers(toEscalation(r)) : null;
-  }
-
   get(id: string): Escalation | null {
     const r = this.db.prepare('SELECT * FROM escalations WHERE id = ?').get(id) as EscalationRecord | undefined;
     return r ? this.withMembers(toEscalation(r)) : null;

@@ -105,15 +105,6 @@ function forecastField(r: ResultRow): string {
   return `*Forecast*\nends at ${formatMoney(f.projectedSpend, cur)} against ${formatMoney(f.budget, r.currency)} (${formatPct(f.projectedVariancePct)})${land}`;
 }
 
-/** Root causes and mitigations as two sections (empty for healthy rows). */
-export function explanation(r: ResultRow): Block[] {
-  const out: Block[] = [];
-  if (r.rootCause.length)
-    out.push(section(`*Root cause*\n${r.rootCause.map((c) => `• ${esc(c.message)}`).join('\n')}`));
-  if (r.mitigation.length) out.push(section(`*Mitigation*\n${r.mitigation.map((m) => `• ${esc(m.step)}`).join('\n')}`));
-  return out;
-}
-
 /**
  * A time as a Slack date token: each reader sees it in their own time zone ("Nov 21 at 9:00 AM"); clients that
  * cannot render tokens show the fallback (UTC, minutes). `format` uses Slack's tokens, e.g. `{date_short_pretty}`.
