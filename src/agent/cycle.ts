@@ -11,7 +11,7 @@ import { type Reconciliation, reconcile } from '../domain/match.js';
 import { decidePolicy, type PolicyOutcome } from '../domain/policy.js';
 import type { PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
 import type { SpendObservation } from '../domain/types.js';
-import { RunInProgress } from '../errors.js';
+import { asPacingError, RunInProgress } from '../errors.js';
 import { type Applied, apply } from './apply.js';
 import { type AgentDeps, type CycleStep, guardSettings, newId } from './deps.js';
 import { type EscalationGraph, resumeEscalation, startEscalation } from './escalation.js';
@@ -95,7 +95,7 @@ export async function runCycle(
     }
     return report;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = asPacingError(err).message;
     deps.store.runs.fail(runId, deps.clock(), message);
     deps.store.audit.append({
       at: deps.clock(),

@@ -5,7 +5,7 @@ import type { BudgetChangeOutcome, PlatformAdapter, PlatformSnapshot, SpendWindo
 import type { Config } from '../../config.js';
 import type { PauseOutcome, ResumeOutcome } from '../../domain/records.js';
 import type { CampaignStatus, PlatformCampaign, UnusableCampaign } from '../../domain/types.js';
-import { ConfigError, PlatformError } from '../../errors.js';
+import { asPacingError, ConfigError, PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
 import { setDailyBudget } from './budgets.js';
@@ -126,7 +126,7 @@ export class GoogleAdsPlatform implements PlatformAdapter {
             ? reason
             : new PlatformError(
                 this.platform,
-                `Google Ads customer ${formatCustomerId(customerId)}: ${reason instanceof Error ? reason.message : String(reason)}`,
+                `Google Ads customer ${formatCustomerId(customerId)}: ${asPacingError(reason).message}`,
               ),
         );
         return;
