@@ -24,7 +24,17 @@ const CYCLES = Number(process.env.BENCH_CYCLES ?? 5);
 const SEED = Number(process.env.BENCH_SEED ?? 20261120);
 const NOW = '2026-11-20T09:00:00Z';
 const TARGETS = { cycleMs: 500, matchAccuracy: 0.999, checkpointBytesPerCycle: 2 * 1024 * 1024 };
-const STAGES = ['catch_up', 'ingest', 'reconcile', 'assess', 'plan', 'apply', 'record', 'escalation_threads', 'prune'];
+const STAGES = [
+  'catch_up',
+  'ingest',
+  'reconcile',
+  'assess',
+  'decide',
+  'apply',
+  'record',
+  'escalation_threads',
+  'prune',
+];
 
 const gc = globalThis.gc ?? (() => {});
 const log = (line = '') => process.stdout.write(`${line}\n`);

@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'decision_conflict'
   | 'not_found'
   | 'run_in_progress'
-  | 'not_authorised';
+  | 'not_authorised'
+  | 'unknown';
 
 export class PacingError extends Error {
   constructor(
@@ -85,6 +86,22 @@ export class NotAuthorised extends PacingError {
   constructor(message: string) {
     super('not_authorised', message);
   }
+}
+
+/** Something thrown that is not one of ours (a library's error, a string): kept whole in `original`. */
+export class UnknownError extends PacingError {
+  constructor(readonly original: unknown) {
+    super('unknown', original instanceof Error ? original.message : String(original));
+  }
+}
+
+/**
+ * Whatever was thrown, as a PacingError: ours as it is, anything else wrapped (as bolt-js's `asCodedError` does),
+ * so every caller reads one `message` and one `code`. Only for reading: rethrowing the wrapper would make a
+ * foreign failure look like one of ours to the CLI, which tells them apart.
+ */
+export function asPacingError(err: unknown): PacingError {
+  return err instanceof PacingError ? err : new UnknownError(err);
 }
 
 /**

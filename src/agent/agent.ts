@@ -1,6 +1,7 @@
 // The agent as the rest of the app sees it: run a cycle, list and decide escalations, undo a halt.
 
 import { campaignTitle } from '../domain/lookup.js';
+import type { Decision, Escalation, ResumeOutcome } from '../domain/records.js';
 import type { Platform } from '../domain/types.js';
 import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
 import { type RunReport, runCycle } from './cycle.js';
@@ -8,7 +9,6 @@ import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
 import { announceEscalation, closeNotice, noteRejection, pruneThreads, recoverPauses, resume } from './effects.js';
 import { buildEscalationGraph, type EscalationGraph, startMissing } from './escalation.js';
-import type { Decision, Escalation, ResumeOutcome } from './ports.js';
 import { type LatestRun, Reads } from './reads.js';
 
 export type { LatestRun } from './reads.js';

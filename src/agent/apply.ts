@@ -1,9 +1,9 @@
-// Carries out a run's plan through the effects: close what no longer stands, then act on each row, then ask the
-// batch questions. Returns the rows with their statuses and the escalations whose threads must start or end.
+// Carries out a run's policy outcome through the effects: close what no longer stands, then act on each row, then
+// ask the batch questions. Returns the rows with their statuses and the escalations whose threads must start or end.
 import type { Assessment } from '../domain/assess.js';
 import { memberOf } from '../domain/batches.js';
 import { mitigate } from '../domain/mitigation.js';
-import type { PolicyPlan } from '../domain/policy.js';
+import type { PolicyOutcome } from '../domain/policy.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
 import { asItStands } from '../domain/standing.js';
 import type { Cause } from '../domain/types.js';
@@ -28,7 +28,12 @@ export interface Applied {
   closed: Escalation[];
 }
 
-export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, progress: Progress): Promise<Applied> {
+export async function apply(
+  deps: AgentDeps,
+  runId: string,
+  outcome: PolicyOutcome,
+  progress: Progress,
+): Promise<Applied> {
   const id = (prefix: string) => (deps.newId ?? newId)(prefix);
   const now = deps.clock();
   const out: Applied = { results: [], opened: [], closed: [] };
@@ -42,7 +47,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
 
   // Questions that no longer stand are closed first; one a person answered meanwhile keeps their answer.
   const answeredMeanwhile = new Map<string, Escalation>();
-  for (const c of plan.close) {
+  for (const c of outcome.close) {
     const closed = closeEscalation(deps, c.escalationId, runId, c.note);
     if (closed) out.closed.push(closed);
     else {
@@ -53,13 +58,13 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
   }
   // Batches whose members changed this run: their messages are brought up to date once the run has acted.
   const changed = new Set<string>();
-  for (const d of plan.drop) {
+  for (const d of outcome.drop) {
     dropMember(deps, d.escalationId, d.key);
     changed.add(d.escalationId);
   }
 
-  const total = plan.rows.length;
-  for (const [i, { row: a, intent }] of plan.rows.entries()) {
+  const total = outcome.rows.length;
+  for (const [i, { row: a, intent }] of outcome.rows.entries()) {
     const row = resultRow(a, runId);
     out.results.push(row);
     if ((i + 1) % 1000 === 0 || i + 1 === total) progress('acting', i + 1, total);
@@ -106,7 +111,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
   }
   flush();
 
-  for (const batch of plan.batches) {
+  for (const batch of outcome.batches) {
     const members = batch.members.map((i) => out.results[i] as ResultRow);
     const first = members[0];
     if (!first) continue;

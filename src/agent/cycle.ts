@@ -1,23 +1,23 @@
-// One pacing cycle, step by step under the run lock: lock → ingest → reconcile → assess → plan → apply → record →
-// the escalation threads it closed or opened → unlock. Each step takes what the steps before it returned and
-// returns its own result. `plan` is the policy (what the agent may do alone, domain/policy.ts); `apply` does it
-// through the effects.
+// One pacing cycle, step by step under the run lock: lock → ingest → reconcile → assess → decide → apply → record
+// → the escalation threads it closed or opened → unlock. Each step takes what the steps before it returned and
+// returns its own result. `decide` is the policy (what the agent may do alone, domain/policy.ts); `apply` does it
+// through the effects. ("Plan" is the tracker's plan only.)
 // The cycle is plain functions, not a LangGraph graph: it never waits on a person and is never resumed, and its
 // bulk data (thousands of rows) must not be checkpointed, so a graph bought nothing but a hidden hallway. The
 // escalation threads, which do wait at an interrupt and resume, are graphs (escalation.ts).
 import { type Assessment, assessReconciled } from '../domain/assess.js';
 import { campaignHistories } from '../domain/history.js';
 import { type Reconciliation, reconcile } from '../domain/match.js';
-import { type PolicyPlan, plan } from '../domain/policy.js';
-import type { PlatformFailure, RunSummary } from '../domain/records.js';
+import { decidePolicy, type PolicyOutcome } from '../domain/policy.js';
+import type { PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
 import type { SpendObservation } from '../domain/types.js';
-import { RunInProgress } from '../errors.js';
+import { asPacingError, RunInProgress } from '../errors.js';
 import { type Applied, apply } from './apply.js';
 import { type AgentDeps, type CycleStep, guardSettings, newId } from './deps.js';
 import { type EscalationGraph, resumeEscalation, startEscalation } from './escalation.js';
 import { type Ingested, ingest } from './ingest.js';
 import { loadMemory } from './memory.js';
-import type { Plan, Progress, ResultRow } from './ports.js';
+import type { Plan, Progress } from './ports.js';
 import { recordRun } from './record.js';
 
 export interface RunReport {
@@ -58,7 +58,7 @@ export async function runCycle(
       const assessed = assess(deps, ingested, reconciliation, startedAt);
       lap('assess');
       const policy = decide(deps, ingested, assessed.assessments, startedAt);
-      lap('plan');
+      lap('decide');
       applied = await apply(deps, runId, policy, progress);
       lap('apply');
       const platformErrors = [...ingested.platformErrors, ...policy.warnings];
@@ -95,7 +95,7 @@ export async function runCycle(
     }
     return report;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = asPacingError(err).message;
     deps.store.runs.fail(runId, deps.clock(), message);
     deps.store.audit.append({
       at: deps.clock(),
@@ -190,10 +190,10 @@ function assess(deps: AgentDeps, ingested: Ingested, reconciliation: Reconciliat
 }
 
 /** The policy: what the agent may do alone with each row, given what the store remembers. */
-function decide(deps: AgentDeps, ingested: Ingested, assessments: Assessment[], now: string): PolicyPlan {
+function decide(deps: AgentDeps, ingested: Ingested, assessments: Assessment[], now: string): PolicyOutcome {
   const settings = guardSettings(deps);
   const complete = new Set(
     [...deps.platforms.keys()].filter((p) => !ingested.unavailable.has(p) && !ingested.incomplete.has(p)),
   );
-  return plan(assessments, loadMemory(deps, now, settings.humanDecisionHours, complete), settings, now);
+  return decidePolicy(assessments, loadMemory(deps, now, settings.humanDecisionHours, complete), settings, now);
 }

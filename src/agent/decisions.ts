@@ -1,10 +1,11 @@
 // Human decisions on escalations: claimed atomically and audited (by effects.ts), then handed to the
 // escalation's thread.
+
+import type { Decision, Escalation } from '../domain/records.js';
 import { DecisionConflict, NotAuthorised } from '../errors.js';
 import type { AgentDeps } from './deps.js';
 import { adoptUnsettled, claim } from './effects.js';
 import { type EscalationGraph, resumeEscalation } from './escalation.js';
-import type { Decision, Escalation } from './ports.js';
 
 const AGENT = 'agent';
 

@@ -29,7 +29,7 @@ export interface AgentDeps {
 }
 
 /** The steps of a pacing cycle, in order. */
-export type CycleStep = 'ingest' | 'reconcile' | 'assess' | 'plan' | 'apply' | 'record';
+export type CycleStep = 'ingest' | 'reconcile' | 'assess' | 'decide' | 'apply' | 'record';
 
 export function newId(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;

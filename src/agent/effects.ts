@@ -15,9 +15,9 @@ import type {
 } from '../domain/records.js';
 import { runFigures } from '../domain/run-counts.js';
 import type { Platform, RowStatus } from '../domain/types.js';
-import { PlatformError } from '../errors.js';
+import { asPacingError, PlatformError } from '../errors.js';
 import type { ClaimResult } from '../store/escalations.js';
-import type { PauseIntent } from '../store/intents.js';
+import type { PauseIntent } from '../store/pauses.js';
 import { checkpointerFor } from './checkpointer.js';
 import type { AgentDeps } from './deps.js';
 import { addHours } from './deps.js';
@@ -30,7 +30,7 @@ export type PauseResult =
   | { outcome: 'already_paused' | 'would_pause' }
   | { outcome: 'failed'; error: string };
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
+const message = (err: unknown): string => asPacingError(err).message.replace(/\.+$/, '');
 
 /** Where an action happened, as its audit events name it. */
 const where = (x: Pick<AuditEvent, 'runId' | 'campaignId' | 'platformCampaignId'> & { platform: Platform }) => ({

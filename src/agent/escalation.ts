@@ -2,6 +2,7 @@
 
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import { campaignTitle } from '../domain/lookup.js';
+import type { Decision, Escalation, EscalationClosed } from '../domain/records.js';
 import { PacingError } from '../errors.js';
 import { checkpointerFor } from './checkpointer.js';
 import type { AgentDeps } from './deps.js';
@@ -14,7 +15,6 @@ import {
   settle,
   unpausable,
 } from './effects.js';
-import type { Decision, Escalation, EscalationClosed } from './ports.js';
 
 export interface DecisionInput {
   decision: Decision;

@@ -18,19 +18,6 @@ import type {
   UnusableCampaign,
 } from '../domain/types.js';
 
-export type {
-  BatchKind,
-  BatchMember,
-  Decision,
-  Escalation,
-  EscalationClosed,
-  EscalationStatus,
-  PauseOutcome,
-  ResultRow,
-  ResumeOutcome,
-  RowError,
-} from '../domain/records.js';
-
 export interface Plan {
   rows: PlanRow[];
   errors: RowError[];

@@ -1,6 +1,6 @@
 // A run's last step: it writes down its results, its summary, each campaign's daily spend and pacing, and the
 // audit events of what it decided and did, in one transaction.
-import type { PolicyPlan } from '../domain/policy.js';
+import type { PolicyOutcome } from '../domain/policy.js';
 import type { NewAuditEvent, PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
 import type { SpendObservation } from '../domain/types.js';
 import type { AgentDeps } from './deps.js';
@@ -11,7 +11,7 @@ export interface FinishedRun {
   ingested: Ingested;
   /** The Levenshtein comparisons matching made. */
   comparisons: number;
-  policy: PolicyPlan;
+  policy: PolicyOutcome;
   /** The platforms' errors, then the policy's warnings. */
   platformErrors: PlatformFailure[];
   results: ResultRow[];

@@ -1,7 +1,7 @@
 // The command line: parse arguments, build the app, run one command, map failures to exit codes.
 import type { WebClient } from '@slack/web-api';
 import { loadConfig } from '../config.js';
-import { isBusy, PacingError } from '../errors.js';
+import { asPacingError, isBusy, PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { openOutbox, openReader, type ReadApp } from '../open.js';
 import { redactText } from '../redact.js';
@@ -279,7 +279,7 @@ function busy(app: ReadApp | null): string {
 }
 
 function unexpected(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const { message } = asPacingError(err);
   return `unexpected failure: ${message}${process.env.LOG_LEVEL === 'debug' && err instanceof Error ? `\n${err.stack}` : ' (set LOG_LEVEL=debug for details)'}`;
 }
 

@@ -1,10 +1,10 @@
 // The pacing commands: each takes parsed arguments, does its job through the agent, and prints.
 
 import type { RunReport } from '../agent/cycle.js';
-import type { Escalation, ResultRow } from '../agent/ports.js';
 import { campaignHint, findCampaign, findPlanCampaign, findQuestion } from '../domain/lookup.js';
 import { questionAtStake } from '../domain/overview.js';
-import { buildReport, type ReportBy } from '../domain/report.js';
+import type { Escalation, ResultRow } from '../domain/records.js';
+import { buildReport, type Report, type ReportBy } from '../domain/report.js';
 import { didYouMean } from '../domain/suggest.js';
 import { DecisionConflict, PacingError } from '../errors.js';
 import type { ReadApp } from '../open.js';
@@ -68,8 +68,8 @@ export const COMPACT_JSON_CHARS = 1_000_000;
 /** CSV is printed exactly as rendered, its last CRLF included: `io.out` adds the final \n itself. */
 const csv = (io: Io, text: string) => io.out(text.endsWith('\n') ? text.slice(0, -1) : text);
 
-/** The run document of SPEC: { runId, results, errors } plus what else helps a reader. */
-function runDoc(v: RunView) {
+/** The run document of SPEC: { runId, results, errors } plus what else helps a reader (`run`/`status --json`). */
+export function runDoc(v: RunView) {
   return {
     runId: v.runId,
     startedAt: v.startedAt,
@@ -148,8 +148,18 @@ export async function report(app: ReadApp, o: Options, io: Io): Promise<void> {
   const by = o.by ?? 'market';
   const latest = app.reads.latest();
   const doc = buildReport(latest?.results ?? [], by, latest?.run.id ?? null);
-  // SPEC's contract: every group has a key and numeric totals (a group without the figure sums to 0).
-  const out = {
+  if (o.json) json(io, reportDoc(doc));
+  // CSV has an empty cell for "unknown": a 0 there would read as "nothing spent".
+  else if (o.csv) csv(io, reportCsv({ ...doc, groups: doc.groups.map((g) => ({ ...g, key: g.key ?? '(unknown)' })) }));
+  else io.out(reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined));
+}
+
+/**
+ * The `report --json` document. SPEC's contract: every group has a key and numeric totals (a group without the
+ * figure sums to 0).
+ */
+export function reportDoc(doc: Report) {
+  return {
     ...doc,
     groups: doc.groups.map((g) => ({
       ...g,
@@ -158,40 +168,39 @@ export async function report(app: ReadApp, o: Options, io: Io): Promise<void> {
       actualSpend: g.actualSpend ?? 0,
     })),
   };
-  if (o.json) json(io, out);
-  // CSV has an empty cell for "unknown": a 0 there would read as "nothing spent".
-  else if (o.csv) csv(io, reportCsv({ ...doc, groups: doc.groups.map((g) => ({ ...g, key: g.key ?? '(unknown)' })) }));
-  else io.out(reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined));
+}
+
+/** One open question as `pending --json` lists it (SPEC's fields, then what else helps a reader). */
+export function pendingEntry(e: Escalation) {
+  return {
+    escalationId: e.id,
+    campaignId: e.campaignId,
+    platformCampaignId: e.platformCampaignId,
+    platform: e.platform,
+    proposedAction: e.proposedAction,
+    reason: e.reason,
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
+    // The money the question is about, per currency (domain/overview.ts), as the table shows it.
+    moneyAtStake: questionAtStake(e),
+    // A batch (SPEC, Batch escalations): one question about many campaigns, listed here.
+    campaigns: e.batch
+      ? e.batch.members
+          .filter((m) => !m.dropped)
+          .map((m) => ({
+            campaignId: m.campaignId,
+            platform: m.platform,
+            platformCampaignId: m.platformCampaignId,
+          }))
+      : null,
+  };
 }
 
 export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
   // Oldest first, for people and programs alike.
   const list = byAge(app.reads.pending());
   if (o.json) {
-    json(io, {
-      pending: list.map((e) => ({
-        escalationId: e.id,
-        campaignId: e.campaignId,
-        platformCampaignId: e.platformCampaignId,
-        platform: e.platform,
-        proposedAction: e.proposedAction,
-        reason: e.reason,
-        createdAt: e.createdAt,
-        expiresAt: e.expiresAt,
-        // The money the question is about, per currency (domain/overview.ts), as the table shows it.
-        moneyAtStake: questionAtStake(e),
-        // A batch (SPEC, Batch escalations): one question about many campaigns, listed here.
-        campaigns: e.batch
-          ? e.batch.members
-              .filter((m) => !m.dropped)
-              .map((m) => ({
-                campaignId: m.campaignId,
-                platform: m.platform,
-                platformCampaignId: m.platformCampaignId,
-              }))
-          : null,
-      })),
-    });
+    json(io, { pending: list.map(pendingEntry) });
     return;
   }
   io.out(pendingTable(list, app.config.clock(), app.config.schedule.tz, widthOf(io)));

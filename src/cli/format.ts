@@ -1,8 +1,8 @@
 // Human-readable output for the terminal: a run (table, forecasts, summary), one campaign in detail, audit.
-import type { Escalation, ResultRow, RowError } from '../agent/ports.js';
+
 import { formatAmount, formatMoney, formatPct } from '../domain/money.js';
 import { type MoneyAtStake, moneyAtStakeText } from '../domain/overview.js';
-import type { AuditEvent, PlatformFailure, RunSummary } from '../domain/records.js';
+import type { AuditEvent, Escalation, PlatformFailure, ResultRow, RowError, RunSummary } from '../domain/records.js';
 import { type RunCounts, runCountsText, runFigures } from '../domain/run-counts.js';
 import { standsPaused } from '../domain/standing.js';
 import type { Forecast, RunHistory } from '../domain/types.js';

@@ -1,6 +1,7 @@
 // The CLI's notifier: without Slack, alerts and escalations are collected and printed after the table.
-import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
+import type { Notifier } from '../agent/ports.js';
 import { formatMoney, formatPct } from '../domain/money.js';
+import type { Escalation, EscalationClosed, ResultRow } from '../domain/records.js';
 import type { RunFigures } from '../domain/run-counts.js';
 
 export class CollectingNotifier implements Notifier {

@@ -1,6 +1,7 @@
 // `pending` for people: the open questions oldest first, with their full reasons and times in words.
-import type { Escalation } from '../agent/ports.js';
+
 import { moneyAtStakeText, questionAtStake } from '../domain/overview.js';
+import type { Escalation } from '../domain/records.js';
 import { DEFAULT_WIDTH } from './results-table.js';
 import { clip, plural, wrap } from './text.js';
 

@@ -1,7 +1,8 @@
 // The pacing table of `run` and `status`, fitted to the terminal: names are clipped and the least useful columns
 // left out before it gets wider than the screen; numbers are never cut.
-import type { ResultRow } from '../agent/ports.js';
+
 import { formatAmount, formatPct } from '../domain/money.js';
+import type { ResultRow } from '../domain/records.js';
 import { clip, wrap } from './text.js';
 
 /** The width used when neither COLUMNS nor the terminal says (output to a file or a pipe). */

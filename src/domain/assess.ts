@@ -1,6 +1,6 @@
 // One cycle's thinking over all campaigns: match, score, measure, decide, explain. Pure: no I/O.
 import { confidence, dataAgeHours, NO_CONFIDENCE } from './confidence.js';
-import { type Decision, decide } from './decision.js';
+import { decide, type Verdict } from './decision.js';
 import { dayOf, expectedToDate, forecast } from './forecast.js';
 import { type Match, type Reconciliation, reconcile, type Unmatched } from './match.js';
 import { mitigate } from './mitigation.js';
@@ -74,7 +74,7 @@ export interface Assessment {
   history: RunHistory | null;
   severity: Severity | null;
   zeroDelivery: boolean;
-  action: Decision['action'];
+  action: Verdict['action'];
   proposedAction: ProposedAction | null;
   reason: string;
   rootCause: Cause[];
@@ -164,7 +164,7 @@ function base(row: PlanRow | null, c: PlatformCampaign | null, platform: Platfor
   };
 }
 
-function explain(a: Assessment, d: Decision, causes: Cause[]): Assessment {
+function explain(a: Assessment, d: Verdict, causes: Cause[]): Assessment {
   a.action = d.action;
   a.proposedAction = d.proposedAction;
   a.reason = d.reason;

@@ -3,7 +3,7 @@
 import type { Assessment } from './assess.js';
 import { dayOf } from './forecast.js';
 import { type Guard, type GuardSettings, hoursIntoFlight } from './guards.js';
-import type { Batch, Memory, PlannedRow, PolicyPlan } from './intents.js';
+import type { Batch, DecidedRow, Memory, PolicyOutcome } from './intents.js';
 import { round2 } from './money.js';
 import type { BatchKind, BatchMember, ResultRow } from './records.js';
 import type { Platform } from './types.js';
@@ -28,7 +28,7 @@ function inFlight(a: Assessment, now: string): boolean {
  * Guard 5: an account where many campaigns show no delivery at once has a data problem, not a hundred
  * campaigns to pause. Its would-be pauses (and zero-delivery pause questions) become one batch question.
  */
-export function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guard: Guard, memory: Memory): void {
+export function batchStorms(out: PolicyOutcome, s: GuardSettings, now: string, guard: Guard, memory: Memory): void {
   const accounts = new Map<string, { platform: Platform; label: string; live: number; zero: number }>();
   const accountOf = (a: Assessment) => `${a.platform}:${a.account ?? ''}`;
   for (const { row: a } of out.rows) {
@@ -91,7 +91,7 @@ export function batchStorms(out: PolicyPlan, s: GuardSettings, now: string, guar
 }
 
 /** Guard 5: at most MAX_AUTONOMOUS_HALTS pauses a run, the biggest money first; the rest are asked in one batch. */
-export function batchOverBudget(out: PolicyPlan, s: GuardSettings, guard: Guard): void {
+export function batchOverBudget(out: PolicyOutcome, s: GuardSettings, guard: Guard): void {
   const pauses = out.rows
     .map((p, i) => ({ p, i }))
     .filter(({ p }) => p.intent.do === 'pause' && p.row.platformStatus !== 'PAUSED')
@@ -122,9 +122,9 @@ export function batchOverBudget(out: PolicyPlan, s: GuardSettings, guard: Guard)
  * counts the orphan questions still open as well as this run's new ones, so a trickle (20, then 25) does not
  * become 25 single questions: the new ones, and the open single ones, join one batch (the open one, if any).
  */
-export function batchOrphans(out: PolicyPlan, s: GuardSettings, guard: Guard, memory: Memory): void {
+export function batchOrphans(out: PolicyOutcome, s: GuardSettings, guard: Guard, memory: Memory): void {
   let open = 0;
-  const orphans: { p: PlannedRow; i: number }[] = [];
+  const orphans: { p: DecidedRow; i: number }[] = [];
   out.rows.forEach((p, i) => {
     if (p.row.campaignId !== null) return;
     if (p.intent.do === 'ask') orphans.push({ p, i });
@@ -161,7 +161,7 @@ export function batchOrphans(out: PolicyPlan, s: GuardSettings, guard: Guard, me
  * Guard 5 for a platform that returns nothing for most of the plan (an empty or truncated export): that is a data
  * fault, not dozens of campaigns missing at once. The "no matching campaign" questions become one batch.
  */
-export function batchMissing(out: PolicyPlan, s: GuardSettings, guard: Guard, memory: Memory): void {
+export function batchMissing(out: PolicyOutcome, s: GuardSettings, guard: Guard, memory: Memory): void {
   const platforms = new Map<Platform, { planned: number; missing: number[] }>();
   out.rows.forEach((p, i) => {
     const a = p.row;
@@ -177,7 +177,7 @@ export function batchMissing(out: PolicyPlan, s: GuardSettings, guard: Guard, me
     const name = PLATFORM_NAME[platform];
     const what = `${n} of ${acc.planned} planned ${name} campaigns (${Math.round((n / acc.planned) * 100)} %) are missing from its data`;
     const members = acc.missing.filter((i) => {
-      const p = out.rows[i] as PlannedRow;
+      const p = out.rows[i] as DecidedRow;
       return p.intent.do === 'ask' || (p.intent.do === 'wait' && !memory.open.get(p.row.key)?.batch);
     });
     const joins = openBatchOf(
@@ -213,7 +213,7 @@ export function batchMissing(out: PolicyPlan, s: GuardSettings, guard: Guard, me
 
 /** The open batch question of this kind that a row matching `about` is waiting on, if any. */
 function openBatchOf(
-  out: PolicyPlan,
+  out: PolicyOutcome,
   memory: Memory,
   kind: BatchKind,
   about: (a: Assessment) => boolean,
@@ -226,14 +226,14 @@ function openBatchOf(
   return null;
 }
 
-function addBatch(out: PolicyPlan, batch: Batch, mark: (a: Assessment) => Assessment): void {
+function addBatch(out: PolicyOutcome, batch: Batch, mark: (a: Assessment) => Assessment): void {
   const index = out.batches.length;
   batch.members.sort(
-    (x, y) => moneyAtStake((out.rows[y] as PlannedRow).row) - moneyAtStake((out.rows[x] as PlannedRow).row) || x - y,
+    (x, y) => moneyAtStake((out.rows[y] as DecidedRow).row) - moneyAtStake((out.rows[x] as DecidedRow).row) || x - y,
   );
   out.batches.push(batch);
   for (const i of batch.members) {
-    const p = out.rows[i] as PlannedRow;
+    const p = out.rows[i] as DecidedRow;
     p.row = mark({ ...p.row, action: 'escalate', proposedAction: batch.proposed });
     p.row.reason = `${batch.reason} (${p.row.reason})`;
     p.intent = { do: 'batch', batch: index };

@@ -18,7 +18,7 @@ export type Situation =
       confidence: number;
     };
 
-export interface Decision {
+export interface Verdict {
   action: Action;
   /** For escalations: what happens if an approver approves. */
   proposedAction: ProposedAction | null;
@@ -26,18 +26,18 @@ export interface Decision {
   reason: string;
 }
 
-const escalate = (proposedAction: ProposedAction, reason: string): Decision => ({
+const escalate = (proposedAction: ProposedAction, reason: string): Verdict => ({
   action: 'escalate',
   proposedAction,
   reason,
 });
-const act = (action: Exclude<Action, 'escalate'>, reason: string): Decision => ({
+const act = (action: Exclude<Action, 'escalate'>, reason: string): Verdict => ({
   action,
   proposedAction: null,
   reason,
 });
 
-export function decide(s: Situation, t: Pick<Thresholds, 'confidence' | 'underspendAction'>): Decision {
+export function decide(s: Situation, t: Pick<Thresholds, 'confidence' | 'underspendAction'>): Verdict {
   switch (s.kind) {
     case 'unmatched':
       return escalate('alert', 'Planned campaign has no matching campaign on the platform.');
@@ -58,7 +58,7 @@ function decideMatched(
   s: Extract<Situation, { kind: 'matched' }>,
   minConfidence: number,
   underspend: UnderspendAction,
-): Decision {
+): Verdict {
   if (s.planCurrency && s.platformCurrency && s.planCurrency !== s.platformCurrency) {
     return escalate(
       'alert',

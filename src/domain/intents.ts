@@ -51,7 +51,7 @@ export type Intent =
   /** Could not be assessed (platform data missing, plan row invalid): nothing to do, reported as failed. */
   | { do: 'report' };
 
-export interface PlannedRow {
+export interface DecidedRow {
   row: Assessment;
   intent: Intent;
 }
@@ -68,18 +68,18 @@ export interface Batch {
   joins?: string | null;
 }
 
-export interface ClosePlan {
+export interface QuestionToClose {
   escalationId: string;
   /** The campaign key the question was about (for a batch: its own key). */
   key: string;
   note: string;
 }
 
-export interface PolicyPlan {
-  rows: PlannedRow[];
+export interface PolicyOutcome {
+  rows: DecidedRow[];
   batches: Batch[];
   /** Open questions that no longer stand. */
-  close: ClosePlan[];
+  close: QuestionToClose[];
   /** Members of open batches that no longer need the proposal, by batch id. */
   drop: { escalationId: string; key: string }[];
   /** Said about the run's data, e.g. an account whose data looks faulty. */

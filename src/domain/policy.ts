@@ -4,7 +4,7 @@
 import type { Assessment } from './assess.js';
 import { batchMissing, batchOrphans, batchOverBudget, batchStorms } from './batches.js';
 import { type Guard, type GuardSettings, guardRow, withCause } from './guards.js';
-import type { HumanDecision, Intent, Memory, PlannedRow, PolicyPlan } from './intents.js';
+import type { DecidedRow, HumanDecision, Intent, Memory, PolicyOutcome } from './intents.js';
 import { round2 } from './money.js';
 import type { Platform } from './types.js';
 
@@ -12,25 +12,25 @@ export { DATA_FAULT_MIN_CAMPAIGNS, moneyAtStake } from './batches.js';
 export { DEFAULT_GUARDS, formatAge, type GuardSettings, guardRow } from './guards.js';
 export type {
   Batch,
-  ClosePlan,
+  DecidedRow,
   HumanDecision,
   Intent,
   Memory,
   OpenQuestion,
-  PlannedRow,
-  PolicyPlan,
+  PolicyOutcome,
+  QuestionToClose,
 } from './intents.js';
 
 /** How far |variance| must grow past a person's decision before the agent asks again. */
 export const REASK_POINTS = 10;
 
-export function plan(
+export function decidePolicy(
   assessments: readonly Assessment[],
   memory: Memory,
   settings: GuardSettings,
   now: string,
-): PolicyPlan {
-  const out: PolicyPlan = { rows: [], batches: [], close: [], drop: [], warnings: [], guarded: {} };
+): PolicyOutcome {
+  const out: PolicyOutcome = { rows: [], batches: [], close: [], drop: [], warnings: [], guarded: {} };
   const guard: Guard = (a, code, message, evidence) => {
     out.guarded[code] = (out.guarded[code] ?? 0) + 1;
     return withCause(a, { code, message, evidence });
@@ -80,7 +80,7 @@ function baseIntent(a: Assessment): Intent {
 }
 
 /** Guard 6: a person who kept a campaign running is not overridden for HUMAN_DECISION_HOURS. */
-function respectPeople(out: PolicyPlan, memory: Memory, s: GuardSettings, guard: Guard): void {
+function respectPeople(out: PolicyOutcome, memory: Memory, s: GuardSettings, guard: Guard): void {
   for (const p of out.rows) {
     if (p.intent.do !== 'pause' || p.row.platformStatus === 'PAUSED') continue;
     const a = p.row;
@@ -120,7 +120,7 @@ function growth(a: Assessment, d: HumanDecision): number | null {
 }
 
 /** Questions already asked (or answered) are not asked again; a worse one replaces a milder open one. */
-function linkOpenQuestions(out: PolicyPlan, memory: Memory): void {
+function linkOpenQuestions(out: PolicyOutcome, memory: Memory): void {
   for (const p of out.rows) {
     const open = memory.open.get(p.row.key);
     if (p.intent.do === 'ask') {
@@ -168,9 +168,9 @@ function worse(a: Assessment, d: HumanDecision): boolean {
 }
 
 /** Open questions a run finds no longer standing are closed, so a stale pause cannot be approved later. */
-function closeStale(out: PolicyPlan, memory: Memory): void {
-  const byKey = new Map<string, PlannedRow>();
-  const matchedPlatformKeys = new Map<string, PlannedRow>();
+function closeStale(out: PolicyOutcome, memory: Memory): void {
+  const byKey = new Map<string, DecidedRow>();
+  const matchedPlatformKeys = new Map<string, DecidedRow>();
   for (const p of out.rows) {
     byKey.set(p.row.key, p);
     if (p.row.campaignId !== null && p.row.platformCampaignId !== null)

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import type { RunEnd } from '../agent/agent.js';
 import type { Config } from '../config.js';
-import { RunInProgress } from '../errors.js';
+import { asPacingError, RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactText } from '../redact.js';
 import type { Store } from '../store/index.js';
@@ -137,7 +137,7 @@ export const pagingSettings = (config: Config): PagerDutySettings | null =>
 /** A run that threw (a busy refusal is not a failure), as paging reads it. */
 export function thrownBy(error: unknown, trigger: string): RunOutcomes['thrown'] {
   if (error === null || error === undefined || error instanceof RunInProgress) return null;
-  return { trigger, error: redactText(error instanceof Error ? error.message : String(error)) };
+  return { trigger, error: redactText(asPacingError(error).message) };
 }
 
 export interface Paging {

@@ -1,12 +1,6 @@
 // PACING_MODE=dry-run: reads go to the live platform, writes only say what they would have done.
-import type {
-  BudgetChangeOutcome,
-  PauseOutcome,
-  PlatformAdapter,
-  PlatformSnapshot,
-  ResumeOutcome,
-  SpendWindow,
-} from '../agent/ports.js';
+import type { BudgetChangeOutcome, PlatformAdapter, PlatformSnapshot, SpendWindow } from '../agent/ports.js';
+import type { PauseOutcome, ResumeOutcome } from '../domain/records.js';
 import type { CampaignStatus } from '../domain/types.js';
 import { PlatformError } from '../errors.js';
 

@@ -8,9 +8,9 @@ import type {
   SlackActionMiddlewareArgs,
 } from '@slack/bolt';
 import { z } from 'zod';
-import type { Escalation } from '../agent/ports.js';
 import { campaignTitle } from '../domain/lookup.js';
-import { PacingError } from '../errors.js';
+import type { Escalation } from '../domain/records.js';
+import { asPacingError, PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AgentApp } from '../wiring.js';
 import { notApprover } from './commands.js';
@@ -138,9 +138,7 @@ export function registerActions(
       // The agent's own refusals (nothing to undo, not an approver) are already sentences about the campaign.
       await tell(
         respond,
-        err instanceof PacingError
-          ? esc(err.message)
-          : `Could not resume ${title}: ${esc(err instanceof Error ? err.message : String(err))}`,
+        err instanceof PacingError ? esc(err.message) : `Could not resume ${title}: ${esc(asPacingError(err).message)}`,
       );
     }
   });
@@ -154,10 +152,7 @@ export function registerActions(
       app.agent.recordRejectionReason(id.data, body.user.id, reason, 'slack');
     } catch (err) {
       // Refused (not the approver who rejected it, or not rejected): nothing is stored.
-      log.warn(
-        { escalationId: id.data, user: body.user.id, err: err instanceof Error ? err.message : err },
-        'reject reason refused',
-      );
+      log.warn({ escalationId: id.data, user: body.user.id, err: asPacingError(err).message }, 'reject reason refused');
     }
   });
 }

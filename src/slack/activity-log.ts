@@ -1,6 +1,7 @@
 // What `serve` did, at info level, for the operator reading its logs: each pause, each question asked, each
 // decision. A notifier in front of Slack's, so every path that acts (runs, clicks, expiries) is logged alike.
-import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
+import type { Notifier } from '../agent/ports.js';
+import type { Escalation, EscalationClosed, ResultRow } from '../domain/records.js';
 import type { RunFigures } from '../domain/run-counts.js';
 import type { Logger } from '../log.js';
 

@@ -1,9 +1,9 @@
 // The digest's chart: actual spend as a percentage of the plan to date, for the campaigns with the most money at
 // stake, as a PNG (a Vega-Lite spec → SVG with vega → PNG with resvg). Percentages keep it currency-neutral.
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultRow } from '../agent/ports.js';
 import { formatMoney } from '../domain/money.js';
 import { atStake, isOffPlan } from '../domain/overview.js';
+import type { ResultRow } from '../domain/records.js';
 
 /** How many campaigns the chart shows: more would not be readable in a Slack preview. */
 export const CHART_CAMPAIGNS = 15;

@@ -1,7 +1,7 @@
 // /pacing: acknowledged at once; anything slow answers afterwards through respond().
 import type { App as Bolt, RespondFn } from '@slack/bolt';
 import { campaignHint, findCampaign } from '../domain/lookup.js';
-import { RunInProgress } from '../errors.js';
+import { asPacingError, RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
 import { runMode } from '../platforms/index.js';
 import type { AgentApp } from '../wiring.js';
@@ -81,10 +81,7 @@ export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter
           .catch((err: unknown) =>
             respond({
               response_type: 'ephemeral',
-              text:
-                err instanceof RunInProgress
-                  ? err.message
-                  : `The run failed: ${err instanceof Error ? err.message : String(err)}`,
+              text: err instanceof RunInProgress ? err.message : `The run failed: ${asPacingError(err).message}`,
             }),
           )
           .catch((err: unknown) => log.warn({ err }, 'could not answer /pacing run'));

@@ -1,5 +1,6 @@
 // The Slack notifier: renders each message and queues it durably; the dispatcher delivers it.
-import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
+import type { Notifier } from '../agent/ports.js';
+import type { Escalation, EscalationClosed, ResultRow } from '../domain/records.js';
 import type { RunFigures } from '../domain/run-counts.js';
 import type { Store } from '../store/index.js';
 import {

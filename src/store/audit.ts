@@ -4,8 +4,6 @@ import type { AuditEvent, AuditType, NewAuditEvent } from '../domain/records.js'
 import { redact } from '../redact.js';
 import type { Db } from './db.js';
 
-export type { AuditEvent, AuditType, NewAuditEvent } from '../domain/records.js';
-
 export interface AuditFilter {
   campaign?: string;
   type?: string;

@@ -3,7 +3,7 @@ import type { HumanDecision, OpenQuestion } from '../domain/policy.js';
 import type { BatchKind, BatchMember, Decision, Escalation, EscalationStatus } from '../domain/records.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
 import type { Db } from './db.js';
-import { ownerAlive, PROCESS_ID } from './state.js';
+import { ownerAlive, PROCESS_ID } from './owner.js';
 
 export type NewEscalation = Pick<
   Escalation,
@@ -219,16 +219,6 @@ export class EscalationStore {
       .all(e.id) as { data: string; dropped: number }[];
     e.batch.members = rows.map((r) => ({ ...(JSON.parse(r.data) as BatchMember), dropped: r.dropped === 1 }));
     return e;
-  }
-
-  /** The latest approved or overridden escalation about this campaign, if any. */
-  latestDecidedFor(key: string): Escalation | null {
-    const r = this.db
-      .prepare(
-        `SELECT * FROM escalations WHERE key = ? AND status IN ('approved', 'overridden') ORDER BY decided_at DESC, rowid DESC LIMIT 1`,
-      )
-      .get(key) as EscalationRecord | undefined;
-    return r ? this.withMembers(toEscalation(r)) : null;
   }
 
   get(id: string): Escalation | null {

@@ -3,12 +3,16 @@
 import { Announcements } from './announcements.js';
 import { AuditLog } from './audit.js';
 import { type Db, openDb } from './db.js';
+import { DigestLog } from './digest-log.js';
+import { EffectLog } from './effect-log.js';
 import { EscalationStore } from './escalations.js';
-import { PauseIntents } from './intents.js';
+import { FixtureStatusStore } from './fixture-status.js';
+import { Locks } from './locks.js';
 import { Outbox } from './outbox.js';
 import { Pages } from './pages.js';
+import { PauseIntents } from './pauses.js';
 import { RunStore } from './runs.js';
-import { DigestLog, EffectLog, FixtureStatusStore, Locks, SeenRequests } from './state.js';
+import { SeenRequests } from './seen-requests.js';
 
 export class Store {
   readonly audit: AuditLog;

@@ -7,8 +7,6 @@ import { redact, redactText } from '../redact.js';
 import type { Db } from './db.js';
 import { encodeData, resultRow } from './result-codec.js';
 
-export type { PlatformFailure, RunRecord, RunSummary } from '../domain/records.js';
-
 interface RunRecordRow {
   id: string;
   started_at: string;
@@ -60,7 +58,7 @@ export class RunStore {
     errors: RowError[],
     platformErrors: PlatformFailure[],
     results: readonly ResultRow[],
-    /** Each campaign's recent pacing, as `pacingOf` reads it back next run. */
+    /** Each campaign's recent pacing (encoded by domain/history.ts), as `previousRun` reads it back next run. */
     pacing?: ReadonlyMap<string, string>,
   ): void {
     const insert = this.db.prepare(
@@ -193,18 +191,6 @@ export class RunStore {
     return r ? resultFromStore(r) : null;
   }
 
-  /** Each campaign's recent pacing as the latest completed run stored it, by campaign key. */
-  recentPacing(): Map<string, string> {
-    const latest = this.latestCompleted();
-    const out = new Map<string, string>();
-    if (!latest) return out;
-    const rows = this.db
-      .prepare('SELECT key, pacing FROM results WHERE run_id = ? AND pacing IS NOT NULL')
-      .all(latest.id) as { key: string; pacing: string }[];
-    for (const r of rows) out.set(r.key, r.pacing);
-    return out;
-  }
-
   /**
    * Keeps each campaign's spend per day (the latest figure for a day wins), one row per campaign. A campaign
    * seen for the first time is written whole; after that only days from `recentFrom` on, the ones a platform
@@ -256,7 +242,7 @@ export class RunStore {
 
   /**
    * What the latest completed run saw, in one pass over its rows: each platform campaign's spend, and each
-   * campaign's recent pacing (see `recentPacing`).
+   * campaign's recent pacing (as domain/history.ts encodes it).
    */
   previousRun(): PreviousRun {
     const latest = this.latestCompleted();
@@ -276,20 +262,6 @@ export class RunStore {
       if (paced !== null) pacing.set(key, paced);
     }
     return { observations, pacing };
-  }
-
-  /** The last observed spend of each platform campaign, from the latest completed run. */
-  lastObservations(): Map<string, SpendObservation> {
-    const latest = this.latestCompleted();
-    const out = new Map<string, SpendObservation>();
-    if (!latest) return out;
-    const rows = this.db
-      .prepare(
-        'SELECT platform_key, actual_spend FROM results WHERE run_id = ? AND platform_key IS NOT NULL AND actual_spend IS NOT NULL',
-      )
-      .all(latest.id) as { platform_key: string; actual_spend: number }[];
-    for (const r of rows) out.set(r.platform_key, { at: latest.startedAt, actualSpend: r.actual_spend });
-    return out;
   }
 
   /**

@@ -2,13 +2,12 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import type { Plan, PlanSource, RowError } from '../agent/ports.js';
+import type { Plan, PlanSource } from '../agent/ports.js';
+import type { RowError } from '../domain/records.js';
 import type { PlanRow, RejectedRow } from '../domain/types.js';
 import { DataError } from '../errors.js';
 import { plainRow, RowSchema } from './row.js';
 import { twinRows } from './twins.js';
-
-export type { Plan, RowError };
 
 /** The tracker as a CSV file. */
 export class CsvPlanSource implements PlanSource {

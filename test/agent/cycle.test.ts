@@ -36,10 +36,10 @@ function world(plan: PlanRow[]) {
 }
 
 describe('a cycle', () => {
-  it('runs ingest, reconcile, assess, plan, apply and record in order, each under its own run lock', async () => {
+  it('runs ingest, reconcile, assess, decide, apply and record in order, each under its own run lock', async () => {
     const w = world([planRow()]);
     const report = await w.agent.run('test');
-    expect(w.steps.map((s) => s.step)).toEqual(['ingest', 'reconcile', 'assess', 'plan', 'apply', 'record']);
+    expect(w.steps.map((s) => s.step)).toEqual(['ingest', 'reconcile', 'assess', 'decide', 'apply', 'record']);
     expect(w.steps.every((s) => s.holder === report.runId)).toBe(true);
     for (const s of w.steps) expect(s.ms).toBeGreaterThanOrEqual(0);
     // The lock is given back once the run is done, and what the steps handed on reached the record.

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Escalation, EscalationClosed, ResultRow } from '../../src/agent/ports.js';
+import type { Escalation, EscalationClosed, ResultRow } from '../../src/domain/records.js';
 import type { PlanRow } from '../../src/domain/types.js';
 import { Store } from '../../src/store/index.js';
 import { campaign, NOW, planRow } from '../domain/builders.js';

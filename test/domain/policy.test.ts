@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { type Assessment, assessAll } from '../../src/domain/assess.js';
 import {
   DEFAULT_GUARDS,
+  decidePolicy,
   type GuardSettings,
   type HumanDecision,
   type Memory,
   type OpenQuestion,
-  plan,
 } from '../../src/domain/policy.js';
 import { DEFAULT_THRESHOLDS, type PlanRow, type PlatformCampaign } from '../../src/domain/types.js';
 import { campaign, hoursBefore, NOW, planRow } from './builders.js';
@@ -35,10 +35,10 @@ const memory = (m: Partial<Memory> = {}): Memory => ({
 
 /** One plan row and its campaign, with the campaign's fields overridden. */
 function one(c: Partial<PlatformCampaign>, r: Partial<PlanRow> = {}, settings: Partial<GuardSettings> = {}, now = NOW) {
-  const p = plan(assess([planRow(r)], [campaign(c)], now), memory(), { ...SETTINGS, ...settings }, now);
+  const p = decidePolicy(assess([planRow(r)], [campaign(c)], now), memory(), { ...SETTINGS, ...settings }, now);
   const row = p.rows[0];
   if (!row) throw new Error('no row');
-  return { ...row, codes: row.row.rootCause.map((x) => x.code), plan: p };
+  return { ...row, codes: row.row.rootCause.map((x) => x.code), outcome: p };
 }
 
 describe('per-row guards', () => {
@@ -316,7 +316,7 @@ function fleet(n: number, zero: number, account = '111') {
 describe('guard 5: a storm is one question', () => {
   it('batches the would-be pauses of an account where most in-flight campaigns show no delivery', () => {
     const f = fleet(5, 4);
-    const p = plan(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
+    const p = decidePolicy(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
     expect(p.batches).toHaveLength(1);
     expect(p.batches[0]).toMatchObject({ kind: 'data_fault', proposed: 'halt', scope: 'google:111' });
     // The zero-delivery rows and the over-plan one of the same account: nothing there is paused alone.
@@ -332,7 +332,7 @@ describe('guard 5: a storm is one question', () => {
     [10, 4, 'pause'], // 40 % < DATA_FAULT_SHARE
   ])('%d campaigns, %d without delivery → %s', (n, zero, intent) => {
     const f = fleet(n, zero);
-    const p = plan(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
+    const p = decidePolicy(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
     expect(p.rows[0]?.intent.do).toBe(intent);
   });
 
@@ -342,7 +342,7 @@ describe('guard 5: a storm is one question', () => {
     const f = fleet(4, 4);
     const rows = f.rows.map((r) => ({ ...r, startDate: '2024-05-15' }));
     const campaigns = f.campaigns.map((c) => ({ ...c, startDate: '2024-05-15', fetchedAt: hoursBefore(now, 1) }));
-    const p = plan(assess(rows, campaigns, now), memory(), SETTINGS, now);
+    const p = decidePolicy(assess(rows, campaigns, now), memory(), SETTINGS, now);
     expect(p.warnings).toEqual([]);
     expect(p.batches).toEqual([]);
     expect(p.rows.map((r) => r.intent.do)).toEqual(['alert', 'alert', 'alert', 'alert']);
@@ -354,14 +354,14 @@ describe('guard 5: a storm is one question', () => {
     const b = fleet(4, 0, 'B');
     const bRows = b.rows.map((r, i) => ({ ...r, campaignId: `b-${i}`, platformCampaignId: `gb-${i}`, line: 100 + i }));
     const bCampaigns = b.campaigns.map((c, i) => ({ ...c, id: `gb-${i}` }));
-    const p = plan(assess([...a.rows, ...bRows], [...a.campaigns, ...bCampaigns]), memory(), SETTINGS, NOW);
+    const p = decidePolicy(assess([...a.rows, ...bRows], [...a.campaigns, ...bCampaigns]), memory(), SETTINGS, NOW);
     expect(p.rows.filter((r) => r.row.account === 'A').every((r) => r.intent.do === 'batch')).toBe(true);
     expect(p.rows.filter((r) => r.row.account === 'B').every((r) => r.intent.do === 'pause')).toBe(true);
   });
 
   it('pauses at most MAX_AUTONOMOUS_HALTS alone, the biggest money first, and batches the rest', () => {
     const f = fleet(25, 0);
-    const p = plan(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
+    const p = decidePolicy(assess(f.rows, f.campaigns), memory(), SETTINGS, NOW);
     const paused = p.rows.filter((r) => r.intent.do === 'pause').map((r) => r.row.campaignId);
     expect(paused).toHaveLength(20);
     // Spend grows with the index: the 5 smallest overspends (c-0 … c-4) wait for an approver.
@@ -375,12 +375,12 @@ describe('guard 5: a storm is one question', () => {
       Array.from({ length: n }, (_, i) =>
         campaign({ id: `o-${i}`, name: `Unplanned ${i} Zzz Qqq Xxx`, market: 'IT', spend: 100 + i }),
       );
-    const many = plan(assess([], orphans(25)), memory(), SETTINGS, NOW);
+    const many = decidePolicy(assess([], orphans(25)), memory(), SETTINGS, NOW);
     expect(many.batches).toHaveLength(1);
     expect(many.batches[0]).toMatchObject({ kind: 'orphans', proposed: 'alert' });
     expect(many.batches[0]?.reason).toMatch(/tracker may be incomplete/);
     expect(many.rows.every((r) => r.intent.do === 'batch')).toBe(true);
-    const few = plan(assess([], orphans(20)), memory(), SETTINGS, NOW);
+    const few = decidePolicy(assess([], orphans(20)), memory(), SETTINGS, NOW);
     expect(few.batches).toHaveLength(0);
     expect(few.rows.every((r) => r.intent.do === 'ask')).toBe(true);
   });
@@ -399,7 +399,7 @@ describe('guard 5 across runs and exports', () => {
     const f = fleet(10, 9);
     const storm = open({ id: 'esc-storm', batch: true, kind: 'data_fault' });
     const m = memory({ open: new Map(f.rows.slice(0, 6).map((r) => [`plan:${r.campaignId}`, storm])) });
-    const p = plan(assess(f.rows, f.campaigns), m, SETTINGS, NOW);
+    const p = decidePolicy(assess(f.rows, f.campaigns), m, SETTINGS, NOW);
     expect(p.batches).toHaveLength(1);
     expect(p.batches[0]).toMatchObject({ kind: 'data_fault', joins: 'esc-storm' });
     expect(p.batches[0]?.members.map((i) => p.rows[i]?.row.campaignId).sort()).toEqual(['c-6', 'c-7', 'c-8', 'c-9']);
@@ -413,7 +413,7 @@ describe('guard 5 across runs and exports', () => {
     [4, 2, 'single questions'], // 2 missing is below the minimum of 3
   ])('%d planned rows, %d listed by the platform → %s', (n, listed, outcome) => {
     const f = fleet(n, 0);
-    const p = plan(assess(f.rows, f.campaigns.slice(n - listed)), memory(), SETTINGS, NOW);
+    const p = decidePolicy(assess(f.rows, f.campaigns.slice(n - listed)), memory(), SETTINGS, NOW);
     const missing = p.rows.filter((r) => r.row.platformCampaignId === null);
     if (outcome === 'one batch') {
       expect(p.batches).toEqual([expect.objectContaining({ kind: 'data_fault', proposed: 'alert' })]);
@@ -434,7 +434,7 @@ describe('guard 5 across runs and exports', () => {
         orphans.slice(0, 20).map((c, i) => [`google:${c.id}`, open({ id: `esc-${i}`, proposedAction: 'halt' })]),
       ),
     });
-    const p = plan(assess([], orphans), m, SETTINGS, NOW);
+    const p = decidePolicy(assess([], orphans), m, SETTINGS, NOW);
     expect(p.batches).toHaveLength(1);
     expect(p.batches[0]).toMatchObject({ kind: 'orphans', joins: null });
     expect(p.batches[0]?.members).toHaveLength(25);
@@ -479,7 +479,7 @@ describe('guard 6: people are not overridden', () => {
       'pause',
     ],
   ] as const)('%s → %s', (_name, key, d, intent) => {
-    const p = plan(critical(), memory({ decisions: new Map([[key, d]]) }), SETTINGS, NOW);
+    const p = decidePolicy(critical(), memory({ decisions: new Map([[key, d]]) }), SETTINGS, NOW);
     const row = p.rows[0];
     expect(row?.intent.do).toBe(intent);
     if (intent !== 'pause') {
@@ -501,20 +501,25 @@ describe('questions already asked', () => {
     assess([planRow({ market: 'DE', product: 'Other' })], [campaign({ spend: 2400 })]);
 
   it('points a row at its open question instead of asking again', () => {
-    const p = plan(lowConfidenceCritical(), memory({ open: new Map([['plan:c-1', open()]]) }), SETTINGS, NOW);
+    const p = decidePolicy(lowConfidenceCritical(), memory({ open: new Map([['plan:c-1', open()]]) }), SETTINGS, NOW);
     expect(p.rows[0]?.intent).toEqual({ do: 'wait', escalationId: 'esc-1' });
     expect(p.close).toEqual([]);
   });
 
   it('replaces an open "alert?" with a "pause?" when the campaign got worse', () => {
     const m = memory({ open: new Map([['plan:c-1', open({ proposedAction: 'alert' })]]) });
-    const p = plan(lowConfidenceCritical(), m, SETTINGS, NOW);
+    const p = decidePolicy(lowConfidenceCritical(), m, SETTINGS, NOW);
     expect(p.rows[0]?.intent).toEqual({ do: 'ask', proposed: 'halt', supersedes: 'esc-1' });
     expect(p.close).toEqual([{ escalationId: 'esc-1', key: 'plan:c-1', note: expect.stringMatching(/superseded/) }]);
   });
 
   it('closes a question about a campaign back on plan', () => {
-    const p = plan(assess([planRow()], [campaign()]), memory({ open: new Map([['plan:c-1', open()]]) }), SETTINGS, NOW);
+    const p = decidePolicy(
+      assess([planRow()], [campaign()]),
+      memory({ open: new Map([['plan:c-1', open()]]) }),
+      SETTINGS,
+      NOW,
+    );
     expect(p.close).toEqual([
       { escalationId: 'esc-1', key: 'plan:c-1', note: expect.stringMatching(/no longer needed/) },
     ]);
@@ -522,7 +527,7 @@ describe('questions already asked', () => {
 
   it('closes an orphan question once the campaign has a plan row', () => {
     const m = memory({ open: new Map([['google:g-1', open()]]) });
-    const p = plan(assess([planRow()], [campaign()]), m, SETTINGS, NOW);
+    const p = decidePolicy(assess([planRow()], [campaign()]), m, SETTINGS, NOW);
     expect(p.close).toEqual([
       { escalationId: 'esc-1', key: 'google:g-1', note: 'no longer needed: it now has a plan row (c-1)' },
     ]);
@@ -530,8 +535,10 @@ describe('questions already asked', () => {
 
   it('closes an orphan question when the campaign no longer spends, only if its platform was read in full', () => {
     const m = (complete: Set<'google' | 'meta'>) => memory({ open: new Map([['google:g-9', open()]]), complete });
-    expect(plan(assess([planRow()], [campaign()]), m(new Set(['google'])), SETTINGS, NOW).close).toHaveLength(1);
-    expect(plan(assess([planRow()], [campaign()]), m(new Set()), SETTINGS, NOW).close).toHaveLength(0);
+    expect(decidePolicy(assess([planRow()], [campaign()]), m(new Set(['google'])), SETTINGS, NOW).close).toHaveLength(
+      1,
+    );
+    expect(decidePolicy(assess([planRow()], [campaign()]), m(new Set()), SETTINGS, NOW).close).toHaveLength(0);
   });
 
   it('keeps a batch member that still stands waiting, and drops one back on plan', () => {
@@ -544,7 +551,7 @@ describe('questions already asked', () => {
         ['plan:c-1', batch],
       ]),
     });
-    const p = plan(assess(f.rows, f.campaigns), m, SETTINGS, NOW);
+    const p = decidePolicy(assess(f.rows, f.campaigns), m, SETTINGS, NOW);
     expect(p.rows[0]?.intent).toEqual({ do: 'wait', escalationId: 'esc-b' });
     expect(p.drop).toEqual([{ escalationId: 'esc-b', key: 'plan:c-1' }]);
     expect(p.close).toEqual([]);
@@ -556,14 +563,14 @@ describe('questions already asked', () => {
     );
     const review = open({ id: 'esc-r', proposedAction: 'alert', batch: true });
     const m = memory({ open: new Map(orphans.map((c) => [`google:${c.id}`, review])) });
-    const p = plan(assess([], orphans), m, SETTINGS, NOW);
+    const p = decidePolicy(assess([], orphans), m, SETTINGS, NOW);
     expect(p.batches).toEqual([]);
     expect(p.rows.every((r) => r.intent.do === 'wait')).toBe(true);
   });
 
   it('shows a would-be pause waiting on its batch as an escalation, not a halt', () => {
     const batch = open({ id: 'esc-b', batch: true });
-    const p = plan(
+    const p = decidePolicy(
       assess([planRow()], [campaign({ spend: 2400 })]),
       memory({ open: new Map([['plan:c-1', batch]]) }),
       SETTINGS,
@@ -575,7 +582,12 @@ describe('questions already asked', () => {
 
   it('closes a batch none of whose members needs it any more', () => {
     const batch = open({ id: 'esc-b', batch: true });
-    const p = plan(assess([planRow()], [campaign()]), memory({ open: new Map([['plan:c-1', batch]]) }), SETTINGS, NOW);
+    const p = decidePolicy(
+      assess([planRow()], [campaign()]),
+      memory({ open: new Map([['plan:c-1', batch]]) }),
+      SETTINGS,
+      NOW,
+    );
     expect(p.close.map((c) => c.escalationId)).toEqual(['esc-b']);
   });
 
@@ -597,7 +609,7 @@ describe('questions already asked', () => {
           ],
         ]),
       });
-    expect(plan(lowConfidenceCritical(), answered(71.43), SETTINGS, NOW).rows[0]?.intent.do).toBe('answered');
-    expect(plan(lowConfidenceCritical(), answered(61.43), SETTINGS, NOW).rows[0]?.intent.do).toBe('ask');
+    expect(decidePolicy(lowConfidenceCritical(), answered(71.43), SETTINGS, NOW).rows[0]?.intent.do).toBe('answered');
+    expect(decidePolicy(lowConfidenceCritical(), answered(61.43), SETTINGS, NOW).rows[0]?.intent.do).toBe('ask');
   });
 });

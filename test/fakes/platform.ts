@@ -2,18 +2,8 @@
 // and a notifier that records what it was told.
 
 import { PacingAgent } from '../../src/agent/agent.js';
-import type {
-  Escalation,
-  EscalationClosed,
-  Notifier,
-  PauseOutcome,
-  Plan,
-  PlanSource,
-  PlatformAdapter,
-  PlatformSnapshot,
-  ResultRow,
-  ResumeOutcome,
-} from '../../src/agent/ports.js';
+import type { Notifier, Plan, PlanSource, PlatformAdapter, PlatformSnapshot } from '../../src/agent/ports.js';
+import type { Escalation, EscalationClosed, PauseOutcome, ResultRow, ResumeOutcome } from '../../src/domain/records.js';
 import type { CampaignStatus, PlanRow, Platform, PlatformCampaign } from '../../src/domain/types.js';
 import { DEFAULT_THRESHOLDS } from '../../src/domain/types.js';
 import { PlatformError } from '../../src/errors.js';

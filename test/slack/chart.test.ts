@@ -2,7 +2,7 @@
 // renders to a real PNG with vega + resvg; vega, vega-lite and resvg are loaded only when a chart is drawn.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultRow } from '../../src/agent/ports.js';
+import type { ResultRow } from '../../src/domain/records.js';
 import { CHART_CAMPAIGNS, chartAltText, chartData, renderSpendChart, spendChartSpec } from '../../src/slack/chart.js';
 import { RecordingNotifier } from '../fakes/platform.js';
 import { type FixtureWorld, fixtureWorld, NOW } from './fixture-app.js';

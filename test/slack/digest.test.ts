@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/agent/cycle.js';
-import type { Escalation } from '../../src/agent/ports.js';
+import type { Escalation } from '../../src/domain/records.js';
 import { buildDigest, type Digest } from '../../src/slack/digest.js';
 import { digestBlocks, digestText } from '../../src/slack/views/digest.js';
 import type { App } from '../../src/wiring.js';

@@ -3,7 +3,8 @@
 // buttons back, an edit of a message that never went out becomes the message, and a question never announced
 // is left to its announcement.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../../src/agent/ports.js';
+import type { Notifier } from '../../src/agent/ports.js';
+import type { Escalation, EscalationClosed, ResultRow } from '../../src/domain/records.js';
 import { silentLogger } from '../../src/log.js';
 import { Dispatcher, type DispatcherOptions } from '../../src/slack/dispatcher.js';
 import { SlackNotifier } from '../../src/slack/notifier.js';

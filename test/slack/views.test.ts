@@ -4,7 +4,7 @@
 import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatestRun } from '../../src/agent/agent.js';
-import type { Escalation, EscalationClosed, ResultRow } from '../../src/agent/ports.js';
+import type { Escalation, EscalationClosed, ResultRow } from '../../src/domain/records.js';
 import type { Digest } from '../../src/slack/digest.js';
 import {
   alertBlocks,

@@ -1,17 +1,11 @@
 // The live Google Ads platform: campaigns with spend from GAQL (per day inside a window, or lifetime without
 // one), pauses and resumes by campaigns:mutate, each write verified by reading the status back. The rows are read
 // into campaigns in campaigns.ts.
-import type {
-  BudgetChangeOutcome,
-  PauseOutcome,
-  PlatformAdapter,
-  PlatformSnapshot,
-  ResumeOutcome,
-  SpendWindow,
-} from '../../agent/ports.js';
+import type { BudgetChangeOutcome, PlatformAdapter, PlatformSnapshot, SpendWindow } from '../../agent/ports.js';
 import type { Config } from '../../config.js';
+import type { PauseOutcome, ResumeOutcome } from '../../domain/records.js';
 import type { CampaignStatus, PlatformCampaign, UnusableCampaign } from '../../domain/types.js';
-import { ConfigError, PlatformError } from '../../errors.js';
+import { asPacingError, ConfigError, PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
 import { setDailyBudget } from './budgets.js';
@@ -132,7 +126,7 @@ export class GoogleAdsPlatform implements PlatformAdapter {
             ? reason
             : new PlatformError(
                 this.platform,
-                `Google Ads customer ${formatCustomerId(customerId)}: ${reason instanceof Error ? reason.message : String(reason)}`,
+                `Google Ads customer ${formatCustomerId(customerId)}: ${asPacingError(reason).message}`,
               ),
         );
         return;

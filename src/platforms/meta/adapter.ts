@@ -9,17 +9,11 @@
 //   to today), `time_range={"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}&time_increment=1` gives one row per campaign
 //   per day (`date_start` = `date_stop` = the day, in the account's time zone), so each plan row can be charged
 //   only the days of its own flight; without a window, `date_preset=maximum` gives each campaign's lifetime spend.
-import type {
-  BudgetChangeOutcome,
-  PauseOutcome,
-  PlatformAdapter,
-  PlatformSnapshot,
-  ResumeOutcome,
-  SpendWindow,
-} from '../../agent/ports.js';
+import type { BudgetChangeOutcome, PlatformAdapter, PlatformSnapshot, SpendWindow } from '../../agent/ports.js';
 import type { Config } from '../../config.js';
+import type { PauseOutcome, ResumeOutcome } from '../../domain/records.js';
 import type { CampaignStatus, PlatformCampaign } from '../../domain/types.js';
-import { ConfigError, PlatformError } from '../../errors.js';
+import { asPacingError, ConfigError, PlatformError } from '../../errors.js';
 import type { NamingConvention } from '../naming.js';
 import type { RetryPolicy } from '../retry.js';
 import { setDailyBudget } from './budgets.js';
@@ -117,11 +111,11 @@ export class MetaPlatform implements PlatformAdapter {
         errors.push(...r.value.errors);
       } else {
         failures.push({ id, err: r.reason });
-        errors.push(`Meta ad account act_${id} could not be read: ${messageOf(r.reason)}`);
+        errors.push(`Meta ad account act_${id} could not be read: ${asPacingError(r.reason).message}`);
       }
     });
     if (failures.length === this.accounts.length) {
-      const detail = failures.map((f) => `act_${f.id}: ${messageOf(f.err)}`).join('; ');
+      const detail = failures.map((f) => `act_${f.id}: ${asPacingError(f.err).message}`).join('; ');
       const retryAfter =
         failures.map((f) => (f.err instanceof PlatformError ? f.err.retryAfterMs : null)).find((v) => v !== null) ??
         null;
@@ -132,7 +126,7 @@ export class MetaPlatform implements PlatformAdapter {
     if (failures.length > 0) {
       const one = failures.length === 1;
       const ids = failures.map((f) => `act_${f.id}`).join(', ');
-      const detail = failures.map((f) => `act_${f.id}: ${messageOf(f.err)}`).join('; ');
+      const detail = failures.map((f) => `act_${f.id}: ${asPacingError(f.err).message}`).join('; ');
       incomplete = `Meta ad account${one ? '' : 's'} ${ids} could not be read (${failures.length} of ${this.accounts.length}), so ${one ? 'its' : 'their'} campaigns are missing from this run. ${detail}`;
     }
     return { campaigns, errors, incomplete };
@@ -244,8 +238,4 @@ export class MetaPlatform implements PlatformAdapter {
     const body = await this.client.get(campaignId, { fields: 'status' }, this.accountOf.get(campaignId));
     return isObject(body) ? str(body.status) : null;
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -7,7 +7,7 @@
 // The token goes only in the `Authorization: Bearer` header, never in a URL this client builds; a `paging.next`
 // URL is followed with its `access_token` parameter removed, and only on the configured origin. Everything this
 // client records or throws is scrubbed of the token.
-import { PlatformError } from '../../errors.js';
+import { asPacingError, PlatformError } from '../../errors.js';
 import { redactAndClip, redactText } from '../../redact.js';
 import { DEFAULT_RETRY, limiter, type RetryPolicy, withRetry } from '../retry.js';
 import { graphError, httpError } from './errors.js';
@@ -195,7 +195,7 @@ export class MetaGraphClient {
       }
       return await this.exchange(method, url, path, scope, body, record);
     } catch (err) {
-      record.error = this.scrub(err instanceof Error ? err.message : String(err));
+      record.error = this.scrub(asPacingError(err).message);
       if (err instanceof PlatformError) {
         throw new PlatformError(err.platform, this.scrub(err.message), err.retryable, err.retryAfterMs);
       }

@@ -1,9 +1,10 @@
 // Alerts for warnings and halts, read in three seconds: what happened to which campaign, how much money, what to
 // do. A halt carries a "Resume campaign" button so an approver can undo it; many alerts go under one summary.
-import type { ResultRow } from '../../agent/ports.js';
+
 import { UNDERSPEND_PAUSE_NOTE } from '../../domain/decision.js';
 import { formatPct } from '../../domain/money.js';
 import { moneyAtStakeText } from '../../domain/overview.js';
+import type { ResultRow } from '../../domain/records.js';
 import { type RunFigures, runCountsText, runFigures } from '../../domain/run-counts.js';
 import { type Block, context, esc, header, LIMITS, section, severityIcon } from './blocks.js';
 import {

@@ -1,8 +1,9 @@
 // Batch escalations (SPEC, Batch escalations): one message about many campaigns — how many, the money at stake
 // per currency, the biggest members — and the two answers, the safe one first when the agent suspects its data.
-import type { BatchMember, Escalation } from '../../agent/ports.js';
+
 import { formatMoney, formatPct } from '../../domain/money.js';
 import { stakeByCurrency } from '../../domain/overview.js';
+import type { BatchMember, Escalation } from '../../domain/records.js';
 import {
   type Block,
   campaignName,

@@ -1,7 +1,7 @@
 // Small Block Kit builders that respect Slack's limits, so no message is refused as invalid_blocks.
 import type { types } from '@slack/bolt';
-import type { ResultRow } from '../../agent/ports.js';
 import { formatMoney, formatPct } from '../../domain/money.js';
+import type { ResultRow } from '../../domain/records.js';
 import { standsPaused } from '../../domain/standing.js';
 
 export type Block = types.KnownBlock;
@@ -103,15 +103,6 @@ function forecastField(r: ResultRow): string {
   if (standsPaused(r))
     return `*Forecast*\npaused: ends at its spend so far, ${formatMoney(f.projectedSpend, cur)} against ${formatMoney(f.budget, r.currency)} (${formatPct(f.projectedVariancePct)})`;
   return `*Forecast*\nends at ${formatMoney(f.projectedSpend, cur)} against ${formatMoney(f.budget, r.currency)} (${formatPct(f.projectedVariancePct)})${land}`;
-}
-
-/** Root causes and mitigations as two sections (empty for healthy rows). */
-export function explanation(r: ResultRow): Block[] {
-  const out: Block[] = [];
-  if (r.rootCause.length)
-    out.push(section(`*Root cause*\n${r.rootCause.map((c) => `• ${esc(c.message)}`).join('\n')}`));
-  if (r.mitigation.length) out.push(section(`*Mitigation*\n${r.mitigation.map((m) => `• ${esc(m.step)}`).join('\n')}`));
-  return out;
 }
 
 /**

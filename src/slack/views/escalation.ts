@@ -1,7 +1,7 @@
 // The escalation message: the question that fits why the agent asks, the money at stake, and two buttons that say
 // what they do; once decided, its header becomes the outcome, who decided and when.
 import type { types } from '@slack/bolt';
-import type { Escalation, EscalationClosed } from '../../agent/ports.js';
+import type { Escalation, EscalationClosed } from '../../domain/records.js';
 import {
   type Answers,
   BATCH_ICON,

@@ -2,9 +2,9 @@
 // Rebuilt from the store each time it is opened and after every decision taken from it.
 import type { types } from '@slack/bolt';
 import type { LatestRun } from '../../agent/agent.js';
-import type { Escalation } from '../../agent/ports.js';
 import { formatPct } from '../../domain/money.js';
 import { chronicOffenders, moneyAtStake, moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
+import type { Escalation } from '../../domain/records.js';
 import {
   type Block,
   clip,

@@ -1,6 +1,6 @@
 // How messages name things for people: the plan's campaign name first (its id after), what an escalation asks,
 // how long something has waited, counts with their noun. Shared by the digest, App Home and the click replies.
-import type { Escalation, ResultRow } from '../../agent/ports.js';
+import type { Escalation, ResultRow } from '../../domain/records.js';
 import { esc, escClip } from './blocks.js';
 import { question as cardQuestion } from './escalation.js';
 

@@ -1,9 +1,10 @@
 // What every card about one campaign says first (SPEC, Slack surface): which campaign, how much money is at stake
 // and where the flight ends at this rate, who owns it, where to open it, and how sure the agent is.
-import type { ResultRow } from '../../agent/ports.js';
+
 import { formatMoney, formatPct } from '../../domain/money.js';
+import type { ResultRow } from '../../domain/records.js';
 import { standsPaused } from '../../domain/standing.js';
-import { clip, esc, platformName, slackDate } from './blocks.js';
+import { esc, platformName, slackDate } from './blocks.js';
 
 type Row = Omit<ResultRow, 'runId' | 'status' | 'escalationId' | 'actionNote' | 'pause'> &
   Partial<Pick<ResultRow, 'actionNote' | 'pause' | 'runId' | 'escalationId' | 'status'>>;
@@ -176,5 +177,3 @@ export function stepLines(r: Row, skip = 0): string[] {
 }
 
 const norm = (s: string): string => s.trim().replace(/\.+$/, '').toLowerCase();
-
-export const clipName = (s: string, n = 100): string => clip(s, n);

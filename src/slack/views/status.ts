@@ -1,8 +1,8 @@
 // Replies to /pacing status, /pacing status <campaign> and /pacing pending, and the help text.
 import type { LatestRun } from '../../agent/agent.js';
-import type { Escalation, ResultRow } from '../../agent/ports.js';
 import { formatPct } from '../../domain/money.js';
 import { moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
+import type { Escalation, ResultRow } from '../../domain/records.js';
 import { standsPaused } from '../../domain/standing.js';
 import {
   type Block,

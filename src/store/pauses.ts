@@ -1,7 +1,7 @@
 // Pause intents: written before a platform is asked to pause, settled after, so that no pause is ever lost.
 import type { Platform } from '../domain/types.js';
 import type { Db } from './db.js';
-import { ownerAlive, PROCESS_ID } from './state.js';
+import { ownerAlive, PROCESS_ID } from './owner.js';
 
 export type IntentOutcome = 'paused' | 'already_paused' | 'would_pause' | 'failed' | 'not_paused';
 
