@@ -35,6 +35,14 @@ describe('loadConfig', () => {
   });
 });
 
+describe('SLACK_CHANNEL_PACE_MS', () => {
+  it("is Slack's one message a second per channel unless set, and a whole number of ms when set", () => {
+    expect(loadConfig({}).slack.channelPaceMs).toBe(1000);
+    expect(loadConfig({ SLACK_CHANNEL_PACE_MS: '10' }).slack.channelPaceMs).toBe(10);
+    expect(failure(() => loadConfig({ SLACK_CHANNEL_PACE_MS: '-5' })).variable).toBe('SLACK_CHANNEL_PACE_MS');
+  });
+});
+
 describe('requireLive', () => {
   it('names every missing live setting at once', () => {
     const config: Config = loadConfig({ PACING_PLATFORMS: 'meta=live' });

@@ -48,7 +48,9 @@ export async function digestNow(app: ReadApp, o: Options, io: Io): Promise<void>
     app.config.clock(),
     log,
   );
-  await new Dispatcher(app.store, webClient(token, app.config.slack.apiUrl, log), log, app.config.clock).flush(15_000);
+  await new Dispatcher(app.store, webClient(token, app.config.slack.apiUrl, log), log, app.config.clock, {
+    channelPaceMs: app.config.slack.channelPaceMs,
+  }).flush(15_000);
   const items = outboxIds.map((id) => app.store.outbox.get(id));
   const status = items.map((i) => i?.status ?? 'pending');
   const sent = status.every((s) => s === 'sent');

@@ -122,6 +122,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       new LoggingNotifier(new SlackNotifier(store, channels, config.clock, kick), log.child({ module: 'agent' })),
   );
   dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock, {
+    channelPaceMs: config.slack.channelPaceMs,
     // A halt or a question Slack refused pages (when paging is on).
     onRefused: () => paging?.nudge(),
   });

@@ -110,6 +110,21 @@ describe('delivery', () => {
       });
   });
 
+  it("keeps the pace it is given: a fake Slack without Slack's limit need not wait a second per message", async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    for (const t of ['a1', 'a2', 'a3', 'a4']) enqueue(store, A, t);
+
+    expect(await dispatcher(store, fake, { channelPaceMs: 100 }).flush(10_000)).toBe(0);
+
+    const inA = accepted(fake).filter((m) => m.channel === A);
+    expect(inA.map((m) => m.text)).toEqual(['a1', 'a2', 'a3', 'a4']);
+    const gaps = inA.slice(1).map((m, i) => m.at - (inA[i]?.at ?? 0));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(90);
+    // At Slack's own pace the three gaps would take three seconds.
+    expect((inA[3]?.at ?? 0) - (inA[0]?.at ?? 0)).toBeLessThan(900);
+  });
+
   it('waits out a 429 with Retry-After: 1, then delivers once; other channels go on meanwhile', async () => {
     const fake = await fakeSlack();
     const { store } = tempStore();
