@@ -43,6 +43,14 @@ describe('SLACK_CHANNEL_PACE_MS', () => {
   });
 });
 
+describe('SLACK_STOP_FLUSH_MS', () => {
+  it('gives a stopping server 5 s to deliver unless set', () => {
+    expect(loadConfig({}).slack.stopFlushMs).toBe(5000);
+    expect(loadConfig({ SLACK_STOP_FLUSH_MS: '800' }).slack.stopFlushMs).toBe(800);
+    expect(failure(() => loadConfig({ SLACK_STOP_FLUSH_MS: '1.5' })).variable).toBe('SLACK_STOP_FLUSH_MS');
+  });
+});
+
 describe('requireLive', () => {
   it('names every missing live setting at once', () => {
     const config: Config = loadConfig({ PACING_PLATFORMS: 'meta=live' });

@@ -272,7 +272,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       // Let a run and clicks in progress finish (bounded), so their results and audit land before the database closes.
       const pending = [...working, ...(inFlight ? [inFlight] : [])].map((p) => p.catch(() => {}));
       if (pending.length) await Promise.race([Promise.all(pending), sleep(30_000)]);
-      await dispatcher?.flush(5_000);
+      await dispatcher?.flush(config.slack.stopFlushMs);
       await dispatcher?.stop();
       await paging?.stop(5_000);
       ops.stop();
