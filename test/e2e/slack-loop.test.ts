@@ -380,7 +380,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     for (const call of cards) {
       const text = JSON.stringify(call.body.blocks);
       const campaign = /"(ACM-[GM]-\d{3}) · /.exec(text)?.[1];
-      expect(campaign, text).toBeDefined();
+      expect(campaign, text).toMatch(/^ACM-[GM]-\d{3}$/);
       alerted.push(campaign as string);
       const owner = owners.get(campaign as string);
       if (owner) expect(text).toContain(`<@${owner}>`);

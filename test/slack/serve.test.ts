@@ -78,7 +78,11 @@ describe('pacing serve', () => {
     const id = esc.actions[0]?.value as string;
     expect(id).toMatch(/^esc-/);
     expect(esc.actions[1]?.value).toBe(id);
-    expect(esc.actions[0]?.confirm).toBeDefined(); // approving a halt asks for confirmation
+    // Approving a halt asks for confirmation.
+    expect(esc.actions[0]?.confirm).toMatchObject({
+      title: { text: 'Pause this campaign?' },
+      confirm: { text: 'Pause it' },
+    });
 
     const alerts = t.world.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === CHANNELS.alerts);
     expect(alerts.length).toBeGreaterThanOrEqual(8); // 5 alerts + 3 halts in the fixtures
