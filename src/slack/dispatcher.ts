@@ -87,7 +87,7 @@ interface FilePayload {
 }
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** Slack allows about one message per second per channel. */
-export const CHANNEL_PACE_MS = 1_000;
+const CHANNEL_PACE_MS = 1_000;
 
 export interface DispatcherOptions {
   now?: () => number;
