@@ -185,6 +185,8 @@ interface Loop {
 }
 
 const worlds = new Set<SlackWorld>();
+/** How long the steps took (printed at the end): start, run, decision, restart. */
+const timings: Record<string, number> = {};
 
 /** A fresh world with a serve process ready on it. */
 async function served(): Promise<Loop> {
@@ -303,8 +305,6 @@ async function restarted(loop: Loop): Promise<{ postsBefore: number; firstOutput
   timings.restartTotalMs = Date.now() - t0;
   return { postsBefore, firstOutput: first.output(), exitMs: exit.ms };
 }
-
-const timings: Record<string, number> = {};
 
 describe('pacing serve as a real process: run, decide, restart, decide again', () => {
   // Each step sets up the story it needs in its own world, so any one of them runs alone.
