@@ -86,3 +86,10 @@ export class NotAuthorised extends PacingError {
     super('not_authorised', message);
   }
 }
+
+/**
+ * SQLite's "database is locked" (SQLITE_BUSY and its extended codes), as better-sqlite3 throws it: known here, so
+ * whoever reports a failure can name it without reaching into the store.
+ */
+export const isBusy = (err: unknown): boolean =>
+  typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_BUSY');

@@ -6,12 +6,19 @@ import type { Config } from './config.js';
 import { DataError } from './errors.js';
 import { Store } from './store/index.js';
 
-/** What a read command needs: the settings, the store and the agent's state as data. */
+/** What a read command needs: the settings and the agent's state as data (read-only: no store). */
 export interface ReadApp {
   config: Config;
-  store: Store;
   reads: Reads;
   close(): void;
+}
+
+/**
+ * What queues Slack messages needs besides: the store that holds the outbox (the Slack notifier, the digest and
+ * the dispatcher that delivers them). Nothing reads the agent's state through it: that is `reads`.
+ */
+export interface OutboxApp extends ReadApp {
+  store: Store;
 }
 
 /** Checks the data folder (a missing one is named) and opens the database, migrating it if needed. */
@@ -28,6 +35,11 @@ export function openStore(config: Config): Store {
 }
 
 export function openReader(config: Config): ReadApp {
+  const store = openStore(config);
+  return { config, reads: new Reads(store), close: () => store.close() };
+}
+
+export function openOutbox(config: Config): OutboxApp {
   const store = openStore(config);
   return { config, store, reads: new Reads(store), close: () => store.close() };
 }

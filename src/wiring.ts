@@ -4,14 +4,20 @@ import { PacingAgent } from './agent/agent.js';
 import type { Notifier, PlatformAdapter, Progress } from './agent/ports.js';
 import type { Config } from './config.js';
 import type { Platform } from './domain/types.js';
-import { openStore, type ReadApp } from './open.js';
+import { type OutboxApp, openStore } from './open.js';
 import { createPlatforms } from './platforms/index.js';
 import type { Store } from './store/index.js';
 import { CsvPlanSource } from './tracker/csv.js';
 
-export interface App extends ReadApp {
+export interface App extends OutboxApp {
   agent: PacingAgent;
 }
+
+/**
+ * The app as Slack's handlers and the CLI's commands see it: the agent to ask, its reads and the settings. The
+ * store stays with the wiring that delivers Slack's outbox and pages.
+ */
+export type AgentApp = Omit<App, 'store'>;
 
 /** `notifier` may be built from the store (the Slack notifier queues messages in it). */
 export function createApp(config: Config, notifier: Notifier | ((store: Store) => Notifier), progress?: Progress): App {

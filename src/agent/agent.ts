@@ -3,11 +3,10 @@
 import { campaignTitle } from '../domain/lookup.js';
 import type { Platform } from '../domain/types.js';
 import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
-import { checkpointerFor } from './checkpointer.js';
 import { buildCycleGraph, type CycleGraph, type RunReport, runCycle } from './cycle.js';
 import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
-import { recoverPauses } from './effects.js';
+import { announceEscalation, closeNotice, noteRejection, pruneThreads, recoverPauses, resume } from './effects.js';
 import { buildEscalationGraph, type EscalationGraph, startMissing } from './escalation.js';
 import type { Decision, Escalation, ResumeOutcome } from './ports.js';
 import { type LatestRun, Reads } from './reads.js';
@@ -86,15 +85,6 @@ export class PacingAgent {
     }
   }
 
-  isRunning(): boolean {
-    return this.deps.store.locks.holder('cycle') !== null;
-  }
-
-  /** The run in progress, if any: who holds the run lock and since when. */
-  runningSince(): string | null {
-    return this.deps.store.locks.holder('cycle')?.acquiredAt ?? null;
-  }
-
   /** Whether this user may decide, undo a halt or give a rejection's reason, from this channel. */
   mayDecide(actor: string, channel: 'cli' | 'slack'): boolean {
     return this.decisions.mayDecide(actor, channel);
@@ -117,30 +107,15 @@ export class PacingAgent {
           : `Only the approver who rejected escalation ${escalationId} can give its reason.`,
       );
     if (e.decisionNote) throw new PacingError('decision_conflict', `Escalation ${escalationId} already has a reason.`);
-    this.deps.store.transaction(() => {
-      this.deps.store.escalations.setNote(escalationId, text);
-      this.deps.store.audit.append({
-        at: this.deps.clock(),
-        runId: e.runId,
-        type: 'override_reason',
-        campaignId: e.campaignId,
-        platform: e.platform,
-        platformCampaignId: e.platformCampaignId,
-        actor,
-        details: { escalationId, reason: text },
-      });
+    const updated = noteRejection(this.deps, e, actor, text);
+    // The decided message shows the reason too (SPEC, Human in the loop); not waited for, a failure is audited.
+    void closeNotice(this.deps, {
+      escalation: updated,
+      decision: 'overridden',
+      actor,
+      outcome: updated.outcome ?? 'done',
+      detail: updated.outcomeDetail ?? 'Rejected: nothing was done.',
     });
-    const updated = this.deps.store.escalations.get(escalationId) as Escalation;
-    // The decided message shows the reason too (SPEC, Human in the loop).
-    void this.deps.notifier
-      .escalationClosed({
-        escalation: updated,
-        decision: 'overridden',
-        actor,
-        outcome: updated.outcome ?? 'done',
-        detail: updated.outcomeDetail ?? 'Rejected: nothing was done.',
-      })
-      .catch(() => {});
     return updated;
   }
 
@@ -177,7 +152,6 @@ export class PacingAgent {
     if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
     // Looked up, never taken from the caller: the campaign's plan id and its figures at the time of the undo.
     const latest = this.deps.store.runs.latestResultFor(platform, platformCampaignId);
-    const where = { campaignId: latest?.campaignId ?? null, platform, platformCampaignId };
     const figures = latest ? { variancePct: latest.variancePct, actualSpend: latest.actualSpend } : {};
     // An undo undoes a pause of ours: never a campaign a person paused, nor one already resumed.
     const last = this.deps.store.audit.lastPauseEvent(platform, platformCampaignId);
@@ -191,32 +165,17 @@ export class PacingAgent {
           : `The agent has no pause of ${title} on record, so there is nothing to undo. If it should run, resume it on the platform.`,
       );
     }
-    try {
-      const outcome = await adapter.resume(platformCampaignId);
-      this.deps.store.audit.append({
-        at: this.deps.clock(),
-        type:
-          outcome === 'resumed' ? 'campaign_resumed' : outcome === 'would_resume' ? 'resume_dry_run' : 'resume_skipped',
-        actor,
-        ...where,
-        details:
-          outcome === 'already_enabled' ? { reason: 'the campaign was already enabled' } : { via: 'undo', ...figures },
-      });
-      if (outcome === 'resumed')
-        await this.deps.notifier
-          .campaignResumed?.({ platform, platformCampaignId, actor, at: this.deps.clock() })
-          .catch(() => {});
-      return outcome;
-    } catch (err) {
-      this.deps.store.audit.append({
-        at: this.deps.clock(),
-        type: 'resume_failed',
-        actor,
-        ...where,
-        details: { error: err instanceof Error ? err.message : String(err) },
-      });
-      throw err;
-    }
+    return resume(this.deps, { platform, platformCampaignId, campaignId: latest?.campaignId ?? null, actor, figures });
+  }
+
+  /**
+   * Asks again the open questions that `posted` says never reached people (escalations opened while the
+   * notifier could not post them, e.g. before Slack was configured). Returns how many were asked.
+   */
+  async announceUnposted(posted: (escalationId: string) => boolean): Promise<number> {
+    const unposted = this.pending().filter((e) => !posted(e.id));
+    for (const e of unposted) await announceEscalation(this.deps, e);
+    return unposted.length;
   }
 
   /**
@@ -246,19 +205,6 @@ export class PacingAgent {
     const before = new Date(
       Date.parse(this.deps.clock()) - this.deps.checkpointRetentionDays * 86_400_000,
     ).toISOString();
-    const done = this.deps.store.escalations.prunable(before);
-    for (const e of done) {
-      await checkpointerFor(this.deps.store).deleteThread(e.threadId);
-      this.deps.store.escalations.markPruned(e.id);
-    }
-    if (done.length > 0) {
-      this.deps.store.audit.append({
-        at: this.deps.clock(),
-        type: 'threads_pruned',
-        actor: 'agent',
-        details: { threads: done.length, before },
-      });
-    }
-    return done.length;
+    return pruneThreads(this.deps, before);
   }
 }

@@ -1,12 +1,23 @@
 // Carries out a run's plan through the effects: close what no longer stands, then act on each row, then ask the
 // batch questions. Returns the rows with their statuses and the escalations whose threads must start or end.
 import type { Assessment } from '../domain/assess.js';
+import { memberOf } from '../domain/batches.js';
 import { mitigate } from '../domain/mitigation.js';
 import type { PolicyPlan } from '../domain/policy.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
+import { asItStands } from '../domain/standing.js';
 import type { Cause } from '../domain/types.js';
 import { type AgentDeps, newId } from './deps.js';
-import { announce, batchChanged, closeEscalation, memberOf, openEscalation, pauseCampaign } from './effects.js';
+import {
+  addMembers,
+  announce,
+  batchChanged,
+  closeEscalation,
+  dropMember,
+  openEscalation,
+  pauseCampaign,
+  record,
+} from './effects.js';
 import type { Progress } from './ports.js';
 
 export interface Applied {
@@ -25,9 +36,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
   const alerts: ResultRow[] = [];
   // Events that record that nothing changed (thousands a run) are written together, before any change.
   const deferred: NewAuditEvent[] = [];
-  const flush = () => {
-    if (deferred.length) deps.store.audit.appendAll(deferred.splice(0));
-  };
+  const flush = () => record(deps, deferred.splice(0));
   const linked = (row: ResultRow, details: Record<string, unknown>) =>
     deferred.push({ at: now, type: 'escalation_linked', actor: 'agent', ...where(row), details });
 
@@ -45,7 +54,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
   // Batches whose members changed this run: their messages are brought up to date once the run has acted.
   const changed = new Set<string>();
   for (const d of plan.drop) {
-    deps.store.escalations.dropMember(d.escalationId, d.key);
+    dropMember(deps, d.escalationId, d.key);
     changed.add(d.escalationId);
   }
 
@@ -102,7 +111,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
     const first = members[0];
     if (!first) continue;
     // The same storm or trickle, grown: its new members join the open question (unless it was answered meanwhile).
-    if (batch.joins && deps.store.escalations.addMembers(batch.joins, members.map(memberOf), batch.reason)) {
+    if (batch.joins && addMembers(deps, batch.joins, members.map(memberOf), batch.reason)) {
       for (const m of members) {
         m.escalationId = batch.joins;
         linked(m, { escalationId: batch.joins, joined: true });
@@ -130,7 +139,7 @@ export async function apply(deps: AgentDeps, runId: string, plan: PolicyPlan, pr
     const e = deps.store.escalations.get(id);
     if (e?.batch && e.status === 'pending') await batchChanged(deps, runId, e);
   }
-  await announce(deps, runId, alerts, out.results);
+  await announce(deps, runId, alerts, out.results, new Set(out.opened.map((e) => e.id)));
   return out;
 }
 
@@ -182,10 +191,12 @@ async function pause(
     case 'paused':
       row.pause = 'paused';
       row.platformStatus = 'PAUSED';
+      row.forecast = asItStands(row).forecast;
       row.actionNote = result.note ? `Paused by the agent (${result.note}).` : 'Paused by the agent.';
       break;
     case 'already_paused':
       row.pause = 'already_paused';
+      row.forecast = asItStands(row).forecast;
       notPausedAgain(row, 'the platform reported it already paused');
       break;
     case 'would_pause':
@@ -261,7 +272,7 @@ function ask(
 
 function addCause(row: ResultRow, cause: Cause): void {
   row.rootCause = [...row.rootCause, cause];
-  row.mitigation = [...row.mitigation, ...mitigate([cause])];
+  row.mitigation = [...row.mitigation, ...mitigate([cause], row.currency)];
 }
 
 /**

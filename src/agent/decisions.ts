@@ -1,14 +1,10 @@
-// Human decisions on escalations: claimed atomically, audited, then handed to the escalation's thread.
+// Human decisions on escalations: claimed atomically and audited (by effects.ts), then handed to the
+// escalation's thread.
 import { DecisionConflict, NotAuthorised } from '../errors.js';
 import type { AgentDeps } from './deps.js';
+import { adoptUnsettled, claim } from './effects.js';
 import { type EscalationGraph, resumeEscalation } from './escalation.js';
 import type { Decision, Escalation } from './ports.js';
-
-const AUDIT_TYPE = {
-  approved: 'escalation_approved',
-  overridden: 'escalation_overridden',
-  expired: 'escalation_expired',
-} as const;
 
 const AGENT = 'agent';
 
@@ -55,13 +51,9 @@ export class Decisions {
       );
     }
     // The claim and its audit event land together, or neither does.
-    const claim = this.deps.store.transaction(() => {
-      const c = this.deps.store.escalations.claim(id, decision, actor, now, note);
-      if (c.claimed) this.auditDecision(c.escalation, decision, actor, now, note);
-      return c;
-    });
-    if (!claim.claimed) throw conflict(id, claim.escalation);
-    await resumeEscalation(this.graph, claim.escalation, { decision, actor, at: now, note });
+    const claimed = claim(this.deps, id, decision, actor, now, note);
+    if (!claimed.claimed) throw conflict(id, claimed.escalation);
+    await resumeEscalation(this.graph, claimed.escalation, { decision, actor, at: now, note });
     return this.deps.store.escalations.get(id) as Escalation;
   }
 
@@ -76,7 +68,7 @@ export class Decisions {
 
   /** Carries out decisions that were claimed but not finished because the process stopped. */
   async recover(): Promise<number> {
-    const unsettled = this.deps.store.escalations.unsettled().filter((e) => this.deps.store.escalations.adopt(e.id));
+    const unsettled = adoptUnsettled(this.deps);
     for (const e of unsettled) {
       await resumeEscalation(this.graph, e, {
         decision: e.status as Decision,
@@ -90,27 +82,10 @@ export class Decisions {
 
   private async expire(e: Escalation): Promise<boolean> {
     const now = this.deps.clock();
-    const claim = this.deps.store.transaction(() => {
-      const c = this.deps.store.escalations.claim(e.id, 'expired', AGENT, now, null);
-      if (c.claimed) this.auditDecision(c.escalation, 'expired', AGENT, now, null);
-      return c;
-    });
-    if (!claim.claimed) return false;
-    await resumeEscalation(this.graph, claim.escalation, { decision: 'expired', actor: AGENT, at: now, note: null });
+    const claimed = claim(this.deps, e.id, 'expired', AGENT, now, null);
+    if (!claimed.claimed) return false;
+    await resumeEscalation(this.graph, claimed.escalation, { decision: 'expired', actor: AGENT, at: now, note: null });
     return true;
-  }
-
-  private auditDecision(e: Escalation, decision: Decision, actor: string, at: string, note: string | null): void {
-    this.deps.store.audit.append({
-      at,
-      runId: e.runId,
-      type: AUDIT_TYPE[decision],
-      campaignId: e.campaignId,
-      platform: e.platform,
-      platformCampaignId: e.platformCampaignId,
-      actor,
-      details: { escalationId: e.id, proposedAction: e.proposedAction, reason: e.reason, ...(note ? { note } : {}) },
-    });
   }
 }
 

@@ -1,8 +1,24 @@
-// The only place the agent changes anything: pause (intent → platform → read back → audit), notify, open and
-// close escalations. The cycle and the escalation threads both act through these.
+// The only place the agent changes anything: pause (intent → platform → read back → audit) and resume, notify,
+// open, claim, settle and close escalations, and the audit records of these actions. The cycle, the escalation
+// threads and the agent's commands decide what to do and in which order; they act through these alone
+// (test/architecture.test.ts holds every other file to that).
 import { announced, noticeOf } from '../domain/notice.js';
-import type { BatchMember, Escalation, NewAuditEvent, ResultRow } from '../domain/records.js';
+import type {
+  AuditEvent,
+  BatchMember,
+  Decision,
+  Escalation,
+  EscalationClosed,
+  NewAuditEvent,
+  ResultRow,
+  ResumeOutcome,
+} from '../domain/records.js';
+import { runFigures } from '../domain/run-counts.js';
+import type { Platform, RowStatus } from '../domain/types.js';
+import { PlatformError } from '../errors.js';
+import type { ClaimResult } from '../store/escalations.js';
 import type { PauseIntent } from '../store/intents.js';
+import { checkpointerFor } from './checkpointer.js';
 import type { AgentDeps } from './deps.js';
 import { addHours } from './deps.js';
 
@@ -15,6 +31,14 @@ export type PauseResult =
   | { outcome: 'failed'; error: string };
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
+
+/** Where an action happened, as its audit events name it. */
+const where = (x: Pick<AuditEvent, 'runId' | 'campaignId' | 'platformCampaignId'> & { platform: Platform }) => ({
+  runId: x.runId,
+  campaignId: x.campaignId,
+  platform: x.platform,
+  platformCampaignId: x.platformCampaignId,
+});
 
 /**
  * Pauses one campaign. The intent is written before the platform is called; a pause that took effect is
@@ -47,7 +71,7 @@ export async function pauseCampaign(deps: AgentDeps, t: PauseTarget): Promise<Pa
     const reported = await platform.pause(t.platformCampaignId);
     // An earlier attempt of this very pause stopped before its audit: the campaign is paused because of it.
     if (reported === 'paused' || (reported === 'already_paused' && retried)) return settlePaused(deps, t, null);
-    settle(deps, t, reported, {
+    settlePause(deps, t, reported, {
       type: reported === 'would_pause' ? 'pause_dry_run' : 'pause_skipped',
       details: reported === 'already_paused' ? { reason: 'the platform reported it already paused' } : {},
     });
@@ -57,20 +81,20 @@ export async function pauseCampaign(deps: AgentDeps, t: PauseTarget): Promise<Pa
     // The change may have gone through although the call failed (a failed read-back, a dropped answer).
     const status = await platform?.currentStatus?.(t.platformCampaignId).catch(() => null);
     if (status === 'PAUSED') return settlePaused(deps, t, error);
-    settle(deps, t, 'failed', { type: 'pause_failed', details: { error } });
+    settlePause(deps, t, 'failed', { type: 'pause_failed', details: { error } });
     return { outcome: 'failed', error };
   }
 }
 
 function settlePaused(deps: AgentDeps, t: PauseTarget, afterError: string | null): PauseResult {
-  settle(deps, t, 'paused', { type: 'campaign_paused', details: afterError ? { afterError } : {} });
+  settlePause(deps, t, 'paused', { type: 'campaign_paused', details: afterError ? { afterError } : {} });
   return {
     outcome: 'paused',
     note: afterError ? 'confirmed by reading the status back after an error' : null,
   };
 }
 
-function settle(
+function settlePause(
   deps: AgentDeps,
   t: PauseTarget,
   outcome: 'paused' | 'already_paused' | 'would_pause' | 'failed' | 'not_paused',
@@ -104,10 +128,10 @@ export async function recoverPauses(deps: AgentDeps): Promise<number> {
     const status = await platform?.currentStatus?.(intent.platformCampaignId).catch(() => null);
     const t: PauseTarget = { ...intent, details: { ...intent.details, recovered: true } };
     if (status === 'PAUSED') {
-      settle(deps, t, 'paused', { type: 'campaign_paused', details: { readBackAt: deps.clock() } });
+      settlePause(deps, t, 'paused', { type: 'campaign_paused', details: { readBackAt: deps.clock() } });
       recovered++;
     } else if (status === 'ENABLED' && intent.escalationId === null) {
-      settle(deps, t, 'not_paused', {
+      settlePause(deps, t, 'not_paused', {
         type: 'pause_failed',
         details: { error: 'the process stopped before the platform confirmed the pause; it is still running' },
       });
@@ -118,15 +142,102 @@ export async function recoverPauses(deps: AgentDeps): Promise<number> {
 }
 
 /**
- * Tells the notifier, and never lets its failure change what happened to the campaign or stop the run: the
- * failure is audited instead (the Slack notifier only queues, so this is a last line of defence).
+ * Resumes a campaign the agent paused, for `actor`: audited with the figures it had (so the agent respects the
+ * person's decision), and the message about the pause is told. A failed resume is audited and thrown.
  */
-export async function notify(deps: AgentDeps, row: ResultRow): Promise<void> {
+export async function resume(
+  deps: AgentDeps,
+  spec: {
+    platform: Platform;
+    platformCampaignId: string;
+    campaignId: string | null;
+    actor: string;
+    figures: Record<string, unknown>;
+  },
+): Promise<ResumeOutcome> {
+  const { platform, platformCampaignId, actor } = spec;
+  const place = { campaignId: spec.campaignId, platform, platformCampaignId };
   try {
-    await deps.notifier.alert(row);
+    const adapter = deps.platforms.get(platform);
+    if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
+    const outcome = await adapter.resume(platformCampaignId);
+    deps.store.audit.append({
+      at: deps.clock(),
+      type:
+        outcome === 'resumed' ? 'campaign_resumed' : outcome === 'would_resume' ? 'resume_dry_run' : 'resume_skipped',
+      actor,
+      ...place,
+      details:
+        outcome === 'already_enabled'
+          ? { reason: 'the campaign was already enabled' }
+          : { via: 'undo', ...spec.figures },
+    });
+    if (outcome === 'resumed') {
+      const resumed = { platform, platformCampaignId, actor, at: deps.clock() };
+      await tell(deps, [{ runId: null, ...place }], () => deps.notifier.campaignResumed?.(resumed));
+    }
+    return outcome;
   } catch (err) {
-    notificationFailed(deps, row, err);
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'resume_failed',
+      actor,
+      ...place,
+      details: { error: message(err) },
+    });
+    throw err;
   }
+}
+
+/** Who a notification was about, for the audit event that records its failure. */
+type About = Pick<AuditEvent, 'runId' | 'campaignId' | 'platform' | 'platformCampaignId'> & {
+  escalationId?: string | null;
+};
+
+const aboutRow = (row: ResultRow): About => ({ ...where(row), escalationId: row.escalationId });
+const aboutEscalation = (e: Escalation, runId: string | null = e.runId): About => ({
+  ...where(e),
+  runId,
+  escalationId: e.id,
+});
+
+/**
+ * The one way the agent talks to the notifier: a failure never changes what happened to a campaign or stops a
+ * run or a decision; it is audited as `notification_failed`, once for each thing the message was about (the
+ * Slack notifier only queues, so this is a last line of defence). Returns whether it went out.
+ */
+async function tell(deps: AgentDeps, about: readonly About[], send: () => Promise<void> | undefined): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (err) {
+    const at = deps.clock();
+    deps.store.audit.appendAll(
+      about.map(({ escalationId, ...place }) => ({
+        at,
+        type: 'notification_failed' as const,
+        actor: 'agent',
+        ...place,
+        details: { ...(escalationId ? { escalationId } : {}), error: message(err) },
+      })),
+    );
+    return false;
+  }
+}
+
+/** Tells the notifier about one row on its own (an approved escalation's alert). */
+export async function notify(deps: AgentDeps, row: ResultRow): Promise<void> {
+  await tell(deps, [aboutRow(row)], () => deps.notifier.alert(row));
+}
+
+/**
+ * Like `notify`, at most once for `key` (a decision carried out again after a crash does not alert twice): the
+ * key is recorded once the notifier was told, or its failure audited.
+ */
+export async function notifyOnce(deps: AgentDeps, key: string, row: ResultRow): Promise<void> {
+  if (deps.store.effects.done(key)) return;
+  await notify(deps, row);
+  deps.store.effects.record(key, deps.clock());
 }
 
 /**
@@ -139,6 +250,7 @@ export async function announce(
   runId: string,
   candidates: readonly ResultRow[],
   results: readonly ResultRow[],
+  opened?: ReadonlySet<string>,
 ): Promise<ResultRow[]> {
   const last = deps.store.announcements.all();
   const posts: ResultRow[] = [];
@@ -147,13 +259,8 @@ export async function announce(
     if (row.notice !== 'repeat') posts.push(row);
   }
   const resolved = results.filter((r) => r.severity === 'healthy' && last.has(r.key)).map((r) => r.key);
-  if (posts.length) {
-    try {
-      await deps.notifier.runAlerts(runId, posts);
-    } catch (err) {
-      for (const row of posts) notificationFailed(deps, row, err);
-    }
-  }
+  if (posts.length)
+    await tell(deps, posts.map(aboutRow), () => deps.notifier.runAlerts(runId, posts, runFigures(results, opened)));
   deps.store.announcements.update(
     runId,
     deps.clock(),
@@ -163,39 +270,30 @@ export async function announce(
   return posts;
 }
 
-function notificationFailed(deps: AgentDeps, row: ResultRow, err: unknown): void {
-  deps.store.audit.append({
-    at: deps.clock(),
-    runId: row.runId,
-    type: 'notification_failed',
-    actor: 'agent',
-    campaignId: row.campaignId,
-    platform: row.platform,
-    platformCampaignId: row.platformCampaignId,
-    details: { ...(row.escalationId ? { escalationId: row.escalationId } : {}), error: message(err) },
-  });
+/**
+ * Tells people an open batch now holds other campaigns (new ones joined, or some came back on plan), so the
+ * question they answer is the one approving carries out.
+ */
+export async function batchChanged(deps: AgentDeps, runId: string, e: Escalation): Promise<void> {
+  await tell(deps, [aboutEscalation(e, runId)], () => deps.notifier.escalationUpdated?.(e));
 }
 
 /**
- * Tells people an open batch now holds other campaigns (new ones joined, or some came back on plan), so the
- * question they answer is the one approving carries out. Like `notify`, a failure is audited and never changes
- * the run.
+ * Puts an escalation's question to the approvers. With `key`, once: the key is recorded only when it went out,
+ * so a question whose announcement failed (audited) still counts as unannounced; `serve` asks it again when it
+ * starts (`PacingAgent.announceUnposted`).
  */
-export async function batchChanged(deps: AgentDeps, runId: string, e: Escalation): Promise<void> {
-  try {
-    await deps.notifier.escalationUpdated?.(e);
-  } catch (err) {
-    deps.store.audit.append({
-      at: deps.clock(),
-      runId,
-      type: 'notification_failed',
-      actor: 'agent',
-      campaignId: null,
-      platform: e.platform,
-      platformCampaignId: null,
-      details: { escalationId: e.id, error: message(err) },
-    });
-  }
+export async function announceEscalation(deps: AgentDeps, e: Escalation, key?: string): Promise<void> {
+  if (key && deps.store.effects.done(key)) return;
+  const sent = await tell(deps, [aboutEscalation(e)], () => deps.notifier.escalationOpened(e));
+  if (key && sent) deps.store.effects.record(key, deps.clock());
+}
+
+/** Tells people how an escalation ended (its message shows the outcome); with `key`, at most once. */
+export async function closeNotice(deps: AgentDeps, closed: EscalationClosed, key?: string): Promise<void> {
+  if (key && deps.store.effects.done(key)) return;
+  await tell(deps, [aboutEscalation(closed.escalation, null)], () => deps.notifier.escalationClosed(closed));
+  if (key) deps.store.effects.record(key, deps.clock());
 }
 
 /** Opens an escalation about one row, or a batch about many (its members biggest money first), and audits it. */
@@ -274,19 +372,135 @@ export function closeEscalation(deps: AgentDeps, id: string, runId: string, note
   return claimed.claimed ? claimed.escalation : null;
 }
 
-/** A batch member as its message and its approval need it. */
-export function memberOf(row: ResultRow): BatchMember {
-  return {
-    key: row.key,
-    campaignId: row.campaignId,
-    campaignName: row.campaignName,
-    platform: row.platform,
-    platformCampaignId: row.platformCampaignId,
-    platformCampaignName: row.platformCampaignName,
-    currency: row.platformCurrency ?? row.currency,
-    targetSpend: row.targetSpend,
-    actualSpend: row.actualSpend,
-    variancePct: row.variancePct,
-    dropped: false,
-  };
+const DECIDED = {
+  approved: 'escalation_approved',
+  overridden: 'escalation_overridden',
+  expired: 'escalation_expired',
+} as const;
+
+/**
+ * Takes a decision on an escalation if, and only if, it is still pending; the claim and its audit event land
+ * together, or neither does. The loser of a race changes nothing and learns the current state.
+ */
+export function claim(
+  deps: AgentDeps,
+  id: string,
+  decision: Decision,
+  actor: string,
+  at: string,
+  note: string | null,
+): ClaimResult {
+  return deps.store.transaction(() => {
+    const c = deps.store.escalations.claim(id, decision, actor, at, note);
+    if (c.claimed) {
+      const e = c.escalation;
+      deps.store.audit.append({
+        at,
+        type: DECIDED[decision],
+        actor,
+        ...where(e),
+        details: { escalationId: e.id, proposedAction: e.proposedAction, reason: e.reason, ...(note ? { note } : {}) },
+      });
+    }
+    return c;
+  });
+}
+
+/** Decisions a stopped process claimed and never carried out, taken over by this one (each by one process only). */
+export function adoptUnsettled(deps: AgentDeps): Escalation[] {
+  return deps.store.escalations.unsettled().filter((e) => deps.store.escalations.adopt(e.id));
+}
+
+/** Records how a decision was carried out, on the escalation and on the rows that waited for it. */
+export function settle(
+  deps: AgentDeps,
+  e: Escalation,
+  outcome: { status: 'done' | 'failed'; detail: string },
+  rows: RowStatus,
+): void {
+  deps.store.transaction(() => {
+    deps.store.escalations.settle(e.id, outcome.status, outcome.detail);
+    deps.store.runs.setStatusByEscalation(e.id, rows);
+  });
+}
+
+/** Records an approver's reason for a rejection on the escalation (once) and in the audit trail. */
+export function noteRejection(deps: AgentDeps, e: Escalation, actor: string, reason: string): Escalation {
+  deps.store.transaction(() => {
+    deps.store.escalations.setNote(e.id, reason);
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'override_reason',
+      actor,
+      ...where(e),
+      details: { escalationId: e.id, reason },
+    });
+  });
+  return deps.store.escalations.get(e.id) as Escalation;
+}
+
+/**
+ * Records an approved alert (one event; a batch's names how many campaigns it flags), and sends a single
+ * escalation's alert; at most once for the escalation, also when the decision is carried out again.
+ */
+export async function approvedAlert(deps: AgentDeps, e: Escalation, actor: string): Promise<void> {
+  const key = `alert:${e.id}`;
+  if (deps.store.effects.done(key)) return;
+  if (!e.batch) await notify(deps, { ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
+  deps.store.transaction(() => {
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'alert_raised',
+      actor,
+      ...(e.batch ? { runId: e.runId } : where(e)),
+      details: { escalationId: e.id, ...(e.batch ? { campaigns: e.batch.members.length } : {}) },
+    });
+    deps.store.effects.record(key, deps.clock());
+  });
+}
+
+/** Records that an approved pause could not be tried: the escalation names no platform campaign. */
+export function unpausable(deps: AgentDeps, e: Escalation, actor: string, error: string): void {
+  deps.store.audit.append({
+    at: deps.clock(),
+    type: 'pause_failed',
+    actor,
+    ...where(e),
+    details: { escalationId: e.id, error },
+  });
+}
+
+/**
+ * Adds members to a pending batch (a storm or trickle that grew) with the reason that describes it now; false
+ * when it was decided or closed meanwhile, so the caller asks a new question instead.
+ */
+export function addMembers(deps: AgentDeps, escalationId: string, members: BatchMember[], reason: string): boolean {
+  return deps.store.escalations.addMembers(escalationId, members, reason);
+}
+
+/** A member no longer needs its batch's proposal (back on plan): approving the batch leaves it alone. */
+export function dropMember(deps: AgentDeps, escalationId: string, key: string): void {
+  deps.store.escalations.dropMember(escalationId, key);
+}
+
+/** Records events that say what the run did not need to change (written together: thousands a run). */
+export function record(deps: AgentDeps, events: NewAuditEvent[]): void {
+  if (events.length) deps.store.audit.appendAll(events);
+}
+
+/** Deletes the checkpoints of threads settled before `before` (SqliteSaver never prunes), and audits it. */
+export async function pruneThreads(deps: AgentDeps, before: string): Promise<number> {
+  const done = deps.store.escalations.prunable(before);
+  for (const e of done) {
+    await checkpointerFor(deps.store).deleteThread(e.threadId);
+    deps.store.escalations.markPruned(e.id);
+  }
+  if (done.length > 0)
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'threads_pruned',
+      actor: 'agent',
+      details: { threads: done.length, before },
+    });
+  return done.length;
 }

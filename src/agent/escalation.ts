@@ -2,11 +2,18 @@
 
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import { campaignTitle } from '../domain/lookup.js';
-import type { RowStatus } from '../domain/types.js';
 import { PacingError } from '../errors.js';
 import { checkpointerFor } from './checkpointer.js';
 import type { AgentDeps } from './deps.js';
-import { notify, pauseCampaign } from './effects.js';
+import {
+  announceEscalation,
+  approvedAlert,
+  closeNotice,
+  notifyOnce,
+  pauseCampaign,
+  settle,
+  unpausable,
+} from './effects.js';
 import type { Decision, Escalation, EscalationClosed } from './ports.js';
 
 export interface DecisionInput {
@@ -27,6 +34,7 @@ export const threadConfig = (threadId: string) => ({ configurable: { thread_id: 
 /**
  * Side effects live in their own nodes, never before the interrupt in the same node (a resumed node runs
  * again from its top), and each is keyed in the effect log so that a re-run after a crash does not repeat it.
+ * The thread only orders them: every change is made by effects.ts.
  */
 export function buildEscalationGraph(deps: AgentDeps) {
   const { store } = deps;
@@ -37,11 +45,7 @@ export function buildEscalationGraph(deps: AgentDeps) {
   };
 
   const announce = async (s: typeof EscalationState.State) => {
-    const key = `announce:${s.escalationId}`;
-    if (!store.effects.done(key)) {
-      await deps.notifier.escalationOpened(load(s.escalationId));
-      store.effects.record(key, deps.clock());
-    }
+    await announceEscalation(deps, load(s.escalationId), `announce:${s.escalationId}`);
     return {};
   };
 
@@ -54,33 +58,15 @@ export function buildEscalationGraph(deps: AgentDeps) {
     const e = load(s.escalationId);
     const d = s.decision as DecisionInput;
     const outcome = await execute(deps, e, d);
-    const status: RowStatus = outcome.status === 'failed' ? 'failed' : d.decision;
-    store.transaction(() => {
-      store.escalations.settle(e.id, outcome.status, outcome.detail);
-      store.runs.setStatusByEscalation(e.id, status);
-    });
-    const key = `closed:${e.id}`;
-    if (!store.effects.done(key)) {
-      const closed: EscalationClosed = {
-        escalation: load(e.id),
-        decision: d.decision,
-        actor: d.actor,
-        ...outcome,
-        outcome: outcome.status,
-      };
-      await deps.notifier.escalationClosed(closed).catch((err: unknown) => {
-        store.audit.append({
-          at: deps.clock(),
-          type: 'notification_failed',
-          actor: 'agent',
-          campaignId: e.campaignId,
-          platform: e.platform,
-          platformCampaignId: e.platformCampaignId,
-          details: { escalationId: e.id, error: String(err) },
-        });
-      });
-      store.effects.record(key, deps.clock());
-    }
+    settle(deps, e, outcome, outcome.status === 'failed' ? 'failed' : d.decision);
+    const closed: EscalationClosed = {
+      escalation: load(e.id),
+      decision: d.decision,
+      actor: d.actor,
+      ...outcome,
+      outcome: outcome.status,
+    };
+    await closeNotice(deps, closed, `closed:${e.id}`);
     return { outcome };
   };
 
@@ -116,30 +102,11 @@ async function execute(
   }
   if (e.batch) return e.proposedAction === 'halt' ? pauseBatch(deps, e, d) : flagBatch(deps, e, d);
   if (e.proposedAction === 'alert') {
-    const sent = `alert:${e.id}`;
-    if (!deps.store.effects.done(sent)) {
-      await notify(deps, { ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
-      deps.store.transaction(() => {
-        deps.store.audit.append({
-          at: deps.clock(),
-          type: 'alert_raised',
-          actor: d.actor,
-          ...where(e),
-          details: { escalationId: e.id },
-        });
-        deps.store.effects.record(sent, deps.clock());
-      });
-    }
+    await approvedAlert(deps, e, d.actor);
     return { status: 'done', detail: `Approved by ${d.actor}: alert sent.` };
   }
   if (e.platformCampaignId === null) {
-    deps.store.audit.append({
-      at: deps.clock(),
-      type: 'pause_failed',
-      actor: d.actor,
-      ...where(e),
-      details: { escalationId: e.id, error: 'no platform campaign to pause' },
-    });
+    unpausable(deps, e, d.actor, 'no platform campaign to pause');
     return { status: 'failed', detail: 'Approved, but there is no platform campaign to pause.' };
   }
   const result = await pauseCampaign(deps, {
@@ -171,18 +138,14 @@ async function execute(
       detail: `Approved by ${d.actor}: dry run, ${title} would have been paused (PACING_MODE=dry-run).`,
     },
   }[result.outcome];
-  const told = `halt-alert:${e.id}`;
-  if (!deps.store.effects.done(told)) {
-    await notify(deps, {
-      ...e.snapshot,
-      status: 'approved',
-      action: 'halt',
-      escalationId: e.id,
-      actionNote: said.note,
-      pause: result.outcome,
-    });
-    deps.store.effects.record(told, deps.clock());
-  }
+  await notifyOnce(deps, `halt-alert:${e.id}`, {
+    ...e.snapshot,
+    status: 'approved',
+    action: 'halt',
+    escalationId: e.id,
+    actionNote: said.note,
+    pause: result.outcome,
+  });
   return { status: 'done', detail: said.detail };
 }
 
@@ -231,32 +194,13 @@ async function flagBatch(
   e: Escalation,
   d: DecisionInput,
 ): Promise<{ status: 'done' | 'failed'; detail: string }> {
-  const sent = `alert:${e.id}`;
-  if (!deps.store.effects.done(sent)) {
-    deps.store.transaction(() => {
-      deps.store.audit.append({
-        at: deps.clock(),
-        type: 'alert_raised',
-        actor: d.actor,
-        runId: e.runId,
-        details: { escalationId: e.id, campaigns: e.batch?.members.length ?? 0 },
-      });
-      deps.store.effects.record(sent, deps.clock());
-    });
-  }
+  await approvedAlert(deps, e, d.actor);
   const standing = e.batch?.members.filter((m) => !m.dropped).length ?? 0;
   return {
     status: 'done',
     detail: `Approved by ${d.actor}: the ${standing} campaigns are flagged for review; nothing was paused.`,
   };
 }
-
-const where = (e: Escalation) => ({
-  runId: e.runId,
-  campaignId: e.campaignId,
-  platform: e.platform,
-  platformCampaignId: e.platformCampaignId,
-});
 
 /** Starts threads of pending escalations that a stopped process opened but never started. */
 export async function startMissing(graph: EscalationGraph, pending: readonly Escalation[]): Promise<number> {

@@ -1,4 +1,5 @@
 // What the agent needs from the outside world, and the records it produces; adapters implement these.
+
 import type {
   Escalation,
   EscalationClosed,
@@ -7,6 +8,7 @@ import type {
   ResumeOutcome,
   RowError,
 } from '../domain/records.js';
+import type { RunFigures } from '../domain/run-counts.js';
 import type {
   CampaignStatus,
   PlanRow,
@@ -81,8 +83,11 @@ export interface PlatformAdapter {
 export interface Notifier {
   /** One alert on its own (an approved escalation's alert). */
   alert(row: ResultRow): Promise<void>;
-  /** A run's new and changed alerts, together: many of them are summarised in one message. */
-  runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void>;
+  /**
+   * A run's new and changed alerts, together: many of them are summarised in one message, whose counts and money
+   * at stake are the run's `figures` (the same the CLI and the metrics give).
+   */
+  runAlerts(runId: string, rows: readonly ResultRow[], figures?: RunFigures): Promise<void>;
   escalationOpened(escalation: Escalation): Promise<void>;
   escalationClosed(closed: EscalationClosed): Promise<void>;
   /** An open batch's members changed (a storm that grew, members back on plan): its message should show them now. */

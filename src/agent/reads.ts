@@ -1,12 +1,33 @@
-// What read commands need from the agent's state, without loading the agent: the latest run, the open
-// questions, and whether any housekeeping is due (which only the full agent can do).
-import type { Escalation, ResultRow, RunRecord } from '../domain/records.js';
+// Everything Slack and the CLI read of the agent's state, in one read-only facade over the store: the latest run,
+// the open questions, the audit trail, the run lock, and whether any housekeeping is due (which only the full
+// agent can do). They translate what this returns; they never open the store themselves.
+import type { AuditEvent, Escalation, ResultRow, RunRecord } from '../domain/records.js';
+import { asItStands } from '../domain/standing.js';
+import type { Platform } from '../domain/types.js';
 import type { Store } from '../store/index.js';
 
 export interface LatestRun {
   run: RunRecord;
   results: ResultRow[];
 }
+
+/** Which audit events to list (all filters together); oldest first, at most `limit`. */
+export interface AuditQuery {
+  campaign?: string;
+  type?: string;
+  runId?: string;
+  limit?: number;
+}
+
+/** Who holds the run lock: the run in progress, the process running it and since when. */
+export interface RunLock {
+  holder: string;
+  pid: number;
+  acquiredAt: string;
+}
+
+/** Past every event's time: counting "until the end" needs an upper bound. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
 export class Reads {
   constructor(private readonly store: Store) {}
@@ -17,7 +38,63 @@ export class Reads {
 
   latest(): LatestRun | null {
     const run = this.store.runs.latestCompleted();
-    return run ? { run, results: this.store.runs.results(run.id) } : null;
+    // Each row as it stands now: an approved pause is a paused campaign, with the forecast of one.
+    return run ? { run, results: this.store.runs.results(run.id).map(asItStands) } : null;
+  }
+
+  escalation(id: string): Escalation | null {
+    return this.store.escalations.get(id);
+  }
+
+  /** The latest run's row for a platform campaign (people know it by its plan id and name, a button by its ids). */
+  campaignFor(platform: Platform, platformCampaignId: string): ResultRow | null {
+    return (
+      this.latest()?.results.find((r) => r.platform === platform && r.platformCampaignId === platformCampaignId) ?? null
+    );
+  }
+
+  /** The escalations a run opened: its `escalation_opened` events (a later run links to them instead). */
+  openedIn(runId: string): Set<string> {
+    return new Set(
+      this.store.audit
+        .list({ type: 'escalation_opened', runId })
+        .map((e) => e.details.escalationId)
+        .filter((id): id is string => typeof id === 'string'),
+    );
+  }
+
+  audit(query: AuditQuery): AuditEvent[] {
+    return this.store.audit.list(query);
+  }
+
+  /** How many events of each type were written in (since, until]; every event on record when both are open. */
+  auditCounts(since: string | null = null, until: string = END_OF_TIME): Record<string, number> {
+    return this.store.audit.countByType(since, until);
+  }
+
+  /** Runs that completed after `since` (exclusive), oldest first. */
+  runsCompletedSince(since: string | null): RunRecord[] {
+    return this.store.runs.completedSince(since);
+  }
+
+  /** The latest run that had completed by `at` (inclusive). */
+  latestCompletedBy(at: string): RunRecord | null {
+    return this.store.runs.latestCompletedBy(at);
+  }
+
+  results(runId: string): ResultRow[] {
+    return this.store.runs.results(runId);
+  }
+
+  /** Escalations decided after `since` (every decided one when null). */
+  decidedSince(since: string | null): Escalation[] {
+    return this.store.escalations.decidedSince(since);
+  }
+
+  /** The run in progress, if any (a lock whose process died or whose lease ran out holds nothing). */
+  runLock(): RunLock | null {
+    const h = this.store.locks.holder('cycle');
+    return h ? { holder: h.holder, pid: h.pid, acquiredAt: h.acquiredAt } : null;
   }
 
   /**

@@ -1,9 +1,9 @@
 // The command line's words: which commands and options exist, and how a typo in either is answered.
 import { parseArgs } from 'node:util';
+import { isReportBy, REPORT_BY } from '../domain/report.js';
 import { closest } from '../domain/suggest.js';
 import type { Options } from './commands.js';
 import { UsageError } from './commands.js';
-import { isReportBy, REPORT_BY } from './report.js';
 
 /** Every command `pacing` knows, in the order help lists them. */
 export const COMMANDS = [

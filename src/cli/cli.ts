@@ -1,12 +1,11 @@
 // The command line: parse arguments, build the app, run one command, map failures to exit codes.
 import type { WebClient } from '@slack/web-api';
 import { loadConfig } from '../config.js';
-import { PacingError } from '../errors.js';
+import { isBusy, PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { openReader, type ReadApp } from '../open.js';
+import { openOutbox, openReader, type ReadApp } from '../open.js';
 import { redactText } from '../redact.js';
 import type { Server } from '../slack/serve.js';
-import { isBusy } from '../store/db.js';
 import type { App } from '../wiring.js';
 import { COMMANDS, type Command, checkUsage, commandHint, type Parsed, parse } from './args.js';
 import * as commands from './commands.js';
@@ -82,10 +81,11 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   let slack: { client: WebClient; log: Logger } | null = null;
   try {
     const config = loadConfig();
-    // The digest needs the database and Slack, not the agent.
+    // The digest needs the database (its outbox) and Slack, not the agent.
     if (command === 'digest') {
-      app = openReader(config);
-      await digestNow(app, options, io);
+      const outbox = openOutbox(config);
+      app = outbox;
+      await digestNow(outbox, options, io);
       return 0;
     }
     // A read command answers from the database alone unless housekeeping is due (an expired question, a
@@ -271,7 +271,7 @@ async function loadSlack() {
 function busy(app: ReadApp | null): string {
   let holder = '';
   try {
-    const h = app?.store.locks.holder('cycle');
+    const h = app?.reads.runLock();
     if (h) holder = ` Run ${h.holder} (process ${h.pid}) has held the run lock since ${h.acquiredAt}.`;
   } catch {
     // The lock table cannot be read either: say what we know.

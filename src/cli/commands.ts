@@ -2,16 +2,18 @@
 
 import type { RunReport } from '../agent/cycle.js';
 import type { Escalation, ResultRow } from '../agent/ports.js';
-import { campaignHint, findCampaign, findQuestion } from '../domain/lookup.js';
+import { campaignHint, findCampaign, findPlanCampaign, findQuestion } from '../domain/lookup.js';
+import { questionAtStake } from '../domain/overview.js';
+import { buildReport, type ReportBy } from '../domain/report.js';
 import { didYouMean } from '../domain/suggest.js';
 import { DecisionConflict, PacingError } from '../errors.js';
 import type { ReadApp } from '../open.js';
-import type { App } from '../wiring.js';
+import type { AgentApp } from '../wiring.js';
 import { isAuditType, noEventsOfType, unknownAuditType } from './audit-types.js';
 import { auditTable, campaignDetail, type RunView, runReport } from './format.js';
 import type { CollectingNotifier } from './notifier.js';
 import { byAge, pendingTable, questionLabel } from './pending.js';
-import { buildReport, type ReportBy, reportCsv, reportTable, statusCsv } from './report.js';
+import { reportCsv, reportTable, statusCsv } from './report.js';
 import { campaignName, DEFAULT_WIDTH } from './results-table.js';
 import { wrap } from './text.js';
 
@@ -78,13 +80,13 @@ function runDoc(v: RunView) {
   };
 }
 
-export async function run(app: App, notifier: CollectingNotifier, o: Options, io: Io): Promise<RunReport> {
+export async function run(app: AgentApp, notifier: CollectingNotifier, o: Options, io: Io): Promise<RunReport> {
   const report = await app.agent.run('cli', o.user ?? 'cli');
   if (o.json) {
     json(io, runDoc(report));
     return report;
   }
-  io.out(runReport({ ...report, opened: openedIn(app, report.runId) }, widthOf(io), o));
+  io.out(runReport({ ...report, opened: app.reads.openedIn(report.runId) }, widthOf(io), o));
   if (notifier.lines.length) {
     io.out(
       `\nNotifications (${app.config.slack.botToken ? 'Slack' : 'Slack is not configured, so they are printed here'}):`,
@@ -119,7 +121,7 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
   if (campaign === undefined) {
     if (o.json) json(io, runDoc(view));
     else if (o.csv) csv(io, statusCsv(latest.results));
-    else io.out(runReport({ ...view, opened: openedIn(app, view.runId) }, widthOf(io), o));
+    else io.out(runReport({ ...view, opened: app.reads.openedIn(view.runId) }, widthOf(io), o));
     return;
   }
   const found = findCampaign(latest.results, campaign);
@@ -137,7 +139,7 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
     return;
   }
   io.out(
-    found.map((r) => campaignDetail(r, r.escalationId ? app.store.escalations.get(r.escalationId) : null)).join('\n\n'),
+    found.map((r) => campaignDetail(r, r.escalationId ? app.reads.escalation(r.escalationId) : null)).join('\n\n'),
   );
 }
 
@@ -162,16 +164,6 @@ export async function report(app: ReadApp, o: Options, io: Io): Promise<void> {
   else io.out(reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined));
 }
 
-/** The escalations a run opened: its `escalation_opened` events (a later run links to them instead). */
-export function openedIn(app: ReadApp, runId: string): Set<string> {
-  return new Set(
-    app.store.audit
-      .list({ type: 'escalation_opened', runId })
-      .map((e) => e.details.escalationId)
-      .filter((id): id is string => typeof id === 'string'),
-  );
-}
-
 export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
   // Oldest first, for people and programs alike.
   const list = byAge(app.reads.pending());
@@ -186,6 +178,8 @@ export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
         reason: e.reason,
         createdAt: e.createdAt,
         expiresAt: e.expiresAt,
+        // The money the question is about, per currency (domain/overview.ts), as the table shows it.
+        moneyAtStake: questionAtStake(e),
         // A batch (SPEC, Batch escalations): one question about many campaigns, listed here.
         campaigns: e.batch
           ? e.batch.members
@@ -204,7 +198,7 @@ export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
 }
 
 export async function decide(
-  app: App,
+  app: AgentApp,
   typed: string,
   decision: 'approved' | 'overridden',
   o: Options,
@@ -236,7 +230,7 @@ export async function decide(
 }
 
 /** An unknown escalation id, with the open question (or the campaign with one) it is closest to, if one is. */
-function unknownEscalation(app: App, id: string, err: DecisionConflict): DecisionConflict {
+function unknownEscalation(app: AgentApp, id: string, err: DecisionConflict): DecisionConflict {
   const open = app.reads.pending();
   const hint = didYouMean(id, [
     ...open.map((e: Escalation) => ({ id: e.id, label: `${questionLabel(e)}; proposes ${e.proposedAction}` })),
@@ -252,10 +246,10 @@ function unknownEscalation(app: App, id: string, err: DecisionConflict): Decisio
 
 export async function audit(app: ReadApp, o: Options, io: Io): Promise<void> {
   // Types on record count as valid too: events written before a type was renamed can still be listed.
-  const onRecord = app.store.audit.countByType(null, '9999-12-31T23:59:59.999Z');
+  const onRecord = app.reads.auditCounts();
   if (o.type !== undefined && !isAuditType(o.type) && !Object.hasOwn(onRecord, o.type))
     throw new UsageError(unknownAuditType(o.type, onRecord, widthOf(io)), false);
-  const events = app.store.audit.list({
+  const events = app.reads.audit({
     ...(o.campaign ? { campaign: o.campaign } : {}),
     ...(o.type ? { type: o.type } : {}),
     ...(o.run ? { runId: o.run } : {}),
@@ -272,7 +266,7 @@ export async function audit(app: ReadApp, o: Options, io: Io): Promise<void> {
  * Undoes a halt. `<platform> <platform-campaign-id>` as the contract says, or the plan's campaign id alone (the
  * platform and its campaign looked up in the latest run).
  */
-export async function resumeCampaign(app: App, args: readonly string[], o: Options, io: Io): Promise<void> {
+export async function resumeCampaign(app: AgentApp, args: readonly string[], o: Options, io: Io): Promise<void> {
   const [first = '', second] = args;
   let platform: string;
   let id: string;
@@ -303,18 +297,14 @@ export async function resumeCampaign(app: App, args: readonly string[], o: Optio
 }
 
 /** The latest run's row for a plan campaign id (or, failing that, a platform campaign id), with its platform campaign. */
-function planCampaign(app: App, query: string): ResultRow & { platformCampaignId: string } {
+function planCampaign(app: AgentApp, query: string): ResultRow & { platformCampaignId: string } {
   const latest = app.reads.latest();
   if (!latest)
     throw new PacingError(
       'not_found',
       `No pacing run yet to look "${query}" up in: name the platform too (resume-campaign <google|meta> <platform-campaign-id>).`,
     );
-  const q = query.toLowerCase();
-  const row =
-    latest.results.find((r) => r.campaignId === query) ??
-    latest.results.find((r) => r.campaignId?.toLowerCase() === q) ??
-    latest.results.find((r) => r.platformCampaignId === query);
+  const row = findPlanCampaign(latest.results, query);
   if (!row)
     throw new PacingError(
       'not_found',

@@ -1,10 +1,11 @@
 // Human-readable output for the terminal: a run (table, forecasts, summary), one campaign in detail, audit.
 import type { Escalation, ResultRow, RowError } from '../agent/ports.js';
-import { formatMoney, formatPct } from '../domain/money.js';
-import { type RunCounts, runCounts, runCountsText } from '../domain/run-counts.js';
+import { formatAmount, formatMoney, formatPct } from '../domain/money.js';
+import { type MoneyAtStake, moneyAtStakeText } from '../domain/overview.js';
+import type { AuditEvent, PlatformFailure, RunSummary } from '../domain/records.js';
+import { type RunCounts, runCountsText, runFigures } from '../domain/run-counts.js';
+import { standsPaused } from '../domain/standing.js';
 import type { Forecast, RunHistory } from '../domain/types.js';
-import type { AuditEvent } from '../store/audit.js';
-import type { PlatformFailure, RunSummary } from '../store/runs.js';
 import { DEFAULT_WIDTH, listedRows, resultsTable, type TableOptions } from './results-table.js';
 import { clip, plural, wrap, wrapItems } from './text.js';
 
@@ -31,6 +32,7 @@ export function summaryLines(
   errors: readonly RowError[],
   counts: RunCounts,
   width = DEFAULT_WIDTH,
+  stake: readonly MoneyAtStake[] = [],
 ): string[] {
   const n = s.rows + s.orphans;
   const skipped = errors.length ? `; ${plural(errors.length, 'invalid tracker row')} skipped` : '';
@@ -50,6 +52,8 @@ export function summaryLines(
       width,
     ),
     ...labelled('Pacing:', pacing),
+    // The money at stake as Slack's summary, the digest and the metrics give it (domain/overview.ts).
+    ...(stake.length ? labelled('At stake:', [`${moneyAtStakeText(stake)} off plan to date`]) : []),
     ...labelled('This run:', text.thisRun.length ? text.thisRun : ['nothing new']),
     ...(text.standing.length ? labelled('Standing:', text.standing) : []),
     ...(text.waiting.length ? labelled('Waiting:', text.waiting) : []),
@@ -124,21 +128,24 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
     '',
   ];
   const right = new Set([2, 3, 4, 5, 6, 7]);
-  const build = (money: (v: number) => string, campaignWidth: number) =>
+  const build = (money: (v: number, currency: string | null) => string, campaignWidth: number) =>
     stackedTable(
       headers,
       rows.map((r) => {
         const f = r.forecast;
-        const rate = money(f.dailyRunRate);
+        const cur = r.currency;
+        // A paused campaign has no run rate: it spends no more, so its projection is its spend so far.
+        const paused = standsPaused(r);
+        const rate = paused ? 'paused' : money(f.dailyRunRate, cur);
         return [
           clip(campaignLabel(r), campaignWidth),
           r.currency ?? '—',
-          money(f.budget),
-          money(f.projectedSpend),
+          money(f.budget, cur),
+          money(f.projectedSpend, cur),
           formatPct(f.projectedVariancePct),
           String(f.daysLeft),
-          mixed ? `${rate}${f.basis === 'flight_to_date' ? '*' : ' '}` : rate,
-          money(f.recommendedDailyBudget),
+          mixed && !paused ? `${rate}${f.basis === 'flight_to_date' ? '*' : ' '}` : mixed ? `${rate} ` : rate,
+          money(f.recommendedDailyBudget, cur),
           isOffBudget(f) ? OFF_MARK : '',
         ];
       }),
@@ -148,12 +155,12 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
   const widest = (lines: string[]) => Math.max(...lines.map(displayWidth));
   const longest = Math.max(...rows.map((r) => campaignLabel(r).length));
   let whole = false;
-  let lines = build((v) => formatMoney(v), longest);
+  let lines = build(formatAmount, longest);
   if (widest(lines) > TERMINAL_WIDTH) {
     // Too wide: clip long campaign ids, and drop the cents only when even the shortest id column leaves no room.
-    const cents = build((v) => formatMoney(v), 'CAMPAIGN'.length);
+    const cents = build(formatAmount, 'CAMPAIGN'.length);
     whole = widest(cents) > TERMINAL_WIDTH;
-    const money = whole ? wholeMoney : (v: number) => formatMoney(v);
+    const money = whole ? wholeMoney : formatAmount;
     const over = widest(build(money, longest)) - TERMINAL_WIDTH;
     lines = build(money, Math.max('CAMPAIGN'.length, longest - Math.max(0, over)));
   }
@@ -189,7 +196,8 @@ export function runReport(r: RunView, width = DEFAULT_WIDTH, o: TableOptions = {
   // A large run forecasts the rows its table lists, not thousands of healthy ones.
   const forecasts = forecastTable(listedRows(r.results, o));
   if (forecasts) out.push('', forecasts);
-  out.push('', ...summaryLines(r.summary, r.errors, runCounts(r.results, r.opened), width));
+  const f = runFigures(r.results, r.opened);
+  out.push('', ...summaryLines(r.summary, r.errors, f.counts, width, f.moneyAtStake));
   const issues = problems(r.errors, r.platformErrors);
   if (issues) out.push(issues);
   return out.join('\n');
@@ -207,7 +215,7 @@ export function campaignDetail(r: ResultRow, escalation: Escalation | null): str
     `  variance          ${formatPct(r.variancePct)} (${r.severity ?? 'no variance'})${r.zeroDelivery ? ', zero delivery' : ''}`,
     ...(r.history && r.history.runs > 0 ? [`  history           ${trendLine(r.history)}`] : []),
     ...(r.forecast
-      ? forecastLines(r.forecast, r.currency).map((l, i) => `  ${i ? '' : 'forecast'}`.padEnd(20) + l)
+      ? forecastLines(r.forecast, r.currency, standsPaused(r)).map((l, i) => `  ${i ? '' : 'forecast'}`.padEnd(20) + l)
       : []),
     `  confidence        ${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : ` (data ${r.dataAgeHours} h old${r.reportingLagHours ? `; the platform reports spend up to ${r.reportingLagHours} h late` : ''})`}`,
     `  action            ${r.action}${r.proposedAction ? ` (proposed: ${r.proposedAction})` : ''} — ${r.status}`,
@@ -263,16 +271,19 @@ const BASIS: Record<Forecast['basis'], string> = {
 };
 
 /** The forecast in two lines: where the flight ends at this rate, then what it takes to land on budget. */
-export function forecastLines(f: Forecast, currency: string | null): [string, string] {
+export function forecastLines(f: Forecast, currency: string | null, paused = false): [string, string] {
   const money = (v: number) => formatMoney(v, currency);
-  const first = `At ${money(f.dailyRunRate)} a day (${BASIS[f.basis]}) it ends at ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${isOffBudget(f) ? ` ${OFF_MARK}` : ''}`;
+  const mark = isOffBudget(f) ? ` ${OFF_MARK}` : '';
+  const first = paused
+    ? `Paused: it ends at its spend so far, ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${mark}`
+    : `At ${money(f.dailyRunRate)} a day (${BASIS[f.basis]}) it ends at ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${mark}`;
   let second: string;
   if (f.daysLeft <= 0) second = 'The flight is over: nothing left to adjust.';
   else {
     const left = `${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'} left`;
     second =
       f.recommendedDailyBudget > 0
-        ? `${left}; to land on budget: ${money(f.recommendedDailyBudget)} a day`
+        ? `${left}; to land on budget${paused ? ' once resumed' : ''}: ${money(f.recommendedDailyBudget)} a day`
         : `${left}; the budget is already spent: any further spend overshoots it`;
   }
   return [first, second];

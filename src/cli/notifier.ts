@@ -1,6 +1,7 @@
 // The CLI's notifier: without Slack, alerts and escalations are collected and printed after the table.
 import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
 import { formatMoney, formatPct } from '../domain/money.js';
+import type { RunFigures } from '../domain/run-counts.js';
 
 export class CollectingNotifier implements Notifier {
   readonly lines: string[] = [];
@@ -41,8 +42,8 @@ export class TeeNotifier implements Notifier {
   async alert(row: ResultRow): Promise<void> {
     for (const n of this.all) await n.alert(row);
   }
-  async runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void> {
-    for (const n of this.all) await n.runAlerts(runId, rows);
+  async runAlerts(runId: string, rows: readonly ResultRow[], figures?: RunFigures): Promise<void> {
+    for (const n of this.all) await n.runAlerts(runId, rows, figures);
   }
   async escalationOpened(e: Escalation): Promise<void> {
     for (const n of this.all) await n.escalationOpened(e);

@@ -1,5 +1,6 @@
 // `pending` for people: the open questions oldest first, with their full reasons and times in words.
 import type { Escalation } from '../agent/ports.js';
+import { moneyAtStakeText, questionAtStake } from '../domain/overview.js';
 import { DEFAULT_WIDTH } from './results-table.js';
 import { clip, plural, wrap } from './text.js';
 
@@ -66,8 +67,8 @@ export function questionLabel(e: Escalation): string {
 }
 
 /**
- * The open questions, oldest first, each in three parts: id, proposal and campaign; when it was raised and when it
- * expires, in words; and its full reason on lines of its own.
+ * The open questions, oldest first, each in three parts: id, proposal and campaign; the money at stake, when it was
+ * raised and when it expires, in words; and its full reason on lines of its own.
  */
 export function pendingTable(
   pending: readonly Escalation[],
@@ -78,12 +79,16 @@ export function pendingTable(
   if (pending.length === 0) return 'No escalations are waiting for a decision.';
   const blocks = byAge(pending).map((e) => {
     const head = `${e.id}  ${`proposes ${e.proposedAction}`.padEnd('proposes alert'.length)}  ${questionLabel(e)}`;
+    const stake = `at stake ${moneyAtStakeText(questionAtStake(e)) || '—'}`;
     const raised = `raised ${relativeTime(e.createdAt, now)} (${readableTime(e.createdAt, timeZone, now)})`;
     const expires = `expires ${relativeTime(e.expiresAt, now)} (${readableTime(e.expiresAt, timeZone, now)})`;
-    const when = `${raised} · ${expires}`;
+    // On one line when it fits; else the money on its own, then the times (together when they fit).
+    const fits = (l: string) => l.length <= width - 2;
+    const times = `${raised} · ${expires}`;
+    const when = `${stake} · ${times}`;
     return [
       clip(head, width),
-      ...(when.length <= width - 2 ? [when] : [raised, expires]).map((l) => `  ${l}`),
+      ...(fits(when) ? [when] : fits(times) ? [stake, times] : [stake, raised, expires]).map((l) => `  ${l}`),
       ...wrap(e.reason, width - 2).map((l) => `  ${l}`),
     ].join('\n');
   });

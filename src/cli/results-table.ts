@@ -1,7 +1,7 @@
 // The pacing table of `run` and `status`, fitted to the terminal: names are clipped and the least useful columns
 // left out before it gets wider than the screen; numbers are never cut.
 import type { ResultRow } from '../agent/ports.js';
-import { formatMoney, formatPct } from '../domain/money.js';
+import { formatAmount, formatPct } from '../domain/money.js';
 import { clip, wrap } from './text.js';
 
 /** The width used when neither COLUMNS nor the terminal says (output to a file or a pipe). */
@@ -116,9 +116,19 @@ const COLUMNS: Column[] = [
   { header: 'CAMPAIGN', right: false, cell: campaignName, show: () => true },
   { header: 'PLATFORM', right: false, cell: (r) => r.platform, show: (l) => l.platform },
   { header: 'CUR', right: false, cell: currencyCell, show: () => true },
-  { header: 'TARGET', right: true, cell: (r) => formatMoney(r.targetSpend), show: (l) => l.cents },
+  {
+    header: 'TARGET',
+    right: true,
+    cell: (r) => formatAmount(r.targetSpend, r.planCurrency ?? r.currency),
+    show: (l) => l.cents,
+  },
   { header: 'TARGET', right: true, cell: (r) => wholeMoney(r.targetSpend), show: (l) => !l.cents },
-  { header: 'ACTUAL', right: true, cell: (r) => formatMoney(r.actualSpend), show: (l) => l.cents },
+  {
+    header: 'ACTUAL',
+    right: true,
+    cell: (r) => formatAmount(r.actualSpend, r.platformCurrency ?? r.currency),
+    show: (l) => l.cents,
+  },
   { header: 'ACTUAL', right: true, cell: (r) => wholeMoney(r.actualSpend), show: (l) => !l.cents },
   { header: 'VARIANCE', right: true, cell: (r) => formatPct(r.variancePct), show: () => true },
   { header: 'SEVERITY', right: false, cell: (r) => r.severity ?? '—', show: (l) => l.severity },

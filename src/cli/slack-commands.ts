@@ -1,13 +1,13 @@
 // The commands about Slack's messages: `preview` (what the latest run posts, without a workspace) and
 // `digest --now` (the digest sent now rather than on its schedule). Slack's modules load only here.
 import { ConfigError, PlatformError } from '../errors.js';
-import type { ReadApp } from '../open.js';
+import type { OutboxApp, ReadApp } from '../open.js';
 import type { Io, Options } from './commands.js';
 import { json } from './commands.js';
 
 export async function preview(app: ReadApp, o: Options, io: Io): Promise<void> {
   const { buildPreview, previewText } = await import('../slack/preview.js');
-  const p = await buildPreview(app.store, app.config.clock(), {
+  const p = await buildPreview(app.reads, app.config.clock(), {
     healthyVariance: app.config.thresholds.healthyVariance,
   });
   if (o.json) json(io, p);
@@ -29,44 +29,32 @@ export function digestTarget(app: ReadApp): { token: string; channel: string } {
   return { token: s.botToken, channel };
 }
 
-/**
- * Queues the digest (and its chart) exactly as the schedule does, so the next scheduled digest counts from here,
- * then delivers it for up to 15 s; what is left is delivered by a running `serve`.
- */
-export async function digestNow(app: ReadApp, o: Options, io: Io): Promise<void> {
+/** Sends the digest (and its chart) now, as the schedule would; says whether Slack took it within 15 s. */
+export async function digestNow(app: OutboxApp, o: Options, io: Io): Promise<void> {
   const { token, channel } = digestTarget(app);
-  const [{ postDigest }, { Dispatcher }, { webClient }, { createLogger }] = await Promise.all([
+  const [{ sendDigestNow }, { webClient }, { createLogger }] = await Promise.all([
     import('../slack/post-digest.js'),
-    import('../slack/dispatcher.js'),
     import('../slack/serve.js'),
     import('../log.js'),
   ]);
   const log = createLogger('warn');
-  const { digest, outboxIds } = await postDigest(
+  const { digest, statuses, refused } = await sendDigestNow(
     app.store,
     { channel, healthyVariance: app.config.thresholds.healthyVariance, timeZone: app.config.schedule.tz },
-    app.config.clock(),
+    webClient(token, app.config.slack.apiUrl, log),
     log,
+    app.config.clock,
+    { channelPaceMs: app.config.slack.channelPaceMs },
   );
-  await new Dispatcher(app.store, webClient(token, app.config.slack.apiUrl, log), log, app.config.clock, {
-    channelPaceMs: app.config.slack.channelPaceMs,
-  }).flush(15_000);
-  const items = outboxIds.map((id) => app.store.outbox.get(id));
-  const status = items.map((i) => i?.status ?? 'pending');
-  const sent = status.every((s) => s === 'sent');
-  const failed = items.find((i) => i?.status === 'failed');
+  const sent = statuses.every((s) => s === 'sent');
   if (o.json) {
-    json(io, { channel, runId: digest.latestRunId, sent, messages: status });
+    json(io, { channel, runId: digest.latestRunId, sent, messages: statuses });
     return;
   }
-  if (failed)
-    throw new PlatformError(
-      'slack',
-      `Slack refused the digest for ${channel}: ${failed.lastError ?? 'unknown error'}.`,
-    );
+  if (refused !== null) throw new PlatformError('slack', `Slack refused the digest for ${channel}: ${refused}.`);
   io.out(
     sent
-      ? `Digest${digest.latestRunId ? ` of run ${digest.latestRunId}` : ''} sent to ${channel}${items.length > 1 ? ' with its chart' : ''}.`
+      ? `Digest${digest.latestRunId ? ` of run ${digest.latestRunId}` : ''} sent to ${channel}${statuses.length > 1 ? ' with its chart' : ''}.`
       : `Digest queued for ${channel}; Slack did not take it within 15 s. \`pacing serve\` delivers it.`,
   );
 }

@@ -172,7 +172,7 @@ function explain(a: Assessment, d: Decision, causes: Cause[]): Assessment {
     c.code === 'platform_unavailable' || c.code === 'plan_row_invalid' || c.code === 'platform_data_unusable';
   if (d.action !== 'log' || causes.some(reported)) {
     a.rootCause = causes;
-    a.mitigation = mitigate(causes);
+    a.mitigation = mitigate(causes, a.currency);
   }
   return a;
 }
@@ -234,6 +234,7 @@ function matched(m: Match, input: AssessInput): Assessment {
           endDate: row.endDate,
           timeZone: c.timeZone ?? null,
           spendByDay: c.spendByDay,
+          paused: c.status === 'PAUSED',
         },
         input.now,
       );

@@ -5,7 +5,7 @@ import { dayOf } from './forecast.js';
 import { type Guard, type GuardSettings, hoursIntoFlight } from './guards.js';
 import type { Batch, Memory, PlannedRow, PolicyPlan } from './intents.js';
 import { round2 } from './money.js';
-import type { BatchKind } from './records.js';
+import type { BatchKind, BatchMember, ResultRow } from './records.js';
 import type { Platform } from './types.js';
 
 /** A storm needs at least this many suspect campaigns in one account. */
@@ -238,4 +238,21 @@ function addBatch(out: PolicyPlan, batch: Batch, mark: (a: Assessment) => Assess
     p.row.reason = `${batch.reason} (${p.row.reason})`;
     p.intent = { do: 'batch', batch: index };
   }
+}
+
+/** A batch member as its message and its approval need it. */
+export function memberOf(row: ResultRow): BatchMember {
+  return {
+    key: row.key,
+    campaignId: row.campaignId,
+    campaignName: row.campaignName,
+    platform: row.platform,
+    platformCampaignId: row.platformCampaignId,
+    platformCampaignName: row.platformCampaignName,
+    currency: row.platformCurrency ?? row.currency,
+    targetSpend: row.targetSpend,
+    actualSpend: row.actualSpend,
+    variancePct: row.variancePct,
+    dropped: false,
+  };
 }

@@ -100,6 +100,8 @@ export interface ForecastInput extends Flight {
   actualSpend: number | null;
   /** Spend per day in the account's zone, when the platform gives it (missing days spent nothing). */
   spendByDay?: Readonly<Record<string, number>> | undefined;
+  /** The campaign is paused: it spends nothing more, whatever its recent days did. */
+  paused?: boolean | undefined;
 }
 
 /**
@@ -133,6 +135,8 @@ export function forecast(input: ForecastInput, now: string): Forecast | null {
     dailyRunRate = days > 0 ? actualSpend / days : 0;
     basis = 'flight_to_date';
   }
+  // A paused flight's forecast is its spend so far: nothing more is spent unless someone resumes it.
+  if (input.paused) dailyRunRate = 0;
   const daysLeft = today > input.endDate ? 0 : daysBetween(laterDay(today, input.startDate), input.endDate) + 1;
   const projectedSpend = round2(actualSpend + dailyRunRate * daysLeft);
   return {
@@ -143,6 +147,20 @@ export function forecast(input: ForecastInput, now: string): Forecast | null {
     daysLeft,
     recommendedDailyBudget: daysLeft > 0 ? round2(Math.max(0, budget - actualSpend) / daysLeft) : 0,
     basis,
+  };
+}
+
+/**
+ * The forecast of a flight paused after it was made: its spend so far, a run rate of 0 for the days left. What
+ * lands it on budget once resumed (`recommendedDailyBudget`) does not change.
+ */
+export function pausedForecast(f: Forecast, actualSpend: number): Forecast {
+  const projectedSpend = round2(actualSpend);
+  return {
+    ...f,
+    dailyRunRate: 0,
+    projectedSpend,
+    projectedVariancePct: round2(((projectedSpend - f.budget) / f.budget) * 100),
   };
 }
 

@@ -119,7 +119,7 @@ export function hoursIntoFlight(a: Pick<Assessment, 'startDate' | 'timeZone'>, n
 }
 
 export function withCause(a: Assessment, cause: Cause): Assessment {
-  return { ...a, rootCause: [...a.rootCause, cause], mitigation: [...a.mitigation, ...mitigate([cause])] };
+  return { ...a, rootCause: [...a.rootCause, cause], mitigation: [...a.mitigation, ...mitigate([cause], a.currency)] };
 }
 
 const plainGuard: Guard = (a, code, message, evidence) => withCause(a, { code, message, evidence });

@@ -25,6 +25,20 @@ export function findCampaign<R extends Named>(results: readonly R[], query: stri
   );
 }
 
+/**
+ * The one row `resume-campaign ACM-M-005` means: the plan campaign id exactly, else in any case, else a platform
+ * campaign id. Never a part of a name: an undo acts on a platform, so it takes no guesses.
+ */
+export function findPlanCampaign<R extends Named>(results: readonly R[], query: string): R | null {
+  const q = query.toLowerCase();
+  return (
+    results.find((r) => r.campaignId === query) ??
+    results.find((r) => r.campaignId?.toLowerCase() === q) ??
+    results.find((r) => r.platformCampaignId === query) ??
+    null
+  );
+}
+
 /** A result row as did-you-mean knows it: by plan id (an orphan: platform id), also by its names. */
 export function campaignCandidates(results: readonly (Named & { key?: string })[]): Candidate[] {
   return results.map((r) => {

@@ -5,7 +5,7 @@ import type { Cause, Mitigation } from './types.js';
 type Ev = Cause['evidence'];
 const text = (v: Ev[string] | undefined): string => (v === null || v === undefined ? '?' : String(v));
 
-const STEPS: Record<Cause['code'], (e: Ev) => string> = {
+const STEPS: Record<Cause['code'], (e: Ev, money: (v: Ev[string] | undefined) => string) => string> = {
   unmatched_pinned_id: (e) =>
     `Correct platform_campaign_id on tracker line ${text(e.line)} (${text(e.platformCampaignId)} is not on the platform), or clear it to match by name.`,
   unmatched_no_similar_name: (e) =>
@@ -32,21 +32,21 @@ const STEPS: Record<Cause['code'], (e: Ev) => string> = {
   flight_ended: (e) => `Extend the flight past ${text(e.endDate)} or move the unspent budget to a running campaign.`,
   flight_not_started: (e) =>
     `Bring the start date (${text(e.startDate)}) in line with the plan, or move the plan's start.`,
-  budget_differs: (e) =>
+  budget_differs: (e, money) =>
     e.recommendedDailyBudget !== null && e.recommendedDailyBudget !== undefined
-      ? `Set the platform daily budget to ${money(e.recommendedDailyBudget)}: what is left of the plan budget ${money(e.planBudget)} over the days left (it is ${text(e.dailyBudget)} now).`
+      ? `Set the platform daily budget to ${money(e.recommendedDailyBudget)}: what is left of the plan budget ${money(e.planBudget)} over the days left (it is ${money(e.dailyBudget)} now).`
       : `Set the platform daily budget to ${money(e.plannedDailyBudget)} (plan budget ${money(e.planBudget)} over ${text(e.flightDays)} days).`,
-  forecast_miss: (e) =>
+  forecast_miss: (e, money) =>
     `Set the daily budget to ${money(e.recommendedDailyBudget)} for the ${text(e.daysLeft)} days left to land on the budget of ${money(e.budget)}.`,
   spend_spike: (e) => `Cap daily spend and review bid or budget changes made since ${text(e.since)}.`,
   spend_stall: () => 'Check ad approvals, billing and audience size: delivery stopped though the campaign is enabled.',
   no_delivery: () =>
     'Check ad approvals, the payment method, targeting and bids: the campaign is enabled but does not deliver.',
-  over_pacing: (e) =>
+  over_pacing: (e, money) =>
     e.recommendedDailyBudget !== undefined
       ? `Lower the daily budget to ${money(e.recommendedDailyBudget)} to land on the flight budget.`
       : 'Lower the daily budget or bids to bring spend back to plan (give the row a budget in the tracker for an exact figure).',
-  under_pacing: (e) =>
+  under_pacing: (e, money) =>
     e.recommendedDailyBudget !== undefined
       ? `Raise the daily budget to ${money(e.recommendedDailyBudget)} (and bids if it does not spend it), or move the shortfall to another campaign.`
       : 'Raise bids or the daily budget, or move the shortfall to another campaign (give the row a budget in the tracker for an exact figure).',
@@ -76,11 +76,11 @@ const STEPS: Record<Cause['code'], (e: Ev) => string> = {
     `Fix tracker line ${text(e.line)} (${text(e.error)}); the campaign is checked against it on the next run.`,
 };
 
-/** An amount with thousands separators, as people read it. */
-function money(v: Ev[string] | undefined): string {
-  return typeof v === 'number' ? formatMoney(v) : text(v);
-}
-
-export function mitigate(causes: readonly Cause[]): Mitigation[] {
-  return causes.map((c) => ({ cause: c.code, step: STEPS[c.code](c.evidence) }));
+/**
+ * The steps for the causes of one row. `currency` is the row's (the plan's, else the platform's): every amount
+ * is written as money in it, with separators and its minor units.
+ */
+export function mitigate(causes: readonly Cause[], currency: string | null = null): Mitigation[] {
+  const money = (v: Ev[string] | undefined): string => (typeof v === 'number' ? formatMoney(v, currency) : text(v));
+  return causes.map((c) => ({ cause: c.code, step: STEPS[c.code](c.evidence, money) }));
 }

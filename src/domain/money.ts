@@ -16,13 +16,67 @@ export function round2(value: number): number {
   return value < 0 ? -rounded : rounded;
 }
 
-/** Formats money for people: thousands separators, 2 decimals, optional ISO currency code. */
+/** Digits after the point when no currency is known: the cents most currencies have. */
+const DEFAULT_MINOR_UNITS = 2;
+const minorUnitsByCode = new Map<string, number>();
+
+/**
+ * How many digits a currency's amounts carry (its minor units, as Intl knows them): 2 for EUR and USD, 0 for JPY
+ * and KRW, 3 for KWD. Unknown or malformed codes get 2.
+ */
+export function minorUnits(currency: string | null | undefined): number {
+  if (!currency) return DEFAULT_MINOR_UNITS;
+  let digits = minorUnitsByCode.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+    } catch {
+      digits = DEFAULT_MINOR_UNITS; // not an ISO 4217 shape: Intl refuses it
+    }
+    if (minorUnitsByCode.size > 1000) minorUnitsByCode.clear();
+    minorUnitsByCode.set(currency, digits ?? DEFAULT_MINOR_UNITS);
+  }
+  return digits ?? DEFAULT_MINOR_UNITS;
+}
+
+/** Rounds to `digits` decimals, half away from zero, with the same guard against binary noise as round2. */
+function roundTo(value: number, digits: number): number {
+  if (digits === 2) return round2(value);
+  if (!Number.isFinite(value)) return value;
+  const f = 10 ** digits;
+  const rounded = Math.round(Number((Math.abs(value) * f).toPrecision(15))) / f;
+  return value < 0 ? -rounded : rounded;
+}
+
+/** Money rounded to its currency's minor units (whole yen, cents of a euro). */
+export const roundMoney = (value: number, currency?: string | null): number => roundTo(value, minorUnits(currency));
+
+// One formatter per number of digits, made once: building an Intl.NumberFormat costs far more than using one.
+const formatters = new Map<number, Intl.NumberFormat>();
+function formatterFor(digits: number): Intl.NumberFormat {
+  let f = formatters.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    formatters.set(digits, f);
+  }
+  return f;
+}
+
+/**
+ * An amount as people read it, without the currency code: thousands separators and the currency's minor units
+ * ("1,234.56" for EUR, "1,235" for JPY), rounded half away from zero like every figure in the app.
+ */
+export function formatAmount(value: number | null, currency?: string | null): string {
+  if (value === null) return '—';
+  const digits = minorUnits(currency);
+  // + 0 turns a negative zero (a tiny negative rounded away) into 0, which Intl would print as "-0.00".
+  return formatterFor(digits).format(roundTo(value, digits) + 0);
+}
+
+/** Money for people, the one way the app writes it: "1,234.56 EUR", "150,000 JPY"; no code when none is known. */
 export function formatMoney(value: number | null, currency?: string | null): string {
   if (value === null) return '—';
-  // By hand rather than toLocaleString: the same text, at a fraction of the cost (thousands of reasons a run).
-  const cents = Math.round(Math.abs(round2(value)) * 100);
-  const whole = String(Math.floor(cents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const text = `${value < 0 && cents > 0 ? '-' : ''}${whole}.${String(cents % 100).padStart(2, '0')}`;
+  const text = formatAmount(value, currency);
   return currency ? `${text} ${currency}` : text;
 }
 

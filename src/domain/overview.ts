@@ -1,7 +1,7 @@
 // What a run's results add up to for a reader of the digest or App Home: money at stake per currency, the
 // biggest over- and underspends, what changed against an earlier run, chronic offenders, forecasts that miss.
-import { round2 } from './money.js';
-import type { ResultRow } from './records.js';
+import { formatMoney, round2 } from './money.js';
+import type { BatchMember, Escalation, ResultRow } from './records.js';
 
 /** Off plan = warning or critical (SPEC, Severity); healthy rows and rows without a variance are not. */
 export const isOffPlan = (r: Pick<ResultRow, 'severity'>): boolean =>
@@ -43,6 +43,49 @@ export function moneyAtStake(rows: readonly ResultRow[]): MoneyAtStake[] {
   return [...sums.values()]
     .map((m) => ({ ...m, amount: round2(m.amount), over: round2(m.over), under: round2(m.under) }))
     .sort((a, b) => b.amount - a.amount || String(a.currency).localeCompare(String(b.currency)));
+}
+
+type Stake = Pick<BatchMember, 'currency' | 'actualSpend' | 'targetSpend'>;
+
+/**
+ * What one campaign of a question puts at stake: |actual − target|; spend with no plan counts whole, a plan whose
+ * campaign shows no spend its target to date. The measure batches rank their members by.
+ */
+const stakeOf = (m: Stake): number =>
+  m.actualSpend === null ? (m.targetSpend ?? 0) : Math.abs(m.actualSpend - (m.targetSpend ?? 0));
+
+/** Money at stake per currency over a question's campaigns, biggest first: never summed across currencies. */
+export function stakeByCurrency(members: readonly Stake[]): { currency: string | null; amount: number }[] {
+  const sums = new Map<string | null, number>();
+  for (const m of members) sums.set(m.currency, (sums.get(m.currency) ?? 0) + stakeOf(m));
+  return [...sums]
+    .map(([currency, amount]) => ({ currency, amount: round2(amount) }))
+    .sort((a, b) => b.amount - a.amount || String(a.currency).localeCompare(String(b.currency)));
+}
+
+/**
+ * The money an open question is about (for `pending` in the CLI, Slack and App Home): a batch's standing members,
+ * or the one campaign. Spend that cannot be compared with its plan (another currency, no plan) is the spend itself,
+ * in the currency it was spent in.
+ */
+export function questionAtStake(
+  e: Pick<Escalation, 'snapshot' | 'batch'>,
+): { currency: string | null; amount: number }[] {
+  if (e.batch) return stakeByCurrency(e.batch.members.filter((m) => !m.dropped));
+  const r = e.snapshot;
+  const comparable = r.variancePct !== null || r.actualSpend === null;
+  return stakeByCurrency([
+    comparable
+      ? { currency: r.currency, actualSpend: r.actualSpend, targetSpend: r.targetSpend }
+      : { currency: r.platformCurrency ?? r.currency, actualSpend: r.actualSpend, targetSpend: null },
+  ]);
+}
+
+/** "12,360.00 EUR · 4,836.00 USD": money at stake as every surface writes it, biggest first, never summed. */
+export function moneyAtStakeText(m: readonly Pick<MoneyAtStake, 'currency' | 'amount'>[]): string {
+  return m
+    .map((x) => (x.currency ? formatMoney(x.amount, x.currency) : `${formatMoney(x.amount)} (currency unknown)`))
+    .join(' · ');
 }
 
 /**

@@ -45,7 +45,7 @@ export function diagnose(s: Signals): Cause[] {
     return [
       {
         code: 'orphan_spend',
-        message: `"${campaign.name}" spent ${round2(campaign.spend)} with no row in the tracker.`,
+        message: `"${campaign.name}" spent ${formatMoney(campaign.spend, campaign.currency)} with no row in the tracker.`,
         evidence: {
           platformCampaignId: campaign.id,
           name: campaign.name,
@@ -73,7 +73,7 @@ export function diagnose(s: Signals): Cause[] {
     return [
       {
         code: 'zero_plan_spend',
-        message: `Spent ${round2(campaign.spend)} against a target of 0.`,
+        message: `Spent ${formatMoney(campaign.spend, campaign.currency ?? row.currency)} against a target of 0.`,
         evidence: { targetSpend: 0, actualSpend: round2(campaign.spend) },
       },
     ];
@@ -156,6 +156,7 @@ function deliveryCauses(row: PlanRow, c: PlatformCampaign, s: Signals): Cause[] 
   const causes: Cause[] = [];
   const under = s.zeroDelivery || (s.variancePct !== null && s.variancePct < 0);
   const today = s.now.slice(0, 10);
+  const cur = currencyOf(row, c);
   const evidence = { targetSpend: row.targetSpend, actualSpend: round2(c.spend), variancePct: s.variancePct };
   if (c.status === 'PAUSED' && under) {
     causes.push({
@@ -190,7 +191,7 @@ function deliveryCauses(row: PlanRow, c: PlatformCampaign, s: Signals): Cause[] 
   // deliver at all: a budget is not its problem). A budget gap that already names that figure says it once.
   const forecastCause =
     f && !s.zeroDelivery && f.daysLeft > 0 && Math.abs(f.projectedVariancePct) >= FORECAST_MISS_PCT
-      ? forecastMiss(row, f)
+      ? forecastMiss(row, c, f)
       : null;
   const budgetSaysIt = causes.some((x) => x.code === 'budget_differs' && x.evidence.recommendedDailyBudget !== null);
   if (s.zeroDelivery && !explained) {
@@ -206,12 +207,15 @@ function deliveryCauses(row: PlanRow, c: PlatformCampaign, s: Signals): Cause[] 
       f && f.daysLeft > 0 ? { recommendedDailyBudget: f.recommendedDailyBudget, daysLeft: f.daysLeft } : {};
     causes.push({
       code: s.variancePct > 0 ? 'over_pacing' : 'under_pacing',
-      message: `Spent ${round2(c.spend)} against ${row.targetSpend} planned to date (${s.variancePct > 0 ? '+' : ''}${s.variancePct}%).`,
+      message: `Spent ${formatMoney(c.spend, cur)} against ${formatMoney(row.targetSpend, cur)} planned to date (${formatPct(s.variancePct)}).`,
       evidence: { ...evidence, ...toLand },
     });
   }
   return causes;
 }
+
+/** The currency a matched row's amounts are in: the plan's, else the platform's (they differ only when escalated). */
+const currencyOf = (row: PlanRow, c: PlatformCampaign): string | null => row.currency ?? c.currency;
 
 function flightDays(start: string, end: string): number {
   return Math.round((Date.parse(end) - Date.parse(start)) / DAY_MS) + 1;
@@ -220,8 +224,8 @@ function flightDays(start: string, end: string): number {
 /** A forecast this far (in %) from the budget is named as a cause, with the daily budget that fixes it. */
 const FORECAST_MISS_PCT = 10;
 
-function forecastMiss(row: PlanRow, f: Forecast): Cause {
-  const cur = row.currency;
+function forecastMiss(row: PlanRow, c: PlatformCampaign, f: Forecast): Cause {
+  const cur = currencyOf(row, c);
   return {
     code: 'forecast_miss',
     message: `At this rate (${formatMoney(f.dailyRunRate, cur)} a day) it ends at ${formatMoney(f.projectedSpend, cur)} against a budget of ${formatMoney(f.budget, cur)} (${formatPct(f.projectedVariancePct)}) on ${row.endDate}.`,
@@ -242,12 +246,13 @@ function budgetGap(row: PlanRow, c: PlatformCampaign, f: Forecast | null): Cause
   if (row.budget === null || c.dailyBudget === null || row.budget <= 0) return null;
   const days = flightDays(row.startDate, row.endDate);
   if (!(days > 0)) return null;
+  const cur = currencyOf(row, c);
   const implied = round2(c.dailyBudget * days);
   const gap = (implied - row.budget) / row.budget;
   if (Math.abs(gap) < BUDGET_GAP) return null;
   return {
     code: 'budget_differs',
-    message: `Platform daily budget ${c.dailyBudget} × ${days} days = ${implied}, but the plan's budget is ${row.budget} (${gap > 0 ? '+' : ''}${round2(gap * 100)}%).`,
+    message: `Platform daily budget ${formatMoney(c.dailyBudget, cur)} × ${days} days = ${formatMoney(implied, cur)}, but the plan's budget is ${formatMoney(row.budget, cur)} (${formatPct(round2(gap * 100))}).`,
     evidence: {
       dailyBudget: c.dailyBudget,
       flightDays: days,
@@ -265,6 +270,7 @@ function budgetGap(row: PlanRow, c: PlatformCampaign, f: Forecast | null): Cause
  * observation against the plan's daily rate.
  */
 function spendTrend(row: PlanRow, c: PlatformCampaign, s: Signals): Cause | null {
+  const cur = currencyOf(row, c);
   if (c.spendByDay) {
     const t = dailyTrend(
       c.spendByDay,
@@ -276,12 +282,12 @@ function spendTrend(row: PlanRow, c: PlatformCampaign, s: Signals): Cause | null
     return t.kind === 'spike'
       ? {
           code: 'spend_spike',
-          message: `Spent ${t.spend} on ${t.yesterday}, ${round2(t.spend / t.mean)}× the mean of the 7 days before (${t.mean}).`,
+          message: `Spent ${formatMoney(t.spend, cur)} on ${t.yesterday}, ${round2(t.spend / t.mean)}× the mean of the 7 days before (${formatMoney(t.mean, cur)}).`,
           evidence: { ...evidence, since: t.yesterday },
         }
       : {
           code: 'spend_stall',
-          message: `Spent ${t.spend} on ${t.yesterday} against a mean of ${t.mean} a day over the 7 days before.`,
+          message: `Spent ${formatMoney(t.spend, cur)} on ${t.yesterday} against a mean of ${formatMoney(t.mean, cur)} a day over the 7 days before.`,
           evidence,
         };
   }
@@ -304,14 +310,14 @@ function spendTrend(row: PlanRow, c: PlatformCampaign, s: Signals): Cause | null
   if (expected > 0 && delta > 2 * expected) {
     return {
       code: 'spend_spike',
-      message: `Spent ${delta} in the last ${round2(hours)} h, over twice the planned ${round2(expected)}.`,
+      message: `Spent ${formatMoney(delta, cur)} in the last ${round2(hours)} h, over twice the planned ${formatMoney(expected, cur)}.`,
       evidence,
     };
   }
   if (delta <= 0 && hours >= 12 && c.status === 'ENABLED' && expected > 0) {
     return {
       code: 'spend_stall',
-      message: `No new spend in ${round2(hours)} h although ${round2(expected)} was planned.`,
+      message: `No new spend in ${round2(hours)} h although ${formatMoney(expected, cur)} was planned.`,
       evidence,
     };
   }

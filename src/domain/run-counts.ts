@@ -1,4 +1,5 @@
 // What one run did, apart from what stands: the counts a run's one-line summary gives people (CLI and Slack).
+import { type MoneyAtStake, moneyAtStake } from './overview.js';
 import type { ResultRow } from './records.js';
 
 type Row = Pick<ResultRow, 'action' | 'status' | 'escalationId' | 'pause' | 'notice'>;
@@ -90,4 +91,17 @@ export function runCountsLine(c: RunCounts): string {
     ...(t.standing.length ? [`Standing: ${t.standing.join(', ')}`] : []),
     ...t.waiting,
   ].join(' · ');
+}
+
+/**
+ * What a run adds up to, one definition for every surface (the CLI's summary, Slack's summary message, the digest,
+ * the `pacing_money_at_stake` metric): its counts, and the money off plan per currency (overview.ts, moneyAtStake).
+ */
+export interface RunFigures {
+  counts: RunCounts;
+  moneyAtStake: MoneyAtStake[];
+}
+
+export function runFigures(rows: readonly ResultRow[], opened?: ReadonlySet<string>): RunFigures {
+  return { counts: runCounts(rows, opened), moneyAtStake: moneyAtStake(rows) };
 }

@@ -126,7 +126,7 @@ export function createMetrics(store: Store, clock: () => string, log: Logger): M
   });
   new Gauge({
     name: 'pacing_money_at_stake',
-    help: 'Sum of |actual - target| spend over the critical campaigns of the latest completed run, by currency.',
+    help: 'Money at stake in the latest completed run by currency: sum of |actual - target| over off-plan (warning and critical) campaigns, as Slack and the CLI show it.',
     labelNames: ['currency'],
     registers,
     collect() {

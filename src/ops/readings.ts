@@ -1,5 +1,6 @@
 // What the store says about the app's state, read when Prometheus scrapes or a probe asks: small aggregate
 // queries, so that runs made by the CLI (another process) count as well as those made by `pacing serve`.
+import { moneyAtStake as moneyAtStakeOf } from '../domain/overview.js';
 import type { Store } from '../store/index.js';
 
 /** Label values kept to a fixed set: never a campaign id, never free text. */
@@ -14,7 +15,10 @@ export interface LatestRunFigures {
   finishedAt: string | null;
   /** Campaigns (result rows) per platform and severity (`none`: no variance, e.g. a target of 0). */
   campaigns: Map<string, Map<string, number>>;
-  /** Sum of |actual − target| over critical rows, per currency (`unknown` when the row states none). */
+  /**
+   * Money at stake per currency (`unknown` when the row states none): domain/overview.ts's one definition, the sum
+   * of |actual − target| over the off-plan rows, as the Slack summary, the digest and the CLI give it.
+   */
   moneyAtStake: Map<string, number>;
   /** Whether each platform could be read in that run. */
   platformsOk: Map<string, boolean>;
@@ -26,18 +30,19 @@ export function latestRunFigures(store: Store, cached: LatestRunFigures | null):
   if (cached?.runId === run.id) return cached;
   const campaigns = new Map<string, Map<string, number>>();
   const moneyAtStake = new Map<string, number>();
-  for (const r of store.runs.results(run.id)) {
+  const results = store.runs.results(run.id);
+  for (const r of results) {
     const platform = platformLabel(r.platform);
     const bySeverity = campaigns.get(platform) ?? new Map<string, number>();
     const severity = r.severity ?? 'none';
     bySeverity.set(severity, (bySeverity.get(severity) ?? 0) + 1);
     campaigns.set(platform, bySeverity);
-    if (r.severity === 'critical' && r.actualSpend !== null && r.targetSpend !== null) {
-      // A currency code is a short fixed set in practice; anything else is folded so labels stay few.
-      const code = r.currency?.toUpperCase() ?? '';
-      const currency = /^[A-Z]{3}$/.test(code) ? code : 'unknown';
-      moneyAtStake.set(currency, (moneyAtStake.get(currency) ?? 0) + Math.abs(r.actualSpend - r.targetSpend));
-    }
+  }
+  for (const m of moneyAtStakeOf(results)) {
+    // A currency code is a short fixed set in practice; anything else is folded so labels stay few.
+    const code = m.currency?.toUpperCase() ?? '';
+    const currency = /^[A-Z]{3}$/.test(code) ? code : 'unknown';
+    moneyAtStake.set(currency, (moneyAtStake.get(currency) ?? 0) + m.amount);
   }
   const platformsOk = new Map<string, boolean>();
   for (const [p, s] of Object.entries(run.summary?.platforms ?? {})) {

@@ -31,3 +31,17 @@ export function createPlatforms(
   }
   return out;
 }
+
+/** Where the data comes from and whether acting changes anything: platforms on fixture files, live ones in dry run. */
+export interface RunMode {
+  /** Platforms read from fixture files (the bundled demo by default): not a real ad account. */
+  demo: Platform[];
+  /** Live platforms in PACING_MODE=dry-run: read for real, nothing paused. */
+  dryRun: Platform[];
+}
+
+export function runMode(platforms: Config['platforms']): RunMode {
+  const demo = PLATFORMS.filter((p) => platforms.sources[p] === 'fixtures');
+  const live = PLATFORMS.filter((p) => platforms.sources[p] !== 'fixtures');
+  return { demo, dryRun: platforms.mode === 'dry-run' ? live : [] };
+}

@@ -12,7 +12,7 @@ import type { Escalation } from '../agent/ports.js';
 import { campaignTitle } from '../domain/lookup.js';
 import { PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { App } from '../wiring.js';
+import type { AgentApp } from '../wiring.js';
 import { notApprover } from './commands.js';
 import { publishHome } from './home.js';
 import { RESUME_CAMPAIGN } from './views/alert.js';
@@ -35,7 +35,7 @@ const tell = (respond: RespondFn, text: string) =>
 
 export function registerActions(
   bolt: Bolt,
-  app: App,
+  app: AgentApp,
   log: Logger,
   kick: () => void,
   track: <T>(work: Promise<T>) => Promise<T> = (w) => w,
@@ -111,9 +111,7 @@ export function registerActions(
       return;
     }
     // People know the campaign by its plan id and name; the platform's id is only what the button carries.
-    const row = app.agent
-      .latest()
-      ?.results.find((r) => r.platform === target.platform && r.platformCampaignId === target.platformCampaignId);
+    const row = app.reads.campaignFor(target.platform, target.platformCampaignId);
     const title = esc(row ? campaignTitle(row) : `${target.platform} campaign ${target.platformCampaignId}`);
     try {
       const outcome = await track(app.agent.resumeCampaign(target.platform, target.platformCampaignId, user, 'slack'));

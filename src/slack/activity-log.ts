@@ -1,6 +1,7 @@
 // What `serve` did, at info level, for the operator reading its logs: each pause, each question asked, each
 // decision. A notifier in front of Slack's, so every path that acts (runs, clicks, expiries) is logged alike.
 import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
+import type { RunFigures } from '../domain/run-counts.js';
 import type { Logger } from '../log.js';
 
 const where = (r: Pick<ResultRow, 'campaignId' | 'platform' | 'platformCampaignId'>) => ({
@@ -30,9 +31,9 @@ export class LoggingNotifier implements Notifier {
     await this.inner.alert(row);
   }
 
-  async runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void> {
+  async runAlerts(runId: string, rows: readonly ResultRow[], figures?: RunFigures): Promise<void> {
     for (const row of rows) this.pause(row);
-    await this.inner.runAlerts(runId, rows);
+    await this.inner.runAlerts(runId, rows, figures);
   }
 
   async escalationOpened(e: Escalation): Promise<void> {
@@ -62,6 +63,11 @@ export class LoggingNotifier implements Notifier {
       `Decision on ${c.escalation.id}: ${c.detail}`,
     );
     await this.inner.escalationClosed(c);
+  }
+
+  /** A batch whose members changed: passed on, or Slack's message would go on showing the old question. */
+  async escalationUpdated(e: Escalation): Promise<void> {
+    await this.inner.escalationUpdated?.(e);
   }
 
   async campaignResumed(r: { platform: string; platformCampaignId: string; actor: string; at: string }): Promise<void> {

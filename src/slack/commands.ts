@@ -3,7 +3,7 @@ import type { App as Bolt, RespondFn } from '@slack/bolt';
 import { campaignHint, findCampaign } from '../domain/lookup.js';
 import { RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { App } from '../wiring.js';
+import type { AgentApp } from '../wiring.js';
 import { esc } from './views/blocks.js';
 import { campaignBlocks, helpBlocks, pendingBlocks, statusBlocks } from './views/status.js';
 
@@ -17,7 +17,7 @@ const afterOtherAcks = () => new Promise<void>((resolve) => setImmediate(resolve
 /** Starts a run unless one is in progress; resolves with a one-line summary. */
 export type RunStarter = (trigger: string, actor: string) => Promise<string>;
 
-export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log: Logger): void {
+export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter, log: Logger): void {
   bolt.command('/pacing', async ({ command, ack, respond }) => {
     const [sub = 'status', ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
     const arg = rest.join(' ');
@@ -27,32 +27,32 @@ export function registerCommands(bolt: Bolt, app: App, startRun: RunStarter, log
         await ack();
         await afterOtherAcks();
         if (arg) {
-          const latest = app.agent.latest();
+          const latest = app.reads.latest();
           const rows = latest ? findCampaign(latest.results, arg) : [];
           await reply(
             respond,
             rows.length
-              ? campaignBlocks(rows, (id) => app.store.escalations.get(id))
+              ? campaignBlocks(rows, (id) => app.reads.escalation(id))
               : helpBlocks(
                   `No campaign matching *${esc(arg)}* in the latest run.${esc(latest ? campaignHint(arg, latest.results) : '')}`,
                 ),
             `Pacing status for ${arg}`,
           );
         } else {
-          await reply(respond, statusBlocks(app.agent.latest(), app.agent.pending()), 'Pacing status');
+          await reply(respond, statusBlocks(app.reads.latest(), app.reads.pending()), 'Pacing status');
         }
         return;
       case 'pending':
         await ack();
         await afterOtherAcks();
-        await reply(respond, pendingBlocks(app.agent.pending()), 'Escalations awaiting a decision');
+        await reply(respond, pendingBlocks(app.reads.pending()), 'Escalations awaiting a decision');
         return;
       case 'run': {
         if (!app.agent.mayDecide(user, 'slack')) {
           await ack({ response_type: 'ephemeral', text: notApprover(app) });
           return;
         }
-        const since = app.agent.runningSince();
+        const since = app.reads.runLock()?.acquiredAt;
         if (since) {
           await ack({
             response_type: 'ephemeral',
@@ -95,7 +95,7 @@ async function reply(respond: RespondFn, blocks: unknown[], text: string): Promi
   await respond({ response_type: 'ephemeral', text, blocks: blocks as never });
 }
 
-export function notApprover(app: App): string {
+export function notApprover(app: AgentApp): string {
   return app.config.approvers.length === 0
     ? 'No approvers are configured (PACING_APPROVERS), so nobody can do this from Slack. Ask the operator to set it.'
     : `Only approvers can do this. Ask one of ${app.config.approvers.map((u) => `<@${u}>`).join(', ')}.`;

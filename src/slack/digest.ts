@@ -1,6 +1,6 @@
 // The scheduled digest: where spend stands in the latest run and what changed since the last digest, gathered
 // from runs, escalations and the audit trail.
-import type { Escalation, ResultRow } from '../agent/ports.js';
+import type { Reads } from '../agent/reads.js';
 import {
   biggestVariances,
   chronicOffenders,
@@ -10,9 +10,9 @@ import {
   type RunChanges,
   runChanges,
 } from '../domain/overview.js';
+import type { Escalation, ResultRow, RunSummary } from '../domain/records.js';
+import { asItStands } from '../domain/standing.js';
 import { DEFAULT_THRESHOLDS } from '../domain/types.js';
-import type { Store } from '../store/index.js';
-import type { RunSummary } from '../store/runs.js';
 
 /** How many overspends and underspends the digest lists. */
 const BIGGEST = 5;
@@ -59,13 +59,20 @@ export interface DigestOptions {
   healthyVariance?: number;
 }
 
-export function buildDigest(store: Store, since: string | null, until: string, opts: DigestOptions = {}): Digest {
-  const runs = store.runs.completedSince(since).filter((r) => (r.finishedAt ?? r.startedAt) <= until);
-  const latest = store.runs.latestCompletedBy(until);
-  const results = latest ? store.runs.results(latest.id) : [];
-  const counts = store.audit.countByType(since, until);
+/** What the digest reads of the agent's state. */
+export type DigestReads = Pick<
+  Reads,
+  'runsCompletedSince' | 'latestCompletedBy' | 'results' | 'auditCounts' | 'decidedSince' | 'pending'
+>;
+
+export function buildDigest(reads: DigestReads, since: string | null, until: string, opts: DigestOptions = {}): Digest {
+  const runs = reads.runsCompletedSince(since).filter((r) => (r.finishedAt ?? r.startedAt) <= until);
+  const latest = reads.latestCompletedBy(until);
+  // Each row as it stands now: an approved pause is a paused campaign, with the forecast of one.
+  const results = latest ? reads.results(latest.id).map(asItStands) : [];
+  const counts = reads.auditCounts(since, until);
   const count = (type: string) => counts[type] ?? 0;
-  const decided = store.escalations.decidedSince(since);
+  const decided = reads.decidedSince(since);
   return {
     since,
     until,
@@ -82,22 +89,22 @@ export function buildDigest(store: Store, since: string | null, until: string, o
       expired: count('escalation_expired'),
       resumed: count('campaign_resumed'),
     },
-    pending: store.escalations.pending(),
+    pending: reads.pending(),
     expired: decided.filter((e) => e.status === 'expired' && (e.decidedAt ?? '') <= until),
     moneyAtStake: moneyAtStake(results),
     overspends: biggestVariances(results, 'over', BIGGEST),
     underspends: biggestVariances(results, 'under', BIGGEST),
-    changes: latest && since ? changesSince(store, since, results) : null,
+    changes: latest && since ? changesSince(reads, since, results) : null,
     chronic: chronicOffenders(results),
     forecastMisses: forecastMisses(results, opts.healthyVariance ?? DEFAULT_THRESHOLDS.healthyVariance),
     results,
   };
 }
 
-function changesSince(store: Store, since: string, now: ResultRow[]): Digest['changes'] {
-  const baseline = store.runs.latestCompletedBy(since);
+function changesSince(reads: DigestReads, since: string, now: ResultRow[]): Digest['changes'] {
+  const baseline = reads.latestCompletedBy(since);
   if (!baseline) return null;
-  const then = store.runs.results(baseline.id);
+  const then = reads.results(baseline.id);
   if (then.length === 0) return null;
   return { ...runChanges(then, now), baselineRunId: baseline.id, baselineAt: baseline.startedAt };
 }

@@ -2,29 +2,32 @@
 import type { App as Bolt } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
-import type { App } from '../wiring.js';
+import { runMode } from '../platforms/index.js';
+import type { AgentApp } from '../wiring.js';
+import { modeNote } from './views/blocks.js';
 import { homeView } from './views/home.js';
 
 /** Publishes `user`'s Home tab as the store has it now, with an optional line about what they just did. */
 export async function publishHome(
   client: WebClient,
-  app: App,
+  app: AgentApp,
   user: string,
   notice: string | null = null,
 ): Promise<void> {
   await client.views.publish({
     user_id: user,
     view: homeView({
-      latest: app.agent.latest(),
-      pending: app.agent.pending(),
+      latest: app.reads.latest(),
+      pending: app.reads.pending(),
       canDecide: app.agent.mayDecide(user, 'slack'),
       now: app.config.clock(),
       notice,
+      note: modeNote(runMode(app.config.platforms)),
     }),
   });
 }
 
-export function registerHome(bolt: Bolt, app: App, log: Logger): void {
+export function registerHome(bolt: Bolt, app: AgentApp, log: Logger): void {
   bolt.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     try {

@@ -1,5 +1,6 @@
 // The Slack notifier: renders each message and queues it durably; the dispatcher delivers it.
 import type { Escalation, EscalationClosed, Notifier, ResultRow } from '../agent/ports.js';
+import type { RunFigures } from '../domain/run-counts.js';
 import type { Store } from '../store/index.js';
 import {
   alertBlocks,
@@ -10,7 +11,7 @@ import {
   MAX_THREADED,
   resumedBlocks,
 } from './views/alert.js';
-import { type Block, esc, section, slackDate } from './views/blocks.js';
+import { type Block, esc, plainNote, section, slackDate, withNote } from './views/blocks.js';
 import { closedBlocks, escalationBlocks, escalationText } from './views/escalation.js';
 
 /** An open question's message re-rendered in place (a batch whose members changed); dropped if decided first. */
@@ -45,7 +46,17 @@ export class SlackNotifier implements Notifier {
     private readonly channels: Channels,
     private readonly clock: () => string,
     private readonly onQueued: () => void = () => {},
+    /** Said in every message's context line: demo data, or a dry run that paused nothing (views/blocks.ts). */
+    private readonly note: string | null = null,
   ) {}
+
+  /** The message as posted: with the note, in its context line and its notification text. */
+  private noted(payload: { text: string; blocks: Block[] }): { text: string; blocks: Block[] } {
+    if (!this.note) return payload;
+    const plain = plainNote(this.note);
+    const text = payload.text.includes(plain) ? payload.text : `${payload.text} (${plain})`;
+    return { text, blocks: withNote(payload.blocks, this.note) };
+  }
 
   /** One alert on its own (an approved escalation's alert). */
   async alert(row: ResultRow): Promise<void> {
@@ -59,7 +70,7 @@ export class SlackNotifier implements Notifier {
    * one summary message with the cards in its thread, halts first. Past MAX_THREADED cards the thread ends with
    * one line naming how many more there are (Slack allows about one message a second per channel).
    */
-  async runAlerts(runId: string, rows: readonly ResultRow[]): Promise<void> {
+  async runAlerts(runId: string, rows: readonly ResultRow[], figures?: RunFigures): Promise<void> {
     const channel = this.channels.alert;
     if (!channel || rows.length === 0) return;
     if (rows.length <= SUMMARY_ABOVE) {
@@ -74,7 +85,10 @@ export class SlackNotifier implements Notifier {
           method: 'chat.postMessage',
           channel,
           runId,
-          payload: { text: alertSummaryText(rows), blocks: alertSummaryBlocks(runId, rows) },
+          payload: this.noted({
+            text: alertSummaryText(rows, figures),
+            blocks: alertSummaryBlocks(runId, rows, figures),
+          }),
         },
         this.clock(),
       );
@@ -91,7 +105,7 @@ export class SlackNotifier implements Notifier {
             channel,
             runId,
             threadOf: parent,
-            payload: { text, blocks: [section(text)] },
+            payload: this.noted({ text, blocks: [section(text)] }),
           },
           this.clock(),
         );
@@ -110,7 +124,7 @@ export class SlackNotifier implements Notifier {
         runId: row.runId,
         threadOf,
         subject: subjectOf(row),
-        payload: { text: alertText(row), blocks: alertBlocks(row) },
+        payload: this.noted({ text: alertText(row), blocks: alertBlocks(row) }),
       },
       this.clock(),
     );
@@ -126,7 +140,7 @@ export class SlackNotifier implements Notifier {
       channel,
       escalationId: e.id,
       runId: e.runId,
-      payload: { text: escalationText(e), blocks: escalationBlocks(e) },
+      payload: this.noted({ text: escalationText(e), blocks: escalationBlocks(e) }),
     });
   }
 
@@ -139,7 +153,7 @@ export class SlackNotifier implements Notifier {
       channel,
       escalationId: c.escalation.id,
       runId: c.escalation.runId,
-      payload: { text: `${escalationText(c.escalation)} — ${esc(c.detail)}`, blocks: closedBlocks(c) },
+      payload: this.noted({ text: `${escalationText(c.escalation)} — ${esc(c.detail)}`, blocks: closedBlocks(c) }),
     });
   }
 
@@ -171,7 +185,8 @@ export class SlackNotifier implements Notifier {
       kind: 'alert_update',
       method: 'chat.update',
       channel: card.channel,
-      payload: { ts: card.ts, text: `Resumed by ${by}: ${String(card.payload.text ?? '')}`, blocks },
+      // The card had its note when posted: withNote keeps it once.
+      payload: { ts: card.ts, ...this.noted({ text: `Resumed by ${by}: ${String(card.payload.text ?? '')}`, blocks }) },
     });
   }
 

@@ -1,9 +1,13 @@
 // Sends the digest: the message and its chart go into the outbox in one transaction, with the digest's time, so
 // the next digest counts from here. The dispatcher delivers them in that order.
+import type { WebClient } from '@slack/web-api';
+import { Reads } from '../agent/reads.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { chartAltText, chartData, renderSpendChart } from './chart.js';
 import { buildDigest, type Digest } from './digest.js';
+import { Dispatcher } from './dispatcher.js';
+import { plainNote, withNote } from './views/blocks.js';
 import { digestBlocks, digestText } from './views/digest.js';
 
 export interface DigestSettings {
@@ -12,6 +16,8 @@ export interface DigestSettings {
   healthyVariance: number;
   /** PACING_TZ, for the chart's title. */
   timeZone: string;
+  /** Demo data or a dry run (views/blocks.ts, modeNote): said in the digest's context line. */
+  note?: string | null;
 }
 
 /**
@@ -28,7 +34,7 @@ export async function postDigest(
   log: Logger,
   render: typeof renderSpendChart = renderSpendChart,
 ): Promise<{ digest: Digest; outboxIds: number[] }> {
-  const digest = buildDigest(store, store.digests.lastAt(settings.channel), until, {
+  const digest = buildDigest(new Reads(store), store.digests.lastAt(settings.channel), until, {
     healthyVariance: settings.healthyVariance,
   });
   let png: Buffer | null = null;
@@ -50,7 +56,10 @@ export async function postDigest(
           kind: 'digest',
           method: 'chat.postMessage',
           channel: settings.channel,
-          payload: { text: digestText(digest), blocks: digestBlocks(digest) },
+          payload: {
+            text: settings.note ? `${digestText(digest)} (${plainNote(settings.note)})` : digestText(digest),
+            blocks: withNote(digestBlocks(digest), settings.note ?? null),
+          },
         },
         until,
       ),
@@ -79,4 +88,38 @@ export async function postDigest(
     return ids;
   });
   return { digest, outboxIds };
+}
+
+/** A digest sent now: where each of its messages stands once delivery had its time, and Slack's refusal if any. */
+export interface DigestDelivery {
+  digest: Digest;
+  /** One per message (the digest, then its chart): sent, or still pending for a running server to deliver. */
+  statuses: string[];
+  refused: string | null;
+}
+
+/**
+ * `digest --now`: queues the digest exactly as the schedule does (so the next scheduled one counts from here), then
+ * delivers the outbox for up to `waitMs` (15 s) at the channel's pace; what is left, a running `serve` delivers.
+ */
+export async function sendDigestNow(
+  store: Store,
+  settings: DigestSettings,
+  client: WebClient,
+  log: Logger,
+  clock: () => string,
+  delivery: { waitMs?: number; channelPaceMs?: number } = {},
+): Promise<DigestDelivery> {
+  const { digest, outboxIds } = await postDigest(store, settings, clock(), log);
+  const pace = delivery.channelPaceMs === undefined ? {} : { channelPaceMs: delivery.channelPaceMs };
+  await new Dispatcher(store, client, log, clock, pace).flush(
+    delivery.waitMs ?? 15_000,
+  );
+  const items = outboxIds.map((id) => store.outbox.get(id));
+  const failed = items.find((i) => i?.status === 'failed');
+  return {
+    digest,
+    statuses: items.map((i) => i?.status ?? 'pending'),
+    refused: failed ? (failed.lastError ?? 'unknown error') : null,
+  };
 }

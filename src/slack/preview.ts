@@ -1,9 +1,10 @@
 // `pacing preview`: the Slack messages of the latest run — its alerts, its open questions and the digest — built
 // by the same notifier and views that post them, without a workspace: as Block Kit, or as plain text.
-import type { ResultRow } from '../agent/ports.js';
+import type { Reads } from '../agent/reads.js';
+import type { ResultRow } from '../domain/records.js';
 import type { Store } from '../store/index.js';
 import type { NewOutboxItem } from '../store/outbox.js';
-import { buildDigest } from './digest.js';
+import { buildDigest, type DigestReads } from './digest.js';
 import { SlackNotifier } from './notifier.js';
 import { digestBlocks, digestText } from './views/digest.js';
 
@@ -32,8 +33,12 @@ const alerted = (r: ResultRow) => (r.action === 'alert' || r.action === 'halt') 
  * The messages as a run on an empty channel would post them: the notifier writes into a list instead of the
  * outbox, so a summary with its cards in the thread, the ten-card cap and the buttons are exactly Slack's.
  */
-export async function buildPreview(store: Store, now: string, settings: { healthyVariance: number }): Promise<Preview> {
-  const latest = store.runs.latestCompleted();
+export async function buildPreview(
+  reads: DigestReads & Pick<Reads, 'latest'>,
+  now: string,
+  settings: { healthyVariance: number },
+): Promise<Preview> {
+  const latest = reads.latest();
   if (!latest) return { runId: null, messages: [] };
   const messages: PreviewMessage[] = [];
   const capture = {
@@ -56,11 +61,10 @@ export async function buildPreview(store: Store, now: string, settings: { health
     transaction: <T>(fn: () => T): T => fn(),
   } as unknown as Store;
   const notifier = new SlackNotifier(capture, { alert: 'alerts', approval: 'approvals' }, () => now);
-  const results = store.runs.results(latest.id);
-  await notifier.runAlerts(latest.id, results.filter(alerted));
-  for (const e of store.escalations.pending()) await notifier.escalationOpened(e);
+  await notifier.runAlerts(latest.run.id, latest.results.filter(alerted));
+  for (const e of reads.pending()) await notifier.escalationOpened(e);
   // The digest as the first one would read (nothing to compare with); its chart is uploaded beside it.
-  const digest = buildDigest(store, null, now, { healthyVariance: settings.healthyVariance });
+  const digest = buildDigest(reads, null, now, { healthyVariance: settings.healthyVariance });
   capture.outbox.enqueue(
     {
       kind: 'digest',
@@ -70,7 +74,7 @@ export async function buildPreview(store: Store, now: string, settings: { health
     },
     now,
   );
-  return { runId: latest.id, messages };
+  return { runId: latest.run.id, messages };
 }
 
 /** Slack's mrkdwn for a terminal: dates, mentions and links by their readable part; escapes undone. */

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { type OpsServer, startOpsServer } from '../ops/http.js';
 import { createOps } from '../ops/ops.js';
 import { type Paging, startPaging } from '../ops/pager.js';
+import { runMode } from '../platforms/index.js';
 import { startSchedules, validateSchedules } from '../schedule/jobs.js';
 import { createApp } from '../wiring.js';
 import { LoggingNotifier } from './activity-log.js';
@@ -16,6 +17,7 @@ import { SlackNotifier } from './notifier.js';
 import { slackPageLinks } from './page-links.js';
 import { postDigest } from './post-digest.js';
 import { slackLogger } from './slack-logger.js';
+import { modeNote } from './views/blocks.js';
 import { summaryText } from './views/summary.js';
 
 export interface Server {
@@ -116,10 +118,23 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     // Decisions and expiries may settle (or fail) a pause: paging looks again.
     paging?.nudge();
   };
+  // Demo data or a dry run is said at start and in every message, so nobody takes it for real spend.
+  const dataMode = runMode(config.platforms);
+  const note = modeNote(dataMode);
+  if (dataMode.demo.length)
+    log.warn(
+      { platforms: dataMode.demo, dataDir: config.dataDir },
+      'Serving demo data: platforms are read from fixture files (PACING_PLATFORMS), not real ad accounts. Every Slack message will say "demo data".',
+    );
+  if (dataMode.dryRun.length)
+    log.warn(
+      { platforms: dataMode.dryRun },
+      'Dry run (PACING_MODE=dry-run): nothing is paused; every Slack message says so.',
+    );
   const app = createApp(
     config,
     (store) =>
-      new LoggingNotifier(new SlackNotifier(store, channels, config.clock, kick), log.child({ module: 'agent' })),
+      new LoggingNotifier(new SlackNotifier(store, channels, config.clock, kick, note), log.child({ module: 'agent' })),
   );
   dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock, {
     channelPaceMs: config.slack.channelPaceMs,
@@ -137,12 +152,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     try {
       const report = await run;
       // Questions this run asked, apart from those still open from earlier runs.
-      const opened = new Set(
-        app.store.audit
-          .list({ type: 'escalation_opened', runId: report.runId })
-          .map((e) => String(e.details.escalationId)),
-      );
-      const summary = summaryText(report, opened);
+      const summary = summaryText(report, app.reads.openedIn(report.runId));
       log.info(
         {
           runId: report.runId,
@@ -166,6 +176,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     channel: channels.digest,
     healthyVariance: config.thresholds.healthyVariance,
     timeZone: config.schedule.tz,
+    note,
   };
   const sendDigest = async () => {
     // Tracked like a click: a digest still drawing its chart at SIGTERM is queued before the database closes.
@@ -235,8 +246,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   // Messages refused before (a channel the bot was not in yet) get another chance after a restart, and
   // escalations opened while Slack was not configured are announced now.
   app.store.outbox.retryFailed();
-  const notifier = app.agent.deps.notifier;
-  for (const e of app.agent.pending()) if (!app.store.outbox.announcement(e.id)) await notifier.escalationOpened(e);
+  await app.agent.announceUnposted((id) => app.store.outbox.announcement(id) !== null);
   dispatcher.start();
   // PagerDuty (when PAGERDUTY_ROUTING_KEY is set): evaluated now, after every run, when kicked and every minute.
   paging = startPaging(app, config, log.child({ module: 'paging' }), { links: slackPageLinks(app.store, client) });

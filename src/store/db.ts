@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { DataError } from '../errors.js';
+import { DataError, isBusy } from '../errors.js';
 
 export type Db = Database.Database;
 
@@ -352,10 +352,6 @@ export function openDb(file: string): Db {
     }
   }
 }
-
-/** SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
-export const isBusy = (err: unknown): boolean =>
-  typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_BUSY');
 
 /**
  * Brings the schema up to date in one immediate transaction: the version is read inside it, so processes

@@ -13,6 +13,7 @@ import {
   trendLine,
 } from '../../src/cli/format.js';
 import type { ResultRow } from '../../src/domain/records.js';
+import { asItStands } from '../../src/domain/standing.js';
 import type { Forecast, RunHistory } from '../../src/domain/types.js';
 import { row } from './rows.js';
 
@@ -188,6 +189,23 @@ describe('forecast table', () => {
     // Mixed bases: the flight-to-date rate is starred and the legend says so.
     expect(dataLine(lines, 'SHORT')).toMatch(/500(\.00)?\*/);
     expect(lines.at(-1)).toBe('Run rate: mean of the last 7 days; * spend to date over the days elapsed.');
+  });
+
+  it('a paused campaign: "paused" for its run rate, and it ends at its spend so far (also in the detail)', () => {
+    // Stored while it ran: 9,500 spent, projected to 25,021.16 at 1,234.56 a day. Paused by the agent since.
+    const running = forecast({ dailyRunRate: 1_234.56, projectedSpend: 25_021.16, projectedVariancePct: 66.81 });
+    const paused = row({ campaignId: 'PAUSED', pause: 'paused', platformStatus: 'PAUSED', forecast: running });
+    const stands = asItStands(paused);
+    const text = forecastTable([stands]) ?? '';
+    const line = dataLine(text.split('\n'), 'PAUSED');
+    expect(line).toMatch(/ paused {2}/);
+    expect(line).toContain('9,500.00');
+    expect(line).not.toContain('25,021.16');
+    const detail = campaignDetail(stands, null);
+    expect(detail).toContain(
+      'Paused: it ends at its spend so far, 9,500.00 EUR against a budget of 15,000.00 EUR (-36.67%)',
+    );
+    expect(detail).not.toContain('a day (last 7 days) it ends at');
   });
 
   it('keeps the cents when only the campaign id needs clipping', () => {

@@ -74,7 +74,7 @@ describe('pending', () => {
     const lines = text.split('\n');
     const head = lines.findIndex((l) => l.startsWith('esc-0001'));
     const block = lines.slice(head + 1, lines.indexOf('', head));
-    const reason = block.filter((l) => !/^ {2}(raised|expires) /.test(l));
+    const reason = block.filter((l) => !/^ {2}(at stake|raised|expires) /.test(l));
     expect(reason.every((l) => l.startsWith('  '))).toBe(true);
     expect(reason.map((l) => l.trim()).join(' ')).toBe(LONG);
     // Every line fits a terminal of 80 or more; below that the reason still wraps to it.
@@ -87,6 +87,63 @@ describe('pending', () => {
     expect(text).toContain('raised 6 h ago (Fri 20 Nov 09:00 UTC) · expires in 18 h (Sat 21 Nov 09:00 UTC)');
     expect(text).toContain('raised 19 h ago (Thu 19 Nov 20:00 UTC) · expires in 5 h (Fri 20 Nov 20:00 UTC)');
     expect(pendingTable(QUESTIONS, NOW, 'Europe/Berlin', 120)).toContain('(Fri 20 Nov 10:00 CET)');
+  });
+
+  it('shows the money each question is about, in its currency: a batch per currency, unplanned spend whole', () => {
+    const questions = [
+      escalation({
+        id: 'esc-over',
+        snapshot: row({
+          campaignName: 'Over',
+          targetSpend: 6_000,
+          actualSpend: 8_100,
+          variancePct: 35,
+          currency: 'USD',
+        }),
+      }),
+      escalation({
+        id: 'esc-yen',
+        snapshot: row({
+          campaignName: 'Yen',
+          targetSpend: 1_000_000,
+          actualSpend: 1_250_000.4,
+          variancePct: 25,
+          currency: 'JPY',
+        }),
+      }),
+      escalation({
+        id: 'esc-fx',
+        snapshot: row({
+          campaignName: 'FX',
+          planCurrency: 'EUR',
+          platformCurrency: 'USD',
+          targetSpend: 5_000,
+          actualSpend: 5_400,
+          variancePct: null,
+        }),
+      }),
+      escalation({
+        id: 'esc-batch',
+        batch: {
+          kind: 'data_fault',
+          members: [
+            { ...member('G1'), targetSpend: 1_200 },
+            { ...member('G2'), targetSpend: 800.5 },
+            { ...member('G3'), targetSpend: 300, currency: 'GBP' },
+            { ...member('G4'), targetSpend: 9_999, dropped: true },
+          ],
+        },
+      }),
+    ];
+    const text = pendingTable(questions, NOW, 'UTC', 120);
+    const stakeOf = (id: string) => {
+      const lines = text.split('\n');
+      return lines[lines.findIndex((l) => l.startsWith(id)) + 1]?.trim().split(' · raised')[0];
+    };
+    expect(stakeOf('esc-over')).toBe('at stake 2,100.00 USD');
+    expect(stakeOf('esc-yen')).toBe('at stake 250,000 JPY');
+    expect(stakeOf('esc-fx')).toBe('at stake 5,400.00 USD');
+    expect(stakeOf('esc-batch')).toBe('at stake 2,000.50 EUR · 300.00 GBP');
   });
 
   it('says so when nothing waits', () => {

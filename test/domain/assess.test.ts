@@ -128,7 +128,7 @@ describe('assessAll: matched campaigns', () => {
     expect(a.mitigation).toEqual([
       {
         cause: 'forecast_miss',
-        step: 'Set the daily budget to 87.65 for the 17 days left to land on the budget of 3,100.00.',
+        step: 'Set the daily budget to 87.65 EUR for the 17 days left to land on the budget of 3,100.00 EUR.',
       },
     ]);
   });
@@ -181,6 +181,9 @@ describe('assessAll: matched campaigns', () => {
     const a = one({}, { status: 'PAUSED', spend: 560 });
     expect(a).toMatchObject({ platformStatus: 'PAUSED', severity: 'critical', action: 'halt' });
     expect(causeCodes(a)).toEqual(['campaign_paused', 'forecast_miss']);
+    // Paused, it spends no more: its flight ends at the 560 spent, not at 560 + 40 a day for 17 days.
+    expect(a.forecast).toMatchObject({ dailyRunRate: 0, projectedSpend: 560, projectedVariancePct: -81.94 });
+    expect(a.rootCause[1]?.message).toContain('ends at 560.00 EUR against a budget of 3,100.00 EUR');
   });
 
   it('a currency mismatch is escalated proposing an alert, even when the variance would be critical', () => {
@@ -345,7 +348,7 @@ describe('assessAll: unmatched rows and orphans', () => {
     expect(a?.rootCause).toEqual([
       {
         code: 'orphan_spend',
-        message: '"Rogue" spent 250.01 with no row in the tracker.',
+        message: '"Rogue" spent 250.01 EUR with no row in the tracker.',
         evidence: { platformCampaignId: 'g-7', name: 'Rogue', spend: 250.01, status: 'ENABLED' },
       },
     ]);

@@ -1,7 +1,17 @@
 // The pacing formulas at their boundaries: first day of flight, last day, after the end, no budget, no series,
 // a series with gaps, and a flight counted in the account's own time zone.
 import { describe, expect, it } from 'vitest';
-import { dailyTrend, dayOf, elapsedShare, expectedToDate, forecast, startOfDay } from '../../src/domain/forecast.js';
+import {
+  dailyTrend,
+  dayOf,
+  elapsedShare,
+  expectedToDate,
+  forecast,
+  pausedForecast,
+  startOfDay,
+} from '../../src/domain/forecast.js';
+import { asItStands, standsPaused } from '../../src/domain/standing.js';
+import { row } from '../cli/rows.js';
 
 // A 30-day November flight with a budget of 150,000: 5,000 a day.
 const FLIGHT = { startDate: '2026-11-01', endDate: '2026-11-30' };
@@ -69,6 +79,23 @@ describe('forecast', () => {
     expect(f?.recommendedDailyBudget).toBe(6);
   });
 
+  it('a paused flight ends at its spend so far: run rate 0 for the days left, the landing rate kept', () => {
+    // The same overspending flight, paused: 5,940 spent is where it ends, 1 % under its 6,000 budget.
+    const input = {
+      startDate: '2026-11-01',
+      endDate: '2026-11-20',
+      budget: 6_000,
+      actualSpend: 5_940,
+      spendByDay: series('2026-11-11', 10, 594),
+    };
+    const paused = forecast({ ...input, paused: true }, '2026-11-11T00:00:00Z');
+    expect(paused).toMatchObject({ dailyRunRate: 0, projectedSpend: 5_940, projectedVariancePct: -1, daysLeft: 10 });
+    expect(paused?.recommendedDailyBudget).toBe(6);
+    // A forecast made while it ran, once the campaign is paused: the same figures.
+    const running = forecast(input, '2026-11-11T00:00:00Z');
+    expect(running && pausedForecast(running, 5_940)).toEqual(paused);
+  });
+
   it('a series with gaps counts missing days as no spend, only days inside the flight', () => {
     const f = forecast(
       { ...FLIGHT, budget: BUDGET, actualSpend: 14_000, spendByDay: { '2026-11-17': 7_000, '2026-11-19': 7_000 } },
@@ -125,5 +152,48 @@ describe('spend spike and stall from the daily series', () => {
   it('needs a full week before yesterday inside the flight, and a mean above 0', () => {
     expect(dailyTrend({ '2026-11-03': 9_000 }, FLIGHT, '2026-11-04T09:00:00Z')).toBeNull();
     expect(dailyTrend({ '2026-11-19': 100 }, FLIGHT, now)).toBeNull();
+  });
+});
+
+describe('a row as it stands once people and the agent acted', () => {
+  const running = {
+    dailyRunRate: 594,
+    projectedSpend: 11_880,
+    budget: 6_000,
+    projectedVariancePct: 98,
+    daysLeft: 10,
+    recommendedDailyBudget: 6,
+    basis: 'last_7_days' as const,
+  };
+  it.each([
+    ['paused by the agent', { pause: 'paused' as const }, true],
+    ['found paused', { pause: 'already_paused' as const }, true],
+    ['paused on the platform', { platformStatus: 'PAUSED' as const }, true],
+    [
+      'an approved pause',
+      { action: 'escalate' as const, proposedAction: 'halt' as const, status: 'approved' as const },
+      true,
+    ],
+    ['an approved pause after a failed one', { action: 'halt' as const, status: 'approved' as const }, true],
+    [
+      'an approved alert',
+      { action: 'escalate' as const, proposedAction: 'alert' as const, status: 'approved' as const },
+      false,
+    ],
+    [
+      'a rejected pause',
+      { action: 'escalate' as const, proposedAction: 'halt' as const, status: 'overridden' as const },
+      false,
+    ],
+    [
+      'a pause awaiting a decision',
+      { action: 'escalate' as const, proposedAction: 'halt' as const, status: 'awaiting_approval' as const },
+      false,
+    ],
+    ['a dry run', { pause: 'would_pause' as const }, false],
+  ])('%s: paused %s', (_name, over, paused) => {
+    const r = row({ actualSpend: 5_940, forecast: running, platformStatus: 'ENABLED', ...over });
+    expect(standsPaused(r)).toBe(paused);
+    expect(asItStands(r).forecast?.projectedSpend).toBe(paused ? 5_940 : 11_880);
   });
 });

@@ -1,7 +1,7 @@
 // Finding what was typed: the same campaign lookup for the CLI and Slack, and `approve <plan id>` standing for
 // that campaign's one open question.
 import { describe, expect, it } from 'vitest';
-import { campaignHint, campaignTitle, findCampaign, findQuestion } from '../../src/domain/lookup.js';
+import { campaignHint, campaignTitle, findCampaign, findPlanCampaign, findQuestion } from '../../src/domain/lookup.js';
 import type { BatchMember } from '../../src/domain/records.js';
 import { escalation, row } from '../cli/rows.js';
 
@@ -94,6 +94,18 @@ describe('campaign lookup shared by the CLI and Slack', () => {
     expect(findCampaign(RESULTS, 'ACM-G-004').map((r) => r.campaignId)).toEqual(['ACM-G-004']);
     expect(findCampaign(RESULTS, '23851200000000005').map((r) => r.campaignId)).toEqual(['ACM-M-005']);
     expect(findCampaign(RESULTS, 'basketball').map((r) => r.campaignId)).toEqual(['ACM-M-005']);
+  });
+
+  it.each<[string, string, string | null]>([
+    ['the plan id exactly', 'ACM-G-004', '20512340004'],
+    ['the plan id in another case', 'acm-g-004', '20512340004'],
+    ['a platform campaign id', '23851200000000005', '23851200000000005'],
+    ['an orphan by its platform id', '20599990001', '20599990001'],
+    ['never a part of a name (an undo takes no guesses)', 'basketball', null],
+    ['never a part of an id', 'ACM-G-00', null],
+    ['nothing for an unknown id', 'ACM-X-999', null],
+  ])('the campaign to resume: %s', (_name, query, platformCampaignId) => {
+    expect(findPlanCampaign(RESULTS, query)?.platformCampaignId ?? null).toBe(platformCampaignId);
   });
 
   it('suggests the nearest id when nothing matches', () => {

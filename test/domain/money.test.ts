@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatPct, round2 } from '../../src/domain/money.js';
+import { formatAmount, formatMoney, formatPct, minorUnits, round2, roundMoney } from '../../src/domain/money.js';
 
 describe('round2', () => {
   it.each([
@@ -139,5 +139,37 @@ describe('formatPct', () => {
 
   it('shows a dash for no variance', () => {
     expect(formatPct(null)).toBe('—');
+  });
+});
+
+describe('money in its currency (Intl, minor units)', () => {
+  it.each([
+    [27000, 'EUR', '27,000.00 EUR'],
+    [1850.4, 'USD', '1,850.40 USD'],
+    [185.45, 'GBP', '185.45 GBP'],
+    [150000.4, 'JPY', '150,000 JPY'],
+    [1234567.5, 'KRW', '1,234,568 KRW'],
+    [-2.5, 'JPY', '-3 JPY'],
+    [12.3456, 'KWD', '12.346 KWD'],
+    [-0.001, 'EUR', '0.00 EUR'],
+  ])('formats %d %s as %s', (value, currency, text) => {
+    expect(formatMoney(value, currency)).toBe(text);
+  });
+
+  it('knows each currency minor units, and 2 for what is not a currency code', () => {
+    expect([minorUnits('EUR'), minorUnits('JPY'), minorUnits('KRW'), minorUnits('KWD')]).toEqual([2, 0, 0, 3]);
+    expect([minorUnits(null), minorUnits('euro'), minorUnits('')]).toEqual([2, 2, 2]);
+  });
+
+  it('gives the amount alone for tables that show the currency apart', () => {
+    expect(formatAmount(98765.4, 'JPY')).toBe('98,765');
+    expect(formatAmount(98765.4, 'EUR')).toBe('98,765.40');
+    expect(formatAmount(null, 'EUR')).toBe('—');
+  });
+
+  it('rounds to the minor unit half away from zero, as stored', () => {
+    expect(roundMoney(1.005, 'EUR')).toBe(1.01);
+    expect(roundMoney(1499.5, 'JPY')).toBe(1500);
+    expect(roundMoney(-1499.5, 'KRW')).toBe(-1500);
   });
 });

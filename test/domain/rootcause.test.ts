@@ -133,7 +133,7 @@ describe('diagnose: orphans', () => {
     expect(causes).toEqual([
       {
         code: 'orphan_spend',
-        message: '"Rogue Campaign" spent 1234.57 with no row in the tracker.',
+        message: '"Rogue Campaign" spent 1,234.57 EUR with no row in the tracker.',
         evidence: { platformCampaignId: 'g-5', name: 'Rogue Campaign', spend: 1234.57, status: 'ENABLED' },
       },
     ]);
@@ -170,7 +170,7 @@ describe('diagnose: currency and zero plan', () => {
     expect(causes).toEqual([
       {
         code: 'zero_plan_spend',
-        message: 'Spent 50 against a target of 0.',
+        message: 'Spent 50.00 EUR against a target of 0.',
         evidence: { targetSpend: 0, actualSpend: 50 },
       },
     ]);
@@ -367,7 +367,8 @@ describe('diagnose: delivery', () => {
     expect(causes).toEqual([
       {
         code: 'budget_differs',
-        message: "Platform daily budget 150 × 31 days = 4650, but the plan's budget is 3100 (+50%).",
+        message:
+          "Platform daily budget 150.00 EUR × 31 days = 4,650.00 EUR, but the plan's budget is 3,100.00 EUR (+50.00%).",
         evidence: {
           dailyBudget: 150,
           flightDays: 31,
@@ -384,12 +385,30 @@ describe('diagnose: delivery', () => {
     );
   });
 
+  it('writes every amount as money in its currency, JPY without decimals; evidence keeps raw numbers', () => {
+    // 90,000 × 31 = 2,790,000 JPY against a plan budget of 3,100,000.5 JPY (−10 %).
+    const causes = diagnose(
+      matched(
+        { currency: 'JPY', budget: 3_100_000.5, targetSpend: 1_400_000 },
+        { currency: 'JPY', dailyBudget: 90_000, spend: 1_960_000.4 },
+      ),
+    );
+    expect(only(causes, 'budget_differs').message).toBe(
+      "Platform daily budget 90,000 JPY × 31 days = 2,790,000 JPY, but the plan's budget is 3,100,001 JPY (-10.00%).",
+    );
+    expect(only(causes, 'budget_differs').evidence).toMatchObject({ dailyBudget: 90_000, planBudget: 3_100_000.5 });
+    const steps = mitigate(causes, 'JPY').map((m) => m.step);
+    expect(steps).toContain('Set the platform daily budget to 100,000 JPY (plan budget 3,100,001 JPY over 31 days).');
+    for (const text of [...causes.map((c) => c.message), ...steps])
+      expect(text, 'no amount without separators or currency').not.toMatch(/\b\d{4,}(\.\d+)?\b(?! ?JPY)/);
+  });
+
   it('a platform daily budget below plan', () => {
     // 50 × 31 = 1550 against 3100: −50 %
     const causes = diagnose(matched({}, { dailyBudget: 50, spend: 700 }));
     expect(codes(causes)).toEqual(['budget_differs']);
     expect(only(causes, 'budget_differs').message).toBe(
-      "Platform daily budget 50 × 31 days = 1550, but the plan's budget is 3100 (-50%).",
+      "Platform daily budget 50.00 EUR × 31 days = 1,550.00 EUR, but the plan's budget is 3,100.00 EUR (-50.00%).",
     );
   });
 
@@ -429,7 +448,7 @@ describe('diagnose: delivery', () => {
       expect(causes).toEqual([
         {
           code: 'spend_spike',
-          message: 'Spent 250 in the last 24 h, over twice the planned 100.',
+          message: 'Spent 250.00 EUR in the last 24 h, over twice the planned 100.00 EUR.',
           evidence: { since: dayAgo, hours: 24, spendThen: 1570, spendNow: 1820, delta: 250, expectedDelta: 100 },
         },
       ]);
@@ -449,7 +468,7 @@ describe('diagnose: delivery', () => {
       expect(causes).toEqual([
         {
           code: 'spend_stall',
-          message: 'No new spend in 24 h although 100 was planned.',
+          message: 'No new spend in 24 h although 100.00 EUR was planned.',
           evidence: { since: dayAgo, hours: 24, spendThen: 1000, spendNow: 1000, delta: 0, expectedDelta: 100 },
         },
       ]);
@@ -494,7 +513,7 @@ describe('diagnose: delivery', () => {
     expect(causes).toEqual([
       {
         code: 'over_pacing',
-        message: 'Spent 1960 against 1400 planned to date (+40%).',
+        message: 'Spent 1,960.00 EUR against 1,400.00 EUR planned to date (+40.00%).',
         evidence: { targetSpend: 1400, actualSpend: 1960, variancePct: 40 },
       },
     ]);

@@ -224,6 +224,10 @@ describe('pacing CLI on the bundled scenario', () => {
     }
     const halts = pending.filter((p) => p.proposedAction === 'halt').map((p) => p.platformCampaignId);
     expect(halts.sort()).toEqual([ORPHAN, M005]);
+    // Each question says how much money it is about: ACM-M-005 spent 8,100 USD against 6,000 planned.
+    expect(pending.find((p) => p.campaignId === 'ACM-M-005')?.moneyAtStake).toEqual([
+      { currency: 'USD', amount: 2100 },
+    ]);
   });
 
   it('a second run links the open escalations instead of asking again', async () => {

@@ -361,16 +361,19 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
       ':mag: Is this the right campaign? ACME | US | Basketball | Launch',
     );
     expect(header(loop.posted.get('ACM-M-001')?.blocks)).toBe(
-      ':currency_exchange: Which currency is right? ACME | FR | Running | Retargeting',
+      ':currency_exchange: Plan in EUR, Meta reports USD: send an alert about ACME | FR | Running | Retargeting anyway?',
     );
-    expect(JSON.stringify(loop.posted.get('ACM-M-005')?.blocks)).toContain('"text":"Pause campaign"');
-    expect(JSON.stringify(loop.posted.get('ACM-M-004')?.blocks)).toContain('"text":"Send alert"');
+    expect(JSON.stringify(loop.posted.get('ACM-M-005')?.blocks)).toContain('"text":"Yes, pause it"');
+    expect(JSON.stringify(loop.posted.get('ACM-M-004')?.blocks)).toContain('"text":"Yes, send the alert"');
 
     // Alerts: 10 new ones, so one summary message in the channel and every card in its thread, pauses first.
     const alerts = delivered(loop, CHANNELS.alerts);
     const [summaryPost, ...cards] = alerts;
     expect(summaryPost?.body.thread_ts).toBeUndefined();
-    expect(header(summaryPost?.body.blocks)).toBe(':bell: 2 campaigns paused · 9 new alerts');
+    // The counts the CLI gives for the run (9 cards: 2 pauses, 6 new alerts and one campaign found paused).
+    expect(header(summaryPost?.body.blocks)).toBe(':bell: 2 paused · 6 new alerts · 6 escalated');
+    expect(JSON.stringify(summaryPost?.body.blocks)).toContain('Standing: 1 paused earlier.');
+    expect(JSON.stringify(summaryPost?.body.blocks)).toContain('*Demo data*');
     const summaryTs = (summaryPost?.response as { ts?: string } | undefined)?.ts;
     expect(cards).toHaveLength(9);
     expect(cards.every((c) => c.body.thread_ts === summaryTs)).toBe(true);
@@ -566,7 +569,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     expect(text).toMatch(/\*3\* healthy .*\*6\* warning .*\*5\* critical .*\*4\* without variance/);
     expect(text).toContain('3 halted · 6 alerted · 6 escalated · 3 logged');
     // Names, money at stake, and what became of each (over- and underspends listed apart).
-    expect(text).toContain('ACME | US | Basketball | Launch: *+35.00%* · 2,100.00 USD · approved');
+    expect(text).toContain('ACME | US | Basketball | Launch: *+35.00%* · 2,100.00 USD · paused (approved)');
     expect(text).toContain('ACME | UK | Trail | Prospecting: *+15.00%* · 570.00 GBP · overridden');
     expect(text).toContain('*4 escalation(s) awaiting a decision*');
 
@@ -582,7 +585,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     const dText = JSON.stringify((d.body as { blocks: unknown }).blocks);
     expect(dText).toContain(':red_circle: ACME | US | Basketball | Launch');
     expect(dText).toContain('ACM-M-005 · Meta 23851200000000005');
-    expect(dText).toContain('(proposed: halt) · *status:* approved');
+    expect(dText).toContain('(proposed: halt) · *status:* paused (approved)');
     expect(dText).toContain(`${loop.posted.get('ACM-M-005')?.actions[0]?.value}\` approved by <@${APPROVER}>`);
     expect(dText).not.toContain('ACM-M-004');
   }, 30_000);

@@ -161,6 +161,8 @@ export interface PendingDoc {
     reason: string;
     createdAt: string;
     expiresAt: string;
+    /** The money the question is about, per currency. */
+    moneyAtStake?: { currency: string | null; amount: number }[];
     /** Members of a batch escalation; null for a single campaign. */
     campaigns?: { campaignId: string | null; platform: string; platformCampaignId: string | null }[] | null;
   }[];

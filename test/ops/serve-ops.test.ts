@@ -181,8 +181,9 @@ describe('/metrics', () => {
     expect(value(m, 'pacing_campaigns', { severity: 'critical', platform: 'meta' })).toBeGreaterThan(0);
 
     const stake = new Map<string, number>();
+    // Off plan (warning or critical): the one definition Slack, the digest and the CLI use too.
     for (const r of rows)
-      if (r.severity === 'critical' && r.actualSpend !== null && r.targetSpend !== null) {
+      if ((r.severity === 'critical' || r.severity === 'warning') && r.actualSpend !== null && r.targetSpend !== null) {
         const c = r.currency ?? 'unknown';
         stake.set(c, (stake.get(c) ?? 0) + Math.abs(r.actualSpend - r.targetSpend));
       }

@@ -45,7 +45,7 @@ beforeAll(async () => {
   first = await today.agent.run('test');
   const m005 = today.agent.pending().find((e) => e.campaignId === 'ACM-M-005') as Escalation;
   approved = await today.agent.decide(m005.id, 'approved', APPROVERS[0] as string, null, 'slack');
-  day1 = buildDigest(today.store, null, NOW_ISO);
+  day1 = buildDigest(today.reads, null, NOW_ISO);
   today.store.digests.record(CHANNEL, NOW_ISO, day1.runs);
 
   // ACM-G-002 (5,000 planned) goes from 5,500 (+10 %, warning) to 7,000 (+40 %, critical); ACM-G-003 (4,000
@@ -55,13 +55,13 @@ beforeAll(async () => {
   await world.open(new RecordingNotifier(), later(4)).agent.run('test');
   const evening = world.open(new RecordingNotifier(), later(8));
   third = await evening.agent.run('test');
-  day1b = buildDigest(evening.store, evening.store.digests.lastAt(CHANNEL), later(9));
+  day1b = buildDigest(evening.reads, evening.store.digests.lastAt(CHANNEL), later(9));
   evening.store.digests.record(CHANNEL, later(9), day1b.runs);
 
   // 25 hours after the first run, another process resolves what nobody decided.
   const tomorrow = world.open(new RecordingNotifier(), later(25));
   expiredLater = (await tomorrow.agent.catchUp()).expired;
-  tomorrowDigest = buildDigest(tomorrow.store, tomorrow.store.digests.lastAt(CHANNEL), later(25));
+  tomorrowDigest = buildDigest(tomorrow.reads, tomorrow.store.digests.lastAt(CHANNEL), later(25));
 });
 
 afterAll(async () => {
@@ -73,6 +73,19 @@ const text = (v: unknown) => JSON.stringify(v);
 const ids = (rows: readonly { campaignId: string | null }[]) => rows.map((r) => r.campaignId);
 
 describe('buildDigest', () => {
+  it('shows a pause an approver approved as paused, its forecast its spend so far', () => {
+    const m005 = day1.results.find((r) => r.campaignId === 'ACM-M-005');
+    expect(m005).toMatchObject({ status: 'approved', proposedAction: 'halt' });
+    expect(m005?.forecast).toMatchObject({ dailyRunRate: 0, projectedSpend: m005?.actualSpend });
+    const lines = text(digestBlocks(day1))
+      .split('\\n')
+      .filter((l) => l.includes('(ACM-M-005)'));
+    // In the biggest overspends and in the forecasts that miss their budget: each time as paused.
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const l of lines) expect(l).toContain('paused');
+    expect(lines.join('\n')).not.toMatch(/ends at (?!its spend so far)[\d,.]+ USD vs/);
+  });
+
   it('the first digest: the latest run, money at stake per currency, nothing to compare with yet', () => {
     const d = day1;
     expect(d).toMatchObject({ since: null, runs: 1, latestRunId: first.runId, latestAt: NOW_ISO });
@@ -96,16 +109,17 @@ describe('buildDigest', () => {
     expect(d.changes).toBeNull(); // no earlier digest
     expect(d.chronic).toEqual([]); // one run is no trend
     // Forecasts beyond ±10 % of the budget, furthest first.
+    // Paused campaigns (G-004 and M-003 by the agent, G-005 found paused, M-005 approved) end at their spend so far.
     expect(d.forecastMisses.map((r) => [r.campaignId, r.forecast?.projectedVariancePct])).toEqual([
       ['ACM-M-003', -100],
       ['ACM-M-010', -100],
-      ['ACM-G-005', -50.35],
-      ['ACM-G-004', 37.56],
-      ['ACM-M-005', 36.08],
+      ['ACM-G-005', -68.33],
+      ['ACM-M-005', -55],
       ['ACM-G-007', 31.2],
       ['ACM-G-006', -18.58],
       ['ACM-G-002', 14.97],
       ['ACM-M-004', 14.18],
+      ['ACM-G-004', -11.33],
     ]);
     expect(d.pending).toHaveLength(5);
     expect(d.pending.map((e) => e.id)).not.toContain(approved.id);
@@ -143,7 +157,7 @@ describe('buildDigest', () => {
     expect(d.pending).toEqual([]);
     expect(d.expired.map((e) => e.id).sort()).toEqual(expiredLater.map((e) => e.id).sort());
     // A digest up to a time before any run has nothing to report.
-    const before = buildDigest(world.open(new RecordingNotifier()).store, null, later(-1));
+    const before = buildDigest(world.open(new RecordingNotifier()).reads, null, later(-1));
     expect(before).toMatchObject({ runs: 0, latestRunId: null, moneyAtStake: [], changes: null });
   });
 });
@@ -163,13 +177,19 @@ describe('digestBlocks', () => {
     expect(t).toContain('GBP');
     expect(t).toContain('USD');
     expect(t).toContain('*Newly critical (1)*');
-    expect(t).toContain('Acme_FR_Running_Search_Brand_Q4 (ACM-G-002) · *+40.00%* · 2,000.00 EUR over plan');
+    // Newly critical and paused by the agent in that run: said so.
+    expect(t).toContain('Acme_FR_Running_Search_Brand_Q4 (ACM-G-002) · *+40.00%* · 2,000.00 EUR over plan · paused');
     expect(t).toContain('*Back on plan (1)*');
     expect(t).toContain('Acme_UK_Football_Search_Generic_Q4 (ACM-G-003) · -25.00% → -2.50%');
     expect(t).toMatch(/\*Chronic offenders \(\d+\)\*/);
     expect(t).toContain('off plan in 3 of 3 runs');
     expect(t).toContain('*Will miss budget at this rate');
-    expect(t).toContain('ends at 24,760.00 EUR vs 18,000.00 EUR budget (*+37.56%*)');
+    expect(t).toContain(
+      'Acme_UK_Football_BlackFriday_Q4 (ACM-G-007) · ends at 22,419.82 GBP vs 18,000.00 GBP budget (*+24.55%*)',
+    );
+    expect(t).toContain(
+      '(ACM-G-005) · paused, ends at its spend so far: 4,750.00 EUR vs 15,000.00 EUR budget (*-68.33%*)',
+    );
     // Overspends and underspends in separate sections, each only its own direction.
     const over = blocks.find((b) => text(b).includes('*Biggest overspends*'));
     const under = blocks.find((b) => text(b).includes('*Biggest underspends*'));

@@ -75,7 +75,7 @@ describe('App Home', () => {
       expect(mine.map((b) => b.action_id)).toEqual(['pacing_approve', 'pacing_reject']);
     }
     const m005 = buttons(blocks).filter((b) => b.value === pending.get('ACM-M-005'));
-    expect(m005.map((b) => b.text.text)).toEqual(['Pause campaign', 'Keep running']);
+    expect(m005.map((b) => b.text.text)).toEqual(['Yes, pause it', 'No, keep it running']);
     expect(text).toContain('Is this the right campaign? ACME | US | Basketball | Launch');
     expect(text).not.toMatch(/npx pacing|pacing approve|\d{4}-\d\d-\d\dT\d\d:\d\d/);
   });

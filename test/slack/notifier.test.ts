@@ -84,7 +84,7 @@ describe('SlackNotifier: each situation once, many under one summary', () => {
     const [summary, ...cards] = items;
     expect(summary?.kind).toBe('alert_summary');
     expect(summary?.thread_of).toBeNull();
-    expect(summary?.payload.text).toBe('30 new pacing alerts, 5 paused');
+    expect(summary?.payload.text).toBe('Pacing alerts: 5 paused, 25 new alerts');
     expect(cards).toHaveLength(30);
     expect(cards.every((c) => c.thread_of === summary?.id && c.channel === ALERTS)).toBe(true);
     // The pauses lead the thread: each carries its undo button.

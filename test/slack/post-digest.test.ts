@@ -93,6 +93,21 @@ describe('postDigest through the outbox', () => {
     expect(digest.latestRunId).not.toBeNull();
   });
 
+  it('on demo data the digest says so in its context line and its notification text', async () => {
+    const note = ':test_tube: *Demo data* (fixture files): no real ad account was read or changed';
+    await postDigest(app.store, { ...SETTINGS, note }, later(1), silentLogger(), async () => null);
+    expect(await dispatcher.flush(10_000)).toBe(0);
+    const [post] = digestPosts();
+    const blocks = post?.body.blocks as { type: string; elements?: { text: string }[] }[];
+    expect(
+      blocks
+        .filter((b) => b.type === 'context')
+        .flatMap((b) => b.elements ?? [])
+        .map((e) => e.text),
+    ).toContain(note);
+    expect(String(post?.body.text)).toContain('(Demo data (fixture files): no real ad account was read or changed)');
+  });
+
   it('a chart that fails to render is logged and left out: the digest goes alone', async () => {
     const out = new PassThrough();
     const logged: string[] = [];

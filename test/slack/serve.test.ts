@@ -59,6 +59,36 @@ describe('pacing serve', () => {
     expect(help.body).not.toContain('<campaign>');
   });
 
+  it('on the bundled fixtures, warns at start and says "demo data" in every message it posts', async () => {
+    const logs: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    await t.start({}, createLogger('info', sink));
+    const warning = logs
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .find((l) => /demo data/i.test(l.msg));
+    expect(warning?.level).toBe(40); // pino's warn
+    expect(warning?.msg).toContain('fixture files');
+    await runFromSlack();
+    const posts = t.world.fake
+      .callsTo('chat.postMessage')
+      .filter((c) => (c.response as { ok?: boolean } | undefined)?.ok === true);
+    expect(posts.length).toBeGreaterThanOrEqual(14);
+    for (const c of posts) {
+      const blocks = c.body.blocks as { type: string; elements?: { text?: string }[] }[];
+      const context = blocks.filter((b) => b.type === 'context').flatMap((b) => b.elements ?? []);
+      expect(
+        context.some((e) => e.text?.includes('*Demo data*')),
+        `${String(c.body.channel)}: ${String(c.body.text)}`,
+      ).toBe(true);
+      expect(String(c.body.text)).toContain('Demo data');
+    }
+  });
+
   it('refuses /pacing run from a buyer and tells them why', async () => {
     await start();
     const res = await slashCommand(t.world.base, SECRET, { text: 'run', userId: BUYER, channelId: CHANNELS.alerts });

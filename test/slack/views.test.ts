@@ -23,6 +23,16 @@ import { type FakeSlackApi, startFakeSlackApi } from '../fakes/slack-api.js';
 import { type FixtureWorld, fastClient, fixtureWorld, later } from './fixture-app.js';
 
 const CHANNEL = 'C0VIEWS001';
+/** A paused flight's forecast: its 6,100 spent is where it ends, against a 20,000 budget. */
+const PAUSED_FORECAST = {
+  dailyRunRate: 0,
+  projectedSpend: 6_100,
+  budget: 20_000,
+  projectedVariancePct: -69.5,
+  daysLeft: 10,
+  recommendedDailyBudget: 1_390,
+  basis: 'last_7_days' as const,
+};
 const APPROVER = 'U0APPROVER1';
 const REJECTER = 'U0REJECTER1';
 
@@ -197,7 +207,7 @@ function manyPending(n: number, long: boolean): Escalation[] {
 // --- the escalation message ------------------------------------------------------------------------------------
 
 describe('escalationBlocks', () => {
-  it('has two buttons carrying the escalation id: a halt says "Pause campaign" (danger, confirmed) and "Keep running"', async () => {
+  it('has two buttons carrying the escalation id: a halt on a doubtful match says "Yes, pause it" (danger, confirmed) and "No, keep it running"', async () => {
     const halt = escalation('ACM-M-005');
     expect(halt.proposedAction).toBe('halt');
     const blocks = escalationBlocks(halt);
@@ -210,9 +220,14 @@ describe('escalationBlocks', () => {
       action_id: APPROVE,
       value: halt.id,
       style: 'danger',
-      text: { text: 'Pause campaign' },
+      text: { text: 'Yes, pause it' },
     });
-    expect(reject).toMatchObject({ type: 'button', action_id: REJECT, value: halt.id, text: { text: 'Keep running' } });
+    expect(reject).toMatchObject({
+      type: 'button',
+      action_id: REJECT,
+      value: halt.id,
+      text: { text: 'No, keep it running' },
+    });
     // The safe choice is never the red button.
     expect(reject?.style).toBeUndefined();
     expect(APPROVE).toBe('pacing_approve');
@@ -227,26 +242,57 @@ describe('escalationBlocks', () => {
     await post(blocks, 'halt escalation');
   });
 
-  it('a proposed alert says "Send alert" and "Dismiss", with no confirmation', async () => {
+  it('a proposed alert is never red nor confirmed; its buttons answer the question asked', async () => {
+    const answers = (id: string) => {
+      const e = escalation(id);
+      const [actions] = actionBlocks(escalationBlocks(e));
+      return actions?.elements.map((b) => [
+        b.action_id,
+        b.value,
+        (b.text as { text: string }).text,
+        b.style,
+        b.confirm,
+      ]);
+    };
+    // "Is this the right campaign?" is answered yes or no; "Plan in EUR, Meta reports USD: send an alert anyway?"
+    // with "Send alert anyway"; a plan row not found on the platform with "Send alert" / "Dismiss".
+    expect(answers('ACM-M-004')).toEqual([
+      [APPROVE, escalation('ACM-M-004').id, 'Yes, send the alert', 'primary', undefined],
+      [REJECT, escalation('ACM-M-004').id, 'No, dismiss', undefined, undefined],
+    ]);
+    expect(answers('ACM-M-001')).toEqual([
+      [APPROVE, escalation('ACM-M-001').id, 'Send alert anyway', 'primary', undefined],
+      [REJECT, escalation('ACM-M-001').id, 'Dismiss', undefined, undefined],
+    ]);
+    expect(answers('ACM-M-007')).toEqual([
+      [APPROVE, escalation('ACM-M-007').id, 'Send alert', 'primary', undefined],
+      [REJECT, escalation('ACM-M-007').id, 'Dismiss', undefined, undefined],
+    ]);
     for (const e of opened.filter((x) => x.proposedAction === 'alert')) {
       const [actions] = actionBlocks(escalationBlocks(e));
-      expect(
-        actions?.elements.map((b) => [b.action_id, b.value, (b.text as { text: string }).text, b.confirm]),
-      ).toEqual([
-        [APPROVE, e.id, 'Send alert', undefined],
-        [REJECT, e.id, 'Dismiss', undefined],
-      ]);
+      for (const b of actions?.elements ?? []) expect([b.style, b.confirm]).not.toContain('danger');
     }
-    expect(opened.filter((x) => x.proposedAction === 'alert').length).toBeGreaterThan(0);
     await post(escalationBlocks(escalation('ACM-M-004')), 'alert escalation');
+  });
+
+  it('says under each question what its two buttons do, in their own words', () => {
+    for (const e of opened) {
+      const blocks = escalationBlocks(e);
+      const [actions] = actionBlocks(blocks);
+      const labels = (actions?.elements ?? []).map((b) => (b.text as { text: string }).text);
+      const all = text(blocks);
+      for (const label of labels) expect(all, e.id).toContain(`*${label}*`);
+    }
   });
 
   it('asks the question that fits its reason', () => {
     const title = (id: string) => (escalationBlocks(escalation(id))[0] as { text: { text: string } }).text.text;
     expect(title('ACM-M-004')).toBe(':mag: Is this the right campaign? ACME | UK | Trail | Prospecting');
     expect(title('ACM-M-005')).toBe(':mag: Is this the right campaign? ACME | US | Basketball | Launch');
-    expect(title('ACM-M-001')).toBe(':currency_exchange: Which currency is right? ACME | FR | Running | Retargeting');
-    expect(title('ACM-M-007')).toBe(':mag: Is ACME | SE | Yoga | Awareness running? No match on Meta');
+    expect(title('ACM-M-001')).toBe(
+      ':currency_exchange: Plan in EUR, Meta reports USD: send an alert about ACME | FR | Running | Retargeting anyway?',
+    );
+    expect(title('ACM-M-007')).toBe(':mag: Not found on Meta: send an alert about ACME | SE | Yoga | Awareness?');
     const orphan = opened.find((e) => e.snapshot.campaignId === null && !e.batch) as Escalation;
     expect((escalationBlocks(orphan)[0] as { text: { text: string } }).text.text).toBe(
       ':question: Pause this unplanned spend? Acme_IT_Sandals_Clearance_Test on Google Ads',
@@ -428,11 +474,67 @@ describe('alert cards a buyer reads in three seconds', () => {
     expect(actionBlocks(blocks)).toEqual([]);
   });
 
+  it('a resumed card no longer says what to do about the pause, nor where the paused flight ends', () => {
+    const paused = { ...row('ACM-G-004'), forecast: PAUSED_FORECAST };
+    const card = alertBlocks(paused);
+    expect(text(card)).toContain('an approver can resume it with the button');
+    expect(text(card)).toContain('Paused, it ends at its spend so far');
+    const resumed = text(resumedBlocks(card, 'U0APPROVER1', 'today'));
+    expect(resumed).not.toContain('resume it with the button');
+    expect(resumed).not.toContain('The agent paused it');
+    expect(resumed).not.toContain('its spend so far');
+    // The money at stake and why it was paused stay.
+    expect(resumed).toMatch(/\*[\d,]+\.\d\d EUR (over|under) plan\*/);
+    // A card posted before its blocks had ids is recognised by its words.
+    const old = JSON.parse(JSON.stringify(card, (k, v) => (k === 'block_id' ? undefined : v))) as Block[];
+    expect(text(resumedBlocks(old, 'U0APPROVER1', 'today'))).not.toContain('resume it with the button');
+  });
+
+  it('a paused campaign ends at its spend so far on its card, never "at this rate … over its budget"', () => {
+    // The agent paused ACM-G-004 in this run: its stored forecast is its spend so far.
+    const g004 = row('ACM-G-004');
+    expect(g004.pause).toBe('paused');
+    if (g004.forecast) expect(g004.forecast.projectedSpend).toBe(g004.actualSpend);
+    const lead = text(alertBlocks({ ...g004, forecast: PAUSED_FORECAST }).slice(1, 2));
+    expect(lead).toContain('Paused, it ends at its spend so far: *6,100.00 EUR* of its 20,000.00 EUR budget (-69.50%)');
+    expect(lead).not.toContain('At this rate');
+  });
+
+  it('an early-flight row says it is too early to judge in its header, not "Critical: not delivering"', () => {
+    const early: ResultRow = {
+      ...row('ACM-G-003'),
+      severity: 'critical',
+      variancePct: -100,
+      actualSpend: 0,
+      zeroDelivery: true,
+      action: 'alert',
+      rootCause: [
+        {
+          code: 'guard_early_flight',
+          message: 'Too early to judge: the flight started 12 h ago (EARLY_FLIGHT_HOURS 24); not paused.',
+          evidence: { startDate: '2026-11-20', hoursSinceStart: 12, earlyFlightHours: 24 },
+        },
+      ],
+    };
+    expect(title(alertBlocks(early))).toBe(
+      ':hourglass_flowing_sand: Not delivering yet, too early to judge: Acme_UK_Football_Search_Generic_Q4',
+    );
+    expect(title(alertBlocks({ ...early, zeroDelivery: false, actualSpend: 100, variancePct: -97 }))).toBe(
+      ':hourglass_flowing_sand: Under plan, too early to judge: Acme_UK_Football_Search_Generic_Q4',
+    );
+    expect(title(alertBlocks({ ...early, rootCause: [] }))).toBe(
+      ':red_circle: Critical: not delivering: Acme_UK_Football_Search_Generic_Q4',
+    );
+  });
+
   it('many alerts: one summary with money per currency and one line each, pauses first', async () => {
     const alerted = rows.filter((x) => x.action === 'alert' || x.action === 'halt');
     const blocks = alertSummaryBlocks('run-x', alerted);
-    expect(title(blocks)).toBe(`:bell: 2 campaigns paused · ${alerted.length} new alerts`);
+    // The counts the CLI gives: pauses, new alerts and the one found paused apart (not "9 new alerts").
+    expect(alerted.length).toBe(9);
+    expect(title(blocks)).toBe(':bell: 2 paused · 6 new alerts');
     const t = text(blocks);
+    expect(t).toContain('Standing: 1 paused earlier.');
     expect(t).toMatch(/\*Money at stake:\* [\d,]+\.\d\d EUR · [\d,]+\.\d\d USD · [\d,]+\.\d\d GBP/);
     const lines = (blocks[2] as { text: { text: string } }).text.text.split('\n');
     expect(lines).toHaveLength(alerted.length);
@@ -469,6 +571,28 @@ describe("Slack's limits", () => {
       expect(violations(blocks, 50), `alert ${r.campaignId}`).toEqual([]);
       await post(blocks, `long alert ${r.campaignId}`);
     }
+  });
+
+  it('/pacing status says a paused campaign is paused, an approved pause too, never "done"', () => {
+    const t = text(statusBlocks(latest, []));
+    expect(t).toMatch(/Acme_NL_Outdoor_Awareness_Q4: \*\+40\.00%\* · 4,560\.00 EUR · paused/);
+    const approved = { ...row('ACM-M-005'), status: 'approved' as const };
+    expect(text(statusBlocks({ ...latest, results: [approved] }, []))).toContain('· paused (approved)');
+  });
+
+  it('/pacing pending and App Home give each question the money it is about, oldest first', () => {
+    const m005 = escalation('ACM-M-005'); // 2,100.00 USD over plan
+    const m001 = escalation('ACM-M-001'); // plan in EUR, spend in USD: the spend itself
+    const t = text(pendingBlocks([m005, m001]));
+    expect(t).toContain('*2,100.00 USD* at stake');
+    expect(t).toMatch(
+      new RegExp(
+        `\\*${m001.snapshot.actualSpend?.toLocaleString('en-US', { minimumFractionDigits: 2 })} USD\\* at stake`,
+      ),
+    );
+    expect(t.indexOf(m005.id)).toBeLessThan(t.indexOf(m001.id));
+    const home = text(homeView({ latest, pending: [m005], canDecide: true, now: m005.createdAt }).blocks);
+    expect(home).toContain('*At stake:* 2,100.00 USD');
   });
 
   it('/pacing pending with 500 escalations: at most 50 blocks, and it says how many were left out', async () => {
@@ -603,7 +727,7 @@ function batchEscalation(
     reason:
       kind === 'orphans'
         ? `${members.length} campaigns spend with no plan row (more than MAX_ORPHAN_ESCALATIONS, 20): the tracker may be incomplete. Review them; approving flags them, nothing is paused.`
-        : `${members.length} of ${members.length} in-flight campaigns in google account 111 (100 %) show no delivery: more likely a data outage than real stalls. Approve to pause all ${members.length}, or reject and check the platform's data.`,
+        : `${members.length} of ${members.length} in-flight campaigns in google account 111 (100 %) show no delivery: more likely a data outage than real stalls. Check the platform's data before pausing any of them.`,
     snapshot: { ...base.snapshot, platform: 'google', account: '111' },
     batch: { kind, members },
     ...over,
@@ -614,13 +738,13 @@ function batchEscalation(
 const faultMembers = () => Array.from({ length: 25 }, (_, i) => member(i, { currency: i % 3 === 0 ? 'GBP' : 'EUR' }));
 
 describe('batch escalations', () => {
-  it('one message: count, money per currency, the ten biggest, and Approve all / Reject with the escalation id', async () => {
+  it('a data fault: count, money per currency, the ten biggest, what to check, and "Keep them running" first', async () => {
     const e = batchEscalation('data_fault', faultMembers());
     const blocks = escalationBlocks(e);
     expect(violations(blocks, 50)).toEqual([]);
     const head = blocks[0] as unknown as { type: string; text: { text: string } };
     expect(head.type).toBe('header');
-    expect(head.text.text).toBe('Pause 25 campaigns? Google Ads account 111 data looks faulty');
+    expect(head.text.text).toBe('Google Ads account 111 data looks faulty: keep 25 campaigns running?');
     const t = text(blocks);
     // Money at stake per currency, never summed across them.
     expect(t).toContain('60,804.00 EUR');
@@ -636,25 +760,28 @@ describe('batch escalations', () => {
     expect(t).not.toContain('pause this campaign');
     const actions = actionBlocks(blocks);
     expect(actions).toHaveLength(1);
-    const [approve, reject, ...rest] = actions[0]?.elements ?? [];
+    // The safe answer leads: keeping them running is the first, primary button; pausing is red and confirmed.
+    const [reject, approve, ...rest] = actions[0]?.elements ?? [];
     expect(rest).toEqual([]);
+    expect(reject).toMatchObject({
+      type: 'button',
+      action_id: REJECT,
+      value: e.id,
+      style: 'primary',
+      text: { text: 'Keep them running' },
+    });
+    expect(reject?.confirm).toBeUndefined();
     expect(approve).toMatchObject({
       type: 'button',
       action_id: APPROVE,
       value: e.id,
       style: 'danger',
-      text: { type: 'plain_text', text: 'Pause 25 campaigns' },
+      text: { type: 'plain_text', text: 'Pause anyway' },
     });
     const confirm = approve?.confirm as { text: { text: string } } | undefined;
     expect(confirm?.text.text).toContain('pauses 25 campaigns');
-    expect(reject).toMatchObject({
-      type: 'button',
-      action_id: REJECT,
-      value: e.id,
-      text: { text: 'Keep them running' },
-    });
-    expect(reject?.style).toBeUndefined();
-    expect(reject?.confirm).toBeUndefined();
+    expect(t).toContain('*What to check first:* open Google Ads account 111');
+    expect(t).not.toContain('Pause 25 campaigns?');
     expect(escalationText(e)).toBe(`Approval needed (halt) for 25 campaigns: ${e.reason.replaceAll('&', '&amp;')}`);
     await post(blocks, 'data fault batch');
   });
@@ -750,6 +877,21 @@ describe('batch escalations', () => {
     expect(t).toContain(`<!date^${Date.parse('2025-03-04T10:00:00.000Z') / 1000}^`);
     expect(t).not.toContain('*Proposed:*');
     expect(t).toContain('24 paused, 1 already paused');
+    // Once decided, nothing says what to press any more: not the buttons' words, not a reason stored asking it.
+    for (const stale of ['Approve to pause', 'What to check first', '*Pause anyway*', '*Keep them running*'])
+      expect(
+        text(
+          closedBlocks({
+            ...c,
+            escalation: {
+              ...e,
+              reason: `${e.reason} Approve to pause all 25, or reject and check the platform's data.`,
+            },
+          }),
+        ),
+        stale,
+      ).not.toContain(stale);
+    expect(text(escalationBlocks(e))).toContain('*Pause anyway*');
     await post(blocks, 'approved batch');
     const rejected = closedBlocks({ ...c, decision: 'overridden', actor: REJECTER, detail: 'data outage, not stalls' });
     expect(actionBlocks(rejected)).toEqual([]);
@@ -781,10 +923,18 @@ describe('batch escalations', () => {
       const t = text(blocks);
       expect(t).toMatch(/…and \d+ more/);
       expect(t).not.toContain('<Acme');
-      expect(actionBlocks(blocks)[0]?.elements.map((b) => [b.action_id, b.value])).toEqual([
-        [APPROVE, e.id],
-        [REJECT, e.id],
-      ]);
+      const ids = actionBlocks(blocks)[0]?.elements.map((b) => [b.action_id, b.value]);
+      expect(ids).toEqual(
+        kind === 'data_fault'
+          ? [
+              [REJECT, e.id],
+              [APPROVE, e.id],
+            ]
+          : [
+              [APPROVE, e.id],
+              [REJECT, e.id],
+            ],
+      );
       await post(blocks, `500-member ${kind} batch`);
       const closedMsg = closedBlocks({
         escalation: e,
@@ -818,12 +968,15 @@ describe('message text fallbacks', () => {
 
 describe('the forecast on alerts and escalations', () => {
   it('says where the flight ends and the daily budget that lands it', () => {
+    // In the first lines, beside the money at stake: a campaign still running ends where its rate takes it.
+    const lead = text(escalationBlocks(escalation('ACM-M-005')).slice(1, 2));
+    expect(lead).toMatch(/At this rate \*[\d,]+\.\d\d USD over\* its 18,000\.00 USD budget by <!date\^\d+\^/);
+    expect(lead).toMatch(/To land on budget: [\d,.]+ USD a day for the \d+ days left/);
+    // ACM-G-004, paused by the agent this run, spends no more: it ends at its spend so far.
     const r = row('ACM-G-004');
-    expect(r.forecast).not.toBeNull();
-    // In the first lines, beside the money at stake.
-    const lead = text(alertBlocks(r).slice(1, 2));
-    expect(lead).toMatch(/At this rate \*[\d,]+\.\d\d EUR over\* its 18,000\.00 EUR budget by <!date\^\d+\^/);
-    expect(lead).toMatch(/To land on budget: [\d,.]+ EUR a day for the \d+ days left/);
-    expect(text(escalationBlocks(escalation('ACM-M-005')).slice(1, 2))).toContain('At this rate');
+    expect(r.forecast).toMatchObject({ dailyRunRate: 0, projectedSpend: r.actualSpend });
+    const paused = text(alertBlocks(r).slice(1, 2));
+    expect(paused).toMatch(/Paused, it ends at its spend so far: \*[\d,]+\.\d\d EUR\* of its 18,000\.00 EUR budget/);
+    expect(paused).not.toContain('At this rate');
   });
 });

@@ -3,6 +3,8 @@
 import type { ResultRow } from '../../agent/ports.js';
 import { UNDERSPEND_PAUSE_NOTE } from '../../domain/decision.js';
 import { formatPct } from '../../domain/money.js';
+import { moneyAtStakeText } from '../../domain/overview.js';
+import { type RunFigures, runCountsText, runFigures } from '../../domain/run-counts.js';
 import { type Block, context, esc, header, LIMITS, section, severityIcon } from './blocks.js';
 import {
   atStake,
@@ -42,6 +44,14 @@ function what(r: ResultRow): { icon: string; title: string } {
     case 'failed':
       return { icon: ':rotating_light:', title: 'Pause FAILED' };
     default:
+      // The early-flight guard says it is too early to judge: a "Critical" headline would contradict it.
+      if (r.rootCause.some((c) => c.code === 'guard_early_flight'))
+        return {
+          icon: ':hourglass_flowing_sand:',
+          title: r.zeroDelivery
+            ? 'Not delivering yet, too early to judge'
+            : `${dir ? `${cap(dir)} plan` : 'Off plan'}, too early to judge`,
+        };
       if (r.zeroDelivery)
         return { icon: severityIcon(r.severity), title: `${cap(r.severity ?? 'pacing')}: not delivering` };
       return { icon: severityIcon(r.severity), title: `${cap(r.severity ?? 'pacing')} ${off}` };
@@ -78,7 +88,12 @@ export function alertBlocks(r: ResultRow): Block[] {
   const { icon, title } = alertTitle(r);
   const forecast = forecastLine(r);
   const lead = [stakeLine(r), ...(forecast ? [forecast] : [])].join('\n');
-  const blocks: Block[] = [header(`${icon} ${title}`), section(lead), section(nextStep(r))];
+  // Ids let a later edit (the campaign resumed) find the lines that no longer hold.
+  const blocks: Block[] = [
+    header(`${icon} ${title}`),
+    { ...section(lead), block_id: LEAD },
+    { ...section(nextStep(r)), block_id: NEXT_STEP },
+  ];
   // Pausing a campaign that under-delivers deepens the shortfall: say so, and how to only be alerted instead.
   if ((r.pause === 'paused' || r.pause === 'would_pause') && direction(r) === 'under' && !r.zeroDelivery)
     blocks.push(section(`:warning: ${UNDERSPEND_PAUSE_NOTE}`));
@@ -124,14 +139,34 @@ export const alertText = (r: ResultRow): string => {
   return `${esc(alertTitle(r).title)}${amount} (${formatPct(r.variancePct)})`;
 };
 
-/** An alert the agent paused, once a person resumed the campaign: the card says so in its header. */
+const LEAD = 'lead';
+const NEXT_STEP = 'next_step';
+
+/** What the card said about the pause itself: untrue once the campaign runs again. */
+const PAUSE_NEXT_STEP = /^\*The agent paused it\.\*/;
+const PAUSED_FORECAST = /\n?Paused, it ends at its spend so far:[^\n]*/;
+
+/**
+ * An alert the agent paused, once a person resumed the campaign: the card says so in its header, and loses the
+ * button and the lines about the pause (what an approver can do with the button, the forecast of a paused flight).
+ */
 export function resumedBlocks(original: Block[], by: string, at: string): Block[] {
   const [first, ...rest] = original;
   const title = first?.type === 'header' ? first.text.text.replace(/^:octagonal_sign: Paused/, 'Resumed') : 'Resumed';
+  const kept: Block[] = [];
+  for (const b of rest) {
+    if (b.type === 'actions') continue;
+    const text = b.type === 'section' ? (b.text?.text ?? '') : '';
+    // Cards posted before the blocks had ids are recognised by their words.
+    if (b.type === 'section' && (b.block_id === NEXT_STEP || PAUSE_NEXT_STEP.test(text))) continue;
+    if (b.type === 'section' && b.text && PAUSED_FORECAST.test(text))
+      kept.push({ ...b, text: { ...b.text, text: text.replace(PAUSED_FORECAST, '') } });
+    else kept.push(b);
+  }
   return [
     header(`:arrow_forward: ${title.replace(/^:arrow_forward: /, '')}`),
     section(`*Resumed by <@${by}>* ${at}: it is spending again.`),
-    ...rest.filter((b) => b.type !== 'actions'),
+    ...kept,
   ];
 }
 
@@ -150,25 +185,18 @@ export function byUrgency(rows: readonly ResultRow[]): ResultRow[] {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The one message a run with many new alerts posts: counts, money at stake, one line per campaign. */
-export function alertSummaryBlocks(runId: string, rows: readonly ResultRow[]): Block[] {
+/**
+ * The one message a run with many new alerts posts: the run's counts and money at stake — `figures`, the same the
+ * CLI, the digest and the metrics give for the run (worked out from the posted rows when not given) — then one
+ * line per campaign.
+ */
+export function alertSummaryBlocks(runId: string, rows: readonly ResultRow[], figures?: RunFigures): Block[] {
   const sorted = byUrgency(rows);
-  const paused = rows.filter((r) => r.pause === 'paused').length;
-  const failed = rows.filter((r) => r.pause === 'failed').length;
-  const stake = new Map<string, number>();
-  for (const r of rows) {
-    const s = atStake(r);
-    const cur = r.platformCurrency ?? r.currency ?? '';
-    if (s !== null) stake.set(cur, (stake.get(cur) ?? 0) + s);
-  }
-  const stakes = [...stake].sort((a, b) => b[1] - a[1]).map(([c, v]) => money(v, c || null));
-  const head = [
-    paused ? `${plural(paused, 'campaign')} paused` : null,
-    failed ? `${failed} pause${failed === 1 ? '' : 's'} failed` : null,
-    `${plural(rows.length, 'new alert')}`,
-  ]
-    .filter(Boolean)
-    .join(' · ');
+  const f = figures ?? runFigures(rows);
+  const counts = runCountsText(f.counts);
+  const head = counts.thisRun.length ? counts.thisRun.join(' · ') : plural(rows.length, 'alert');
+  const standing = counts.standing.length ? ` Standing: ${counts.standing.join(', ')}.` : '';
+  const stakes = esc(moneyAtStakeText(f.moneyAtStake));
   const lines: string[] = [];
   let length = 0;
   for (const r of sorted) {
@@ -184,13 +212,14 @@ export function alertSummaryBlocks(runId: string, rows: readonly ResultRow[]): B
   const more = sorted.length - lines.length;
   return [
     header(`:bell: ${head}`),
-    section(`*Money at stake:* ${stakes.join(' · ') || '—'} off plan to date. Each campaign's card is in the thread.`),
+    section(`*Money at stake:* ${stakes || '—'} off plan to date.${standing} Each campaign's card is in the thread.`),
     section([...lines, ...(more > 0 ? [`…and ${more} more in the thread`] : [])].join('\n')),
     context([`Run ${runId} · only what is new or changed since the last post is listed`]),
   ];
 }
 
-export const alertSummaryText = (rows: readonly ResultRow[]): string => {
-  const paused = rows.filter((r) => r.pause === 'paused').length;
-  return `${plural(rows.length, 'new pacing alert')}${paused ? `, ${paused} paused` : ''}`;
+/** The notification text: what this run did, in the words of the CLI's summary. */
+export const alertSummaryText = (rows: readonly ResultRow[], figures?: RunFigures): string => {
+  const { thisRun } = runCountsText((figures ?? runFigures(rows)).counts);
+  return `Pacing alerts: ${thisRun.length ? thisRun.join(', ') : plural(rows.length, 'alert')}`;
 };

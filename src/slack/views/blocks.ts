@@ -2,6 +2,7 @@
 import type { types } from '@slack/bolt';
 import type { ResultRow } from '../../agent/ports.js';
 import { formatMoney, formatPct } from '../../domain/money.js';
+import { standsPaused } from '../../domain/standing.js';
 
 export type Block = types.KnownBlock;
 
@@ -99,6 +100,8 @@ function forecastField(r: ResultRow): string {
     f.daysLeft > 0
       ? `\nto land on budget: ${formatMoney(f.recommendedDailyBudget, cur)} a day for ${f.daysLeft} days`
       : '';
+  if (standsPaused(r))
+    return `*Forecast*\npaused: ends at its spend so far, ${formatMoney(f.projectedSpend, cur)} against ${formatMoney(f.budget, r.currency)} (${formatPct(f.projectedVariancePct)})`;
   return `*Forecast*\nends at ${formatMoney(f.projectedSpend, cur)} against ${formatMoney(f.budget, r.currency)} (${formatPct(f.projectedVariancePct)})${land}`;
 }
 
@@ -122,3 +125,37 @@ export function slackDate(iso: string | null | undefined, format = '{date_short_
   const fallback = `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return `<!date^${Math.floor(ms / 1000)}^${format}|${fallback}>`;
 }
+
+/**
+ * What every message must say when it is not about real money being acted on: demo data from fixture files, or
+ * a dry run that paused nothing. Null for live data acted on for real.
+ */
+export function modeNote(mode: { demo: readonly string[]; dryRun: readonly string[] }): string | null {
+  const notes: string[] = [];
+  if (mode.demo.length)
+    notes.push(
+      `:test_tube: *Demo data* (fixture files${mode.dryRun.length || mode.demo.length < 2 ? ` for ${mode.demo.map(platformName).join(' and ')}` : ''}): no real ad account was read or changed`,
+    );
+  if (mode.dryRun.length) notes.push(':test_tube: *Dry run — nothing was paused* (PACING_MODE=dry-run)');
+  return notes.length ? notes.join(' · ') : null;
+}
+
+/**
+ * The message with `note` in its context line (a context block added at the end when it has none). Said once:
+ * a message edited later (an escalation decided, a campaign resumed) keeps one note.
+ */
+export function withNote(blocks: readonly Block[], note: string | null): Block[] {
+  if (!note || JSON.stringify(blocks).includes(JSON.stringify(note).slice(1, -1))) return [...blocks];
+  const at = blocks.findLastIndex((b) => b.type === 'context');
+  const last = blocks[at];
+  if (last?.type === 'context' && last.elements.length < LIMITS.context) {
+    const out = [...blocks];
+    out[at] = { ...last, elements: [...last.elements, { type: 'mrkdwn', text: note }] };
+    return out;
+  }
+  // A message already at Slack's 50 blocks gives up its last one: the note matters more than a 50th line.
+  return [...blocks.slice(0, LIMITS.blocks - 1), context([note])];
+}
+
+/** The note without its mrkdwn, for a notification's plain text. */
+export const plainNote = (note: string): string => note.replace(/:[a-z_]+: /g, '').replaceAll('*', '');

@@ -1,8 +1,9 @@
 // The digest message: money at stake, what changed since the last digest, chronic offenders, forecasts that miss
 // their budget, the biggest over- and underspends, and the escalations waiting or expired. Read in seconds.
 import type { ResultRow } from '../../agent/ports.js';
-import { formatMoney, formatPct } from '../../domain/money.js';
+import { formatAmount, formatMoney, formatPct } from '../../domain/money.js';
 import { atStake, type MoneyAtStake } from '../../domain/overview.js';
+import { standsPaused } from '../../domain/standing.js';
 import type { Digest } from '../digest.js';
 import { type Block, context, esc, header, section, severityIcon, slackDate, withinLimits } from './blocks.js';
 import { age, plural, question, rowName, subject } from './names.js';
@@ -31,7 +32,7 @@ export function moneyLines(m: readonly MoneyAtStake[]): string {
     .map(
       (x) =>
         `• *${money(x.amount, x.currency)}* across ${plural(x.campaigns, 'campaign')}` +
-        ` — ${formatMoney(x.over)} over plan, ${formatMoney(x.under)} under`,
+        ` — ${formatAmount(x.over, x.currency)} over plan, ${formatAmount(x.under, x.currency)} under`,
     )
     .join('\n');
 }
@@ -71,7 +72,7 @@ function changeBlock(d: Digest): Block | null {
   const lines: string[] = [];
   if (c.newCriticals.length)
     lines.push(
-      `${severityIcon('critical')} *Newly critical (${c.newCriticals.length})*\n${list(c.newCriticals, (r) => `• ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}`)}`,
+      `${severityIcon('critical')} *Newly critical (${c.newCriticals.length})*\n${list(c.newCriticals, (r) => `• ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}${standsPaused(r) ? ' · paused' : ''}`)}`,
     );
   if (c.resolved.length)
     lines.push(
@@ -109,7 +110,7 @@ export function digestBlocks(d: Digest): Block[] {
     const changes = changeBlock(d);
     if (changes) blocks.push(changes);
     const variance = (r: ResultRow) =>
-      `• ${severityIcon(r.severity)} ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}${r.pause === 'paused' || r.pause === 'already_paused' ? ' · paused' : ''}`;
+      `• ${severityIcon(r.severity)} ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}${standsPaused(r) ? ' · paused' : ''}`;
     if (d.overspends.length) blocks.push(section(`*Biggest overspends*\n${list(d.overspends, variance, SHORT)}`));
     if (d.underspends.length) blocks.push(section(`*Biggest underspends*\n${list(d.underspends, variance, SHORT)}`));
     if (d.forecastMisses.length)
@@ -120,7 +121,8 @@ export function digestBlocks(d: Digest): Block[] {
             (r) => {
               const f = r.forecast as NonNullable<ResultRow['forecast']>;
               const cur = r.platformCurrency ?? r.currency;
-              return `• ${rowName(r)} · ends at ${money(f.projectedSpend, cur)} vs ${money(f.budget, r.currency)} budget (*${formatPct(f.projectedVariancePct)}*)`;
+              const ends = standsPaused(r) ? 'paused, ends at its spend so far:' : 'ends at';
+              return `• ${rowName(r)} · ${ends} ${money(f.projectedSpend, cur)} vs ${money(f.budget, r.currency)} budget (*${formatPct(f.projectedVariancePct)}*)`;
             },
             SHORT,
           )}`,

@@ -1,14 +1,23 @@
 // The escalation message: the question that fits why the agent asks, the money at stake, and two buttons that say
 // what they do; once decided, its header becomes the outcome, who decided and when.
-import type { BatchMember, Escalation, EscalationClosed } from '../../agent/ports.js';
-import { formatMoney, formatPct } from '../../domain/money.js';
+import type { types } from '@slack/bolt';
+import type { Escalation, EscalationClosed } from '../../agent/ports.js';
+import {
+  type Answers,
+  BATCH_ICON,
+  batchAnswers,
+  batchBlocks,
+  batchHeader,
+  platformsOf,
+  plural,
+  standing,
+} from './batch.js';
 import {
   type Block,
   campaignName,
   clip,
   context,
   esc,
-  escClip,
   header,
   LIMITS,
   platformName,
@@ -20,35 +29,137 @@ import { causeLines, detailsContext, displayName, forecastLine, ownerMention, st
 export const APPROVE = 'pacing_approve';
 export const REJECT = 'pacing_reject';
 
-/** The question an escalation asks, fitted to why the agent could not decide alone. */
-export function question(e: Escalation): { icon: string; title: string } {
+/** Why the agent asks, as far as the question and its buttons differ. */
+type Kind = 'pause_failed' | 'orphan' | 'currency' | 'unmatched' | 'zero_plan' | 'match' | 'plain';
+
+function kindOf(e: Escalation): Kind {
   const r = e.snapshot;
-  const name = displayName(r);
   const codes = new Set(r.rootCause.map((c) => c.code));
-  if (codes.has('pause_failed')) return { icon: ':rotating_light:', title: `The pause failed: pause ${name} by hand?` };
-  if (r.campaignId === null)
-    return { icon: ':question:', title: `Pause this unplanned spend? ${name} on ${platformName(r.platform)}` };
-  if (codes.has('currency_mismatch')) return { icon: ':currency_exchange:', title: `Which currency is right? ${name}` };
-  if (r.platformCampaignId === null)
-    return { icon: ':mag:', title: `Is ${name} running? No match on ${platformName(r.platform)}` };
-  if (codes.has('zero_plan_spend'))
-    return { icon: ':question:', title: `Spending with a plan of zero: pause ${name}?` };
-  if (/confidence [\d.]+ </.test(e.reason)) return { icon: ':mag:', title: `Is this the right campaign? ${name}` };
-  return e.proposedAction === 'halt'
-    ? { icon: ':octagonal_sign:', title: `Pause ${name}?` }
-    : { icon: ':bell:', title: `Send an alert about ${name}?` };
+  if (codes.has('pause_failed')) return 'pause_failed';
+  if (r.campaignId === null) return 'orphan';
+  if (codes.has('currency_mismatch') || codes.has('guard_currency_unknown')) return 'currency';
+  if (r.platformCampaignId === null) return 'unmatched';
+  if (codes.has('zero_plan_spend')) return 'zero_plan';
+  if (/confidence [\d.]+ </.test(e.reason)) return 'match';
+  return 'plain';
 }
 
-/** What approving and rejecting do, in one line under the question. */
-function proposal(e: Escalation): string {
-  if (e.proposedAction === 'halt')
-    return '*Pause campaign* stops its spend now (it can be resumed); *Keep running* leaves it and records your call.';
-  return '*Send alert* posts it to the alerts channel and records it; *Dismiss* records that it needs no action.';
+/** The question an escalation asks, fitted to why the agent could not decide alone; its buttons answer it. */
+export function question(e: Escalation): { icon: string; title: string } {
+  if (e.batch) return { icon: BATCH_ICON[e.batch.kind], title: batchHeader(e, e.batch, standing(e.batch).length) };
+  const r = e.snapshot;
+  const name = displayName(r);
+  const halt = e.proposedAction === 'halt';
+  switch (kindOf(e)) {
+    case 'pause_failed':
+      return { icon: ':rotating_light:', title: `The pause failed: try pausing ${name} again?` };
+    case 'orphan':
+      return {
+        icon: ':question:',
+        title: `${halt ? 'Pause' : 'Flag'} this unplanned spend? ${name} on ${platformName(r.platform)}`,
+      };
+    case 'currency':
+      return {
+        icon: ':currency_exchange:',
+        title: `${currencyGap(r)}: ${halt ? 'pause' : 'send an alert about'} ${name} anyway?`,
+      };
+    case 'unmatched':
+      return { icon: ':mag:', title: `Not found on ${platformName(r.platform)}: send an alert about ${name}?` };
+    case 'zero_plan':
+      return {
+        icon: ':question:',
+        title: `Spending with a plan of zero: ${halt ? 'pause' : 'send an alert about'} ${name}?`,
+      };
+    case 'match':
+      return { icon: ':mag:', title: `Is this the right campaign? ${name}` };
+    default:
+      return halt
+        ? { icon: ':octagonal_sign:', title: `Pause ${name}?` }
+        : { icon: ':bell:', title: `Send an alert about ${name}?` };
+  }
+}
+
+/** "Plan in EUR, Meta reports USD", or that the plan states no currency. */
+function currencyGap(r: Escalation['snapshot']): string {
+  const platform = platformName(r.platform);
+  if (!r.planCurrency) return `No currency in the plan, ${platform} reports ${r.platformCurrency ?? 'one'}`;
+  return `Plan in ${r.planCurrency}, ${platform} reports ${r.platformCurrency ?? 'another currency'}`;
+}
+
+const plainAnswers = (halt: boolean): Answers =>
+  halt
+    ? {
+        yes: 'Pause campaign',
+        no: 'Keep running',
+        explain:
+          '*Pause campaign* stops its spend now (it can be resumed); *Keep running* leaves it and records your call.',
+        safeFirst: false,
+      }
+    : {
+        yes: 'Send alert',
+        no: 'Dismiss',
+        explain:
+          '*Send alert* posts it to the alerts channel and records it; *Dismiss* records that it needs no action.',
+        safeFirst: false,
+      };
+
+export function answers(e: Escalation): Answers {
+  const halt = e.proposedAction === 'halt';
+  if (e.batch) return batchAnswers(e, e.batch);
+  switch (kindOf(e)) {
+    case 'match':
+      return halt
+        ? {
+            yes: 'Yes, pause it',
+            no: 'No, keep it running',
+            explain:
+              '*Yes, pause it* confirms the match and stops its spend now (it can be resumed); *No, keep it running* leaves it and records your call. Either way, pin the right campaign with `platform_campaign_id` in the tracker.',
+            safeFirst: false,
+          }
+        : {
+            yes: 'Yes, send the alert',
+            no: 'No, dismiss',
+            explain:
+              '*Yes, send the alert* confirms the match and posts the alert; *No, dismiss* records that it is not this campaign. Either way, pin the right campaign with `platform_campaign_id` in the tracker.',
+            safeFirst: false,
+          };
+    case 'currency': {
+      const fix = ' Either way, set the currency in the tracker so the next run compares the same money.';
+      return halt
+        ? {
+            yes: 'Pause anyway',
+            no: 'Keep running',
+            explain: `The variance may compare different money. *Pause anyway* stops its spend now (it can be resumed); *Keep running* leaves it and records your call.${fix}`,
+            safeFirst: false,
+          }
+        : {
+            yes: 'Send alert anyway',
+            no: 'Dismiss',
+            explain: `The variance may compare different money. *Send alert anyway* posts it to the alerts channel; *Dismiss* records that it needs no action.${fix}`,
+            safeFirst: false,
+          };
+    }
+    case 'pause_failed':
+      return {
+        yes: 'Try the pause again',
+        no: 'Keep running',
+        explain:
+          '*Try the pause again* asks the platform once more (it can be resumed); *Keep running* leaves it and records your call. If it must stop now, pause it by hand on the platform.',
+        safeFirst: false,
+      };
+    default:
+      return plainAnswers(halt);
+  }
 }
 
 export function escalationBlocks(e: Escalation): Block[] {
-  if (e.batch) return batchBlocks(e, e.batch);
-  return [...singleBlocks(e, question(e)), section(proposal(e)), escalationActions(e), context(singleContext(e, true))];
+  if (e.batch) return batchBlocks(e, e.batch, escalationActions(e));
+  return [
+    ...singleBlocks(e, question(e)),
+    section(answers(e).explain),
+    escalationActions(e),
+    context(singleContext(e, true)),
+  ];
 }
 
 function singleBlocks(e: Escalation, head: { icon: string; title: string }): Block[] {
@@ -105,12 +216,7 @@ export function closedBlocks(c: EscalationClosed): Block[] {
     `${c.actor === 'agent' ? `*Closed* ${when}` : `*${who} ${verb}* ${when}`}${c.outcome === 'failed' ? '\n:warning: ' : ' — '}${esc(detail.charAt(0).toUpperCase() + detail.slice(1))}${reason}`,
   );
   if (e.batch) {
-    const kept = batchBlocks(e, e.batch).filter(
-      (b) =>
-        b.type !== 'actions' &&
-        b.type !== 'context' &&
-        !(b.type === 'section' && b.text?.text.startsWith('*Proposed:*')),
-    );
+    const kept = batchBlocks(e, e.batch, null);
     return [
       header(`${head.icon} ${head.title}`),
       decided,
@@ -130,104 +236,6 @@ export const escalationText = (e: Escalation): string =>
       )
     : `Approval needed (${e.proposedAction}) for ${esc(campaignName(e.snapshot))}: ${esc(e.reason)}`;
 
-// --- batch escalations (SPEC, Batch escalations): one message about many campaigns ------------------------------
-
-type Batch = NonNullable<Escalation['batch']>;
-
-/** How many members a batch message lists by name. */
-export const BATCH_LISTED = 10;
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Money as everywhere in the app ("12,345.00 EUR"); a member without a currency says so. */
-const money = (value: number | null, currency: string | null): string =>
-  value === null ? '—' : currency ? formatMoney(value, esc(currency)) : `${formatMoney(value)} (currency unknown)`;
-
-/** |actual − target| — the same measure the policy ranks members by (no plan counts as 0, no spend as nothing). */
-const atStake = (m: BatchMember): number =>
-  m.actualSpend === null ? 0 : Math.abs(m.actualSpend - (m.targetSpend ?? 0));
-
-/** Money at stake per currency, biggest first: never summed across currencies. */
-export function batchMoneyAtStake(members: readonly BatchMember[]): { currency: string | null; amount: number }[] {
-  const sums = new Map<string | null, number>();
-  for (const m of members) sums.set(m.currency, (sums.get(m.currency) ?? 0) + atStake(m));
-  return [...sums]
-    .map(([currency, amount]) => ({ currency, amount }))
-    .sort((a, b) => b.amount - a.amount || String(a.currency).localeCompare(String(b.currency)));
-}
-
-/** The members an approval still acts on (a later run may have dropped some). */
-const standing = (b: Batch): BatchMember[] => b.members.filter((m) => !m.dropped);
-
-function platformsOf(members: readonly BatchMember[], fallback: string): string {
-  const names = [...new Set(members.map((m) => m.platform))].map(platformName);
-  return names.length ? names.join(' and ') : platformName(fallback);
-}
-
-function batchHeader(e: Escalation, b: Batch, n: number): string {
-  const campaigns = plural(n, 'campaign');
-  if (b.kind === 'orphans') return `Flag ${plural(n, 'orphan campaign')} for review? The tracker may be incomplete`;
-  if (b.kind === 'data_fault') {
-    const account = e.snapshot.account ? ` account ${e.snapshot.account}` : '';
-    // A fault can also hide campaigns from the export (proposing a review, not a pause).
-    const ask = e.proposedAction === 'halt' ? 'Pause' : 'Check';
-    return `${ask} ${campaigns}? ${platformName(e.snapshot.platform)}${account} data looks faulty`;
-  }
-  if (b.kind === 'halt_budget') return `Pause ${plural(n, 'more campaign')}? Over the limit of pauses made alone`;
-  return `${e.proposedAction === 'halt' ? 'Pause' : 'Flag'} ${campaigns}?`;
-}
-
-function memberLine(m: BatchMember): string {
-  const name = escClip(campaignName(m), 90);
-  const figures =
-    m.targetSpend === null
-      ? `${money(m.actualSpend, m.currency)} spent, no plan`
-      : `${money(m.actualSpend, m.currency)} vs ${money(m.targetSpend, m.currency)} planned · ${formatPct(m.variancePct)}`;
-  return `• *${name}* · ${platformName(m.platform)} · ${figures}`;
-}
-
-/** The biggest members, as many of the first ten as fit one section, and how many more there are. */
-function memberList(members: readonly BatchMember[]): string {
-  const title = `*${members.length > BATCH_LISTED ? `The ${BATCH_LISTED} biggest` : 'The campaigns'}* (money at stake first)`;
-  const lines: string[] = [];
-  let length = title.length;
-  const reserve = 40; // room for the "…and N more" line
-  for (const m of members.slice(0, BATCH_LISTED)) {
-    const line = memberLine(m);
-    if (length + 1 + line.length > LIMITS.sectionText - reserve) break;
-    lines.push(line);
-    length += 1 + line.length;
-  }
-  const more = members.length - lines.length;
-  return [title, ...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
-}
-
-function batchBlocks(e: Escalation, b: Batch): Block[] {
-  const members = standing(b);
-  const n = members.length;
-  const dropped = b.members.length - n;
-  const halt = e.proposedAction === 'halt';
-  const where = platformsOf(members, e.platform);
-  const stake = batchMoneyAtStake(members)
-    .map((s) => money(s.amount, s.currency))
-    .join(' · ');
-  const leftAlone = dropped
-    ? ` ${plural(dropped, 'other campaign')} came back on plan since and will be left alone.`
-    : '';
-  const proposal = halt
-    ? `*Proposed:* pause all ${plural(n, 'campaign')} on ${where} (any already paused are skipped). *Pause ${plural(n, 'campaign')}* pauses them; *Keep them running* leaves every one running and records your call.${leftAlone}`
-    : `*Proposed:* flag these ${plural(n, 'campaign')} for review — nothing is paused. *Flag for review* flags them; *Dismiss* closes the question.${leftAlone}`;
-  return [
-    header(batchHeader(e, b, n)),
-    section(`*Money at stake:* ${stake || '—'} across ${plural(n, 'campaign')} on ${where}`),
-    section(`*Why:* ${esc(e.reason)}`),
-    ...(n ? [section(memberList(members))] : []),
-    section(proposal),
-    escalationActions(e),
-    context([`Batch escalation \`${e.id}\` · expires ${slackDate(e.expiresAt)} · run ${e.runId}`]),
-  ];
-}
-
 const confirmDialog = (title: string, text: string, yes: string) => ({
   title: { type: 'plain_text' as const, text: clip(title, 100) },
   text: { type: 'mrkdwn' as const, text: clip(text, 300) },
@@ -236,9 +244,10 @@ const confirmDialog = (title: string, text: string, yes: string) => ({
 });
 
 /**
- * The two buttons of an escalation, saying what they do (SPEC, Slack surface): a proposed pause is "Pause
- * campaign" (danger, confirmed) or "Keep running"; a proposed alert "Send alert" or "Dismiss". The action ids
- * and values never change: `pacing_approve` / `pacing_reject`, the escalation id. Used on the card and in App Home.
+ * The two buttons of an escalation, answering its question and saying what they do (SPEC, Slack surface): a
+ * proposed pause is red and confirmed; where the agent suspects its own data, the safe answer comes first as the
+ * primary button. The action ids and values never change: `pacing_approve` / `pacing_reject`, the escalation id.
+ * Used on the card and in App Home.
  */
 export function escalationActions(e: Escalation): Block {
   const halt = e.proposedAction === 'halt';
@@ -246,18 +255,11 @@ export function escalationActions(e: Escalation): Block {
   const n = members.length;
   const where = e.batch ? platformsOf(members, e.platform) : platformName(e.platform);
   const r = e.snapshot;
-  const yes = halt
-    ? e.batch
-      ? `Pause ${plural(n, 'campaign')}`
-      : 'Pause campaign'
-    : e.batch
-      ? 'Flag for review'
-      : 'Send alert';
-  const no = halt ? (e.batch ? 'Keep them running' : 'Keep running') : 'Dismiss';
+  const a = answers(e);
   const confirm = e.batch
     ? confirmDialog(
-        `Pause ${plural(n, 'campaign')}?`,
-        `This pauses ${plural(n, 'campaign')} on ${where} now (any already paused are skipped). Each can be resumed afterwards.`,
+        `Pause ${plural(n, 'campaign')}${a.safeFirst ? ' anyway' : ''}?`,
+        `${a.safeFirst ? 'The data looks faulty: check it first. ' : ''}This pauses ${plural(n, 'campaign')} on ${where} now (any already paused are skipped). Each can be resumed afterwards.`,
         `Pause all ${n}`,
       )
     : confirmDialog(
@@ -266,19 +268,26 @@ export function escalationActions(e: Escalation): Block {
         `This pauses ${clip(esc(r.campaignName ?? r.platformCampaignName ?? r.platformCampaignId ?? 'the campaign'), 180)} on ${where} now. It can be resumed afterwards.`,
         'Pause it',
       );
+  const approve: Button = {
+    type: 'button',
+    action_id: APPROVE,
+    value: e.id,
+    style: halt ? 'danger' : 'primary',
+    text: { type: 'plain_text', text: clip(a.yes, LIMITS.buttonText) },
+    ...(halt ? { confirm } : {}),
+  };
+  const reject: Button = {
+    type: 'button',
+    action_id: REJECT,
+    value: e.id,
+    text: { type: 'plain_text', text: clip(a.no, LIMITS.buttonText) },
+    ...(a.safeFirst ? { style: 'primary' as const } : {}),
+  };
   return {
     type: 'actions',
     block_id: `escalation:${e.id}`,
-    elements: [
-      {
-        type: 'button',
-        action_id: APPROVE,
-        value: e.id,
-        style: halt ? 'danger' : 'primary',
-        text: { type: 'plain_text', text: clip(yes, LIMITS.buttonText) },
-        ...(halt ? { confirm } : {}),
-      },
-      { type: 'button', action_id: REJECT, value: e.id, text: { type: 'plain_text', text: no } },
-    ],
+    elements: a.safeFirst ? [reject, approve] : [approve, reject],
   };
 }
+
+type Button = Extract<types.ActionsBlock['elements'][number], { type: 'button' }>;

@@ -3,8 +3,8 @@
 import type { types } from '@slack/bolt';
 import type { LatestRun } from '../../agent/agent.js';
 import type { Escalation } from '../../agent/ports.js';
-import { formatMoney, formatPct } from '../../domain/money.js';
-import { chronicOffenders, moneyAtStake } from '../../domain/overview.js';
+import { formatPct } from '../../domain/money.js';
+import { chronicOffenders, moneyAtStake, moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
 import {
   type Block,
   clip,
@@ -16,6 +16,7 @@ import {
   severityIcon,
   slackDate,
   withinLimits,
+  withNote,
 } from './blocks.js';
 import { escalationActions } from './escalation.js';
 import { age, plural, question, rowName } from './names.js';
@@ -33,6 +34,8 @@ export interface HomeInput {
   now: string;
   /** What the viewer just did from this tab (or why it was refused), shown at the top. */
   notice?: string | null | undefined;
+  /** Demo data or a dry run (blocks.ts, modeNote): said in the tab's context line. */
+  note?: string | null | undefined;
 }
 
 function latestBlock(latest: LatestRun | null): Block {
@@ -44,9 +47,7 @@ function latestBlock(latest: LatestRun | null): Block {
       (s.none ? ` · ${severityIcon(null)} ${s.none} without a variance` : '')
     : '';
   const money = moneyAtStake(results);
-  const stake = money.length
-    ? money.map((m) => (m.currency ? formatMoney(m.amount, esc(m.currency)) : formatMoney(m.amount))).join(' · ')
-    : 'none';
+  const stake = money.length ? esc(moneyAtStakeText(money)) : 'none';
   const problems = run.platformErrors.length
     ? `\n:warning: ${plural(run.platformErrors.length, 'platform could not be read', 'platforms could not be read')}`
     : '';
@@ -63,7 +64,8 @@ function pendingBlocks(input: HomeInput): Block[] {
     const owner = r.ownerSlackId ? ` · owner <@${r.ownerSlackId}>` : '';
     blocks.push(
       section(
-        `*${question(e)}*${r.variancePct === null ? '' : ` ${formatPct(r.variancePct)}`}\n${esc(clip(e.reason, 400))}\n` +
+        `*${question(e)}*${r.variancePct === null || e.batch ? '' : ` ${formatPct(r.variancePct)}`}\n` +
+          `*At stake:* ${esc(moneyAtStakeText(questionAtStake(e)) || '—')}\n${esc(clip(e.reason, 400))}\n` +
           `_Waiting ${age(e.createdAt, now)} · expires ${slackDate(e.expiresAt)}${owner}_`,
       ),
     );
@@ -105,5 +107,11 @@ export function homeView(input: HomeInput): types.HomeView {
     ...(chronic ? [divider(), chronic] : []),
     context([`Updated ${slackDate(input.now)}`]),
   ];
-  return { type: 'home', blocks: withinLimits(blocks, (n) => `${n} more blocks left out.`, 100) };
+  return {
+    type: 'home',
+    blocks: withNote(
+      withinLimits(blocks, (n) => `${n} more blocks left out.`, 99),
+      input.note ?? null,
+    ),
+  };
 }

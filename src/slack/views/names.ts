@@ -28,5 +28,4 @@ export const subject = (e: Escalation): string =>
   e.batch ? plural(e.batch.members.filter((m) => !m.dropped).length, 'campaign') : rowName(e.snapshot);
 
 /** What an escalation asks, in a few words (mrkdwn): the same question its card asks. */
-export const question = (e: Escalation): string =>
-  e.batch ? `${e.proposedAction === 'halt' ? 'Pause' : 'Flag for review:'} ${subject(e)}?` : esc(cardQuestion(e).title);
+export const question = (e: Escalation): string => esc(cardQuestion(e).title);

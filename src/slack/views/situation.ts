@@ -2,6 +2,7 @@
 // and where the flight ends at this rate, who owns it, where to open it, and how sure the agent is.
 import type { ResultRow } from '../../agent/ports.js';
 import { formatMoney, formatPct } from '../../domain/money.js';
+import { standsPaused } from '../../domain/standing.js';
 import { clip, esc, platformName, slackDate } from './blocks.js';
 
 type Row = Omit<ResultRow, 'runId' | 'status' | 'escalationId' | 'actionNote' | 'pause'> &
@@ -66,6 +67,9 @@ export function forecastLine(r: Row): string | null {
   const cur = currencyOf(r);
   const gap = f.projectedSpend - f.budget;
   const by = r.endDate ? ` by ${slackDate(`${r.endDate}T23:59:59Z`, '{date_short}')}` : '';
+  // Paused, it spends no more: "at this rate" would describe a campaign that is not running.
+  if (standsPaused(r))
+    return `Paused, it ends at its spend so far: *${money(f.projectedSpend, cur)}* of its ${money(f.budget, r.currency)} budget (${formatPct(f.projectedVariancePct)}) unless it is resumed.`;
   const land =
     f.daysLeft > 0 && Math.abs(f.projectedVariancePct) >= 1
       ? ` To land on budget: ${money(f.recommendedDailyBudget, cur)} a day for the ${f.daysLeft} days left.`

@@ -2,6 +2,8 @@
 import type { LatestRun } from '../../agent/agent.js';
 import type { Escalation, ResultRow } from '../../agent/ports.js';
 import { formatPct } from '../../domain/money.js';
+import { moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
+import { standsPaused } from '../../domain/standing.js';
 import {
   type Block,
   clip,
@@ -14,6 +16,7 @@ import {
   slackDate,
   withinLimits,
 } from './blocks.js';
+import { subject } from './names.js';
 import {
   atStake,
   causeLines,
@@ -75,8 +78,12 @@ export function statusBlocks(latest: LatestRun | null, pending: readonly Escalat
   return blocks;
 }
 
-const statusLabel = (r: ResultRow): string =>
-  r.status === 'awaiting_approval' ? `awaiting \`${r.escalationId}\`` : r.status.replace('_', ' ');
+/** Where the row stands: a paused campaign says paused (approved or not), never "done". */
+const statusLabel = (r: ResultRow): string => {
+  if (r.status === 'awaiting_approval') return `awaiting \`${r.escalationId}\``;
+  if (standsPaused(r)) return r.status === 'approved' ? 'paused (approved)' : 'paused';
+  return r.status.replace('_', ' ');
+};
 
 export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: string) => Escalation | null): Block[] {
   const blocks: Block[] = [];
@@ -110,12 +117,13 @@ export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: str
   return withinLimits(blocks, (n) => `${n} more blocks left out.`);
 }
 
+/** `/pacing pending`: the open questions, oldest first, each with the money it is about. */
 export function pendingBlocks(pending: readonly Escalation[]): Block[] {
   if (pending.length === 0) return [section('No escalations are awaiting a decision.')];
   const shown = pending.slice(0, MAX_PENDING_LISTED);
   const lines = shown.map(
     (e) =>
-      `• \`${e.id}\` *${esc(clip(displayName(e.snapshot), 120))}* — proposes *${e.proposedAction === 'halt' ? 'a pause' : 'an alert'}* · asked ${slackDate(e.createdAt, '{date_short_pretty}')} · expires ${slackDate(e.expiresAt)}\n   ${esc(e.reason)}`,
+      `• \`${e.id}\` *${esc(clip(e.batch ? subject(e) : displayName(e.snapshot), 120))}* — proposes *${e.proposedAction === 'halt' ? 'a pause' : 'an alert'}* · *${esc(moneyAtStakeText(questionAtStake(e)) || '—')}* at stake · asked ${slackDate(e.createdAt, '{date_short_pretty}')} · expires ${slackDate(e.expiresAt)}\n   ${esc(e.reason)}`,
   );
   const blocks: Block[] = [header(`${pending.length} escalation(s) awaiting a decision`)];
   // Several sections, each within Slack's 3,000-character limit.
