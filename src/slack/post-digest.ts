@@ -112,9 +112,7 @@ export async function sendDigestNow(
 ): Promise<DigestDelivery> {
   const { digest, outboxIds } = await postDigest(store, settings, clock(), log);
   const pace = delivery.channelPaceMs === undefined ? {} : { channelPaceMs: delivery.channelPaceMs };
-  await new Dispatcher(store, client, log, clock, pace).flush(
-    delivery.waitMs ?? 15_000,
-  );
+  await new Dispatcher(store, client, log, clock, pace).flush(delivery.waitMs ?? 15_000);
   const items = outboxIds.map((id) => store.outbox.get(id));
   const failed = items.find((i) => i?.status === 'failed');
   return {
