@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   SLACK_ALERT_CHANNEL: z.string().optional(),
   SLACK_APPROVAL_CHANNEL: z.string().optional(),
   SLACK_DIGEST_CHANNEL: z.string().optional(),
+  SLACK_CHANNEL_PACE_MS: whole(0).default(1000),
+  SLACK_STOP_FLUSH_MS: whole(0).default(5000),
   PACING_APPROVERS: slackUserList.default([]),
   PACING_RUN_CRON: cron.default('0 */4 * * *'),
   PACING_DIGEST_CRON: cron.default('0 9 * * 1-5'),
@@ -171,6 +173,13 @@ export interface Config {
     alertChannel: string | null;
     approvalChannel: string | null;
     digestChannel: string | null;
+    /**
+     * Least time between two messages to one channel (ms). Slack allows about one a second; only a test's fake
+     * Slack API, which has no such limit, is given less.
+     */
+    channelPaceMs: number;
+    /** How long a stopping server goes on delivering queued messages (ms); the rest waits for the next start. */
+    stopFlushMs: number;
   };
   schedule: { runCron: string | null; digestCron: string | null; tz: string };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -301,6 +310,8 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       alertChannel: e.SLACK_ALERT_CHANNEL ?? null,
       approvalChannel: e.SLACK_APPROVAL_CHANNEL ?? null,
       digestChannel: e.SLACK_DIGEST_CHANNEL ?? null,
+      channelPaceMs: e.SLACK_CHANNEL_PACE_MS,
+      stopFlushMs: e.SLACK_STOP_FLUSH_MS,
     },
     schedule: {
       runCron: e.PACING_RUN_CRON === 'off' ? null : e.PACING_RUN_CRON,

@@ -70,6 +70,22 @@ describe('budget steering settings', () => {
   });
 });
 
+describe('SLACK_CHANNEL_PACE_MS', () => {
+  it("is Slack's one message a second per channel unless set, and a whole number of ms when set", () => {
+    expect(loadConfig({}).slack.channelPaceMs).toBe(1000);
+    expect(loadConfig({ SLACK_CHANNEL_PACE_MS: '10' }).slack.channelPaceMs).toBe(10);
+    expect(failure(() => loadConfig({ SLACK_CHANNEL_PACE_MS: '-5' })).variable).toBe('SLACK_CHANNEL_PACE_MS');
+  });
+});
+
+describe('SLACK_STOP_FLUSH_MS', () => {
+  it('gives a stopping server 5 s to deliver unless set', () => {
+    expect(loadConfig({}).slack.stopFlushMs).toBe(5000);
+    expect(loadConfig({ SLACK_STOP_FLUSH_MS: '800' }).slack.stopFlushMs).toBe(800);
+    expect(failure(() => loadConfig({ SLACK_STOP_FLUSH_MS: '1.5' })).variable).toBe('SLACK_STOP_FLUSH_MS');
+  });
+});
+
 describe('requireLive', () => {
   it('names every missing live setting at once', () => {
     const config: Config = loadConfig({ PACING_PLATFORMS: 'meta=live' });

@@ -193,6 +193,7 @@ async function deliver(app: App, slack: { client: WebClient; log: Logger }, io: 
   const { Dispatcher } = await import('../slack/dispatcher.js');
   let refused = 0;
   const dispatcher = new Dispatcher(app.store, slack.client, slack.log, app.config.clock, {
+    channelPaceMs: app.config.slack.channelPaceMs,
     onRefused: () => refused++,
   });
   const left = await dispatcher.flush(15_000);

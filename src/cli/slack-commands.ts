@@ -44,6 +44,7 @@ export async function digestNow(app: OutboxApp, o: Options, io: Io): Promise<voi
     webClient(token, app.config.slack.apiUrl, log),
     log,
     app.config.clock,
+    { channelPaceMs: app.config.slack.channelPaceMs },
   );
   const sent = statuses.every((s) => s === 'sent');
   if (o.json) {

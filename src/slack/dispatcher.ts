@@ -87,10 +87,12 @@ interface FilePayload {
 }
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** Slack allows about one message per second per channel. */
-const CHANNEL_GAP_MS = 1_000;
+const CHANNEL_PACE_MS = 1_000;
 
 export interface DispatcherOptions {
   now?: () => number;
+  /** Least time between two messages to one channel (ms): Slack's pace unless a test's fake Slack is faster. */
+  channelPaceMs?: number;
   random?: () => number;
   /** Told when Slack refused a message for good (paging looks again: a refused halt or question pages). */
   onRefused?: (item: OutboxItem) => void;
@@ -99,6 +101,7 @@ export interface DispatcherOptions {
 export class Dispatcher extends DeliveryLoop {
   private readonly lastPost = new Map<string, number>();
   private readonly random: () => number;
+  private readonly paceMs: number;
   private readonly onRefused: (item: OutboxItem) => void;
 
   constructor(
@@ -110,6 +113,7 @@ export class Dispatcher extends DeliveryLoop {
   ) {
     super(log, { now: opts.now ?? Date.now, idleMs: 2_000, what: 'outbox' });
     this.random = opts.random ?? Math.random;
+    this.paceMs = opts.channelPaceMs ?? CHANNEL_PACE_MS;
     this.onRefused = opts.onRefused ?? (() => {});
   }
 
@@ -142,7 +146,7 @@ export class Dispatcher extends DeliveryLoop {
           (waiting.get(item.channel) ?? Number.POSITIVE_INFINITY) < item.id
         )
           continue;
-        const gap = CHANNEL_GAP_MS - (this.now() - (this.lastPost.get(item.channel) ?? 0));
+        const gap = this.paceMs - (this.now() - (this.lastPost.get(item.channel) ?? 0));
         if (gap > 0) {
           paced.add(item.channel);
           waitMs = Math.min(waitMs, gap);
@@ -309,7 +313,7 @@ export class Dispatcher extends DeliveryLoop {
       );
       this.store.outbox.retryLater(item.id, this.now() + wait, `rate limited, retry after ${wait} ms`);
       // The channel's next post may go once the wait is over (not a further pacing gap after it).
-      this.lastPost.set(item.channel, this.now() + wait - CHANNEL_GAP_MS);
+      this.lastPost.set(item.channel, this.now() + wait - this.paceMs);
       return;
     }
     if (failure.kind === 'refused' && failure.final) {

@@ -100,7 +100,7 @@ export interface DigestDelivery {
 
 /**
  * `digest --now`: queues the digest exactly as the schedule does (so the next scheduled one counts from here), then
- * delivers the outbox for up to `waitMs`; what is left, a running `serve` delivers.
+ * delivers the outbox for up to `waitMs` (15 s) at the channel's pace; what is left, a running `serve` delivers.
  */
 export async function sendDigestNow(
   store: Store,
@@ -108,10 +108,11 @@ export async function sendDigestNow(
   client: WebClient,
   log: Logger,
   clock: () => string,
-  waitMs = 15_000,
+  delivery: { waitMs?: number; channelPaceMs?: number } = {},
 ): Promise<DigestDelivery> {
   const { digest, outboxIds } = await postDigest(store, settings, clock(), log);
-  await new Dispatcher(store, client, log, clock).flush(waitMs);
+  const pace = delivery.channelPaceMs === undefined ? {} : { channelPaceMs: delivery.channelPaceMs };
+  await new Dispatcher(store, client, log, clock, pace).flush(delivery.waitMs ?? 15_000);
   const items = outboxIds.map((id) => store.outbox.get(id));
   const failed = items.find((i) => i?.status === 'failed');
   return {

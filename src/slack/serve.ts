@@ -137,6 +137,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       new LoggingNotifier(new SlackNotifier(store, channels, config.clock, kick, note), log.child({ module: 'agent' })),
   );
   dispatcher = new Dispatcher(app.store, client, log.child({ module: 'outbox' }), config.clock, {
+    channelPaceMs: config.slack.channelPaceMs,
     // A halt or a question Slack refused pages (when paging is on).
     onRefused: () => paging?.nudge(),
   });
@@ -281,7 +282,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       // Let a run and clicks in progress finish (bounded), so their results and audit land before the database closes.
       const pending = [...working, ...(inFlight ? [inFlight] : [])].map((p) => p.catch(() => {}));
       if (pending.length) await Promise.race([Promise.all(pending), sleep(30_000)]);
-      await dispatcher?.flush(5_000);
+      await dispatcher?.flush(config.slack.stopFlushMs);
       await dispatcher?.stop();
       await paging?.stop(5_000);
       ops.stop();

@@ -353,7 +353,7 @@ describe('the Dockerfile and deploy/ agree with what this test runs', () => {
     const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
     // The version comes from the Dockerfile's ARG line (so the two cannot drift), the binary from npx.
     const version = /^image_node_version=\$\(sed -n '([^']+)' Dockerfile\)$/m.exec(ci)?.[1];
-    expect(version, 'image_node_version=$(sed -n … Dockerfile) in .ci/run').toBeDefined();
+    expect(version, 'image_node_version=$(sed -n … Dockerfile) in .ci/run').toMatch(/^s\/\^ARG NODE_IMAGE=/);
     const sed = execFileSync('sed', ['-n', version as string, join(ROOT, 'Dockerfile')], { encoding: 'utf8' });
     expect(sed.trim()).toBe(IMAGE_NODE_VERSION);
     expect(ci).toMatch(/^image_node=\$\(npx -y "node@\$\{image_node_version\}" -p process\.execPath\)$/m);

@@ -58,7 +58,7 @@ describe('package.json declares what src/ imports', () => {
   it('has every package src/ loads at run time among the production dependencies', () => {
     const missing = [...runtime].filter(([name]) => !(name in pkg.dependencies)).map(([n, f]) => `${n} (${f})`);
     expect(missing).toEqual([]);
-    expect(pkg.dependencies['@slack/web-api']).toBeDefined();
+    expect(Object.keys(pkg.dependencies)).toContain('@slack/web-api');
   });
 
   it('has every package src/ imports only for types among the dependencies or dev dependencies', () => {

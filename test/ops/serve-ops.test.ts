@@ -3,31 +3,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
-import { type Server, serve } from '../../src/slack/serve.js';
+import { serve } from '../../src/slack/serve.js';
 import { decodeData } from '../../src/store/result-codec.js';
 import { slashCommand } from '../fakes/slack-requests.js';
-import { APPROVER, CHANNELS, SECRET, type SlackWorld, slackWorld } from '../slack/helpers.js';
+import { APPROVER, CHANNELS, SECRET } from '../slack/helpers.js';
+import { servedSlack } from '../slack/serve-harness.js';
 import { parseExposition, series, value } from './prom.js';
 
-let world: SlackWorld;
-let server: Server | null = null;
-
+const t = servedSlack();
 beforeEach(async () => {
-  world = await slackWorld();
-  server = await serve(loadConfig(world.env), silentLogger());
-});
-
-afterEach(async () => {
-  await server?.stop();
-  server = null;
-  await world.cleanup();
+  await t.start();
 });
 
 const get = async (path: string, method = 'GET') => {
-  const res = await fetch(`${world.base}${path}`, { method });
+  const res = await fetch(`${t.world.base}${path}`, { method });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 };
 const ready = async () => {
@@ -50,17 +42,17 @@ interface ReadyBody {
 /** `/pacing run` from Slack, as an approver; resolves with the reply posted to its response_url. */
 async function runFromSlack(): Promise<string> {
   const id = `run-${Math.random()}`;
-  const res = await slashCommand(world.base, SECRET, {
+  const res = await slashCommand(t.world.base, SECRET, {
     text: 'run',
     userId: APPROVER,
     channelId: CHANNELS.alerts,
-    responseUrl: world.fake.responseUrl(id),
+    responseUrl: t.world.fake.responseUrl(id),
   });
   expect(res.status).toBe(200);
-  return JSON.stringify((await world.fake.waitForRespond((r) => r.id === id, 15_000)).body);
+  return JSON.stringify((await t.world.fake.waitForRespond((r) => r.id === id, 15_000)).body);
 }
 
-const db = () => new Database(world.env.PACING_DB as string);
+const db = () => new Database(t.world.env.PACING_DB as string);
 
 describe('health endpoints', () => {
   it('/healthz says the process is alive, without a Slack signature', async () => {
@@ -72,19 +64,19 @@ describe('health endpoints', () => {
     expect(head.status).toBe(200);
     expect(head.text).toBe('');
     // Slack's own endpoint still wants a signature.
-    const unsigned = await fetch(`${world.base}/slack/events`, { method: 'POST', body: 'command=%2Fpacing' });
+    const unsigned = await fetch(`${t.world.base}/slack/events`, { method: 'POST', body: 'command=%2Fpacing' });
     expect(unsigned.status).toBe(401);
   });
 
   it('in Socket Mode serves them on PORT too: a PORT already taken stops serve with a clear message', async () => {
     // The HTTP-mode server of this test holds PORT; Socket Mode wants it for health and metrics.
     const socket = loadConfig({
-      ...world.env,
+      ...t.world.env,
       SLACK_APP_TOKEN: 'xapp-1-A0TEST-1-0123456789abcdef',
       SLACK_SIGNING_SECRET: '',
     });
     const t0 = Date.now();
-    await expect(serve(socket, silentLogger())).rejects.toThrow(`PORT ${world.port} is already in use.`);
+    await expect(serve(socket, silentLogger())).rejects.toThrow(`PORT ${t.world.port} is already in use.`);
     expect(Date.now() - t0).toBeLessThan(5_000); // refused before any attempt to reach Slack over Socket Mode
     expect((await get('/healthz')).status).toBe(200);
   });
@@ -102,7 +94,7 @@ describe('health endpoints', () => {
   });
 
   it('/readyz is 503 naming lastRun when the latest run failed, and 200 again after a good run', async () => {
-    const tracker = join(world.env.PACING_DATA_DIR as string, 'tracker.csv');
+    const tracker = join(t.world.env.PACING_DATA_DIR as string, 'tracker.csv');
     const good = readFileSync(tracker, 'utf8');
     // A tracker with no valid row: the run stops before acting (SPEC, Safety guard 8).
     writeFileSync(tracker, `${good.split('\n')[0]}\n`);
@@ -154,7 +146,7 @@ describe('/metrics', () => {
 
   it('after a run: runs, actions, campaigns by severity, money at stake per currency, escalations, outbox', async () => {
     // Slack holds every channel's first post for 10 minutes, so the queue stays as the run left it.
-    world.fake.failNext('chat.postMessage', { status: 429, headers: { 'Retry-After': '600' } }, 50);
+    t.world.fake.failNext('chat.postMessage', { status: 429, headers: { 'Retry-After': '600' } }, 50);
     expect(await runFromSlack()).toMatch(/done: 18 campaigns/);
     const m = await scrape();
 
@@ -211,16 +203,16 @@ describe('/metrics', () => {
     expect(value(m, 'pacing_outbox_pending_messages')).toBe(queued);
     expect(value(m, 'pacing_platform_available', { platform: 'google' })).toBe(1);
     expect(value(m, 'pacing_last_completed_run_timestamp_seconds')).toBe(
-      Date.parse(world.env.PACING_NOW as string) / 1000,
+      Date.parse(t.world.env.PACING_NOW as string) / 1000,
     );
 
     // A message queued 90 s ago and an escalation 2 h old show their age.
     conn
       .prepare(`UPDATE outbox SET created_at = ? WHERE id = (SELECT MIN(id) FROM outbox WHERE status = 'pending')`)
-      .run(new Date(Date.parse(world.env.PACING_NOW as string) - 90_000).toISOString());
+      .run(new Date(Date.parse(t.world.env.PACING_NOW as string) - 90_000).toISOString());
     conn
       .prepare(`UPDATE escalations SET created_at = ? WHERE id = (SELECT MIN(id) FROM escalations)`)
-      .run(new Date(Date.parse(world.env.PACING_NOW as string) - 7_200_000).toISOString());
+      .run(new Date(Date.parse(t.world.env.PACING_NOW as string) - 7_200_000).toISOString());
     conn.close();
     const later = await scrape();
     expect(value(later, 'pacing_outbox_oldest_pending_age_seconds')).toBe(90);

@@ -1,61 +1,32 @@
 // The reject click through Bolt's real HTTP receiver: the reason modal must open while the click's trigger_id is
 // still valid (Slack: 3 s), so it opens before the decision is taken, and says so when the decision is refused.
-import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { REJECT_REASON_VIEW } from '../../src/slack/actions.js';
-import { type Server, serve } from '../../src/slack/serve.js';
-import { blockAction, slashCommand } from '../fakes/slack-requests.js';
-import { APPROVER, CHANNELS, escalationMessage, SECRET, type SlackWorld, slackWorld } from './helpers.js';
+import { blockAction } from '../fakes/slack-requests.js';
+import { APPROVER, CHANNELS, escalationMessage, SECRET } from './helpers.js';
+import { servedSlack } from './serve-harness.js';
 
-let world: SlackWorld;
-let server: Server | null = null;
+const t = servedSlack();
 beforeEach(async () => {
-  world = await slackWorld();
-  server = await serve(loadConfig(world.env), silentLogger());
-});
-afterEach(async () => {
-  await server?.stop();
-  server = null;
-  await world.cleanup();
+  await t.start();
 });
 
-const escalationStatus = (id: string): string => {
-  const d = new Database(world.env.PACING_DB as string, { readonly: true });
-  try {
-    return (d.prepare('SELECT status FROM escalations WHERE id = ?').get(id) as { status: string }).status;
-  } finally {
-    d.close();
-  }
-};
+const escalationStatus = (id: string): string =>
+  t.read((d) => (d.prepare('SELECT status FROM escalations WHERE id = ?').get(id) as { status: string }).status);
 
 async function escalationFor(campaignId: string) {
-  await slashCommand(world.base, SECRET, {
-    text: 'run',
-    userId: APPROVER,
-    channelId: CHANNELS.alerts,
-    responseUrl: world.fake.responseUrl('run'),
-  });
-  await world.fake.waitForRespond((r) => r.id === 'run', 15_000);
-  await world.fake.waitFor(
-    (c) =>
-      c.method === 'chat.postMessage' &&
-      c.body.channel === CHANNELS.approvals &&
-      JSON.stringify(c.body).includes(campaignId),
-    15_000,
-  );
-  return escalationMessage(world.fake, campaignId);
+  await t.runFromSlack();
+  return escalationMessage(t.world.fake, campaignId);
 }
 
 const reject = (id: string, ts: string, responseId: string) =>
-  blockAction(world.base, SECRET, {
+  blockAction(t.world.base, SECRET, {
     userId: APPROVER,
     actionId: 'pacing_reject',
     value: id,
     channelId: CHANNELS.approvals,
     messageTs: ts,
-    responseUrl: world.fake.responseUrl(responseId),
+    responseUrl: t.world.fake.responseUrl(responseId),
   });
 
 describe('Reject', () => {
@@ -63,12 +34,12 @@ describe('Reject', () => {
     const esc = await escalationFor('ACM-M-005');
     const id = esc.actions[1]?.value as string;
     const statusAtOpen: string[] = [];
-    world.fake.onArrival('views.open', () => statusAtOpen.push(escalationStatus(id)));
+    t.world.fake.onArrival('views.open', () => statusAtOpen.push(escalationStatus(id)));
     await reject(id, esc.ts, 'rej');
-    const open = await world.fake.waitFor('views.open', 5_000);
+    const open = await t.world.fake.waitFor('views.open', 5_000);
     expect(statusAtOpen).toEqual(['pending']);
     expect(open.response).toMatchObject({ ok: true, view: { callback_id: REJECT_REASON_VIEW, private_metadata: id } });
-    await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
+    await t.world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
     expect(escalationStatus(id)).toBe('overridden');
   });
 
@@ -76,12 +47,12 @@ describe('Reject', () => {
     const esc = await escalationFor('ACM-M-005');
     const id = esc.actions[1]?.value as string;
     await reject(id, esc.ts, 'first');
-    await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
+    await t.world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
     await reject(id, esc.ts, 'second');
-    const told = await world.fake.waitForRespond((r) => r.id === 'second', 5_000);
-    const update = await world.fake.waitFor('views.update', 5_000);
+    const told = await t.world.fake.waitForRespond((r) => r.id === 'second', 5_000);
+    const update = await t.world.fake.waitFor('views.update', 5_000);
     expect(update.response).toMatchObject({ ok: true });
-    const opened = world.fake.callsTo('views.open').map((c) => c.response as { view: { id: string } });
+    const opened = t.world.fake.callsTo('views.open').map((c) => c.response as { view: { id: string } });
     expect(opened).toHaveLength(2);
     expect(update.body.view_id).toBe(opened[1]?.view.id);
     const text = JSON.stringify(update.body.view);

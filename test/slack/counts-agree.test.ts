@@ -46,8 +46,9 @@ describe('one run, the same counts and money everywhere', () => {
     // "2 paused · 6 new alerts · …" in Slack, "2 paused · 6 new alerts · …" in the terminal.
     const paused = (s: string) => /(\d+) paused/.exec(s)?.[1];
     const alerts = (s: string) => /(\d+) new alerts?/.exec(s)?.[1];
-    expect(paused(header)).toBeDefined();
-    expect(alerts(header)).toBeDefined();
+    // Both are counted in the header (the demo run pauses and alerts), so the comparisons below compare numbers.
+    expect(paused(header)).toMatch(/^[1-9]\d*$/);
+    expect(alerts(header)).toMatch(/^[1-9]\d*$/);
     expect(paused(thisRun)).toBe(paused(header));
     expect(alerts(thisRun)).toBe(alerts(header));
     expect(slackSummary.text).toContain(`${paused(header)} paused`);

@@ -59,6 +59,9 @@ function dispatcher(store: Store, fake: FakeSlackApi | string, opts: DispatcherO
   return d;
 }
 
+/** For tests about something else than Slack's pace: a short one, so they need not wait a second a message. */
+const QUICK: DispatcherOptions = { channelPaceMs: 50 };
+
 const enqueue = (store: Store, channel: string, text: string, runId: string | null = null): number =>
   store.outbox.enqueue(
     { kind: 'alert', method: 'chat.postMessage', channel, runId, payload: { text, blocks: [section(text)] } },
@@ -109,6 +112,21 @@ describe('delivery', () => {
         attempts: 1,
         ts: expect.stringMatching(/^\d+\.\d+$/),
       });
+  });
+
+  it("keeps the pace it is given: a fake Slack without Slack's limit need not wait a second per message", async () => {
+    const fake = await fakeSlack();
+    const { store } = tempStore();
+    for (const t of ['a1', 'a2', 'a3', 'a4']) enqueue(store, A, t);
+
+    expect(await dispatcher(store, fake, { channelPaceMs: 100 }).flush(10_000)).toBe(0);
+
+    const inA = accepted(fake).filter((m) => m.channel === A);
+    expect(inA.map((m) => m.text)).toEqual(['a1', 'a2', 'a3', 'a4']);
+    const gaps = inA.slice(1).map((m, i) => m.at - (inA[i]?.at ?? 0));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(90);
+    // At Slack's own pace the three gaps would take three seconds.
+    expect((inA[3]?.at ?? 0) - (inA[0]?.at ?? 0)).toBeLessThan(900);
   });
 
   it('waits out a 429 with Retry-After: 1, then delivers once; other channels go on meanwhile', async () => {
@@ -178,7 +196,7 @@ describe('delivery', () => {
     enqueue(store, B, 'b1');
 
     // A fresh dispatcher (a restart, or the CLI) finds a2 and b1 due, a1 not yet.
-    const d = dispatcher(store, fake);
+    const d = dispatcher(store, fake, QUICK);
     await d.drain();
     expect(accepted(fake).map((m) => m.text)).toEqual(['b1']);
 
@@ -194,7 +212,7 @@ describe('delivery', () => {
     enqueue(store, B, 'in B');
     fake.failNext('chat.postMessage', { ok: false, error: 'channel_not_found' });
 
-    expect(await dispatcher(store, fake).flush(5_000)).toBe(0);
+    expect(await dispatcher(store, fake, QUICK).flush(5_000)).toBe(0);
 
     expect(store.outbox.get(bad)).toMatchObject({
       status: 'failed',
@@ -315,9 +333,11 @@ describe('a message Slack refuses', () => {
     fake.failNext('chat.postMessage', { ok: false, error: 'msg_blocks_too_long' }, MAX_TRIES);
     const refused: number[] = [];
 
-    const left = await dispatcher(store, fake, { random: () => 0, onRefused: (item) => refused.push(item.id) }).flush(
-      8_000,
-    );
+    const left = await dispatcher(store, fake, {
+      ...QUICK,
+      random: () => 0,
+      onRefused: (item) => refused.push(item.id),
+    }).flush(8_000);
 
     expect(left).toBe(0);
     expect(attemptsOf(fake, 'too long')).toHaveLength(MAX_TRIES);
@@ -495,10 +515,10 @@ describe('escalation messages', () => {
 
   it('posts the outcome anew when the original message is gone (message_not_found)', async () => {
     const { app, fake, e, approver } = await escalationWorld();
-    expect(await dispatcher(app.store, fake).flush(5_000)).toBe(0);
+    expect(await dispatcher(app.store, fake, QUICK).flush(5_000)).toBe(0);
     app.store.escalations.setMessage(e.id, APPROVALS, '1111111111.000100'); // a ts Slack does not know
     await app.agent.decide(e.id, 'approved', approver, null, 'slack');
-    expect(await dispatcher(app.store, fake).flush(5_000)).toBe(0);
+    expect(await dispatcher(app.store, fake, QUICK).flush(5_000)).toBe(0);
     expect(fake.callsTo('chat.update').map((c) => (c.response as { error?: string }).error)).toEqual([
       'message_not_found',
     ]);
@@ -526,8 +546,8 @@ describe('robustness', () => {
         enqueue(store, ch, t);
       }
     }
-    const d1 = dispatcher(store, fake1);
-    const d2 = dispatcher(other, fake2);
+    const d1 = dispatcher(store, fake1, QUICK);
+    const d2 = dispatcher(other, fake2, QUICK);
 
     // (Each flush may return early, counting an item the other is delivering at that moment as still pending.)
     await Promise.all([d1.flush(8_000), d2.flush(8_000)]);
@@ -572,7 +592,7 @@ describe('robustness', () => {
     expect(store.audit.list({ type: 'notification_failed' })).toEqual([]);
 
     const back = await fakeSlack();
-    expect(await dispatcher(store, back, { random: () => 0 }).flush(10_000)).toBe(0);
+    expect(await dispatcher(store, back, { ...QUICK, random: () => 0 }).flush(10_000)).toBe(0);
     expect(
       accepted(back)
         .map((m) => m.text)

@@ -43,6 +43,10 @@ export async function slackWorld(extra: Record<string, string> = {}): Promise<Sl
     SLACK_BOT_TOKEN: FAKE_SLACK.token,
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: fake.url,
+    // The fake Slack API has no per-channel limit: the real one-a-second pace would make each run take seconds.
+    SLACK_CHANNEL_PACE_MS: '10',
+    // At that pace what can go goes at once: a stop need not wait 5 s for a message held back by a retry.
+    SLACK_STOP_FLUSH_MS: '1000',
     PORT: String(port),
     SLACK_ALERT_CHANNEL: CHANNELS.alerts,
     SLACK_APPROVAL_CHANNEL: CHANNELS.approvals,

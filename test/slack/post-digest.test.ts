@@ -26,7 +26,11 @@ beforeEach(async () => {
   fake = await startFakeSlackApi({ knownChannels: [CHANNEL] });
   app = world.open(new RecordingNotifier());
   await app.agent.run('test');
-  dispatcher = new Dispatcher(app.store, fastClient(fake.url), silentLogger(), app.config.clock, { random: () => 0 });
+  dispatcher = new Dispatcher(app.store, fastClient(fake.url), silentLogger(), app.config.clock, {
+    random: () => 0,
+    // The order of the digest and its chart is what counts here, not Slack's second between them.
+    channelPaceMs: 50,
+  });
 });
 
 afterEach(async () => {
@@ -159,7 +163,11 @@ describe('postDigest through the outbox', () => {
   it('waits for Slack to share the chart before counting it sent, without uploading it again', async () => {
     await fake.close();
     fake = await startFakeSlackApi({ knownChannels: [CHANNEL], shareDelayMs: 1_500 });
-    dispatcher = new Dispatcher(app.store, fastClient(fake.url), silentLogger(), app.config.clock, { random: () => 0 });
+    dispatcher = new Dispatcher(app.store, fastClient(fake.url), silentLogger(), app.config.clock, {
+      random: () => 0,
+      // The order of the digest and its chart is what counts here, not Slack's second between them.
+      channelPaceMs: 50,
+    });
     const { outboxIds } = await postDigest(app.store, SETTINGS, later(1), silentLogger());
     const chart = () => app.store.outbox.get(outboxIds[1] ?? 0);
     await dispatcher.drain();

@@ -1,15 +1,13 @@
 // `pacing serve` says what it does at info level: each run's summary, each post, each question, each decision,
 // each pause. Bolt's real HTTP receiver with signed requests, the fake Web API, a real SQLite file.
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { beforeEach, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { type Server, serve } from '../../src/slack/serve.js';
 import { blockAction, slashCommand } from '../fakes/slack-requests.js';
-import { APPROVER, CHANNELS, escalationMessage, SECRET, type SlackWorld, slackWorld } from './helpers.js';
+import { APPROVER, CHANNELS, escalationMessage, SECRET } from './helpers.js';
+import { servedSlack } from './serve-harness.js';
 
-let world: SlackWorld;
-let server: Server | null = null;
+const t = servedSlack();
 const lines: { level: number; msg: string; [k: string]: unknown }[] = [];
 const sink = new Writable({
   write(chunk, _enc, done) {
@@ -18,29 +16,23 @@ const sink = new Writable({
   },
 });
 
-beforeEach(async () => {
-  world = await slackWorld();
+beforeEach(() => {
   lines.length = 0;
-});
-afterEach(async () => {
-  await server?.stop();
-  server = null;
-  await world.cleanup();
 });
 
 const info = () => lines.filter((l) => l.level === 30).map((l) => l.msg);
 
 it('logs the run summary, each post, each question, each pause and each decision at info level', async () => {
-  server = await serve(loadConfig({ ...world.env, LOG_LEVEL: 'info' }), createLogger('info', sink));
-  const res = await slashCommand(world.base, SECRET, {
+  await t.start({ LOG_LEVEL: 'info' }, createLogger('info', sink));
+  const res = await slashCommand(t.world.base, SECRET, {
     text: 'run',
     userId: APPROVER,
     channelId: CHANNELS.alerts,
-    responseUrl: world.fake.responseUrl('run'),
+    responseUrl: t.world.fake.responseUrl('run'),
   });
   expect(res.status).toBe(200);
-  await world.fake.waitForRespond((r) => r.id === 'run', 10_000);
-  // Slack's pace is about one message a second per channel: wait for the six questions to go out.
+  await t.world.fake.waitForRespond((r) => r.id === 'run', 10_000);
+  // The dispatcher delivers at its own pace, after the reply: wait for the six questions to go out.
   for (let i = 0; i < 150 && info().filter((m) => m === 'Posted to Slack: escalation').length < 6; i++)
     await new Promise((r) => setTimeout(r, 100));
 
@@ -52,17 +44,17 @@ it('logs the run summary, each post, each question, each pause and each decision
   expect(info().filter((m) => m.startsWith('Asked approvers:'))).toHaveLength(6);
   expect(info().some((m) => m.startsWith('Posted to Slack: escalation'))).toBe(true);
 
-  const esc = escalationMessage(world.fake, 'ACM-M-005');
+  const esc = escalationMessage(t.world.fake, 'ACM-M-005');
   const id = esc.actions[0]?.value as string;
-  await blockAction(world.base, SECRET, {
+  await blockAction(t.world.base, SECRET, {
     userId: APPROVER,
     actionId: 'pacing_approve',
     value: id,
     channelId: CHANNELS.approvals,
     messageTs: esc.ts,
-    responseUrl: world.fake.responseUrl('click'),
+    responseUrl: t.world.fake.responseUrl('click'),
   });
-  await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
+  await t.world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
   const decision = lines.find((l) => l.msg.startsWith(`Decision on ${id}:`));
   expect(decision?.level).toBe(30);
   expect(decision?.msg).toBe(
@@ -71,5 +63,5 @@ it('logs the run summary, each post, each question, each pause and each decision
   expect(decision).toMatchObject({ decision: 'approved', actor: APPROVER, outcome: 'done' });
   expect(info()).toContain('Paused ACM-M-005');
   // No secret in what was logged.
-  expect(JSON.stringify(lines)).not.toContain(world.env.SLACK_BOT_TOKEN as string);
+  expect(JSON.stringify(lines)).not.toContain(t.world.env.SLACK_BOT_TOKEN as string);
 });

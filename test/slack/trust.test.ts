@@ -1,76 +1,27 @@
-// Slack's trust boundaries, through Bolt's real HTTP receiver with correctly signed requests: another workspace
-// or app, a replayed request, a reject reason from the wrong person, values taken from buttons.
-import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
+import { describe, expect, it } from 'vitest';
 import { REJECT_REASON_VIEW } from '../../src/slack/actions.js';
-import { type Server, serve } from '../../src/slack/serve.js';
 import { canonicalSignature } from '../../src/slack/trust.js';
-import {
-  blockAction,
-  sendSigned,
-  slackSignature,
-  slashCommand,
-  slashCommandBody,
-  viewSubmission,
-} from '../fakes/slack-requests.js';
-import { APPROVER, BUYER, CHANNELS, escalationMessage, SECRET, type SlackWorld, slackWorld } from './helpers.js';
+import { blockAction, sendSigned, slackSignature, slashCommandBody, viewSubmission } from '../fakes/slack-requests.js';
+import { APPROVER, BUYER, CHANNELS, escalationMessage, SECRET } from './helpers.js';
+import { servedSlack } from './serve-harness.js';
 
-let world: SlackWorld;
-let server: Server | null = null;
-const start = async (extra: Record<string, string> = {}) => {
-  server = await serve(loadConfig({ ...world.env, ...extra }), silentLogger());
-  return server;
-};
-beforeEach(async () => {
-  world = await slackWorld();
-});
-afterEach(async () => {
-  await server?.stop();
-  server = null;
-  await world.cleanup();
-});
-
-const db = () => new Database(world.env.PACING_DB as string, { readonly: true });
-const audit = (type: string) => {
-  const d = db();
-  try {
-    return d.prepare('SELECT * FROM audit WHERE type = ?').all(type) as { actor: string; details: string }[];
-  } finally {
-    d.close();
-  }
-};
+const t = servedSlack();
+const start = (extra: Record<string, string> = {}) => t.start(extra);
+const audit = (type: string) => t.audit(type);
+const runAndWait = () => t.runFromSlack();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function runAndWait(): Promise<void> {
-  await slashCommand(world.base, SECRET, {
-    text: 'run',
-    userId: APPROVER,
-    channelId: CHANNELS.alerts,
-    responseUrl: world.fake.responseUrl('run'),
-  });
-  await world.fake.waitForRespond((r) => r.id === 'run', 15_000);
-  await world.fake.waitFor(
-    (c) =>
-      c.method === 'chat.postMessage' &&
-      c.body.channel === CHANNELS.approvals &&
-      JSON.stringify(c.body).includes('ACM-M-005'),
-    15_000,
-  );
-}
 
 describe('requests from another workspace or app', () => {
   it('acts on none of them, even with an approver id and a correct signature', async () => {
     await start();
     await runAndWait();
-    const esc = escalationMessage(world.fake, 'ACM-M-005');
+    const esc = escalationMessage(t.world.fake, 'ACM-M-005');
     for (const foreign of [{ teamId: 'T0FOREIGN' }, { apiAppId: 'A0FOREIGN' }]) {
-      const res = await blockAction(world.base, SECRET, {
+      const res = await blockAction(t.world.base, SECRET, {
         userId: APPROVER,
         actionId: 'pacing_approve',
         value: esc.actions[0]?.value as string,
-        responseUrl: world.fake.responseUrl('foreign'),
+        responseUrl: t.world.fake.responseUrl('foreign'),
         channelId: CHANNELS.approvals,
         messageTs: esc.ts,
         ...foreign,
@@ -79,12 +30,11 @@ describe('requests from another workspace or app', () => {
     }
     await sleep(300);
     expect(audit('escalation_approved')).toHaveLength(0);
-    expect(world.fake.respondRequests.filter((r) => r.id === 'foreign')).toEqual([]);
+    expect(t.world.fake.respondRequests.filter((r) => r.id === 'foreign')).toEqual([]);
   });
 
   it('refuses to start when SLACK_TEAM_ID is not the token’s workspace', async () => {
     await expect(start({ SLACK_TEAM_ID: 'T0OTHER99' })).rejects.toThrow(/SLACK_TEAM_ID T0OTHER99 is not the workspace/);
-    server = null;
   });
 });
 
@@ -96,17 +46,17 @@ describe('a replayed request', () => {
         text: 'status',
         userId: BUYER,
         channelId: CHANNELS.alerts,
-        responseUrl: world.fake.responseUrl('r'),
+        responseUrl: t.world.fake.responseUrl('r'),
       }),
     ).toString();
     const timestamp = Math.floor(Date.now() / 1000);
-    const first = await sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', { timestamp });
-    const replay = await sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', { timestamp });
+    const first = await sendSigned(t.world.base, SECRET, body, 'application/x-www-form-urlencoded', { timestamp });
+    const replay = await sendSigned(t.world.base, SECRET, body, 'application/x-www-form-urlencoded', { timestamp });
     expect(first.status).toBe(200);
     expect(replay.status).toBe(200);
-    await world.fake.waitForRespond((r) => r.id === 'r');
+    await t.world.fake.waitForRespond((r) => r.id === 'r');
     await sleep(300);
-    expect(world.fake.respondRequests.filter((r) => r.id === 'r')).toHaveLength(1);
+    expect(t.world.fake.respondRequests.filter((r) => r.id === 'r')).toHaveLength(1);
   });
 });
 
@@ -118,16 +68,16 @@ describe('a replay with a decorated signature', () => {
         text: 'status',
         userId: BUYER,
         channelId: CHANNELS.alerts,
-        responseUrl: world.fake.responseUrl('deco'),
+        responseUrl: t.world.fake.responseUrl('deco'),
       }),
     ).toString();
     const timestamp = Math.floor(Date.now() / 1000);
     const sig = slackSignature(SECRET, timestamp, body);
-    const first = await sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', { timestamp });
+    const first = await sendSigned(t.world.base, SECRET, body, 'application/x-www-form-urlencoded', { timestamp });
     expect(first.status).toBe(200);
-    await world.fake.waitForRespond((r) => r.id === 'deco');
+    await t.world.fake.waitForRespond((r) => r.id === 'deco');
     for (const decorated of [`${sig}=x`, `${sig}=`, `${sig}==v0`]) {
-      const replay = await sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', {
+      const replay = await sendSigned(t.world.base, SECRET, body, 'application/x-www-form-urlencoded', {
         timestamp,
         headers: { 'X-Slack-Signature': decorated },
       });
@@ -135,7 +85,7 @@ describe('a replay with a decorated signature', () => {
       expect(replay.status).toBe(200);
     }
     await sleep(300);
-    expect(world.fake.respondRequests.filter((r) => r.id === 'deco')).toHaveLength(1);
+    expect(t.world.fake.respondRequests.filter((r) => r.id === 'deco')).toHaveLength(1);
   });
 });
 
@@ -165,19 +115,21 @@ describe('a request dated in the future', () => {
           text: 'status',
           userId: BUYER,
           channelId: CHANNELS.alerts,
-          responseUrl: world.fake.responseUrl(id),
+          responseUrl: t.world.fake.responseUrl(id),
         }),
       ).toString();
-      return sendSigned(world.base, SECRET, body, 'application/x-www-form-urlencoded', {
+      return sendSigned(t.world.base, SECRET, body, 'application/x-www-form-urlencoded', {
         timestamp: Math.floor(Date.now() / 1000) + aheadSeconds,
       });
     };
     expect((await send('ahead-6m', 6 * 60)).status).toBe(200);
     expect((await send('ahead-1h', 3600)).status).toBe(200);
     expect((await send('ahead-1m', 60)).status).toBe(200);
-    await world.fake.waitForRespond((r) => r.id === 'ahead-1m');
+    await t.world.fake.waitForRespond((r) => r.id === 'ahead-1m');
     await sleep(300);
-    expect(world.fake.respondRequests.filter((r) => r.id.startsWith('ahead-')).map((r) => r.id)).toEqual(['ahead-1m']);
+    expect(t.world.fake.respondRequests.filter((r) => r.id.startsWith('ahead-')).map((r) => r.id)).toEqual([
+      'ahead-1m',
+    ]);
   });
 });
 
@@ -185,10 +137,10 @@ describe('the reject reason', () => {
   it('is stored only from the approver who rejected, as the decision note; anyone else is refused', async () => {
     await start({ PACING_APPROVERS: `${APPROVER},U0OTHERAPP` });
     await runAndWait();
-    const esc = escalationMessage(world.fake, 'ACM-M-005');
+    const esc = escalationMessage(t.world.fake, 'ACM-M-005');
     const id = esc.actions[1]?.value as string;
     const reason = (userId: string, text: string) =>
-      viewSubmission(world.base, SECRET, {
+      viewSubmission(t.world.base, SECRET, {
         userId,
         callbackId: REJECT_REASON_VIEW,
         privateMetadata: id,
@@ -196,15 +148,15 @@ describe('the reject reason', () => {
       });
     // Still pending: no reason can be given, from anyone.
     await reason(APPROVER, 'too early');
-    await blockAction(world.base, SECRET, {
+    await blockAction(t.world.base, SECRET, {
       userId: APPROVER,
       actionId: 'pacing_reject',
       value: id,
       channelId: CHANNELS.approvals,
       messageTs: esc.ts,
-      responseUrl: world.fake.responseUrl('rej'),
+      responseUrl: t.world.fake.responseUrl('rej'),
     });
-    await world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
+    await t.world.fake.waitFor((c) => c.method === 'chat.update' && c.body.ts === esc.ts, 5_000);
     await reason(BUYER, 'I say so');
     await reason('U0OTHERAPP', 'not mine to say');
     await reason(APPROVER, 'launch push planned');
@@ -212,9 +164,9 @@ describe('the reject reason', () => {
     await sleep(300);
     const reasons = audit('override_reason').map((e) => JSON.parse(e.details).reason);
     expect(reasons).toEqual(['launch push planned']);
-    const d = db();
-    const note = d.prepare('SELECT decision_note FROM escalations WHERE id = ?').get(id) as { decision_note: string };
-    d.close();
+    const note = t.read(
+      (d) => d.prepare('SELECT decision_note FROM escalations WHERE id = ?').get(id) as { decision_note: string },
+    );
     expect(note.decision_note).toBe('launch push planned');
   });
 });
@@ -223,17 +175,17 @@ describe('values from buttons', () => {
   it('an undo writes the campaign as the store knows it, not as the button says', async () => {
     await start();
     await runAndWait();
-    await blockAction(world.base, SECRET, {
+    await blockAction(t.world.base, SECRET, {
       userId: APPROVER,
       actionId: 'pacing_resume_campaign',
       value: JSON.stringify({ platform: 'google', platformCampaignId: '20512340004', campaignId: 'FORGED-<!channel>' }),
-      responseUrl: world.fake.responseUrl('undo'),
+      responseUrl: t.world.fake.responseUrl('undo'),
       channelId: CHANNELS.alerts,
     });
-    await world.fake.waitForRespond((r) => r.id === 'undo', 5_000);
-    const d = db();
-    const resumed = d.prepare(`SELECT campaign_id, actor FROM audit WHERE type = 'campaign_resumed'`).all();
-    d.close();
+    await t.world.fake.waitForRespond((r) => r.id === 'undo', 5_000);
+    const resumed = t.read((d) =>
+      d.prepare(`SELECT campaign_id, actor FROM audit WHERE type = 'campaign_resumed'`).all(),
+    );
     expect(resumed).toEqual([{ campaign_id: 'ACM-G-004', actor: APPROVER }]);
   });
 });
