@@ -14,6 +14,7 @@ export const COMMANDS = [
   'reject',
   'audit',
   'resume-campaign',
+  'restore-budget',
   'report',
   'preview',
   'digest',
@@ -124,9 +125,13 @@ export function checkUsage(command: Command, args: readonly string[], o: Options
   };
   if (command === 'approve' || command === 'reject')
     need(1, 'an escalation id (or a plan campaign id with one open question)');
-  if (command === 'resume-campaign') need(1, "the plan's campaign id, or a platform and its campaign id (google 123…)");
+  if (command === 'resume-campaign' || command === 'restore-budget')
+    need(1, "the plan's campaign id, or a platform and its campaign id (google 123…)");
   // The README promises a usage error: the decision is not attempted without knowing who takes it.
-  if ((command === 'approve' || command === 'reject' || command === 'resume-campaign') && !o.user?.trim())
+  if (
+    (command === 'approve' || command === 'reject' || command === 'resume-campaign' || command === 'restore-budget') &&
+    !o.user?.trim()
+  )
     throw new UsageError(`${command} needs --user <slack-user-id> (one of PACING_APPROVERS when set).`);
   if (o.csv && command !== 'status' && command !== 'report') throw new UsageError('--csv is for status and report.');
   if (o.by !== undefined && command !== 'report') throw new UsageError('--by is for report.');

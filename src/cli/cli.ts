@@ -12,6 +12,7 @@ import * as commands from './commands.js';
 import { UsageError } from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
 import { progressReporter } from './progress.js';
+import { restoreBudget } from './restore-budget.js';
 import { digestNow, preview } from './slack-commands.js';
 
 export const HELP = `Usage: npx pacing <command> [options]
@@ -29,6 +30,9 @@ Commands:
   resume-campaign <campaign-id> --user <id>
   resume-campaign <google|meta> <platform-campaign-id> --user <id>
                                         undo a halt: resume the campaign on its platform
+  restore-budget <campaign-id> --user <id>
+  restore-budget <google|meta> <platform-campaign-id> --user <id>
+                                        undo the agent's last daily-budget change
   report [--by market|product|platform|owner|currency] [--csv]
                                         the latest run totalled per group, each currency apart
   preview                               the Slack messages of the latest run, without a workspace
@@ -140,6 +144,9 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
         break;
       case 'resume-campaign':
         await commands.resumeCampaign(full, args, options, io);
+        break;
+      case 'restore-budget':
+        await restoreBudget(full, args, options, io);
         break;
       default:
         await read(command, full, args, options, io);
