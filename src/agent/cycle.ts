@@ -59,11 +59,11 @@ export async function runCycle(
       const assessed = assess(deps, ingested, reconciliation, startedAt);
       lap('assess');
       const policy = decide(deps, ingested, assessed.assessments, startedAt);
-      const steering = planSteering(deps, policy, ingested.campaigns, startedAt);
+      const budgetPlan = planSteering(deps, policy, ingested.plan, ingested.campaigns, startedAt);
       lap('plan');
       applied = await apply(deps, runId, policy, progress);
       // The budget lever acts once the rows have been acted on: a row being halted has no proposal to act on.
-      const steered = await applySteering(deps, runId, steering, applied.results, (p) => (deps.newId ?? newId)(p));
+      const steered = await applySteering(deps, runId, budgetPlan, applied.results, (p) => (deps.newId ?? newId)(p));
       applied.opened.push(...steered.opened);
       applied.closed.push(...steered.closed);
       lap('apply');
@@ -78,6 +78,7 @@ export async function runCycle(
         pacing: assessed.pacing,
         steady: assessed.steady,
         started,
+        pools: budgetPlan.pools.rebalances,
       });
       lap('record');
       report = { runId, startedAt, results: applied.results, errors: ingested.errors, platformErrors, summary };

@@ -5,9 +5,10 @@ import { memberOf } from '../domain/batches.js';
 import { type BudgetProposal, type BudgetSettings, DEFAULT_BUDGET_SETTINGS } from '../domain/budget.js';
 import { formatMoney } from '../domain/money.js';
 import type { PolicyPlan } from '../domain/policy.js';
+import { type PoolPlan, type PoolQuestion, planPools } from '../domain/pool-steering.js';
 import type { Escalation, ResultRow } from '../domain/records.js';
 import { type BudgetDecision, type BudgetMemory, budgetAtStake, type SteeringPlan, steer } from '../domain/steering.js';
-import type { PlatformCampaign } from '../domain/types.js';
+import type { PlanRow, PlatformCampaign } from '../domain/types.js';
 import { type AgentDeps, addHours, guardSettings } from './deps.js';
 import { changeBudget, closeEscalation, notify, openEscalation } from './effects.js';
 
@@ -18,10 +19,10 @@ export const budgetSettings = (deps: AgentDeps): BudgetSettings => ({ ...DEFAULT
 
 /** What the store remembers about budgets: open questions, the agent's last changes, people's restores and no's. */
 export function loadBudgetMemory(deps: AgentDeps, now: string, humanDecisionHours: number): BudgetMemory {
-  const open = new Map<string, { id: string; batch: boolean }>();
+  const open = new Map<string, { id: string; batch: boolean; proposedAction: 'budget' | 'rebalance' }>();
   for (const [key, q] of deps.store.escalations.openQuestions()) {
     if ((q.proposedAction === 'budget' || q.proposedAction === 'rebalance') && key.startsWith('budget:'))
-      open.set(key.slice(7), { id: q.id, batch: q.batch });
+      open.set(key.slice(7), { id: q.id, batch: q.batch, proposedAction: q.proposedAction });
   }
   // The 24-hour rule and the people's window both look back from now; the longer of the two is read once.
   const since = addHours(now, -Math.max(24, humanDecisionHours));
@@ -55,25 +56,39 @@ export function loadBudgetMemory(deps: AgentDeps, now: string, humanDecisionHour
   return { open, lastChange, decisions };
 }
 
-/** The steering plan for a run's policy rows, given the campaigns the platforms reported. */
+/** The run's budget plan: each pool's rebalance and question, and each other row's proposal and what to do with it. */
+export interface BudgetPlan {
+  steering: SteeringPlan;
+  pools: PoolPlan;
+}
+
+/** The budget plan for a run's policy rows, given the plan (its pools) and the campaigns the platforms reported. */
 export function planSteering(
   deps: AgentDeps,
   policy: PolicyPlan,
+  planRows: readonly PlanRow[],
   campaigns: readonly PlatformCampaign[],
   now: string,
-  pooled?: ReadonlySet<number>,
-): SteeringPlan {
+): BudgetPlan {
   const guards = guardSettings(deps);
+  const budgets = budgetSettings(deps);
   const byKey = new Map(campaigns.map((c) => [`${c.platform}:${c.id}`, c]));
-  return steer({
+  const memory = loadBudgetMemory(deps, now, guards.humanDecisionHours);
+  const pools = planPools({
     plan: policy,
+    planRows,
     campaigns: byKey,
-    memory: loadBudgetMemory(deps, now, guards.humanDecisionHours),
-    budgets: budgetSettings(deps),
-    guards,
+    budgets,
+    openPool: (key) => {
+      const q = memory.open.get(key);
+      return q?.batch && q.proposedAction === 'rebalance' ? q.id : null;
+    },
     now,
-    ...(pooled ? { pooled } : {}),
   });
+  // Pool members the run asks about together get no single-campaign proposal.
+  const pooled = new Set(pools.questions.flatMap((q) => q.members));
+  const steering = steer({ plan: policy, campaigns: byKey, memory, budgets, guards, now, pooled });
+  return { steering, pools };
 }
 
 /** What acting on the steering plan opened and closed: the cycle starts and ends their threads. */
@@ -89,12 +104,13 @@ export interface Steered {
 export async function applySteering(
   deps: AgentDeps,
   runId: string,
-  plan: SteeringPlan,
+  budgetPlan: BudgetPlan,
   results: ResultRow[],
   id: (prefix: string) => string,
 ): Promise<Steered> {
+  const plan = budgetPlan.steering;
   const out: Steered = { opened: [], closed: [] };
-  for (const c of plan.close) {
+  for (const c of [...plan.close, ...budgetPlan.pools.close]) {
     const closed = closeEscalation(deps, c.escalationId, runId, c.note);
     if (closed) out.closed.push(closed);
   }
@@ -150,7 +166,44 @@ export async function applySteering(
     for (const r of over) if (r.budgetProposal) r.budgetProposal = { ...r.budgetProposal, escalationId: e.id };
     out.opened.push(e);
   }
+  for (const q of budgetPlan.pools.questions) askPool(deps, runId, q, results, id, out);
   return out;
+}
+
+/** One batch question per pool that misses its total: its members are the changes, approving applies them. */
+function askPool(
+  deps: AgentDeps,
+  runId: string,
+  q: PoolQuestion,
+  results: readonly ResultRow[],
+  id: (prefix: string) => string,
+  out: Steered,
+): void {
+  const to = new Map(q.rebalance.changes.map((c) => [c.campaignId, c]));
+  const changed = q.changes.map((i) => results[i]).filter((r): r is ResultRow => r !== undefined);
+  const first = changed[0];
+  if (q.open !== null || !first) return;
+  const escalationId = id('esc');
+  const e = openEscalation(deps, {
+    id: escalationId,
+    runId,
+    key: `batch:pool:${q.rebalance.pool}:${escalationId}`,
+    proposed: 'rebalance',
+    reason: q.reason,
+    snapshot: first,
+    batch: {
+      kind: 'pool',
+      members: changed.map((r) => {
+        const c = to.get(r.campaignId as string);
+        return {
+          ...memberOf(r),
+          key: budgetKey(r.key),
+          budget: c ? { from: c.from, to: c.to, currency: q.rebalance.currency } : null,
+        };
+      }),
+    },
+  });
+  out.opened.push(e);
 }
 
 function ask(

@@ -16,6 +16,7 @@ export const COMMANDS = [
   'resume-campaign',
   'restore-budget',
   'report',
+  'optimise',
   'preview',
   'digest',
   'serve',
@@ -35,6 +36,7 @@ const OPTIONS = {
   type: { type: 'string' },
   run: { type: 'string' },
   limit: { type: 'string' },
+  pool: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -114,6 +116,7 @@ export function parse(argv: string[]): Parsed {
     type: values.type,
     run: values.run,
     limit,
+    pool: values.pool,
   };
   return { command: values.help ? 'help' : command, args, options };
 }
@@ -137,6 +140,7 @@ export function checkUsage(command: Command, args: readonly string[], o: Options
   if (o.by !== undefined && command !== 'report') throw new UsageError('--by is for report.');
   if (o.all && command !== 'run' && command !== 'status') throw new UsageError('--all is for run and status.');
   if (o.now && command !== 'digest') throw new UsageError('--now is for digest.');
+  if (o.pool !== undefined && command !== 'optimise') throw new UsageError('--pool is for optimise.');
   if (command === 'digest' && !o.now)
     throw new UsageError('digest needs --now (PACING_DIGEST_CRON sends it on its schedule while serve runs).');
 }

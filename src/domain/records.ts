@@ -2,6 +2,7 @@
 // One home, so that the store, the agent, Slack and the CLI share them without importing one another.
 import type { Assessment } from './assess.js';
 import type { BudgetProposal } from './budget.js';
+import type { PoolRebalance } from './pools.js';
 import type { Platform, ProposedAction, RowStatus } from './types.js';
 
 /** A plan row that failed validation. */
@@ -120,6 +121,8 @@ export interface RunSummary {
   guarded?: Record<string, number>;
   /** Batch escalations opened by this run. */
   batches?: number;
+  /** Each budget pool's rebalance at this run's figures (SPEC, Pools: what `optimise` prints). */
+  pools?: PoolRebalance[];
 }
 
 export interface PlatformFailure {

@@ -24,7 +24,7 @@ export interface BudgetDecision {
 /** What the store remembers about budgets, keyed by platform key (`google:123`). */
 export interface BudgetMemory {
   /** Open budget questions by the row's key (`plan:…`); `batch`: the row is one member of a batch question. */
-  open: ReadonlyMap<string, { id: string; batch: boolean }>;
+  open: ReadonlyMap<string, { id: string; batch: boolean; proposedAction?: 'budget' | 'rebalance' }>;
   /** When the agent last changed each campaign's budget (alone or on approval), not counting restores. */
   lastChange: ReadonlyMap<string, string>;
   /** People's restores and rejections within HUMAN_DECISION_HOURS, the latest per campaign (row key or platform key). */

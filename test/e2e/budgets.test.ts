@@ -264,3 +264,83 @@ describe('against the Google Ads wire fake', () => {
     expect(budgetEvents(w, 'budget_dry_run')).toHaveLength(1);
   }, 60_000);
 });
+
+describe('budget pools', () => {
+  // Two Google campaigns sharing one 6,000 EUR total, each on course to overspend by about a quarter.
+  function pooled() {
+    const w = ws();
+    writeFileSync(
+      join(w.dataDir, 'tracker.csv'),
+      'campaign_id,campaign_name,platform,market,product,start_date,end_date,target_spend,budget,currency,budget_pool\n' +
+        'P-1,Acme_DE_Socks_Search_Q4,google,DE,Socks,2026-11-01,2026-11-30,2400,3000,EUR,DE Socks\n' +
+        'P-2,Acme_DE_Socks_Shopping_Q4,google,DE,Socks,2026-11-01,2026-11-30,2400,3000,EUR,DE Socks\n',
+    );
+    const campaign = (id: string, name: string) => ({
+      id,
+      name,
+      market: 'DE',
+      product: 'Socks',
+      start_date: '2026-11-01',
+      end_date: '2026-11-30',
+      spend: 2400,
+      status: 'ENABLED',
+      daily_budget: 130,
+      currency: 'EUR',
+    });
+    writeFileSync(
+      join(w.dataDir, 'google.json'),
+      JSON.stringify({
+        fetched_at: '2026-11-20T08:45:00Z',
+        campaigns: [campaign('301', 'Acme_DE_Socks_Search_Q4'), campaign('302', 'Acme_DE_Socks_Shopping_Q4')],
+      }),
+    );
+    writeFileSync(join(w.dataDir, 'meta.json'), JSON.stringify({ fetched_at: '2026-11-20T08:45:00Z', campaigns: [] }));
+    return w;
+  }
+
+  it("optimise --json prints each pool's rebalance; run asks one question per pool; approving applies each change", async () => {
+    const w = pooled();
+    const doc = await run(w);
+    // Pool members get no single-campaign proposal when their pool is asked about.
+    expect(doc.results.map((r) => (r as BudgetRow).budgetProposal)).toEqual([null, null]);
+    const opt = await pacingJson<{ pools: Record<string, unknown>[] }>(w, ['optimise', '--pool', 'DE Socks']);
+    expect(opt.pools).toHaveLength(1);
+    const pool = opt.pools[0] as {
+      pool: string;
+      currency: string;
+      budget: number;
+      actualSpend: number;
+      projectedSpend: number;
+      projectedAfter: number;
+      changes: { campaignId: string; from: number; to: number }[];
+      note: string;
+    };
+    expect(Object.keys(pool).sort()).toEqual(
+      ['actualSpend', 'budget', 'changes', 'currency', 'note', 'pool', 'projectedAfter', 'projectedSpend'].sort(),
+    );
+    expect(pool).toMatchObject({ pool: 'DE Socks', currency: 'EUR', budget: 6000, actualSpend: 4800 });
+    expect(pool.projectedSpend).toBeGreaterThan(6600);
+    expect(pool.changes.map((c) => c.campaignId)).toEqual(['P-1', 'P-2']);
+    for (const c of pool.changes) {
+      expect(c.from).toBe(130);
+      expect(c.to).toBeLessThan(130);
+      expect(c.to).toBeGreaterThanOrEqual(104);
+    }
+    expect((await pacingJson<{ pools: unknown[] }>(w, ['optimise', '--pool', 'nope'])).pools).toEqual([]);
+
+    const pending = await pacingJson<PendingDoc>(w, ['pending']);
+    const q = pending.pending.find((e) => (e.proposedAction as string) === 'rebalance');
+    expect(q?.reason).toMatch(/^Rebalance DE Socks: 2 changes, lands at/);
+    expect(q?.campaigns?.map((c) => c.campaignId)).toEqual(['P-1', 'P-2']);
+    // Not asked twice while open.
+    await run(w);
+    const again = await pacingJson<PendingDoc>(w, ['pending']);
+    expect(again.pending.filter((e) => (e.proposedAction as string) === 'rebalance')).toHaveLength(1);
+
+    const approved = await pacing(w, ['approve', q?.escalationId as string, '--user', 'U1']);
+    expect(approved.code, approved.stderr).toBe(0);
+    const budgets = fixtureBudgets(w).sort((a, b) => a.campaign_id.localeCompare(b.campaign_id));
+    expect(budgets).toEqual(pool.changes.map((c, i) => ({ campaign_id: ['301', '302'][i], daily_budget: c.to })));
+    expect(budgetEvents(w).map((e) => e.campaignId)).toEqual(['P-1', 'P-2']);
+  }, 60_000);
+});
