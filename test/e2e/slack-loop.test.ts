@@ -184,7 +184,8 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
 
   beforeAll(async () => {
     await ensureBuilt();
-    world = await slackWorld({ LOG_LEVEL: 'warn' });
+    // The loop counts the matrix's questions (pauses and alerts); budget questions are not its subject.
+    world = await slackWorld({ LOG_LEVEL: 'warn', BUDGET_ACTIONS: 'off' });
     db = world.env.PACING_DB as string;
     const t0 = Date.now();
     serve = startServe(world);
@@ -623,7 +624,7 @@ describe('pacing serve stopped while messages are still queued', () => {
 
   beforeAll(async () => {
     await ensureBuilt();
-    world = await slackWorld({ LOG_LEVEL: 'warn' });
+    world = await slackWorld({ LOG_LEVEL: 'warn', BUDGET_ACTIONS: 'off' });
   }, 30_000);
 
   afterAll(async () => {
