@@ -180,6 +180,30 @@ describe('BUDGET_ACTIONS=auto and off', () => {
     expect(budgetEvents(w).filter((e) => e.campaignId === 'ACM-G-002')).toHaveLength(1);
   }, 60_000);
 
+  it('auto: past MAX_AUTONOMOUS_BUDGET_CHANGES the rest are one batch question, approved all at once', async () => {
+    const w = ws({ BUDGET_ACTIONS: 'auto', MAX_AUTONOMOUS_BUDGET_CHANGES: '1' });
+    const doc = await run(w);
+    const changed = doc.results.filter((r) => (r as BudgetRow).budgetChange?.status === 'changed');
+    // The biggest forecast miss first: ACM-G-007 ends 5,616 GBP over.
+    expect(changed.map((r) => r.campaignId)).toEqual(['ACM-G-007']);
+    const batch = (await pacingJson<PendingDoc>(w, ['pending'])).pending.filter(
+      (e) => (e.proposedAction as string) === 'budget',
+    );
+    expect(batch).toHaveLength(1);
+    expect(batch[0]?.campaignId).toBeNull();
+    const members = (batch[0]?.campaigns ?? []).map((c) => c.campaignId).sort();
+    expect(members).toEqual(['ACM-G-002', 'ACM-G-006']);
+    for (const id of members)
+      expect(budgetRow(doc, id as string).budgetProposal?.escalationId).toBe(batch[0]?.escalationId);
+    const approved = await pacing(w, ['approve', batch[0]?.escalationId as string, '--user', 'U1']);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(
+      budgetEvents(w)
+        .map((e) => e.campaignId)
+        .sort(),
+    ).toEqual(['ACM-G-002', 'ACM-G-006', 'ACM-G-007']);
+  }, 60_000);
+
   it('off: proposals are shown, nothing is asked or changed', async () => {
     const w = ws({ BUDGET_ACTIONS: 'off' });
     const doc = await run(w);
