@@ -15,7 +15,7 @@ export interface AgentDeps {
   thresholds: Thresholds;
   /** The safety guards' settings (SPEC, Safety guards); defaults when left out. */
   guards?: Partial<Omit<GuardSettings, 'confidence' | 'freshnessHours'>>;
-  /** Steering daily budgets (BUDGET_ACTIONS …); defaults when left out. */
+  /** Steering daily budgets (BUDGET_ACTIONS …); left out, proposals are only shown (`off`). */
   budgets?: Partial<BudgetSettings>;
   /** PACING_CURRENCY: the plan's currency where a tracker row states none. */
   planCurrency?: string | null;

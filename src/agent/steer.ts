@@ -15,7 +15,12 @@ import { changeBudget, closeEscalation, notify, openEscalation } from './effects
 /** The key a budget question is stored under: apart from the campaign's pause questions (`plan:…`). */
 export const budgetKey = (rowKey: string): string => `budget:${rowKey}`;
 
-export const budgetSettings = (deps: AgentDeps): BudgetSettings => ({ ...DEFAULT_BUDGET_SETTINGS, ...deps.budgets });
+/**
+ * The budget settings in force. An agent built without them (an embedding or a test that wires its own deps) only
+ * shows proposals: asking and changing budgets are switched on by the configuration (BUDGET_ACTIONS, `ask` by default).
+ */
+export const budgetSettings = (deps: AgentDeps): BudgetSettings =>
+  deps.budgets ? { ...DEFAULT_BUDGET_SETTINGS, ...deps.budgets } : { ...DEFAULT_BUDGET_SETTINGS, actions: 'off' };
 
 /** What the store remembers about budgets: open questions, the agent's last changes, people's restores and no's. */
 export function loadBudgetMemory(deps: AgentDeps, now: string, humanDecisionHours: number): BudgetMemory {

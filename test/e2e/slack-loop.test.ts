@@ -184,8 +184,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
 
   beforeAll(async () => {
     await ensureBuilt();
-    // The loop counts the matrix's questions (pauses and alerts); budget questions are not its subject.
-    world = await slackWorld({ LOG_LEVEL: 'warn', BUDGET_ACTIONS: 'off' });
+    world = await slackWorld({ LOG_LEVEL: 'warn' });
     db = world.env.PACING_DB as string;
     const t0 = Date.now();
     serve = startServe(world);
@@ -624,7 +623,7 @@ describe('pacing serve stopped while messages are still queued', () => {
 
   beforeAll(async () => {
     await ensureBuilt();
-    world = await slackWorld({ LOG_LEVEL: 'warn', BUDGET_ACTIONS: 'off' });
+    world = await slackWorld({ LOG_LEVEL: 'warn' });
   }, 30_000);
 
   afterAll(async () => {
