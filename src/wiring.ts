@@ -37,6 +37,7 @@ export function createApp(config: Config, notifier: Notifier | ((store: Store) =
     clock: config.clock,
     thresholds: config.thresholds,
     guards: config.guards,
+    budgets: config.budgets,
     planCurrency: config.planCurrency,
     approvalTimeoutHours: config.approvalTimeoutHours,
     checkpointRetentionDays: config.checkpointRetentionDays,

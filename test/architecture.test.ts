@@ -225,6 +225,7 @@ describe('agent/effects.ts is the only writer', () => {
     for (const c of [
       'platform.pause',
       'platform.resume',
+      'platform.setDailyBudget',
       'notifier.alert',
       'notifier.runAlerts',
       'notifier.escalationOpened',
@@ -247,6 +248,7 @@ describe('agent/effects.ts is the only writer', () => {
     ['await deps.notifier.alert(row);', ['notifier.alert']],
     ['await platform?.pause?.(id);', ['platform.pause']],
     ['const r = await adapter.resume(id);', ['platform.resume']],
+    ["await adapter?.setDailyBudget?.(id, 90, 'EUR');", ['platform.setDailyBudget']],
     ['deps.store.escalations.claim(id, d, a, at, null);', ['escalations.claim']],
     ['const { store } = deps; store.pauses.record(x);', ['pauses.record']],
     ['const esc = deps.store.escalations; esc.get(id);', ['escalations (alias)']],

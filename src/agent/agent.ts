@@ -1,6 +1,6 @@
-// The agent as the rest of the app sees it: run a cycle, list and decide escalations, undo a halt.
+// The agent as the rest of the app sees it: run a cycle, list and decide escalations, undo a halt or a budget change.
 
-import { campaignTitle } from '../domain/lookup.js';
+import { campaignTitle, findPlanCampaign } from '../domain/lookup.js';
 import type { Decision, Escalation, ResumeOutcome } from '../domain/records.js';
 import type { Platform } from '../domain/types.js';
 import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
@@ -10,6 +10,7 @@ import type { AgentDeps } from './deps.js';
 import { announceEscalation, closeNotice, noteRejection, pruneThreads, recoverPauses, resume } from './effects.js';
 import { buildEscalationGraph, type EscalationGraph, startMissing } from './escalation.js';
 import { type LatestRun, Reads } from './reads.js';
+import { type BudgetRestored, restoreBudget } from './restore-budget.js';
 
 export type { LatestRun } from './reads.js';
 
@@ -164,6 +165,35 @@ export class PacingAgent {
       );
     }
     return resume(this.deps, { platform, platformCampaignId, campaignId: latest?.campaignId ?? null, actor, figures });
+  }
+
+  /**
+   * Undoes the agent's last daily-budget change: puts back the budget from before it, audited `budget_changed` with
+   * `restore: true`, and closes any open budget question about the campaign. Approvers only. The campaign is the
+   * plan's campaign id (Slack's "Restore budget" button, action id `pacing_restore_budget`, value the plan campaign
+   * id) or the platform and its campaign id.
+   */
+  async restoreBudget(
+    target: { campaignId: string } | { platform: Platform; platformCampaignId: string },
+    actor: string,
+    channel: 'cli' | 'slack' = 'cli',
+  ): Promise<BudgetRestored> {
+    if (!this.mayDecide(actor, channel)) throw new NotAuthorised(`${actor} is not an approver (PACING_APPROVERS).`);
+    let platform: Platform;
+    let id: string;
+    if ('campaignId' in target) {
+      // A button's value is looked up, never trusted: the plan campaign as the latest run matched it.
+      const results = this.reads.latest()?.results ?? [];
+      const row = findPlanCampaign(results, target.campaignId);
+      if (!row || row.platformCampaignId === null)
+        throw new PacingError('not_found', `No matched campaign "${target.campaignId}" in the latest run.`);
+      platform = row.platform;
+      id = row.platformCampaignId;
+    } else {
+      platform = target.platform;
+      id = target.platformCampaignId;
+    }
+    return restoreBudget(this.deps, this.escalationGraph, platform, id, actor);
   }
 
   /**

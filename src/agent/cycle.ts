@@ -19,6 +19,7 @@ import { type Ingested, ingest } from './ingest.js';
 import { loadMemory } from './memory.js';
 import type { Plan, Progress } from './ports.js';
 import { recordRun } from './record.js';
+import { applySteering, planSteering } from './steer.js';
 
 export interface RunReport {
   runId: string;
@@ -58,8 +59,13 @@ export async function runCycle(
       const assessed = assess(deps, ingested, reconciliation, startedAt);
       lap('assess');
       const policy = decide(deps, ingested, assessed.assessments, startedAt);
+      const budgetPlan = planSteering(deps, policy, ingested.plan, ingested.campaigns, startedAt);
       lap('decide');
       applied = await apply(deps, runId, policy, progress);
+      // The budget lever acts once the rows have been acted on: a row being halted has no proposal to act on.
+      const steered = await applySteering(deps, runId, budgetPlan, applied.results, (p) => (deps.newId ?? newId)(p));
+      applied.opened.push(...steered.opened);
+      applied.closed.push(...steered.closed);
       lap('apply');
       const platformErrors = [...ingested.platformErrors, ...policy.warnings];
       const summary = recordRun(deps, runId, startedAt, {
@@ -72,6 +78,7 @@ export async function runCycle(
         pacing: assessed.pacing,
         steady: assessed.steady,
         started,
+        pools: budgetPlan.pools.rebalances,
       });
       lap('record');
       report = { runId, startedAt, results: applied.results, errors: ingested.errors, platformErrors, summary };

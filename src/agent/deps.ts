@@ -1,5 +1,6 @@
 // Everything the agent's cycle and escalation graphs need, handed in once: store, platforms, notifier, clock and settings.
 import { randomBytes } from 'node:crypto';
+import type { BudgetSettings } from '../domain/budget.js';
 import { DEFAULT_GUARDS, type GuardSettings } from '../domain/policy.js';
 import type { Platform, Thresholds } from '../domain/types.js';
 import type { Store } from '../store/index.js';
@@ -14,6 +15,8 @@ export interface AgentDeps {
   thresholds: Thresholds;
   /** The safety guards' settings (SPEC, Safety guards); defaults when left out. */
   guards?: Partial<Omit<GuardSettings, 'confidence' | 'freshnessHours'>>;
+  /** Steering daily budgets (BUDGET_ACTIONS …); left out, proposals are only shown (`off`). */
+  budgets?: Partial<BudgetSettings>;
   /** PACING_CURRENCY: the plan's currency where a tracker row states none. */
   planCurrency?: string | null;
   approvalTimeoutHours: number;

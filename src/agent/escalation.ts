@@ -4,6 +4,7 @@ import { Annotation, Command, END, interrupt, START, StateGraph } from '@langcha
 import { campaignTitle } from '../domain/lookup.js';
 import type { Decision, Escalation, EscalationClosed } from '../domain/records.js';
 import { PacingError } from '../errors.js';
+import { carryOutBudget } from './budget-decisions.js';
 import { checkpointerFor } from './checkpointer.js';
 import type { AgentDeps } from './deps.js';
 import {
@@ -83,6 +84,14 @@ export function buildEscalationGraph(deps: AgentDeps) {
 
 export type EscalationGraph = ReturnType<typeof buildEscalationGraph>;
 
+/** What a rejection leaves undone, by what was proposed. */
+const NOT_DONE: Record<Escalation['proposedAction'], string> = {
+  alert: 'sent',
+  halt: 'paused',
+  budget: 'changed',
+  rebalance: 'changed',
+};
+
 /** Carries out an approved proposal; an override or an expiry only records that nothing was done. */
 async function execute(
   deps: AgentDeps,
@@ -92,7 +101,7 @@ async function execute(
   if (d.decision === 'overridden')
     return {
       status: 'done',
-      detail: `Rejected by ${d.actor}: nothing was ${e.proposedAction === 'halt' ? 'paused' : 'sent'}.${d.note ? ` Reason: ${d.note}` : ''}`,
+      detail: `Rejected by ${d.actor}: nothing was ${NOT_DONE[e.proposedAction]}.${d.note ? ` Reason: ${d.note}` : ''}`,
     };
   if (d.decision === 'expired') {
     // An expiry with a note was closed by a run (superseded, or no longer needed); without, time ran out.
@@ -100,6 +109,7 @@ async function execute(
       ? { status: 'done', detail: `Closed without a decision, ${d.note}. Nothing was done here.` }
       : { status: 'done', detail: 'No decision before the deadline: logged, nothing was paused.' };
   }
+  if (e.proposedAction === 'budget' || e.proposedAction === 'rebalance') return carryOutBudget(deps, e, d.actor);
   if (e.batch) return e.proposedAction === 'halt' ? pauseBatch(deps, e, d) : flagBatch(deps, e, d);
   if (e.proposedAction === 'alert') {
     await approvedAlert(deps, e, d.actor);

@@ -1,6 +1,7 @@
 // Everything Slack and the CLI read of the agent's state, in one read-only facade over the store: the latest run,
 // the open questions, the audit trail, the run lock, and whether any housekeeping is due (which only the full
 // agent can do). They translate what this returns; they never open the store themselves.
+import type { PoolRebalance } from '../domain/pools.js';
 import type { AuditEvent, Escalation, ResultRow, RunRecord } from '../domain/records.js';
 import { asItStands } from '../domain/standing.js';
 import type { Platform } from '../domain/types.js';
@@ -40,6 +41,17 @@ export class Reads {
     const run = this.store.runs.latestCompleted();
     // Each row as it stands now: an approved pause is a paused campaign, with the forecast of one.
     return run ? { run, results: this.store.runs.results(run.id).map(asItStands) } : null;
+  }
+
+  /**
+   * The budget pools' rebalances at the latest run's figures (SPEC, Pools: `optimise`), or only the one named;
+   * null before the first run.
+   */
+  pools(name?: string): { runId: string; pools: PoolRebalance[] } | null {
+    const run = this.store.runs.latestCompleted();
+    if (!run) return null;
+    const all = run.summary?.pools ?? [];
+    return { runId: run.id, pools: name === undefined ? all : all.filter((p) => p.pool === name) };
   }
 
   escalation(id: string): Escalation | null {

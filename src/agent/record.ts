@@ -1,6 +1,7 @@
 // A run's last step: it writes down its results, its summary, each campaign's daily spend and pacing, and the
 // audit events of what it decided and did, in one transaction.
 import type { PolicyOutcome } from '../domain/policy.js';
+import type { PoolRebalance } from '../domain/pools.js';
 import type { NewAuditEvent, PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
 import type { SpendObservation } from '../domain/types.js';
 import type { AgentDeps } from './deps.js';
@@ -23,6 +24,8 @@ export interface FinishedRun {
   steady: ReadonlySet<string>;
   /** `performance.now()` when the run began: the summary's duration counts from there. */
   started: number;
+  /** Each budget pool's rebalance (what `optimise` shows). */
+  pools?: PoolRebalance[];
 }
 
 /** Writes the run down and closes it; returns its summary. */
@@ -126,6 +129,7 @@ function summarise(w: FinishedRun, deps: AgentDeps): RunSummary {
     platforms,
     comparisons: w.comparisons,
     durationMs: Math.round(performance.now() - w.started),
+    ...(w.pools?.length ? { pools: w.pools } : {}),
   };
 }
 

@@ -14,7 +14,9 @@ export const COMMANDS = [
   'reject',
   'audit',
   'resume-campaign',
+  'restore-budget',
   'report',
+  'optimise',
   'preview',
   'digest',
   'serve',
@@ -34,6 +36,7 @@ const OPTIONS = {
   type: { type: 'string' },
   run: { type: 'string' },
   limit: { type: 'string' },
+  pool: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -113,6 +116,7 @@ export function parse(argv: string[]): Parsed {
     type: values.type,
     run: values.run,
     limit,
+    pool: values.pool,
   };
   return { command: values.help ? 'help' : command, args, options };
 }
@@ -124,14 +128,19 @@ export function checkUsage(command: Command, args: readonly string[], o: Options
   };
   if (command === 'approve' || command === 'reject')
     need(1, 'an escalation id (or a plan campaign id with one open question)');
-  if (command === 'resume-campaign') need(1, "the plan's campaign id, or a platform and its campaign id (google 123…)");
+  if (command === 'resume-campaign' || command === 'restore-budget')
+    need(1, "the plan's campaign id, or a platform and its campaign id (google 123…)");
   // The README promises a usage error: the decision is not attempted without knowing who takes it.
-  if ((command === 'approve' || command === 'reject' || command === 'resume-campaign') && !o.user?.trim())
+  if (
+    (command === 'approve' || command === 'reject' || command === 'resume-campaign' || command === 'restore-budget') &&
+    !o.user?.trim()
+  )
     throw new UsageError(`${command} needs --user <slack-user-id> (one of PACING_APPROVERS when set).`);
   if (o.csv && command !== 'status' && command !== 'report') throw new UsageError('--csv is for status and report.');
   if (o.by !== undefined && command !== 'report') throw new UsageError('--by is for report.');
   if (o.all && command !== 'run' && command !== 'status') throw new UsageError('--all is for run and status.');
   if (o.now && command !== 'digest') throw new UsageError('--now is for digest.');
+  if (o.pool !== undefined && command !== 'optimise') throw new UsageError('--pool is for optimise.');
   if (command === 'digest' && !o.now)
     throw new UsageError('digest needs --now (PACING_DIGEST_CRON sends it on its schedule while serve runs).');
 }

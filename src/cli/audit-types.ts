@@ -28,6 +28,10 @@ const TYPES: Record<AuditType, true> = {
   resume_skipped: true,
   notification_failed: true,
   override_reason: true,
+  budget_changed: true,
+  budget_change_requested: true,
+  budget_change_failed: true,
+  budget_dry_run: true,
   threads_pruned: true,
   results_pruned: true,
 };

@@ -11,7 +11,9 @@ import { COMMANDS, type Command, checkUsage, commandHint, type Parsed, parse } f
 import * as commands from './commands.js';
 import { UsageError } from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
+import { optimise } from './optimise.js';
 import { progressReporter } from './progress.js';
+import { restoreBudget } from './restore-budget.js';
 import { digestNow, preview } from './slack-commands.js';
 
 export const HELP = `Usage: npx pacing <command> [options]
@@ -29,16 +31,20 @@ Commands:
   resume-campaign <campaign-id> --user <id>
   resume-campaign <google|meta> <platform-campaign-id> --user <id>
                                         undo a halt: resume the campaign on its platform
+  restore-budget <campaign-id> --user <id>
+  restore-budget <google|meta> <platform-campaign-id> --user <id>
+                                        undo the agent's last daily-budget change
   report [--by market|product|platform|owner|currency] [--csv]
                                         the latest run totalled per group, each currency apart
+  optimise [--pool <name>]              the daily budgets that land each budget pool on its total (latest run)
   preview                               the Slack messages of the latest run, without a workspace
   digest --now                          send the digest to Slack now
   serve                                 run the Slack app (HTTP or Socket Mode) with its schedules
   help                                  this text
 
 Options:
-  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject, report, preview,
-           digest)
+  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject, restore-budget,
+           report, optimise, preview, digest)
   --csv    print RFC 4180 CSV with a header row on stdout (status, report)
   --all    list every row of a large run (past 100 rows the table lists those that need attention)
 
@@ -141,6 +147,9 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
       case 'resume-campaign':
         await commands.resumeCampaign(full, args, options, io);
         break;
+      case 'restore-budget':
+        await restoreBudget(full, args, options, io);
+        break;
       default:
         await read(command, full, args, options, io);
     }
@@ -165,7 +174,7 @@ async function page(app: App, failure: unknown): Promise<void> {
 }
 
 /** The commands that only read: they never need the agent unless housekeeping is due. */
-const READS = new Set(['status', 'pending', 'audit', 'report', 'preview']);
+const READS = new Set(['status', 'pending', 'audit', 'report', 'optimise', 'preview']);
 
 async function read(
   command: string,
@@ -183,6 +192,8 @@ async function read(
       return commands.audit(app, options, io);
     case 'report':
       return commands.report(app, options, io);
+    case 'optimise':
+      return optimise(app, options, io);
     case 'preview':
       return preview(app, options, io);
   }

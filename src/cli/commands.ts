@@ -53,6 +53,8 @@ export interface Options {
   type?: string | undefined;
   run?: string | undefined;
   limit?: number | undefined;
+  /** `optimise --pool`: one budget pool only. */
+  pool?: string | undefined;
 }
 
 /**

@@ -1,6 +1,8 @@
 // The records the agent produces and the store keeps: result rows, escalations, runs and audit events.
 // One home, so that the store, the agent, Slack and the CLI share them without importing one another.
 import type { Assessment } from './assess.js';
+import type { BudgetProposal } from './budget.js';
+import type { PoolRebalance } from './pools.js';
 import type { Platform, ProposedAction, RowStatus } from './types.js';
 
 /** A plan row that failed validation. */
@@ -30,6 +32,19 @@ export interface ResultRow extends Assessment {
    * again). Null for rows nobody is told about (healthy, logged, awaiting a decision).
    */
   notice?: Notice | null | undefined;
+  /** The daily-budget change that would land the flight (SPEC, Steering budgets); null when the row gets none. */
+  budgetProposal?: BudgetProposal | null | undefined;
+  /** The daily budget this run changed (or tried to): set only on such rows. */
+  budgetChange?: BudgetChange | null | undefined;
+}
+
+/** `would_change`: a dry run, nothing changed on the platform; `failed`: refused or not confirmed by a read-back. */
+export type BudgetChangeStatus = 'changed' | 'unchanged' | 'would_change' | 'failed';
+
+export interface BudgetChange {
+  from: number;
+  to: number;
+  status: BudgetChangeStatus;
 }
 
 export type Notice = 'new' | 'changed' | 'repeat';
@@ -38,7 +53,8 @@ export type EscalationStatus = 'pending' | 'approved' | 'overridden' | 'expired'
 export type Decision = 'approved' | 'overridden' | 'expired';
 
 /** Why a batch escalation gathers many campaigns into one question. */
-export type BatchKind = 'data_fault' | 'halt_budget' | 'orphans';
+/** `budget`: daily-budget changes over MAX_AUTONOMOUS_BUDGET_CHANGES; `pool`: one pool's rebalance. */
+export type BatchKind = 'data_fault' | 'halt_budget' | 'orphans' | 'budget' | 'pool';
 
 /** One campaign of a batch escalation, with the figures its message shows. */
 export interface BatchMember {
@@ -54,6 +70,8 @@ export interface BatchMember {
   variancePct: number | null;
   /** A later run found it no longer needs the proposal: approving the batch leaves it alone. */
   dropped: boolean;
+  /** For a budget or pool batch: the daily-budget change approving makes to this member. */
+  budget?: { from: number; to: number; currency: string | null } | null;
 }
 
 export interface Escalation {
@@ -103,6 +121,8 @@ export interface RunSummary {
   guarded?: Record<string, number>;
   /** Batch escalations opened by this run. */
   batches?: number;
+  /** Each budget pool's rebalance at this run's figures (SPEC, Pools: what `optimise` prints). */
+  pools?: PoolRebalance[];
 }
 
 export interface PlatformFailure {
@@ -149,6 +169,12 @@ export type AuditType =
   | 'resume_skipped'
   | 'notification_failed'
   | 'override_reason'
+  /** A daily budget changed (by the agent, an approval, or a person's restore: `restore: true`). */
+  | 'budget_changed'
+  /** Recorded before the platform is asked to change a daily budget: what was meant, should the call be lost. */
+  | 'budget_change_requested'
+  | 'budget_change_failed'
+  | 'budget_dry_run'
   | 'threads_pruned'
   | 'results_pruned';
 

@@ -5,8 +5,11 @@ export type Platform = (typeof PLATFORMS)[number];
 
 export type Severity = 'healthy' | 'warning' | 'critical';
 export type Action = 'log' | 'alert' | 'escalate' | 'halt';
-/** What an escalation proposes to do if an approver says yes. */
-export type ProposedAction = 'alert' | 'halt';
+/**
+ * What an escalation proposes to do if an approver says yes: send an alert, pause, change one campaign's daily
+ * budget (`budget`), or a pool's (`rebalance`).
+ */
+export type ProposedAction = 'alert' | 'halt' | 'budget' | 'rebalance';
 export type RowStatus = 'done' | 'awaiting_approval' | 'approved' | 'overridden' | 'expired' | 'failed';
 export type CampaignStatus = 'ENABLED' | 'PAUSED';
 

@@ -84,6 +84,27 @@ export class AuditLog {
     ).map(toEvent);
   }
 
+  /** Daily-budget changes after `since` (the agent's, approved ones and people's restores), oldest first. */
+  budgetChangesSince(since: string): AuditEvent[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM audit WHERE type = 'budget_changed' AND at > ? ORDER BY at, id`)
+        .all(since) as AuditRecord[]
+    ).map(toEvent);
+  }
+
+  /** The latest daily-budget change the agent made to a campaign (not a restore), for `restore-budget`. */
+  lastBudgetChange(platform: string, platformCampaignId: string): AuditEvent | null {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM audit WHERE platform_campaign_id = ? AND platform = ? AND type = 'budget_changed' ORDER BY id DESC LIMIT 1`,
+      )
+      .get(platformCampaignId, platform) as AuditRecord | undefined;
+    const last = r ? toEvent(r) : null;
+    // The newest change is a restore already: there is nothing of the agent's left to undo.
+    return last && last.details.restore !== true ? last : null;
+  }
+
   /** Counts events by type in (since, until], for the digest, without loading the trail. */
   countByType(since: string | null, until: string): Record<string, number> {
     const rows = this.db

@@ -314,6 +314,60 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (platform, campaign_id)
   );
   `,
+  `
+  -- Budget questions: an escalation may propose a daily-budget change (budget) or a pool's rebalance. SQLite cannot
+  -- change a CHECK in place, so the table is rebuilt; its members' table too, since it refers to it and a parent
+  -- with children cannot be dropped while foreign keys are on.
+  CREATE TABLE escalations_next (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    campaign_id TEXT,
+    platform TEXT NOT NULL,
+    platform_campaign_id TEXT,
+    proposed_action TEXT NOT NULL CHECK (proposed_action IN ('alert', 'halt', 'budget', 'rebalance')),
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'overridden', 'expired')),
+    outcome TEXT CHECK (outcome IN ('done', 'failed')),
+    outcome_detail TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT,
+    decision_note TEXT,
+    thread_id TEXT NOT NULL,
+    thread_pruned INTEGER NOT NULL DEFAULT 0,
+    snapshot TEXT NOT NULL,
+    message_channel TEXT,
+    message_ts TEXT,
+    claimed_by TEXT,
+    batch_kind TEXT
+  );
+  INSERT INTO escalations_next (id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason,
+    status, outcome, outcome_detail, created_at, expires_at, decided_by, decided_at, decision_note, thread_id,
+    thread_pruned, snapshot, message_channel, message_ts, claimed_by, batch_kind)
+    SELECT id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason, status, outcome,
+      outcome_detail, created_at, expires_at, decided_by, decided_at, decision_note, thread_id, thread_pruned,
+      snapshot, message_channel, message_ts, claimed_by, batch_kind
+    FROM escalations;
+  CREATE TABLE escalation_members_next (
+    escalation_id TEXT NOT NULL REFERENCES escalations (id),
+    seq INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    dropped INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (escalation_id, seq)
+  );
+  INSERT INTO escalation_members_next SELECT escalation_id, seq, key, data, dropped FROM escalation_members;
+  DROP TABLE escalation_members;
+  DROP TABLE escalations;
+  ALTER TABLE escalations_next RENAME TO escalations;
+  ALTER TABLE escalation_members_next RENAME TO escalation_members;
+  CREATE UNIQUE INDEX escalations_one_open ON escalations (key) WHERE status = 'pending';
+  CREATE INDEX escalations_status ON escalations (status, expires_at);
+  CREATE INDEX escalations_key ON escalations (key, decided_at);
+  CREATE INDEX escalation_members_key ON escalation_members (key);
+  `,
 ];
 
 /** How long opening waits for other processes (a migration, WAL set-up) before saying the file is busy. */

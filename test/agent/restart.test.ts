@@ -32,7 +32,8 @@ describe('restart between a claimed decision and its execution', () => {
 
   beforeAll(async () => {
     await ensureBuilt();
-    ws = workspace();
+    // The bundled scenario's matrix questions only (the count below): budget questions are not this test's subject.
+    ws = workspace({ BUDGET_ACTIONS: 'off' });
     run = await pacingJson<RunDoc>(ws, ['run']);
     id = row(run, 'ACM-M-005').escalationId as string;
   }, 60_000);
@@ -41,7 +42,12 @@ describe('restart between a claimed decision and its execution', () => {
   /** Reads the database in this process, as a separate reader of the file the children wrote. */
   function inspect<T>(fn: (app: ReturnType<typeof createApp>) => Promise<T> | T): Promise<T> {
     const app = createApp(
-      loadConfig({ PACING_DB: ws.db, PACING_NOW: ws.env.PACING_NOW, PACING_DATA_DIR: ws.dataDir }),
+      loadConfig({
+        PACING_DB: ws.db,
+        PACING_NOW: ws.env.PACING_NOW,
+        PACING_DATA_DIR: ws.dataDir,
+        BUDGET_ACTIONS: 'off',
+      }),
       new RecordingNotifier(),
     );
     return Promise.resolve(fn(app)).finally(() => app.close());

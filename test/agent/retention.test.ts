@@ -13,7 +13,8 @@ afterEach(() => {
 
 function appAt(ws: ReturnType<typeof workspace>, now: string, extra: Record<string, string> = {}) {
   const app = createApp(
-    loadConfig({ PACING_DB: ws.db, PACING_DATA_DIR: ws.dataDir, PACING_NOW: now, ...extra }),
+    // The bundled scenario's matrix questions only: budget questions would add threads of their own.
+    loadConfig({ PACING_DB: ws.db, PACING_DATA_DIR: ws.dataDir, PACING_NOW: now, BUDGET_ACTIONS: 'off', ...extra }),
     new RecordingNotifier(),
   );
   cleanups.push(() => app.close());

@@ -47,12 +47,14 @@ const firstRuns = {} as Record<keyof typeof scenarios, Outcome>;
 
 beforeAll(async () => {
   await ensureBuilt();
-  scenarios.main = workspace();
-  scenarios.expiry = workspace();
-  scenarios.approvers = workspace({ PACING_APPROVERS: 'U1' });
-  scenarios.bad = workspace();
-  scenarios.noMeta = workspace();
-  scenarios.people = workspace();
+  // These scenarios count the matrix's questions (pauses and alerts): budget questions are test/e2e/budgets.test.ts's.
+  const matrixOnly = { BUDGET_ACTIONS: 'off' };
+  scenarios.main = workspace(matrixOnly);
+  scenarios.expiry = workspace(matrixOnly);
+  scenarios.approvers = workspace({ PACING_APPROVERS: 'U1', ...matrixOnly });
+  scenarios.bad = workspace(matrixOnly);
+  scenarios.noMeta = workspace(matrixOnly);
+  scenarios.people = workspace(matrixOnly);
   prepareBadInput(scenarios.bad, scenarios.noMeta);
   const names = Object.keys(scenarios) as (keyof typeof scenarios)[];
   const outs = await Promise.all(names.map((n) => pacing(scenarios[n], ['run', '--json'])));

@@ -38,7 +38,14 @@ export function fixtureWorld(): FixtureWorld {
     dir,
     db,
     open(notifier, now = NOW) {
-      const env = { PACING_DATA_DIR: dataDir, PACING_DB: db, PACING_NOW: now, PACING_APPROVERS: APPROVERS.join(',') };
+      // The bundled scenario's pause and alert questions, as the Slack tests count them: budget questions off.
+      const env = {
+        PACING_DATA_DIR: dataDir,
+        PACING_DB: db,
+        PACING_NOW: now,
+        PACING_APPROVERS: APPROVERS.join(','),
+        BUDGET_ACTIONS: 'off',
+      };
       const app = createApp(loadConfig(env), notifier);
       apps.push(app);
       return app;

@@ -101,7 +101,7 @@ describe('daily spend', () => {
     old.close();
 
     const store = Store.open(file);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(9);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(10);
     expect(store.runs.dailySpend('google', '1')).toEqual([
       { day: '2026-11-01', spend: 0.30000000000000004 },
       { day: '2026-11-02', spend: 20.5 },

@@ -31,7 +31,7 @@ describe('a fresh database opened by many processes at once', () => {
       const outs = await Promise.all(Array.from({ length: 16 }, () => openIn(file)));
       expect(outs.filter((o) => o.code !== 0).map((o) => o.stderr)).toEqual([]);
       const store = Store.open(file);
-      expect(store.db.pragma('user_version', { simple: true })).toBe(9);
+      expect(store.db.pragma('user_version', { simple: true })).toBe(10);
       store.close();
     }
   }, 60_000);

@@ -69,6 +69,8 @@ export const BATCH_ICON: Record<Batch['kind'], string> = {
   data_fault: ':warning:',
   halt_budget: ':octagonal_sign:',
   orphans: ':question:',
+  budget: ':moneybag:',
+  pool: ':scales:',
 };
 
 /** The buttons of a batch question: for a suspected data fault, keeping them running is the answer offered first. */

@@ -1,0 +1,105 @@
+// A run's budget pools (SPEC, Steering budgets: Pools): each pool's rebalance from the policy's rows and the
+// platforms' budget facts, and which pools a run asks about — one batch question per pool that misses its total by
+// BUDGET_TRIGGER_PCT or more. Pure; its members then get no single-campaign proposal that run.
+import type { Assessment } from './assess.js';
+import type { BudgetSettings } from './budget.js';
+import type { PolicyOutcome } from './intents.js';
+import { formatMoney } from './money.js';
+import { type PoolMember, type PoolRebalance, poolMissPct, poolNeedsRebalance, rebalancePool } from './pools.js';
+import type { PlanRow, PlatformCampaign } from './types.js';
+
+/** One pool the run asks about: its rebalance, the row indices of its members, and those that change. */
+export interface PoolQuestion {
+  rebalance: PoolRebalance;
+  /** Every member's row index: none of them gets a single-campaign proposal this run. */
+  members: number[];
+  /** The members whose budgets change, in the rebalance's order. */
+  changes: number[];
+  reason: string;
+  /** An open question about this pool: not asked again. */
+  open: string | null;
+}
+
+export interface PoolPlan {
+  rebalances: PoolRebalance[];
+  questions: PoolQuestion[];
+  /** Open pool questions whose pool no longer misses its total. */
+  close: { escalationId: string; key: string; note: string }[];
+}
+
+/**
+ * Every pool of the plan, rebalanced; the ones to ask about. `openPool` gives the open pool question a member's
+ * row key belongs to, if any.
+ */
+export function planPools(input: {
+  plan: PolicyOutcome;
+  planRows: readonly PlanRow[];
+  campaigns: ReadonlyMap<string, PlatformCampaign>;
+  budgets: BudgetSettings;
+  openPool: (rowKey: string) => string | null;
+  now: string;
+}): PoolPlan {
+  const out: PoolPlan = { rebalances: [], questions: [], close: [] };
+  const poolOf = new Map<string, string>();
+  for (const r of input.planRows) if (r.budgetPool !== undefined) poolOf.set(`plan:${r.campaignId}`, r.budgetPool);
+  if (poolOf.size === 0) return out;
+  const pools = new Map<string, { rows: number[]; members: PoolMember[] }>();
+  input.plan.rows.forEach((p, i) => {
+    const pool = poolOf.get(p.row.key);
+    if (pool === undefined || p.row.campaignId === null) return;
+    const entry = pools.get(pool) ?? { rows: [], members: [] };
+    entry.rows.push(i);
+    // A member being paused this run is held: a pause and a budget change never fight.
+    const halting = p.intent.do === 'pause' || p.row.action === 'halt';
+    entry.members.push({
+      ...memberOf(p.row, input.campaigns),
+      ...(halting ? { platformStatus: 'PAUSED' as const } : {}),
+    });
+    pools.set(pool, entry);
+  });
+  for (const [pool, { rows, members }] of pools) {
+    const rebalance = rebalancePool(pool, members, input.budgets, input.now);
+    out.rebalances.push(rebalance);
+    const open = rows
+      .map((i) => input.plan.rows[i]?.row.key)
+      .reduce<string | null>((found, key) => found ?? (key === undefined ? null : input.openPool(key)), null);
+    const needed = input.budgets.actions !== 'off' && poolNeedsRebalance(rebalance, input.budgets.triggerPct);
+    if (!needed) {
+      if (open)
+        out.close.push({ escalationId: open, key: `pool:${pool}`, note: 'no longer needed: the pool is on course' });
+      continue;
+    }
+    const index = new Map(rows.map((i) => [input.plan.rows[i]?.row.campaignId, i]));
+    const changes = rebalance.changes.map((c) => index.get(c.campaignId)).filter((i): i is number => i !== undefined);
+    out.questions.push({ rebalance, members: rows, changes, reason: poolReason(rebalance), open });
+  }
+  return out;
+}
+
+/** "Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR (at today's rates 112.0 %)." */
+function poolReason(r: PoolRebalance): string {
+  const n = r.changes.length;
+  const pct = (v: number | null) =>
+    v === null || r.budget === null ? '?' : `${(Math.round((v / r.budget) * 1000) / 10).toFixed(1)} %`;
+  const miss = poolMissPct(r);
+  return `Rebalance ${r.pool}: ${n} change${n === 1 ? '' : 's'}, lands at ${pct(r.projectedAfter)} of ${formatMoney(r.budget ?? 0, r.currency)} (at today's rates ${pct(r.projectedSpend)}${miss === null ? '' : `, ${miss > 0 ? '+' : ''}${miss} %`}).`;
+}
+
+function memberOf(a: Assessment, campaigns: ReadonlyMap<string, PlatformCampaign>): PoolMember {
+  const c = a.platformCampaignId === null ? undefined : campaigns.get(`${a.platform}:${a.platformCampaignId}`);
+  return {
+    campaignId: a.campaignId as string,
+    planCurrency: a.planCurrency,
+    platformCurrency: a.platformCurrency,
+    startDate: a.startDate as string,
+    endDate: a.endDate as string,
+    timeZone: a.timeZone,
+    budget: a.budget,
+    actualSpend: a.actualSpend,
+    forecast: a.forecast,
+    platformStatus: a.platformStatus,
+    dailyBudget: c?.dailyBudget ?? null,
+    sharedBudget: c?.sharedBudget,
+    lifetimeBudget: c?.lifetimeBudget,
+  };
+}

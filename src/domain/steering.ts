@@ -1,0 +1,211 @@
+// What the agent does with each row's daily-budget proposal (SPEC, Steering budgets: Acting, Undo): show it, ask
+// about it, wait on the question already asked, or change the budget alone — and which budget questions to close.
+// Pure: the policy decided the rows already; this only adds the budget lever on top of them.
+import type { Assessment } from './assess.js';
+import { type BudgetProposal, type BudgetSettings, mayChangeBudgetAgain, proposeBudget } from './budget.js';
+import { dataAgeHours } from './confidence.js';
+import { type GuardSettings, hoursIntoFlight } from './guards.js';
+import type { PolicyOutcome } from './intents.js';
+import { round2 } from './money.js';
+import type { PlatformCampaign } from './types.js';
+
+/** How far |projectedVariancePct| must grow past a person's restore or rejection before the agent asks again. */
+export const BUDGET_REASK_POINTS = 10;
+
+/** A person's word on a campaign's budget: a restore, or a rejected budget question. */
+export interface BudgetDecision {
+  kind: 'restored' | 'rejected';
+  actor: string;
+  at: string;
+  /** The forecast's |projectedVariancePct| then (null when unknown: any growth is then unknown, so no re-ask). */
+  projectedVariancePct: number | null;
+}
+
+/** What the store remembers about budgets, keyed by platform key (`google:123`). */
+export interface BudgetMemory {
+  /** Open budget questions by the row's key (`plan:…`); `batch`: the row is one member of a batch question. */
+  open: ReadonlyMap<string, { id: string; batch: boolean; proposedAction?: 'budget' | 'rebalance' }>;
+  /** When the agent last changed each campaign's budget (alone or on approval), not counting restores. */
+  lastChange: ReadonlyMap<string, string>;
+  /** People's restores and rejections within HUMAN_DECISION_HOURS, the latest per campaign (row key or platform key). */
+  decisions: ReadonlyMap<string, BudgetDecision>;
+}
+
+export type BudgetIntent =
+  /** Shown only: `off`, advice, or held back (the reason says why). */
+  | { do: 'show'; note: string | null }
+  | { do: 'ask'; why: string | null }
+  | { do: 'wait'; escalationId: string }
+  | { do: 'change' }
+  /** Over MAX_AUTONOMOUS_BUDGET_CHANGES: asked in the run's one batch question. */
+  | { do: 'batch' };
+
+export interface SteeredRow {
+  proposal: BudgetProposal;
+  intent: BudgetIntent;
+}
+
+export interface SteeringPlan {
+  /** Aligned with the policy's rows: null where the row gets no proposal. */
+  rows: (SteeredRow | null)[];
+  /** Open budget questions that no longer stand. */
+  close: { escalationId: string; key: string; note: string }[];
+  /** Indices of rows over the cap, biggest money first: one batch question. */
+  batch: number[];
+}
+
+export interface SteeringInput {
+  plan: PolicyOutcome;
+  /** The platform's campaigns by platform key (`google:123`). */
+  campaigns: ReadonlyMap<string, PlatformCampaign>;
+  memory: BudgetMemory;
+  budgets: BudgetSettings;
+  guards: GuardSettings;
+  now: string;
+  /** Rows (indices) left to their pool's rebalance question this run: no single-campaign proposal. */
+  pooled?: ReadonlySet<number>;
+}
+
+export const platformKey = (a: Pick<Assessment, 'platform' | 'platformCampaignId'>): string =>
+  `${a.platform}:${a.platformCampaignId}`;
+
+/** Money a budget proposal is about: how far the flight ends from its budget at this rate. */
+export const budgetAtStake = (a: Assessment): number =>
+  a.forecast === null ? 0 : Math.abs(a.forecast.projectedSpend - a.forecast.budget);
+
+export function steer(input: SteeringInput): SteeringPlan {
+  const { plan, budgets, now } = input;
+  const out: SteeringPlan = { rows: [], close: [], batch: [] };
+  const changes: number[] = [];
+  plan.rows.forEach((p, i) => {
+    const proposal = input.pooled?.has(i) ? null : proposalFor(p.row, input.campaigns, budgets, now);
+    const open = input.memory.open.get(p.row.key);
+    if (proposal === null || !proposal.applicable || budgets.actions === 'off') {
+      // A batch stands for its other members too: approving it applies only the changes still standing then.
+      if (open && !open.batch)
+        out.close.push({ escalationId: open.id, key: p.row.key, note: noLongerNote(proposal, budgets) });
+      out.rows.push(proposal === null ? null : { proposal, intent: { do: 'show', note: null } });
+      return;
+    }
+    if (open) {
+      const wait: BudgetIntent = { do: 'wait', escalationId: open.id };
+      out.rows.push({ proposal: { ...proposal, escalationId: open.id }, intent: wait });
+      return;
+    }
+    const intent = intentFor(p.row, input);
+    if (intent.do === 'change') changes.push(i);
+    out.rows.push({ proposal, intent });
+  });
+  // The cap: the biggest money first changes alone, the rest are asked together.
+  changes.sort((x, y) => budgetAtStake(rowAt(plan, y)) - budgetAtStake(rowAt(plan, x)) || x - y);
+  for (const i of changes.slice(budgets.maxAutonomousChanges)) {
+    const s = out.rows[i] as SteeredRow;
+    s.intent = { do: 'batch' };
+    out.batch.push(i);
+  }
+  return out;
+}
+
+const rowAt = (plan: PolicyOutcome, i: number): Assessment => (plan.rows[i] as PolicyOutcome['rows'][number]).row;
+
+function proposalFor(
+  a: Assessment,
+  campaigns: ReadonlyMap<string, PlatformCampaign>,
+  budgets: BudgetSettings,
+  now: string,
+): BudgetProposal | null {
+  if (a.campaignId === null || a.platformCampaignId === null) return null;
+  const c = campaigns.get(platformKey(a));
+  if (!c) return null;
+  const proposal = proposeBudget(
+    {
+      ...a,
+      dailyBudget: c.dailyBudget,
+      sharedBudget: c.sharedBudget,
+      lifetimeBudget: c.lifetimeBudget,
+    },
+    budgets,
+    now,
+  );
+  if (proposal === null || !proposal.applicable || c.adSetBudgets !== true) return proposal;
+  // Meta keeps the budgets on the ad sets when the campaign has no Advantage campaign budget: nothing to set here.
+  return {
+    ...proposal,
+    applicable: false,
+    reason: `Advice only: the campaign's budgets are on its ad sets, which the agent does not change. ${proposal.reason}`,
+  };
+}
+
+function noLongerNote(proposal: BudgetProposal | null, budgets: BudgetSettings): string {
+  if (budgets.actions === 'off') return 'no longer asked: BUDGET_ACTIONS is off';
+  if (proposal === null) return 'no longer needed: the flight no longer needs a budget change';
+  return 'no longer asked: the budget can only be advised on';
+}
+
+/** Ask, or (in `auto`, no guard holding) change alone; a person's recent word or the 24-hour rule holds it back. */
+function intentFor(a: Assessment, input: SteeringInput): BudgetIntent {
+  const { memory, guards, budgets, now } = input;
+  const key = platformKey(a);
+  const d = memory.decisions.get(a.key) ?? memory.decisions.get(key);
+  let regrown: string | null = null;
+  if (d) {
+    const grown = growth(a, d);
+    const what = d.kind === 'restored' ? `restored by ${d.actor}` : `a change was rejected by ${d.actor}`;
+    if (grown === null || grown < BUDGET_REASK_POINTS)
+      return {
+        do: 'show',
+        note: `Not asked: the budget was ${what} at ${d.at}, and the agent does not override a person for ${guards.humanDecisionHours} h.`,
+      };
+    regrown = `The budget was ${what} at ${d.at}; the forecast has since moved ${grown} points further off, so the agent asks again.`;
+  }
+  const last = memory.lastChange.get(key);
+  if (last !== undefined && !mayChangeBudgetAgain(last, now))
+    return {
+      do: 'show',
+      note: `Not changed again: the agent changed this budget at ${last}, and changes one campaign's budget at most once in 24 h.`,
+    };
+  if (budgets.actions === 'ask') return { do: 'ask', why: regrown };
+  const guard = regrown ?? autoGuard(a, input);
+  return guard === null ? { do: 'change' } : { do: 'ask', why: guard };
+}
+
+function growth(a: Assessment, d: BudgetDecision): number | null {
+  if (a.forecast === null || d.projectedVariancePct === null) return null;
+  return round2(Math.abs(a.forecast.projectedVariancePct) - Math.abs(d.projectedVariancePct));
+}
+
+/**
+ * The pause's guards, read for a budget change (SPEC: confidence, stale data, early flight, comparable money,
+ * people's decisions, storms): the reason the agent must ask instead of acting alone, or null.
+ */
+export function autoGuard(a: Assessment, input: Pick<SteeringInput, 'plan' | 'guards' | 'now'>): string | null {
+  const { guards: s, now } = input;
+  if (a.confidence < s.confidence)
+    return `Confidence ${a.confidence} < ${s.confidence}: the match may be the wrong campaign.`;
+  const age = a.fetchedAt ? dataAgeHours(a.fetchedAt, now) : a.dataAgeHours;
+  if (age === null || age >= 2 * s.freshnessHours)
+    return `The spend data is ${age === null ? 'of unknown age' : `${round2(age)} h old`}: too old to act on alone.`;
+  const into = hoursIntoFlight(a, now);
+  if (into !== null && into < s.earlyFlightHours)
+    return `The flight started ${round2(into)} h ago (EARLY_FLIGHT_HOURS ${s.earlyFlightHours}): too early to steer alone.`;
+  if (a.planCurrency === null) return 'The plan states no currency: an approver must confirm the money is comparable.';
+  if (a.action === 'escalate' || a.rootCause.some((c) => c.code.startsWith('guard_')))
+    return `A safety guard holds this campaign back (${a.rootCause
+      .filter((c) => c.code.startsWith('guard_'))
+      .map((c) => c.code)
+      .join(', ')}): an approver decides.`;
+  if (inStorm(a, input.plan)) return 'Its account looks faulty this run (many campaigns show no delivery).';
+  return null;
+}
+
+/** The row's account is the scope of a data-fault batch this run. */
+function inStorm(a: Assessment, plan: PolicyOutcome): boolean {
+  return plan.batches.some(
+    (b) =>
+      b.kind === 'data_fault' &&
+      b.members.some((i) => {
+        const m = plan.rows[i]?.row;
+        return m !== undefined && m.platform === a.platform && m.account === a.account;
+      }),
+  );
+}
