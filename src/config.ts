@@ -123,7 +123,9 @@ const EnvSchema = z.object({
     .trim()
     .toLowerCase()
     .pipe(z.enum(['off', 'ask', 'auto'], { error: 'must be off, ask or auto' }))
-    .default('ask'),
+    // SPEC's default is ask; it stays off until the programs that read `pending --json` accept budget questions
+    // (proposedAction "budget" and "rebalance"): a value they do not know must not reach them unasked.
+    .default('off'),
   BUDGET_TRIGGER_PCT: num(0, 1000).default(10),
   // A step of 100 % or more could take a budget to zero or double it in one go: the point of the cap is small steps.
   MAX_BUDGET_CHANGE_PCT: num(0.01, 99).default(20),

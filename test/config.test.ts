@@ -36,9 +36,9 @@ describe('loadConfig', () => {
 });
 
 describe('budget steering settings', () => {
-  it('default to asking, a 10 % trigger, 20 % steps and 20 changes alone a run', () => {
+  it('default to showing proposals only, a 10 % trigger, 20 % steps and 20 changes alone a run', () => {
     expect(loadConfig({}).budgets).toEqual({
-      actions: 'ask',
+      actions: 'off',
       triggerPct: 10,
       maxChangePct: 20,
       maxAutonomousChanges: 20,

@@ -37,8 +37,9 @@ type BudgetRow = ResultDoc & {
 type BudgetRun = Omit<RunDoc, 'results'> & { results: BudgetRow[] };
 
 const spaces: Workspace[] = [];
+// Budget questions are asked unless a test says otherwise (the app's default only shows proposals, for now).
 const ws = (env: Record<string, string> = {}) => {
-  const w = workspace(env);
+  const w = workspace({ BUDGET_ACTIONS: 'ask', ...env });
   spaces.push(w);
   return w;
 };
@@ -67,7 +68,7 @@ const budgetEvents = (w: Workspace, type = 'budget_changed') => readAudit(w).fil
 // ACM-G-007 (BF26 Football, Google): 1,200.00 GBP a day; at this rate it ends 31.2 % over, and 1,025.45 a day lands it.
 const G007 = '21098765432';
 
-describe('BUDGET_ACTIONS=ask (the default): a question, approved, then undone', () => {
+describe('BUDGET_ACTIONS=ask: a question, approved, then undone', () => {
   it('changes the budget on approval, reads it back next run, and restore-budget puts it back', async () => {
     const w = ws();
     const first = await run(w);
