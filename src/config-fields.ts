@@ -111,3 +111,42 @@ export const pagerDutyRoutingKey = z
   .refine((v) => /^[A-Za-z0-9]{32}$/.test(v), {
     message: 'must be the 32-character Integration Key of a PagerDuty "Events API v2" integration',
   });
+
+export const port = z
+  .string()
+  .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
+    message: 'must be a port number from 1 to 65535',
+  })
+  .transform(Number);
+
+/** A Slack id of one kind (its shape and leading letters); `what` names the kind with an example. */
+export const slackId = (shape: RegExp, what: string) => z.string().trim().regex(shape, `must be a Slack ${what}`);
+
+/** A Google Ads manager account id, dashes allowed. */
+export const managerAccountId = z
+  .string()
+  .transform((v) => v.replaceAll('-', ''))
+  .refine((v) => /^\d{10}$/.test(v), { message: 'must be a 10-digit manager account id' });
+
+export const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const currencyCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO currency code such as EUR')
+  .transform((v) => v.toUpperCase());
+
+/** One of a few words, in any case: "must be a, b or c" names them when it is not. */
+export function choice<const T extends readonly [string, ...string[]]>(values: T) {
+  const named = values.length === 1 ? values[0] : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(values, { error: `must be ${named}` }));
+}

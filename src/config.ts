@@ -5,14 +5,20 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import {
+  choice,
   cron,
+  currencyCode,
+  flag,
   idList,
   isoTime,
+  managerAccountId,
   namingPattern,
   num,
   pagerDutyRoutingKey,
   platformSources,
+  port,
   type Source,
+  slackId,
   slackUserList,
   timeZone,
   whole,
@@ -40,24 +46,10 @@ const EnvSchema = z.object({
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
-  PORT: z
-    .string()
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
-      message: 'must be a port number from 1 to 65535',
-    })
-    .transform(Number)
-    .default(3000),
+  PORT: port.default(3000),
   SLACK_API_URL: z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional(),
-  SLACK_TEAM_ID: z
-    .string()
-    .trim()
-    .regex(/^[TE][A-Z0-9]{2,}$/, 'must be a Slack workspace id such as T0123ABCD')
-    .optional(),
-  SLACK_APP_ID: z
-    .string()
-    .trim()
-    .regex(/^A[A-Z0-9]{2,}$/, 'must be a Slack app id such as A0123ABCD')
-    .optional(),
+  SLACK_TEAM_ID: slackId(/^[TE][A-Z0-9]{2,}$/, 'workspace id such as T0123ABCD').optional(),
+  SLACK_APP_ID: slackId(/^A[A-Z0-9]{2,}$/, 'app id such as A0123ABCD').optional(),
   SLACK_ALERT_CHANNEL: z.string().optional(),
   SLACK_APPROVAL_CHANNEL: z.string().optional(),
   SLACK_DIGEST_CHANNEL: z.string().optional(),
@@ -75,11 +67,7 @@ const EnvSchema = z.object({
     v.replaceAll('-', ''),
   ).optional(),
   GOOGLE_ADS_DEVELOPER_TOKEN: z.string().optional(),
-  GOOGLE_ADS_LOGIN_CUSTOMER_ID: z
-    .string()
-    .transform((v) => v.replaceAll('-', ''))
-    .refine((v) => /^\d{10}$/.test(v), { message: 'must be a 10-digit manager account id' })
-    .optional(),
+  GOOGLE_ADS_LOGIN_CUSTOMER_ID: managerAccountId.optional(),
   GOOGLE_ADS_CLIENT_ID: z.string().optional(),
   GOOGLE_ADS_CLIENT_SECRET: z.string().optional(),
   GOOGLE_ADS_REFRESH_TOKEN: z.string().optional(),
@@ -94,35 +82,15 @@ const EnvSchema = z.object({
     v.replace(/^act_/, ''),
   ).optional(),
   META_GRAPH_API_BASE_URL: z.url({ error: 'must be a URL' }).default('https://graph.facebook.com'),
-  ZERO_DELIVERY_ANY_CONFIDENCE: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), { message: 'must be true or false' })
-    .transform((v) => v === 'true' || v === '1' || v === 'yes')
-    .default(false),
+  ZERO_DELIVERY_ANY_CONFIDENCE: flag.default(false),
   EARLY_FLIGHT_HOURS: num(0, 24 * 31).default(24),
-  PACING_CURRENCY: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO currency code such as EUR')
-    .transform((v) => v.toUpperCase())
-    .optional(),
+  PACING_CURRENCY: currencyCode.optional(),
   DATA_FAULT_SHARE: num(0.01, 1).default(0.5),
   MAX_AUTONOMOUS_HALTS: whole(0).default(20),
   MAX_ORPHAN_ESCALATIONS: whole(0).default(20),
   HUMAN_DECISION_HOURS: num(0, 24 * 365).default(72),
-  UNDERSPEND_ACTION: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(['halt', 'alert'], { error: 'must be halt or alert' }))
-    .default('halt'),
-  BUDGET_ACTIONS: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(['off', 'ask', 'auto'], { error: 'must be off, ask or auto' }))
+  UNDERSPEND_ACTION: choice(['halt', 'alert']).default('halt'),
+  BUDGET_ACTIONS: choice(['off', 'ask', 'auto'])
     // SPEC's default is ask; it stays off until the programs that read `pending --json` accept budget questions
     // (proposedAction "budget" and "rebalance"): a value they do not know must not reach them unasked.
     .default('off'),

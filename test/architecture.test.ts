@@ -1,15 +1,15 @@
-// The house's one writer: only src/agent/effects.ts pauses and resumes campaigns, tells the notifier, and writes
-// escalations, pause intents and the effect log. Everything else decides and sequences; a call that changes the
-// world from anywhere else fails here, so the sign on effects.ts stays true.
+// The house's one writer: only the modules of src/agent/effects/ pause and resume campaigns, change budgets, tell
+// the notifier, and write escalations, pause intents and the effect log. Everything else decides and sequences; a
+// call that changes the world from anywhere else fails here, so the sign on effects/index.ts stays true.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const EFFECTS = 'src/agent/effects.ts';
+const EFFECTS = 'src/agent/effects/';
 
-/** Places outside effects.ts that may make one of these calls, each with why: any other is a violation. */
+/** Places outside effects/ that may make one of these calls, each with why: any other is a violation. */
 const ALLOWED: readonly { file: string; call: string; why: string }[] = [
   {
     file: 'src/slack/dispatcher.ts',
@@ -202,13 +202,13 @@ function violations(): Call[] {
   for (const abs of sourceFiles(join(ROOT, 'src'))) {
     const file = relative(ROOT, abs).split('\\').join('/');
     const text = readFileSync(abs, 'utf8');
-    if (file === EFFECTS || implementsPort(text)) continue;
+    if (file.startsWith(EFFECTS) || implementsPort(text)) continue;
     found.push(...worldChanges(file, text));
   }
   return found;
 }
 
-describe('agent/effects.ts is the only writer', () => {
+describe('agent/effects/ is the only writer', () => {
   it('no other file pauses, resumes, notifies or writes escalations, pause intents or the effect log', () => {
     const outside = violations().filter((v) => !ALLOWED.some((a) => a.file === v.file && a.call === v.call));
     expect(outside.map((v) => `${v.file}:${v.line} ${v.call}`)).toEqual([]);
@@ -220,8 +220,12 @@ describe('agent/effects.ts is the only writer', () => {
     expect(unused).toEqual([]);
   });
 
-  it('sees the calls effects.ts makes (the scan is not blind)', () => {
-    const calls = new Set(worldChanges(EFFECTS, read(EFFECTS)).map((c) => c.call));
+  it('sees the calls the effects make (the scan is not blind)', () => {
+    const calls = new Set(
+      sourceFiles(join(ROOT, EFFECTS)).flatMap((abs) =>
+        worldChanges(relative(ROOT, abs), readFileSync(abs, 'utf8')).map((c) => c.call),
+      ),
+    );
     for (const c of [
       'platform.pause',
       'platform.resume',
@@ -242,6 +246,15 @@ describe('agent/effects.ts is the only writer', () => {
       'effects.record',
     ])
       expect(calls, c).toContain(c);
+  });
+
+  it('the rest of src/ reaches the effects through effects/index.ts only, so the folder keeps one door', () => {
+    const inner = /from\s+'(?:\.\/|\.\.\/)+(?:agent\/)?effects\/(?!index\.js')[^']*'/g;
+    const through = sourceFiles(join(ROOT, 'src'))
+      .map((abs) => relative(ROOT, abs).split('\\').join('/'))
+      .filter((file) => !file.startsWith(EFFECTS))
+      .flatMap((file) => [...read(file).matchAll(inner)].map((m) => `${file}: ${m[0]}`));
+    expect(through).toEqual([]);
   });
 
   it.each([

@@ -7,7 +7,14 @@ import { NotAuthorised, PacingError, PlatformError } from '../errors.js';
 import { type RunReport, runCycle } from './cycle.js';
 import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
-import { announceEscalation, closeNotice, noteRejection, pruneThreads, recoverPauses, resume } from './effects.js';
+import {
+  announceEscalation,
+  closeNotice,
+  noteRejection,
+  pruneThreads,
+  recoverPauses,
+  resume,
+} from './effects/index.js';
 import { buildEscalationGraph, type EscalationGraph, startMissing } from './escalation.js';
 import { type LatestRun, Reads } from './reads.js';
 import { type BudgetRestored, restoreBudget } from './restore-budget.js';

@@ -17,7 +17,7 @@ import {
   openEscalation,
   pauseCampaign,
   record,
-} from './effects.js';
+} from './effects/index.js';
 import type { Progress } from './ports.js';
 
 export interface Applied {

@@ -5,7 +5,7 @@ import { campaignTitle } from '../domain/lookup.js';
 import { formatMoney } from '../domain/money.js';
 import type { Escalation } from '../domain/records.js';
 import type { AgentDeps } from './deps.js';
-import { changeBudget } from './effects.js';
+import { changeBudget } from './effects/index.js';
 
 export interface BudgetOutcome {
   status: 'done' | 'failed';

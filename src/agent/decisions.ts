@@ -1,10 +1,10 @@
-// Human decisions on escalations: claimed atomically and audited (by effects.ts), then handed to the
+// Human decisions on escalations: claimed atomically and audited (by the effects), then handed to the
 // escalation's thread.
 
 import type { Decision, Escalation } from '../domain/records.js';
 import { DecisionConflict, NotAuthorised } from '../errors.js';
 import type { AgentDeps } from './deps.js';
-import { adoptUnsettled, claim } from './effects.js';
+import { adoptUnsettled, claim } from './effects/index.js';
 import { type EscalationGraph, resumeEscalation } from './escalation.js';
 
 const AGENT = 'agent';

@@ -15,7 +15,7 @@ import {
   pauseCampaign,
   settle,
   unpausable,
-} from './effects.js';
+} from './effects/index.js';
 
 export interface DecisionInput {
   decision: Decision;
@@ -35,7 +35,7 @@ export const threadConfig = (threadId: string) => ({ configurable: { thread_id: 
 /**
  * Side effects live in their own nodes, never before the interrupt in the same node (a resumed node runs
  * again from its top), and each is keyed in the effect log so that a re-run after a crash does not repeat it.
- * The thread only orders them: every change is made by effects.ts.
+ * The thread only orders them: every change is made by effects/.
  */
 export function buildEscalationGraph(deps: AgentDeps) {
   const { store } = deps;

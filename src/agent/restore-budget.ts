@@ -5,7 +5,7 @@ import { campaignTitle } from '../domain/lookup.js';
 import type { Platform } from '../domain/types.js';
 import { PacingError, PlatformError } from '../errors.js';
 import type { AgentDeps } from './deps.js';
-import { changeBudget, closeEscalation } from './effects.js';
+import { changeBudget, closeEscalation } from './effects/index.js';
 import { type EscalationGraph, resumeEscalation } from './escalation.js';
 import { budgetKey } from './steer.js';
 

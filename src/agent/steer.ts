@@ -10,7 +10,7 @@ import type { Escalation, ResultRow } from '../domain/records.js';
 import { type BudgetDecision, type BudgetMemory, budgetAtStake, type SteeringPlan, steer } from '../domain/steering.js';
 import type { PlanRow, PlatformCampaign } from '../domain/types.js';
 import { type AgentDeps, addHours, guardSettings } from './deps.js';
-import { changeBudget, closeEscalation, notify, openEscalation } from './effects.js';
+import { changeBudget, closeEscalation, notify, openEscalation } from './effects/index.js';
 
 /** The key a budget question is stored under: apart from the campaign's pause questions (`plan:…`). */
 export const budgetKey = (rowKey: string): string => `budget:${rowKey}`;

@@ -1,6 +1,6 @@
 // What the agent may do alone. Assessments (the matrix's verdicts) + what the store remembers (open questions,
 // people's decisions) + the guard settings → one intent per row, batch questions, and questions to close, each
-// with its reason. Pure: deciding lives here (with guards.ts and batches.ts), doing lives in agent/effects.ts.
+// with its reason. Pure: deciding lives here (with guards.ts and batches.ts), doing lives in agent/effects/.
 import type { Assessment } from './assess.js';
 import { batchMissing, batchOrphans, batchOverBudget, batchStorms } from './batches.js';
 import { type Guard, type GuardSettings, guardRow, withCause } from './guards.js';

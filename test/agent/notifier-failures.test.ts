@@ -1,5 +1,5 @@
 // A notifier that fails never changes what happened to a campaign, a run or a decision: every failure is audited
-// as `notification_failed` (by effects.ts, the one place that talks to the notifier), none is swallowed.
+// as `notification_failed` (by effects/tell.ts, the one path to the notifier), none is swallowed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

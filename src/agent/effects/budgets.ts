@@ -1,0 +1,83 @@
+// Daily-budget changes (the agent's, an approval's, or a person's restore): meant, made, read back and audited.
+import type { Platform } from '../../domain/types.js';
+import { PlatformError } from '../../errors.js';
+import type { AgentDeps } from '../deps.js';
+import { message } from './audit-fields.js';
+
+/** A daily-budget change to make (by the agent, on an approval, or a person's restore). */
+export interface BudgetTarget {
+  runId: string | null;
+  escalationId: string | null;
+  campaignId: string | null;
+  platform: Platform;
+  platformCampaignId: string;
+  /** The daily budget the change starts from, as the run (or the last change) saw it. */
+  from: number;
+  to: number;
+  currency: string;
+  /** "agent", or the person who approved or restored. */
+  actor: string;
+  /** A person putting back the budget from before the agent's last change. */
+  restore?: boolean;
+  details?: Record<string, unknown>;
+}
+
+export type BudgetResult =
+  | { outcome: 'changed' | 'unchanged' | 'would_change'; from: number; to: number; currency: string }
+  | { outcome: 'failed'; error: string };
+
+/**
+ * Changes one campaign's daily budget: what is meant is audited before the platform is called, the platform reads
+ * the new amount back, and only a change it confirmed is audited as `budget_changed` `{ from, to, currency, by }`.
+ * A refused or unconfirmed change is audited as `budget_change_failed` and returned as failed, never as done.
+ */
+export async function changeBudget(deps: AgentDeps, t: BudgetTarget): Promise<BudgetResult> {
+  const place = {
+    runId: t.runId,
+    campaignId: t.campaignId,
+    platform: t.platform,
+    platformCampaignId: t.platformCampaignId,
+  };
+  const meant = {
+    from: t.from,
+    to: t.to,
+    currency: t.currency,
+    by: t.actor,
+    ...(t.restore ? { restore: true } : {}),
+    ...(t.escalationId ? { escalationId: t.escalationId } : {}),
+    ...t.details,
+  };
+  deps.store.audit.append({
+    at: deps.clock(),
+    type: 'budget_change_requested',
+    actor: t.actor,
+    ...place,
+    details: meant,
+  });
+  try {
+    const adapter = deps.platforms.get(t.platform);
+    if (!adapter?.setDailyBudget)
+      throw new PlatformError(t.platform, `The ${t.platform} platform cannot change daily budgets here.`);
+    const r = await adapter.setDailyBudget(t.platformCampaignId, t.to, t.currency);
+    if (r.outcome !== 'unchanged')
+      deps.store.audit.append({
+        at: deps.clock(),
+        type: r.outcome === 'changed' ? 'budget_changed' : 'budget_dry_run',
+        actor: t.actor,
+        ...place,
+        // The platform's own figures: the budget it had and the one it read back.
+        details: { ...meant, from: r.from, to: r.to, currency: r.currency },
+      });
+    return { outcome: r.outcome, from: r.from, to: r.to, currency: r.currency };
+  } catch (err) {
+    const error = message(err);
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'budget_change_failed',
+      actor: t.actor,
+      ...place,
+      details: { ...meant, error },
+    });
+    return { outcome: 'failed', error };
+  }
+}

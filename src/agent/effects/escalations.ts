@@ -1,0 +1,185 @@
+// Escalations as the agent changes them: opened, claimed, expired, settled, noted, grown and shrunk, each with its
+// audit event in the same transaction; and an approved alert, raised at most once.
+import type { BatchMember, Decision, Escalation, ResultRow } from '../../domain/records.js';
+import type { RowStatus } from '../../domain/types.js';
+import type { ClaimResult } from '../../store/escalations.js';
+import type { AgentDeps } from '../deps.js';
+import { addHours } from '../deps.js';
+import { where } from './audit-fields.js';
+import { notify } from './tell.js';
+
+/** Opens an escalation about one row, or a batch about many (its members biggest money first), and audits it. */
+export function openEscalation(
+  deps: AgentDeps,
+  spec: {
+    id: string;
+    runId: string;
+    key: string;
+    proposed: Escalation['proposedAction'];
+    reason: string;
+    snapshot: ResultRow;
+    batch: Escalation['batch'];
+  },
+): Escalation {
+  const now = deps.clock();
+  const single = spec.batch === null;
+  return deps.store.transaction(() => {
+    const { escalation } = deps.store.escalations.open({
+      id: spec.id,
+      runId: spec.runId,
+      key: spec.key,
+      campaignId: single ? spec.snapshot.campaignId : null,
+      platform: spec.snapshot.platform,
+      platformCampaignId: single ? spec.snapshot.platformCampaignId : null,
+      proposedAction: spec.proposed,
+      reason: spec.reason,
+      createdAt: now,
+      expiresAt: addHours(now, deps.approvalTimeoutHours),
+      threadId: `escalation:${spec.id}`,
+      snapshot: spec.snapshot,
+      batch: spec.batch,
+    });
+    deps.store.audit.append({
+      at: now,
+      runId: spec.runId,
+      type: 'escalation_opened',
+      actor: 'agent',
+      campaignId: escalation.campaignId,
+      platform: escalation.platform,
+      platformCampaignId: escalation.platformCampaignId,
+      details: {
+        escalationId: escalation.id,
+        proposedAction: spec.proposed,
+        reason: spec.reason,
+        expiresAt: escalation.expiresAt,
+        ...(spec.batch ? { batch: spec.batch.kind, campaigns: spec.batch.members.length } : {}),
+      },
+    });
+    return escalation;
+  });
+}
+
+/**
+ * Closes an open escalation without a decision (as expired, with why). Returns the closed escalation, or null
+ * when a person decided it first: their decision stands.
+ */
+export function closeEscalation(deps: AgentDeps, id: string, runId: string, note: string): Escalation | null {
+  const now = deps.clock();
+  const claimed = deps.store.transaction(() => {
+    const c = deps.store.escalations.claim(id, 'expired', 'agent', now, note);
+    if (c.claimed) {
+      deps.store.audit.append({
+        at: now,
+        runId,
+        type: 'escalation_expired',
+        actor: 'agent',
+        campaignId: c.escalation.campaignId,
+        platform: c.escalation.platform,
+        platformCampaignId: c.escalation.platformCampaignId,
+        details: { escalationId: c.escalation.id, note },
+      });
+    }
+    return c;
+  });
+  return claimed.claimed ? claimed.escalation : null;
+}
+
+const DECIDED = {
+  approved: 'escalation_approved',
+  overridden: 'escalation_overridden',
+  expired: 'escalation_expired',
+} as const;
+
+/**
+ * Takes a decision on an escalation if, and only if, it is still pending; the claim and its audit event land
+ * together, or neither does. The loser of a race changes nothing and learns the current state.
+ */
+export function claim(
+  deps: AgentDeps,
+  id: string,
+  decision: Decision,
+  actor: string,
+  at: string,
+  note: string | null,
+): ClaimResult {
+  return deps.store.transaction(() => {
+    const c = deps.store.escalations.claim(id, decision, actor, at, note);
+    if (c.claimed) {
+      const e = c.escalation;
+      deps.store.audit.append({
+        at,
+        type: DECIDED[decision],
+        actor,
+        ...where(e),
+        details: { escalationId: e.id, proposedAction: e.proposedAction, reason: e.reason, ...(note ? { note } : {}) },
+      });
+    }
+    return c;
+  });
+}
+
+/** Decisions a stopped process claimed and never carried out, taken over by this one (each by one process only). */
+export function adoptUnsettled(deps: AgentDeps): Escalation[] {
+  return deps.store.escalations.unsettled().filter((e) => deps.store.escalations.adopt(e.id));
+}
+
+/** Records how a decision was carried out, on the escalation and on the rows that waited for it. */
+export function settle(
+  deps: AgentDeps,
+  e: Escalation,
+  outcome: { status: 'done' | 'failed'; detail: string },
+  rows: RowStatus,
+): void {
+  deps.store.transaction(() => {
+    deps.store.escalations.settle(e.id, outcome.status, outcome.detail);
+    deps.store.runs.setStatusByEscalation(e.id, rows);
+  });
+}
+
+/** Records an approver's reason for a rejection on the escalation (once) and in the audit trail. */
+export function noteRejection(deps: AgentDeps, e: Escalation, actor: string, reason: string): Escalation {
+  deps.store.transaction(() => {
+    deps.store.escalations.setNote(e.id, reason);
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'override_reason',
+      actor,
+      ...where(e),
+      details: { escalationId: e.id, reason },
+    });
+  });
+  return deps.store.escalations.get(e.id) as Escalation;
+}
+
+/**
+ * Records an approved alert (one event; a batch's names how many campaigns it flags), and sends a single
+ * escalation's alert; at most once for the escalation, also when the decision is carried out again.
+ */
+export async function approvedAlert(deps: AgentDeps, e: Escalation, actor: string): Promise<void> {
+  const key = `alert:${e.id}`;
+  if (deps.store.effects.done(key)) return;
+  if (!e.batch) await notify(deps, { ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
+  deps.store.transaction(() => {
+    deps.store.audit.append({
+      at: deps.clock(),
+      type: 'alert_raised',
+      actor,
+      ...(e.batch ? { runId: e.runId } : where(e)),
+      details: { escalationId: e.id, ...(e.batch ? { campaigns: e.batch.members.length } : {}) },
+    });
+    deps.store.effects.record(key, deps.clock());
+  });
+}
+
+/**
+ * Adds members to a pending batch (a storm or trickle that grew) with the reason that describes it now; false
+ * when it was decided or closed meanwhile, so the caller asks a new question instead.
+ */
+export function addMembers(deps: AgentDeps, escalationId: string, members: BatchMember[], reason: string): boolean {
+  return deps.store.escalations.addMembers(escalationId, members, reason);
+}
+
+/** A member no longer needs its batch's proposal (back on plan): approving the batch leaves it alone. */
+export function dropMember(deps: AgentDeps, escalationId: string, key: string): void {
+  deps.store.escalations.dropMember(escalationId, key);
+}

@@ -1,0 +1,8 @@
+// The run's quiet events: what it looked at and did not need to change, written together.
+import type { NewAuditEvent } from '../../domain/records.js';
+import type { AgentDeps } from '../deps.js';
+
+/** Records events that say what the run did not need to change (written together: thousands a run). */
+export function record(deps: AgentDeps, events: NewAuditEvent[]): void {
+  if (events.length) deps.store.audit.appendAll(events);
+}
