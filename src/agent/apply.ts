@@ -326,6 +326,8 @@ function resultRow(a: Assessment, runId: string): ResultRow {
     actionNote: null,
     pause: null,
     notice: null,
+    budgetProposal: null,
+    budgetChange: null,
   };
   return row;
 }

@@ -1,6 +1,8 @@
 // The records the agent produces and the store keeps: result rows, escalations, runs and audit events.
 // One home, so that the store, the agent, Slack and the CLI share them without importing one another.
 import type { Assessment } from './assess.js';
+import type { BudgetProposal } from './budget.js';
+import type { PoolRebalance } from './pools.js';
 import type { Platform, ProposedAction, RowStatus } from './types.js';
 
 /** A plan row that failed validation. */
@@ -30,6 +32,17 @@ export interface ResultRow extends Assessment {
    * again). Null for rows nobody is told about (healthy, logged, awaiting a decision).
    */
   notice?: Notice | null | undefined;
+  /** The daily-budget change the forecast calls for (SPEC, Steering budgets); null when the row gets none. */
+  budgetProposal?: BudgetProposal | null | undefined;
+  /** What this run did to the campaign's daily budget; null when nothing. */
+  budgetChange?: BudgetChange | null | undefined;
+}
+
+/** A daily-budget change made (or tried) in a run: amounts in the row's currency. */
+export interface BudgetChange {
+  from: number;
+  to: number;
+  status: 'changed' | 'unchanged' | 'would_change' | 'failed';
 }
 
 export type Notice = 'new' | 'changed' | 'repeat';
@@ -78,6 +91,8 @@ export interface Escalation {
   snapshot: ResultRow;
   /** Set on a batch escalation: why it gathers campaigns, and its members, biggest money at stake first. */
   batch: { kind: BatchKind; members: BatchMember[] } | null;
+  /** Set on a pool's rebalance question (`proposedAction: "rebalance"`): the changes it proposes. */
+  pool?: PoolRebalance | null | undefined;
 }
 
 /** What the notifier is told when an escalation is settled. */

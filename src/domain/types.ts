@@ -6,7 +6,8 @@ export type Platform = (typeof PLATFORMS)[number];
 export type Severity = 'healthy' | 'warning' | 'critical';
 export type Action = 'log' | 'alert' | 'escalate' | 'halt';
 /** What an escalation proposes to do if an approver says yes. */
-export type ProposedAction = 'alert' | 'halt';
+/** `budget`: one campaign's daily budget; `rebalance`: a pool's daily budgets, as one batch (SPEC, Steering budgets). */
+export type ProposedAction = 'alert' | 'halt' | 'budget' | 'rebalance';
 export type RowStatus = 'done' | 'awaiting_approval' | 'approved' | 'overridden' | 'expired' | 'failed';
 export type CampaignStatus = 'ENABLED' | 'PAUSED';
 

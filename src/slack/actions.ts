@@ -13,6 +13,7 @@ import { campaignTitle } from '../domain/lookup.js';
 import { PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AgentApp } from '../wiring.js';
+import { registerBudgetActions } from './budget-actions.js';
 import { notApprover } from './commands.js';
 import { publishHome } from './home.js';
 import { RESUME_CAMPAIGN } from './views/alert.js';
@@ -144,6 +145,8 @@ export function registerActions(
       );
     }
   });
+
+  registerBudgetActions(bolt, app, track);
 
   bolt.view(REJECT_REASON_VIEW, async ({ ack, view, body }) => {
     await ack();

@@ -53,6 +53,8 @@ const FIELDS = [
   'notice',
   'timeZone',
   'fetchedAt',
+  'budgetProposal',
+  'budgetChange',
 ] as const satisfies readonly (keyof DataFields)[];
 
 /** A field of ResultRow that is neither a column nor in FIELDS does not compile: no field is silently dropped. */
@@ -114,6 +116,8 @@ export function encodeData(r: ResultRow): string {
     r.notice ?? null,
     r.timeZone,
     r.fetchedAt,
+    r.budgetProposal ?? null,
+    r.budgetChange ?? null,
   ] as const;
   // As many values as FIELDS names: a field added to one and not the other does not compile.
   const sameLength: (typeof values)['length'] extends (typeof FIELDS)['length'] ? true : false = true;
@@ -190,6 +194,8 @@ export function resultRow(c: ColumnValues, data: string, history: () => RunHisto
     actionNote: get('actionNote'),
     pause: get('pause'),
     notice: get('notice'),
+    budgetProposal: get('budgetProposal'),
+    budgetChange: get('budgetChange'),
   };
 }
 

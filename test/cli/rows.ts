@@ -47,6 +47,8 @@ export function row(o: Partial<ResultRow> = {}): ResultRow {
     actionNote: null,
     pause: null,
     notice: null,
+    budgetProposal: null,
+    budgetChange: null,
     ...o,
   };
 }

@@ -87,6 +87,17 @@ describe('stored results', () => {
       proposedAction: 'halt',
       severity: 'critical',
       zeroDelivery: true,
+      budgetProposal: {
+        from: 1_200,
+        to: 1_117.09,
+        currency: 'EUR',
+        recommended: 931,
+        step: true,
+        applicable: true,
+        reason: 'Step toward 931.00 EUR a day.',
+        escalationId: 'esc-00000000b1',
+      },
+      budgetChange: { from: 1_250, to: 1_000, status: 'changed' },
     });
     store.runs.complete('run-3', '2026-11-20T09:00:05Z', summary, [], [], [full]);
     expect(store.runs.results('run-3')).toEqual([full]);

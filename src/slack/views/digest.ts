@@ -1,6 +1,7 @@
 // The digest message: money at stake, what changed since the last digest, chronic offenders, forecasts that miss
 // their budget, the biggest over- and underspends, and the escalations waiting or expired. Read in seconds.
-import type { ResultRow } from '../../agent/ports.js';
+import type { Escalation, ResultRow } from '../../agent/ports.js';
+import { roughMoney } from '../../domain/budget-outlook.js';
 import { formatAmount, formatMoney, formatPct } from '../../domain/money.js';
 import { atStake, type MoneyAtStake } from '../../domain/overview.js';
 import { standsPaused } from '../../domain/standing.js';
@@ -97,6 +98,21 @@ function actionsLine(d: Digest): string {
   return parts.length ? `${window}: ${parts.join(' · ')}` : `${window}: no action taken.`;
 }
 
+const PROPOSED: Record<Escalation['proposedAction'], string> = {
+  halt: 'pause',
+  alert: 'alert',
+  budget: 'budget change',
+  rebalance: 'rebalance',
+};
+
+/** "3 budget changes would land 2.1 M EUR of flights": what steering the budgets would do, per currency. */
+export function budgetLine(d: Digest): string | null {
+  const p = d.budgetProposals;
+  if (!p || p.count === 0) return null;
+  const sums = p.budgets.map((b) => roughMoney(b.amount, b.currency ? esc(b.currency) : null)).join(' and ');
+  return `:money_with_wings: *${plural(p.count, 'budget change')} would land ${sums ? `${sums} of flights` : 'their flights'}* — see \`/pacing status\` for each.`;
+}
+
 export function digestBlocks(d: Digest): Block[] {
   const blocks: Block[] = [header('Pacing digest'), section(intro(d))];
   if (d.latestRunId) {
@@ -128,6 +144,8 @@ export function digestBlocks(d: Digest): Block[] {
           )}`,
         ),
       );
+    const budgets = budgetLine(d);
+    if (budgets) blocks.push(section(budgets));
     if (d.chronic.length)
       blocks.push(
         section(
@@ -157,7 +175,7 @@ export function digestBlocks(d: Digest): Block[] {
       section(
         `*Expired without a decision (${d.expired.length})* — nothing was done\n${list(
           d.expired,
-          (e) => `• ${subject(e)} (proposed: ${e.proposedAction === 'halt' ? 'pause' : 'alert'})`,
+          (e) => `• ${subject(e)} (proposed: ${PROPOSED[e.proposedAction]})`,
         )}`,
       ),
     );

@@ -24,7 +24,17 @@ import {
   section,
   slackDate,
 } from './blocks.js';
-import { causeLines, detailsContext, displayName, forecastLine, ownerMention, stakeLine } from './situation.js';
+import {
+  budgetAnswers,
+  budgetLines,
+  budgetProposalOf,
+  budgetQuestion,
+  rebalanceAnswers,
+  rebalanceBlocks,
+  rebalanceTitle,
+  restoreBudgetActions,
+} from './budget.js';
+import { causeLines, detailsContext, displayName, forecastLine, money, ownerMention, stakeLine } from './situation.js';
 
 export const APPROVE = 'pacing_approve';
 export const REJECT = 'pacing_reject';
@@ -47,6 +57,9 @@ function kindOf(e: Escalation): Kind {
 /** The question an escalation asks, fitted to why the agent could not decide alone; its buttons answer it. */
 export function question(e: Escalation): { icon: string; title: string } {
   if (e.batch) return { icon: BATCH_ICON[e.batch.kind], title: batchHeader(e, e.batch, standing(e.batch).length) };
+  if (e.pool) return { icon: ':scales:', title: rebalanceTitle(e.pool) };
+  const budget = budgetProposalOf(e);
+  if (budget) return budgetQuestion(e, budget);
   const r = e.snapshot;
   const name = displayName(r);
   const halt = e.proposedAction === 'halt';
@@ -106,6 +119,9 @@ const plainAnswers = (halt: boolean): Answers =>
 export function answers(e: Escalation): Answers {
   const halt = e.proposedAction === 'halt';
   if (e.batch) return batchAnswers(e, e.batch);
+  if (e.pool) return rebalanceAnswers(e.pool);
+  const budget = budgetProposalOf(e);
+  if (budget) return budgetAnswers(e, budget);
   switch (kindOf(e)) {
     case 'match':
       return halt
@@ -154,6 +170,7 @@ export function answers(e: Escalation): Answers {
 
 export function escalationBlocks(e: Escalation): Block[] {
   if (e.batch) return batchBlocks(e, e.batch, escalationActions(e));
+  if (e.pool) return rebalanceBlocks(e, e.pool, escalationActions(e));
   return [
     ...singleBlocks(e, question(e)),
     section(answers(e).explain),
@@ -169,11 +186,18 @@ function singleBlocks(e: Escalation, head: { icon: string; title: string }): Blo
   const blocks: Block[] = [
     header(`${head.icon} ${head.title}`),
     section([stakeLine(r), ...(forecast ? [forecast] : [])].join('\n')),
+    ...budgetSections(e),
     section(`*Asked because:* ${esc(e.reason)}${owner ? ` Owner: ${owner}.` : ''}`),
   ];
   const causes = causeLines(r, [e.reason]);
   if (causes.length) blocks.push(section(`*Why*\n${causes.join('\n')}`));
   return blocks;
+}
+
+/** A budget question's forecast before and after, its step, and Meta's learning phase. */
+function budgetSections(e: Escalation): Block[] {
+  const p = budgetProposalOf(e);
+  return p ? [section(budgetLines(e.snapshot, p).join('\n'))] : [];
 }
 
 function singleContext(e: Escalation, open: boolean): string[] {
@@ -189,6 +213,21 @@ export function outcomeTitle(c: EscalationClosed): { icon: string; title: string
   const halt = e.proposedAction === 'halt';
   const n = e.batch ? e.batch.members.filter((m) => !m.dropped).length : 1;
   const what = e.batch ? `${n} campaign${n === 1 ? '' : 's'}` : displayName(e.snapshot);
+  const budget = budgetProposalOf(e);
+  if (budget || e.pool) {
+    const subject = e.pool ? `pool ${e.pool.pool}` : what;
+    if (c.decision === 'approved')
+      return c.outcome === 'failed'
+        ? { icon: ':rotating_light:', title: `Approved, but it failed: ${subject}` }
+        : {
+            icon: ':money_with_wings:',
+            title: budget
+              ? `Daily budget set to ${money(budget.to, budget.currency)}: ${subject}`
+              : `Rebalanced: ${subject}`,
+          };
+    if (c.decision === 'overridden') return { icon: ':no_entry_sign:', title: `Budget kept: ${subject}` };
+    return { icon: ':hourglass:', title: `Expired, nothing done: ${subject}` };
+  }
   if (c.decision === 'approved') {
     if (c.outcome === 'failed') return { icon: ':rotating_light:', title: `Approved, but it failed: ${what}` };
     return halt
@@ -224,8 +263,14 @@ export function closedBlocks(c: EscalationClosed): Block[] {
       context([`Batch escalation \`${e.id}\` · run ${e.runId}`]),
     ];
   }
+  if (e.pool) return [header(`${head.icon} ${head.title}`), decided, ...rebalanceBlocks(e, e.pool, null).slice(1)];
   const [, ...rest] = singleBlocks(e, head);
-  return [header(`${head.icon} ${head.title}`), decided, ...rest, context(singleContext(e, false))];
+  // A budget an approver had changed can be put back from the same card.
+  const restore =
+    budgetProposalOf(e) && c.decision === 'approved' && c.outcome !== 'failed' && e.campaignId
+      ? [restoreBudgetActions(e.campaignId)]
+      : [];
+  return [header(`${head.icon} ${head.title}`), decided, ...rest, ...restore, context(singleContext(e, false))];
 }
 
 export const escalationText = (e: Escalation): string =>

@@ -16,6 +16,7 @@ import {
   slackDate,
   withinLimits,
 } from './blocks.js';
+import { budgetStatusLine } from './budget.js';
 import { subject } from './names.js';
 import {
   atStake,
@@ -92,6 +93,7 @@ export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: str
     const forecast = forecastLine(r);
     const causes = causeLines(r, [r.actionNote ?? r.reason]);
     const steps = stepLines(r);
+    const budget = budgetStatusLine(r);
     blocks.push(
       header(`${severityIcon(r.severity)} ${displayName(r)}`),
       section([stakeLine(r), ...(forecast ? [forecast] : [])].join('\n')),
@@ -100,6 +102,7 @@ export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: str
       ),
       ...(causes.length ? [section(`*Why*\n${causes.join('\n')}`)] : []),
       ...(steps.length ? [section(`*What to do*\n${steps.join('\n')}`)] : []),
+      ...(budget ? [section(budget)] : []),
       context([
         ...detailsContext(r),
         ...(e
