@@ -211,7 +211,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     expect(res.body).toContain('Starting a pacing run');
     const summary = await world.fake.waitForRespond((r) => r.id === 'run', 15_000);
     expect(summary.status).toBe(200);
-    expect(JSON.stringify(summary.body)).toMatch(/Run run-[0-9a-f]+ done: 18 campaigns/);
+    expect(JSON.stringify(summary.body)).toMatch(/Run run-[0-9a-f]+ done: 21 campaigns/);
 
     // Slack's pace is about one message a second per channel: 6 escalations and 10 alert messages take seconds.
     const delivered = (channel: string) =>
@@ -494,8 +494,8 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
     const text = JSON.stringify((reply.body as { blocks: unknown }).blocks);
-    expect(text).toMatch(/\*3\* healthy .*\*6\* warning .*\*5\* critical .*\*4\* without variance/);
-    expect(text).toContain('3 halted · 6 alerted · 6 escalated · 3 logged');
+    expect(text).toMatch(/\*6\* healthy .*\*6\* warning .*\*5\* critical .*\*4\* without variance/);
+    expect(text).toContain('3 halted · 6 alerted · 6 escalated · 6 logged');
     // Names, money at stake, and what became of each (over- and underspends listed apart).
     expect(text).toContain('ACME | US | Basketball | Launch: *+35.00%* · 2,100.00 USD · paused (approved)');
     expect(text).toContain('ACME | UK | Trail | Prospecting: *+15.00%* · 570.00 GBP · overridden');
