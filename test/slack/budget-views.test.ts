@@ -7,8 +7,9 @@ import type { Escalation, EscalationClosed, ResultRow } from '../../src/agent/po
 import { type BudgetRow, proposeBudget } from '../../src/domain/budget.js';
 import { projectedWithBudget } from '../../src/domain/budget-outlook.js';
 import type { PoolRebalance } from '../../src/domain/pools.js';
+import type { RunRecord } from '../../src/domain/records.js';
 import type { Forecast } from '../../src/domain/types.js';
-import type { Digest } from '../../src/slack/digest.js';
+import { buildDigest, type Digest, type DigestReads } from '../../src/slack/digest.js';
 import { alertBlocks } from '../../src/slack/views/alert.js';
 import type { Block } from '../../src/slack/views/blocks.js';
 import { RESTORE_BUDGET } from '../../src/slack/views/budget.js';
@@ -262,5 +263,40 @@ describe('the digest', () => {
     await post(blocks);
     expect(text(blocks)).toContain('3 budget changes would land 2.1 M EUR of flights');
     expect(budgetLine(digest([], { count: 0, budgets: [] }))).toBeNull();
+  });
+});
+
+describe('buildDigest', () => {
+  it("counts the latest run's proposals the agent can make and sums their flights' budgets per currency", () => {
+    const run: RunRecord = {
+      id: 'run-1',
+      startedAt: NOW,
+      finishedAt: NOW,
+      status: 'completed',
+      trigger: 'test',
+      actor: 'agent',
+      summary: null,
+      errors: [],
+      platformErrors: [],
+      failure: null,
+    };
+    const results = [
+      proposed({ campaignId: 'ACM-G-050', budget: 15_000 }, { dailyBudget: 550 }),
+      proposed({ campaignId: 'ACM-G-051', budget: 15_000 }, { dailyBudget: 700 }),
+      proposed({ campaignId: 'ACM-G-052', budget: 15_000 }, { dailyBudget: 550, sharedBudget: true }),
+      row({ campaignId: 'ACM-G-053' }),
+    ];
+    // The reads port as the digest sees it, over one completed run.
+    const reads: DigestReads = {
+      runsCompletedSince: () => [run],
+      latestCompletedBy: () => run,
+      results: () => results,
+      auditCounts: () => ({}),
+      decidedSince: () => [],
+      pending: () => [],
+    };
+    const d = buildDigest(reads, null, NOW);
+    expect(d.budgetProposals).toEqual({ count: 2, budgets: [{ currency: 'EUR', amount: 30_000 }] });
+    expect(budgetLine(d)).toContain('2 budget changes would land 30,000.00 EUR of flights');
   });
 });
