@@ -15,7 +15,7 @@ import type { Block } from '../../src/slack/views/blocks.js';
 import { RESTORE_BUDGET } from '../../src/slack/views/budget.js';
 import { budgetLine, digestBlocks } from '../../src/slack/views/digest.js';
 import { APPROVE, closedBlocks, escalationBlocks, REJECT } from '../../src/slack/views/escalation.js';
-import { campaignBlocks } from '../../src/slack/views/status.js';
+import { campaignBlocks, pendingBlocks } from '../../src/slack/views/status.js';
 import { escalation, row } from '../cli/rows.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/slack-api.js';
 import { fastClient } from './fixture-app.js';
@@ -57,6 +57,26 @@ type Json = Record<string, unknown>;
 const text = (v: unknown): string => JSON.stringify(v);
 const buttons = (blocks: Block[]): Json[] =>
   blocks.filter((b) => b.type === 'actions').flatMap((b) => (b as unknown as { elements: Json[] }).elements);
+
+/** A digest of one run with nothing else to say: only what a test sets. */
+const digestOf = (results: ResultRow[]): Digest => ({
+  since: null,
+  until: NOW,
+  runs: 1,
+  latestRunId: 'run-1',
+  latestAt: NOW,
+  latest: null,
+  actions: { paused: 0, alerts: 0, escalated: 0, approved: 0, overridden: 0, expired: 0, resumed: 0 },
+  pending: [],
+  expired: [],
+  moneyAtStake: [],
+  overspends: [],
+  underspends: [],
+  changes: null,
+  chronic: [],
+  forecastMisses: [],
+  results,
+});
 
 let fake: FakeSlackApi;
 let client: WebClient;
@@ -144,6 +164,16 @@ describe('the daily-budget question', () => {
     });
     expect(text(rejected[0])).toContain('Budget kept: Acme_DE_Run');
     expect(buttons(rejected)).toEqual([]);
+  });
+
+  it('is listed as proposing a budget change among the open questions and in the expired ones', async () => {
+    const e = budgetQuestion(google);
+    const pending = pendingBlocks([e]);
+    await post(pending);
+    expect(text(pending)).toContain('proposes *a budget change*');
+    const expired = { ...e, status: 'expired' as const, decidedBy: 'agent', decidedAt: NOW };
+    const d = digestBlocks({ ...digestOf([]), expired: [expired] });
+    expect(text(d)).toContain('(proposed: budget change)');
   });
 
   it('stays within Slack limits with a 500-character name', async () => {

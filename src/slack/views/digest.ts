@@ -1,13 +1,13 @@
 // The digest message: money at stake, what changed since the last digest, chronic offenders, forecasts that miss
 // their budget, the biggest over- and underspends, and the escalations waiting or expired. Read in seconds.
-import type { Escalation, ResultRow } from '../../agent/ports.js';
+import type { ResultRow } from '../../agent/ports.js';
 import { roughMoney } from '../../domain/budget-outlook.js';
 import { formatAmount, formatMoney, formatPct } from '../../domain/money.js';
 import { atStake, type MoneyAtStake } from '../../domain/overview.js';
 import { standsPaused } from '../../domain/standing.js';
 import type { Digest } from '../digest.js';
 import { type Block, context, esc, header, section, severityIcon, slackDate, withinLimits } from './blocks.js';
-import { age, plural, question, rowName, subject } from './names.js';
+import { age, PROPOSES, plural, question, rowName, subject } from './names.js';
 
 /** Lines per list: enough to act on, short enough to read at a glance. */
 const LIST = 8;
@@ -98,13 +98,6 @@ function actionsLine(d: Digest): string {
   return parts.length ? `${window}: ${parts.join(' · ')}` : `${window}: no action taken.`;
 }
 
-const PROPOSED: Record<Escalation['proposedAction'], string> = {
-  halt: 'pause',
-  alert: 'alert',
-  budget: 'budget change',
-  rebalance: 'rebalance',
-};
-
 /** "3 budget changes would land 2.1 M EUR of flights": what steering the budgets would do, per currency. */
 export function budgetLine(d: Digest): string | null {
   const p = d.budgetProposals;
@@ -175,7 +168,7 @@ export function digestBlocks(d: Digest): Block[] {
       section(
         `*Expired without a decision (${d.expired.length})* — nothing was done\n${list(
           d.expired,
-          (e) => `• ${subject(e)} (proposed: ${PROPOSED[e.proposedAction]})`,
+          (e) => `• ${subject(e)} (proposed: ${PROPOSES[e.proposedAction].replace(/^an? /, '')})`,
         )}`,
       ),
     );

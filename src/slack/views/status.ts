@@ -17,7 +17,7 @@ import {
   withinLimits,
 } from './blocks.js';
 import { budgetStatusLine } from './budget.js';
-import { subject } from './names.js';
+import { PROPOSES, subject } from './names.js';
 import {
   atStake,
   causeLines,
@@ -126,7 +126,7 @@ export function pendingBlocks(pending: readonly Escalation[]): Block[] {
   const shown = pending.slice(0, MAX_PENDING_LISTED);
   const lines = shown.map(
     (e) =>
-      `• \`${e.id}\` *${esc(clip(e.batch ? subject(e) : displayName(e.snapshot), 120))}* — proposes *${e.proposedAction === 'halt' ? 'a pause' : 'an alert'}* · *${esc(moneyAtStakeText(questionAtStake(e)) || '—')}* at stake · asked ${slackDate(e.createdAt, '{date_short_pretty}')} · expires ${slackDate(e.expiresAt)}\n   ${esc(e.reason)}`,
+      `• \`${e.id}\` *${esc(clip(e.batch ? subject(e) : displayName(e.snapshot), 120))}* — proposes *${PROPOSES[e.proposedAction]}* · *${esc(moneyAtStakeText(questionAtStake(e)) || '—')}* at stake · asked ${slackDate(e.createdAt, '{date_short_pretty}')} · expires ${slackDate(e.expiresAt)}\n   ${esc(e.reason)}`,
   );
   const blocks: Block[] = [header(`${pending.length} escalation(s) awaiting a decision`)];
   // Several sections, each within Slack's 3,000-character limit.
