@@ -262,6 +262,7 @@ describe("a pool's rebalance", () => {
     const t = text(blocks);
     expect(t).toContain('*ACM-G-040*: 1,000.00 → 1,200.00 EUR a day');
     expect(t).toContain('*ACM-M-041*: 500.00 → 600.00 EUR a day');
+    expect(t).toContain('restart the learning phase');
     const [yes, no] = buttons(blocks);
     expect(yes).toMatchObject({ action_id: APPROVE, value: e.id, text: { text: 'Apply 4 changes' } });
     expect(no).toMatchObject({ action_id: REJECT, value: e.id, text: { text: 'Keep budgets' } });
@@ -271,6 +272,8 @@ describe("a pool's rebalance", () => {
     const e = question(changes, 'DE: Boots', ['ACM-M-041']);
     const blocks = escalationBlocks(e);
     expect(text(blocks)).not.toContain('ACM-M-041');
+    const google = question(changes.slice(0, 2));
+    expect(text(escalationBlocks(google))).not.toContain('learning phase');
     expect(buttons(blocks)[0]).toMatchObject({ text: { text: 'Apply 3 changes' } });
     const closed = closedBlocks({
       escalation: { ...e, status: 'approved', decidedBy: 'U1', decidedAt: NOW },
@@ -282,6 +285,36 @@ describe("a pool's rebalance", () => {
     await post(closed);
     expect(text(closed[0])).toContain('Rebalanced: pool DE: Boots');
     expect(buttons(closed)).toEqual([]);
+  });
+
+  it('names a batch of budget changes (over MAX_AUTONOMOUS_BUDGET_CHANGES) by its count, not its biggest member', () => {
+    const batch = escalation({
+      proposedAction: 'budget',
+      campaignId: null,
+      snapshot: row({
+        campaignId: 'ACM-G-040',
+        budgetProposal: {
+          from: 1_000,
+          to: 1_200,
+          currency: 'EUR',
+          recommended: 1_300,
+          step: true,
+          applicable: true,
+          reason: 'Step toward 1,300.00 EUR a day.',
+          escalationId: 'esc-0000000001',
+        },
+      }),
+      batch: { kind: 'budget', members: changes.slice(0, 2).map((c) => member(c)) },
+    });
+    const closed = closedBlocks({
+      escalation: { ...batch, status: 'approved', decidedBy: 'U1', decidedAt: NOW },
+      decision: 'approved',
+      actor: 'U1',
+      outcome: 'done',
+      detail: 'Approved by U1: 2 budgets changed.',
+    });
+    expect(text(closed[0])).toContain('Daily budgets changed: 2 campaigns');
+    expect(text(closed[0])).not.toContain('1,200.00');
   });
 
   it('lists at most a screenful of changes and counts the rest, within Slack limits', async () => {

@@ -165,8 +165,10 @@ export function rebalanceOf(e: Escalation): PoolRebalance | null {
   const pool = named.endsWith(suffix) ? named.slice(0, -suffix.length) : named;
   const changes: PoolRebalance['changes'] = [];
   let currency: string | null = null;
+  let meta = false;
   for (const m of e.batch.members) {
     if (m.dropped || !m.budget) continue;
+    meta ||= m.platform === 'meta';
     currency ??= m.budget.currency ?? m.currency;
     changes.push({ campaignId: m.campaignId ?? m.platformCampaignId ?? m.key, from: m.budget.from, to: m.budget.to });
   }
@@ -178,7 +180,8 @@ export function rebalanceOf(e: Escalation): PoolRebalance | null {
     projectedSpend: null,
     projectedAfter: null,
     changes,
-    note: '',
+    // Like a single Meta budget card: an approver weighs the learning phase before changing several at once.
+    note: meta ? META_LEARNING_NOTE : '',
   };
 }
 
