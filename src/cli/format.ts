@@ -6,6 +6,7 @@ import type { AuditEvent, Escalation, PlatformFailure, ResultRow, RowError, RunS
 import { type RunCounts, runCountsText, runFigures } from '../domain/run-counts.js';
 import { standsPaused } from '../domain/standing.js';
 import type { Forecast, RunHistory } from '../domain/types.js';
+import { budgetDetailLines, budgetProposalLines } from './budget-lines.js';
 import { DEFAULT_WIDTH, listedRows, resultsTable, type TableOptions } from './results-table.js';
 import { clip, plural, wrap, wrapItems } from './text.js';
 
@@ -175,6 +176,7 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
     ...lines,
     `${OFF_MARK} ends ${OFF_BUDGET_PCT}% or more off budget. To land: the daily budget that ends on budget.`,
     basis,
+    ...budgetProposalLines(rows, campaignLabel),
   ].join('\n');
 }
 
@@ -217,6 +219,7 @@ export function campaignDetail(r: ResultRow, escalation: Escalation | null): str
     ...(r.forecast
       ? forecastLines(r.forecast, r.currency, standsPaused(r)).map((l, i) => `  ${i ? '' : 'forecast'}`.padEnd(20) + l)
       : []),
+    ...budgetDetailLines(r),
     `  confidence        ${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : ` (data ${r.dataAgeHours} h old${r.reportingLagHours ? `; the platform reports spend up to ${r.reportingLagHours} h late` : ''})`}`,
     `  action            ${r.action}${r.proposedAction ? ` (proposed: ${r.proposedAction})` : ''} — ${r.status}`,
     `  why               ${r.reason}`,

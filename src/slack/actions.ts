@@ -13,6 +13,7 @@ import type { Escalation } from '../domain/records.js';
 import { asPacingError, PacingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AgentApp } from '../wiring.js';
+import { registerBudgetActions } from './budget-actions.js';
 import { notApprover } from './commands.js';
 import { publishHome } from './home.js';
 import { RESUME_CAMPAIGN } from './views/alert.js';
@@ -142,6 +143,8 @@ export function registerActions(
       );
     }
   });
+
+  registerBudgetActions(bolt, app, track);
 
   bolt.view(REJECT_REASON_VIEW, async ({ ack, view, body }) => {
     await ack();

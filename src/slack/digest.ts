@@ -1,6 +1,7 @@
 // The scheduled digest: where spend stands in the latest run and what changed since the last digest, gathered
 // from runs, escalations and the audit trail.
 import type { Reads } from '../agent/reads.js';
+import { proposalTotals } from '../domain/budget-outlook.js';
 import {
   biggestVariances,
   chronicOffenders,
@@ -52,6 +53,11 @@ export interface Digest {
   forecastMisses: ResultRow[];
   /** Every row of the latest run (the chart picks from them). */
   results: ResultRow[];
+  /**
+   * The latest run's daily-budget proposals the agent could carry out, and the plan budgets of the flights they
+   * would land, per currency (advice on shared or lifetime budgets is not counted).
+   */
+  budgetProposals?: { count: number; budgets: { currency: string | null; amount: number }[] };
 }
 
 export interface DigestOptions {
@@ -98,7 +104,13 @@ export function buildDigest(reads: DigestReads, since: string | null, until: str
     chronic: chronicOffenders(results),
     forecastMisses: forecastMisses(results, opts.healthyVariance ?? DEFAULT_THRESHOLDS.healthyVariance),
     results,
+    budgetProposals: budgetProposalsOf(results),
   };
+}
+
+function budgetProposalsOf(results: readonly ResultRow[]): NonNullable<Digest['budgetProposals']> {
+  const { count, budgets } = proposalTotals(results);
+  return { count, budgets: [...budgets].map(([currency, amount]) => ({ currency: currency || null, amount })) };
 }
 
 function changesSince(reads: DigestReads, since: string, now: ResultRow[]): Digest['changes'] {

@@ -70,10 +70,10 @@ describe('results retention', () => {
     const second = await later.agent.run('test');
     expect(later.store.outbox.get(old)).toBeNull();
     expect(later.store.outbox.get(today)?.status).toBe('sent');
-    expect(later.store.audit.list({ type: 'results_pruned' })[0]?.details).toMatchObject({ rows: 17, messages: 1 });
+    expect(later.store.audit.list({ type: 'results_pruned' })[0]?.details).toMatchObject({ rows: 20, messages: 1 });
     expect(later.store.runs.results(first.runId)).toEqual([]);
-    expect(later.store.runs.get(first.runId)?.summary?.rows).toBe(17);
-    expect(later.store.runs.results(second.runId)).toHaveLength(18);
+    expect(later.store.runs.get(first.runId)?.summary?.rows).toBe(20);
+    expect(later.store.runs.results(second.runId)).toHaveLength(21);
     expect(later.store.audit.list({ type: 'results_pruned' })).toHaveLength(1);
   });
 });

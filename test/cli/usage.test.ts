@@ -150,7 +150,7 @@ describe('output to a reader that stops early', () => {
     expect(code).toBe(0);
     // The run was recorded in full.
     const status = await pacing(ws, ['status', '--json']);
-    expect(JSON.parse(status.stdout).results.length).toBe(18);
+    expect(JSON.parse(status.stdout).results.length).toBe(21);
   });
 });
 

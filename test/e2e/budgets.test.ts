@@ -153,11 +153,12 @@ describe('BUDGET_ACTIONS=ask: a question, approved, then undone', () => {
     const w = ws({ BUDGET_ACTIONS: 'auto' });
     // Changed alone first (auto), then asked about once the 24 hours are over.
     await run(w);
-    const later = { PACING_NOW: '2026-11-21T10:00:00Z', BUDGET_ACTIONS: 'ask' };
+    // Two days on, ACM-G-007 (1,200 → 1,025.45 GBP alone) is asked about again: it now ends under its budget.
+    const later = { PACING_NOW: '2026-11-22T10:00:00Z', BUDGET_ACTIONS: 'ask' };
     const asked = await run(w, later);
-    const question = budgetRow(asked, 'ACM-G-006').budgetProposal?.escalationId as string;
+    const question = budgetRow(asked, 'ACM-G-007').budgetProposal?.escalationId as string;
     expect(question).toMatch(/^esc-/);
-    const restored = await pacing(w, ['restore-budget', 'ACM-G-006', '--user', 'U1'], later);
+    const restored = await pacing(w, ['restore-budget', 'ACM-G-007', '--user', 'U1'], later);
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stdout).toMatch(new RegExp(`${question} is closed`));
     const pending = await pacingJson<PendingDoc>(w, ['pending'], later);
@@ -193,7 +194,8 @@ describe('BUDGET_ACTIONS=auto and off', () => {
     expect(batch).toHaveLength(1);
     expect(batch[0]?.campaignId).toBeNull();
     const members = (batch[0]?.campaigns ?? []).map((c) => c.campaignId).sort();
-    expect(members).toEqual(['ACM-G-002', 'ACM-G-006']);
+    // ACM-G-006 shares its budget with other campaigns in the demo: advice, never in the batch.
+    expect(members).toEqual(['ACM-G-002']);
     for (const id of members)
       expect(budgetRow(doc, id as string).budgetProposal?.escalationId).toBe(batch[0]?.escalationId);
     const approved = await pacing(w, ['approve', batch[0]?.escalationId as string, '--user', 'U1']);
@@ -202,7 +204,7 @@ describe('BUDGET_ACTIONS=auto and off', () => {
       budgetEvents(w)
         .map((e) => e.campaignId)
         .sort(),
-    ).toEqual(['ACM-G-002', 'ACM-G-006', 'ACM-G-007']);
+    ).toEqual(['ACM-G-002', 'ACM-G-007']);
   }, 60_000);
 
   it('off: proposals are shown, nothing is asked or changed', async () => {

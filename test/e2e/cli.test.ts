@@ -100,7 +100,7 @@ describe('pacing CLI on the bundled scenario', () => {
     expect(() => JSON.parse(first.stdout)).not.toThrow();
     expect(run1.runId).toMatch(/\S/);
     expect(Array.isArray(run1.results)).toBe(true);
-    expect(run1.results).toHaveLength(18);
+    expect(run1.results).toHaveLength(21);
     expect(run1.errors).toHaveLength(1);
   });
 
@@ -124,6 +124,10 @@ describe('pacing CLI on the bundled scenario', () => {
       ['ACM-M-009', 'alert', 'done'],
       // Launched this morning and not delivering yet: too early to judge (safety guard 3), only alerted.
       ['ACM-M-010', 'alert', 'done'],
+      // The DE Boots pool: each on plan to date, together heading 12 % under their 60,000 (a rebalance).
+      ['ACM-G-020', 'log', 'done'],
+      ['ACM-G-022', 'log', 'done'],
+      ['ACM-M-020', 'log', 'done'],
     ];
     for (const [id, action, status, proposed] of expected) {
       const r = row(run1, id);
@@ -588,13 +592,13 @@ describe('bad input is reported and good data kept', () => {
 
   it('reports each bad tracker row with its line and a specific reason', () => {
     const byLine = new Map(badRun.errors.map((e) => [e.line, e.message]));
-    expect([...byLine.keys()]).toEqual([9, 20, 21, 22, 23, 24]);
+    expect([...byLine.keys()]).toEqual([9, 23, 24, 25, 26, 27]);
     expect(byLine.get(9)).toMatch(/target_spend.*TBD.*not a number/);
-    expect(byLine.get(20)).toMatch(/target_spend.*-500.*negative/);
-    expect(byLine.get(21)).toMatch(/platform.*tiktok.*not supported/);
-    expect(byLine.get(22)).toMatch(/ACM-G-001.*duplicate.*line 2/);
-    expect(byLine.get(23)).toMatch(/start_date.*YYYY-MM-DD/);
-    expect(byLine.get(24)).toMatch(/target_spend.*lots.*not a number/);
+    expect(byLine.get(23)).toMatch(/target_spend.*-500.*negative/);
+    expect(byLine.get(24)).toMatch(/platform.*tiktok.*not supported/);
+    expect(byLine.get(25)).toMatch(/ACM-G-001.*duplicate.*line 2/);
+    expect(byLine.get(26)).toMatch(/start_date.*YYYY-MM-DD/);
+    expect(byLine.get(27)).toMatch(/target_spend.*lots.*not a number/);
   });
 
   it('keeps every good row, the first of a duplicate included', () => {
@@ -632,7 +636,7 @@ describe('bad input is reported and good data kept', () => {
   it('a missing meta.json fails the Meta rows and leaves the Google results intact', () => {
     expect(noMetaRun.platformErrors).toEqual([{ platform: 'meta', message: expect.stringContaining('meta.json') }]);
     const metaRows = noMetaRun.results.filter((r) => r.platform === 'meta');
-    expect(metaRows).toHaveLength(10);
+    expect(metaRows).toHaveLength(11);
     for (const r of metaRows) expect(r.status, r.campaignId ?? '').toBe('failed');
     expect(row(noMetaRun, 'ACM-G-001')).toMatchObject({
       action: 'log',

@@ -322,7 +322,7 @@ describe('guard 8: a tracker that cannot be trusted does not act', () => {
     const doc = await run(w);
     expect(doc.errors.map((e) => e.line)).toEqual([4, 9]);
     expect(doc.errors[0]?.message).toMatch(/unclosed quote/);
-    expect(doc.results.filter((r) => r.campaignId !== null)).toHaveLength(16);
+    expect(doc.results.filter((r) => r.campaignId !== null)).toHaveLength(19);
     // Only the demo's real orphan is escalated; the skipped row's campaign is reported against its line.
     expect(doc.results.filter((r) => r.campaignId === null && r.action === 'escalate')).toHaveLength(1);
     expect(codes(row(doc, null, '20512340003'))).toEqual(['plan_row_invalid']);

@@ -330,7 +330,7 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     expect(run.body).toContain('Starting a pacing run');
     const summary = world.fake.respondRequests.find((r) => r.id === 'run');
     expect(summary?.status).toBe(200);
-    expect(JSON.stringify(summary?.body)).toMatch(/Run run-[0-9a-f]+ done: 18 campaigns/);
+    expect(JSON.stringify(summary?.body)).toMatch(/Run run-[0-9a-f]+ done: 21 campaigns/);
 
     // Paced: never two posts to one channel closer than the pace it was given (Slack's is one a second).
     expect(Math.min(...channelGaps(world.fake.callsTo('chat.postMessage')))).toBeGreaterThanOrEqual(PACE_MS * 0.9);
@@ -566,8 +566,8 @@ describe('pacing serve as a real process: run, decide, restart, decide again', (
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
     const text = JSON.stringify((reply.body as { blocks: unknown }).blocks);
-    expect(text).toMatch(/\*3\* healthy .*\*6\* warning .*\*5\* critical .*\*4\* without variance/);
-    expect(text).toContain('3 halted · 6 alerted · 6 escalated · 3 logged');
+    expect(text).toMatch(/\*6\* healthy .*\*6\* warning .*\*5\* critical .*\*4\* without variance/);
+    expect(text).toContain('3 halted · 6 alerted · 6 escalated · 6 logged');
     // Names, money at stake, and what became of each (over- and underspends listed apart).
     expect(text).toContain('ACME | US | Basketball | Launch: *+35.00%* · 2,100.00 USD · paused (approved)');
     expect(text).toContain('ACME | UK | Trail | Prospecting: *+15.00%* · 570.00 GBP · overridden');

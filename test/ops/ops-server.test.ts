@@ -74,7 +74,7 @@ describe('the operations server (Socket Mode)', () => {
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     const m = parseExposition(metrics.text);
     expect(value(m, 'pacing_runs_total', { outcome: 'completed' })).toBe(1);
-    expect(series(m, 'pacing_campaigns').reduce((n, s) => n + s.value, 0)).toBe(18);
+    expect(series(m, 'pacing_campaigns').reduce((n, s) => n + s.value, 0)).toBe(21);
 
     expect((await get(`${base}/slack/events`, 'POST')).status).toBe(404);
     expect((await get(`${base}/metrics`, 'POST')).status).toBe(405);
@@ -154,10 +154,10 @@ describe('platform call metrics', () => {
     expect(attempts).toBeGreaterThanOrEqual(3);
     expect(value(m, 'pacing_platform_call_retries_total', { platform: 'meta', operation: 'read' })).toBe(1);
     expect(value(m, 'pacing_platform_call_failures_total', { platform: 'meta', operation: 'read' })).toBe(0);
-    // The retried call is no error. The one Meta error is the plan's: this account lists 1 of the 10 planned Meta
-    // campaigns, which reads as a data fault (one question), not nine missing campaigns.
+    // The retried call is no error. The one Meta error is the plan's: this account lists 1 of the 11 planned Meta
+    // campaigns, which reads as a data fault (one question), not ten missing campaigns.
     expect(report.platformErrors.filter((e) => e.platform === 'meta').map((e) => e.message)).toEqual([
-      expect.stringMatching(/^9 of 10 planned Meta campaigns .* missing/),
+      expect.stringMatching(/^10 of 11 planned Meta campaigns .* missing/),
     ]);
     expect(value(m, 'pacing_platform_errors_total', { platform: 'meta' })).toBe(1);
     expect(value(m, 'pacing_platform_available', { platform: 'meta' })).toBe(1);

@@ -110,7 +110,7 @@ describe('health endpoints', () => {
     expect(value(m, 'pacing_runs_total', { outcome: 'completed' })).toBe(0);
 
     writeFileSync(tracker, good);
-    expect(await runFromSlack()).toMatch(/done: 18 campaigns/);
+    expect(await runFromSlack()).toMatch(/done: 21 campaigns/);
     const again = await ready();
     expect(again.status).toBe(200);
     expect(again.body.checks.lastRun.detail).toMatch(/^run run-\S+ completed at /);
@@ -147,7 +147,7 @@ describe('/metrics', () => {
   it('after a run: runs, actions, campaigns by severity, money at stake per currency, escalations, outbox', async () => {
     // Slack holds every channel's first post for 10 minutes, so the queue stays as the run left it.
     t.world.fake.failNext('chat.postMessage', { status: 429, headers: { 'Retry-After': '600' } }, 50);
-    expect(await runFromSlack()).toMatch(/done: 18 campaigns/);
+    expect(await runFromSlack()).toMatch(/done: 21 campaigns/);
     const m = await scrape();
 
     expect(value(m, 'pacing_runs_total', { outcome: 'completed' })).toBe(1);
@@ -170,14 +170,14 @@ describe('/metrics', () => {
       actualSpend: r.actual_spend,
     }));
     const queued = (conn.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`).get() as { n: number }).n;
-    expect(rows).toHaveLength(18);
+    expect(rows).toHaveLength(21);
 
     for (const platform of ['google', 'meta'])
       for (const severity of ['healthy', 'warning', 'critical', 'none'])
         expect(value(m, 'pacing_campaigns', { platform, severity }), `${platform} ${severity}`).toBe(
           rows.filter((r) => r.platform === platform && (r.severity ?? 'none') === severity).length,
         );
-    expect(series(m, 'pacing_campaigns').reduce((n, s) => n + s.value, 0)).toBe(18);
+    expect(series(m, 'pacing_campaigns').reduce((n, s) => n + s.value, 0)).toBe(21);
     expect(value(m, 'pacing_campaigns', { severity: 'critical', platform: 'meta' })).toBeGreaterThan(0);
 
     const stake = new Map<string, number>();

@@ -89,8 +89,8 @@ describe('buildDigest', () => {
   it('the first digest: the latest run, money at stake per currency, nothing to compare with yet', () => {
     const d = day1;
     expect(d).toMatchObject({ since: null, runs: 1, latestRunId: first.runId, latestAt: NOW_ISO });
-    // The fixture scenario: 3 healthy, 6 warning, 5 critical, 4 without a variance (orphan, missing, currency).
-    expect(d.latest?.bySeverity).toEqual({ healthy: 3, warning: 6, critical: 5, none: 4 });
+    // The fixture scenario: 6 healthy, 6 warning, 5 critical, 4 without a variance (orphan, missing, currency).
+    expect(d.latest?.bySeverity).toEqual({ healthy: 6, warning: 6, critical: 5, none: 4 });
     expect(d.actions).toMatchObject({ paused: 3, escalated: 6, approved: 1, expired: 0 });
     expect(approved).toMatchObject({ status: 'approved', outcome: 'done' });
     // |actual − target| of the warning and critical rows, per currency, never summed across currencies:
@@ -119,7 +119,10 @@ describe('buildDigest', () => {
       ['ACM-G-006', -18.58],
       ['ACM-G-002', 14.97],
       ['ACM-M-004', 14.18],
+      ['ACM-G-020', -12.83],
       ['ACM-G-004', -11.33],
+      ['ACM-G-022', -11],
+      ['ACM-M-020', -11],
     ]);
     expect(d.pending).toHaveLength(5);
     expect(d.pending.map((e) => e.id)).not.toContain(approved.id);

@@ -84,7 +84,7 @@ describe('postDigest through the outbox', () => {
       title: 'Spend against plan to date (run of 2026-11-20)',
       threadTs: undefined,
     });
-    expect(file.altText).toMatch(/^Bar chart of actual spend as a percentage of the plan to date for 14 campaigns/);
+    expect(file.altText).toMatch(/^Bar chart of actual spend as a percentage of the plan to date for 15 campaigns/);
     expect(Number(file.ts)).toBeGreaterThan(Number(tsOf(posts[0])));
     expect(fake.messages.get(`${CHANNEL}/${file.ts}`)?.files).toEqual([file.id]);
 

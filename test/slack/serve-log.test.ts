@@ -36,9 +36,9 @@ it('logs the run summary, each post, each question, each pause and each decision
   for (let i = 0; i < 150 && info().filter((m) => m === 'Posted to Slack: escalation').length < 6; i++)
     await new Promise((r) => setTimeout(r, 100));
 
-  const run = lines.find((l) => /^Run run-[0-9a-f]+ done: 18 campaigns/.test(l.msg));
+  const run = lines.find((l) => /^Run run-[0-9a-f]+ done: 21 campaigns/.test(l.msg));
   expect(run?.level).toBe(30);
-  expect(run?.byAction).toEqual({ log: 3, alert: 6, escalate: 6, halt: 3 });
+  expect(run?.byAction).toEqual({ log: 6, alert: 6, escalate: 6, halt: 3 });
   // The two pauses the agent made alone (ACM-G-005 was already paused).
   expect(info()).toEqual(expect.arrayContaining(['Paused ACM-G-004', 'Paused ACM-M-003']));
   expect(info().filter((m) => m.startsWith('Asked approvers:'))).toHaveLength(6);

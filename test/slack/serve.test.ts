@@ -104,7 +104,7 @@ describe('pacing serve', () => {
     await start();
     await runFromSlack();
     const summary = t.world.fake.respondRequests.find((r) => r.id === 'run');
-    expect(JSON.stringify(summary?.body)).toMatch(/Run run-[0-9a-f]+ done: 18 campaigns/);
+    expect(JSON.stringify(summary?.body)).toMatch(/Run run-[0-9a-f]+ done: 21 campaigns/);
 
     const esc = escalationMessage(t.world.fake, 'ACM-M-005');
     expect(esc.actions.map((a) => a.action_id)).toEqual(['pacing_approve', 'pacing_reject']);

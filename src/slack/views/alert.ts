@@ -7,6 +7,7 @@ import { moneyAtStakeText } from '../../domain/overview.js';
 import type { ResultRow } from '../../domain/records.js';
 import { type RunFigures, runCountsText, runFigures } from '../../domain/run-counts.js';
 import { type Block, context, esc, header, LIMITS, section, severityIcon } from './blocks.js';
+import { alertBudgetBlocks } from './budget.js';
 import {
   atStake,
   causeLines,
@@ -126,6 +127,8 @@ export function alertBlocks(r: ResultRow): Block[] {
       ],
     });
   }
+  // After the steps: the budget change the agent made alone (with its undo), or advice it will not carry out.
+  blocks.push(...alertBudgetBlocks(r));
   blocks.push(
     context([...detailsContext(r), `Run ${r.runId}${r.escalationId ? ` · escalation \`${r.escalationId}\`` : ''}`]),
   );

@@ -1,13 +1,14 @@
 // The digest message: money at stake, what changed since the last digest, chronic offenders, forecasts that miss
 // their budget, the biggest over- and underspends, and the escalations waiting or expired. Read in seconds.
 
+import { roughMoney } from '../../domain/budget-outlook.js';
 import { formatAmount, formatMoney, formatPct } from '../../domain/money.js';
 import { atStake, type MoneyAtStake } from '../../domain/overview.js';
 import type { ResultRow } from '../../domain/records.js';
 import { standsPaused } from '../../domain/standing.js';
 import type { Digest } from '../digest.js';
 import { type Block, context, esc, header, section, severityIcon, slackDate, withinLimits } from './blocks.js';
-import { age, plural, question, rowName, subject } from './names.js';
+import { age, PROPOSES, plural, question, rowName, subject } from './names.js';
 
 /** Lines per list: enough to act on, short enough to read at a glance. */
 const LIST = 8;
@@ -98,6 +99,14 @@ function actionsLine(d: Digest): string {
   return parts.length ? `${window}: ${parts.join(' · ')}` : `${window}: no action taken.`;
 }
 
+/** "3 budget changes would land 2.1 M EUR of flights": what steering the budgets would do, per currency. */
+export function budgetLine(d: Digest): string | null {
+  const p = d.budgetProposals;
+  if (!p || p.count === 0) return null;
+  const sums = p.budgets.map((b) => roughMoney(b.amount, b.currency ? esc(b.currency) : null)).join(' and ');
+  return `:money_with_wings: *${plural(p.count, 'budget change')} would land ${sums ? `${sums} of flights` : 'their flights'}* — see \`/pacing status\` for each.`;
+}
+
 export function digestBlocks(d: Digest): Block[] {
   const blocks: Block[] = [header('Pacing digest'), section(intro(d))];
   if (d.latestRunId) {
@@ -129,6 +138,8 @@ export function digestBlocks(d: Digest): Block[] {
           )}`,
         ),
       );
+    const budgets = budgetLine(d);
+    if (budgets) blocks.push(section(budgets));
     if (d.chronic.length)
       blocks.push(
         section(
@@ -158,7 +169,7 @@ export function digestBlocks(d: Digest): Block[] {
       section(
         `*Expired without a decision (${d.expired.length})* — nothing was done\n${list(
           d.expired,
-          (e) => `• ${subject(e)} (proposed: ${e.proposedAction === 'halt' ? 'pause' : 'alert'})`,
+          (e) => `• ${subject(e)} (proposed: ${PROPOSES[e.proposedAction].replace(/^an? /, '')})`,
         )}`,
       ),
     );

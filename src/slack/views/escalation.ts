@@ -24,7 +24,18 @@ import {
   section,
   slackDate,
 } from './blocks.js';
-import { causeLines, detailsContext, displayName, forecastLine, ownerMention, stakeLine } from './situation.js';
+import {
+  budgetAnswers,
+  budgetLines,
+  budgetProposalOf,
+  budgetQuestion,
+  rebalanceAnswers,
+  rebalanceBlocks,
+  rebalanceOf,
+  rebalanceTitle,
+  restoreBudgetActions,
+} from './budget.js';
+import { causeLines, detailsContext, displayName, forecastLine, money, ownerMention, stakeLine } from './situation.js';
 
 export const APPROVE = 'pacing_approve';
 export const REJECT = 'pacing_reject';
@@ -46,7 +57,11 @@ function kindOf(e: Escalation): Kind {
 
 /** The question an escalation asks, fitted to why the agent could not decide alone; its buttons answer it. */
 export function question(e: Escalation): { icon: string; title: string } {
+  const pool = rebalanceOf(e);
+  if (pool) return { icon: ':scales:', title: rebalanceTitle(pool, e.reason) };
   if (e.batch) return { icon: BATCH_ICON[e.batch.kind], title: batchHeader(e, e.batch, standing(e.batch).length) };
+  const budget = budgetProposalOf(e);
+  if (budget) return budgetQuestion(e, budget);
   const r = e.snapshot;
   const name = displayName(r);
   const halt = e.proposedAction === 'halt';
@@ -105,7 +120,11 @@ const plainAnswers = (halt: boolean): Answers =>
 
 export function answers(e: Escalation): Answers {
   const halt = e.proposedAction === 'halt';
+  const pool = rebalanceOf(e);
+  if (pool) return rebalanceAnswers(pool);
   if (e.batch) return batchAnswers(e, e.batch);
+  const budget = budgetProposalOf(e);
+  if (budget) return budgetAnswers(e, budget);
   switch (kindOf(e)) {
     case 'match':
       return halt
@@ -153,6 +172,8 @@ export function answers(e: Escalation): Answers {
 }
 
 export function escalationBlocks(e: Escalation): Block[] {
+  const pool = rebalanceOf(e);
+  if (pool) return rebalanceBlocks(e, pool, escalationActions(e));
   if (e.batch) return batchBlocks(e, e.batch, escalationActions(e));
   return [
     ...singleBlocks(e, question(e)),
@@ -169,11 +190,18 @@ function singleBlocks(e: Escalation, head: { icon: string; title: string }): Blo
   const blocks: Block[] = [
     header(`${head.icon} ${head.title}`),
     section([stakeLine(r), ...(forecast ? [forecast] : [])].join('\n')),
+    ...budgetSections(e),
     section(`*Asked because:* ${esc(e.reason)}${owner ? ` Owner: ${owner}.` : ''}`),
   ];
   const causes = causeLines(r, [e.reason]);
   if (causes.length) blocks.push(section(`*Why*\n${causes.join('\n')}`));
   return blocks;
+}
+
+/** A budget question's forecast before and after, its step, and Meta's learning phase. */
+function budgetSections(e: Escalation): Block[] {
+  const p = budgetProposalOf(e);
+  return p ? [section(budgetLines(e.snapshot, p).join('\n'))] : [];
 }
 
 function singleContext(e: Escalation, open: boolean): string[] {
@@ -189,6 +217,25 @@ export function outcomeTitle(c: EscalationClosed): { icon: string; title: string
   const halt = e.proposedAction === 'halt';
   const n = e.batch ? e.batch.members.filter((m) => !m.dropped).length : 1;
   const what = e.batch ? `${n} campaign${n === 1 ? '' : 's'}` : displayName(e.snapshot);
+  const budget = budgetProposalOf(e);
+  const pool = rebalanceOf(e);
+  // A batch of budget changes has no single proposal, but its outcome is about budgets all the same.
+  if (budget || pool || e.proposedAction === 'budget') {
+    const subject = pool ? `pool ${pool.pool}` : what;
+    if (c.decision === 'approved')
+      return c.outcome === 'failed'
+        ? { icon: ':rotating_light:', title: `Approved, but it failed: ${subject}` }
+        : {
+            icon: ':money_with_wings:',
+            title: budget
+              ? `Daily budget set to ${money(budget.to, budget.currency)}: ${subject}`
+              : pool
+                ? `Rebalanced: ${subject}`
+                : `Daily budgets changed: ${subject}`,
+          };
+    if (c.decision === 'overridden') return { icon: ':no_entry_sign:', title: `Budget kept: ${subject}` };
+    return { icon: ':hourglass:', title: `Expired, nothing done: ${subject}` };
+  }
   if (c.decision === 'approved') {
     if (c.outcome === 'failed') return { icon: ':rotating_light:', title: `Approved, but it failed: ${what}` };
     return halt
@@ -215,6 +262,8 @@ export function closedBlocks(c: EscalationClosed): Block[] {
   const decided = section(
     `${c.actor === 'agent' ? `*Closed* ${when}` : `*${who} ${verb}* ${when}`}${c.outcome === 'failed' ? '\n:warning: ' : ' — '}${esc(detail.charAt(0).toUpperCase() + detail.slice(1))}${reason}`,
   );
+  const pool = rebalanceOf(e);
+  if (pool) return [header(`${head.icon} ${head.title}`), decided, ...rebalanceBlocks(e, pool, null).slice(1)];
   if (e.batch) {
     const kept = batchBlocks(e, e.batch, null);
     return [
@@ -225,7 +274,12 @@ export function closedBlocks(c: EscalationClosed): Block[] {
     ];
   }
   const [, ...rest] = singleBlocks(e, head);
-  return [header(`${head.icon} ${head.title}`), decided, ...rest, context(singleContext(e, false))];
+  // A budget an approver had changed can be put back from the same card.
+  const restore =
+    budgetProposalOf(e) && c.decision === 'approved' && c.outcome !== 'failed' && e.campaignId
+      ? [restoreBudgetActions(e.campaignId)]
+      : [];
+  return [header(`${head.icon} ${head.title}`), decided, ...rest, ...restore, context(singleContext(e, false))];
 }
 
 export const escalationText = (e: Escalation): string =>

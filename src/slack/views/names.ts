@@ -4,6 +4,14 @@ import type { Escalation, ResultRow } from '../../domain/records.js';
 import { esc, escClip } from './blocks.js';
 import { question as cardQuestion } from './escalation.js';
 
+/** What an escalation proposes, as a noun: "a pause", "a budget change". */
+export const PROPOSES: Record<Escalation['proposedAction'], string> = {
+  halt: 'a pause',
+  alert: 'an alert',
+  budget: 'a budget change',
+  rebalance: 'a rebalance',
+};
+
 export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
 
 /** The plan's campaign name first (what buyers call it), its id after; an orphan by its platform name. */

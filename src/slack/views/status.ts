@@ -16,7 +16,8 @@ import {
   slackDate,
   withinLimits,
 } from './blocks.js';
-import { subject } from './names.js';
+import { budgetStatusLine } from './budget.js';
+import { PROPOSES, subject } from './names.js';
 import {
   atStake,
   causeLines,
@@ -92,6 +93,7 @@ export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: str
     const forecast = forecastLine(r);
     const causes = causeLines(r, [r.actionNote ?? r.reason]);
     const steps = stepLines(r);
+    const budget = budgetStatusLine(r);
     blocks.push(
       header(`${severityIcon(r.severity)} ${displayName(r)}`),
       section([stakeLine(r), ...(forecast ? [forecast] : [])].join('\n')),
@@ -100,6 +102,7 @@ export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: str
       ),
       ...(causes.length ? [section(`*Why*\n${causes.join('\n')}`)] : []),
       ...(steps.length ? [section(`*What to do*\n${steps.join('\n')}`)] : []),
+      ...(budget ? [section(budget)] : []),
       context([
         ...detailsContext(r),
         ...(e
@@ -123,7 +126,7 @@ export function pendingBlocks(pending: readonly Escalation[]): Block[] {
   const shown = pending.slice(0, MAX_PENDING_LISTED);
   const lines = shown.map(
     (e) =>
-      `• \`${e.id}\` *${esc(clip(e.batch ? subject(e) : displayName(e.snapshot), 120))}* — proposes *${e.proposedAction === 'halt' ? 'a pause' : 'an alert'}* · *${esc(moneyAtStakeText(questionAtStake(e)) || '—')}* at stake · asked ${slackDate(e.createdAt, '{date_short_pretty}')} · expires ${slackDate(e.expiresAt)}\n   ${esc(e.reason)}`,
+      `• \`${e.id}\` *${esc(clip(e.batch ? subject(e) : displayName(e.snapshot), 120))}* — proposes *${PROPOSES[e.proposedAction]}* · *${esc(moneyAtStakeText(questionAtStake(e)) || '—')}* at stake · asked ${slackDate(e.createdAt, '{date_short_pretty}')} · expires ${slackDate(e.expiresAt)}\n   ${esc(e.reason)}`,
   );
   const blocks: Block[] = [header(`${pending.length} escalation(s) awaiting a decision`)];
   // Several sections, each within Slack's 3,000-character limit.

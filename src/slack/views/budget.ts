@@ -1,0 +1,247 @@
+// What people see of budget steering on Slack (SPEC, Steering budgets): the question about one campaign's daily
+// budget with the forecast before and after, a pool's rebalance as one batch, advice the agent will not carry out,
+// and the "Restore budget" button after a change.
+
+import type { BudgetProposal } from '../../domain/budget.js';
+import { projectedWithBudget } from '../../domain/budget-outlook.js';
+import { formatAmount, formatPct } from '../../domain/money.js';
+import type { PoolRebalance } from '../../domain/pools.js';
+import type { Escalation, ResultRow } from '../../domain/records.js';
+import type { Answers } from './batch.js';
+import { type Block, clip, context, esc, header, LIMITS, platformName, section, slackDate } from './blocks.js';
+import { displayName, money } from './situation.js';
+
+export const RESTORE_BUDGET = 'pacing_restore_budget';
+
+/** Meta's own warning, said on every Meta budget card: the cost of a change is not only money. */
+export const META_LEARNING_NOTE =
+  'A budget edit on Meta is a significant edit: it can restart the learning phase, and delivery may wobble for a few days.';
+
+type Row = Pick<
+  ResultRow,
+  | 'campaignId'
+  | 'campaignName'
+  | 'platformCampaignName'
+  | 'platformCampaignId'
+  | 'platform'
+  | 'forecast'
+  | 'budgetProposal'
+  | 'budgetChange'
+  | 'currency'
+  | 'platformCurrency'
+>;
+
+/**
+ * The proposal a budget question is about: the snapshot's, when the escalation asks about one campaign's daily
+ * budget. A batch of budget changes (over MAX_AUTONOMOUS_BUDGET_CHANGES) carries its biggest member as snapshot:
+ * its card is the batch's, not that one campaign's.
+ */
+export function budgetProposalOf(e: Escalation): BudgetProposal | null {
+  return e.proposedAction === 'budget' && !e.batch ? (e.snapshot.budgetProposal ?? null) : null;
+}
+
+/** The question's header: "Set the daily budget of Summer Sale to 1,117.09 EUR?" */
+export function budgetQuestion(e: Escalation, p: BudgetProposal): { icon: string; title: string } {
+  return {
+    icon: ':money_with_wings:',
+    title: `Set the daily budget of ${displayName(e.snapshot)} to ${money(p.to, p.currency)}?`,
+  };
+}
+
+/** The two answers: "Set daily budget to 1,117.09 EUR" / "Keep 1,200.00 EUR", and what each does. */
+export function budgetAnswers(e: Escalation, p: BudgetProposal): Answers {
+  const to = money(p.to, p.currency);
+  const from = money(p.from, p.currency);
+  return {
+    yes: `Set daily budget to ${to}`,
+    no: `Keep ${from}`,
+    explain: `*Set daily budget to ${to}* changes it on ${platformName(e.platform)} now and reads it back (it can be restored); *Keep ${from}* leaves it and records your call.`,
+    safeFirst: false,
+  };
+}
+
+/** The forecast before and after the change, the step, and Meta's learning phase: the lines a budget card adds. */
+export function budgetLines(r: Row, p: BudgetProposal): string[] {
+  const lines: string[] = [];
+  const f = r.forecast;
+  if (f) {
+    const after = projectedWithBudget(f, p.to);
+    lines.push(
+      `At this rate the flight ends at *${money(f.projectedSpend, p.currency)}* of its ${money(f.budget, p.currency)} budget (${formatPct(f.projectedVariancePct)}); with the new budget of ${money(p.to, p.currency)} a day, near *${money(after.projectedSpend, p.currency)}* (${formatPct(after.projectedVariancePct)}) over the ${f.daysLeft} days left.`,
+    );
+  }
+  if (p.step)
+    lines.push(
+      `A step toward ${money(p.recommended, p.currency)} a day, what lands the flight on budget: one change goes only so far, later runs take the rest.`,
+    );
+  if (r.platform === 'meta') lines.push(`:warning: ${META_LEARNING_NOTE}`);
+  return lines;
+}
+
+/** Advice the agent will not carry out (a shared or lifetime budget), as one line for alert cards and status. */
+export function budgetAdviceLine(r: Pick<ResultRow, 'budgetProposal'>): string | null {
+  const p = r.budgetProposal;
+  if (!p || p.applicable) return null;
+  return `:bulb: *Budget advice:* ${esc(p.reason)}`;
+}
+
+/** What the agent did to the daily budget this run, as one line; null when it did nothing. */
+export function budgetChangeLine(r: Row): string | null {
+  const c = r.budgetChange;
+  if (!c) return null;
+  const cur = r.budgetProposal?.currency ?? r.platformCurrency ?? r.currency;
+  const span = `${money(c.from, cur)} → ${money(c.to, cur)} a day`;
+  switch (c.status) {
+    case 'changed':
+      return `:money_with_wings: *The agent changed its daily budget:* ${span}. An approver can restore it with the button.`;
+    case 'would_change':
+      return `:test_tube: *Dry run:* its daily budget would have changed, ${span}; nothing changed on the platform.`;
+    case 'unchanged':
+      return `Its daily budget already was ${money(c.to, cur)}.`;
+    default:
+      return `:rotating_light: *The agent tried to change its daily budget and failed* (${span}): it stays as it was.`;
+  }
+}
+
+/**
+ * The "Restore budget" button (value: the plan's campaign id), offered after a change made on the platform: by the
+ * agent alone (the alert card) or by an approver's yes (the decided card).
+ */
+export function restoreBudgetActions(campaignId: string): Block {
+  return {
+    type: 'actions',
+    block_id: `restore_budget:${campaignId}`.slice(0, 255),
+    elements: [
+      {
+        type: 'button',
+        action_id: RESTORE_BUDGET,
+        text: { type: 'plain_text', text: 'Restore budget' },
+        value: campaignId.slice(0, 2000),
+        confirm: {
+          title: { type: 'plain_text', text: 'Restore the daily budget?' },
+          text: {
+            type: 'mrkdwn',
+            text: 'It puts back the daily budget from before the last change, on the platform, right away.',
+          },
+          confirm: { type: 'plain_text', text: 'Restore' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      },
+    ],
+  };
+}
+
+/** The row's budget blocks on an alert card: what changed (with the undo button when it did), or the advice. */
+export function alertBudgetBlocks(r: Row): Block[] {
+  const blocks: Block[] = [];
+  const change = budgetChangeLine(r);
+  if (change) blocks.push(section(change));
+  if (r.budgetChange?.status === 'changed' && r.platform === 'meta') blocks.push(context([META_LEARNING_NOTE]));
+  const advice = budgetAdviceLine(r);
+  if (advice && !change) blocks.push(section(advice));
+  if (r.budgetChange?.status === 'changed' && r.campaignId) blocks.push(restoreBudgetActions(r.campaignId));
+  return blocks;
+}
+
+// --- a pool's rebalance, one question ----------------------------------------------------------------------------
+
+/** How many changes the card lists; the rest are counted. */
+export const REBALANCE_LISTED = 20;
+
+/** "100.4 %": where the pool lands against its total. */
+const landsAt = (p: PoolRebalance): string =>
+  p.projectedAfter !== null && p.budget ? `${((p.projectedAfter / p.budget) * 100).toFixed(1)} %` : '—';
+
+/**
+ * The rebalance a pool question proposes. The agent carries it as a batch of kind 'pool' (key
+ * `batch:pool:<pool>:<escalation id>`): its standing members are the changes, and its reason already says where the
+ * pool lands ("Rebalance DE Boots: 3 changes, lands at 100.0 % of …"), so the totals are not repeated here.
+ */
+export function rebalanceOf(e: Escalation): PoolRebalance | null {
+  if (e.batch?.kind !== 'pool') return null;
+  const prefix = 'batch:pool:';
+  const suffix = `:${e.id}`;
+  const named = e.key.startsWith(prefix) ? e.key.slice(prefix.length) : e.key;
+  const pool = named.endsWith(suffix) ? named.slice(0, -suffix.length) : named;
+  const changes: PoolRebalance['changes'] = [];
+  let currency: string | null = null;
+  let meta = false;
+  for (const m of e.batch.members) {
+    if (m.dropped || !m.budget) continue;
+    meta ||= m.platform === 'meta';
+    currency ??= m.budget.currency ?? m.currency;
+    changes.push({ campaignId: m.campaignId ?? m.platformCampaignId ?? m.key, from: m.budget.from, to: m.budget.to });
+  }
+  return {
+    pool,
+    currency,
+    budget: null,
+    actualSpend: null,
+    projectedSpend: null,
+    projectedAfter: null,
+    changes,
+    // Like a single Meta budget card: an approver weighs the learning phase before changing several at once.
+    note: meta ? META_LEARNING_NOTE : '',
+  };
+}
+
+/** "Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR" */
+export function rebalanceTitle(p: PoolRebalance, reason?: string): string {
+  const n = p.changes.length;
+  // Without the totals, the agent's own sentence is the title (it says the same, with the numbers).
+  if (p.budget === null && reason) return reason;
+  return `Rebalance ${p.pool}: ${n} change${n === 1 ? '' : 's'}, lands at ${landsAt(p)} of ${money(p.budget, p.currency)}`;
+}
+
+export function rebalanceAnswers(p: PoolRebalance): Answers {
+  const n = p.changes.length;
+  return {
+    yes: `Apply ${n} change${n === 1 ? '' : 's'}`,
+    no: 'Keep budgets',
+    explain: `*Apply ${n} change${n === 1 ? '' : 's'}* sets each daily budget still standing on its platform and reads it back (each can be restored); *Keep budgets* leaves them all and records your call.`,
+    safeFirst: false,
+  };
+}
+
+/** The rebalance card: where the pool ends now and after, each change, then `actions` (null once decided). */
+export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block | null): Block[] {
+  const cur = p.currency;
+  const pct = (v: number | null) => (v !== null && p.budget ? formatPct(((v - p.budget) / p.budget) * 100) : '—');
+  const lines: string[] = [];
+  let length = 0;
+  for (const c of p.changes.slice(0, REBALANCE_LISTED)) {
+    const line = `• *${esc(c.campaignId)}*: ${formatAmount(c.from, cur)} → ${money(c.to, cur)} a day`;
+    if (length + line.length + 1 > LIMITS.sectionText - 40) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  const more = p.changes.length - lines.length;
+  const blocks: Block[] = [
+    header(`:scales: ${rebalanceTitle(p, e.reason)}`),
+    ...(p.projectedSpend === null
+      ? []
+      : [
+          section(
+            `At today's rates the pool ends at *${money(p.projectedSpend, cur)}* (${pct(p.projectedSpend)}) of its ${money(p.budget, cur)}, ${money(p.actualSpend, cur)} spent so far; with these changes near *${money(p.projectedAfter, cur)}* (${pct(p.projectedAfter)}).`,
+          ),
+        ]),
+    ...(lines.length ? [section([...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n'))] : []),
+  ];
+  if (p.note) blocks.push(section(clip(`*Note:* ${esc(p.note)}`, LIMITS.sectionText)));
+  if (actions) {
+    blocks.push(section(rebalanceAnswers(p).explain), actions);
+    blocks.push(context([`Rebalance \`${e.id}\` · expires ${slackDate(e.expiresAt)} · run ${e.runId}`]));
+  } else {
+    blocks.push(context([`Rebalance \`${e.id}\` · run ${e.runId}`]));
+  }
+  return blocks;
+}
+
+/** `/pacing status <campaign>`: the budget change made this run, else the proposal or the advice, in one line. */
+export function budgetStatusLine(r: Row): string | null {
+  const change = budgetChangeLine(r);
+  if (change) return change;
+  const p = r.budgetProposal;
+  if (!p) return null;
+  return p.applicable ? `:money_with_wings: *Daily budget:* ${esc(p.reason)}` : budgetAdviceLine(r);
+}
