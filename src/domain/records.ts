@@ -36,6 +36,8 @@ export interface ResultRow extends Assessment {
   budgetProposal?: BudgetProposal | null | undefined;
   /** The daily budget this run changed (or tried to): set only on such rows. */
   budgetChange?: BudgetChange | null | undefined;
+  /** The pool rebalance question this run asked with the row among its changes; set only on such rows. */
+  poolEscalationId?: string | null | undefined;
 }
 
 /** `would_change`: a dry run, nothing changed on the platform; `failed`: refused or not confirmed by a read-back. */
