@@ -176,6 +176,8 @@ export type AuditType =
   /** Recorded before the platform is asked to change a daily budget: what was meant, should the call be lost. */
   | 'budget_change_requested'
   | 'budget_change_failed'
+  /** A read-back found the daily budget already at the amount meant (nothing to change): a change that took. */
+  | 'budget_confirmed'
   | 'budget_dry_run'
   | 'threads_pruned'
   | 'results_pruned';

@@ -59,15 +59,16 @@ export async function changeBudget(deps: AgentDeps, t: BudgetTarget): Promise<Bu
     if (!adapter?.setDailyBudget)
       throw new PlatformError(t.platform, `The ${t.platform} platform cannot change daily budgets here.`);
     const r = await adapter.setDailyBudget(t.platformCampaignId, t.to, t.currency);
-    if (r.outcome !== 'unchanged')
-      deps.store.audit.append({
-        at: deps.clock(),
-        type: r.outcome === 'changed' ? 'budget_changed' : 'budget_dry_run',
-        actor: t.actor,
-        ...place,
-        // The platform's own figures: the budget it had and the one it read back.
-        details: { ...meant, from: r.from, to: r.to, currency: r.currency },
-      });
+    // Already at the amount meant is recorded too: it settles the intent and clears a failure's page.
+    deps.store.audit.append({
+      at: deps.clock(),
+      type:
+        r.outcome === 'changed' ? 'budget_changed' : r.outcome === 'unchanged' ? 'budget_confirmed' : 'budget_dry_run',
+      actor: t.actor,
+      ...place,
+      // The platform's own figures: the budget it had and the one it read back.
+      details: { ...meant, from: r.from, to: r.to, currency: r.currency },
+    });
     return { outcome: r.outcome, from: r.from, to: r.to, currency: r.currency };
   } catch (err) {
     const error = message(err);
