@@ -12,6 +12,7 @@ import {
   closeNotice,
   noteRejection,
   pruneThreads,
+  recoverBudgetChanges,
   recoverPauses,
   resume,
 } from './effects/index.js';
@@ -47,6 +48,8 @@ export class PacingAgent {
   async catchUp(): Promise<{ recovered: number; started: number; expired: Escalation[] }> {
     // Pauses whose outcome a stopped process never recorded are read back first (SPEC, Safety guard 7).
     await recoverPauses(this.deps);
+    // So are budget changes: one asked of a platform and never settled is read back and recorded as it stands.
+    await recoverBudgetChanges(this.deps);
     const recovered = await this.decisions.recover();
     // Only threads that never announced their escalation can be missing (a state read each costs).
     const started = await startMissing(this.escalationGraph, this.deps.store.escalations.unannounced());

@@ -10,7 +10,6 @@ import type { Cause } from '../domain/types.js';
 import { type AgentDeps, newId } from './deps.js';
 import {
   addMembers,
-  announce,
   batchChanged,
   closeEscalation,
   dropMember,
@@ -26,6 +25,8 @@ export interface Applied {
   opened: Escalation[];
   /** Escalations this run closed: their threads end as expired, nothing done. */
   closed: Escalation[];
+  /** Rows that may tell people something: the cycle announces them once every step has acted (steering too). */
+  alerts: ResultRow[];
 }
 
 export async function apply(
@@ -36,9 +37,9 @@ export async function apply(
 ): Promise<Applied> {
   const id = (prefix: string) => (deps.newId ?? newId)(prefix);
   const now = deps.clock();
-  const out: Applied = { results: [], opened: [], closed: [] };
+  const out: Applied = { results: [], opened: [], closed: [], alerts: [] };
   // Rows that may tell people something: whether they do is decided once the run has acted on every row.
-  const alerts: ResultRow[] = [];
+  const alerts = out.alerts;
   // Events that record that nothing changed (thousands a run) are written together, before any change.
   const deferred: NewAuditEvent[] = [];
   const flush = () => record(deps, deferred.splice(0));
@@ -144,7 +145,6 @@ export async function apply(
     const e = deps.store.escalations.get(id);
     if (e?.batch && e.status === 'pending') await batchChanged(deps, runId, e);
   }
-  await announce(deps, runId, alerts, out.results, new Set(out.opened.map((e) => e.id)));
   return out;
 }
 
@@ -333,6 +333,7 @@ function resultRow(a: Assessment, runId: string): ResultRow {
     notice: null,
     budgetProposal: null,
     budgetChange: null,
+    poolEscalationId: null,
   };
   return row;
 }

@@ -14,6 +14,7 @@ import type { SpendObservation } from '../domain/types.js';
 import { asPacingError, RunInProgress } from '../errors.js';
 import { type Applied, apply } from './apply.js';
 import { type AgentDeps, type CycleStep, guardSettings, newId } from './deps.js';
+import { announce } from './effects/index.js';
 import { type EscalationGraph, resumeEscalation, startEscalation } from './escalation.js';
 import { type Ingested, ingest } from './ingest.js';
 import { loadMemory } from './memory.js';
@@ -66,6 +67,8 @@ export async function runCycle(
       const steered = await applySteering(deps, runId, budgetPlan, applied.results, (p) => (deps.newId ?? newId)(p));
       applied.opened.push(...steered.opened);
       applied.closed.push(...steered.closed);
+      // Told once every step has acted, so the summary counts the budget and pool questions too (one definition).
+      await announce(deps, runId, applied.alerts, applied.results, new Set(applied.opened.map((e) => e.id)));
       lap('apply');
       const platformErrors = [...ingested.platformErrors, ...policy.warnings];
       const summary = recordRun(deps, runId, startedAt, {

@@ -208,6 +208,8 @@ function askPool(
       }),
     },
   });
+  // The members' rows point at the question, so every surface counts them as escalated by this run.
+  for (const r of changed) r.poolEscalationId = e.id;
   out.opened.push(e);
 }
 

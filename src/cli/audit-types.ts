@@ -31,6 +31,7 @@ const TYPES: Record<AuditType, true> = {
   budget_changed: true,
   budget_change_requested: true,
   budget_change_failed: true,
+  budget_confirmed: true,
   budget_dry_run: true,
   threads_pruned: true,
   results_pruned: true,

@@ -36,6 +36,8 @@ export interface ResultRow extends Assessment {
   budgetProposal?: BudgetProposal | null | undefined;
   /** The daily budget this run changed (or tried to): set only on such rows. */
   budgetChange?: BudgetChange | null | undefined;
+  /** The pool rebalance question this run asked with the row among its changes; set only on such rows. */
+  poolEscalationId?: string | null | undefined;
 }
 
 /** `would_change`: a dry run, nothing changed on the platform; `failed`: refused or not confirmed by a read-back. */
@@ -174,6 +176,8 @@ export type AuditType =
   /** Recorded before the platform is asked to change a daily budget: what was meant, should the call be lost. */
   | 'budget_change_requested'
   | 'budget_change_failed'
+  /** A read-back found the daily budget already at the amount meant (nothing to change): a change that took. */
+  | 'budget_confirmed'
   | 'budget_dry_run'
   | 'threads_pruned'
   | 'results_pruned';

@@ -2,7 +2,10 @@
 import { type MoneyAtStake, moneyAtStake } from './overview.js';
 import type { ResultRow } from './records.js';
 
-type Row = Pick<ResultRow, 'action' | 'status' | 'escalationId' | 'pause' | 'notice'>;
+type Row = Pick<
+  ResultRow,
+  'action' | 'status' | 'escalationId' | 'pause' | 'notice' | 'budgetProposal' | 'poolEscalationId'
+>;
 
 export interface RunCounts {
   /** Pauses this run made (`would` in a dry run), and pauses it tried that failed. */
@@ -52,14 +55,21 @@ export function runCounts(rows: readonly Row[], opened?: ReadonlySet<string>): R
       if (r.notice === undefined || r.notice === 'new' || r.notice === 'changed') c.newAlerts++;
       else if (r.notice === 'repeat') c.unchangedAlerts++;
     }
-    const isNew = opened !== undefined && r.escalationId !== null && opened.has(r.escalationId);
-    if (isNew && r.escalationId !== null) {
+    // A row may be asked about twice (its pacing, and its daily budget or its pool's rebalance): one campaign.
+    const asked = opened ? questionsOf(r).filter((id) => opened.has(id)) : [];
+    if (asked.length) {
       c.escalated = (c.escalated ?? 0) + 1;
-      questions.add(r.escalationId);
+      for (const id of asked) questions.add(id);
     } else if (r.status === 'awaiting_approval') c.awaiting++;
   }
   if (opened) c.questions = questions.size;
   return c;
+}
+
+/** The questions a row is linked to: its pacing question, its budget question, its pool's rebalance. */
+function questionsOf(r: Row): string[] {
+  const ids = [r.escalationId, r.budgetProposal?.escalationId ?? null, r.poolEscalationId ?? null];
+  return ids.filter((id): id is string => id !== null);
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -72,7 +82,8 @@ export function runCountsText(c: RunCounts): { thisRun: string[]; standing: stri
   if (c.pauseFailed) thisRun.push(plural(c.pauseFailed, 'pause failed', 'pauses failed'));
   if (c.newAlerts) thisRun.push(plural(c.newAlerts, c.alertsKnown ? 'new alert' : 'alert'));
   if (c.escalated) {
-    const batched = c.questions !== null && c.questions < c.escalated;
+    // Fewer questions (a batch), or more (a campaign asked about its pacing and its budget): both numbers.
+    const batched = c.questions !== null && c.questions !== c.escalated;
     thisRun.push(`${c.escalated} escalated${batched ? ` in ${plural(c.questions ?? 0, 'question')}` : ''}`);
   }
   const standing: string[] = [];

@@ -1,9 +1,10 @@
-// What the store says about the conditions that page: failed pauses, platforms not read, storms held for a decision,
+// What the store says about the conditions that page: failed pauses and budget changes, platforms not read, storms held for a decision,
 // failed runs. Small indexed queries, read from the database so that runs and clicks of other processes count too.
 import type { PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
 import type { Store } from '../store/index.js';
 import { RESULT_COLUMNS, resultFromStore, type StoredResult } from '../store/runs.js';
 import type {
+  FailedBudgetChange,
   FailedPause,
   LaterRow,
   PagingFacts,
@@ -42,6 +43,7 @@ export class PageFacts {
     const latest = this.latestRun();
     return {
       failedPauses: this.failedPauses(latest),
+      failedBudgetChanges: this.failedBudgetChanges(),
       unavailable: this.unavailable(latest),
       storms: this.storms(),
       refusedMessages: this.refusedMessages(),
@@ -120,6 +122,55 @@ export class PageFacts {
           failedSeq !== null &&
           overridden.get(f.platform, f.platform_campaign_id, f.escalation_id, failedSeq) !== undefined,
         later,
+      };
+    });
+  }
+
+  /**
+   * Campaigns whose latest budget outcome is a failure: no later change, confirmation or failure of the same
+   * campaign's daily budget in the audit trail (a later failure is the one reported).
+   */
+  failedBudgetChanges(): FailedBudgetChange[] {
+    const rows = this.db
+      .prepare(
+        `SELECT a.id, a.at, a.run_id, a.campaign_id, a.platform, a.platform_campaign_id, a.actor, a.details,
+           EXISTS (SELECT 1 FROM escalations e WHERE e.platform = a.platform AND e.platform_campaign_id = a.platform_campaign_id
+             AND e.proposed_action = 'budget' AND e.status = 'overridden' AND e.decided_at >= a.at) AS kept
+         FROM audit a
+         WHERE a.type = 'budget_change_failed' AND a.platform_campaign_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.platform_campaign_id = a.platform_campaign_id AND b.platform = a.platform
+             AND b.type IN ('budget_changed', 'budget_confirmed', 'budget_change_failed') AND b.id > a.id)
+         ORDER BY a.id`,
+      )
+      .all() as {
+      id: number;
+      at: string;
+      run_id: string | null;
+      campaign_id: string | null;
+      platform: string;
+      platform_campaign_id: string;
+      actor: string;
+      details: string;
+      kept: number;
+    }[];
+    return rows.map((r) => {
+      const d = JSON.parse(r.details) as Record<string, unknown>;
+      const num = (v: unknown) => (typeof v === 'number' ? v : null);
+      return {
+        platform: r.platform,
+        platformCampaignId: r.platform_campaign_id,
+        campaignId: r.campaign_id,
+        auditId: r.id,
+        runId: r.run_id,
+        escalationId: typeof d.escalationId === 'string' ? d.escalationId : null,
+        actor: r.actor,
+        restore: d.restore === true,
+        at: r.at,
+        from: num(d.from),
+        to: num(d.to),
+        currency: typeof d.currency === 'string' ? d.currency : null,
+        error: typeof d.error === 'string' && d.error ? d.error : 'the platform did not confirm the change',
+        kept: r.kept === 1,
       };
     });
   }

@@ -1,9 +1,16 @@
 // Which incidents should be open, as a pure function of what the store says and what paging remembers: every path
 // that pages (after a run, after a decision, at start, every minute) agrees, and evaluating twice changes nothing.
 import { createHash } from 'node:crypto';
+import { formatMoney } from '../domain/money.js';
 import { redactAndClip } from '../redact.js';
 
-export type IncidentKind = 'pause_failed' | 'platform_unavailable' | 'storm' | 'run_failed' | 'message_refused';
+export type IncidentKind =
+  | 'pause_failed'
+  | 'budget_change_failed'
+  | 'platform_unavailable'
+  | 'storm'
+  | 'run_failed'
+  | 'message_refused';
 /** PagerDuty's severities (Events API v2, payload.severity). */
 export type PageSeverity = 'critical' | 'error' | 'warning' | 'info';
 
@@ -24,6 +31,30 @@ export interface FailedPause {
   overridden: boolean;
   /** The campaign in the latest completed run after the failure's run; null while there is no such run. */
   later: LaterRow | null;
+}
+
+/**
+ * A campaign whose latest daily-budget change (or read-back) failed: refused by the platform, or not confirmed.
+ * A later change or read-back that took clears it, so only the latest failure per campaign is a fact.
+ */
+export interface FailedBudgetChange {
+  platform: string;
+  platformCampaignId: string;
+  campaignId: string | null;
+  /** The failure's audit id: a resolved incident is never reopened by the same failure. */
+  auditId: number;
+  runId: string | null;
+  escalationId: string | null;
+  /** "agent", or the person who approved or restored. */
+  actor: string;
+  restore: boolean;
+  at: string;
+  from: number | null;
+  to: number | null;
+  currency: string | null;
+  error: string;
+  /** A person has since chosen to keep the budget (rejected a budget question about it, decided after the failure). */
+  kept: boolean;
 }
 
 /** What a later run said about the campaign: absent from it, or its row's figures that matter here. */
@@ -88,6 +119,7 @@ export interface RunOutcomes {
 
 export interface PagingFacts {
   failedPauses: readonly FailedPause[];
+  failedBudgetChanges: readonly FailedBudgetChange[];
   unavailable: readonly UnavailablePlatform[];
   storms: readonly Storm[];
   refusedMessages: readonly RefusedMessage[];
@@ -137,6 +169,8 @@ export function dedupKey(text: string): string {
 export const DEDUP = {
   pauseFailed: (platform: string, platformCampaignId: string) =>
     dedupKey(`pacing:pause_failed:${platform}:${platformCampaignId}`),
+  budgetChangeFailed: (platform: string, platformCampaignId: string) =>
+    dedupKey(`pacing:budget_change_failed:${platform}:${platformCampaignId}`),
   platformUnavailable: (platform: string) => dedupKey(`pacing:platform_unavailable:${platform}`),
   storm: (escalationId: string) => dedupKey(`pacing:storm:${escalationId}`),
   messageRefused: (outboxId: number) => dedupKey(`pacing:message_refused:${outboxId}`),
@@ -145,6 +179,7 @@ export const DEDUP = {
 
 const RESOLVED_BY_DEFAULT: Record<string, string> = {
   pause_failed: 'a later pause of the campaign took effect (or found it paused)',
+  budget_change_failed: "a later change or read-back of the campaign's daily budget took effect",
   platform_unavailable: 'the platform was read in the latest run',
   storm: 'the batch escalation was decided or closed',
   run_failed: 'a later run completed',
@@ -165,6 +200,11 @@ export function evaluatePaging(facts: PagingFacts, known: ReadonlyMap<string, Kn
     const why = pauseCleared(p);
     if (why) cleared.set(key, { reason: why, occurrence: p.intentKey });
     else holding.set(key, pauseFailedTrigger(key, p));
+  }
+  for (const b of facts.failedBudgetChanges) {
+    const key = DEDUP.budgetChangeFailed(b.platform, b.platformCampaignId);
+    if (b.kept) cleared.set(key, { reason: 'an approver decided to keep the budget', occurrence: String(b.auditId) });
+    else holding.set(key, budgetFailedTrigger(key, b));
   }
   for (const u of facts.unavailable) {
     const key = DEDUP.platformUnavailable(u.platform);
@@ -239,6 +279,37 @@ function pauseFailedTrigger(key: string, p: FailedPause): Trigger {
       runId: p.runId,
       escalationId: p.escalationId,
       failedAt: p.at,
+    },
+  };
+}
+
+function budgetFailedTrigger(key: string, b: FailedBudgetChange): Trigger {
+  const name = `${b.platform} campaign ${b.platformCampaignId}${b.campaignId ? ` (${b.campaignId})` : ''}`;
+  const how = b.restore ? `restore by ${b.actor}` : b.actor === 'agent' ? 'autonomous' : `approved by ${b.actor}`;
+  const meant = b.to === null ? '' : ` to ${formatMoney(b.to, b.currency)}`;
+  const kept = b.from === null ? '' : ` (it was ${formatMoney(b.from, b.currency)})`;
+  return {
+    dedupKey: key,
+    kind: 'budget_change_failed',
+    // The budget stays as it was: money keeps moving at the old pace, but nothing runs away as after a failed pause.
+    severity: 'error',
+    summary: clip(
+      `Budget change failed: ${name} was not set${meant}${kept} (${how} change): ${b.error}. Set it by hand on the platform, or decide in Slack; see \`pacing audit\`.`,
+    ),
+    component: b.platform,
+    occurrence: String(b.auditId),
+    details: {
+      campaignId: b.campaignId,
+      platform: b.platform,
+      platformCampaignId: b.platformCampaignId,
+      from: b.from,
+      to: b.to,
+      currency: b.currency,
+      error: b.error,
+      actor: b.actor,
+      runId: b.runId,
+      escalationId: b.escalationId,
+      failedAt: b.at,
     },
   };
 }

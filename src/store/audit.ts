@@ -105,6 +105,23 @@ export class AuditLog {
     return last && last.details.restore !== true ? last : null;
   }
 
+  /**
+   * Daily-budget changes asked of a platform with no outcome recorded for the campaign since (changed, confirmed,
+   * failed or dry run): the latest such request per campaign, oldest first.
+   */
+  unsettledBudgetChanges(): AuditEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM audit a WHERE a.type = 'budget_change_requested' AND a.platform_campaign_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.platform_campaign_id = a.platform_campaign_id AND b.platform = a.platform
+             AND b.type IN ('budget_changed', 'budget_confirmed', 'budget_change_failed', 'budget_dry_run', 'budget_change_requested')
+             AND b.id > a.id)
+         ORDER BY a.id`,
+      )
+      .all() as AuditRecord[];
+    return rows.map(toEvent);
+  }
+
   /** Counts events by type in (since, until], for the digest, without loading the trail. */
   countByType(since: string | null, until: string): Record<string, number> {
     const rows = this.db

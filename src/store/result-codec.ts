@@ -55,6 +55,7 @@ const FIELDS = [
   'fetchedAt',
   'budgetProposal',
   'budgetChange',
+  'poolEscalationId',
 ] as const satisfies readonly (keyof DataFields)[];
 
 /** A field of ResultRow that is neither a column nor in FIELDS does not compile: no field is silently dropped. */
@@ -118,6 +119,7 @@ export function encodeData(r: ResultRow): string {
     r.fetchedAt,
     r.budgetProposal ?? null,
     r.budgetChange ?? null,
+    r.poolEscalationId ?? null,
   ] as const;
   // As many values as FIELDS names: a field added to one and not the other does not compile.
   const sameLength: (typeof values)['length'] extends (typeof FIELDS)['length'] ? true : false = true;
@@ -196,6 +198,7 @@ export function resultRow(c: ColumnValues, data: string, history: () => RunHisto
     notice: get('notice'),
     budgetProposal: get('budgetProposal'),
     budgetChange: get('budgetChange'),
+    poolEscalationId: get('poolEscalationId'),
   };
 }
 

@@ -49,6 +49,7 @@ export function row(o: Partial<ResultRow> = {}): ResultRow {
     notice: null,
     budgetProposal: null,
     budgetChange: null,
+    poolEscalationId: null,
     ...o,
   };
 }

@@ -10,6 +10,19 @@ import { row } from './rows.js';
 const paused = (id: string) => row({ campaignId: id, action: 'halt', pause: 'paused', notice: 'new' });
 const foundPaused = (id: string) => row({ campaignId: id, action: 'halt', pause: 'already_paused', notice: 'repeat' });
 const alert = (id: string, notice: ResultRow['notice']) => row({ campaignId: id, action: 'alert', notice });
+const budgetAsked = (id: string, escalationId: string): ResultRow => ({
+  ...row({ campaignId: id }),
+  budgetProposal: {
+    from: 100,
+    to: 120,
+    currency: 'EUR',
+    recommended: 130,
+    step: true,
+    applicable: true,
+    reason: 'lands the flight',
+    escalationId,
+  },
+});
 const asked = (id: string, escalationId: string) =>
   row({ campaignId: id, action: 'escalate', status: 'awaiting_approval', escalationId });
 const logged = (id: string) => row({ campaignId: id });
@@ -67,6 +80,32 @@ describe('what this run did, apart from what stands', () => {
       ],
       opened: [],
       line: 'This run: 1 would be paused (dry run), 1 pause failed',
+    },
+    {
+      what: 'budget and pool questions count as escalated; a campaign asked twice counts once',
+      rows: [
+        budgetAsked('A', 'esc-budget-a'),
+        { ...budgetAsked('B', 'esc-budget-b'), escalationId: 'esc-1', status: 'awaiting_approval' },
+        { ...row({ campaignId: 'C' }), poolEscalationId: 'esc-pool' },
+        { ...row({ campaignId: 'D' }), poolEscalationId: 'esc-pool' },
+      ],
+      opened: ['esc-budget-a', 'esc-budget-b', 'esc-1', 'esc-pool'],
+      line: 'This run: 4 escalated',
+    },
+    {
+      what: 'a campaign asked about its pacing and its budget: more questions than campaigns',
+      rows: [
+        budgetAsked('A', 'esc-budget-a'),
+        { ...budgetAsked('B', 'esc-budget-b'), escalationId: 'esc-1', status: 'awaiting_approval' },
+      ],
+      opened: ['esc-budget-a', 'esc-budget-b', 'esc-1'],
+      line: 'This run: 2 escalated in 3 questions',
+    },
+    {
+      what: 'a budget question from an earlier run is not this run’s',
+      rows: [budgetAsked('A', 'esc-old'), alert('D', 'new')],
+      opened: [],
+      line: 'This run: 1 new alert',
     },
   ];
   it.each(cases)('$what', ({ rows, opened, line }) => {

@@ -4,6 +4,7 @@ import {
   DEDUP,
   dedupKey,
   evaluatePaging,
+  type FailedBudgetChange,
   type FailedPause,
   type KnownIncident,
   type PagingFacts,
@@ -30,6 +31,7 @@ const failed = (over: Partial<FailedPause> = {}): FailedPause => ({
 
 const facts = (over: Partial<PagingFacts> = {}): PagingFacts => ({
   failedPauses: [],
+  failedBudgetChanges: [],
   unavailable: [],
   storms: [],
   refusedMessages: [],
@@ -410,5 +412,95 @@ describe('a storm page says what the batch holds', () => {
     expect(t?.summary).toBe(says);
     expect(t?.summary).not.toMatch(never);
     expect(t).toMatchObject({ severity, details: { proposedAction: s.proposedAction, batch: s.kind } });
+  });
+});
+
+describe('a failed budget change pages like a failed pause', () => {
+  const budget = (over: Partial<FailedBudgetChange> = {}): FailedBudgetChange => ({
+    platform: 'google',
+    platformCampaignId: '111',
+    campaignId: 'G-1',
+    auditId: 42,
+    runId: 'run-1',
+    escalationId: null,
+    actor: 'agent',
+    restore: false,
+    at: '2026-11-20T09:00:00.000Z',
+    from: 100,
+    to: 80,
+    currency: 'EUR',
+    error: 'Google Ads refused the change (BUDGET_BELOW_PER_DAY_MINIMUM)',
+    kept: false,
+    ...over,
+  });
+  const KEY = 'pacing:budget_change_failed:google:111';
+  const cases: {
+    name: string;
+    failed: FailedBudgetChange[];
+    known: [string, KnownIncident][];
+    trigger: string[];
+    resolve: string[];
+  }[] = [
+    { name: 'a refused change opens its incident', failed: [budget()], known: [], trigger: [KEY], resolve: [] },
+    {
+      name: 'one incident per campaign: each campaign its own key',
+      failed: [budget(), budget({ platform: 'meta', platformCampaignId: '238', auditId: 43 })],
+      known: [],
+      trigger: [KEY, 'pacing:budget_change_failed:meta:238'],
+      resolve: [],
+    },
+    {
+      name: 'a later failure of the same campaign while open: no second page',
+      failed: [budget({ auditId: 50 })],
+      known: [open(KEY, 'budget_change_failed', { occurrence: '42' })],
+      trigger: [],
+      resolve: [],
+    },
+    {
+      name: 'a later change or read-back took (no failure left): resolved',
+      failed: [],
+      known: [open(KEY, 'budget_change_failed', { occurrence: '42' })],
+      trigger: [],
+      resolve: [KEY],
+    },
+    {
+      name: 'the failure an incident was resolved for does not reopen it',
+      failed: [budget({ kept: false })],
+      known: [open(KEY, 'budget_change_failed', { status: 'resolved', occurrence: '42' })],
+      trigger: [],
+      resolve: [],
+    },
+    {
+      name: 'a new failure after a resolved one pages again',
+      failed: [budget({ auditId: 77 })],
+      known: [open(KEY, 'budget_change_failed', { status: 'resolved', occurrence: '42' })],
+      trigger: [KEY],
+      resolve: [],
+    },
+    {
+      name: 'an approver kept the budget since: resolved, not triggered',
+      failed: [budget({ kept: true })],
+      known: [open(KEY, 'budget_change_failed', { occurrence: '42' })],
+      trigger: [],
+      resolve: [KEY],
+    },
+  ];
+  it.each(cases)('$name', ({ failed: f, known, trigger, resolve }) => {
+    const plan = evaluatePaging(facts({ failedBudgetChanges: f }), new Map(known));
+    expect(plan.trigger.map((t) => t.dedupKey)).toEqual(trigger);
+    expect(plan.resolve.map((r) => r.dedupKey)).toEqual(resolve);
+  });
+
+  it('says what was meant, who asked for it and what to do', () => {
+    const [t] = evaluatePaging(
+      facts({ failedBudgetChanges: [budget({ actor: 'U0APPROVER1', escalationId: 'esc-1' })] }),
+      new Map(),
+    ).trigger;
+    expect(t).toMatchObject({ kind: 'budget_change_failed', severity: 'error', component: 'google', occurrence: '42' });
+    expect(t?.summary).toContain('google campaign 111 (G-1) was not set to 80.00 EUR (it was 100.00 EUR)');
+    expect(t?.summary).toContain('approved by U0APPROVER1');
+    expect(t?.summary).toContain('BUDGET_BELOW_PER_DAY_MINIMUM');
+    expect(t?.summary).toMatch(/Set it by hand on the platform/);
+    expect(t?.details).toMatchObject({ escalationId: 'esc-1', from: 100, to: 80, currency: 'EUR' });
   });
 });

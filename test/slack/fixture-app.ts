@@ -28,7 +28,8 @@ export interface FixtureWorld {
   cleanup(): void;
 }
 
-export function fixtureWorld(): FixtureWorld {
+/** `env` adds or overrides settings (e.g. BUDGET_ACTIONS) for every app the world opens. */
+export function fixtureWorld(extra: Record<string, string> = {}): FixtureWorld {
   const dir = mkdtempSync(join(tmpdir(), 'pacing-slack-unit-'));
   const dataDir = join(dir, 'data');
   cpSync(FIXTURES, dataDir, { recursive: true });
@@ -39,14 +40,15 @@ export function fixtureWorld(): FixtureWorld {
     db,
     open(notifier, now = NOW) {
       // The bundled scenario's pause and alert questions, as the Slack tests count them: budget questions off.
-      const env = {
+      const settings = {
         PACING_DATA_DIR: dataDir,
         PACING_DB: db,
         PACING_NOW: now,
         PACING_APPROVERS: APPROVERS.join(','),
         BUDGET_ACTIONS: 'off',
+        ...extra,
       };
-      const app = createApp(loadConfig(env), notifier);
+      const app = createApp(loadConfig(settings), notifier);
       apps.push(app);
       return app;
     },

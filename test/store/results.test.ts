@@ -95,6 +95,7 @@ describe('stored results', () => {
         escalationId: 'esc-budget',
       },
       budgetChange: { from: 1250, to: 1150.25, status: 'changed' },
+      poolEscalationId: 'esc-pool',
       proposedAction: 'halt',
       severity: 'critical',
       zeroDelivery: true,

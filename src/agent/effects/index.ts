@@ -4,7 +4,7 @@
 // these actions. The cycle, the escalation threads and the agent's commands decide what to do and in which order;
 // they act through what this file exports.
 export { announce, announceEscalation, batchChanged, closeNotice } from './announce.js';
-export { type BudgetResult, type BudgetTarget, changeBudget } from './budgets.js';
+export { type BudgetResult, type BudgetTarget, changeBudget, recoverBudgetChanges } from './budgets.js';
 export {
   addMembers,
   adoptUnsettled,
