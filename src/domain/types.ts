@@ -2,6 +2,8 @@
 
 export const PLATFORMS = ['google', 'meta'] as const;
 export type Platform = (typeof PLATFORMS)[number];
+/** The name people know each platform by, for text they read. */
+export const PLATFORM_NAME: Record<Platform, string> = { google: 'Google Ads', meta: 'Meta' };
 
 export type Severity = 'healthy' | 'warning' | 'critical';
 export type Action = 'log' | 'alert' | 'escalate' | 'halt';
