@@ -2,6 +2,7 @@
 
 import { moneyAtStakeText, questionAtStake } from '../domain/overview.js';
 import type { Escalation } from '../domain/records.js';
+import { PLATFORM_NAME } from '../domain/types.js';
 import { DEFAULT_WIDTH } from './results-table.js';
 import { clip, plural, wrap } from './text.js';
 
@@ -64,7 +65,7 @@ export function questionLabel(e: Escalation): string {
   if (e.batch) return `${plural(e.batch.members.filter((m) => !m.dropped).length, 'campaign')} (batch)`;
   const name = e.snapshot?.campaignName ?? e.snapshot?.platformCampaignName ?? null;
   if (e.campaignId) return name ? `${e.campaignId} · ${name}` : e.campaignId;
-  return `(orphan) ${e.platform} ${e.platformCampaignId ?? '—'}${name ? ` · ${name}` : ''}`;
+  return `(orphan) ${PLATFORM_NAME[e.platform] ?? e.platform} ${e.platformCampaignId ?? '—'}${name ? ` · ${name}` : ''}`;
 }
 
 /**

@@ -64,7 +64,7 @@ describe('pending', () => {
       'esc-bbbb  proposes halt   3 campaigns (batch)',
       'esc-9999  proposes alert  ACM-M-001 · Name of ACM-M-001',
       'esc-0001  proposes alert  ACM-M-005 · Name of ACM-M-005',
-      'esc-ffff  proposes halt   (orphan) google 20599990001 · Acme_IT_Sandals_Clearance_Test',
+      'esc-ffff  proposes halt   (orphan) Google Ads 20599990001 · Acme_IT_Sandals_Clearance_Test',
       'esc-aaaa  proposes alert  ACM-M-009 · Name of ACM-M-009',
     ]);
   });
