@@ -5,7 +5,7 @@ import { type MoneyAtStake, moneyAtStakeText } from '../domain/overview.js';
 import type { AuditEvent, Escalation, PlatformFailure, ResultRow, RowError, RunSummary } from '../domain/records.js';
 import { type RunCounts, runCountsText, runFigures } from '../domain/run-counts.js';
 import { standsPaused, tooEarlyToJudge } from '../domain/standing.js';
-import { type Forecast, PLATFORM_NAME, type RunHistory } from '../domain/types.js';
+import { type Forecast, PLATFORM_NAME, platformDisplayName, type RunHistory } from '../domain/types.js';
 import { budgetDetailLines, budgetProposalLines } from './budget-lines.js';
 import { DEFAULT_WIDTH, listedRows, resultsTable, shortStatus, type TableOptions } from './results-table.js';
 import { clip, plural, wrap, wrapItems } from './text.js';
@@ -69,7 +69,7 @@ export function problems(errors: readonly RowError[], platformErrors: readonly P
   }
   if (platformErrors.length) {
     out.push('Platform data problems:');
-    for (const e of platformErrors) out.push(`  ${e.platform}: ${e.message}`);
+    for (const e of platformErrors) out.push(`  ${platformDisplayName(e.platform)}: ${e.message}`);
   }
   return out.join('\n');
 }

@@ -7,6 +7,7 @@ import {
   displayWidth,
   flightRange,
   forecastTable,
+  problems,
   type RunView,
   runReport,
   TERMINAL_WIDTH,
@@ -378,5 +379,22 @@ describe('flight range', () => {
     expect(flightRange('2026-11-01', '2026-11-30')).toBe('1–30 Nov 2026');
     expect(flightRange('2026-10-25', '2026-11-30')).toBe('25 Oct – 30 Nov 2026');
     expect(flightRange('2026-12-20', '2027-01-10')).toBe('20 Dec 2026 – 10 Jan 2027');
+  });
+});
+
+describe('problems', () => {
+  it('names each platform as people know it', () => {
+    const text = problems(
+      [],
+      [
+        { platform: 'google', message: '6 of 6 in-flight campaigns show no delivery' },
+        { platform: 'meta', message: 'throttled' },
+      ],
+    );
+    expect(text.split('\n')).toEqual([
+      'Platform data problems:',
+      '  Google Ads: 6 of 6 in-flight campaigns show no delivery',
+      '  Meta: throttled',
+    ]);
   });
 });
