@@ -527,6 +527,34 @@ describe('alert cards a buyer reads in three seconds', () => {
     );
   });
 
+  it('an early-flight card leads with looking again after the first day, not with checking approvals now', () => {
+    const early: ResultRow = {
+      ...row('ACM-G-003'),
+      severity: 'critical',
+      variancePct: -100,
+      actualSpend: 0,
+      zeroDelivery: true,
+      action: 'alert',
+      pause: null,
+      ownerSlackId: null,
+      rootCause: [],
+      mitigation: [
+        { cause: 'no_delivery', step: 'Check ad approvals, the payment method, targeting and bids.' },
+        { cause: 'guard_early_flight', step: 'Look again after the first day of delivery.' },
+      ],
+    };
+    const held = text(
+      alertBlocks({
+        ...early,
+        rootCause: [{ code: 'guard_early_flight', message: 'Too early to judge.', evidence: {} }],
+      }),
+    );
+    expect(held).toContain('*Next:* Look again after the first day of delivery.');
+    expect(held.indexOf('Check ad approvals')).toBeGreaterThan(held.indexOf('*Also*'));
+    // Past its first hours the order stays: not delivering, check approvals first.
+    expect(text(alertBlocks(early))).toContain('*Next:* Check ad approvals, the payment method, targeting and bids.');
+  });
+
   it('an early-flight card gives no forecast from its first hours, only the daily budget that lands it', () => {
     // Nothing spent in 12 h projects nothing for the flight: "at this rate … under its budget" would contradict
     // "too early to judge".

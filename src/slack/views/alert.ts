@@ -87,7 +87,18 @@ function nextStep(r: ResultRow): string {
   }
 }
 
-export function alertBlocks(r: ResultRow): Block[] {
+/**
+ * An early flight's first step is to look again after its first day: checking approvals and billing hours into a
+ * flight would contradict "too early to judge", so that step leads and the rest follow.
+ */
+function earlyStepFirst(r: ResultRow): ResultRow {
+  if (!tooEarlyToJudge(r)) return r;
+  const early = r.mitigation.filter((m) => m.cause === 'guard_early_flight');
+  return { ...r, mitigation: [...early, ...r.mitigation.filter((m) => m.cause !== 'guard_early_flight')] };
+}
+
+export function alertBlocks(row: ResultRow): Block[] {
+  const r = earlyStepFirst(row);
   const { icon, title } = alertTitle(r);
   const forecast = forecastLine(r);
   const lead = [stakeLine(r), ...(forecast ? [forecast] : [])].join('\n');
