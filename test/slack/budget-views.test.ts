@@ -260,8 +260,8 @@ describe("a pool's rebalance", () => {
     await post(blocks);
     expect(text(blocks[0])).toContain('Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR');
     const t = text(blocks);
-    expect(t).toContain('*ACM-G-040*: 1,000.00 → 1,200.00 EUR a day');
-    expect(t).toContain('*ACM-M-041*: 500.00 → 600.00 EUR a day');
+    expect(t).toContain('*Name of ACM-G-040* (ACM-G-040): 1,000.00 → 1,200.00 EUR a day');
+    expect(t).toContain('*Name of ACM-M-041* (ACM-M-041): 500.00 → 600.00 EUR a day');
     expect(t).toContain('restart the learning phase');
     const [yes, no] = buttons(blocks);
     expect(yes).toMatchObject({ action_id: APPROVE, value: e.id, text: { text: 'Apply 4 changes' } });
