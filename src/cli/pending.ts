@@ -79,8 +79,10 @@ export function pendingTable(
   width = DEFAULT_WIDTH,
 ): string {
   if (pending.length === 0) return 'No escalations are waiting for a decision.';
+  // The campaigns line up below the longest proposal listed ("proposes rebalance" is longer than "proposes alert").
+  const proposes = Math.max(...pending.map((e) => `proposes ${e.proposedAction}`.length), 'proposes alert'.length);
   const blocks = byAge(pending).map((e) => {
-    const head = `${e.id}  ${`proposes ${e.proposedAction}`.padEnd('proposes alert'.length)}  ${questionLabel(e)}`;
+    const head = `${e.id}  ${`proposes ${e.proposedAction}`.padEnd(proposes)}  ${questionLabel(e)}`;
     const stake = `at stake ${moneyAtStakeText(questionAtStake(e)) || '—'}`;
     const raised = `raised ${relativeTime(e.createdAt, now)} (${readableTime(e.createdAt, timeZone, now)})`;
     const expires = `expires ${relativeTime(e.expiresAt, now)} (${readableTime(e.expiresAt, timeZone, now)})`;

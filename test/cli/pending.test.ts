@@ -69,6 +69,20 @@ describe('pending', () => {
     ]);
   });
 
+  it('lines the campaigns up below the longest proposal, a rebalance or a budget too', () => {
+    const mixed = [
+      ...QUESTIONS.slice(0, 2),
+      escalation({ id: 'esc-cccc', campaignId: 'ACM-G-002', proposedAction: 'budget' }),
+      escalation({ id: 'esc-dddd', campaignId: 'ACM-G-020', proposedAction: 'rebalance' }),
+    ];
+    const heads = pendingTable(mixed, NOW, 'UTC', 120)
+      .split('\n')
+      .filter((l) => l.startsWith('esc-'));
+    const at = heads.map((l) => l.indexOf('ACM-'));
+    expect(new Set(at).size, heads.join('\n')).toBe(1);
+    expect(heads.some((l) => l.startsWith('esc-dddd  proposes rebalance  ACM-G-020'))).toBe(true);
+  });
+
   it.each([120, 80, 50])('gives the whole reason on lines of its own, never cut (%i columns)', (width) => {
     const text = pendingTable(QUESTIONS, NOW, 'UTC', width);
     const lines = text.split('\n');
