@@ -16,7 +16,7 @@ async function start(): Promise<number> {
     hasSlack = config.slack.botToken !== null;
     if (bundled && !hasSlack) {
       process.stdout.write(
-        `Using the bundled demo data (fixtures/), as of ${config.fixedNow ?? 'now'}; set PACING_DATA_DIR for your own.\n\n`,
+        `Using the bundled demo data (fixtures/), as of ${config.fixedNow ?? 'now'};\nset PACING_DATA_DIR for your own.\n\n`,
       );
     }
   } catch (err) {
@@ -25,13 +25,15 @@ async function start(): Promise<number> {
   if (hasSlack) return cli(['serve']);
   const code = await cli(['run']);
   if (code !== 0) return code;
+  // Within 80 columns: the steps are read on a laptop's terminal.
   process.stdout.write(`
 Next:
   npx pacing pending                         escalations waiting for an approver
-  npx pacing approve <id> --user U0123ABCD   carry one out (or: reject <id> --user … --reason "…")
-  npx pacing status <campaign>               one campaign with its root cause and mitigation
-  npx pacing audit                           everything the agent decided and did
-${hasSlack ? '' : '  Connect Slack: see "Slack" in README.md (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, channels).\n'}`);
+  npx pacing approve <id> --user U0123ABCD   carry one out
+  npx pacing reject <id> --user U0123ABCD    overrule it (add --reason "…")
+  npx pacing status <campaign>               one campaign, its cause and remedy
+  npx pacing audit                           what the agent decided and did
+${hasSlack ? '' : '  Connect Slack: see "Slack" in README.md\n  (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, channels).\n'}`);
   return 0;
 }
 

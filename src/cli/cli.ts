@@ -16,40 +16,49 @@ import { progressReporter } from './progress.js';
 import { restoreBudget } from './restore-budget.js';
 import { digestNow, preview } from './slack-commands.js';
 
+// Within 80 columns: help is read in whatever terminal is at hand.
 export const HELP = `Usage: npx pacing <command> [options]
 
 Commands:
   run [--all]                           run one pacing cycle now
-  status [campaign] [--csv] [--all]     the latest run, or one campaign in detail
+  status [campaign] [--csv] [--all]     the latest run, or one campaign's detail
   pending                               escalations waiting for a decision
-  approve <escalation-id> --user <id>   carry out what the escalation proposes (or: <campaign-id> with one
-                                        open question)
+  approve <escalation-id> --user <id>   carry out what the escalation proposes
+                                        (<campaign-id>: its one open question)
   reject <escalation-id> --user <id> [--reason <text>]
-                                        override: nothing is paused, the override is recorded
+                                        overrule it: nothing is done, and the
+                                        override is recorded
   audit [--campaign <id>] [--type <type>] [--run <run-id>] [--limit <n>]
                                         the audit trail, oldest first
   resume-campaign <campaign-id> --user <id>
   resume-campaign <google|meta> <platform-campaign-id> --user <id>
-                                        undo a halt: resume the campaign on its platform
+                                        undo a halt: resume it on its platform
   restore-budget <campaign-id> --user <id>
   restore-budget <google|meta> <platform-campaign-id> --user <id>
-                                        undo the agent's last daily-budget change
+                                        undo the agent's last budget change
   report [--by market|product|platform|owner|currency] [--csv]
-                                        the latest run totalled per group, each currency apart
-  optimise [--pool <name>]              the daily budgets that land each budget pool on its total (latest run)
-  preview                               the Slack messages of the latest run, without a workspace
+                                        the latest run totalled per group,
+                                        each currency apart
+  optimise [--pool <name>]              the daily budgets that land each budget
+                                        pool on its total (latest run)
+  preview                               the latest run's Slack messages,
+                                        without a workspace
   digest --now                          send the digest to Slack now
-  serve                                 run the Slack app (HTTP or Socket Mode) with its schedules
+  serve                                 run the Slack app (HTTP or Socket Mode)
+                                        with its schedules
   help                                  this text
 
 Options:
-  --json   print one JSON document on stdout (run, status, pending, audit, approve, reject, restore-budget,
-           report, optimise, preview, digest)
+  --json   print one JSON document on stdout (run, status, pending, audit,
+           approve, reject, restore-budget, report, optimise, preview, digest)
   --csv    print RFC 4180 CSV with a header row on stdout (status, report)
-  --all    list every row of a large run (past 100 rows the table lists those that need attention)
+  --all    list every row of a large run (past 100 rows the table lists only
+           those that need attention)
 
-Configuration comes from the environment and .env (see README). Exit status: 0 when the command did its
-job, 1 when it could not (bad configuration, unreadable data, unknown or already decided escalation), 2 for usage errors.`;
+Configuration comes from the environment and .env (see README).
+Exit status: 0 when the command did its job, 1 when it could not (bad
+configuration, unreadable data, unknown or already decided escalation),
+2 for usage errors.`;
 
 /** The hint under a usage error: one line, instead of the whole help. */
 export const USAGE_HINT = 'Run `npx pacing help` for the commands and their options.';

@@ -153,7 +153,10 @@ export async function report(app: ReadApp, o: Options, io: Io): Promise<void> {
   if (o.json) json(io, reportDoc(doc));
   // CSV has an empty cell for "unknown": a 0 there would read as "nothing spent".
   else if (o.csv) csv(io, reportCsv({ ...doc, groups: doc.groups.map((g) => ({ ...g, key: g.key ?? '(unknown)' })) }));
-  else io.out(reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined));
+  else
+    io.out(
+      reportTable(doc, latest ? { startedAt: latest.run.startedAt, results: latest.results } : undefined, widthOf(io)),
+    );
 }
 
 /**

@@ -4,10 +4,10 @@ import { formatAmount, formatMoney, formatPct } from '../domain/money.js';
 import { type MoneyAtStake, moneyAtStakeText } from '../domain/overview.js';
 import type { AuditEvent, Escalation, PlatformFailure, ResultRow, RowError, RunSummary } from '../domain/records.js';
 import { type RunCounts, runCountsText, runFigures } from '../domain/run-counts.js';
-import { standsPaused } from '../domain/standing.js';
-import type { Forecast, RunHistory } from '../domain/types.js';
+import { standsPaused, tooEarlyToJudge } from '../domain/standing.js';
+import { type Forecast, PLATFORM_NAME, platformDisplayName, type RunHistory } from '../domain/types.js';
 import { budgetDetailLines, budgetProposalLines } from './budget-lines.js';
-import { DEFAULT_WIDTH, listedRows, resultsTable, type TableOptions } from './results-table.js';
+import { DEFAULT_WIDTH, listedRows, resultsTable, shortStatus, type TableOptions } from './results-table.js';
 import { clip, plural, wrap, wrapItems } from './text.js';
 
 function table(headers: string[], rows: string[][], right: Set<number>): string {
@@ -69,7 +69,7 @@ export function problems(errors: readonly RowError[], platformErrors: readonly P
   }
   if (platformErrors.length) {
     out.push('Platform data problems:');
-    for (const e of platformErrors) out.push(`  ${e.platform}: ${e.message}`);
+    for (const e of platformErrors) out.push(`  ${platformDisplayName(e.platform)}: ${e.message}`);
   }
   return out.join('\n');
 }
@@ -137,17 +137,19 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
         const cur = r.currency;
         // A paused campaign has no run rate: it spends no more, so its projection is its spend so far.
         const paused = standsPaused(r);
-        const rate = paused ? 'paused' : money(f.dailyRunRate, cur);
+        // A flight hours old has no rate worth projecting (often nothing spent yet): no projection, no mark.
+        const early = !paused && tooEarlyToJudge(r);
+        const rate = paused ? 'paused' : early ? 'too early' : money(f.dailyRunRate, cur);
         return [
           clip(campaignLabel(r), campaignWidth),
           r.currency ?? '—',
           money(f.budget, cur),
-          money(f.projectedSpend, cur),
-          formatPct(f.projectedVariancePct),
+          early ? '—' : money(f.projectedSpend, cur),
+          early ? '—' : formatPct(f.projectedVariancePct),
           String(f.daysLeft),
-          mixed && !paused ? `${rate}${f.basis === 'flight_to_date' ? '*' : ' '}` : mixed ? `${rate} ` : rate,
+          mixed && !paused && !early ? `${rate}${f.basis === 'flight_to_date' ? '*' : ' '}` : mixed ? `${rate} ` : rate,
           money(f.recommendedDailyBudget, cur),
-          isOffBudget(f) ? OFF_MARK : '',
+          isOffBudget(f) && !early ? OFF_MARK : '',
         ];
       }),
       right,
@@ -175,6 +177,9 @@ export function forecastTable(results: readonly ResultRow[]): string | null {
     '',
     ...lines,
     `${OFF_MARK} ends ${OFF_BUDGET_PCT}% or more off budget. To land: the daily budget that ends on budget.`,
+    ...(rows.some((r) => !standsPaused(r) && tooEarlyToJudge(r))
+      ? ['too early: started within EARLY_FLIGHT_HOURS; its first hours project nothing.']
+      : []),
     basis,
     ...budgetProposalLines(rows, campaignLabel),
   ].join('\n');
@@ -210,18 +215,21 @@ export function campaignDetail(r: ResultRow, escalation: Escalation | null): str
   const target = targetLine(r);
   const lines = [
     `${campaignLabel(r)} — ${r.campaignName ?? r.platformCampaignName ?? ''}`,
-    `  platform          ${r.platform}${r.platformCampaignId ? ` campaign ${r.platformCampaignId}` : ''}${r.platformCampaignName ? ` "${r.platformCampaignName}"` : ''}${r.platformStatus ? ` (${r.platformStatus})` : ''}`,
+    `  platform          ${PLATFORM_NAME[r.platform] ?? r.platform}${r.platformCampaignId ? ` campaign ${r.platformCampaignId}` : ''}${r.platformCampaignName ? ` "${r.platformCampaignName}"` : ''}${r.platformStatus ? ` (${r.platformStatus})` : ''}`,
     `  market / product  ${r.market ?? '—'} / ${r.product ?? '—'}`,
     `  target / actual   ${formatMoney(r.targetSpend, r.currency)} / ${formatMoney(r.actualSpend, r.platformCurrency ?? r.currency)}`,
     ...(target ? [`  target source     ${target}`] : []),
     `  variance          ${formatPct(r.variancePct)} (${r.severity ?? 'no variance'})${r.zeroDelivery ? ', zero delivery' : ''}`,
     ...(r.history && r.history.runs > 0 ? [`  history           ${trendLine(r.history)}`] : []),
     ...(r.forecast
-      ? forecastLines(r.forecast, r.currency, standsPaused(r)).map((l, i) => `  ${i ? '' : 'forecast'}`.padEnd(20) + l)
+      ? forecastLines(r.forecast, r.currency, standsPaused(r), tooEarlyToJudge(r)).map(
+          (l, i) => `  ${i ? '' : 'forecast'}`.padEnd(20) + l,
+        )
       : []),
     ...budgetDetailLines(r),
     `  confidence        ${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : ` (data ${r.dataAgeHours} h old${r.reportingLagHours ? `; the platform reports spend up to ${r.reportingLagHours} h late` : ''})`}`,
-    `  action            ${r.action}${r.proposedAction ? ` (proposed: ${r.proposedAction})` : ''} — ${r.status}`,
+    // The same word as the table's STATUS: a halt that left the campaign paused says "paused", not "done".
+    `  action            ${r.action}${r.proposedAction ? ` (proposed: ${r.proposedAction})` : ''} — ${shortStatus(r)}`,
     `  why               ${r.reason}`,
   ];
   if (r.actionNote) lines.push(`  note              ${r.actionNote}`);
@@ -274,12 +282,16 @@ const BASIS: Record<Forecast['basis'], string> = {
 };
 
 /** The forecast in two lines: where the flight ends at this rate, then what it takes to land on budget. */
-export function forecastLines(f: Forecast, currency: string | null, paused = false): [string, string] {
+export function forecastLines(f: Forecast, currency: string | null, paused = false, early = false): [string, string] {
   const money = (v: number) => formatMoney(v, currency);
   const mark = isOffBudget(f) ? ` ${OFF_MARK}` : '';
-  const first = paused
-    ? `Paused: it ends at its spend so far, ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${mark}`
-    : `At ${money(f.dailyRunRate)} a day (${BASIS[f.basis]}) it ends at ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${mark}`;
+  // Hours into its flight a campaign's rate so far projects nothing: "too early to judge" must not be contradicted.
+  const first =
+    early && !paused
+      ? `Too early for a forecast: the flight has only just started; its budget is ${money(f.budget)}`
+      : paused
+        ? `Paused: it ends at its spend so far, ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${mark}`
+        : `At ${money(f.dailyRunRate)} a day (${BASIS[f.basis]}) it ends at ${money(f.projectedSpend)} against a budget of ${money(f.budget)} (${formatPct(f.projectedVariancePct)})${mark}`;
   let second: string;
   if (f.daysLeft <= 0) second = 'The flight is over: nothing left to adjust.';
   else {

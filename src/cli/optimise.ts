@@ -4,6 +4,8 @@ import { formatMoney } from '../domain/money.js';
 import type { PoolRebalance } from '../domain/pools.js';
 import type { ReadApp } from '../open.js';
 import { type Io, json, type Options } from './commands.js';
+import { DEFAULT_WIDTH } from './results-table.js';
+import { wrap, wrapItems } from './text.js';
 
 export function optimise(app: ReadApp, o: Options, io: Io): void {
   const found = app.reads.pools(o.pool);
@@ -24,17 +26,22 @@ export function optimise(app: ReadApp, o: Options, io: Io): void {
     );
     return;
   }
-  io.out(pools.map(poolText).join('\n\n'));
+  io.out(pools.map((p) => poolText(p, io.columns ?? DEFAULT_WIDTH)).join('\n\n'));
 }
 
-function poolText(p: PoolRebalance): string {
+/** One pool: its totals, each change, and the agent's note, within `columns` (the terminal's width). */
+export function poolText(p: PoolRebalance, columns: number = DEFAULT_WIDTH): string {
   const money = (v: number | null) => (v === null ? '—' : formatMoney(v, p.currency));
-  const lines = [
-    `${p.pool}  budget ${money(p.budget)}  spent ${money(p.actualSpend)}  at today's rates ${money(p.projectedSpend)}  after ${money(p.projectedAfter)}`,
+  const totals = [
+    `budget ${money(p.budget)}`,
+    `spent ${money(p.actualSpend)}`,
+    `at today's rates ${money(p.projectedSpend)}`,
+    `with these changes ${money(p.projectedAfter)}`,
   ];
+  const lines = wrapItems([p.pool, ...totals], columns - 2, '  ').map((l, i) => (i ? `  ${l}` : l));
   const width = Math.max(8, ...p.changes.map((c) => c.campaignId.length));
   for (const c of p.changes)
     lines.push(`  ${c.campaignId.padEnd(width)}  ${money(c.from).padStart(14)} → ${money(c.to).padStart(14)}`);
-  lines.push(`  ${p.note}`);
+  for (const l of wrap(p.note, Math.max(20, columns - 2))) lines.push(`  ${l}`);
   return lines.join('\n');
 }

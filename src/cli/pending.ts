@@ -2,6 +2,7 @@
 
 import { moneyAtStakeText, questionAtStake } from '../domain/overview.js';
 import type { Escalation } from '../domain/records.js';
+import { PLATFORM_NAME } from '../domain/types.js';
 import { DEFAULT_WIDTH } from './results-table.js';
 import { clip, plural, wrap } from './text.js';
 
@@ -64,7 +65,7 @@ export function questionLabel(e: Escalation): string {
   if (e.batch) return `${plural(e.batch.members.filter((m) => !m.dropped).length, 'campaign')} (batch)`;
   const name = e.snapshot?.campaignName ?? e.snapshot?.platformCampaignName ?? null;
   if (e.campaignId) return name ? `${e.campaignId} · ${name}` : e.campaignId;
-  return `(orphan) ${e.platform} ${e.platformCampaignId ?? '—'}${name ? ` · ${name}` : ''}`;
+  return `(orphan) ${PLATFORM_NAME[e.platform] ?? e.platform} ${e.platformCampaignId ?? '—'}${name ? ` · ${name}` : ''}`;
 }
 
 /**
@@ -78,8 +79,10 @@ export function pendingTable(
   width = DEFAULT_WIDTH,
 ): string {
   if (pending.length === 0) return 'No escalations are waiting for a decision.';
+  // The campaigns line up below the longest proposal listed ("proposes rebalance" is longer than "proposes alert").
+  const proposes = Math.max(...pending.map((e) => `proposes ${e.proposedAction}`.length), 'proposes alert'.length);
   const blocks = byAge(pending).map((e) => {
-    const head = `${e.id}  ${`proposes ${e.proposedAction}`.padEnd('proposes alert'.length)}  ${questionLabel(e)}`;
+    const head = `${e.id}  ${`proposes ${e.proposedAction}`.padEnd(proposes)}  ${questionLabel(e)}`;
     const stake = `at stake ${moneyAtStakeText(questionAtStake(e)) || '—'}`;
     const raised = `raised ${relativeTime(e.createdAt, now)} (${readableTime(e.createdAt, timeZone, now)})`;
     const expires = `expires ${relativeTime(e.expiresAt, now)} (${readableTime(e.expiresAt, timeZone, now)})`;

@@ -4,13 +4,19 @@ import { stringify } from 'csv-stringify/sync';
 import { formatAmount, formatMoney, formatPct } from '../domain/money.js';
 import { type Report, type ReportGroup, type ReportRow, rowCurrency, spendLeftOut } from '../domain/report.js';
 import { campaignLabel } from './format.js';
+import { wrap } from './text.js';
 
-// With a key of 12 and amounts up to 9,999,999.99 a line is 97 characters: the table fits 100 columns.
+// With a key of 12 and amounts up to 9,999,999.99 a line is 97 characters: the table fits 100 columns (and, with
+// one space between columns, 89).
 const KEY_WIDTH = 12;
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** The report for people: one line per group and currency, money with thousands separators. */
-export function reportTable(report: Report, run?: { startedAt: string; results: readonly ReportRow[] }): string {
+export function reportTable(
+  report: Report,
+  run?: { startedAt: string; results: readonly ReportRow[] },
+  columns = 100,
+): string {
   if (report.runId === null) return 'No pacing run yet. Start one with: npx pacing run';
   const headers = [
     report.by.toUpperCase(),
@@ -35,10 +41,12 @@ export function reportTable(report: Report, run?: { startedAt: string; results: 
     `${g.critical}/${g.warning}/${g.healthy}`,
   ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // Two spaces between columns, one when that is what fits the terminal.
+  const gap = widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1) > columns ? ' ' : '  ';
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join('  ')
+      .join(gap)
       .trimEnd();
   const out = [
     `Pacing report by ${report.by}, run ${report.runId}${run ? ` at ${run.startedAt}` : ''}`,
@@ -48,7 +56,10 @@ export function reportTable(report: Report, run?: { startedAt: string; results: 
     ...rows.map(line),
   ];
   if (report.groups.length === 0) out.push('(the run has no results)');
-  out.push('', 'C/W/H: critical / warning / healthy campaigns. Amounts in different currencies are never added.');
+  out.push(
+    '',
+    ...wrap('C/W/H: critical / warning / healthy campaigns. Amounts in different currencies are never added.', columns),
+  );
   const leftOut = run ? spendLeftOut(run.results) : [];
   if (leftOut.length) {
     out.push('Spend left out of the totals (reported in another currency than the plan):');

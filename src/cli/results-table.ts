@@ -90,7 +90,7 @@ const wholeMoney = (v: number | null): string => (v === null ? '—' : (Math.rou
  * Where the row stands, in a word: a halt that left the campaign paused says `paused` (its action was done, and
  * "done" would not say what became of the campaign); a dry run's halt says `would pause`.
  */
-const shortStatus = (r: Row): string => {
+export const shortStatus = (r: Row): string => {
   if (r.status === 'awaiting_approval') return 'awaiting';
   if (r.status === 'done' && (r.pause === 'paused' || r.pause === 'already_paused')) return 'paused';
   if (r.status === 'done' && r.pause === 'would_pause') return 'would pause';

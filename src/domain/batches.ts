@@ -6,12 +6,10 @@ import { type Guard, type GuardSettings, hoursIntoFlight } from './guards.js';
 import type { Batch, DecidedRow, Memory, PolicyOutcome } from './intents.js';
 import { round2 } from './money.js';
 import type { BatchKind, BatchMember, ResultRow } from './records.js';
-import type { Platform } from './types.js';
+import { PLATFORM_NAME, type Platform } from './types.js';
 
 /** A storm needs at least this many suspect campaigns in one account. */
 export const DATA_FAULT_MIN_CAMPAIGNS = 3;
-
-const PLATFORM_NAME: Record<Platform, string> = { google: 'Google Ads', meta: 'Meta' };
 
 /** |actual − target|: the money a row's decision is about. */
 export const moneyAtStake = (a: Assessment): number =>

@@ -1,7 +1,5 @@
 // A platform that lists one campaign id twice: which copy holds the truth cannot be told, so neither is used.
-import type { Platform, PlatformCampaign, UnusableCampaign } from './types.js';
-
-const PLATFORM_NAME: Record<Platform, string> = { google: 'Google Ads', meta: 'Meta' };
+import { PLATFORM_NAME, type PlatformCampaign, type UnusableCampaign } from './types.js';
 
 export interface Deduplicated {
   campaigns: PlatformCampaign[];

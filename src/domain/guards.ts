@@ -6,7 +6,7 @@ import { dataAgeHours } from './confidence.js';
 import { startOfDay } from './forecast.js';
 import { mitigate } from './mitigation.js';
 import { round2 } from './money.js';
-import type { Cause, CauseCode, ProposedAction } from './types.js';
+import { type Cause, type CauseCode, PLATFORM_NAME, type ProposedAction } from './types.js';
 
 export interface GuardSettings {
   confidence: number;
@@ -70,12 +70,12 @@ export function guardRow(a: Assessment, s: GuardSettings, now: string, guard: Gu
     row = guard(
       acts ? { ...row, action: 'escalate', proposedAction: proposed } : row,
       'guard_currency_unknown',
-      `The plan row states no currency and ${a.platform} reports ${a.platformCurrency}: the variance may compare different money.`,
+      `The plan row states no currency and ${PLATFORM_NAME[a.platform]} reports ${a.platformCurrency}: the variance may compare different money.`,
       { platformCurrency: a.platformCurrency, line: a.line },
     );
     row.reason = acts
-      ? `The plan has no currency and ${a.platform} reports ${a.platformCurrency}: an approver must confirm before anything is done (set the tracker's currency column or PACING_CURRENCY). ${row.reason}`
-      : `${row.reason} The plan states no currency (${a.platform} reports ${a.platformCurrency}).`;
+      ? `The plan has no currency and ${PLATFORM_NAME[a.platform]} reports ${a.platformCurrency}: an approver must confirm before anything is done (set the tracker's currency column or PACING_CURRENCY). ${row.reason}`
+      : `${row.reason} The plan states no currency (${PLATFORM_NAME[a.platform]} reports ${a.platformCurrency}).`;
   }
 
   // Guard 2: data too old to be scored (freshness 0) never pauses alone; every row says how old it is. The exact

@@ -2,6 +2,7 @@
 // biggest over- and underspends, what changed against an earlier run, chronic offenders, forecasts that miss.
 import { formatMoney, round2 } from './money.js';
 import type { BatchMember, Escalation, ResultRow } from './records.js';
+import { tooEarlyToJudge } from './standing.js';
 
 /** Off plan = warning or critical (SPEC, Severity); healthy rows and rows without a variance are not. */
 export const isOffPlan = (r: Pick<ResultRow, 'severity'>): boolean =>
@@ -139,10 +140,11 @@ export function chronicOffenders(rows: readonly ResultRow[]): ResultRow[] {
 
 /**
  * Rows whose forecast ends the flight beyond the healthy band around the budget (|projected variance| above
- * `healthyVariance` percent), furthest first: at this rate they will miss their budget, over or under.
+ * `healthyVariance` percent), furthest first: at this rate they will miss their budget, over or under. A flight
+ * hours old is left out: its rate so far (often nothing) says nothing about where it ends.
  */
 export function forecastMisses(rows: readonly ResultRow[], healthyVariance: number): ResultRow[] {
   return rows
-    .filter((r) => r.forecast && Math.abs(r.forecast.projectedVariancePct) > healthyVariance)
+    .filter((r) => r.forecast && Math.abs(r.forecast.projectedVariancePct) > healthyVariance && !tooEarlyToJudge(r))
     .sort((a, b) => Math.abs(b.forecast?.projectedVariancePct ?? 0) - Math.abs(a.forecast?.projectedVariancePct ?? 0));
 }

@@ -4,7 +4,14 @@ import { dailyTrend } from './forecast.js';
 import type { Unmatched } from './match.js';
 import { formatMoney, formatPct, round2 } from './money.js';
 import { sameLabel, sameMarket } from './normalise.js';
-import type { Cause, Forecast, PlanRow, PlatformCampaign, SpendObservation } from './types.js';
+import {
+  type Cause,
+  type Forecast,
+  PLATFORM_NAME,
+  type PlanRow,
+  type PlatformCampaign,
+  type SpendObservation,
+} from './types.js';
 
 const DAY_MS = 86_400_000;
 /** Below this name similarity a match is worth questioning. */
@@ -86,7 +93,7 @@ function unmatchedCauses(row: PlanRow, u: Unmatched): Cause[] {
     return [
       {
         code: 'unmatched_pinned_id',
-        message: `Tracker line ${row.line} pins ${row.platform} campaign ${row.platformCampaignId}, which the platform does not list.`,
+        message: `Tracker line ${row.line} pins ${PLATFORM_NAME[row.platform]} campaign ${row.platformCampaignId}, which the platform does not list.`,
         evidence: { line: row.line, platformCampaignId: row.platformCampaignId },
       },
     ];
@@ -96,8 +103,8 @@ function unmatchedCauses(row: PlanRow, u: Unmatched): Cause[] {
     {
       code: 'unmatched_no_similar_name',
       message: closest
-        ? `No ${row.platform} campaign is named like "${row.campaignName}"; the closest, "${closest.name}", is only ${round2(closest.similarity * 100)}% similar (50% needed).`
-        : `No unclaimed ${row.platform} campaign is left to match "${row.campaignName}".`,
+        ? `No ${PLATFORM_NAME[row.platform]} campaign is named like "${row.campaignName}"; the closest, "${closest.name}", is only ${round2(closest.similarity * 100)}% similar (50% needed).`
+        : `No unclaimed ${PLATFORM_NAME[row.platform]} campaign is left to match "${row.campaignName}".`,
       evidence: {
         line: row.line,
         planName: row.campaignName,

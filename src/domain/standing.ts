@@ -3,6 +3,13 @@
 import { pausedForecast } from './forecast.js';
 import type { ResultRow } from './records.js';
 
+/**
+ * The early-flight guard held the row: the flight is hours old, so its rate so far (often nothing) says nothing
+ * about where it ends, and a forecast from it would contradict "too early to judge".
+ */
+export const tooEarlyToJudge = (r: Pick<ResultRow, 'rootCause'>): boolean =>
+  r.rootCause.some((c) => c.code === 'guard_early_flight');
+
 type Row = Pick<ResultRow, 'platformStatus' | 'action' | 'proposedAction'> &
   Partial<Pick<ResultRow, 'pause' | 'status'>>;
 

@@ -2,6 +2,10 @@
 
 export const PLATFORMS = ['google', 'meta'] as const;
 export type Platform = (typeof PLATFORMS)[number];
+/** The name people know each platform by, for text they read. */
+export const PLATFORM_NAME: Record<Platform, string> = { google: 'Google Ads', meta: 'Meta' };
+/** A platform key as people know it; an unknown key as it is. */
+export const platformDisplayName = (p: string): string => (PLATFORM_NAME as Record<string, string>)[p] ?? p;
 
 export type Severity = 'healthy' | 'warning' | 'critical';
 export type Action = 'log' | 'alert' | 'escalate' | 'halt';

@@ -2,6 +2,7 @@
 // by the same notifier and views that post them, without a workspace: as Block Kit, or as plain text.
 import type { Reads } from '../agent/reads.js';
 import type { ResultRow } from '../domain/records.js';
+import { runFigures } from '../domain/run-counts.js';
 import type { Store } from '../store/index.js';
 import type { NewOutboxItem } from '../store/outbox.js';
 import { buildDigest, type DigestReads } from './digest.js';
@@ -26,15 +27,19 @@ export interface Preview {
   messages: PreviewMessage[];
 }
 
-/** Rows whose cards a run posts: its alerts and pauses (open questions go to the approvals channel instead). */
-const alerted = (r: ResultRow) => (r.action === 'alert' || r.action === 'halt') && r.status !== 'awaiting_approval';
+/**
+ * Rows whose cards a run posts: its alerts and pauses (open questions go to the approvals channel instead), but
+ * not one it found unchanged since the last post (`notice` "repeat"): the run did not post it again.
+ */
+const alerted = (r: ResultRow) =>
+  (r.action === 'alert' || r.action === 'halt') && r.status !== 'awaiting_approval' && r.notice !== 'repeat';
 
 /**
- * The messages as a run on an empty channel would post them: the notifier writes into a list instead of the
- * outbox, so a summary with its cards in the thread, the ten-card cap and the buttons are exactly Slack's.
+ * The messages the latest run posted, as an empty channel would show them: the notifier writes into a list instead
+ * of the outbox, so a summary with its cards in the thread, the ten-card cap and the buttons are exactly Slack's.
  */
 export async function buildPreview(
-  reads: DigestReads & Pick<Reads, 'latest'>,
+  reads: DigestReads & Pick<Reads, 'latest' | 'openedIn'>,
   now: string,
   settings: { healthyVariance: number },
 ): Promise<Preview> {
@@ -61,7 +66,9 @@ export async function buildPreview(
     transaction: <T>(fn: () => T): T => fn(),
   } as unknown as Store;
   const notifier = new SlackNotifier(capture, { alert: 'alerts', approval: 'approvals' }, () => now);
-  await notifier.runAlerts(latest.run.id, latest.results.filter(alerted));
+  // The summary's counts and money are the whole run's, as the run gives them (and the CLI prints them).
+  const figures = runFigures(latest.results, reads.openedIn(latest.run.id));
+  await notifier.runAlerts(latest.run.id, latest.results.filter(alerted), figures);
   for (const e of reads.pending()) await notifier.escalationOpened(e);
   // The digest as the first one would read (nothing to compare with); its chart is uploaded beside it.
   const digest = buildDigest(reads, null, now, { healthyVariance: settings.healthyVariance });

@@ -7,6 +7,7 @@ import {
   displayWidth,
   flightRange,
   forecastTable,
+  problems,
   type RunView,
   runReport,
   TERMINAL_WIDTH,
@@ -208,6 +209,54 @@ describe('forecast table', () => {
     expect(detail).not.toContain('a day (last 7 days) it ends at');
   });
 
+  it('an early flight: no projection and no mark from its first hours, in the table and the detail', () => {
+    // Nothing spent 9 h into the flight projects 0 at the end: "too early to judge" must not be contradicted.
+    const early = row({
+      campaignId: 'EARLY',
+      actualSpend: 0,
+      variancePct: -100,
+      zeroDelivery: true,
+      severity: 'critical',
+      action: 'alert',
+      status: 'done',
+      rootCause: [
+        {
+          code: 'guard_early_flight',
+          message: 'Too early to judge: the flight started 9 h ago (EARLY_FLIGHT_HOURS 24); not paused.',
+          evidence: {},
+        },
+      ],
+      forecast: forecast({
+        dailyRunRate: 0,
+        projectedSpend: 0,
+        budget: 4_400,
+        projectedVariancePct: -100,
+        recommendedDailyBudget: 400,
+        basis: 'flight_to_date',
+      }),
+    });
+    const text = forecastTable([early, row({ campaignId: 'ON-PLAN', forecast: forecast() })]) ?? '';
+    const line = dataLine(text.split('\n'), 'EARLY');
+    expect(line.split(/\s{2,}/)).toEqual(['EARLY', 'EUR', '4,400.00', '—', '—', '11', 'too early', '400.00']);
+    expect(text).toContain('too early: started within EARLY_FLIGHT_HOURS; its first hours project nothing.');
+    const detail = campaignDetail(early, null);
+    expect(detail).toContain('Too early for a forecast: the flight has only just started; its budget is 4,400.00 EUR');
+    expect(detail).toContain('11 days left; to land on budget: 400.00 EUR a day');
+    expect(detail).not.toContain('it ends at 0.00 EUR');
+  });
+
+  it('names the platform as people know it, and the outcome in the table\'s word ("paused", not "done")', () => {
+    const paused = campaignDetail(
+      row({ action: 'halt', status: 'done', pause: 'paused', platformStatus: 'PAUSED' }),
+      null,
+    );
+    expect(paused).toContain('  platform          Google Ads campaign 111 "Campaign one" (PAUSED)');
+    expect(paused).toContain('  action            halt — paused');
+    const meta = campaignDetail(row({ platform: 'meta', action: 'escalate', status: 'awaiting_approval' }), null);
+    expect(meta).toContain('  platform          Meta campaign 111');
+    expect(meta).toContain('  action            escalate — awaiting');
+  });
+
   it('keeps the cents when only the campaign id needs clipping', () => {
     const text = forecastTable([row({ campaignId: `LONG-${'Y'.repeat(80)}`, forecast: forecast() })]) ?? '';
     for (const l of text.split('\n')) expect(displayWidth(l), l).toBeLessThanOrEqual(TERMINAL_WIDTH);
@@ -330,5 +379,22 @@ describe('flight range', () => {
     expect(flightRange('2026-11-01', '2026-11-30')).toBe('1–30 Nov 2026');
     expect(flightRange('2026-10-25', '2026-11-30')).toBe('25 Oct – 30 Nov 2026');
     expect(flightRange('2026-12-20', '2027-01-10')).toBe('20 Dec 2026 – 10 Jan 2027');
+  });
+});
+
+describe('problems', () => {
+  it('names each platform as people know it', () => {
+    const text = problems(
+      [],
+      [
+        { platform: 'google', message: '6 of 6 in-flight campaigns show no delivery' },
+        { platform: 'meta', message: 'throttled' },
+      ],
+    );
+    expect(text.split('\n')).toEqual([
+      'Platform data problems:',
+      '  Google Ads: 6 of 6 in-flight campaigns show no delivery',
+      '  Meta: throttled',
+    ]);
   });
 });

@@ -64,9 +64,23 @@ describe('pending', () => {
       'esc-bbbb  proposes halt   3 campaigns (batch)',
       'esc-9999  proposes alert  ACM-M-001 · Name of ACM-M-001',
       'esc-0001  proposes alert  ACM-M-005 · Name of ACM-M-005',
-      'esc-ffff  proposes halt   (orphan) google 20599990001 · Acme_IT_Sandals_Clearance_Test',
+      'esc-ffff  proposes halt   (orphan) Google Ads 20599990001 · Acme_IT_Sandals_Clearance_Test',
       'esc-aaaa  proposes alert  ACM-M-009 · Name of ACM-M-009',
     ]);
+  });
+
+  it('lines the campaigns up below the longest proposal, a rebalance or a budget too', () => {
+    const mixed = [
+      ...QUESTIONS.slice(0, 2),
+      escalation({ id: 'esc-cccc', campaignId: 'ACM-G-002', proposedAction: 'budget' }),
+      escalation({ id: 'esc-dddd', campaignId: 'ACM-G-020', proposedAction: 'rebalance' }),
+    ];
+    const heads = pendingTable(mixed, NOW, 'UTC', 120)
+      .split('\n')
+      .filter((l) => l.startsWith('esc-'));
+    const at = heads.map((l) => l.indexOf('ACM-'));
+    expect(new Set(at).size, heads.join('\n')).toBe(1);
+    expect(heads.some((l) => l.startsWith('esc-dddd  proposes rebalance  ACM-G-020'))).toBe(true);
   });
 
   it.each([120, 80, 50])('gives the whole reason on lines of its own, never cut (%i columns)', (width) => {

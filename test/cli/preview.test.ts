@@ -18,6 +18,8 @@ describe('pacing preview', () => {
   let before: PreviewDoc;
   let doc: PreviewDoc;
   let text: string;
+  let status: string;
+  let again: PreviewDoc;
   beforeAll(async () => {
     await ensureBuilt();
     // The matrix's messages as the bundled scenario posts them; budget questions' cards are tested with their views.
@@ -29,7 +31,11 @@ describe('pacing preview', () => {
     const out = await pacing(ws, ['preview']);
     expect(out.code, out.stderr).toBe(0);
     text = out.stdout;
-  }, 60_000);
+    status = (await pacing(ws, ['status'])).stdout;
+    // A second run finds every alert unchanged: it posts none of them again.
+    expect((await pacing(ws, ['run', '--json'])).code).toBe(0);
+    again = await pacingJson<PreviewDoc>(ws, ['preview']);
+  }, 90_000);
   afterAll(() => ws?.cleanup());
 
   it('says there is nothing to preview before any run', () => {
@@ -64,6 +70,22 @@ describe('pacing preview', () => {
     expect(text).toMatch(/── \d+\. #approvals · escalation ──/);
     expect(text).toMatch(/── \d+\. #digest · digest ──/);
     expect(text).not.toMatch(/&lt;|&gt;|&amp;|<!date\^/);
+  });
+
+  it("gives the run's counts and money at stake in the summary, as the CLI and the posted summary do", () => {
+    const atStake = /At stake: +(.*) off plan to date/.exec(status)?.[1];
+    const thisRun = /This run: +(.*)/.exec(status)?.[1];
+    expect(atStake).toMatch(/EUR .* USD .* GBP/);
+    const summary = doc.messages.find((m) => m.kind === 'alert_summary');
+    const blocks = JSON.stringify(summary?.blocks);
+    expect(blocks).toContain(`*Money at stake:* ${atStake} off plan to date.`);
+    expect(blocks).toContain(`:bell: ${thisRun}`);
+  });
+
+  it('leaves out the alerts a later run found unchanged: that run did not post them again', () => {
+    expect(again.runId).not.toBe(doc.runId);
+    expect(again.messages.filter((m) => m.channel === 'alerts')).toEqual([]);
+    expect(again.messages.filter((m) => m.channel === 'approvals')).toHaveLength(6);
   });
 });
 

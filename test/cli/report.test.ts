@@ -38,6 +38,26 @@ describe('rendering', () => {
     for (const line of [...table.split('\n'), ...text.split('\n')]) expect(line.length).toBeLessThanOrEqual(100);
   });
 
+  it('fits an 80-column terminal: one space between columns, the legend wrapped', () => {
+    const wide = buildReport(
+      [
+        result({
+          market: 'Netherlands',
+          targetSpend: 81350,
+          actualSpend: 73606,
+          budget: 131000,
+          forecast: forecast(105974.25),
+        }),
+      ],
+      'market',
+      'run-3',
+    );
+    const text = reportTable(wide, { startedAt: '2026-11-20T09:00:00.000Z', results: [] }, 80);
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(text).toMatch(/^Netherlands EUR +1 +81,350\.00 +73,606\.00 /m);
+    expect(text.replaceAll('\n', ' ')).toContain('Amounts in different currencies are never added.');
+  });
+
   it('says when there is no run', () => {
     expect(reportTable({ by: 'market', runId: null, groups: [] })).toBe(
       'No pacing run yet. Start one with: npx pacing run',

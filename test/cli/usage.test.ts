@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELP } from '../../src/cli/cli.js';
 import {
   BIN,
   cleanEnv,
@@ -93,6 +94,12 @@ describe('usage errors: one line, a hint, and the nearest word', () => {
     expect(out.stdout).toBe('');
     expect(out.stderr.trim().split('\n')).toEqual([line, HINT]);
     expect(out.stderr).not.toMatch(/To specify a positional argument|Usage: npx pacing/);
+  });
+});
+
+describe('pacing help', () => {
+  it('fits an 80-column terminal', () => {
+    for (const line of HELP.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 });
 

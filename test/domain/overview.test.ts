@@ -24,6 +24,7 @@ function row(key: string, over: Partial<ResultRow> = {}): ResultRow {
     actualSpend: 1000,
     forecast: null,
     history: null,
+    rootCause: [],
     ...over,
   } as ResultRow;
 }
@@ -131,5 +132,17 @@ describe('forecastMisses', () => {
     ];
     expect(forecastMisses(rows, 10).map((r) => r.key)).toEqual(['under', 'over']);
     expect(forecastMisses(rows, 3).map((r) => r.key)).toEqual(['under', 'over', 'edge', 'on-budget']);
+  });
+  it('leaves out a flight held as too early to judge: its first hours say nothing about where it ends', () => {
+    const early = {
+      code: 'guard_early_flight' as const,
+      message: 'Too early to judge: the flight started 9 h ago (EARLY_FLIGHT_HOURS 24); not paused.',
+      evidence: {},
+    };
+    const rows = [
+      row('early', { forecast: forecast(-100), rootCause: [early] }),
+      row('under', { forecast: forecast(-40) }),
+    ];
+    expect(forecastMisses(rows, 10).map((r) => r.key)).toEqual(['under']);
   });
 });

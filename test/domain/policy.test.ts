@@ -284,6 +284,14 @@ describe('guards that follow an early flight', () => {
     expect(got.codes).toEqual(expect.arrayContaining(['guard_early_flight', 'guard_currency_unknown']));
     expect(got.row.reason).toMatch(/no currency.*EUR.*Too early to judge/);
   });
+
+  it('names the platform as people know it in the currency guard', () => {
+    const got = one({ currency: 'EUR' }, { currency: null });
+    expect(got.row.reason).toMatch(/Google Ads reports EUR/);
+    expect(got.row.rootCause.find((c) => c.code === 'guard_currency_unknown')?.message).toMatch(
+      /and Google Ads reports EUR:/,
+    );
+  });
 });
 
 describe('guard 2 compares the exact age of the data', () => {

@@ -77,7 +77,7 @@ describe('diagnose: unmatched tracker rows', () => {
     expect(causes).toEqual([
       {
         code: 'unmatched_pinned_id',
-        message: 'Tracker line 7 pins google campaign g-9, which the platform does not list.',
+        message: 'Tracker line 7 pins Google Ads campaign g-9, which the platform does not list.',
         evidence: { line: 7, platformCampaignId: 'g-9' },
       },
     ]);
@@ -103,7 +103,7 @@ describe('diagnose: unmatched tracker rows', () => {
       closestSimilarity: 0.33,
     });
     expect(cause.message).toBe(
-      'No google campaign is named like "UK Brand Search"; the closest, "DE Generic", is only 33.33% similar (50% needed).',
+      'No Google Ads campaign is named like "UK Brand Search"; the closest, "DE Generic", is only 33.33% similar (50% needed).',
     );
     expect(stepFor(causes, 'unmatched_no_similar_name')).toBe(
       'If "DE Generic" is this campaign, pin it: set platform_campaign_id=g-3 on tracker line 7; otherwise create the campaign or remove the row.',
@@ -119,7 +119,7 @@ describe('diagnose: unmatched tracker rows', () => {
     });
     const cause = only(causes, 'unmatched_no_similar_name');
     expect(cause.evidence).toMatchObject({ line: 7, closestId: null, closestName: null, closestSimilarity: null });
-    expect(cause.message).toBe('No unclaimed google campaign is left to match "UK Brand Search".');
+    expect(cause.message).toBe('No unclaimed Google Ads campaign is left to match "UK Brand Search".');
     expect(stepFor(causes, 'unmatched_no_similar_name')).toBe(
       'Create the campaign on the platform or remove tracker line 7.',
     );

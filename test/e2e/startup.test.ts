@@ -71,6 +71,17 @@ describe('read commands start without Bolt or LangGraph', () => {
   });
 });
 
+describe('`npm start` without Slack', () => {
+  it('ends with the next steps, each within 80 columns', async () => {
+    const main = join(BIN, '..', '..', 'main.js');
+    const out = await runNode(ws, [main], { COLUMNS: '80' });
+    expect(out.code, out.stderr).toBe(0);
+    const next = out.stdout.slice(out.stdout.indexOf('\nNext:\n'));
+    expect(next).toContain('npx pacing reject <id> --user U0123ABCD');
+    for (const l of next.split('\n')) expect(l.length, l).toBeLessThanOrEqual(80);
+  }, 60_000);
+});
+
 describe('the container entry point', () => {
   it('`node dist/main.js serve` is the serve command: without a bot token it stops, naming the setting', async () => {
     const main = join(BIN, '..', '..', 'main.js');

@@ -260,8 +260,8 @@ describe("a pool's rebalance", () => {
     await post(blocks);
     expect(text(blocks[0])).toContain('Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR');
     const t = text(blocks);
-    expect(t).toContain('*ACM-G-040*: 1,000.00 → 1,200.00 EUR a day');
-    expect(t).toContain('*ACM-M-041*: 500.00 → 600.00 EUR a day');
+    expect(t).toContain('*Name of ACM-G-040* (ACM-G-040): 1,000.00 → 1,200.00 EUR a day');
+    expect(t).toContain('*Name of ACM-M-041* (ACM-M-041): 500.00 → 600.00 EUR a day');
     expect(t).toContain('restart the learning phase');
     const [yes, no] = buttons(blocks);
     expect(yes).toMatchObject({ action_id: APPROVE, value: e.id, text: { text: 'Apply 4 changes' } });
@@ -351,10 +351,10 @@ describe('the digest', () => {
     budgetProposals,
   });
 
-  it('says "3 budget changes would land 2.1 M EUR of flights"', async () => {
+  it('says "3 budget changes would steer 2.1 M EUR of flights toward their budgets"', async () => {
     const blocks = digestBlocks(digest([], { count: 3, budgets: [{ currency: 'EUR', amount: 2_100_000 }] }));
     await post(blocks);
-    expect(text(blocks)).toContain('3 budget changes would land 2.1 M EUR of flights');
+    expect(text(blocks)).toContain('3 budget changes would steer 2.1 M EUR of flights toward their budgets');
     expect(budgetLine(digest([], { count: 0, budgets: [] }))).toBeNull();
   });
 });
@@ -390,6 +390,6 @@ describe('buildDigest', () => {
     };
     const d = buildDigest(reads, null, NOW);
     expect(d.budgetProposals).toEqual({ count: 2, budgets: [{ currency: 'EUR', amount: 30_000 }] });
-    expect(budgetLine(d)).toContain('2 budget changes would land 30,000.00 EUR of flights');
+    expect(budgetLine(d)).toContain('2 budget changes would steer 30,000.00 EUR of flights toward their budgets');
   });
 });

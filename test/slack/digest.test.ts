@@ -110,9 +110,9 @@ describe('buildDigest', () => {
     expect(d.chronic).toEqual([]); // one run is no trend
     // Forecasts beyond ±10 % of the budget, furthest first.
     // Paused campaigns (G-004 and M-003 by the agent, G-005 found paused, M-005 approved) end at their spend so far.
+    // ACM-M-010 started 9 h ago: too early to judge, so no forecast from its first hours.
     expect(d.forecastMisses.map((r) => [r.campaignId, r.forecast?.projectedVariancePct])).toEqual([
       ['ACM-M-003', -100],
-      ['ACM-M-010', -100],
       ['ACM-G-005', -68.33],
       ['ACM-M-005', -55],
       ['ACM-G-007', 31.2],

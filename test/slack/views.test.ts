@@ -527,6 +527,60 @@ describe('alert cards a buyer reads in three seconds', () => {
     );
   });
 
+  it('an early-flight card leads with looking again after the first day, not with checking approvals now', () => {
+    const early: ResultRow = {
+      ...row('ACM-G-003'),
+      severity: 'critical',
+      variancePct: -100,
+      actualSpend: 0,
+      zeroDelivery: true,
+      action: 'alert',
+      pause: null,
+      ownerSlackId: null,
+      rootCause: [],
+      mitigation: [
+        { cause: 'no_delivery', step: 'Check ad approvals, the payment method, targeting and bids.' },
+        { cause: 'guard_early_flight', step: 'Look again after the first day of delivery.' },
+      ],
+    };
+    const held = text(
+      alertBlocks({
+        ...early,
+        rootCause: [{ code: 'guard_early_flight', message: 'Too early to judge.', evidence: {} }],
+      }),
+    );
+    expect(held).toContain('*Next:* Look again after the first day of delivery.');
+    expect(held.indexOf('Check ad approvals')).toBeGreaterThan(held.indexOf('*Also*'));
+    // Past its first hours the order stays: not delivering, check approvals first.
+    expect(text(alertBlocks(early))).toContain('*Next:* Check ad approvals, the payment method, targeting and bids.');
+  });
+
+  it('an early-flight card gives no forecast from its first hours, only the daily budget that lands it', () => {
+    // Nothing spent in 12 h projects nothing for the flight: "at this rate … under its budget" would contradict
+    // "too early to judge".
+    const early: ResultRow = {
+      ...row('ACM-G-003'),
+      severity: 'critical',
+      variancePct: -100,
+      actualSpend: 0,
+      zeroDelivery: true,
+      action: 'alert',
+      forecast: { ...PAUSED_FORECAST, projectedSpend: 0, projectedVariancePct: -100, recommendedDailyBudget: 2_000 },
+      rootCause: [
+        {
+          code: 'guard_early_flight',
+          message: 'Too early to judge: the flight started 12 h ago (EARLY_FLIGHT_HOURS 24); not paused.',
+          evidence: { startDate: '2026-11-20', hoursSinceStart: 12, earlyFlightHours: 24 },
+        },
+      ],
+    };
+    const lead = text(alertBlocks(early).slice(1, 2));
+    expect(lead).not.toContain('At this rate');
+    expect(lead).toContain(
+      'Too early for a forecast: the flight has only just started. To land on its 20,000.00 GBP budget: 2,000.00 GBP a day for the 10 days left.',
+    );
+  });
+
   it('many alerts: one summary with money per currency and one line each, pauses first', async () => {
     const alerted = rows.filter((x) => x.action === 'alert' || x.action === 'halt');
     const blocks = alertSummaryBlocks('run-x', alerted);

@@ -6,6 +6,7 @@ import { formatPct } from '../../domain/money.js';
 import { moneyAtStakeText } from '../../domain/overview.js';
 import type { ResultRow } from '../../domain/records.js';
 import { type RunFigures, runCountsText, runFigures } from '../../domain/run-counts.js';
+import { tooEarlyToJudge } from '../../domain/standing.js';
 import { type Block, context, esc, header, LIMITS, section, severityIcon } from './blocks.js';
 import { alertBudgetBlocks } from './budget.js';
 import {
@@ -47,7 +48,7 @@ function what(r: ResultRow): { icon: string; title: string } {
       return { icon: ':rotating_light:', title: 'Pause FAILED' };
     default:
       // The early-flight guard says it is too early to judge: a "Critical" headline would contradict it.
-      if (r.rootCause.some((c) => c.code === 'guard_early_flight'))
+      if (tooEarlyToJudge(r))
         return {
           icon: ':hourglass_flowing_sand:',
           title: r.zeroDelivery
@@ -86,7 +87,18 @@ function nextStep(r: ResultRow): string {
   }
 }
 
-export function alertBlocks(r: ResultRow): Block[] {
+/**
+ * An early flight's first step is to look again after its first day: checking approvals and billing hours into a
+ * flight would contradict "too early to judge", so that step leads and the rest follow.
+ */
+function earlyStepFirst(r: ResultRow): ResultRow {
+  if (!tooEarlyToJudge(r)) return r;
+  const early = r.mitigation.filter((m) => m.cause === 'guard_early_flight');
+  return { ...r, mitigation: [...early, ...r.mitigation.filter((m) => m.cause !== 'guard_early_flight')] };
+}
+
+export function alertBlocks(row: ResultRow): Block[] {
+  const r = earlyStepFirst(row);
   const { icon, title } = alertTitle(r);
   const forecast = forecastLine(r);
   const lead = [stakeLine(r), ...(forecast ? [forecast] : [])].join('\n');

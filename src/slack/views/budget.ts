@@ -207,10 +207,18 @@ export function rebalanceAnswers(p: PoolRebalance): Answers {
 export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block | null): Block[] {
   const cur = p.currency;
   const pct = (v: number | null) => (v !== null && p.budget ? formatPct(((v - p.budget) / p.budget) * 100) : '—');
+  // People know a campaign by its name: the plan id follows it, as on every other card.
+  const names = new Map<string, string>();
+  for (const m of e.batch?.members ?? []) {
+    const name = m.campaignName ?? m.platformCampaignName;
+    if (name) names.set(m.campaignId ?? m.platformCampaignId ?? m.key, name);
+  }
   const lines: string[] = [];
   let length = 0;
   for (const c of p.changes.slice(0, REBALANCE_LISTED)) {
-    const line = `• *${esc(c.campaignId)}*: ${formatAmount(c.from, cur)} → ${money(c.to, cur)} a day`;
+    const name = names.get(c.campaignId);
+    const who = name ? `*${esc(name)}* (${esc(c.campaignId)})` : `*${esc(c.campaignId)}*`;
+    const line = `• ${who}: ${formatAmount(c.from, cur)} → ${money(c.to, cur)} a day`;
     if (length + line.length + 1 > LIMITS.sectionText - 40) break;
     lines.push(line);
     length += line.length + 1;

@@ -99,12 +99,15 @@ function actionsLine(d: Digest): string {
   return parts.length ? `${window}: ${parts.join(' · ')}` : `${window}: no action taken.`;
 }
 
-/** "3 budget changes would land 2.1 M EUR of flights": what steering the budgets would do, per currency. */
+/**
+ * "3 budget changes would steer 2.1 M EUR of flights toward their budgets": what steering would do, per currency.
+ * Not "land": a step or a pool's rebalance moves a flight toward its budget without always landing it there.
+ */
 export function budgetLine(d: Digest): string | null {
   const p = d.budgetProposals;
   if (!p || p.count === 0) return null;
   const sums = p.budgets.map((b) => roughMoney(b.amount, b.currency ? esc(b.currency) : null)).join(' and ');
-  return `:money_with_wings: *${plural(p.count, 'budget change')} would land ${sums ? `${sums} of flights` : 'their flights'}* — see \`/pacing status\` for each.`;
+  return `:money_with_wings: *${plural(p.count, 'budget change')} would steer ${sums ? `${sums} of flights` : 'their flights'} toward their budgets* — see \`/pacing status\` for each.`;
 }
 
 export function digestBlocks(d: Digest): Block[] {

@@ -3,7 +3,7 @@
 
 import { formatMoney, formatPct } from '../../domain/money.js';
 import type { ResultRow } from '../../domain/records.js';
-import { standsPaused } from '../../domain/standing.js';
+import { standsPaused, tooEarlyToJudge } from '../../domain/standing.js';
 import { esc, platformName, slackDate } from './blocks.js';
 
 type Row = Omit<ResultRow, 'runId' | 'status' | 'escalationId' | 'actionNote' | 'pause'> &
@@ -71,6 +71,8 @@ export function forecastLine(r: Row): string | null {
   // Paused, it spends no more: "at this rate" would describe a campaign that is not running.
   if (standsPaused(r))
     return `Paused, it ends at its spend so far: *${money(f.projectedSpend, cur)}* of its ${money(f.budget, r.currency)} budget (${formatPct(f.projectedVariancePct)}) unless it is resumed.`;
+  if (tooEarlyToJudge(r))
+    return `Too early for a forecast: the flight has only just started.${f.daysLeft > 0 ? ` To land on its ${money(f.budget, r.currency)} budget: ${money(f.recommendedDailyBudget, cur)} a day for the ${f.daysLeft} days left.` : ''}`;
   const land =
     f.daysLeft > 0 && Math.abs(f.projectedVariancePct) >= 1
       ? ` To land on budget: ${money(f.recommendedDailyBudget, cur)} a day for the ${f.daysLeft} days left.`
