@@ -10,7 +10,7 @@ import { Store } from './store/index.js';
 export interface ReadApp {
   config: Config;
   reads: Reads;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -22,7 +22,7 @@ export interface OutboxApp extends ReadApp {
 }
 
 /** Checks the data folder (a missing one is named) and opens the database, migrating it if needed. */
-export function openStore(config: Config): Store {
+export async function openStore(config: Config): Promise<Store> {
   if (!existsSync(config.dataDir) || !statSync(config.dataDir).isDirectory()) {
     throw new DataError(
       `PACING_DATA_DIR ${config.dataDir} is not a readable folder.`,
@@ -34,12 +34,12 @@ export function openStore(config: Config): Store {
   return Store.open(config.dbPath);
 }
 
-export function openReader(config: Config): ReadApp {
-  const store = openStore(config);
+export async function openReader(config: Config): Promise<ReadApp> {
+  const store = await openStore(config);
   return { config, reads: new Reads(store), close: () => store.close() };
 }
 
-export function openOutbox(config: Config): OutboxApp {
-  const store = openStore(config);
+export async function openOutbox(config: Config): Promise<OutboxApp> {
+  const store = await openStore(config);
   return { config, store, reads: new Reads(store), close: () => store.close() };
 }

@@ -29,9 +29,9 @@ export async function restoreBudget(
   actor: string,
 ): Promise<BudgetRestored> {
   // Looked up, never taken from the caller: the campaign as the latest run saw it, and the change on record.
-  const latest = deps.store.runs.latestResultFor(platform, platformCampaignId);
+  const latest = await deps.store.runs.latestResultFor(platform, platformCampaignId);
   const title = latest ? campaignTitle(latest) : `${platform} campaign ${platformCampaignId}`;
-  const last = deps.store.audit.lastBudgetChange(platform, platformCampaignId);
+  const last = await deps.store.audit.lastBudgetChange(platform, platformCampaignId);
   const before = num(last?.details.from);
   const after = num(last?.details.to);
   const currency = typeof last?.details.currency === 'string' ? last.details.currency : null;
@@ -56,10 +56,10 @@ export async function restoreBudget(
   });
   if (r.outcome === 'failed') throw new PlatformError(platform, `Restoring the budget of ${title} failed: ${r.error}`);
   let closed: string | null = null;
-  const open = latest ? deps.store.escalations.openQuestions().get(budgetKey(latest.key)) : undefined;
+  const open = latest ? (await deps.store.escalations.openQuestions()).get(budgetKey(latest.key)) : undefined;
   if (open && !open.batch && r.outcome !== 'would_change') {
     const note = `closed: ${actor} restored the daily budget`;
-    const e = closeEscalation(deps, open.id, latest?.runId ?? '', note);
+    const e = await closeEscalation(deps, open.id, latest?.runId ?? '', note);
     if (e) {
       await resumeEscalation(graph, e, { decision: 'expired', actor: 'agent', at: deps.clock(), note });
       closed = e.id;

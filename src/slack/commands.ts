@@ -1,6 +1,7 @@
 // /pacing: acknowledged at once; anything slow answers afterwards through respond().
 import type { App as Bolt, RespondFn } from '@slack/bolt';
 import { campaignHint, findCampaign } from '../domain/lookup.js';
+import type { Escalation, ResultRow } from '../domain/records.js';
 import { asPacingError, RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
 import { runMode } from '../platforms/index.js';
@@ -37,32 +38,33 @@ export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter
         await ack();
         await afterOtherAcks();
         if (arg) {
-          const latest = app.reads.latest();
+          const latest = await app.reads.latest();
           const rows = latest ? findCampaign(latest.results, arg) : [];
+          const escalations = await escalationsOf(app, rows);
           await reply(
             respond,
             rows.length
-              ? campaignBlocks(rows, (id) => app.reads.escalation(id))
+              ? campaignBlocks(rows, (id) => escalations.get(id) ?? null)
               : helpBlocks(
                   `No campaign matching *${esc(arg)}* in the latest run.${esc(latest ? campaignHint(arg, latest.results) : '')}`,
                 ),
             `Pacing status for ${arg}`,
           );
         } else {
-          await reply(respond, statusBlocks(app.reads.latest(), app.reads.pending()), 'Pacing status');
+          await reply(respond, statusBlocks(await app.reads.latest(), await app.reads.pending()), 'Pacing status');
         }
         return;
       case 'pending':
         await ack();
         await afterOtherAcks();
-        await reply(respond, pendingBlocks(app.reads.pending()), 'Escalations awaiting a decision');
+        await reply(respond, pendingBlocks(await app.reads.pending()), 'Escalations awaiting a decision');
         return;
       case 'run': {
         if (!app.agent.mayDecide(user, 'slack')) {
           await ack({ response_type: 'ephemeral', text: notApprover(app) });
           return;
         }
-        const since = app.reads.runLock()?.acquiredAt;
+        const since = (await app.reads.runLock())?.acquiredAt;
         if (since) {
           await ack({
             response_type: 'ephemeral',
@@ -104,4 +106,12 @@ export function notApprover(app: AgentApp): string {
   return app.config.approvers.length === 0
     ? 'No approvers are configured (PACING_APPROVERS), so nobody can do this from Slack. Ask the operator to set it.'
     : `Only approvers can do this. Ask one of ${app.config.approvers.map((u) => `<@${u}>`).join(', ')}.`;
+}
+
+/** The escalations the rows point at (as many as a status reply shows), read once each. */
+async function escalationsOf(app: AgentApp, rows: readonly ResultRow[]): Promise<Map<string, Escalation | null>> {
+  const out = new Map<string, Escalation | null>();
+  for (const r of rows.slice(0, 5))
+    if (r.escalationId && !out.has(r.escalationId)) out.set(r.escalationId, await app.reads.escalation(r.escalationId));
+  return out;
 }

@@ -36,3 +36,23 @@ export interface Sql {
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * A column that orders a table's rows as they were inserted, to break ties between equal times: SQLite's
+ * `rowid`; on PostgreSQL the `seq` column its schema gives `runs`, `escalations` and `pause_intents` (an
+ * identity). `alias` is the table's alias in the query, if any.
+ */
+export function insertionOrder(sql: Sql, alias?: string): string {
+  const column = sql.dialect === 'sqlite' ? 'rowid' : 'seq';
+  return alias ? `${alias}.${column}` : column;
+}
+
+/**
+ * A text value inside a JSON text column, as an SQL expression: `path` names the keys from the top
+ * (`['details', 'pause']`). Null when absent.
+ */
+export function jsonText(sql: Sql, column: string, path: readonly string[]): string {
+  return sql.dialect === 'sqlite'
+    ? `json_extract(${column}, '$.${path.join('.')}')`
+    : `(${column}::jsonb #>> '{${path.join(',')}}')`;
+}
