@@ -14,6 +14,12 @@ import { redactText } from '../../redact.js';
 import type { SheetValues } from '../sheet-grid.js';
 import { SHEETS_PLATFORM, type SheetsAuth } from './auth.js';
 
+/**
+ * Sheets' read quota is counted per minute: the waits grow from 2 s to 16 s (about 30 s in all, or what
+ * Retry-After asks) before the run gives up, where the platforms' default would give up within 8 s.
+ */
+export const SHEETS_RETRY: RetryPolicy = { ...DEFAULT_RETRY, baseDelayMs: 2_000 };
+
 export interface SheetTab {
   sheetId: number;
   title: string;
@@ -38,7 +44,7 @@ export class SheetsClient {
 
   constructor(private readonly options: SheetsClientOptions) {
     this.fetch = options.fetch ?? globalThis.fetch;
-    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.retry = options.retry ?? SHEETS_RETRY;
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
