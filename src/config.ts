@@ -23,6 +23,7 @@ import {
   timeZone,
   whole,
 } from './config-fields.js';
+import { LLM_FIELDS, type LlmSettings, llmSettings } from './config-llm.js';
 import { readSecretFiles, SECRET_SETTINGS } from './config-secrets.js';
 import type { BudgetSettings } from './domain/budget.js';
 import type { GuardSettings } from './domain/policy.js';
@@ -106,6 +107,7 @@ const EnvSchema = z.object({
   PAGERDUTY_EVENTS_URL: z
     .url({ error: 'must be a URL such as https://events.pagerduty.com/v2/enqueue' })
     .default('https://events.pagerduty.com/v2/enqueue'),
+  ...LLM_FIELDS,
 });
 
 /** The name of every setting the app reads (documented one by one in .env.example; a test keeps them in step). */
@@ -173,6 +175,8 @@ export interface Config {
   };
   /** PagerDuty Events API v2: paging is on when the routing key is set. */
   paging: { routingKey: string | null; eventsUrl: string };
+  /** Explanations (SPEC): the model that writes the analyst's note (provider `none`: off). */
+  llm: LlmSettings;
 }
 
 /** Reads `.env` in `cwd` when present; variables already in the environment win, even when empty. */
@@ -235,6 +239,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       e.GOOGLE_OAUTH_TOKEN_URL,
       e.META_GRAPH_API_BASE_URL,
       e.PAGERDUTY_EVENTS_URL,
+      e.LLM_BASE_URL,
     ].flatMap(urlCredentials),
   ]);
   return {
@@ -312,6 +317,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       },
     },
     paging: { routingKey: e.PAGERDUTY_ROUTING_KEY ?? null, eventsUrl: e.PAGERDUTY_EVENTS_URL },
+    llm: llmSettings(e),
   };
 }
 
