@@ -81,8 +81,9 @@ export function groundsOf(evidence: Evidence): { numbers: Set<string>; dates: Se
         dates.add(d.slice(0, 10));
       }
       for (const n of numbersIn(text.replace(DATE, ' '))) numbers.add(key(n.value));
-    } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}.${i}`));
-    else if (value !== null && typeof value === 'object')
+    } else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) visit(v, `${path}.${i}`);
+    } else if (value !== null && typeof value === 'object')
       for (const [k, v] of Object.entries(value)) visit(v, path ? `${path}.${k}` : k);
   };
   visit(evidence, '');
