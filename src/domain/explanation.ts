@@ -157,3 +157,21 @@ function roundValues(
 ): Record<string, string | number | boolean | null> {
   return Object.fromEntries(Object.entries(evidence).map(([k, v]) => [k, typeof v === 'number' ? round2(v) : v]));
 }
+
+/** A run's explanation step in figures (the run's summary; token counts summed over its calls). */
+export interface ExplanationTotals {
+  model: string;
+  /** Calls made to the model (at most LLM_MAX_CALLS_PER_RUN). */
+  asked: number;
+  /** Notes kept: newly written and grounded, or reused. */
+  added: number;
+  reused: number;
+  rejected: number;
+  /**
+   * Tokens in and out, summed over the calls (named without "token": the audit trail redacts values under keys
+   * that look like credentials).
+   */
+  usage: { input: number; output: number };
+  /** How long the step took (ms): never more than LLM_TIMEOUT_MS, however the model behaves. */
+  durationMs: number;
+}
