@@ -123,10 +123,17 @@ export function ground(answer: unknown, evidence: Evidence, model: string): Grou
   return {
     ok: true,
     explanation: {
-      summary: a.summary.trim(),
-      causes: a.causes.map((c) => ({ text: c.text.trim(), evidence: [...new Set(c.evidence)] as CauseCode[] })),
-      nextStep: a.next_step.trim(),
-      model,
+      summary: plainText(a.summary),
+      causes: a.causes.map((c) => ({ text: plainText(c.text), evidence: [...new Set(c.evidence)] as CauseCode[] })),
+      nextStep: plainText(a.next_step),
+      model: plainText(model),
     },
   };
 }
+
+/** One line of plain text: control characters (a terminal's escape sequences, line breaks) become spaces. */
+const plainText = (text: string): string =>
+  text
+    .replace(/\p{Cc}/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
