@@ -51,6 +51,8 @@ async function chatModel(s: ModelSettings): Promise<ChatModel> {
       timeout: s.timeoutMs,
       maxTokens: MAX_OUTPUT_TOKENS,
       temperature: 0,
+      // Keeps the provider's raw message: a refusal is stated there (`message.refusal`) and nowhere else.
+      __includeRawResponse: true,
       configuration: { ...(s.baseUrl ? { baseURL: s.baseUrl } : {}), maxRetries: 0 },
     });
   }
@@ -96,7 +98,7 @@ export function structuredExplainer(chat: ChatModel, modelName: string): Explain
       };
       if (out.parsed === null || out.parsed === undefined) {
         // OpenAI states a refusal in its own field; other models answer in words instead of the tool.
-        const refusal = out.raw?.additional_kwargs?.refusal;
+        const refusal = out.raw?.additional_kwargs?.refusal ?? rawRefusal(out.raw?.additional_kwargs?.__raw_response);
         const said =
           typeof refusal === 'string' ? refusal : typeof out.raw?.content === 'string' ? out.raw.content : '';
         throw new ModelRefused(said, usage);
@@ -114,4 +116,10 @@ export class ModelRefused extends PacingError {
   ) {
     super('unknown', `the model did not answer with the note${said ? `: "${said.slice(0, 200)}"` : ''}`);
   }
+}
+
+/** The refusal in an OpenAI-compatible raw response (`choices[0].message.refusal`), when it states one. */
+function rawRefusal(raw: unknown): string | undefined {
+  const message = (raw as { choices?: { message?: { refusal?: unknown } }[] } | undefined)?.choices?.[0]?.message;
+  return typeof message?.refusal === 'string' ? message.refusal : undefined;
 }
