@@ -7,6 +7,7 @@ import { alertBlocks } from '../../src/slack/views/alert.js';
 import type { Block } from '../../src/slack/views/blocks.js';
 import { escalationBlocks } from '../../src/slack/views/escalation.js';
 import { homeView } from '../../src/slack/views/home.js';
+import { campaignBlocks } from '../../src/slack/views/status.js';
 import { escalation, row } from '../cli/rows.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/slack-api.js';
 import { fastClient } from './fixture-app.js';
@@ -49,6 +50,12 @@ describe('the Analysis section', () => {
       expect(JSON.stringify(blocks[i + 1])).toContain('Analysis by gpt-4o-mini');
       await post(blocks);
     }
+  });
+
+  it('shows the note in `/pacing status <campaign>`', async () => {
+    const blocks = campaignBlocks([row({ action: 'halt', severity: 'critical', explanation: note })], () => null);
+    expect(JSON.stringify(analysisSection(blocks))).toContain('Spend doubled on 2026-11-18');
+    await post(blocks);
   });
 
   it('is absent without a note', () => {
