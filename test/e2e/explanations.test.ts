@@ -222,3 +222,16 @@ describe('a provider that is down, slow or refusing', () => {
     60_000,
   );
 });
+
+describe('LLM_PROVIDER=anthropic', () => {
+  it("puts grounded notes on the demo's halts through the Messages API's tool_use", async () => {
+    fake.behave({ kind: 'answer' });
+    fake.requests.length = 0;
+    const w = ws(llm({ LLM_PROVIDER: 'anthropic', LLM_MODEL: 'claude-test', LLM_BASE_URL: fake.anthropicBaseUrl }));
+    const doc = await run(w);
+    const halts = doc.results.filter((r) => r.action === 'halt');
+    expect(halts.length).toBeGreaterThan(0);
+    for (const r of halts) expect(r.explanation).toMatchObject({ model: 'claude-test' });
+    expect(fake.requests.every((r) => r.path === '/v1/messages' && r.headers['x-api-key'] === KEY)).toBe(true);
+  }, 60_000);
+});
