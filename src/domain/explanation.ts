@@ -47,6 +47,13 @@ export interface Evidence {
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/**
+ * Ids beyond the plan's and the platform's never leave the company, though our own texts name some: Slack users
+ * (who decided, in a guard's reason) and the app's own ids (runs, escalations: a prefix and 10 hex digits).
+ */
+const OTHER_IDS = /\b(?:[UW](?=[A-Z0-9]*\d)[A-Z0-9]{8,}|[a-z]+-[0-9a-f]{10})\b/g;
+const scrub = (s: string): string => s.replace(OTHER_IDS, '[id]');
 const r = (n: number | null | undefined): number | null => (n === null || n === undefined ? null : round2(n));
 
 /** The money at stake on a row: how far spend is from plan (spend itself when there is no plan). */
@@ -100,7 +107,12 @@ export function evidenceOf(row: ExplainedRow): Evidence {
       product: row.product,
       flight: { start: row.startDate, end: row.endDate },
     },
-    decision: { action: row.action, proposedAction: row.proposedAction, severity: row.severity, reason: row.reason },
+    decision: {
+      action: row.action,
+      proposedAction: row.proposedAction,
+      severity: row.severity,
+      reason: scrub(row.reason),
+    },
     figures: {
       currency: row.currency,
       platformCurrency: row.platformCurrency,
@@ -119,7 +131,11 @@ export function evidenceOf(row: ExplainedRow): Evidence {
       dataAgeHours: r(row.dataAgeHours),
       zeroDelivery: row.zeroDelivery,
     },
-    rootCauses: row.rootCause.map((c) => ({ code: c.code, message: c.message, evidence: roundValues(c.evidence) })),
+    rootCauses: row.rootCause.map((c) => ({
+      code: c.code,
+      message: scrub(c.message),
+      evidence: roundValues(c.evidence),
+    })),
     forecast: f
       ? {
           dailyRunRate: round2(f.dailyRunRate),
@@ -155,7 +171,12 @@ export function evidenceOf(row: ExplainedRow): Evidence {
 function roundValues(
   evidence: Record<string, string | number | boolean | null>,
 ): Record<string, string | number | boolean | null> {
-  return Object.fromEntries(Object.entries(evidence).map(([k, v]) => [k, typeof v === 'number' ? round2(v) : v]));
+  return Object.fromEntries(
+    Object.entries(evidence).map(([k, v]) => [
+      k,
+      typeof v === 'number' ? round2(v) : typeof v === 'string' ? scrub(v) : v,
+    ]),
+  );
 }
 
 /** A run's explanation step in figures (the run's summary; token counts summed over its calls). */

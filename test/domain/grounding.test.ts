@@ -132,6 +132,22 @@ describe('evidenceOf', () => {
     expect(text).not.toMatch(/token|secret|api_?key/i);
   });
 
+  it("keeps other ids out of our own texts: who decided, the app's run and escalation ids", () => {
+    const a = one({}, { spend: 2100 });
+    const e = evidenceOf({
+      ...a,
+      reason: 'Rejected by U04DEBUY01 at 2026-11-19; see esc-0a1b2c3d4e in run-99aabbccdd.',
+      rootCause: [{ code: 'guard_human_decision', message: 'W0123ABC9Z resumed it.', evidence: { by: 'U04DEBUY01' } }],
+    });
+    const text = JSON.stringify(e);
+    for (const id of ['U04DEBUY01', 'esc-0a1b2c3d4e', 'run-99aabbccdd', 'W0123ABC9Z']) expect(text).not.toContain(id);
+    expect(e.decision.reason).toBe('Rejected by [id] at 2026-11-19; see [id] in [id].');
+    // Words in capitals are not ids.
+    expect(evidenceOf({ ...a, reason: 'UNDERSPEND_ACTION is WAITING.' }).decision.reason).toBe(
+      'UNDERSPEND_ACTION is WAITING.',
+    );
+  });
+
   it('rounds figures to 2 decimals, so the model copies what the check compares', () => {
     const e = evidenceOf(one({ targetSpend: 1400 }, { spend: 1777.777 }));
     expect(e.figures.actualSpend).toBe(1777.78);
