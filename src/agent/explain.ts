@@ -2,13 +2,7 @@
 // analyst's note on the halts, escalations and critical rows, most money at stake first, up to the cap of calls.
 // Calls run a few at a time; the whole step ends at its deadline and abandons what is still out. A note is kept only
 // when grounded in the row's evidence; nothing here changes a decision.
-import {
-  type Explanation,
-  type ExplanationTotals,
-  evidenceOf,
-  questionOf,
-  rowsToExplain,
-} from '../domain/explanation.js';
+import { type ExplanationTotals, evidenceOf, questionOf, rowsToExplain } from '../domain/explanation.js';
 import { ground } from '../domain/grounding.js';
 import type { Escalation, ResultRow } from '../domain/records.js';
 import type { AgentDeps } from './deps.js';
@@ -141,5 +135,3 @@ function describe(err: unknown): string {
   const message = typeof e.message === 'string' ? e.message : String(err);
   return `${status}${message}`.replace(/\s+/g, ' ').slice(0, 300);
 }
-
-export type { Explanation };

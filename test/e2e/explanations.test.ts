@@ -19,6 +19,7 @@ import {
 } from '../fakes/pacing-cli.js';
 
 const KEY = 'sk-e2e-llm-secret-4f2a9c0d1e';
+const WRONG_KEY = 'sk-e2e-wrong-key-b7d3e8f1a2';
 interface Explained extends ResultDoc {
   explanation: {
     summary: string;
@@ -196,6 +197,7 @@ describe('a provider that is down, slow or refusing', () => {
       {},
     ],
     ['refusing', () => fake.behave({ kind: 'refuse', text: "I can't help with that." }), {}],
+    ['refusing the key, and echoing it back', () => fake.behave({ kind: 'answer' }), { LLM_API_KEY: WRONG_KEY }],
     ['slow (answers after a minute)', () => fake.behave({ kind: 'slow', ms: 60_000 }), { LLM_TIMEOUT_MS: '1500' }],
   ])(
     'leaves decisions and questions as they are, within the deadline: %s',
@@ -217,7 +219,8 @@ describe('a provider that is down, slow or refusing', () => {
         .filter((e) => e.type === 'explanation_rejected')
         .map((e) => String(e.details.reason));
       expect(reasons.length).toBeGreaterThan(0);
-      for (const r of reasons) expect(r).not.toContain(KEY);
+      for (const r of reasons) expect(r).not.toContain(env.LLM_API_KEY ?? KEY);
+      expect(readFileSync(w.db).includes(env.LLM_API_KEY ?? KEY)).toBe(false);
     },
     60_000,
   );

@@ -110,8 +110,13 @@ export async function startFakeLlm(opts: { apiKey: string }): Promise<FakeLlm> {
     if (req.method !== 'POST' || (!anthropic && !openai))
       return error(404, 'not_found_error', `Unknown route ${req.url}`);
     const key = anthropic ? req.headers['x-api-key'] : /^Bearer (.+)$/.exec(String(req.headers.authorization))?.[1];
+    // Echoes the key it was given, as some proxies do (OpenAI itself masks most of it): the app must redact it.
     if (key !== opts.apiKey)
-      return error(401, anthropic ? 'authentication_error' : 'invalid_api_key', 'Incorrect API key provided.');
+      return error(
+        401,
+        anthropic ? 'authentication_error' : 'invalid_api_key',
+        `Incorrect API key provided: ${String(key)}.`,
+      );
     if (anthropic && !req.headers['anthropic-version'])
       return error(400, 'invalid_request_error', 'anthropic-version header is required');
     if (typeof body.model !== 'string' || !Array.isArray(body.messages))
