@@ -3,8 +3,10 @@
 import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Explanation } from '../../src/domain/explanation.js';
+import type { Digest } from '../../src/slack/digest.js';
 import { alertBlocks } from '../../src/slack/views/alert.js';
 import type { Block } from '../../src/slack/views/blocks.js';
+import { digestBlocks } from '../../src/slack/views/digest.js';
 import { escalationBlocks } from '../../src/slack/views/escalation.js';
 import { homeView } from '../../src/slack/views/home.js';
 import { campaignBlocks } from '../../src/slack/views/status.js';
@@ -102,5 +104,49 @@ describe("App Home's question list", () => {
     });
     expect(JSON.stringify(view.blocks)).toContain('Spend doubled on 2026-11-18');
     expect(JSON.stringify(view.blocks)).toContain('(gpt-4o-mini)');
+  });
+});
+
+describe('the digest', () => {
+  const digestOf = (overspends: ReturnType<typeof row>[]): Digest => ({
+    since: null,
+    until: '2026-11-20T09:00:00Z',
+    runs: 1,
+    latestRunId: 'run-1',
+    latestAt: '2026-11-20T09:00:00Z',
+    latest: null,
+    actions: { paused: 0, alerts: 0, escalated: 0, approved: 0, overridden: 0, expired: 0, resumed: 0 },
+    pending: [],
+    expired: [],
+    moneyAtStake: [],
+    overspends,
+    underspends: [],
+    changes: null,
+    chronic: [],
+    forecastMisses: [],
+    results: overspends,
+  });
+
+  it('carries one paragraph: the note of the biggest case that has one', async () => {
+    const small = row({
+      campaignId: 'SMALL',
+      actualSpend: 1200,
+      targetSpend: 1000,
+      explanation: { ...note, summary: 'Small case.' },
+    });
+    const big = row({ campaignId: 'BIG', actualSpend: 9000, targetSpend: 1000, explanation: note });
+    const bare = row({ campaignId: 'BARE', actualSpend: 99_000, targetSpend: 1000 });
+    const blocks = digestBlocks(digestOf([bare, big, small]));
+    const text = textOf(blocks);
+    expect(text).toContain('The biggest case, as a model reads it:');
+    expect(text).toContain('Spend doubled on 2026-11-18');
+    expect(text).not.toContain('Small case.');
+    await post(blocks);
+  });
+
+  it('carries none when no row has a note', () => {
+    expect(textOf(digestBlocks(digestOf([row({ actualSpend: 9000, targetSpend: 1000 })])))).not.toContain(
+      'as a model reads it',
+    );
   });
 });
