@@ -6,7 +6,8 @@ import { type BudgetProposal, type BudgetSettings, DEFAULT_BUDGET_SETTINGS } fro
 import { formatMoney } from '../domain/money.js';
 import type { PolicyOutcome } from '../domain/policy.js';
 import { type PoolPlan, type PoolQuestion, planPools } from '../domain/pool-steering.js';
-import type { Escalation, ResultRow } from '../domain/records.js';
+import type { PoolRebalance } from '../domain/pools.js';
+import type { Escalation, PoolFigures, ResultRow } from '../domain/records.js';
 import { type BudgetDecision, type BudgetMemory, budgetAtStake, type SteeringPlan, steer } from '../domain/steering.js';
 import type { PlanRow, PlatformCampaign } from '../domain/types.js';
 import { type AgentDeps, addHours, guardSettings } from './deps.js';
@@ -198,6 +199,7 @@ function askPool(
     snapshot: first,
     batch: {
       kind: 'pool',
+      pool: poolFigures(q.rebalance),
       members: changed.map((r) => {
         const c = to.get(r.campaignId as string);
         return {
@@ -212,6 +214,17 @@ function askPool(
   for (const r of changed) r.poolEscalationId = e.id;
   out.opened.push(e);
 }
+
+/** What a pool card shows beside its changes, as this run found it: the members carry the changes themselves. */
+const poolFigures = (r: PoolRebalance): PoolFigures => ({
+  pool: r.pool,
+  currency: r.currency,
+  budget: r.budget,
+  actualSpend: r.actualSpend,
+  projectedSpend: r.projectedSpend,
+  projectedAfter: r.projectedAfter,
+  note: r.note,
+});
 
 function ask(
   deps: AgentDeps,

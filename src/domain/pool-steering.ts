@@ -5,7 +5,14 @@ import type { Assessment } from './assess.js';
 import type { BudgetSettings } from './budget.js';
 import type { PolicyOutcome } from './intents.js';
 import { formatMoney } from './money.js';
-import { type PoolMember, type PoolRebalance, poolMissPct, poolNeedsRebalance, rebalancePool } from './pools.js';
+import {
+  type PoolMember,
+  type PoolRebalance,
+  poolMissPct,
+  poolNeedsRebalance,
+  rebalancePool,
+  shareOfPool,
+} from './pools.js';
 import type { PlanRow, PlatformCampaign } from './types.js';
 
 /** One pool the run asks about: its rebalance, the row indices of its members, and those that change. */
@@ -79,8 +86,7 @@ export function planPools(input: {
 /** "Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR (at today's rates 112.0 %)." */
 function poolReason(r: PoolRebalance): string {
   const n = r.changes.length;
-  const pct = (v: number | null) =>
-    v === null || r.budget === null ? '?' : `${(Math.round((v / r.budget) * 1000) / 10).toFixed(1)} %`;
+  const pct = (v: number | null) => (v === null || r.budget === null ? '?' : shareOfPool(v, r.budget));
   const miss = poolMissPct(r);
   return `Rebalance ${r.pool}: ${n} change${n === 1 ? '' : 's'}, lands at ${pct(r.projectedAfter)} of ${formatMoney(r.budget ?? 0, r.currency)} (at today's rates ${pct(r.projectedSpend)}${miss === null ? '' : `, ${miss > 0 ? '+' : ''}${miss} %`}).`;
 }

@@ -363,4 +363,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX escalations_key ON escalations (key, decided_at);
   CREATE INDEX escalation_members_key ON escalation_members (key);
   `,
+  `
+  -- A pool's rebalance question keeps the pool's figures (its total, spent so far, where it ends before and after)
+  -- as the run that asked found them, so its card can say them; JSON, null for every other escalation.
+  ALTER TABLE escalations ADD COLUMN batch_figures TEXT;
+  `,
 ];

@@ -5,6 +5,8 @@ import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BudgetRow, proposeBudget } from '../../src/domain/budget.js';
 import { projectedWithBudget } from '../../src/domain/budget-outlook.js';
+import { formatMoney, formatPct } from '../../src/domain/money.js';
+import { type PoolMember, rebalancePool, shareOfPool } from '../../src/domain/pools.js';
 import type { Escalation, EscalationClosed, ResultRow, RunRecord } from '../../src/domain/records.js';
 import type { Forecast } from '../../src/domain/types.js';
 import { buildDigest, type Digest, type DigestReads } from '../../src/slack/digest.js';
@@ -254,7 +256,7 @@ describe("a pool's rebalance", () => {
       batch: { kind: 'pool', members: cs.map((c) => member(c, dropped.includes(c.campaignId))) },
     });
 
-  it('asks one question from the agent\'s pool batch: "Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR"', async () => {
+  it("falls back to the agent's sentence on a question asked before the pool's figures were kept", async () => {
     const e = question(changes);
     const blocks = escalationBlocks(e);
     await post(blocks);
@@ -315,6 +317,74 @@ describe("a pool's rebalance", () => {
     });
     expect(text(closed[0])).toContain('Daily budgets changed: 2 campaigns');
     expect(text(closed[0])).not.toContain('1,200.00');
+  });
+
+  it("shows the pool's figures kept with the question: its total, spent, where it ends before and after", async () => {
+    // 120,000 EUR over three members, 78,000 spent: at today's rates 124,200 (103.5 %); the shared one is held.
+    const pm = (id: string, budget: number, actual: number, rate: number, o: Partial<PoolMember> = {}): PoolMember => ({
+      campaignId: id,
+      planCurrency: 'EUR',
+      platformCurrency: 'EUR',
+      startDate: '2026-11-01',
+      endDate: '2026-11-30',
+      timeZone: null,
+      budget,
+      actualSpend: actual,
+      forecast: { ...FORECAST, dailyRunRate: rate, projectedSpend: actual + rate * 11, budget, daysLeft: 11 },
+      platformStatus: 'ENABLED',
+      dailyBudget: rate,
+      ...o,
+    });
+    const r = rebalancePool(
+      'DE Sneakers',
+      [
+        pm('ACM-G-040', 60_000, 40_000, 2_000),
+        pm('ACM-M-040', 40_000, 26_000, 1_400),
+        pm('ACM-G-041', 20_000, 12_000, 800, { sharedBudget: true }),
+      ],
+      { maxChangePct: 20 },
+      NOW,
+    );
+    expect(r.changes.map((c) => c.campaignId)).toEqual(['ACM-G-040', 'ACM-M-040']);
+    const { changes: cs, ...figures } = r;
+    const e = escalation({
+      id: 'esc-pool000002',
+      key: 'batch:pool:DE Sneakers:esc-pool000002',
+      campaignId: null,
+      proposedAction: 'rebalance',
+      reason: 'Rebalance DE Sneakers: a sentence the card no longer needs.',
+      batch: { kind: 'pool', pool: figures, members: cs.map((c) => member(c)) },
+    });
+    const blocks = escalationBlocks(e);
+    await post(blocks);
+    const lands = shareOfPool(r.projectedAfter as number, 120_000);
+    expect(lands).toMatch(/^(99\.[5-9]|100\.[0-4]) %$/);
+    expect(text(blocks[0])).toContain(`Rebalance DE Sneakers: 2 changes, lands at ${lands} of 120,000 EUR`);
+    const t = text(blocks);
+    expect(t).toContain(
+      `At today's rates the pool ends at *124,200.00 EUR* (+3.50%) of its 120,000.00 EUR, 78,000.00 EUR spent so far`,
+    );
+    expect(t).toContain(`with these changes near *${formatMoney(r.projectedAfter, 'EUR')}*`);
+    // Each change with its step, the held member named, and not the pool's first sentence again.
+    const g040 = cs[0] as (typeof cs)[number];
+    expect(t).toContain(
+      `(ACM-G-040): 2,000.00 → ${formatMoney(g040.to, 'EUR')} a day (${formatPct(((g040.to - 2_000) / 2_000) * 100)})`,
+    );
+    expect(t).toContain('Held: ACM-G-041 (shared budget)');
+    expect(t).not.toContain('land it at');
+    expect(t).toContain('restart the learning phase');
+    expect(buttons(blocks)[0]).toMatchObject({ text: { text: 'Apply 2 changes' } });
+    // Once decided, the card keeps the figures under its outcome.
+    const closed = closedBlocks({
+      escalation: { ...e, status: 'approved', decidedBy: 'U1', decidedAt: NOW },
+      decision: 'approved',
+      actor: 'U1',
+      outcome: 'done',
+      detail: 'Approved by U1 for 2 daily budgets: 2 changed.',
+    });
+    await post(closed);
+    expect(text(closed[0])).toContain('Rebalanced: pool DE Sneakers');
+    expect(text(closed)).toContain('*124,200.00 EUR* (+3.50%)');
   });
 
   it('lists at most a screenful of changes and counts the rest, within Slack limits', async () => {

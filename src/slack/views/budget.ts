@@ -4,8 +4,8 @@
 
 import type { BudgetProposal } from '../../domain/budget.js';
 import { projectedWithBudget } from '../../domain/budget-outlook.js';
-import { formatAmount, formatPct } from '../../domain/money.js';
-import type { PoolRebalance } from '../../domain/pools.js';
+import { formatAmount, formatPct, formatTotal } from '../../domain/money.js';
+import { type PoolRebalance, poolNoteDetail, shareOfPool } from '../../domain/pools.js';
 import type { Escalation, ResultRow } from '../../domain/records.js';
 import type { Answers } from './batch.js';
 import { type Block, clip, context, esc, header, LIMITS, platformName, section, slackDate } from './blocks.js';
@@ -148,49 +148,46 @@ export function alertBudgetBlocks(r: Row): Block[] {
 /** How many changes the card lists; the rest are counted. */
 export const REBALANCE_LISTED = 20;
 
-/** "100.4 %": where the pool lands against its total. */
-const landsAt = (p: PoolRebalance): string =>
-  p.projectedAfter !== null && p.budget ? `${((p.projectedAfter / p.budget) * 100).toFixed(1)} %` : '—';
-
 /**
  * The rebalance a pool question proposes. The agent carries it as a batch of kind 'pool' (key
- * `batch:pool:<pool>:<escalation id>`): its standing members are the changes, and its reason already says where the
- * pool lands ("Rebalance DE Boots: 3 changes, lands at 100.0 % of …"), so the totals are not repeated here.
+ * `batch:pool:<pool>:<escalation id>`): its standing members are the changes, and the pool's figures as the asking
+ * run found them (its total, spent so far, where it ends before and after) ride with the batch. A question asked
+ * before the figures were kept has only its reason, which says the same in a sentence.
  */
 export function rebalanceOf(e: Escalation): PoolRebalance | null {
   if (e.batch?.kind !== 'pool') return null;
   const prefix = 'batch:pool:';
   const suffix = `:${e.id}`;
   const named = e.key.startsWith(prefix) ? e.key.slice(prefix.length) : e.key;
-  const pool = named.endsWith(suffix) ? named.slice(0, -suffix.length) : named;
   const changes: PoolRebalance['changes'] = [];
   let currency: string | null = null;
-  let meta = false;
   for (const m of e.batch.members) {
     if (m.dropped || !m.budget) continue;
-    meta ||= m.platform === 'meta';
     currency ??= m.budget.currency ?? m.currency;
     changes.push({ campaignId: m.campaignId ?? m.platformCampaignId ?? m.key, from: m.budget.from, to: m.budget.to });
   }
+  const f = e.batch.pool;
   return {
-    pool,
-    currency,
-    budget: null,
-    actualSpend: null,
-    projectedSpend: null,
-    projectedAfter: null,
+    pool: f?.pool ?? (named.endsWith(suffix) ? named.slice(0, -suffix.length) : named),
+    currency: f?.currency ?? currency,
+    budget: f?.budget ?? null,
+    actualSpend: f?.actualSpend ?? null,
+    projectedSpend: f?.projectedSpend ?? null,
+    projectedAfter: f?.projectedAfter ?? null,
     changes,
-    // Like a single Meta budget card: an approver weighs the learning phase before changing several at once.
-    note: meta ? META_LEARNING_NOTE : '',
+    // The title says where the pool lands: the card keeps what else the rebalance said (the step cap, who is held).
+    note: f ? poolNoteDetail(f.note) : '',
   };
 }
 
-/** "Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR" */
+/** "Rebalance DE Boots: 3 changes, lands at 100.4 % of 120,000 EUR": a busy buyer's whole question in one line. */
 export function rebalanceTitle(p: PoolRebalance, reason?: string): string {
   const n = p.changes.length;
-  // Without the totals, the agent's own sentence is the title (it says the same, with the numbers).
-  if (p.budget === null && reason) return reason;
-  return `Rebalance ${p.pool}: ${n} change${n === 1 ? '' : 's'}, lands at ${landsAt(p)} of ${money(p.budget, p.currency)}`;
+  // Without the pool's figures (a question from before they were kept), the agent's own sentence says it.
+  if ((p.budget === null || p.projectedAfter === null) && reason) return reason;
+  const landsAt = p.budget && p.projectedAfter !== null ? shareOfPool(p.projectedAfter, p.budget) : '—';
+  const total = p.currency ? formatTotal(p.budget, esc(p.currency)) : formatTotal(p.budget);
+  return `Rebalance ${p.pool}: ${n} change${n === 1 ? '' : 's'}, lands at ${landsAt} of ${total}`;
 }
 
 export function rebalanceAnswers(p: PoolRebalance): Answers {
@@ -209,16 +206,19 @@ export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block 
   const pct = (v: number | null) => (v !== null && p.budget ? formatPct(((v - p.budget) / p.budget) * 100) : '—');
   // People know a campaign by its name: the plan id follows it, as on every other card.
   const names = new Map<string, string>();
+  let meta = false;
   for (const m of e.batch?.members ?? []) {
     const name = m.campaignName ?? m.platformCampaignName;
     if (name) names.set(m.campaignId ?? m.platformCampaignId ?? m.key, name);
+    meta ||= !m.dropped && m.budget != null && m.platform === 'meta';
   }
   const lines: string[] = [];
   let length = 0;
   for (const c of p.changes.slice(0, REBALANCE_LISTED)) {
     const name = names.get(c.campaignId);
     const who = name ? `*${esc(name)}* (${esc(c.campaignId)})` : `*${esc(c.campaignId)}*`;
-    const line = `• ${who}: ${formatAmount(c.from, cur)} → ${money(c.to, cur)} a day`;
+    const step = c.from > 0 ? ` (${formatPct(((c.to - c.from) / c.from) * 100)})` : '';
+    const line = `• ${who}: ${formatAmount(c.from, cur)} → ${money(c.to, cur)} a day${step}`;
     if (length + line.length + 1 > LIMITS.sectionText - 40) break;
     lines.push(line);
     length += line.length + 1;
@@ -236,6 +236,8 @@ export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block 
     ...(lines.length ? [section([...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n'))] : []),
   ];
   if (p.note) blocks.push(section(clip(`*Note:* ${esc(p.note)}`, LIMITS.sectionText)));
+  // Like a single Meta budget card: an approver weighs the learning phase before changing several at once.
+  if (meta) blocks.push(section(`:warning: ${META_LEARNING_NOTE}`));
   if (actions) {
     blocks.push(section(rebalanceAnswers(p).explain), actions);
     blocks.push(context([`Rebalance \`${e.id}\` · expires ${slackDate(e.expiresAt)} · run ${e.runId}`]));
