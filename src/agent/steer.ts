@@ -8,7 +8,14 @@ import type { PolicyOutcome } from '../domain/policy.js';
 import { type PoolPlan, type PoolQuestion, planPools } from '../domain/pool-steering.js';
 import type { PoolRebalance } from '../domain/pools.js';
 import type { Escalation, PoolFigures, ResultRow } from '../domain/records.js';
-import { type BudgetDecision, type BudgetMemory, budgetAtStake, type SteeringPlan, steer } from '../domain/steering.js';
+import {
+  type BudgetDecision,
+  type BudgetMemory,
+  budgetAtStake,
+  type KeptRunning,
+  type SteeringPlan,
+  steer,
+} from '../domain/steering.js';
 import type { PlanRow, PlatformCampaign } from '../domain/types.js';
 import { type AgentDeps, addHours, guardSettings } from './deps.js';
 import { changeBudget, closeEscalation, notify, openEscalation } from './effects/index.js';
@@ -52,14 +59,23 @@ export function loadBudgetMemory(deps: AgentDeps, now: string, humanDecisionHour
     decisions.set(key, d);
     if (e.campaignId !== null) decisions.set(`plan:${e.campaignId}`, d);
   }
+  const keptRunning = new Map<string, KeptRunning>();
+  for (const e of deps.store.audit.resumesSince(humanSince)) {
+    if (e.platform === null || e.platformCampaignId === null) continue;
+    const kept: KeptRunning = { kind: 'resumed', actor: e.actor, at: e.at };
+    keptRunning.set(`${e.platform}:${e.platformCampaignId}`, kept);
+    if (e.campaignId !== null) keptRunning.set(`plan:${e.campaignId}`, kept);
+  }
   for (const { key, decision } of deps.store.escalations.decisionsSince(humanSince)) {
+    if (decision.kind === 'rejected' && decision.proposedAction === 'halt')
+      keptRunning.set(key, { kind: 'rejected_pause', actor: decision.actor, at: decision.at });
     if (decision.kind !== 'rejected' || decision.proposedAction !== 'budget' || !key.startsWith('budget:')) continue;
     const rowKey = key.slice(7);
     const known = decisions.get(rowKey);
     if (known && known.at > decision.at) continue;
     decisions.set(rowKey, { kind: 'rejected', actor: decision.actor, at: decision.at, projectedVariancePct: null });
   }
-  return { open, lastChange, decisions };
+  return { open, lastChange, decisions, keptRunning };
 }
 
 /** The run's budget plan: each pool's rebalance and question, and each other row's proposal and what to do with it. */

@@ -29,6 +29,18 @@ export interface BudgetMemory {
   lastChange: ReadonlyMap<string, string>;
   /** People's restores and rejections within HUMAN_DECISION_HOURS, the latest per campaign (row key or platform key). */
   decisions: ReadonlyMap<string, BudgetDecision>;
+  /**
+   * People who kept a campaign running within HUMAN_DECISION_HOURS (resumed it, or rejected its pause), by row key
+   * and platform key: in `auto` the agent asks before changing its budget, as it would before pausing it.
+   */
+  keptRunning: ReadonlyMap<string, KeptRunning>;
+}
+
+/** A person's resume of a campaign, or their no to pausing it. */
+export interface KeptRunning {
+  kind: 'resumed' | 'rejected_pause';
+  actor: string;
+  at: string;
 }
 
 export type BudgetIntent =
@@ -178,7 +190,10 @@ function growth(a: Assessment, d: BudgetDecision): number | null {
  * The pause's guards, read for a budget change (SPEC: confidence, stale data, early flight, comparable money,
  * people's decisions, storms): the reason the agent must ask instead of acting alone, or null.
  */
-export function autoGuard(a: Assessment, input: Pick<SteeringInput, 'plan' | 'guards' | 'now'>): string | null {
+export function autoGuard(
+  a: Assessment,
+  input: Pick<SteeringInput, 'plan' | 'guards' | 'now' | 'memory'>,
+): string | null {
   const { guards: s, now } = input;
   if (a.confidence < s.confidence)
     return `Confidence ${a.confidence} < ${s.confidence}: the match may be the wrong campaign.`;
@@ -194,6 +209,9 @@ export function autoGuard(a: Assessment, input: Pick<SteeringInput, 'plan' | 'gu
       .filter((c) => c.code.startsWith('guard_'))
       .map((c) => c.code)
       .join(', ')}): an approver decides.`;
+  const kept = input.memory.keptRunning.get(a.key) ?? input.memory.keptRunning.get(platformKey(a));
+  if (kept)
+    return `It was ${kept.kind === 'resumed' ? 'resumed' : 'kept running (a pause was rejected)'} by ${kept.actor} at ${kept.at}: the agent does not change its budget alone for ${s.humanDecisionHours} h after a person's decision.`;
   if (inStorm(a, input.plan)) return 'Its account looks faulty this run (many campaigns show no delivery).';
   return null;
 }

@@ -45,7 +45,7 @@ function steerAll(rows: PlanRow[], campaigns: PlatformCampaign[], k: Case = {}):
   return steer({
     plan: policy,
     campaigns: new Map(campaigns.map((c) => [`${c.platform}:${c.id}`, c])),
-    memory: { open: new Map(), lastChange: new Map(), decisions: new Map(), ...k.memory },
+    memory: { open: new Map(), lastChange: new Map(), decisions: new Map(), keptRunning: new Map(), ...k.memory },
     budgets: { ...AUTO, ...k.budgets },
     guards,
     now: NOW,
@@ -100,6 +100,28 @@ describe('BUDGET_ACTIONS=auto: the guards of a pause decide whether the agent ch
       { memory: { lastChange: new Map([['google:g-1', hoursBefore(NOW, 30)]]) } },
       'change',
       null,
+    ],
+    [
+      'a person resumed it within HUMAN_DECISION_HOURS',
+      {
+        memory: {
+          keptRunning: new Map([['plan:c-1', { kind: 'resumed' as const, actor: 'U7', at: hoursBefore(NOW, 3) }]]),
+        },
+      },
+      'ask',
+      /resumed by U7 at .*: the agent does not change its budget alone for 72 h/,
+    ],
+    [
+      'a person rejected its pause within HUMAN_DECISION_HOURS',
+      {
+        memory: {
+          keptRunning: new Map([
+            ['google:g-1', { kind: 'rejected_pause' as const, actor: 'U8', at: hoursBefore(NOW, 2) }],
+          ]),
+        },
+      },
+      'ask',
+      /kept running \(a pause was rejected\) by U8/,
     ],
     ['BUDGET_ACTIONS=ask', { budgets: { actions: 'ask' } }, 'ask', null],
     ['BUDGET_ACTIONS=off', { budgets: { actions: 'off' } }, 'show', null],
