@@ -18,7 +18,7 @@ import {
 } from '../domain/steering.js';
 import type { PlanRow, PlatformCampaign } from '../domain/types.js';
 import { type AgentDeps, addHours, guardSettings } from './deps.js';
-import { changeBudget, closeEscalation, notify, openEscalation } from './effects/index.js';
+import { batchChanged, changeBudget, closeEscalation, dropMember, notify, openEscalation } from './effects/index.js';
 
 /** The key a budget question is stored under: apart from the campaign's pause questions (`plan:…`). */
 export const budgetKey = (rowKey: string): string => `budget:${rowKey}`;
@@ -135,6 +135,16 @@ export async function applySteering(
   for (const c of [...plan.close, ...budgetPlan.pools.close]) {
     const closed = closeEscalation(deps, c.escalationId, runId, c.note);
     if (closed) out.closed.push(closed);
+  }
+  // Batches that lost members: approving covers the changes standing now, so their messages show those.
+  const shrunk = new Set<string>();
+  for (const d of [...plan.drop, ...budgetPlan.pools.drop]) {
+    dropMember(deps, d.escalationId, budgetKey(d.key));
+    shrunk.add(d.escalationId);
+  }
+  for (const escalationId of shrunk) {
+    const e = deps.store.escalations.get(escalationId);
+    if (e?.batch && e.status === 'pending') await batchChanged(deps, runId, e);
   }
   for (const [i, s] of plan.rows.entries()) {
     const row = results[i];

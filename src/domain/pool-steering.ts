@@ -30,8 +30,10 @@ export interface PoolQuestion {
 export interface PoolPlan {
   rebalances: PoolRebalance[];
   questions: PoolQuestion[];
-  /** Open pool questions whose pool no longer misses its total. */
+  /** Open pool questions whose pool no longer misses its total (or none of whose changes stands any more). */
   close: { escalationId: string; key: string; note: string }[];
+  /** Members (row keys) of an open pool question its rebalance no longer changes: approving leaves them alone. */
+  drop: { escalationId: string; key: string }[];
 }
 
 /**
@@ -46,7 +48,7 @@ export function planPools(input: {
   openPool: (rowKey: string) => string | null;
   now: string;
 }): PoolPlan {
-  const out: PoolPlan = { rebalances: [], questions: [], close: [] };
+  const out: PoolPlan = { rebalances: [], questions: [], close: [], drop: [] };
   const poolOf = new Map<string, string>();
   for (const r of input.planRows) if (r.budgetPool !== undefined) poolOf.set(`plan:${r.campaignId}`, r.budgetPool);
   if (poolOf.size === 0) return out;
@@ -56,11 +58,13 @@ export function planPools(input: {
     if (pool === undefined || p.row.campaignId === null) return;
     const entry = pools.get(pool) ?? { rows: [], members: [] };
     entry.rows.push(i);
-    // A member being paused this run is held: a pause and a budget change never fight.
+    // A member being paused this run, or asked about pausing, is held: a pause and a budget change never fight.
+    // One paused now spends no more; one asked about goes on spending until someone decides.
     const halting = p.intent.do === 'pause' || p.row.action === 'halt';
+    const asked = p.row.action === 'escalate' && p.row.proposedAction === 'halt';
     entry.members.push({
       ...memberOf(p.row, input.campaigns),
-      ...(halting ? { platformStatus: 'PAUSED' as const } : {}),
+      ...(halting ? { platformStatus: 'PAUSED' as const } : asked ? { heldFor: 'asked about pausing it' } : {}),
     });
     pools.set(pool, entry);
   });
@@ -78,9 +82,41 @@ export function planPools(input: {
     }
     const index = new Map(rows.map((i) => [input.plan.rows[i]?.row.campaignId, i]));
     const changes = rebalance.changes.map((c) => index.get(c.campaignId)).filter((i): i is number => i !== undefined);
-    out.questions.push({ rebalance, members: rows, changes, reason: poolReason(rebalance), open });
+    // A question left with no change standing is closed, and today's rebalance asked in its place.
+    const standing = open !== null && !closedAsFallen(out, open, rows, rebalance, input) ? open : null;
+    out.questions.push({ rebalance, members: rows, changes, reason: poolReason(rebalance), open: standing });
   }
   return out;
+}
+
+/**
+ * The members of an open pool question that today's rebalance no longer changes (being paused now, held, or no
+ * longer worth a change) leave it: a pause and a budget change never fight, and approving applies only the changes
+ * still standing. A question none of whose changes stands is closed (true).
+ */
+function closedAsFallen(
+  out: PoolPlan,
+  open: string,
+  rows: readonly number[],
+  rebalance: PoolRebalance,
+  input: Pick<Parameters<typeof planPools>[0], 'plan' | 'openPool'>,
+): boolean {
+  const changing = new Set(rebalance.changes.map((c) => c.campaignId));
+  const asked = rows
+    .map((i) => input.plan.rows[i]?.row)
+    .filter((r): r is Assessment => r !== undefined && input.openPool(r.key) === open);
+  const fallen = asked.filter((r) => !changing.has(r.campaignId as string));
+  if (fallen.length === 0) return false;
+  if (fallen.length < asked.length) {
+    for (const r of fallen) out.drop.push({ escalationId: open, key: r.key });
+    return false;
+  }
+  out.close.push({
+    escalationId: open,
+    key: `pool:${rebalance.pool}`,
+    note: 'replaced: none of its changes stands any more, so the pool is asked about afresh',
+  });
+  return true;
 }
 
 /** "Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR (at today's rates 112.0 %)." */

@@ -25,6 +25,8 @@ export interface PoolMember {
   lifetimeBudget?: number | null | undefined;
   /** The platform's smallest daily budget and step, where stricter than the currency's minor unit. */
   limits?: BudgetLimits | undefined;
+  /** Why this run holds its budget as it is, beyond its own facts (an open question about pausing it). */
+  heldFor?: string | undefined;
 }
 
 export interface PoolChange {
@@ -242,6 +244,7 @@ function futureSpend(m: PoolMember, now: string): number {
 
 /** Why a member's budget is held as it is, or null when it may be changed. */
 function heldBecause(m: PoolMember, now: string): string | null {
+  if (m.heldFor !== undefined) return m.heldFor;
   if (m.sharedBudget === true) return 'shared budget';
   if (m.lifetimeBudget != null) return 'lifetime budget';
   if (m.platformStatus !== 'ENABLED') return m.platformStatus === 'PAUSED' ? 'paused' : 'not on the platform';

@@ -62,6 +62,11 @@ export interface SteeringPlan {
   rows: (SteeredRow | null)[];
   /** Open budget questions that no longer stand. */
   close: { escalationId: string; key: string; note: string }[];
+  /**
+   * Members (row keys) of an open batch of budget changes whose change no longer stands: approving the batch leaves
+   * them alone. A batch none of whose changes stands is closed instead.
+   */
+  drop: { escalationId: string; key: string }[];
   /** Indices of rows over the cap, biggest money first: one batch question. */
   batch: number[];
 }
@@ -87,15 +92,19 @@ export const budgetAtStake = (a: Assessment): number =>
 
 export function steer(input: SteeringInput): SteeringPlan {
   const { plan, budgets, now } = input;
-  const out: SteeringPlan = { rows: [], close: [], batch: [] };
+  const out: SteeringPlan = { rows: [], close: [], batch: [], drop: [] };
   const changes: number[] = [];
+  const fallen = new Map<string, string[]>();
   plan.rows.forEach((p, i) => {
     const proposal = input.pooled?.has(i) ? null : proposalFor(p.row, input.campaigns, budgets, now);
     const open = input.memory.open.get(p.row.key);
     if (proposal === null || !proposal.applicable || budgets.actions === 'off') {
-      // A batch stands for its other members too: approving it applies only the changes still standing then.
       if (open && !open.batch)
         out.close.push({ escalationId: open.id, key: p.row.key, note: noLongerNote(proposal, budgets) });
+      // A batch stands for its other members too: this one's change leaves it, so approving applies only the
+      // changes still standing. (A pool's question is its rebalance's to keep: domain/pool-steering.ts.)
+      else if (open?.batch && open.proposedAction === 'budget')
+        fallen.set(open.id, [...(fallen.get(open.id) ?? []), p.row.key]);
       out.rows.push(proposal === null ? null : { proposal, intent: { do: 'show', note: null } });
       return;
     }
@@ -108,6 +117,19 @@ export function steer(input: SteeringInput): SteeringPlan {
     if (intent.do === 'change') changes.push(i);
     out.rows.push({ proposal, intent });
   });
+  for (const [escalationId, keys] of fallen) {
+    const standing = [...input.memory.open.values()].filter((q) => q.id === escalationId).length;
+    if (keys.length < standing) for (const key of keys) out.drop.push({ escalationId, key });
+    else
+      out.close.push({
+        escalationId,
+        key: keys[0] as string,
+        note:
+          budgets.actions === 'off'
+            ? 'no longer asked: BUDGET_ACTIONS is off'
+            : 'no longer needed: none of its budget changes stands any more',
+      });
+  }
   // The cap: the biggest money first changes alone, the rest are asked together.
   changes.sort((x, y) => budgetAtStake(rowAt(plan, y)) - budgetAtStake(rowAt(plan, x)) || x - y);
   for (const i of changes.slice(budgets.maxAutonomousChanges)) {

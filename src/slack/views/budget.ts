@@ -180,14 +180,20 @@ export function rebalanceOf(e: Escalation): PoolRebalance | null {
   };
 }
 
+/** How many of a pool question's changes a later run found no longer standing (approving leaves them alone). */
+const droppedFrom = (e: Escalation): number => (e.batch?.members ?? []).filter((m) => m.dropped).length;
+
 /** "Rebalance DE Boots: 3 changes, lands at 100.4 % of 120,000 EUR": a busy buyer's whole question in one line. */
-export function rebalanceTitle(p: PoolRebalance, reason?: string): string {
+export function rebalanceTitle(e: Escalation, p: PoolRebalance): string {
   const n = p.changes.length;
+  const changes = `${n} change${n === 1 ? '' : 's'}`;
+  const dropped = droppedFrom(e);
+  // Where the pool lands was worked out with every change asked: once some fell away, the count is what is true.
+  if (dropped > 0) return `Rebalance ${p.pool}: ${changes} still standing of ${n + dropped} asked`;
   // Without the pool's figures (a question from before they were kept), the agent's own sentence says it.
-  if ((p.budget === null || p.projectedAfter === null) && reason) return reason;
-  const landsAt = p.budget && p.projectedAfter !== null ? shareOfPool(p.projectedAfter, p.budget) : '—';
+  if (p.budget === null || p.projectedAfter === null) return e.reason;
   const total = p.currency ? formatTotal(p.budget, esc(p.currency)) : formatTotal(p.budget);
-  return `Rebalance ${p.pool}: ${n} change${n === 1 ? '' : 's'}, lands at ${landsAt} of ${total}`;
+  return `Rebalance ${p.pool}: ${changes}, lands at ${shareOfPool(p.projectedAfter, p.budget)} of ${total}`;
 }
 
 export function rebalanceAnswers(p: PoolRebalance): Answers {
@@ -224,13 +230,14 @@ export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block 
     length += line.length + 1;
   }
   const more = p.changes.length - lines.length;
+  const dropped = droppedFrom(e);
   const blocks: Block[] = [
-    header(`:scales: ${rebalanceTitle(p, e.reason)}`),
+    header(`:scales: ${rebalanceTitle(e, p)}`),
     ...(p.projectedSpend === null
       ? []
       : [
           section(
-            `At today's rates the pool ends at *${money(p.projectedSpend, cur)}* (${pct(p.projectedSpend)}) of its ${money(p.budget, cur)}, ${money(p.actualSpend, cur)} spent so far; with these changes near *${money(p.projectedAfter, cur)}* (${pct(p.projectedAfter)}).`,
+            `At today's rates the pool ends at *${money(p.projectedSpend, cur)}* (${pct(p.projectedSpend)}) of its ${money(p.budget, cur)}, ${money(p.actualSpend, cur)} spent so far; ${dropped > 0 ? `with all ${p.changes.length + dropped} changes asked it would have ended` : 'with these changes'} near *${money(p.projectedAfter, cur)}* (${pct(p.projectedAfter)}).`,
           ),
         ]),
     ...(lines.length ? [section([...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n'))] : []),

@@ -58,7 +58,7 @@ function kindOf(e: Escalation): Kind {
 /** The question an escalation asks, fitted to why the agent could not decide alone; its buttons answer it. */
 export function question(e: Escalation): { icon: string; title: string } {
   const pool = rebalanceOf(e);
-  if (pool) return { icon: ':scales:', title: rebalanceTitle(pool, e.reason) };
+  if (pool) return { icon: ':scales:', title: rebalanceTitle(e, pool) };
   if (e.batch) return { icon: BATCH_ICON[e.batch.kind], title: batchHeader(e, e.batch, standing(e.batch).length) };
   const budget = budgetProposalOf(e);
   if (budget) return budgetQuestion(e, budget);
