@@ -142,5 +142,33 @@ describe('BUDGET_ACTIONS=ask through Slack', () => {
       const b = fixtureBudgets().find((f) => f.campaign_id === a.platform_campaign_id);
       expect(b?.daily_budget).toBe(details(a).to);
     }
+
+    // Each change can be put back from the card, one campaign at a time.
+    const restoreButtons = () =>
+      after.blocks.flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : [])).map((b) => [b.action_id, b.value]);
+    expect(restoreButtons()).toEqual([
+      ['pacing_restore_budget', 'ACM-G-020'],
+      ['pacing_restore_budget', 'ACM-G-022'],
+      ['pacing_restore_budget', 'ACM-M-020'],
+    ]);
+    expect(after.text).toContain('Restore Acme_DE_Boots_Display_Q4');
+    expect((await click('pacing_restore_budget', 'ACM-G-022', q.ts, after.blocks, 'undo-one')).status).toBe(200);
+    const reply = await t.world.fake.waitForRespond((r) => r.id === 'undo-one', 5_000);
+    const body = reply.body as { replace_original?: boolean; blocks?: Blocks };
+    expect(body.replace_original).toBe(true);
+    expect(JSON.stringify(body.blocks)).toContain('Daily budget restored to 420.00 EUR (was 504.00 EUR)');
+    // That campaign's button is gone; the others stay.
+    const left = (body.blocks ?? [])
+      .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
+      .map((b) => b.value);
+    expect(left).toEqual(['ACM-G-020', 'ACM-M-020']);
+    const g022 = changed.find((a) => a.campaign_id === 'ACM-G-022')?.platform_campaign_id;
+    expect(fixtureBudgets().find((f) => f.campaign_id === g022)?.daily_budget).toBe(420);
+    expect(
+      t
+        .audit('budget_changed')
+        .filter((a) => details(a).restore === true)
+        .map((a) => a.campaign_id),
+    ).toEqual(['ACM-G-022']);
   }, 60_000);
 });

@@ -288,7 +288,20 @@ describe("a pool's rebalance", () => {
     });
     await post(closed);
     expect(text(closed[0])).toContain('Rebalanced: pool DE: Boots');
-    expect(buttons(closed)).toEqual([]);
+    // No question left to answer: only each change's undo, the dropped member's none.
+    expect(buttons(closed).map((b) => [b.action_id, b.value])).toEqual([
+      [RESTORE_BUDGET, 'ACM-G-040'],
+      [RESTORE_BUDGET, 'ACM-G-041'],
+      [RESTORE_BUDGET, 'ACM-M-040'],
+    ]);
+    const rejected = closedBlocks({
+      escalation: { ...e, status: 'overridden', decidedBy: 'U1', decidedAt: NOW },
+      decision: 'overridden',
+      actor: 'U1',
+      outcome: 'done',
+      detail: 'Rejected by U1.',
+    });
+    expect(buttons(rejected)).toEqual([]);
   });
 
   it('names a batch of budget changes (over MAX_AUTONOMOUS_BUDGET_CHANGES) by its count, not its biggest member', () => {
@@ -399,6 +412,19 @@ describe("a pool's rebalance", () => {
     await post(blocks);
     expect(text(blocks)).toMatch(/…and \d+ more/);
     expect(text(blocks[0])).toContain('300 changes');
+    // Approved, the first ten get their undo button; the rest are pointed to the command line.
+    const closed = closedBlocks({
+      escalation: { ...question(many), status: 'approved', decidedBy: 'U1', decidedAt: NOW },
+      decision: 'approved',
+      actor: 'U1',
+      outcome: 'done',
+      detail: 'Approved by U1 for 300 daily budgets: 300 changed.',
+    });
+    await post(closed);
+    expect(buttons(closed)).toHaveLength(10);
+    expect(text(closed)).toContain(
+      'the other 290 with `npx pacing restore-budget &lt;campaign-id&gt; --user &lt;id&gt;`',
+    );
   });
 });
 

@@ -103,19 +103,23 @@ export function budgetChangeLine(r: Row): string | null {
   }
 }
 
+/** The block holding a campaign's "Restore budget" button: the one a restore takes off the card. */
+export const restoreBlockId = (campaignId: string): string => `restore_budget:${campaignId}`.slice(0, 255);
+
 /**
  * The "Restore budget" button (value: the plan's campaign id), offered after a change made on the platform: by the
- * agent alone (the alert card) or by an approver's yes (the decided card).
+ * agent alone (the alert card) or by an approver's yes (the decided card). `label` names the campaign on a card
+ * that changed several.
  */
-export function restoreBudgetActions(campaignId: string): Block {
+export function restoreBudgetActions(campaignId: string, label = 'Restore budget'): Block {
   return {
     type: 'actions',
-    block_id: `restore_budget:${campaignId}`.slice(0, 255),
+    block_id: restoreBlockId(campaignId),
     elements: [
       {
         type: 'button',
         action_id: RESTORE_BUDGET,
-        text: { type: 'plain_text', text: 'Restore budget' },
+        text: { type: 'plain_text', text: clip(label, LIMITS.buttonText) },
         value: campaignId.slice(0, 2000),
         confirm: {
           title: { type: 'plain_text', text: 'Restore the daily budget?' },
@@ -129,6 +133,32 @@ export function restoreBudgetActions(campaignId: string): Block {
       },
     ],
   };
+}
+
+/** How many campaigns of an approved batch of budget changes get their own "Restore" button on its card. */
+export const RESTORE_LISTED = 10;
+
+/**
+ * The undo of an approved batch of budget changes (a pool's rebalance, or the changes over the run's cap): one
+ * "Restore <campaign>" button per changed campaign, the first RESTORE_LISTED; the rest by `restore-budget`.
+ */
+export function batchRestoreBlocks(e: Escalation): Block[] {
+  const changed = (e.batch?.members ?? []).filter((m) => !m.dropped && m.budget && m.campaignId !== null);
+  if (changed.length === 0) return [];
+  const more = changed.length - RESTORE_LISTED;
+  return [
+    section(
+      `*Undo:* each daily budget can be put back as it was${more > 0 ? `; the other ${more} with \`${esc('npx pacing restore-budget <campaign-id> --user <id>')}\`` : ''}.`,
+    ),
+    ...changed
+      .slice(0, RESTORE_LISTED)
+      .map((m) =>
+        restoreBudgetActions(
+          m.campaignId as string,
+          `Restore ${m.campaignName ?? m.platformCampaignName ?? m.campaignId}`,
+        ),
+      ),
+  ];
 }
 
 /** The row's budget blocks on an alert card: what changed (with the undo button when it did), or the advice. */

@@ -25,6 +25,7 @@ import {
   slackDate,
 } from './blocks.js';
 import {
+  batchRestoreBlocks,
   budgetAnswers,
   budgetLines,
   budgetProposalOf,
@@ -262,14 +263,26 @@ export function closedBlocks(c: EscalationClosed): Block[] {
   const decided = section(
     `${c.actor === 'agent' ? `*Closed* ${when}` : `*${who} ${verb}* ${when}`}${c.outcome === 'failed' ? '\n:warning: ' : ' — '}${esc(detail.charAt(0).toUpperCase() + detail.slice(1))}${reason}`,
   );
+  // Budgets an approver had changed together can be put back one by one from the same card.
+  const undo =
+    (e.proposedAction === 'budget' || e.proposedAction === 'rebalance') &&
+    c.decision === 'approved' &&
+    c.outcome !== 'failed'
+      ? batchRestoreBlocks(e)
+      : [];
   const pool = rebalanceOf(e);
-  if (pool) return [header(`${head.icon} ${head.title}`), decided, ...rebalanceBlocks(e, pool, null).slice(1)];
+  if (pool) {
+    // The card as asked, its context line last: the undo goes just above it.
+    const kept = rebalanceBlocks(e, pool, null).slice(1);
+    return [header(`${head.icon} ${head.title}`), decided, ...kept.slice(0, -1), ...undo, ...kept.slice(-1)];
+  }
   if (e.batch) {
     const kept = batchBlocks(e, e.batch, null);
     return [
       header(`${head.icon} ${head.title}`),
       decided,
       ...kept.slice(1),
+      ...undo,
       context([`Batch escalation \`${e.id}\` · run ${e.runId}`]),
     ];
   }
