@@ -2,7 +2,12 @@
 // the steering (domain/steering.ts) decided — ask, change alone, or close a question that no longer stands —
 // carried out through the effects.
 import { memberOf } from '../domain/batches.js';
-import { type BudgetProposal, type BudgetSettings, DEFAULT_BUDGET_SETTINGS } from '../domain/budget.js';
+import {
+  type BudgetProposal,
+  type BudgetSettings,
+  DEFAULT_BUDGET_SETTINGS,
+  mayChangeBudgetAgain,
+} from '../domain/budget.js';
 import { formatMoney } from '../domain/money.js';
 import type { PolicyOutcome } from '../domain/policy.js';
 import { type PoolPlan, type PoolQuestion, planPools } from '../domain/pool-steering.js';
@@ -13,6 +18,7 @@ import {
   type BudgetMemory,
   budgetAtStake,
   type KeptRunning,
+  personsWord,
   type SteeringPlan,
   steer,
 } from '../domain/steering.js';
@@ -69,7 +75,9 @@ export function loadBudgetMemory(deps: AgentDeps, now: string, humanDecisionHour
   for (const { key, decision } of deps.store.escalations.decisionsSince(humanSince)) {
     if (decision.kind === 'rejected' && decision.proposedAction === 'halt')
       keptRunning.set(key, { kind: 'rejected_pause', actor: decision.actor, at: decision.at });
-    if (decision.kind !== 'rejected' || decision.proposedAction !== 'budget' || !key.startsWith('budget:')) continue;
+    // A no to a pool's rebalance is a no to each of its changes.
+    const aboutBudget = decision.proposedAction === 'budget' || decision.proposedAction === 'rebalance';
+    if (decision.kind !== 'rejected' || !aboutBudget || !key.startsWith('budget:')) continue;
     const rowKey = key.slice(7);
     const known = decisions.get(rowKey);
     if (known && known.at > decision.at) continue;
@@ -104,6 +112,12 @@ export function planSteering(
     openPool: (key) => {
       const q = memory.open.get(key);
       return q?.batch && q.proposedAction === 'rebalance' ? q.id : null;
+    },
+    remembered: (a) => {
+      const word = personsWord(a, memory);
+      if (word && 'held' in word) return word.held;
+      const last = memory.lastChange.get(`${a.platform}:${a.platformCampaignId}`);
+      return last !== undefined && !mayChangeBudgetAgain(last, now) ? `changed at ${last}` : null;
     },
     now,
   });

@@ -46,6 +46,11 @@ export function planPools(input: {
   campaigns: ReadonlyMap<string, PlatformCampaign>;
   budgets: BudgetSettings;
   openPool: (rowKey: string) => string | null;
+  /**
+   * Why what the store remembers holds a member's budget as it is (a person's restore or no within their window,
+   * the agent's own change within 24 h), or null.
+   */
+  remembered?: (a: Assessment) => string | null;
   now: string;
 }): PoolPlan {
   const out: PoolPlan = { rebalances: [], questions: [], close: [], drop: [] };
@@ -62,9 +67,13 @@ export function planPools(input: {
     // One paused now spends no more; one asked about goes on spending until someone decides.
     const halting = p.intent.do === 'pause' || p.row.action === 'halt';
     const asked = p.row.action === 'escalate' && p.row.proposedAction === 'halt';
+    // A person who restored its budget, or said no to changing it, is not overridden within their window; a
+    // budget changed less than 24 h ago is not changed again yet.
+    const remembered = halting || asked ? null : (input.remembered?.(p.row) ?? null);
+    const heldFor = asked ? 'asked about pausing it' : remembered;
     entry.members.push({
       ...memberOf(p.row, input.campaigns),
-      ...(halting ? { platformStatus: 'PAUSED' as const } : asked ? { heldFor: 'asked about pausing it' } : {}),
+      ...(halting ? { platformStatus: 'PAUSED' as const } : heldFor !== null ? { heldFor } : {}),
     });
     pools.set(pool, entry);
   });

@@ -176,22 +176,36 @@ function noLongerNote(proposal: BudgetProposal | null, budgets: BudgetSettings):
   return 'no longer asked: the budget can only be advised on';
 }
 
+/**
+ * A person's recent word on a campaign's budget (a restore, or a change they said no to, alone or in a pool):
+ * `held` while it stands, with what they did; `regrown` once the forecast has moved BUDGET_REASK_POINTS further off
+ * since, and the agent may ask again; null when no person spoke within HUMAN_DECISION_HOURS.
+ */
+export function personsWord(
+  a: Assessment,
+  memory: Pick<BudgetMemory, 'decisions'>,
+): { held: string; at: string } | { regrown: string } | null {
+  const d = memory.decisions.get(a.key) ?? memory.decisions.get(platformKey(a));
+  if (!d) return null;
+  const grown = growth(a, d);
+  const what = d.kind === 'restored' ? `restored by ${d.actor}` : `a change was rejected by ${d.actor}`;
+  if (grown === null || grown < BUDGET_REASK_POINTS) return { held: what, at: d.at };
+  return {
+    regrown: `The budget was ${what} at ${d.at}; the forecast has since moved ${grown} points further off, so the agent asks again.`,
+  };
+}
+
 /** Ask, or (in `auto`, no guard holding) change alone; a person's recent word or the 24-hour rule holds it back. */
 function intentFor(a: Assessment, input: SteeringInput): BudgetIntent {
   const { memory, guards, budgets, now } = input;
   const key = platformKey(a);
-  const d = memory.decisions.get(a.key) ?? memory.decisions.get(key);
-  let regrown: string | null = null;
-  if (d) {
-    const grown = growth(a, d);
-    const what = d.kind === 'restored' ? `restored by ${d.actor}` : `a change was rejected by ${d.actor}`;
-    if (grown === null || grown < BUDGET_REASK_POINTS)
-      return {
-        do: 'show',
-        note: `Not asked: the budget was ${what} at ${d.at}, and the agent does not override a person for ${guards.humanDecisionHours} h.`,
-      };
-    regrown = `The budget was ${what} at ${d.at}; the forecast has since moved ${grown} points further off, so the agent asks again.`;
-  }
+  const word = personsWord(a, memory);
+  if (word && 'held' in word)
+    return {
+      do: 'show',
+      note: `Not asked: the budget was ${word.held} at ${word.at}, and the agent does not override a person for ${guards.humanDecisionHours} h.`,
+    };
+  const regrown = word?.regrown ?? null;
   const last = memory.lastChange.get(key);
   if (last !== undefined && !mayChangeBudgetAgain(last, now))
     return {

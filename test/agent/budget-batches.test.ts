@@ -6,8 +6,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openEscalation } from '../../src/agent/effects/index.js';
+import { budgetKey } from '../../src/agent/steer.js';
 import { loadConfig } from '../../src/config.js';
-import type { Escalation } from '../../src/domain/records.js';
+import { memberOf } from '../../src/domain/batches.js';
+import type { Escalation, ResultRow } from '../../src/domain/records.js';
 import { type App, createApp } from '../../src/wiring.js';
 import { FIXTURES, NOW } from '../fakes/pacing-cli.js';
 import { RecordingNotifier } from '../fakes/platform.js';
@@ -44,6 +47,85 @@ function reportSpend(platformCampaignId: string, spend: number): void {
 }
 
 const standing = (e: Escalation | null) => (e?.batch?.members ?? []).filter((m) => !m.dropped).map((m) => m.campaignId);
+
+describe("a pool's question and what people said", () => {
+  it('a pool whose rebalance a person rejected is not asked about again within HUMAN_DECISION_HOURS', async () => {
+    const app = open({ BUDGET_ACTIONS: 'ask' });
+    try {
+      await app.agent.run('test');
+      const pool = app.agent.pending().find((e) => e.batch?.kind === 'pool');
+      await app.agent.decide(pool?.id as string, 'overridden', 'U1', 'planned', 'cli');
+      const again = await app.agent.run('test');
+      expect(app.agent.pending().filter((e) => e.batch?.kind === 'pool')).toEqual([]);
+      expect(again.summary.pools?.[0]?.note).toMatch(/Held: ACM-G-020 \(a change was rejected by U1\)/);
+    } finally {
+      app.close();
+    }
+  });
+
+  it('an approved rebalance is not asked again for 24 h; a restored member stays as the person put it', async () => {
+    const app = open({ BUDGET_ACTIONS: 'ask' });
+    try {
+      await app.agent.run('test');
+      const pool = app.agent.pending().find((e) => e.batch?.kind === 'pool');
+      await app.agent.decide(pool?.id as string, 'approved', 'U1', null, 'cli');
+      await app.agent.restoreBudget({ campaignId: 'ACM-G-022' }, 'U2', 'cli');
+      const again = await app.agent.run('test');
+      expect(app.agent.pending().filter((e) => e.batch?.kind === 'pool')).toEqual([]);
+      const note = again.summary.pools?.[0]?.note ?? '';
+      expect(note).toMatch(/ACM-G-022 \(restored by U2\)/);
+      expect(note).toMatch(/ACM-G-020 \(changed at /);
+    } finally {
+      app.close();
+    }
+  });
+});
+
+describe('restore-budget on a campaign in an open batch', () => {
+  it('takes the campaign out of the batch, so approving it cannot undo the restore; an emptied batch is closed', async () => {
+    const app = open({ BUDGET_ACTIONS: 'auto' });
+    try {
+      const run = await app.agent.run('test');
+      const rows = ['ACM-G-007', 'ACM-G-002'].map((id) => run.results.find((r) => r.campaignId === id) as ResultRow);
+      for (const r of rows) expect(r.budgetChange?.status).toBe('changed');
+      // A batch of further changes about both (as a later run over the cap asks), opened through the effects.
+      const batch = openEscalation(app.agent.deps, {
+        id: 'esc-batch00001',
+        runId: run.runId,
+        key: 'batch:budget:run:esc-batch00001',
+        proposed: 'budget',
+        reason: '2 more daily-budget changes than the agent makes alone in one run.',
+        snapshot: rows[0] as ResultRow,
+        batch: {
+          kind: 'budget',
+          members: rows.map((r) => ({
+            ...memberOf(r),
+            key: budgetKey(r.key),
+            budget: { from: r.budgetChange?.to as number, to: (r.budgetChange?.to as number) * 0.9, currency: null },
+          })),
+        },
+      });
+
+      expect(await app.agent.restoreBudget({ campaignId: 'ACM-G-007' }, 'U2', 'cli')).toMatchObject({
+        outcome: 'changed',
+        to: 1200,
+        closed: null,
+      });
+      const after = app.store.escalations.get(batch.id);
+      expect(after?.status).toBe('pending');
+      expect(standing(after)).toEqual(['ACM-G-002']);
+      expect(notifier.updated.map((e) => e.id)).toContain(batch.id);
+
+      // The last change standing restored too: nothing left to approve, the batch is closed.
+      expect(await app.agent.restoreBudget({ campaignId: 'ACM-G-002' }, 'U2', 'cli')).toMatchObject({
+        closed: batch.id,
+      });
+      expect(app.store.escalations.get(batch.id)?.outcomeDetail).toMatch(/U2 restored the daily budget/);
+    } finally {
+      app.close();
+    }
+  });
+});
 
 describe('a batch question whose changes no longer all stand', () => {
   it('over MAX_AUTONOMOUS_BUDGET_CHANGES: a flight back on course leaves the batch; approving skips it', async () => {

@@ -15,7 +15,10 @@ const ASK = { ...DEFAULT_BUDGET_SETTINGS, actions: 'ask' as const };
  * Three members of pool P on 3,100 flights, 1,400 planned each by 15 May; `spend` says what each has spent, and each
  * daily budget is what it spends a day (it spends all it may).
  */
-function plan(spend: [number, number, number], o: { weak?: string; open?: Record<string, string> } = {}) {
+function plan(
+  spend: [number, number, number],
+  o: { weak?: string; open?: Record<string, string>; remembered?: Record<string, string> } = {},
+) {
   const ids = ['a', 'b', 'c'];
   const rows: PlanRow[] = ids.map((id, i) =>
     planRow({
@@ -52,6 +55,7 @@ function plan(spend: [number, number, number], o: { weak?: string; open?: Record
     campaigns: new Map(campaigns.map((c) => [`google:${c.id}`, c])),
     budgets: ASK,
     openPool: (key) => o.open?.[key] ?? null,
+    remembered: (a) => o.remembered?.[a.key] ?? null,
     now: NOW,
   });
 }
@@ -79,6 +83,18 @@ describe('planPools', () => {
     const asked = plan([1200, 1200, 2400], { weak: 'c' }).questions[0]?.rebalance;
     // c runs at 2,400 / 14 days a day for the 17 days left while a person decides.
     expect(round2((asked?.projectedSpend ?? 0) - (paused?.projectedSpend ?? 0))).toBe(round2((2400 / 14) * 17));
+  });
+
+  it("holds a member what the store remembers holds (a person's restore, a change within 24 h)", () => {
+    const p = plan([1200, 1200, 1200], { remembered: { 'plan:b': 'restored by U2' } });
+    expect(p.questions[0]?.rebalance.changes.map((c) => c.campaignId)).toEqual(['a', 'c']);
+    expect(p.questions[0]?.rebalance.note).toContain('Held: b (restored by U2).');
+    // Every member held: nothing to change, nothing asked.
+    const all = plan([1200, 1200, 1200], {
+      remembered: { 'plan:a': 'a change was rejected by U1', 'plan:b': 'restored by U2', 'plan:c': 'changed at T' },
+    });
+    expect(all.questions).toEqual([]);
+    expect(all.rebalances[0]?.changes).toEqual([]);
   });
 
   it('drops from an open question a member that is now held, and keeps the question', () => {
