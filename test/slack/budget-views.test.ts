@@ -334,6 +334,39 @@ describe("a pool's rebalance", () => {
     expect(text(closed[0])).not.toContain('1,200.00');
   });
 
+  it('asks about a batch of budget changes as budget changes: each from → to, Apply / Keep budgets', async () => {
+    const members = [member(changes[0] as (typeof changes)[number]), member(changes[3] as (typeof changes)[number])];
+    const batch = escalation({
+      proposedAction: 'budget',
+      campaignId: null,
+      reason: '2 more daily-budget changes than the agent makes alone in one run (MAX_AUTONOMOUS_BUDGET_CHANGES 0).',
+      batch: { kind: 'budget', members },
+    });
+    const blocks = escalationBlocks(batch);
+    await post(blocks);
+    expect(text(blocks[0])).toContain('Set 2 daily budgets? More than the agent changes alone in one run');
+    const t = text(blocks);
+    expect(t).toContain('*Name of ACM-G-040* (ACM-G-040): 1,000.00 → 1,200.00 EUR a day (+20.00%)');
+    expect(t).toContain('*Name of ACM-M-041* (ACM-M-041): 500.00 → 600.00 EUR a day (+20.00%)');
+    expect(t).toContain('restart the learning phase');
+    // Not a flag for review: approving sets budgets.
+    expect(t).not.toMatch(/Flag|nothing is paused/);
+    const [yes, no] = buttons(blocks);
+    expect(yes).toMatchObject({ action_id: APPROVE, text: { text: 'Apply 2 changes' } });
+    expect(no).toMatchObject({ action_id: REJECT, text: { text: 'Keep budgets' } });
+    // Once approved, each change can be put back.
+    const closed = closedBlocks({
+      escalation: { ...batch, status: 'approved', decidedBy: 'U1', decidedAt: NOW },
+      decision: 'approved',
+      actor: 'U1',
+      outcome: 'done',
+      detail: 'Approved by U1 for 2 daily budgets: 2 changed.',
+    });
+    await post(closed);
+    expect(text(closed)).toContain('1,000.00 → 1,200.00 EUR a day');
+    expect(buttons(closed).map((b) => b.value)).toEqual(['ACM-G-040', 'ACM-M-041']);
+  });
+
   it("shows the pool's figures kept with the question: its total, spent, where it ends before and after", async () => {
     // 120,000 EUR over three members, 78,000 spent: at today's rates 124,200 (103.5 %); the shared one is held.
     const pm = (id: string, budget: number, actual: number, rate: number, o: Partial<PoolMember> = {}): PoolMember => ({

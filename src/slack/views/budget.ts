@@ -226,7 +226,7 @@ export function rebalanceTitle(e: Escalation, p: PoolRebalance): string {
   return `Rebalance ${p.pool}: ${changes}, lands at ${shareOfPool(p.projectedAfter, p.budget)} of ${total}`;
 }
 
-export function rebalanceAnswers(p: PoolRebalance): Answers {
+export function rebalanceAnswers(p: { changes: readonly unknown[] }): Answers {
   const n = p.changes.length;
   return {
     yes: `Apply ${n} change${n === 1 ? '' : 's'}`,
@@ -236,30 +236,52 @@ export function rebalanceAnswers(p: PoolRebalance): Answers {
   };
 }
 
-/** The rebalance card: where the pool ends now and after, each change, then `actions` (null once decided). */
-export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block | null): Block[] {
-  const cur = p.currency;
-  const pct = (v: number | null) => (v !== null && p.budget ? formatPct(((v - p.budget) / p.budget) * 100) : '—');
-  // People know a campaign by its name: the plan id follows it, as on every other card.
+/** One daily-budget change of a batch, in the currency it is set in. */
+export interface ListedChange {
+  campaignId: string;
+  from: number;
+  to: number;
+  currency: string | null;
+}
+
+/**
+ * "• *Acme_DE_Boots_Search_Q4* (ACM-G-020): 650.00 → 780.00 EUR a day (+20.00%)" for the first REBALANCE_LISTED
+ * changes that fit a section, and how many more; null when there are none. People know a campaign by its name: the
+ * plan id follows it, as on every other card.
+ */
+export function changeList(e: Escalation, changes: readonly ListedChange[]): string | null {
   const names = new Map<string, string>();
-  let meta = false;
   for (const m of e.batch?.members ?? []) {
     const name = m.campaignName ?? m.platformCampaignName;
     if (name) names.set(m.campaignId ?? m.platformCampaignId ?? m.key, name);
-    meta ||= !m.dropped && m.budget != null && m.platform === 'meta';
   }
   const lines: string[] = [];
   let length = 0;
-  for (const c of p.changes.slice(0, REBALANCE_LISTED)) {
+  for (const c of changes.slice(0, REBALANCE_LISTED)) {
     const name = names.get(c.campaignId);
     const who = name ? `*${esc(name)}* (${esc(c.campaignId)})` : `*${esc(c.campaignId)}*`;
     const step = c.from > 0 ? ` (${formatPct(((c.to - c.from) / c.from) * 100)})` : '';
-    const line = `• ${who}: ${formatAmount(c.from, cur)} → ${money(c.to, cur)} a day${step}`;
+    const line = `• ${who}: ${formatAmount(c.from, c.currency)} → ${money(c.to, c.currency)} a day${step}`;
     if (length + line.length + 1 > LIMITS.sectionText - 40) break;
     lines.push(line);
     length += line.length + 1;
   }
-  const more = p.changes.length - lines.length;
+  const more = changes.length - lines.length;
+  return lines.length ? [...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n') : null;
+}
+
+/** Whether a batch still changes a Meta campaign's budget: its card then says what that costs. */
+export const changesMeta = (e: Escalation): boolean =>
+  (e.batch?.members ?? []).some((m) => !m.dropped && m.budget != null && m.platform === 'meta');
+
+/** The rebalance card: where the pool ends now and after, each change, then `actions` (null once decided). */
+export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block | null): Block[] {
+  const cur = p.currency;
+  const pct = (v: number | null) => (v !== null && p.budget ? formatPct(((v - p.budget) / p.budget) * 100) : '—');
+  const list = changeList(
+    e,
+    p.changes.map((c) => ({ ...c, currency: cur })),
+  );
   const dropped = droppedFrom(e);
   const blocks: Block[] = [
     header(`:scales: ${rebalanceTitle(e, p)}`),
@@ -270,11 +292,11 @@ export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block 
             `At today's rates the pool ends at *${money(p.projectedSpend, cur)}* (${pct(p.projectedSpend)}) of its ${money(p.budget, cur)}, ${money(p.actualSpend, cur)} spent so far; ${dropped > 0 ? `with all ${p.changes.length + dropped} changes asked it would have ended` : 'with these changes'} near *${money(p.projectedAfter, cur)}* (${pct(p.projectedAfter)}).`,
           ),
         ]),
-    ...(lines.length ? [section([...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n'))] : []),
+    ...(list ? [section(list)] : []),
   ];
   if (p.note) blocks.push(section(clip(`*Note:* ${esc(p.note)}`, LIMITS.sectionText)));
   // Like a single Meta budget card: an approver weighs the learning phase before changing several at once.
-  if (meta) blocks.push(section(`:warning: ${META_LEARNING_NOTE}`));
+  if (changesMeta(e)) blocks.push(section(`:warning: ${META_LEARNING_NOTE}`));
   if (actions) {
     blocks.push(section(rebalanceAnswers(p).explain), actions);
     blocks.push(context([`Rebalance \`${e.id}\` · expires ${slackDate(e.expiresAt)} · run ${e.runId}`]));

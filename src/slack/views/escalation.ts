@@ -36,6 +36,7 @@ import {
   rebalanceTitle,
   restoreBudgetActions,
 } from './budget.js';
+import { budgetBatchAnswers, budgetBatchBlocks, budgetBatchChanges, budgetBatchQuestion } from './budget-batch.js';
 import { causeLines, detailsContext, displayName, forecastLine, money, ownerMention, stakeLine } from './situation.js';
 
 export const APPROVE = 'pacing_approve';
@@ -60,6 +61,8 @@ function kindOf(e: Escalation): Kind {
 export function question(e: Escalation): { icon: string; title: string } {
   const pool = rebalanceOf(e);
   if (pool) return { icon: ':scales:', title: rebalanceTitle(e, pool) };
+  const changes = budgetBatchChanges(e);
+  if (changes) return budgetBatchQuestion(changes);
   if (e.batch) return { icon: BATCH_ICON[e.batch.kind], title: batchHeader(e, e.batch, standing(e.batch).length) };
   const budget = budgetProposalOf(e);
   if (budget) return budgetQuestion(e, budget);
@@ -123,6 +126,8 @@ export function answers(e: Escalation): Answers {
   const halt = e.proposedAction === 'halt';
   const pool = rebalanceOf(e);
   if (pool) return rebalanceAnswers(pool);
+  const changes = budgetBatchChanges(e);
+  if (changes) return budgetBatchAnswers(changes);
   if (e.batch) return batchAnswers(e, e.batch);
   const budget = budgetProposalOf(e);
   if (budget) return budgetAnswers(e, budget);
@@ -175,6 +180,8 @@ export function answers(e: Escalation): Answers {
 export function escalationBlocks(e: Escalation): Block[] {
   const pool = rebalanceOf(e);
   if (pool) return rebalanceBlocks(e, pool, escalationActions(e));
+  const changes = budgetBatchChanges(e);
+  if (changes) return budgetBatchBlocks(e, changes, escalationActions(e));
   if (e.batch) return batchBlocks(e, e.batch, escalationActions(e));
   return [
     ...singleBlocks(e, question(e)),
@@ -271,9 +278,10 @@ export function closedBlocks(c: EscalationClosed): Block[] {
       ? batchRestoreBlocks(e)
       : [];
   const pool = rebalanceOf(e);
-  if (pool) {
+  const changes = budgetBatchChanges(e);
+  if (pool || changes) {
     // The card as asked, its context line last: the undo goes just above it.
-    const kept = rebalanceBlocks(e, pool, null).slice(1);
+    const kept = (pool ? rebalanceBlocks(e, pool, null) : budgetBatchBlocks(e, changes ?? [], null)).slice(1);
     return [header(`${head.icon} ${head.title}`), decided, ...kept.slice(0, -1), ...undo, ...kept.slice(-1)];
   }
   if (e.batch) {
