@@ -86,7 +86,14 @@ export function planPools(input: {
     const needed = input.budgets.actions !== 'off' && poolNeedsRebalance(rebalance, input.budgets.triggerPct);
     if (!needed) {
       if (open)
-        out.close.push({ escalationId: open, key: `pool:${pool}`, note: 'no longer needed: the pool is on course' });
+        out.close.push({
+          escalationId: open,
+          key: `pool:${pool}`,
+          note:
+            input.budgets.actions === 'off'
+              ? 'no longer asked: BUDGET_ACTIONS is off'
+              : 'no longer needed: the pool is on course',
+        });
       continue;
     }
     const index = new Map(rows.map((i) => [input.plan.rows[i]?.row.campaignId, i]));

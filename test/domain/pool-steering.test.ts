@@ -2,7 +2,7 @@
 // held (a pause and a budget change never fight), and an open pool question keeps only the changes that still stand.
 import { describe, expect, it } from 'vitest';
 import { assessAll } from '../../src/domain/assess.js';
-import { DEFAULT_BUDGET_SETTINGS } from '../../src/domain/budget.js';
+import { type BudgetSettings, DEFAULT_BUDGET_SETTINGS } from '../../src/domain/budget.js';
 import { round2 } from '../../src/domain/money.js';
 import { DEFAULT_GUARDS, decidePolicy } from '../../src/domain/policy.js';
 import { planPools } from '../../src/domain/pool-steering.js';
@@ -17,7 +17,12 @@ const ASK = { ...DEFAULT_BUDGET_SETTINGS, actions: 'ask' as const };
  */
 function plan(
   spend: [number, number, number],
-  o: { weak?: string; open?: Record<string, string>; remembered?: Record<string, string> } = {},
+  o: {
+    weak?: string;
+    open?: Record<string, string>;
+    remembered?: Record<string, string>;
+    budgets?: Partial<BudgetSettings>;
+  } = {},
 ) {
   const ids = ['a', 'b', 'c'];
   const rows: PlanRow[] = ids.map((id, i) =>
@@ -53,7 +58,7 @@ function plan(
     plan: policy,
     planRows: rows,
     campaigns: new Map(campaigns.map((c) => [`google:${c.id}`, c])),
-    budgets: ASK,
+    budgets: { ...ASK, ...o.budgets },
     openPool: (key) => o.open?.[key] ?? null,
     remembered: (a) => o.remembered?.[a.key] ?? null,
     now: NOW,
@@ -103,6 +108,15 @@ describe('planPools', () => {
     expect(p.drop).toEqual([{ escalationId: 'esc-p1', key: 'plan:c' }]);
     expect(p.close).toEqual([]);
     expect(p.questions[0]?.open).toBe('esc-p1');
+  });
+
+  it.each([
+    ['the pool is back on course', [1400, 1400, 1400], 'ask', 'no longer needed: the pool is on course'],
+    ['BUDGET_ACTIONS is turned off', [1200, 1200, 1200], 'off', 'no longer asked: BUDGET_ACTIONS is off'],
+  ] as const)('closes an open question once %s', (_name, spend, actions, note) => {
+    const p = plan([...spend], { open: { 'plan:a': 'esc-p3' }, budgets: { actions } });
+    expect(p.questions).toEqual([]);
+    expect(p.close).toEqual([{ escalationId: 'esc-p3', key: 'pool:P', note }]);
   });
 
   it('closes an open question none of whose changes stands, and asks afresh', () => {
