@@ -4,7 +4,7 @@
 // next run), audits budget_changed and updates the card, whose "Restore budget" button then puts it back.
 import { describe, expect, it } from 'vitest';
 import { RunStore } from '../../src/store/runs.js';
-import { blockAction } from '../fakes/slack-requests.js';
+import { blockAction, slashCommand } from '../fakes/slack-requests.js';
 import { APPROVER, CHANNELS, SECRET } from './helpers.js';
 import { servedSlack } from './serve-harness.js';
 
@@ -130,6 +130,15 @@ describe('BUDGET_ACTIONS=ask through Slack', () => {
     expect(q.text).toContain('restart the learning phase');
     const [yes] = q.buttons;
     expect(yes).toMatchObject({ action_id: 'pacing_approve', text: { text: 'Apply 3 changes' } });
+    // /pacing status of a member says what the rebalance does to it, and which question asks it.
+    await slashCommand(t.world.base, SECRET, {
+      text: 'status ACM-G-020',
+      userId: APPROVER,
+      channelId: CHANNELS.alerts,
+      responseUrl: t.world.fake.responseUrl('status'),
+    });
+    const status = JSON.stringify((await t.world.fake.waitForRespond((r) => r.id === 'status', 5_000)).body);
+    expect(status).toContain(`*Budget pool DE Boots:* 650.00 → 780.00 EUR a day, asked in rebalance \`${yes?.value}\``);
 
     expect((await click('pacing_approve', yes?.value as string, q.ts, q.blocks, 'pool')).status).toBe(200);
     const after = await updated(q.ts);

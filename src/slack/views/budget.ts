@@ -2,6 +2,7 @@
 // budget with the forecast before and after, a pool's rebalance as one batch, advice the agent will not carry out,
 // and the "Restore budget" button after a change.
 
+import type { PoolChange } from '../../agent/reads.js';
 import type { BudgetProposal } from '../../domain/budget.js';
 import { projectedWithBudget } from '../../domain/budget-outlook.js';
 import { formatAmount, formatPct, formatTotal } from '../../domain/money.js';
@@ -304,6 +305,13 @@ export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block 
     blocks.push(context([`Rebalance \`${e.id}\` · run ${e.runId}`]));
   }
   return blocks;
+}
+
+/** `/pacing status <campaign>`: what its budget pool's rebalance does to its daily budget, and the question asking it. */
+export function poolChangeLine(c: PoolChange | null): string | null {
+  if (!c) return null;
+  const span = `${formatAmount(c.from, c.currency)} → ${money(c.to, c.currency)} a day`;
+  return `:scales: *Budget pool ${esc(c.pool)}:* ${span}${c.escalationId ? `, asked in rebalance \`${esc(c.escalationId)}\`` : ' in its rebalance (`npx pacing optimise` shows it)'}.`;
 }
 
 /** `/pacing status <campaign>`: the budget change made this run, else the proposal or the advice, in one line. */
