@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 
 let dir: string;
 beforeEach(() => {
@@ -101,7 +102,7 @@ describe('daily spend', () => {
     old.close();
 
     const store = Store.open(file);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(10);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(store.runs.dailySpend('google', '1')).toEqual([
       { day: '2026-11-01', spend: 0.30000000000000004 },
       { day: '2026-11-02', spend: 20.5 },
