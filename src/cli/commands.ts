@@ -141,7 +141,11 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
     return;
   }
   io.out(
-    found.map((r) => campaignDetail(r, r.escalationId ? app.reads.escalation(r.escalationId) : null)).join('\n\n'),
+    found
+      .map((r) =>
+        campaignDetail(r, r.escalationId ? app.reads.escalation(r.escalationId) : null, app.reads.poolChangeFor(r)),
+      )
+      .join('\n\n'),
   );
 }
 

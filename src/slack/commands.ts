@@ -42,7 +42,11 @@ export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter
           await reply(
             respond,
             rows.length
-              ? campaignBlocks(rows, (id) => app.reads.escalation(id))
+              ? campaignBlocks(
+                  rows,
+                  (id) => app.reads.escalation(id),
+                  (r) => app.reads.poolChangeFor(r),
+                )
               : helpBlocks(
                   `No campaign matching *${esc(arg)}* in the latest run.${esc(latest ? campaignHint(arg, latest.results) : '')}`,
                 ),
