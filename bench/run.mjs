@@ -9,7 +9,7 @@
 // cycleMs is the median of the measured cycles; matchAccuracy and comparisons come from the first cycle.
 //
 // Environment: BENCH_ROWS, BENCH_CYCLES, BENCH_SEED, BENCH_KEEP=1 (keep the temporary folder),
-// BENCH_PRUNE=0 (skip the retention check).
+// BENCH_PRUNE=0 (skip the retention check), BENCH_BUDGET_ACTIONS (off, the app's default | ask | auto).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,9 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 5);
 const SEED = Number(process.env.BENCH_SEED ?? 20261120);
 const NOW = '2026-11-20T09:00:00Z';
+// The budget lever as the app's default has it (proposals and pools worked out and shown); `ask` or `auto` to
+// measure asking about them too.
+const BUDGET_ACTIONS = process.env.BENCH_BUDGET_ACTIONS ?? 'off';
 const TARGETS = { cycleMs: 500, matchAccuracy: 0.999, checkpointBytesPerCycle: 2 * 1024 * 1024 };
 const STAGES = [
   'catch_up',
@@ -82,12 +85,17 @@ log(
 
 // ---------------------------------------------------------------- app with instrumentation
 const counts = { alerts: 0, opened: 0, closed: 0 };
+/** Questions opened, by what they propose (budget and rebalance are the budget lever's). */
+const openedBy = {};
 const notifier = {
   alert: async () => void counts.alerts++,
   runAlerts: async (_runId, rows) => {
     counts.alerts += rows.length;
   },
-  escalationOpened: async () => void counts.opened++,
+  escalationOpened: async (e) => {
+    counts.opened++;
+    openedBy[e.proposedAction] = (openedBy[e.proposedAction] ?? 0) + 1;
+  },
   escalationClosed: async () => void counts.closed++,
 };
 
@@ -103,7 +111,7 @@ const newTimings = () => ({
 });
 
 async function open(env) {
-  const config = loadConfig({ PACING_DATA_DIR: dataDir, PACING_DB: dbPath, PACING_NOW: NOW, ...env });
+  const config = loadConfig({ PACING_DATA_DIR: dataDir, PACING_DB: dbPath, PACING_NOW: NOW, BUDGET_ACTIONS, ...env });
   const app = await createApp(config, notifier, () => sampleHeap());
   const agent = app.agent;
   // Instrumentation reaches into the agent's graphs; if their names change, that stage is just not timed.
@@ -204,6 +212,7 @@ async function cycle(app, label) {
 const rssBefore = process.memoryUsage().rss;
 let app = await open({});
 const first = await cycle(app, 'first');
+const openedFirst = { ...openedBy };
 const measured = [];
 const dbAfterFirst = dbFileBytes();
 for (let i = 0; i < CYCLES; i++) measured.push(await cycle(app, `#${i + 1}`));
@@ -307,6 +316,15 @@ const sev = first.report.summary.bySeverity;
 log(
   `first cycle outcome: ${sev.healthy} healthy, ${sev.warning} warning, ${sev.critical} critical, ${sev.none} without variance; ` +
     `${first.report.summary.orphans} orphans; ${first.report.errors.length} row errors; ${first.report.platformErrors.length} platform errors`,
+);
+
+const proposals = first.report.results.map((r) => r.budgetProposal).filter((p) => p != null);
+const pools = first.report.summary.pools ?? [];
+log(
+  `budget steering (BUDGET_ACTIONS=${BUDGET_ACTIONS}, first cycle): ${proposals.length} proposals ` +
+    `(${proposals.filter((p) => p.applicable).length} applicable, ${proposals.filter((p) => p.step).length} step-capped, ` +
+    `${proposals.filter((p) => !p.applicable).length} advice only); ${openedFirst.budget ?? 0} budget questions; ` +
+    `${pools.length} pools (${pools.filter((p) => p.changes.length > 0).length} with changes), ${openedFirst.rebalance ?? 0} rebalance questions`,
 );
 
 log();

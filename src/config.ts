@@ -23,7 +23,9 @@ import {
   timeZone,
   whole,
 } from './config-fields.js';
+import { LLM_FIELDS, type LlmSettings, llmSettings } from './config-llm.js';
 import { readSecretFiles, SECRET_SETTINGS } from './config-secrets.js';
+import { SHEET_FIELDS, type SheetSettings, sheetSettings } from './config-sheet.js';
 import type { BudgetSettings } from './domain/budget.js';
 import type { GuardSettings } from './domain/policy.js';
 import type { Thresholds } from './domain/types.js';
@@ -102,10 +104,12 @@ const EnvSchema = z.object({
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v27.0')
     .default('v27.0'), // CURRENT_META_API_VERSION in platforms/meta/errors.ts
+  ...SHEET_FIELDS,
   PAGERDUTY_ROUTING_KEY: pagerDutyRoutingKey.optional(),
   PAGERDUTY_EVENTS_URL: z
     .url({ error: 'must be a URL such as https://events.pagerduty.com/v2/enqueue' })
     .default('https://events.pagerduty.com/v2/enqueue'),
+  ...LLM_FIELDS,
 });
 
 /** The name of every setting the app reads (documented one by one in .env.example; a test keeps them in step). */
@@ -173,6 +177,10 @@ export interface Config {
   };
   /** PagerDuty Events API v2: paging is on when the routing key is set. */
   paging: { routingKey: string | null; eventsUrl: string };
+  /** TRACKER_SHEET: the plan is read from this Google Sheet instead of tracker.csv (SPEC, Plans from Google Sheets). */
+  sheet: SheetSettings | null;
+  /** Explanations (SPEC): the model that writes the analyst's note (provider `none`: off). */
+  llm: LlmSettings;
 }
 
 /** Reads `.env` in `cwd` when present; variables already in the environment win, even when empty. */
@@ -235,6 +243,8 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       e.GOOGLE_OAUTH_TOKEN_URL,
       e.META_GRAPH_API_BASE_URL,
       e.PAGERDUTY_EVENTS_URL,
+      e.SHEETS_API_URL,
+      e.LLM_BASE_URL,
     ].flatMap(urlCredentials),
   ]);
   return {
@@ -312,6 +322,8 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       },
     },
     paging: { routingKey: e.PAGERDUTY_ROUTING_KEY ?? null, eventsUrl: e.PAGERDUTY_EVENTS_URL },
+    sheet: sheetSettings(e),
+    llm: llmSettings(e),
   };
 }
 

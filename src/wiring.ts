@@ -4,10 +4,12 @@ import { PacingAgent } from './agent/agent.js';
 import type { Notifier, PlatformAdapter, Progress } from './agent/ports.js';
 import type { Config } from './config.js';
 import type { Platform } from './domain/types.js';
+import { explainerFor } from './llm/index.js';
 import { type OutboxApp, openStore } from './open.js';
 import { createPlatforms } from './platforms/index.js';
 import type { Store } from './store/index.js';
 import { CsvPlanSource } from './tracker/csv.js';
+import { SheetsPlanSource } from './tracker/sheets/source.js';
 
 export interface App extends OutboxApp {
   agent: PacingAgent;
@@ -35,7 +37,9 @@ export async function createApp(
   }
   const agent = new PacingAgent({
     store,
-    tracker: new CsvPlanSource(join(config.dataDir, 'tracker.csv')),
+    tracker: config.sheet
+      ? new SheetsPlanSource(config.sheet, config.platforms.google)
+      : new CsvPlanSource(join(config.dataDir, 'tracker.csv')),
     platforms,
     notifier: typeof notifier === 'function' ? notifier(store) : notifier,
     clock: config.clock,
@@ -47,6 +51,8 @@ export async function createApp(
     checkpointRetentionDays: config.checkpointRetentionDays,
     resultsRetentionDays: config.resultsRetentionDays,
     approvers: config.approvers,
+    explainer: explainerFor(config.llm),
+    explanations: { timeoutMs: config.llm.timeoutMs, maxCallsPerRun: config.llm.maxCallsPerRun },
     ...(progress ? { progress } : {}),
   });
   return { config, store, agent, reads: agent.reads, close: () => store.close() };

@@ -27,6 +27,15 @@ export interface RunLock {
   acquiredAt: string;
 }
 
+/** A campaign's change in its budget pool's rebalance, and the open question asking it (null: only proposed). */
+export interface PoolChange {
+  pool: string;
+  from: number;
+  to: number;
+  currency: string | null;
+  escalationId: string | null;
+}
+
 /** Past every event's time: counting "until the end" needs an upper bound. */
 const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
@@ -56,6 +65,27 @@ export class Reads {
 
   escalation(id: string): Promise<Escalation | null> {
     return this.store.escalations.get(id);
+  }
+
+  /**
+   * What its budget pool's rebalance does to a campaign's daily budget: the open pool question's change (asked),
+   * else the latest run's rebalance (shown by `optimise`); null when no pool changes it.
+   */
+  async poolChangeFor(r: Pick<ResultRow, 'key' | 'campaignId'>): Promise<PoolChange | null> {
+    const key = `budget:${r.key}`;
+    for (const e of await this.store.escalations.pending()) {
+      if (e.batch?.kind !== 'pool') continue;
+      const m = e.batch.members.find((x) => x.key === key && !x.dropped && x.budget);
+      if (m?.budget) {
+        const pool = e.batch.pool?.pool ?? e.key.replace(/^batch:pool:/, '').replace(`:${e.id}`, '');
+        return { pool, ...m.budget, escalationId: e.id };
+      }
+    }
+    for (const p of (await this.pools())?.pools ?? []) {
+      const c = p.changes.find((x) => x.campaignId === r.campaignId);
+      if (c) return { pool: p.pool, from: c.from, to: c.to, currency: p.currency, escalationId: null };
+    }
+    return null;
   }
 
   /** The latest run's row for a platform campaign (people know it by its plan id and name, a button by its ids). */

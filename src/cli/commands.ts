@@ -142,7 +142,13 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
   }
   const details: string[] = [];
   for (const r of found)
-    details.push(campaignDetail(r, r.escalationId ? await app.reads.escalation(r.escalationId) : null));
+    details.push(
+      campaignDetail(
+        r,
+        r.escalationId ? await app.reads.escalation(r.escalationId) : null,
+        await app.reads.poolChangeFor(r),
+      ),
+    );
   io.out(details.join('\n\n'));
 }
 

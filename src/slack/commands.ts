@@ -1,5 +1,6 @@
 // /pacing: acknowledged at once; anything slow answers afterwards through respond().
 import type { App as Bolt, RespondFn } from '@slack/bolt';
+import type { PoolChange } from '../agent/reads.js';
 import { campaignHint, findCampaign } from '../domain/lookup.js';
 import type { Escalation, ResultRow } from '../domain/records.js';
 import { asPacingError, RunInProgress } from '../errors.js';
@@ -40,11 +41,15 @@ export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter
         if (arg) {
           const latest = await app.reads.latest();
           const rows = latest ? findCampaign(latest.results, arg) : [];
-          const escalations = await escalationsOf(app, rows);
+          const { escalations, poolChanges } = await lookupsOf(app, rows);
           await reply(
             respond,
             rows.length
-              ? campaignBlocks(rows, (id) => escalations.get(id) ?? null)
+              ? campaignBlocks(
+                  rows,
+                  (id) => escalations.get(id) ?? null,
+                  (r) => poolChanges.get(r.key) ?? null,
+                )
               : helpBlocks(
                   `No campaign matching *${esc(arg)}* in the latest run.${esc(latest ? campaignHint(arg, latest.results) : '')}`,
                 ),
@@ -108,10 +113,17 @@ export function notApprover(app: AgentApp): string {
     : `Only approvers can do this. Ask one of ${app.config.approvers.map((u) => `<@${u}>`).join(', ')}.`;
 }
 
-/** The escalations the rows point at (as many as a status reply shows), read once each. */
-async function escalationsOf(app: AgentApp, rows: readonly ResultRow[]): Promise<Map<string, Escalation | null>> {
-  const out = new Map<string, Escalation | null>();
-  for (const r of rows.slice(0, 5))
-    if (r.escalationId && !out.has(r.escalationId)) out.set(r.escalationId, await app.reads.escalation(r.escalationId));
-  return out;
+/** What a status reply shows beside the rows (as many as it shows): their escalations and pool changes. */
+async function lookupsOf(
+  app: AgentApp,
+  rows: readonly ResultRow[],
+): Promise<{ escalations: Map<string, Escalation | null>; poolChanges: Map<string, PoolChange | null> }> {
+  const escalations = new Map<string, Escalation | null>();
+  const poolChanges = new Map<string, PoolChange | null>();
+  for (const r of rows.slice(0, 5)) {
+    if (r.escalationId && !escalations.has(r.escalationId))
+      escalations.set(r.escalationId, await app.reads.escalation(r.escalationId));
+    poolChanges.set(r.key, await app.reads.poolChangeFor(r));
+  }
+  return { escalations, poolChanges };
 }

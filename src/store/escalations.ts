@@ -1,6 +1,6 @@
 // Escalations awaiting a human, and the atomic claim that makes each decision happen once.
 import type { HumanDecision, OpenQuestion } from '../domain/policy.js';
-import type { BatchKind, BatchMember, Decision, Escalation, EscalationStatus } from '../domain/records.js';
+import type { BatchKind, BatchMember, Decision, Escalation, EscalationStatus, PoolFigures } from '../domain/records.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
 import { ownerAlive, PROCESS_ID } from './owner.js';
 import { insertionOrder, type Sql, type SqlValue } from './sql.js';
@@ -42,6 +42,7 @@ interface EscalationRecord {
   thread_id: string;
   snapshot: string;
   batch_kind: BatchKind | null;
+  batch_figures: string | null;
 }
 
 const toEscalation = (r: EscalationRecord): Escalation => ({
@@ -63,13 +64,19 @@ const toEscalation = (r: EscalationRecord): Escalation => ({
   decisionNote: r.decision_note,
   threadId: r.thread_id,
   snapshot: JSON.parse(r.snapshot) as Escalation['snapshot'],
-  batch: r.batch_kind ? { kind: r.batch_kind, members: [] } : null,
+  batch: r.batch_kind
+    ? {
+        kind: r.batch_kind,
+        members: [],
+        ...(r.batch_figures ? { pool: JSON.parse(r.batch_figures) as PoolFigures } : {}),
+      }
+    : null,
 });
 
 export type ClaimResult = { claimed: true; escalation: Escalation } | { claimed: false; escalation: Escalation | null };
 
 const ESCALATION_COLUMNS =
-  'id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason, status, created_at, expires_at, thread_id, snapshot, batch_kind';
+  'id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason, status, created_at, expires_at, thread_id, snapshot, batch_kind, batch_figures';
 const MEMBER_COLUMNS = ['escalation_id', 'seq', 'key', 'data', 'dropped'];
 
 export class EscalationStore {
@@ -81,7 +88,7 @@ export class EscalationStore {
       const existing = await pendingFor(tx, e.key);
       if (existing) return { created: false, escalation: existing };
       await tx.run(
-        `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+        `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
         [
           e.id,
           e.runId,
@@ -96,6 +103,7 @@ export class EscalationStore {
           e.threadId,
           JSON.stringify(e.snapshot),
           e.batch?.kind ?? null,
+          e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
         ],
       );
       if (e.batch)

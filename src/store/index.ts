@@ -7,6 +7,7 @@ import { openDb } from './db.js';
 import { DigestLog } from './digest-log.js';
 import { EffectLog } from './effect-log.js';
 import { EscalationStore } from './escalations.js';
+import { ExplanationStore } from './explanations.js';
 import { FixtureStatusStore } from './fixture-status.js';
 import { Locks } from './locks.js';
 import { Outbox } from './outbox.js';
@@ -31,6 +32,8 @@ export class Store {
   readonly announcements: Announcements;
   /** Paging's open incidents and its queue of PagerDuty events. */
   readonly pages: Pages;
+  /** The analyst's notes the model wrote, for reuse while a row's question is unchanged. */
+  readonly explanations: ExplanationStore;
 
   /**
    * `shared` is what a transaction's store shares with the store it came from: the connection's own port, and
@@ -52,6 +55,7 @@ export class Store {
     this.seenRequests = new SeenRequests(sql);
     this.announcements = new Announcements(sql);
     this.pages = new Pages(sql);
+    this.explanations = new ExplanationStore(sql);
   }
 
   /** Opens the database named by PACING_DB's setting (a file path; `:memory:` for a throwaway one), migrated. */

@@ -1,9 +1,12 @@
 // Replies to /pacing status, /pacing status <campaign> and /pacing pending, and the help text.
+
 import type { LatestRun } from '../../agent/agent.js';
+import type { PoolChange } from '../../agent/reads.js';
 import { formatPct } from '../../domain/money.js';
 import { moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
 import type { Escalation, ResultRow } from '../../domain/records.js';
 import { standsPaused } from '../../domain/standing.js';
+import { analysisBlocks } from './analysis.js';
 import {
   type Block,
   clip,
@@ -16,7 +19,7 @@ import {
   slackDate,
   withinLimits,
 } from './blocks.js';
-import { budgetStatusLine } from './budget.js';
+import { budgetStatusLine, poolChangeLine } from './budget.js';
 import { PROPOSES, subject } from './names.js';
 import {
   atStake,
@@ -86,14 +89,18 @@ const statusLabel = (r: ResultRow): string => {
   return r.status.replace('_', ' ');
 };
 
-export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: string) => Escalation | null): Block[] {
+export function campaignBlocks(
+  rows: readonly ResultRow[],
+  escalations: (id: string) => Escalation | null,
+  poolChange: (r: ResultRow) => PoolChange | null = () => null,
+): Block[] {
   const blocks: Block[] = [];
   for (const r of rows.slice(0, 5)) {
     const e = r.escalationId ? escalations(r.escalationId) : null;
     const forecast = forecastLine(r);
     const causes = causeLines(r, [r.actionNote ?? r.reason]);
     const steps = stepLines(r);
-    const budget = budgetStatusLine(r);
+    const budget = [budgetStatusLine(r), poolChangeLine(poolChange(r))].filter(Boolean).join('\n');
     blocks.push(
       header(`${severityIcon(r.severity)} ${displayName(r)}`),
       section([stakeLine(r), ...(forecast ? [forecast] : [])].join('\n')),
@@ -103,6 +110,7 @@ export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: str
       ...(causes.length ? [section(`*Why*\n${causes.join('\n')}`)] : []),
       ...(steps.length ? [section(`*What to do*\n${steps.join('\n')}`)] : []),
       ...(budget ? [section(budget)] : []),
+      ...analysisBlocks(r.explanation),
       context([
         ...detailsContext(r),
         ...(e
