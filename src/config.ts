@@ -29,6 +29,7 @@ import type { GuardSettings } from './domain/policy.js';
 import type { Thresholds } from './domain/types.js';
 import { ConfigError } from './errors.js';
 import { registerSecrets, urlCredentials } from './redact.js';
+import { isPostgresUrl, urlUser } from './store/db-url.js';
 
 export const BUNDLED_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -236,11 +237,14 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       e.META_GRAPH_API_BASE_URL,
       e.PAGERDUTY_EVENTS_URL,
     ].flatMap(urlCredentials),
+    // PostgreSQL's password (a user name alone is no secret: "postgres" would be redacted from every message).
+    ...(isPostgresUrl(e.PACING_DB) ? urlCredentials(e.PACING_DB).filter((c) => c !== urlUser(e.PACING_DB)) : []),
   ]);
   return {
     dataDir,
     bundledData,
-    dbPath: resolve(e.PACING_DB),
+    // A postgres:// URL selects PostgreSQL (kept as written); anything else is a SQLite file.
+    dbPath: isPostgresUrl(e.PACING_DB) ? e.PACING_DB : resolve(e.PACING_DB),
     clock: fixed === null ? () => new Date().toISOString() : () => fixed,
     fixedNow: fixed,
     thresholds: {

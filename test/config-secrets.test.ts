@@ -116,3 +116,22 @@ describe('.env', () => {
     );
   });
 });
+
+describe('PACING_DB on PostgreSQL', () => {
+  it("keeps the URL as written and redacts its password everywhere, not its user's name", () => {
+    const url = 'postgresql://pacing:n0t-in-logs%2Fpw@db.internal:5432/pacing?sslmode=require';
+    const config = loadConfig({ PACING_DB: url });
+    expect(config.dbPath).toBe(url);
+    const said = redactText(`could not log in with n0t-in-logs/pw (or n0t-in-logs%2Fpw) as pacing to ${url}`);
+    expect(said).not.toContain('n0t-in-logs');
+    expect(said).toContain('as pacing to postgresql://[redacted]@db.internal:5432/pacing');
+    // A URL without a password has no secret in it: the user's name ("postgres") stays readable in messages.
+    clearSecrets();
+    loadConfig({ PACING_DB: 'postgres://postgres@127.0.0.1/pacing' });
+    expect(redactText('the postgres role')).toBe('the postgres role');
+  });
+
+  it('still resolves a SQLite path', () => {
+    expect(loadConfig({ PACING_DB: 'data/pacing.db' }).dbPath).toBe(join(process.cwd(), 'data/pacing.db'));
+  });
+});

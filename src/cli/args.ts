@@ -20,6 +20,7 @@ export const COMMANDS = [
   'preview',
   'digest',
   'serve',
+  'migrate',
   'help',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -37,6 +38,7 @@ const OPTIONS = {
   run: { type: 'string' },
   limit: { type: 'string' },
   pool: { type: 'string' },
+  from: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -117,6 +119,7 @@ export function parse(argv: string[]): Parsed {
     run: values.run,
     limit,
     pool: values.pool,
+    from: values.from,
   };
   return { command: values.help ? 'help' : command, args, options };
 }
@@ -141,6 +144,8 @@ export function checkUsage(command: Command, args: readonly string[], o: Options
   if (o.all && command !== 'run' && command !== 'status') throw new UsageError('--all is for run and status.');
   if (o.now && command !== 'digest') throw new UsageError('--now is for digest.');
   if (o.pool !== undefined && command !== 'optimise') throw new UsageError('--pool is for optimise.');
+  if (o.from !== undefined && command !== 'migrate') throw new UsageError('--from is for migrate.');
+  if (o.from !== undefined && !o.from.trim()) throw new UsageError('--from needs the SQLite file to copy.');
   if (command === 'digest' && !o.now)
     throw new UsageError('digest needs --now (PACING_DIGEST_CRON sends it on its schedule while serve runs).');
 }

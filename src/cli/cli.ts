@@ -46,11 +46,15 @@ Commands:
   digest --now                          send the digest to Slack now
   serve                                 run the Slack app (HTTP or Socket Mode)
                                         with its schedules
+  migrate [--from <sqlite-file>]        bring the database's schema up to date;
+                                        --from copies a SQLite database into
+                                        an empty PostgreSQL one (PACING_DB)
   help                                  this text
 
 Options:
   --json   print one JSON document on stdout (run, status, pending, audit,
-           approve, reject, restore-budget, report, optimise, preview, digest)
+           approve, reject, restore-budget, report, optimise, preview, digest,
+           migrate)
   --csv    print RFC 4180 CSV with a header row on stdout (status, report)
   --all    list every row of a large run (past 100 rows the table lists only
            those that need attention)
@@ -96,6 +100,11 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   let slack: { client: WebClient; log: Logger } | null = null;
   try {
     const config = loadConfig();
+    if (command === 'migrate') {
+      const { migrate } = await import('./migrate.js');
+      await migrate(config, options, io);
+      return 0;
+    }
     // The digest needs the database (its outbox) and Slack, not the agent.
     if (command === 'digest') {
       const outbox = openOutbox(config);

@@ -55,6 +55,8 @@ export interface Options {
   limit?: number | undefined;
   /** `optimise --pool`: one budget pool only. */
   pool?: string | undefined;
+  /** `migrate --from`: the SQLite file to copy into PostgreSQL. */
+  from?: string | undefined;
 }
 
 /**

@@ -3,7 +3,10 @@
 import pg from 'pg';
 import { DataError } from '../errors.js';
 import { redactText } from '../redact.js';
+import { describeUrl } from './db-url.js';
 import type { Sql, SqlChanges, SqlValue } from './sql.js';
+
+export { describeUrl, isPostgresUrl } from './db-url.js';
 
 /** pg's bind message counts parameters in 16 bits: one statement takes at most this many. */
 export const MAX_PARAMETERS = 65_535;
@@ -61,16 +64,6 @@ export function createClient(url: string, applicationName = 'pacing'): pg.Client
     connectionTimeoutMillis: 10_000,
     types,
   });
-}
-
-/** Whether PACING_DB names a PostgreSQL database rather than a SQLite file. */
-export function isPostgresUrl(value: string): boolean {
-  return /^postgres(?:ql)?:\/\//i.test(value);
-}
-
-/** The URL without its credentials, for messages: `postgres://[redacted]@db:5432/pacing`. */
-export function describeUrl(url: string): string {
-  return redactText(url);
 }
 
 type Queryable = pg.Pool | pg.PoolClient;
