@@ -13,6 +13,7 @@ export const SECRET_SETTINGS = [
   'GOOGLE_ADS_DEVELOPER_TOKEN',
   'META_ACCESS_TOKEN',
   'PAGERDUTY_ROUTING_KEY',
+  'PACING_DB_PASSWORD',
 ] as const;
 
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];

@@ -36,6 +36,7 @@ export const BUNDLED_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)),
 const EnvSchema = z.object({
   PACING_DATA_DIR: z.string().optional(),
   PACING_DB: z.string().default('pacing.db'),
+  PACING_DB_PASSWORD: z.string().optional(),
   PACING_NOW: isoTime.optional(),
   HEALTHY_VARIANCE_THRESHOLD: num(0, 1000).default(10),
   WARNING_VARIANCE_THRESHOLD: num(0, 1000).default(25),
@@ -116,7 +117,10 @@ export interface Config {
   dataDir: string;
   /** True when PACING_DATA_DIR is unset and the bundled demo data is used. */
   bundledData: boolean;
+  /** A SQLite file's absolute path, or a PostgreSQL URL as written. */
   dbPath: string;
+  /** PostgreSQL's password, kept out of the URL (PACING_DB_PASSWORD or its _FILE); null when the URL has it or none is needed. */
+  dbPassword: string | null;
   /** "Now" for everything time-dependent: PACING_NOW, the bundled scenario's time, or the system clock. */
   clock: () => string;
   fixedNow: string | null;
@@ -245,6 +249,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
     bundledData,
     // A postgres:// URL selects PostgreSQL (kept as written); anything else is a SQLite file.
     dbPath: isPostgresUrl(e.PACING_DB) ? e.PACING_DB : resolve(e.PACING_DB),
+    dbPassword: e.PACING_DB_PASSWORD ?? null,
     clock: fixed === null ? () => new Date().toISOString() : () => fixed,
     fixedNow: fixed,
     thresholds: {

@@ -25,7 +25,11 @@ export function databaseEngine(dbPath: string): 'sqlite' | 'postgres' {
 }
 
 /** Migrates the database PACING_DB names; with `from`, then copies that SQLite file into it (PostgreSQL only). */
-export async function migrateDatabase(dbPath: string, from?: string): Promise<MigrateDoc> {
+export async function migrateDatabase(
+  dbPath: string,
+  from: string | undefined,
+  password: string | null = null,
+): Promise<MigrateDoc> {
   if (databaseEngine(dbPath) === 'sqlite') {
     if (from !== undefined) throw new Error('--from copies into PostgreSQL only');
     return migrateSqlite(dbPath);
@@ -36,7 +40,7 @@ export async function migrateDatabase(dbPath: string, from?: string): Promise<Mi
     import('./store/pg-migrate.js'),
     import('./store/pg-copy.js'),
   ]);
-  const pool = createPool(dbPath, { max: 3 });
+  const pool = createPool(dbPath, { max: 3, password });
   try {
     const report = await migratePostgres(pool, dbPath);
     const copied = from === undefined ? null : { source: from, ...(await copySqliteToPostgres(from, pool, dbPath)) };

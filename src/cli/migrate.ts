@@ -7,7 +7,7 @@ import { type Io, json, type Options, UsageError } from './commands.js';
 export async function migrate(config: Config, options: Options, io: Io): Promise<void> {
   if (options.from !== undefined && databaseEngine(config.dbPath) === 'sqlite')
     throw new UsageError('--from copies a SQLite database into PostgreSQL: set PACING_DB to a postgres:// URL first.');
-  const doc = await migrateDatabase(config.dbPath, options.from);
+  const doc = await migrateDatabase(config.dbPath, options.from, config.dbPassword);
   if (options.json) return json(io, doc);
   io.out(describe(doc));
 }

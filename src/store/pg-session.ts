@@ -34,6 +34,8 @@ export class PgSession {
     private readonly url: string,
     private readonly schema: string,
     readonly owner: string = PROCESS_ID,
+    /** The password, when it is kept out of the URL (PACING_DB_PASSWORD). */
+    private readonly password: string | null = null,
   ) {}
 
   /** The name other replicas see this session by. */
@@ -130,7 +132,7 @@ export class PgSession {
   }
 
   private async open(): Promise<pg.Client> {
-    const client = createClient(this.url, PgSession.applicationName());
+    const client = createClient(this.url, PgSession.applicationName(), this.password);
     const lose = (err: Error) => {
       this.lostWith ??= err;
     };

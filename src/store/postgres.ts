@@ -39,6 +39,8 @@ export interface PostgresOptions {
   max?: number;
   /** A name for this process in pg_stat_activity (which replica holds what). */
   applicationName?: string;
+  /** The password, when it is kept out of the URL (PACING_DB_PASSWORD); the URL's own otherwise. */
+  password?: string | null;
 }
 
 /** A pool for the store and the checkpointer. Nothing connects until the first query. */
@@ -49,6 +51,7 @@ export function createPool(url: string, options: PostgresOptions = {}): pg.Pool 
     application_name: options.applicationName ?? 'pacing',
     connectionTimeoutMillis: 10_000,
     types,
+    ...(options.password ? { password: options.password } : {}),
   });
   // An idle client whose server went away emits here; without a listener the process would exit. The next
   // query opens a new connection and reports its own error.
@@ -57,12 +60,13 @@ export function createPool(url: string, options: PostgresOptions = {}): pg.Pool 
 }
 
 /** A client of its own, outside the pool (a session that holds advisory locks), with the same type parsing. */
-export function createClient(url: string, applicationName = 'pacing'): pg.Client {
+export function createClient(url: string, applicationName = 'pacing', password: string | null = null): pg.Client {
   return new pg.Client({
     connectionString: url,
     application_name: applicationName,
     connectionTimeoutMillis: 10_000,
     types,
+    ...(password ? { password } : {}),
   });
 }
 
