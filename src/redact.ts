@@ -12,11 +12,13 @@ const REDACTED = '[redacted]';
 
 /**
  * Slack tokens, Google access and refresh tokens (the refresh token also URL-encoded or JSON-escaped), Meta
- * tokens, and Slack reply URLs (anyone holding one can post).
+ * tokens, Slack reply URLs (anyone holding one can post) and PEM private keys.
  */
 const TOKEN_SHAPES =
   String.raw`\b(?:xox[abpr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|ya29\.[A-Za-z0-9._-]+|EAA[A-Za-z0-9]{20,}|1(?:\/\/|%2[Ff]%2[Ff]|\\\/\\\/)[A-Za-z0-9._~-]{20,})` +
-  String.raw`|https:\/\/hooks\.slack\.com\/\S+`;
+  String.raw`|https:\/\/hooks\.slack\.com\/\S+` +
+  // A PEM private key (a service account's key file echoed whole), also JSON-escaped.
+  String.raw`|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`;
 /**
  * The value of a secret-named header or form field echoed back as text (`developer-token: …`,
  * `Authorization: Basic …`, `refresh_token=…`, `"client_secret": "…"`), whatever its value looks like: the

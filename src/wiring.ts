@@ -8,6 +8,7 @@ import { type OutboxApp, openStore } from './open.js';
 import { createPlatforms } from './platforms/index.js';
 import type { Store } from './store/index.js';
 import { CsvPlanSource } from './tracker/csv.js';
+import { SheetsPlanSource } from './tracker/sheets/source.js';
 
 export interface App extends OutboxApp {
   agent: PacingAgent;
@@ -31,7 +32,9 @@ export function createApp(config: Config, notifier: Notifier | ((store: Store) =
   }
   const agent = new PacingAgent({
     store,
-    tracker: new CsvPlanSource(join(config.dataDir, 'tracker.csv')),
+    tracker: config.sheet
+      ? new SheetsPlanSource(config.sheet, config.platforms.google)
+      : new CsvPlanSource(join(config.dataDir, 'tracker.csv')),
     platforms,
     notifier: typeof notifier === 'function' ? notifier(store) : notifier,
     clock: config.clock,

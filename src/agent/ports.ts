@@ -25,7 +25,7 @@ export interface Plan {
   rejected?: RejectedRow[];
 }
 
-/** Where the plan comes from: tracker.csv now, other trackers later. Throws DataError when unreadable. */
+/** Where the plan comes from: tracker.csv, or a Google Sheet (TRACKER_SHEET). Throws DataError when unreadable. */
 export interface PlanSource {
   readonly description: string;
   read(): Promise<Plan>;

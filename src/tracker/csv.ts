@@ -4,10 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Plan, PlanSource } from '../agent/ports.js';
 import type { RowError } from '../domain/records.js';
-import type { PlanRow, RejectedRow } from '../domain/types.js';
 import { DataError } from '../errors.js';
-import { plainRow, RowSchema } from './row.js';
-import { twinRows } from './twins.js';
+import { checkHeader, validateRecords } from './validate.js';
 
 /** The tracker as a CSV file. */
 export class CsvPlanSource implements PlanSource {
@@ -43,17 +41,6 @@ const copyPlan = (p: Plan): Plan => ({
   errors: [...p.errors],
   ...(p.rejected ? { rejected: [...p.rejected] } : {}),
 });
-
-export const REQUIRED_COLUMNS = [
-  'campaign_id',
-  'campaign_name',
-  'platform',
-  'market',
-  'product',
-  'start_date',
-  'end_date',
-  'target_spend',
-] as const;
 
 /** Reads and validates the tracker; throws DataError only when the file as a whole is unusable. */
 export function readTracker(file: string): Plan {
@@ -103,123 +90,26 @@ export function parseTracker(content: string, file = 'tracker.csv'): Plan {
       unreadableHeader.line,
     );
   }
-  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  if (header.length === 0) throw new DataError(`The tracker ${file} is empty: it needs a header row.`, file, 1);
-  const duplicated = [...new Set(header.filter((c, i) => c !== '' && header.indexOf(c) !== i))];
-  if (duplicated.length > 0) {
-    const named = duplicated.map((c) => {
-      const at = header.flatMap((h, i) => (h === c ? [i + 1] : []));
-      return `${c} ${at.length === 2 ? 'twice' : `${at.length} times`} (columns ${at.slice(0, -1).join(', ')} and ${at.at(-1)})`;
-    });
-    throw new DataError(
-      `The tracker ${file} names ${named.join(' and ')} in its header (line 1): it would be ambiguous which ${duplicated.join(' or ')} column holds the value. Keep one column of each name.`,
-      file,
-      1,
-    );
-  }
-  if (missing.length > 0) {
-    throw new DataError(
-      `The tracker ${file} lacks required column(s) ${missing.join(', ')} in its header (line 1).${
-        header.length === 1 && /[;\t]/.test(header[0] ?? '')
-          ? ' It seems to use ";" or tabs between columns: save it as CSV with commas.'
-          : ''
-      }`,
-      file,
-      1,
-    );
-  }
-
-  const rows: PlanRow[] = [];
-  const rejected: RejectedRow[] = [];
-  const ids = new Map<string, number>();
-  const pinned = new Map<string, number>();
-  /** Reports a bad row and remembers which campaign it was about, so that campaign is not taken for an orphan. */
-  const reject = (line: number, record: Record<string, string>, message: string) => {
-    errors.push({ line, message });
-    const name = record.campaign_name?.trim();
-    const platform = record.platform?.trim().toLowerCase();
-    if (name && (platform === 'google' || platform === 'meta')) {
-      rejected.push({
-        line,
-        campaignName: name,
-        platform,
-        platformCampaignId: record.platform_campaign_id?.trim() || null,
-        message,
-      });
-    }
-  };
-  for (const q of skipped) {
-    reject(
-      q.open,
-      naiveRecord(q.text, header),
-      `an unclosed quote starts here (in ${header[q.field] || `column ${q.field + 1}`}), so the rows after it would be read as one value; the row was skipped. Remove the stray " or close the quote.`,
-    );
-  }
-  for (const { record, info } of records) {
-    const line = info.lines;
-    if (Object.values(record).every((v) => (v ?? '').trim() === '')) {
-      errors.push({ line, message: 'the row is empty (only separators); it was skipped' });
-      continue;
-    }
-    let r = plainRow(record);
-    if (r === null) {
-      const parsed = RowSchema.safeParse(record);
-      if (!parsed.success) {
-        reject(line, record, parsed.error.issues.map((i) => i.message).join('; '));
-        continue;
-      }
-      r = parsed.data;
-    }
-    const firstLine = ids.get(r.campaign_id);
-    if (firstLine !== undefined) {
-      reject(line, record, `campaign_id ${r.campaign_id} is a duplicate of line ${firstLine}; only the first is used`);
-      continue;
-    }
-    const pinKey = `${r.platform}:${r.platform_campaign_id}`;
-    const pinnedLine = r.platform_campaign_id === null ? undefined : pinned.get(pinKey);
-    if (pinnedLine !== undefined) {
-      reject(line, record, `platform_campaign_id ${r.platform_campaign_id} is already pinned by line ${pinnedLine}`);
-      continue;
-    }
-    ids.set(r.campaign_id, line);
-    if (r.platform_campaign_id !== null) pinned.set(pinKey, line);
-    rows.push({
-      line,
-      campaignId: r.campaign_id,
-      campaignName: r.campaign_name,
-      platform: r.platform,
-      market: r.market,
-      product: r.product,
-      startDate: r.start_date,
-      endDate: r.end_date,
-      targetSpend: r.target_spend,
-      budget: r.budget,
-      currency: r.currency?.toUpperCase() ?? null,
-      ownerSlackId: r.owner_slack_id,
-      platformCampaignId: r.platform_campaign_id,
-      // Only when set: a tracker without pools reads exactly as before.
-      ...(r.budget_pool === null ? {} : { budgetPool: r.budget_pool }),
-    });
-  }
-  const twins = twinRows(rows);
-  if (twins.size > 0) {
-    for (const r of rows) {
-      const others = twins.get(r.line);
-      if (!others) continue;
-      const message = `campaign_id ${r.campaignId} describes the same campaign as line${others.length > 1 ? 's' : ''} ${others.join(', ')} (same name, market, product and flight): which row is its plan cannot be told, so neither is used. Remove the extra row or pin each with platform_campaign_id`;
-      errors.push({ line: r.line, message });
-      rejected.push({
-        line: r.line,
-        campaignName: r.campaignName,
-        platform: r.platform,
-        platformCampaignId: null,
-        message,
-      });
-    }
-    return { rows: rows.filter((r) => !twins.has(r.line)), errors: errors.sort((a, b) => a.line - b.line), rejected };
-  }
-  errors.sort((a, b) => a.line - b.line);
-  return { rows, errors, rejected };
+  checkHeader(header, {
+    name: file,
+    unit: 'line',
+    headerAt: 1,
+    missingHint: (h) =>
+      h.length === 1 && /[;\t]/.test(h[0] ?? '')
+        ? ' It seems to use ";" or tabs between columns: save it as CSV with commas.'
+        : '',
+  });
+  const unreadable = skipped.map((q) => ({
+    line: q.open,
+    record: naiveRecord(q.text, header),
+    message: `an unclosed quote starts here (in ${header[q.field] || `column ${q.field + 1}`}), so the rows after it would be read as one value; the row was skipped. Remove the stray " or close the quote.`,
+  }));
+  return validateRecords(
+    records.map((r) => ({ line: r.info.lines, record: r.record })),
+    { unit: 'line' },
+    errors,
+    unreadable,
+  );
 }
 
 type CsvRecord = { record: Record<string, string>; info: { lines: number } };
