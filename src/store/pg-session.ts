@@ -140,7 +140,9 @@ export class PgSession {
     client.on('end', () => lose(new Error('the connection ended')));
     try {
       await client.connect();
-      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [this.key(`process:${this.owner}`)]);
+      // A try: another session of this same process (a second store it opened) may hold it already, and
+      // then this process is present all the same.
+      await client.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0))', [this.key(`process:${this.owner}`)]);
     } catch (err) {
       this.opening = null;
       await client.end().catch(() => {});
