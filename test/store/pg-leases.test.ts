@@ -104,23 +104,23 @@ describe('presence', () => {
 describe('ticks', () => {
   it('are run by exactly one of the replicas claiming them', async () => {
     const replicas = await Promise.all(['1:a', '2:b', '3:c'].map(replica));
-    const ticks = replicas.map((r) => new Ticks(r.sql));
+    const ticks = replicas.map((r, i) => new Ticks(r.sql, `replica-${i}`));
     const at = new Date('2026-03-01T12:00:00.000Z');
-    const claims = await Promise.all(ticks.map((t, i) => t.claim('pacing-run', at, `replica-${i}`, at.toISOString())));
+    const claims = await Promise.all(ticks.map((t) => t.claim('pacing-run', at)));
     expect(claims.filter(Boolean)).toHaveLength(1);
     const winner = claims.indexOf(true);
     expect(await ticks[0]?.claimedBy('pacing-run', at)).toBe(`replica-${winner}`);
     // Another job, or the next tick, is a claim of its own.
-    expect(await ticks[1]?.claim('digest', at, 'replica-1', at.toISOString())).toBe(true);
-    expect(await ticks[2]?.claim('pacing-run', new Date('2026-03-01T16:00:00.000Z'), 'replica-2', '')).toBe(true);
+    expect(await ticks[1]?.claim('digest', at)).toBe(true);
+    expect(await ticks[2]?.claim('pacing-run', new Date('2026-03-01T16:00:00.000Z'))).toBe(true);
   });
 
   it('prune claims older than a week when the job ticks again', async () => {
     const { sql } = await replica('1:a');
     const ticks = new Ticks(sql);
-    await ticks.claim('pacing-run', new Date('2026-03-01T00:00:00Z'), 'r', '');
-    await ticks.claim('pacing-run', new Date('2026-03-07T00:00:00Z'), 'r', '');
-    await ticks.claim('pacing-run', new Date('2026-03-09T00:00:00Z'), 'r', '');
+    await ticks.claim('pacing-run', new Date('2026-03-01T00:00:00Z'));
+    await ticks.claim('pacing-run', new Date('2026-03-07T00:00:00Z'));
+    await ticks.claim('pacing-run', new Date('2026-03-09T00:00:00Z'));
     const rows = await sql.all<{ scheduled_at: string }>('SELECT scheduled_at FROM ticks ORDER BY 1');
     expect(rows.map((r) => r.scheduled_at)).toEqual(['2026-03-07T00:00:00.000Z', '2026-03-09T00:00:00.000Z']);
   });
@@ -141,7 +141,7 @@ describe('ticks', () => {
       transaction: refuse,
       close: async () => {},
     };
-    expect(await new Ticks(sqlite).claim('pacing-run', new Date(), 'r', '')).toBe(true);
+    expect(await new Ticks(sqlite).claim('pacing-run', new Date())).toBe(true);
   });
 });
 
@@ -156,7 +156,7 @@ describe('schedules on several replicas', () => {
     const replicas = await Promise.all(['1:a', '2:b', '3:c'].map(replica));
     const ran: { replica: number; at: string }[] = [];
     replicas.forEach((r, i) => {
-      const ticks = new Ticks(r.sql);
+      const ticks = new Ticks(r.sql, `replica-${i}`);
       schedules.push(
         startSchedules(
           { runCron: '* * * * * *', digestCron: null, tz: 'UTC', expireCron: '0 0 1 1 *' },
@@ -168,7 +168,7 @@ describe('schedules on several replicas', () => {
             expire: async () => {},
           },
           silentLogger(),
-          (job, scheduledAt) => ticks.claim(job, scheduledAt, `replica-${i}`, new Date().toISOString()),
+          (job, scheduledAt) => ticks.claim(job, scheduledAt),
         ),
       );
     });
