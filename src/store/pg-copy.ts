@@ -9,7 +9,7 @@ import { DataError } from '../errors.js';
 import { type Db, openDb } from './db.js';
 import { MIGRATIONS } from './migrations.js';
 import { migratePostgres, postgresSaver } from './pg-migrate.js';
-import { PG_MIGRATIONS, PG_ONLY_TABLES } from './pg-schema.js';
+import { PG_MIGRATIONS, PG_ONLY_TABLES, ROWID_COLUMNS } from './pg-schema.js';
 import { describeUrl, PostgresSql } from './postgres.js';
 import type { SqlValue } from './sql.js';
 
@@ -100,8 +100,12 @@ async function copyTables(source: Db, client: pg.PoolClient, url: string): Promi
   const target = new PostgresSql(client, url);
   const copied: Record<string, number> = {};
   for (const table of names) {
-    const columns = (source.pragma(`table_info("${table}")`) as { name: string }[]).map((c) => c.name);
-    const statement = source.prepare(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}"`).raw();
+    const own = (source.pragma(`table_info("${table}")`) as { name: string }[]).map((c) => c.name);
+    // The rowid orders rows as they were inserted: PostgreSQL keeps it in the table's stand-in column.
+    const rowid = ROWID_COLUMNS[table];
+    const columns = rowid ? [...own, rowid] : own;
+    const select = [...own.map((c) => `"${c}"`), ...(rowid ? ['rowid'] : [])].join(', ');
+    const statement = source.prepare(`SELECT ${select} FROM "${table}"`).raw();
     let batch: SqlValue[][] = [];
     let count = 0;
     for (const row of statement.iterate() as Iterable<SqlValue[]>) {
@@ -114,13 +118,15 @@ async function copyTables(source: Db, client: pg.PoolClient, url: string): Promi
     }
     await target.insertMany(table, columns, batch);
     count += batch.length;
-    if (columns.includes('id') && count > 0) {
-      // An identity column's counter starts past the copied ids, as SQLite's AUTOINCREMENT would go on.
-      const { rows } = await client.query<{ seq: string | null }>("SELECT pg_get_serial_sequence($1, 'id') AS seq", [
+    for (const identity of ['id', ...(rowid ? [rowid] : [])]) {
+      if (!columns.includes(identity) || count === 0) continue;
+      // An identity's counter starts past the copied values, as SQLite's AUTOINCREMENT (or rowid) would go on.
+      const { rows } = await client.query<{ seq: string | null }>('SELECT pg_get_serial_sequence($1, $2) AS seq', [
         table,
+        identity,
       ]);
       const seq = rows[0]?.seq;
-      if (seq) await client.query(`SELECT setval($1::regclass, (SELECT max(id) FROM "${table}"))`, [seq]);
+      if (seq) await client.query(`SELECT setval($1::regclass, (SELECT max("${identity}") FROM "${table}"))`, [seq]);
     }
     copied[table] = count;
   }

@@ -88,6 +88,9 @@ describe('pacing migrate on PostgreSQL', () => {
         'SELECT run_id, seq::int, key, data, actual_spend FROM results ORDER BY run_id, seq',
       );
       expect(pgResults.rows).toEqual(sqliteResults);
+      // Insertion order survives: SQLite's rowid lands in the identity PostgreSQL orders by, and goes on after.
+      const order = source.prepare('SELECT id, rowid AS seq FROM escalations ORDER BY rowid').all();
+      expect((await pool.query('SELECT id, seq::int FROM escalations ORDER BY seq')).rows).toEqual(order);
       // The audit trail goes on after the copied ids.
       const maxId = (source.prepare('SELECT max(id) AS id FROM audit').get() as { id: number }).id;
       const next = await pool.query(

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { migratePostgres } from '../../src/store/pg-migrate.js';
-import { PG_MIGRATIONS, PG_ONLY_TABLES } from '../../src/store/pg-schema.js';
+import { PG_MIGRATIONS, PG_ONLY_TABLES, ROWID_COLUMNS } from '../../src/store/pg-schema.js';
 import { createPool } from '../../src/store/postgres.js';
 import { PG_SERVER_URL, urlInSchema, useTestSchema } from '../pg/harness.js';
 
@@ -46,6 +46,8 @@ async function postgresColumns(pool: pg.Pool): Promise<Record<string, Column[]>>
   const out: Record<string, Column[]> = {};
   for (const r of rows) {
     if (PG_ONLY_TABLES.includes(r.table_name) || CHECKPOINT_TABLES.includes(r.table_name)) continue;
+    // SQLite's rowid, which table_info does not list.
+    if (ROWID_COLUMNS[r.table_name] === r.column_name) continue;
     const cols = out[r.table_name] ?? [];
     cols.push({ name: r.column_name, notNull: r.is_nullable === 'NO', key: r.key });
     out[r.table_name] = cols;
@@ -70,6 +72,7 @@ describe('the PostgreSQL schema', () => {
       expect(await postgresColumns(pool)).toEqual(sqliteColumns());
       const { rows } = await pool.query<{ name: string }>(
         `SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey'
+         AND indexname NOT LIKE '%_seq_key'
          AND tablename <> ALL ($1) ORDER BY 1`,
         [CHECKPOINT_TABLES],
       );
