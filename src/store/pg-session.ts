@@ -27,6 +27,8 @@ export interface SessionHolder {
 export class PgSession {
   private client: pg.Client | null = null;
   private opening: Promise<pg.Client> | null = null;
+  /** The locks this session holds (or is taking). */
+  private readonly taken = new Set<string>();
   /** Why the connection was lost, once it has been: every lock it held is gone with it. */
   private lostWith: Error | null = null;
 
@@ -55,19 +57,31 @@ export class PgSession {
     return this.isHeld(`process:${owner}`);
   }
 
-  /** Takes the named lock for this session if no session holds it. */
+  /**
+   * Takes the named lock for this session if no session holds it. PostgreSQL's session locks are re-entrant:
+   * asked again by this process (a second run while one is going), it is refused here, as another process is.
+   */
   async tryLock(name: string): Promise<boolean> {
-    const client = await this.connection();
-    const { rows } = await this.query<{ ok: boolean }>(
-      client,
-      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok',
-      [this.key(name)],
-    );
-    return rows[0]?.ok === true;
+    if (this.taken.has(name)) return false;
+    this.taken.add(name);
+    let ok = false;
+    try {
+      const client = await this.connection();
+      const { rows } = await this.query<{ ok: boolean }>(
+        client,
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok',
+        [this.key(name)],
+      );
+      ok = rows[0]?.ok === true;
+      return ok;
+    } finally {
+      if (!ok) this.taken.delete(name);
+    }
   }
 
   /** Lets go of a lock this session holds (a lost session has let go already). */
   async unlock(name: string): Promise<void> {
+    if (!this.taken.delete(name)) return;
     if (this.lostWith || !this.client) return;
     await this.query(this.client, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', [this.key(name)]);
   }

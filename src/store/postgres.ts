@@ -122,19 +122,20 @@ function closingQuote(sql: string, start: number, quote: string): number {
   return sql.length;
 }
 
-/** Statement texts already numbered, and the name each is prepared under (shared by every connection). */
-class Statements {
-  private readonly texts = new Map<string, { text: string; name: string | undefined }>();
+/**
+ * Statement texts already numbered, and the name each is prepared under. One map for the process: a name
+ * always means one text, on whichever connection it is prepared (pg refuses a name reused for another text).
+ */
+const statements = new Map<string, { text: string; name: string | undefined }>();
 
-  get(sql: string): { text: string; name: string | undefined } {
-    let s = this.texts.get(sql);
-    if (!s) {
-      const name = this.texts.size < MAX_PREPARED ? `pacing_${this.texts.size + 1}` : undefined;
-      s = { text: numberPlaceholders(sql), name };
-      this.texts.set(sql, s);
-    }
-    return s;
+function statement(sql: string): { text: string; name: string | undefined } {
+  let s = statements.get(sql);
+  if (!s) {
+    const name = statements.size < MAX_PREPARED ? `pacing_${statements.size + 1}` : undefined;
+    s = { text: numberPlaceholders(sql), name };
+    statements.set(sql, s);
   }
+  return s;
 }
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -146,7 +147,6 @@ export class PostgresSql implements Sql {
     private readonly db: Queryable,
     /** The server's URL, named (without its password) when it cannot be reached. */
     private readonly url: string,
-    private readonly statements = new Statements(),
     /** Savepoints deep inside a transaction (0 outside one, 1 in the transaction itself). */
     private readonly depth = 0,
   ) {}
@@ -193,13 +193,14 @@ export class PostgresSql implements Sql {
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    if (this.depth > 0) return this.savepoint(fn);
-    const pool = this.db as pg.Pool;
+    // On one client (inside a transaction, or handed one), a nested transaction is a savepoint.
+    if (this.depth > 0 || !(this.db instanceof pg.Pool)) return this.savepoint(fn);
+    const pool = this.db;
     const client = await connect(pool, this.url);
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const result = await fn(new PostgresSql(client, this.url, this.statements, 1));
+      const result = await fn(new PostgresSql(client, this.url, 1));
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -223,7 +224,7 @@ export class PostgresSql implements Sql {
     const name = `pacing_sp_${this.depth}`;
     await this.db.query(`SAVEPOINT ${name}`);
     try {
-      const result = await fn(new PostgresSql(this.db, this.url, this.statements, this.depth + 1));
+      const result = await fn(new PostgresSql(this.db, this.url, this.depth + 1));
       await this.db.query(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (err) {
@@ -233,7 +234,7 @@ export class PostgresSql implements Sql {
   }
 
   private async query(sql: string, params: readonly SqlValue[], prepare = true): Promise<pg.QueryResult> {
-    const { text, name } = prepare ? this.statements.get(sql) : { text: numberPlaceholders(sql), name: undefined };
+    const { text, name } = prepare ? statement(sql) : { text: numberPlaceholders(sql), name: undefined };
     const values = params as unknown[];
     try {
       return await (name === undefined ? this.db.query(text, values) : this.db.query({ name, text, values }));

@@ -79,6 +79,16 @@ describe('the run lock across replicas', () => {
     );
   });
 
+  it("is refused to a second run of the holder's own process (the server's session locks are re-entrant)", async () => {
+    const a = await replica('101:aaa');
+    expect(await a.locks.acquire('cycle', 'run-1', '2026-03-01T10:00:00.000Z')).toBeNull();
+    expect(await a.locks.acquire('cycle', 'run-2', '2026-03-01T10:00:05.000Z')).toMatchObject({ holder: 'run-1' });
+    await a.locks.release('cycle', 'run-1');
+    // Released once, it is free: no count of takings was left behind.
+    const b = await replica('202:bbb');
+    expect(await b.locks.holder('cycle')).toBeNull();
+  });
+
   it('one of many replicas racing for it wins', async () => {
     const replicas = await Promise.all(['1:a', '2:b', '3:c', '4:d'].map(replica));
     const results = await Promise.all(
