@@ -3,7 +3,7 @@
 // LangGraph and our own modules, ~400 files), and a read command must start within 3× a bare `node -e 0`.
 // Code that is loaded on demand (Slack, the agent) becomes chunks loaded by the same dynamic imports.
 // Left external: native or rarely-loaded packages (better-sqlite3, Slack, logging, charts, metrics, schedules,
-// Google sign-in for Sheets).
+// Google sign-in for Sheets, the language-model providers, loaded only when LLM_PROVIDER names one).
 // The other files tsc wrote stay in dist/ for the benchmark and for tools that import modules one by one.
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -44,6 +44,8 @@ const result = await build({
     'node-schedule',
     // Loaded only when a run reads the plan from Google Sheets with a service account.
     'google-auth-library',
+    '@langchain/openai',
+    '@langchain/anthropic',
   ],
 });
 writeFileSync(OUTPUTS, JSON.stringify(Object.keys(result.metafile.outputs)));

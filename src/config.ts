@@ -17,16 +17,15 @@ import {
   pagerDutyRoutingKey,
   platformSources,
   port,
-  type SheetSettings,
   type Source,
-  sheetRange,
   slackId,
   slackUserList,
-  spreadsheet,
   timeZone,
   whole,
 } from './config-fields.js';
+import { LLM_FIELDS, type LlmSettings, llmSettings } from './config-llm.js';
 import { readSecretFiles, SECRET_SETTINGS } from './config-secrets.js';
+import { SHEET_FIELDS, type SheetSettings, sheetSettings } from './config-sheet.js';
 import type { BudgetSettings } from './domain/budget.js';
 import type { GuardSettings } from './domain/policy.js';
 import type { Thresholds } from './domain/types.js';
@@ -107,16 +106,12 @@ const EnvSchema = z.object({
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v27.0')
     .default('v27.0'), // CURRENT_META_API_VERSION in platforms/meta/errors.ts
-  TRACKER_SHEET: spreadsheet.optional(),
-  TRACKER_SHEET_RANGE: sheetRange.optional(),
-  SHEETS_API_URL: z
-    .url({ error: 'must be a URL such as https://sheets.googleapis.com' })
-    .default('https://sheets.googleapis.com'),
-  GOOGLE_APPLICATION_CREDENTIALS: z.string().trim().optional(),
+  ...SHEET_FIELDS,
   PAGERDUTY_ROUTING_KEY: pagerDutyRoutingKey.optional(),
   PAGERDUTY_EVENTS_URL: z
     .url({ error: 'must be a URL such as https://events.pagerduty.com/v2/enqueue' })
     .default('https://events.pagerduty.com/v2/enqueue'),
+  ...LLM_FIELDS,
 });
 
 /** The name of every setting the app reads (documented one by one in .env.example; a test keeps them in step). */
@@ -189,6 +184,8 @@ export interface Config {
   paging: { routingKey: string | null; eventsUrl: string };
   /** TRACKER_SHEET: the plan is read from this Google Sheet instead of tracker.csv (SPEC, Plans from Google Sheets). */
   sheet: SheetSettings | null;
+  /** Explanations (SPEC): the model that writes the analyst's note (provider `none`: off). */
+  llm: LlmSettings;
 }
 
 /** Reads `.env` in `cwd` when present; variables already in the environment win, even when empty. */
@@ -237,8 +234,6 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       `HEALTHY_VARIANCE_THRESHOLD (${e.HEALTHY_VARIANCE_THRESHOLD}) must not exceed WARNING_VARIANCE_THRESHOLD (${e.WARNING_VARIANCE_THRESHOLD}).`,
     );
   }
-  if (e.TRACKER_SHEET_RANGE && !e.TRACKER_SHEET)
-    throw new ConfigError('TRACKER_SHEET_RANGE', 'TRACKER_SHEET_RANGE is set but TRACKER_SHEET is not: set both.');
   const bundledData = e.PACING_DATA_DIR === undefined;
   const dataDir = resolve(e.PACING_DATA_DIR ?? BUNDLED_FIXTURES);
   // A data folder may pin its own "now" (scenario.json), as the bundled demo and its variants do.
@@ -254,6 +249,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       e.META_GRAPH_API_BASE_URL,
       e.PAGERDUTY_EVENTS_URL,
       e.SHEETS_API_URL,
+      e.LLM_BASE_URL,
     ].flatMap(urlCredentials),
     // PostgreSQL's password (a user name alone is no secret: "postgres" would be redacted from every message).
     ...(isPostgresUrl(e.PACING_DB) ? urlCredentials(e.PACING_DB).filter((c) => c !== urlUser(e.PACING_DB)) : []),
@@ -335,14 +331,8 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       },
     },
     paging: { routingKey: e.PAGERDUTY_ROUTING_KEY ?? null, eventsUrl: e.PAGERDUTY_EVENTS_URL },
-    sheet: e.TRACKER_SHEET
-      ? {
-          spreadsheet: e.TRACKER_SHEET,
-          range: e.TRACKER_SHEET_RANGE ?? null,
-          apiUrl: e.SHEETS_API_URL.replace(/\/+$/, ''),
-          credentialsFile: e.GOOGLE_APPLICATION_CREDENTIALS ? resolve(e.GOOGLE_APPLICATION_CREDENTIALS) : null,
-        }
-      : null,
+    sheet: sheetSettings(e),
+    llm: llmSettings(e),
   };
 }
 

@@ -4,6 +4,7 @@ import { PacingAgent } from './agent/agent.js';
 import type { Notifier, PlatformAdapter, Progress } from './agent/ports.js';
 import type { Config } from './config.js';
 import type { Platform } from './domain/types.js';
+import { explainerFor } from './llm/index.js';
 import { type OutboxApp, openStore } from './open.js';
 import { createPlatforms } from './platforms/index.js';
 import type { Store } from './store/index.js';
@@ -46,6 +47,8 @@ export function createApp(config: Config, notifier: Notifier | ((store: Store) =
     checkpointRetentionDays: config.checkpointRetentionDays,
     resultsRetentionDays: config.resultsRetentionDays,
     approvers: config.approvers,
+    explainer: explainerFor(config.llm),
+    explanations: { timeoutMs: config.llm.timeoutMs, maxCallsPerRun: config.llm.maxCallsPerRun },
     ...(progress ? { progress } : {}),
   });
   return { config, store, agent, reads: agent.reads, close: () => store.close() };

@@ -31,6 +31,7 @@ const WHERE: Record<SecretSetting, { value: string; read: (c: Config) => string 
   GOOGLE_ADS_DEVELOPER_TOKEN: { value: 'fileDeveloperToken22', read: (c) => c.platforms.google.developerToken },
   META_ACCESS_TOKEN: { value: 'EAAGfileMetaAccessToken', read: (c) => c.platforms.meta.accessToken },
   PAGERDUTY_ROUTING_KEY: { value: 'R0123456789abcdef0123456789abcde', read: (c) => c.paging.routingKey },
+  LLM_API_KEY: { value: 'sk-fileLlmApiKey0123456789', read: (c) => c.llm.apiKey },
   PACING_DB_PASSWORD: { value: 'pg-file-password-42', read: (c) => c.dbPassword },
 };
 

@@ -334,6 +334,7 @@ function resultRow(a: Assessment, runId: string): ResultRow {
     budgetProposal: null,
     budgetChange: null,
     poolEscalationId: null,
+    explanation: null,
   };
   return row;
 }

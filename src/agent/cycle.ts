@@ -16,6 +16,7 @@ import { type Applied, apply } from './apply.js';
 import { type AgentDeps, type CycleStep, guardSettings, newId } from './deps.js';
 import { announce } from './effects/index.js';
 import { type EscalationGraph, resumeEscalation, startEscalation } from './escalation.js';
+import { explainRows } from './explain.js';
 import { type Ingested, ingest } from './ingest.js';
 import { loadMemory } from './memory.js';
 import type { Plan, Progress } from './ports.js';
@@ -67,6 +68,9 @@ export async function runCycle(
       const steered = await applySteering(deps, runId, budgetPlan, applied.results, (p) => (deps.newId ?? newId)(p));
       applied.opened.push(...steered.opened);
       applied.closed.push(...steered.closed);
+      // The analyst's notes, once every row has been acted on (a slow model never delays a pause) and before people
+      // are told (the messages carry them); within its own deadline.
+      const explanations = await explainRows(deps, runId, applied.results, applied.opened);
       // Told once every step has acted, so the summary counts the budget and pool questions too (one definition).
       await announce(deps, runId, applied.alerts, applied.results, new Set(applied.opened.map((e) => e.id)));
       lap('apply');
@@ -82,6 +86,7 @@ export async function runCycle(
         steady: assessed.steady,
         started,
         pools: budgetPlan.pools.rebalances,
+        explanations,
       });
       lap('record');
       report = { runId, startedAt, results: applied.results, errors: ingested.errors, platformErrors, summary };

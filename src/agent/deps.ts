@@ -4,7 +4,7 @@ import type { BudgetSettings } from '../domain/budget.js';
 import { DEFAULT_GUARDS, type GuardSettings } from '../domain/policy.js';
 import type { Platform, Thresholds } from '../domain/types.js';
 import type { Store } from '../store/index.js';
-import type { Notifier, PlanSource, PlatformAdapter, Progress } from './ports.js';
+import type { Explainer, Notifier, PlanSource, PlatformAdapter, Progress } from './ports.js';
 
 export interface AgentDeps {
   store: Store;
@@ -29,6 +29,10 @@ export interface AgentDeps {
   /** Told how long each step of a run took (the bench's stage timings); a run does not wait on it. */
   onStep?: (step: CycleStep, ms: number) => void;
   newId?: (prefix: string) => string;
+  /** The model that explains halts and escalations (SPEC, Explanations); left out, rows carry no note. */
+  explainer?: Explainer | null;
+  /** The explanation step's deadline for the whole run (ms) and its most calls a run. */
+  explanations?: { timeoutMs: number; maxCallsPerRun: number };
 }
 
 /** The steps of a pacing cycle, in order. */

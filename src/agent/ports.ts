@@ -1,5 +1,6 @@
 // What the agent needs from the outside world, and the records it produces; adapters implement these.
 
+import type { Evidence } from '../domain/explanation.js';
 import type {
   Escalation,
   EscalationClosed,
@@ -107,3 +108,20 @@ export interface Notifier {
 }
 
 export type Progress = (stage: string, done: number, total: number) => void;
+
+/** What one call to a model cost: tokens as the provider counted them (null when it did not say). */
+export interface TokenUsage {
+  inputTokens: number | null;
+  outputTokens: number | null;
+}
+
+/**
+ * A language model that writes the analyst's note on one row from its evidence (SPEC, Explanations). It answers
+ * with the structured output asked for (unchecked: the agent checks it) or throws: a refusal, a provider error,
+ * or `signal` aborted (the run's explanation step is over).
+ */
+export interface Explainer {
+  /** The model's name as the note shows it. */
+  readonly model: string;
+  explain(evidence: Evidence, signal: AbortSignal): Promise<{ answer: unknown; usage: TokenUsage }>;
+}

@@ -1,5 +1,6 @@
 // A run's last step: it writes down its results, its summary, each campaign's daily spend and pacing, and the
 // audit events of what it decided and did, in one transaction.
+import type { ExplanationTotals } from '../domain/explanation.js';
 import type { PolicyOutcome } from '../domain/policy.js';
 import type { PoolRebalance } from '../domain/pools.js';
 import type { NewAuditEvent, PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
@@ -26,6 +27,8 @@ export interface FinishedRun {
   started: number;
   /** Each budget pool's rebalance (what `optimise` shows). */
   pools?: PoolRebalance[];
+  /** The explanation step's figures, when a model is configured. */
+  explanations?: ExplanationTotals | null;
 }
 
 /** Writes the run down and closes it; returns its summary. */
@@ -130,6 +133,7 @@ function summarise(w: FinishedRun, deps: AgentDeps): RunSummary {
     comparisons: w.comparisons,
     durationMs: Math.round(performance.now() - w.started),
     ...(w.pools?.length ? { pools: w.pools } : {}),
+    ...(w.explanations ? { explanations: w.explanations } : {}),
   };
 }
 

@@ -33,6 +33,8 @@ const TYPES: Record<AuditType, true> = {
   budget_change_failed: true,
   budget_confirmed: true,
   budget_dry_run: true,
+  explanation_added: true,
+  explanation_rejected: true,
   threads_pruned: true,
   results_pruned: true,
 };

@@ -6,6 +6,7 @@ import type { AuditEvent, Escalation, PlatformFailure, ResultRow, RowError, RunS
 import { type RunCounts, runCountsText, runFigures } from '../domain/run-counts.js';
 import { standsPaused, tooEarlyToJudge } from '../domain/standing.js';
 import { type Forecast, PLATFORM_NAME, platformDisplayName, type RunHistory } from '../domain/types.js';
+import { analysisLines } from './analysis.js';
 import { budgetDetailLines, budgetProposalLines } from './budget-lines.js';
 import { DEFAULT_WIDTH, listedRows, resultsTable, shortStatus, type TableOptions } from './results-table.js';
 import { clip, plural, wrap, wrapItems } from './text.js';
@@ -241,6 +242,7 @@ export function campaignDetail(r: ResultRow, escalation: Escalation | null): str
     lines.push('  mitigation');
     for (const m of r.mitigation) lines.push(`    - ${m.step}`);
   }
+  if (r.explanation) lines.push(...analysisLines(r.explanation));
   if (escalation) {
     lines.push(
       escalation.status === 'pending'

@@ -2,6 +2,7 @@
 // One home, so that the store, the agent, Slack and the CLI share them without importing one another.
 import type { Assessment } from './assess.js';
 import type { BudgetProposal } from './budget.js';
+import type { Explanation, ExplanationTotals } from './explanation.js';
 import type { PoolRebalance } from './pools.js';
 import type { Platform, ProposedAction, RowStatus } from './types.js';
 
@@ -38,6 +39,11 @@ export interface ResultRow extends Assessment {
   budgetChange?: BudgetChange | null | undefined;
   /** The pool rebalance question this run asked with the row among its changes; set only on such rows. */
   poolEscalationId?: string | null | undefined;
+  /**
+   * The analyst's note a model wrote on the row, checked against its evidence (SPEC, Explanations); null when
+   * none was asked for, or the answer was dropped. Advisory: it never changes the decision.
+   */
+  explanation?: Explanation | null | undefined;
 }
 
 /** `would_change`: a dry run, nothing changed on the platform; `failed`: refused or not confirmed by a read-back. */
@@ -125,6 +131,8 @@ export interface RunSummary {
   batches?: number;
   /** Each budget pool's rebalance at this run's figures (SPEC, Pools: what `optimise` prints). */
   pools?: PoolRebalance[];
+  /** The analyst's notes this run (SPEC, Explanations): set only when a model is configured. */
+  explanations?: ExplanationTotals;
 }
 
 export interface PlatformFailure {
@@ -179,6 +187,10 @@ export type AuditType =
   /** A read-back found the daily budget already at the amount meant (nothing to change): a change that took. */
   | 'budget_confirmed'
   | 'budget_dry_run'
+  /** A model's note on a row was kept (model, tokens); `reused: true` when a stored note still answered it. */
+  | 'explanation_added'
+  /** A model's note was dropped (ungrounded, refused, failed or late): the reason; the row has no note. */
+  | 'explanation_rejected'
   | 'threads_pruned'
   | 'results_pruned';
 

@@ -6,6 +6,7 @@ import { type Db, openDb } from './db.js';
 import { DigestLog } from './digest-log.js';
 import { EffectLog } from './effect-log.js';
 import { EscalationStore } from './escalations.js';
+import { ExplanationStore } from './explanations.js';
 import { FixtureStatusStore } from './fixture-status.js';
 import { Locks } from './locks.js';
 import { Outbox } from './outbox.js';
@@ -28,6 +29,8 @@ export class Store {
   readonly announcements: Announcements;
   /** Paging's open incidents and its queue of PagerDuty events. */
   readonly pages: Pages;
+  /** The analyst's notes the model wrote, for reuse while a row's question is unchanged. */
+  readonly explanations: ExplanationStore;
 
   constructor(readonly db: Db) {
     this.audit = new AuditLog(db);
@@ -42,6 +45,7 @@ export class Store {
     this.seenRequests = new SeenRequests(db);
     this.announcements = new Announcements(db);
     this.pages = new Pages(db);
+    this.explanations = new ExplanationStore(db);
   }
 
   static open(file: string): Store {

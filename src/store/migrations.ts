@@ -363,4 +363,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX escalations_key ON escalations (key, decided_at);
   CREATE INDEX escalation_members_key ON escalation_members (key);
   `,
+  // 11: the analyst's notes (SPEC, Explanations), one per campaign, with the question each answers.
+  `
+  CREATE TABLE explanations (
+    key TEXT PRIMARY KEY,
+    question TEXT NOT NULL,
+    explanation TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  `,
 ];

@@ -261,6 +261,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   );
   `,
   },
+  {
+    // SQLite 11: the analyst's notes (SPEC, Explanations), one per campaign, with the question each answers.
+    sqlite: 11,
+    sql: `
+  CREATE TABLE explanations (
+    key ${T} PRIMARY KEY,
+    question ${T} NOT NULL,
+    explanation ${T} NOT NULL,
+    run_id ${T} NOT NULL,
+    at ${T} NOT NULL
+  );
+  `,
+  },
 ];
 
 /** Tables only PostgreSQL has (what several replicas need); a SQLite copy leaves them empty. */

@@ -56,6 +56,7 @@ const FIELDS = [
   'budgetProposal',
   'budgetChange',
   'poolEscalationId',
+  'explanation',
 ] as const satisfies readonly (keyof DataFields)[];
 
 /** A field of ResultRow that is neither a column nor in FIELDS does not compile: no field is silently dropped. */
@@ -120,6 +121,7 @@ export function encodeData(r: ResultRow): string {
     r.budgetProposal ?? null,
     r.budgetChange ?? null,
     r.poolEscalationId ?? null,
+    r.explanation ?? null,
   ] as const;
   // As many values as FIELDS names: a field added to one and not the other does not compile.
   const sameLength: (typeof values)['length'] extends (typeof FIELDS)['length'] ? true : false = true;
@@ -199,6 +201,7 @@ export function resultRow(c: ColumnValues, data: string, history: () => RunHisto
     budgetProposal: get('budgetProposal'),
     budgetChange: get('budgetChange'),
     poolEscalationId: get('poolEscalationId'),
+    explanation: get('explanation'),
   };
 }
 

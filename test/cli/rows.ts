@@ -50,6 +50,7 @@ export function row(o: Partial<ResultRow> = {}): ResultRow {
     budgetProposal: null,
     budgetChange: null,
     poolEscalationId: null,
+    explanation: null,
     ...o,
   };
 }

@@ -74,7 +74,7 @@ export interface Outcome {
 
 /** Settings the app reads: never inherited from the developer's shell. */
 const OWN =
-  /^(PACING_|SLACK_|HEALTHY_|WARNING_|CONFIDENCE_|FRESHNESS_|APPROVAL_|CHECKPOINT_|TRACKER_SHEET|SHEETS_API_URL$|PORT$|LOG_LEVEL$)/;
+  /^(PACING_|SLACK_|LLM_|HEALTHY_|WARNING_|CONFIDENCE_|FRESHNESS_|APPROVAL_|CHECKPOINT_|TRACKER_SHEET|SHEETS_API_URL$|PORT$|LOG_LEVEL$)/;
 
 export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 
 let dir: string;
 beforeEach(() => {
@@ -89,6 +90,7 @@ describe('daily spend', () => {
     old.db.exec(`
       DROP TABLE spend_days;
       DROP TABLE fixture_campaign_budget;
+      DROP TABLE explanations;
       CREATE TABLE daily_spend (
         platform TEXT NOT NULL, platform_campaign_id TEXT NOT NULL, day TEXT NOT NULL, spend REAL NOT NULL,
         PRIMARY KEY (platform, platform_campaign_id, day)
@@ -101,7 +103,7 @@ describe('daily spend', () => {
     old.close();
 
     const store = Store.open(file);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(10);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(store.runs.dailySpend('google', '1')).toEqual([
       { day: '2026-11-01', spend: 0.30000000000000004 },
       { day: '2026-11-02', spend: 20.5 },

@@ -96,6 +96,12 @@ describe('stored results', () => {
       },
       budgetChange: { from: 1250, to: 1150.25, status: 'changed' },
       poolEscalationId: 'esc-pool',
+      explanation: {
+        summary: 'Spend jumped on 2026-11-18.',
+        causes: [{ text: 'A spike.', evidence: ['spend_spike'] }],
+        nextStep: 'Check the bids.',
+        model: 'gpt-test',
+      },
       proposedAction: 'halt',
       severity: 'critical',
       zeroDelivery: true,

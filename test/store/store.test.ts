@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import { ensureBuilt, ROOT } from '../fakes/pacing-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pacing-store-'));
@@ -31,7 +32,7 @@ describe('a fresh database opened by many processes at once', () => {
       const outs = await Promise.all(Array.from({ length: 16 }, () => openIn(file)));
       expect(outs.filter((o) => o.code !== 0).map((o) => o.stderr)).toEqual([]);
       const store = Store.open(file);
-      expect(store.db.pragma('user_version', { simple: true })).toBe(10);
+      expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       store.close();
     }
   }, 60_000);

@@ -7,6 +7,7 @@ import { moneyAtStakeText } from '../../domain/overview.js';
 import type { ResultRow } from '../../domain/records.js';
 import { type RunFigures, runCountsText, runFigures } from '../../domain/run-counts.js';
 import { tooEarlyToJudge } from '../../domain/standing.js';
+import { analysisBlocks } from './analysis.js';
 import { type Block, context, esc, header, LIMITS, section, severityIcon } from './blocks.js';
 import { alertBudgetBlocks } from './budget.js';
 import {
@@ -118,6 +119,7 @@ export function alertBlocks(row: ResultRow): Block[] {
   if (causes.length) blocks.push(section(`*Why*\n${causes.join('\n')}`));
   const steps = stepLines(r, r.pause ? 0 : 1);
   if (steps.length) blocks.push(section(`*${r.pause ? 'What to do' : 'Also'}*\n${steps.join('\n')}`));
+  blocks.push(...analysisBlocks(r.explanation));
   // Undo is offered only for a pause the agent made; never for one it found or only simulated.
   if (r.pause === 'paused' && r.platformCampaignId) {
     blocks.push({

@@ -2,6 +2,7 @@
 // what they do; once decided, its header becomes the outcome, who decided and when.
 import type { types } from '@slack/bolt';
 import type { Escalation, EscalationClosed } from '../../domain/records.js';
+import { analysisBlocks } from './analysis.js';
 import {
   type Answers,
   BATCH_ICON,
@@ -195,6 +196,7 @@ function singleBlocks(e: Escalation, head: { icon: string; title: string }): Blo
   ];
   const causes = causeLines(r, [e.reason]);
   if (causes.length) blocks.push(section(`*Why*\n${causes.join('\n')}`));
+  blocks.push(...analysisBlocks(r.explanation));
   return blocks;
 }
 

@@ -5,6 +5,7 @@ import type { LatestRun } from '../../agent/agent.js';
 import { formatPct } from '../../domain/money.js';
 import { chronicOffenders, moneyAtStake, moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
 import type { Escalation } from '../../domain/records.js';
+import { analysisLine } from './analysis.js';
 import {
   type Block,
   clip,
@@ -62,10 +63,12 @@ function pendingBlocks(input: HomeInput): Block[] {
   for (const e of pending.slice(0, HOME_PENDING)) {
     const r = e.snapshot;
     const owner = r.ownerSlackId ? ` · owner <@${r.ownerSlackId}>` : '';
+    const note = e.batch ? null : analysisLine(r.explanation, 280);
     blocks.push(
       section(
         `*${question(e)}*${r.variancePct === null || e.batch ? '' : ` ${formatPct(r.variancePct)}`}\n` +
           `*At stake:* ${esc(moneyAtStakeText(questionAtStake(e)) || '—')}\n${esc(clip(e.reason, 400))}\n` +
+          (note ? `${note}\n` : '') +
           `_Waiting ${age(e.createdAt, now)} · expires ${slackDate(e.expiresAt)}${owner}_`,
       ),
     );

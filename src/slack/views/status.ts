@@ -1,9 +1,11 @@
 // Replies to /pacing status, /pacing status <campaign> and /pacing pending, and the help text.
+
 import type { LatestRun } from '../../agent/agent.js';
 import { formatPct } from '../../domain/money.js';
 import { moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
 import type { Escalation, ResultRow } from '../../domain/records.js';
 import { standsPaused } from '../../domain/standing.js';
+import { analysisBlocks } from './analysis.js';
 import {
   type Block,
   clip,
@@ -103,6 +105,7 @@ export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: str
       ...(causes.length ? [section(`*Why*\n${causes.join('\n')}`)] : []),
       ...(steps.length ? [section(`*What to do*\n${steps.join('\n')}`)] : []),
       ...(budget ? [section(budget)] : []),
+      ...analysisBlocks(r.explanation),
       context([
         ...detailsContext(r),
         ...(e

@@ -2,7 +2,7 @@
 // tracker.csv is. A sheet that cannot be read stops the run as an unreadable tracker.csv does.
 import type { Plan, PlanSource } from '../../agent/ports.js';
 import type { Config } from '../../config.js';
-import type { SheetSettings } from '../../config-fields.js';
+import type { SheetSettings } from '../../config-sheet.js';
 import { ConfigError, DataError, PlatformError } from '../../errors.js';
 import { GoogleOAuth } from '../../platforms/google/oauth.js';
 import type { RetryPolicy } from '../../platforms/retry.js';

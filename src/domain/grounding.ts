@@ -1,0 +1,139 @@
+// Grounded or dropped (SPEC, Explanations): a model's answer is kept only when every number it writes is one of the
+// evidence's numbers and every cause it cites is one of the row's root cause codes. Names typed by people are data:
+// a number inside a campaign name never grounds a claim, so a name cannot smuggle a figure into the note.
+import { z } from 'zod';
+import type { Evidence, Explanation, ExplanationAnswer } from './explanation.js';
+import type { CauseCode } from './types.js';
+
+/** The structured output asked of the model (the providers' tool or JSON schema is made from it). */
+export const ANSWER_SCHEMA = z.object({
+  summary: z.string().min(1).max(400).describe('Two or three sentences connecting the causes, at most 400 characters.'),
+  causes: z
+    .array(
+      z.object({
+        text: z.string().min(1).max(400).describe('One cause in words, with the figures that show it.'),
+        evidence: z.array(z.string()).min(1).describe('The root cause codes this cause rests on, from rootCauses.'),
+      }),
+    )
+    .min(1)
+    .max(6),
+  next_step: z.string().min(1).max(300).describe('What the buyer should do next.'),
+});
+
+export type Grounding = { ok: true; explanation: Explanation } | { ok: false; reason: string };
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+/** Numbers compare without their sign (the text says "over" or "under") at 2 decimals. */
+const key = (n: number): string => round2(Math.abs(n)).toFixed(2);
+
+const DATE = /\b\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\b/g;
+/** A number as people write it: thousands separated by commas, apostrophes or (narrow) no-break spaces. */
+const NUMBER = /\d{1,3}(?:[,'\u00a0\u202f]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/g;
+
+/** The numbers written in `text`, separators and currency left out. */
+export function numbersIn(text: string): { written: string; value: number }[] {
+  return [...text.matchAll(NUMBER)].map((m) => ({
+    written: m[0],
+    value: Number(m[0].replace(/[,'\u00a0\u202f]/g, '')),
+  }));
+}
+
+/** Names typed by people in the evidence (the plan's, the platform's, an orphan's): quoted, never evidence. */
+function namesOf(evidence: Evidence): string[] {
+  const names = [evidence.campaign.untrustedNames.plan, evidence.campaign.untrustedNames.platform];
+  for (const c of evidence.rootCauses)
+    for (const [k, v] of Object.entries(c.evidence)) if (/name/i.test(k) && typeof v === 'string') names.push(v);
+  return names.filter((n): n is string => typeof n === 'string' && n.trim() !== '').sort((a, b) => b.length - a.length);
+}
+
+/** Identifiers the note may quote as they are: names and ids are not figures. */
+function identifiersOf(evidence: Evidence): string[] {
+  const ids = [evidence.campaign.planId, evidence.campaign.platformCampaignId].filter(
+    (i): i is string => typeof i === 'string' && i !== '',
+  );
+  return [...namesOf(evidence), ...ids].sort((a, b) => b.length - a.length);
+}
+
+function without(text: string, parts: readonly string[]): string {
+  let out = text;
+  for (const p of parts) out = out.split(p).join(' ');
+  // Case aside: a model may capitalise a name.
+  for (const p of parts) out = out.replace(new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), ' ');
+  return out;
+}
+
+/** The numbers and dates the evidence holds: its figures, and those our own texts (causes, reason) state. */
+export function groundsOf(evidence: Evidence): { numbers: Set<string>; dates: Set<string> } {
+  const numbers = new Set<string>();
+  const dates = new Set<string>();
+  const names = namesOf(evidence);
+  const visit = (value: unknown, path: string): void => {
+    if (typeof value === 'number' && Number.isFinite(value)) numbers.add(key(value));
+    else if (typeof value === 'string') {
+      if (
+        path.startsWith('campaign.untrustedNames') ||
+        (/name/i.test(path.split('.').at(-1) ?? '') && !path.endsWith('.message'))
+      )
+        return;
+      const text = without(value, names);
+      for (const d of text.match(DATE) ?? []) {
+        dates.add(d);
+        dates.add(d.slice(0, 10));
+      }
+      for (const n of numbersIn(text.replace(DATE, ' '))) numbers.add(key(n.value));
+    } else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) visit(v, `${path}.${i}`);
+    } else if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) visit(v, path ? `${path}.${k}` : k);
+  };
+  visit(evidence, '');
+  return { numbers, dates };
+}
+
+/**
+ * Checks a model's answer against the row's evidence: the shape (SPEC's structured output), every cited code one
+ * of the row's root causes, every date and number one the evidence holds. Returns the note, or why it was dropped.
+ */
+export function ground(answer: unknown, evidence: Evidence, model: string): Grounding {
+  // Fake models and lenient servers do not hold the answer to the schema: it is checked here, always.
+  const parsed = ANSWER_SCHEMA.safeParse(answer);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      reason: `malformed answer: ${issue?.path.join('.') || 'answer'} ${issue?.message ?? ''}`.trim(),
+    };
+  }
+  const a: ExplanationAnswer = parsed.data;
+  const codes = new Set<string>(evidence.rootCauses.map((c) => c.code));
+  for (const c of a.causes)
+    for (const code of c.evidence)
+      if (!codes.has(code)) return { ok: false, reason: `cites ${code}, which is not one of the row's root causes` };
+  const { numbers, dates } = groundsOf(evidence);
+  const texts = [a.summary, ...a.causes.map((c) => c.text), a.next_step];
+  for (const text of texts) {
+    const plain = without(text, identifiersOf(evidence));
+    for (const d of plain.match(DATE) ?? [])
+      if (!dates.has(d) && !dates.has(d.slice(0, 10)))
+        return { ok: false, reason: `writes the date ${d}, which the evidence does not hold` };
+    for (const n of numbersIn(plain.replace(DATE, ' ')))
+      if (!numbers.has(key(n.value)))
+        return { ok: false, reason: `writes the number ${n.written}, which the evidence does not hold` };
+  }
+  return {
+    ok: true,
+    explanation: {
+      summary: plainText(a.summary),
+      causes: a.causes.map((c) => ({ text: plainText(c.text), evidence: [...new Set(c.evidence)] as CauseCode[] })),
+      nextStep: plainText(a.next_step),
+      model: plainText(model),
+    },
+  };
+}
+
+/** One line of plain text: control characters (a terminal's escape sequences, line breaks) become spaces. */
+const plainText = (text: string): string =>
+  text
+    .replace(/\p{Cc}/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
