@@ -40,7 +40,17 @@ export function postgresSaver(pool: pg.Pool, schema: string): PostgresSaver {
   return new PostgresSaver(pool, undefined, { schema });
 }
 
-/** Runs the migrations this app knows that the database has not had, and the checkpointer's set-up. */
+/**
+ * The checkpointer's last migration (the highest `v` in its checkpoint_migrations table) in the installed
+ * @langchain/langgraph-checkpoint-postgres; test/store/pg-schema.test.ts checks it against the package.
+ */
+export const SAVER_MIGRATED = 4;
+
+/**
+ * Runs the migrations this app knows that the database has not had, and the checkpointer's set-up. A database
+ * already up to date is seen in one query, without the lock: every command opens the store, and the set-up's
+ * CREATE SCHEMA needs a privilege the app's role may rightly lack once `pacing migrate` has run.
+ */
 export async function migratePostgres(pool: pg.Pool, url: string): Promise<PgMigrationReport> {
   let client: pg.PoolClient;
   try {
@@ -51,6 +61,8 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<PgMig
   let broken: Error | undefined;
   try {
     const schema = await currentSchema(client, url);
+    const current = await upToDate(client);
+    if (current !== null) return { schema, from: current, to: current, applied: [] };
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(schema, 'migrate')]);
     try {
       await client.query(
@@ -94,5 +106,20 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<PgMig
     throw err;
   } finally {
     client.release(broken);
+  }
+}
+
+/** The schema's version when both the app's and the checkpointer's migrations are all in, else null. */
+async function upToDate(client: pg.PoolClient): Promise<number | null> {
+  try {
+    const { rows } = await client.query<{ app: number | null; saver: number | null }>(
+      'SELECT (SELECT max(version) FROM schema_version) AS app, (SELECT max(v) FROM checkpoint_migrations) AS saver',
+    );
+    const r = rows[0];
+    return r?.app === PG_MIGRATIONS.length && r.saver === SAVER_MIGRATED ? r.app : null;
+  } catch (err) {
+    // 42P01: a table is missing (a fresh database): the migrations say what to do, under their lock.
+    if ((err as { code?: string }).code === '42P01') return null;
+    throw err;
   }
 }

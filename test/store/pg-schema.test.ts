@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { migratePostgres } from '../../src/store/pg-migrate.js';
+import { migratePostgres, SAVER_MIGRATED } from '../../src/store/pg-migrate.js';
 import { PG_MIGRATIONS, PG_ONLY_TABLES, ROWID_COLUMNS } from '../../src/store/pg-schema.js';
 import { createPool } from '../../src/store/postgres.js';
 import { PG_SERVER_URL, urlInSchema, useTestSchema } from '../pg/harness.js';
@@ -125,6 +125,10 @@ describe('migratePostgres', () => {
         `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'schema_version'`,
       );
       expect(outside.rows[0]).toEqual({ n: 0 });
+
+      // The checkpointer's own migrations end where this app expects (a newer package would add some).
+      const saver = await pool.query('SELECT max(v) AS v FROM checkpoint_migrations');
+      expect(saver.rows[0]).toEqual({ v: SAVER_MIGRATED });
 
       const again = await migratePostgres(pool, db.url);
       expect(again).toEqual({ schema: db.schema, from: PG_MIGRATIONS.length, to: PG_MIGRATIONS.length, applied: [] });
