@@ -98,6 +98,19 @@ export class Reads {
     return this.store.runs.results(runId);
   }
 
+  /** Every escalation on record, open or decided: a replay rebuilds from them what was open when. */
+  escalations(): Escalation[] {
+    return [...this.store.escalations.pending(), ...this.store.escalations.decidedSince(null)];
+  }
+
+  /**
+   * How many fields a run's rows were stored with (rows of older versions hold fewer); null when they were stored
+   * whole, as objects, or none are left.
+   */
+  storedWidth(runId: string): number | null {
+    return this.store.runs.dataWidth(runId);
+  }
+
   /** Escalations decided after `since` (every decided one when null). */
   decidedSince(since: string | null): Escalation[] {
     return this.store.escalations.decidedSince(since);

@@ -159,6 +159,20 @@ export class RunStore {
   }
 
   /**
+   * How many fields the run's rows were written with (the codec appends fields, so an older run's rows hold
+   * fewer); null when they were written whole, as objects, or the run has none left. The first row answers for
+   * all: one version wrote the whole run.
+   */
+  dataWidth(runId: string): number | null {
+    const r = this.db
+      .prepare(
+        `SELECT CASE WHEN json_type(data) = 'array' THEN json_array_length(data) END AS width FROM results WHERE run_id = ? ORDER BY seq LIMIT 1`,
+      )
+      .get(runId) as { width: number | null } | undefined;
+    return r?.width ?? null;
+  }
+
+  /**
    * Rows of this run still marked awaiting an escalation that was settled while the run was working take its
    * outcome, so the stored run never contradicts the escalation table.
    */
