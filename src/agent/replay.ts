@@ -61,13 +61,16 @@ const NEEDED: readonly (keyof ResultRow)[] = [
   'fetchedAt',
 ];
 
-/** Decides the chosen runs again with `config`'s settings (the overrides applied); `settings` are echoed. */
-export function replay(
+/**
+ * Decides the chosen runs again with `config`'s settings (the overrides applied); `settings` are echoed. Yields
+ * between runs: a server replaying thirty large runs still acknowledges Slack's requests meanwhile.
+ */
+export async function replay(
   reads: Reads,
   config: Pick<Config, 'thresholds' | 'guards'>,
   settings: Record<string, unknown>,
   query: ReplayQuery,
-): ReplayReport {
+): Promise<ReplayReport> {
   const chosen = chooseRuns(reads.runsCompletedSince(null), query);
   const report: ReplayReport = { runs: [], settings, skipped: [] };
   if (chosen.length === 0) return report;
@@ -75,6 +78,7 @@ export function replay(
   const escalations = reads.escalations();
   const resumes = reads.audit({ type: 'campaign_resumed' });
   for (const run of chosen) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const width = reads.storedWidth(run.id);
     const unstored = width === null ? [] : NEEDED.filter((f) => fieldsBeyond(width).includes(f));
     if (unstored.length > 0) {

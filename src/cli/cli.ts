@@ -112,7 +112,7 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     }
     // A replay reads the database opened read-only and never catches up: it must leave the file as it was.
     if (command === 'replay') {
-      replayCommand(config, options, io);
+      await replayCommand(config, options, io);
       return 0;
     }
     // A read command answers from the database alone unless housekeeping is due (an expired question, a

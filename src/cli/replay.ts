@@ -14,7 +14,7 @@ import { clip, plural, wrap } from './text.js';
 /** Changed campaigns listed per run in the text; `--json` lists them all. */
 export const CHANGES_SHOWN = 20;
 
-export function replayCommand(config: Config, o: Options, io: Io): void {
+export async function replayCommand(config: Config, o: Options, io: Io): Promise<void> {
   let overridden: ReturnType<typeof withOverrides>;
   try {
     overridden = withOverrides(config, o.set ?? []);
@@ -27,7 +27,7 @@ export function replayCommand(config: Config, o: Options, io: Io): void {
   let report: ReplayReport;
   try {
     report = reader
-      ? replay(reader.reads, overridden.config, overridden.settings, { runs: o.runs, since: o.since })
+      ? await replay(reader.reads, overridden.config, overridden.settings, { runs: o.runs, since: o.since })
       : { runs: [], settings: overridden.settings, skipped: [] };
   } finally {
     reader?.close();
