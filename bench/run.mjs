@@ -4,17 +4,24 @@
 // runs one first cycle (it escalates and pauses) and BENCH_CYCLES measured cycles (default 5) on the same
 // database, then shows that settled escalation threads are pruned after the retention. Prints human-readable
 // lines first and, as its last line, one JSON object:
-//   { "campaigns", "cycleMs", "matchAccuracy", "comparisons", "checkpointBytesPerCycle", "startup" }
+//   { "campaigns", "cycleMs", "matchAccuracy", "comparisons", "checkpointBytesPerCycle", "replay", "startup" }
 // then the start-up figures of bench/startup.mjs (BENCH_STARTUP=0 skips them).
 // cycleMs is the median of the measured cycles; matchAccuracy and comparisons come from the first cycle.
 //
+// `replay` times `pacing replay` over BENCH_REPLAY_RUNS stored runs (default 30; more cycles are run until that many
+// are stored): in process through the agent's reads, and as the whole CLI process (start-up and JSON included).
+//
 // Environment: BENCH_ROWS, BENCH_CYCLES, BENCH_SEED, BENCH_KEEP=1 (keep the temporary folder),
-// BENCH_PRUNE=0 (skip the retention check).
+// BENCH_PRUNE=0 (skip the retention check), BENCH_REPLAY_RUNS (0 skips the replay figure).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
+import { replay } from '../dist/agent/replay.js';
 import { loadConfig } from '../dist/config.js';
+import { withOverrides } from '../dist/config-overrides.js';
+import { openReadOnlyReader } from '../dist/open.js';
 import { createApp } from '../dist/wiring.js';
 import { writeDataset } from './generate.mjs';
 import { startupBench } from './startup.mjs';
@@ -23,7 +30,8 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 5);
 const SEED = Number(process.env.BENCH_SEED ?? 20261120);
 const NOW = '2026-11-20T09:00:00Z';
-const TARGETS = { cycleMs: 500, matchAccuracy: 0.999, checkpointBytesPerCycle: 2 * 1024 * 1024 };
+const REPLAY_RUNS = Number(process.env.BENCH_REPLAY_RUNS ?? 30);
+const TARGETS = { cycleMs: 500, matchAccuracy: 0.999, checkpointBytesPerCycle: 2 * 1024 * 1024, replayMs: 10_000 };
 const STAGES = [
   'catch_up',
   'ingest',
@@ -209,6 +217,46 @@ const dbAfterFirst = dbFileBytes();
 for (let i = 0; i < CYCLES; i++) measured.push(await cycle(app, `#${i + 1}`));
 const dbGrowthPerRun = CYCLES > 0 ? (dbFileBytes() - dbAfterFirst) / CYCLES : 0;
 
+// ---------------------------------------------------------------- replay: the stored runs decided again
+let replayed = null;
+if (REPLAY_RUNS > 0) {
+  const stored = () => app.reads.runsCompletedSince(null).length;
+  while (stored() < REPLAY_RUNS) await app.agent.run('bench');
+  const set = ['CONFIDENCE_THRESHOLD=101'];
+  const config = loadConfig({ PACING_DATA_DIR: dataDir, PACING_DB: dbPath, PACING_NOW: NOW });
+  const overridden = withOverrides(config, set);
+  const reader = openReadOnlyReader(config);
+  gc();
+  let s = performance.now();
+  const report = await replay(reader.reads, overridden.config, overridden.settings, { runs: REPLAY_RUNS });
+  const inProcessMs = performance.now() - s;
+  reader.close();
+  s = performance.now();
+  const out = execFileSync(
+    process.execPath,
+    [
+      join(import.meta.dirname, '..', 'dist', 'cli', 'bin.js'),
+      'replay',
+      '--runs',
+      String(REPLAY_RUNS),
+      '--set',
+      set[0],
+      '--json',
+    ],
+    { env: { ...process.env, PACING_DATA_DIR: dataDir, PACING_DB: dbPath, PACING_NOW: NOW }, maxBuffer: 1 << 30 },
+  );
+  const cliMs = performance.now() - s;
+  const doc = JSON.parse(out.toString('utf8'));
+  replayed = {
+    runs: report.runs.length,
+    rows: report.runs.reduce((n, r) => n + r.then.log + r.then.alert + r.then.escalate + r.then.halt, 0),
+    changed: report.runs.reduce((n, r) => n + r.changed.length, 0),
+    inProcessMs,
+    cliMs,
+    cliRuns: doc.runs.length,
+  };
+}
+
 // ---------------------------------------------------------------- match accuracy (first cycle)
 const byCampaign = new Map();
 const orphansFound = new Set();
@@ -360,6 +408,13 @@ log(
   `memory: RSS before cycles ${mb(rssBefore)}, peak RSS ${mb(maxRss)}, peak heap used (sampled) ${mb(heapPeak)}; database file ${mb(dbBytes)}, growing ${mb(dbGrowthPerRun)} per measured run (results, daily spend, audit)`,
 );
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
+if (replayed) {
+  log(
+    `replay (--set CONFIDENCE_THRESHOLD=101): ${replayed.runs} stored runs, ${replayed.rows.toLocaleString('en-US')} rows decided again, ${replayed.changed.toLocaleString('en-US')} actions would change; ` +
+      `in process ${ms(replayed.inProcessMs)} (${ms(replayed.inProcessMs / Math.max(1, replayed.runs))} a run); the whole CLI process with --json ${ms(replayed.cliMs)} ` +
+      `(${replayed.cliRuns} runs); target < 10 s ${verdict(replayed.cliMs < TARGETS.replayMs)}`,
+  );
+}
 log(
   `targets: median cycle ≤ ${TARGETS.cycleMs} ms ${verdict(cycleMs <= TARGETS.cycleMs)}; match accuracy ≥ 99.9 % ${verdict(matchAccuracy >= TARGETS.matchAccuracy)}; ` +
     `checkpoint growth ≤ 2 MiB per cycle ${verdict(checkpointBytesPerCycle <= TARGETS.checkpointBytesPerCycle)}`,
@@ -385,6 +440,16 @@ log(
     matchAccuracy: Math.round(matchAccuracy * 1e6) / 1e6,
     comparisons,
     checkpointBytesPerCycle,
+    ...(replayed
+      ? {
+          replay: {
+            runs: replayed.runs,
+            rows: replayed.rows,
+            inProcessMs: Math.round(replayed.inProcessMs),
+            cliMs: Math.round(replayed.cliMs),
+          },
+        }
+      : {}),
     ...(startup ? { startup } : {}),
   }),
 );

@@ -98,6 +98,11 @@ export class Reads {
     return this.store.runs.results(runId);
   }
 
+  /** A run's results for deciding them again: as `results`, without the run history the policy does not read. */
+  resultsToReplay(runId: string): ResultRow[] {
+    return this.store.runs.resultsWithoutHistory(runId);
+  }
+
   /** Every escalation on record, open or decided: a replay rebuilds from them what was open when. */
   escalations(): Escalation[] {
     return [...this.store.escalations.pending(), ...this.store.escalations.decidedSince(null)];

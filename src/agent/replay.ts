@@ -85,7 +85,7 @@ export async function replay(
       report.skipped.push(skip(run, `its rows were stored by an earlier version, without ${unstored.join(', ')}`));
       continue;
     }
-    const rows = reads.results(run.id);
+    const rows = reads.resultsToReplay(run.id);
     if (rows.length === 0) {
       report.skipped.push(skip(run, 'its results are no longer stored (RESULTS_RETENTION_DAYS)'));
       continue;
