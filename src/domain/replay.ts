@@ -94,7 +94,10 @@ export function reassess(r: ResultRow, t: Thresholds, now: string): Assessment {
   const mitigation = r.mitigation.filter((m) => !afterMatrix(m.cause));
   const { confidence, confidenceParts } = rescored(r, t.freshnessHours, now);
   const severity = severityOf(r.variancePct, t);
-  const row: Assessment = { ...r, confidence, confidenceParts, severity, rootCause, mitigation };
+  // A campaign the run paused itself is stored paused; when the run decided, it was not (or it would not have
+  // paused it): judged as it stood then, it counts toward MAX_AUTONOMOUS_HALTS and a storm's in-flight campaigns.
+  const platformStatus = r.pause === 'paused' && r.platformStatus === 'PAUSED' ? 'ENABLED' : r.platformStatus;
+  const row: Assessment = { ...r, platformStatus, confidence, confidenceParts, severity, rootCause, mitigation };
   const verdict = verdictOf(row, rootCause, t);
   if (verdict) {
     row.action = verdict.action;

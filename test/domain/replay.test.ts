@@ -67,14 +67,19 @@ function run(s: ReplaySettings, memory: Memory = noMemory()): ResultRow[] {
     thresholds: s.thresholds,
     history: () => [],
   });
-  return decidePolicy(assessments, memory, s.guards, NOW).rows.map(({ row }) => ({
-    ...row,
-    runId: 'run-1',
-    status: 'done',
-    escalationId: null,
-    actionNote: null,
-    pause: null,
-  }));
+  // As the run leaves them: a campaign it paused is stored paused.
+  return decidePolicy(assessments, memory, s.guards, NOW).rows.map(({ row }) => {
+    const paused = row.action === 'halt' && row.platformStatus === 'ENABLED';
+    return {
+      ...row,
+      platformStatus: paused ? 'PAUSED' : row.platformStatus,
+      runId: 'run-1',
+      status: 'done',
+      escalationId: null,
+      actionNote: null,
+      pause: paused ? 'paused' : null,
+    };
+  });
 }
 
 const VARIANTS: [string, ReplaySettings][] = [

@@ -98,16 +98,24 @@ describe('pacing replay on the demo after three runs', () => {
     expect((await replay(demo, ['--since', '2026-11-21'])).runs).toHaveLength(0);
   });
 
-  it('agrees with a run made under the setting', async () => {
-    const fresh = ws();
-    const direct = await pacingJson<RunDoc>(fresh, ['run'], {
-      PACING_NOW: TIMES[0] as string,
-      CONFIDENCE_THRESHOLD: '101',
-    });
-    const counts: Counts = { log: 0, alert: 0, escalate: 0, halt: 0 };
-    for (const r of direct.results) counts[r.action]++;
-    const doc = await replay(demo, ['--set', 'CONFIDENCE_THRESHOLD=101', '--runs', '3']);
-    expect(doc.runs[0]?.now).toEqual(counts);
+  it.each([
+    ['CONFIDENCE_THRESHOLD', '101'],
+    ['CONFIDENCE_THRESHOLD', '60'],
+    ['MAX_AUTONOMOUS_HALTS', '1'],
+    ['UNDERSPEND_ACTION', 'alert'],
+    ['WARNING_VARIANCE_THRESHOLD', '45'],
+    ['DATA_FAULT_SHARE', '0.05'],
+    ['ZERO_DELIVERY_ANY_CONFIDENCE', 'true'],
+  ])('agrees campaign by campaign with a first run made with %s=%s', async (name, value) => {
+    const direct = await pacingJson<RunDoc>(ws(), ['run'], { PACING_NOW: TIMES[0] as string, [name]: value });
+    const doc = await replay(demo, ['--set', `${name}=${value}`]);
+    const first = doc.runs[0];
+    const now = new Map((runs[0] as RunDoc).results.map((r) => [r.campaignId ?? r.platformCampaignId, r.action]));
+    for (const c of first?.changed ?? [])
+      now.set(c.campaignId ?? c.platformCampaignId, c.now as RunDoc['results'][number]['action']);
+    expect(Object.fromEntries(now)).toEqual(
+      Object.fromEntries(direct.results.map((r) => [r.campaignId ?? r.platformCampaignId, r.action])),
+    );
   });
 
   it('prints the counts then and now and the changes, most money first', async () => {
