@@ -131,6 +131,38 @@ describe('pacing replay on the demo after three runs', () => {
   });
 });
 
+describe('pacing replay remembers what people decided between runs', () => {
+  it('keeps a rejected pause and a resumed campaign from being paused, as the later run did', async () => {
+    const w = ws();
+    const first = await pacingJson<RunDoc>(w, ['run'], { PACING_NOW: TIMES[0] as string });
+    const asked = first.results.find((r) => r.campaignId === 'ACM-M-005');
+    expect(asked?.action).toBe('escalate');
+    // Minutes apart: the demo's Meta data turns 24 h old (too old to act on alone) by late morning.
+    const at = { PACING_NOW: '2026-11-20T09:10:00Z' };
+    const rejected = await pacing(
+      w,
+      ['reject', asked?.escalationId as string, '--user', 'U0LEAD', '--reason', 'launch'],
+      at,
+    );
+    expect(rejected.code, rejected.stderr).toBe(0);
+    const resumed = await pacing(w, ['resume-campaign', 'ACM-G-004', '--user', 'U0LEAD'], at);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const second = await pacingJson<RunDoc>(w, ['run'], { PACING_NOW: '2026-11-20T09:20:00Z' });
+    expect(second.results.find((r) => r.campaignId === 'ACM-G-004')?.action).toBe('alert');
+
+    const same = await replay(w);
+    expect(same.runs.map((r) => r.changed)).toEqual([[], []]);
+
+    // At 60 the matrix would pause ACM-M-005 (confidence 66.67): in the first run nobody had said no yet.
+    const lower = await replay(w, ['--set', 'CONFIDENCE_THRESHOLD=60']);
+    const m005 = (i: number) => lower.runs[i]?.changed.find((c) => c.campaignId === 'ACM-M-005');
+    expect(m005(0)?.now).toBe('halt');
+    expect(m005(1)?.now).toBe('alert');
+    expect(m005(1)?.reason).toContain('a pause was rejected by U0LEAD');
+    expect(lower.runs[1]?.changed.find((c) => c.campaignId === 'ACM-G-004')).toBeUndefined();
+  }, 60_000);
+});
+
 describe('pacing replay refuses what it cannot do', () => {
   it.each([
     [
