@@ -154,5 +154,3 @@ function rescored(
   const parts = { ...r.confidenceParts, freshness: round2(fresh) };
   return { confidence: round2(parts.metadata + parts.name + fresh), confidenceParts: parts };
 }
-
-export type { GuardSettings, Memory };
