@@ -98,8 +98,11 @@ export class Reads {
     return this.store.runs.results(runId);
   }
 
-  /** A run's results for deciding them again: as `results`, without the run history the policy does not read. */
-  resultsToReplay(runId: string): ResultRow[] {
+  /**
+   * A run's results for deciding them again: as `results`, one at a time (read them before anything else), without
+   * the run history the policy does not read.
+   */
+  resultsToReplay(runId: string): Iterable<ResultRow> {
     return this.store.runs.resultsWithoutHistory(runId);
   }
 
@@ -109,8 +112,8 @@ export class Reads {
   }
 
   /**
-   * How many fields a run's rows were stored with (rows of older versions hold fewer); null when they were stored
-   * whole, as objects, or none are left.
+   * How many fields a run's rows were stored with (rows of older versions hold fewer); 0 when they were stored
+   * whole, as objects; null when none are left.
    */
   storedWidth(runId: string): number | null {
     return this.store.runs.dataWidth(runId);

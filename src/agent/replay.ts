@@ -80,27 +80,30 @@ export async function replay(
   for (const run of chosen) {
     await new Promise<void>((resolve) => setImmediate(resolve));
     const width = reads.storedWidth(run.id);
-    const unstored = width === null ? [] : NEEDED.filter((f) => fieldsBeyond(width).includes(f));
+    if (width === null) {
+      report.skipped.push(skip(run, 'its results are no longer stored (RESULTS_RETENTION_DAYS)'));
+      continue;
+    }
+    // Rows stored whole (as objects) by the first versions: a field they lack is missing, not null.
+    const unstored =
+      width === 0
+        ? NEEDED.filter((f) => firstOf(reads.resultsToReplay(run.id))?.[f] === undefined)
+        : NEEDED.filter((f) => fieldsBeyond(width).includes(f));
     if (unstored.length > 0) {
       report.skipped.push(skip(run, `its rows were stored by an earlier version, without ${unstored.join(', ')}`));
       continue;
     }
     const rows = reads.resultsToReplay(run.id);
-    if (rows.length === 0) {
-      report.skipped.push(skip(run, 'its results are no longer stored (RESULTS_RETENTION_DAYS)'));
-      continue;
-    }
-    // Rows stored whole (as objects) by the first versions: a field they lack is missing, not null.
-    const first = rows[0] as unknown as Record<string, unknown>;
-    const lacking = width === null ? NEEDED.filter((f) => first[f] === undefined) : [];
-    if (lacking.length > 0) {
-      report.skipped.push(skip(run, `its rows were stored by an earlier version, without ${lacking.join(', ')}`));
-      continue;
-    }
     const memory = memoryAt(run.startedAt, run.id, escalations, resumes, policy.guards.humanDecisionHours);
     report.runs.push({ runId: run.id, startedAt: run.startedAt, ...replayRun(rows, memory, policy, run.startedAt) });
   }
   return report;
+}
+
+/** The first of `rows`; the rest are not read. */
+function firstOf(rows: Iterable<ResultRow>): ResultRow | undefined {
+  for (const r of rows) return r;
+  return undefined;
 }
 
 const skip = (run: RunRecord, reason: string): UnreplayableRun => ({

@@ -48,34 +48,35 @@ export interface ReplaySettings {
  * remembered then. A row keeps everything the run measured (spend, target, variance, confidence and its parts,
  * zero delivery, data age, flight, currencies, history); only what the settings decide is decided again.
  */
-export function replayRun(
-  rows: readonly ResultRow[],
-  memory: Memory,
-  settings: ReplaySettings,
-  now: string,
-): RunReplay {
-  const assessments = rows.map((r) => reassess(r, settings.thresholds, now));
+export function replayRun(rows: Iterable<ResultRow>, memory: Memory, settings: ReplaySettings, now: string): RunReplay {
+  // Each stored row is judged again as it is read: only its action then and the judgement are kept.
+  const before: Action[] = [];
+  const assessments: Assessment[] = [];
+  for (const r of rows) {
+    before.push(r.action);
+    assessments.push(reassess(r, settings.thresholds, now));
+  }
   const outcome = decidePolicy(assessments, memory, settings.guards, now);
   const then = noActions();
   const counts = noActions();
   const changed: ReplayChange[] = [];
-  rows.forEach((r, i) => {
+  before.forEach((was, i) => {
     const decided = outcome.rows[i]?.row ?? (assessments[i] as Assessment);
-    then[r.action]++;
+    then[was]++;
     counts[decided.action]++;
-    if (decided.action === r.action) return;
+    if (decided.action === was) return;
     changed.push({
-      campaignId: r.campaignId,
-      platform: r.platform,
-      platformCampaignId: r.platformCampaignId,
-      campaignName: r.campaignName ?? r.platformCampaignName,
+      campaignId: decided.campaignId,
+      platform: decided.platform,
+      platformCampaignId: decided.platformCampaignId,
+      campaignName: decided.campaignName ?? decided.platformCampaignName,
       // biome-ignore lint/suspicious/noThenProperty: SPEC names it so; a change is data, never awaited.
-      then: r.action,
+      then: was,
       now: decided.action,
       proposedAction: decided.action === 'escalate' ? decided.proposedAction : null,
       reason: decided.reason,
       atStake: round2(moneyAtStake(decided)),
-      currency: r.platformCurrency ?? r.currency,
+      currency: decided.platformCurrency ?? decided.currency,
     });
   });
   changed.sort((a, b) => b.atStake - a.atStake);

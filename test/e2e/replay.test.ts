@@ -202,7 +202,8 @@ describe('pacing replay refuses what it cannot do', () => {
   it('says which runs it could not replay and why', async () => {
     const old = ws();
     const made: RunDoc[] = [];
-    for (const now of TIMES) made.push(await pacingJson<RunDoc>(old, ['run'], { PACING_NOW: now }));
+    for (const now of [...TIMES, '2026-11-20T15:00:00Z'])
+      made.push(await pacingJson<RunDoc>(old, ['run'], { PACING_NOW: now }));
     const db = new Database(old.db);
     // The first run as an earlier version stored it (without the account's time zone and the data's fetch time)…
     const rows = db.prepare('SELECT rowid, data FROM results WHERE run_id = ?').all(made[0]?.runId) as {
@@ -213,9 +214,16 @@ describe('pacing replay refuses what it cannot do', () => {
     for (const r of rows) update.run(JSON.stringify((JSON.parse(r.data) as unknown[]).slice(0, 32)), r.rowid);
     // …and the second run's rows pruned by retention.
     db.prepare('DELETE FROM results WHERE run_id = ?').run(made[1]?.runId);
+    // …and the third's rows as the first versions stored them, whole objects, from before the fetch time was kept.
+    const whole = db.prepare('UPDATE results SET data = ? WHERE run_id = ? AND key = ?');
+    for (const { fetchedAt: _, ...r } of made[2]?.results as (RunDoc['results'][number] & {
+      key: string;
+      fetchedAt: string | null;
+    })[])
+      whole.run(JSON.stringify(r), made[2]?.runId, r.key);
     db.close();
     const doc = await replay(old, ['--set', 'CONFIDENCE_THRESHOLD=101']);
-    expect(doc.runs.map((r) => r.runId)).toEqual([made[2]?.runId]);
+    expect(doc.runs.map((r) => r.runId)).toEqual([made[3]?.runId]);
     expect(doc.skipped).toEqual([
       {
         runId: made[0]?.runId,
@@ -227,9 +235,14 @@ describe('pacing replay refuses what it cannot do', () => {
         startedAt: '2026-11-20T11:00:00.000Z',
         reason: 'its results are no longer stored (RESULTS_RETENTION_DAYS)',
       },
+      {
+        runId: made[2]?.runId,
+        startedAt: '2026-11-20T13:00:00.000Z',
+        reason: 'its rows were stored by an earlier version, without fetchedAt',
+      },
     ]);
     const text = await pacing(old, ['replay']);
-    expect(text.stdout).toContain('Not replayed (2):');
+    expect(text.stdout).toContain('Not replayed (3):');
     expect(text.stdout).toContain(
       `${made[0]?.runId} (2026-11-20 09:00 UTC): its rows were stored by an earlier version`,
     );

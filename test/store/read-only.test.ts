@@ -51,7 +51,7 @@ describe('Store.openReadOnly', () => {
     const before = hash(file);
     const store = Store.openReadOnly(file) as Store;
     expect(store.runs.latestCompleted()?.id).toBe('run-1');
-    expect(store.runs.resultsWithoutHistory('run-1').map((r) => r.campaignId)).toEqual(['C-1', 'C-2']);
+    expect([...store.runs.resultsWithoutHistory('run-1')].map((r) => r.campaignId)).toEqual(['C-1', 'C-2']);
     expect(() =>
       store.audit.append({ at: '2026-11-20T10:00:00Z', runId: null, type: 'run_started', actor: 'x', details: {} }),
     ).toThrow(/readonly/);
@@ -73,14 +73,14 @@ describe('Store.openReadOnly', () => {
 });
 
 describe('RunStore.dataWidth', () => {
-  it("counts the fields a run's rows were written with; null for rows stored whole or none", () => {
+  it("counts the fields a run's rows were written with; 0 for rows stored whole, null for none", () => {
     const file = tempDb();
     withRun(file);
     const store = Store.open(file);
     const width = (store.db.prepare('SELECT data FROM results LIMIT 1').get() as { data: string }).data;
     expect(store.runs.dataWidth('run-1')).toBe((JSON.parse(width) as unknown[]).length);
     store.db.prepare('UPDATE results SET data = ?').run(JSON.stringify({ line: 2 }));
-    expect(store.runs.dataWidth('run-1')).toBeNull();
+    expect(store.runs.dataWidth('run-1')).toBe(0);
     expect(store.runs.dataWidth('run-none')).toBeNull();
     store.close();
   });
