@@ -3,6 +3,7 @@
 import { type Config, loadConfig, SETTING_NAMES } from './config.js';
 import { closest } from './domain/suggest.js';
 import { ConfigError } from './errors.js';
+import { redactText } from './redact.js';
 
 type Group = 'thresholds' | 'guards';
 
@@ -45,7 +46,7 @@ export function withOverrides(config: Config, pairs: readonly string[]): Overrid
     if (eq <= 0 || pair.slice(eq + 1).trim() === '')
       throw new ConfigError(
         name || 'setting',
-        `A setting is changed as KEY=VALUE, such as CONFIDENCE_THRESHOLD=60 (got "${pair}").`,
+        `A setting is changed as KEY=VALUE, such as CONFIDENCE_THRESHOLD=60 (got "${redactText(pair)}").`,
       );
     const where = DECISION_SETTINGS[name];
     if (!where) throw new ConfigError(name, unknownSetting(name));
