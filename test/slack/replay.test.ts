@@ -70,7 +70,7 @@ describe('/pacing replay', () => {
     expect(text).toContain('paused alone 6 → 0');
     expect(text.match(/paused alone 3 → 0/g)).toHaveLength(2);
     expect(text).toContain('ACM-G-005');
-    expect(text).toContain('halt → ask (proposes halt)');
+    expect(text).toContain('pause → ask (proposes pause)');
     expect(text).toContain('Nothing was changed');
     expect(written()).toEqual(before);
     expect(t.world.fake.callsTo('chat.postMessage')).toHaveLength(posts);

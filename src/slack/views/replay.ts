@@ -43,9 +43,9 @@ export function replayBlocks(r: ReplayReport): Block[] {
     if (latest && latest.changed.length > 0) {
       const shown = latest.changed.slice(0, CHANGES_LISTED).map((c) => {
         const id = c.campaignId ?? `${c.platform} ${c.platformCampaignId ?? ''}`;
-        const now = c.proposedAction ? `ask (proposes ${c.proposedAction})` : c.now;
+        const now = c.proposedAction ? `ask (proposes ${WORD[c.proposedAction] ?? c.proposedAction})` : WORD[c.now];
         const name = c.campaignName ? ` ${escClip(c.campaignName, 60)}` : '';
-        return `• *${escClip(id, 60)}*${name}: ${c.then} → ${now}, ${formatMoney(c.atStake, c.currency)} at stake`;
+        return `• *${escClip(id, 60)}*${name}: ${WORD[c.then]} → ${now}, ${formatMoney(c.atStake, c.currency)} at stake`;
       });
       const more = latest.changed.length - shown.length;
       blocks.push(
@@ -66,6 +66,9 @@ export function replayBlocks(r: ReplayReport): Block[] {
   blocks.push(context(['Nothing was changed: a replay decides stored runs again and does not act.']));
   return blocks;
 }
+
+/** Each action as a person says what the agent does. */
+const WORD: Record<string, string> = { log: 'log', alert: 'alert', escalate: 'ask', halt: 'pause' };
 
 /** "Paused alone 3 → 0 · asked 6 → 14 · alerted 6 → 1 · logged 6 → 6". */
 function countsLine(then: ActionCounts, now: ActionCounts): string {
