@@ -214,42 +214,6 @@ const dbAfterFirst = dbFileBytes();
 for (let i = 0; i < CYCLES; i++) measured.push(await cycle(app, `#${i + 1}`));
 const dbGrowthPerRun = CYCLES > 0 ? (dbFileBytes() - dbAfterFirst) / CYCLES : 0;
 
-// ---------------------------------------------------------------- replay: the stored runs decided again
-let replayed = null;
-if (REPLAY_RUNS > 0) {
-  const stored = () => app.reads.runsCompletedSince(null).length;
-  while (stored() < REPLAY_RUNS) await app.agent.run('bench');
-  const set = 'CONFIDENCE_THRESHOLD=101';
-  // Timed as people run it, a process of its own: inside this one, its large heap would slow the replay's
-  // collector (twice as long here as in a process of its own).
-  app.close();
-  gc();
-  const s = performance.now();
-  const out = execFileSync(
-    process.execPath,
-    [
-      join(import.meta.dirname, '..', 'dist', 'cli', 'bin.js'),
-      'replay',
-      '--runs',
-      String(REPLAY_RUNS),
-      '--set',
-      set,
-      '--json',
-    ],
-    { env: { ...process.env, PACING_DATA_DIR: dataDir, PACING_DB: dbPath, PACING_NOW: NOW }, maxBuffer: 1 << 30 },
-  );
-  const cliMs = performance.now() - s;
-  app = open({});
-  const doc = JSON.parse(out.toString('utf8'));
-  replayed = {
-    runs: doc.runs.length,
-    rows: doc.runs.reduce((n, r) => n + r.then.log + r.then.alert + r.then.escalate + r.then.halt, 0),
-    changed: doc.runs.reduce((n, r) => n + r.changed.length, 0),
-    skipped: doc.skipped.length,
-    cliMs,
-  };
-}
-
 // ---------------------------------------------------------------- match accuracy (first cycle)
 const byCampaign = new Map();
 const orphansFound = new Set();
@@ -321,6 +285,43 @@ const dbBytes = dbFileBytes();
 app.close();
 clearInterval(sampler);
 const maxRss = process.resourceUsage().maxRSS * 1024;
+
+// ---------------------------------------------------------------- replay: the stored runs decided again
+let replayed = null;
+if (REPLAY_RUNS > 0) {
+  // After the figures above, so that they stay those of the measured cycles: more cycles until enough are stored.
+  app = open({});
+  const stored = () => app.reads.runsCompletedSince(null).length;
+  while (stored() < REPLAY_RUNS) await app.agent.run('bench');
+  const set = 'CONFIDENCE_THRESHOLD=101';
+  // Timed as people run it, a process of its own: inside this one, its large heap would slow the replay's
+  // collector (twice as long here as in a process of its own).
+  app.close();
+  gc();
+  const s = performance.now();
+  const out = execFileSync(
+    process.execPath,
+    [
+      join(import.meta.dirname, '..', 'dist', 'cli', 'bin.js'),
+      'replay',
+      '--runs',
+      String(REPLAY_RUNS),
+      '--set',
+      set,
+      '--json',
+    ],
+    { env: { ...process.env, PACING_DATA_DIR: dataDir, PACING_DB: dbPath, PACING_NOW: NOW }, maxBuffer: 1 << 30 },
+  );
+  const cliMs = performance.now() - s;
+  const doc = JSON.parse(out.toString('utf8'));
+  replayed = {
+    runs: doc.runs.length,
+    rows: doc.runs.reduce((n, r) => n + r.then.log + r.then.alert + r.then.escalate + r.then.halt, 0),
+    changed: doc.runs.reduce((n, r) => n + r.changed.length, 0),
+    skipped: doc.skipped.length,
+    cliMs,
+  };
+}
 
 // ---------------------------------------------------------------- report
 const cycleMs = median(measured.map((c) => c.wall));
