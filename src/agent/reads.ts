@@ -128,6 +128,27 @@ export class Reads {
     return this.store.runs.results(runId);
   }
 
+  /**
+   * A run's results for deciding them again: as `results`, one at a time (read them before anything else), without
+   * the run history the policy does not read.
+   */
+  resultsToReplay(runId: string): Iterable<ResultRow> {
+    return this.store.runs.resultsWithoutHistory(runId);
+  }
+
+  /** Every escalation on record, open or decided: a replay rebuilds from them what was open when. */
+  escalations(): Escalation[] {
+    return [...this.store.escalations.pending(), ...this.store.escalations.decidedSince(null)];
+  }
+
+  /**
+   * How many fields a run's rows were stored with (rows of older versions hold fewer); 0 when they were stored
+   * whole, as objects; null when none are left.
+   */
+  storedWidth(runId: string): number | null {
+    return this.store.runs.dataWidth(runId);
+  }
+
   /** Escalations decided after `since` (every decided one when null). */
   decidedSince(since: string | null): Escalation[] {
     return this.store.escalations.decidedSince(since);
