@@ -92,6 +92,9 @@ const FLIGHTS = [
 const OWNERS = Array.from({ length: 40 }, (_, i) => `U0BUYER${String(i).padStart(2, '0')}`);
 
 const round2 = (x) => Math.round(x * 100) / 100;
+/** Budget pools: one per block of this many matched rows, of at most POOL_SIZE members. */
+const POOL_BLOCK = 50;
+const POOL_SIZE = 4;
 
 /**
  * The last up to 14 days before `now` inside the flight, at the campaign's even daily rate (spend over the days
@@ -140,6 +143,8 @@ export function generate({ rows = 10_000, seed = 20261120, now = '2026-11-20T09:
     paused: 0,
     zeroDelivery: 0,
     dailySeries: 0,
+    pools: 0,
+    pooledRows: 0,
   };
   let googleSeq = 0;
   let metaSeq = 0;
@@ -340,6 +345,21 @@ export function generate({ rows = 10_000, seed = 20261120, now = '2026-11-20T09:
     };
   }
 
+  // Budget pools (the tracker's budget_pool): in each block of 50 matched rows, up to 4 with a budget in the block's
+  // most common currency share one total. Chosen by position, not by chance, so the rest of the data is as it was.
+  for (let block = 0; block * POOL_BLOCK < nMatched; block++) {
+    const byCurrency = new Map();
+    for (const r of trackerRows.slice(block * POOL_BLOCK, Math.min(nMatched, (block + 1) * POOL_BLOCK))) {
+      if (r.budget === '' || r.currency === '') continue;
+      byCurrency.set(r.currency, [...(byCurrency.get(r.currency) ?? []), r]);
+    }
+    const members = [...byCurrency.values()].sort((a, b) => b.length - a.length)[0]?.slice(0, POOL_SIZE) ?? [];
+    if (members.length < 2) continue;
+    for (const r of members) r.budget_pool = `Pool ${block + 1} ${r.currency}`;
+    stats.pools++;
+    stats.pooledRows += members.length;
+  }
+
   // Rows with no campaign on their platform: planned but never launched.
   for (let i = 0; i < nUnmatched; i++) {
     const p = planName();
@@ -439,9 +459,10 @@ export function generate({ rows = 10_000, seed = 20261120, now = '2026-11-20T09:
     'currency',
     'owner_slack_id',
     'platform_campaign_id',
+    'budget_pool',
   ];
   const csvCell = (v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  const csv = `${[header.join(','), ...trackerRows.map((r) => header.map((h) => csvCell(String(r[h]))).join(','))].join('\n')}\n`;
+  const csv = `${[header.join(','), ...trackerRows.map((r) => header.map((h) => csvCell(String(r[h] ?? ''))).join(','))].join('\n')}\n`;
   const platformJson = (p) => JSON.stringify({ fetched_at: platformFetchedAt[p], campaigns: campaigns[p] });
 
   return {

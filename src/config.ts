@@ -42,7 +42,8 @@ const EnvSchema = z.object({
   PACING_NOW: isoTime.optional(),
   HEALTHY_VARIANCE_THRESHOLD: num(0, 1000).default(10),
   WARNING_VARIANCE_THRESHOLD: num(0, 1000).default(25),
-  CONFIDENCE_THRESHOLD: num(0, 100).default(70),
+  // 101: above any confidence, so the agent never acts alone (SPEC).
+  CONFIDENCE_THRESHOLD: num(0, 101).default(70),
   FRESHNESS_HOURS: num(0.01, 24 * 365).default(12),
   APPROVAL_TIMEOUT_HOURS: num(0.01, 24 * 365).default(24),
   CHECKPOINT_RETENTION_DAYS: num(0, 3650).default(30),

@@ -27,6 +27,15 @@ export interface RunLock {
   acquiredAt: string;
 }
 
+/** A campaign's change in its budget pool's rebalance, and the open question asking it (null: only proposed). */
+export interface PoolChange {
+  pool: string;
+  from: number;
+  to: number;
+  currency: string | null;
+  escalationId: string | null;
+}
+
 /** Past every event's time: counting "until the end" needs an upper bound. */
 const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
@@ -56,6 +65,27 @@ export class Reads {
 
   escalation(id: string): Escalation | null {
     return this.store.escalations.get(id);
+  }
+
+  /**
+   * What its budget pool's rebalance does to a campaign's daily budget: the open pool question's change (asked),
+   * else the latest run's rebalance (shown by `optimise`); null when no pool changes it.
+   */
+  poolChangeFor(r: Pick<ResultRow, 'key' | 'campaignId'>): PoolChange | null {
+    const key = `budget:${r.key}`;
+    for (const e of this.store.escalations.pending()) {
+      if (e.batch?.kind !== 'pool') continue;
+      const m = e.batch.members.find((x) => x.key === key && !x.dropped && x.budget);
+      if (m?.budget) {
+        const pool = e.batch.pool?.pool ?? e.key.replace(/^batch:pool:/, '').replace(`:${e.id}`, '');
+        return { pool, ...m.budget, escalationId: e.id };
+      }
+    }
+    for (const p of this.pools()?.pools ?? []) {
+      const c = p.changes.find((x) => x.campaignId === r.campaignId);
+      if (c) return { pool: p.pool, from: c.from, to: c.to, currency: p.currency, escalationId: null };
+    }
+    return null;
   }
 
   /** The latest run's row for a platform campaign (people know it by its plan id and name, a button by its ids). */
@@ -96,6 +126,27 @@ export class Reads {
 
   results(runId: string): ResultRow[] {
     return this.store.runs.results(runId);
+  }
+
+  /**
+   * A run's results for deciding them again: as `results`, one at a time (read them before anything else), without
+   * the run history the policy does not read.
+   */
+  resultsToReplay(runId: string): Iterable<ResultRow> {
+    return this.store.runs.resultsWithoutHistory(runId);
+  }
+
+  /** Every escalation on record, open or decided: a replay rebuilds from them what was open when. */
+  escalations(): Escalation[] {
+    return [...this.store.escalations.pending(), ...this.store.escalations.decidedSince(null)];
+  }
+
+  /**
+   * How many fields a run's rows were stored with (rows of older versions hold fewer); 0 when they were stored
+   * whole, as objects; null when none are left.
+   */
+  storedWidth(runId: string): number | null {
+    return this.store.runs.dataWidth(runId);
   }
 
   /** Escalations decided after `since` (every decided one when null). */

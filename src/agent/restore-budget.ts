@@ -1,11 +1,11 @@
 // Undoing the agent's last daily-budget change (SPEC, Steering budgets: Undo): the budget from before it is put back
 // through the effects, audited as `budget_changed` with `restore: true` (the policy respects it like a resume), and
-// any open budget question about the campaign is closed.
+// any open budget question about the campaign is closed (or, for a batch, the campaign taken out of it).
 import { campaignTitle } from '../domain/lookup.js';
 import type { Platform } from '../domain/types.js';
 import { PacingError, PlatformError } from '../errors.js';
 import type { AgentDeps } from './deps.js';
-import { changeBudget, closeEscalation } from './effects/index.js';
+import { batchChanged, changeBudget, closeEscalation, dropMember } from './effects/index.js';
 import { type EscalationGraph, resumeEscalation } from './escalation.js';
 import { budgetKey } from './steer.js';
 
@@ -56,13 +56,22 @@ export async function restoreBudget(
   });
   if (r.outcome === 'failed') throw new PlatformError(platform, `Restoring the budget of ${title} failed: ${r.error}`);
   let closed: string | null = null;
-  const open = latest ? deps.store.escalations.openQuestions().get(budgetKey(latest.key)) : undefined;
-  if (open && !open.batch && r.outcome !== 'would_change') {
-    const note = `closed: ${actor} restored the daily budget`;
-    const e = closeEscalation(deps, open.id, latest?.runId ?? '', note);
-    if (e) {
-      await resumeEscalation(graph, e, { decision: 'expired', actor: 'agent', at: deps.clock(), note });
-      closed = e.id;
+  const key = latest ? budgetKey(latest.key) : null;
+  const open = key ? deps.store.escalations.openQuestions().get(key) : undefined;
+  if (open && key && r.outcome !== 'would_change') {
+    // A batch (a pool's rebalance, the changes over the cap) loses this campaign: approving it later must not
+    // undo the person's restore. One left with no change is closed like a single question.
+    if (open.batch) dropMember(deps, open.id, key);
+    const batch = open.batch ? deps.store.escalations.get(open.id) : null;
+    const empty = batch?.batch?.members.every((m) => m.dropped) ?? true;
+    if (batch && !empty) await batchChanged(deps, latest?.runId ?? '', batch);
+    else {
+      const note = `closed: ${actor} restored the daily budget`;
+      const e = closeEscalation(deps, open.id, latest?.runId ?? '', note);
+      if (e) {
+        await resumeEscalation(graph, e, { decision: 'expired', actor: 'agent', at: deps.clock(), note });
+        closed = e.id;
+      }
     }
   }
   return { outcome: r.outcome, from: r.from, to: r.to, currency: r.currency, closed };

@@ -2,15 +2,29 @@
 // the steering (domain/steering.ts) decided — ask, change alone, or close a question that no longer stands —
 // carried out through the effects.
 import { memberOf } from '../domain/batches.js';
-import { type BudgetProposal, type BudgetSettings, DEFAULT_BUDGET_SETTINGS } from '../domain/budget.js';
+import {
+  type BudgetProposal,
+  type BudgetSettings,
+  DEFAULT_BUDGET_SETTINGS,
+  mayChangeBudgetAgain,
+} from '../domain/budget.js';
 import { formatMoney } from '../domain/money.js';
 import type { PolicyOutcome } from '../domain/policy.js';
 import { type PoolPlan, type PoolQuestion, planPools } from '../domain/pool-steering.js';
-import type { Escalation, ResultRow } from '../domain/records.js';
-import { type BudgetDecision, type BudgetMemory, budgetAtStake, type SteeringPlan, steer } from '../domain/steering.js';
+import type { PoolRebalance } from '../domain/pools.js';
+import type { Escalation, PoolFigures, ResultRow } from '../domain/records.js';
+import {
+  type BudgetDecision,
+  type BudgetMemory,
+  budgetAtStake,
+  type KeptRunning,
+  personsWord,
+  type SteeringPlan,
+  steer,
+} from '../domain/steering.js';
 import type { PlanRow, PlatformCampaign } from '../domain/types.js';
 import { type AgentDeps, addHours, guardSettings } from './deps.js';
-import { changeBudget, closeEscalation, notify, openEscalation } from './effects/index.js';
+import { batchChanged, changeBudget, closeEscalation, dropMember, notify, openEscalation } from './effects/index.js';
 
 /** The key a budget question is stored under: apart from the campaign's pause questions (`plan:…`). */
 export const budgetKey = (rowKey: string): string => `budget:${rowKey}`;
@@ -51,14 +65,25 @@ export function loadBudgetMemory(deps: AgentDeps, now: string, humanDecisionHour
     decisions.set(key, d);
     if (e.campaignId !== null) decisions.set(`plan:${e.campaignId}`, d);
   }
+  const keptRunning = new Map<string, KeptRunning>();
+  for (const e of deps.store.audit.resumesSince(humanSince)) {
+    if (e.platform === null || e.platformCampaignId === null) continue;
+    const kept: KeptRunning = { kind: 'resumed', actor: e.actor, at: e.at };
+    keptRunning.set(`${e.platform}:${e.platformCampaignId}`, kept);
+    if (e.campaignId !== null) keptRunning.set(`plan:${e.campaignId}`, kept);
+  }
   for (const { key, decision } of deps.store.escalations.decisionsSince(humanSince)) {
-    if (decision.kind !== 'rejected' || decision.proposedAction !== 'budget' || !key.startsWith('budget:')) continue;
+    if (decision.kind === 'rejected' && decision.proposedAction === 'halt')
+      keptRunning.set(key, { kind: 'rejected_pause', actor: decision.actor, at: decision.at });
+    // A no to a pool's rebalance is a no to each of its changes.
+    const aboutBudget = decision.proposedAction === 'budget' || decision.proposedAction === 'rebalance';
+    if (decision.kind !== 'rejected' || !aboutBudget || !key.startsWith('budget:')) continue;
     const rowKey = key.slice(7);
     const known = decisions.get(rowKey);
     if (known && known.at > decision.at) continue;
     decisions.set(rowKey, { kind: 'rejected', actor: decision.actor, at: decision.at, projectedVariancePct: null });
   }
-  return { open, lastChange, decisions };
+  return { open, lastChange, decisions, keptRunning };
 }
 
 /** The run's budget plan: each pool's rebalance and question, and each other row's proposal and what to do with it. */
@@ -87,6 +112,12 @@ export function planSteering(
     openPool: (key) => {
       const q = memory.open.get(key);
       return q?.batch && q.proposedAction === 'rebalance' ? q.id : null;
+    },
+    remembered: (a) => {
+      const word = personsWord(a, memory);
+      if (word && 'held' in word) return word.held;
+      const last = memory.lastChange.get(`${a.platform}:${a.platformCampaignId}`);
+      return last !== undefined && !mayChangeBudgetAgain(last, now) ? `changed at ${last}` : null;
     },
     now,
   });
@@ -118,6 +149,16 @@ export async function applySteering(
   for (const c of [...plan.close, ...budgetPlan.pools.close]) {
     const closed = closeEscalation(deps, c.escalationId, runId, c.note);
     if (closed) out.closed.push(closed);
+  }
+  // Batches that lost members: approving covers the changes standing now, so their messages show those.
+  const shrunk = new Set<string>();
+  for (const d of [...plan.drop, ...budgetPlan.pools.drop]) {
+    dropMember(deps, d.escalationId, budgetKey(d.key));
+    shrunk.add(d.escalationId);
+  }
+  for (const escalationId of shrunk) {
+    const e = deps.store.escalations.get(escalationId);
+    if (e?.batch && e.status === 'pending') await batchChanged(deps, runId, e);
   }
   for (const [i, s] of plan.rows.entries()) {
     const row = results[i];
@@ -198,6 +239,7 @@ function askPool(
     snapshot: first,
     batch: {
       kind: 'pool',
+      pool: poolFigures(q.rebalance),
       members: changed.map((r) => {
         const c = to.get(r.campaignId as string);
         return {
@@ -212,6 +254,17 @@ function askPool(
   for (const r of changed) r.poolEscalationId = e.id;
   out.opened.push(e);
 }
+
+/** What a pool card shows beside its changes, as this run found it: the members carry the changes themselves. */
+const poolFigures = (r: PoolRebalance): PoolFigures => ({
+  pool: r.pool,
+  currency: r.currency,
+  budget: r.budget,
+  actualSpend: r.actualSpend,
+  projectedSpend: r.projectedSpend,
+  projectedAfter: r.projectedAfter,
+  note: r.note,
+});
 
 function ask(
   deps: AgentDeps,

@@ -1,5 +1,6 @@
 // The daily-budget proposals in the terminal, beside the forecast they come from: "→ 1,117.09 EUR a day (step
 // toward 931.00)", "advice: shared budget". Text only; `--json` carries the rows' own `budgetProposal`.
+import type { PoolChange } from '../agent/reads.js';
 import { proposalShort } from '../domain/budget-outlook.js';
 import { formatMoney } from '../domain/money.js';
 import type { ResultRow } from '../domain/records.js';
@@ -44,4 +45,15 @@ export function budgetDetailLines(r: ResultRow): string[] {
   const p = r.budgetProposal;
   const now = p && !r.budgetChange ? ` (now ${formatMoney(p.from, p.currency)})` : '';
   return [`  daily budget      ${short}${now}`, ...(p ? [`${''.padEnd(20)}${p.reason}`] : [])];
+}
+
+/** `status <campaign>`: what its budget pool's rebalance does to its daily budget, and the question asking it. */
+export function poolDetailLines(c: PoolChange | null): string[] {
+  if (!c) return [];
+  const asked = c.escalationId
+    ? `asked in ${c.escalationId}`
+    : `see npx pacing optimise --pool ${/^[\w-]+$/.test(c.pool) ? c.pool : `"${c.pool}"`}`;
+  return [
+    `  budget pool       ${c.pool}: → ${formatMoney(c.to, c.currency)} a day (now ${formatMoney(c.from, c.currency)}), ${asked}`,
+  ];
 }

@@ -57,6 +57,12 @@ export interface Options {
   pool?: string | undefined;
   /** `migrate --from`: the SQLite file to copy into PostgreSQL. */
   from?: string | undefined;
+  /** `replay --runs`: the latest n runs. */
+  runs?: number | undefined;
+  /** `replay --since`: runs started on this day (YYYY-MM-DD, UTC) or later. */
+  since?: string | undefined;
+  /** `replay --set KEY=VALUE`, repeatable: the settings to decide again with. */
+  set?: string[] | undefined;
 }
 
 /**
@@ -143,7 +149,11 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
     return;
   }
   io.out(
-    found.map((r) => campaignDetail(r, r.escalationId ? app.reads.escalation(r.escalationId) : null)).join('\n\n'),
+    found
+      .map((r) =>
+        campaignDetail(r, r.escalationId ? app.reads.escalation(r.escalationId) : null, app.reads.poolChangeFor(r)),
+      )
+      .join('\n\n'),
   );
 }
 

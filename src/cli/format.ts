@@ -1,5 +1,6 @@
 // Human-readable output for the terminal: a run (table, forecasts, summary), one campaign in detail, audit.
 
+import type { PoolChange } from '../agent/reads.js';
 import { formatAmount, formatMoney, formatPct } from '../domain/money.js';
 import { type MoneyAtStake, moneyAtStakeText } from '../domain/overview.js';
 import type { AuditEvent, Escalation, PlatformFailure, ResultRow, RowError, RunSummary } from '../domain/records.js';
@@ -7,7 +8,7 @@ import { type RunCounts, runCountsText, runFigures } from '../domain/run-counts.
 import { standsPaused, tooEarlyToJudge } from '../domain/standing.js';
 import { type Forecast, PLATFORM_NAME, platformDisplayName, type RunHistory } from '../domain/types.js';
 import { analysisLines } from './analysis.js';
-import { budgetDetailLines, budgetProposalLines } from './budget-lines.js';
+import { budgetDetailLines, budgetProposalLines, poolDetailLines } from './budget-lines.js';
 import { DEFAULT_WIDTH, listedRows, resultsTable, shortStatus, type TableOptions } from './results-table.js';
 import { clip, plural, wrap, wrapItems } from './text.js';
 
@@ -211,7 +212,7 @@ export function runReport(r: RunView, width = DEFAULT_WIDTH, o: TableOptions = {
   return out.join('\n');
 }
 
-export function campaignDetail(r: ResultRow, escalation: Escalation | null): string {
+export function campaignDetail(r: ResultRow, escalation: Escalation | null, pool: PoolChange | null = null): string {
   const p = r.confidenceParts;
   const target = targetLine(r);
   const lines = [
@@ -228,6 +229,7 @@ export function campaignDetail(r: ResultRow, escalation: Escalation | null): str
         )
       : []),
     ...budgetDetailLines(r),
+    ...poolDetailLines(pool),
     `  confidence        ${r.confidence} = metadata ${p.metadata} + name ${p.name} + freshness ${p.freshness}${r.dataAgeHours === null ? '' : ` (data ${r.dataAgeHours} h old${r.reportingLagHours ? `; the platform reports spend up to ${r.reportingLagHours} h late` : ''})`}`,
     // The same word as the table's STATUS: a halt that left the campaign paused says "paused", not "done".
     `  action            ${r.action}${r.proposedAction ? ` (proposed: ${r.proposedAction})` : ''} — ${shortStatus(r)}`,

@@ -80,6 +80,15 @@ export function formatMoney(value: number | null, currency?: string | null): str
   return currency ? `${text} ${currency}` : text;
 }
 
+/** A total in a headline: "120,000 EUR" when it has no minor part, else as always ("120,000.50 EUR"). */
+export function formatTotal(value: number | null, currency?: string | null): string {
+  if (value === null) return '—';
+  const rounded = roundMoney(value, currency);
+  if (!Number.isInteger(rounded)) return formatMoney(value, currency);
+  const text = formatterFor(0).format(rounded + 0);
+  return currency ? `${text} ${currency}` : text;
+}
+
 /** Formats a variance for people: sign, 2 decimals, percent. */
 export function formatPct(value: number | null): string {
   if (value === null) return '—';

@@ -25,6 +25,8 @@ export interface PoolMember {
   lifetimeBudget?: number | null | undefined;
   /** The platform's smallest daily budget and step, where stricter than the currency's minor unit. */
   limits?: BudgetLimits | undefined;
+  /** Why this run holds its budget as it is, beyond its own facts (an open question about pausing it). */
+  heldFor?: string | undefined;
 }
 
 export interface PoolChange {
@@ -66,6 +68,20 @@ export function groupPools<T extends { budgetPool?: string | undefined }>(rows: 
     else pools.set(r.budgetPool, [r]);
   }
   return pools;
+}
+
+/** Where an amount stands against a pool's total, as people read it: "100.4 %" (one decimal, half away from 0). */
+export function shareOfPool(value: number, budget: number): string {
+  return `${(Math.round((value / budget) * 1000) / 10).toFixed(1)} %`;
+}
+
+/**
+ * A rebalance note's sentences after its first (where the pool lands, which a card's title already says): the
+ * step cap and the members held, or '' when it has neither.
+ */
+export function poolNoteDetail(note: string): string {
+  const at = note.search(/ (Each change moves|Held: )/);
+  return at < 0 ? '' : note.slice(at + 1);
 }
 
 /** How far the pool's forecast ends from its total, in percent (2 decimals); null when either is unknown. */
@@ -193,7 +209,7 @@ export function rebalancePool(
   const projectedAfter = round2(after);
 
   const money = (v: number) => formatMoney(v, currency);
-  const pct = (v: number) => `${(Math.round((v / budget) * 1000) / 10).toFixed(1)} %`;
+  const pct = (v: number) => shareOfPool(v, budget);
   let note =
     changes.length === 0
       ? `No change: at today's rates it ends at ${pct(projectedSpend)} of ${money(budget)}.`
@@ -228,6 +244,7 @@ function futureSpend(m: PoolMember, now: string): number {
 
 /** Why a member's budget is held as it is, or null when it may be changed. */
 function heldBecause(m: PoolMember, now: string): string | null {
+  if (m.heldFor !== undefined) return m.heldFor;
   if (m.sharedBudget === true) return 'shared budget';
   if (m.lifetimeBudget != null) return 'lifetime budget';
   if (m.platformStatus !== 'ENABLED') return m.platformStatus === 'PAUSED' ? 'paused' : 'not on the platform';

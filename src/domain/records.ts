@@ -103,8 +103,19 @@ export interface Escalation {
   /** The result row as it was when the escalation was raised (for a batch: its biggest member), for messages. */
   snapshot: ResultRow;
   /** Set on a batch escalation: why it gathers campaigns, and its members, biggest money at stake first. */
-  batch: { kind: BatchKind; members: BatchMember[] } | null;
+  batch: EscalationBatch | null;
 }
+
+/** A batch escalation's campaigns; a pool's rebalance also keeps the pool's figures as the run asking found them. */
+export interface EscalationBatch {
+  kind: BatchKind;
+  members: BatchMember[];
+  /** For kind `pool`: its total, spend so far, and where it ends before and after the changes. */
+  pool?: PoolFigures | undefined;
+}
+
+/** A pool's rebalance without its changes (those are the batch's members): what its card shows beside them. */
+export type PoolFigures = Omit<PoolRebalance, 'changes'>;
 
 /** What the notifier is told when an escalation is settled. */
 export interface EscalationClosed {

@@ -29,6 +29,18 @@ export interface BudgetMemory {
   lastChange: ReadonlyMap<string, string>;
   /** People's restores and rejections within HUMAN_DECISION_HOURS, the latest per campaign (row key or platform key). */
   decisions: ReadonlyMap<string, BudgetDecision>;
+  /**
+   * People who kept a campaign running within HUMAN_DECISION_HOURS (resumed it, or rejected its pause), by row key
+   * and platform key: in `auto` the agent asks before changing its budget, as it would before pausing it.
+   */
+  keptRunning: ReadonlyMap<string, KeptRunning>;
+}
+
+/** A person's resume of a campaign, or their no to pausing it. */
+export interface KeptRunning {
+  kind: 'resumed' | 'rejected_pause';
+  actor: string;
+  at: string;
 }
 
 export type BudgetIntent =
@@ -50,6 +62,11 @@ export interface SteeringPlan {
   rows: (SteeredRow | null)[];
   /** Open budget questions that no longer stand. */
   close: { escalationId: string; key: string; note: string }[];
+  /**
+   * Members (row keys) of an open batch of budget changes whose change no longer stands: approving the batch leaves
+   * them alone. A batch none of whose changes stands is closed instead.
+   */
+  drop: { escalationId: string; key: string }[];
   /** Indices of rows over the cap, biggest money first: one batch question. */
   batch: number[];
 }
@@ -75,15 +92,19 @@ export const budgetAtStake = (a: Assessment): number =>
 
 export function steer(input: SteeringInput): SteeringPlan {
   const { plan, budgets, now } = input;
-  const out: SteeringPlan = { rows: [], close: [], batch: [] };
+  const out: SteeringPlan = { rows: [], close: [], batch: [], drop: [] };
   const changes: number[] = [];
+  const fallen = new Map<string, string[]>();
   plan.rows.forEach((p, i) => {
     const proposal = input.pooled?.has(i) ? null : proposalFor(p.row, input.campaigns, budgets, now);
     const open = input.memory.open.get(p.row.key);
     if (proposal === null || !proposal.applicable || budgets.actions === 'off') {
-      // A batch stands for its other members too: approving it applies only the changes still standing then.
       if (open && !open.batch)
         out.close.push({ escalationId: open.id, key: p.row.key, note: noLongerNote(proposal, budgets) });
+      // A batch stands for its other members too: this one's change leaves it, so approving applies only the
+      // changes still standing. (A pool's question is its rebalance's to keep: domain/pool-steering.ts.)
+      else if (open?.batch && open.proposedAction === 'budget')
+        fallen.set(open.id, [...(fallen.get(open.id) ?? []), p.row.key]);
       out.rows.push(proposal === null ? null : { proposal, intent: { do: 'show', note: null } });
       return;
     }
@@ -96,6 +117,19 @@ export function steer(input: SteeringInput): SteeringPlan {
     if (intent.do === 'change') changes.push(i);
     out.rows.push({ proposal, intent });
   });
+  for (const [escalationId, keys] of fallen) {
+    const standing = [...input.memory.open.values()].filter((q) => q.id === escalationId).length;
+    if (keys.length < standing) for (const key of keys) out.drop.push({ escalationId, key });
+    else
+      out.close.push({
+        escalationId,
+        key: keys[0] as string,
+        note:
+          budgets.actions === 'off'
+            ? 'no longer asked: BUDGET_ACTIONS is off'
+            : 'no longer needed: none of its budget changes stands any more',
+      });
+  }
   // The cap: the biggest money first changes alone, the rest are asked together.
   changes.sort((x, y) => budgetAtStake(rowAt(plan, y)) - budgetAtStake(rowAt(plan, x)) || x - y);
   for (const i of changes.slice(budgets.maxAutonomousChanges)) {
@@ -142,22 +176,36 @@ function noLongerNote(proposal: BudgetProposal | null, budgets: BudgetSettings):
   return 'no longer asked: the budget can only be advised on';
 }
 
+/**
+ * A person's recent word on a campaign's budget (a restore, or a change they said no to, alone or in a pool):
+ * `held` while it stands, with what they did; `regrown` once the forecast has moved BUDGET_REASK_POINTS further off
+ * since, and the agent may ask again; null when no person spoke within HUMAN_DECISION_HOURS.
+ */
+export function personsWord(
+  a: Assessment,
+  memory: Pick<BudgetMemory, 'decisions'>,
+): { held: string; at: string } | { regrown: string } | null {
+  const d = memory.decisions.get(a.key) ?? memory.decisions.get(platformKey(a));
+  if (!d) return null;
+  const grown = growth(a, d);
+  const what = d.kind === 'restored' ? `restored by ${d.actor}` : `a change was rejected by ${d.actor}`;
+  if (grown === null || grown < BUDGET_REASK_POINTS) return { held: what, at: d.at };
+  return {
+    regrown: `The budget was ${what} at ${d.at}; the forecast has since moved ${grown} points further off, so the agent asks again.`,
+  };
+}
+
 /** Ask, or (in `auto`, no guard holding) change alone; a person's recent word or the 24-hour rule holds it back. */
 function intentFor(a: Assessment, input: SteeringInput): BudgetIntent {
   const { memory, guards, budgets, now } = input;
   const key = platformKey(a);
-  const d = memory.decisions.get(a.key) ?? memory.decisions.get(key);
-  let regrown: string | null = null;
-  if (d) {
-    const grown = growth(a, d);
-    const what = d.kind === 'restored' ? `restored by ${d.actor}` : `a change was rejected by ${d.actor}`;
-    if (grown === null || grown < BUDGET_REASK_POINTS)
-      return {
-        do: 'show',
-        note: `Not asked: the budget was ${what} at ${d.at}, and the agent does not override a person for ${guards.humanDecisionHours} h.`,
-      };
-    regrown = `The budget was ${what} at ${d.at}; the forecast has since moved ${grown} points further off, so the agent asks again.`;
-  }
+  const word = personsWord(a, memory);
+  if (word && 'held' in word)
+    return {
+      do: 'show',
+      note: `Not asked: the budget was ${word.held} at ${word.at}, and the agent does not override a person for ${guards.humanDecisionHours} h.`,
+    };
+  const regrown = word?.regrown ?? null;
   const last = memory.lastChange.get(key);
   if (last !== undefined && !mayChangeBudgetAgain(last, now))
     return {
@@ -178,7 +226,10 @@ function growth(a: Assessment, d: BudgetDecision): number | null {
  * The pause's guards, read for a budget change (SPEC: confidence, stale data, early flight, comparable money,
  * people's decisions, storms): the reason the agent must ask instead of acting alone, or null.
  */
-export function autoGuard(a: Assessment, input: Pick<SteeringInput, 'plan' | 'guards' | 'now'>): string | null {
+export function autoGuard(
+  a: Assessment,
+  input: Pick<SteeringInput, 'plan' | 'guards' | 'now' | 'memory'>,
+): string | null {
   const { guards: s, now } = input;
   if (a.confidence < s.confidence)
     return `Confidence ${a.confidence} < ${s.confidence}: the match may be the wrong campaign.`;
@@ -194,6 +245,9 @@ export function autoGuard(a: Assessment, input: Pick<SteeringInput, 'plan' | 'gu
       .filter((c) => c.code.startsWith('guard_'))
       .map((c) => c.code)
       .join(', ')}): an approver decides.`;
+  const kept = input.memory.keptRunning.get(a.key) ?? input.memory.keptRunning.get(platformKey(a));
+  if (kept)
+    return `It was ${kept.kind === 'resumed' ? 'resumed' : 'kept running (a pause was rejected)'} by ${kept.actor} at ${kept.at}: the agent does not change its budget alone for ${s.humanDecisionHours} h after a person's decision.`;
   if (inStorm(a, input.plan)) return 'Its account looks faulty this run (many campaigns show no delivery).';
   return null;
 }

@@ -8,7 +8,7 @@ import { asPacingError, PacingError } from '../errors.js';
 import type { AgentApp } from '../wiring.js';
 import { notApprover } from './commands.js';
 import { esc } from './views/blocks.js';
-import { RESTORE_BUDGET } from './views/budget.js';
+import { RESTORE_BUDGET, restoreBlockId } from './views/budget.js';
 
 const CampaignId = z.string().min(1).max(200);
 
@@ -49,7 +49,8 @@ export function registerBudgetActions(
       // The value is only a plan campaign id: the agent looks the campaign and its last change up itself.
       const restored = await track(app.agent.restoreBudget({ campaignId: id.data }, user, 'slack'));
       const said = answerText(restored, user, app.config.clock());
-      // The card loses its button once the undo is done, and says who did it.
+      // The card loses that campaign's button once the undo is done (a card of several keeps the others'), and
+      // says who did it.
       const original = (body.message?.blocks ?? []) as { type: string; block_id?: string }[];
       await respond(
         restored.outcome === 'changed' && original.length
@@ -57,7 +58,7 @@ export function registerBudgetActions(
               replace_original: true,
               text: said,
               blocks: [
-                ...original.filter((b) => !(b.type === 'actions' && b.block_id?.startsWith('restore_budget:'))),
+                ...original.filter((b) => !(b.type === 'actions' && b.block_id === restoreBlockId(id.data))),
                 { type: 'context', elements: [{ type: 'mrkdwn', text: said }] },
               ] as never,
             }

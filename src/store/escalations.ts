@@ -1,6 +1,6 @@
 // Escalations awaiting a human, and the atomic claim that makes each decision happen once.
 import type { HumanDecision, OpenQuestion } from '../domain/policy.js';
-import type { BatchKind, BatchMember, Decision, Escalation, EscalationStatus } from '../domain/records.js';
+import type { BatchKind, BatchMember, Decision, Escalation, EscalationStatus, PoolFigures } from '../domain/records.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
 import type { Db } from './db.js';
 import { ownerAlive, PROCESS_ID } from './owner.js';
@@ -42,6 +42,7 @@ interface EscalationRecord {
   thread_id: string;
   snapshot: string;
   batch_kind: BatchKind | null;
+  batch_figures: string | null;
 }
 
 const toEscalation = (r: EscalationRecord): Escalation => ({
@@ -63,7 +64,13 @@ const toEscalation = (r: EscalationRecord): Escalation => ({
   decisionNote: r.decision_note,
   threadId: r.thread_id,
   snapshot: JSON.parse(r.snapshot) as Escalation['snapshot'],
-  batch: r.batch_kind ? { kind: r.batch_kind, members: [] } : null,
+  batch: r.batch_kind
+    ? {
+        kind: r.batch_kind,
+        members: [],
+        ...(r.batch_figures ? { pool: JSON.parse(r.batch_figures) as PoolFigures } : {}),
+      }
+    : null,
 });
 
 export type ClaimResult = { claimed: true; escalation: Escalation } | { claimed: false; escalation: Escalation | null };
@@ -78,10 +85,16 @@ export class EscalationStore {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO escalations (id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason, status, created_at, expires_at, thread_id, snapshot, batch_kind)
-           VALUES (@id, @runId, @key, @campaignId, @platform, @platformCampaignId, @proposedAction, @reason, 'pending', @createdAt, @expiresAt, @threadId, @snapshot, @batchKind)`,
+          `INSERT INTO escalations (id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason, status, created_at, expires_at, thread_id, snapshot, batch_kind, batch_figures)
+           VALUES (@id, @runId, @key, @campaignId, @platform, @platformCampaignId, @proposedAction, @reason, 'pending', @createdAt, @expiresAt, @threadId, @snapshot, @batchKind, @batchFigures)`,
         )
-        .run({ ...e, snapshot: JSON.stringify(e.snapshot), batchKind: e.batch?.kind ?? null, batch: undefined });
+        .run({
+          ...e,
+          snapshot: JSON.stringify(e.snapshot),
+          batchKind: e.batch?.kind ?? null,
+          batchFigures: e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
+          batch: undefined,
+        });
       const insert = this.db.prepare(
         'INSERT INTO escalation_members (escalation_id, seq, key, data, dropped) VALUES (?, ?, ?, ?, 0)',
       );

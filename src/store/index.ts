@@ -2,7 +2,7 @@
 // (written by the agent's checkpointer, agent/checkpointer.ts, on the same connection).
 import { Announcements } from './announcements.js';
 import { AuditLog } from './audit.js';
-import { type Db, openDb } from './db.js';
+import { type Db, openDb, openReadOnlyDb } from './db.js';
 import { DigestLog } from './digest-log.js';
 import { EffectLog } from './effect-log.js';
 import { EscalationStore } from './escalations.js';
@@ -50,6 +50,12 @@ export class Store {
 
   static open(file: string): Store {
     return new Store(openDb(file));
+  }
+
+  /** The store over a file opened for reading only (nothing migrated or written); null when there is no file. */
+  static openReadOnly(file: string): Store | null {
+    const db = openReadOnlyDb(file);
+    return db ? new Store(db) : null;
   }
 
   /** Runs `fn` in one SQLite transaction: all of its writes land, or none. */

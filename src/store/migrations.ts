@@ -373,4 +373,10 @@ export const MIGRATIONS: readonly string[] = [
     at TEXT NOT NULL
   );
   `,
+  // 12: a pool question's figures.
+  `
+  -- A pool's rebalance question keeps the pool's figures (its total, spent so far, where it ends before and after)
+  -- as the run that asked found them, so its card can say them; JSON, null for every other escalation.
+  ALTER TABLE escalations ADD COLUMN batch_figures TEXT;
+  `,
 ];

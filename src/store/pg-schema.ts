@@ -274,6 +274,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   );
   `,
   },
+  {
+    // SQLite 12: a pool's rebalance question keeps the pool's figures as the run that asked found them (JSON).
+    sqlite: 12,
+    sql: `
+  ALTER TABLE escalations ADD COLUMN batch_figures ${T};
+  `,
+  },
 ];
 
 /** Tables only PostgreSQL has (what several replicas need); a SQLite copy leaves them empty. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatAmount, formatMoney, formatPct, minorUnits, round2, roundMoney } from '../../src/domain/money.js';
+import {
+  formatAmount,
+  formatMoney,
+  formatPct,
+  formatTotal,
+  minorUnits,
+  round2,
+  roundMoney,
+} from '../../src/domain/money.js';
 
 describe('round2', () => {
   it.each([
@@ -126,6 +134,20 @@ describe('formatMoney', () => {
   it('shows a dash for a missing amount', () => {
     expect(formatMoney(null)).toBe('—');
     expect(formatMoney(null, 'EUR')).toBe('—');
+  });
+});
+
+describe('formatTotal', () => {
+  it.each([
+    [120_000, 'EUR', '120,000 EUR'],
+    [120_000.004, 'EUR', '120,000 EUR'],
+    [120_000.5, 'EUR', '120,000.50 EUR'],
+    [150_000, 'JPY', '150,000 JPY'],
+    [1_234.5, 'KWD', '1,234.500 KWD'],
+    [60_000, null, '60,000'],
+    [null, 'EUR', '—'],
+  ])('writes %s %s as %s: whole totals without their zero minor part', (value, currency, out) => {
+    expect(formatTotal(value, currency)).toBe(out);
   });
 });
 

@@ -1,6 +1,14 @@
 // Pool rebalancing: shares by recent delivery, the step cap, held members, one currency per pool, landing on total.
 import { describe, expect, it } from 'vitest';
-import { groupPools, type PoolMember, poolMissPct, poolNeedsRebalance, rebalancePool } from '../../src/domain/pools.js';
+import {
+  groupPools,
+  type PoolMember,
+  poolMissPct,
+  poolNeedsRebalance,
+  poolNoteDetail,
+  rebalancePool,
+  shareOfPool,
+} from '../../src/domain/pools.js';
 
 // 20 November, flights through 30 November: 11 days left, today included.
 const NOW = '2026-11-20T09:00:00Z';
@@ -102,6 +110,20 @@ describe('rebalancePool', () => {
     expect(p.changes).toEqual([{ campaignId: 'A', from: 1000, to: 1200 }]);
     expect(p.note).toContain('Held: C (shared budget), D (lifetime budget), E (paused).');
     expect(p.projectedSpend).toBe(31_500 + 11_000 + 5_500 + 2_200);
+    // A card whose title says where the pool lands keeps the rest: the step cap, then who is held.
+    expect(poolNoteDetail(p.note)).toBe(
+      'Each change moves a daily budget by at most 20 %: later runs go on. Held: C (shared budget), D (lifetime budget), E (paused).',
+    );
+    expect(poolNoteDetail("2 changes land it at 100.0 % of 90,000.00 EUR (at today's rates 103.3 %).")).toBe('');
+  });
+
+  it.each([
+    [100_400, 100_000, '100.4 %'],
+    [100_450, 100_000, '100.5 %'],
+    [99_949, 100_000, '99.9 %'],
+    [55_800, 60_000, '93.0 %'],
+  ])('says %s of a %s pool as %s', (value, budget, out) => {
+    expect(shareOfPool(value, budget)).toBe(out);
   });
 
   it('does not give more to a member that does not spend its budget, and cuts one only below what it spends', () => {

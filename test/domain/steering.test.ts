@@ -45,7 +45,7 @@ function steerAll(rows: PlanRow[], campaigns: PlatformCampaign[], k: Case = {}):
   return steer({
     plan: policy,
     campaigns: new Map(campaigns.map((c) => [`${c.platform}:${c.id}`, c])),
-    memory: { open: new Map(), lastChange: new Map(), decisions: new Map(), ...k.memory },
+    memory: { open: new Map(), lastChange: new Map(), decisions: new Map(), keptRunning: new Map(), ...k.memory },
     budgets: { ...AUTO, ...k.budgets },
     guards,
     now: NOW,
@@ -101,6 +101,28 @@ describe('BUDGET_ACTIONS=auto: the guards of a pause decide whether the agent ch
       'change',
       null,
     ],
+    [
+      'a person resumed it within HUMAN_DECISION_HOURS',
+      {
+        memory: {
+          keptRunning: new Map([['plan:c-1', { kind: 'resumed' as const, actor: 'U7', at: hoursBefore(NOW, 3) }]]),
+        },
+      },
+      'ask',
+      /resumed by U7 at .*: the agent does not change its budget alone for 72 h/,
+    ],
+    [
+      'a person rejected its pause within HUMAN_DECISION_HOURS',
+      {
+        memory: {
+          keptRunning: new Map([
+            ['google:g-1', { kind: 'rejected_pause' as const, actor: 'U8', at: hoursBefore(NOW, 2) }],
+          ]),
+        },
+      },
+      'ask',
+      /kept running \(a pause was rejected\) by U8/,
+    ],
     ['BUDGET_ACTIONS=ask', { budgets: { actions: 'ask' } }, 'ask', null],
     ['BUDGET_ACTIONS=off', { budgets: { actions: 'off' } }, 'show', null],
   ])('%s → %s', (_name, k, expected, why) => {
@@ -129,6 +151,37 @@ describe('BUDGET_ACTIONS=auto: the guards of a pause decide whether the agent ch
     ]);
     const batch = one({ c: { spend: 1400 }, memory: { open: new Map([['plan:c-1', { id: 'esc-b2', batch: true }]]) } });
     expect(batch.plan.close).toEqual([]);
+  });
+
+  it('drops a member whose change no longer stands from a batch of budget changes, closing a batch left empty', () => {
+    const inBatch = (id: string) => ({ id, batch: true, proposedAction: 'budget' as const });
+    // c-1 is back on course; c-2, also in the batch, is not in this run (it may still stand).
+    const shared = one({
+      c: { spend: 1400 },
+      memory: {
+        open: new Map([
+          ['plan:c-1', inBatch('esc-b3')],
+          ['plan:c-2', inBatch('esc-b3')],
+        ]),
+      },
+    });
+    expect(shared.plan.drop).toEqual([{ escalationId: 'esc-b3', key: 'plan:c-1' }]);
+    expect(shared.plan.close).toEqual([]);
+    const alone = one({ c: { spend: 1400 }, memory: { open: new Map([['plan:c-1', inBatch('esc-b4')]]) } });
+    expect(alone.plan.drop).toEqual([]);
+    expect(alone.plan.close).toEqual([
+      { escalationId: 'esc-b4', key: 'plan:c-1', note: 'no longer needed: none of its budget changes stands any more' },
+    ]);
+    // Still standing: the member waits on its batch.
+    const standing = one({ memory: { open: new Map([['plan:c-1', inBatch('esc-b5')]]) } });
+    expect(standing.row?.intent).toEqual({ do: 'wait', escalationId: 'esc-b5' });
+    expect(standing.plan.drop).toEqual([]);
+    // A pool's question is left to the pool's own rebalance.
+    const pool = one({
+      c: { spend: 1400 },
+      memory: { open: new Map([['plan:c-1', { id: 'esc-p1', batch: true, proposedAction: 'rebalance' as const }]]) },
+    });
+    expect([...pool.plan.drop, ...pool.plan.close]).toEqual([]);
   });
 
   it('closes an open question when BUDGET_ACTIONS is turned off', () => {

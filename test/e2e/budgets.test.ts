@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatMoney } from '../../src/domain/money.js';
 import { FAKE_GOOGLE, type FakeGoogleAds, startFakeGoogleAds } from '../fakes/google-ads.js';
 import {
   ensureBuilt,
@@ -359,6 +360,11 @@ describe('budget pools', () => {
     const q = pending.pending.find((e) => (e.proposedAction as string) === 'rebalance');
     expect(q?.reason).toMatch(/^Rebalance DE Socks: 2 changes, lands at/);
     expect(q?.campaigns?.map((c) => c.campaignId)).toEqual(['P-1', 'P-2']);
+    // A member's status says what its pool's rebalance does to it, and which question asks it.
+    const status = await pacing(w, ['status', 'P-1']);
+    expect(status.stdout).toContain(
+      `budget pool       DE Socks: → ${formatMoney(pool.changes[0]?.to ?? 0, 'EUR')} a day (now 130.00 EUR), asked in ${q?.escalationId}`,
+    );
     // Not asked twice while open.
     await run(w);
     const again = await pacingJson<PendingDoc>(w, ['pending']);

@@ -5,6 +5,8 @@ import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BudgetRow, proposeBudget } from '../../src/domain/budget.js';
 import { projectedWithBudget } from '../../src/domain/budget-outlook.js';
+import { formatMoney, formatPct } from '../../src/domain/money.js';
+import { type PoolMember, rebalancePool, shareOfPool } from '../../src/domain/pools.js';
 import type { Escalation, EscalationClosed, ResultRow, RunRecord } from '../../src/domain/records.js';
 import type { Forecast } from '../../src/domain/types.js';
 import { buildDigest, type Digest, type DigestReads } from '../../src/slack/digest.js';
@@ -254,7 +256,7 @@ describe("a pool's rebalance", () => {
       batch: { kind: 'pool', members: cs.map((c) => member(c, dropped.includes(c.campaignId))) },
     });
 
-  it('asks one question from the agent\'s pool batch: "Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR"', async () => {
+  it("falls back to the agent's sentence on a question asked before the pool's figures were kept", async () => {
     const e = question(changes);
     const blocks = escalationBlocks(e);
     await post(blocks);
@@ -272,6 +274,8 @@ describe("a pool's rebalance", () => {
     const e = question(changes, 'DE: Boots', ['ACM-M-041']);
     const blocks = escalationBlocks(e);
     expect(text(blocks)).not.toContain('ACM-M-041');
+    // Where the pool lands was worked out with all four: the title counts what still stands instead.
+    expect(text(blocks[0])).toContain('Rebalance DE: Boots: 3 changes still standing of 4 asked');
     const google = question(changes.slice(0, 2));
     expect(text(escalationBlocks(google))).not.toContain('learning phase');
     expect(buttons(blocks)[0]).toMatchObject({ text: { text: 'Apply 3 changes' } });
@@ -284,7 +288,20 @@ describe("a pool's rebalance", () => {
     });
     await post(closed);
     expect(text(closed[0])).toContain('Rebalanced: pool DE: Boots');
-    expect(buttons(closed)).toEqual([]);
+    // No question left to answer: only each change's undo, the dropped member's none.
+    expect(buttons(closed).map((b) => [b.action_id, b.value])).toEqual([
+      [RESTORE_BUDGET, 'ACM-G-040'],
+      [RESTORE_BUDGET, 'ACM-G-041'],
+      [RESTORE_BUDGET, 'ACM-M-040'],
+    ]);
+    const rejected = closedBlocks({
+      escalation: { ...e, status: 'overridden', decidedBy: 'U1', decidedAt: NOW },
+      decision: 'overridden',
+      actor: 'U1',
+      outcome: 'done',
+      detail: 'Rejected by U1.',
+    });
+    expect(buttons(rejected)).toEqual([]);
   });
 
   it('names a batch of budget changes (over MAX_AUTONOMOUS_BUDGET_CHANGES) by its count, not its biggest member', () => {
@@ -317,6 +334,107 @@ describe("a pool's rebalance", () => {
     expect(text(closed[0])).not.toContain('1,200.00');
   });
 
+  it('asks about a batch of budget changes as budget changes: each from → to, Apply / Keep budgets', async () => {
+    const members = [member(changes[0] as (typeof changes)[number]), member(changes[3] as (typeof changes)[number])];
+    const batch = escalation({
+      proposedAction: 'budget',
+      campaignId: null,
+      reason: '2 more daily-budget changes than the agent makes alone in one run (MAX_AUTONOMOUS_BUDGET_CHANGES 0).',
+      batch: { kind: 'budget', members },
+    });
+    const blocks = escalationBlocks(batch);
+    await post(blocks);
+    expect(text(blocks[0])).toContain('Set 2 daily budgets? More than the agent changes alone in one run');
+    const t = text(blocks);
+    expect(t).toContain('*Name of ACM-G-040* (ACM-G-040): 1,000.00 → 1,200.00 EUR a day (+20.00%)');
+    expect(t).toContain('*Name of ACM-M-041* (ACM-M-041): 500.00 → 600.00 EUR a day (+20.00%)');
+    expect(t).toContain('restart the learning phase');
+    // Not a flag for review: approving sets budgets.
+    expect(t).not.toMatch(/Flag|nothing is paused/);
+    const [yes, no] = buttons(blocks);
+    expect(yes).toMatchObject({ action_id: APPROVE, text: { text: 'Apply 2 changes' } });
+    expect(no).toMatchObject({ action_id: REJECT, text: { text: 'Keep budgets' } });
+    // Once approved, each change can be put back.
+    const closed = closedBlocks({
+      escalation: { ...batch, status: 'approved', decidedBy: 'U1', decidedAt: NOW },
+      decision: 'approved',
+      actor: 'U1',
+      outcome: 'done',
+      detail: 'Approved by U1 for 2 daily budgets: 2 changed.',
+    });
+    await post(closed);
+    expect(text(closed)).toContain('1,000.00 → 1,200.00 EUR a day');
+    expect(buttons(closed).map((b) => b.value)).toEqual(['ACM-G-040', 'ACM-M-041']);
+  });
+
+  it("shows the pool's figures kept with the question: its total, spent, where it ends before and after", async () => {
+    // 120,000 EUR over three members, 78,000 spent: at today's rates 124,200 (103.5 %); the shared one is held.
+    const pm = (id: string, budget: number, actual: number, rate: number, o: Partial<PoolMember> = {}): PoolMember => ({
+      campaignId: id,
+      planCurrency: 'EUR',
+      platformCurrency: 'EUR',
+      startDate: '2026-11-01',
+      endDate: '2026-11-30',
+      timeZone: null,
+      budget,
+      actualSpend: actual,
+      forecast: { ...FORECAST, dailyRunRate: rate, projectedSpend: actual + rate * 11, budget, daysLeft: 11 },
+      platformStatus: 'ENABLED',
+      dailyBudget: rate,
+      ...o,
+    });
+    const r = rebalancePool(
+      'DE Sneakers',
+      [
+        pm('ACM-G-040', 60_000, 40_000, 2_000),
+        pm('ACM-M-040', 40_000, 26_000, 1_400),
+        pm('ACM-G-041', 20_000, 12_000, 800, { sharedBudget: true }),
+      ],
+      { maxChangePct: 20 },
+      NOW,
+    );
+    expect(r.changes.map((c) => c.campaignId)).toEqual(['ACM-G-040', 'ACM-M-040']);
+    const { changes: cs, ...figures } = r;
+    const e = escalation({
+      id: 'esc-pool000002',
+      key: 'batch:pool:DE Sneakers:esc-pool000002',
+      campaignId: null,
+      proposedAction: 'rebalance',
+      reason: 'Rebalance DE Sneakers: a sentence the card no longer needs.',
+      batch: { kind: 'pool', pool: figures, members: cs.map((c) => member(c)) },
+    });
+    const blocks = escalationBlocks(e);
+    await post(blocks);
+    const lands = shareOfPool(r.projectedAfter as number, 120_000);
+    expect(lands).toMatch(/^(99\.[5-9]|100\.[0-4]) %$/);
+    expect(text(blocks[0])).toContain(`Rebalance DE Sneakers: 2 changes, lands at ${lands} of 120,000 EUR`);
+    const t = text(blocks);
+    expect(t).toContain(
+      `At today's rates the pool ends at *124,200.00 EUR* (+3.50%) of its 120,000.00 EUR, 78,000.00 EUR spent so far`,
+    );
+    expect(t).toContain(`with these changes near *${formatMoney(r.projectedAfter, 'EUR')}*`);
+    // Each change with its step, the held member named, and not the pool's first sentence again.
+    const g040 = cs[0] as (typeof cs)[number];
+    expect(t).toContain(
+      `(ACM-G-040): 2,000.00 → ${formatMoney(g040.to, 'EUR')} a day (${formatPct(((g040.to - 2_000) / 2_000) * 100)})`,
+    );
+    expect(t).toContain('Held: ACM-G-041 (shared budget)');
+    expect(t).not.toContain('land it at');
+    expect(t).toContain('restart the learning phase');
+    expect(buttons(blocks)[0]).toMatchObject({ text: { text: 'Apply 2 changes' } });
+    // Once decided, the card keeps the figures under its outcome.
+    const closed = closedBlocks({
+      escalation: { ...e, status: 'approved', decidedBy: 'U1', decidedAt: NOW },
+      decision: 'approved',
+      actor: 'U1',
+      outcome: 'done',
+      detail: 'Approved by U1 for 2 daily budgets: 2 changed.',
+    });
+    await post(closed);
+    expect(text(closed[0])).toContain('Rebalanced: pool DE Sneakers');
+    expect(text(closed)).toContain('*124,200.00 EUR* (+3.50%)');
+  });
+
   it('lists at most a screenful of changes and counts the rest, within Slack limits', async () => {
     const many = Array.from({ length: 300 }, (_, i) => ({
       campaignId: `C-${'x'.repeat(150)}-${i}`,
@@ -327,6 +445,19 @@ describe("a pool's rebalance", () => {
     await post(blocks);
     expect(text(blocks)).toMatch(/…and \d+ more/);
     expect(text(blocks[0])).toContain('300 changes');
+    // Approved, the first ten get their undo button; the rest are pointed to the command line.
+    const closed = closedBlocks({
+      escalation: { ...question(many), status: 'approved', decidedBy: 'U1', decidedAt: NOW },
+      decision: 'approved',
+      actor: 'U1',
+      outcome: 'done',
+      detail: 'Approved by U1 for 300 daily budgets: 300 changed.',
+    });
+    await post(closed);
+    expect(buttons(closed)).toHaveLength(10);
+    expect(text(closed)).toContain(
+      'the other 290 with `npx pacing restore-budget &lt;campaign-id&gt; --user &lt;id&gt;`',
+    );
   });
 });
 

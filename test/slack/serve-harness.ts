@@ -26,8 +26,11 @@ export interface ServedSlack {
   read<T>(fn: (db: Database.Database) => T): T;
   /** The audit records of one type, oldest first. */
   audit(type: string): AuditRow[];
-  /** `/pacing run` from the approver; resolves once the run answered and everything it queued went out. */
-  runFromSlack(): Promise<void>;
+  /**
+   * `/pacing run` from the approver; resolves once the run answered and everything it queued went out. A second
+   * run in one test names its own `responseId`, so that its answer is told apart from the first's.
+   */
+  runFromSlack(responseId?: string): Promise<void>;
 }
 
 /** Registers the per-test set-up and tear-down (call it once at the top of a test file). */
@@ -68,18 +71,18 @@ export function servedSlack(worldExtra: Record<string, string> = {}): ServedSlac
     },
     read,
     audit: (type) => read((db) => db.prepare('SELECT * FROM audit WHERE type = ? ORDER BY id').all(type) as AuditRow[]),
-    async runFromSlack() {
+    async runFromSlack(responseId = 'run') {
       const w = current();
       const res = await slashCommand(w.base, SECRET, {
         text: 'run',
         userId: APPROVER,
         channelId: CHANNELS.alerts,
-        responseUrl: w.fake.responseUrl('run'),
+        responseUrl: w.fake.responseUrl(responseId),
       });
       expect(res.status).toBe(200);
       expect(res.body).toContain('Starting a pacing run');
       // The run has queued all it says once it answers; the dispatcher then delivers at the world's pace.
-      await w.fake.waitForRespond((r) => r.id === 'run', 15_000);
+      await w.fake.waitForRespond((r) => r.id === responseId, 15_000);
       const deadline = Date.now() + 15_000;
       while (queued() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(queued()).toBe(0);

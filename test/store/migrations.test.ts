@@ -17,7 +17,10 @@ const SHIPPED = [
   'b8f484e783bfbe63e71a3f6f71582ef2e3fc124ba874e32a0ca170155d278cdd',
   '53c7e4a58ca4081ec67342086830202898e7a5b9424ba5119abc584c62928843',
   'd497701616c74ea0af0320730844910dd1b7edeb7c00a70254d5a25b85ed70f8',
+  // The analyst's notes (explanations).
   '8977324eb1dc4b17e62ec213317b3a68f74c670716e3d82eb5179dbe5c403e94',
+  // A pool question's figures (escalations.batch_figures).
+  'e1ea8babb2a588141f2370818047600f7bdf60e41d4ad3e6011c58691665fc2e',
 ];
 
 const sha256 = (sql: string) => createHash('sha256').update(sql).digest('hex');

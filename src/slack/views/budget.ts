@@ -2,10 +2,11 @@
 // budget with the forecast before and after, a pool's rebalance as one batch, advice the agent will not carry out,
 // and the "Restore budget" button after a change.
 
+import type { PoolChange } from '../../agent/reads.js';
 import type { BudgetProposal } from '../../domain/budget.js';
 import { projectedWithBudget } from '../../domain/budget-outlook.js';
-import { formatAmount, formatPct } from '../../domain/money.js';
-import type { PoolRebalance } from '../../domain/pools.js';
+import { formatAmount, formatPct, formatTotal } from '../../domain/money.js';
+import { type PoolRebalance, poolNoteDetail, shareOfPool } from '../../domain/pools.js';
 import type { Escalation, ResultRow } from '../../domain/records.js';
 import type { Answers } from './batch.js';
 import { type Block, clip, context, esc, header, LIMITS, platformName, section, slackDate } from './blocks.js';
@@ -103,19 +104,23 @@ export function budgetChangeLine(r: Row): string | null {
   }
 }
 
+/** The block holding a campaign's "Restore budget" button: the one a restore takes off the card. */
+export const restoreBlockId = (campaignId: string): string => `restore_budget:${campaignId}`.slice(0, 255);
+
 /**
  * The "Restore budget" button (value: the plan's campaign id), offered after a change made on the platform: by the
- * agent alone (the alert card) or by an approver's yes (the decided card).
+ * agent alone (the alert card) or by an approver's yes (the decided card). `label` names the campaign on a card
+ * that changed several.
  */
-export function restoreBudgetActions(campaignId: string): Block {
+export function restoreBudgetActions(campaignId: string, label = 'Restore budget'): Block {
   return {
     type: 'actions',
-    block_id: `restore_budget:${campaignId}`.slice(0, 255),
+    block_id: restoreBlockId(campaignId),
     elements: [
       {
         type: 'button',
         action_id: RESTORE_BUDGET,
-        text: { type: 'plain_text', text: 'Restore budget' },
+        text: { type: 'plain_text', text: clip(label, LIMITS.buttonText) },
         value: campaignId.slice(0, 2000),
         confirm: {
           title: { type: 'plain_text', text: 'Restore the daily budget?' },
@@ -129,6 +134,32 @@ export function restoreBudgetActions(campaignId: string): Block {
       },
     ],
   };
+}
+
+/** How many campaigns of an approved batch of budget changes get their own "Restore" button on its card. */
+export const RESTORE_LISTED = 10;
+
+/**
+ * The undo of an approved batch of budget changes (a pool's rebalance, or the changes over the run's cap): one
+ * "Restore <campaign>" button per changed campaign, the first RESTORE_LISTED; the rest by `restore-budget`.
+ */
+export function batchRestoreBlocks(e: Escalation): Block[] {
+  const changed = (e.batch?.members ?? []).filter((m) => !m.dropped && m.budget && m.campaignId !== null);
+  if (changed.length === 0) return [];
+  const more = changed.length - RESTORE_LISTED;
+  return [
+    section(
+      `*Undo:* each daily budget can be put back as it was${more > 0 ? `; the other ${more} with \`${esc('npx pacing restore-budget <campaign-id> --user <id>')}\`` : ''}.`,
+    ),
+    ...changed
+      .slice(0, RESTORE_LISTED)
+      .map((m) =>
+        restoreBudgetActions(
+          m.campaignId as string,
+          `Restore ${m.campaignName ?? m.platformCampaignName ?? m.campaignId}`,
+        ),
+      ),
+  ];
 }
 
 /** The row's budget blocks on an alert card: what changed (with the undo button when it did), or the advice. */
@@ -148,52 +179,55 @@ export function alertBudgetBlocks(r: Row): Block[] {
 /** How many changes the card lists; the rest are counted. */
 export const REBALANCE_LISTED = 20;
 
-/** "100.4 %": where the pool lands against its total. */
-const landsAt = (p: PoolRebalance): string =>
-  p.projectedAfter !== null && p.budget ? `${((p.projectedAfter / p.budget) * 100).toFixed(1)} %` : '—';
-
 /**
  * The rebalance a pool question proposes. The agent carries it as a batch of kind 'pool' (key
- * `batch:pool:<pool>:<escalation id>`): its standing members are the changes, and its reason already says where the
- * pool lands ("Rebalance DE Boots: 3 changes, lands at 100.0 % of …"), so the totals are not repeated here.
+ * `batch:pool:<pool>:<escalation id>`): its standing members are the changes, and the pool's figures as the asking
+ * run found them (its total, spent so far, where it ends before and after) ride with the batch. A question asked
+ * before the figures were kept has only its reason, which says the same in a sentence.
  */
 export function rebalanceOf(e: Escalation): PoolRebalance | null {
   if (e.batch?.kind !== 'pool') return null;
   const prefix = 'batch:pool:';
   const suffix = `:${e.id}`;
   const named = e.key.startsWith(prefix) ? e.key.slice(prefix.length) : e.key;
-  const pool = named.endsWith(suffix) ? named.slice(0, -suffix.length) : named;
   const changes: PoolRebalance['changes'] = [];
   let currency: string | null = null;
-  let meta = false;
   for (const m of e.batch.members) {
     if (m.dropped || !m.budget) continue;
-    meta ||= m.platform === 'meta';
     currency ??= m.budget.currency ?? m.currency;
     changes.push({ campaignId: m.campaignId ?? m.platformCampaignId ?? m.key, from: m.budget.from, to: m.budget.to });
   }
+  const f = e.batch.pool;
   return {
-    pool,
-    currency,
-    budget: null,
-    actualSpend: null,
-    projectedSpend: null,
-    projectedAfter: null,
+    pool: f?.pool ?? (named.endsWith(suffix) ? named.slice(0, -suffix.length) : named),
+    currency: f?.currency ?? currency,
+    budget: f?.budget ?? null,
+    actualSpend: f?.actualSpend ?? null,
+    projectedSpend: f?.projectedSpend ?? null,
+    projectedAfter: f?.projectedAfter ?? null,
     changes,
-    // Like a single Meta budget card: an approver weighs the learning phase before changing several at once.
-    note: meta ? META_LEARNING_NOTE : '',
+    // The title says where the pool lands: the card keeps what else the rebalance said (the step cap, who is held).
+    note: f ? poolNoteDetail(f.note) : '',
   };
 }
 
-/** "Rebalance DE Sneakers: 4 changes, lands at 100.4 % of 120,000.00 EUR" */
-export function rebalanceTitle(p: PoolRebalance, reason?: string): string {
+/** How many of a pool question's changes a later run found no longer standing (approving leaves them alone). */
+const droppedFrom = (e: Escalation): number => (e.batch?.members ?? []).filter((m) => m.dropped).length;
+
+/** "Rebalance DE Boots: 3 changes, lands at 100.4 % of 120,000 EUR": a busy buyer's whole question in one line. */
+export function rebalanceTitle(e: Escalation, p: PoolRebalance): string {
   const n = p.changes.length;
-  // Without the totals, the agent's own sentence is the title (it says the same, with the numbers).
-  if (p.budget === null && reason) return reason;
-  return `Rebalance ${p.pool}: ${n} change${n === 1 ? '' : 's'}, lands at ${landsAt(p)} of ${money(p.budget, p.currency)}`;
+  const changes = `${n} change${n === 1 ? '' : 's'}`;
+  const dropped = droppedFrom(e);
+  // Where the pool lands was worked out with every change asked: once some fell away, the count is what is true.
+  if (dropped > 0) return `Rebalance ${p.pool}: ${changes} still standing of ${n + dropped} asked`;
+  // Without the pool's figures (a question from before they were kept), the agent's own sentence says it.
+  if (p.budget === null || p.projectedAfter === null) return e.reason;
+  const total = p.currency ? formatTotal(p.budget, esc(p.currency)) : formatTotal(p.budget);
+  return `Rebalance ${p.pool}: ${changes}, lands at ${shareOfPool(p.projectedAfter, p.budget)} of ${total}`;
 }
 
-export function rebalanceAnswers(p: PoolRebalance): Answers {
+export function rebalanceAnswers(p: { changes: readonly unknown[] }): Answers {
   const n = p.changes.length;
   return {
     yes: `Apply ${n} change${n === 1 ? '' : 's'}`,
@@ -203,11 +237,20 @@ export function rebalanceAnswers(p: PoolRebalance): Answers {
   };
 }
 
-/** The rebalance card: where the pool ends now and after, each change, then `actions` (null once decided). */
-export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block | null): Block[] {
-  const cur = p.currency;
-  const pct = (v: number | null) => (v !== null && p.budget ? formatPct(((v - p.budget) / p.budget) * 100) : '—');
-  // People know a campaign by its name: the plan id follows it, as on every other card.
+/** One daily-budget change of a batch, in the currency it is set in. */
+export interface ListedChange {
+  campaignId: string;
+  from: number;
+  to: number;
+  currency: string | null;
+}
+
+/**
+ * "• *Acme_DE_Boots_Search_Q4* (ACM-G-020): 650.00 → 780.00 EUR a day (+20.00%)" for the first REBALANCE_LISTED
+ * changes that fit a section, and how many more; null when there are none. People know a campaign by its name: the
+ * plan id follows it, as on every other card.
+ */
+export function changeList(e: Escalation, changes: readonly ListedChange[]): string | null {
   const names = new Map<string, string>();
   for (const m of e.batch?.members ?? []) {
     const name = m.campaignName ?? m.platformCampaignName;
@@ -215,27 +258,46 @@ export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block 
   }
   const lines: string[] = [];
   let length = 0;
-  for (const c of p.changes.slice(0, REBALANCE_LISTED)) {
+  for (const c of changes.slice(0, REBALANCE_LISTED)) {
     const name = names.get(c.campaignId);
     const who = name ? `*${esc(name)}* (${esc(c.campaignId)})` : `*${esc(c.campaignId)}*`;
-    const line = `• ${who}: ${formatAmount(c.from, cur)} → ${money(c.to, cur)} a day`;
+    const step = c.from > 0 ? ` (${formatPct(((c.to - c.from) / c.from) * 100)})` : '';
+    const line = `• ${who}: ${formatAmount(c.from, c.currency)} → ${money(c.to, c.currency)} a day${step}`;
     if (length + line.length + 1 > LIMITS.sectionText - 40) break;
     lines.push(line);
     length += line.length + 1;
   }
-  const more = p.changes.length - lines.length;
+  const more = changes.length - lines.length;
+  return lines.length ? [...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n') : null;
+}
+
+/** Whether a batch still changes a Meta campaign's budget: its card then says what that costs. */
+export const changesMeta = (e: Escalation): boolean =>
+  (e.batch?.members ?? []).some((m) => !m.dropped && m.budget != null && m.platform === 'meta');
+
+/** The rebalance card: where the pool ends now and after, each change, then `actions` (null once decided). */
+export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block | null): Block[] {
+  const cur = p.currency;
+  const pct = (v: number | null) => (v !== null && p.budget ? formatPct(((v - p.budget) / p.budget) * 100) : '—');
+  const list = changeList(
+    e,
+    p.changes.map((c) => ({ ...c, currency: cur })),
+  );
+  const dropped = droppedFrom(e);
   const blocks: Block[] = [
-    header(`:scales: ${rebalanceTitle(p, e.reason)}`),
+    header(`:scales: ${rebalanceTitle(e, p)}`),
     ...(p.projectedSpend === null
       ? []
       : [
           section(
-            `At today's rates the pool ends at *${money(p.projectedSpend, cur)}* (${pct(p.projectedSpend)}) of its ${money(p.budget, cur)}, ${money(p.actualSpend, cur)} spent so far; with these changes near *${money(p.projectedAfter, cur)}* (${pct(p.projectedAfter)}).`,
+            `At today's rates the pool ends at *${money(p.projectedSpend, cur)}* (${pct(p.projectedSpend)}) of its ${money(p.budget, cur)}, ${money(p.actualSpend, cur)} spent so far; ${dropped > 0 ? `with all ${p.changes.length + dropped} changes asked it would have ended` : 'with these changes'} near *${money(p.projectedAfter, cur)}* (${pct(p.projectedAfter)}).`,
           ),
         ]),
-    ...(lines.length ? [section([...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n'))] : []),
+    ...(list ? [section(list)] : []),
   ];
   if (p.note) blocks.push(section(clip(`*Note:* ${esc(p.note)}`, LIMITS.sectionText)));
+  // Like a single Meta budget card: an approver weighs the learning phase before changing several at once.
+  if (changesMeta(e)) blocks.push(section(`:warning: ${META_LEARNING_NOTE}`));
   if (actions) {
     blocks.push(section(rebalanceAnswers(p).explain), actions);
     blocks.push(context([`Rebalance \`${e.id}\` · expires ${slackDate(e.expiresAt)} · run ${e.runId}`]));
@@ -243,6 +305,13 @@ export function rebalanceBlocks(e: Escalation, p: PoolRebalance, actions: Block 
     blocks.push(context([`Rebalance \`${e.id}\` · run ${e.runId}`]));
   }
   return blocks;
+}
+
+/** `/pacing status <campaign>`: what its budget pool's rebalance does to its daily budget, and the question asking it. */
+export function poolChangeLine(c: PoolChange | null): string | null {
+  if (!c) return null;
+  const span = `${formatAmount(c.from, c.currency)} → ${money(c.to, c.currency)} a day`;
+  return `:scales: *Budget pool ${esc(c.pool)}:* ${span}${c.escalationId ? `, asked in rebalance \`${esc(c.escalationId)}\`` : ' in its rebalance (`npx pacing optimise` shows it)'}.`;
 }
 
 /** `/pacing status <campaign>`: the budget change made this run, else the proposal or the advice, in one line. */

@@ -26,6 +26,7 @@ import {
   slackDate,
 } from './blocks.js';
 import {
+  batchRestoreBlocks,
   budgetAnswers,
   budgetLines,
   budgetProposalOf,
@@ -36,6 +37,7 @@ import {
   rebalanceTitle,
   restoreBudgetActions,
 } from './budget.js';
+import { budgetBatchAnswers, budgetBatchBlocks, budgetBatchChanges, budgetBatchQuestion } from './budget-batch.js';
 import { causeLines, detailsContext, displayName, forecastLine, money, ownerMention, stakeLine } from './situation.js';
 
 export const APPROVE = 'pacing_approve';
@@ -59,7 +61,9 @@ function kindOf(e: Escalation): Kind {
 /** The question an escalation asks, fitted to why the agent could not decide alone; its buttons answer it. */
 export function question(e: Escalation): { icon: string; title: string } {
   const pool = rebalanceOf(e);
-  if (pool) return { icon: ':scales:', title: rebalanceTitle(pool, e.reason) };
+  if (pool) return { icon: ':scales:', title: rebalanceTitle(e, pool) };
+  const changes = budgetBatchChanges(e);
+  if (changes) return budgetBatchQuestion(changes);
   if (e.batch) return { icon: BATCH_ICON[e.batch.kind], title: batchHeader(e, e.batch, standing(e.batch).length) };
   const budget = budgetProposalOf(e);
   if (budget) return budgetQuestion(e, budget);
@@ -123,6 +127,8 @@ export function answers(e: Escalation): Answers {
   const halt = e.proposedAction === 'halt';
   const pool = rebalanceOf(e);
   if (pool) return rebalanceAnswers(pool);
+  const changes = budgetBatchChanges(e);
+  if (changes) return budgetBatchAnswers(changes);
   if (e.batch) return batchAnswers(e, e.batch);
   const budget = budgetProposalOf(e);
   if (budget) return budgetAnswers(e, budget);
@@ -175,6 +181,8 @@ export function answers(e: Escalation): Answers {
 export function escalationBlocks(e: Escalation): Block[] {
   const pool = rebalanceOf(e);
   if (pool) return rebalanceBlocks(e, pool, escalationActions(e));
+  const changes = budgetBatchChanges(e);
+  if (changes) return budgetBatchBlocks(e, changes, escalationActions(e));
   if (e.batch) return batchBlocks(e, e.batch, escalationActions(e));
   return [
     ...singleBlocks(e, question(e)),
@@ -264,14 +272,27 @@ export function closedBlocks(c: EscalationClosed): Block[] {
   const decided = section(
     `${c.actor === 'agent' ? `*Closed* ${when}` : `*${who} ${verb}* ${when}`}${c.outcome === 'failed' ? '\n:warning: ' : ' — '}${esc(detail.charAt(0).toUpperCase() + detail.slice(1))}${reason}`,
   );
+  // Budgets an approver had changed together can be put back one by one from the same card.
+  const undo =
+    (e.proposedAction === 'budget' || e.proposedAction === 'rebalance') &&
+    c.decision === 'approved' &&
+    c.outcome !== 'failed'
+      ? batchRestoreBlocks(e)
+      : [];
   const pool = rebalanceOf(e);
-  if (pool) return [header(`${head.icon} ${head.title}`), decided, ...rebalanceBlocks(e, pool, null).slice(1)];
+  const changes = budgetBatchChanges(e);
+  if (pool || changes) {
+    // The card as asked, its context line last: the undo goes just above it.
+    const kept = (pool ? rebalanceBlocks(e, pool, null) : budgetBatchBlocks(e, changes ?? [], null)).slice(1);
+    return [header(`${head.icon} ${head.title}`), decided, ...kept.slice(0, -1), ...undo, ...kept.slice(-1)];
+  }
   if (e.batch) {
     const kept = batchBlocks(e, e.batch, null);
     return [
       header(`${head.icon} ${head.title}`),
       decided,
       ...kept.slice(1),
+      ...undo,
       context([`Batch escalation \`${e.id}\` · run ${e.runId}`]),
     ];
   }

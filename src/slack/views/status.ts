@@ -1,6 +1,7 @@
 // Replies to /pacing status, /pacing status <campaign> and /pacing pending, and the help text.
 
 import type { LatestRun } from '../../agent/agent.js';
+import type { PoolChange } from '../../agent/reads.js';
 import { formatPct } from '../../domain/money.js';
 import { moneyAtStakeText, questionAtStake } from '../../domain/overview.js';
 import type { Escalation, ResultRow } from '../../domain/records.js';
@@ -18,7 +19,7 @@ import {
   slackDate,
   withinLimits,
 } from './blocks.js';
-import { budgetStatusLine } from './budget.js';
+import { budgetStatusLine, poolChangeLine } from './budget.js';
 import { PROPOSES, subject } from './names.js';
 import {
   atStake,
@@ -88,14 +89,18 @@ const statusLabel = (r: ResultRow): string => {
   return r.status.replace('_', ' ');
 };
 
-export function campaignBlocks(rows: readonly ResultRow[], escalations: (id: string) => Escalation | null): Block[] {
+export function campaignBlocks(
+  rows: readonly ResultRow[],
+  escalations: (id: string) => Escalation | null,
+  poolChange: (r: ResultRow) => PoolChange | null = () => null,
+): Block[] {
   const blocks: Block[] = [];
   for (const r of rows.slice(0, 5)) {
     const e = r.escalationId ? escalations(r.escalationId) : null;
     const forecast = forecastLine(r);
     const causes = causeLines(r, [r.actionNote ?? r.reason]);
     const steps = stepLines(r);
-    const budget = budgetStatusLine(r);
+    const budget = [budgetStatusLine(r), poolChangeLine(poolChange(r))].filter(Boolean).join('\n');
     blocks.push(
       header(`${severityIcon(r.severity)} ${displayName(r)}`),
       section([stakeLine(r), ...(forecast ? [forecast] : [])].join('\n')),
@@ -153,6 +158,7 @@ export const HELP_TEXT = [
   '*/pacing status &lt;campaign&gt;* — one campaign in detail: numbers, confidence parts, root cause, mitigation',
   '*/pacing run* — start a pacing run now (approvers only)',
   '*/pacing pending* — escalations awaiting a decision',
+  '*/pacing replay KEY=VALUE…* — what the latest runs would have done under other settings, e.g. `CONFIDENCE_THRESHOLD=60` (approvers only; changes nothing)',
   '*/pacing help* — this help',
 ].join('\n');
 
