@@ -4,12 +4,17 @@
 // runs one first cycle (it escalates and pauses) and BENCH_CYCLES measured cycles (default 5) on the same
 // database, then shows that settled escalation threads are pruned after the retention. Prints human-readable
 // lines first and, as its last line, one JSON object:
-//   { "campaigns", "cycleMs", "matchAccuracy", "comparisons", "checkpointBytesPerCycle", "startup" }
+//   { "campaigns", "cycleMs", "matchAccuracy", "comparisons", "checkpointBytesPerCycle", "replay", "startup" }
 // then the start-up figures of bench/startup.mjs (BENCH_STARTUP=0 skips them).
 // cycleMs is the median of the measured cycles; matchAccuracy and comparisons come from the first cycle.
 //
+// `replay` times `pacing replay --json` over BENCH_REPLAY_RUNS stored runs (default 30; more cycles are run until that
+// many are stored), as a process of its own (start-up and output included).
+//
 // Environment: BENCH_ROWS, BENCH_CYCLES, BENCH_SEED, BENCH_KEEP=1 (keep the temporary folder),
-// BENCH_PRUNE=0 (skip the retention check), BENCH_BUDGET_ACTIONS (off, the app's default | ask | auto).
+// BENCH_PRUNE=0 (skip the retention check), BENCH_BUDGET_ACTIONS (off, the app's default | ask | auto),
+// BENCH_REPLAY_RUNS (0 skips the replay figure).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +31,8 @@ const NOW = '2026-11-20T09:00:00Z';
 // The budget lever as the app's default has it (proposals and pools worked out and shown); `ask` or `auto` to
 // measure asking about them too.
 const BUDGET_ACTIONS = process.env.BENCH_BUDGET_ACTIONS ?? 'off';
-const TARGETS = { cycleMs: 500, matchAccuracy: 0.999, checkpointBytesPerCycle: 2 * 1024 * 1024 };
+const REPLAY_RUNS = Number(process.env.BENCH_REPLAY_RUNS ?? 30);
+const TARGETS = { cycleMs: 500, matchAccuracy: 0.999, checkpointBytesPerCycle: 2 * 1024 * 1024, replayMs: 10_000 };
 const STAGES = [
   'catch_up',
   'ingest',
@@ -290,6 +296,43 @@ await app.close();
 clearInterval(sampler);
 const maxRss = process.resourceUsage().maxRSS * 1024;
 
+// ---------------------------------------------------------------- replay: the stored runs decided again
+let replayed = null;
+if (REPLAY_RUNS > 0) {
+  // After the figures above, so that they stay those of the measured cycles: more cycles until enough are stored.
+  app = open({});
+  const stored = () => app.reads.runsCompletedSince(null).length;
+  while (stored() < REPLAY_RUNS) await app.agent.run('bench');
+  const set = 'CONFIDENCE_THRESHOLD=101';
+  // Timed as people run it, a process of its own: inside this one, its large heap would slow the replay's
+  // collector (twice as long here as in a process of its own).
+  app.close();
+  gc();
+  const s = performance.now();
+  const out = execFileSync(
+    process.execPath,
+    [
+      join(import.meta.dirname, '..', 'dist', 'cli', 'bin.js'),
+      'replay',
+      '--runs',
+      String(REPLAY_RUNS),
+      '--set',
+      set,
+      '--json',
+    ],
+    { env: { ...process.env, PACING_DATA_DIR: dataDir, PACING_DB: dbPath, PACING_NOW: NOW }, maxBuffer: 1 << 30 },
+  );
+  const cliMs = performance.now() - s;
+  const doc = JSON.parse(out.toString('utf8'));
+  replayed = {
+    runs: doc.runs.length,
+    rows: doc.runs.reduce((n, r) => n + r.then.log + r.then.alert + r.then.escalate + r.then.halt, 0),
+    changed: doc.runs.reduce((n, r) => n + r.changed.length, 0),
+    skipped: doc.skipped.length,
+    cliMs,
+  };
+}
+
 // ---------------------------------------------------------------- report
 const cycleMs = median(measured.map((c) => c.wall));
 const checkpointBytesPerCycle = median(measured.map((c) => c.growth));
@@ -378,6 +421,13 @@ log(
   `memory: RSS before cycles ${mb(rssBefore)}, peak RSS ${mb(maxRss)}, peak heap used (sampled) ${mb(heapPeak)}; database file ${mb(dbBytes)}, growing ${mb(dbGrowthPerRun)} per measured run (results, daily spend, audit)`,
 );
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
+if (replayed) {
+  log(
+    `replay (--set CONFIDENCE_THRESHOLD=101): ${replayed.runs} stored runs, ${replayed.rows.toLocaleString('en-US')} rows decided again, ${replayed.changed.toLocaleString('en-US')} actions would change; ` +
+      `${replayed.skipped} not replayed; \`pacing replay --json\` as a process of its own ${ms(replayed.cliMs)} (${ms(replayed.cliMs / Math.max(1, replayed.runs))} a run, start-up and output included); ` +
+      `target < 10 s ${verdict(replayed.cliMs < TARGETS.replayMs)}`,
+  );
+}
 log(
   `targets: median cycle ≤ ${TARGETS.cycleMs} ms ${verdict(cycleMs <= TARGETS.cycleMs)}; match accuracy ≥ 99.9 % ${verdict(matchAccuracy >= TARGETS.matchAccuracy)}; ` +
     `checkpoint growth ≤ 2 MiB per cycle ${verdict(checkpointBytesPerCycle <= TARGETS.checkpointBytesPerCycle)}`,
@@ -403,6 +453,11 @@ log(
     matchAccuracy: Math.round(matchAccuracy * 1e6) / 1e6,
     comparisons,
     checkpointBytesPerCycle,
+    ...(replayed
+      ? {
+          replay: { runs: replayed.runs, rows: replayed.rows, ms: Math.round(replayed.cliMs) },
+        }
+      : {}),
     ...(startup ? { startup } : {}),
   }),
 );

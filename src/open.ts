@@ -43,3 +43,12 @@ export async function openOutbox(config: Config): Promise<OutboxApp> {
   const store = await openStore(config);
   return { config, store, reads: new Reads(store), close: () => store.close() };
 }
+
+/**
+ * A reader over the database opened for reading only: nothing is migrated, caught up or written (a replay leaves
+ * the file as it found it). Null when there is no database yet.
+ */
+export async function openReadOnlyReader(config: Config): Promise<ReadApp | null> {
+  const store = await Store.openReadOnly(config.dbPath);
+  return store ? { config, reads: new Reads(store), close: () => store.close() } : null;
+}

@@ -46,7 +46,7 @@ export const addHours = (iso: string, hours: number): string =>
   new Date(Date.parse(iso) + hours * 3_600_000).toISOString();
 
 /** The guard settings in force: the thresholds' confidence and freshness, and the guards' own settings. */
-export function guardSettings(deps: AgentDeps): GuardSettings {
+export function guardSettings(deps: Pick<AgentDeps, 'thresholds' | 'guards'>): GuardSettings {
   return {
     ...DEFAULT_GUARDS,
     ...deps.guards,

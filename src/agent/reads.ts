@@ -129,6 +129,27 @@ export class Reads {
     return this.store.runs.results(runId);
   }
 
+  /**
+   * A run's results for deciding them again: as `results`, one at a time (read them before anything else), without
+   * the run history the policy does not read.
+   */
+  resultsToReplay(runId: string): Promise<Iterable<ResultRow>> {
+    return this.store.runs.resultsWithoutHistory(runId);
+  }
+
+  /** Every escalation on record, open or decided: a replay rebuilds from them what was open when. */
+  async escalations(): Promise<Escalation[]> {
+    return [...(await this.store.escalations.pending()), ...(await this.store.escalations.decidedSince(null))];
+  }
+
+  /**
+   * How many fields a run's rows were stored with (rows of older versions hold fewer); 0 when they were stored
+   * whole, as objects; null when none are left.
+   */
+  storedWidth(runId: string): Promise<number | null> {
+    return this.store.runs.dataWidth(runId);
+  }
+
   /** Escalations decided after `since` (every decided one when null). */
   decidedSince(since: string | null): Promise<Escalation[]> {
     return this.store.escalations.decidedSince(since);

@@ -17,9 +17,11 @@ export const COMMANDS = [
   'restore-budget',
   'report',
   'optimise',
+  'replay',
   'preview',
   'digest',
   'serve',
+  'migrate',
   'help',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -37,6 +39,10 @@ const OPTIONS = {
   run: { type: 'string' },
   limit: { type: 'string' },
   pool: { type: 'string' },
+  from: { type: 'string' },
+  runs: { type: 'string' },
+  since: { type: 'string' },
+  set: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -103,6 +109,13 @@ export function parse(argv: string[]): Parsed {
   const by = values.by?.trim();
   if (by !== undefined && !isReportBy(by))
     throw new UsageError(`--by takes one of ${REPORT_BY.join(', ')} (not "${values.by}").`);
+  const runsText = values.runs?.trim();
+  const runs = runsText === undefined ? undefined : /^\d+$/.test(runsText) ? Number(runsText) : Number.NaN;
+  if (runs !== undefined && !(runs >= 1 && runs <= maxLimit))
+    throw new UsageError(`--runs takes a whole number from 1 to ${maxLimit}.`);
+  const since = values.since?.trim();
+  if (since !== undefined && !isDay(since))
+    throw new UsageError(`--since takes a date as YYYY-MM-DD, such as 2026-11-01 (not "${values.since}").`);
   const [command, ...args] = positionals;
   const options: Options = {
     json: values.json,
@@ -117,6 +130,10 @@ export function parse(argv: string[]): Parsed {
     run: values.run,
     limit,
     pool: values.pool,
+    from: values.from,
+    runs,
+    since,
+    set: values.set,
   };
   return { command: values.help ? 'help' : command, args, options };
 }
@@ -141,6 +158,19 @@ export function checkUsage(command: Command, args: readonly string[], o: Options
   if (o.all && command !== 'run' && command !== 'status') throw new UsageError('--all is for run and status.');
   if (o.now && command !== 'digest') throw new UsageError('--now is for digest.');
   if (o.pool !== undefined && command !== 'optimise') throw new UsageError('--pool is for optimise.');
+  if (o.from !== undefined && command !== 'migrate') throw new UsageError('--from is for migrate.');
+  if (o.from !== undefined && !o.from.trim()) throw new UsageError('--from needs the SQLite file to copy.');
+  if (command !== 'replay' && (o.runs !== undefined || o.since !== undefined || o.set !== undefined))
+    throw new UsageError(
+      `${o.set !== undefined ? '--set' : o.runs !== undefined ? '--runs' : '--since'} is for replay.`,
+    );
   if (command === 'digest' && !o.now)
     throw new UsageError('digest needs --now (PACING_DIGEST_CRON sends it on its schedule while serve runs).');
+}
+
+/** A calendar day written YYYY-MM-DD that exists (no 2026-02-30). */
+function isDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const t = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text;
 }

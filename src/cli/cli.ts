@@ -13,6 +13,7 @@ import { UsageError } from './commands.js';
 import { CollectingNotifier, TeeNotifier } from './notifier.js';
 import { optimise } from './optimise.js';
 import { progressReporter } from './progress.js';
+import { replayCommand } from './replay.js';
 import { restoreBudget } from './restore-budget.js';
 import { digestNow, preview } from './slack-commands.js';
 
@@ -41,16 +42,25 @@ Commands:
                                         each currency apart
   optimise [--pool <name>]              the daily budgets that land each budget
                                         pool on its total (latest run)
+  replay [--runs <n>] [--since <YYYY-MM-DD>] [--set KEY=VALUE]...
+                                        what stored runs would have done under
+                                        other decision or guard settings
+                                        (e.g. --set CONFIDENCE_THRESHOLD=60);
+                                        writes nothing
   preview                               the latest run's Slack messages,
                                         without a workspace
   digest --now                          send the digest to Slack now
   serve                                 run the Slack app (HTTP or Socket Mode)
                                         with its schedules
+  migrate [--from <sqlite-file>]        bring the database's schema up to date;
+                                        --from copies a SQLite database into
+                                        an empty PostgreSQL one (PACING_DB)
   help                                  this text
 
 Options:
   --json   print one JSON document on stdout (run, status, pending, audit,
-           approve, reject, restore-budget, report, optimise, preview, digest)
+           approve, reject, restore-budget, report, optimise, replay,
+           preview, digest, migrate)
   --csv    print RFC 4180 CSV with a header row on stdout (status, report)
   --all    list every row of a large run (past 100 rows the table lists only
            those that need attention)
@@ -96,11 +106,21 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   let slack: { client: WebClient; log: Logger } | null = null;
   try {
     const config = loadConfig();
+    if (command === 'migrate') {
+      const { migrate } = await import('./migrate.js');
+      await migrate(config, options, io);
+      return 0;
+    }
     // The digest needs the database (its outbox) and Slack, not the agent.
     if (command === 'digest') {
       const outbox = await openOutbox(config);
       app = outbox;
       await digestNow(outbox, options, io);
+      return 0;
+    }
+    // A replay reads the database opened read-only and never catches up: it must leave the file as it was.
+    if (command === 'replay') {
+      await replayCommand(config, options, io);
       return 0;
     }
     // A read command answers from the database alone unless housekeeping is due (an expired question, a

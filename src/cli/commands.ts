@@ -55,6 +55,14 @@ export interface Options {
   limit?: number | undefined;
   /** `optimise --pool`: one budget pool only. */
   pool?: string | undefined;
+  /** `migrate --from`: the SQLite file to copy into PostgreSQL. */
+  from?: string | undefined;
+  /** `replay --runs`: the latest n runs. */
+  runs?: number | undefined;
+  /** `replay --since`: runs started on this day (YYYY-MM-DD, UTC) or later. */
+  since?: string | undefined;
+  /** `replay --set KEY=VALUE`, repeatable: the settings to decide again with. */
+  set?: string[] | undefined;
 }
 
 /**

@@ -1,13 +1,16 @@
 // /pacing: acknowledged at once; anything slow answers afterwards through respond().
 import type { App as Bolt, RespondFn } from '@slack/bolt';
 import type { PoolChange } from '../agent/reads.js';
+import { replay } from '../agent/replay.js';
+import { withOverrides } from '../config-overrides.js';
 import { campaignHint, findCampaign } from '../domain/lookup.js';
 import type { Escalation, ResultRow } from '../domain/records.js';
-import { asPacingError, RunInProgress } from '../errors.js';
+import { asPacingError, ConfigError, RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
 import { runMode } from '../platforms/index.js';
 import type { AgentApp } from '../wiring.js';
 import { type Block, esc, modeNote, plainNote, withNote } from './views/blocks.js';
+import { replayBlocks, replayText } from './views/replay.js';
 import { campaignBlocks, helpBlocks, pendingBlocks, statusBlocks } from './views/status.js';
 
 /**
@@ -16,6 +19,9 @@ import { campaignBlocks, helpBlocks, pendingBlocks, statusBlocks } from './views
  * this keeps every acknowledgement fast instead of queueing it behind the others' replies.
  */
 const afterOtherAcks = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** How many of the latest runs `/pacing replay` decides again (the CLI's `--runs` chooses any number). */
+export const REPLAY_RUNS = 30;
 
 /** Starts a run unless one is in progress; resolves with a one-line summary. */
 export type RunStarter = (trigger: string, actor: string) => Promise<string>;
@@ -92,6 +98,34 @@ export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter
             }),
           )
           .catch((err: unknown) => log.warn({ err }, 'could not answer /pacing run'));
+        return;
+      }
+      case 'replay': {
+        if (!app.agent.mayDecide(user, 'slack')) {
+          await ack({ response_type: 'ephemeral', text: notApprover(app) });
+          return;
+        }
+        let overridden: ReturnType<typeof withOverrides>;
+        try {
+          overridden = withOverrides(app.config, rest);
+        } catch (err) {
+          if (!(err instanceof ConfigError)) throw err;
+          await ack({
+            response_type: 'ephemeral',
+            text: `${err.message} Try: /pacing replay CONFIDENCE_THRESHOLD=60`,
+          });
+          return;
+        }
+        await ack({
+          response_type: 'ephemeral',
+          text: `Replaying the latest ${REPLAY_RUNS} runs… I will answer here. Nothing is changed.`,
+        });
+        replay(app.reads, overridden.config, overridden.settings, { runs: REPLAY_RUNS })
+          .then((report) => reply(respond, replayBlocks(report), replayText(report)))
+          .catch((err: unknown) =>
+            respond({ response_type: 'ephemeral', text: `The replay failed: ${asPacingError(err).message}` }),
+          )
+          .catch((err: unknown) => log.warn({ err }, 'could not answer /pacing replay'));
         return;
       }
       case 'help':

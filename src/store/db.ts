@@ -1,6 +1,6 @@
 // Opens the SQLite file and brings its schema up to date (migrations.ts); one connection serves the store and the
 // checkpointer.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DataError, isBusy } from '../errors.js';
@@ -53,6 +53,38 @@ export function openDb(file: string): Db {
         'data_unreadable',
       );
     }
+  }
+}
+
+/**
+ * Opens the file for reading only: nothing is migrated or written (a replay must leave the database as it found
+ * it). Null when there is no database yet; an error when its schema is not the one this version reads.
+ */
+export function openReadOnlyDb(file: string): Db | null {
+  if (file === ':memory:' || !existsSync(file)) return null;
+  let db: Db | null = null;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== MIGRATIONS.length) {
+      throw new DataError(
+        version > MIGRATIONS.length
+          ? `The database was written by a newer Pacing Agent (schema ${version}, this one knows ${MIGRATIONS.length}); upgrade the app.`
+          : `The database's schema (${version}) is older than this version's (${MIGRATIONS.length}): run any other command (npx pacing status) once to bring it up to date.`,
+        file,
+      );
+    }
+    return db;
+  } catch (err) {
+    db?.close();
+    if (err instanceof DataError) throw err;
+    throw new DataError(
+      `Cannot open the database ${file} (PACING_DB) for reading: ${(err as Error).message}`,
+      file,
+      null,
+      'data_unreadable',
+    );
   }
 }
 

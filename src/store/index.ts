@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { Announcements } from './announcements.js';
 import { AuditLog } from './audit.js';
-import { openDb } from './db.js';
+import { openDb, openReadOnlyDb } from './db.js';
 import { DigestLog } from './digest-log.js';
 import { EffectLog } from './effect-log.js';
 import { EscalationStore } from './escalations.js';
@@ -61,6 +61,12 @@ export class Store {
   /** Opens the database named by PACING_DB's setting (a file path; `:memory:` for a throwaway one), migrated. */
   static async open(setting: string): Promise<Store> {
     return new Store(new SqliteSql(openDb(setting)));
+  }
+
+  /** The store over a file opened for reading only (nothing migrated or written); null when there is no file. */
+  static async openReadOnly(file: string): Promise<Store | null> {
+    const db = openReadOnlyDb(file);
+    return db ? new Store(new SqliteSql(db)) : null;
   }
 
   /**

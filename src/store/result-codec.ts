@@ -129,6 +129,9 @@ export function encodeData(r: ResultRow): string {
   return JSON.stringify(values);
 }
 
+/** The fields a row written with `width` values does not hold (appended after it was written). */
+export const fieldsBeyond = (width: number): readonly string[] => FIELDS.slice(width);
+
 /** The fields `encodeData` wrote; an object is a row written by an earlier version, as it was. */
 export function decodeData(data: string): Partial<ResultRow> {
   const parsed = JSON.parse(data) as unknown[] | Partial<ResultRow>;

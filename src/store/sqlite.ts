@@ -159,6 +159,14 @@ export class SqliteSql implements Sql {
     return s;
   }
 
+  /**
+   * The rows one at a time, as they are read (SQLite only): a large read's text becomes garbage row by row. The
+   * connection serves nothing else until the iteration ends.
+   */
+  iterate<T>(sql: string, params: readonly SqlValue[] = []): IterableIterator<T> {
+    return this.statement(sql).iterate(...params) as IterableIterator<T>;
+  }
+
   allNow<T>(sql: string, params: readonly SqlValue[]): T[] {
     return this.statement(sql).all(...params) as T[];
   }

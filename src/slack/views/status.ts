@@ -158,6 +158,7 @@ export const HELP_TEXT = [
   '*/pacing status &lt;campaign&gt;* — one campaign in detail: numbers, confidence parts, root cause, mitigation',
   '*/pacing run* — start a pacing run now (approvers only)',
   '*/pacing pending* — escalations awaiting a decision',
+  '*/pacing replay KEY=VALUE…* — what the latest runs would have done under other settings, e.g. `CONFIDENCE_THRESHOLD=60` (approvers only; changes nothing)',
   '*/pacing help* — this help',
 ].join('\n');
 

@@ -1,0 +1,81 @@
+// What the store remembered when a past run decided (the policy's Memory at that time), rebuilt from the
+// escalations and the people's resumes on record: the questions open then and the decisions people had taken
+// within HUMAN_DECISION_HOURS before it. Pure. The same rules as agent/memory.ts, read as of an earlier time.
+import type { HumanDecision, Memory, OpenQuestion } from './policy.js';
+import type { AuditEvent, Escalation } from './records.js';
+
+const HOUR_MS = 3_600_000;
+
+/** What a run that started at `at` knew; its own questions (opened by `runId`) were not open yet. */
+export function memoryAt(
+  at: string,
+  runId: string,
+  escalations: readonly Escalation[],
+  resumes: readonly AuditEvent[],
+  humanDecisionHours: number,
+): Memory {
+  const since = new Date(Date.parse(at) - humanDecisionHours * HOUR_MS).toISOString();
+  const byAge = [...escalations].sort((a, b) => cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id));
+
+  const open = new Map<string, OpenQuestion>();
+  for (const e of byAge) {
+    // A question the run closed itself was decided at its start or after: it was open when the run decided.
+    if (e.runId === runId || e.createdAt > at || (e.decidedAt !== null && e.decidedAt < at)) continue;
+    const q: OpenQuestion = {
+      id: e.id,
+      proposedAction: e.proposedAction,
+      createdAt: e.createdAt,
+      batch: e.batch !== null,
+      kind: e.batch?.kind ?? null,
+    };
+    if (e.batch === null) open.set(e.key, q);
+    else for (const m of e.batch.members) if (!m.dropped && !open.has(m.key)) open.set(m.key, q);
+  }
+
+  const decisions = new Map<string, HumanDecision>();
+  const keep = (key: string, d: HumanDecision) => {
+    const known = decisions.get(key);
+    if (!known || known.at <= d.at) decisions.set(key, d);
+  };
+  const answered = byAge
+    .filter(
+      (e) =>
+        (e.status === 'approved' || e.status === 'overridden') &&
+        e.decidedAt !== null &&
+        e.decidedAt > since &&
+        e.decidedAt < at,
+    )
+    .sort((a, b) => cmp(a.decidedAt ?? '', b.decidedAt ?? ''));
+  for (const e of answered) {
+    const decision = (figures: { variancePct: number | null; actualSpend: number | null }): HumanDecision => ({
+      kind: e.status === 'approved' ? 'approved' : 'rejected',
+      actor: e.decidedBy ?? 'unknown',
+      at: e.decidedAt as string,
+      proposedAction: e.proposedAction,
+      escalationId: e.id,
+      variancePct: figures.variancePct ?? null,
+      actualSpend: figures.actualSpend ?? null,
+    });
+    if (e.batch === null) keep(e.key, decision(e.snapshot));
+    else for (const m of e.batch.members) keep(m.key, decision(m));
+  }
+  for (const r of resumes) {
+    if (r.type !== 'campaign_resumed' || r.actor === 'agent' || r.at <= since || r.at >= at) continue;
+    if (r.platform === null || r.platformCampaignId === null) continue;
+    const d: HumanDecision = {
+      kind: 'resumed',
+      actor: r.actor,
+      at: r.at,
+      proposedAction: null,
+      escalationId: null,
+      variancePct: typeof r.details.variancePct === 'number' ? r.details.variancePct : null,
+      actualSpend: typeof r.details.actualSpend === 'number' ? r.details.actualSpend : null,
+    };
+    keep(`${r.platform}:${r.platformCampaignId}`, d);
+    if (r.campaignId !== null) keep(`plan:${r.campaignId}`, d);
+  }
+  // Which platforms were read completely matters only for closing questions, which a replay never does.
+  return { open, decisions, complete: new Set() };
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
