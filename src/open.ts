@@ -31,7 +31,7 @@ export async function openStore(config: Config): Promise<Store> {
       'data_unreadable',
     );
   }
-  return Store.open(config.dbPath);
+  return Store.open(config.dbPath, config.dbPassword);
 }
 
 export async function openReader(config: Config): Promise<ReadApp> {

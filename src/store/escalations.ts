@@ -2,7 +2,8 @@
 import type { HumanDecision, OpenQuestion } from '../domain/policy.js';
 import type { BatchKind, BatchMember, Decision, Escalation, EscalationStatus, PoolFigures } from '../domain/records.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
-import { ownerAlive, PROCESS_ID } from './owner.js';
+import { type Liveness, localLiveness } from './liveness.js';
+import { PROCESS_ID } from './owner.js';
 import { insertionOrder, type Sql, type SqlValue } from './sql.js';
 
 export type NewEscalation = Pick<
@@ -80,7 +81,11 @@ const ESCALATION_COLUMNS =
 const MEMBER_COLUMNS = ['escalation_id', 'seq', 'key', 'data', 'dropped'];
 
 export class EscalationStore {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    /** Whether a claim's owner still runs: its pid on one machine, its session across replicas. */
+    private readonly liveness: Liveness = localLiveness,
+  ) {}
 
   /** Opens an escalation (with its members, for a batch), or returns the one already pending for the same key. */
   open(e: NewEscalation): Promise<{ created: boolean; escalation: Escalation }> {
@@ -301,7 +306,10 @@ export class EscalationStore {
     const rows = await this.sql.all<EscalationRecord & { claimed_by: string | null }>(
       `SELECT * FROM escalations WHERE status != 'pending' AND outcome IS NULL ORDER BY decided_at`,
     );
-    return Promise.all(rows.filter((r) => !ownerAlive(r.claimed_by)).map((r) => this.withMembers(toEscalation(r))));
+    const gone: Escalation[] = [];
+    for (const r of rows)
+      if (!(await this.liveness.alive(r.claimed_by))) gone.push(await this.withMembers(toEscalation(r)));
+    return gone;
   }
 
   /** Takes over a decision whose claiming process is gone, so that only this one carries it out. */
@@ -310,7 +318,7 @@ export class EscalationStore {
       'SELECT claimed_by FROM escalations WHERE id = ? AND outcome IS NULL',
       [id],
     );
-    if (!r || ownerAlive(r.claimed_by)) return false;
+    if (!r || (await this.liveness.alive(r.claimed_by))) return false;
     const changed = await this.sql.run(
       'UPDATE escalations SET claimed_by = ? WHERE id = ? AND outcome IS NULL AND claimed_by IS NOT DISTINCT FROM ?',
       [PROCESS_ID, id, r.claimed_by],

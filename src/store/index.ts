@@ -4,19 +4,35 @@ import type Database from 'better-sqlite3';
 import { Announcements } from './announcements.js';
 import { AuditLog } from './audit.js';
 import { openDb, openReadOnlyDb } from './db.js';
+import { isPostgresUrl } from './db-url.js';
 import { DigestLog } from './digest-log.js';
 import { EffectLog } from './effect-log.js';
 import { EscalationStore } from './escalations.js';
 import { ExplanationStore } from './explanations.js';
 import { FixtureStatusStore } from './fixture-status.js';
+import { type Liveness, localLiveness } from './liveness.js';
 import { Locks } from './locks.js';
 import { Outbox } from './outbox.js';
 import { Pages } from './pages.js';
 import { PauseIntents } from './pauses.js';
+import type { PostgresDatabase } from './pg-open.js';
 import { RunMemory, RunStore } from './runs.js';
 import { SeenRequests } from './seen-requests.js';
 import type { Sql } from './sql.js';
 import { SqliteSql } from './sqlite.js';
+
+/** The run lock as the store keeps it: a lease row on SQLite, a session's advisory lock on PostgreSQL. */
+export type RunLocks = Pick<Locks, 'acquire' | 'renew' | 'release' | 'holder'>;
+
+/** What a transaction's store shares with the store it came from. */
+interface Shared {
+  /** The connection's (or pool's) own port. */
+  connection: Sql;
+  /** What the store keeps between calls in this process (the last run's figures). */
+  memory: RunMemory;
+  /** On PostgreSQL: the pool, this process's session (its locks) and the checkpointer on the same pool. */
+  postgres: PostgresDatabase | null;
+}
 
 export class Store {
   readonly audit: AuditLog;
@@ -25,31 +41,30 @@ export class Store {
   readonly fixtureStatus: FixtureStatusStore;
   readonly effects: EffectLog;
   readonly pauses: PauseIntents;
-  readonly locks: Locks;
+  readonly locks: RunLocks;
   readonly outbox: Outbox;
   readonly digests: DigestLog;
   readonly seenRequests: SeenRequests;
   readonly announcements: Announcements;
   /** Paging's open incidents and its queue of PagerDuty events. */
   readonly pages: Pages;
+  /** Whether the process that wrote a claim still runs (pids on one machine, sessions across replicas). */
+  readonly liveness: Liveness;
   /** The analyst's notes the model wrote, for reuse while a row's question is unchanged. */
   readonly explanations: ExplanationStore;
 
-  /**
-   * `shared` is what a transaction's store shares with the store it came from: the connection's own port, and
-   * what the store keeps between calls in this process (the last run's figures).
-   */
   constructor(
     readonly sql: Sql,
-    private readonly shared: { connection: Sql; memory: RunMemory } = { connection: sql, memory: new RunMemory() },
+    private readonly shared: Shared = { connection: sql, memory: new RunMemory(), postgres: null },
   ) {
     this.audit = new AuditLog(sql);
     this.runs = new RunStore(sql, shared.memory);
-    this.escalations = new EscalationStore(sql);
+    this.liveness = shared.postgres ? shared.postgres.session : localLiveness;
+    this.escalations = new EscalationStore(sql, this.liveness);
     this.fixtureStatus = new FixtureStatusStore(sql);
     this.effects = new EffectLog(sql);
-    this.pauses = new PauseIntents(sql);
-    this.locks = new Locks(sql);
+    this.pauses = new PauseIntents(sql, this.liveness);
+    this.locks = shared.postgres ? shared.postgres.locks : new Locks(sql);
     this.outbox = new Outbox(sql);
     this.digests = new DigestLog(sql);
     this.seenRequests = new SeenRequests(sql);
@@ -58,9 +73,20 @@ export class Store {
     this.explanations = new ExplanationStore(sql);
   }
 
-  /** Opens the database named by PACING_DB's setting (a file path; `:memory:` for a throwaway one), migrated. */
-  static async open(setting: string): Promise<Store> {
-    return new Store(new SqliteSql(openDb(setting)));
+  /**
+   * Opens the database named by PACING_DB's setting, migrated: a file path (`:memory:` for a throwaway one) is
+   * SQLite; a postgres:// URL is PostgreSQL, with `password` when it is kept out of the URL (pg loads only then).
+   */
+  static async open(setting: string, password: string | null = null): Promise<Store> {
+    if (!isPostgresUrl(setting)) return new Store(new SqliteSql(openDb(setting)));
+    const { openPostgres } = await import('./pg-open.js');
+    const postgres = await openPostgres(setting, password);
+    return new Store(postgres.sql, { connection: postgres.sql, memory: new RunMemory(), postgres });
+  }
+
+  /** The PostgreSQL database under the store (its session and checkpointer), or null on SQLite. */
+  get postgres(): PostgresDatabase | null {
+    return this.shared.postgres;
   }
 
   /** The store over a file opened for reading only (nothing migrated or written); null when there is no file. */
@@ -125,7 +151,7 @@ export class Store {
   }
 
   close(): Promise<void> {
-    return this.sql.close();
+    return this.shared.postgres ? this.shared.postgres.close() : this.sql.close();
   }
 }
 

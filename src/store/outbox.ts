@@ -1,6 +1,6 @@
 // Durable queue of outgoing messages: written in the same database as the decision they report.
 import { redact } from '../redact.js';
-import { jsonText, type Sql } from './sql.js';
+import { claimQuery, jsonText, type Sql } from './sql.js';
 
 /** `files.uploadV2` stands for Slack's external upload flow (get an upload URL, send the bytes, complete it). */
 export type OutboxMethod = 'chat.postMessage' | 'chat.update' | 'files.uploadV2';
@@ -179,10 +179,7 @@ export class Outbox {
    * the taker dies, the item is due again when the lease runs out.
    */
   async claim(id: number, nowMs: number, leaseMs: number): Promise<boolean> {
-    const r = await this.sql.run(
-      `UPDATE outbox SET next_attempt_at = ?, leased_until = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`,
-      [nowMs + leaseMs, nowMs + leaseMs, id, nowMs],
-    );
+    const r = await this.sql.run(claimQuery(this.sql, 'outbox'), [nowMs + leaseMs, nowMs + leaseMs, id, nowMs]);
     return r.changes === 1;
   }
 

@@ -1,6 +1,6 @@
 // Paging's memory: which incidents are open (by PagerDuty dedup key), and the durable queue of events for PagerDuty.
 import { redact, redactText } from '../redact.js';
-import type { Sql } from './sql.js';
+import { claimQuery, type Sql } from './sql.js';
 
 export type PageAction = 'trigger' | 'acknowledge' | 'resolve';
 
@@ -183,10 +183,7 @@ export class Pages {
 
   /** Takes an event for `leaseMs`: only one process sends it; if that one dies, the event is due again. */
   async claim(id: number, nowMs: number, leaseMs: number): Promise<boolean> {
-    const r = await this.sql.run(
-      `UPDATE page_events SET next_attempt_at = ?, leased_until = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`,
-      [nowMs + leaseMs, nowMs + leaseMs, id, nowMs],
-    );
+    const r = await this.sql.run(claimQuery(this.sql, 'page_events'), [nowMs + leaseMs, nowMs + leaseMs, id, nowMs]);
     return r.changes === 1;
   }
 

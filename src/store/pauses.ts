@@ -1,6 +1,7 @@
 // Pause intents: written before a platform is asked to pause, settled after, so that no pause is ever lost.
 import type { Platform } from '../domain/types.js';
-import { ownerAlive, PROCESS_ID } from './owner.js';
+import { type Liveness, localLiveness } from './liveness.js';
+import { PROCESS_ID } from './owner.js';
 import type { Sql } from './sql.js';
 
 export type IntentOutcome = 'paused' | 'already_paused' | 'would_pause' | 'failed' | 'not_paused';
@@ -46,7 +47,11 @@ const toIntent = (r: Row): PauseIntent => ({
 });
 
 export class PauseIntents {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    /** Whether a claim's owner still runs: its pid on one machine, its session across replicas. */
+    private readonly liveness: Liveness = localLiveness,
+  ) {}
 
   /**
    * Records the intent under `key`, owned by this process. Returns the intent as stored and whether one was
@@ -87,7 +92,9 @@ export class PauseIntents {
   /** Intents never settled by a process that is gone: their outcome is unknown until read back. */
   async unknown(): Promise<PauseIntent[]> {
     const rows = await this.sql.all<Row>('SELECT * FROM pause_intents WHERE outcome IS NULL ORDER BY created_at');
-    return rows.filter((r) => !ownerAlive(r.owner)).map(toIntent);
+    const gone: PauseIntent[] = [];
+    for (const r of rows) if (!(await this.liveness.alive(r.owner))) gone.push(toIntent(r));
+    return gone;
   }
 }
 

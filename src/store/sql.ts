@@ -56,3 +56,16 @@ export function jsonText(sql: Sql, column: string, path: readonly string[]): str
     ? `json_extract(${column}, '$.${path.join('.')}')`
     : `(${column}::jsonb #>> '{${path.join(',')}}')`;
 }
+
+/**
+ * Takes a queued item (outbox or page_events) for a lease: parameters `leasedUntil, leasedUntil, id, now`; one
+ * row changed means this caller has it. On PostgreSQL the row is locked FOR UPDATE SKIP LOCKED, so a replica
+ * claiming it at the same moment passes it over at once instead of queueing behind the lock to find it taken.
+ * SQLite has one writer at a time: the conditional UPDATE alone decides.
+ */
+export function claimQuery(sql: Sql, table: 'outbox' | 'page_events'): string {
+  const due = `id = ? AND status = 'pending' AND next_attempt_at <= ?`;
+  return sql.dialect === 'sqlite'
+    ? `UPDATE ${table} SET next_attempt_at = ?, leased_until = ? WHERE ${due}`
+    : `UPDATE ${table} SET next_attempt_at = ?, leased_until = ? WHERE id = (SELECT id FROM ${table} WHERE ${due} FOR UPDATE SKIP LOCKED)`;
+}

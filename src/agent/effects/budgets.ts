@@ -5,7 +5,7 @@ import { formatMoney } from '../../domain/money.js';
 import type { AuditEvent } from '../../domain/records.js';
 import type { Platform } from '../../domain/types.js';
 import { PlatformError } from '../../errors.js';
-import { ownerAlive, PROCESS_ID } from '../../store/owner.js';
+import { PROCESS_ID } from '../../store/owner.js';
 import type { AgentDeps } from '../deps.js';
 import { message } from './audit-fields.js';
 
@@ -100,7 +100,7 @@ export async function recoverBudgetChanges(deps: AgentDeps): Promise<number> {
   let recovered = 0;
   for (const intent of await deps.store.audit.unsettledBudgetChanges()) {
     const owner = typeof intent.details.owner === 'string' ? intent.details.owner : null;
-    if (ownerAlive(owner)) continue;
+    if (await deps.store.liveness.alive(owner)) continue;
     if (await recoverOne(deps, intent)) recovered++;
   }
   return recovered;
