@@ -116,9 +116,9 @@ const newTimings = () => ({
   threads: 0,
 });
 
-function open(env) {
+async function open(env) {
   const config = loadConfig({ PACING_DATA_DIR: dataDir, PACING_DB: dbPath, PACING_NOW: NOW, BUDGET_ACTIONS, ...env });
-  const app = createApp(config, notifier, () => sampleHeap());
+  const app = await createApp(config, notifier, () => sampleHeap());
   const agent = app.agent;
   // Instrumentation reaches into the agent's graphs; if their names change, that stage is just not timed.
   const timed = (obj, method, onDone) => {
@@ -147,9 +147,9 @@ function open(env) {
     });
   }
   const append = app.store.audit.append.bind(app.store.audit);
-  app.store.audit.append = (e) => {
+  app.store.audit.append = async (e) => {
     const s = performance.now();
-    append(e);
+    await append(e);
     if (cur) {
       cur.appends++;
       cur.appendMs += performance.now() - s;
@@ -184,7 +184,7 @@ const dbFileBytes = () =>
 async function cycle(app, label) {
   gc();
   const before = {
-    tables: app.store.checkpointBytes(),
+    tables: await app.store.checkpointBytes(),
     all: checkpointBytesWithIndexes(app.store.db),
     counts: { ...counts },
   };
@@ -199,7 +199,7 @@ async function cycle(app, label) {
   await new Promise((r) => setImmediate(r));
   const settle = performance.now() - t;
   sampleHeap();
-  const after = { tables: app.store.checkpointBytes(), all: checkpointBytesWithIndexes(app.store.db) };
+  const after = { tables: await app.store.checkpointBytes(), all: checkpointBytesWithIndexes(app.store.db) };
   return {
     label,
     report,
@@ -216,7 +216,7 @@ async function cycle(app, label) {
 
 // ---------------------------------------------------------------- cycles
 const rssBefore = process.memoryUsage().rss;
-let app = open({});
+let app = await open({});
 const first = await cycle(app, 'first');
 const openedFirst = { ...openedBy };
 const measured = [];
@@ -261,20 +261,20 @@ const orphanHits = truth.orphans.filter((k) => orphansFound.has(k)).length;
 // ---------------------------------------------------------------- retention: settled threads are pruned
 let retention = null;
 if (process.env.BENCH_PRUNE !== '0') {
-  app.close();
+  await app.close();
   const later = (days) => new Date(Date.parse(NOW) + days * 86_400_000).toISOString();
   // Two days on, every open escalation has timed out (24 h): catching up resumes and settles each thread.
-  app = open({ PACING_NOW: later(2), CHECKPOINT_RETENTION_DAYS: '1' });
+  app = await open({ PACING_NOW: later(2), CHECKPOINT_RETENTION_DAYS: '1' });
   cur = newTimings();
   let s = performance.now();
   const caughtUp = await app.agent.catchUp();
   const expireMs = performance.now() - s;
   cur = null;
-  const settledBytes = app.store.checkpointBytes();
+  const settledBytes = await app.store.checkpointBytes();
   const settledThreads = threadCount(app.store.db);
-  app.close();
+  await app.close();
   // Four days on with a one-day retention, those settled threads are past it and are pruned.
-  app = open({ PACING_NOW: later(4), CHECKPOINT_RETENTION_DAYS: '1' });
+  app = await open({ PACING_NOW: later(4), CHECKPOINT_RETENTION_DAYS: '1' });
   s = performance.now();
   const pruned = await app.agent.pruneThreads();
   const pruneMs = performance.now() - s;
@@ -285,14 +285,14 @@ if (process.env.BENCH_PRUNE !== '0') {
     settledThreads,
     pruned,
     pruneMs,
-    afterBytes: app.store.checkpointBytes(),
+    afterBytes: await app.store.checkpointBytes(),
     afterThreads: threadCount(app.store.db),
     freelistPages: app.store.db.pragma('freelist_count', { simple: true }),
     pageSize: app.store.db.pragma('page_size', { simple: true }),
   };
 }
 const dbBytes = dbFileBytes();
-app.close();
+await app.close();
 clearInterval(sampler);
 const maxRss = process.resourceUsage().maxRSS * 1024;
 

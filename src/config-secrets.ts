@@ -14,6 +14,7 @@ export const SECRET_SETTINGS = [
   'META_ACCESS_TOKEN',
   'PAGERDUTY_ROUTING_KEY',
   'LLM_API_KEY',
+  'PACING_DB_PASSWORD',
 ] as const;
 
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];

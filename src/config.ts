@@ -31,12 +31,14 @@ import type { GuardSettings } from './domain/policy.js';
 import type { Thresholds } from './domain/types.js';
 import { ConfigError } from './errors.js';
 import { registerSecrets, urlCredentials } from './redact.js';
+import { isPostgresUrl, urlUser } from './store/db-url.js';
 
 export const BUNDLED_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 const EnvSchema = z.object({
   PACING_DATA_DIR: z.string().optional(),
   PACING_DB: z.string().default('pacing.db'),
+  PACING_DB_PASSWORD: z.string().optional(),
   PACING_NOW: isoTime.optional(),
   HEALTHY_VARIANCE_THRESHOLD: num(0, 1000).default(10),
   WARNING_VARIANCE_THRESHOLD: num(0, 1000).default(25),
@@ -120,7 +122,10 @@ export interface Config {
   dataDir: string;
   /** True when PACING_DATA_DIR is unset and the bundled demo data is used. */
   bundledData: boolean;
+  /** A SQLite file's absolute path, or a PostgreSQL URL as written. */
   dbPath: string;
+  /** PostgreSQL's password, kept out of the URL (PACING_DB_PASSWORD or its _FILE); null when the URL has it or none is needed. */
+  dbPassword: string | null;
   /** "Now" for everything time-dependent: PACING_NOW, the bundled scenario's time, or the system clock. */
   clock: () => string;
   fixedNow: string | null;
@@ -247,11 +252,15 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnv()):
       e.SHEETS_API_URL,
       e.LLM_BASE_URL,
     ].flatMap(urlCredentials),
+    // PostgreSQL's password (a user name alone is no secret: "postgres" would be redacted from every message).
+    ...(isPostgresUrl(e.PACING_DB) ? urlCredentials(e.PACING_DB).filter((c) => c !== urlUser(e.PACING_DB)) : []),
   ]);
   return {
     dataDir,
     bundledData,
-    dbPath: resolve(e.PACING_DB),
+    // A postgres:// URL selects PostgreSQL (kept as written); anything else is a SQLite file.
+    dbPath: isPostgresUrl(e.PACING_DB) ? e.PACING_DB : resolve(e.PACING_DB),
+    dbPassword: e.PACING_DB_PASSWORD ?? null,
     clock: fixed === null ? () => new Date().toISOString() : () => fixed,
     fixedNow: fixed,
     thresholds: {

@@ -37,8 +37,8 @@ export abstract class DeliveryLoop {
   /** Delivers what is due now, oldest first, and returns when nothing more can go now. */
   protected abstract pass(): Promise<void>;
   /** When the earliest waiting item becomes due (ms), or null when none waits. */
-  protected abstract nextDueAt(): number | null;
-  protected abstract pendingCount(): number;
+  protected abstract nextDueAt(): Promise<number | null>;
+  protected abstract pendingCount(): Promise<number>;
 
   start(): void {
     this.stopped = false;
@@ -53,9 +53,10 @@ export abstract class DeliveryLoop {
     this.timer = null;
     this.running = this.drain()
       .catch((err: unknown) => this.log.error({ err }, `${this.what} delivery pass failed`))
-      .finally(() => {
+      // Reached whatever the pass did (the catch above takes its failure).
+      .then(() => {
         this.running = null;
-        this.schedule();
+        return this.schedule();
       });
   }
 
@@ -74,7 +75,7 @@ export abstract class DeliveryLoop {
     try {
       while (this.now() < end) {
         await this.drain();
-        const next = this.nextDueAt();
+        const next = await this.nextDueAt();
         if (next === null) break;
         const wait = Math.max(50, next - this.now());
         if (this.now() + wait > end) break;
@@ -83,7 +84,7 @@ export abstract class DeliveryLoop {
     } finally {
       this.until = Number.POSITIVE_INFINITY;
     }
-    return this.pendingCount();
+    return await this.pendingCount();
   }
 
   /** One delivery pass; passes are serialised. */
@@ -93,9 +94,16 @@ export abstract class DeliveryLoop {
     return pass;
   }
 
-  private schedule(): void {
+  private async schedule(): Promise<void> {
     if (this.stopped) return;
-    const next = this.nextDueAt();
+    let next: number | null = null;
+    try {
+      next = await this.nextDueAt();
+    } catch (err) {
+      this.log.error({ err }, `${this.what} could not read when the next item is due; looking again later`);
+    }
+    // Stopped, kicked or planned meanwhile: nothing to plan here.
+    if (this.stopped || this.running || this.timer) return;
     const wait = next === null ? this.idleMs : Math.min(this.idleMs, Math.max(50, next - this.now()));
     this.timer = setTimeout(() => this.kick(), wait);
     this.timer.unref();

@@ -10,7 +10,7 @@ import { Store } from './store/index.js';
 export interface ReadApp {
   config: Config;
   reads: Reads;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -22,7 +22,7 @@ export interface OutboxApp extends ReadApp {
 }
 
 /** Checks the data folder (a missing one is named) and opens the database, migrating it if needed. */
-export function openStore(config: Config): Store {
+export async function openStore(config: Config): Promise<Store> {
   if (!existsSync(config.dataDir) || !statSync(config.dataDir).isDirectory()) {
     throw new DataError(
       `PACING_DATA_DIR ${config.dataDir} is not a readable folder.`,
@@ -31,16 +31,16 @@ export function openStore(config: Config): Store {
       'data_unreadable',
     );
   }
-  return Store.open(config.dbPath);
+  return Store.open(config.dbPath, config.dbPassword);
 }
 
-export function openReader(config: Config): ReadApp {
-  const store = openStore(config);
+export async function openReader(config: Config): Promise<ReadApp> {
+  const store = await openStore(config);
   return { config, reads: new Reads(store), close: () => store.close() };
 }
 
-export function openOutbox(config: Config): OutboxApp {
-  const store = openStore(config);
+export async function openOutbox(config: Config): Promise<OutboxApp> {
+  const store = await openStore(config);
   return { config, store, reads: new Reads(store), close: () => store.close() };
 }
 
@@ -48,7 +48,7 @@ export function openOutbox(config: Config): OutboxApp {
  * A reader over the database opened for reading only: nothing is migrated, caught up or written (a replay leaves
  * the file as it found it). Null when there is no database yet.
  */
-export function openReadOnlyReader(config: Config): ReadApp | null {
-  const store = Store.openReadOnly(config.dbPath);
+export async function openReadOnlyReader(config: Config): Promise<ReadApp | null> {
+  const store = await Store.openReadOnly(config.dbPath);
   return store ? { config, reads: new Reads(store), close: () => store.close() } : null;
 }

@@ -22,13 +22,17 @@ export interface App extends OutboxApp {
 export type AgentApp = Omit<App, 'store'>;
 
 /** `notifier` may be built from the store (the Slack notifier queues messages in it). */
-export function createApp(config: Config, notifier: Notifier | ((store: Store) => Notifier), progress?: Progress): App {
-  const store = openStore(config);
+export async function createApp(
+  config: Config,
+  notifier: Notifier | ((store: Store) => Notifier),
+  progress?: Progress,
+): Promise<App> {
+  const store = await openStore(config);
   let platforms: Map<Platform, PlatformAdapter>;
   try {
     platforms = createPlatforms(config, store.fixtureStatus);
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
   const agent = new PacingAgent({

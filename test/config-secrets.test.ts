@@ -32,6 +32,7 @@ const WHERE: Record<SecretSetting, { value: string; read: (c: Config) => string 
   META_ACCESS_TOKEN: { value: 'EAAGfileMetaAccessToken', read: (c) => c.platforms.meta.accessToken },
   PAGERDUTY_ROUTING_KEY: { value: 'R0123456789abcdef0123456789abcde', read: (c) => c.paging.routingKey },
   LLM_API_KEY: { value: 'sk-fileLlmApiKey0123456789', read: (c) => c.llm.apiKey },
+  PACING_DB_PASSWORD: { value: 'pg-file-password-42', read: (c) => c.dbPassword },
 };
 
 function configError(env: Record<string, string>): ConfigError {
@@ -115,5 +116,24 @@ describe('.env', () => {
         `${join(folder, '.env')} cannot be read (EISDIR): it must be a file the app's user may read.`,
       ),
     );
+  });
+});
+
+describe('PACING_DB on PostgreSQL', () => {
+  it("keeps the URL as written and redacts its password everywhere, not its user's name", () => {
+    const url = 'postgresql://pacing:n0t-in-logs%2Fpw@db.internal:5432/pacing?sslmode=require';
+    const config = loadConfig({ PACING_DB: url });
+    expect(config.dbPath).toBe(url);
+    const said = redactText(`could not log in with n0t-in-logs/pw (or n0t-in-logs%2Fpw) as pacing to ${url}`);
+    expect(said).not.toContain('n0t-in-logs');
+    expect(said).toContain('as pacing to postgresql://[redacted]@db.internal:5432/pacing');
+    // A URL without a password has no secret in it: the user's name ("postgres") stays readable in messages.
+    clearSecrets();
+    loadConfig({ PACING_DB: 'postgres://postgres@127.0.0.1/pacing' });
+    expect(redactText('the postgres role')).toBe('the postgres role');
+  });
+
+  it('still resolves a SQLite path', () => {
+    expect(loadConfig({ PACING_DB: 'data/pacing.db' }).dbPath).toBe(join(process.cwd(), 'data/pacing.db'));
   });
 });

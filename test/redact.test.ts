@@ -240,12 +240,12 @@ describe('the store keeps no secret', () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('run failures, row and platform errors, and audit events are stored redacted', () => {
+  it('run failures, row and platform errors, and audit events are stored redacted', async () => {
     registerSecrets([...Object.values(SECRETS), ...urlCredentials(PROXY_URL)]);
     dir = mkdtempSync(join(tmpdir(), 'pacing-redact-'));
     const file = join(dir, 'p.db');
-    const store = Store.open(file);
-    const echo = (s: string) =>
+    const store = await Store.open(file);
+    const echo = async (s: string) =>
       `Google Ads token refresh failed: {"error":"invalid_grant","error_description":"refresh_token=${encodeURIComponent(s)}"} via ${PROXY_URL}`;
     const summary: RunSummary = {
       rows: 0,
@@ -258,10 +258,14 @@ describe('the store keeps no secret', () => {
       comparisons: 0,
       durationMs: 1,
     };
-    store.runs.start({ id: 'run-1', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'cli' });
-    store.runs.fail('run-1', '2026-11-20T09:01:00Z', `${echo(SECRETS.googleRefreshToken)} ${SECRETS.metaAccessToken}`);
-    store.runs.start({ id: 'run-2', startedAt: '2026-11-20T10:00:00Z', trigger: 'test', actor: 'cli' });
-    store.runs.complete(
+    await store.runs.start({ id: 'run-1', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'cli' });
+    await store.runs.fail(
+      'run-1',
+      '2026-11-20T09:01:00Z',
+      `${echo(SECRETS.googleRefreshToken)} ${SECRETS.metaAccessToken}`,
+    );
+    await store.runs.start({ id: 'run-2', startedAt: '2026-11-20T10:00:00Z', trigger: 'test', actor: 'cli' });
+    await store.runs.complete(
       'run-2',
       '2026-11-20T10:01:00Z',
       summary,
@@ -269,7 +273,7 @@ describe('the store keeps no secret', () => {
       Object.values(SECRETS).map((s) => ({ platform: 'google', message: `${echo(s)} developer-token: ${s}` })),
       [],
     );
-    store.audit.append({
+    await store.audit.append({
       at: '2026-11-20T10:01:00Z',
       runId: 'run-2',
       type: 'platform_error',
@@ -278,8 +282,8 @@ describe('the store keeps no secret', () => {
     });
 
     // What `/pacing status` and `status --json` show comes from these records.
-    const failed = store.runs.get('run-1');
-    const completed = store.runs.get('run-2');
+    const failed = await store.runs.get('run-1');
+    const completed = await store.runs.get('run-2');
     expect(failed?.failure).toContain('[redacted]');
     expect(completed?.platformErrors).toHaveLength(Object.keys(SECRETS).length);
     const shown = JSON.stringify([failed, completed]);
@@ -290,7 +294,7 @@ describe('the store keeps no secret', () => {
         .map((f) => readFileSync(f).toString('latin1'))
         .join('\n');
     const whileOpen = bytes();
-    store.close();
+    await store.close();
     const afterClose = bytes();
     for (const secret of [...Object.values(SECRETS), `proxyuser:${SECRETS.proxyPassword}`]) {
       for (const text of [shown, whileOpen, afterClose]) expectNoForm(text, secret);
@@ -298,13 +302,13 @@ describe('the store keeps no secret', () => {
     expect(whileOpen).toContain('[redacted]');
   });
 
-  it('Slack messages are queued (and so sent) redacted; a file’s bytes are kept as they are', () => {
+  it('Slack messages are queued (and so sent) redacted; a file’s bytes are kept as they are', async () => {
     registerSecrets([SECRETS.googleDeveloperToken]);
     dir = mkdtempSync(join(tmpdir(), 'pacing-redact-'));
-    const store = Store.open(join(dir, 'p.db'));
+    const store = await Store.open(join(dir, 'p.db'));
     const echoed = `Google said: developer token ${b64(SECRETS.googleDeveloperToken)} is not approved`;
     const file = Buffer.from(`png bytes ${SECRETS.googleDeveloperToken}`).toString('base64');
-    const text = store.outbox.enqueue(
+    const text = await store.outbox.enqueue(
       {
         kind: 'alert',
         method: 'chat.postMessage',
@@ -313,17 +317,17 @@ describe('the store keeps no secret', () => {
       },
       '2026-11-20T09:00:00Z',
     );
-    const chart = store.outbox.enqueue(
+    const chart = await store.outbox.enqueue(
       { kind: 'digest_chart', method: 'files.uploadV2', channel: 'C0ALERTS01', payload: { file, alt_txt: echoed } },
       '2026-11-20T09:00:00Z',
     );
-    const queued = JSON.stringify(store.outbox.get(text)?.payload);
+    const queued = JSON.stringify((await store.outbox.get(text))?.payload);
     expect(queued).toContain('developer token [redacted] is not approved');
     expectNoForm(queued, SECRETS.googleDeveloperToken);
-    expect(store.outbox.get(chart)?.payload).toEqual({
+    expect((await store.outbox.get(chart))?.payload).toEqual({
       file,
       alt_txt: 'Google said: developer token [redacted] is not approved',
     });
-    store.close();
+    await store.close();
   });
 });

@@ -52,7 +52,7 @@ export class PacingAgent {
     await recoverBudgetChanges(this.deps);
     const recovered = await this.decisions.recover();
     // Only threads that never announced their escalation can be missing (a state read each costs).
-    const started = await startMissing(this.escalationGraph, this.deps.store.escalations.unannounced());
+    const started = await startMissing(this.escalationGraph, await this.deps.store.escalations.unannounced());
     const expired = await this.decisions.expireDue();
     return { recovered, started, expired };
   }
@@ -64,12 +64,12 @@ export class PacingAgent {
       await this.catchUp();
       report = await runCycle(this.deps, this.escalationGraph, trigger, actor);
     } catch (error) {
-      this.tell({ trigger, durationMs: performance.now() - started, report: null, error });
+      await this.tell({ trigger, durationMs: performance.now() - started, report: null, error });
       throw error;
     }
-    this.tell({ trigger, durationMs: performance.now() - started, report, error: null });
+    await this.tell({ trigger, durationMs: performance.now() - started, report, error: null });
     await this.pruneThreads();
-    this.pruneResults();
+    await this.pruneResults();
     return report;
   }
 
@@ -77,17 +77,17 @@ export class PacingAgent {
    * Calls `listener` after every run this process makes (metrics, paging), with its report or the error that
    * stopped it. A listener's failure never changes the run. Returns a function that removes the listener.
    */
-  onRunEnd(listener: (end: RunEnd) => void): () => void {
+  onRunEnd(listener: (end: RunEnd) => void | Promise<void>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private readonly listeners = new Set<(end: RunEnd) => void>();
+  private readonly listeners = new Set<(end: RunEnd) => void | Promise<void>>();
 
-  private tell(end: RunEnd): void {
+  private async tell(end: RunEnd): Promise<void> {
     for (const l of this.listeners) {
       try {
-        l(end);
+        await l(end);
       } catch {
         // Observers report; they never decide what happened to the run.
       }
@@ -104,10 +104,15 @@ export class PacingAgent {
    * note, as the CLI's --reason). Only the approver who rejected it may, and only once: a reason from anyone
    * else, for a pending escalation, or for one decided otherwise is refused.
    */
-  recordRejectionReason(escalationId: string, actor: string, reason: string, channel: 'cli' | 'slack'): Escalation {
+  async recordRejectionReason(
+    escalationId: string,
+    actor: string,
+    reason: string,
+    channel: 'cli' | 'slack',
+  ): Promise<Escalation> {
     if (!this.mayDecide(actor, channel)) throw new NotAuthorised(`${actor} is not an approver (PACING_APPROVERS).`);
     const text = reason.trim().slice(0, 2_000);
-    const e = this.deps.store.escalations.get(escalationId);
+    const e = await this.deps.store.escalations.get(escalationId);
     if (!e) throw new PacingError('not_found', `There is no escalation ${escalationId}.`);
     if (e.status !== 'overridden' || e.decidedBy !== actor)
       throw new NotAuthorised(
@@ -116,7 +121,7 @@ export class PacingAgent {
           : `Only the approver who rejected escalation ${escalationId} can give its reason.`,
       );
     if (e.decisionNote) throw new PacingError('decision_conflict', `Escalation ${escalationId} already has a reason.`);
-    const updated = noteRejection(this.deps, e, actor, text);
+    const updated = await noteRejection(this.deps, e, actor, text);
     // The decided message shows the reason too (SPEC, Human in the loop); not waited for, a failure is audited.
     void closeNotice(this.deps, {
       escalation: updated,
@@ -138,11 +143,11 @@ export class PacingAgent {
     return this.decisions.decide(id, decision, actor, note, channel);
   }
 
-  pending(): Escalation[] {
+  pending(): Promise<Escalation[]> {
     return this.reads.pending();
   }
 
-  latest(): LatestRun | null {
+  latest(): Promise<LatestRun | null> {
     return this.reads.latest();
   }
 
@@ -160,10 +165,10 @@ export class PacingAgent {
     const adapter = this.deps.platforms.get(platform);
     if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
     // Looked up, never taken from the caller: the campaign's plan id and its figures at the time of the undo.
-    const latest = this.deps.store.runs.latestResultFor(platform, platformCampaignId);
+    const latest = await this.deps.store.runs.latestResultFor(platform, platformCampaignId);
     const figures = latest ? { variancePct: latest.variancePct, actualSpend: latest.actualSpend } : {};
     // An undo undoes a pause of ours: never a campaign a person paused, nor one already resumed.
-    const last = this.deps.store.audit.lastPauseEvent(platform, platformCampaignId);
+    const last = await this.deps.store.audit.lastPauseEvent(platform, platformCampaignId);
     if (last?.type !== 'campaign_paused') {
       // Named as people know it: plan id and name when the campaign is planned.
       const title = latest ? campaignTitle(latest) : `${platform} campaign ${platformCampaignId}`;
@@ -193,7 +198,7 @@ export class PacingAgent {
     let id: string;
     if ('campaignId' in target) {
       // A button's value is looked up, never trusted: the plan campaign as the latest run matched it.
-      const results = this.reads.latest()?.results ?? [];
+      const results = (await this.reads.latest())?.results ?? [];
       const row = findPlanCampaign(results, target.campaignId);
       if (!row || row.platformCampaignId === null)
         throw new PacingError('not_found', `No matched campaign "${target.campaignId}" in the latest run.`);
@@ -210,8 +215,9 @@ export class PacingAgent {
    * Asks again the open questions that `posted` says never reached people (escalations opened while the
    * notifier could not post them, e.g. before Slack was configured). Returns how many were asked.
    */
-  async announceUnposted(posted: (escalationId: string) => boolean): Promise<number> {
-    const unposted = this.pending().filter((e) => !posted(e.id));
+  async announceUnposted(posted: (escalationId: string) => boolean | Promise<boolean>): Promise<number> {
+    const unposted: Escalation[] = [];
+    for (const e of await this.pending()) if (!(await posted(e.id))) unposted.push(e);
     for (const e of unposted) await announceEscalation(this.deps, e);
     return unposted.length;
   }
@@ -220,15 +226,15 @@ export class PacingAgent {
    * Deletes per-campaign results past RESULTS_RETENTION_DAYS (about 1 KB per campaign per run), and the Slack
    * messages of that age that are done with.
    */
-  pruneResults(): number {
+  async pruneResults(): Promise<number> {
     const days = this.deps.resultsRetentionDays;
     if (days === undefined) return 0;
     const before = new Date(Date.parse(this.deps.clock()) - days * 86_400_000).toISOString();
-    const deleted = this.deps.store.runs.pruneResults(before);
+    const deleted = await this.deps.store.runs.pruneResults(before);
     // Slack messages done with are kept as long as results (the outbox doubles as the index of posted messages).
-    const messages = this.deps.store.outbox.prune(before);
+    const messages = await this.deps.store.outbox.prune(before);
     if (deleted > 0 || messages > 0) {
-      this.deps.store.audit.append({
+      await this.deps.store.audit.append({
         at: this.deps.clock(),
         type: 'results_pruned',
         actor: 'agent',

@@ -49,10 +49,10 @@ export async function apply(
   // Questions that no longer stand are closed first; one a person answered meanwhile keeps their answer.
   const answeredMeanwhile = new Map<string, Escalation>();
   for (const c of outcome.close) {
-    const closed = closeEscalation(deps, c.escalationId, runId, c.note);
+    const closed = await closeEscalation(deps, c.escalationId, runId, c.note);
     if (closed) out.closed.push(closed);
     else {
-      const decided = deps.store.escalations.get(c.escalationId);
+      const decided = await deps.store.escalations.get(c.escalationId);
       if (decided && (decided.status === 'approved' || decided.status === 'overridden'))
         answeredMeanwhile.set(c.key, decided);
     }
@@ -60,7 +60,7 @@ export async function apply(
   // Batches whose members changed this run: their messages are brought up to date once the run has acted.
   const changed = new Set<string>();
   for (const d of outcome.drop) {
-    dropMember(deps, d.escalationId, d.key);
+    await dropMember(deps, d.escalationId, d.key);
     changed.add(d.escalationId);
   }
 
@@ -86,12 +86,12 @@ export async function apply(
         alerts.push(row);
         break;
       case 'pause':
-        flush();
+        await flush();
         await pause(deps, row, deferred, out, id, alerts);
         break;
       case 'ask':
-        flush();
-        ask(deps, row, intent.proposed, row.reason, out, id('esc'));
+        await flush();
+        await ask(deps, row, intent.proposed, row.reason, out, id('esc'));
         break;
       case 'wait':
         row.status = 'awaiting_approval';
@@ -110,14 +110,14 @@ export async function apply(
         break;
     }
   }
-  flush();
+  await flush();
 
   for (const batch of outcome.batches) {
     const members = batch.members.map((i) => out.results[i] as ResultRow);
     const first = members[0];
     if (!first) continue;
     // The same storm or trickle, grown: its new members join the open question (unless it was answered meanwhile).
-    if (batch.joins && addMembers(deps, batch.joins, members.map(memberOf), batch.reason)) {
+    if (batch.joins && (await addMembers(deps, batch.joins, members.map(memberOf), batch.reason))) {
       for (const m of members) {
         m.escalationId = batch.joins;
         linked(m, { escalationId: batch.joins, joined: true });
@@ -128,7 +128,7 @@ export async function apply(
     const escalationId = id('esc');
     for (const m of members) m.escalationId = escalationId;
     out.opened.push(
-      openEscalation(deps, {
+      await openEscalation(deps, {
         id: escalationId,
         runId,
         key: `batch:${batch.kind}:${batch.scope}:${escalationId}`,
@@ -139,10 +139,10 @@ export async function apply(
       }),
     );
   }
-  flush();
+  await flush();
   // Approving covers the members standing now, so the message must show those (a closed one shows its outcome).
   for (const id of changed) {
-    const e = deps.store.escalations.get(id);
+    const e = await deps.store.escalations.get(id);
     if (e?.batch && e.status === 'pending') await batchChanged(deps, runId, e);
   }
   return out;
@@ -168,7 +168,7 @@ async function pause(
     // Said once: a campaign that stays paused is not announced again every run (the status shows it).
     const told =
       row.platformCampaignId !== null &&
-      deps.store.audit.hasPauseRecord(row.platform, row.platformCampaignId, row.runId);
+      (await deps.store.audit.hasPauseRecord(row.platform, row.platformCampaignId, row.runId));
     notPausedAgain(row, 'it was already paused on the platform');
     deferred.push({
       at: deps.clock(),
@@ -216,7 +216,7 @@ async function pause(
         evidence: { error: result.error },
       });
       row.actionNote = `Pause failed: ${result.error}`;
-      ask(
+      await ask(
         deps,
         row,
         'halt',
@@ -240,14 +240,14 @@ function notPausedAgain(row: ResultRow, why: string): void {
   row.actionNote = `Not paused again: ${why}.`;
 }
 
-function ask(
+async function ask(
   deps: AgentDeps,
   row: ResultRow,
   proposed: Escalation['proposedAction'],
   reason: string,
   out: Applied,
   escalationId: string,
-): void {
+): Promise<void> {
   if (
     proposed === 'halt' &&
     row.platformStatus === 'PAUSED' &&
@@ -261,7 +261,7 @@ function ask(
   }
   row.status = 'awaiting_approval';
   row.escalationId = escalationId;
-  const e = openEscalation(deps, {
+  const e = await openEscalation(deps, {
     id: escalationId,
     runId: row.runId,
     key: row.key,

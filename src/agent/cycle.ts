@@ -42,26 +42,26 @@ export async function runCycle(
   const runId = (deps.newId ?? newId)('run');
   const progress = deps.progress ?? (() => {});
   const startedAt = deps.clock();
-  const lock = takeRunLock(deps, runId, startedAt);
+  const lock = await takeRunLock(deps, runId, startedAt);
   const started = performance.now();
   const lap = stepTimer(deps);
   let applied: Applied | null = null;
   try {
-    deps.store.runs.failAbandoned(startedAt, null);
-    deps.store.runs.start({ id: runId, startedAt, trigger, actor });
-    deps.store.audit.append({ at: startedAt, runId, type: 'run_started', actor, details: { trigger } });
+    await deps.store.runs.failAbandoned(startedAt, null);
+    await deps.store.runs.start({ id: runId, startedAt, trigger, actor });
+    await deps.store.audit.append({ at: startedAt, runId, type: 'run_started', actor, details: { trigger } });
     let report: RunReport;
     try {
       const ingested = await ingest(deps, startedAt, progress);
       // Reading platforms may take long (quota waits): the run is alive, its lease is renewed.
-      lock.renew();
+      await lock.renew();
       lap('ingest');
       const reconciliation = match(ingested, progress);
       lap('reconcile');
-      const assessed = assess(deps, ingested, reconciliation, startedAt);
+      const assessed = await assess(deps, ingested, reconciliation, startedAt);
       lap('assess');
-      const policy = decide(deps, ingested, assessed.assessments, startedAt);
-      const budgetPlan = planSteering(deps, policy, ingested.plan, ingested.campaigns, startedAt);
+      const policy = await decide(deps, ingested, assessed.assessments, startedAt);
+      const budgetPlan = await planSteering(deps, policy, ingested.plan, ingested.campaigns, startedAt);
       lap('decide');
       applied = await apply(deps, runId, policy, progress);
       // The budget lever acts once the rows have been acted on: a row being halted has no proposal to act on.
@@ -75,7 +75,7 @@ export async function runCycle(
       await announce(deps, runId, applied.alerts, applied.results, new Set(applied.opened.map((e) => e.id)));
       lap('apply');
       const platformErrors = [...ingested.platformErrors, ...policy.warnings];
-      const summary = recordRun(deps, runId, startedAt, {
+      const summary = await recordRun(deps, runId, startedAt, {
         ingested,
         comparisons: reconciliation.comparisons,
         policy,
@@ -111,8 +111,8 @@ export async function runCycle(
     return report;
   } catch (err) {
     const message = asPacingError(err).message;
-    deps.store.runs.fail(runId, deps.clock(), message);
-    deps.store.audit.append({
+    await deps.store.runs.fail(runId, deps.clock(), message);
+    await deps.store.audit.append({
       at: deps.clock(),
       runId,
       type: 'run_failed',
@@ -121,19 +121,19 @@ export async function runCycle(
     });
     throw err;
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
 /** The run lock, held from before the first step until after the last: one cycle at a time, across processes. */
 interface RunLock {
   /** Extends the lease: a run that is still working is not taken for a dead one. */
-  renew(): void;
-  release(): void;
+  renew(): Promise<void>;
+  release(): Promise<void>;
 }
 
-function takeRunLock(deps: AgentDeps, runId: string, at: string): RunLock {
-  const held = deps.store.locks.acquire('cycle', runId, at);
+async function takeRunLock(deps: AgentDeps, runId: string, at: string): Promise<RunLock> {
+  const held = await deps.store.locks.acquire('cycle', runId, at);
   if (held)
     throw new RunInProgress(
       held.holder,
@@ -181,8 +181,13 @@ interface Assessed {
 }
 
 /** Scores, measures and explains every row against what the latest earlier run saw. */
-function assess(deps: AgentDeps, ingested: Ingested, reconciliation: Reconciliation, now: string): Assessed {
-  const before = deps.store.runs.previousRun();
+async function assess(
+  deps: AgentDeps,
+  ingested: Ingested,
+  reconciliation: Reconciliation,
+  now: string,
+): Promise<Assessed> {
+  const before = await deps.store.runs.previousRun();
   const assessments = assessReconciled(reconciliation, {
     plan: ingested.plan,
     campaigns: ingested.campaigns,
@@ -205,10 +210,15 @@ function assess(deps: AgentDeps, ingested: Ingested, reconciliation: Reconciliat
 }
 
 /** The policy: what the agent may do alone with each row, given what the store remembers. */
-function decide(deps: AgentDeps, ingested: Ingested, assessments: Assessment[], now: string): PolicyOutcome {
+async function decide(
+  deps: AgentDeps,
+  ingested: Ingested,
+  assessments: Assessment[],
+  now: string,
+): Promise<PolicyOutcome> {
   const settings = guardSettings(deps);
   const complete = new Set(
     [...deps.platforms.keys()].filter((p) => !ingested.unavailable.has(p) && !ingested.incomplete.has(p)),
   );
-  return decidePolicy(assessments, loadMemory(deps, now, settings.humanDecisionHours, complete), settings, now);
+  return decidePolicy(assessments, await loadMemory(deps, now, settings.humanDecisionHours, complete), settings, now);
 }

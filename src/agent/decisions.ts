@@ -39,7 +39,7 @@ export class Decisions {
           : `${actor} is not an approver (PACING_APPROVERS); ask one of ${this.deps.approvers.join(', ')}.`,
       );
     }
-    const existing = this.deps.store.escalations.get(id);
+    const existing = await this.deps.store.escalations.get(id);
     if (!existing)
       throw new DecisionConflict(id, `There is no escalation ${id}. \`pacing pending\` lists the open ones.`, null);
     const now = this.deps.clock();
@@ -52,24 +52,24 @@ export class Decisions {
       );
     }
     // The claim and its audit event land together, or neither does.
-    const claimed = claim(this.deps, id, decision, actor, now, note);
+    const claimed = await claim(this.deps, id, decision, actor, now, note);
     if (!claimed.claimed) throw conflict(id, claimed.escalation);
     await resumeEscalation(this.graph, claimed.escalation, { decision, actor, at: now, note });
-    return this.deps.store.escalations.get(id) as Escalation;
+    return (await this.deps.store.escalations.get(id)) as Escalation;
   }
 
   /** Resolves every escalation past its deadline as expired: logged, nothing paused. */
   async expireDue(): Promise<Escalation[]> {
     const expired: Escalation[] = [];
-    for (const e of this.deps.store.escalations.due(this.deps.clock())) {
-      if (await this.expire(e)) expired.push(this.deps.store.escalations.get(e.id) as Escalation);
+    for (const e of await this.deps.store.escalations.due(this.deps.clock())) {
+      if (await this.expire(e)) expired.push((await this.deps.store.escalations.get(e.id)) as Escalation);
     }
     return expired;
   }
 
   /** Carries out decisions that were claimed but not finished because the process stopped. */
   async recover(): Promise<number> {
-    const unsettled = adoptUnsettled(this.deps);
+    const unsettled = await adoptUnsettled(this.deps);
     for (const e of unsettled) {
       await resumeEscalation(this.graph, e, {
         decision: e.status as Decision,
@@ -83,7 +83,7 @@ export class Decisions {
 
   private async expire(e: Escalation): Promise<boolean> {
     const now = this.deps.clock();
-    const claimed = claim(this.deps, e.id, 'expired', AGENT, now, null);
+    const claimed = await claim(this.deps, e.id, 'expired', AGENT, now, null);
     if (!claimed.claimed) return false;
     await resumeEscalation(this.graph, claimed.escalation, { decision: 'expired', actor: AGENT, at: now, note: null });
     return true;

@@ -39,14 +39,14 @@ export const threadConfig = (threadId: string) => ({ configurable: { thread_id: 
  */
 export function buildEscalationGraph(deps: AgentDeps) {
   const { store } = deps;
-  const load = (id: string): Escalation => {
-    const e = store.escalations.get(id);
+  const load = async (id: string): Promise<Escalation> => {
+    const e = await store.escalations.get(id);
     if (!e) throw new PacingError('not_found', `Escalation ${id} is not in the database.`);
     return e;
   };
 
   const announce = async (s: typeof EscalationState.State) => {
-    await announceEscalation(deps, load(s.escalationId), `announce:${s.escalationId}`);
+    await announceEscalation(deps, await load(s.escalationId), `announce:${s.escalationId}`);
     return {};
   };
 
@@ -56,12 +56,12 @@ export function buildEscalationGraph(deps: AgentDeps) {
   };
 
   const carryOut = async (s: typeof EscalationState.State) => {
-    const e = load(s.escalationId);
+    const e = await load(s.escalationId);
     const d = s.decision as DecisionInput;
     const outcome = await execute(deps, e, d);
-    settle(deps, e, outcome, outcome.status === 'failed' ? 'failed' : d.decision);
+    await settle(deps, e, outcome, outcome.status === 'failed' ? 'failed' : d.decision);
     const closed: EscalationClosed = {
-      escalation: load(e.id),
+      escalation: await load(e.id),
       decision: d.decision,
       actor: d.actor,
       ...outcome,
@@ -116,7 +116,7 @@ async function execute(
     return { status: 'done', detail: `Approved by ${d.actor}: alert sent.` };
   }
   if (e.platformCampaignId === null) {
-    unpausable(deps, e, d.actor, 'no platform campaign to pause');
+    await unpausable(deps, e, d.actor, 'no platform campaign to pause');
     return { status: 'failed', detail: 'Approved, but there is no platform campaign to pause.' };
   }
   const result = await pauseCampaign(deps, {

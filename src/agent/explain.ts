@@ -25,7 +25,7 @@ export async function explainRows(
   const { timeoutMs, maxCallsPerRun } = { ...DEFAULTS, ...deps.explanations };
   const started = performance.now();
   const wanted = rowsToExplain(results, results.length);
-  const stored = deps.store.explanations.of(wanted.map((r) => r.key));
+  const stored = await deps.store.explanations.of(wanted.map((r) => r.key));
   const outcomes: ExplanationOutcome[] = [];
   const toAsk: { row: ResultRow; question: string }[] = [];
   for (const row of wanted) {
@@ -56,7 +56,7 @@ export async function explainRows(
     totals.usage.output += o.usage?.outputTokens ?? 0;
   }
   totals.durationMs = Math.round(performance.now() - started);
-  noteExplanations(deps, runId, outcomes, opened);
+  await noteExplanations(deps, runId, outcomes, opened);
   return totals;
 }
 

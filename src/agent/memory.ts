@@ -3,20 +3,20 @@ import type { HumanDecision, Memory } from '../domain/policy.js';
 import type { Platform } from '../domain/types.js';
 import type { AgentDeps } from './deps.js';
 
-export function loadMemory(
+export async function loadMemory(
   deps: AgentDeps,
   now: string,
   humanDecisionHours: number,
   complete: ReadonlySet<Platform>,
-): Memory {
+): Promise<Memory> {
   const since = new Date(Date.parse(now) - humanDecisionHours * 3_600_000).toISOString();
   const decisions = new Map<string, HumanDecision>();
   const keep = (key: string, d: HumanDecision) => {
     const known = decisions.get(key);
     if (!known || known.at <= d.at) decisions.set(key, d);
   };
-  for (const { key, decision } of deps.store.escalations.decisionsSince(since)) keep(key, decision);
-  for (const e of deps.store.audit.resumesSince(since)) {
+  for (const { key, decision } of await deps.store.escalations.decisionsSince(since)) keep(key, decision);
+  for (const e of await deps.store.audit.resumesSince(since)) {
     if (e.platform === null || e.platformCampaignId === null) continue;
     const d: HumanDecision = {
       kind: 'resumed',
@@ -30,5 +30,5 @@ export function loadMemory(
     keep(`${e.platform}:${e.platformCampaignId}`, d);
     if (e.campaignId !== null) keep(`plan:${e.campaignId}`, d);
   }
-  return { open: deps.store.escalations.openQuestions(), decisions, complete };
+  return { open: await deps.store.escalations.openQuestions(), decisions, complete };
 }

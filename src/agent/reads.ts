@@ -42,28 +42,28 @@ const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 export class Reads {
   constructor(private readonly store: Store) {}
 
-  pending(): Escalation[] {
+  pending(): Promise<Escalation[]> {
     return this.store.escalations.pending();
   }
 
-  latest(): LatestRun | null {
-    const run = this.store.runs.latestCompleted();
+  async latest(): Promise<LatestRun | null> {
+    const run = await this.store.runs.latestCompleted();
     // Each row as it stands now: an approved pause is a paused campaign, with the forecast of one.
-    return run ? { run, results: this.store.runs.results(run.id).map(asItStands) } : null;
+    return run ? { run, results: (await this.store.runs.results(run.id)).map(asItStands) } : null;
   }
 
   /**
    * The budget pools' rebalances at the latest run's figures (SPEC, Pools: `optimise`), or only the one named;
    * null before the first run.
    */
-  pools(name?: string): { runId: string; pools: PoolRebalance[] } | null {
-    const run = this.store.runs.latestCompleted();
+  async pools(name?: string): Promise<{ runId: string; pools: PoolRebalance[] } | null> {
+    const run = await this.store.runs.latestCompleted();
     if (!run) return null;
     const all = run.summary?.pools ?? [];
     return { runId: run.id, pools: name === undefined ? all : all.filter((p) => p.pool === name) };
   }
 
-  escalation(id: string): Escalation | null {
+  escalation(id: string): Promise<Escalation | null> {
     return this.store.escalations.get(id);
   }
 
@@ -71,9 +71,9 @@ export class Reads {
    * What its budget pool's rebalance does to a campaign's daily budget: the open pool question's change (asked),
    * else the latest run's rebalance (shown by `optimise`); null when no pool changes it.
    */
-  poolChangeFor(r: Pick<ResultRow, 'key' | 'campaignId'>): PoolChange | null {
+  async poolChangeFor(r: Pick<ResultRow, 'key' | 'campaignId'>): Promise<PoolChange | null> {
     const key = `budget:${r.key}`;
-    for (const e of this.store.escalations.pending()) {
+    for (const e of await this.store.escalations.pending()) {
       if (e.batch?.kind !== 'pool') continue;
       const m = e.batch.members.find((x) => x.key === key && !x.dropped && x.budget);
       if (m?.budget) {
@@ -81,7 +81,7 @@ export class Reads {
         return { pool, ...m.budget, escalationId: e.id };
       }
     }
-    for (const p of this.pools()?.pools ?? []) {
+    for (const p of (await this.pools())?.pools ?? []) {
       const c = p.changes.find((x) => x.campaignId === r.campaignId);
       if (c) return { pool: p.pool, from: c.from, to: c.to, currency: p.currency, escalationId: null };
     }
@@ -89,42 +89,43 @@ export class Reads {
   }
 
   /** The latest run's row for a platform campaign (people know it by its plan id and name, a button by its ids). */
-  campaignFor(platform: Platform, platformCampaignId: string): ResultRow | null {
+  async campaignFor(platform: Platform, platformCampaignId: string): Promise<ResultRow | null> {
     return (
-      this.latest()?.results.find((r) => r.platform === platform && r.platformCampaignId === platformCampaignId) ?? null
+      (await this.latest())?.results.find(
+        (r) => r.platform === platform && r.platformCampaignId === platformCampaignId,
+      ) ?? null
     );
   }
 
   /** The escalations a run opened: its `escalation_opened` events (a later run links to them instead). */
-  openedIn(runId: string): Set<string> {
+  async openedIn(runId: string): Promise<Set<string>> {
     return new Set(
-      this.store.audit
-        .list({ type: 'escalation_opened', runId })
+      (await this.store.audit.list({ type: 'escalation_opened', runId }))
         .map((e) => e.details.escalationId)
         .filter((id): id is string => typeof id === 'string'),
     );
   }
 
-  audit(query: AuditQuery): AuditEvent[] {
+  audit(query: AuditQuery): Promise<AuditEvent[]> {
     return this.store.audit.list(query);
   }
 
   /** How many events of each type were written in (since, until]; every event on record when both are open. */
-  auditCounts(since: string | null = null, until: string = END_OF_TIME): Record<string, number> {
+  auditCounts(since: string | null = null, until: string = END_OF_TIME): Promise<Record<string, number>> {
     return this.store.audit.countByType(since, until);
   }
 
   /** Runs that completed after `since` (exclusive), oldest first. */
-  runsCompletedSince(since: string | null): RunRecord[] {
+  runsCompletedSince(since: string | null): Promise<RunRecord[]> {
     return this.store.runs.completedSince(since);
   }
 
   /** The latest run that had completed by `at` (inclusive). */
-  latestCompletedBy(at: string): RunRecord | null {
+  latestCompletedBy(at: string): Promise<RunRecord | null> {
     return this.store.runs.latestCompletedBy(at);
   }
 
-  results(runId: string): ResultRow[] {
+  results(runId: string): Promise<ResultRow[]> {
     return this.store.runs.results(runId);
   }
 
@@ -132,31 +133,31 @@ export class Reads {
    * A run's results for deciding them again: as `results`, one at a time (read them before anything else), without
    * the run history the policy does not read.
    */
-  resultsToReplay(runId: string): Iterable<ResultRow> {
+  resultsToReplay(runId: string): Promise<Iterable<ResultRow>> {
     return this.store.runs.resultsWithoutHistory(runId);
   }
 
   /** Every escalation on record, open or decided: a replay rebuilds from them what was open when. */
-  escalations(): Escalation[] {
-    return [...this.store.escalations.pending(), ...this.store.escalations.decidedSince(null)];
+  async escalations(): Promise<Escalation[]> {
+    return [...(await this.store.escalations.pending()), ...(await this.store.escalations.decidedSince(null))];
   }
 
   /**
    * How many fields a run's rows were stored with (rows of older versions hold fewer); 0 when they were stored
    * whole, as objects; null when none are left.
    */
-  storedWidth(runId: string): number | null {
+  storedWidth(runId: string): Promise<number | null> {
     return this.store.runs.dataWidth(runId);
   }
 
   /** Escalations decided after `since` (every decided one when null). */
-  decidedSince(since: string | null): Escalation[] {
+  decidedSince(since: string | null): Promise<Escalation[]> {
     return this.store.escalations.decidedSince(since);
   }
 
   /** The run in progress, if any (a lock whose process died or whose lease ran out holds nothing). */
-  runLock(): RunLock | null {
-    const h = this.store.locks.holder('cycle');
+  async runLock(): Promise<RunLock | null> {
+    const h = await this.store.locks.holder('cycle');
     return h ? { holder: h.holder, pid: h.pid, acquiredAt: h.acquiredAt } : null;
   }
 
@@ -165,12 +166,12 @@ export class Reads {
    * claimed but did not finish, an escalation whose thread never started, or one past its deadline. When not,
    * a read command answers from the database alone, without loading LangGraph.
    */
-  needsCatchUp(now: string): boolean {
+  async needsCatchUp(now: string): Promise<boolean> {
     return (
-      this.store.escalations.due(now).length > 0 ||
-      this.store.pauses.unknown().length > 0 ||
-      this.store.escalations.unsettled().length > 0 ||
-      this.store.escalations.unannounced().length > 0
+      (await this.store.escalations.due(now)).length > 0 ||
+      (await this.store.pauses.unknown()).length > 0 ||
+      (await this.store.escalations.unsettled()).length > 0 ||
+      (await this.store.escalations.unannounced()).length > 0
     );
   }
 }

@@ -32,13 +32,13 @@ export interface FinishedRun {
 }
 
 /** Writes the run down and closes it; returns its summary. */
-export function recordRun(deps: AgentDeps, runId: string, now: string, run: FinishedRun): RunSummary {
+export async function recordRun(deps: AgentDeps, runId: string, now: string, run: FinishedRun): Promise<RunSummary> {
   const summary = summarise(run, deps);
   const at = deps.clock();
   const { ingested, observedBefore } = run;
-  deps.store.bulkTransaction(() => {
-    deps.store.runs.complete(runId, at, summary, ingested.errors, run.platformErrors, run.results, run.pacing);
-    deps.store.runs.saveDailySpend(
+  await deps.store.bulkTransaction(async (tx) => {
+    await tx.runs.complete(runId, at, summary, ingested.errors, run.platformErrors, run.results, run.pacing);
+    await tx.runs.saveDailySpend(
       ingested.campaigns.flatMap((c) =>
         c.spendByDay ? [{ platform: c.platform, platformCampaignId: c.id, days: c.spendByDay, spend: c.spend }] : [],
       ),
@@ -47,8 +47,8 @@ export function recordRun(deps: AgentDeps, runId: string, now: string, run: Fini
       // Spend unchanged since the latest run: its days are stored already.
       (c) => observedBefore.get(`${c.platform}:${c.platformCampaignId}`)?.actualSpend === c.spend,
     );
-    deps.store.runs.syncWithEscalations(runId);
-    deps.store.audit.appendAll(runEvents(run, runId, at, summary));
+    await tx.runs.syncWithEscalations(runId);
+    await tx.audit.appendAll(runEvents(run, runId, at, summary));
   });
   return summary;
 }

@@ -71,29 +71,30 @@ export async function replay(
   settings: Record<string, unknown>,
   query: ReplayQuery,
 ): Promise<ReplayReport> {
-  const chosen = chooseRuns(reads.runsCompletedSince(null), query);
+  const chosen = chooseRuns(await reads.runsCompletedSince(null), query);
   const report: ReplayReport = { runs: [], settings, skipped: [] };
   if (chosen.length === 0) return report;
   const policy = { thresholds: config.thresholds, guards: guardSettings(config) };
-  const escalations = reads.escalations();
-  const resumes = reads.audit({ type: 'campaign_resumed' });
+  const escalations = await reads.escalations();
+  const resumes = await reads.audit({ type: 'campaign_resumed' });
   for (const run of chosen) {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const width = reads.storedWidth(run.id);
+    const width = await reads.storedWidth(run.id);
     if (width === null) {
       report.skipped.push(skip(run, 'its results are no longer stored (RESULTS_RETENTION_DAYS)'));
       continue;
     }
     // Rows stored whole (as objects) by the first versions: a field they lack is missing, not null.
+    const first = width === 0 ? firstOf(await reads.resultsToReplay(run.id)) : undefined;
     const unstored =
       width === 0
-        ? NEEDED.filter((f) => firstOf(reads.resultsToReplay(run.id))?.[f] === undefined)
+        ? NEEDED.filter((f) => first?.[f] === undefined)
         : NEEDED.filter((f) => fieldsBeyond(width).includes(f));
     if (unstored.length > 0) {
       report.skipped.push(skip(run, `its rows were stored by an earlier version, without ${unstored.join(', ')}`));
       continue;
     }
-    const rows = reads.resultsToReplay(run.id);
+    const rows = await reads.resultsToReplay(run.id);
     const memory = memoryAt(run.startedAt, run.id, escalations, resumes, policy.guards.humanDecisionHours);
     report.runs.push({ runId: run.id, startedAt: run.startedAt, ...replayRun(rows, memory, policy, run.startedAt) });
   }

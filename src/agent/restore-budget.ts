@@ -29,9 +29,9 @@ export async function restoreBudget(
   actor: string,
 ): Promise<BudgetRestored> {
   // Looked up, never taken from the caller: the campaign as the latest run saw it, and the change on record.
-  const latest = deps.store.runs.latestResultFor(platform, platformCampaignId);
+  const latest = await deps.store.runs.latestResultFor(platform, platformCampaignId);
   const title = latest ? campaignTitle(latest) : `${platform} campaign ${platformCampaignId}`;
-  const last = deps.store.audit.lastBudgetChange(platform, platformCampaignId);
+  const last = await deps.store.audit.lastBudgetChange(platform, platformCampaignId);
   const before = num(last?.details.from);
   const after = num(last?.details.to);
   const currency = typeof last?.details.currency === 'string' ? last.details.currency : null;
@@ -57,17 +57,17 @@ export async function restoreBudget(
   if (r.outcome === 'failed') throw new PlatformError(platform, `Restoring the budget of ${title} failed: ${r.error}`);
   let closed: string | null = null;
   const key = latest ? budgetKey(latest.key) : null;
-  const open = key ? deps.store.escalations.openQuestions().get(key) : undefined;
+  const open = key ? (await deps.store.escalations.openQuestions()).get(key) : undefined;
   if (open && key && r.outcome !== 'would_change') {
     // A batch (a pool's rebalance, the changes over the cap) loses this campaign: approving it later must not
     // undo the person's restore. One left with no change is closed like a single question.
-    if (open.batch) dropMember(deps, open.id, key);
-    const batch = open.batch ? deps.store.escalations.get(open.id) : null;
+    if (open.batch) await dropMember(deps, open.id, key);
+    const batch = open.batch ? await deps.store.escalations.get(open.id) : null;
     const empty = batch?.batch?.members.every((m) => m.dropped) ?? true;
     if (batch && !empty) await batchChanged(deps, latest?.runId ?? '', batch);
     else {
       const note = `closed: ${actor} restored the daily budget`;
-      const e = closeEscalation(deps, open.id, latest?.runId ?? '', note);
+      const e = await closeEscalation(deps, open.id, latest?.runId ?? '', note);
       if (e) {
         await resumeEscalation(graph, e, { decision: 'expired', actor: 'agent', at: deps.clock(), note });
         closed = e.id;

@@ -37,9 +37,13 @@ export const budgetSettings = (deps: AgentDeps): BudgetSettings =>
   deps.budgets ? { ...DEFAULT_BUDGET_SETTINGS, ...deps.budgets } : { ...DEFAULT_BUDGET_SETTINGS, actions: 'off' };
 
 /** What the store remembers about budgets: open questions, the agent's last changes, people's restores and no's. */
-export function loadBudgetMemory(deps: AgentDeps, now: string, humanDecisionHours: number): BudgetMemory {
+export async function loadBudgetMemory(
+  deps: AgentDeps,
+  now: string,
+  humanDecisionHours: number,
+): Promise<BudgetMemory> {
   const open = new Map<string, { id: string; batch: boolean; proposedAction: 'budget' | 'rebalance' }>();
-  for (const [key, q] of deps.store.escalations.openQuestions()) {
+  for (const [key, q] of await deps.store.escalations.openQuestions()) {
     if ((q.proposedAction === 'budget' || q.proposedAction === 'rebalance') && key.startsWith('budget:'))
       open.set(key.slice(7), { id: q.id, batch: q.batch, proposedAction: q.proposedAction });
   }
@@ -48,7 +52,7 @@ export function loadBudgetMemory(deps: AgentDeps, now: string, humanDecisionHour
   const humanSince = addHours(now, -humanDecisionHours);
   const lastChange = new Map<string, string>();
   const decisions = new Map<string, BudgetDecision>();
-  for (const e of deps.store.audit.budgetChangesSince(since)) {
+  for (const e of await deps.store.audit.budgetChangesSince(since)) {
     if (e.platform === null || e.platformCampaignId === null) continue;
     const key = `${e.platform}:${e.platformCampaignId}`;
     if (e.details.restore !== true) {
@@ -66,13 +70,13 @@ export function loadBudgetMemory(deps: AgentDeps, now: string, humanDecisionHour
     if (e.campaignId !== null) decisions.set(`plan:${e.campaignId}`, d);
   }
   const keptRunning = new Map<string, KeptRunning>();
-  for (const e of deps.store.audit.resumesSince(humanSince)) {
+  for (const e of await deps.store.audit.resumesSince(humanSince)) {
     if (e.platform === null || e.platformCampaignId === null) continue;
     const kept: KeptRunning = { kind: 'resumed', actor: e.actor, at: e.at };
     keptRunning.set(`${e.platform}:${e.platformCampaignId}`, kept);
     if (e.campaignId !== null) keptRunning.set(`plan:${e.campaignId}`, kept);
   }
-  for (const { key, decision } of deps.store.escalations.decisionsSince(humanSince)) {
+  for (const { key, decision } of await deps.store.escalations.decisionsSince(humanSince)) {
     if (decision.kind === 'rejected' && decision.proposedAction === 'halt')
       keptRunning.set(key, { kind: 'rejected_pause', actor: decision.actor, at: decision.at });
     // A no to a pool's rebalance is a no to each of its changes.
@@ -93,17 +97,17 @@ export interface BudgetPlan {
 }
 
 /** The budget plan for a run's policy rows, given the plan (its pools) and the campaigns the platforms reported. */
-export function planSteering(
+export async function planSteering(
   deps: AgentDeps,
   policy: PolicyOutcome,
   planRows: readonly PlanRow[],
   campaigns: readonly PlatformCampaign[],
   now: string,
-): BudgetPlan {
+): Promise<BudgetPlan> {
   const guards = guardSettings(deps);
   const budgets = budgetSettings(deps);
   const byKey = new Map(campaigns.map((c) => [`${c.platform}:${c.id}`, c]));
-  const memory = loadBudgetMemory(deps, now, guards.humanDecisionHours);
+  const memory = await loadBudgetMemory(deps, now, guards.humanDecisionHours);
   const pools = planPools({
     plan: policy,
     planRows,
@@ -147,17 +151,17 @@ export async function applySteering(
   const plan = budgetPlan.steering;
   const out: Steered = { opened: [], closed: [] };
   for (const c of [...plan.close, ...budgetPlan.pools.close]) {
-    const closed = closeEscalation(deps, c.escalationId, runId, c.note);
+    const closed = await closeEscalation(deps, c.escalationId, runId, c.note);
     if (closed) out.closed.push(closed);
   }
   // Batches that lost members: approving covers the changes standing now, so their messages show those.
   const shrunk = new Set<string>();
   for (const d of [...plan.drop, ...budgetPlan.pools.drop]) {
-    dropMember(deps, d.escalationId, budgetKey(d.key));
+    await dropMember(deps, d.escalationId, budgetKey(d.key));
     shrunk.add(d.escalationId);
   }
   for (const escalationId of shrunk) {
-    const e = deps.store.escalations.get(escalationId);
+    const e = await deps.store.escalations.get(escalationId);
     if (e?.batch && e.status === 'pending') await batchChanged(deps, runId, e);
   }
   for (const [i, s] of plan.rows.entries()) {
@@ -171,13 +175,13 @@ export async function applySteering(
       case 'wait':
         break;
       case 'ask':
-        ask(deps, runId, row, s.proposal, s.intent.why, id, out);
+        await ask(deps, runId, row, s.proposal, s.intent.why, id, out);
         break;
       case 'change': {
         const error = await changeAlone(deps, row);
         // A change the platform refused or did not confirm is asked, like a failed pause.
         if (error !== null)
-          ask(
+          await ask(
             deps,
             runId,
             row,
@@ -197,7 +201,7 @@ export async function applySteering(
   if (first) {
     const escalationId = id('esc');
     const money = over.reduce((sum, r) => sum + budgetAtStake(r), 0);
-    const e = openEscalation(deps, {
+    const e = await openEscalation(deps, {
       id: escalationId,
       runId,
       key: `batch:budget:run:${escalationId}`,
@@ -212,25 +216,25 @@ export async function applySteering(
     for (const r of over) if (r.budgetProposal) r.budgetProposal = { ...r.budgetProposal, escalationId: e.id };
     out.opened.push(e);
   }
-  for (const q of budgetPlan.pools.questions) askPool(deps, runId, q, results, id, out);
+  for (const q of budgetPlan.pools.questions) await askPool(deps, runId, q, results, id, out);
   return out;
 }
 
 /** One batch question per pool that misses its total: its members are the changes, approving applies them. */
-function askPool(
+async function askPool(
   deps: AgentDeps,
   runId: string,
   q: PoolQuestion,
   results: readonly ResultRow[],
   id: (prefix: string) => string,
   out: Steered,
-): void {
+): Promise<void> {
   const to = new Map(q.rebalance.changes.map((c) => [c.campaignId, c]));
   const changed = q.changes.map((i) => results[i]).filter((r): r is ResultRow => r !== undefined);
   const first = changed[0];
   if (q.open !== null || !first) return;
   const escalationId = id('esc');
-  const e = openEscalation(deps, {
+  const e = await openEscalation(deps, {
     id: escalationId,
     runId,
     key: `batch:pool:${q.rebalance.pool}:${escalationId}`,
@@ -266,7 +270,7 @@ const poolFigures = (r: PoolRebalance): PoolFigures => ({
   note: r.note,
 });
 
-function ask(
+async function ask(
   deps: AgentDeps,
   runId: string,
   row: ResultRow,
@@ -274,8 +278,8 @@ function ask(
   why: string | null,
   id: (prefix: string) => string,
   out: Steered,
-): void {
-  const e = openEscalation(deps, {
+): Promise<void> {
+  const e = await openEscalation(deps, {
     id: id('esc'),
     runId,
     key: budgetKey(row.key),

@@ -21,6 +21,7 @@ export const COMMANDS = [
   'preview',
   'digest',
   'serve',
+  'migrate',
   'help',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -38,6 +39,7 @@ const OPTIONS = {
   run: { type: 'string' },
   limit: { type: 'string' },
   pool: { type: 'string' },
+  from: { type: 'string' },
   runs: { type: 'string' },
   since: { type: 'string' },
   set: { type: 'string', multiple: true },
@@ -128,6 +130,7 @@ export function parse(argv: string[]): Parsed {
     run: values.run,
     limit,
     pool: values.pool,
+    from: values.from,
     runs,
     since,
     set: values.set,
@@ -155,6 +158,8 @@ export function checkUsage(command: Command, args: readonly string[], o: Options
   if (o.all && command !== 'run' && command !== 'status') throw new UsageError('--all is for run and status.');
   if (o.now && command !== 'digest') throw new UsageError('--now is for digest.');
   if (o.pool !== undefined && command !== 'optimise') throw new UsageError('--pool is for optimise.');
+  if (o.from !== undefined && command !== 'migrate') throw new UsageError('--from is for migrate.');
+  if (o.from !== undefined && !o.from.trim()) throw new UsageError('--from needs the SQLite file to copy.');
   if (command !== 'replay' && (o.runs !== undefined || o.since !== undefined || o.set !== undefined))
     throw new UsageError(
       `${o.set !== undefined ? '--set' : o.runs !== undefined ? '--runs' : '--since'} is for replay.`,

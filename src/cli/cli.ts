@@ -52,12 +52,15 @@ Commands:
   digest --now                          send the digest to Slack now
   serve                                 run the Slack app (HTTP or Socket Mode)
                                         with its schedules
+  migrate [--from <sqlite-file>]        bring the database's schema up to date;
+                                        --from copies a SQLite database into
+                                        an empty PostgreSQL one (PACING_DB)
   help                                  this text
 
 Options:
   --json   print one JSON document on stdout (run, status, pending, audit,
            approve, reject, restore-budget, report, optimise, replay,
-           preview, digest)
+           preview, digest, migrate)
   --csv    print RFC 4180 CSV with a header row on stdout (status, report)
   --all    list every row of a large run (past 100 rows the table lists only
            those that need attention)
@@ -103,9 +106,14 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   let slack: { client: WebClient; log: Logger } | null = null;
   try {
     const config = loadConfig();
+    if (command === 'migrate') {
+      const { migrate } = await import('./migrate.js');
+      await migrate(config, options, io);
+      return 0;
+    }
     // The digest needs the database (its outbox) and Slack, not the agent.
     if (command === 'digest') {
-      const outbox = openOutbox(config);
+      const outbox = await openOutbox(config);
       app = outbox;
       await digestNow(outbox, options, io);
       return 0;
@@ -118,13 +126,13 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
     // A read command answers from the database alone unless housekeeping is due (an expired question, a
     // decision or pause a stopped process left half done): then the whole agent loads and catches up first.
     if (READS.has(command)) {
-      const reader = openReader(config);
+      const reader = await openReader(config);
       app = reader;
-      if (!reader.reads.needsCatchUp(config.clock())) {
+      if (!(await reader.reads.needsCatchUp(config.clock()))) {
         await read(command, reader, args, options, io);
         return 0;
       }
-      reader.close();
+      await reader.close();
       app = null;
     }
     // With Slack configured, messages are queued in the database and delivered now or by the server.
@@ -137,7 +145,7 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
       slack = { client: slackModules.webClient(config.slack.botToken as string, config.slack.apiUrl, log), log };
     }
     const { createApp } = await import('../wiring.js');
-    const full = createApp(
+    const full = await createApp(
       config,
       slackModules
         ? (store) => new TeeNotifier([notifier, new slackModules.SlackNotifier(store, channels, config.clock)])
@@ -179,11 +187,13 @@ export async function main(argv: string[], io: commands.Io = defaultIo()): Promi
   } catch (err) {
     if (err instanceof UsageError) return usage(io, err);
     io.err(
-      redactText(`pacing: ${err instanceof PacingError ? err.message : isBusy(err) ? busy(app) : unexpected(err)}`),
+      redactText(
+        `pacing: ${err instanceof PacingError ? err.message : isBusy(err) ? await busy(app) : unexpected(err)}`,
+      ),
     );
     return 1;
   } finally {
-    app?.close();
+    await app?.close();
   }
 }
 
@@ -300,10 +310,10 @@ async function loadSlack() {
 }
 
 /** SQLite stayed locked past its busy timeout: say who holds the run lock, if anyone. */
-function busy(app: ReadApp | null): string {
+async function busy(app: ReadApp | null): Promise<string> {
   let holder = '';
   try {
-    const h = app?.reads.runLock();
+    const h = await app?.reads.runLock();
     if (h) holder = ` Run ${h.holder} (process ${h.pid}) has held the run lock since ${h.acquiredAt}.`;
   } catch {
     // The lock table cannot be read either: say what we know.

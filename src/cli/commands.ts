@@ -55,6 +55,8 @@ export interface Options {
   limit?: number | undefined;
   /** `optimise --pool`: one budget pool only. */
   pool?: string | undefined;
+  /** `migrate --from`: the SQLite file to copy into PostgreSQL. */
+  from?: string | undefined;
   /** `replay --runs`: the latest n runs. */
   runs?: number | undefined;
   /** `replay --since`: runs started on this day (YYYY-MM-DD, UTC) or later. */
@@ -94,7 +96,7 @@ export async function run(app: AgentApp, notifier: CollectingNotifier, o: Option
     json(io, runDoc(report));
     return report;
   }
-  io.out(runReport({ ...report, opened: app.reads.openedIn(report.runId) }, widthOf(io), o));
+  io.out(runReport({ ...report, opened: await app.reads.openedIn(report.runId) }, widthOf(io), o));
   if (notifier.lines.length) {
     io.out(
       `\nNotifications (${app.config.slack.botToken ? 'Slack' : 'Slack is not configured, so they are printed here'}):`,
@@ -111,7 +113,7 @@ export async function run(app: AgentApp, notifier: CollectingNotifier, o: Option
 }
 
 export async function status(app: ReadApp, campaign: string | undefined, o: Options, io: Io): Promise<void> {
-  const latest = app.reads.latest();
+  const latest = await app.reads.latest();
   if (!latest) {
     if (o.json) json(io, { runId: null, results: [], errors: [] });
     else if (o.csv) csv(io, statusCsv([]));
@@ -129,7 +131,7 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
   if (campaign === undefined) {
     if (o.json) json(io, runDoc(view));
     else if (o.csv) csv(io, statusCsv(latest.results));
-    else io.out(runReport({ ...view, opened: app.reads.openedIn(view.runId) }, widthOf(io), o));
+    else io.out(runReport({ ...view, opened: await app.reads.openedIn(view.runId) }, widthOf(io), o));
     return;
   }
   const found = findCampaign(latest.results, campaign);
@@ -146,19 +148,22 @@ export async function status(app: ReadApp, campaign: string | undefined, o: Opti
     json(io, { ...runDoc(view), results: found });
     return;
   }
-  io.out(
-    found
-      .map((r) =>
-        campaignDetail(r, r.escalationId ? app.reads.escalation(r.escalationId) : null, app.reads.poolChangeFor(r)),
-      )
-      .join('\n\n'),
-  );
+  const details: string[] = [];
+  for (const r of found)
+    details.push(
+      campaignDetail(
+        r,
+        r.escalationId ? await app.reads.escalation(r.escalationId) : null,
+        await app.reads.poolChangeFor(r),
+      ),
+    );
+  io.out(details.join('\n\n'));
 }
 
 /** The latest run's results totalled per group, each currency apart (SPEC, Report). */
 export async function report(app: ReadApp, o: Options, io: Io): Promise<void> {
   const by = o.by ?? 'market';
-  const latest = app.reads.latest();
+  const latest = await app.reads.latest();
   const doc = buildReport(latest?.results ?? [], by, latest?.run.id ?? null);
   if (o.json) json(io, reportDoc(doc));
   // CSV has an empty cell for "unknown": a 0 there would read as "nothing spent".
@@ -213,7 +218,7 @@ export function pendingEntry(e: Escalation) {
 
 export async function pending(app: ReadApp, o: Options, io: Io): Promise<void> {
   // Oldest first, for people and programs alike.
-  const list = byAge(app.reads.pending());
+  const list = byAge(await app.reads.pending());
   if (o.json) {
     json(io, { pending: list.map(pendingEntry) });
     return;
@@ -233,11 +238,11 @@ export async function decide(
     io.err('Note: PACING_APPROVERS is not set, so any --user may decide from the CLI; set it before connecting Slack.');
   }
   // An escalation id, or a plan campaign id with exactly one open question (`approve ACM-M-005`).
-  const found = findQuestion(typed, app.reads.pending(), app.reads.latest()?.results ?? []);
+  const found = findQuestion(typed, await app.reads.pending(), (await app.reads.latest())?.results ?? []);
   if (found.kind === 'ambiguous' || found.kind === 'none') throw new PacingError('not_found', found.message);
   const id = found.kind === 'escalation' ? found.id : typed;
-  const e = await app.agent.decide(id, decision, o.user, o.reason ?? null, 'cli').catch((err: unknown) => {
-    throw err instanceof DecisionConflict && err.currentStatus === null ? unknownEscalation(app, id, err) : err;
+  const e = await app.agent.decide(id, decision, o.user, o.reason ?? null, 'cli').catch(async (err: unknown) => {
+    throw err instanceof DecisionConflict && err.currentStatus === null ? await unknownEscalation(app, id, err) : err;
   });
   if (o.json)
     json(io, {
@@ -254,8 +259,8 @@ export async function decide(
 }
 
 /** An unknown escalation id, with the open question (or the campaign with one) it is closest to, if one is. */
-function unknownEscalation(app: AgentApp, id: string, err: DecisionConflict): DecisionConflict {
-  const open = app.reads.pending();
+async function unknownEscalation(app: AgentApp, id: string, err: DecisionConflict): Promise<DecisionConflict> {
+  const open = await app.reads.pending();
   const hint = didYouMean(id, [
     ...open.map((e: Escalation) => ({ id: e.id, label: `${questionLabel(e)}; proposes ${e.proposedAction}` })),
     ...open
@@ -270,10 +275,10 @@ function unknownEscalation(app: AgentApp, id: string, err: DecisionConflict): De
 
 export async function audit(app: ReadApp, o: Options, io: Io): Promise<void> {
   // Types on record count as valid too: events written before a type was renamed can still be listed.
-  const onRecord = app.reads.auditCounts();
+  const onRecord = await app.reads.auditCounts();
   if (o.type !== undefined && !isAuditType(o.type) && !Object.hasOwn(onRecord, o.type))
     throw new UsageError(unknownAuditType(o.type, onRecord, widthOf(io)), false);
-  const events = app.reads.audit({
+  const events = await app.reads.audit({
     ...(o.campaign ? { campaign: o.campaign } : {}),
     ...(o.type ? { type: o.type } : {}),
     ...(o.run ? { runId: o.run } : {}),
@@ -302,7 +307,7 @@ export async function resumeCampaign(app: AgentApp, args: readonly string[], o: 
   } else {
     if (first === 'google' || first === 'meta')
       throw new UsageError(`resume-campaign ${first} needs the ${first} campaign id too.`);
-    const row = planCampaign(app, first);
+    const row = await planCampaign(app, first);
     platform = row.platform;
     id = row.platformCampaignId as string;
     label = `${row.campaignId ?? campaignName(row)} (${platform} campaign ${id})`;
@@ -321,8 +326,8 @@ export async function resumeCampaign(app: AgentApp, args: readonly string[], o: 
 }
 
 /** The latest run's row for a plan campaign id (or, failing that, a platform campaign id), with its platform campaign. */
-function planCampaign(app: AgentApp, query: string): ResultRow & { platformCampaignId: string } {
-  const latest = app.reads.latest();
+async function planCampaign(app: AgentApp, query: string): Promise<ResultRow & { platformCampaignId: string }> {
+  const latest = await app.reads.latest();
   if (!latest)
     throw new PacingError(
       'not_found',

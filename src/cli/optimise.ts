@@ -7,8 +7,8 @@ import { type Io, json, type Options } from './commands.js';
 import { DEFAULT_WIDTH } from './results-table.js';
 import { wrap, wrapItems } from './text.js';
 
-export function optimise(app: ReadApp, o: Options, io: Io): void {
-  const found = app.reads.pools(o.pool);
+export async function optimise(app: ReadApp, o: Options, io: Io): Promise<void> {
+  const found = await app.reads.pools(o.pool);
   const pools = found?.pools ?? [];
   if (o.json) {
     json(io, { pools });

@@ -23,14 +23,14 @@ export async function replayCommand(config: Config, o: Options, io: Io): Promise
     if (err instanceof ConfigError) throw new UsageError(err.message, false);
     throw err;
   }
-  const reader = openReadOnlyReader(config);
+  const reader = await openReadOnlyReader(config);
   let report: ReplayReport;
   try {
     report = reader
       ? await replay(reader.reads, overridden.config, overridden.settings, { runs: o.runs, since: o.since })
       : { runs: [], settings: overridden.settings, skipped: [] };
   } finally {
-    reader?.close();
+    await reader?.close();
   }
   if (o.json) {
     json(io, report);

@@ -47,25 +47,27 @@ export class Readiness {
   }
 
   /** Listener for the agent's runs (PacingAgent.onRunEnd). */
-  runEnded(end: RunEnd): void {
+  async runEnded(end: RunEnd): Promise<void> {
     if (end.report) this.failedAttempt = null;
     else if (!(end.error instanceof RunInProgress)) {
-      this.failedAttempt = { lastRunId: this.safeLastRun()?.id ?? null, at: this.clock() };
+      const at = this.clock();
+      this.failedAttempt = { lastRunId: (await this.safeLastRun())?.id ?? null, at };
     }
   }
 
-  report(): ReadyReport {
+  async report(): Promise<ReadyReport> {
     const checks = {
-      database: this.database(),
+      database: await this.database(),
       slackToken: this.token,
       scheduler: this.schedulerCheck(),
-      lastRun: this.lastRun(),
+      lastRun: await this.lastRun(),
     };
     return { status: Object.values(checks).every((c) => c.ok) ? 'ready' : 'not_ready', checks };
   }
 
   /** A write the database accepts, rolled back: the file is open, not read-only, and its write lock obtainable. */
-  private database(): Check {
+  private async database(): Promise<Check> {
+    if (this.store.sql.dialect !== 'sqlite') return this.databaseThroughPort();
     const db = this.store.db;
     // A transaction open on this connection means it is writing right now.
     if (db.inTransaction) return { ok: true, detail: 'writable (a write is in progress)' };
@@ -95,16 +97,35 @@ export class Readiness {
     }
   }
 
+  /** The same probe on another engine: a write in a transaction that is rolled back. */
+  private async databaseThroughPort(): Promise<Check> {
+    const probe = new Error('rolled back on purpose');
+    try {
+      await this.store.sql.transaction(async (tx) => {
+        await tx.run('INSERT INTO effects (key, at, result) VALUES (?, ?, NULL) ON CONFLICT DO NOTHING', [
+          'readyz-probe',
+          this.clock(),
+        ]);
+        throw probe;
+      });
+      return { ok: true, detail: 'writable' };
+    } catch (err) {
+      if (err === probe) return { ok: true, detail: 'writable' };
+      const e = err as { code?: string; message?: string };
+      return { ok: false, detail: `not writable: ${[e.code, e.message].filter(Boolean).join(' ') || String(err)}` };
+    }
+  }
+
   private schedulerCheck(): Check {
     if (this.scheduler === 'running')
       return { ok: true, detail: this.jobs.length ? `running: ${this.jobs.join(', ')}` : 'running' };
     return { ok: false, detail: this.scheduler === 'stopped' ? 'stopped' : 'not started yet' };
   }
 
-  private lastRun(): Check {
-    let last: ReturnType<typeof lastFinishedRun>;
+  private async lastRun(): Promise<Check> {
+    let last: Awaited<ReturnType<typeof lastFinishedRun>>;
     try {
-      last = lastFinishedRun(this.store);
+      last = await lastFinishedRun(this.store);
     } catch (err) {
       return { ok: false, detail: `cannot read the runs: ${(err as Error).message}` };
     }
@@ -117,9 +138,9 @@ export class Readiness {
     return { ok: true, detail: `run ${last.id} completed${last.finishedAt ? ` at ${last.finishedAt}` : ''}` };
   }
 
-  private safeLastRun() {
+  private async safeLastRun() {
     try {
-      return lastFinishedRun(this.store);
+      return await lastFinishedRun(this.store);
     } catch {
       return null;
     }

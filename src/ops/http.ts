@@ -41,8 +41,8 @@ export function opsRoutes(readiness: Readiness, metrics: Metrics, log: Logger): 
     {
       path: '/readyz',
       method: methods,
-      handler: guarded('/readyz', (req, res) => {
-        const report = readiness.report();
+      handler: guarded('/readyz', async (req, res) => {
+        const report = await readiness.report();
         json(req, res, report.status === 'ready' ? 200 : 503, report);
       }),
     },

@@ -9,6 +9,7 @@ import { observePlatformCalls, type PlatformCallAttempt } from '../platforms/ret
 import type { Store } from '../store/index.js';
 import {
   ageSeconds,
+  type Backlog,
   type LatestRunFigures,
   latestRunFigures,
   MESSAGE_KINDS,
@@ -96,14 +97,23 @@ export function createMetrics(store: Store, clock: () => string, log: Logger): M
   }
 
   // Gauges are read from the store when scraped; a failing read leaves them empty and is logged, never thrown.
+  // A scrape collects every gauge at once: the gauges of the latest run share one read while it is under way.
   let latest: LatestRunFigures | null = null;
-  const readLatest = (): LatestRunFigures | null => {
-    latest = latestRunFigures(store, latest);
-    return latest;
+  let reading: Promise<LatestRunFigures | null> | null = null;
+  const readLatest = (): Promise<LatestRunFigures | null> => {
+    reading ??= latestRunFigures(store, latest)
+      .then((figures) => {
+        latest = figures;
+        return figures;
+      })
+      .finally(() => {
+        reading = null;
+      });
+    return reading;
   };
-  const safely = (what: string, read: () => void) => {
+  const safely = async (what: string, read: () => Promise<void>) => {
     try {
-      read();
+      await read();
     } catch (err) {
       log.warn({ err: { message: (err as Error).message }, metric: what }, 'could not read a metric from the store');
     }
@@ -114,10 +124,10 @@ export function createMetrics(store: Store, clock: () => string, log: Logger): M
     help: 'Campaigns (result rows) in the latest completed run, by platform and severity (none: no variance).',
     labelNames: ['platform', 'severity'],
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      safely('pacing_campaigns', () => {
-        const figures = readLatest();
+      await safely('pacing_campaigns', async () => {
+        const figures = await readLatest();
         if (!figures) return;
         for (const [platform, bySeverity] of figures.campaigns)
           for (const severity of SEVERITIES) this.set({ platform, severity }, bySeverity.get(severity) ?? 0);
@@ -129,10 +139,10 @@ export function createMetrics(store: Store, clock: () => string, log: Logger): M
     help: 'Money at stake in the latest completed run by currency: sum of |actual - target| over off-plan (warning and critical) campaigns, as Slack and the CLI show it.',
     labelNames: ['currency'],
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      safely('pacing_money_at_stake', () => {
-        for (const [currency, amount] of readLatest()?.moneyAtStake ?? [])
+      await safely('pacing_money_at_stake', async () => {
+        for (const [currency, amount] of (await readLatest())?.moneyAtStake ?? [])
           this.set({ currency }, Math.round(amount * 100) / 100);
       });
     },
@@ -142,10 +152,10 @@ export function createMetrics(store: Store, clock: () => string, log: Logger): M
     help: 'Whether each platform could be read in the latest completed run (1) or not (0).',
     labelNames: ['platform'],
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      safely('pacing_platform_available', () => {
-        for (const [platform, ok] of readLatest()?.platformsOk ?? []) this.set({ platform }, ok ? 1 : 0);
+      await safely('pacing_platform_available', async () => {
+        for (const [platform, ok] of (await readLatest())?.platformsOk ?? []) this.set({ platform }, ok ? 1 : 0);
       });
     },
   });
@@ -153,60 +163,65 @@ export function createMetrics(store: Store, clock: () => string, log: Logger): M
     name: 'pacing_last_completed_run_timestamp_seconds',
     help: 'When the latest completed run finished (Unix time); absent before the first run.',
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      safely('pacing_last_completed_run_timestamp_seconds', () => {
-        const at = readLatest()?.finishedAt;
+      await safely('pacing_last_completed_run_timestamp_seconds', async () => {
+        const at = (await readLatest())?.finishedAt;
         if (at) this.set(Date.parse(at) / 1000);
       });
     },
   });
-  // Each pair is read in one query by its first gauge (the registry collects in registration order).
-  const oldestEscalation = new Gauge({
-    name: 'pacing_escalations_oldest_pending_age_seconds',
-    help: 'Age of the oldest escalation awaiting an approver (0 when none).',
-    registers: [],
-  });
+  // Each pair is read in one query by its first gauge: the registry starts collecting every gauge at once, in
+  // registration order, so the second finds the first's read under way and waits for it.
+  let escalations: Promise<Backlog> = Promise.resolve({ count: 0, oldestAt: null });
   new Gauge({
     name: 'pacing_escalations_pending',
     help: 'Escalations awaiting an approver.',
     registers,
-    collect() {
-      safely('pacing_escalations_pending', () => {
-        const e = pendingEscalations(store);
-        this.set(e.count);
-        oldestEscalation.set(ageSeconds(e.oldestAt, clock()));
-      });
+    async collect() {
+      escalations = pendingEscalations(store);
+      await safely('pacing_escalations_pending', async () => this.set((await escalations).count));
     },
   });
-  registry.registerMetric(oldestEscalation);
-  const oldestMessage = new Gauge({
-    name: 'pacing_outbox_oldest_pending_age_seconds',
-    help: 'Age of the oldest Slack message still queued (0 when none).',
-    registers: [],
+  new Gauge({
+    name: 'pacing_escalations_oldest_pending_age_seconds',
+    help: 'Age of the oldest escalation awaiting an approver (0 when none).',
+    registers,
+    async collect() {
+      await safely('pacing_escalations_oldest_pending_age_seconds', async () =>
+        this.set(ageSeconds((await escalations).oldestAt, clock())),
+      );
+    },
   });
+  let messages: Promise<Backlog> = Promise.resolve({ count: 0, oldestAt: null });
   new Gauge({
     name: 'pacing_outbox_pending_messages',
     help: 'Slack messages queued and not yet delivered.',
     registers,
-    collect() {
-      safely('pacing_outbox_pending_messages', () => {
-        const o = pendingOutbox(store);
-        this.set(o.count);
-        oldestMessage.set(ageSeconds(o.oldestAt, clock()));
-      });
+    async collect() {
+      messages = pendingOutbox(store);
+      await safely('pacing_outbox_pending_messages', async () => this.set((await messages).count));
     },
   });
-  registry.registerMetric(oldestMessage);
+  new Gauge({
+    name: 'pacing_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest Slack message still queued (0 when none).',
+    registers,
+    async collect() {
+      await safely('pacing_outbox_oldest_pending_age_seconds', async () =>
+        this.set(ageSeconds((await messages).oldestAt, clock())),
+      );
+    },
+  });
   new Gauge({
     name: 'pacing_outbox_refused_messages',
     help: 'Slack messages Slack refused for good, kept as failed in the outbox until sent again or forgotten, by kind.',
     labelNames: ['kind'],
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      safely('pacing_outbox_refused_messages', () => {
-        const refused = refusedMessages(store);
+      await safely('pacing_outbox_refused_messages', async () => {
+        const refused = await refusedMessages(store);
         for (const kind of MESSAGE_KINDS) this.set({ kind }, refused.get(kind) ?? 0);
       });
     },

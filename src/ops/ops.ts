@@ -16,9 +16,9 @@ export interface Ops {
 export function createOps(app: App, log: Logger): Ops {
   const readiness = new Readiness(app.store, app.config.clock);
   const metrics = createMetrics(app.store, app.config.clock, log);
-  const stopListening = app.agent.onRunEnd((end) => {
+  const stopListening = app.agent.onRunEnd(async (end) => {
     metrics.runEnded(end);
-    readiness.runEnded(end);
+    await readiness.runEnded(end);
   });
   return {
     readiness,

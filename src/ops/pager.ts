@@ -45,16 +45,14 @@ export class Pager {
    * (nothing to do is the common case), and again inside an immediate one before writing: another process (a CLI
    * run beside `serve`) may have paged the same condition a moment ago.
    */
-  evaluate(thrown: RunOutcomes['thrown'] = null): PagingPlan {
-    this.pruneDelivered();
-    if (isEmpty(this.decide(thrown).plan)) return { trigger: [], resolve: [] };
-    const plan = this.store.db
-      .transaction(() => {
-        const { plan, mark } = this.decide(thrown);
-        this.apply(plan, mark);
-        return plan;
-      })
-      .immediate();
+  async evaluate(thrown: RunOutcomes['thrown'] = null): Promise<PagingPlan> {
+    await this.pruneDelivered();
+    if (isEmpty((await this.decide(thrown, this.store)).plan)) return { trigger: [], resolve: [] };
+    const plan = await this.store.transaction(async (tx) => {
+      const { plan, mark } = await this.decide(thrown, tx);
+      await this.apply(plan, mark, tx);
+      return plan;
+    });
     for (const t of plan.trigger)
       this.log.warn({ dedupKey: t.dedupKey, kind: t.kind, severity: t.severity }, `Paging: ${t.summary}`);
     for (const r of plan.resolve) this.log.info({ dedupKey: r.dedupKey, kind: r.kind }, `Paging resolved: ${r.reason}`);
@@ -68,27 +66,27 @@ export class Pager {
    * Delivered events are kept as long as results (RESULTS_RETENTION_DAYS), then forgotten: looked at once an hour
    * (an evaluation with nothing to page stays read-only), and never in the way of paging if it cannot be done.
    */
-  private pruneDelivered(): void {
+  private async pruneDelivered(): Promise<void> {
     const now = Date.parse(this.clock());
     if (now - this.prunedAt < PRUNE_EVERY_MS) return;
     this.prunedAt = now;
     try {
-      this.store.pages.prune(new Date(now - this.retentionDays * 86_400_000).toISOString());
+      await this.store.pages.prune(new Date(now - this.retentionDays * 86_400_000).toISOString());
     } catch (err) {
       this.log.warn({ err }, 'could not forget old PagerDuty events; trying again in an hour');
     }
   }
 
-  private decide(thrown: RunOutcomes['thrown']): { plan: PagingPlan; mark: number } {
-    const facts = this.facts.read(thrown);
-    return { plan: evaluatePaging(facts, this.store.pages.incidents()), mark: facts.mark };
+  private async decide(thrown: RunOutcomes['thrown'], via: Store): Promise<{ plan: PagingPlan; mark: number }> {
+    const facts = await (via === this.store ? this.facts : this.facts.within(via)).read(thrown);
+    return { plan: evaluatePaging(facts, await via.pages.incidents()), mark: facts.mark };
   }
 
-  private apply(plan: PagingPlan, mark: number): void {
-    const { pages } = this.store;
+  private async apply(plan: PagingPlan, mark: number, tx: Store): Promise<void> {
+    const { pages } = tx;
     const at = this.clock();
     for (const t of plan.trigger) {
-      pages.open(
+      await pages.open(
         {
           dedupKey: t.dedupKey,
           kind: t.kind,
@@ -99,7 +97,7 @@ export class Pager {
         },
         at,
       );
-      pages.enqueue(
+      await pages.enqueue(
         {
           dedupKey: t.dedupKey,
           action: 'trigger',
@@ -121,10 +119,10 @@ export class Pager {
       );
     }
     for (const r of plan.resolve) {
-      pages.resolve(r.dedupKey, at, r.reason, r.occurrence);
+      await pages.resolve(r.dedupKey, at, r.reason, r.occurrence);
       // A trigger PagerDuty never got is withdrawn instead: nobody is woken for what has already cleared.
-      if (!pages.withdrawTrigger(r.dedupKey, Date.now()))
-        pages.enqueue({ dedupKey: r.dedupKey, action: 'resolve', body: {} }, at);
+      if (!(await pages.withdrawTrigger(r.dedupKey, Date.now())))
+        await pages.enqueue({ dedupKey: r.dedupKey, action: 'resolve', body: {} }, at);
     }
   }
 }
@@ -151,41 +149,41 @@ export interface Paging {
 /** What paging needs of the app: its store, and to hear of every run's end. */
 export interface PagingApp {
   store: Store;
-  agent: { onRunEnd(listener: (end: RunEnd) => void): () => void };
+  agent: { onRunEnd(listener: (end: RunEnd) => Promise<void>): () => void };
 }
 
 /**
  * Paging for a long-running process (`serve`): evaluates at start, after every run, when nudged and every minute,
  * and delivers continuously. Null when PAGERDUTY_ROUTING_KEY is not set.
  */
-export function startPaging(
+export async function startPaging(
   app: PagingApp,
   config: Config,
   log: Logger,
   opts: DelivererOptions & { intervalMs?: number; source?: string } = {},
-): Paging | null {
+): Promise<Paging | null> {
   const settings = pagingSettings(config);
   if (!settings) return null;
   const pager = new Pager(app.store, settings, log, config.clock, {
     retentionDays: config.resultsRetentionDays,
     ...opts,
   });
-  const evaluate = (thrown: RunOutcomes['thrown'] = null) => {
+  const evaluate = async (thrown: RunOutcomes['thrown'] = null): Promise<void> => {
     try {
-      pager.evaluate(thrown);
+      await pager.evaluate(thrown);
     } catch (err) {
       log.error({ err }, 'paging could not evaluate; it tries again within a minute');
     }
   };
   try {
     // Events PagerDuty refused before (a routing key fixed since) get another chance after a restart.
-    app.store.pages.retryFailed();
+    await app.store.pages.retryFailed();
   } catch (err) {
     log.warn({ err }, 'paging could not queue refused events again');
   }
-  evaluate();
+  await evaluate();
   const off = app.agent.onRunEnd((end) => evaluate(thrownBy(end.error, end.trigger)));
-  const every = setInterval(() => evaluate(), opts.intervalMs ?? EVALUATE_EVERY_MS);
+  const every = setInterval(() => void evaluate(), opts.intervalMs ?? EVALUATE_EVERY_MS);
   every.unref();
   let nudged: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -197,7 +195,7 @@ export function startPaging(
       if (stopped || nudged) return;
       nudged = setTimeout(() => {
         nudged = null;
-        evaluate();
+        void evaluate();
       }, NUDGE_DELAY_MS);
       nudged.unref();
     },
@@ -207,7 +205,7 @@ export function startPaging(
       clearInterval(every);
       if (nudged) clearTimeout(nudged);
       nudged = null;
-      evaluate();
+      await evaluate();
       await pager.deliverer.flush(flushMs);
       await pager.deliverer.stop();
     },
@@ -230,7 +228,7 @@ export async function pageAfterRun(
   const pager = new Pager(app.store, settings, log, config.clock, { retentionDays: config.resultsRetentionDays });
   let plan: PagingPlan = { trigger: [], resolve: [] };
   try {
-    plan = pager.evaluate(thrownBy(opts.error, opts.trigger ?? 'cli'));
+    plan = await pager.evaluate(thrownBy(opts.error, opts.trigger ?? 'cli'));
     await pager.deliverer.flush(opts.flushMs ?? 5_000);
   } catch (err) {
     log.error({ err }, 'paging failed; queued events go out with the next run or serve');

@@ -159,20 +159,20 @@ export class PagerDutyDeliverer extends DeliveryLoop {
     this.links = opts.links ?? null;
   }
 
-  protected nextDueAt(): number | null {
+  protected nextDueAt(): Promise<number | null> {
     return this.store.pages.nextDueAt();
   }
 
-  protected pendingCount(): number {
+  protected pendingCount(): Promise<number> {
     return this.store.pages.pendingCount();
   }
 
   protected async pass(): Promise<void> {
     for (;;) {
       let sent = 0;
-      for (const event of this.store.pages.due(this.now())) {
+      for (const event of await this.store.pages.due(this.now())) {
         if (this.halting || this.now() >= this.until) return;
-        if (!this.store.pages.claim(event.id, this.now(), LEASE_MS)) continue;
+        if (!(await this.store.pages.claim(event.id, this.now(), LEASE_MS))) continue;
         await this.deliver(event);
         sent++;
       }
@@ -189,19 +189,19 @@ export class PagerDutyDeliverer extends DeliveryLoop {
     const about = { pageEventId: event.id, dedupKey: event.dedupKey, action: event.action };
     switch (result.outcome) {
       case 'accepted':
-        pages.markSent(event.id, this.clock());
+        await pages.markSent(event.id, this.clock());
         this.log.info(about, 'PagerDuty accepted the event');
         return;
       case 'rate_limited': {
         const wait = result.retryAfterMs ?? this.backoff(RATE_LIMIT_BASE_MS, event.attempts);
         this.log.warn({ ...about, retryInMs: wait }, 'PagerDuty rate limit: the event waits and is sent again');
-        pages.retryLater(event.id, this.now() + wait, `rate limited (HTTP 429), retry in ${wait} ms`);
+        await pages.retryLater(event.id, this.now() + wait, `rate limited (HTTP 429), retry in ${wait} ms`);
         return;
       }
       case 'retry': {
         const wait = this.backoff(ERROR_BASE_MS, event.attempts);
         this.log.warn({ ...about, error: result.error, retryInMs: wait }, 'PagerDuty delivery failed; will retry');
-        pages.retryLater(event.id, this.now() + wait, result.error);
+        await pages.retryLater(event.id, this.now() + wait, result.error);
         return;
       }
       case 'refused': {
@@ -209,9 +209,9 @@ export class PagerDutyDeliverer extends DeliveryLoop {
         const subject = (event.body.payload as { custom_details?: Record<string, unknown> } | undefined)
           ?.custom_details;
         const field = (k: string) => (typeof subject?.[k] === 'string' ? (subject[k] as string) : null);
-        this.store.transaction(() => {
-          pages.markFailed(event.id, result.error);
-          this.store.audit.append({
+        await this.store.transaction(async (tx) => {
+          await tx.pages.markFailed(event.id, result.error);
+          await tx.audit.append({
             at: this.clock(),
             type: 'notification_failed',
             actor: 'agent',

@@ -2,6 +2,7 @@
 // queries, so that runs made by the CLI (another process) count as well as those made by `pacing serve`.
 import { moneyAtStake as moneyAtStakeOf } from '../domain/overview.js';
 import type { Store } from '../store/index.js';
+import { insertionOrder } from '../store/sql.js';
 
 /** Label values kept to a fixed set: never a campaign id, never free text. */
 export const PLATFORMS = ['google', 'meta'] as const;
@@ -24,13 +25,16 @@ export interface LatestRunFigures {
   platformsOk: Map<string, boolean>;
 }
 
-export function latestRunFigures(store: Store, cached: LatestRunFigures | null): LatestRunFigures | null {
-  const run = store.runs.latestCompleted();
+export async function latestRunFigures(
+  store: Store,
+  cached: LatestRunFigures | null,
+): Promise<LatestRunFigures | null> {
+  const run = await store.runs.latestCompleted();
   if (!run) return null;
   if (cached?.runId === run.id) return cached;
   const campaigns = new Map<string, Map<string, number>>();
   const moneyAtStake = new Map<string, number>();
-  const results = store.runs.results(run.id);
+  const results = await store.runs.results(run.id);
   for (const r of results) {
     const platform = platformLabel(r.platform);
     const bySeverity = campaigns.get(platform) ?? new Map<string, number>();
@@ -58,19 +62,19 @@ export interface Backlog {
   oldestAt: string | null;
 }
 
-export function pendingEscalations(store: Store): Backlog {
-  const r = store.db
-    .prepare(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM escalations WHERE status = 'pending'`)
-    .get() as { n: number; oldest: string | null };
-  return { count: r.n, oldestAt: r.oldest };
+export async function pendingEscalations(store: Store): Promise<Backlog> {
+  const r = await store.sql.get<{ n: number; oldest: string | null }>(
+    `SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM escalations WHERE status = 'pending'`,
+  );
+  return { count: Number(r?.n ?? 0), oldestAt: r?.oldest ?? null };
 }
 
 /** Slack messages queued and not yet delivered (waiting for their turn, or for a retry). */
-export function pendingOutbox(store: Store): Backlog {
-  const n = store.outbox.pendingCount();
-  const r = store.db
-    .prepare(`SELECT created_at AS oldest FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1`)
-    .get() as { oldest: string } | undefined;
+export async function pendingOutbox(store: Store): Promise<Backlog> {
+  const n = await store.outbox.pendingCount();
+  const r = await store.sql.get<{ oldest: string }>(
+    `SELECT created_at AS oldest FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1`,
+  );
   return { count: n, oldestAt: r?.oldest ?? null };
 }
 
@@ -88,27 +92,25 @@ export const MESSAGE_KINDS = [
 ] as const;
 
 /** Slack messages Slack refused for good (kept as failed in the outbox), by kind. */
-export function refusedMessages(store: Store): Map<string, number> {
-  const rows = store.db
-    .prepare(`SELECT kind, COUNT(*) AS n FROM outbox WHERE status = 'failed' GROUP BY kind`)
-    .all() as { kind: string; n: number }[];
+export async function refusedMessages(store: Store): Promise<Map<string, number>> {
+  const rows = await store.sql.all<{ kind: string; n: number }>(
+    `SELECT kind, COUNT(*) AS n FROM outbox WHERE status = 'failed' GROUP BY kind`,
+  );
   const out = new Map<string, number>();
   for (const r of rows) {
     const kind = (MESSAGE_KINDS as readonly string[]).includes(r.kind) ? r.kind : 'other';
-    out.set(kind, (out.get(kind) ?? 0) + r.n);
+    out.set(kind, (out.get(kind) ?? 0) + Number(r.n));
   }
   return out;
 }
 
 /** The latest run that finished (completed or failed), whoever ran it. */
-export function lastFinishedRun(
+export async function lastFinishedRun(
   store: Store,
-): { id: string; status: 'completed' | 'failed'; finishedAt: string | null } | null {
-  const r = store.db
-    .prepare(
-      `SELECT id, status, finished_at FROM runs WHERE status != 'running' ORDER BY started_at DESC, rowid DESC LIMIT 1`,
-    )
-    .get() as { id: string; status: 'completed' | 'failed'; finished_at: string | null } | undefined;
+): Promise<{ id: string; status: 'completed' | 'failed'; finishedAt: string | null } | null> {
+  const r = await store.sql.get<{ id: string; status: 'completed' | 'failed'; finished_at: string | null }>(
+    `SELECT id, status, finished_at FROM runs WHERE status != 'running' ORDER BY started_at DESC, ${insertionOrder(store.sql)} DESC LIMIT 1`,
+  );
   return r ? { id: r.id, status: r.status, finishedAt: r.finished_at } : null;
 }
 

@@ -10,6 +10,12 @@ export interface ScheduledTasks {
   expire(): Promise<unknown>;
 }
 
+/**
+ * Whether this process runs a tick: several replicas fire every tick, and only the one whose claim lands runs it
+ * (store/ticks.ts). Without it every tick runs here.
+ */
+export type ClaimTick = (job: string, scheduledAt: Date) => Promise<boolean>;
+
 export interface ScheduleSettings {
   runCron: string | null;
   digestCron: string | null;
@@ -42,20 +48,31 @@ export function validateSchedules(s: ScheduleSettings): void {
   }
 }
 
-export function startSchedules(s: ScheduleSettings, tasks: ScheduledTasks, log: Logger): Schedules {
+export function startSchedules(
+  s: ScheduleSettings,
+  tasks: ScheduledTasks,
+  log: Logger,
+  claim: ClaimTick = async () => true,
+): Schedules {
   validateSchedules(s);
   const jobs = new Map<string, schedule.Job>();
   const busy = new Set<string>();
   const add = (name: string, rule: string | null, task: () => Promise<unknown>) => {
     if (rule === null) return;
-    const job = schedule.scheduleJob(name, { rule, tz: s.tz }, () => {
+    // node-schedule passes the tick's scheduled time, the same on every replica (not when the timer woke).
+    const job = schedule.scheduleJob(name, { rule, tz: s.tz }, (scheduledAt: Date) => {
       // A job still running when its next time comes is skipped, never run twice at once.
       if (busy.has(name)) {
         log.warn({ job: name }, 'previous run of this job still in progress; skipped');
         return;
       }
       busy.add(name);
-      task()
+      claim(name, scheduledAt)
+        .then((mine) => {
+          if (mine) return task();
+          log.debug({ job: name, scheduledAt: scheduledAt.toISOString() }, 'tick claimed by another replica');
+          return undefined;
+        })
         .catch((err: unknown) => log.error({ err, job: name }, 'scheduled job failed'))
         .finally(() => busy.delete(name));
     });

@@ -112,7 +112,7 @@ export function registerActions(
       return;
     }
     // People know the campaign by its plan id and name; the platform's id is only what the button carries.
-    const row = app.reads.campaignFor(target.platform, target.platformCampaignId);
+    const row = await app.reads.campaignFor(target.platform, target.platformCampaignId);
     const title = esc(row ? campaignTitle(row) : `${target.platform} campaign ${target.platformCampaignId}`);
     try {
       const outcome = await track(app.agent.resumeCampaign(target.platform, target.platformCampaignId, user, 'slack'));
@@ -152,7 +152,7 @@ export function registerActions(
     const reason = view.state.values.reason?.reason?.value?.trim();
     if (!id.success || !reason) return;
     try {
-      app.agent.recordRejectionReason(id.data, body.user.id, reason, 'slack');
+      await app.agent.recordRejectionReason(id.data, body.user.id, reason, 'slack');
     } catch (err) {
       // Refused (not the approver who rejected it, or not rejected): nothing is stored.
       log.warn({ escalationId: id.data, user: body.user.id, err: asPacingError(err).message }, 'reject reason refused');

@@ -1,8 +1,10 @@
 // /pacing: acknowledged at once; anything slow answers afterwards through respond().
 import type { App as Bolt, RespondFn } from '@slack/bolt';
+import type { PoolChange } from '../agent/reads.js';
 import { replay } from '../agent/replay.js';
 import { withOverrides } from '../config-overrides.js';
 import { campaignHint, findCampaign } from '../domain/lookup.js';
+import type { Escalation, ResultRow } from '../domain/records.js';
 import { asPacingError, ConfigError, RunInProgress } from '../errors.js';
 import type { Logger } from '../log.js';
 import { runMode } from '../platforms/index.js';
@@ -43,15 +45,16 @@ export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter
         await ack();
         await afterOtherAcks();
         if (arg) {
-          const latest = app.reads.latest();
+          const latest = await app.reads.latest();
           const rows = latest ? findCampaign(latest.results, arg) : [];
+          const { escalations, poolChanges } = await lookupsOf(app, rows);
           await reply(
             respond,
             rows.length
               ? campaignBlocks(
                   rows,
-                  (id) => app.reads.escalation(id),
-                  (r) => app.reads.poolChangeFor(r),
+                  (id) => escalations.get(id) ?? null,
+                  (r) => poolChanges.get(r.key) ?? null,
                 )
               : helpBlocks(
                   `No campaign matching *${esc(arg)}* in the latest run.${esc(latest ? campaignHint(arg, latest.results) : '')}`,
@@ -59,20 +62,20 @@ export function registerCommands(bolt: Bolt, app: AgentApp, startRun: RunStarter
             `Pacing status for ${arg}`,
           );
         } else {
-          await reply(respond, statusBlocks(app.reads.latest(), app.reads.pending()), 'Pacing status');
+          await reply(respond, statusBlocks(await app.reads.latest(), await app.reads.pending()), 'Pacing status');
         }
         return;
       case 'pending':
         await ack();
         await afterOtherAcks();
-        await reply(respond, pendingBlocks(app.reads.pending()), 'Escalations awaiting a decision');
+        await reply(respond, pendingBlocks(await app.reads.pending()), 'Escalations awaiting a decision');
         return;
       case 'run': {
         if (!app.agent.mayDecide(user, 'slack')) {
           await ack({ response_type: 'ephemeral', text: notApprover(app) });
           return;
         }
-        const since = app.reads.runLock()?.acquiredAt;
+        const since = (await app.reads.runLock())?.acquiredAt;
         if (since) {
           await ack({
             response_type: 'ephemeral',
@@ -142,4 +145,19 @@ export function notApprover(app: AgentApp): string {
   return app.config.approvers.length === 0
     ? 'No approvers are configured (PACING_APPROVERS), so nobody can do this from Slack. Ask the operator to set it.'
     : `Only approvers can do this. Ask one of ${app.config.approvers.map((u) => `<@${u}>`).join(', ')}.`;
+}
+
+/** What a status reply shows beside the rows (as many as it shows): their escalations and pool changes. */
+async function lookupsOf(
+  app: AgentApp,
+  rows: readonly ResultRow[],
+): Promise<{ escalations: Map<string, Escalation | null>; poolChanges: Map<string, PoolChange | null> }> {
+  const escalations = new Map<string, Escalation | null>();
+  const poolChanges = new Map<string, PoolChange | null>();
+  for (const r of rows.slice(0, 5)) {
+    if (r.escalationId && !escalations.has(r.escalationId))
+      escalations.set(r.escalationId, await app.reads.escalation(r.escalationId));
+    poolChanges.set(r.key, await app.reads.poolChangeFor(r));
+  }
+  return { escalations, poolChanges };
 }

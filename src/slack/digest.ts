@@ -71,14 +71,19 @@ export type DigestReads = Pick<
   'runsCompletedSince' | 'latestCompletedBy' | 'results' | 'auditCounts' | 'decidedSince' | 'pending'
 >;
 
-export function buildDigest(reads: DigestReads, since: string | null, until: string, opts: DigestOptions = {}): Digest {
-  const runs = reads.runsCompletedSince(since).filter((r) => (r.finishedAt ?? r.startedAt) <= until);
-  const latest = reads.latestCompletedBy(until);
+export async function buildDigest(
+  reads: DigestReads,
+  since: string | null,
+  until: string,
+  opts: DigestOptions = {},
+): Promise<Digest> {
+  const runs = (await reads.runsCompletedSince(since)).filter((r) => (r.finishedAt ?? r.startedAt) <= until);
+  const latest = await reads.latestCompletedBy(until);
   // Each row as it stands now: an approved pause is a paused campaign, with the forecast of one.
-  const results = latest ? reads.results(latest.id).map(asItStands) : [];
-  const counts = reads.auditCounts(since, until);
+  const results = latest ? (await reads.results(latest.id)).map(asItStands) : [];
+  const counts = await reads.auditCounts(since, until);
   const count = (type: string) => counts[type] ?? 0;
-  const decided = reads.decidedSince(since);
+  const decided = await reads.decidedSince(since);
   return {
     since,
     until,
@@ -95,12 +100,12 @@ export function buildDigest(reads: DigestReads, since: string | null, until: str
       expired: count('escalation_expired'),
       resumed: count('campaign_resumed'),
     },
-    pending: reads.pending(),
+    pending: await reads.pending(),
     expired: decided.filter((e) => e.status === 'expired' && (e.decidedAt ?? '') <= until),
     moneyAtStake: moneyAtStake(results),
     overspends: biggestVariances(results, 'over', BIGGEST),
     underspends: biggestVariances(results, 'under', BIGGEST),
-    changes: latest && since ? changesSince(reads, since, results) : null,
+    changes: latest && since ? await changesSince(reads, since, results) : null,
     chronic: chronicOffenders(results),
     forecastMisses: forecastMisses(results, opts.healthyVariance ?? DEFAULT_THRESHOLDS.healthyVariance),
     results,
@@ -113,10 +118,10 @@ function budgetProposalsOf(results: readonly ResultRow[]): NonNullable<Digest['b
   return { count, budgets: [...budgets].map(([currency, amount]) => ({ currency: currency || null, amount })) };
 }
 
-function changesSince(reads: DigestReads, since: string, now: ResultRow[]): Digest['changes'] {
-  const baseline = reads.latestCompletedBy(since);
+async function changesSince(reads: DigestReads, since: string, now: ResultRow[]): Promise<Digest['changes']> {
+  const baseline = await reads.latestCompletedBy(since);
   if (!baseline) return null;
-  const then = reads.results(baseline.id);
+  const then = await reads.results(baseline.id);
   if (then.length === 0) return null;
   return { ...runChanges(then, now), baselineRunId: baseline.id, baselineAt: baseline.startedAt };
 }

@@ -117,11 +117,11 @@ export class Dispatcher extends DeliveryLoop {
     this.onRefused = opts.onRefused ?? (() => {});
   }
 
-  protected nextDueAt(): number | null {
+  protected nextDueAt(): Promise<number | null> {
     return this.store.outbox.nextDueAt();
   }
 
-  protected pendingCount(): number {
+  protected pendingCount(): Promise<number> {
     return this.store.outbox.pendingCount();
   }
 
@@ -136,8 +136,8 @@ export class Dispatcher extends DeliveryLoop {
       let waitMs = Number.POSITIVE_INFINITY;
       // A message waiting for its retry holds back the later messages of its channel (order is kept). Updates
       // edit an earlier message in place (or replace an announcement that never went out), so they need not wait.
-      const waiting = this.store.outbox.waitingByChannel(this.now());
-      for (const item of this.store.outbox.due(this.now())) {
+      const waiting = await this.store.outbox.waitingByChannel(this.now());
+      for (const item of await this.store.outbox.due(this.now())) {
         // Past flush()'s deadline (or stopping) nothing new is started: the rest waits for the server.
         if (this.halting || this.now() >= this.until) return;
         if (paced.has(item.channel)) continue;
@@ -152,7 +152,7 @@ export class Dispatcher extends DeliveryLoop {
           waitMs = Math.min(waitMs, gap);
           continue;
         }
-        if (!this.store.outbox.claim(item.id, this.now(), LEASE_MS)) continue;
+        if (!(await this.store.outbox.claim(item.id, this.now(), LEASE_MS))) continue;
         await this.deliver(item);
         this.lastPost.set(item.channel, Math.max(this.lastPost.get(item.channel) ?? 0, this.now()));
         paced.add(item.channel);
@@ -172,25 +172,28 @@ export class Dispatcher extends DeliveryLoop {
     if (item.threadOf !== null) {
       // A card under a run's summary: posted in its thread once the summary has its ts; if the summary could
       // not be posted at all, the card goes to the channel on its own rather than being lost.
-      const parent = outbox.get(item.threadOf);
+      const parent = await outbox.get(item.threadOf);
       if (parent?.status === 'pending') {
-        outbox.defer(item.id, this.now() + 1_000, 'waiting for the summary message to go out');
+        await outbox.defer(item.id, this.now() + 1_000, 'waiting for the summary message to go out');
         return;
       }
       if (parent?.ts) args.thread_ts = parent.ts;
     }
-    if (item.kind === ESCALATION_UPDATE && this.store.escalations.get(item.escalationId ?? '')?.status !== 'pending') {
+    if (
+      item.kind === ESCALATION_UPDATE &&
+      (await this.store.escalations.get(item.escalationId ?? ''))?.status !== 'pending'
+    ) {
       // Decided since it was queued: the outcome replaces the message, and its buttons must not come back.
-      outbox.drop(item.id, 'the question was decided before its update went out');
+      await outbox.drop(item.id, 'the question was decided before its update went out');
       return;
     }
     if (item.method === 'chat.update' && typeof item.payload.ts === 'string') {
       // An edit of a message already posted (a halt's card after a resume): nothing to wait for.
     } else if (item.method === 'chat.update') {
-      const target = this.updateTarget(item);
+      const target = await this.updateTarget(item);
       if (target === 'wait') {
         // The announcement is being sent by another dispatcher right now: update it once it has its ts.
-        outbox.defer(item.id, this.now() + 2_000, 'waiting for the announcement to go out');
+        await outbox.defer(item.id, this.now() + 2_000, 'waiting for the announcement to go out');
         return;
       }
       if (target) {
@@ -206,11 +209,11 @@ export class Dispatcher extends DeliveryLoop {
     }
     try {
       const res = (await this.client.apiCall(method, args)) as { ts?: string; channel?: string };
-      this.store.transaction(() => {
-        outbox.markSent(item.id, this.clock(), res.ts ?? null);
+      await this.store.transaction(async (tx) => {
+        await tx.outbox.markSent(item.id, this.clock(), res.ts ?? null);
         // What the audit trail calls "alert_sent" is what Slack accepted, not what the agent decided to say.
         if (item.subject && (item.kind === 'alert' || item.kind === 'halt_alert')) {
-          this.store.audit.append({
+          await tx.audit.append({
             at: this.clock(),
             type: 'alert_sent',
             actor: 'agent',
@@ -228,10 +231,10 @@ export class Dispatcher extends DeliveryLoop {
       );
       // An update posted as the first message (its announcement never went out) is the message to edit later.
       if ((item.kind === 'escalation' || item.kind === ESCALATION_UPDATE) && item.escalationId && res.ts) {
-        this.store.escalations.setMessage(item.escalationId, res.channel ?? item.channel, res.ts);
+        await this.store.escalations.setMessage(item.escalationId, res.channel ?? item.channel, res.ts);
       }
     } catch (err) {
-      this.failed(item, err);
+      await this.failed(item, err);
     }
   }
 
@@ -264,43 +267,47 @@ export class Dispatcher extends DeliveryLoop {
         return { shared: true as const, ts: null };
       });
       if (share.shared) {
-        this.store.outbox.markSent(item.id, this.clock(), share.ts);
+        await this.store.outbox.markSent(item.id, this.clock(), share.ts);
         return;
       }
       const checks = (p.shareChecks ?? 0) + 1;
       if (checks >= SHARE_CHECKS) {
-        this.refused(item, `Slack did not share file ${fileId} in ${item.channel}`, item.attempts + 1);
+        await this.refused(item, `Slack did not share file ${fileId} in ${item.channel}`, item.attempts + 1);
         return;
       }
       // Kept with the item, so a restart checks the same file instead of uploading it again.
-      this.store.outbox.setPayload(item.id, { ...item.payload, fileId, shareChecks: checks });
-      this.store.outbox.defer(item.id, this.now() + SHARE_CHECK_MS * checks, 'waiting for Slack to share the file');
+      await this.store.outbox.setPayload(item.id, { ...item.payload, fileId, shareChecks: checks });
+      await this.store.outbox.defer(
+        item.id,
+        this.now() + SHARE_CHECK_MS * checks,
+        'waiting for Slack to share the file',
+      );
     } catch (err) {
-      this.failed(item, err);
+      await this.failed(item, err);
     }
   }
 
   /** Where to apply an update; supersedes an announcement that is still queued. */
-  private updateTarget(item: OutboxItem): { channel: string; ts: string } | 'wait' | null {
+  private async updateTarget(item: OutboxItem): Promise<{ channel: string; ts: string } | 'wait' | null> {
     if (!item.escalationId) return null;
-    const posted = this.store.escalations.message(item.escalationId);
+    const posted = await this.store.escalations.message(item.escalationId);
     if (posted) return posted;
-    const announcement = this.store.outbox.announcement(item.escalationId);
+    const announcement = await this.store.outbox.announcement(item.escalationId);
     if (
       announcement &&
       announcement.status === 'pending' &&
-      !this.store.outbox.supersede(announcement.id, this.now())
+      !(await this.store.outbox.supersede(announcement.id, this.now()))
     ) {
       return 'wait';
     }
     return null;
   }
 
-  private failed(item: OutboxItem, err: unknown): void {
+  private async failed(item: OutboxItem, err: unknown): Promise<void> {
     const slackError = (err as { data?: { error?: string } }).data?.error;
     if (item.method === 'chat.update' && slackError === 'message_not_found') {
-      this.store.outbox.retryLater(item.id, this.now(), slackError);
-      this.store.escalations.setMessage(item.escalationId ?? '', '', '');
+      await this.store.outbox.retryLater(item.id, this.now(), slackError);
+      await this.store.escalations.setMessage(item.escalationId ?? '', '', '');
       return;
     }
     const tries = item.attempts + 1;
@@ -311,13 +318,13 @@ export class Dispatcher extends DeliveryLoop {
         { outboxId: item.id, channel: item.channel, retryAfterMs: wait },
         'Slack rate limit: waiting as asked',
       );
-      this.store.outbox.retryLater(item.id, this.now() + wait, `rate limited, retry after ${wait} ms`);
+      await this.store.outbox.retryLater(item.id, this.now() + wait, `rate limited, retry after ${wait} ms`);
       // The channel's next post may go once the wait is over (not a further pacing gap after it).
       this.lastPost.set(item.channel, this.now() + wait - this.paceMs);
       return;
     }
     if (failure.kind === 'refused' && failure.final) {
-      this.refused(item, failure.error, tries);
+      await this.refused(item, failure.error, tries);
       return;
     }
     const backoff = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(item.attempts, 12));
@@ -328,7 +335,7 @@ export class Dispatcher extends DeliveryLoop {
         ? `Slack refused a message; trying again (at most ${MAX_TRIES} tries)`
         : 'Slack delivery failed; will retry',
     );
-    this.store.outbox.retryLater(item.id, this.now() + delay, failure.error);
+    await this.store.outbox.retryLater(item.id, this.now() + delay, failure.error);
   }
 
   /**
@@ -336,14 +343,14 @@ export class Dispatcher extends DeliveryLoop {
    * against its campaign, and no longer holding back its channel. Paging is told: a halt or a question nobody saw
    * pages.
    */
-  private refused(item: OutboxItem, error: string, tries: number): void {
+  private async refused(item: OutboxItem, error: string, tries: number): Promise<void> {
     this.log.error(
       { outboxId: item.id, kind: item.kind, channel: item.channel, error, tries },
       'Slack refused a message; kept as failed in the outbox, later messages go on',
     );
-    this.store.transaction(() => {
-      this.store.outbox.markFailed(item.id, error);
-      this.store.audit.append({
+    await this.store.transaction(async (tx) => {
+      await tx.outbox.markFailed(item.id, error);
+      await tx.audit.append({
         at: this.clock(),
         type: 'notification_failed',
         actor: 'agent',

@@ -17,8 +17,8 @@ export async function publishHome(
   await client.views.publish({
     user_id: user,
     view: homeView({
-      latest: app.reads.latest(),
-      pending: app.reads.pending(),
+      latest: await app.reads.latest(),
+      pending: await app.reads.pending(),
       canDecide: app.agent.mayDecide(user, 'slack'),
       now: app.config.clock(),
       notice,

@@ -63,7 +63,7 @@ export class SlackNotifier implements Notifier {
   async alert(row: ResultRow): Promise<void> {
     const channel = this.channels.alert;
     if (!channel) return;
-    this.queueAlert(channel, row, null);
+    await this.queueAlert(channel, row, null);
   }
 
   /**
@@ -75,12 +75,12 @@ export class SlackNotifier implements Notifier {
     const channel = this.channels.alert;
     if (!channel || rows.length === 0) return;
     if (rows.length <= SUMMARY_ABOVE) {
-      for (const row of byUrgency(rows)) this.queueAlert(channel, row, null);
+      for (const row of byUrgency(rows)) await this.queueAlert(channel, row, null);
       return;
     }
     const sorted = byUrgency(rows);
-    this.store.transaction(() => {
-      const parent = this.store.outbox.enqueue(
+    await this.store.transaction(async (tx) => {
+      const parent = await tx.outbox.enqueue(
         {
           kind: 'alert_summary',
           method: 'chat.postMessage',
@@ -95,11 +95,11 @@ export class SlackNotifier implements Notifier {
       );
       // Every pause is posted, whatever the cap: it carries the undo button.
       const carded = sorted.filter((r, i) => i < MAX_THREADED || r.pause === 'paused' || r.pause === 'failed');
-      for (const row of carded) this.queueAlert(channel, row, parent, false);
+      for (const row of carded) await this.queueAlert(channel, row, parent, false, tx);
       const rest = sorted.length - carded.length;
       if (rest > 0) {
         const text = `${rest} more alert${rest === 1 ? '' : 's'} in run ${runId} are listed in \`/pacing status\` rather than posted one by one.`;
-        this.store.outbox.enqueue(
+        await tx.outbox.enqueue(
           {
             kind: 'alert',
             method: 'chat.postMessage',
@@ -115,8 +115,14 @@ export class SlackNotifier implements Notifier {
     this.onQueued();
   }
 
-  private queueAlert(channel: string, row: ResultRow, threadOf: number | null, kick = true): void {
-    this.store.outbox.enqueue(
+  private async queueAlert(
+    channel: string,
+    row: ResultRow,
+    threadOf: number | null,
+    kick = true,
+    via: Store = this.store,
+  ): Promise<void> {
+    await via.outbox.enqueue(
       {
         // A pause's card is found again by its kind when the campaign is resumed, to say so in its header.
         kind: row.pause === 'paused' ? 'halt_alert' : 'alert',
@@ -135,7 +141,7 @@ export class SlackNotifier implements Notifier {
   async escalationOpened(e: Escalation): Promise<void> {
     const channel = this.channels.approval;
     if (!channel) return; // serve refuses to start without it; the CLI then only lists escalations
-    this.queue({
+    await this.queue({
       kind: 'escalation',
       method: 'chat.postMessage',
       channel,
@@ -148,7 +154,7 @@ export class SlackNotifier implements Notifier {
   async escalationClosed(c: EscalationClosed): Promise<void> {
     const channel = this.channels.approval;
     if (!channel) return;
-    this.queue({
+    await this.queue({
       kind: 'escalation_closed',
       method: 'chat.update',
       channel,
@@ -165,8 +171,8 @@ export class SlackNotifier implements Notifier {
    */
   async escalationUpdated(e: Escalation): Promise<void> {
     const channel = this.channels.approval;
-    if (!channel || !this.store.outbox.announcement(e.id)) return;
-    this.queue({
+    if (!channel || !(await this.store.outbox.announcement(e.id))) return;
+    await this.queue({
       kind: ESCALATION_UPDATE,
       method: 'chat.update',
       channel,
@@ -179,10 +185,10 @@ export class SlackNotifier implements Notifier {
   /** Edits the card of a pause the agent made, once a person resumed the campaign. */
   async campaignResumed(r: { platform: string; platformCampaignId: string; actor: string; at: string }): Promise<void> {
     const { platform, platformCampaignId, actor: by, at } = r;
-    const card = this.store.outbox.lastHaltAlert(platform, platformCampaignId);
+    const card = await this.store.outbox.lastHaltAlert(platform, platformCampaignId);
     if (!card?.ts) return;
     const blocks = resumedBlocks((card.payload.blocks ?? []) as Block[], by, slackDate(at));
-    this.queue({
+    await this.queue({
       kind: 'alert_update',
       method: 'chat.update',
       channel: card.channel,
@@ -191,8 +197,8 @@ export class SlackNotifier implements Notifier {
     });
   }
 
-  private queue(item: Parameters<Store['outbox']['enqueue']>[0]): void {
-    this.store.outbox.enqueue(item, this.clock());
+  private async queue(item: Parameters<Store['outbox']['enqueue']>[0]): Promise<void> {
+    await this.store.outbox.enqueue(item, this.clock());
     this.onQueued();
   }
 }

@@ -32,11 +32,11 @@ export function slackPageLinks(store: Store, client: WebClient, opts: PageLinkOp
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   return async (event) => {
     const subject = subjectOf(event.body);
-    let message = store.outbox.messageAbout(subject);
+    let message = await store.outbox.messageAbout(subject);
     // A message still queued gets a moment to be posted (it usually is within a second); then the page goes without.
     for (let waited = 0; message?.ts === null && message.status === 'pending' && waited < waitMs; waited += pollMs) {
       await sleep(pollMs);
-      message = store.outbox.messageAbout(subject);
+      message = await store.outbox.messageAbout(subject);
     }
     if (!message?.ts) return [];
     const res = await client.chat.getPermalink({ channel: message.channel, message_ts: message.ts });

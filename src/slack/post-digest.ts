@@ -34,7 +34,7 @@ export async function postDigest(
   log: Logger,
   render: typeof renderSpendChart = renderSpendChart,
 ): Promise<{ digest: Digest; outboxIds: number[] }> {
-  const digest = buildDigest(new Reads(store), store.digests.lastAt(settings.channel), until, {
+  const digest = await buildDigest(new Reads(store), await store.digests.lastAt(settings.channel), until, {
     healthyVariance: settings.healthyVariance,
   });
   let png: Buffer | null = null;
@@ -49,9 +49,9 @@ export async function postDigest(
       log.warn({ err }, 'could not render the digest chart; the digest goes out without it');
     }
   }
-  const outboxIds = store.transaction(() => {
+  const outboxIds = await store.transaction(async (tx) => {
     const ids = [
-      store.outbox.enqueue(
+      await tx.outbox.enqueue(
         {
           kind: 'digest',
           method: 'chat.postMessage',
@@ -67,7 +67,7 @@ export async function postDigest(
     if (png && digest.latestAt) {
       const day = digest.latestAt.slice(0, 10);
       ids.push(
-        store.outbox.enqueue(
+        await tx.outbox.enqueue(
           {
             kind: 'digest_chart',
             method: 'files.uploadV2',
@@ -84,7 +84,7 @@ export async function postDigest(
         ),
       );
     }
-    store.digests.record(settings.channel, until, digest.runs);
+    await tx.digests.record(settings.channel, until, digest.runs);
     return ids;
   });
   return { digest, outboxIds };
@@ -113,7 +113,7 @@ export async function sendDigestNow(
   const { digest, outboxIds } = await postDigest(store, settings, clock(), log);
   const pace = delivery.channelPaceMs === undefined ? {} : { channelPaceMs: delivery.channelPaceMs };
   await new Dispatcher(store, client, log, clock, pace).flush(delivery.waitMs ?? 15_000);
-  const items = outboxIds.map((id) => store.outbox.get(id));
+  const items = await Promise.all(outboxIds.map((id) => store.outbox.get(id)));
   const failed = items.find((i) => i?.status === 'failed');
   return {
     digest,

@@ -43,12 +43,12 @@ export async function buildPreview(
   now: string,
   settings: { healthyVariance: number },
 ): Promise<Preview> {
-  const latest = reads.latest();
+  const latest = await reads.latest();
   if (!latest) return { runId: null, messages: [] };
   const messages: PreviewMessage[] = [];
   const capture = {
     outbox: {
-      enqueue: (item: NewOutboxItem) => {
+      enqueue: async (item: NewOutboxItem) => {
         const n = messages.length + 1;
         const payload = item.payload as { text?: unknown; blocks?: unknown };
         messages.push({
@@ -61,18 +61,18 @@ export async function buildPreview(
         });
         return n;
       },
-      lastHaltAlert: () => null,
+      lastHaltAlert: async () => null,
     },
-    transaction: <T>(fn: () => T): T => fn(),
+    transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> => fn(capture),
   } as unknown as Store;
   const notifier = new SlackNotifier(capture, { alert: 'alerts', approval: 'approvals' }, () => now);
   // The summary's counts and money are the whole run's, as the run gives them (and the CLI prints them).
-  const figures = runFigures(latest.results, reads.openedIn(latest.run.id));
+  const figures = runFigures(latest.results, await reads.openedIn(latest.run.id));
   await notifier.runAlerts(latest.run.id, latest.results.filter(alerted), figures);
-  for (const e of reads.pending()) await notifier.escalationOpened(e);
+  for (const e of await reads.pending()) await notifier.escalationOpened(e);
   // The digest as the first one would read (nothing to compare with); its chart is uploaded beside it.
-  const digest = buildDigest(reads, null, now, { healthyVariance: settings.healthyVariance });
-  capture.outbox.enqueue(
+  const digest = await buildDigest(reads, null, now, { healthyVariance: settings.healthyVariance });
+  await capture.outbox.enqueue(
     {
       kind: 'digest',
       method: 'chat.postMessage',

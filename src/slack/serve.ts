@@ -131,7 +131,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       { platforms: dataMode.dryRun },
       'Dry run (PACING_MODE=dry-run): nothing is paused; every Slack message says so.',
     );
-  const app = createApp(
+  const app = await createApp(
     config,
     (store) =>
       new LoggingNotifier(new SlackNotifier(store, channels, config.clock, kick, note), log.child({ module: 'agent' })),
@@ -152,7 +152,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     try {
       const report = await run;
       // Questions this run asked, apart from those still open from earlier runs.
-      const summary = summaryText(report, app.reads.openedIn(report.runId));
+      const summary = summaryText(report, await app.reads.openedIn(report.runId));
       log.info(
         {
           runId: report.runId,
@@ -226,7 +226,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
     await bolt.stop().catch(() => {});
     await opsServer?.close();
     ops.stop();
-    app.close();
+    await app.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (mode === 'socket' && opsServer) {
       throw new ConfigError(
@@ -245,11 +245,13 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
   await app.agent.catchUp();
   // Messages refused before (a channel the bot was not in yet) get another chance after a restart, and
   // escalations opened while Slack was not configured are announced now.
-  app.store.outbox.retryFailed();
-  await app.agent.announceUnposted((id) => app.store.outbox.announcement(id) !== null);
+  await app.store.outbox.retryFailed();
+  await app.agent.announceUnposted(async (id) => (await app.store.outbox.announcement(id)) !== null);
   dispatcher.start();
   // PagerDuty (when PAGERDUTY_ROUTING_KEY is set): evaluated now, after every run, when kicked and every minute.
-  paging = startPaging(app, config, log.child({ module: 'paging' }), { links: slackPageLinks(app.store, client) });
+  paging = await startPaging(app, config, log.child({ module: 'paging' }), {
+    links: slackPageLinks(app.store, client),
+  });
   const schedules = startSchedules(
     config.schedule,
     {
@@ -286,7 +288,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       await dispatcher?.stop();
       await paging?.stop(5_000);
       ops.stop();
-      app.close();
+      await app.close();
     })();
     return stopping;
   };

@@ -89,7 +89,7 @@ export function trustMiddleware(installed: Installation, store: Store, log: Logg
     // In HTTP mode the key is always there; a signature Bolt let through but that has no canonical form is
     // not trusted to be unique.
     if (SIGNATURE_KEY in ctx && typeof signature !== 'string') return refuse('its signature is not in canonical form');
-    if (typeof signature === 'string' && !store.seenRequests.first(signature, now))
+    if (typeof signature === 'string' && !(await store.seenRequests.first(signature, now)))
       return refuse('a replay of a request already acted on');
     await next();
   };

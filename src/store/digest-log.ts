@@ -1,18 +1,18 @@
 // When digests went out.
-import type { Db } from './db.js';
+import type { Sql } from './sql.js';
 
 /** When digests went out, so that each covers what happened since the one before. */
 export class DigestLog {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: Sql) {}
 
-  lastAt(channel: string): string | null {
-    const r = this.db.prepare('SELECT MAX(at) AS at FROM digests WHERE channel = ?').get(channel) as {
-      at: string | null;
-    };
-    return r.at;
+  async lastAt(channel: string): Promise<string | null> {
+    const r = await this.sql.get<{ at: string | null }>('SELECT MAX(at) AS at FROM digests WHERE channel = ?', [
+      channel,
+    ]);
+    return r?.at ?? null;
   }
 
-  record(channel: string, at: string, runs: number): void {
-    this.db.prepare('INSERT INTO digests (at, channel, runs) VALUES (?, ?, ?)').run(at, channel, runs);
+  async record(channel: string, at: string, runs: number): Promise<void> {
+    await this.sql.run('INSERT INTO digests (at, channel, runs) VALUES (?, ?, ?)', [at, channel, runs]);
   }
 }

@@ -1,20 +1,19 @@
 // Idempotency keys for side effects: an effect recorded under a key is never carried out twice.
-import type { Db } from './db.js';
+import type { Sql } from './sql.js';
 
 export class EffectLog {
-  private readonly lookup;
-  constructor(private readonly db: Db) {
-    this.lookup = db.prepare('SELECT 1 FROM effects WHERE key = ?');
-  }
+  constructor(private readonly sql: Sql) {}
 
   /** True when the effect under `key` has already been carried out. */
-  done(key: string): boolean {
-    return this.lookup.get(key) !== undefined;
+  async done(key: string): Promise<boolean> {
+    return (await this.sql.get('SELECT 1 AS done FROM effects WHERE key = ?', [key])) !== undefined;
   }
 
-  record(key: string, at: string, result: unknown = null): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO effects (key, at, result) VALUES (?, ?, ?)')
-      .run(key, at, JSON.stringify(result));
+  async record(key: string, at: string, result: unknown = null): Promise<void> {
+    await this.sql.run('INSERT INTO effects (key, at, result) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+      key,
+      at,
+      JSON.stringify(result),
+    ]);
   }
 }

@@ -2,8 +2,9 @@
 import type { HumanDecision, OpenQuestion } from '../domain/policy.js';
 import type { BatchKind, BatchMember, Decision, Escalation, EscalationStatus, PoolFigures } from '../domain/records.js';
 import type { Platform, ProposedAction } from '../domain/types.js';
-import type { Db } from './db.js';
-import { ownerAlive, PROCESS_ID } from './owner.js';
+import { type Liveness, localLiveness } from './liveness.js';
+import { PROCESS_ID } from './owner.js';
+import { insertionOrder, type Sql, type SqlValue } from './sql.js';
 
 export type NewEscalation = Pick<
   Escalation,
@@ -75,60 +76,70 @@ const toEscalation = (r: EscalationRecord): Escalation => ({
 
 export type ClaimResult = { claimed: true; escalation: Escalation } | { claimed: false; escalation: Escalation | null };
 
+const ESCALATION_COLUMNS =
+  'id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason, status, created_at, expires_at, thread_id, snapshot, batch_kind, batch_figures';
+const MEMBER_COLUMNS = ['escalation_id', 'seq', 'key', 'data', 'dropped'];
+
 export class EscalationStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly sql: Sql,
+    /** Whether a claim's owner still runs: its pid on one machine, its session across replicas. */
+    private readonly liveness: Liveness = localLiveness,
+  ) {}
 
   /** Opens an escalation (with its members, for a batch), or returns the one already pending for the same key. */
-  open(e: NewEscalation): { created: boolean; escalation: Escalation } {
-    const existing = this.pendingFor(e.key);
-    if (existing) return { created: false, escalation: existing };
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO escalations (id, run_id, key, campaign_id, platform, platform_campaign_id, proposed_action, reason, status, created_at, expires_at, thread_id, snapshot, batch_kind, batch_figures)
-           VALUES (@id, @runId, @key, @campaignId, @platform, @platformCampaignId, @proposedAction, @reason, 'pending', @createdAt, @expiresAt, @threadId, @snapshot, @batchKind, @batchFigures)`,
-        )
-        .run({
-          ...e,
-          snapshot: JSON.stringify(e.snapshot),
-          batchKind: e.batch?.kind ?? null,
-          batchFigures: e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
-          batch: undefined,
-        });
-      const insert = this.db.prepare(
-        'INSERT INTO escalation_members (escalation_id, seq, key, data, dropped) VALUES (?, ?, ?, ?, 0)',
+  open(e: NewEscalation): Promise<{ created: boolean; escalation: Escalation }> {
+    return this.sql.transaction(async (tx) => {
+      const existing = await pendingFor(tx, e.key);
+      if (existing) return { created: false, escalation: existing };
+      await tx.run(
+        `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
+        [
+          e.id,
+          e.runId,
+          e.key,
+          e.campaignId,
+          e.platform,
+          e.platformCampaignId,
+          e.proposedAction,
+          e.reason,
+          e.createdAt,
+          e.expiresAt,
+          e.threadId,
+          JSON.stringify(e.snapshot),
+          e.batch?.kind ?? null,
+          e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
+        ],
       );
-      e.batch?.members.forEach((m, seq) => {
-        insert.run(e.id, seq, m.key, JSON.stringify(m));
-      });
-    })();
-    return { created: true, escalation: this.get(e.id) as Escalation };
+      if (e.batch)
+        await tx.insertMany(
+          'escalation_members',
+          MEMBER_COLUMNS,
+          e.batch.members.map((m, seq) => [e.id, seq, m.key, JSON.stringify(m), 0]),
+        );
+      return { created: true, escalation: (await escalationOf(tx, e.id)) as Escalation };
+    });
   }
 
-  pendingFor(key: string): Escalation | null {
-    const r = this.db.prepare(`SELECT * FROM escalations WHERE key = ? AND status = 'pending'`).get(key) as
-      | EscalationRecord
-      | undefined;
-    return r ? this.withMembers(toEscalation(r)) : null;
+  pendingFor(key: string): Promise<Escalation | null> {
+    return pendingFor(this.sql, key);
   }
 
   /** Open questions by campaign key: a pending escalation's own key, and each standing member of a pending batch. */
-  openQuestions(): Map<string, OpenQuestion> {
+  async openQuestions(): Promise<Map<string, OpenQuestion>> {
     const out = new Map<string, OpenQuestion>();
-    const rows = this.db
-      .prepare(
-        `SELECT e.id, e.key, e.proposed_action, e.created_at, e.batch_kind, m.key AS member
-         FROM escalations e LEFT JOIN escalation_members m ON m.escalation_id = e.id AND m.dropped = 0
-         WHERE e.status = 'pending' ORDER BY e.created_at, e.id`,
-      )
-      .all() as {
+    const rows = await this.sql.all<{
       id: string;
       key: string;
       proposed_action: OpenQuestion['proposedAction'];
       created_at: string;
       batch_kind: string | null;
       member: string | null;
-    }[];
+    }>(
+      `SELECT e.id, e.key, e.proposed_action, e.created_at, e.batch_kind, m.key AS member
+       FROM escalations e LEFT JOIN escalation_members m ON m.escalation_id = e.id AND m.dropped = 0
+       WHERE e.status = 'pending' ORDER BY e.created_at, e.id`,
+    );
     for (const r of rows) {
       const q: OpenQuestion = {
         id: r.id,
@@ -147,14 +158,8 @@ export class EscalationStore {
    * Approvals and rejections taken after `since`, one per campaign key (a batch's answer counts for each of its
    * members), oldest first: a later decision about the same key replaces an earlier one.
    */
-  decisionsSince(since: string): { key: string; decision: HumanDecision }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT e.id, e.key, e.status, e.proposed_action, e.decided_by, e.decided_at, e.snapshot, m.key AS member, m.data AS member_data
-         FROM escalations e LEFT JOIN escalation_members m ON m.escalation_id = e.id
-         WHERE e.status IN ('approved', 'overridden') AND e.decided_at > ? ORDER BY e.decided_at, e.rowid`,
-      )
-      .all(since) as {
+  async decisionsSince(since: string): Promise<{ key: string; decision: HumanDecision }[]> {
+    const rows = await this.sql.all<{
       id: string;
       key: string;
       status: 'approved' | 'overridden';
@@ -164,7 +169,12 @@ export class EscalationStore {
       snapshot: string;
       member: string | null;
       member_data: string | null;
-    }[];
+    }>(
+      `SELECT e.id, e.key, e.status, e.proposed_action, e.decided_by, e.decided_at, e.snapshot, m.key AS member, m.data AS member_data
+       FROM escalations e LEFT JOIN escalation_members m ON m.escalation_id = e.id
+       WHERE e.status IN ('approved', 'overridden') AND e.decided_at > ? ORDER BY e.decided_at, ${insertionOrder(this.sql, 'e')}`,
+      [since],
+    );
     return rows.map((r) => {
       const figures = JSON.parse(r.member_data ?? r.snapshot) as {
         variancePct: number | null;
@@ -190,164 +200,184 @@ export class EscalationStore {
    * describes it now; false when it was decided or closed meanwhile, so the caller asks a new question instead.
    * A campaign already a member is not added twice.
    */
-  addMembers(escalationId: string, members: BatchMember[], reason?: string): boolean {
-    return this.db.transaction(() => {
-      const pending = this.db
-        .prepare(`SELECT 1 FROM escalations WHERE id = ? AND status = 'pending' AND batch_kind IS NOT NULL`)
-        .get(escalationId);
+  addMembers(escalationId: string, members: BatchMember[], reason?: string): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      const pending = await tx.get(
+        `SELECT 1 AS pending FROM escalations WHERE id = ? AND status = 'pending' AND batch_kind IS NOT NULL`,
+        [escalationId],
+      );
       if (!pending) return false;
-      if (reason !== undefined)
-        this.db.prepare('UPDATE escalations SET reason = ? WHERE id = ?').run(reason, escalationId);
-      const next = this.db
-        .prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM escalation_members WHERE escalation_id = ?')
-        .get(escalationId) as { seq: number };
-      const known = this.db.prepare('SELECT seq FROM escalation_members WHERE escalation_id = ? AND key = ?');
-      const revive = this.db.prepare(
-        'UPDATE escalation_members SET dropped = 0, data = ? WHERE escalation_id = ? AND seq = ?',
+      if (reason !== undefined) await tx.run('UPDATE escalations SET reason = ? WHERE id = ?', [reason, escalationId]);
+      const next = await tx.get<{ seq: number }>(
+        'SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM escalation_members WHERE escalation_id = ?',
+        [escalationId],
       );
-      const insert = this.db.prepare(
-        'INSERT INTO escalation_members (escalation_id, seq, key, data, dropped) VALUES (?, ?, ?, ?, 0)',
-      );
-      let seq = next.seq;
+      let seq = Number(next?.seq ?? 0);
       for (const m of members) {
-        const had = known.get(escalationId, m.key) as { seq: number } | undefined;
-        if (had) revive.run(JSON.stringify(m), escalationId, had.seq);
-        else insert.run(escalationId, seq++, m.key, JSON.stringify(m));
+        const had = await tx.get<{ seq: number }>(
+          'SELECT seq FROM escalation_members WHERE escalation_id = ? AND key = ?',
+          [escalationId, m.key],
+        );
+        if (had)
+          await tx.run('UPDATE escalation_members SET dropped = 0, data = ? WHERE escalation_id = ? AND seq = ?', [
+            JSON.stringify(m),
+            escalationId,
+            had.seq,
+          ]);
+        else
+          await tx.run(
+            'INSERT INTO escalation_members (escalation_id, seq, key, data, dropped) VALUES (?, ?, ?, ?, 0)',
+            [escalationId, seq++, m.key, JSON.stringify(m)],
+          );
       }
       return true;
-    })();
+    });
   }
 
   /** A later run found this member no longer needs the batch's proposal: approving the batch leaves it alone. */
-  dropMember(escalationId: string, key: string): void {
-    this.db
-      .prepare('UPDATE escalation_members SET dropped = 1 WHERE escalation_id = ? AND key = ?')
-      .run(escalationId, key);
+  async dropMember(escalationId: string, key: string): Promise<void> {
+    await this.sql.run('UPDATE escalation_members SET dropped = 1 WHERE escalation_id = ? AND key = ?', [
+      escalationId,
+      key,
+    ]);
   }
 
-  private withMembers(e: Escalation): Escalation {
-    if (!e.batch) return e;
-    const rows = this.db
-      .prepare('SELECT data, dropped FROM escalation_members WHERE escalation_id = ? ORDER BY seq')
-      .all(e.id) as { data: string; dropped: number }[];
-    e.batch.members = rows.map((r) => ({ ...(JSON.parse(r.data) as BatchMember), dropped: r.dropped === 1 }));
-    return e;
+  get(id: string): Promise<Escalation | null> {
+    return escalationOf(this.sql, id);
   }
 
-  get(id: string): Escalation | null {
-    const r = this.db.prepare('SELECT * FROM escalations WHERE id = ?').get(id) as EscalationRecord | undefined;
-    return r ? this.withMembers(toEscalation(r)) : null;
-  }
-
-  pending(): Escalation[] {
-    return (
-      this.db
-        .prepare(`SELECT * FROM escalations WHERE status = 'pending' ORDER BY created_at, id`)
-        .all() as EscalationRecord[]
-    ).map((r) => this.withMembers(toEscalation(r)));
+  pending(): Promise<Escalation[]> {
+    return this.many(`SELECT * FROM escalations WHERE status = 'pending' ORDER BY created_at, id`);
   }
 
   /** Pending escalations whose thread never announced them (a process stopped first): to be started. */
-  unannounced(): Escalation[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM escalations e WHERE status = 'pending'
-             AND NOT EXISTS (SELECT 1 FROM effects f WHERE f.key = 'announce:' || e.id) ORDER BY created_at, id`,
-        )
-        .all() as EscalationRecord[]
-    ).map((r) => this.withMembers(toEscalation(r)));
+  unannounced(): Promise<Escalation[]> {
+    return this.many(
+      `SELECT * FROM escalations e WHERE status = 'pending'
+         AND NOT EXISTS (SELECT 1 FROM effects f WHERE f.key = 'announce:' || e.id) ORDER BY created_at, id`,
+    );
   }
 
   /** Pending escalations whose time is up at `now`. */
-  due(now: string): Escalation[] {
-    return (
-      this.db
-        .prepare(`SELECT * FROM escalations WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`)
-        .all(now) as EscalationRecord[]
-    ).map((r) => this.withMembers(toEscalation(r)));
+  due(now: string): Promise<Escalation[]> {
+    return this.many(`SELECT * FROM escalations WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`, [
+      now,
+    ]);
   }
 
   /** Escalations decided since `since` (exclusive), for the digest. */
-  decidedSince(since: string | null): Escalation[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM escalations WHERE status != 'pending' AND (? IS NULL OR decided_at > ?) ORDER BY decided_at`,
-        )
-        .all(since, since) as EscalationRecord[]
-    ).map((r) => this.withMembers(toEscalation(r)));
+  decidedSince(since: string | null): Promise<Escalation[]> {
+    return this.many(
+      `SELECT * FROM escalations WHERE status != 'pending' ${since === null ? '' : 'AND decided_at > ?'} ORDER BY decided_at`,
+      since === null ? [] : [since],
+    );
   }
 
   /**
    * Takes the decision if, and only if, the escalation is still pending (and, unless it is an expiry, not yet
-   * past its time). One UPDATE decides the race: the loser changes nothing and learns the current state.
+   * past its time). One UPDATE decides the race, on any number of processes: the loser changes nothing and
+   * learns the current state.
    */
-  claim(id: string, decision: Decision, actor: string, at: string, note: string | null): ClaimResult {
-    const changed = this.db
-      .prepare(
-        `UPDATE escalations SET status = @decision, decided_by = @actor, decided_at = @at, decision_note = @note, claimed_by = @owner
-         WHERE id = @id AND status = 'pending' AND (@decision = 'expired' OR expires_at > @at)`,
-      )
-      .run({ id, decision, actor, at, note, owner: PROCESS_ID }).changes;
-    const escalation = this.get(id);
-    return changed === 1 && escalation ? { claimed: true, escalation } : { claimed: false, escalation };
+  async claim(id: string, decision: Decision, actor: string, at: string, note: string | null): Promise<ClaimResult> {
+    const claimed = await this.sql.get<EscalationRecord>(
+      `UPDATE escalations SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?, claimed_by = ?
+       WHERE id = ? AND status = 'pending' ${decision === 'expired' ? '' : 'AND expires_at > ?'} RETURNING *`,
+      decision === 'expired'
+        ? [decision, actor, at, note, PROCESS_ID, id]
+        : [decision, actor, at, note, PROCESS_ID, id, at],
+    );
+    if (claimed) return { claimed: true, escalation: await this.withMembers(toEscalation(claimed)) };
+    return { claimed: false, escalation: await this.get(id) };
   }
 
-  setNote(id: string, note: string): void {
-    this.db.prepare('UPDATE escalations SET decision_note = ? WHERE id = ? AND decision_note IS NULL').run(note, id);
+  async setNote(id: string, note: string): Promise<void> {
+    await this.sql.run('UPDATE escalations SET decision_note = ? WHERE id = ? AND decision_note IS NULL', [note, id]);
   }
 
-  settle(id: string, outcome: 'done' | 'failed', detail: string): void {
-    this.db.prepare('UPDATE escalations SET outcome = ?, outcome_detail = ? WHERE id = ?').run(outcome, detail, id);
+  async settle(id: string, outcome: 'done' | 'failed', detail: string): Promise<void> {
+    await this.sql.run('UPDATE escalations SET outcome = ?, outcome_detail = ? WHERE id = ?', [outcome, detail, id]);
   }
 
   /**
    * Decided but not carried out, by a process that is gone (it stopped between the claim and the end of the
    * resume). A decision another live process is still carrying out is left to it, so nothing happens twice.
    */
-  unsettled(): Escalation[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM escalations WHERE status != 'pending' AND outcome IS NULL ORDER BY decided_at`)
-      .all() as (EscalationRecord & { claimed_by: string | null })[];
-    return rows.filter((r) => !ownerAlive(r.claimed_by)).map((r) => this.withMembers(toEscalation(r)));
+  async unsettled(): Promise<Escalation[]> {
+    const rows = await this.sql.all<EscalationRecord & { claimed_by: string | null }>(
+      `SELECT * FROM escalations WHERE status != 'pending' AND outcome IS NULL ORDER BY decided_at`,
+    );
+    const gone: Escalation[] = [];
+    for (const r of rows)
+      if (!(await this.liveness.alive(r.claimed_by))) gone.push(await this.withMembers(toEscalation(r)));
+    return gone;
   }
 
   /** Takes over a decision whose claiming process is gone, so that only this one carries it out. */
-  adopt(id: string): boolean {
-    const r = this.db.prepare('SELECT claimed_by FROM escalations WHERE id = ? AND outcome IS NULL').get(id) as
-      | { claimed_by: string | null }
-      | undefined;
-    if (!r || ownerAlive(r.claimed_by)) return false;
-    return (
-      this.db
-        .prepare('UPDATE escalations SET claimed_by = ? WHERE id = ? AND outcome IS NULL AND claimed_by IS ?')
-        .run(PROCESS_ID, id, r.claimed_by).changes === 1
+  async adopt(id: string): Promise<boolean> {
+    const r = await this.sql.get<{ claimed_by: string | null }>(
+      'SELECT claimed_by FROM escalations WHERE id = ? AND outcome IS NULL',
+      [id],
     );
+    if (!r || (await this.liveness.alive(r.claimed_by))) return false;
+    const changed = await this.sql.run(
+      'UPDATE escalations SET claimed_by = ? WHERE id = ? AND outcome IS NULL AND claimed_by IS NOT DISTINCT FROM ?',
+      [PROCESS_ID, id, r.claimed_by],
+    );
+    return changed.changes === 1;
   }
 
   /** Settled escalations decided before `before` whose threads still hold checkpoints. */
-  prunable(before: string): Escalation[] {
-    return (
-      this.db
-        .prepare(`SELECT * FROM escalations WHERE outcome IS NOT NULL AND thread_pruned = 0 AND decided_at < ?`)
-        .all(before) as EscalationRecord[]
-    ).map((r) => this.withMembers(toEscalation(r)));
+  prunable(before: string): Promise<Escalation[]> {
+    return this.many(`SELECT * FROM escalations WHERE outcome IS NOT NULL AND thread_pruned = 0 AND decided_at < ?`, [
+      before,
+    ]);
   }
 
   /** Where the escalation's Slack message is, so that its outcome can replace it in place. */
-  setMessage(id: string, channel: string, ts: string): void {
-    this.db.prepare('UPDATE escalations SET message_channel = ?, message_ts = ? WHERE id = ?').run(channel, ts, id);
+  async setMessage(id: string, channel: string, ts: string): Promise<void> {
+    await this.sql.run('UPDATE escalations SET message_channel = ?, message_ts = ? WHERE id = ?', [channel, ts, id]);
   }
 
-  message(id: string): { channel: string; ts: string } | null {
-    const r = this.db
-      .prepare('SELECT message_channel AS channel, message_ts AS ts FROM escalations WHERE id = ?')
-      .get(id) as { channel: string | null; ts: string | null } | undefined;
+  async message(id: string): Promise<{ channel: string; ts: string } | null> {
+    const r = await this.sql.get<{ channel: string | null; ts: string | null }>(
+      'SELECT message_channel AS channel, message_ts AS ts FROM escalations WHERE id = ?',
+      [id],
+    );
     return r?.channel && r.ts ? { channel: r.channel, ts: r.ts } : null;
   }
 
-  markPruned(id: string): void {
-    this.db.prepare('UPDATE escalations SET thread_pruned = 1 WHERE id = ?').run(id);
+  async markPruned(id: string): Promise<void> {
+    await this.sql.run('UPDATE escalations SET thread_pruned = 1 WHERE id = ?', [id]);
   }
+
+  private withMembers(e: Escalation): Promise<Escalation> {
+    return withMembers(this.sql, e);
+  }
+
+  private async many(query: string, params: SqlValue[] = []): Promise<Escalation[]> {
+    const rows = await this.sql.all<EscalationRecord>(query, params);
+    const out: Escalation[] = [];
+    for (const r of rows) out.push(await this.withMembers(toEscalation(r)));
+    return out;
+  }
+}
+
+async function withMembers(sql: Sql, e: Escalation): Promise<Escalation> {
+  if (!e.batch) return e;
+  const rows = await sql.all<{ data: string; dropped: number }>(
+    'SELECT data, dropped FROM escalation_members WHERE escalation_id = ? ORDER BY seq',
+    [e.id],
+  );
+  e.batch.members = rows.map((r) => ({ ...(JSON.parse(r.data) as BatchMember), dropped: Number(r.dropped) === 1 }));
+  return e;
+}
+
+async function escalationOf(sql: Sql, id: string): Promise<Escalation | null> {
+  const r = await sql.get<EscalationRecord>('SELECT * FROM escalations WHERE id = ?', [id]);
+  return r ? withMembers(sql, toEscalation(r)) : null;
+}
+
+async function pendingFor(sql: Sql, key: string): Promise<Escalation | null> {
+  const r = await sql.get<EscalationRecord>(`SELECT * FROM escalations WHERE key = ? AND status = 'pending'`, [key]);
+  return r ? withMembers(sql, toEscalation(r)) : null;
 }

@@ -1,6 +1,7 @@
 // The run lock: a named lease in the database, so that two processes never run a cycle at once.
-import type { Db } from './db.js';
+
 import { ownerAlive, PROCESS_ID } from './owner.js';
+import type { Sql } from './sql.js';
 
 export interface LockHolder {
   holder: string;
@@ -27,46 +28,45 @@ interface LockRow {
  * process, blocks runs for at most the lease.
  */
 export class Locks {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Takes the lock, or returns who holds it. */
-  acquire(name: string, holder: string, at: string, leaseMs = LOCK_LEASE_MS): LockHolder | null {
-    return this.db
-      .transaction((): LockHolder | null => {
-        const current = this.held(name);
-        if (current) return current;
-        this.db
-          .prepare(
-            `INSERT INTO locks (name, holder, acquired_at, pid, owner, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, pid = excluded.pid, owner = excluded.owner, expires_at = excluded.expires_at`,
-          )
-          .run(name, holder, at, process.pid, PROCESS_ID, Date.now() + leaseMs);
-        return null;
-      })
-      .immediate();
+  acquire(name: string, holder: string, at: string, leaseMs = LOCK_LEASE_MS): Promise<LockHolder | null> {
+    return this.sql.transaction(async (tx) => {
+      const current = await held(tx, name);
+      if (current) return current;
+      await tx.run(
+        `INSERT INTO locks (name, holder, acquired_at, pid, owner, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, pid = excluded.pid, owner = excluded.owner, expires_at = excluded.expires_at`,
+        [name, holder, at, process.pid, PROCESS_ID, Date.now() + leaseMs],
+      );
+      return null;
+    });
   }
 
   /** Extends the lease of a lock this holder has. */
-  renew(name: string, holder: string, leaseMs = LOCK_LEASE_MS): void {
-    this.db
-      .prepare('UPDATE locks SET expires_at = ? WHERE name = ? AND holder = ?')
-      .run(Date.now() + leaseMs, name, holder);
+  async renew(name: string, holder: string, leaseMs = LOCK_LEASE_MS): Promise<void> {
+    await this.sql.run('UPDATE locks SET expires_at = ? WHERE name = ? AND holder = ?', [
+      Date.now() + leaseMs,
+      name,
+      holder,
+    ]);
   }
 
-  release(name: string, holder: string): void {
-    this.db.prepare('DELETE FROM locks WHERE name = ? AND holder = ?').run(name, holder);
+  async release(name: string, holder: string): Promise<void> {
+    await this.sql.run('DELETE FROM locks WHERE name = ? AND holder = ?', [name, holder]);
   }
 
-  holder(name: string): LockHolder | null {
-    return this.held(name);
+  holder(name: string): Promise<LockHolder | null> {
+    return held(this.sql, name);
   }
+}
 
-  private held(name: string): LockHolder | null {
-    const r = this.db
-      .prepare('SELECT holder, acquired_at, pid, owner, expires_at FROM locks WHERE name = ?')
-      .get(name) as LockRow | undefined;
-    if (!r || !ownerAlive(r.owner ?? String(r.pid))) return null;
-    if (r.expires_at !== null && r.expires_at <= Date.now()) return null;
-    return { holder: r.holder, acquiredAt: r.acquired_at, pid: r.pid, expiresAt: r.expires_at };
-  }
+async function held(sql: Sql, name: string): Promise<LockHolder | null> {
+  const r = await sql.get<LockRow>('SELECT holder, acquired_at, pid, owner, expires_at FROM locks WHERE name = ?', [
+    name,
+  ]);
+  if (!r || !ownerAlive(r.owner ?? String(r.pid))) return null;
+  if (r.expires_at !== null && r.expires_at <= Date.now()) return null;
+  return { holder: r.holder, acquiredAt: r.acquired_at, pid: r.pid, expiresAt: r.expires_at };
 }

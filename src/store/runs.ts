@@ -4,8 +4,10 @@ import { decodePacing, runHistory } from '../domain/history.js';
 import type { PlatformFailure, ResultRow, RowError, RunRecord, RunSummary } from '../domain/records.js';
 import type { RowStatus, SpendObservation } from '../domain/types.js';
 import { redact, redactText } from '../redact.js';
-import type { Db } from './db.js';
 import { encodeData, resultRow } from './result-codec.js';
+import { pruneSpendDays, upsertSpendDays } from './spend-days.js';
+import { insertionOrder, type Sql, type SqlValue } from './sql.js';
+import { SqliteSql } from './sqlite.js';
 
 interface RunRecordRow {
   id: string;
@@ -33,25 +35,49 @@ const toRun = (r: RunRecordRow): RunRecord => ({
   failure: r.failure,
 });
 
+/**
+ * What a store keeps between calls in this process: when each run it started began, and what the last run it
+ * completed saw (see `previousRun`), kept for the next run. A transaction's store shares it.
+ */
+export class RunMemory {
+  readonly started = new Map<string, string>();
+  lastSeen: { runId: string; seen: PreviousRun } | null = null;
+}
+
+const RESULT_INSERT_COLUMNS = [
+  'run_id',
+  'seq',
+  'key',
+  'platform_key',
+  'campaign_id',
+  'platform',
+  'platform_campaign_id',
+  'action',
+  'status',
+  'escalation_id',
+  'actual_spend',
+  'pacing',
+  'data',
+];
+
 export class RunStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly memory: RunMemory = new RunMemory(),
+  ) {}
 
-  /** When each run this store started began, for `lastSeen`. */
-  private readonly started = new Map<string, string>();
-  /** What the last run this store completed saw (see `previousRun`), kept for the next run in this process. */
-  private lastSeen: { runId: string; seen: PreviousRun } | null = null;
-
-  start(run: { id: string; startedAt: string; trigger: string; actor: string }): void {
-    this.started.set(run.id, run.startedAt);
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, started_at, status, trigger, actor) VALUES (@id, @startedAt, 'running', @trigger, @actor)`,
-      )
-      .run(run);
+  async start(run: { id: string; startedAt: string; trigger: string; actor: string }): Promise<void> {
+    this.memory.started.set(run.id, run.startedAt);
+    await this.sql.run(`INSERT INTO runs (id, started_at, status, trigger, actor) VALUES (?, ?, 'running', ?, ?)`, [
+      run.id,
+      run.startedAt,
+      run.trigger,
+      run.actor,
+    ]);
   }
 
   /** Stores the results and closes the run; call inside the cycle's single transaction. */
-  complete(
+  async complete(
     id: string,
     finishedAt: string,
     summary: RunSummary,
@@ -60,25 +86,21 @@ export class RunStore {
     results: readonly ResultRow[],
     /** Each campaign's recent pacing (encoded by domain/history.ts), as `previousRun` reads it back next run. */
     pacing?: ReadonlyMap<string, string>,
-  ): void {
-    const insert = this.db.prepare(
-      `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, pacing, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const startedAt = this.started.get(id);
-    this.started.delete(id);
+  ): Promise<void> {
+    const startedAt = this.memory.started.get(id);
+    this.memory.started.delete(id);
     const seen =
       startedAt === undefined
         ? null
         : { observations: new Map<string, SpendObservation>(), pacing: new Map<string, string>() };
-    results.forEach((r, seq) => {
+    const rows = results.map((r, seq): SqlValue[] => {
       const paced = pacing?.get(r.key) ?? null;
       if (seen && startedAt !== undefined) {
         if (r.platformCampaignId !== null && r.actualSpend !== null)
           seen.observations.set(`${r.platform}:${r.platformCampaignId}`, { at: startedAt, actualSpend: r.actualSpend });
         if (paced !== null) seen.pacing.set(r.key, paced);
       }
-      insert.run(
+      return [
         id,
         seq,
         r.key,
@@ -92,69 +114,63 @@ export class RunStore {
         r.actualSpend,
         paced,
         encodeData(r),
-      );
+      ];
     });
+    await this.sql.insertMany('results', RESULT_INSERT_COLUMNS, rows);
     // Read back by the next run only if this run is then the latest completed one (its transaction committed).
-    this.lastSeen = seen ? { runId: id, seen } : null;
-    this.db
-      .prepare(
-        `UPDATE runs SET status = 'completed', finished_at = ?, summary = ?, errors = ?, platform_errors = ? WHERE id = ?`,
-      )
+    this.memory.lastSeen = seen ? { runId: id, seen } : null;
+    await this.sql.run(
+      `UPDATE runs SET status = 'completed', finished_at = ?, summary = ?, errors = ?, platform_errors = ? WHERE id = ?`,
       // Error texts may echo what a platform or proxy sent back, secrets included: they are stored redacted.
-      .run(
-        finishedAt,
-        JSON.stringify(summary),
-        JSON.stringify(redact(errors)),
-        JSON.stringify(redact(platformErrors)),
-        id,
-      );
+      [finishedAt, JSON.stringify(summary), JSON.stringify(redact(errors)), JSON.stringify(redact(platformErrors)), id],
+    );
   }
 
-  fail(id: string, at: string, message: string): void {
-    this.started.delete(id);
-    this.db
-      .prepare(`UPDATE runs SET status = 'failed', finished_at = ?, failure = ? WHERE id = ?`)
-      .run(at, redactText(message), id);
+  async fail(id: string, at: string, message: string): Promise<void> {
+    this.memory.started.delete(id);
+    await this.sql.run(`UPDATE runs SET status = 'failed', finished_at = ?, failure = ? WHERE id = ?`, [
+      at,
+      redactText(message),
+      id,
+    ]);
   }
 
-  get(id: string): RunRecord | null {
-    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRecordRow | undefined;
+  async get(id: string): Promise<RunRecord | null> {
+    const r = await this.sql.get<RunRecordRow>('SELECT * FROM runs WHERE id = ?', [id]);
     return r ? toRun(r) : null;
   }
 
-  latestCompleted(): RunRecord | null {
-    const r = this.db
-      .prepare(`SELECT * FROM runs WHERE status = 'completed' ORDER BY started_at DESC, rowid DESC LIMIT 1`)
-      .get() as RunRecordRow | undefined;
+  async latestCompleted(): Promise<RunRecord | null> {
+    const r = await this.sql.get<RunRecordRow>(
+      `SELECT * FROM runs WHERE status = 'completed' ORDER BY started_at DESC, ${insertionOrder(this.sql)} DESC LIMIT 1`,
+    );
     return r ? toRun(r) : null;
   }
 
   /** The latest run that had completed by `at` (inclusive): the complement of `completedSince(at)`. */
-  latestCompletedBy(at: string): RunRecord | null {
-    const r = this.db
-      .prepare(
-        `SELECT * FROM runs WHERE status = 'completed' AND finished_at <= ? ORDER BY finished_at DESC, rowid DESC LIMIT 1`,
-      )
-      .get(at) as RunRecordRow | undefined;
+  async latestCompletedBy(at: string): Promise<RunRecord | null> {
+    const r = await this.sql.get<RunRecordRow>(
+      `SELECT * FROM runs WHERE status = 'completed' AND finished_at <= ? ORDER BY finished_at DESC, ${insertionOrder(this.sql)} DESC LIMIT 1`,
+      [at],
+    );
     return r ? toRun(r) : null;
   }
 
   /** Runs that completed after `since` (exclusive), oldest first: a run still going at `since` counts later. */
-  completedSince(since: string | null): RunRecord[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM runs WHERE status = 'completed' AND (? IS NULL OR finished_at > ?) ORDER BY finished_at, rowid`,
-        )
-        .all(since, since) as RunRecordRow[]
-    ).map(toRun);
+  async completedSince(since: string | null): Promise<RunRecord[]> {
+    const rows = await this.sql.all<RunRecordRow>(
+      `SELECT * FROM runs WHERE status = 'completed' ${since === null ? '' : 'AND finished_at > ?'} ORDER BY finished_at, ${insertionOrder(this.sql)}`,
+      since === null ? [] : [since],
+    );
+    return rows.map(toRun);
   }
 
   /** The run's results with each row's current status and escalation. */
-  results(runId: string): ResultRow[] {
-    const rows = this.db
-      .prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE run_id = ? ORDER BY seq`)
-      .all(runId) as StoredResult[];
+  async results(runId: string): Promise<ResultRow[]> {
+    const rows = await this.sql.all<StoredResult>(
+      `SELECT ${RESULT_COLUMNS} FROM results WHERE run_id = ? ORDER BY seq`,
+      [runId],
+    );
     return rows.map(resultFromStore);
   }
 
@@ -162,15 +178,13 @@ export class RunStore {
    * The run's results as `results` reads them, one at a time and without each row's run history, which the policy
    * does not read (decoding it is a fifth of reading 10,000 rows). One at a time, each row's text is garbage as soon
    * as it is decoded: a replay reads thirty runs of 10,000, and holding each run's text whole doubled its collector's
-   * work. Nothing else may use the connection until the iteration ends.
+   * work. On SQLite nothing else may use the connection until the iteration ends; another engine reads the run
+   * whole first.
    */
-  *resultsWithoutHistory(runId: string): Generator<ResultRow> {
-    const rows = this.db
-      .prepare(
-        `SELECT ${RESULT_COLUMNS.replace('pacing', 'NULL AS pacing')} FROM results WHERE run_id = ? ORDER BY seq`,
-      )
-      .iterate(runId) as IterableIterator<StoredResult>;
-    for (const r of rows) yield resultFromStore(r);
+  async resultsWithoutHistory(runId: string): Promise<Iterable<ResultRow>> {
+    const query = `SELECT ${RESULT_COLUMNS.replace('pacing', 'NULL AS pacing')} FROM results WHERE run_id = ? ORDER BY seq`;
+    if (this.sql instanceof SqliteSql) return decoded(this.sql.iterate<StoredResult>(query, [runId]));
+    return (await this.sql.all<StoredResult>(query, [runId])).map(resultFromStore);
   }
 
   /**
@@ -178,45 +192,48 @@ export class RunStore {
    * fewer); 0 when they were written whole, as objects; null when the run has none left. The first row answers
    * for all: one version wrote the whole run.
    */
-  dataWidth(runId: string): number | null {
-    const r = this.db
-      .prepare(
-        `SELECT CASE WHEN json_type(data) = 'array' THEN json_array_length(data) ELSE 0 END AS width FROM results WHERE run_id = ? ORDER BY seq LIMIT 1`,
-      )
-      .get(runId) as { width: number } | undefined;
-    return r?.width ?? null;
+  async dataWidth(runId: string): Promise<number | null> {
+    const width =
+      this.sql.dialect === 'sqlite'
+        ? `CASE WHEN json_type(data) = 'array' THEN json_array_length(data) ELSE 0 END`
+        : `CASE WHEN jsonb_typeof(data::jsonb) = 'array' THEN jsonb_array_length(data::jsonb) ELSE 0 END`;
+    const r = await this.sql.get<{ width: number }>(
+      `SELECT ${width} AS width FROM results WHERE run_id = ? ORDER BY seq LIMIT 1`,
+      [runId],
+    );
+    return r ? Number(r.width) : null;
   }
 
   /**
    * Rows of this run still marked awaiting an escalation that was settled while the run was working take its
    * outcome, so the stored run never contradicts the escalation table.
    */
-  syncWithEscalations(runId: string): void {
-    this.db
-      .prepare(
-        `UPDATE results SET status = (
-           SELECT CASE WHEN e.outcome = 'failed' THEN 'failed' ELSE e.status END FROM escalations e WHERE e.id = results.escalation_id)
-         WHERE run_id = ? AND status = 'awaiting_approval'
-           AND escalation_id IN (SELECT id FROM escalations WHERE outcome IS NOT NULL)`,
-      )
-      .run(runId);
+  async syncWithEscalations(runId: string): Promise<void> {
+    await this.sql.run(
+      `UPDATE results SET status = (
+         SELECT CASE WHEN e.outcome = 'failed' THEN 'failed' ELSE e.status END FROM escalations e WHERE e.id = results.escalation_id)
+       WHERE run_id = ? AND status = 'awaiting_approval'
+         AND escalation_id IN (SELECT id FROM escalations WHERE outcome IS NOT NULL)`,
+      [runId],
+    );
   }
 
   /** Every row, in any run, that points at this escalation takes the escalation's outcome as its status. */
-  setStatusByEscalation(escalationId: string, status: RowStatus): void {
-    this.db.prepare('UPDATE results SET status = ? WHERE escalation_id = ?').run(status, escalationId);
+  async setStatusByEscalation(escalationId: string, status: RowStatus): Promise<void> {
+    await this.sql.run('UPDATE results SET status = ? WHERE escalation_id = ?', [status, escalationId]);
   }
 
   /**
    * The latest completed run's result about a platform campaign. Read from that run only (its rows are found by
    * the primary key): an index on platform_key would cost every run's 10,000 inserts for a rare undo.
    */
-  latestResultFor(platform: string, platformCampaignId: string): ResultRow | null {
-    const latest = this.latestCompleted();
+  async latestResultFor(platform: string, platformCampaignId: string): Promise<ResultRow | null> {
+    const latest = await this.latestCompleted();
     if (!latest) return null;
-    const r = this.db
-      .prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE run_id = ? AND platform_key = ? LIMIT 1`)
-      .get(latest.id, `${platform}:${platformCampaignId}`) as StoredResult | undefined;
+    const r = await this.sql.get<StoredResult>(
+      `SELECT ${RESULT_COLUMNS} FROM results WHERE run_id = ? AND platform_key = ? LIMIT 1`,
+      [latest.id, `${platform}:${platformCampaignId}`],
+    );
     return r ? resultFromStore(r) : null;
   }
 
@@ -226,7 +243,7 @@ export class RunStore {
    * still revises (reporting lag, today's partial spend), merged into what is kept; nothing when its spend did
    * not move.
    */
-  saveDailySpend(
+  async saveDailySpend(
     series: readonly {
       platform: string;
       platformCampaignId: string;
@@ -238,12 +255,8 @@ export class RunStore {
     known: (platform: string, platformCampaignId: string) => boolean,
     /** Whether nothing changed since then (same total spend): then nothing is written. */
     unchanged: (s: { platform: string; platformCampaignId: string; spend: number }) => boolean = () => false,
-  ): void {
-    const upsert = this.db.prepare(
-      `INSERT INTO spend_days (platform, platform_campaign_id, first_day, days) VALUES (?, ?, ?, ?)
-       ON CONFLICT (platform, platform_campaign_id) DO UPDATE
-         SET days = json_patch(days, excluded.days), first_day = min(first_day, excluded.first_day)`,
-    );
+  ): Promise<void> {
+    const upsert = upsertSpendDays(this.sql);
     for (const s of series) {
       const whole = !known(s.platform, s.platformCampaignId);
       if (!whole && unchanged(s)) continue;
@@ -254,15 +267,16 @@ export class RunStore {
         days[day] = spend;
         if (first === null || day < first) first = day;
       }
-      if (first !== null) upsert.run(s.platform, s.platformCampaignId, first, JSON.stringify(days));
+      if (first !== null) await this.sql.run(upsert, [s.platform, s.platformCampaignId, first, JSON.stringify(days)]);
     }
   }
 
   /** A campaign's kept spend per day, oldest first. */
-  dailySpend(platform: string, platformCampaignId: string): { day: string; spend: number }[] {
-    const r = this.db
-      .prepare('SELECT days FROM spend_days WHERE platform = ? AND platform_campaign_id = ?')
-      .get(platform, platformCampaignId) as { days: string } | undefined;
+  async dailySpend(platform: string, platformCampaignId: string): Promise<{ day: string; spend: number }[]> {
+    const r = await this.sql.get<{ days: string }>(
+      'SELECT days FROM spend_days WHERE platform = ? AND platform_campaign_id = ?',
+      [platform, platformCampaignId],
+    );
     if (!r) return [];
     return Object.entries(JSON.parse(r.days) as Record<string, number>)
       .map(([day, spend]) => ({ day, spend }))
@@ -273,22 +287,25 @@ export class RunStore {
    * What the latest completed run saw, in one pass over its rows: each platform campaign's spend, and each
    * campaign's recent pacing (as domain/history.ts encodes it).
    */
-  previousRun(): PreviousRun {
-    const latest = this.latestCompleted();
+  async previousRun(): Promise<PreviousRun> {
+    const latest = await this.latestCompleted();
     // A server's runs follow one another in one process: the last one's figures are already in memory (a run
     // made meanwhile by another process, or a rolled-back one, is a different latest run: read from the table).
-    if (latest && this.lastSeen?.runId === latest.id) return this.lastSeen.seen;
+    const lastSeen = this.memory.lastSeen;
+    if (latest && lastSeen?.runId === latest.id) return lastSeen.seen;
     const observations = new Map<string, SpendObservation>();
     const pacing = new Map<string, string>();
     if (!latest) return { observations, pacing };
-    const rows = this.db
-      .prepare('SELECT key, platform_key, actual_spend, pacing FROM results WHERE run_id = ?')
-      .raw(true)
-      .all(latest.id) as [string, string | null, number | null, string | null][];
-    for (const [key, platformKey, spend, paced] of rows) {
-      if (platformKey !== null && spend !== null)
-        observations.set(platformKey, { at: latest.startedAt, actualSpend: spend });
-      if (paced !== null) pacing.set(key, paced);
+    const rows = await this.sql.all<{
+      key: string;
+      platform_key: string | null;
+      actual_spend: number | null;
+      pacing: string | null;
+    }>('SELECT key, platform_key, actual_spend, pacing FROM results WHERE run_id = ?', [latest.id]);
+    for (const r of rows) {
+      if (r.platform_key !== null && r.actual_spend !== null)
+        observations.set(r.platform_key, { at: latest.startedAt, actualSpend: r.actual_spend });
+      if (r.pacing !== null) pacing.set(r.key, r.pacing);
     }
     return { observations, pacing };
   }
@@ -297,39 +314,29 @@ export class RunStore {
    * Deletes the per-campaign results of runs that started before `before`, never the latest run's; the runs
    * (with their summaries) and the audit trail stay. Returns the rows deleted.
    */
-  pruneResults(before: string): number {
-    const latest = this.latestCompleted();
-    this.pruneDailySpend(before.slice(0, 10));
-    return this.db
-      .prepare('DELETE FROM results WHERE run_id IN (SELECT id FROM runs WHERE started_at < ? AND id IS NOT ?)')
-      .run(before, latest?.id ?? null).changes;
-  }
-
-  /** Forgets days before `day` (YYYY-MM-DD); a campaign with no day left goes. Touches only rows holding such days. */
-  private pruneDailySpend(day: string): void {
-    this.db
-      .prepare(
-        `DELETE FROM spend_days WHERE first_day < :day AND NOT EXISTS (SELECT 1 FROM json_each(days) WHERE key >= :day)`,
+  async pruneResults(before: string): Promise<number> {
+    const latest = await this.latestCompleted();
+    await pruneSpendDays(this.sql, before.slice(0, 10));
+    return (
+      await this.sql.run(
+        'DELETE FROM results WHERE run_id IN (SELECT id FROM runs WHERE started_at < ? AND id IS DISTINCT FROM ?)',
+        [before, latest?.id ?? null],
       )
-      .run({ day });
-    this.db
-      .prepare(
-        `UPDATE spend_days SET
-           days = (SELECT json_group_object(key, value) FROM json_each(spend_days.days) WHERE key >= :day),
-           first_day = (SELECT MIN(key) FROM json_each(spend_days.days) WHERE key >= :day)
-         WHERE first_day < :day`,
-      )
-      .run({ day });
+    ).changes;
   }
 
   /** Marks runs left "running" by a process that died as failed, so they neither block nor confuse. */
-  failAbandoned(at: string, liveRunId: string | null): void {
-    this.db
-      .prepare(
-        `UPDATE runs SET status = 'failed', finished_at = ?, failure = 'the process running it stopped' WHERE status = 'running' AND id IS NOT ?`,
-      )
-      .run(at, liveRunId);
+  async failAbandoned(at: string, liveRunId: string | null): Promise<void> {
+    await this.sql.run(
+      `UPDATE runs SET status = 'failed', finished_at = ?, failure = 'the process running it stopped' WHERE status = 'running' AND id IS DISTINCT FROM ?`,
+      [at, liveRunId],
+    );
   }
+}
+
+/** Each stored row decoded as it is read. */
+function* decoded(rows: Iterable<StoredResult>): Generator<ResultRow> {
+  for (const r of rows) yield resultFromStore(r);
 }
 
 /** What the latest completed run saw: each platform campaign's spend, each campaign's recent pacing. */

@@ -36,3 +36,36 @@ export interface Sql {
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * A column that orders a table's rows as they were inserted, to break ties between equal times: SQLite's
+ * `rowid`; on PostgreSQL the `seq` column its schema gives `runs`, `escalations` and `pause_intents` (an
+ * identity). `alias` is the table's alias in the query, if any.
+ */
+export function insertionOrder(sql: Sql, alias?: string): string {
+  const column = sql.dialect === 'sqlite' ? 'rowid' : 'seq';
+  return alias ? `${alias}.${column}` : column;
+}
+
+/**
+ * A text value inside a JSON text column, as an SQL expression: `path` names the keys from the top
+ * (`['details', 'pause']`). Null when absent.
+ */
+export function jsonText(sql: Sql, column: string, path: readonly string[]): string {
+  return sql.dialect === 'sqlite'
+    ? `json_extract(${column}, '$.${path.join('.')}')`
+    : `(${column}::jsonb #>> '{${path.join(',')}}')`;
+}
+
+/**
+ * Takes a queued item (outbox or page_events) for a lease: parameters `leasedUntil, leasedUntil, id, now`; one
+ * row changed means this caller has it. On PostgreSQL the row is locked FOR UPDATE SKIP LOCKED, so a replica
+ * claiming it at the same moment passes it over at once instead of queueing behind the lock to find it taken.
+ * SQLite has one writer at a time: the conditional UPDATE alone decides.
+ */
+export function claimQuery(sql: Sql, table: 'outbox' | 'page_events'): string {
+  const due = `id = ? AND status = 'pending' AND next_attempt_at <= ?`;
+  return sql.dialect === 'sqlite'
+    ? `UPDATE ${table} SET next_attempt_at = ?, leased_until = ? WHERE ${due}`
+    : `UPDATE ${table} SET next_attempt_at = ?, leased_until = ? WHERE id = (SELECT id FROM ${table} WHERE ${due} FOR UPDATE SKIP LOCKED)`;
+}

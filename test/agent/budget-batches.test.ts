@@ -21,7 +21,7 @@ const G022 = '20512340022';
 
 let dir: string;
 let notifier: RecordingNotifier;
-const open = (env: Record<string, string>): App =>
+const open = (env: Record<string, string>): Promise<App> =>
   createApp(
     loadConfig({ PACING_DATA_DIR: join(dir, 'data'), PACING_DB: join(dir, 'p.db'), PACING_NOW: NOW, ...env }),
     notifier,
@@ -50,46 +50,46 @@ const standing = (e: Escalation | null) => (e?.batch?.members ?? []).filter((m) 
 
 describe("a pool's question and what people said", () => {
   it('a pool whose rebalance a person rejected is not asked about again within HUMAN_DECISION_HOURS', async () => {
-    const app = open({ BUDGET_ACTIONS: 'ask' });
+    const app = await open({ BUDGET_ACTIONS: 'ask' });
     try {
       await app.agent.run('test');
-      const pool = app.agent.pending().find((e) => e.batch?.kind === 'pool');
+      const pool = (await app.agent.pending()).find((e) => e.batch?.kind === 'pool');
       await app.agent.decide(pool?.id as string, 'overridden', 'U1', 'planned', 'cli');
       const again = await app.agent.run('test');
-      expect(app.agent.pending().filter((e) => e.batch?.kind === 'pool')).toEqual([]);
+      expect((await app.agent.pending()).filter((e) => e.batch?.kind === 'pool')).toEqual([]);
       expect(again.summary.pools?.[0]?.note).toMatch(/Held: ACM-G-020 \(a change was rejected by U1\)/);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 
   it('an approved rebalance is not asked again for 24 h; a restored member stays as the person put it', async () => {
-    const app = open({ BUDGET_ACTIONS: 'ask' });
+    const app = await open({ BUDGET_ACTIONS: 'ask' });
     try {
       await app.agent.run('test');
-      const pool = app.agent.pending().find((e) => e.batch?.kind === 'pool');
+      const pool = (await app.agent.pending()).find((e) => e.batch?.kind === 'pool');
       await app.agent.decide(pool?.id as string, 'approved', 'U1', null, 'cli');
       await app.agent.restoreBudget({ campaignId: 'ACM-G-022' }, 'U2', 'cli');
       const again = await app.agent.run('test');
-      expect(app.agent.pending().filter((e) => e.batch?.kind === 'pool')).toEqual([]);
+      expect((await app.agent.pending()).filter((e) => e.batch?.kind === 'pool')).toEqual([]);
       const note = again.summary.pools?.[0]?.note ?? '';
       expect(note).toMatch(/ACM-G-022 \(restored by U2\)/);
       expect(note).toMatch(/ACM-G-020 \(changed at /);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 });
 
 describe('restore-budget on a campaign in an open batch', () => {
   it('takes the campaign out of the batch, so approving it cannot undo the restore; an emptied batch is closed', async () => {
-    const app = open({ BUDGET_ACTIONS: 'auto' });
+    const app = await open({ BUDGET_ACTIONS: 'auto' });
     try {
       const run = await app.agent.run('test');
       const rows = ['ACM-G-007', 'ACM-G-002'].map((id) => run.results.find((r) => r.campaignId === id) as ResultRow);
       for (const r of rows) expect(r.budgetChange?.status).toBe('changed');
       // A batch of further changes about both (as a later run over the cap asks), opened through the effects.
-      const batch = openEscalation(app.agent.deps, {
+      const batch = await openEscalation(app.agent.deps, {
         id: 'esc-batch00001',
         runId: run.runId,
         key: 'batch:budget:run:esc-batch00001',
@@ -111,7 +111,7 @@ describe('restore-budget on a campaign in an open batch', () => {
         to: 1200,
         closed: null,
       });
-      const after = app.store.escalations.get(batch.id);
+      const after = await app.store.escalations.get(batch.id);
       expect(after?.status).toBe('pending');
       expect(standing(after)).toEqual(['ACM-G-002']);
       expect(notifier.updated.map((e) => e.id)).toContain(batch.id);
@@ -120,26 +120,26 @@ describe('restore-budget on a campaign in an open batch', () => {
       expect(await app.agent.restoreBudget({ campaignId: 'ACM-G-002' }, 'U2', 'cli')).toMatchObject({
         closed: batch.id,
       });
-      expect(app.store.escalations.get(batch.id)?.outcomeDetail).toMatch(/U2 restored the daily budget/);
+      expect((await app.store.escalations.get(batch.id))?.outcomeDetail).toMatch(/U2 restored the daily budget/);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 });
 
 describe('a batch question whose changes no longer all stand', () => {
   it('over MAX_AUTONOMOUS_BUDGET_CHANGES: a flight back on course leaves the batch; approving skips it', async () => {
-    const app = open({ BUDGET_ACTIONS: 'auto', MAX_AUTONOMOUS_BUDGET_CHANGES: '0' });
+    const app = await open({ BUDGET_ACTIONS: 'auto', MAX_AUTONOMOUS_BUDGET_CHANGES: '0' });
     try {
       await app.agent.run('test');
-      const batch = app.agent.pending().find((e) => e.batch?.kind === 'budget') ?? null;
+      const batch = (await app.agent.pending()).find((e) => e.batch?.kind === 'budget') ?? null;
       expect(standing(batch)).toEqual(expect.arrayContaining(['ACM-G-007', 'ACM-G-002']));
 
       // G-007 slows down: 5,122 GBP by now ends near its 18,000 GBP, so its change no longer stands.
       reportSpend(G007, 5_122);
       const second = await app.agent.run('test');
       expect(second.results.find((r) => r.campaignId === 'ACM-G-007')?.budgetProposal ?? null).toBeNull();
-      const after = app.store.escalations.get(batch?.id as string);
+      const after = await app.store.escalations.get(batch?.id as string);
       expect(after?.status).toBe('pending');
       expect(standing(after)).not.toContain('ACM-G-007');
       expect(standing(after)).toContain('ACM-G-002');
@@ -147,19 +147,19 @@ describe('a batch question whose changes no longer all stand', () => {
       expect(notifier.updated.map((e) => e.id)).toContain(batch?.id);
 
       await app.agent.decide(batch?.id as string, 'approved', 'U1', null, 'cli');
-      const changed = app.store.audit.list({ type: 'budget_changed' }).map((e) => e.campaignId);
+      const changed = (await app.store.audit.list({ type: 'budget_changed' })).map((e) => e.campaignId);
       expect(changed).toContain('ACM-G-002');
       expect(changed).not.toContain('ACM-G-007');
     } finally {
-      app.close();
+      await app.close();
     }
   });
 
   it("a pool member being paused leaves its pool's question; approving changes only the others", async () => {
-    const app = open({ BUDGET_ACTIONS: 'ask' });
+    const app = await open({ BUDGET_ACTIONS: 'ask' });
     try {
       await app.agent.run('test');
-      const pool = app.agent.pending().find((e) => e.batch?.kind === 'pool') ?? null;
+      const pool = (await app.agent.pending()).find((e) => e.batch?.kind === 'pool') ?? null;
       expect(standing(pool)).toEqual(['ACM-G-020', 'ACM-G-022', 'ACM-M-020']);
 
       // G-022 runs away (16,000 EUR against 11,625 planned to date): the agent pauses it.
@@ -169,16 +169,16 @@ describe('a batch question whose changes no longer all stand', () => {
         action: 'halt',
         pause: 'paused',
       });
-      const after = app.store.escalations.get(pool?.id as string);
+      const after = await app.store.escalations.get(pool?.id as string);
       expect(after?.status).toBe('pending');
       expect(standing(after)).toEqual(['ACM-G-020', 'ACM-M-020']);
-      expect(app.agent.pending().filter((e) => e.batch?.kind === 'pool')).toHaveLength(1);
+      expect((await app.agent.pending()).filter((e) => e.batch?.kind === 'pool')).toHaveLength(1);
 
       await app.agent.decide(pool?.id as string, 'approved', 'U1', null, 'cli');
-      const changed = app.store.audit.list({ type: 'budget_changed' }).map((e) => e.campaignId);
+      const changed = (await app.store.audit.list({ type: 'budget_changed' })).map((e) => e.campaignId);
       expect(changed.sort()).toEqual(['ACM-G-020', 'ACM-M-020']);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 });

@@ -16,7 +16,7 @@ import { RecordingNotifier } from '../fakes/platform.js';
 const G004 = '20512340004';
 
 let dir: string;
-const open = (): App =>
+const open = (): Promise<App> =>
   createApp(
     loadConfig({
       PACING_DATA_DIR: join(dir, 'data'),
@@ -48,7 +48,7 @@ const g004 = (report: Awaited<ReturnType<App['agent']['run']>>) =>
 
 describe("a person's resume and the budget lever", () => {
   it('in auto, a campaign a person resumed is asked about, not changed alone', async () => {
-    const app = open();
+    const app = await open();
     try {
       const first = await app.agent.run('test');
       expect(g004(first)).toMatchObject({ action: 'halt', pause: 'paused', budgetProposal: null });
@@ -62,18 +62,20 @@ describe("a person's resume and the budget lever", () => {
       expect(row?.rootCause.map((c) => c.code)).not.toContain('guard_human_decision');
       expect(row?.budgetProposal).toMatchObject({ from: 900, applicable: true });
       expect(row?.budgetChange ?? null).toBeNull();
-      const question = app.store.escalations.get(row?.budgetProposal?.escalationId as string);
+      const question = await app.store.escalations.get(row?.budgetProposal?.escalationId as string);
       expect(question).toMatchObject({ proposedAction: 'budget', campaignId: 'ACM-G-004', status: 'pending' });
       expect(question?.reason).toMatch(
         /^It was resumed by U0PERSON1 at .*: the agent does not change its budget alone/,
       );
-      expect(app.store.audit.list({ type: 'budget_changed' }).filter((e) => e.campaignId === 'ACM-G-004')).toEqual([]);
+      expect(
+        (await app.store.audit.list({ type: 'budget_changed' })).filter((e) => e.campaignId === 'ACM-G-004'),
+      ).toEqual([]);
       // Campaigns no person touched are steered alone: the guard is about the resumed one only.
       expect(first.results.find((r) => r.campaignId === 'ACM-G-007')?.budgetChange).toMatchObject({
         status: 'changed',
       });
     } finally {
-      app.close();
+      await app.close();
     }
   });
 });

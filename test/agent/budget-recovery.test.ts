@@ -19,7 +19,7 @@ const G007 = '21098765432';
 const G002 = '20512340002';
 
 let dir: string;
-const open = (): App =>
+const open = (): Promise<App> =>
   createApp(
     loadConfig({ PACING_DATA_DIR: join(dir, 'data'), PACING_DB: join(dir, 'p.db'), PACING_NOW: NOW }),
     new RecordingNotifier(),
@@ -35,7 +35,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const deadOwner = () => `${spawnSync(process.execPath, ['-e', '0']).pid}:0123456789ab`;
 
 /** What a process records before it calls the platform (changeBudget's first step), then stops. */
-function requested(
+async function requested(
   app: App,
   platformCampaignId: string,
   campaignId: string,
@@ -44,7 +44,7 @@ function requested(
   owner: string,
 ) {
   const from = platformCampaignId === G007 ? 1200 : 250;
-  app.store.audit.append({
+  await app.store.audit.append({
     at: NOW,
     type: 'budget_change_requested',
     actor: 'agent',
@@ -56,23 +56,22 @@ function requested(
   });
 }
 
-const budgetEvents = (app: App, id: string) =>
-  app.store.audit
-    .list({ campaign: id })
+const budgetEvents = async (app: App, id: string) =>
+  (await app.store.audit.list({ campaign: id }))
     .filter((e) => e.type.startsWith('budget_'))
     .map((e): Record<string, unknown> => ({ type: e.type, ...e.details }));
 
 describe('a budget change whose outcome a stopped process never recorded', () => {
   it('is recorded before the platform is called', async () => {
-    const app = open();
+    const app = await open();
     try {
       let seen: string[] = [];
       const google = app.agent.deps.platforms.get('google');
       const set = google?.setDailyBudget?.bind(google);
       if (!google || !set) throw new Error('the fixture platform changes budgets');
       // What the audit trail holds at the moment the platform is asked: the request is already there.
-      google.setDailyBudget = (...args) => {
-        seen = budgetEvents(app, G007).map((e) => String(e.type));
+      google.setDailyBudget = async (...args) => {
+        seen = (await budgetEvents(app, G007)).map((e) => String(e.type));
         return set(...args);
       };
       await changeBudget(app.agent.deps, {
@@ -87,63 +86,63 @@ describe('a budget change whose outcome a stopped process never recorded', () =>
         actor: 'agent',
       });
       expect(seen).toEqual(['budget_change_requested']);
-      expect(budgetEvents(app, G007).map((e) => e.type)).toEqual(['budget_change_requested', 'budget_changed']);
+      expect((await budgetEvents(app, G007)).map((e) => e.type)).toEqual(['budget_change_requested', 'budget_changed']);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 
   it('is read back on the next start: the new budget → budget_changed, the old one → budget_change_failed', async () => {
-    const crashed = open();
+    const crashed = await open();
     const owner = deadOwner();
     // G-007's change reached the platform before the process died; G-002's never did.
     await crashed.agent.deps.platforms.get('google')?.setDailyBudget?.(G007, 1025.45, 'GBP');
-    requested(crashed, G007, 'ACM-G-007', 1025.45, 'GBP', owner);
-    requested(crashed, G002, 'ACM-G-002', 280, 'EUR', owner);
-    crashed.close();
+    await requested(crashed, G007, 'ACM-G-007', 1025.45, 'GBP', owner);
+    await requested(crashed, G002, 'ACM-G-002', 280, 'EUR', owner);
+    await crashed.close();
 
-    const next = open();
+    const next = await open();
     try {
       await next.agent.catchUp();
-      expect(budgetEvents(next, G007)).toEqual([
+      expect(await budgetEvents(next, G007)).toEqual([
         expect.objectContaining({ type: 'budget_change_requested' }),
         expect.objectContaining({ type: 'budget_changed', from: 1200, to: 1025.45, currency: 'GBP', recovered: true }),
       ]);
-      const g2 = budgetEvents(next, G002);
+      const g2 = await budgetEvents(next, G002);
       expect(g2).toEqual([
         expect.objectContaining({ type: 'budget_change_requested' }),
         expect.objectContaining({ type: 'budget_change_failed', from: 250, to: 280, recovered: true }),
       ]);
       expect(String(g2[1]?.error)).toMatch(/stopped before the platform confirmed.*250\.00 EUR/);
       // Recovery only reads: G-002's budget is as it was, and nothing is owned by the dead process any more.
-      expect(next.store.audit.unsettledBudgetChanges()).toEqual([]);
+      expect(await next.store.audit.unsettledBudgetChanges()).toEqual([]);
       // Settled once: the next start finds nothing to do.
       await next.agent.catchUp();
-      expect(budgetEvents(next, G007)).toHaveLength(2);
-      expect(budgetEvents(next, G002)).toHaveLength(2);
+      expect(await budgetEvents(next, G007)).toHaveLength(2);
+      expect(await budgetEvents(next, G002)).toHaveLength(2);
     } finally {
-      next.close();
+      await next.close();
     }
     // The budget a later run reads is the one the platform keeps.
-    const later = open();
+    const later = await open();
     try {
       const snapshot = await later.agent.deps.platforms.get('google')?.fetchCampaigns();
       const budgets = new Map(snapshot?.campaigns.map((c) => [c.id, c.dailyBudget]));
       expect(budgets.get(G007)).toBe(1025.45);
       expect(budgets.get(G002)).toBe(250);
     } finally {
-      later.close();
+      await later.close();
     }
   });
 
   it('a change whose process still runs is left to it', async () => {
-    const app = open();
+    const app = await open();
     try {
-      requested(app, G002, 'ACM-G-002', 280, 'EUR', PROCESS_ID);
+      await requested(app, G002, 'ACM-G-002', 280, 'EUR', PROCESS_ID);
       await app.agent.catchUp();
-      expect(budgetEvents(app, G002).map((e) => e.type)).toEqual(['budget_change_requested']);
+      expect((await budgetEvents(app, G002)).map((e) => e.type)).toEqual(['budget_change_requested']);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 });

@@ -16,39 +16,39 @@ import { agentOnFakes, FakePlatform, RecordingNotifier } from '../fakes/platform
 const M005 = '23851200000000005';
 const ORPHAN = '20599990001';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
 });
 
 /** Two apps ("processes") on the same database and data, after one run of the bundled scenario. */
 async function twoApps(): Promise<{ ws: Workspace; a: App; b: App }> {
   const ws = workspace();
   const env = { PACING_DB: ws.db, PACING_NOW: ws.env.PACING_NOW as string, PACING_DATA_DIR: ws.dataDir };
-  const a = createApp(loadConfig({ ...env }), new RecordingNotifier());
-  const b = createApp(loadConfig({ ...env }), new RecordingNotifier());
-  cleanups.push(() => {
-    a.close();
-    b.close();
+  const a = await createApp(loadConfig({ ...env }), new RecordingNotifier());
+  const b = await createApp(loadConfig({ ...env }), new RecordingNotifier());
+  cleanups.push(async () => {
+    await a.close();
+    await b.close();
     ws.cleanup();
   });
   await a.agent.run('test');
   return { ws, a, b };
 }
 
-const escalationFor = (app: App, platformCampaignId: string): string => {
-  const e = app.agent.pending().find((p) => p.platformCampaignId === platformCampaignId);
+const escalationFor = async (app: App, platformCampaignId: string): Promise<string> => {
+  const e = (await app.agent.pending()).find((p) => p.platformCampaignId === platformCampaignId);
   if (!e) throw new Error(`no pending escalation for ${platformCampaignId}`);
   return e.id;
 };
 
-const paused = (app: App, platformCampaignId: string) =>
-  app.store.audit.list({ type: 'campaign_paused' }).filter((e) => e.platformCampaignId === platformCampaignId);
+const paused = async (app: App, platformCampaignId: string) =>
+  (await app.store.audit.list({ type: 'campaign_paused' })).filter((e) => e.platformCampaignId === platformCampaignId);
 
 describe('two processes deciding the same escalation', () => {
   it('exactly one of two concurrent approvals wins; the other is a DecisionConflict; the campaign is paused once', async () => {
     const { a, b } = await twoApps();
-    const id = escalationFor(a, M005);
+    const id = await escalationFor(a, M005);
 
     const settled = await Promise.allSettled([
       a.agent.decide(id, 'approved', 'U1', null, 'cli'),
@@ -60,38 +60,36 @@ describe('two processes deciding the same escalation', () => {
     expect(lost).toHaveLength(1);
     expect(lost[0]?.reason).toBeInstanceOf(DecisionConflict);
 
-    expect(paused(a, M005)).toHaveLength(1);
+    expect(await paused(a, M005)).toHaveLength(1);
     expect(
-      a.store.audit.list({ type: 'escalation_approved' }).filter((e) => e.details.escalationId === id),
+      (await a.store.audit.list({ type: 'escalation_approved' })).filter((e) => e.details.escalationId === id),
     ).toHaveLength(1);
-    expect(b.store.escalations.get(id)).toMatchObject({ status: 'approved', outcome: 'done' });
+    expect(await b.store.escalations.get(id)).toMatchObject({ status: 'approved', outcome: 'done' });
 
     // Deciding again, from either process and either way, changes nothing.
     await expect(a.agent.decide(id, 'approved', 'U1', null, 'cli')).rejects.toBeInstanceOf(DecisionConflict);
     await expect(b.agent.decide(id, 'overridden', 'U2', 'late', 'cli')).rejects.toBeInstanceOf(DecisionConflict);
-    expect(paused(b, M005)).toHaveLength(1);
-    expect(b.store.escalations.get(id)).toMatchObject({ status: 'approved', outcome: 'done' });
+    expect(await paused(b, M005)).toHaveLength(1);
+    expect(await b.store.escalations.get(id)).toMatchObject({ status: 'approved', outcome: 'done' });
   });
 
   it('an approval racing a rejection: one wins, and the campaign is paused only if the approval did', async () => {
     const { a, b } = await twoApps();
-    const id = escalationFor(a, ORPHAN);
+    const id = await escalationFor(a, ORPHAN);
     const settled = await Promise.allSettled([
       b.agent.decide(id, 'overridden', 'U2', 'planned', 'cli'),
       a.agent.decide(id, 'approved', 'U1', null, 'cli'),
     ]);
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
-    const status = a.store.escalations.get(id)?.status as Decision;
-    expect(paused(a, ORPHAN)).toHaveLength(status === 'approved' ? 1 : 0);
-    const decisions = a.store.audit
-      .list()
-      .filter(
-        (e) =>
-          e.type.startsWith('escalation_') &&
-          e.details.escalationId === id &&
-          e.type !== 'escalation_opened' &&
-          e.type !== 'escalation_linked',
-      );
+    const status = (await a.store.escalations.get(id))?.status as Decision;
+    expect(await paused(a, ORPHAN)).toHaveLength(status === 'approved' ? 1 : 0);
+    const decisions = (await a.store.audit.list()).filter(
+      (e) =>
+        e.type.startsWith('escalation_') &&
+        e.details.escalationId === id &&
+        e.type !== 'escalation_opened' &&
+        e.type !== 'escalation_linked',
+    );
     expect(decisions).toHaveLength(1);
   });
 });
@@ -118,11 +116,11 @@ describe('two real processes approving at once', () => {
 });
 
 describe('a pause the platform refuses', () => {
-  function agentWithFailingPause() {
+  async function agentWithFailingPause() {
     const dir = mkdtempSync(join(tmpdir(), 'pacing-agent-'));
-    const store = Store.open(join(dir, 'p.db'));
-    cleanups.push(() => {
-      store.close();
+    const store = await Store.open(join(dir, 'p.db'));
+    cleanups.push(async () => {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     });
     // 2000 spent against 1400 planned: +42.86 %, critical, confidence 100 → halt.
@@ -134,7 +132,7 @@ describe('a pause the platform refuses', () => {
   }
 
   it('is reported as failed and escalated with a proposed halt; no campaign_paused is written', async () => {
-    const { agent, store, google, notifier } = agentWithFailingPause();
+    const { agent, store, google, notifier } = await agentWithFailingPause();
     const report = await agent.run('test');
 
     const r = report.results.find((x) => x.campaignId === 'c-1');
@@ -144,11 +142,11 @@ describe('a pause the platform refuses', () => {
     expect(r?.actionNote).toMatch(/RESOURCE_EXHAUSTED/);
     expect(google.pauseCalls).toEqual(['g-1']);
 
-    const e = store.escalations.get(r?.escalationId as string);
+    const e = await store.escalations.get(r?.escalationId as string);
     expect(e).toMatchObject({ status: 'pending', proposedAction: 'halt', platformCampaignId: 'g-1' });
     expect(notifier.opened.map((x) => x.id)).toEqual([e?.id]);
 
-    const events = store.audit.list();
+    const events = await store.audit.list();
     expect(events.filter((x) => x.type === 'pause_failed')).toEqual([
       expect.objectContaining({
         campaignId: 'c-1',
@@ -158,11 +156,11 @@ describe('a pause the platform refuses', () => {
     ]);
     expect(events.filter((x) => x.type === 'campaign_paused')).toHaveLength(0);
     // The stored run shows the failure too.
-    expect(agent.latest()?.results.find((x) => x.campaignId === 'c-1')?.status).toBe('failed');
+    expect((await agent.latest())?.results.find((x) => x.campaignId === 'c-1')?.status).toBe('failed');
   });
 
   it('approving it while the platform still refuses records the failure, not a pause', async () => {
-    const { agent, store, google } = agentWithFailingPause();
+    const { agent, store, google } = await agentWithFailingPause();
     const report = await agent.run('test');
     const id = report.results.find((x) => x.campaignId === 'c-1')?.escalationId as string;
 
@@ -170,9 +168,9 @@ describe('a pause the platform refuses', () => {
     expect(e).toMatchObject({ status: 'approved', outcome: 'failed' });
     expect(e.outcomeDetail).toMatch(/pause failed/i);
     expect(google.pauseCalls).toHaveLength(2);
-    const events = store.audit.list();
+    const events = await store.audit.list();
     expect(events.filter((x) => x.type === 'pause_failed')).toHaveLength(2);
     expect(events.filter((x) => x.type === 'campaign_paused')).toHaveLength(0);
-    expect(agent.latest()?.results.find((x) => x.campaignId === 'c-1')?.status).toBe('failed');
+    expect((await agent.latest())?.results.find((x) => x.campaignId === 'c-1')?.status).toBe('failed');
   });
 });

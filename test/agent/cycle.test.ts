@@ -11,17 +11,17 @@ import { Store } from '../../src/store/index.js';
 import { campaign, NOW, planRow } from '../domain/builders.js';
 import { agentOnFakes, FakePlatform } from '../fakes/platform.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
 });
 
 /** An agent on a real SQLite file that notes each step it reports, and who held the run lock then. */
-function world(plan: PlanRow[]) {
+async function world(plan: PlanRow[]) {
   const dir = mkdtempSync(join(tmpdir(), 'pacing-cycle-'));
-  const store = Store.open(join(dir, 'p.db'));
-  cleanups.push(() => {
-    store.close();
+  const store = await Store.open(join(dir, 'p.db'));
+  cleanups.push(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const agent = agentOnFakes({
@@ -31,25 +31,26 @@ function world(plan: PlanRow[]) {
     now: NOW,
   });
   const steps: { step: CycleStep; ms: number; holder: string | null }[] = [];
-  agent.deps.onStep = (step, ms) => steps.push({ step, ms, holder: store.locks.holder('cycle')?.holder ?? null });
+  agent.deps.onStep = async (step, ms) =>
+    steps.push({ step, ms, holder: (await store.locks.holder('cycle'))?.holder ?? null });
   return { agent, store, steps };
 }
 
 describe('a cycle', () => {
   it('runs ingest, reconcile, assess, decide, apply and record in order, each under its own run lock', async () => {
-    const w = world([planRow()]);
+    const w = await world([planRow()]);
     const report = await w.agent.run('test');
     expect(w.steps.map((s) => s.step)).toEqual(['ingest', 'reconcile', 'assess', 'decide', 'apply', 'record']);
     expect(w.steps.every((s) => s.holder === report.runId)).toBe(true);
     for (const s of w.steps) expect(s.ms).toBeGreaterThanOrEqual(0);
     // The lock is given back once the run is done, and what the steps handed on reached the record.
-    expect(w.store.locks.holder('cycle')).toBeNull();
+    expect(await w.store.locks.holder('cycle')).toBeNull();
     expect(report.summary).toMatchObject({ rows: 1, byAction: { halt: 1 } });
     expect(report.results[0]).toMatchObject({ action: 'halt', history: { runs: 1, offPlanRuns: 1 } });
   });
 
   it('carries each campaign’s history from run to run', async () => {
-    const w = world([planRow()]);
+    const w = await world([planRow()]);
     await w.agent.run('test');
     await w.agent.run('test');
     const third = await w.agent.run('test');
@@ -57,19 +58,19 @@ describe('a cycle', () => {
   });
 
   it('runs no step while another run holds the lock, and leaves that run its lock', async () => {
-    const w = world([planRow()]);
-    w.store.locks.acquire('cycle', 'run-other', NOW);
+    const w = await world([planRow()]);
+    await w.store.locks.acquire('cycle', 'run-other', NOW);
     await expect(w.agent.run('test')).rejects.toBeInstanceOf(RunInProgress);
     expect(w.steps).toEqual([]);
-    expect(w.store.locks.holder('cycle')?.holder).toBe('run-other');
+    expect((await w.store.locks.holder('cycle'))?.holder).toBe('run-other');
   });
 
   it('gives the lock back and records the failure when a step fails', async () => {
     // No valid tracker row: ingest refuses to go on (Safety guard 8).
-    const w = world([]);
+    const w = await world([]);
     await expect(w.agent.run('test')).rejects.toThrow(/has no valid row/);
     expect(w.steps).toEqual([]);
-    expect(w.store.locks.holder('cycle')).toBeNull();
-    expect(w.store.audit.list({ type: 'run_failed' })).toHaveLength(1);
+    expect(await w.store.locks.holder('cycle')).toBeNull();
+    expect(await w.store.audit.list({ type: 'run_failed' })).toHaveLength(1);
   });
 });

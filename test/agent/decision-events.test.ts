@@ -10,16 +10,16 @@ import { Store } from '../../src/store/index.js';
 import { campaign, NOW, planRow } from '../domain/builders.js';
 import { FakePlatform, RecordingNotifier, StaticPlan } from '../fakes/platform.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
 });
 
-function world() {
+async function world() {
   const dir = mkdtempSync(join(tmpdir(), 'pacing-decisions-'));
-  const store = Store.open(join(dir, 'p.db'));
-  cleanups.push(() => {
-    store.close();
+  const store = await Store.open(join(dir, 'p.db'));
+  cleanups.push(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const google = new FakePlatform('google', [
@@ -43,30 +43,27 @@ function world() {
     checkpointRetentionDays: 30,
     approvers: [],
   });
-  const decided = (runId: string) =>
-    store.audit
-      .list({ type: 'decision', runId })
-      .map((e) => e.campaignId)
-      .sort();
+  const decided = async (runId: string) =>
+    (await store.audit.list({ type: 'decision', runId })).map((e) => e.campaignId).sort();
   return { agent, google, decided, store };
 }
 
 describe('decision events', () => {
   it('a campaign on plan in two runs in a row has no second event; an off-plan one has one every run', async () => {
-    const { agent, google, decided, store } = world();
+    const { agent, google, decided, store } = await world();
     const first = await agent.run('test');
-    expect(decided(first.runId)).toEqual(['c-1', 'c-2']);
+    expect(await decided(first.runId)).toEqual(['c-1', 'c-2']);
     const second = await agent.run('test');
-    expect(decided(second.runId)).toEqual(['c-2']);
+    expect(await decided(second.runId)).toEqual(['c-2']);
     // Its result is still kept with the run.
-    expect(store.runs.results(second.runId).map((r) => r.campaignId)).toEqual(['c-1', 'c-2']);
+    expect((await store.runs.results(second.runId)).map((r) => r.campaignId)).toEqual(['c-1', 'c-2']);
     // Off plan again: the change is recorded.
     google.setSpend('g-1', 1600);
     const third = await agent.run('test');
-    expect(decided(third.runId)).toEqual(['c-1', 'c-2']);
+    expect(await decided(third.runId)).toEqual(['c-1', 'c-2']);
     // Back on plan: the first healthy run after it is recorded too, then it is steady again.
     google.setSpend('g-1', 1400);
-    expect(decided((await agent.run('test')).runId)).toEqual(['c-1', 'c-2']);
-    expect(decided((await agent.run('test')).runId)).toEqual(['c-2']);
+    expect(await decided((await agent.run('test')).runId)).toEqual(['c-1', 'c-2']);
+    expect(await decided((await agent.run('test')).runId)).toEqual(['c-2']);
   });
 });

@@ -13,9 +13,9 @@ import { Store } from '../../src/store/index.js';
 import { campaign, NOW, planRow } from '../domain/builders.js';
 import { agentOnFakes, FakePlatform } from '../fakes/platform.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
 });
 
 type Answer = (e: Evidence, signal: AbortSignal) => unknown;
@@ -38,11 +38,11 @@ const grounded: Answer = (e) => ({
 });
 
 /** A halt (c-1: +71 %, sure match) and an escalation (c-2: product and market differ, so confidence is low). */
-function world(explainer: Explainer | null, limits = { timeoutMs: 2000, maxCallsPerRun: 20 }) {
+async function world(explainer: Explainer | null, limits = { timeoutMs: 2000, maxCallsPerRun: 20 }) {
   const dir = mkdtempSync(join(tmpdir(), 'pacing-explain-'));
-  const store = Store.open(join(dir, 'p.db'));
-  cleanups.push(() => {
-    store.close();
+  const store = await Store.open(join(dir, 'p.db'));
+  cleanups.push(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const agent: PacingAgent = agentOnFakes({
@@ -65,7 +65,7 @@ const decisions = (rows: { key: string; action: string; status: string; reason: 
 describe('the explanation step', () => {
   it('puts a grounded note on the halt and the escalation, audited with the model and its tokens', async () => {
     const model = new ScriptedExplainer(grounded);
-    const w = world(model);
+    const w = await world(model);
     const report = await w.agent.run('test');
     expect(report.results.map((r) => r.action).sort()).toEqual(['escalate', 'halt']);
     for (const row of report.results) {
@@ -77,7 +77,7 @@ describe('the explanation step', () => {
     }
     // Most money at stake first: c-2 (1,600 over) before c-1 (1,000 over).
     expect(model.asked.map((e) => e.campaign.planId)).toEqual(['c-2', 'c-1']);
-    const added = w.store.audit.list({ type: 'explanation_added' });
+    const added = await w.store.audit.list({ type: 'explanation_added' });
     expect(added).toHaveLength(2);
     expect(added[0]?.details).toEqual({ model: 'fake-model-1', usage: { input: 120, output: 30 }, reused: false });
     expect(report.summary.explanations).toMatchObject({
@@ -87,19 +87,19 @@ describe('the explanation step', () => {
       usage: { input: 240, output: 60 },
     });
     // Summed per run in the audit trail too (run_completed holds the summary).
-    const completed = w.store.audit.list({ type: 'run_completed' })[0];
+    const completed = (await w.store.audit.list({ type: 'run_completed' }))[0];
     expect(completed?.details.explanations).toMatchObject({ usage: { input: 240, output: 60 } });
     // The question the run opened shows the note (its message is built from the stored escalation).
     const escalationId = report.results.find((r) => r.action === 'escalate')?.escalationId as string;
-    expect(w.store.escalations.get(escalationId)?.snapshot.explanation?.model).toBe('fake-model-1');
+    expect((await w.store.escalations.get(escalationId))?.snapshot.explanation?.model).toBe('fake-model-1');
     // status --json reads the stored rows: the note is there too.
-    const stored = w.agent.latest()?.results ?? [];
+    const stored = (await w.agent.latest())?.results ?? [];
     expect(stored.map((r) => r.explanation?.summary)).toEqual(report.results.map((r) => r.explanation?.summary));
   });
 
   it('reuses the stored note while action, amounts and causes are unchanged, and asks again when they change', async () => {
     const model = new ScriptedExplainer(grounded);
-    const w = world(model);
+    const w = await world(model);
     const first = await w.agent.run('test');
     const second = await w.agent.run('test');
     // The open question's row is the same: its note is reused. The halted one is now paused on the platform (a
@@ -114,7 +114,7 @@ describe('the explanation step', () => {
   });
 
   it('drops a note with an invented number or a code the row lacks, and says why', async () => {
-    const w = world(
+    const w = await world(
       new ScriptedExplainer((e) =>
         e.campaign.planId === 'c-1'
           ? { ...(grounded(e, new AbortController().signal) as object), summary: 'It will end 123,456 EUR over.' }
@@ -126,8 +126,7 @@ describe('the explanation step', () => {
     );
     const report = await w.agent.run('test');
     expect(report.results.map((r) => r.explanation)).toEqual([null, null]);
-    const reasons = w.store.audit
-      .list({ type: 'explanation_rejected' })
+    const reasons = (await w.store.audit.list({ type: 'explanation_rejected' }))
       .map((e) => e.details.reason as string)
       .sort();
     expect(reasons).toEqual([
@@ -137,9 +136,9 @@ describe('the explanation step', () => {
   });
 
   it('keeps decisions and messages as they are without a model when the provider fails', async () => {
-    const none = world(null);
+    const none = await world(null);
     const before = await none.agent.run('test');
-    const failing = world(
+    const failing = await world(
       new ScriptedExplainer(() => {
         throw Object.assign(new Error('Internal Server Error'), { status: 500 });
       }),
@@ -147,7 +146,7 @@ describe('the explanation step', () => {
     const after = await failing.agent.run('test');
     expect(decisions(after.results)).toEqual(decisions(before.results));
     expect(after.results.every((r) => r.explanation === null)).toBe(true);
-    expect(failing.store.audit.list({ type: 'explanation_rejected' })[0]?.details.reason).toBe(
+    expect((await failing.store.audit.list({ type: 'explanation_rejected' }))[0]?.details.reason).toBe(
       'provider error: 500 Internal Server Error',
     );
   });
@@ -160,7 +159,7 @@ describe('the explanation step', () => {
           signal.addEventListener('abort', () => aborted++);
         }),
     );
-    const w = world(hanging, { timeoutMs: 300, maxCallsPerRun: 20 });
+    const w = await world(hanging, { timeoutMs: 300, maxCallsPerRun: 20 });
     const started = performance.now();
     const report = await w.agent.run('test');
     // The deadline plus the run's own work; generous for a loaded machine, far below a hanging call.
@@ -173,7 +172,7 @@ describe('the explanation step', () => {
 
   it('asks at most LLM_MAX_CALLS_PER_RUN, the most money at stake first', async () => {
     const model = new ScriptedExplainer(grounded);
-    const w = world(model, { timeoutMs: 2000, maxCallsPerRun: 1 });
+    const w = await world(model, { timeoutMs: 2000, maxCallsPerRun: 1 });
     const report = await w.agent.run('test');
     expect(model.asked.map((e) => e.campaign.planId)).toEqual(['c-2']);
     expect(report.results.find((r) => r.campaignId === 'c-1')?.explanation).toBeNull();

@@ -15,16 +15,16 @@ import { Store } from '../../src/store/index.js';
 import { campaign, NOW, planRow } from '../domain/builders.js';
 import { agentOnFakes, FakePlatform, RecordingNotifier } from '../fakes/platform.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
 });
 
-function world(plan: PlanRow[], google: FakePlatform, store?: Store) {
+async function world(plan: PlanRow[], google: FakePlatform, store?: Store) {
   const dir = mkdtempSync(join(tmpdir(), 'pacing-guards-'));
-  const s = store ?? Store.open(join(dir, 'p.db'));
-  cleanups.push(() => {
-    if (!store) s.close();
+  const s = store ?? (await Store.open(join(dir, 'p.db')));
+  cleanups.push(async () => {
+    if (!store) await s.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const notifier = new RecordingNotifier();
@@ -37,7 +37,7 @@ describe('an open escalation and a worse one', () => {
     // Low confidence (market differs): a warning escalates proposing an alert.
     const row = planRow({ market: 'DE', product: 'Other' });
     const g = new FakePlatform('google', [campaign({ spend: 1600 })]);
-    const w = world([row], g);
+    const w = await world([row], g);
     const first = await w.agent.run('test');
     expect(first.results[0]).toMatchObject({ action: 'escalate', proposedAction: 'alert' });
     const old = first.results[0]?.escalationId as string;
@@ -48,9 +48,11 @@ describe('an open escalation and a worse one', () => {
     const now = second.results[0];
     expect(now).toMatchObject({ action: 'escalate', proposedAction: 'halt', status: 'awaiting_approval' });
     expect(now?.escalationId).not.toBe(old);
-    expect(w.store.escalations.get(old)).toMatchObject({ status: 'expired', outcome: 'done' });
-    expect(w.store.escalations.get(old)?.outcomeDetail).toMatch(/superseded: the campaign now warrants a pause/);
-    expect(w.agent.pending().map((e) => e.proposedAction)).toEqual(['halt']);
+    expect(await w.store.escalations.get(old)).toMatchObject({ status: 'expired', outcome: 'done' });
+    expect((await w.store.escalations.get(old))?.outcomeDetail).toMatch(
+      /superseded: the campaign now warrants a pause/,
+    );
+    expect((await w.agent.pending()).map((e) => e.proposedAction)).toEqual(['halt']);
   });
 });
 
@@ -58,15 +60,15 @@ describe('a question that no longer stands, or was answered', () => {
   it('closes an open escalation when a later run finds the campaign back on plan', async () => {
     const row = planRow({ market: 'DE', product: 'Other' });
     const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
-    const w = world([row], g);
+    const w = await world([row], g);
     const first = await w.agent.run('test');
     const id = first.results[0]?.escalationId as string;
     expect(first.results[0]).toMatchObject({ action: 'escalate', proposedAction: 'halt' });
     g.setSpend('g-1', 1420);
     const second = await w.agent.run('test');
     expect(second.results[0]).toMatchObject({ action: 'log', status: 'done', escalationId: null });
-    expect(w.agent.pending()).toEqual([]);
-    expect(w.store.escalations.get(id)?.outcomeDetail).toMatch(/no longer needed/);
+    expect(await w.agent.pending()).toEqual([]);
+    expect((await w.store.escalations.get(id))?.outcomeDetail).toMatch(/no longer needed/);
     // Approving the stale question now is refused: nothing is paused.
     await expect(w.agent.decide(id, 'approved', 'U1', null, 'cli')).rejects.toThrow(/expired/);
     expect(g.pauseCalls).toEqual([]);
@@ -76,19 +78,19 @@ describe('a question that no longer stands, or was answered', () => {
     const row = planRow({ market: 'DE', product: 'Other' });
     const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
     const dir = mkdtempSync(join(tmpdir(), 'pacing-guards-'));
-    const store = Store.open(join(dir, 'p.db'));
-    cleanups.push(() => {
-      store.close();
+    const store = await Store.open(join(dir, 'p.db'));
+    cleanups.push(async () => {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     });
-    const w = world([row], g, store);
+    const w = await world([row], g, store);
     const first = await w.agent.run('test');
     const id = first.results[0]?.escalationId as string;
     await w.agent.decide(id, 'overridden', 'U1', 'planned push', 'cli');
     const second = await w.agent.run('test');
     expect(second.results[0]).toMatchObject({ action: 'escalate', status: 'overridden', escalationId: id });
     expect(second.results[0]?.actionNote).toMatch(/Rejected by U1/);
-    expect(w.agent.pending()).toEqual([]);
+    expect(await w.agent.pending()).toEqual([]);
 
     // Once HUMAN_DECISION_HOURS (72) have passed the question is put again.
     const later = new PacingAgent({
@@ -105,7 +107,7 @@ describe('a question that no longer stands, or was answered', () => {
 describe('a campaign found already paused', () => {
   it('is announced once, not again every run, and offers no undo', async () => {
     const g = new FakePlatform('google', [campaign({ spend: 2400, status: 'PAUSED' })]);
-    const w = world([planRow()], g);
+    const w = await world([planRow()], g);
     const first = await w.agent.run('test');
     expect(first.results[0]).toMatchObject({ action: 'halt', pause: 'already_paused' });
     expect(w.notifier.alerts).toHaveLength(1);
@@ -122,11 +124,11 @@ describe('a campaign found already paused', () => {
 describe('undo', () => {
   it('resumes a pause the agent made, once', async () => {
     const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
-    const w = world([planRow()], g);
+    const w = await world([planRow()], g);
     const run = await w.agent.run('test');
     expect(run.results[0]).toMatchObject({ action: 'halt', pause: 'paused' });
     expect(await w.agent.resumeCampaign('google', 'g-1', 'U1')).toBe('resumed');
-    expect(w.store.audit.list({ type: 'campaign_resumed' })).toMatchObject([
+    expect(await w.store.audit.list({ type: 'campaign_resumed' })).toMatchObject([
       { actor: 'U1', platformCampaignId: 'g-1' },
     ]);
     await expect(w.agent.resumeCampaign('google', 'g-1', 'U2')).rejects.toThrow(/already resumed by U1/);
@@ -137,10 +139,10 @@ describe('a decision another live process is carrying out', () => {
   it('is not taken over by recovery, so nothing happens twice', async () => {
     const row = planRow({ market: 'DE', product: 'Other' });
     const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
-    const w = world([row], g);
+    const w = await world([row], g);
     const run = await w.agent.run('test');
     const id = run.results[0]?.escalationId as string;
-    w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null); // this (live) process
+    await w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null); // this (live) process
     expect(await w.agent.decisions.recover()).toBe(0);
     expect(g.pauseCalls).toEqual([]);
   });
@@ -150,12 +152,12 @@ describe('a pause interrupted before its audit', () => {
   it('is recorded as campaign_paused when the decision is carried out again', async () => {
     const row = planRow({ market: 'DE', product: 'Other' }); // low confidence → escalate, proposes halt
     const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
-    const w = world([row], g);
+    const w = await world([row], g);
     const run = await w.agent.run('test');
     const id = run.results[0]?.escalationId as string;
     // The process paused the campaign and stopped before writing anything else: the intent is on record,
     // the platform shows it paused, the decision is claimed but not carried out.
-    w.store.pauses.record({
+    await w.store.pauses.record({
       key: `pause:${id}:google:g-1`,
       createdAt: NOW,
       runId: null,
@@ -168,13 +170,13 @@ describe('a pause interrupted before its audit', () => {
     });
     w.store.db.prepare('UPDATE pause_intents SET owner = ?').run('4194305:gone');
     await g.pause('g-1');
-    w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null);
+    await w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null);
     // The claiming process is gone (no process has pid 2^22 + 1 here).
     w.store.db.prepare('UPDATE escalations SET claimed_by = ? WHERE id = ?').run('4194305:gone', id);
     expect(await w.agent.decisions.recover()).toBe(1);
-    const paused = w.store.audit.list({ type: 'campaign_paused' });
+    const paused = await w.store.audit.list({ type: 'campaign_paused' });
     expect(paused).toMatchObject([{ actor: 'U1', platformCampaignId: 'g-1' }]);
-    expect(w.store.escalations.get(id)).toMatchObject({ status: 'approved', outcome: 'done' });
+    expect(await w.store.escalations.get(id)).toMatchObject({ status: 'approved', outcome: 'done' });
   });
 });
 
@@ -204,7 +206,7 @@ describe('a platform read only in part', () => {
         return { ...(await super.fetchCampaigns()), incomplete: 'customer 555 could not be read' };
       }
     }
-    const w = world(
+    const w = await world(
       [planRow(), planRow({ line: 3, campaignId: 'c-2', campaignName: 'Nothing Like It At All' })],
       new PartGoogle('google', [campaign()]),
     );
@@ -213,7 +215,7 @@ describe('a platform read only in part', () => {
       ['c-1', 'log', 'done'],
       ['c-2', 'log', 'failed'],
     ]);
-    expect(w.agent.pending()).toEqual([]);
+    expect(await w.agent.pending()).toEqual([]);
   });
 });
 
@@ -269,13 +271,13 @@ describe('review findings', () => {
   it('does not link a much worse situation to an earlier rejection', async () => {
     const row = planRow({ market: 'DE', product: 'Other' });
     const g = new FakePlatform('google', [campaign({ spend: 2400 })]); // +71 %
-    const w = world([row], g);
+    const w = await world([row], g);
     const first = await w.agent.run('test');
     await w.agent.decide(first.results[0]?.escalationId as string, 'overridden', 'U1', null, 'cli');
     g.setSpend('g-1', 7000); // +400 %
     const second = await w.agent.run('test');
     expect(second.results[0]).toMatchObject({ action: 'escalate', status: 'awaiting_approval' });
-    expect(w.agent.pending()).toHaveLength(1);
+    expect(await w.agent.pending()).toHaveLength(1);
   });
 
   it('records a pause that took effect although the platform call failed afterwards', async () => {
@@ -286,20 +288,20 @@ describe('review findings', () => {
       }
     }
     const g = new PausesThenFails('google', [campaign({ spend: 2400 })]);
-    const w = world([planRow()], g);
+    const w = await world([planRow()], g);
     const run = await w.agent.run('test');
     expect(run.results[0]).toMatchObject({ action: 'halt', status: 'done', pause: 'paused' });
-    expect(w.store.audit.list({ type: 'campaign_paused' })).toHaveLength(1);
-    expect(w.store.audit.list({ type: 'pause_failed' })).toHaveLength(0);
-    expect(w.agent.pending()).toEqual([]);
+    expect(await w.store.audit.list({ type: 'campaign_paused' })).toHaveLength(1);
+    expect(await w.store.audit.list({ type: 'pause_failed' })).toHaveLength(0);
+    expect(await w.agent.pending()).toEqual([]);
   });
 
   it('a lock or claim left by an earlier process with the same pid is not taken for alive', async () => {
     const g = new FakePlatform('google', [campaign({ spend: 2400 })]);
-    const w = world([planRow({ market: 'DE', product: 'Other' })], g);
+    const w = await world([planRow({ market: 'DE', product: 'Other' })], g);
     const run = await w.agent.run('test');
     const id = run.results[0]?.escalationId as string;
-    w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null);
+    await w.store.escalations.claim(id, 'approved', 'U1', new Date(NOW).toISOString(), null);
     // The same pid, another process's token: a restarted container.
     w.store.db.prepare('UPDATE escalations SET claimed_by = ? WHERE id = ?').run(`${process.pid}:earlier`, id);
     w.store.db
@@ -324,7 +326,7 @@ describe('a live platform listing one campaign id twice', () => {
 
   it('reports it and acts on neither copy', async () => {
     const g = new ListsTwice('google', [campaign({ spend: 1400 })]);
-    const w = world([planRow()], g);
+    const w = await world([planRow()], g);
     const report = await w.agent.run('test');
     expect(g.pauseCalls).toEqual([]);
     expect(report.platformErrors.map((e) => e.message)).toContain(

@@ -24,7 +24,7 @@ import { RecordingNotifier } from '../fakes/platform.js';
 const M005 = '23851200000000005';
 const CRASH = join(ROOT, 'test', 'fakes', 'claim-and-crash.mjs');
 
-describe('restart between a claimed decision and its execution', () => {
+describe('restart between a claimed decision and its execution', async () => {
   let ws: Workspace;
   let run: RunDoc;
   let id: string;
@@ -40,8 +40,8 @@ describe('restart between a claimed decision and its execution', () => {
   afterAll(() => ws?.cleanup());
 
   /** Reads the database in this process, as a separate reader of the file the children wrote. */
-  function inspect<T>(fn: (app: ReturnType<typeof createApp>) => Promise<T> | T): Promise<T> {
-    const app = createApp(
+  async function inspect<T>(fn: (app: Awaited<ReturnType<typeof createApp>>) => Promise<T> | T): Promise<T> {
+    const app = await createApp(
       loadConfig({
         PACING_DB: ws.db,
         PACING_NOW: ws.env.PACING_NOW,
@@ -50,12 +50,16 @@ describe('restart between a claimed decision and its execution', () => {
       }),
       new RecordingNotifier(),
     );
-    return Promise.resolve(fn(app)).finally(() => app.close());
+    try {
+      return await fn(app);
+    } finally {
+      await app.close();
+    }
   }
 
   it('the run process left the escalation thread checkpointed at its interrupt', async () => {
     await inspect(async (app) => {
-      const e = app.store.escalations.get(id);
+      const e = await app.store.escalations.get(id);
       expect(e).toMatchObject({ status: 'pending', proposedAction: 'halt', platformCampaignId: M005 });
       const state = await buildEscalationGraph(app.agent.deps).getState(threadConfig(e?.threadId as string));
       expect(state.next).toEqual(['await_decision']);
@@ -66,8 +70,8 @@ describe('restart between a claimed decision and its execution', () => {
     crash = await runNode(ws, [CRASH, id, 'approved', 'U1']);
     expect(crash.signal, crash.stderr).toBe('SIGKILL');
     expect(crash.stdout).toContain(`claimed ${id}`);
-    await inspect((app) => {
-      expect(app.store.escalations.get(id)).toMatchObject({ status: 'approved', decidedBy: 'U1', outcome: null });
+    await inspect(async (app) => {
+      expect(await app.store.escalations.get(id)).toMatchObject({ status: 'approved', decidedBy: 'U1', outcome: null });
     });
     expect(readAudit(ws).filter((e) => e.type === 'campaign_paused' && e.platformCampaignId === M005)).toHaveLength(0);
   });
@@ -80,12 +84,12 @@ describe('restart between a claimed decision and its execution', () => {
     const paused = readAudit(ws).filter((e) => e.type === 'campaign_paused' && e.platformCampaignId === M005);
     expect(paused).toEqual([expect.objectContaining({ actor: 'U1', campaignId: 'ACM-M-005' })]);
     await inspect(async (app) => {
-      const e = app.store.escalations.get(id);
+      const e = await app.store.escalations.get(id);
       expect(e).toMatchObject({ status: 'approved', outcome: 'done' });
       expect(e?.outcomeDetail).toMatch(/paused/);
       const state = await buildEscalationGraph(app.agent.deps).getState(threadConfig(e?.threadId as string));
       expect(state.next).toEqual([]);
-      expect(app.store.fixtureStatus.all('meta').get(M005)).toBe('PAUSED');
+      expect((await app.store.fixtureStatus.all('meta')).get(M005)).toBe('PAUSED');
     });
   });
 

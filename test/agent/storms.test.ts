@@ -10,16 +10,16 @@ import { Store } from '../../src/store/index.js';
 import { campaign, planRow } from '../domain/builders.js';
 import { agentOnFakes, FakePlatform, RecordingNotifier } from '../fakes/platform.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
 });
 
-function world(plan: PlanRow[], google: FakePlatform) {
+async function world(plan: PlanRow[], google: FakePlatform) {
   const dir = mkdtempSync(join(tmpdir(), 'pacing-storms-'));
-  const store = Store.open(join(dir, 'p.db'));
-  cleanups.push(() => {
-    store.close();
+  const store = await Store.open(join(dir, 'p.db'));
+  cleanups.push(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const notifier = new RecordingNotifier();
@@ -63,17 +63,17 @@ describe('a storm that grows between runs', () => {
     const f = fleet(10);
     const g = new FakePlatform('google', f.campaigns);
     for (let i = 0; i < 6; i++) g.setSpend(`g-${i}`, 0);
-    const w = world(f.rows, g);
+    const w = await world(f.rows, g);
     const first = await w.agent.run('test');
     const batchId = first.results.find((r) => r.campaignId === 'c-0')?.escalationId as string;
-    expect(w.agent.pending()).toHaveLength(1);
+    expect(await w.agent.pending()).toHaveLength(1);
 
     for (let i = 6; i < 9; i++) g.setSpend(`g-${i}`, 0);
     const second = await w.agent.run('test');
     const zero = second.results.filter((r) => r.zeroDelivery);
     expect(zero).toHaveLength(9);
     for (const r of zero) expect(r).toMatchObject({ status: 'awaiting_approval', escalationId: batchId });
-    const pending = w.agent.pending();
+    const pending = await w.agent.pending();
     expect(pending.map((e) => e.id)).toEqual([batchId]);
     const members = pending[0]?.batch?.members.filter((m) => !m.dropped).map((m) => m.campaignId);
     expect(members?.sort()).toEqual(zero.map((r) => r.campaignId).sort());
@@ -95,7 +95,7 @@ describe('a storm that shrinks between runs', () => {
     const f = fleet(10);
     const g = new FakePlatform('google', f.campaigns);
     for (let i = 0; i < 7; i++) g.setSpend(`g-${i}`, 0);
-    const w = world(f.rows, g);
+    const w = await world(f.rows, g);
     const first = await w.agent.run('test');
     const batchId = first.results.find((r) => r.campaignId === 'c-0')?.escalationId as string;
     expect(w.notifier.updated).toEqual([]);
@@ -118,12 +118,12 @@ describe('a storm that shrinks between runs', () => {
 describe('an export that lists no campaigns for the plan', () => {
   it('is one question and a platform error, not one question per planned row', async () => {
     const f = fleet(30);
-    const w = world(f.rows, new FakePlatform('google', []));
+    const w = await world(f.rows, new FakePlatform('google', []));
     const report = await w.agent.run('test');
     expect(report.platformErrors.map((e) => e.message)).toContain(
       '30 of 30 planned Google Ads campaigns (100 %) are missing from its data: the export looks faulty or incomplete, so they are asked about in one question, not one each.',
     );
-    const pending = w.agent.pending();
+    const pending = await w.agent.pending();
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ proposedAction: 'alert', batch: { kind: 'data_fault' } });
     expect(pending[0]?.batch?.members).toHaveLength(30);
@@ -132,9 +132,9 @@ describe('an export that lists no campaigns for the plan', () => {
 
   it('still asks about two rows missing beside a full export one by one', async () => {
     const f = fleet(10);
-    const w = world(f.rows, new FakePlatform('google', f.campaigns.slice(2)));
+    const w = await world(f.rows, new FakePlatform('google', f.campaigns.slice(2)));
     await w.agent.run('test');
-    expect(w.agent.pending().map((e) => e.batch)).toEqual([null, null]);
+    expect((await w.agent.pending()).map((e) => e.batch)).toEqual([null, null]);
   });
 });
 
@@ -143,13 +143,13 @@ describe('an orphan trickle', () => {
     const f = fleet(1);
     const g = new Growing('google', f.campaigns);
     g.extra = Array.from({ length: 20 }, (_, i) => orphan(i));
-    const w = world(f.rows, g);
+    const w = await world(f.rows, g);
     await w.agent.run('test');
-    expect(w.agent.pending()).toHaveLength(20);
+    expect(await w.agent.pending()).toHaveLength(20);
 
     g.extra = Array.from({ length: 25 }, (_, i) => orphan(i));
     const second = await w.agent.run('test');
-    const pending = w.agent.pending();
+    const pending = await w.agent.pending();
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ proposedAction: 'alert', batch: { kind: 'orphans' } });
     expect(pending[0]?.batch?.members).toHaveLength(25);
@@ -160,7 +160,7 @@ describe('an orphan trickle', () => {
     // One more the run after joins that batch.
     g.extra = Array.from({ length: 26 }, (_, i) => orphan(i));
     await w.agent.run('test');
-    const after = w.agent.pending();
+    const after = await w.agent.pending();
     expect(after.map((e) => e.id)).toEqual([pending[0]?.id]);
     expect(after[0]?.batch?.members).toHaveLength(26);
   });

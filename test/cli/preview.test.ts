@@ -94,9 +94,9 @@ describe('pacing digest --now', () => {
   beforeAll(async () => {
     await ensureBuilt();
     world = await slackWorld();
-    const offline = createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
+    const offline = await createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
     await offline.agent.run('cli');
-    offline.close();
+    await offline.close();
   }, 60_000);
   afterAll(async () => {
     await world?.cleanup();

@@ -114,8 +114,8 @@ describe('memoryAt', () => {
     });
   });
 
-  it('knows what the agent loads from the store when nothing happened since', () => {
-    const store = Store.open(':memory:');
+  it('knows what the agent loads from the store when nothing happened since', async () => {
+    const store = await Store.open(':memory:');
     try {
       const all = [
         esc('e1', 'A'),
@@ -128,11 +128,11 @@ describe('memoryAt', () => {
           batch: { kind: 'orphans', members: [member('F'), member('G')] },
         }),
       ];
-      for (const e of all) store.escalations.open(e);
-      store.escalations.claim('e2', 'overridden', 'U1', ago(5), 'no');
-      store.escalations.claim('e3', 'approved', 'U1', ago(80), null);
-      store.escalations.claim('e4', 'expired', 'agent', ago(1), 'closed');
-      store.audit.append({
+      for (const e of all) await store.escalations.open(e);
+      await store.escalations.claim('e2', 'overridden', 'U1', ago(5), 'no');
+      await store.escalations.claim('e3', 'approved', 'U1', ago(80), null);
+      await store.escalations.claim('e4', 'expired', 'agent', ago(1), 'closed');
+      await store.audit.append({
         at: ago(6),
         runId: null,
         type: 'campaign_resumed',
@@ -143,12 +143,12 @@ describe('memoryAt', () => {
         details: { variancePct: 12, actualSpend: 99 },
       });
       const deps = { store } as unknown as AgentDeps;
-      const loaded = loadMemory(deps, RUN_AT, 72, new Set());
+      const loaded = await loadMemory(deps, RUN_AT, 72, new Set());
       const rebuilt = memoryAt(
         RUN_AT,
         'run-now',
-        [...store.escalations.pending(), ...store.escalations.decidedSince(null)],
-        store.audit.list({ type: 'campaign_resumed' }),
+        [...(await store.escalations.pending()), ...(await store.escalations.decidedSince(null))],
+        await store.audit.list({ type: 'campaign_resumed' }),
         72,
       );
       expect(loaded.open.size).toBeGreaterThan(1);
@@ -156,7 +156,7 @@ describe('memoryAt', () => {
       expect(new Map(rebuilt.open)).toEqual(new Map(loaded.open));
       expect(new Map(rebuilt.decisions)).toEqual(new Map(loaded.decisions));
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

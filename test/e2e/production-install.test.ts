@@ -365,9 +365,9 @@ describe('the Dockerfile and deploy/ agree with what this test runs', () => {
     const prometheus = readFileSync(join(ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8');
     const provider = readFileSync(join(ROOT, 'deploy', 'grafana', 'provisioning', 'dashboards', 'pacing.yaml'), 'utf8');
     expect(prometheus).toMatch(/metrics_path: \/metrics/);
-    expect(prometheus).toMatch(/targets: \["app:3000"\]/);
+    expect(prometheus).toMatch(/targets: \["app:3000", "app-2:3000"\]/);
     expect(compose).toMatch(/PORT: "3000"/);
-    expect(compose).toMatch(/- pacing-data:\/data$/m);
+    expect(compose).toMatch(/- postgres-data:\/var\/lib\/postgresql$/m);
     const dashboards = /path: (\S+)/.exec(provider)?.[1];
     expect(compose).toContain(`- ./grafana:${dashboards}:ro`);
     const home = /GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: (\S+)/.exec(compose)?.[1] ?? '';

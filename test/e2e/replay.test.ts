@@ -216,7 +216,7 @@ describe('pacing replay refuses what it cannot do', () => {
     db.prepare('DELETE FROM results WHERE run_id = ?').run(made[1]?.runId);
     // …and the third's rows as the first versions stored them, whole objects, from before the fetch time was kept.
     const whole = db.prepare('UPDATE results SET data = ? WHERE run_id = ? AND key = ?');
-    for (const { fetchedAt: _, ...r } of made[2]?.results as (RunDoc['results'][number] & {
+    for (const { fetchedAt: _, ...r } of (made[2]?.results ?? []) as (RunDoc['results'][number] & {
       key: string;
       fetchedAt: string | null;
     })[])

@@ -21,9 +21,9 @@ beforeAll(async () => {
   await ensureBuilt();
   world = await slackWorld({ PACING_DIGEST_CRON: '*/2 * * * * *', LOG_LEVEL: 'info' });
   // A run made before Slack was configured, so the digest has a latest run to report and chart.
-  const offline = createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
+  const offline = await createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
   await offline.agent.run('cli');
-  offline.close();
+  await offline.close();
 });
 
 afterAll(async () => {

@@ -8,8 +8,8 @@ import { createApp } from '../../dist/wiring.js';
 const [id, decision, user] = process.argv.slice(2);
 const silent = { alert: async () => {}, escalationOpened: async () => {}, escalationClosed: async () => {} };
 const config = loadConfig();
-const app = createApp(config, silent);
-const claim = app.store.escalations.claim(id, decision, user, config.clock(), null);
+const app = await createApp(config, silent);
+const claim = await app.store.escalations.claim(id, decision, user, config.clock(), null);
 if (!claim.claimed) {
   process.stderr.write(`could not claim ${id}: ${claim.escalation?.status ?? 'no such escalation'}\n`);
   process.exit(3);

@@ -90,7 +90,7 @@ const queries = allPanels(dashboard.panels).flatMap((p) =>
 
 beforeAll(async () => {
   world = await slackWorld();
-  app = createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
+  app = await createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
   ops = createOps(app, silentLogger());
   server = await startOpsServer(0, ops.routes, silentLogger(), '127.0.0.1');
   await app.agent.run('schedule');
@@ -101,7 +101,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   ops.stop();
-  app.close();
+  await app.close();
   await world.cleanup();
 });
 

@@ -27,7 +27,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await server?.close();
   ops?.stop();
-  app?.close();
+  await app?.close();
   await meta?.close();
   [server, ops, app, meta] = [null, null, null, null];
   await world.cleanup();
@@ -35,7 +35,7 @@ afterEach(async () => {
 
 /** The app as `serve` builds it in Socket Mode, minus Slack: its ops routes on a port of their own. */
 async function start(extra: Record<string, string> = {}) {
-  app = createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '', ...extra }), new CollectingNotifier());
+  app = await createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '', ...extra }), new CollectingNotifier());
   ops = createOps(app, silentLogger());
   server = await startOpsServer(0, ops.routes, silentLogger(), '127.0.0.1');
   return { app, ops, base: `http://127.0.0.1:${server.port}` };
@@ -101,7 +101,7 @@ describe('the operations server (Socket Mode)', () => {
       .run('cycle', 'run-elsewhere', NOW, process.ppid, String(process.ppid), Date.now() + 60_000);
     await expect(app.agent.run('schedule')).rejects.toBeInstanceOf(RunInProgress);
     other.prepare(`DELETE FROM locks WHERE name = 'cycle'`).run();
-    other.close();
+    await other.close();
     const m = parseExposition(await ops.metrics.text());
     expect(value(m, 'pacing_runs_total', { outcome: 'refused' })).toBe(1);
     expect(value(m, 'pacing_runs_total', { outcome: 'failed' })).toBe(0);

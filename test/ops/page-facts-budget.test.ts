@@ -9,17 +9,17 @@ import { Store } from '../../src/store/index.js';
 
 let dir: string;
 let store: Store;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pacing-page-facts-'));
-  store = Store.open(join(dir, 'p.db'));
+  store = await Store.open(join(dir, 'p.db'));
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const event = (type: AuditType, id: string, at: string, details: Record<string, unknown> = {}) =>
-  store.audit.append({
+const event = async (type: AuditType, id: string, at: string, details: Record<string, unknown> = {}) =>
+  await store.audit.append({
     at,
     type,
     actor: 'agent',
@@ -74,10 +74,10 @@ describe('failed budget changes in the store', () => {
       standing: ['1'],
     },
   ];
-  it.each(cases)('$name', ({ events, standing }) => {
+  it.each(cases)('$name', async ({ events, standing }) => {
     for (const [i, [type, id]] of events.entries())
-      event(type, id, `2026-11-20T09:0${i}:00.000Z`, type === 'budget_change_failed' ? { error: 'refused' } : {});
-    const facts = new PageFacts(store).failedBudgetChanges();
+      await event(type, id, `2026-11-20T09:0${i}:00.000Z`, type === 'budget_change_failed' ? { error: 'refused' } : {});
+    const facts = await new PageFacts(store).failedBudgetChanges();
     expect(facts.map((f) => f.platformCampaignId)).toEqual(standing);
     for (const f of facts)
       expect(f).toMatchObject({ from: 100, to: 80, currency: 'EUR', error: 'refused', kept: false });

@@ -34,7 +34,7 @@ beforeEach(async () => {
     PAGERDUTY_EVENTS_URL: fake.url,
     LOG_LEVEL: 'silent',
   });
-  app = createApp(config, new CollectingNotifier());
+  app = await createApp(config, new CollectingNotifier());
   // A pause the platform refuses: one pause_failed incident to page.
   app.store.db.exec(
     `CREATE TRIGGER refuse_pause BEFORE INSERT ON fixture_campaign_status WHEN NEW.campaign_id = '${G004}'
@@ -44,7 +44,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  app.close();
+  await app.close();
   await fake.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -52,7 +52,7 @@ afterEach(async () => {
 async function page(links: LinkFinder): Promise<Record<string, unknown>[]> {
   const settings = pagingSettings(config) as NonNullable<ReturnType<typeof pagingSettings>>;
   const pager = new Pager(app.store, settings, silentLogger(), config.clock, { links });
-  pager.evaluate();
+  await pager.evaluate();
   await pager.deliverer.drain();
   return fake.accepted();
 }
@@ -67,7 +67,7 @@ describe('links on PagerDuty events', () => {
     expect(event).toMatchObject({ event_action: 'trigger', links: [LINK] });
     expect(asked).toEqual([expect.objectContaining({ platform: 'google', platformCampaignId: G004 })]);
     // Found at send time, not stored with the event.
-    expect(JSON.stringify(app.store.pages.events())).not.toContain(LINK.href);
+    expect(JSON.stringify(await app.store.pages.events())).not.toContain(LINK.href);
   });
 
   it('sends the trigger without links when the finder knows none', async () => {
@@ -82,7 +82,7 @@ describe('links on PagerDuty events', () => {
     });
     expect(event).toMatchObject({ event_action: 'trigger', dedup_key: `pacing:pause_failed:google:${G004}` });
     expect(event).not.toHaveProperty('links');
-    expect(app.store.pages.events()).toEqual([expect.objectContaining({ status: 'sent' })]);
+    expect(await app.store.pages.events()).toEqual([expect.objectContaining({ status: 'sent' })]);
   });
 
   it('is refused by the fake as PagerDuty refuses bad links', async () => {

@@ -40,12 +40,15 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const a of apps.splice(0)) a.close();
+  for (const a of apps.splice(0)) await a.close();
   await fake.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function open(data = FIXTURES, extra: Record<string, string> = {}): { app: App; config: Config; dataDir: string } {
+async function open(
+  data = FIXTURES,
+  extra: Record<string, string> = {},
+): Promise<{ app: App; config: Config; dataDir: string }> {
   const dataDir = join(dir, 'data');
   if (!existsSync(dataDir)) cpSync(data, dataDir, { recursive: true });
   const config = loadConfig({
@@ -58,7 +61,7 @@ function open(data = FIXTURES, extra: Record<string, string> = {}): { app: App; 
     LOG_LEVEL: 'silent',
     ...extra,
   });
-  const app = createApp(config, new CollectingNotifier());
+  const app = await createApp(config, new CollectingNotifier());
   apps.push(app);
   return { app, config, dataDir };
 }
@@ -85,15 +88,15 @@ const triggers = (key?: string) =>
 const summaryOf = (event: Record<string, unknown> | undefined) =>
   String((event?.payload as { summary?: unknown } | undefined)?.summary);
 const resolves = (key: string) => fake.accepted().filter((e) => e.event_action === 'resolve' && e.dedup_key === key);
-const pendingFor = (app: App, id: string) => {
-  const e = app.agent.pending().find((x) => x.platformCampaignId === id);
+const pendingFor = async (app: App, id: string) => {
+  const e = (await app.agent.pending()).find((x) => x.platformCampaignId === id);
   if (!e) throw new Error(`no pending escalation about ${id}`);
   return e;
 };
 
 describe('a failed pause', () => {
   it('opens exactly one incident across two runs, and the pause made after approval resolves it', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     refusePauses(app, G004);
     const first = await run(app, config);
     expect(first?.trigger.map((t) => t.dedupKey)).toEqual([PAUSE_KEY]);
@@ -123,7 +126,7 @@ describe('a failed pause', () => {
 
     // The platform takes changes again and an approver approves the pause: the incident resolves, once.
     allowPauses(app);
-    await app.agent.decide(pendingFor(app, G004).id, 'approved', APPROVER, null, 'cli');
+    await app.agent.decide((await pendingFor(app, G004)).id, 'approved', APPROVER, null, 'cli');
     const after = await pageAfterRun(app, config, log, { flushMs: 3_000 });
     expect(after?.resolve.map((r) => r.dedupKey)).toEqual([PAUSE_KEY]);
     expect(resolves(PAUSE_KEY)).toHaveLength(1);
@@ -131,29 +134,29 @@ describe('a failed pause', () => {
     await run(app, config);
     expect(resolves(PAUSE_KEY)).toHaveLength(1);
     expect(triggers()).toHaveLength(1);
-    expect(app.store.pages.incident(PAUSE_KEY)).toMatchObject({ status: 'resolved' });
+    expect(await app.store.pages.incident(PAUSE_KEY)).toMatchObject({ status: 'resolved' });
   });
 
   it('resolves when a person paused the campaign on the platform, and the same failure never pages again', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     refusePauses(app, G004);
     await run(app, config);
     expect(triggers(PAUSE_KEY)).toHaveLength(1);
     allowPauses(app);
-    app.store.fixtureStatus.set('google', G004, 'PAUSED', NOW);
+    await app.store.fixtureStatus.set('google', G004, 'PAUSED', NOW);
     await run(app, config);
     expect(resolves(PAUSE_KEY)).toHaveLength(1);
     // Resumed by hand and left alone by the agent (its question is still open): no new incident for an old failure.
-    app.store.fixtureStatus.set('google', G004, 'ENABLED', NOW);
+    await app.store.fixtureStatus.set('google', G004, 'ENABLED', NOW);
     await run(app, config);
     expect(triggers(PAUSE_KEY)).toHaveLength(1);
   });
 
   it('resolves when an approver decides not to pause it', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     refusePauses(app, G004);
     await run(app, config);
-    await app.agent.decide(pendingFor(app, G004).id, 'overridden', APPROVER, 'paused by hand', 'cli');
+    await app.agent.decide((await pendingFor(app, G004)).id, 'overridden', APPROVER, 'paused by hand', 'cli');
     const plan = await pageAfterRun(app, config, log, { flushMs: 3_000 });
     expect(plan?.resolve).toMatchObject([{ dedupKey: PAUSE_KEY, reason: 'an approver decided not to pause it' }]);
     expect(fake.alerts[0]?.status).toBe('resolved');
@@ -162,7 +165,7 @@ describe('a failed pause', () => {
 
 describe('a platform that cannot be read', () => {
   it('opens an incident, keeps it through a repeat, and resolves it when the platform reads fine', async () => {
-    const { app, config, dataDir } = open();
+    const { app, config, dataDir } = await open();
     renameSync(join(dataDir, 'meta.json'), join(dataDir, 'meta.json.away'));
     await run(app, config);
     await run(app, config);
@@ -182,7 +185,7 @@ describe('a platform that cannot be read', () => {
 
 describe('a failed run', () => {
   it('opens an incident, and the next completed run resolves it', async () => {
-    const { app, config, dataDir } = open();
+    const { app, config, dataDir } = await open();
     const tracker = join(dataDir, 'tracker.csv');
     const plan = readFileSync(tracker, 'utf8');
     writeFileSync(tracker, `${plan.split('\n')[0]}\n`);
@@ -196,7 +199,7 @@ describe('a failed run', () => {
   });
 
   it('pages a run that threw before it could record its failure', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     const plan = await pageAfterRun(app, config, log, { error: new Error('the disk is full'), flushMs: 3_000 });
     expect(plan?.trigger.map((t) => t.dedupKey)).toEqual(['pacing:run_failed']);
     // Evaluated again without the error: still open until a run completes.
@@ -208,9 +211,9 @@ describe('a failed run', () => {
 
 describe('a storm held as one batch escalation', () => {
   it('opens one incident for the batch and resolves it when the batch is decided', async () => {
-    const { app, config } = open(join(FIXTURES, 'outage'));
+    const { app, config } = await open(join(FIXTURES, 'outage'));
     await run(app, config);
-    const batch = app.agent.pending().find((e) => e.batch?.kind === 'data_fault');
+    const batch = (await app.agent.pending()).find((e) => e.batch?.kind === 'data_fault');
     if (!batch) throw new Error('no data-fault batch');
     const key = `pacing:storm:${batch.id}`;
     // The faulty data is a storm, not an unavailable platform.
@@ -225,11 +228,11 @@ describe('a storm held as one batch escalation', () => {
   });
 
   it('pages an export that lists none of the planned campaigns as campaigns missing, not as would-be pauses', async () => {
-    const { app, config, dataDir } = open();
+    const { app, config, dataDir } = await open();
     // The Google export came back empty: every planned Google campaign is missing from it.
     writeFileSync(join(dataDir, 'google.json'), JSON.stringify({ fetched_at: '2026-11-20T08:30:00Z', campaigns: [] }));
     await run(app, config);
-    const batch = app.agent.pending().find((e) => e.batch?.kind === 'data_fault');
+    const batch = (await app.agent.pending()).find((e) => e.batch?.kind === 'data_fault');
     if (!batch) throw new Error('no data-fault batch');
     expect(batch.proposedAction).toBe('alert');
     const n = batch.batch?.members.length ?? 0;
@@ -264,14 +267,14 @@ describe('delivery', () => {
   }
 
   it('retries an event PagerDuty rate-limited (429), waiting as long as it asks', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     refusePauses(app, G004);
     await app.agent.run('cli');
     const { pager, advance, now } = pagerAt(app, config);
     fake.rateLimitNext(1, 7);
-    pager.evaluate();
+    await pager.evaluate();
     await pager.deliverer.drain();
-    const [waiting] = app.store.pages.events();
+    const [waiting] = await app.store.pages.events();
     expect(waiting).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringContaining('429') });
     expect(waiting?.nextAttemptAt).toBe(now() + 7_000);
     await pager.deliverer.drain();
@@ -279,48 +282,48 @@ describe('delivery', () => {
     advance(7_000);
     await pager.deliverer.drain();
     expect(fake.requests.map((r) => r.status)).toEqual([429, 202]);
-    expect(app.store.pages.events()[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await app.store.pages.events())[0]).toMatchObject({ status: 'sent', attempts: 2 });
     expect(fake.alerts).toHaveLength(1);
   });
 
   it('backs off on a 429 without Retry-After (30 s, as PagerDuty suggests) and on a 5xx', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     refusePauses(app, G004);
     await app.agent.run('cli');
     const { pager, advance, now } = pagerAt(app, config);
     fake.rateLimitNext(1);
-    pager.evaluate();
+    await pager.evaluate();
     await pager.deliverer.drain();
-    expect(app.store.pages.events()[0]?.nextAttemptAt).toBe(now() + 30_000);
+    expect((await app.store.pages.events())[0]?.nextAttemptAt).toBe(now() + 30_000);
     advance(30_000);
     fake.failNext(1, 503);
     await pager.deliverer.drain();
-    expect(app.store.pages.events()[0]).toMatchObject({
+    expect((await app.store.pages.events())[0]).toMatchObject({
       status: 'pending',
       lastError: expect.stringContaining('HTTP 503'),
     });
-    expect(app.store.pages.events()[0]?.nextAttemptAt).toBe(now() + 2_000);
+    expect((await app.store.pages.events())[0]?.nextAttemptAt).toBe(now() + 2_000);
     advance(2_000);
     await pager.deliverer.drain();
     expect(fake.requests.map((r) => r.status)).toEqual([429, 503, 202]);
     expect(fake.alerts).toHaveLength(1);
   });
 
-  it('forgets delivered events past retention, keeping each incident’s latest and anything undelivered', () => {
-    const { app, config } = open();
+  it('forgets delivered events past retention, keeping each incident’s latest and anything undelivered', async () => {
+    const { app, config } = await open();
     const { pages } = app.store;
     const old = '2026-01-01T00:00:00.000Z';
-    const sent = (key: string, action: 'trigger' | 'resolve', at: string) => {
-      const id = pages.enqueue({ dedupKey: key, action, body: {} }, at);
-      pages.markSent(id, at);
+    const sent = async (key: string, action: 'trigger' | 'resolve', at: string) => {
+      const id = await pages.enqueue({ dedupKey: key, action, body: {} }, at);
+      await pages.markSent(id, at);
       return id;
     };
-    const gone1 = sent('k1', 'trigger', old);
-    const kept1 = sent('k1', 'resolve', old); // k1's latest: withdrawing and retrying read it
-    const gone2 = sent('k2', 'trigger', old);
-    const failed = pages.enqueue({ dedupKey: 'k2', action: 'resolve', body: {} }, old);
-    pages.markFailed(failed, 'HTTP 400');
-    const recent = sent('k3', 'trigger', NOW);
+    const gone1 = await sent('k1', 'trigger', old);
+    const kept1 = await sent('k1', 'resolve', old); // k1's latest: withdrawing and retrying read it
+    const gone2 = await sent('k2', 'trigger', old);
+    const failed = await pages.enqueue({ dedupKey: 'k2', action: 'resolve', body: {} }, old);
+    await pages.markFailed(failed, 'HTTP 400');
+    const recent = await sent('k3', 'trigger', NOW);
     const pager = new Pager(
       app.store,
       pagingSettings(config) as NonNullable<ReturnType<typeof pagingSettings>>,
@@ -328,77 +331,83 @@ describe('delivery', () => {
       config.clock,
       { retentionDays: 30 },
     );
-    pager.evaluate();
-    const ids = pages.events().map((e) => e.id);
+    await pager.evaluate();
+    const ids = (await pages.events()).map((e) => e.id);
     expect(ids).toEqual([kept1, failed, recent]);
     expect(ids).not.toContain(gone1);
     expect(ids).not.toContain(gone2);
   });
 
-  it('never brings back an old refused trigger by forgetting what came after it', () => {
-    const { app, config } = open();
+  it('never brings back an old refused trigger by forgetting what came after it', async () => {
+    const { app, config } = await open();
     const { pages } = app.store;
     const old = '2026-01-01T00:00:00.000Z';
-    const refused = pages.enqueue({ dedupKey: 'k', action: 'trigger', body: {} }, old);
-    pages.markFailed(refused, 'HTTP 400: invalid routing key');
-    const resolved = pages.enqueue({ dedupKey: 'k', action: 'resolve', body: {} }, old);
-    pages.markSent(resolved, old);
-    pages.enqueue({ dedupKey: 'k', action: 'trigger', body: {} }, old);
-    expect(pages.withdrawTrigger('k', Date.now())).toBe(true);
-    new Pager(app.store, pagingSettings(config) as NonNullable<ReturnType<typeof pagingSettings>>, log, config.clock, {
-      retentionDays: 30,
-    }).evaluate();
-    expect(pages.events().map((e) => e.id)).toContain(resolved);
-    pages.retryFailed();
-    expect(pages.get(refused)?.status).toBe('failed');
+    const refused = await pages.enqueue({ dedupKey: 'k', action: 'trigger', body: {} }, old);
+    await pages.markFailed(refused, 'HTTP 400: invalid routing key');
+    const resolved = await pages.enqueue({ dedupKey: 'k', action: 'resolve', body: {} }, old);
+    await pages.markSent(resolved, old);
+    await pages.enqueue({ dedupKey: 'k', action: 'trigger', body: {} }, old);
+    expect(await pages.withdrawTrigger('k', Date.now())).toBe(true);
+    await new Pager(
+      app.store,
+      pagingSettings(config) as NonNullable<ReturnType<typeof pagingSettings>>,
+      log,
+      config.clock,
+      {
+        retentionDays: 30,
+      },
+    ).evaluate();
+    expect((await pages.events()).map((e) => e.id)).toContain(resolved);
+    await pages.retryFailed();
+    expect((await pages.get(refused))?.status).toBe('failed');
   });
 
-  it('keeps an incident’s events in order: a resolve never overtakes its trigger', () => {
-    const { app } = open();
+  it('keeps an incident’s events in order: a resolve never overtakes its trigger', async () => {
+    const { app } = await open();
     const { pages } = app.store;
-    const t1 = pages.enqueue({ dedupKey: 'k1', action: 'trigger', body: {} }, NOW);
-    pages.enqueue({ dedupKey: 'k1', action: 'resolve', body: {} }, NOW);
-    const t2 = pages.enqueue({ dedupKey: 'k2', action: 'trigger', body: {} }, NOW);
+    const t1 = await pages.enqueue({ dedupKey: 'k1', action: 'trigger', body: {} }, NOW);
+    await pages.enqueue({ dedupKey: 'k1', action: 'resolve', body: {} }, NOW);
+    const t2 = await pages.enqueue({ dedupKey: 'k2', action: 'trigger', body: {} }, NOW);
     const now = Date.now();
-    pages.retryLater(t1, now + 10_000, 'HTTP 503');
-    expect(pages.due(now).map((e) => e.id)).toEqual([t2]);
-    pages.markSent(t1, NOW);
-    expect(pages.due(now).map((e) => [e.dedupKey, e.action])).toEqual([
+    await pages.retryLater(t1, now + 10_000, 'HTTP 503');
+    expect((await pages.due(now)).map((e) => e.id)).toEqual([t2]);
+    await pages.markSent(t1, NOW);
+    expect((await pages.due(now)).map((e) => [e.dedupKey, e.action])).toEqual([
       ['k1', 'resolve'],
       ['k2', 'trigger'],
     ]);
   });
 
   it('withdraws a trigger that never went out when its condition clears first', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     refusePauses(app, G004);
     await app.agent.run('cli');
     const { pager } = pagerAt(app, config);
-    pager.evaluate(); // queued, not delivered
+    await pager.evaluate(); // queued, not delivered
     allowPauses(app);
-    app.store.fixtureStatus.set('google', G004, 'PAUSED', NOW);
+    await app.store.fixtureStatus.set('google', G004, 'PAUSED', NOW);
     await app.agent.run('cli');
-    pager.evaluate();
+    await pager.evaluate();
     await pager.deliverer.drain();
-    expect(app.store.pages.events().map((e) => e.status)).toEqual(['superseded']);
+    expect((await app.store.pages.events()).map((e) => e.status)).toEqual(['superseded']);
     expect(fake.requests).toEqual([]);
   });
 
   it('keeps an event PagerDuty refused (400) as failed, audits it, and sends it again after a restart', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     refusePauses(app, G004);
     await app.agent.run('cli');
     const { pager } = pagerAt(app, config);
     fake.refuseNext(1, ['Invalid routing key']);
-    pager.evaluate();
+    await pager.evaluate();
     await pager.deliverer.drain();
     await pager.deliverer.drain();
     expect(fake.requests.map((r) => r.status)).toEqual([400]);
-    expect(app.store.pages.events()[0]).toMatchObject({
+    expect((await app.store.pages.events())[0]).toMatchObject({
       status: 'failed',
       lastError: expect.stringContaining('Invalid routing key'),
     });
-    const audited = app.store.audit.list({ type: 'notification_failed' });
+    const audited = await app.store.audit.list({ type: 'notification_failed' });
     expect(audited).toHaveLength(1);
     expect(audited[0]).toMatchObject({
       platform: 'google',
@@ -407,7 +416,7 @@ describe('delivery', () => {
     });
     expect(String(audited[0]?.details.error)).toContain('invalid event: Event object is invalid (Invalid routing key)');
     // The operator fixes the key and restarts: the incident's latest refused event goes again.
-    expect(app.store.pages.retryFailed()).toBe(1);
+    expect(await app.store.pages.retryFailed()).toBe(1);
     await pager.deliverer.drain();
     expect(fake.alerts).toHaveLength(1);
   });
@@ -453,39 +462,39 @@ describe('delivery', () => {
 
 describe('startPaging (serve)', () => {
   it('pages after every run by itself, and loses no event across a restart while PagerDuty is down', async () => {
-    const first = open();
+    const first = await open();
     refusePauses(first.app, G004);
     fake.failNext(1_000, 503);
-    const paging = startPaging(first.app, first.config, log);
+    const paging = await startPaging(first.app, first.config, log);
     if (!paging) throw new Error('paging is off');
     await first.app.agent.run('schedule');
     await fake.waitFor((r) => r.status === 503);
     await paging.stop(200);
-    expect(first.app.store.pages.events()).toMatchObject([{ action: 'trigger', status: 'pending' }]);
-    first.app.close();
+    expect(await first.app.store.pages.events()).toMatchObject([{ action: 'trigger', status: 'pending' }]);
+    await first.app.close();
     apps.splice(apps.indexOf(first.app), 1);
 
     // PagerDuty is back; the process starts again on the same database.
     fake.failNext(0);
-    const again = open();
-    const restarted = startPaging(again.app, again.config, log);
+    const again = await open();
+    const restarted = await startPaging(again.app, again.config, log);
     await fake.waitFor((r) => r.status === 202);
     await restarted?.stop(1_000);
     expect(triggers().map((e) => e.dedup_key)).toEqual([PAUSE_KEY]);
-    expect(again.app.store.pages.events()).toMatchObject([{ status: 'sent' }]);
+    expect(await again.app.store.pages.events()).toMatchObject([{ status: 'sent' }]);
   });
 });
 
 describe('the routing key is a secret', () => {
   it('never reaches the database, the audit trail or the logs, even when PagerDuty echoes it back', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     refusePauses(app, G004);
     fake.refuseNext(1, [`Routing key ${KEY} is not valid`]);
     await run(app, config);
-    app.store.pages.retryFailed();
+    await app.store.pages.retryFailed();
     await run(app, config);
     expect(fake.requests.every((r) => typeof r.body === 'object' && r.body.routing_key === KEY)).toBe(true);
-    expect(app.store.pages.events().every((e) => !JSON.stringify(e).includes(KEY))).toBe(true);
+    expect((await app.store.pages.events()).every((e) => !JSON.stringify(e).includes(KEY))).toBe(true);
     app.store.db.pragma('wal_checkpoint(FULL)');
     for (const file of [join(dir, 'p.db'), join(dir, 'p.db-wal')]) {
       if (existsSync(file)) expect(readFileSync(file).includes(KEY)).toBe(false);
@@ -493,22 +502,22 @@ describe('the routing key is a secret', () => {
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.join('')).not.toContain(KEY);
     expect(logs.join('')).toContain('Routing key [redacted] is not valid');
-    expect(JSON.stringify(app.store.audit.list())).toContain('[redacted]');
+    expect(JSON.stringify(await app.store.audit.list())).toContain('[redacted]');
   });
 
   it('is redacted before a long refusal is cut, so no half of it is kept', async () => {
-    const { app, config } = open();
+    const { app, config } = await open();
     refusePauses(app, G004);
     // PagerDuty's 400 body, echoing the event: the 1,000-character cut falls in the middle of the key.
     const head = 'invalid event: Event object is invalid (';
     const echoed = `${'.'.repeat(1_000 - head.length - 'Routing key '.length - 16)}Routing key ${KEY} is not valid`;
     fake.refuseNext(1, [echoed]);
     await run(app, config);
-    const failed = app.store.audit.list().filter((e) => e.type === 'notification_failed');
+    const failed = (await app.store.audit.list()).filter((e) => e.type === 'notification_failed');
     expect(failed).toHaveLength(1);
     expect(JSON.stringify(failed)).toContain('Routing key [redacted]');
     const halves = [KEY.slice(0, 16), KEY.slice(16)];
-    const everywhere = JSON.stringify([app.store.audit.list(), app.store.pages.events()]) + logs.join('');
+    const everywhere = JSON.stringify([await app.store.audit.list(), await app.store.pages.events()]) + logs.join('');
     for (const half of halves) expect(everywhere).not.toContain(half);
   });
 
@@ -530,10 +539,10 @@ describe('the routing key is a secret', () => {
   });
 
   it('does nothing without a routing key', async () => {
-    const { app, config } = open(FIXTURES, { PAGERDUTY_ROUTING_KEY: '' });
+    const { app, config } = await open(FIXTURES, { PAGERDUTY_ROUTING_KEY: '' });
     refusePauses(app, G004);
     expect(await run(app, config)).toBeNull();
-    expect(app.store.pages.events()).toEqual([]);
+    expect(await app.store.pages.events()).toEqual([]);
     expect(fake.requests).toEqual([]);
   });
 });

@@ -41,8 +41,8 @@ afterEach(() => {
 });
 
 /** A "process": its own connection to the database file and its own fixture platform. */
-function open(): { store: Store; google: FixturePlatform } {
-  const store = Store.open(join(dir, 'pacing.db'));
+async function open(): Promise<{ store: Store; google: FixturePlatform }> {
+  const store = await Store.open(join(dir, 'pacing.db'));
   return { store, google: new FixturePlatform('google', dir, store.fixtureStatus, () => NOW) };
 }
 
@@ -51,7 +51,7 @@ const budgetOf = async (p: FixturePlatform, id: string) =>
 
 describe('fixture platform: daily budgets', () => {
   it('records a change durably, rounded to the minor unit, and the next run reads it', async () => {
-    const first = open();
+    const first = await open();
     await expect(first.google.setDailyBudget('g-1', 1117.094, 'EUR')).resolves.toEqual({
       outcome: 'changed',
       from: 1200,
@@ -61,7 +61,7 @@ describe('fixture platform: daily budgets', () => {
     await expect(first.google.setDailyBudget('g-2', 12_345.6, 'JPY')).resolves.toMatchObject({ to: 12_346 });
     first.store.db.close();
 
-    const next = open();
+    const next = await open();
     expect(await budgetOf(next.google, 'g-1')).toBe(1117.09);
     expect(await budgetOf(next.google, 'g-2')).toBe(12_346);
     // The change is the new "from" for the next one.
@@ -73,7 +73,7 @@ describe('fixture platform: daily budgets', () => {
   });
 
   it('validateOnly (dry-run) records nothing', async () => {
-    const { store, google } = open();
+    const { store, google } = await open();
     await expect(google.setDailyBudget('g-1', 1000, 'EUR', { validateOnly: true })).resolves.toMatchObject({
       outcome: 'would_change',
       to: 1000,
@@ -83,7 +83,7 @@ describe('fixture platform: daily budgets', () => {
   });
 
   it('refuses a campaign without a daily budget, another currency, and a non-positive amount', async () => {
-    const { store, google } = open();
+    const { store, google } = await open();
     for (const [id, amount, currency, why] of [
       ['g-3', 100, 'EUR', /no daily budget/],
       ['g-1', 100, 'USD', /currency is EUR, not USD/],

@@ -10,16 +10,16 @@ const NOW = '2026-11-20T09:00:00.000Z';
 
 class MemoryOverrides implements StatusOverrides {
   private readonly statuses = new Map<string, CampaignStatus>();
-  all(platform: Platform): Map<string, CampaignStatus> {
+  async all(platform: Platform): Promise<Map<string, CampaignStatus>> {
     const out = new Map<string, CampaignStatus>();
     for (const [key, status] of this.statuses)
       if (key.startsWith(`${platform}:`)) out.set(key.slice(platform.length + 1), status);
     return out;
   }
-  get(platform: Platform, campaignId: string): CampaignStatus | null {
+  async get(platform: Platform, campaignId: string): Promise<CampaignStatus | null> {
     return this.statuses.get(`${platform}:${campaignId}`) ?? null;
   }
-  set(platform: Platform, campaignId: string, status: CampaignStatus): void {
+  async set(platform: Platform, campaignId: string, status: CampaignStatus): Promise<void> {
     this.statuses.set(`${platform}:${campaignId}`, status);
   }
 }

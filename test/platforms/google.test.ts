@@ -1020,7 +1020,7 @@ describe('a run on Google Ads that lists one campaign twice, PACING_MODE=live', 
       ].join('\n'),
     );
     writeFileSync(join(dir, 'meta.json'), JSON.stringify({ fetched_at: NOW, campaigns: [] }));
-    const app = createApp(
+    const app = await createApp(
       loadConfig({
         PACING_DATA_DIR: dir,
         PACING_DB: join(dir, 'p.db'),
@@ -1055,7 +1055,7 @@ describe('a run on Google Ads that lists one campaign twice, PACING_MODE=live', 
       );
       expect(f.campaign('101')?.status).toBe('ENABLED');
     } finally {
-      app.close();
+      await app.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

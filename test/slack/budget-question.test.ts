@@ -97,9 +97,9 @@ describe('BUDGET_ACTIONS=ask through Slack', () => {
 
     // The next run reads the new budget back from the platform: it lands the flight, nothing is left to propose.
     await t.runFromSlack('second run');
-    const { runs, latest } = t.read((db) => {
-      const store = new RunStore(db);
-      return { runs: store.completedSince(null), latest: store.latestResultFor('google', G007) };
+    const { runs, latest } = await t.readStore(async (sql) => {
+      const store = new RunStore(sql);
+      return { runs: await store.completedSince(null), latest: await store.latestResultFor('google', G007) };
     });
     expect(runs).toHaveLength(2);
     expect(latest?.runId).toBe(runs[1]?.id);

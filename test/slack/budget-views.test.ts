@@ -491,7 +491,7 @@ describe('the digest', () => {
 });
 
 describe('buildDigest', () => {
-  it("counts the latest run's proposals the agent can make and sums their flights' budgets per currency", () => {
+  it("counts the latest run's proposals the agent can make and sums their flights' budgets per currency", async () => {
     const run: RunRecord = {
       id: 'run-1',
       startedAt: NOW,
@@ -512,14 +512,14 @@ describe('buildDigest', () => {
     ];
     // The reads port as the digest sees it, over one completed run.
     const reads: DigestReads = {
-      runsCompletedSince: () => [run],
-      latestCompletedBy: () => run,
-      results: () => results,
-      auditCounts: () => ({}),
-      decidedSince: () => [],
-      pending: () => [],
+      runsCompletedSince: async () => [run],
+      latestCompletedBy: async () => run,
+      results: async () => results,
+      auditCounts: async () => ({}),
+      decidedSince: async () => [],
+      pending: async () => [],
     };
-    const d = buildDigest(reads, null, NOW);
+    const d = await buildDigest(reads, null, NOW);
     expect(d.budgetProposals).toEqual({ count: 2, budgets: [{ currency: 'EUR', amount: 30_000 }] });
     expect(budgetLine(d)).toContain('2 budget changes would steer 30,000.00 EUR of flights toward their budgets');
   });

@@ -13,7 +13,7 @@ const RUN_AT = new Date(NOW).toISOString();
 
 beforeAll(async () => {
   world = fixtureWorld();
-  rows = (await world.open(new RecordingNotifier()).agent.run('test')).results;
+  rows = (await (await world.open(new RecordingNotifier())).agent.run('test')).results;
 });
 afterAll(() => world?.cleanup());
 

@@ -17,7 +17,9 @@ let slackHeader: string;
 
 beforeAll(async () => {
   world = fixtureWorld({ BUDGET_ACTIONS: 'ask' });
-  app = world.open((store) => new SlackNotifier(store, { alert: 'C0ALERTS01', approval: 'C0APPROVE1' }, () => NOW));
+  app = await world.open(
+    (store) => new SlackNotifier(store, { alert: 'C0ALERTS01', approval: 'C0APPROVE1' }, () => NOW),
+  );
   report = await app.agent.run('test');
   const row = app.store.db
     .prepare(`SELECT payload FROM outbox WHERE run_id = ? AND kind = 'alert_summary'`)
@@ -34,9 +36,9 @@ const escalated = (s: string) => {
 };
 
 describe('BUDGET_ACTIONS=ask: budget questions are counted on every surface', () => {
-  it('the CLI summary, the Slack summary, /pacing run, the digest and pending agree', () => {
-    const opened = app.reads.openedIn(report.runId);
-    const pending = app.reads.pending();
+  it('the CLI summary, the Slack summary, /pacing run, the digest and pending agree', async () => {
+    const opened = await app.reads.openedIn(report.runId);
+    const pending = await app.reads.pending();
     const budgetQuestions = pending.filter((e) => e.proposedAction === 'budget' || e.proposedAction === 'rebalance');
     // The scenario asks budget questions next to the matrix's, so the comparison below is about them.
     expect(budgetQuestions.length).toBeGreaterThan(0);
@@ -50,6 +52,6 @@ describe('BUDGET_ACTIONS=ask: budget questions are counted on every surface', ()
     expect(slack).toEqual(cli);
     expect(reply).toEqual(cli);
     expect(cli?.campaigns).toBe(campaigns.size);
-    expect(buildDigest(app.reads, null, NOW).actions.escalated).toBe(pending.length);
+    expect((await buildDigest(app.reads, null, NOW)).actions.escalated).toBe(pending.length);
   });
 });

@@ -20,7 +20,9 @@ let slackSummary: { text: string; blocks: { type: string; text?: { text: string 
 
 beforeAll(async () => {
   world = fixtureWorld();
-  app = world.open((store) => new SlackNotifier(store, { alert: 'C0ALERTS01', approval: 'C0APPROVE1' }, () => NOW));
+  app = await world.open(
+    (store) => new SlackNotifier(store, { alert: 'C0ALERTS01', approval: 'C0APPROVE1' }, () => NOW),
+  );
   report = await app.agent.run('test');
   const row = app.store.db
     .prepare(`SELECT payload FROM outbox WHERE run_id = ? AND kind = 'alert_summary'`)
@@ -31,18 +33,20 @@ beforeAll(async () => {
 
 afterAll(() => world?.cleanup());
 
-const openedIn = () =>
+const openedIn = async () =>
   new Set(
-    app.store.audit.list({ type: 'escalation_opened', runId: report.runId }).map((e) => String(e.details.escalationId)),
+    (await app.store.audit.list({ type: 'escalation_opened', runId: report.runId })).map((e) =>
+      String(e.details.escalationId),
+    ),
   );
-const cliText = () => runReport({ ...report, opened: openedIn() }, 120);
+const cliText = async () => runReport({ ...report, opened: await openedIn() }, 120);
 
 describe('one run, the same counts and money everywhere', () => {
-  it('the Slack summary counts what the CLI counts: pauses and new alerts', () => {
+  it('the Slack summary counts what the CLI counts: pauses and new alerts', async () => {
     const header = slackSummary.blocks[0]?.text?.text ?? '';
-    const thisRun = /^This run:\s+(.*)$/m.exec(cliText())?.[1] ?? '';
+    const thisRun = /^This run:\s+(.*)$/m.exec(await cliText())?.[1] ?? '';
     // /pacing run's reply says the same, in the same words.
-    expect(summaryText(report, openedIn())).toContain(`This run: ${thisRun.split(' · ').join(', ')}`);
+    expect(summaryText(report, await openedIn())).toContain(`This run: ${thisRun.split(' · ').join(', ')}`);
     // "2 paused · 6 new alerts · …" in Slack, "2 paused · 6 new alerts · …" in the terminal.
     const paused = (s: string) => /(\d+) paused/.exec(s)?.[1];
     const alerts = (s: string) => /(\d+) new alerts?/.exec(s)?.[1];
@@ -55,13 +59,13 @@ describe('one run, the same counts and money everywhere', () => {
     expect(slackSummary.text).toContain(`${alerts(header)} new alert`);
   });
 
-  it('money at stake: the Slack summary, the CLI, the digest and pacing_money_at_stake give the same amounts', () => {
-    const metric = latestRunFigures(app.store, null)?.moneyAtStake ?? new Map<string, number>();
+  it('money at stake: the Slack summary, the CLI, the digest and pacing_money_at_stake give the same amounts', async () => {
+    const metric = (await latestRunFigures(app.store, null))?.moneyAtStake ?? new Map<string, number>();
     expect(metric.size).toBeGreaterThan(1);
-    const digest = buildDigest(app.reads, null, NOW);
+    const digest = await buildDigest(app.reads, null, NOW);
     const slack = JSON.stringify(slackSummary.blocks);
-    const cli = cliText();
-    const runReply = summaryText(report, openedIn());
+    const cli = await cliText();
+    const runReply = summaryText(report, await openedIn());
     const digestText = JSON.stringify(digestBlocks(digest));
     expect(digest.moneyAtStake.map((m) => [m.currency, m.amount])).toEqual(
       [...metric].map(([currency, amount]) => [currency, Math.round(amount * 100) / 100]),

@@ -41,32 +41,32 @@ function setGoogleSpend(id: string, spend: number): void {
 beforeAll(async () => {
   world = fixtureWorld();
   fake = await startFakeSlackApi({ knownChannels: [CHANNEL] });
-  const today: App = world.open(new RecordingNotifier());
+  const today: App = await world.open(new RecordingNotifier());
   first = await today.agent.run('test');
-  const m005 = today.agent.pending().find((e) => e.campaignId === 'ACM-M-005') as Escalation;
+  const m005 = (await today.agent.pending()).find((e) => e.campaignId === 'ACM-M-005') as Escalation;
   approved = await today.agent.decide(m005.id, 'approved', APPROVERS[0] as string, null, 'slack');
-  day1 = buildDigest(today.reads, null, NOW_ISO);
-  today.store.digests.record(CHANNEL, NOW_ISO, day1.runs);
+  day1 = await buildDigest(today.reads, null, NOW_ISO);
+  await today.store.digests.record(CHANNEL, NOW_ISO, day1.runs);
 
   // ACM-G-002 (5,000 planned) goes from 5,500 (+10 %, warning) to 7,000 (+40 %, critical); ACM-G-003 (4,000
   // planned) from 3,000 (−25 %, warning) to 3,900 (−2.5 %, healthy). Two runs, 4 and 8 hours later.
   setGoogleSpend('20512340002', 7000);
   setGoogleSpend('20512340003', 3900);
-  await world.open(new RecordingNotifier(), later(4)).agent.run('test');
-  const evening = world.open(new RecordingNotifier(), later(8));
+  await (await world.open(new RecordingNotifier(), later(4))).agent.run('test');
+  const evening = await world.open(new RecordingNotifier(), later(8));
   third = await evening.agent.run('test');
-  day1b = buildDigest(evening.reads, evening.store.digests.lastAt(CHANNEL), later(9));
-  evening.store.digests.record(CHANNEL, later(9), day1b.runs);
+  day1b = await buildDigest(evening.reads, await evening.store.digests.lastAt(CHANNEL), later(9));
+  await evening.store.digests.record(CHANNEL, later(9), day1b.runs);
 
   // 25 hours after the first run, another process resolves what nobody decided.
-  const tomorrow = world.open(new RecordingNotifier(), later(25));
+  const tomorrow = await world.open(new RecordingNotifier(), later(25));
   expiredLater = (await tomorrow.agent.catchUp()).expired;
-  tomorrowDigest = buildDigest(tomorrow.reads, tomorrow.store.digests.lastAt(CHANNEL), later(25));
+  tomorrowDigest = await buildDigest(tomorrow.reads, await tomorrow.store.digests.lastAt(CHANNEL), later(25));
 });
 
 afterAll(async () => {
   await fake?.close();
-  world?.cleanup();
+  await world?.cleanup();
 });
 
 const text = (v: unknown) => JSON.stringify(v);
@@ -151,7 +151,7 @@ describe('buildDigest', () => {
     expect(ids(d.underspends)).not.toContain('ACM-G-003');
   });
 
-  it('a day later: no run since, the same standing, nothing new; the escalations nobody decided expired', () => {
+  it('a day later: no run since, the same standing, nothing new; the escalations nobody decided expired', async () => {
     expect(expiredLater).toHaveLength(5);
     const d = tomorrowDigest;
     expect(d).toMatchObject({ since: later(9), until: later(25), runs: 0, latestRunId: third.runId });
@@ -160,7 +160,7 @@ describe('buildDigest', () => {
     expect(d.pending).toEqual([]);
     expect(d.expired.map((e) => e.id).sort()).toEqual(expiredLater.map((e) => e.id).sort());
     // A digest up to a time before any run has nothing to report.
-    const before = buildDigest(world.open(new RecordingNotifier()).reads, null, later(-1));
+    const before = await buildDigest((await world.open(new RecordingNotifier())).reads, null, later(-1));
     expect(before).toMatchObject({ runs: 0, latestRunId: null, moneyAtStake: [], changes: null });
   });
 });

@@ -40,12 +40,12 @@ async function fakeSlack(): Promise<FakeSlackApi> {
   return fake;
 }
 
-function tempStore(): { store: Store; file: string } {
+async function tempStore(): Promise<{ store: Store; file: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pacing-outbox-'));
   const file = join(dir, 'p.db');
-  const store = Store.open(file);
-  cleanups.push(() => {
-    store.close();
+  const store = await Store.open(file);
+  cleanups.push(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return { store, file };
@@ -62,8 +62,8 @@ function dispatcher(store: Store, fake: FakeSlackApi | string, opts: DispatcherO
 /** For tests about something else than Slack's pace: a short one, so they need not wait a second a message. */
 const QUICK: DispatcherOptions = { channelPaceMs: 50 };
 
-const enqueue = (store: Store, channel: string, text: string, runId: string | null = null): number =>
-  store.outbox.enqueue(
+const enqueue = async (store: Store, channel: string, text: string, runId: string | null = null): Promise<number> =>
+  await store.outbox.enqueue(
     { kind: 'alert', method: 'chat.postMessage', channel, runId, payload: { text, blocks: [section(text)] } },
     iso(),
   );
@@ -85,7 +85,7 @@ const attemptsOf = (fake: FakeSlackApi, text: string) =>
 describe('delivery', () => {
   it('delivers queued items in order within each channel, about one a second per channel', async () => {
     const fake = await fakeSlack();
-    const { store } = tempStore();
+    const { store } = await tempStore();
     for (const [ch, t] of [
       [A, 'a1'],
       [B, 'b1'],
@@ -93,7 +93,7 @@ describe('delivery', () => {
       [A, 'a3'],
       [B, 'b2'],
     ] as const)
-      enqueue(store, ch, t);
+      await enqueue(store, ch, t);
 
     const left = await dispatcher(store, fake).flush(10_000);
 
@@ -107,7 +107,7 @@ describe('delivery', () => {
     const first = accepted(fake);
     expect((first.find((m) => m.text === 'b1')?.at ?? 0) - (first[0]?.at ?? 0)).toBeLessThan(500);
     for (let id = 1; id <= 5; id++)
-      expect(store.outbox.get(id)).toMatchObject({
+      expect(await store.outbox.get(id)).toMatchObject({
         status: 'sent',
         attempts: 1,
         ts: expect.stringMatching(/^\d+\.\d+$/),
@@ -116,8 +116,8 @@ describe('delivery', () => {
 
   it("keeps the pace it is given: a fake Slack without Slack's limit need not wait a second per message", async () => {
     const fake = await fakeSlack();
-    const { store } = tempStore();
-    for (const t of ['a1', 'a2', 'a3', 'a4']) enqueue(store, A, t);
+    const { store } = await tempStore();
+    for (const t of ['a1', 'a2', 'a3', 'a4']) await enqueue(store, A, t);
 
     expect(await dispatcher(store, fake, { channelPaceMs: 100 }).flush(10_000)).toBe(0);
 
@@ -131,9 +131,9 @@ describe('delivery', () => {
 
   it('waits out a 429 with Retry-After: 1, then delivers once; other channels go on meanwhile', async () => {
     const fake = await fakeSlack();
-    const { store } = tempStore();
-    const id = enqueue(store, A, 'limited');
-    enqueue(store, B, 'other');
+    const { store } = await tempStore();
+    const id = await enqueue(store, A, 'limited');
+    await enqueue(store, B, 'other');
     fake.failNext('chat.postMessage', { status: 429, headers: { 'Retry-After': '1' } });
 
     expect(await dispatcher(store, fake).flush(5_000)).toBe(0);
@@ -145,13 +145,13 @@ describe('delivery', () => {
     expect(waited).toBeLessThan(1_600);
     expect(textsIn(fake, A)).toEqual(['limited']);
     expect((attemptsOf(fake, 'other')[0]?.at ?? 0) - (tries[0]?.at ?? 0)).toBeLessThan(500);
-    expect(store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    expect(await store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
   });
 
   it('retries a 503 with exponential backoff and jitter, then delivers', async () => {
     const fake = await fakeSlack();
-    const { store } = tempStore();
-    const id = enqueue(store, A, 'flaky');
+    const { store } = await tempStore();
+    const id = await enqueue(store, A, 'flaky');
     fake.failNext('chat.postMessage', { status: 503 }, 2);
     // The clock is real time plus an offset the test moves forward; jitter is injected.
     let offset = 0;
@@ -161,7 +161,7 @@ describe('delivery', () => {
 
     const t0 = now();
     await d.drain();
-    let item = store.outbox.get(id);
+    let item = await store.outbox.get(id);
     expect(item).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/503/) });
     // First retry: backoff 1 s, jitter 0 → half of it.
     expect((item?.nextAttemptAt ?? 0) - t0).toBeGreaterThanOrEqual(500);
@@ -173,7 +173,7 @@ describe('delivery', () => {
     offset += 1_000;
     const t1 = now();
     await d.drain();
-    item = store.outbox.get(id);
+    item = await store.outbox.get(id);
     expect(item).toMatchObject({ status: 'pending', attempts: 2 });
     // Second retry: backoff 2 s, jitter 1 → all of it.
     expect((item?.nextAttemptAt ?? 0) - t1).toBeGreaterThanOrEqual(2_000);
@@ -182,18 +182,18 @@ describe('delivery', () => {
     offset += 2_000;
     await d.drain();
     expect(attemptsOf(fake, 'flaky').map((c) => c.status)).toEqual([503, 503, 200]);
-    expect(store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
-    expect(store.audit.list({ type: 'notification_failed' })).toEqual([]);
+    expect(await store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
+    expect(await store.audit.list({ type: 'notification_failed' })).toEqual([]);
   });
 
   it('a message waiting for its retry holds back later messages to its channel, not to others', async () => {
     const fake = await fakeSlack();
-    const { store } = tempStore();
-    enqueue(store, A, 'a1');
+    const { store } = await tempStore();
+    await enqueue(store, A, 'a1');
     fake.failNext('chat.postMessage', { status: 503 });
     await dispatcher(store, fake, { random: () => 0 }).drain(); // a1: 503, retry in 0.5 s
-    enqueue(store, A, 'a2');
-    enqueue(store, B, 'b1');
+    await enqueue(store, A, 'a2');
+    await enqueue(store, B, 'b1');
 
     // A fresh dispatcher (a restart, or the CLI) finds a2 and b1 due, a1 not yet.
     const d = dispatcher(store, fake, QUICK);
@@ -206,15 +206,15 @@ describe('delivery', () => {
 
   it('keeps a permanently refused item as failed, audits it, and delivers the rest', async () => {
     const fake = await fakeSlack();
-    const { store } = tempStore();
-    const bad = enqueue(store, A, 'refused', 'run-x');
-    enqueue(store, A, 'next in A');
-    enqueue(store, B, 'in B');
+    const { store } = await tempStore();
+    const bad = await enqueue(store, A, 'refused', 'run-x');
+    await enqueue(store, A, 'next in A');
+    await enqueue(store, B, 'in B');
     fake.failNext('chat.postMessage', { ok: false, error: 'channel_not_found' });
 
     expect(await dispatcher(store, fake, QUICK).flush(5_000)).toBe(0);
 
-    expect(store.outbox.get(bad)).toMatchObject({
+    expect(await store.outbox.get(bad)).toMatchObject({
       status: 'failed',
       attempts: 1,
       lastError: 'channel_not_found',
@@ -223,7 +223,7 @@ describe('delivery', () => {
     expect(attemptsOf(fake, 'refused')).toHaveLength(1); // not retried
     expect(textsIn(fake, A)).toEqual(['next in A']);
     expect(textsIn(fake, B)).toEqual(['in B']);
-    const events = store.audit.list({ type: 'notification_failed' });
+    const events = await store.audit.list({ type: 'notification_failed' });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       actor: 'agent',
@@ -232,7 +232,7 @@ describe('delivery', () => {
     });
 
     // Once the operator fixed the channel, the failed item can be put back and goes out.
-    expect(store.outbox.retryFailed()).toBe(1);
+    expect(await store.outbox.retryFailed()).toBe(1);
     expect(await dispatcher(store, fake).flush(5_000)).toBe(0);
     expect(textsIn(fake, A)).toEqual(['next in A', 'refused']);
   });
@@ -315,8 +315,8 @@ describe('what a failed call means', () => {
 describe('a message Slack refuses', () => {
   it('is tried at most 3 times, kept as refused with Slack’s error, audited, counted, and the messages behind go out', async () => {
     const fake = await fakeSlack();
-    const { store } = tempStore();
-    const bad = store.outbox.enqueue(
+    const { store } = await tempStore();
+    const bad = await store.outbox.enqueue(
       {
         kind: 'halt_alert',
         method: 'chat.postMessage',
@@ -327,8 +327,8 @@ describe('a message Slack refuses', () => {
       },
       iso(),
     );
-    enqueue(store, A, 'behind 1');
-    enqueue(store, A, 'behind 2');
+    await enqueue(store, A, 'behind 1');
+    await enqueue(store, A, 'behind 2');
     // The messages behind wait while it is retried, so these refusals all go to it; a 4th try would succeed.
     fake.failNext('chat.postMessage', { ok: false, error: 'msg_blocks_too_long' }, MAX_TRIES);
     const refused: number[] = [];
@@ -342,9 +342,13 @@ describe('a message Slack refuses', () => {
     expect(left).toBe(0);
     expect(attemptsOf(fake, 'too long')).toHaveLength(MAX_TRIES);
     expect(textsIn(fake, A)).toEqual(['behind 1', 'behind 2']);
-    expect(store.outbox.get(bad)).toMatchObject({ status: 'failed', attempts: 3, lastError: 'msg_blocks_too_long' });
+    expect(await store.outbox.get(bad)).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      lastError: 'msg_blocks_too_long',
+    });
     expect(refused).toEqual([bad]);
-    expect(store.audit.list({ type: 'notification_failed' })).toEqual([
+    expect(await store.audit.list({ type: 'notification_failed' })).toEqual([
       expect.objectContaining({
         runId: 'run-x',
         campaignId: 'ACM-G-004',
@@ -365,7 +369,7 @@ describe('a message Slack refuses', () => {
       silentLogger(),
       iso,
     );
-    const plan = pager.evaluate();
+    const plan = await pager.evaluate();
     await pager.deliverer.flush(3_000);
     expect(plan.trigger.map((t) => t.kind)).toEqual(['message_refused']);
     const paged = pd.accepted().filter((e) => e.event_action === 'trigger');
@@ -375,8 +379,8 @@ describe('a message Slack refuses', () => {
 
   it('a transient error is retried with backoff beyond 3 tries, and then delivered', async () => {
     const fake = await fakeSlack();
-    const { store } = tempStore();
-    const id = enqueue(store, A, 'busy');
+    const { store } = await tempStore();
+    const id = await enqueue(store, A, 'busy');
     fake.failNext('chat.postMessage', { ok: false, error: 'internal_error' }, 4);
     let offset = 0;
     const d = dispatcher(store, fake, { now: () => Date.now() + offset, random: () => 0 });
@@ -391,8 +395,8 @@ describe('a message Slack refuses', () => {
       false,
       true,
     ]);
-    expect(store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 5 });
-    expect(store.audit.list({ type: 'notification_failed' })).toEqual([]);
+    expect(await store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 5 });
+    expect(await store.audit.list({ type: 'notification_failed' })).toEqual([]);
   });
 });
 
@@ -418,7 +422,7 @@ async function escalationWorld() {
   const world = fixtureWorld();
   cleanups.push(() => world.cleanup());
   const fake = await fakeSlack();
-  const app = world.open(
+  const app = await world.open(
     (store) =>
       new OnlyFor(
         new SlackNotifier(store, { alert: null, approval: APPROVALS }, () => new Date().toISOString()),
@@ -426,7 +430,7 @@ async function escalationWorld() {
       ),
   );
   await app.agent.run('test');
-  const e = app.agent.pending().find((x) => x.campaignId === 'ACM-M-005') as Escalation;
+  const e = (await app.agent.pending()).find((x) => x.campaignId === 'ACM-M-005') as Escalation;
   expect(e.proposedAction).toBe('halt');
   const items = () =>
     app.store.db.prepare('SELECT id, kind, method, status FROM outbox ORDER BY id').all() as {
@@ -448,7 +452,7 @@ describe('escalation messages', () => {
     const posted = fake.callsTo('chat.postMessage').filter(ok);
     expect(posted).toHaveLength(1);
     const ts = (posted[0]?.response as { ts: string } | undefined)?.ts as string;
-    expect(app.store.escalations.message(e.id)).toEqual({ channel: APPROVALS, ts });
+    expect(await app.store.escalations.message(e.id)).toEqual({ channel: APPROVALS, ts });
     expect(hasButtons(posted[0]?.body.blocks)).toBe(true);
 
     await app.agent.decide(e.id, 'overridden', approver, 'planned', 'slack');
@@ -470,7 +474,7 @@ describe('escalation messages', () => {
     fake.failNext('chat.postMessage', { ok: false, error: 'channel_not_found' });
     await dispatcher(app.store, fake).flush(3_000);
     expect(items()[0]).toMatchObject({ kind: 'escalation', status: 'failed' });
-    expect(app.store.escalations.message(e.id)).toBeNull();
+    expect(await app.store.escalations.message(e.id)).toBeNull();
 
     await app.agent.decide(e.id, 'approved', approver, null, 'slack');
     expect(await dispatcher(app.store, fake).flush(5_000)).toBe(0);
@@ -516,7 +520,7 @@ describe('escalation messages', () => {
   it('posts the outcome anew when the original message is gone (message_not_found)', async () => {
     const { app, fake, e, approver } = await escalationWorld();
     expect(await dispatcher(app.store, fake, QUICK).flush(5_000)).toBe(0);
-    app.store.escalations.setMessage(e.id, APPROVALS, '1111111111.000100'); // a ts Slack does not know
+    await app.store.escalations.setMessage(e.id, APPROVALS, '1111111111.000100'); // a ts Slack does not know
     await app.agent.decide(e.id, 'approved', approver, null, 'slack');
     expect(await dispatcher(app.store, fake, QUICK).flush(5_000)).toBe(0);
     expect(fake.callsTo('chat.update').map((c) => (c.response as { error?: string }).error)).toEqual([
@@ -525,7 +529,7 @@ describe('escalation messages', () => {
     const posted = fake.callsTo('chat.postMessage').filter(ok);
     expect(posted).toHaveLength(2);
     expect(JSON.stringify(posted[1]?.body.blocks)).toContain('approved*');
-    expect(app.store.audit.list({ type: 'notification_failed' })).toEqual([]);
+    expect(await app.store.audit.list({ type: 'notification_failed' })).toEqual([]);
   });
 });
 
@@ -535,15 +539,15 @@ describe('robustness', () => {
   it('two dispatchers on the same database never send the same item twice', async () => {
     const fake1 = await fakeSlack();
     const fake2 = await fakeSlack();
-    const { store, file } = tempStore();
-    const other = Store.open(file); // a second process on the same SQLite file
+    const { store, file } = await tempStore();
+    const other = await Store.open(file); // a second process on the same SQLite file
     cleanups.push(() => other.close());
     const texts: string[] = [];
     for (let i = 0; i < 4; i++) {
       for (const ch of [A, B, C]) {
         const t = `${ch}-${i}`;
         texts.push(t);
-        enqueue(store, ch, t);
+        await enqueue(store, ch, t);
       }
     }
     const d1 = dispatcher(store, fake1, QUICK);
@@ -552,7 +556,7 @@ describe('robustness', () => {
     // (Each flush may return early, counting an item the other is delivering at that moment as still pending.)
     await Promise.all([d1.flush(8_000), d2.flush(8_000)]);
 
-    expect(store.outbox.pendingCount()).toBe(0);
+    expect(await store.outbox.pendingCount()).toBe(0);
     const sent = [...accepted(fake1), ...accepted(fake2)].map((m) => m.text);
     expect(sent.sort()).toEqual([...texts].sort());
     expect(fake1.calls.length + fake2.calls.length).toBe(texts.length);
@@ -563,9 +567,9 @@ describe('robustness', () => {
 
   it('an item claimed by another process is left alone until its lease runs out', async () => {
     const fake = await fakeSlack();
-    const { store } = tempStore();
-    const id = enqueue(store, A, 'claimed elsewhere');
-    expect(store.outbox.claim(id, Date.now(), 60_000)).toBe(true); // that process then died
+    const { store } = await tempStore();
+    const id = await enqueue(store, A, 'claimed elsewhere');
+    expect(await store.outbox.claim(id, Date.now(), 60_000)).toBe(true); // that process then died
     await dispatcher(store, fake).drain();
     expect(fake.calls).toHaveLength(0);
     await dispatcher(store, fake, { now: () => Date.now() + 61_000 }).drain();
@@ -576,9 +580,9 @@ describe('robustness', () => {
     const down = await startFakeSlackApi({ knownChannels: KNOWN });
     const url = down.url;
     await down.close();
-    const { store } = tempStore();
+    const { store } = await tempStore();
     const texts = ['a1', 'b1', 'a2'];
-    for (const t of texts) enqueue(store, t.startsWith('a') ? A : B, t);
+    for (const t of texts) await enqueue(store, t.startsWith('a') ? A : B, t);
 
     expect(await dispatcher(store, url, { random: () => 0 }).flush(1_000)).toBe(texts.length);
     const held = store.db.prepare('SELECT status, attempts, last_error FROM outbox ORDER BY id').all() as {
@@ -589,7 +593,7 @@ describe('robustness', () => {
     expect(held.every((r) => r.status === 'pending')).toBe(true);
     expect(held.some((r) => r.attempts > 0)).toBe(true);
     expect(held.filter((r) => r.attempts > 0).every((r) => r.last_error !== null)).toBe(true);
-    expect(store.audit.list({ type: 'notification_failed' })).toEqual([]);
+    expect(await store.audit.list({ type: 'notification_failed' })).toEqual([]);
 
     const back = await fakeSlack();
     expect(await dispatcher(store, back, { ...QUICK, random: () => 0 }).flush(10_000)).toBe(0);

@@ -43,12 +43,12 @@ async function world(announce = true) {
   const fake = await startFakeSlackApi({ knownChannels: [APPROVALS] });
   cleanups.push(() => fake.close());
   let slack: SlackNotifier | null = null;
-  const app = w.open((store) => {
+  const app = await w.open((store) => {
     slack = new SlackNotifier(store, { alert: null, approval: APPROVALS }, () => new Date().toISOString());
     return announce ? new OnlyFor(slack) : new NeverAnnounced(slack);
   });
   await app.agent.run('test');
-  const e = app.agent.pending().find((x) => x.campaignId === CAMPAIGN) as Escalation;
+  const e = (await app.agent.pending()).find((x) => x.campaignId === CAMPAIGN) as Escalation;
   const items = () =>
     app.store.db.prepare('SELECT kind, method, status FROM outbox ORDER BY id').all() as {
       kind: string;
@@ -70,7 +70,7 @@ describe('an open question edited in place', () => {
   it('drops an edit that was still queued when the question was decided: the buttons do not come back', async () => {
     const { app, fake, e, items, dispatcher, slack } = await world();
     expect(await dispatcher().flush(5_000)).toBe(0);
-    const ts = app.store.escalations.message(e.id)?.ts;
+    const ts = (await app.store.escalations.message(e.id))?.ts;
     await slack.escalationUpdated(e);
     await app.agent.decide(e.id, 'overridden', APPROVERS[0] as string, null, 'slack');
     expect(await dispatcher().flush(5_000)).toBe(0);
@@ -104,7 +104,7 @@ describe('an open question edited in place', () => {
     expect(posted).toHaveLength(1);
     expect(hasButtons(posted[0]?.body.blocks)).toBe(true);
     const ts = (posted[0]?.response as { ts?: string } | undefined)?.ts;
-    expect(app.store.escalations.message(e.id)).toEqual({ channel: APPROVALS, ts });
+    expect(await app.store.escalations.message(e.id)).toEqual({ channel: APPROVALS, ts });
 
     await app.agent.decide(e.id, 'approved', APPROVERS[0] as string, null, 'slack');
     offset += 5_000;

@@ -24,8 +24,8 @@ export interface FixtureWorld {
   dir: string;
   db: string;
   /** Opens an app on the shared database; closed by cleanup(). APPROVERS may decide from Slack. */
-  open(notifier: Notifier | ((store: Store) => Notifier), now?: string): App;
-  cleanup(): void;
+  open(notifier: Notifier | ((store: Store) => Notifier), now?: string): Promise<App>;
+  cleanup(): Promise<void>;
 }
 
 /** `env` adds or overrides settings (e.g. BUDGET_ACTIONS) for every app the world opens. */
@@ -38,7 +38,7 @@ export function fixtureWorld(extra: Record<string, string> = {}): FixtureWorld {
   return {
     dir,
     db,
-    open(notifier, now = NOW) {
+    async open(notifier, now = NOW) {
       // The bundled scenario's pause and alert questions, as the Slack tests count them: budget questions off.
       const settings = {
         PACING_DATA_DIR: dataDir,
@@ -48,14 +48,14 @@ export function fixtureWorld(extra: Record<string, string> = {}): FixtureWorld {
         BUDGET_ACTIONS: 'off',
         ...extra,
       };
-      const app = createApp(loadConfig(settings), notifier);
+      const app = await createApp(loadConfig(settings), notifier);
       apps.push(app);
       return app;
     },
-    cleanup() {
+    async cleanup() {
       for (const a of apps.splice(0)) {
         try {
-          a.close();
+          await a.close();
         } catch {
           // already closed
         }

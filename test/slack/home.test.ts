@@ -23,10 +23,10 @@ let pending: Map<string, string>;
 beforeAll(async () => {
   world = await slackWorld();
   // A run made before Slack was configured: six escalations wait (as in serve.test.ts).
-  const offline = createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
+  const offline = await createApp(loadConfig({ ...world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
   await offline.agent.run('cli');
-  pending = new Map(offline.agent.pending().map((e) => [e.campaignId ?? e.platformCampaignId ?? e.key, e.id]));
-  offline.close();
+  pending = new Map((await offline.agent.pending()).map((e) => [e.campaignId ?? e.platformCampaignId ?? e.key, e.id]));
+  await offline.close();
   server = await serve(loadConfig(world.env), silentLogger());
 });
 

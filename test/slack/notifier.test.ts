@@ -15,20 +15,20 @@ import { FakePlatform, StaticPlan } from '../fakes/platform.js';
 const ALERTS = 'C0ALERTS01';
 const APPROVALS = 'C0APPROVE1';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()?.();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
 });
 
 /**
  * A real agent and store over `warnings` campaigns at +14.29 % (warning → alert) and `criticals` at +42.86 %
  * (critical → halt, which alerts too), all matched with full confidence.
  */
-function agentWith(warnings: number, criticals: number) {
+async function agentWith(warnings: number, criticals: number) {
   const dir = mkdtempSync(join(tmpdir(), 'pacing-notifier-'));
-  const store = Store.open(join(dir, 'p.db'));
-  cleanups.push(() => {
-    store.close();
+  const store = await Store.open(join(dir, 'p.db'));
+  cleanups.push(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const plan = [];
@@ -74,7 +74,7 @@ function agentWith(warnings: number, criticals: number) {
 
 describe('SlackNotifier: each situation once, many under one summary', () => {
   it('a run with more than SUMMARY_ABOVE new alerts posts one summary with every card in its thread, pauses first', async () => {
-    const { agent, queued } = agentWith(25, 5);
+    const { agent, queued } = await agentWith(25, 5);
     const report = await agent.run('test');
     const alerted = report.results.filter((r) => r.action === 'alert' || r.action === 'halt');
     expect(alerted).toHaveLength(30);
@@ -94,7 +94,7 @@ describe('SlackNotifier: each situation once, many under one summary', () => {
   });
 
   it('two runs over unchanged data: the second posts nothing', async () => {
-    const { agent, queued, store } = agentWith(8, 0);
+    const { agent, queued, store } = await agentWith(8, 0);
     const first = await agent.run('test');
     expect(queued(first.runId)).toHaveLength(9); // the summary and 8 cards
     const second = await agent.run('test');
@@ -109,14 +109,14 @@ describe('SlackNotifier: each situation once, many under one summary', () => {
   });
 
   it('up to SUMMARY_ABOVE alerts go out as cards of their own', async () => {
-    const { agent, queued } = agentWith(SUMMARY_ABOVE, 0);
+    const { agent, queued } = await agentWith(SUMMARY_ABOVE, 0);
     const items = queued((await agent.run('test')).runId);
     expect(items).toHaveLength(SUMMARY_ABOVE);
     expect(items.every((i) => i.kind === 'alert' && i.thread_of === null)).toBe(true);
   });
 
   it('posts again only what moved 5 points or more, changed severity, or came back after being on plan', async () => {
-    const { agent, queued, google } = agentWith(3, 0);
+    const { agent, queued, google } = await agentWith(3, 0);
     await agent.run('test'); // c-0..c-2 at +14.29 %
     google.setSpend('g-0', 1600 + 0.04 * 1400); // +18.29 %: moved 4 points, not news
     google.setSpend('g-1', 1600 + 0.05 * 1400); // +19.29 %: moved 5 points
@@ -139,7 +139,7 @@ describe('SlackNotifier: each situation once, many under one summary', () => {
   });
 
   it(`past MAX_THREADED cards the thread ends with one line; every pause still gets its card`, async () => {
-    const { agent, queued } = agentWith(MAX_THREADED + 5, 3);
+    const { agent, queued } = await agentWith(MAX_THREADED + 5, 3);
     const report = await agent.run('test');
     const [summary, ...thread] = queued(report.runId);
     expect(summary?.kind).toBe('alert_summary');

@@ -24,7 +24,7 @@ let dispatcher: Dispatcher;
 beforeEach(async () => {
   world = fixtureWorld();
   fake = await startFakeSlackApi({ knownChannels: [CHANNEL] });
-  app = world.open(new RecordingNotifier());
+  app = await world.open(new RecordingNotifier());
   await app.agent.run('test');
   dispatcher = new Dispatcher(app.store, fastClient(fake.url), silentLogger(), app.config.clock, {
     random: () => 0,
@@ -36,7 +36,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await dispatcher.stop();
   await fake.close();
-  world.cleanup();
+  await world.cleanup();
 });
 
 /** The ts Slack answered a call with. */
@@ -48,9 +48,9 @@ describe('postDigest through the outbox', () => {
   it('posts the digest, then uploads the chart PNG and shares it in the digest channel', async () => {
     const { digest, outboxIds } = await postDigest(app.store, SETTINGS, later(1), silentLogger());
     expect(outboxIds).toHaveLength(2);
-    const [messageItem, chartItem] = outboxIds.map((id) => app.store.outbox.get(id));
+    const [messageItem, chartItem] = await Promise.all(outboxIds.map((id) => app.store.outbox.get(id)));
     expect(chartItem).toMatchObject({ kind: 'digest_chart', method: 'files.uploadV2', channel: CHANNEL });
-    expect(app.store.digests.lastAt(CHANNEL)).toBe(later(1));
+    expect(await app.store.digests.lastAt(CHANNEL)).toBe(later(1));
 
     expect(await dispatcher.flush(15_000)).toBe(0);
 
@@ -88,8 +88,8 @@ describe('postDigest through the outbox', () => {
     expect(Number(file.ts)).toBeGreaterThan(Number(tsOf(posts[0])));
     expect(fake.messages.get(`${CHANNEL}/${file.ts}`)?.files).toEqual([file.id]);
 
-    expect(app.store.outbox.get(messageItem?.id ?? 0)?.status).toBe('sent');
-    expect(app.store.outbox.get(chartItem?.id ?? 0)).toMatchObject({ status: 'sent', ts: file.ts });
+    expect((await app.store.outbox.get(messageItem?.id ?? 0))?.status).toBe('sent');
+    expect(await app.store.outbox.get(chartItem?.id ?? 0)).toMatchObject({ status: 'sent', ts: file.ts });
     expect(digest.latestRunId).not.toBeNull();
   });
 
@@ -140,9 +140,9 @@ describe('postDigest through the outbox', () => {
     expect(await dispatcher.flush(10_000)).toBe(0);
     expect(digestPosts()).toHaveLength(1);
     expect(fake.files).toHaveLength(0);
-    const chart = app.store.outbox.get(outboxIds[1] ?? 0);
+    const chart = await app.store.outbox.get(outboxIds[1] ?? 0);
     expect(chart).toMatchObject({ status: 'failed', lastError: 'missing_scope' });
-    const failed = app.store.audit.list({}).filter((e) => e.type === 'notification_failed');
+    const failed = (await app.store.audit.list({})).filter((e) => e.type === 'notification_failed');
     expect(failed.map((e) => e.details)).toEqual([
       expect.objectContaining({ kind: 'digest_chart', error: 'missing_scope' }),
     ]);
@@ -173,9 +173,13 @@ describe('postDigest through the outbox', () => {
     await dispatcher.drain();
     await dispatcher.drain();
     expect(fake.files).toHaveLength(1);
-    expect(chart()).toMatchObject({ status: 'pending', attempts: 0, lastError: 'waiting for Slack to share the file' });
+    expect(await chart()).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lastError: 'waiting for Slack to share the file',
+    });
     expect(await dispatcher.flush(15_000)).toBe(0);
-    expect(chart()).toMatchObject({ status: 'sent', ts: fake.files[0]?.ts });
+    expect(await chart()).toMatchObject({ status: 'sent', ts: fake.files[0]?.ts });
     expect(fake.callsTo('files.getUploadURLExternal')).toHaveLength(1);
     expect(fake.callsTo('files.info').length).toBeGreaterThan(1);
   });
@@ -193,12 +197,12 @@ describe('postDigest through the outbox', () => {
       await dispatcher.drain();
       offset += 10_000;
     }
-    expect(app.store.outbox.get(outboxIds[1] ?? 0)).toMatchObject({
+    expect(await app.store.outbox.get(outboxIds[1] ?? 0)).toMatchObject({
       status: 'failed',
       lastError: expect.stringMatching(/^Slack did not share file F\w+ in C0DIGEST01$/),
     });
     expect(fake.callsTo('files.getUploadURLExternal')).toHaveLength(1);
-    const failed = app.store.audit.list({}).filter((e) => e.type === 'notification_failed');
+    const failed = (await app.store.audit.list({})).filter((e) => e.type === 'notification_failed');
     expect(failed.map((e) => e.details)).toEqual([expect.objectContaining({ kind: 'digest_chart' })]);
   });
 });

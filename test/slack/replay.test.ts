@@ -14,14 +14,14 @@ const t = servedSlack();
 async function twoRuns(): Promise<string[]> {
   const ids: string[] = [];
   for (const now of ['2026-11-20T09:00:00Z', '2026-11-20T11:00:00Z']) {
-    const app = createApp(
+    const app = await createApp(
       loadConfig({ ...t.world.env, SLACK_BOT_TOKEN: '', PACING_NOW: now }),
       new CollectingNotifier(),
     );
     try {
       ids.push((await app.agent.run('cli')).runId);
     } finally {
-      app.close();
+      await app.close();
     }
   }
   return ids;

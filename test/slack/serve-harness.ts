@@ -6,6 +6,8 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 import { type Server, serve } from '../../src/slack/serve.js';
+import type { Sql } from '../../src/store/sql.js';
+import { SqliteSql } from '../../src/store/sqlite.js';
 import { slashCommand } from '../fakes/slack-requests.js';
 import { APPROVER, CHANNELS, SECRET, type SlackWorld, slackWorld } from './helpers.js';
 
@@ -22,6 +24,8 @@ export interface ServedSlack {
   readonly world: SlackWorld;
   /** Starts serve on this test's world, with `extra` settings on top; it is stopped after the test. */
   start(extra?: Record<string, string>, log?: Logger): Promise<Server>;
+  /** Reads this test's database through the store's port (a connection of its own, closed again before returning). */
+  readStore<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   /** Reads this test's database (read-only; closed again before returning). */
   read<T>(fn: (db: Database.Database) => T): T;
   /** The audit records of one type, oldest first. */
@@ -70,6 +74,14 @@ export function servedSlack(worldExtra: Record<string, string> = {}): ServedSlac
       return server;
     },
     read,
+    async readStore(fn) {
+      const sql = new SqliteSql(new Database(current().env.PACING_DB as string, { readonly: true }));
+      try {
+        return await fn(sql);
+      } finally {
+        await sql.close();
+      }
+    },
     audit: (type) => read((db) => db.prepare('SELECT * FROM audit WHERE type = ? ORDER BY id').all(type) as AuditRow[]),
     async runFromSlack(responseId = 'run') {
       const w = current();

@@ -33,9 +33,9 @@ describe('pacing serve', () => {
   });
 
   it('/pacing status finds what the CLI finds: a near id is suggested, and help escapes <campaign>', async () => {
-    const offline = createApp(loadConfig({ ...t.world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
+    const offline = await createApp(loadConfig({ ...t.world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
     await offline.agent.run('cli');
-    offline.close();
+    await offline.close();
     await start();
     const ask = async (text: string, id: string) => {
       const res = await slashCommand(t.world.base, SECRET, {
@@ -293,10 +293,10 @@ describe('pacing serve', () => {
   });
 
   it('posts escalations that were opened while Slack was not configured', async () => {
-    const offline = createApp(loadConfig({ ...t.world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
+    const offline = await createApp(loadConfig({ ...t.world.env, SLACK_BOT_TOKEN: '' }), new CollectingNotifier());
     await offline.agent.run('cli');
-    expect(offline.agent.pending()).toHaveLength(6);
-    offline.close();
+    expect(await offline.agent.pending()).toHaveLength(6);
+    await offline.close();
     await start();
     for (
       let i = 0;

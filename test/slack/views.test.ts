@@ -60,22 +60,22 @@ beforeAll(async () => {
   fake = await startFakeSlackApi({ knownChannels: [CHANNEL] });
   client = fastClient(fake.url);
   const notifier = new RecordingNotifier();
-  const app = world.open(notifier);
+  const app = await world.open(notifier);
   const report = await app.agent.run('test');
   rows = report.results;
-  latest = app.agent.latest() as LatestRun;
+  latest = (await app.agent.latest()) as LatestRun;
   opened = [...notifier.opened];
   // One of each outcome: approved (a halt), rejected (an alert), and the rest expired a day later.
   await app.agent.decide(escalation('ACM-M-005').id, 'approved', APPROVER, null, 'slack');
   await app.agent.decide(escalation('ACM-M-004').id, 'overridden', REJECTER, 'planned push', 'slack');
   const tomorrow = new RecordingNotifier();
-  await world.open(tomorrow, later(25)).agent.catchUp();
+  await (await world.open(tomorrow, later(25))).agent.catchUp();
   closed = [...notifier.closed, ...tomorrow.closed];
 });
 
 afterAll(async () => {
   await fake?.close();
-  world?.cleanup();
+  await world?.cleanup();
 });
 
 // --- helpers -------------------------------------------------------------------------------------------------

@@ -30,15 +30,15 @@ function writeMany(store: Store, n: number): void {
 describe('a bulk write', () => {
   it('commits at once, visible to other connections, and checkpoints just after', async () => {
     const file = join(dir, 'bulk.db');
-    const store = Store.open(file);
-    store.bulkTransaction(() => writeMany(store, 20_000));
+    const store = await Store.open(file);
+    await store.bulkTransaction(async (tx) => writeMany(tx, 20_000));
     // Past the automatic threshold (1,000 pages), yet not copied: the checkpoint waits for the next tick.
     const before = walState(store);
     expect(before.log).toBeGreaterThan(1_000);
     expect(before.checkpointed).toBe(0);
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     // Small commits made in the meantime (the run's last writes) do not checkpoint either.
-    store.transaction(() => writeMany(store, 1));
+    await store.transaction(async (tx) => writeMany(tx, 1));
     expect(walState(store).checkpointed).toBe(0);
     const other = new Database(file, { readonly: true });
     expect((other.prepare('SELECT COUNT(*) AS n FROM seen_requests').get() as { n: number }).n).toBe(20_001);
@@ -48,31 +48,31 @@ describe('a bulk write', () => {
     const after = walState(store);
     expect(after.checkpointed).toBe(after.log);
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-    store.close();
+    await store.close();
   });
 
   it('rolls back whole on an error, and leaves the automatic checkpoint as it was', async () => {
-    const store = Store.open(join(dir, 'fail.db'));
-    expect(() =>
-      store.bulkTransaction(() => {
-        writeMany(store, 10);
+    const store = await Store.open(join(dir, 'fail.db'));
+    await expect(
+      store.bulkTransaction(async (tx) => {
+        writeMany(tx, 10);
         throw new Error('boom');
       }),
-    ).toThrow('boom');
+    ).rejects.toThrow('boom');
     expect((store.db.prepare('SELECT COUNT(*) AS n FROM seen_requests').get() as { n: number }).n).toBe(0);
     await tick();
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-    store.close();
+    await store.close();
   });
 
   it('closing before the checkpoint runs is fine: closing checkpoints itself', async () => {
     const file = join(dir, 'close.db');
-    const store = Store.open(file);
-    store.bulkTransaction(() => writeMany(store, 5_000));
-    store.close();
+    const store = await Store.open(file);
+    await store.bulkTransaction(async (tx) => writeMany(tx, 5_000));
+    await store.close();
     await tick();
-    const again = Store.open(file);
+    const again = await Store.open(file);
     expect((again.db.prepare('SELECT COUNT(*) AS n FROM seen_requests').get() as { n: number }).n).toBe(5_000);
-    again.close();
+    await again.close();
   });
 });

@@ -21,11 +21,11 @@ const series = (id: string, days: Record<string, number>) => ({
 });
 
 describe('daily spend', () => {
-  it('is written whole the first time, then merged from the revised days on; unchanged spend writes nothing', () => {
-    const store = Store.open(':memory:');
+  it('is written whole the first time, then merged from the revised days on; unchanged spend writes nothing', async () => {
+    const store = await Store.open(':memory:');
     const known = new Set<string>();
-    const save = (s: ReturnType<typeof series>[], unchanged = false) => {
-      store.runs.saveDailySpend(
+    const save = async (s: ReturnType<typeof series>[], unchanged = false) => {
+      await store.runs.saveDailySpend(
         s,
         '2026-11-19',
         (_p, id) => known.has(id),
@@ -33,33 +33,33 @@ describe('daily spend', () => {
       );
       for (const x of s) known.add(x.platformCampaignId);
     };
-    save([series('1', { '2026-11-18': 10, '2026-11-16': 30.1, '2026-11-17': 0.30000000000000004 })]);
-    expect(store.runs.dailySpend('google', '1')).toEqual([
+    await save([series('1', { '2026-11-18': 10, '2026-11-16': 30.1, '2026-11-17': 0.30000000000000004 })]);
+    expect(await store.runs.dailySpend('google', '1')).toEqual([
       { day: '2026-11-16', spend: 30.1 },
       { day: '2026-11-17', spend: 0.30000000000000004 },
       { day: '2026-11-18', spend: 10 },
     ]);
     // Known now: days before 2026-11-19 are not rewritten even when the platform's figure differs.
-    save([series('1', { '2026-11-16': 999, '2026-11-18': 10, '2026-11-19': 12.5, '2026-11-20': 3 })]);
-    expect(store.runs.dailySpend('google', '1')).toEqual([
+    await save([series('1', { '2026-11-16': 999, '2026-11-18': 10, '2026-11-19': 12.5, '2026-11-20': 3 })]);
+    expect(await store.runs.dailySpend('google', '1')).toEqual([
       { day: '2026-11-16', spend: 30.1 },
       { day: '2026-11-17', spend: 0.30000000000000004 },
       { day: '2026-11-18', spend: 10 },
       { day: '2026-11-19', spend: 12.5 },
       { day: '2026-11-20', spend: 3 },
     ]);
-    save([series('1', { '2026-11-20': 7.25 })]);
-    expect(store.runs.dailySpend('google', '1').at(-1)).toEqual({ day: '2026-11-20', spend: 7.25 });
-    save([series('1', { '2026-11-20': 100 })], true);
-    expect(store.runs.dailySpend('google', '1').at(-1)).toEqual({ day: '2026-11-20', spend: 7.25 });
-    expect(store.runs.dailySpend('google', 'unknown')).toEqual([]);
-    expect(store.runs.dailySpend('meta', '1')).toEqual([]);
-    store.close();
+    await save([series('1', { '2026-11-20': 7.25 })]);
+    expect((await store.runs.dailySpend('google', '1')).at(-1)).toEqual({ day: '2026-11-20', spend: 7.25 });
+    await save([series('1', { '2026-11-20': 100 })], true);
+    expect((await store.runs.dailySpend('google', '1')).at(-1)).toEqual({ day: '2026-11-20', spend: 7.25 });
+    expect(await store.runs.dailySpend('google', 'unknown')).toEqual([]);
+    expect(await store.runs.dailySpend('meta', '1')).toEqual([]);
+    await store.close();
   });
 
-  it('is pruned with the results: days before retention go, and a campaign with none left', () => {
-    const store = Store.open(':memory:');
-    store.runs.saveDailySpend(
+  it('is pruned with the results: days before retention go, and a campaign with none left', async () => {
+    const store = await Store.open(':memory:');
+    await store.runs.saveDailySpend(
       [
         series('old', { '2026-10-01': 5, '2026-10-02': 6 }),
         series('both', { '2026-10-02': 1, '2026-10-20': 2, '2026-10-21': 3 }),
@@ -68,25 +68,25 @@ describe('daily spend', () => {
       '2026-10-30',
       () => false,
     );
-    store.runs.pruneResults('2026-10-20T00:00:00Z');
-    expect(store.runs.dailySpend('google', 'old')).toEqual([]);
-    expect(store.runs.dailySpend('google', 'both')).toEqual([
+    await store.runs.pruneResults('2026-10-20T00:00:00Z');
+    expect(await store.runs.dailySpend('google', 'old')).toEqual([]);
+    expect(await store.runs.dailySpend('google', 'both')).toEqual([
       { day: '2026-10-20', spend: 2 },
       { day: '2026-10-21', spend: 3 },
     ]);
-    expect(store.runs.dailySpend('google', 'new')).toEqual([{ day: '2026-10-25', spend: 4 }]);
+    expect(await store.runs.dailySpend('google', 'new')).toEqual([{ day: '2026-10-25', spend: 4 }]);
     const rows = store.db.prepare('SELECT platform_campaign_id AS id, first_day FROM spend_days ORDER BY id').all();
     expect(rows).toEqual([
       { id: 'both', first_day: '2026-10-20' },
       { id: 'new', first_day: '2026-10-25' },
     ]);
-    store.close();
+    await store.close();
   });
 
-  it('kept one row per day by an earlier version is carried over when the database is opened', () => {
+  it('kept one row per day by an earlier version is carried over when the database is opened', async () => {
     const file = join(dir, 'old.db');
     // The schema as version 7 left it: this version's tables, with daily spend one row per day.
-    const old = Store.open(file);
+    const old = await Store.open(file);
     old.db.exec(`
       DROP TABLE spend_days;
       DROP TABLE fixture_campaign_budget;
@@ -100,17 +100,17 @@ describe('daily spend', () => {
         ('meta', '1', '2026-11-01', 7), ('meta', '2', '2026-11-03', 8);
     `);
     old.db.pragma('user_version = 7');
-    old.close();
+    await old.close();
 
-    const store = Store.open(file);
+    const store = await Store.open(file);
     expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    expect(store.runs.dailySpend('google', '1')).toEqual([
+    expect(await store.runs.dailySpend('google', '1')).toEqual([
       { day: '2026-11-01', spend: 0.30000000000000004 },
       { day: '2026-11-02', spend: 20.5 },
     ]);
-    expect(store.runs.dailySpend('meta', '1')).toEqual([{ day: '2026-11-01', spend: 7 }]);
-    expect(store.runs.dailySpend('meta', '2')).toEqual([{ day: '2026-11-03', spend: 8 }]);
+    expect(await store.runs.dailySpend('meta', '1')).toEqual([{ day: '2026-11-01', spend: 7 }]);
+    expect(await store.runs.dailySpend('meta', '2')).toEqual([{ day: '2026-11-03', spend: 8 }]);
     expect(store.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'daily_spend'`).get()).toBeUndefined();
-    store.close();
+    await store.close();
   });
 });

@@ -24,10 +24,10 @@ afterEach(() => {
 const hash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** A database with one completed run of two rows, closed again. */
-function withRun(file: string): void {
-  const store = Store.open(file);
-  store.runs.start({ id: 'run-1', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
-  store.runs.complete(
+async function withRun(file: string): Promise<void> {
+  const store = await Store.open(file);
+  await store.runs.start({ id: 'run-1', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
+  await store.runs.complete(
     'run-1',
     '2026-11-20T09:00:05Z',
     {} as RunSummary,
@@ -35,53 +35,53 @@ function withRun(file: string): void {
     [],
     [row({ runId: 'run-1' }), row({ runId: 'run-1', campaignId: 'C-2', key: 'plan:C-2', history: null })],
   );
-  store.close();
+  await store.close();
 }
 
 describe('Store.openReadOnly', () => {
-  it('is null when there is no database, and creates none', () => {
+  it('is null when there is no database, and creates none', async () => {
     const file = tempDb();
-    expect(Store.openReadOnly(file)).toBeNull();
+    expect(await Store.openReadOnly(file)).toBeNull();
     expect(existsSync(file)).toBe(false);
   });
 
-  it('reads a run without changing the file, and refuses writes', () => {
+  it('reads a run without changing the file, and refuses writes', async () => {
     const file = tempDb();
-    withRun(file);
+    await withRun(file);
     const before = hash(file);
-    const store = Store.openReadOnly(file) as Store;
-    expect(store.runs.latestCompleted()?.id).toBe('run-1');
-    expect([...store.runs.resultsWithoutHistory('run-1')].map((r) => r.campaignId)).toEqual(['C-1', 'C-2']);
-    expect(() =>
+    const store = (await Store.openReadOnly(file)) as Store;
+    expect((await store.runs.latestCompleted())?.id).toBe('run-1');
+    expect([...(await store.runs.resultsWithoutHistory('run-1'))].map((r) => r.campaignId)).toEqual(['C-1', 'C-2']);
+    await expect(
       store.audit.append({ at: '2026-11-20T10:00:00Z', runId: null, type: 'run_started', actor: 'x', details: {} }),
-    ).toThrow(/readonly/);
-    store.close();
+    ).rejects.toThrow(/readonly/);
+    await store.close();
     expect(hash(file)).toBe(before);
   });
 
-  it("says the schema is older than this version's instead of migrating it", () => {
+  it("says the schema is older than this version's instead of migrating it", async () => {
     const file = tempDb();
-    withRun(file);
+    await withRun(file);
     const db = new Database(file);
     db.pragma(`user_version = ${MIGRATIONS.length - 1}`);
     db.close();
     const before = hash(file);
-    expect(() => Store.openReadOnly(file)).toThrow(DataError);
-    expect(() => Store.openReadOnly(file)).toThrow(/older than this version's/);
+    await expect(Store.openReadOnly(file)).rejects.toThrow(DataError);
+    await expect(Store.openReadOnly(file)).rejects.toThrow(/older than this version's/);
     expect(hash(file)).toBe(before);
   });
 });
 
 describe('RunStore.dataWidth', () => {
-  it("counts the fields a run's rows were written with; 0 for rows stored whole, null for none", () => {
+  it("counts the fields a run's rows were written with; 0 for rows stored whole, null for none", async () => {
     const file = tempDb();
-    withRun(file);
-    const store = Store.open(file);
+    await withRun(file);
+    const store = await Store.open(file);
     const width = (store.db.prepare('SELECT data FROM results LIMIT 1').get() as { data: string }).data;
-    expect(store.runs.dataWidth('run-1')).toBe((JSON.parse(width) as unknown[]).length);
+    expect(await store.runs.dataWidth('run-1')).toBe((JSON.parse(width) as unknown[]).length);
     store.db.prepare('UPDATE results SET data = ?').run(JSON.stringify({ line: 2 }));
-    expect(store.runs.dataWidth('run-1')).toBe(0);
-    expect(store.runs.dataWidth('run-none')).toBeNull();
-    store.close();
+    expect(await store.runs.dataWidth('run-1')).toBe(0);
+    expect(await store.runs.dataWidth('run-none')).toBeNull();
+    await store.close();
   });
 });

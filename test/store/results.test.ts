@@ -12,9 +12,9 @@ import { row } from '../cli/rows.js';
 const summary = {} as RunSummary;
 
 describe('stored results', () => {
-  it('keep each field once: the columns hold the ids, action, status and spend; data the rest', () => {
-    const store = Store.open(':memory:');
-    store.runs.start({ id: 'run-1', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
+  it('keep each field once: the columns hold the ids, action, status and spend; data the rest', async () => {
+    const store = await Store.open(':memory:');
+    await store.runs.start({ id: 'run-1', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
     const rows = [
       row({ runId: 'run-1', campaignId: 'C-1', platformCampaignId: '111', actualSpend: 9_321 }),
       row({
@@ -25,7 +25,7 @@ describe('stored results', () => {
         action: 'escalate',
       }),
     ];
-    store.runs.complete('run-1', '2026-11-20T09:00:05Z', summary, [], [], rows);
+    await store.runs.complete('run-1', '2026-11-20T09:00:05Z', summary, [], [], rows);
     const data = (store.db.prepare('SELECT data FROM results ORDER BY seq').all() as { data: string }[]).map(
       (r) => JSON.parse(r.data) as unknown[],
     );
@@ -35,14 +35,14 @@ describe('stored results', () => {
       for (const value of ['C-1', 'orphan:google:222', '111', '222', 'run-1', 9_321]) expect(d).not.toContain(value);
       expect(d).toContainEqual({ metadata: 50, name: 30, freshness: 20 });
     }
-    expect(store.runs.results('run-1')).toEqual(rows);
-    expect(store.runs.latestResultFor('google', '222')).toEqual(rows[1]);
-    store.close();
+    expect(await store.runs.results('run-1')).toEqual(rows);
+    expect(await store.runs.latestResultFor('google', '222')).toEqual(rows[1]);
+    await store.close();
   });
 
-  it('read every field back, each in its place (every field holds a value no other field holds)', () => {
-    const store = Store.open(':memory:');
-    store.runs.start({ id: 'run-3', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
+  it('read every field back, each in its place (every field holds a value no other field holds)', async () => {
+    const store = await Store.open(':memory:');
+    await store.runs.start({ id: 'run-3', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
     const full = row({
       runId: 'run-3',
       line: 7,
@@ -106,14 +106,14 @@ describe('stored results', () => {
       severity: 'critical',
       zeroDelivery: true,
     });
-    store.runs.complete('run-3', '2026-11-20T09:00:05Z', summary, [], [], [full]);
-    expect(store.runs.results('run-3')).toEqual([full]);
-    store.close();
+    await store.runs.complete('run-3', '2026-11-20T09:00:05Z', summary, [], [], [full]);
+    expect(await store.runs.results('run-3')).toEqual([full]);
+    await store.close();
   });
 
-  it('read a row written as an object of its other fields (the previous format) as it was', () => {
-    const store = Store.open(':memory:');
-    store.runs.start({ id: 'run-4', startedAt: '2026-11-19T09:00:00Z', trigger: 'test', actor: 'agent' });
+  it('read a row written as an object of its other fields (the previous format) as it was', async () => {
+    const store = await Store.open(':memory:');
+    await store.runs.start({ id: 'run-4', startedAt: '2026-11-19T09:00:00Z', trigger: 'test', actor: 'agent' });
     const r = row({ runId: 'run-4' });
     const { key, campaignId, platform, platformCampaignId, action, status, escalationId, actualSpend, runId, ...rest } =
       r;
@@ -123,13 +123,13 @@ describe('stored results', () => {
          VALUES ('run-4', 0, ?, 'google:111', ?, 'google', '111', ?, ?, NULL, ?, NULL, ?)`,
       )
       .run(key, campaignId, action, status, actualSpend, JSON.stringify(rest));
-    expect(store.runs.results('run-4')).toEqual([r]);
-    store.close();
+    expect(await store.runs.results('run-4')).toEqual([r]);
+    await store.close();
   });
 
-  it('read a row stored whole (before this format) as it was', () => {
-    const store = Store.open(':memory:');
-    store.runs.start({ id: 'run-0', startedAt: '2026-11-19T09:00:00Z', trigger: 'test', actor: 'agent' });
+  it('read a row stored whole (before this format) as it was', async () => {
+    const store = await Store.open(':memory:');
+    await store.runs.start({ id: 'run-0', startedAt: '2026-11-19T09:00:00Z', trigger: 'test', actor: 'agent' });
     const whole = row({ runId: 'run-0' });
     store.db
       .prepare(
@@ -137,13 +137,13 @@ describe('stored results', () => {
          VALUES ('run-0', 0, ?, 'google:111', ?, 'google', '111', ?, ?, NULL, ?, NULL, ?)`,
       )
       .run(whole.key, whole.campaignId, whole.action, whole.status, whole.actualSpend, JSON.stringify(whole));
-    expect(store.runs.results('run-0')).toEqual([whole]);
-    store.close();
+    expect(await store.runs.results('run-0')).toEqual([whole]);
+    await store.close();
   });
 
-  it("rebuild each row's run history from its pacing column instead of storing it twice", () => {
-    const store = Store.open(':memory:');
-    store.runs.start({ id: 'run-2', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
+  it("rebuild each row's run history from its pacing column instead of storing it twice", async () => {
+    const store = await Store.open(':memory:');
+    await store.runs.start({ id: 'run-2', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
     const t0 = Date.parse('2026-11-10T09:00:00Z');
     const runs = [
       { severity: 'healthy', variancePct: 3.5 },
@@ -157,18 +157,26 @@ describe('stored results', () => {
     });
     const history = runHistory(runs.slice(0, -1), runs[3]);
     const rows = [row({ runId: 'run-2', history }), row({ runId: 'run-2', key: 'plan:C-2', history: null })];
-    store.runs.complete('run-2', '2026-11-20T09:00:05Z', summary, [], [], rows, new Map([['plan:C-1', pacing ?? '']]));
+    await store.runs.complete(
+      'run-2',
+      '2026-11-20T09:00:05Z',
+      summary,
+      [],
+      [],
+      rows,
+      new Map([['plan:C-1', pacing ?? '']]),
+    );
     const data = store.db.prepare('SELECT data FROM results ORDER BY seq').all() as { data: string }[];
     for (const d of data) expect(d.data).not.toContain('12.25');
-    expect(store.runs.results('run-2')).toEqual(rows);
+    expect(await store.runs.results('run-2')).toEqual(rows);
     expect(history).toMatchObject({ runs: 4, offPlanRuns: 2, variances: [3.5, 12.25, null, -41] });
-    store.close();
+    await store.close();
   });
 
-  it('give the next run what the last one saw, from memory the same as from the table', () => {
+  it('give the next run what the last one saw, from memory the same as from the table', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pacing-prev-')), 'prev.db');
-    const store = Store.open(file);
-    store.runs.start({ id: 'run-5', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
+    const store = await Store.open(file);
+    await store.runs.start({ id: 'run-5', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
     const rows = [
       row({ runId: 'run-5', campaignId: 'C-1', platformCampaignId: '111', actualSpend: 10 }),
       row({ runId: 'run-5', campaignId: 'C-2', platformCampaignId: null, actualSpend: null }),
@@ -178,27 +186,34 @@ describe('stored results', () => {
       ['plan:C-1', 'x|h|1'],
       ['orphan:meta:9', 'x|c|-40'],
     ]);
-    store.transaction(() => store.runs.complete('run-5', '2026-11-20T09:00:05Z', summary, [], [], rows, pacing));
-    const fromMemory = store.runs.previousRun();
-    const other = Store.open(file);
-    const fromTable = other.runs.previousRun();
+    await store.transaction((tx) => tx.runs.complete('run-5', '2026-11-20T09:00:05Z', summary, [], [], rows, pacing));
+    const fromMemory = await store.runs.previousRun();
+    const other = await Store.open(file);
+    const fromTable = await other.runs.previousRun();
     expect(fromMemory).toEqual(fromTable);
     expect([...fromTable.observations.keys()]).toEqual(['google:111', 'meta:9']);
     expect(fromTable.observations.get('google:111')).toEqual({ at: '2026-11-20T09:00:00Z', actualSpend: 10 });
     expect([...fromTable.pacing]).toEqual([...pacing]);
 
     // A run another process completed since is read from the table, not taken for the one remembered.
-    other.runs.start({ id: 'run-6', startedAt: '2026-11-20T10:00:00Z', trigger: 'test', actor: 'agent' });
-    other.runs.complete('run-6', '2026-11-20T10:00:05Z', summary, [], [], [row({ runId: 'run-6', actualSpend: 99 })]);
-    expect(store.runs.previousRun().observations.get('google:111')).toEqual({
+    await other.runs.start({ id: 'run-6', startedAt: '2026-11-20T10:00:00Z', trigger: 'test', actor: 'agent' });
+    await other.runs.complete(
+      'run-6',
+      '2026-11-20T10:00:05Z',
+      summary,
+      [],
+      [],
+      [row({ runId: 'run-6', actualSpend: 99 })],
+    );
+    expect((await store.runs.previousRun()).observations.get('google:111')).toEqual({
       at: '2026-11-20T10:00:00Z',
       actualSpend: 99,
     });
     // A run whose write rolled back is not remembered as the latest.
-    store.runs.start({ id: 'run-7', startedAt: '2026-11-20T11:00:00Z', trigger: 'test', actor: 'agent' });
-    expect(() =>
-      store.transaction(() => {
-        store.runs.complete(
+    await store.runs.start({ id: 'run-7', startedAt: '2026-11-20T11:00:00Z', trigger: 'test', actor: 'agent' });
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.runs.complete(
           'run-7',
           '2026-11-20T11:00:05Z',
           summary,
@@ -208,9 +223,9 @@ describe('stored results', () => {
         );
         throw new Error('disk full');
       }),
-    ).toThrow('disk full');
-    expect(store.runs.previousRun().observations.get('google:111')?.actualSpend).toBe(99);
-    other.close();
-    store.close();
+    ).rejects.toThrow('disk full');
+    expect((await store.runs.previousRun()).observations.get('google:111')?.actualSpend).toBe(99);
+    await other.close();
+    await store.close();
   });
 });

@@ -14,7 +14,7 @@ beforeAll(ensureBuilt, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function openIn(file: string): Promise<{ code: number | null; stderr: string }> {
-  const script = `import(${JSON.stringify(join(ROOT, 'dist', 'store', 'index.js'))}).then((m) => m.Store.open(${JSON.stringify(file)}).close())`;
+  const script = `import(${JSON.stringify(join(ROOT, 'dist', 'store', 'index.js'))}).then((m) => m.Store.open(${JSON.stringify(file)})).then((s) => s.close())`;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -31,9 +31,9 @@ describe('a fresh database opened by many processes at once', () => {
       const file = join(dir, `race-${round}.db`);
       const outs = await Promise.all(Array.from({ length: 16 }, () => openIn(file)));
       expect(outs.filter((o) => o.code !== 0).map((o) => o.stderr)).toEqual([]);
-      const store = Store.open(file);
+      const store = await Store.open(file);
       expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-      store.close();
+      await store.close();
     }
   }, 60_000);
 });
@@ -47,22 +47,22 @@ describe('the run lock', () => {
       )
       .run(expiresAt);
 
-  it('is held while its process lives and its lease runs, and says who holds it', () => {
-    const store = Store.open(join(dir, 'lock-1.db'));
+  it('is held while its process lives and its lease runs, and says who holds it', async () => {
+    const store = await Store.open(join(dir, 'lock-1.db'));
     hold(store, Date.now() + 60_000); // pid 1 is alive here: it stands for a pid reused by another program
-    expect(store.locks.acquire('cycle', 'run-new', '2026-11-20T09:00:00Z')).toMatchObject({
+    expect(await store.locks.acquire('cycle', 'run-new', '2026-11-20T09:00:00Z')).toMatchObject({
       holder: 'run-old',
       pid: 1,
     });
-    store.close();
+    await store.close();
   });
 
-  it('is taken over once the lease has run out, however alive the pid looks', () => {
-    const store = Store.open(join(dir, 'lock-2.db'));
+  it('is taken over once the lease has run out, however alive the pid looks', async () => {
+    const store = await Store.open(join(dir, 'lock-2.db'));
     hold(store, Date.now() - 1);
-    expect(store.locks.acquire('cycle', 'run-new', '2026-11-20T09:00:00Z')).toBeNull();
-    expect(store.locks.holder('cycle')).toMatchObject({ holder: 'run-new', pid: process.pid });
-    store.close();
+    expect(await store.locks.acquire('cycle', 'run-new', '2026-11-20T09:00:00Z')).toBeNull();
+    expect(await store.locks.holder('cycle')).toMatchObject({ holder: 'run-new', pid: process.pid });
+    await store.close();
   });
 });
 

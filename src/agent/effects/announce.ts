@@ -17,7 +17,7 @@ export async function announce(
   results: readonly ResultRow[],
   opened?: ReadonlySet<string>,
 ): Promise<ResultRow[]> {
-  const last = deps.store.announcements.all();
+  const last = await deps.store.announcements.all();
   const posts: ResultRow[] = [];
   for (const row of candidates) {
     row.notice = noticeOf(last.get(row.key), row);
@@ -26,7 +26,7 @@ export async function announce(
   const resolved = results.filter((r) => r.severity === 'healthy' && last.has(r.key)).map((r) => r.key);
   if (posts.length)
     await tell(deps, posts.map(aboutRow), () => deps.notifier.runAlerts(runId, posts, runFigures(results, opened)));
-  deps.store.announcements.update(
+  await deps.store.announcements.update(
     runId,
     deps.clock(),
     posts.map((r) => ({ key: r.key, state: announced(r) })),
@@ -49,14 +49,14 @@ export async function batchChanged(deps: AgentDeps, runId: string, e: Escalation
  * starts (`PacingAgent.announceUnposted`).
  */
 export async function announceEscalation(deps: AgentDeps, e: Escalation, key?: string): Promise<void> {
-  if (key && deps.store.effects.done(key)) return;
+  if (key && (await deps.store.effects.done(key))) return;
   const sent = await tell(deps, [aboutEscalation(e)], () => deps.notifier.escalationOpened(e));
-  if (key && sent) deps.store.effects.record(key, deps.clock());
+  if (key && sent) await deps.store.effects.record(key, deps.clock());
 }
 
 /** Tells people how an escalation ended (its message shows the outcome); with `key`, at most once. */
 export async function closeNotice(deps: AgentDeps, closed: EscalationClosed, key?: string): Promise<void> {
-  if (key && deps.store.effects.done(key)) return;
+  if (key && (await deps.store.effects.done(key))) return;
   await tell(deps, [aboutEscalation(closed.escalation, null)], () => deps.notifier.escalationClosed(closed));
-  if (key) deps.store.effects.record(key, deps.clock());
+  if (key) await deps.store.effects.record(key, deps.clock());
 }

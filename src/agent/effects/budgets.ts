@@ -5,7 +5,7 @@ import { formatMoney } from '../../domain/money.js';
 import type { AuditEvent } from '../../domain/records.js';
 import type { Platform } from '../../domain/types.js';
 import { PlatformError } from '../../errors.js';
-import { ownerAlive, PROCESS_ID } from '../../store/owner.js';
+import { PROCESS_ID } from '../../store/owner.js';
 import type { AgentDeps } from '../deps.js';
 import { message } from './audit-fields.js';
 
@@ -52,7 +52,7 @@ export async function changeBudget(deps: AgentDeps, t: BudgetTarget): Promise<Bu
     ...(t.escalationId ? { escalationId: t.escalationId } : {}),
     ...t.details,
   };
-  deps.store.audit.append({
+  await deps.store.audit.append({
     at: deps.clock(),
     type: 'budget_change_requested',
     actor: t.actor,
@@ -66,7 +66,7 @@ export async function changeBudget(deps: AgentDeps, t: BudgetTarget): Promise<Bu
       throw new PlatformError(t.platform, `The ${t.platform} platform cannot change daily budgets here.`);
     const r = await adapter.setDailyBudget(t.platformCampaignId, t.to, t.currency);
     // Already at the amount meant is recorded too: it settles the intent and clears a failure's page.
-    deps.store.audit.append({
+    await deps.store.audit.append({
       at: deps.clock(),
       type:
         r.outcome === 'changed' ? 'budget_changed' : r.outcome === 'unchanged' ? 'budget_confirmed' : 'budget_dry_run',
@@ -78,7 +78,7 @@ export async function changeBudget(deps: AgentDeps, t: BudgetTarget): Promise<Bu
     return { outcome: r.outcome, from: r.from, to: r.to, currency: r.currency };
   } catch (err) {
     const error = message(err);
-    deps.store.audit.append({
+    await deps.store.audit.append({
       at: deps.clock(),
       type: 'budget_change_failed',
       actor: t.actor,
@@ -98,9 +98,9 @@ export async function changeBudget(deps: AgentDeps, t: BudgetTarget): Promise<Bu
  */
 export async function recoverBudgetChanges(deps: AgentDeps): Promise<number> {
   let recovered = 0;
-  for (const intent of deps.store.audit.unsettledBudgetChanges()) {
+  for (const intent of await deps.store.audit.unsettledBudgetChanges()) {
     const owner = typeof intent.details.owner === 'string' ? intent.details.owner : null;
-    if (ownerAlive(owner)) continue;
+    if (await deps.store.liveness.alive(owner)) continue;
     if (await recoverOne(deps, intent)) recovered++;
   }
   return recovered;
@@ -117,7 +117,7 @@ async function recoverOne(deps: AgentDeps, intent: AuditEvent): Promise<boolean>
     .catch(() => null);
   if (read === null) return false;
   const took = read.outcome === 'unchanged';
-  deps.store.audit.append({
+  await deps.store.audit.append({
     at: deps.clock(),
     runId: intent.runId,
     type: took ? 'budget_changed' : 'budget_change_failed',

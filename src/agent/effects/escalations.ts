@@ -20,11 +20,11 @@ export function openEscalation(
     snapshot: ResultRow;
     batch: Escalation['batch'];
   },
-): Escalation {
+): Promise<Escalation> {
   const now = deps.clock();
   const single = spec.batch === null;
-  return deps.store.transaction(() => {
-    const { escalation } = deps.store.escalations.open({
+  return deps.store.transaction(async (tx) => {
+    const { escalation } = await tx.escalations.open({
       id: spec.id,
       runId: spec.runId,
       key: spec.key,
@@ -39,7 +39,7 @@ export function openEscalation(
       snapshot: spec.snapshot,
       batch: spec.batch,
     });
-    deps.store.audit.append({
+    await tx.audit.append({
       at: now,
       runId: spec.runId,
       type: 'escalation_opened',
@@ -63,12 +63,17 @@ export function openEscalation(
  * Closes an open escalation without a decision (as expired, with why). Returns the closed escalation, or null
  * when a person decided it first: their decision stands.
  */
-export function closeEscalation(deps: AgentDeps, id: string, runId: string, note: string): Escalation | null {
+export async function closeEscalation(
+  deps: AgentDeps,
+  id: string,
+  runId: string,
+  note: string,
+): Promise<Escalation | null> {
   const now = deps.clock();
-  const claimed = deps.store.transaction(() => {
-    const c = deps.store.escalations.claim(id, 'expired', 'agent', now, note);
+  const claimed = await deps.store.transaction(async (tx) => {
+    const c = await tx.escalations.claim(id, 'expired', 'agent', now, note);
     if (c.claimed) {
-      deps.store.audit.append({
+      await tx.audit.append({
         at: now,
         runId,
         type: 'escalation_expired',
@@ -101,12 +106,12 @@ export function claim(
   actor: string,
   at: string,
   note: string | null,
-): ClaimResult {
-  return deps.store.transaction(() => {
-    const c = deps.store.escalations.claim(id, decision, actor, at, note);
+): Promise<ClaimResult> {
+  return deps.store.transaction(async (tx) => {
+    const c = await tx.escalations.claim(id, decision, actor, at, note);
     if (c.claimed) {
       const e = c.escalation;
-      deps.store.audit.append({
+      await tx.audit.append({
         at,
         type: DECIDED[decision],
         actor,
@@ -119,28 +124,36 @@ export function claim(
 }
 
 /** Decisions a stopped process claimed and never carried out, taken over by this one (each by one process only). */
-export function adoptUnsettled(deps: AgentDeps): Escalation[] {
-  return deps.store.escalations.unsettled().filter((e) => deps.store.escalations.adopt(e.id));
+export async function adoptUnsettled(deps: AgentDeps): Promise<Escalation[]> {
+  const adopted: Escalation[] = [];
+  for (const e of await deps.store.escalations.unsettled())
+    if (await deps.store.escalations.adopt(e.id)) adopted.push(e);
+  return adopted;
 }
 
 /** Records how a decision was carried out, on the escalation and on the rows that waited for it. */
-export function settle(
+export async function settle(
   deps: AgentDeps,
   e: Escalation,
   outcome: { status: 'done' | 'failed'; detail: string },
   rows: RowStatus,
-): void {
-  deps.store.transaction(() => {
-    deps.store.escalations.settle(e.id, outcome.status, outcome.detail);
-    deps.store.runs.setStatusByEscalation(e.id, rows);
+): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    await tx.escalations.settle(e.id, outcome.status, outcome.detail);
+    await tx.runs.setStatusByEscalation(e.id, rows);
   });
 }
 
 /** Records an approver's reason for a rejection on the escalation (once) and in the audit trail. */
-export function noteRejection(deps: AgentDeps, e: Escalation, actor: string, reason: string): Escalation {
-  deps.store.transaction(() => {
-    deps.store.escalations.setNote(e.id, reason);
-    deps.store.audit.append({
+export async function noteRejection(
+  deps: AgentDeps,
+  e: Escalation,
+  actor: string,
+  reason: string,
+): Promise<Escalation> {
+  await deps.store.transaction(async (tx) => {
+    await tx.escalations.setNote(e.id, reason);
+    await tx.audit.append({
       at: deps.clock(),
       type: 'override_reason',
       actor,
@@ -148,7 +161,7 @@ export function noteRejection(deps: AgentDeps, e: Escalation, actor: string, rea
       details: { escalationId: e.id, reason },
     });
   });
-  return deps.store.escalations.get(e.id) as Escalation;
+  return (await deps.store.escalations.get(e.id)) as Escalation;
 }
 
 /**
@@ -157,17 +170,17 @@ export function noteRejection(deps: AgentDeps, e: Escalation, actor: string, rea
  */
 export async function approvedAlert(deps: AgentDeps, e: Escalation, actor: string): Promise<void> {
   const key = `alert:${e.id}`;
-  if (deps.store.effects.done(key)) return;
+  if (await deps.store.effects.done(key)) return;
   if (!e.batch) await notify(deps, { ...e.snapshot, status: 'approved', action: 'alert', escalationId: e.id });
-  deps.store.transaction(() => {
-    deps.store.audit.append({
+  await deps.store.transaction(async (tx) => {
+    await tx.audit.append({
       at: deps.clock(),
       type: 'alert_raised',
       actor,
       ...(e.batch ? { runId: e.runId } : where(e)),
       details: { escalationId: e.id, ...(e.batch ? { campaigns: e.batch.members.length } : {}) },
     });
-    deps.store.effects.record(key, deps.clock());
+    await tx.effects.record(key, deps.clock());
   });
 }
 
@@ -175,11 +188,16 @@ export async function approvedAlert(deps: AgentDeps, e: Escalation, actor: strin
  * Adds members to a pending batch (a storm or trickle that grew) with the reason that describes it now; false
  * when it was decided or closed meanwhile, so the caller asks a new question instead.
  */
-export function addMembers(deps: AgentDeps, escalationId: string, members: BatchMember[], reason: string): boolean {
+export function addMembers(
+  deps: AgentDeps,
+  escalationId: string,
+  members: BatchMember[],
+  reason: string,
+): Promise<boolean> {
   return deps.store.escalations.addMembers(escalationId, members, reason);
 }
 
 /** A member no longer needs its batch's proposal (back on plan): approving the batch leaves it alone. */
-export function dropMember(deps: AgentDeps, escalationId: string, key: string): void {
-  deps.store.escalations.dropMember(escalationId, key);
+export function dropMember(deps: AgentDeps, escalationId: string, key: string): Promise<void> {
+  return deps.store.escalations.dropMember(escalationId, key);
 }

@@ -11,12 +11,12 @@ export type ExplanationOutcome = { row: ResultRow; question: string; usage?: Tok
   | { kind: 'rejected'; reason: string }
 );
 
-export function noteExplanations(
+export async function noteExplanations(
   deps: AgentDeps,
   runId: string,
   outcomes: readonly ExplanationOutcome[],
   opened: readonly Escalation[],
-): void {
+): Promise<void> {
   const at = deps.clock();
   const model = deps.explainer?.model ?? null;
   const kept = outcomes.flatMap((o) => (o.kind === 'rejected' ? [] : [{ ...o, explanation: o.explanation }]));
@@ -36,20 +36,20 @@ export function noteExplanations(
       usage: { input: o.usage?.inputTokens ?? null, output: o.usage?.outputTokens ?? null },
     },
   }));
-  deps.store.transaction(() => {
-    deps.store.explanations.save(
+  await deps.store.transaction(async (tx) => {
+    await tx.explanations.save(
       runId,
       at,
       kept
         .filter((o) => o.kind === 'added')
         .map((o) => ({ key: o.row.key, question: o.question, explanation: o.explanation })),
     );
-    deps.store.explanations.attach(
+    await tx.explanations.attach(
       kept.flatMap((o) => {
         const escalationId = asked.get(o.row.key);
         return escalationId ? [{ escalationId, explanation: o.explanation }] : [];
       }),
     );
-    if (events.length) deps.store.audit.appendAll(events);
+    if (events.length) await tx.audit.appendAll(events);
   });
 }

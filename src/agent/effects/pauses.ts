@@ -23,13 +23,13 @@ export type PauseResult =
  */
 export async function pauseCampaign(deps: AgentDeps, t: PauseTarget): Promise<PauseResult> {
   const { store } = deps;
-  const known = store.pauses.get(t.key);
+  const known = await store.pauses.get(t.key);
   if (known?.outcome) {
     if (known.outcome === 'failed' || known.outcome === 'not_paused') {
       // Tried before and it did not take: try again below (a retried approval should still pause).
     } else return known.outcome === 'paused' ? { outcome: 'paused', note: null } : { outcome: known.outcome };
   }
-  const { existed } = store.pauses.record({
+  const { existed } = await store.pauses.record({
     key: t.key,
     createdAt: deps.clock(),
     runId: t.runId,
@@ -46,8 +46,8 @@ export async function pauseCampaign(deps: AgentDeps, t: PauseTarget): Promise<Pa
     if (!platform) throw new Error(`no ${t.platform} platform is configured to pause with`);
     const reported = await platform.pause(t.platformCampaignId);
     // An earlier attempt of this very pause stopped before its audit: the campaign is paused because of it.
-    if (reported === 'paused' || (reported === 'already_paused' && retried)) return settlePaused(deps, t, null);
-    settlePause(deps, t, reported, {
+    if (reported === 'paused' || (reported === 'already_paused' && retried)) return await settlePaused(deps, t, null);
+    await settlePause(deps, t, reported, {
       type: reported === 'would_pause' ? 'pause_dry_run' : 'pause_skipped',
       details: reported === 'already_paused' ? { reason: 'the platform reported it already paused' } : {},
     });
@@ -57,28 +57,28 @@ export async function pauseCampaign(deps: AgentDeps, t: PauseTarget): Promise<Pa
     // The change may have gone through although the call failed (a failed read-back, a dropped answer).
     const status = await platform?.currentStatus?.(t.platformCampaignId).catch(() => null);
     if (status === 'PAUSED') return settlePaused(deps, t, error);
-    settlePause(deps, t, 'failed', { type: 'pause_failed', details: { error } });
+    await settlePause(deps, t, 'failed', { type: 'pause_failed', details: { error } });
     return { outcome: 'failed', error };
   }
 }
 
-function settlePaused(deps: AgentDeps, t: PauseTarget, afterError: string | null): PauseResult {
-  settlePause(deps, t, 'paused', { type: 'campaign_paused', details: afterError ? { afterError } : {} });
+async function settlePaused(deps: AgentDeps, t: PauseTarget, afterError: string | null): Promise<PauseResult> {
+  await settlePause(deps, t, 'paused', { type: 'campaign_paused', details: afterError ? { afterError } : {} });
   return {
     outcome: 'paused',
     note: afterError ? 'confirmed by reading the status back after an error' : null,
   };
 }
 
-function settlePause(
+async function settlePause(
   deps: AgentDeps,
   t: PauseTarget,
   outcome: 'paused' | 'already_paused' | 'would_pause' | 'failed' | 'not_paused',
   event: { type: NewAuditEvent['type']; details: Record<string, unknown> },
-): void {
+): Promise<void> {
   const at = deps.clock();
-  deps.store.transaction(() => {
-    deps.store.audit.append({
+  await deps.store.transaction(async (tx) => {
+    await tx.audit.append({
       at,
       runId: t.runId,
       type: event.type,
@@ -88,7 +88,7 @@ function settlePause(
       platformCampaignId: t.platformCampaignId,
       details: { ...t.details, ...(t.escalationId ? { escalationId: t.escalationId } : {}), ...event.details },
     });
-    deps.store.pauses.settle(t.key, outcome, at);
+    await tx.pauses.settle(t.key, outcome, at);
   });
 }
 
@@ -99,15 +99,15 @@ function settlePause(
  */
 export async function recoverPauses(deps: AgentDeps): Promise<number> {
   let recovered = 0;
-  for (const intent of deps.store.pauses.unknown()) {
+  for (const intent of await deps.store.pauses.unknown()) {
     const platform = deps.platforms.get(intent.platform);
     const status = await platform?.currentStatus?.(intent.platformCampaignId).catch(() => null);
     const t: PauseTarget = { ...intent, details: { ...intent.details, recovered: true } };
     if (status === 'PAUSED') {
-      settlePause(deps, t, 'paused', { type: 'campaign_paused', details: { readBackAt: deps.clock() } });
+      await settlePause(deps, t, 'paused', { type: 'campaign_paused', details: { readBackAt: deps.clock() } });
       recovered++;
     } else if (status === 'ENABLED' && intent.escalationId === null) {
-      settlePause(deps, t, 'not_paused', {
+      await settlePause(deps, t, 'not_paused', {
         type: 'pause_failed',
         details: { error: 'the process stopped before the platform confirmed the pause; it is still running' },
       });
@@ -137,7 +137,7 @@ export async function resume(
     const adapter = deps.platforms.get(platform);
     if (!adapter) throw new PlatformError(platform, `No ${platform} platform is configured.`);
     const outcome = await adapter.resume(platformCampaignId);
-    deps.store.audit.append({
+    await deps.store.audit.append({
       at: deps.clock(),
       type:
         outcome === 'resumed' ? 'campaign_resumed' : outcome === 'would_resume' ? 'resume_dry_run' : 'resume_skipped',
@@ -154,7 +154,7 @@ export async function resume(
     }
     return outcome;
   } catch (err) {
-    deps.store.audit.append({
+    await deps.store.audit.append({
       at: deps.clock(),
       type: 'resume_failed',
       actor,
@@ -166,8 +166,8 @@ export async function resume(
 }
 
 /** Records that an approved pause could not be tried: the escalation names no platform campaign. */
-export function unpausable(deps: AgentDeps, e: Escalation, actor: string, error: string): void {
-  deps.store.audit.append({
+export async function unpausable(deps: AgentDeps, e: Escalation, actor: string, error: string): Promise<void> {
+  await deps.store.audit.append({
     at: deps.clock(),
     type: 'pause_failed',
     actor,

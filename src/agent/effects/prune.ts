@@ -4,13 +4,13 @@ import type { AgentDeps } from '../deps.js';
 
 /** Deletes the checkpoints of threads settled before `before` (SqliteSaver never prunes), and audits it. */
 export async function pruneThreads(deps: AgentDeps, before: string): Promise<number> {
-  const done = deps.store.escalations.prunable(before);
+  const done = await deps.store.escalations.prunable(before);
   for (const e of done) {
     await checkpointerFor(deps.store).deleteThread(e.threadId);
-    deps.store.escalations.markPruned(e.id);
+    await deps.store.escalations.markPruned(e.id);
   }
   if (done.length > 0)
-    deps.store.audit.append({
+    await deps.store.audit.append({
       at: deps.clock(),
       type: 'threads_pruned',
       actor: 'agent',

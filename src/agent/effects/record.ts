@@ -3,6 +3,6 @@ import type { NewAuditEvent } from '../../domain/records.js';
 import type { AgentDeps } from '../deps.js';
 
 /** Records events that say what the run did not need to change (written together: thousands a run). */
-export function record(deps: AgentDeps, events: NewAuditEvent[]): void {
-  if (events.length) deps.store.audit.appendAll(events);
+export async function record(deps: AgentDeps, events: NewAuditEvent[]): Promise<void> {
+  if (events.length) await deps.store.audit.appendAll(events);
 }

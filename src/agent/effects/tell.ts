@@ -30,7 +30,7 @@ export async function tell(
     return true;
   } catch (err) {
     const at = deps.clock();
-    deps.store.audit.appendAll(
+    await deps.store.audit.appendAll(
       about.map(({ escalationId, ...place }) => ({
         at,
         type: 'notification_failed' as const,
@@ -53,7 +53,7 @@ export async function notify(deps: AgentDeps, row: ResultRow): Promise<void> {
  * key is recorded once the notifier was told, or its failure audited.
  */
 export async function notifyOnce(deps: AgentDeps, key: string, row: ResultRow): Promise<void> {
-  if (deps.store.effects.done(key)) return;
+  if (await deps.store.effects.done(key)) return;
   await notify(deps, row);
-  deps.store.effects.record(key, deps.clock());
+  await deps.store.effects.record(key, deps.clock());
 }
