@@ -20,6 +20,7 @@ import { RunMemory, RunStore } from './runs.js';
 import { SeenRequests } from './seen-requests.js';
 import type { Sql } from './sql.js';
 import { SqliteSql } from './sqlite.js';
+import { Ticks } from './ticks.js';
 
 /** The run lock as the store keeps it: a lease row on SQLite, a session's advisory lock on PostgreSQL. */
 export type RunLocks = Pick<Locks, 'acquire' | 'renew' | 'release' | 'holder'>;
@@ -50,6 +51,8 @@ export class Store {
   readonly pages: Pages;
   /** Whether the process that wrote a claim still runs (pids on one machine, sessions across replicas). */
   readonly liveness: Liveness;
+  /** Which replica runs each scheduled tick (on SQLite, every tick is this process's). */
+  readonly ticks: Ticks;
   /** The analyst's notes the model wrote, for reuse while a row's question is unchanged. */
   readonly explanations: ExplanationStore;
 
@@ -65,6 +68,7 @@ export class Store {
     this.effects = new EffectLog(sql);
     this.pauses = new PauseIntents(sql, this.liveness);
     this.locks = shared.postgres ? shared.postgres.locks : new Locks(sql);
+    this.ticks = new Ticks(sql);
     this.outbox = new Outbox(sql);
     this.digests = new DigestLog(sql);
     this.seenRequests = new SeenRequests(sql);
