@@ -93,9 +93,17 @@ export class Store {
     return this.shared.postgres;
   }
 
-  /** The store over a file opened for reading only (nothing migrated or written); null when there is no file. */
-  static async openReadOnly(file: string): Promise<Store | null> {
-    const db = openReadOnlyDb(file);
+  /**
+   * The store opened for reading only (nothing migrated or written): a SQLite file, or PostgreSQL with every
+   * session read-only. Null when there is no database yet.
+   */
+  static async openReadOnly(setting: string, password: string | null = null): Promise<Store | null> {
+    if (isPostgresUrl(setting)) {
+      const { openPostgresReadOnly } = await import('./pg-open.js');
+      const sql = await openPostgresReadOnly(setting, password);
+      return sql ? new Store(sql) : null;
+    }
+    const db = openReadOnlyDb(setting);
     return db ? new Store(new SqliteSql(db)) : null;
   }
 
