@@ -267,7 +267,7 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       },
     },
     log.child({ module: 'schedule' }),
-    // Several replicas on PostgreSQL fire every tick: the one whose claim of it lands runs it.
+    // Replicas on one PostgreSQL database each fire every tick: the one whose claim lands runs it.
     (job, scheduledAt) => app.store.ticks.claim(job, scheduledAt),
   );
   ops.readiness.schedulerStarted(Object.keys(schedules.next()));

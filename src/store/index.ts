@@ -51,7 +51,7 @@ export class Store {
   readonly pages: Pages;
   /** Whether the process that wrote a claim still runs (pids on one machine, sessions across replicas). */
   readonly liveness: Liveness;
-  /** Which replica runs each scheduled tick (on SQLite, every tick is this process's). */
+  /** Which replica runs a scheduled tick (every tick is this process's on SQLite). */
   readonly ticks: Ticks;
   /** The analyst's notes the model wrote, for reuse while a row's question is unchanged. */
   readonly explanations: ExplanationStore;
@@ -68,13 +68,13 @@ export class Store {
     this.effects = new EffectLog(sql);
     this.pauses = new PauseIntents(sql, this.liveness);
     this.locks = shared.postgres ? shared.postgres.locks : new Locks(sql);
-    this.ticks = new Ticks(sql);
     this.outbox = new Outbox(sql);
     this.digests = new DigestLog(sql);
     this.seenRequests = new SeenRequests(sql);
     this.announcements = new Announcements(sql);
     this.pages = new Pages(sql);
     this.explanations = new ExplanationStore(sql);
+    this.ticks = new Ticks(sql);
   }
 
   /**
