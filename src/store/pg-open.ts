@@ -26,9 +26,9 @@ export async function openPostgres(url: string, password: string | null = null):
   const pool = createPool(url, { password, applicationName: PgSession.applicationName() });
   try {
     const migration = await migratePostgres(pool, url);
-    const session = new PgSession(url, migration.schema, undefined, password);
-    await session.start();
     const sql = postgresSql(pool, url);
+    const session = new PgSession(url, migration.schema, undefined, password, sql);
+    await session.start();
     let saver: ReturnType<typeof postgresSaver> | null = null;
     return {
       sql,
