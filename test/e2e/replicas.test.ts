@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, ensureBuilt } from '../fakes/pacing-cli.js';
 import type { RecordedCall } from '../fakes/slack-api.js';
-import { blockAction, slashCommand } from '../fakes/slack-requests.js';
+import { blockAction, sendSigned, slashCommand, slashCommandBody } from '../fakes/slack-requests.js';
 import { createTestSchema, type TestSchema } from '../pg/harness.js';
 import { APPROVER, BUYER, CHANNELS, freePort, SECRET, type SlackWorld, slackWorld } from '../slack/helpers.js';
 
@@ -118,6 +118,31 @@ describe('three replicas on one PostgreSQL', () => {
       })
       .filter((q) => q.id !== '');
     expect(questions.length).toBeGreaterThanOrEqual(5);
+
+    // Slack's retry of one signed request, delivered to two replicas: one acts (answers), the other refuses it.
+    const raw = new URLSearchParams(
+      slashCommandBody({
+        text: 'pending',
+        userId: BUYER,
+        channelId: CHANNELS.alerts,
+        responseUrl: world.fake.responseUrl('retried'),
+      }),
+    ).toString();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const deliveries = await Promise.all(
+      [0, 1, 2].map((i) =>
+        sendSigned((replicas[i] as Replica).base, SECRET, raw, 'application/x-www-form-urlencoded', {
+          timestamp,
+          ...(i > 0 ? { retryNum: i } : {}),
+        }),
+      ),
+    );
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
+    // The replica that acts answers in its acknowledgement or at the response URL; a refused replay does neither.
+    await sleep(1_500);
+    const answered = deliveries.filter((d) => d.body.trim() !== '').length;
+    const responded = world.fake.respondRequests.filter((r) => r.id === 'retried').length;
+    expect(answered + responded, 'answers to one request delivered three times').toBe(1);
 
     // Kill the replica holding the run lock while its cycle runs (its pid is on the lock's row).
     let lockSeen = '';
