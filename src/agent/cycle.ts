@@ -63,6 +63,9 @@ export async function runCycle(
       const policy = await decide(deps, ingested, assessed.assessments, startedAt);
       const budgetPlan = await planSteering(deps, policy, ingested.plan, ingested.campaigns, startedAt);
       lap('decide');
+      // Before acting: a run that lost its lock (its replica's connection dropped, another may have started)
+      // stops here rather than pause or ask beside the other.
+      await lock.renew();
       applied = await apply(deps, runId, policy, progress);
       // The budget lever acts once the rows have been acted on: a row being halted has no proposal to act on.
       const steered = await applySteering(deps, runId, budgetPlan, applied.results, (p) => (deps.newId ?? newId)(p));

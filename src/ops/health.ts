@@ -11,7 +11,7 @@ export interface Check {
 
 export interface ReadyReport {
   status: 'ready' | 'not_ready';
-  checks: { database: Check; slackToken: Check; scheduler: Check; lastRun: Check };
+  checks: { database: Check; slackToken: Check; scheduler: Check; lastRun: Check; runLock: Check };
 }
 
 /**
@@ -61,6 +61,7 @@ export class Readiness {
       slackToken: this.token,
       scheduler: this.schedulerCheck(),
       lastRun: await this.lastRun(),
+      runLock: await this.runLock(),
     };
     return { status: Object.values(checks).every((c) => c.ok) ? 'ready' : 'not_ready', checks };
   }
@@ -113,6 +114,22 @@ export class Readiness {
       if (err === probe) return { ok: true, detail: 'writable' };
       const e = err as { code?: string; message?: string };
       return { ok: false, detail: `not writable: ${[e.code, e.message].filter(Boolean).join(' ') || String(err)}` };
+    }
+  }
+
+  /**
+   * Who holds the run lock (on PostgreSQL, which replica, as the server knows its connection): information, not
+   * a fault, while it can be read.
+   */
+  private async runLock(): Promise<Check> {
+    try {
+      const h = await this.store.locks.holder('cycle');
+      if (!h) return { ok: true, detail: 'free' };
+      const replica = 'replica' in h && typeof h.replica === 'string' ? h.replica : null;
+      const who = replica ? ` on ${replica}` : h.pid ? ` (process ${h.pid})` : '';
+      return { ok: true, detail: `held by run ${h.holder}${who} since ${h.acquiredAt}` };
+    } catch (err) {
+      return { ok: false, detail: `cannot read the run lock: ${(err as Error).message}` };
     }
   }
 

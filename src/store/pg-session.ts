@@ -8,6 +8,7 @@ import { DataError } from '../errors.js';
 import { PROCESS_ID } from './owner.js';
 import { lockKey } from './pg-migrate.js';
 import { createClient, isConnectionFailure, unreachable } from './postgres.js';
+import type { Sql } from './sql.js';
 
 /** pg_locks rows of the advisory lock keyed by $1 (hashtextextended's bigint: high and low 32 bits, objsubid 1). */
 const LOCK_ROWS = `FROM pg_locks l
@@ -27,6 +28,8 @@ export interface SessionHolder {
 export class PgSession {
   private client: pg.Client | null = null;
   private opening: Promise<pg.Client> | null = null;
+  /** Closed for good (the store closed): no new session is opened. */
+  private closed = false;
   /** The locks this session holds (or is taking). */
   private readonly taken = new Set<string>();
   /** Why the connection was lost, once it has been: every lock it held is gone with it. */
@@ -38,6 +41,8 @@ export class PgSession {
     readonly owner: string = PROCESS_ID,
     /** The password, when it is kept out of the URL (PACING_DB_PASSWORD). */
     private readonly password: string | null = null,
+    /** The pool's port, for looks at who holds what (they need no session of their own). */
+    private readonly reader: Sql | null = null,
   ) {}
 
   /** The name other replicas see this session by. */
@@ -63,10 +68,12 @@ export class PgSession {
    */
   async tryLock(name: string): Promise<boolean> {
     if (this.taken.has(name)) return false;
+    const client = await this.connection();
+    // Marked before the query, so a second run of this process asking meanwhile is refused above.
+    if (this.taken.has(name)) return false;
     this.taken.add(name);
     let ok = false;
     try {
-      const client = await this.connection();
       const { rows } = await this.query<{ ok: boolean }>(
         client,
         'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok',
@@ -102,17 +109,21 @@ export class PgSession {
     return (await this.holder(name)) !== null;
   }
 
-  /** The session holding the named lock, or null when none does. */
+  /**
+   * The session holding the named lock, or null when none does. Asked through the pool when there is one (a
+   * look at pg_locks needs no session of its own, and this one may be busy or lost).
+   */
   async holder(name: string): Promise<SessionHolder | null> {
-    const client = await this.connection();
-    const { rows } = await this.query<{ application: string | null; address: string | null }>(
-      client,
-      `SELECT a.application_name AS application, host(a.client_addr) AS address
+    const text = `SELECT a.application_name AS application, host(a.client_addr) AS address
        ${LOCK_ROWS.replace('FROM pg_locks l', 'FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid')}
-       LIMIT 1`,
-      [this.key(name)],
-    );
-    const row = rows[0];
+       LIMIT 1`;
+    let row: { application: string | null; address: string | null } | undefined;
+    if (this.reader) {
+      row = await this.reader.get(text.replaceAll('$1', '?'), [this.key(name), this.key(name)]);
+    } else {
+      const client = await this.connection();
+      row = (await this.query<NonNullable<typeof row>>(client, text, [this.key(name)])).rows[0];
+    }
     return row ? { application: row.application ?? '', address: row.address } : null;
   }
 
@@ -122,6 +133,7 @@ export class PgSession {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const client = this.client ?? (await this.opening?.catch(() => null)) ?? null;
     this.client = null;
     this.opening = null;
@@ -133,13 +145,23 @@ export class PgSession {
   }
 
   private async connection(): Promise<pg.Client> {
-    if (this.lostWith)
-      throw new DataError(
-        `Lost this process's connection to PostgreSQL, and the locks it held with it: ${this.lostWith.message}`,
-        'PACING_DB',
-        null,
-        'data_unreadable',
-      );
+    if (this.closed) throw new Error("This process's PostgreSQL session is closed.");
+    if (this.lostWith) {
+      // A run that took a lock on the lost session learns it lost it (renew, then release) before a new session
+      // takes locks again: until then this process holds none, and says so.
+      if (this.taken.size > 0)
+        throw new DataError(
+          `Lost this process's connection to PostgreSQL, and the locks it held with it: ${this.lostWith.message}`,
+          'PACING_DB',
+          null,
+          'data_unreadable',
+        );
+      const old = this.client;
+      this.client = null;
+      this.opening = null;
+      this.lostWith = null;
+      old?.end().catch(() => {});
+    }
     if (this.client) return this.client;
     this.opening ??= this.open();
     return this.opening;
@@ -147,8 +169,9 @@ export class PgSession {
 
   private async open(): Promise<pg.Client> {
     const client = createClient(this.url, PgSession.applicationName(), this.password);
+    // Only this session's own end counts: an old session ending late must not mark its successor lost.
     const lose = (err: Error) => {
-      this.lostWith ??= err;
+      if (this.client === client || this.client === null) this.lostWith ??= err;
     };
     client.on('error', lose);
     client.on('end', () => lose(new Error('the connection ended')));

@@ -61,8 +61,16 @@ describe('the operations server (Socket Mode)', () => {
         slackToken: { ok: false, detail: 'not verified yet' },
         scheduler: { ok: false, detail: 'not started yet' },
         lastRun: { ok: true, detail: 'no run yet' },
+        runLock: { ok: true, detail: 'free' },
       },
     });
+    // Who holds the run lock is shown, not counted against readiness.
+    expect(await app.store.locks.acquire('cycle', 'run-elsewhere', '2026-11-20T09:00:00.000Z')).toBeNull();
+    expect(JSON.parse((await get(`${base}/readyz`)).text).checks.runLock).toEqual({
+      ok: true,
+      detail: `held by run run-elsewhere (process ${process.pid}) since 2026-11-20T09:00:00.000Z`,
+    });
+    await app.store.locks.release('cycle', 'run-elsewhere');
     ops.readiness.tokenVerified();
     ops.readiness.schedulerStarted(['pacing-run', 'expire']);
     const after = await get(`${base}/readyz`);

@@ -90,6 +90,7 @@ describe('health endpoints', () => {
       slackToken: { ok: true, detail: 'verified at start' },
       scheduler: { ok: true, detail: 'running: expire' },
       lastRun: { ok: true, detail: 'no run yet' },
+      runLock: { ok: true, detail: 'free' },
     });
   });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -151,6 +152,30 @@ describe('migratePostgres', () => {
       );
     } finally {
       await pool.end();
+    }
+  });
+
+  it('opens a migrated database as a role that may only read and write its tables (no CREATE, no lock)', async () => {
+    const owner = createPool(db.url, { max: 2 });
+    const role = `pacing_app_${randomBytes(4).toString('hex')}`;
+    try {
+      await migratePostgres(owner, db.url);
+      await owner.query(`CREATE ROLE ${role} LOGIN`);
+      await owner.query(`GRANT USAGE ON SCHEMA ${db.schema} TO ${role}`);
+      await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${db.schema} TO ${role}`);
+      await owner.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${db.schema} TO ${role}`);
+      const url = urlInSchema(PG_SERVER_URL.replace('://postgres@', `://${role}@`), db.schema);
+      const app = createPool(url, { max: 2 });
+      try {
+        expect(await migratePostgres(app, url)).toMatchObject({ applied: [], to: PG_MIGRATIONS.length });
+        await expect(app.query(`CREATE SCHEMA ${role}_own`)).rejects.toThrow(/permission denied/);
+      } finally {
+        await app.end();
+      }
+    } finally {
+      await owner.query(`DROP OWNED BY ${role}`).catch(() => {});
+      await owner.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+      await owner.end();
     }
   });
 
