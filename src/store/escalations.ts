@@ -87,37 +87,19 @@ export class EscalationStore {
     private readonly liveness: Liveness = localLiveness,
   ) {}
 
-  /** Opens an escalation (with its members, for a batch), or returns the one already pending for the same key. */
+  /**
+   * Opens an escalation (with its members, for a batch), or returns the one already pending for the same key. One
+   * insert decides, on any number of processes (the key's pending question is unique); the loser reads the winner's.
+   */
   open(e: NewEscalation): Promise<{ created: boolean; escalation: Escalation }> {
     return this.sql.transaction(async (tx) => {
-      const existing = await pendingFor(tx, e.key);
-      if (existing) return { created: false, escalation: existing };
-      await tx.run(
-        `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
-        [
-          e.id,
-          e.runId,
-          e.key,
-          e.campaignId,
-          e.platform,
-          e.platformCampaignId,
-          e.proposedAction,
-          e.reason,
-          e.createdAt,
-          e.expiresAt,
-          e.threadId,
-          JSON.stringify(e.snapshot),
-          e.batch?.kind ?? null,
-          e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
-        ],
-      );
-      if (e.batch)
-        await tx.insertMany(
-          'escalation_members',
-          MEMBER_COLUMNS,
-          e.batch.members.map((m, seq) => [e.id, seq, m.key, JSON.stringify(m), 0]),
-        );
-      return { created: true, escalation: (await escalationOf(tx, e.id)) as Escalation };
+      for (;;) {
+        const added = await insertEscalation(tx, e);
+        if (added) return { created: true, escalation: added };
+        // Decided between the insert and this read: the key has no open question any more, ask again.
+        const existing = await pendingFor(tx, e.key);
+        if (existing) return { created: false, escalation: existing };
+      }
     });
   }
 
@@ -380,4 +362,44 @@ async function escalationOf(sql: Sql, id: string): Promise<Escalation | null> {
 async function pendingFor(sql: Sql, key: string): Promise<Escalation | null> {
   const r = await sql.get<EscalationRecord>(`SELECT * FROM escalations WHERE key = ? AND status = 'pending'`, [key]);
   return r ? withMembers(sql, toEscalation(r)) : null;
+}
+
+/**
+ * Inserts the escalation unless its key already has a pending one (then null), with its members; returns it as
+ * stored, without reading it back.
+ */
+async function insertEscalation(sql: Sql, e: NewEscalation): Promise<Escalation | null> {
+  const added = await sql.get<EscalationRecord>(
+    `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (key) WHERE status = 'pending' DO NOTHING RETURNING *`,
+    [
+      e.id,
+      e.runId,
+      e.key,
+      e.campaignId,
+      e.platform,
+      e.platformCampaignId,
+      e.proposedAction,
+      e.reason,
+      e.createdAt,
+      e.expiresAt,
+      e.threadId,
+      JSON.stringify(e.snapshot),
+      e.batch?.kind ?? null,
+      e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
+    ],
+  );
+  if (!added) return null;
+  const escalation = toEscalation(added);
+  if (e.batch && escalation.batch) {
+    const data = e.batch.members.map((m) => JSON.stringify(m));
+    await sql.insertMany(
+      'escalation_members',
+      MEMBER_COLUMNS,
+      e.batch.members.map((m, seq) => [e.id, seq, m.key, data[seq] as string, 0]),
+    );
+    // As withMembers reads them back: each member's JSON, none dropped.
+    escalation.batch.members = data.map((d) => ({ ...(JSON.parse(d) as BatchMember), dropped: false }));
+  }
+  return escalation;
 }
