@@ -34,7 +34,12 @@ export async function upsertSpendDays(sql: Sql, rows: readonly SpendDaysRow[]): 
     byCampaign.set(
       key,
       had
-        ? [r[0], r[1], had[2] < r[2] ? had[2] : r[2], JSON.stringify({ ...JSON.parse(had[3]), ...JSON.parse(r[3]) })]
+        ? [
+            r[0],
+            r[1],
+            [had[2], r[2]].sort()[0] as string,
+            JSON.stringify({ ...JSON.parse(had[3]), ...JSON.parse(r[3]) }),
+          ]
         : r,
     );
   }
