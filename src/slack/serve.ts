@@ -267,6 +267,8 @@ export async function serve(config: Config, log: Logger): Promise<Server> {
       },
     },
     log.child({ module: 'schedule' }),
+    // Replicas on one PostgreSQL database each fire every tick: the one whose claim lands runs it.
+    (job, scheduledAt) => app.store.ticks.claim(job, scheduledAt),
   );
   ops.readiness.schedulerStarted(Object.keys(schedules.next()));
   log.info(

@@ -94,8 +94,12 @@ export class EscalationStore {
   open(e: NewEscalation): Promise<{ created: boolean; escalation: Escalation }> {
     return this.sql.transaction(async (tx) => {
       for (;;) {
-        const added = await insertEscalation(tx, e);
-        if (added) return { created: true, escalation: added };
+        const added = await tx.get<EscalationRecord>(
+          `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (key) WHERE status = 'pending' DO NOTHING RETURNING *`,
+          escalationValues(e),
+        );
+        if (added) return { created: true, escalation: await withNewMembers(tx, e, toEscalation(added)) };
         // Decided between the insert and this read: the key has no open question any more, ask again.
         const existing = await pendingFor(tx, e.key);
         if (existing) return { created: false, escalation: existing };
@@ -364,42 +368,33 @@ async function pendingFor(sql: Sql, key: string): Promise<Escalation | null> {
   return r ? withMembers(sql, toEscalation(r)) : null;
 }
 
-/**
- * Inserts the escalation unless its key already has a pending one (then null), with its members; returns it as
- * stored, without reading it back.
- */
-async function insertEscalation(sql: Sql, e: NewEscalation): Promise<Escalation | null> {
-  const added = await sql.get<EscalationRecord>(
-    `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (key) WHERE status = 'pending' DO NOTHING RETURNING *`,
-    [
-      e.id,
-      e.runId,
-      e.key,
-      e.campaignId,
-      e.platform,
-      e.platformCampaignId,
-      e.proposedAction,
-      e.reason,
-      e.createdAt,
-      e.expiresAt,
-      e.threadId,
-      JSON.stringify(e.snapshot),
-      e.batch?.kind ?? null,
-      e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
-    ],
+/** A new escalation's values, in ESCALATION_COLUMNS order less its status. */
+const escalationValues = (e: NewEscalation): SqlValue[] => [
+  e.id,
+  e.runId,
+  e.key,
+  e.campaignId,
+  e.platform,
+  e.platformCampaignId,
+  e.proposedAction,
+  e.reason,
+  e.createdAt,
+  e.expiresAt,
+  e.threadId,
+  JSON.stringify(e.snapshot),
+  e.batch?.kind ?? null,
+  e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
+];
+
+/** Writes a new batch's members, and gives them to the escalation as `withMembers` would read them back. */
+async function withNewMembers(sql: Sql, e: NewEscalation, escalation: Escalation): Promise<Escalation> {
+  if (!e.batch || !escalation.batch) return escalation;
+  const data = e.batch.members.map((m) => JSON.stringify(m));
+  await sql.insertMany(
+    'escalation_members',
+    MEMBER_COLUMNS,
+    e.batch.members.map((m, seq) => [e.id, seq, m.key, data[seq] as string, 0]),
   );
-  if (!added) return null;
-  const escalation = toEscalation(added);
-  if (e.batch && escalation.batch) {
-    const data = e.batch.members.map((m) => JSON.stringify(m));
-    await sql.insertMany(
-      'escalation_members',
-      MEMBER_COLUMNS,
-      e.batch.members.map((m, seq) => [e.id, seq, m.key, data[seq] as string, 0]),
-    );
-    // As withMembers reads them back: each member's JSON, none dropped.
-    escalation.batch.members = data.map((d) => ({ ...(JSON.parse(d) as BatchMember), dropped: false }));
-  }
+  escalation.batch.members = data.map((d) => ({ ...(JSON.parse(d) as BatchMember), dropped: false }));
   return escalation;
 }

@@ -20,6 +20,7 @@ import { RunMemory, RunStore } from './runs.js';
 import { SeenRequests } from './seen-requests.js';
 import type { Sql } from './sql.js';
 import { SqliteSql } from './sqlite.js';
+import { Ticks } from './ticks.js';
 
 /** The run lock as the store keeps it: a lease row on SQLite, a session's advisory lock on PostgreSQL. */
 export type RunLocks = Pick<Locks, 'acquire' | 'renew' | 'release' | 'holder'>;
@@ -50,6 +51,8 @@ export class Store {
   readonly pages: Pages;
   /** Whether the process that wrote a claim still runs (pids on one machine, sessions across replicas). */
   readonly liveness: Liveness;
+  /** Which replica runs a scheduled tick (every tick is this process's on SQLite). */
+  readonly ticks: Ticks;
   /** The analyst's notes the model wrote, for reuse while a row's question is unchanged. */
   readonly explanations: ExplanationStore;
 
@@ -71,6 +74,7 @@ export class Store {
     this.announcements = new Announcements(sql);
     this.pages = new Pages(sql);
     this.explanations = new ExplanationStore(sql);
+    this.ticks = new Ticks(sql);
   }
 
   /**
