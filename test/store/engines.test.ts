@@ -253,7 +253,18 @@ describe.each(ENGINES)('the store on $dialect', (engine) => {
     await store.transaction(async (tx) => {
       await tx.effects.record('b', T0);
       await tx.transaction((inner) => inner.effects.record('c', T0));
+      // A nested transaction that fails takes only its own writes with it.
+      await expect(
+        tx.transaction(async (inner) => {
+          await inner.effects.record('d', T0);
+          throw new Error('inner fails');
+        }),
+      ).rejects.toThrow('inner fails');
     });
-    expect([await store.effects.done('b'), await store.effects.done('c')]).toEqual([true, true]);
+    expect([await store.effects.done('b'), await store.effects.done('c'), await store.effects.done('d')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 });
