@@ -186,6 +186,21 @@ describe.each(ENGINES)('the store on $dialect', (engine) => {
     expect(await store.pages.prune('2026-12-01T00:00:00Z')).toBe(1);
   });
 
+  it('gives work one owner: a claim is this process’s until it is gone, then the next asking takes it over', async () => {
+    const store = s.get();
+    expect(await store.effects.claim('thread:esc-1', T0)).toBe(true);
+    expect(await store.effects.claim('thread:esc-1', T1)).toBe(true);
+    // Claimed by a process that no longer runs (no such pid here, no session on the server).
+    await store.sql.run('INSERT INTO effects (key, at, result) VALUES (?, ?, ?)', [
+      'thread:esc-2',
+      T0,
+      JSON.stringify({ owner: '4194305:gone' }),
+    ]);
+    const takers = await Promise.all([1, 2, 3].map(() => store.effects.claim('thread:esc-2', T1)));
+    expect(takers).toContain(true);
+    expect(await store.effects.done('thread:esc-2')).toBe(true);
+  });
+
   it('acts once on a request signature, whoever sees it (concurrent replicas included)', async () => {
     const store = s.get();
     const firsts = await Promise.all([1, 2, 3, 4].map(() => store.seenRequests.first('v0=abc', Date.now())));
