@@ -49,6 +49,6 @@ export async function openOutbox(config: Config): Promise<OutboxApp> {
  * the file as it found it). Null when there is no database yet.
  */
 export async function openReadOnlyReader(config: Config): Promise<ReadApp | null> {
-  const store = await Store.openReadOnly(config.dbPath);
+  const store = await Store.openReadOnly(config.dbPath, config.dbPassword);
   return store ? { config, reads: new Reads(store), close: () => store.close() } : null;
 }

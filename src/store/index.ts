@@ -93,8 +93,12 @@ export class Store {
     return this.shared.postgres;
   }
 
-  /** The store over a file opened for reading only (nothing migrated or written); null when there is no file. */
-  static async openReadOnly(file: string): Promise<Store | null> {
+  /**
+   * The store over a file opened for reading only (nothing migrated or written); null when there is no file. A
+   * PostgreSQL database is opened as usual (its schema is brought up to date like any replica's start would).
+   */
+  static async openReadOnly(file: string, password: string | null = null): Promise<Store | null> {
+    if (isPostgresUrl(file)) return Store.open(file, password);
     const db = openReadOnlyDb(file);
     return db ? new Store(new SqliteSql(db)) : null;
   }
