@@ -300,13 +300,13 @@ const maxRss = process.resourceUsage().maxRSS * 1024;
 let replayed = null;
 if (REPLAY_RUNS > 0) {
   // After the figures above, so that they stay those of the measured cycles: more cycles until enough are stored.
-  app = open({});
-  const stored = () => app.reads.runsCompletedSince(null).length;
-  while (stored() < REPLAY_RUNS) await app.agent.run('bench');
+  app = await open({});
+  const stored = async () => (await app.reads.runsCompletedSince(null)).length;
+  while ((await stored()) < REPLAY_RUNS) await app.agent.run('bench');
   const set = 'CONFIDENCE_THRESHOLD=101';
   // Timed as people run it, a process of its own: inside this one, its large heap would slow the replay's
   // collector (twice as long here as in a process of its own).
-  app.close();
+  await app.close();
   gc();
   const s = performance.now();
   const out = execFileSync(

@@ -9,6 +9,7 @@ import { Decisions } from './decisions.js';
 import type { AgentDeps } from './deps.js';
 import {
   announceEscalation,
+  claimThread,
   closeNotice,
   noteRejection,
   pruneThreads,
@@ -52,7 +53,10 @@ export class PacingAgent {
     await recoverBudgetChanges(this.deps);
     const recovered = await this.decisions.recover();
     // Only threads that never announced their escalation can be missing (a state read each costs).
-    const started = await startMissing(this.escalationGraph, await this.deps.store.escalations.unannounced());
+    const missing: Escalation[] = [];
+    for (const e of await this.deps.store.escalations.unannounced())
+      if (await claimThread(this.deps, e)) missing.push(e);
+    const started = await startMissing(this.escalationGraph, missing);
     const expired = await this.decisions.expireDue();
     return { recovered, started, expired };
   }

@@ -1,8 +1,15 @@
-// Idempotency keys for side effects: an effect recorded under a key is never carried out twice.
+// Idempotency keys for side effects: an effect recorded under a key is never carried out twice; and claims on
+// work that only one process may do (starting an escalation's thread), taken over when their owner is gone.
+import { type Liveness, localLiveness } from './liveness.js';
+import { PROCESS_ID } from './owner.js';
 import type { Sql } from './sql.js';
 
 export class EffectLog {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    /** Whether a claim's owner still runs: its pid on one machine, its session across replicas. */
+    private readonly liveness: Liveness = localLiveness,
+  ) {}
 
   /** True when the effect under `key` has already been carried out. */
   async done(key: string): Promise<boolean> {
@@ -15,5 +22,28 @@ export class EffectLog {
       at,
       JSON.stringify(result),
     ]);
+  }
+
+  /**
+   * Takes `key` for this process: true when nobody had it, this process has it already, or its owner is gone
+   * (then one of those asking takes it over); false while another live process has it.
+   */
+  async claim(key: string, at: string): Promise<boolean> {
+    const mine = JSON.stringify({ owner: PROCESS_ID });
+    const added = await this.sql.get(
+      'INSERT INTO effects (key, at, result) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING key',
+      [key, at, mine],
+    );
+    if (added) return true;
+    const held = await this.sql.get<{ result: string | null }>('SELECT result FROM effects WHERE key = ?', [key]);
+    if (!held) return false;
+    if (held.result === mine) return true;
+    const owner = (JSON.parse(held.result ?? 'null') as { owner?: unknown } | null)?.owner;
+    if (await this.liveness.alive(typeof owner === 'string' ? owner : null)) return false;
+    const taken = await this.sql.run(
+      'UPDATE effects SET result = ?, at = ? WHERE key = ? AND result IS NOT DISTINCT FROM ?',
+      [mine, at, key, held.result],
+    );
+    return taken.changes === 1;
   }
 }

@@ -87,37 +87,23 @@ export class EscalationStore {
     private readonly liveness: Liveness = localLiveness,
   ) {}
 
-  /** Opens an escalation (with its members, for a batch), or returns the one already pending for the same key. */
+  /**
+   * Opens an escalation (with its members, for a batch), or returns the one already pending for the same key. One
+   * insert decides, on any number of processes (the key's pending question is unique); the loser reads the winner's.
+   */
   open(e: NewEscalation): Promise<{ created: boolean; escalation: Escalation }> {
     return this.sql.transaction(async (tx) => {
-      const existing = await pendingFor(tx, e.key);
-      if (existing) return { created: false, escalation: existing };
-      await tx.run(
-        `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
-        [
-          e.id,
-          e.runId,
-          e.key,
-          e.campaignId,
-          e.platform,
-          e.platformCampaignId,
-          e.proposedAction,
-          e.reason,
-          e.createdAt,
-          e.expiresAt,
-          e.threadId,
-          JSON.stringify(e.snapshot),
-          e.batch?.kind ?? null,
-          e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
-        ],
-      );
-      if (e.batch)
-        await tx.insertMany(
-          'escalation_members',
-          MEMBER_COLUMNS,
-          e.batch.members.map((m, seq) => [e.id, seq, m.key, JSON.stringify(m), 0]),
+      for (;;) {
+        const added = await tx.get<EscalationRecord>(
+          `INSERT INTO escalations (${ESCALATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (key) WHERE status = 'pending' DO NOTHING RETURNING *`,
+          escalationValues(e),
         );
-      return { created: true, escalation: (await escalationOf(tx, e.id)) as Escalation };
+        if (added) return { created: true, escalation: await withNewMembers(tx, e, toEscalation(added)) };
+        // Decided between the insert and this read: the key has no open question any more, ask again.
+        const existing = await pendingFor(tx, e.key);
+        if (existing) return { created: false, escalation: existing };
+      }
     });
   }
 
@@ -380,4 +366,35 @@ async function escalationOf(sql: Sql, id: string): Promise<Escalation | null> {
 async function pendingFor(sql: Sql, key: string): Promise<Escalation | null> {
   const r = await sql.get<EscalationRecord>(`SELECT * FROM escalations WHERE key = ? AND status = 'pending'`, [key]);
   return r ? withMembers(sql, toEscalation(r)) : null;
+}
+
+/** A new escalation's values, in ESCALATION_COLUMNS order less its status. */
+const escalationValues = (e: NewEscalation): SqlValue[] => [
+  e.id,
+  e.runId,
+  e.key,
+  e.campaignId,
+  e.platform,
+  e.platformCampaignId,
+  e.proposedAction,
+  e.reason,
+  e.createdAt,
+  e.expiresAt,
+  e.threadId,
+  JSON.stringify(e.snapshot),
+  e.batch?.kind ?? null,
+  e.batch?.pool ? JSON.stringify(e.batch.pool) : null,
+];
+
+/** Writes a new batch's members, and gives them to the escalation as `withMembers` would read them back. */
+async function withNewMembers(sql: Sql, e: NewEscalation, escalation: Escalation): Promise<Escalation> {
+  if (!e.batch || !escalation.batch) return escalation;
+  const data = e.batch.members.map((m) => JSON.stringify(m));
+  await sql.insertMany(
+    'escalation_members',
+    MEMBER_COLUMNS,
+    e.batch.members.map((m, seq) => [e.id, seq, m.key, data[seq] as string, 0]),
+  );
+  escalation.batch.members = data.map((d) => ({ ...(JSON.parse(d) as BatchMember), dropped: false }));
+  return escalation;
 }

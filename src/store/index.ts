@@ -65,7 +65,7 @@ export class Store {
     this.liveness = shared.postgres ? shared.postgres.session : localLiveness;
     this.escalations = new EscalationStore(sql, this.liveness);
     this.fixtureStatus = new FixtureStatusStore(sql);
-    this.effects = new EffectLog(sql);
+    this.effects = new EffectLog(sql, this.liveness);
     this.pauses = new PauseIntents(sql, this.liveness);
     this.locks = shared.postgres ? shared.postgres.locks : new Locks(sql);
     this.outbox = new Outbox(sql);

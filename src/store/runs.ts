@@ -5,7 +5,7 @@ import type { PlatformFailure, ResultRow, RowError, RunRecord, RunSummary } from
 import type { RowStatus, SpendObservation } from '../domain/types.js';
 import { redact, redactText } from '../redact.js';
 import { encodeData, resultRow } from './result-codec.js';
-import { pruneSpendDays, upsertSpendDays } from './spend-days.js';
+import { pruneSpendDays, type SpendDaysRow, upsertSpendDays } from './spend-days.js';
 import { insertionOrder, type Sql, type SqlValue } from './sql.js';
 import { SqliteSql } from './sqlite.js';
 
@@ -256,7 +256,7 @@ export class RunStore {
     /** Whether nothing changed since then (same total spend): then nothing is written. */
     unchanged: (s: { platform: string; platformCampaignId: string; spend: number }) => boolean = () => false,
   ): Promise<void> {
-    const upsert = upsertSpendDays(this.sql);
+    const rows: SpendDaysRow[] = [];
     for (const s of series) {
       const whole = !known(s.platform, s.platformCampaignId);
       if (!whole && unchanged(s)) continue;
@@ -267,8 +267,9 @@ export class RunStore {
         days[day] = spend;
         if (first === null || day < first) first = day;
       }
-      if (first !== null) await this.sql.run(upsert, [s.platform, s.platformCampaignId, first, JSON.stringify(days)]);
+      if (first !== null) rows.push([s.platform, s.platformCampaignId, first, JSON.stringify(days)]);
     }
+    await upsertSpendDays(this.sql, rows);
   }
 
   /** A campaign's kept spend per day, oldest first. */

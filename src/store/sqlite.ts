@@ -193,7 +193,11 @@ class SqliteTransaction implements Sql {
   readonly dialect: Dialect = 'sqlite';
   ended = false;
 
-  constructor(private readonly conn: SqliteSql) {}
+  constructor(
+    private readonly conn: SqliteSql,
+    /** Savepoints deep (1 in the transaction itself), as PostgreSQL's adapter counts them. */
+    private readonly depth = 1,
+  ) {}
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     this.check();
@@ -220,10 +224,30 @@ class SqliteTransaction implements Sql {
     this.conn.insertManyNow(table, columns, rows);
   }
 
-  /** Already in one: `fn` runs inside it (its writes commit or roll back with the outer transaction's). */
+  /**
+   * Already in one: `fn` runs in a savepoint of it, as on PostgreSQL. Its writes commit with the outer
+   * transaction's, and go alone if it fails (the outer transaction may catch that and go on).
+   */
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     this.check();
-    return fn(this);
+    const db = this.conn.handle;
+    const name = `pacing_sp_${this.depth}`;
+    db.exec(`SAVEPOINT ${name}`);
+    const inner = new SqliteTransaction(this.conn, this.depth + 1);
+    try {
+      const result = await fn(inner);
+      db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      // A statement that failed the whole transaction leaves no savepoint to go back to.
+      if (db.inTransaction) {
+        db.exec(`ROLLBACK TO ${name}`);
+        db.exec(`RELEASE ${name}`);
+      }
+      throw err;
+    } finally {
+      inner.ended = true;
+    }
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { ENGINES, useStore } from './engines.js';
 
 let dir: string;
 beforeEach(() => {
@@ -20,9 +21,11 @@ const series = (id: string, days: Record<string, number>) => ({
   spend: Object.values(days).reduce((a, b) => a + b, 0),
 });
 
-describe('daily spend', () => {
+describe.each(ENGINES)('daily spend on $dialect', (engine) => {
+  const s = useStore(engine);
+
   it('is written whole the first time, then merged from the revised days on; unchanged spend writes nothing', async () => {
-    const store = await Store.open(':memory:');
+    const store = s.get();
     const known = new Set<string>();
     const save = async (s: ReturnType<typeof series>[], unchanged = false) => {
       await store.runs.saveDailySpend(
@@ -54,11 +57,10 @@ describe('daily spend', () => {
     expect((await store.runs.dailySpend('google', '1')).at(-1)).toEqual({ day: '2026-11-20', spend: 7.25 });
     expect(await store.runs.dailySpend('google', 'unknown')).toEqual([]);
     expect(await store.runs.dailySpend('meta', '1')).toEqual([]);
-    await store.close();
   });
 
   it('is pruned with the results: days before retention go, and a campaign with none left', async () => {
-    const store = await Store.open(':memory:');
+    const store = s.get();
     await store.runs.saveDailySpend(
       [
         series('old', { '2026-10-01': 5, '2026-10-02': 6 }),
@@ -75,14 +77,15 @@ describe('daily spend', () => {
       { day: '2026-10-21', spend: 3 },
     ]);
     expect(await store.runs.dailySpend('google', 'new')).toEqual([{ day: '2026-10-25', spend: 4 }]);
-    const rows = store.db.prepare('SELECT platform_campaign_id AS id, first_day FROM spend_days ORDER BY id').all();
+    const rows = await store.sql.all('SELECT platform_campaign_id AS id, first_day FROM spend_days ORDER BY id');
     expect(rows).toEqual([
       { id: 'both', first_day: '2026-10-20' },
       { id: 'new', first_day: '2026-10-25' },
     ]);
-    await store.close();
   });
+});
 
+describe('daily spend kept by an earlier version', () => {
   it('kept one row per day by an earlier version is carried over when the database is opened', async () => {
     const file = join(dir, 'old.db');
     // The schema as version 7 left it: this version's tables, with daily spend one row per day.

@@ -186,6 +186,21 @@ describe.each(ENGINES)('the store on $dialect', (engine) => {
     expect(await store.pages.prune('2026-12-01T00:00:00Z')).toBe(1);
   });
 
+  it('gives work one owner: a claim is this process’s until it is gone, then the next asking takes it over', async () => {
+    const store = s.get();
+    expect(await store.effects.claim('thread:esc-1', T0)).toBe(true);
+    expect(await store.effects.claim('thread:esc-1', T1)).toBe(true);
+    // Claimed by a process that no longer runs (no such pid here, no session on the server).
+    await store.sql.run('INSERT INTO effects (key, at, result) VALUES (?, ?, ?)', [
+      'thread:esc-2',
+      T0,
+      JSON.stringify({ owner: '4194305:gone' }),
+    ]);
+    const takers = await Promise.all([1, 2, 3].map(() => store.effects.claim('thread:esc-2', T1)));
+    expect(takers).toContain(true);
+    expect(await store.effects.done('thread:esc-2')).toBe(true);
+  });
+
   it('acts once on a request signature, whoever sees it (concurrent replicas included)', async () => {
     const store = s.get();
     const firsts = await Promise.all([1, 2, 3, 4].map(() => store.seenRequests.first('v0=abc', Date.now())));
@@ -253,7 +268,18 @@ describe.each(ENGINES)('the store on $dialect', (engine) => {
     await store.transaction(async (tx) => {
       await tx.effects.record('b', T0);
       await tx.transaction((inner) => inner.effects.record('c', T0));
+      // A nested transaction that fails takes only its own writes with it.
+      await expect(
+        tx.transaction(async (inner) => {
+          await inner.effects.record('d', T0);
+          throw new Error('inner fails');
+        }),
+      ).rejects.toThrow('inner fails');
     });
-    expect([await store.effects.done('b'), await store.effects.done('c')]).toEqual([true, true]);
+    expect([await store.effects.done('b'), await store.effects.done('c'), await store.effects.done('d')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 });

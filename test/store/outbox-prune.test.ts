@@ -1,15 +1,17 @@
 // Slack messages done with are forgotten after the results' retention, except those a later edit or thread needs.
 import { describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/index.js';
 import { escalation } from '../cli/rows.js';
+import { ENGINES, useStore } from './engines.js';
 
 const OLD = '2026-01-01T09:00:00Z';
 const NOW = '2026-11-20T09:00:00Z';
 const BEFORE = '2026-08-22T09:00:00Z';
 
-describe('outbox retention', () => {
+describe.each(ENGINES)('outbox retention on $dialect', (engine) => {
+  const s = useStore(engine);
+
   it('forgets old sent, dropped and refused messages; keeps what edits and threads still need', async () => {
-    const store = await Store.open(':memory:');
+    const store = s.get();
     const { outbox } = store;
     const post = async (kind: string, at: string, extra: Record<string, unknown> = {}) =>
       await outbox.enqueue({ kind, method: 'chat.postMessage', channel: 'C1', payload: { text: kind }, ...extra }, at);
@@ -39,11 +41,10 @@ describe('outbox retention', () => {
     const queued = await post('alert', OLD);
 
     expect(await outbox.prune(BEFORE)).toBe(4);
-    const left = store.db.prepare('SELECT id FROM outbox ORDER BY id').all() as { id: number }[];
+    const left = await store.sql.all<{ id: number }>('SELECT id FROM outbox ORDER BY id');
     expect(left.map((r) => r.id)).toEqual([latestHalt, open, parent, child, recent, queued]);
     expect((await outbox.lastHaltAlert('google', '111'))?.id).toBe(latestHalt);
     // Refused months ago and forgotten: putting refused messages back never sends it.
     expect(await outbox.retryFailed()).toBe(0);
-    await store.close();
   });
 });

@@ -8,12 +8,15 @@ import { encodePacing, runHistory } from '../../src/domain/history.js';
 import type { RunSummary } from '../../src/domain/records.js';
 import { Store } from '../../src/store/index.js';
 import { row } from '../cli/rows.js';
+import { ENGINES, useStore } from './engines.js';
 
 const summary = {} as RunSummary;
 
-describe('stored results', () => {
+describe.each(ENGINES)('stored results on $dialect', (engine) => {
+  const s = useStore(engine);
+
   it('keep each field once: the columns hold the ids, action, status and spend; data the rest', async () => {
-    const store = await Store.open(':memory:');
+    const store = s.get();
     await store.runs.start({ id: 'run-1', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
     const rows = [
       row({ runId: 'run-1', campaignId: 'C-1', platformCampaignId: '111', actualSpend: 9_321 }),
@@ -26,7 +29,7 @@ describe('stored results', () => {
       }),
     ];
     await store.runs.complete('run-1', '2026-11-20T09:00:05Z', summary, [], [], rows);
-    const data = (store.db.prepare('SELECT data FROM results ORDER BY seq').all() as { data: string }[]).map(
+    const data = (await store.sql.all<{ data: string }>('SELECT data FROM results ORDER BY seq')).map(
       (r) => JSON.parse(r.data) as unknown[],
     );
     for (const d of data) {
@@ -37,11 +40,10 @@ describe('stored results', () => {
     }
     expect(await store.runs.results('run-1')).toEqual(rows);
     expect(await store.runs.latestResultFor('google', '222')).toEqual(rows[1]);
-    await store.close();
   });
 
   it('read every field back, each in its place (every field holds a value no other field holds)', async () => {
-    const store = await Store.open(':memory:');
+    const store = s.get();
     await store.runs.start({ id: 'run-3', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
     const full = row({
       runId: 'run-3',
@@ -108,41 +110,36 @@ describe('stored results', () => {
     });
     await store.runs.complete('run-3', '2026-11-20T09:00:05Z', summary, [], [], [full]);
     expect(await store.runs.results('run-3')).toEqual([full]);
-    await store.close();
   });
 
   it('read a row written as an object of its other fields (the previous format) as it was', async () => {
-    const store = await Store.open(':memory:');
+    const store = s.get();
     await store.runs.start({ id: 'run-4', startedAt: '2026-11-19T09:00:00Z', trigger: 'test', actor: 'agent' });
     const r = row({ runId: 'run-4' });
     const { key, campaignId, platform, platformCampaignId, action, status, escalationId, actualSpend, runId, ...rest } =
       r;
-    store.db
-      .prepare(
-        `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, pacing, data)
+    await store.sql.run(
+      `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, pacing, data)
          VALUES ('run-4', 0, ?, 'google:111', ?, 'google', '111', ?, ?, NULL, ?, NULL, ?)`,
-      )
-      .run(key, campaignId, action, status, actualSpend, JSON.stringify(rest));
+      [key, campaignId, action, status, actualSpend, JSON.stringify(rest)],
+    );
     expect(await store.runs.results('run-4')).toEqual([r]);
-    await store.close();
   });
 
   it('read a row stored whole (before this format) as it was', async () => {
-    const store = await Store.open(':memory:');
+    const store = s.get();
     await store.runs.start({ id: 'run-0', startedAt: '2026-11-19T09:00:00Z', trigger: 'test', actor: 'agent' });
     const whole = row({ runId: 'run-0' });
-    store.db
-      .prepare(
-        `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, pacing, data)
+    await store.sql.run(
+      `INSERT INTO results (run_id, seq, key, platform_key, campaign_id, platform, platform_campaign_id, action, status, escalation_id, actual_spend, pacing, data)
          VALUES ('run-0', 0, ?, 'google:111', ?, 'google', '111', ?, ?, NULL, ?, NULL, ?)`,
-      )
-      .run(whole.key, whole.campaignId, whole.action, whole.status, whole.actualSpend, JSON.stringify(whole));
+      [whole.key, whole.campaignId, whole.action, whole.status, whole.actualSpend, JSON.stringify(whole)],
+    );
     expect(await store.runs.results('run-0')).toEqual([whole]);
-    await store.close();
   });
 
   it("rebuild each row's run history from its pacing column instead of storing it twice", async () => {
-    const store = await Store.open(':memory:');
+    const store = s.get();
     await store.runs.start({ id: 'run-2', startedAt: '2026-11-20T09:00:00Z', trigger: 'test', actor: 'agent' });
     const t0 = Date.parse('2026-11-10T09:00:00Z');
     const runs = [
@@ -166,13 +163,14 @@ describe('stored results', () => {
       rows,
       new Map([['plan:C-1', pacing ?? '']]),
     );
-    const data = store.db.prepare('SELECT data FROM results ORDER BY seq').all() as { data: string }[];
+    const data = await store.sql.all<{ data: string }>('SELECT data FROM results ORDER BY seq');
     for (const d of data) expect(d.data).not.toContain('12.25');
     expect(await store.runs.results('run-2')).toEqual(rows);
     expect(history).toMatchObject({ runs: 4, offPlanRuns: 2, variances: [3.5, 12.25, null, -41] });
-    await store.close();
   });
+});
 
+describe('stored results on SQLite', () => {
   it('give the next run what the last one saw, from memory the same as from the table', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pacing-prev-')), 'prev.db');
     const store = await Store.open(file);

@@ -90,7 +90,19 @@ describe('the SQLite adapter', () => {
     expect((await names()).sort()).toEqual(['one', 'three', 'two']);
   });
 
-  it('runs a transaction asked for inside one as part of it', async () => {
+  it('runs a transaction asked for inside one in a savepoint: it goes alone when it fails, with the outer one when that does', async () => {
+    await sql.transaction(async (t) => {
+      await t.run('INSERT INTO t (name) VALUES (?)', ['kept']);
+      await expect(
+        t.transaction(async (inner) => {
+          await inner.run('INSERT INTO t (name) VALUES (?)', ['undone']);
+          throw new Error('inner fails');
+        }),
+      ).rejects.toThrow('inner fails');
+    });
+    expect(await names()).toEqual(['kept']);
+    await sql.run('DELETE FROM t');
+
     await expect(
       sql.transaction(async (t) => {
         await t.transaction((inner) => inner.run('INSERT INTO t (name) VALUES (?)', ['nested']));

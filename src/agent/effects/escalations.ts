@@ -123,6 +123,15 @@ export function claim(
   });
 }
 
+/**
+ * Whether this process starts the escalation's thread: one process does, whichever asks first (the run that
+ * opened it, or another process catching up meanwhile); one that stopped before the thread announced it leaves
+ * it to the next that catches up.
+ */
+export function claimThread(deps: AgentDeps, e: Escalation): Promise<boolean> {
+  return deps.store.effects.claim(`thread:${e.id}`, deps.clock());
+}
+
 /** Decisions a stopped process claimed and never carried out, taken over by this one (each by one process only). */
 export async function adoptUnsettled(deps: AgentDeps): Promise<Escalation[]> {
   const adopted: Escalation[] = [];

@@ -10,6 +10,7 @@ export {
   adoptUnsettled,
   approvedAlert,
   claim,
+  claimThread,
   closeEscalation,
   dropMember,
   noteRejection,
