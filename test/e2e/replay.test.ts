@@ -186,6 +186,16 @@ describe('pacing replay refuses what it cannot do', () => {
     expect(hash(demo.db)).toBe(before);
   });
 
+  it.each([
+    [{}, ['--set', 'WARNING_VARIANCE_THRESHOLD=40', '--set', 'HEALTHY_VARIANCE_THRESHOLD=30']],
+    [{}, ['--set', 'HEALTHY_VARIANCE_THRESHOLD=30', '--set', 'WARNING_VARIANCE_THRESHOLD=40']],
+    [{ WARNING_VARIANCE_THRESHOLD: '40' }, ['--set', 'HEALTHY_VARIANCE_THRESHOLD=30']],
+  ])('checks HEALTHY ≤ WARNING on the merged values (env %j, %j)', async (env, args) => {
+    const doc = await replay(demo, [...args, '--runs', '1'], env);
+    expect(doc.settings.HEALTHY_VARIANCE_THRESHOLD).toBe(30);
+    expect(doc.runs).toHaveLength(1);
+  });
+
   it('takes --set, --runs and --since for replay only', async () => {
     const out = await pacing(demo, ['status', '--set', 'CONFIDENCE_THRESHOLD=60']);
     expect(out.code).toBe(2);

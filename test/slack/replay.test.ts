@@ -98,6 +98,14 @@ describe('/pacing replay', () => {
     expect(res.body).toContain('/pacing replay CONFIDENCE_THRESHOLD=60');
   });
 
+  it('reads both variance thresholds before comparing them, in either order', async () => {
+    await t.start();
+    await ask('replay WARNING_VARIANCE_THRESHOLD=40 HEALTHY_VARIANCE_THRESHOLD=30', APPROVER, 'wider');
+    const reply = await t.world.fake.waitForRespond((r) => r.id === 'wider', 10_000);
+    expect(JSON.stringify(reply.body)).not.toContain('must not exceed');
+    expect(JSON.stringify(reply.body)).toContain('No completed run to replay yet');
+  });
+
   it('says there is nothing to replay before the first run', async () => {
     await t.start();
     await ask('replay UNDERSPEND_ACTION=alert', APPROVER, 'empty');
