@@ -38,6 +38,59 @@ export function numbersIn(text: string): { written: string; value: number }[] {
   }));
 }
 
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/** A number written next to an ISO currency code, either side: "5,400 USD", "EUR 4,800". */
+const WITH_CURRENCY = new RegExp(`(${NUMBER.source})\\s?([A-Z]{3})\\b|\\b([A-Z]{3})\\s?(${NUMBER.source})`, 'g');
+
+/** The amounts written with a currency in `text`: `[key of the number, currency code]`. */
+function amountsIn(text: string): { written: string; key: string; currency: string }[] {
+  return [...text.matchAll(WITH_CURRENCY)]
+    .map((m) => ({ written: m[0], number: m[1] ?? m[4] ?? '', currency: m[2] ?? m[3] ?? '' }))
+    .filter((a) => CURRENCIES.has(a.currency))
+    .map((a) => ({
+      written: a.written,
+      key: key(Number(a.number.replace(/[,'\u00a0\u202f]/g, ''))),
+      currency: a.currency,
+    }));
+}
+
+/**
+ * The currencies the evidence holds amounts in, and each amount with its currency: from the figures (an amount and
+ * its currency), the forecast and platform facts (each in one currency), and our own texts ("5,400.00 USD").
+ */
+function currenciesOf(evidence: Evidence): { currencies: Set<string>; amounts: Set<string> } {
+  const currencies = new Set<string>();
+  const amounts = new Set<string>();
+  const add = (n: unknown, currency: unknown): void => {
+    if (typeof currency !== 'string') return;
+    currencies.add(currency);
+    if (typeof n === 'number') amounts.add(`${key(n)} ${currency}`);
+  };
+  for (const v of Object.values(evidence.figures)) if (v !== null && typeof v === 'object') add(v.amount, v.currency);
+  add(null, evidence.figures.currency);
+  add(null, evidence.figures.platformCurrency);
+  for (const v of Object.values(evidence.forecast ?? {})) add(v, evidence.forecast?.currency);
+  for (const v of Object.values(evidence.platformFacts)) add(v, evidence.platformFacts.budgetCurrency);
+  const texts = [evidence.decision.reason, ...evidence.rootCauses.map((c) => c.message)];
+  for (const t of texts)
+    for (const a of amountsIn(without(t, namesOf(evidence)))) amounts.add(`${a.key} ${a.currency}`);
+  return { currencies, amounts };
+}
+
+/**
+ * A currency written with a number must be one the evidence holds amounts in; when the row has amounts in two
+ * currencies (spend in another than the plan), the number must be an amount in that very currency.
+ */
+function wrongCurrency(text: string, evidence: Evidence): string | null {
+  const { currencies, amounts } = currenciesOf(evidence);
+  for (const a of amountsIn(text)) {
+    if (!currencies.has(a.currency)) return `writes ${a.written}, but the evidence has no amount in ${a.currency}`;
+    if (currencies.size > 1 && !amounts.has(`${a.key} ${a.currency}`))
+      return `writes ${a.written}, but the evidence has no such amount in ${a.currency}`;
+  }
+  return null;
+}
+
 /** Names typed by people in the evidence (the plan's, the platform's, an orphan's): quoted, never evidence. */
 function namesOf(evidence: Evidence): string[] {
   const names = [evidence.campaign.untrustedNames.plan, evidence.campaign.untrustedNames.platform];
@@ -119,6 +172,8 @@ export function ground(answer: unknown, evidence: Evidence, model: string): Grou
     for (const n of numbersIn(plain.replace(DATE, ' ')))
       if (!numbers.has(key(n.value)))
         return { ok: false, reason: `writes the number ${n.written}, which the evidence does not hold` };
+    const currency = wrongCurrency(plain, evidence);
+    if (currency) return { ok: false, reason: currency };
   }
   return {
     ok: true,

@@ -31,8 +31,11 @@ class ScriptedExplainer implements Explainer {
   }
 }
 
+const money = (a: Evidence['figures'][string] | undefined): string =>
+  a !== null && typeof a === 'object' ? `${a.amount} ${a.currency}` : String(a);
+
 const grounded: Answer = (e) => ({
-  summary: `Spent ${e.figures.actualSpend} ${e.figures.currency} against ${e.figures.targetSpendToDate} planned to date.`,
+  summary: `Spent ${money(e.figures.actualSpend)} against ${money(e.figures.targetSpendToDate)} planned to date.`,
   causes: [{ text: 'Spend runs far from plan.', evidence: [e.rootCauses[0]?.code] }],
   next_step: 'Check the daily budget on the platform.',
 });

@@ -76,6 +76,8 @@ describe('ground', () => {
     ['no causes', { summary: 'Over plan.', causes: [], next_step: 'Wait.' }, 'malformed answer: causes'],
     ['a cause citing nothing', answer('Over plan.', []), 'malformed answer: causes.0.evidence'],
     ['not an object', 'the campaign is fine', 'malformed answer'],
+    ['a currency the row has no amount in', answer('Spent 2,100 GBP so far.'), 'no amount in GBP'],
+    ['a currency before the number', answer('Spent EUR 2,100 so far.'), null],
   ])('%s', (_, given, rejected) => {
     const out = ground(given, evidenceOf(over), 'model-x');
     if (rejected === null) {
@@ -97,6 +99,37 @@ describe('ground', () => {
         model: 'gpt-x',
       },
     });
+  });
+});
+
+describe('a row whose spend is in another currency than its plan', () => {
+  // Plan 1,400 EUR to date, 5,400 spent in USD: the variance is meaningless, and so is any difference.
+  const mixed = one({}, { spend: 5400, currency: 'USD' });
+
+  it('gives each amount its currency and no difference across currencies', () => {
+    const f = evidenceOf(mixed).figures;
+    expect(f.actualSpend).toEqual({ amount: 5400, currency: 'USD' });
+    expect(f.targetSpendToDate).toEqual({ amount: 1400, currency: 'EUR' });
+    expect(f.flightBudget).toEqual({ amount: 3100, currency: 'EUR' });
+    expect(f.spendComparableWithPlan).toBe(false);
+    expect(f.spendMinusTarget).toBeNull();
+    expect(f.moneyAtStake).toBeNull();
+    expect(groundsOf(evidenceOf(mixed)).numbers.has('4000.00')).toBe(false);
+  });
+
+  it.each<[string, string, string | null]>([
+    ['each amount in its own currency', 'Spent 5,400 USD against 1,400 EUR planned to date.', null],
+    [
+      'spend in the plan currency',
+      'Spent 5400 EUR against 1400 planned.',
+      'writes 5400 EUR, but the evidence has no such amount in EUR',
+    ],
+    ['the plan in the spend currency', 'Spent 5,400 USD against USD 1,400 planned.', 'no such amount in USD'],
+    ['a difference across currencies', 'It is 4,000 over plan.', 'writes the number 4,000'],
+  ])('%s', (_, summary, rejected) => {
+    const out = ground(answer(summary, [mixed.rootCause[0]?.code as string]), evidenceOf(mixed), 'm');
+    if (rejected === null) expect(out.ok).toBe(true);
+    else expect(out).toEqual({ ok: false, reason: expect.stringContaining(rejected) });
   });
 });
 
@@ -150,7 +183,7 @@ describe('evidenceOf', () => {
 
   it('rounds figures to 2 decimals, so the model copies what the check compares', () => {
     const e = evidenceOf(one({ targetSpend: 1400 }, { spend: 1777.777 }));
-    expect(e.figures.actualSpend).toBe(1777.78);
+    expect(e.figures.actualSpend).toEqual({ amount: 1777.78, currency: 'EUR' });
   });
 });
 
@@ -158,12 +191,29 @@ describe('rowsToExplain', () => {
   const healthy = one({ campaignId: 'ok' }, {});
   const big = { ...one({ campaignId: 'big' }, { spend: 5000 }), key: 'big' };
   const small = { ...one({ campaignId: 'small' }, { spend: 2100 }), key: 'small' };
+  // +50 % too, but of a budget of 100,000,000 JPY: 700,000 JPY is 0.7 % of the flight, against 22.6 % for small.
+  const jpy = {
+    ...one(
+      { campaignId: 'jpy', currency: 'JPY', targetSpend: 1_400_000, budget: 100_000_000 },
+      { spend: 2_100_000, currency: 'JPY' },
+    ),
+    key: 'jpy',
+  };
+  // 5,400 USD against 1,400 EUR planned: the difference is no money at all.
+  const mixed = { ...one({ campaignId: 'mixed' }, { spend: 5400, currency: 'USD' }), key: 'mixed' };
 
   it.each<[string, Assessment[], number, string[]]>([
     ['halts and criticals, most money first', [small, healthy, big], 5, ['big', 'small']],
     ['up to the cap', [small, big], 1, ['big']],
     ['none with a cap of 0', [small, big], 0, []],
     ['none on plan', [healthy], 5, []],
+    ['a share of the flight budget, not an amount in another currency', [jpy, small], 1, ['small']],
+    [
+      'spend in another currency than the plan after every comparable row',
+      [mixed, small, jpy],
+      3,
+      ['small', 'jpy', 'mixed'],
+    ],
   ])('%s', (_, rows, cap, keys) => {
     expect(rowsToExplain(rows, cap).map((r) => r.key)).toEqual(keys);
   });
