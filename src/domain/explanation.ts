@@ -201,6 +201,8 @@ export interface ExplanationTotals {
   model: string;
   /** Calls made to the model (at most LLM_MAX_CALLS_PER_RUN). */
   asked: number;
+  /** Rows queued for a call that the step's deadline came before: not asked, not audited (the next run asks). */
+  notAsked: number;
   /** Notes kept: newly written and grounded, or reused. */
   added: number;
   reused: number;

@@ -210,8 +210,16 @@ describe('a provider that is down, slow or refusing', () => {
       expect(decisions(doc)).toEqual(decisions(baseline));
       expect(questions(await pacingJson<PendingDoc>(w, ['pending']))).toEqual(questions(baselinePending));
       expect(doc.results.every((r) => r.explanation === null)).toBe(true);
-      const explanations = doc.summary?.explanations as { durationMs: number; rejected: number };
-      expect(explanations.rejected).toBe(doc.results.filter(wanted).length);
+      const explanations = doc.summary?.explanations as {
+        durationMs: number;
+        asked: number;
+        notAsked: number;
+        rejected: number;
+      };
+      // Every call started is rejected; a row the deadline came before is not asked (nor audited as rejected).
+      expect(explanations.rejected).toBe(explanations.asked);
+      expect(explanations.asked + explanations.notAsked).toBe(doc.results.filter(wanted).length);
+      expect(readAudit(w).filter((e) => e.type === 'explanation_rejected')).toHaveLength(explanations.asked);
       // The step ends by its deadline (plus a little for a loaded machine), whatever the provider does.
       expect(explanations.durationMs).toBeLessThanOrEqual(Number(llm(env).LLM_TIMEOUT_MS) + 1000);
       expect(took).toBeLessThan(30_000);
