@@ -3,6 +3,7 @@
 // a number inside a campaign name never grounds a claim, so a name cannot smuggle a figure into the note.
 import { z } from 'zod';
 import type { Evidence, Explanation, ExplanationAnswer } from './explanation.js';
+import { idsOf, masked, namesOf, quoteNames } from './note-names.js';
 import type { CauseCode } from './types.js';
 
 /** The structured output asked of the model (the providers' tool or JSON schema is made from it). */
@@ -73,7 +74,7 @@ function currenciesOf(evidence: Evidence): { currencies: Set<string>; amounts: S
   for (const v of Object.values(evidence.platformFacts)) add(v, evidence.platformFacts.budgetCurrency);
   const texts = [evidence.decision.reason, ...evidence.rootCauses.map((c) => c.message)];
   for (const t of texts)
-    for (const a of amountsIn(without(t, namesOf(evidence)))) amounts.add(`${a.key} ${a.currency}`);
+    for (const a of amountsIn(masked(t, namesOf(evidence), idsOf(evidence)))) amounts.add(`${a.key} ${a.currency}`);
   return { currencies, amounts };
 }
 
@@ -91,44 +92,20 @@ function wrongCurrency(text: string, evidence: Evidence): string | null {
   return null;
 }
 
-/** Names typed by people in the evidence (the plan's, the platform's, an orphan's): quoted, never evidence. */
-function namesOf(evidence: Evidence): string[] {
-  const names = [evidence.campaign.untrustedNames.plan, evidence.campaign.untrustedNames.platform];
-  for (const c of evidence.rootCauses)
-    for (const [k, v] of Object.entries(c.evidence)) if (/name/i.test(k) && typeof v === 'string') names.push(v);
-  return names.filter((n): n is string => typeof n === 'string' && n.trim() !== '').sort((a, b) => b.length - a.length);
-}
-
-/** Identifiers the note may quote as they are: names and ids are not figures. */
-function identifiersOf(evidence: Evidence): string[] {
-  const ids = [evidence.campaign.planId, evidence.campaign.platformCampaignId].filter(
-    (i): i is string => typeof i === 'string' && i !== '',
-  );
-  return [...namesOf(evidence), ...ids].sort((a, b) => b.length - a.length);
-}
-
-function without(text: string, parts: readonly string[]): string {
-  let out = text;
-  for (const p of parts) out = out.split(p).join(' ');
-  // Case aside: a model may capitalise a name.
-  for (const p of parts) out = out.replace(new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), ' ');
-  return out;
-}
-
 /** The numbers and dates the evidence holds: its figures, and those our own texts (causes, reason) state. */
 export function groundsOf(evidence: Evidence): { numbers: Set<string>; dates: Set<string> } {
   const numbers = new Set<string>();
   const dates = new Set<string>();
   const names = namesOf(evidence);
+  const ids = idsOf(evidence);
   const visit = (value: unknown, path: string): void => {
     if (typeof value === 'number' && Number.isFinite(value)) numbers.add(key(value));
     else if (typeof value === 'string') {
-      if (
-        path.startsWith('campaign.untrustedNames') ||
-        (/name/i.test(path.split('.').at(-1) ?? '') && !path.endsWith('.message'))
-      )
-        return;
-      const text = without(value, names);
+      const field = path.split('.').at(-1) ?? '';
+      // Names and ids are no figures: "campaign 555" grounds no 555.
+      if (path.startsWith('campaign.untrustedNames') || (/name/i.test(field) && field !== 'message')) return;
+      if (field === 'id' || /Id$/.test(field)) return;
+      const text = masked(value, names, ids);
       for (const d of text.match(DATE) ?? []) {
         dates.add(d);
         dates.add(d.slice(0, 10));
@@ -141,6 +118,49 @@ export function groundsOf(evidence: Evidence): { numbers: Set<string>; dates: Se
   };
   visit(evidence, '');
   return { numbers, dates };
+}
+
+const OVER = 'over|above|ahead';
+const UNDER = 'under|below|behind';
+/** A percentage, its sign if written, and the over/under word right after it or right before ("under plan by"). */
+const PERCENT = new RegExp(
+  `(?:\\b(${OVER}|${UNDER})(?:\\s+(?:plan|target|budget))?\\s+by\\s+)?([+\\-−]?)(${NUMBER.source})\\s?%(?:\\s+(${OVER}|${UNDER})\\b)?`,
+  'gi',
+);
+
+/** The signs the evidence gives each percentage's size: the variance, the forecast's, the history's, the causes'. */
+function signedPercentages(evidence: Evidence): Map<string, Set<number>> {
+  const signs = new Map<string, Set<number>>();
+  const add = (v: unknown): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return;
+    const set = signs.get(key(v)) ?? new Set<number>();
+    if (v >= 0) set.add(1);
+    if (v <= 0) set.add(-1);
+    signs.set(key(v), set);
+  };
+  add(evidence.figures.variancePct);
+  add(evidence.forecast?.projectedVariancePct);
+  for (const v of evidence.history?.variances ?? []) add(v);
+  for (const c of evidence.rootCauses)
+    for (const [k, v] of Object.entries(c.evidence)) if (/pct|percent|variance/i.test(k)) add(v);
+  return signs;
+}
+
+/**
+ * Percentages as given (SPEC): one written with a sign, or with "over"/"under" next to it, must have that sign in
+ * the evidence — "40 % under plan" for a +40 % variance is dropped, though the number is right.
+ */
+function wrongDirection(text: string, evidence: Evidence): string | null {
+  const signs = signedPercentages(evidence);
+  for (const m of text.matchAll(PERCENT)) {
+    const [written, before, sign, number, after] = m;
+    const allowed = signs.get(key(Number((number ?? '').replace(/[,'\u00a0\u202f]/g, ''))));
+    const word = (after ?? before ?? '').toLowerCase();
+    const direction = sign ? (sign === '+' ? 1 : -1) : word ? (new RegExp(`^(${OVER})$`).test(word) ? 1 : -1) : 0;
+    if (!allowed || direction === 0 || allowed.has(direction)) continue;
+    return `writes ${written.trim()}, but the evidence has that percentage ${direction > 0 ? 'under' : 'over'} plan`;
+  }
+  return null;
 }
 
 /**
@@ -164,23 +184,29 @@ export function ground(answer: unknown, evidence: Evidence, model: string): Grou
       if (!codes.has(code)) return { ok: false, reason: `cites ${code}, which is not one of the row's root causes` };
   const { numbers, dates } = groundsOf(evidence);
   const texts = [a.summary, ...a.causes.map((c) => c.text), a.next_step];
+  const names = namesOf(evidence);
+  const ids = idsOf(evidence);
   for (const text of texts) {
-    const plain = without(text, identifiersOf(evidence));
+    const plain = masked(text, names, ids);
     for (const d of plain.match(DATE) ?? [])
       if (!dates.has(d) && !dates.has(d.slice(0, 10)))
         return { ok: false, reason: `writes the date ${d}, which the evidence does not hold` };
     for (const n of numbersIn(plain.replace(DATE, ' ')))
       if (!numbers.has(key(n.value)))
         return { ok: false, reason: `writes the number ${n.written}, which the evidence does not hold` };
-    const currency = wrongCurrency(plain, evidence);
-    if (currency) return { ok: false, reason: currency };
+    const wrong = wrongCurrency(plain, evidence) ?? wrongDirection(plain, evidence);
+    if (wrong) return { ok: false, reason: wrong };
   }
   return {
     ok: true,
     explanation: {
-      summary: plainText(a.summary),
-      causes: a.causes.map((c) => ({ text: plainText(c.text), evidence: [...new Set(c.evidence)] as CauseCode[] })),
-      nextStep: plainText(a.next_step),
+      // Names in quotes: what a name says is shown as a name typed by people, never as the model's analysis.
+      summary: plainText(quoteNames(a.summary, names)),
+      causes: a.causes.map((c) => ({
+        text: plainText(quoteNames(c.text, names)),
+        evidence: [...new Set(c.evidence)] as CauseCode[],
+      })),
+      nextStep: plainText(quoteNames(a.next_step, names)),
       model: plainText(model),
     },
   };
