@@ -120,6 +120,9 @@ export function groundsOf(evidence: Evidence): { numbers: Set<string>; dates: Se
   return { numbers, dates };
 }
 
+/** A web address, with or without its scheme: "https://…", "hxxp://…", "www.…". */
+const LINK = /\S*:\/\/\S*|\bwww\.\S*/i;
+
 const OVER = 'over|above|ahead';
 const UNDER = 'under|below|behind';
 /** A percentage, its sign if written, and the over/under word right after it or right before ("under plan by"). */
@@ -186,6 +189,9 @@ export function ground(answer: unknown, evidence: Evidence, model: string): Grou
   const texts = [a.summary, ...a.causes.map((c) => c.text), a.next_step];
   const names = namesOf(evidence);
   const ids = idsOf(evidence);
+  // A note has no reason to link, and Slack turns a bare address into a link on an approval card: dropped.
+  const link = texts.join(' ').match(LINK);
+  if (link) return { ok: false, reason: `writes a link (${link[0]}): a note never links` };
   for (const text of texts) {
     const plain = masked(text, names, ids);
     for (const d of plain.match(DATE) ?? [])
