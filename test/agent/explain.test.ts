@@ -139,6 +139,10 @@ describe('the explanation step', () => {
     expect(model.asked.map((e) => e.campaign.planId)).toEqual(['c-2', 'c-1', 'c-1']);
     expect(second.results.every((r) => r.explanation !== null)).toBe(true);
     expect(second.summary.explanations).toMatchObject({ asked: 1, added: 2, reused: 1 });
+    // Audited when written, not again when reused: two notes in the first run, one new in the second.
+    const added = await w.store.audit.list({ type: 'explanation_added' });
+    expect(added).toHaveLength(3);
+    expect(added.every((e) => e.details.reused === false)).toBe(true);
   });
 
   it('drops a note with an invented number or a code the row lacks, and says why', async () => {
