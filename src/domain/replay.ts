@@ -91,6 +91,20 @@ export function replayRun(rows: Iterable<ResultRow>, memory: Memory, settings: R
 
 export const noActions = (): ActionCounts => ({ log: 0, alert: 0, escalate: 0, halt: 0 });
 
+/**
+ * How many campaigns would change over some runs, each counted once however many runs it changes in, and how many
+ * run-decisions that is: thirty hourly runs must not read as thirty times the campaigns there are.
+ */
+export function changeCounts(runs: readonly { changed: readonly ReplayChange[] }[]): {
+  campaigns: number;
+  decisions: number;
+} {
+  const campaigns = new Set(
+    runs.flatMap((r) => r.changed.map((c) => c.campaignId ?? `${c.platform}:${c.platformCampaignId}`)),
+  );
+  return { campaigns: campaigns.size, decisions: runs.reduce((n, r) => n + r.changed.length, 0) };
+}
+
 /** Causes the policy or the acting added after the matrix: the replay's policy adds its own again. */
 const afterMatrix = (code: string): boolean =>
   code.startsWith('guard_') || code === 'already_paused' || code === 'pause_failed';
