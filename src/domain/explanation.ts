@@ -86,11 +86,18 @@ export function rowsToExplain<T extends Assessment>(rows: readonly T[], cap: num
 }
 
 /**
- * What a note answers: the row's action, amounts and root causes, and the model asked. A stored note is reused
- * while this is unchanged (the same question is not sent twice).
+ * Which check a stored note passed: raised when the evidence or the grounding check changes, so notes kept under a
+ * weaker one (a spend in another currency taken for the plan's, an id's digits taken for a figure) are asked again.
+ */
+const CHECK_VERSION = 2;
+
+/**
+ * What a note answers: the row's action, amounts (each in its currency) and root causes, the model asked, and the
+ * check it passed. A stored note is reused while this is unchanged (the same question is not sent twice).
  */
 export function questionOf(row: ExplainedRow, model: string): string {
   return JSON.stringify([
+    CHECK_VERSION,
     model,
     row.action,
     row.proposedAction,
@@ -98,6 +105,7 @@ export function questionOf(row: ExplainedRow, model: string): string {
     r(row.actualSpend),
     r(row.budget),
     row.currency,
+    row.platformCurrency,
     [...new Set(row.rootCause.map((c) => c.code))].sort(),
   ]);
 }

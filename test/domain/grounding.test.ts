@@ -292,5 +292,9 @@ describe('questionOf', () => {
     expect(questionOf({ ...over, action: 'escalate' }, 'm')).not.toBe(base);
     expect(questionOf({ ...over, rootCause: [] }, 'm')).not.toBe(base);
     expect(questionOf(over, 'other')).not.toBe(base);
+    // Spend read in another currency is another question, though the amounts are the same numbers.
+    expect(questionOf({ ...over, platformCurrency: 'USD' }, 'm')).not.toBe(base);
+    // Notes kept by the earlier check (before amounts carried their currencies) are not reused.
+    expect(JSON.parse(base)[0]).toBe(2);
   });
 });
