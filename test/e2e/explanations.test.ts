@@ -140,6 +140,13 @@ describe('LLM_PROVIDER=openai over the demo', () => {
     expect(sent.map((e) => e.campaign.platformCampaignId)).toContain('20512340004');
   });
 
+  it("prints no leak warning: the provider client listens on each call's own signal", async () => {
+    fake.behave({ kind: 'answer' });
+    const out = await pacing(ws(llm()), ['run', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('keeps the key out of stdout, stderr, the audit trail and the database file', async () => {
     const out = await pacing(w, ['status', '--json']);
     expect(out.stdout + out.stderr).not.toContain(KEY);
