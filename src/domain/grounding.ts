@@ -1,6 +1,7 @@
 // Grounded or dropped (SPEC, Explanations): a model's answer is kept only when every number it writes is one of the
-// evidence's numbers and every cause it cites is one of the row's root cause codes. Names typed by people are data:
-// a number inside a campaign name never grounds a claim, so a name cannot smuggle a figure into the note.
+// evidence's numbers (with its currency, and a percentage with its sign) and every cause it cites is one of the
+// row's root cause codes, and it carries no link. Names typed by people are data: a number inside a campaign name
+// never grounds a claim, so a name cannot smuggle a figure into the note (note-names.ts).
 import { z } from 'zod';
 import type { Evidence, Explanation, ExplanationAnswer } from './explanation.js';
 import { idsOf, masked, namesOf, quoteNames } from './note-names.js';
@@ -24,7 +25,7 @@ export const ANSWER_SCHEMA = z.object({
 export type Grounding = { ok: true; explanation: Explanation } | { ok: false; reason: string };
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
-/** Numbers compare without their sign (the text says "over" or "under") at 2 decimals. */
+/** Numbers compare without their sign at 2 decimals (a percentage's sign is checked apart: wrongDirection). */
 const key = (n: number): string => round2(Math.abs(n)).toFixed(2);
 
 const DATE = /\b\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\b/g;
