@@ -1,6 +1,7 @@
-// The decision and guard settings a replay may change (`--set KEY=VALUE`), each validated by the one config schema
-// (config.ts), so a bad value is named as it would be at start-up.
-import { type Config, loadConfig, SETTING_NAMES } from './config.js';
+// The decision and guard settings a replay may change (`--set KEY=VALUE`), each validated by its own field of the one
+// config schema (config.ts), so a bad value is named as it would be at start-up.
+import type { z } from 'zod';
+import { type Config, EnvSchema, SETTING_NAMES } from './config.js';
 import { closest } from './domain/suggest.js';
 import { ConfigError } from './errors.js';
 import { redactText } from './redact.js';
@@ -51,14 +52,14 @@ export function withOverrides(config: Config, pairs: readonly string[]): Overrid
     const where = DECISION_SETTINGS[name];
     if (!where) throw new ConfigError(name, unknownSetting(name));
     const value = pair.slice(eq + 1).trim();
-    // The schema alone reads the value: the setting by itself, as if it were the only one in the environment.
-    const alone = loadConfig({ [name]: value });
+    const parsed = readSetting(name, value);
     const [group, field] = where;
-    const parsed = (alone[group] as Record<string, unknown>)[field];
     if (group === 'thresholds') thresholds = { ...thresholds, [field]: parsed };
     else guards = { ...guards, [field]: parsed };
     settings[name] = parsed;
   }
+  // The one cross check, on the merged values (configured, then every override): a value read alone would be
+  // compared with the other threshold's default instead of the one in force.
   if (thresholds.healthyVariance > thresholds.warningVariance) {
     throw new ConfigError(
       'HEALTHY_VARIANCE_THRESHOLD',
@@ -66,6 +67,16 @@ export function withOverrides(config: Config, pairs: readonly string[]): Overrid
     );
   }
   return { config: { ...config, thresholds, guards }, settings };
+}
+
+/** One value read by its own field of the schema: its type and range, nothing about the other settings. */
+function readSetting(name: string, value: string): unknown {
+  const field = (EnvSchema.shape as Record<string, z.ZodType>)[name];
+  const parsed = field?.safeParse(value);
+  if (parsed?.success) return parsed.data;
+  const problem = parsed?.error.issues[0]?.message ?? 'is not a setting';
+  // Decision and guard settings are never secrets: the value is echoed as loadConfig does.
+  throw new ConfigError(name, `${name} ${problem} (got "${redactText(value)}").`);
 }
 
 function unknownSetting(name: string): string {

@@ -35,7 +35,7 @@ import { isPostgresUrl, urlUser } from './store/db-url.js';
 
 export const BUNDLED_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
-const EnvSchema = z.object({
+export const EnvSchema = z.object({
   PACING_DATA_DIR: z.string().optional(),
   PACING_DB: z.string().default('pacing.db'),
   PACING_DB_PASSWORD: z.string().optional(),

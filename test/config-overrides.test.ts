@@ -42,6 +42,55 @@ describe('withOverrides', () => {
     expect(o.config.guards.earlyFlightHours).toBe(0);
   });
 
+  // Each value is read by its own field; the one cross check (HEALTHY ≤ WARNING) compares the merged values: the
+  // configured ones (from the environment) with every override applied, in whatever order they were given.
+  it.each([
+    ['both raised, WARNING first', {}, ['WARNING_VARIANCE_THRESHOLD=40', 'HEALTHY_VARIANCE_THRESHOLD=30'], 30, 40],
+    ['both raised, HEALTHY first', {}, ['HEALTHY_VARIANCE_THRESHOLD=30', 'WARNING_VARIANCE_THRESHOLD=40'], 30, 40],
+    [
+      'HEALTHY raised under a configured WARNING',
+      { WARNING_VARIANCE_THRESHOLD: '40' },
+      ['HEALTHY_VARIANCE_THRESHOLD=30'],
+      30,
+      40,
+    ],
+    [
+      'WARNING lowered over a configured HEALTHY',
+      { HEALTHY_VARIANCE_THRESHOLD: '5' },
+      ['WARNING_VARIANCE_THRESHOLD=8'],
+      5,
+      8,
+    ],
+    ['both equal', {}, ['HEALTHY_VARIANCE_THRESHOLD=25'], 25, 25],
+  ])('accepts variance thresholds checked against the merged values: %s', (_, env, pairs, healthy, warning) => {
+    const o = withOverrides(loadConfig(env), pairs);
+    expect(o.config.thresholds.healthyVariance).toBe(healthy);
+    expect(o.config.thresholds.warningVariance).toBe(warning);
+  });
+
+  it.each([
+    [
+      'WARNING under the default HEALTHY',
+      {},
+      ['WARNING_VARIANCE_THRESHOLD=8'],
+      /HEALTHY_VARIANCE_THRESHOLD \(10\) must not exceed WARNING_VARIANCE_THRESHOLD \(8\)/,
+    ],
+    [
+      'HEALTHY over a configured WARNING',
+      { WARNING_VARIANCE_THRESHOLD: '40' },
+      ['HEALTHY_VARIANCE_THRESHOLD=41'],
+      /\(41\) must not exceed WARNING_VARIANCE_THRESHOLD \(40\)/,
+    ],
+    [
+      'the later override crossing the earlier',
+      {},
+      ['HEALTHY_VARIANCE_THRESHOLD=30', 'WARNING_VARIANCE_THRESHOLD=20'],
+      /\(30\) must not exceed WARNING_VARIANCE_THRESHOLD \(20\)/,
+    ],
+  ])('refuses variance thresholds that cross once merged: %s', (_, env, pairs, message) => {
+    expect(() => withOverrides(loadConfig(env), pairs)).toThrow(message);
+  });
+
   it('names only settings the schema knows, each one the matrix or a guard reads', () => {
     expect(DECISION_SETTING_NAMES.length).toBe(11);
     for (const name of DECISION_SETTING_NAMES) expect(SETTING_NAMES).toContain(name);

@@ -1,5 +1,5 @@
 // The explanation step (SPEC, Explanations): once the run has acted and before people are told, a model writes the
-// analyst's note on the halts, escalations and critical rows, most money at stake first, up to the cap of calls.
+// analyst's note on the halts, escalations and critical rows, most at stake first, up to the cap of calls.
 // Calls run a few at a time; the whole step ends at its deadline and abandons what is still out. A note is kept only
 // when grounded in the row's evidence; nothing here changes a decision.
 import { type ExplanationTotals, evidenceOf, questionOf, rowsToExplain } from '../domain/explanation.js';
@@ -35,10 +35,12 @@ export async function explainRows(
       outcomes.push({ row, question, kind: 'reused', explanation: before.explanation });
     else if (toAsk.length < maxCallsPerRun) toAsk.push({ row, question });
   }
-  outcomes.push(...(await askAll(explainer, toAsk, timeoutMs)));
+  const asked = await askAll(explainer, toAsk, timeoutMs);
+  outcomes.push(...asked.outcomes);
   const totals: ExplanationTotals = {
     model: explainer.model,
-    asked: toAsk.length,
+    asked: asked.started,
+    notAsked: toAsk.length - asked.started,
     added: 0,
     reused: 0,
     rejected: 0,
@@ -62,22 +64,34 @@ export async function explainRows(
 
 /**
  * Asks for each row's note, CONCURRENT_CALLS at a time, all within `timeoutMs`: at the deadline the calls still out
- * are aborted and not waited for, and rows not yet asked are not asked.
+ * are aborted and not waited for, and rows not yet asked are not asked (no outcome: nothing to audit, and the
+ * next run asks). Returns the outcomes of the calls started, and how many were.
  */
 async function askAll(
   explainer: Explainer,
   queue: readonly { row: ResultRow; question: string }[],
   timeoutMs: number,
-): Promise<ExplanationOutcome[]> {
+): Promise<{ outcomes: ExplanationOutcome[]; started: number }> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
-  const late = new Promise<'late'>((resolve) => deadline.signal.addEventListener('abort', () => resolve('late')));
+  const late = new Promise<'late'>((resolve) =>
+    deadline.signal.addEventListener('abort', () => resolve('late'), { once: true }),
+  );
   const outcomes = new Map<string, ExplanationOutcome>();
   let next = 0;
   const worker = async () => {
     while (next < queue.length && !deadline.signal.aborted) {
       const item = queue[next++] as (typeof queue)[number];
-      outcomes.set(item.row.key, await askOne(explainer, item.row, item.question, deadline.signal, late));
+      // Each call its own signal, aborted with the deadline's: the provider clients add listeners per call, and on
+      // one shared signal a run of 20 calls trips Node's MaxListenersExceededWarning (read as a leak).
+      const call = new AbortController();
+      const stop = () => call.abort();
+      deadline.signal.addEventListener('abort', stop, { once: true });
+      try {
+        outcomes.set(item.row.key, await askOne(explainer, item.row, item.question, call.signal, late));
+      } finally {
+        deadline.signal.removeEventListener('abort', stop);
+      }
     }
   };
   try {
@@ -86,15 +100,19 @@ async function askAll(
     clearTimeout(timer);
     deadline.abort();
   }
-  return queue.map(
-    ({ row, question }) =>
-      outcomes.get(row.key) ?? {
-        row,
-        question,
-        kind: 'rejected',
-        reason: `no answer within LLM_TIMEOUT_MS (${timeoutMs} ms): the run went on without it`,
-      },
-  );
+  const started = queue.slice(0, next);
+  return {
+    started: started.length,
+    outcomes: started.map(
+      ({ row, question }) =>
+        outcomes.get(row.key) ?? {
+          row,
+          question,
+          kind: 'rejected',
+          reason: `no answer within LLM_TIMEOUT_MS (${timeoutMs} ms): the run went on without it`,
+        },
+    ),
+  };
 }
 
 async function askOne(

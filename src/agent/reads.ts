@@ -137,9 +137,16 @@ export class Reads {
     return this.store.runs.resultsWithoutHistory(runId);
   }
 
-  /** Every escalation on record, open or decided: a replay rebuilds from them what was open when. */
-  async escalations(): Promise<Escalation[]> {
-    return [...(await this.store.escalations.pending()), ...(await this.store.escalations.decidedSince(null))];
+  /**
+   * The escalations a replay rebuilds what was open when from: those still open and those decided after
+   * `decidedAfter`, none created after `createdBy` (older ones were neither open nor recent at any run replayed).
+   */
+  async escalationsAround(decidedAfter: string, createdBy: string): Promise<Escalation[]> {
+    const all = [
+      ...(await this.store.escalations.pending()),
+      ...(await this.store.escalations.decidedSince(decidedAfter)),
+    ];
+    return all.filter((e) => e.createdAt <= createdBy);
   }
 
   /**

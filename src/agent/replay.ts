@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { ResultRow, RunRecord } from '../domain/records.js';
 import type { ActionCounts, ReplayChange } from '../domain/replay.js';
 import { replayRun } from '../domain/replay.js';
-import { memoryAt } from '../domain/replay-memory.js';
+import { EscalationHistory, memoryAt } from '../domain/replay-memory.js';
 import { fieldsBeyond } from '../store/result-codec.js';
 import { guardSettings } from './deps.js';
 import type { Reads } from './reads.js';
@@ -75,7 +75,14 @@ export async function replay(
   const report: ReplayReport = { runs: [], settings, skipped: [] };
   if (chosen.length === 0) return report;
   const policy = { thresholds: config.thresholds, guards: guardSettings(config) };
-  const escalations = await reads.escalations();
+  // Only what any chosen run could have known: decided within HUMAN_DECISION_HOURS before the earliest, or later,
+  // and created by the latest; sorted once for all the runs.
+  const earliest = chosen[0] as RunRecord;
+  const latest = chosen.at(-1) as RunRecord;
+  const decidedAfter = new Date(Date.parse(earliest.startedAt) - policy.guards.humanDecisionHours * 3_600_000);
+  const escalations = new EscalationHistory(
+    await reads.escalationsAround(decidedAfter.toISOString(), latest.startedAt),
+  );
   const resumes = await reads.audit({ type: 'campaign_resumed' });
   for (const run of chosen) {
     await new Promise<void>((resolve) => setImmediate(resolve));

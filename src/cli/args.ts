@@ -70,14 +70,16 @@ function optionHint(typed: string): string {
  * Node's parser explains its errors in its own words ("To specify a positional argument starting with a '-'…"):
  * say what was wrong in ours, with the nearest option when it is a typo.
  */
-function parserError(err: unknown, limitMessage: string): UsageError {
+function parserError(err: unknown, numberMessages: Record<string, string>): UsageError {
   const code = (err as { code?: unknown }).code;
   const message = (err as Error).message;
   const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? '';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${option}.${optionHint(option)}`);
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    // `--limit -1`, `--limit --json` (a value that starts with a dash is ambiguous to parseArgs) or no value.
-    if (option === '--limit') return new UsageError(limitMessage);
+    // `--limit -1`, `--runs -1`, `--limit --json` (a value that starts with a dash is ambiguous to parseArgs) or
+    // no value: say what the option takes.
+    const numberMessage = numberMessages[option];
+    if (numberMessage) return new UsageError(numberMessage);
     if (/does not take an argument/.test(message)) return new UsageError(`${option} takes no value.`);
     return new UsageError(`${option} needs a value.`);
   }
@@ -95,11 +97,12 @@ export function parse(argv: string[]): Parsed {
   // number reaches SQLite as an integer it takes (99999999999999999999 does not fit: "datatype mismatch").
   const maxLimit = 1_000_000;
   const limitMessage = `--limit takes a whole number from 1 to ${maxLimit}.`;
+  const runsMessage = `--runs takes a whole number from 1 to ${maxLimit}.`;
   let result: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
   try {
     result = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (err) {
-    throw parserError(err, limitMessage);
+    throw parserError(err, { '--limit': limitMessage, '--runs': runsMessage });
   }
   const { values, positionals } = result;
   const limitText = values.limit?.trim();
@@ -111,8 +114,7 @@ export function parse(argv: string[]): Parsed {
     throw new UsageError(`--by takes one of ${REPORT_BY.join(', ')} (not "${values.by}").`);
   const runsText = values.runs?.trim();
   const runs = runsText === undefined ? undefined : /^\d+$/.test(runsText) ? Number(runsText) : Number.NaN;
-  if (runs !== undefined && !(runs >= 1 && runs <= maxLimit))
-    throw new UsageError(`--runs takes a whole number from 1 to ${maxLimit}.`);
+  if (runs !== undefined && !(runs >= 1 && runs <= maxLimit)) throw new UsageError(runsMessage);
   const since = values.since?.trim();
   if (since !== undefined && !isDay(since))
     throw new UsageError(`--since takes a date as YYYY-MM-DD, such as 2026-11-01 (not "${values.since}").`);

@@ -4,7 +4,7 @@ import { type ReplayedRun, type ReplayReport, replay } from '../agent/replay.js'
 import type { Config } from '../config.js';
 import { withOverrides } from '../config-overrides.js';
 import { formatMoney } from '../domain/money.js';
-import type { ActionCounts, ReplayChange } from '../domain/replay.js';
+import { type ActionCounts, changeCounts, type ReplayChange } from '../domain/replay.js';
 import { ConfigError } from '../errors.js';
 import { openReadOnlyReader } from '../open.js';
 import { type Io, json, type Options, UsageError } from './commands.js';
@@ -25,10 +25,17 @@ export async function replayCommand(config: Config, o: Options, io: Io): Promise
   }
   const reader = await openReadOnlyReader(config);
   let report: ReplayReport;
+  // When --since leaves nothing to replay: the latest run there is, so the answer can say what to ask instead.
+  let latest: string | null = null;
   try {
     report = reader
       ? await replay(reader.reads, overridden.config, overridden.settings, { runs: o.runs, since: o.since })
       : { runs: [], settings: overridden.settings, skipped: [] };
+    if (reader && o.since !== undefined && report.runs.length === 0 && report.skipped.length === 0)
+      latest = (await reader.reads.runsCompletedSince(null)).reduce<string | null>(
+        (l, r) => (l === null || r.startedAt > l ? r.startedAt : l),
+        null,
+      );
   } finally {
     await reader?.close();
   }
@@ -36,15 +43,23 @@ export async function replayCommand(config: Config, o: Options, io: Io): Promise
     json(io, report);
     return;
   }
-  io.out(replayText(report, io.columns ?? DEFAULT_WIDTH));
+  io.out(replayText(report, io.columns ?? DEFAULT_WIDTH, { since: o.since, latest }));
 }
 
-/** Each run's action counts then and now, and the campaigns whose action changes, most money first. */
-export function replayText(report: ReplayReport, columns: number = DEFAULT_WIDTH): string {
+/** Each run's action counts then and now, and the campaigns whose action changes, most at stake first. */
+export function replayText(
+  report: ReplayReport,
+  columns: number = DEFAULT_WIDTH,
+  asked: { since?: string | undefined; latest?: string | null } = {},
+): string {
   const width = Math.max(40, columns);
   const lines = [...wrap(heading(report), width)];
   if (report.runs.length === 0 && report.skipped.length === 0) {
-    lines.push('No completed run to replay. Start one with: npx pacing run');
+    lines.push(
+      asked.since !== undefined && asked.latest
+        ? `No run started on or after ${asked.since} (latest: ${when(asked.latest)}).`
+        : 'No completed run to replay. Start one with: npx pacing run',
+    );
     return lines.join('\n');
   }
   for (const run of report.runs) lines.push('', ...runLines(run, width));
@@ -59,8 +74,15 @@ export function replayText(report: ReplayReport, columns: number = DEFAULT_WIDTH
 function heading(report: ReplayReport): string {
   const set = Object.entries(report.settings).map(([k, v]) => `${k}=${v}`);
   const runs = plural(report.runs.length, 'run');
-  const changed = report.runs.reduce((n, r) => n + r.changed.length, 0);
-  return `Replay of ${runs} with ${set.length ? set.join(', ') : "today's settings"}: ${plural(changed, 'action')} would change. "then" is what each run did; nothing was written.`;
+  return `Replay of ${runs} with ${set.length ? set.join(', ') : "today's settings"}: ${changesText(report)}. "then" is what each run did; nothing was written.`;
+}
+
+/** "8 campaigns would change (24 decisions over 3 runs)". */
+function changesText(report: Pick<ReplayReport, 'runs'>): string {
+  const { campaigns, decisions } = changeCounts(report.runs);
+  const runs = report.runs.length;
+  const over = runs > 1 ? ` (${plural(decisions, 'decision')} over ${plural(runs, 'run')})` : '';
+  return `${plural(campaigns, 'campaign')} would change${over}`;
 }
 
 const ACTIONS: readonly (keyof ActionCounts)[] = ['log', 'alert', 'escalate', 'halt'];
@@ -74,7 +96,7 @@ function runLines(run: ReplayedRun, width: number): string[] {
     lines.push('  No campaign would change its action.');
     return lines;
   }
-  lines.push(`  ${plural(run.changed.length, 'campaign')} would change, most money first:`);
+  lines.push(`  ${plural(run.changed.length, 'campaign')} would change, most at stake first:`);
   for (const c of run.changed.slice(0, CHANGES_SHOWN)) lines.push(...changeLines(c, width));
   const more = run.changed.length - CHANGES_SHOWN;
   if (more > 0) lines.push(`  … and ${more} more (--json lists them all).`);

@@ -54,6 +54,10 @@ export function decide(s: Situation, t: Pick<Thresholds, 'confidence' | 'undersp
 export const UNDERSPEND_PAUSE_NOTE =
   'It under-delivers, and pausing deepens the underspend: it is paused because UNDERSPEND_ACTION is halt (the default); set UNDERSPEND_ACTION=alert to only alert.';
 
+/** The same, on a question to pause one: nothing is paused until an approver says so. */
+export const UNDERSPEND_ASK_NOTE =
+  'It under-delivers: if approved, the pause deepens the underspend; set UNDERSPEND_ACTION=alert to only alert.';
+
 function decideMatched(
   s: Extract<Situation, { kind: 'matched' }>,
   minConfidence: number,
@@ -96,12 +100,14 @@ function decideMatched(
               'alert',
               `Variance ${formatPct(s.variancePct)} is a critical underspend, but ${conf}: the match or data may be wrong (UNDERSPEND_ACTION=alert: alert, never pause).`,
             );
-      const note = under ? ` ${UNDERSPEND_PAUSE_NOTE}` : '';
       return confident
-        ? act('halt', `Variance ${formatPct(s.variancePct)} is critical; ${conf}.${note}`)
+        ? act(
+            'halt',
+            `Variance ${formatPct(s.variancePct)} is critical; ${conf}.${under ? ` ${UNDERSPEND_PAUSE_NOTE}` : ''}`,
+          )
         : escalate(
             'halt',
-            `Variance ${formatPct(s.variancePct)} is critical, but ${conf}: an approver must confirm the pause.${note}`,
+            `Variance ${formatPct(s.variancePct)} is critical, but ${conf}: an approver must confirm the pause.${under ? ` ${UNDERSPEND_ASK_NOTE}` : ''}`,
           );
     }
   }

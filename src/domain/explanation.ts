@@ -2,6 +2,7 @@
 // stored note still answers the row. Pure: the model is asked in agent/explain.ts, its answer checked in grounding.ts.
 import type { Assessment } from './assess.js';
 import type { BudgetProposal } from './budget.js';
+import { byStake, spendComparable } from './stake.js';
 import type { CauseCode } from './types.js';
 
 /** What a result row carries: the model's note, checked against the row's evidence, and the model that wrote it. */
@@ -22,6 +23,12 @@ export interface ExplanationAnswer {
 /** What the evidence table is built from: an assessed row, with the budget proposal when it has one. */
 export type ExplainedRow = Assessment & { budgetProposal?: BudgetProposal | null | undefined };
 
+/** An amount with the currency it is in: spend may be in another currency than the plan. */
+export interface Amount {
+  amount: number;
+  currency: string | null;
+}
+
 /**
  * What the model is given about one row. Names (the plan's and the platform's) are data typed by people: they are
  * labelled as such and never count as evidence for a number. Ids: the plan id and the platform campaign id only.
@@ -38,10 +45,14 @@ export interface Evidence {
     flight: { start: string | null; end: string | null };
   };
   decision: { action: string; proposedAction: string | null; severity: string | null; reason: string };
-  /** Every figure by name, rounded to 2 decimals (the model copies them as given). */
-  figures: Record<string, number | string | boolean | null>;
+  /**
+   * Every figure by name, rounded to 2 decimals (the model copies them as given); each amount with its currency.
+   * Differences of spend and plan are null when the two are in different currencies.
+   */
+  figures: Record<string, Amount | number | string | boolean | null>;
   rootCauses: { code: CauseCode; message: string; evidence: Record<string, string | number | boolean | null> }[];
-  forecast: Record<string, number | string> | null;
+  /** In the plan's currency (there is no forecast when spend is in another). */
+  forecast: Record<string, number | string | null> | null;
   history: { runs: number; offPlanRuns: number; chronic: boolean; variances: (number | null)[] } | null;
   platformFacts: Record<string, string | number | boolean | null>;
 }
@@ -56,10 +67,8 @@ const OTHER_IDS = /\b(?:[UW](?=[A-Z0-9]*\d)[A-Z0-9]{8,}|[a-z]+-[0-9a-f]{10})\b/g
 const scrub = (s: string): string => s.replace(OTHER_IDS, '[id]');
 const r = (n: number | null | undefined): number | null => (n === null || n === undefined ? null : round2(n));
 
-/** The money at stake on a row: how far spend is from plan (spend itself when there is no plan). */
-export function moneyAtStake(row: Pick<Assessment, 'actualSpend' | 'targetSpend'>): number {
-  return Math.abs((row.actualSpend ?? 0) - (row.targetSpend ?? 0));
-}
+const amount = (n: number | null | undefined, currency: string | null): Amount | null =>
+  n === null || n === undefined ? null : { amount: round2(n), currency };
 
 /** The rows a note is written for: halts, escalations and critical rows that have a cause to cite. */
 export function wantsExplanation(row: Pick<Assessment, 'action' | 'severity' | 'rootCause'>): boolean {
@@ -68,20 +77,27 @@ export function wantsExplanation(row: Pick<Assessment, 'action' | 'severity' | '
   );
 }
 
-/** The rows to explain this run, most money at stake first (ties by key, so runs agree), at most `cap`. */
+/**
+ * The rows to explain this run, most at stake first (the largest share of the flight's budget off plan, whatever
+ * the currency; stake.ts), at most `cap`.
+ */
 export function rowsToExplain<T extends Assessment>(rows: readonly T[], cap: number): T[] {
-  return rows
-    .filter(wantsExplanation)
-    .sort((a, b) => moneyAtStake(b) - moneyAtStake(a) || a.key.localeCompare(b.key))
-    .slice(0, cap);
+  return rows.filter(wantsExplanation).sort(byStake).slice(0, cap);
 }
 
 /**
- * What a note answers: the row's action, amounts and root causes, and the model asked. A stored note is reused
- * while this is unchanged (the same question is not sent twice).
+ * Which check a stored note passed: raised when the evidence or the grounding check changes, so notes kept under a
+ * weaker one (a spend in another currency taken for the plan's, an id's digits taken for a figure) are asked again.
+ */
+const CHECK_VERSION = 2;
+
+/**
+ * What a note answers: the row's action, amounts (each in its currency) and root causes, the model asked, and the
+ * check it passed. A stored note is reused while this is unchanged (the same question is not sent twice).
  */
 export function questionOf(row: ExplainedRow, model: string): string {
   return JSON.stringify([
+    CHECK_VERSION,
     model,
     row.action,
     row.proposedAction,
@@ -89,6 +105,7 @@ export function questionOf(row: ExplainedRow, model: string): string {
     r(row.actualSpend),
     r(row.budget),
     row.currency,
+    row.platformCurrency,
     [...new Set(row.rootCause.map((c) => c.code))].sort(),
   ]);
 }
@@ -97,6 +114,11 @@ export function questionOf(row: ExplainedRow, model: string): string {
 export function evidenceOf(row: ExplainedRow): Evidence {
   const f = row.forecast;
   const proposal = row.budgetProposal ?? null;
+  const comparable = spendComparable(row);
+  const spentIn = row.platformCurrency ?? row.currency;
+  const spent = row.actualSpend ?? 0;
+  const planned = row.targetSpend;
+  const hasPlan = planned !== null && row.actualSpend !== null;
   return {
     campaign: {
       planId: row.campaignId,
@@ -116,14 +138,15 @@ export function evidenceOf(row: ExplainedRow): Evidence {
     figures: {
       currency: row.currency,
       platformCurrency: row.platformCurrency,
-      targetSpendToDate: r(row.targetSpend),
+      spendComparableWithPlan: comparable,
+      targetSpendToDate: amount(row.targetSpend, row.currency),
       targetSource: row.targetSource,
-      actualSpend: r(row.actualSpend),
-      spendMinusTarget:
-        row.actualSpend === null || row.targetSpend === null ? null : round2(row.actualSpend - row.targetSpend),
-      moneyAtStake: round2(moneyAtStake(row)),
+      actualSpend: amount(row.actualSpend, spentIn),
+      // EUR minus USD is no figure: spend in another currency than the plan is not subtracted from it.
+      spendMinusTarget: comparable && hasPlan ? amount(spent - planned, row.currency) : null,
+      moneyAtStake: !comparable ? null : amount(Math.abs(spent - (planned ?? 0)), hasPlan ? row.currency : spentIn),
       variancePct: r(row.variancePct),
-      flightBudget: r(row.budget),
+      flightBudget: amount(row.budget, row.currency),
       confidence: r(row.confidence),
       confidenceMetadata: r(row.confidenceParts.metadata),
       confidenceName: r(row.confidenceParts.name),
@@ -138,6 +161,7 @@ export function evidenceOf(row: ExplainedRow): Evidence {
     })),
     forecast: f
       ? {
+          currency: row.currency,
           dailyRunRate: round2(f.dailyRunRate),
           projectedSpend: round2(f.projectedSpend),
           budget: round2(f.budget),
@@ -161,6 +185,7 @@ export function evidenceOf(row: ExplainedRow): Evidence {
       matchedBy: row.matchedBy,
       timeZone: row.timeZone,
       fetchedAt: row.fetchedAt,
+      budgetCurrency: proposal ? proposal.currency : null,
       dailyBudget: proposal ? r(proposal.from) : null,
       recommendedDailyBudget: proposal ? r(proposal.recommended) : null,
       proposedDailyBudget: proposal ? r(proposal.to) : null,
@@ -184,6 +209,8 @@ export interface ExplanationTotals {
   model: string;
   /** Calls made to the model (at most LLM_MAX_CALLS_PER_RUN). */
   asked: number;
+  /** Rows queued for a call that the step's deadline came before: not asked, not audited (the next run asks). */
+  notAsked: number;
   /** Notes kept: newly written and grounded, or reused. */
   added: number;
   reused: number;

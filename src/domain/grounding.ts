@@ -1,8 +1,10 @@
 // Grounded or dropped (SPEC, Explanations): a model's answer is kept only when every number it writes is one of the
-// evidence's numbers and every cause it cites is one of the row's root cause codes. Names typed by people are data:
-// a number inside a campaign name never grounds a claim, so a name cannot smuggle a figure into the note.
+// evidence's numbers (with its currency, and a percentage with its sign) and every cause it cites is one of the
+// row's root cause codes, and it carries no link. Names typed by people are data: a number inside a campaign name
+// never grounds a claim, so a name cannot smuggle a figure into the note (note-names.ts).
 import { z } from 'zod';
 import type { Evidence, Explanation, ExplanationAnswer } from './explanation.js';
+import { idsOf, masked, namesOf, quoteNames } from './note-names.js';
 import type { CauseCode } from './types.js';
 
 /** The structured output asked of the model (the providers' tool or JSON schema is made from it). */
@@ -23,7 +25,7 @@ export const ANSWER_SCHEMA = z.object({
 export type Grounding = { ok: true; explanation: Explanation } | { ok: false; reason: string };
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
-/** Numbers compare without their sign (the text says "over" or "under") at 2 decimals. */
+/** Numbers compare without their sign at 2 decimals (a percentage's sign is checked apart: wrongDirection). */
 const key = (n: number): string => round2(Math.abs(n)).toFixed(2);
 
 const DATE = /\b\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\b/g;
@@ -38,28 +40,57 @@ export function numbersIn(text: string): { written: string; value: number }[] {
   }));
 }
 
-/** Names typed by people in the evidence (the plan's, the platform's, an orphan's): quoted, never evidence. */
-function namesOf(evidence: Evidence): string[] {
-  const names = [evidence.campaign.untrustedNames.plan, evidence.campaign.untrustedNames.platform];
-  for (const c of evidence.rootCauses)
-    for (const [k, v] of Object.entries(c.evidence)) if (/name/i.test(k) && typeof v === 'string') names.push(v);
-  return names.filter((n): n is string => typeof n === 'string' && n.trim() !== '').sort((a, b) => b.length - a.length);
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/** A number written next to an ISO currency code, either side: "5,400 USD", "EUR 4,800". */
+const WITH_CURRENCY = new RegExp(`(${NUMBER.source})\\s?([A-Z]{3})\\b|\\b([A-Z]{3})\\s?(${NUMBER.source})`, 'g');
+
+/** The amounts written with a currency in `text`: `[key of the number, currency code]`. */
+function amountsIn(text: string): { written: string; key: string; currency: string }[] {
+  return [...text.matchAll(WITH_CURRENCY)]
+    .map((m) => ({ written: m[0], number: m[1] ?? m[4] ?? '', currency: m[2] ?? m[3] ?? '' }))
+    .filter((a) => CURRENCIES.has(a.currency))
+    .map((a) => ({
+      written: a.written,
+      key: key(Number(a.number.replace(/[,'\u00a0\u202f]/g, ''))),
+      currency: a.currency,
+    }));
 }
 
-/** Identifiers the note may quote as they are: names and ids are not figures. */
-function identifiersOf(evidence: Evidence): string[] {
-  const ids = [evidence.campaign.planId, evidence.campaign.platformCampaignId].filter(
-    (i): i is string => typeof i === 'string' && i !== '',
-  );
-  return [...namesOf(evidence), ...ids].sort((a, b) => b.length - a.length);
+/**
+ * The currencies the evidence holds amounts in, and each amount with its currency: from the figures (an amount and
+ * its currency), the forecast and platform facts (each in one currency), and our own texts ("5,400.00 USD").
+ */
+function currenciesOf(evidence: Evidence): { currencies: Set<string>; amounts: Set<string> } {
+  const currencies = new Set<string>();
+  const amounts = new Set<string>();
+  const add = (n: unknown, currency: unknown): void => {
+    if (typeof currency !== 'string') return;
+    currencies.add(currency);
+    if (typeof n === 'number') amounts.add(`${key(n)} ${currency}`);
+  };
+  for (const v of Object.values(evidence.figures)) if (v !== null && typeof v === 'object') add(v.amount, v.currency);
+  add(null, evidence.figures.currency);
+  add(null, evidence.figures.platformCurrency);
+  for (const v of Object.values(evidence.forecast ?? {})) add(v, evidence.forecast?.currency);
+  for (const v of Object.values(evidence.platformFacts)) add(v, evidence.platformFacts.budgetCurrency);
+  const texts = [evidence.decision.reason, ...evidence.rootCauses.map((c) => c.message)];
+  for (const t of texts)
+    for (const a of amountsIn(masked(t, namesOf(evidence), idsOf(evidence)))) amounts.add(`${a.key} ${a.currency}`);
+  return { currencies, amounts };
 }
 
-function without(text: string, parts: readonly string[]): string {
-  let out = text;
-  for (const p of parts) out = out.split(p).join(' ');
-  // Case aside: a model may capitalise a name.
-  for (const p of parts) out = out.replace(new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), ' ');
-  return out;
+/**
+ * A currency written with a number must be one the evidence holds amounts in; when the row has amounts in two
+ * currencies (spend in another than the plan), the number must be an amount in that very currency.
+ */
+function wrongCurrency(text: string, evidence: Evidence): string | null {
+  const { currencies, amounts } = currenciesOf(evidence);
+  for (const a of amountsIn(text)) {
+    if (!currencies.has(a.currency)) return `writes ${a.written}, but the evidence has no amount in ${a.currency}`;
+    if (currencies.size > 1 && !amounts.has(`${a.key} ${a.currency}`))
+      return `writes ${a.written}, but the evidence has no such amount in ${a.currency}`;
+  }
+  return null;
 }
 
 /** The numbers and dates the evidence holds: its figures, and those our own texts (causes, reason) state. */
@@ -67,15 +98,15 @@ export function groundsOf(evidence: Evidence): { numbers: Set<string>; dates: Se
   const numbers = new Set<string>();
   const dates = new Set<string>();
   const names = namesOf(evidence);
+  const ids = idsOf(evidence);
   const visit = (value: unknown, path: string): void => {
     if (typeof value === 'number' && Number.isFinite(value)) numbers.add(key(value));
     else if (typeof value === 'string') {
-      if (
-        path.startsWith('campaign.untrustedNames') ||
-        (/name/i.test(path.split('.').at(-1) ?? '') && !path.endsWith('.message'))
-      )
-        return;
-      const text = without(value, names);
+      const field = path.split('.').at(-1) ?? '';
+      // Names and ids are no figures: "campaign 555" grounds no 555.
+      if (path.startsWith('campaign.untrustedNames') || (/name/i.test(field) && field !== 'message')) return;
+      if (field === 'id' || /Id$/.test(field)) return;
+      const text = masked(value, names, ids);
       for (const d of text.match(DATE) ?? []) {
         dates.add(d);
         dates.add(d.slice(0, 10));
@@ -88,6 +119,52 @@ export function groundsOf(evidence: Evidence): { numbers: Set<string>; dates: Se
   };
   visit(evidence, '');
   return { numbers, dates };
+}
+
+/** A web address, with or without its scheme: "https://…", "hxxp://…", "www.…". */
+const LINK = /\S*:\/\/\S*|\bwww\.\S*/i;
+
+const OVER = 'over|above|ahead';
+const UNDER = 'under|below|behind';
+/** A percentage, its sign if written, and the over/under word right after it or right before ("under plan by"). */
+const PERCENT = new RegExp(
+  `(?:\\b(${OVER}|${UNDER})(?:\\s+(?:plan|target|budget))?\\s+by\\s+)?([+\\-−]?)(${NUMBER.source})\\s?%(?:\\s+(${OVER}|${UNDER})\\b)?`,
+  'gi',
+);
+
+/** The signs the evidence gives each percentage's size: the variance, the forecast's, the history's, the causes'. */
+function signedPercentages(evidence: Evidence): Map<string, Set<number>> {
+  const signs = new Map<string, Set<number>>();
+  const add = (v: unknown): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return;
+    const set = signs.get(key(v)) ?? new Set<number>();
+    if (v >= 0) set.add(1);
+    if (v <= 0) set.add(-1);
+    signs.set(key(v), set);
+  };
+  add(evidence.figures.variancePct);
+  add(evidence.forecast?.projectedVariancePct);
+  for (const v of evidence.history?.variances ?? []) add(v);
+  for (const c of evidence.rootCauses)
+    for (const [k, v] of Object.entries(c.evidence)) if (/pct|percent|variance/i.test(k)) add(v);
+  return signs;
+}
+
+/**
+ * Percentages as given (SPEC): one written with a sign, or with "over"/"under" next to it, must have that sign in
+ * the evidence — "40 % under plan" for a +40 % variance is dropped, though the number is right.
+ */
+function wrongDirection(text: string, evidence: Evidence): string | null {
+  const signs = signedPercentages(evidence);
+  for (const m of text.matchAll(PERCENT)) {
+    const [written, before, sign, number, after] = m;
+    const allowed = signs.get(key(Number((number ?? '').replace(/[,'\u00a0\u202f]/g, ''))));
+    const word = (after ?? before ?? '').toLowerCase();
+    const direction = sign ? (sign === '+' ? 1 : -1) : word ? (new RegExp(`^(${OVER})$`).test(word) ? 1 : -1) : 0;
+    if (!allowed || direction === 0 || allowed.has(direction)) continue;
+    return `writes ${written.trim()}, but the evidence has that percentage ${direction > 0 ? 'under' : 'over'} plan`;
+  }
+  return null;
 }
 
 /**
@@ -111,21 +188,32 @@ export function ground(answer: unknown, evidence: Evidence, model: string): Grou
       if (!codes.has(code)) return { ok: false, reason: `cites ${code}, which is not one of the row's root causes` };
   const { numbers, dates } = groundsOf(evidence);
   const texts = [a.summary, ...a.causes.map((c) => c.text), a.next_step];
+  const names = namesOf(evidence);
+  const ids = idsOf(evidence);
+  // A note has no reason to link, and Slack turns a bare address into a link on an approval card: dropped.
+  const link = texts.join(' ').match(LINK);
+  if (link) return { ok: false, reason: `writes a link (${link[0]}): a note never links` };
   for (const text of texts) {
-    const plain = without(text, identifiersOf(evidence));
+    const plain = masked(text, names, ids);
     for (const d of plain.match(DATE) ?? [])
       if (!dates.has(d) && !dates.has(d.slice(0, 10)))
         return { ok: false, reason: `writes the date ${d}, which the evidence does not hold` };
     for (const n of numbersIn(plain.replace(DATE, ' ')))
       if (!numbers.has(key(n.value)))
         return { ok: false, reason: `writes the number ${n.written}, which the evidence does not hold` };
+    const wrong = wrongCurrency(plain, evidence) ?? wrongDirection(plain, evidence);
+    if (wrong) return { ok: false, reason: wrong };
   }
   return {
     ok: true,
     explanation: {
-      summary: plainText(a.summary),
-      causes: a.causes.map((c) => ({ text: plainText(c.text), evidence: [...new Set(c.evidence)] as CauseCode[] })),
-      nextStep: plainText(a.next_step),
+      // Names in quotes: what a name says is shown as a name typed by people, never as the model's analysis.
+      summary: plainText(quoteNames(a.summary, names)),
+      causes: a.causes.map((c) => ({
+        text: plainText(quoteNames(c.text, names)),
+        evidence: [...new Set(c.evidence)] as CauseCode[],
+      })),
+      nextStep: plainText(quoteNames(a.next_step, names)),
       model: plainText(model),
     },
   };

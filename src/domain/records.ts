@@ -198,7 +198,7 @@ export type AuditType =
   /** A read-back found the daily budget already at the amount meant (nothing to change): a change that took. */
   | 'budget_confirmed'
   | 'budget_dry_run'
-  /** A model's note on a row was kept (model, tokens); `reused: true` when a stored note still answered it. */
+  /** A model's note on a row was written and kept (model, tokens; `reused` is false: a reused note is not audited again). */
   | 'explanation_added'
   /** A model's note was dropped (ungrounded, refused, failed or late): the reason; the row has no note. */
   | 'explanation_rejected'

@@ -6,16 +6,31 @@ import type { AuditEvent, Escalation } from './records.js';
 
 const HOUR_MS = 3_600_000;
 
+/** Escalations sorted once, for a replay that rebuilds the memory of many runs from them. */
+export class EscalationHistory {
+  /** Oldest first (ties by id). */
+  readonly byAge: readonly Escalation[];
+  /** Decided ones, in the order they were decided. */
+  readonly byDecision: readonly Escalation[];
+  constructor(escalations: readonly Escalation[]) {
+    this.byAge = [...escalations].sort((a, b) => cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id));
+    this.byDecision = this.byAge
+      .filter((e) => e.decidedAt !== null)
+      .sort((a, b) => cmp(a.decidedAt ?? '', b.decidedAt ?? ''));
+  }
+}
+
 /** What a run that started at `at` knew; its own questions (opened by `runId`) were not open yet. */
 export function memoryAt(
   at: string,
   runId: string,
-  escalations: readonly Escalation[],
+  escalations: readonly Escalation[] | EscalationHistory,
   resumes: readonly AuditEvent[],
   humanDecisionHours: number,
 ): Memory {
   const since = new Date(Date.parse(at) - humanDecisionHours * HOUR_MS).toISOString();
-  const byAge = [...escalations].sort((a, b) => cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id));
+  const history = escalations instanceof EscalationHistory ? escalations : new EscalationHistory(escalations);
+  const byAge = history.byAge;
 
   const open = new Map<string, OpenQuestion>();
   for (const e of byAge) {
@@ -37,15 +52,13 @@ export function memoryAt(
     const known = decisions.get(key);
     if (!known || known.at <= d.at) decisions.set(key, d);
   };
-  const answered = byAge
-    .filter(
-      (e) =>
-        (e.status === 'approved' || e.status === 'overridden') &&
-        e.decidedAt !== null &&
-        e.decidedAt > since &&
-        e.decidedAt < at,
-    )
-    .sort((a, b) => cmp(a.decidedAt ?? '', b.decidedAt ?? ''));
+  const answered = history.byDecision.filter(
+    (e) =>
+      (e.status === 'approved' || e.status === 'overridden') &&
+      e.decidedAt !== null &&
+      e.decidedAt > since &&
+      e.decidedAt < at,
+  );
   for (const e of answered) {
     const decision = (figures: { variancePct: number | null; actualSpend: number | null }): HumanDecision => ({
       kind: e.status === 'approved' ? 'approved' : 'rejected',

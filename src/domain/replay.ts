@@ -2,12 +2,12 @@
 // matrix (decision.ts) and the policy (policy.ts) — the very functions a run uses — and compared with what the run
 // did. Pure: the rows, what the store remembered then (replay-memory.ts) and the settings come in, counts go out.
 import type { Assessment } from './assess.js';
-import { moneyAtStake } from './batches.js';
 import { dataAgeHours, freshnessScore } from './confidence.js';
 import { decide, type Verdict } from './decision.js';
 import { round2 } from './money.js';
 import { decidePolicy, type GuardSettings, type Memory } from './policy.js';
 import type { ResultRow } from './records.js';
+import { byStake, spendComparable } from './stake.js';
 import type { Action, Cause, Thresholds } from './types.js';
 import { severityOf } from './variance.js';
 
@@ -25,7 +25,10 @@ export interface ReplayChange {
   proposedAction: Assessment['proposedAction'];
   /** Why the row gets `now`, in the policy's words. */
   reason: string;
-  /** |actual − target|: the money the change is about. */
+  /**
+   * |actual − target|: the money the change is about, in `currency`; the spend itself when it cannot be compared
+   * with a plan (no plan, or spend in another currency than the plan).
+   */
   atStake: number;
   currency: string | null;
 }
@@ -33,7 +36,7 @@ export interface ReplayChange {
 export interface RunReplay {
   then: ActionCounts;
   now: ActionCounts;
-  /** Most money at stake first. */
+  /** Most at stake first: the largest share of the flight's budget off plan, whatever the currency (stake.ts). */
   changed: ReplayChange[];
 }
 
@@ -59,13 +62,15 @@ export function replayRun(rows: Iterable<ResultRow>, memory: Memory, settings: R
   const outcome = decidePolicy(assessments, memory, settings.guards, now);
   const then = noActions();
   const counts = noActions();
-  const changed: ReplayChange[] = [];
+  const changed: { change: ReplayChange; row: Assessment }[] = [];
   before.forEach((was, i) => {
     const decided = outcome.rows[i]?.row ?? (assessments[i] as Assessment);
     then[was]++;
     counts[decided.action]++;
     if (decided.action === was) return;
-    changed.push({
+    const comparable = spendComparable(decided) && decided.targetSpend !== null;
+    const spent = decided.actualSpend ?? 0;
+    const change: ReplayChange = {
       campaignId: decided.campaignId,
       platform: decided.platform,
       platformCampaignId: decided.platformCampaignId,
@@ -75,15 +80,30 @@ export function replayRun(rows: Iterable<ResultRow>, memory: Memory, settings: R
       now: decided.action,
       proposedAction: decided.action === 'escalate' ? decided.proposedAction : null,
       reason: decided.reason,
-      atStake: round2(moneyAtStake(decided)),
+      atStake: round2(comparable ? Math.abs(spent - (decided.targetSpend ?? 0)) : spent),
       currency: decided.platformCurrency ?? decided.currency,
-    });
+    };
+    changed.push({ change, row: decided });
   });
-  changed.sort((a, b) => b.atStake - a.atStake);
-  return { then, now: counts, changed };
+  changed.sort((a, b) => byStake(a.row, b.row));
+  return { then, now: counts, changed: changed.map((c) => c.change) };
 }
 
 export const noActions = (): ActionCounts => ({ log: 0, alert: 0, escalate: 0, halt: 0 });
+
+/**
+ * How many campaigns would change over some runs, each counted once however many runs it changes in, and how many
+ * run-decisions that is: thirty hourly runs must not read as thirty times the campaigns there are.
+ */
+export function changeCounts(runs: readonly { changed: readonly ReplayChange[] }[]): {
+  campaigns: number;
+  decisions: number;
+} {
+  const campaigns = new Set(
+    runs.flatMap((r) => r.changed.map((c) => c.campaignId ?? `${c.platform}:${c.platformCampaignId}`)),
+  );
+  return { campaigns: campaigns.size, decisions: runs.reduce((n, r) => n + r.changed.length, 0) };
+}
 
 /** Causes the policy or the acting added after the matrix: the replay's policy adds its own again. */
 const afterMatrix = (code: string): boolean =>

@@ -31,8 +31,11 @@ class ScriptedExplainer implements Explainer {
   }
 }
 
+const money = (a: Evidence['figures'][string] | undefined): string =>
+  a !== null && typeof a === 'object' ? `${a.amount} ${a.currency}` : String(a);
+
 const grounded: Answer = (e) => ({
-  summary: `Spent ${e.figures.actualSpend} ${e.figures.currency} against ${e.figures.targetSpendToDate} planned to date.`,
+  summary: `Spent ${money(e.figures.actualSpend)} against ${money(e.figures.targetSpendToDate)} planned to date.`,
   causes: [{ text: 'Spend runs far from plan.', evidence: [e.rootCauses[0]?.code] }],
   next_step: 'Check the daily budget on the platform.',
 });
@@ -52,6 +55,31 @@ async function world(explainer: Explainer | null, limits = { timeoutMs: 2000, ma
       campaign({ spend: 2400 }),
       campaign({ id: 'g-2', name: 'UK Brand Display', market: 'FR', product: 'Generic', spend: 3000 }),
     ]),
+    now: NOW,
+  });
+  agent.deps.explainer = explainer;
+  agent.deps.explanations = limits;
+  return { agent, store };
+}
+
+/** `n` campaigns 71 % over plan on sure matches: `n` halts to explain. */
+async function manyCritical(explainer: Explainer, n: number, limits: { timeoutMs: number; maxCallsPerRun: number }) {
+  const dir = mkdtempSync(join(tmpdir(), 'pacing-explain-'));
+  const store = await Store.open(join(dir, 'p.db'));
+  cleanups.push(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const ids = Array.from({ length: n }, (_, i) => i + 1);
+  const agent: PacingAgent = agentOnFakes({
+    store,
+    plan: ids.map((i) =>
+      planRow({ campaignId: `c-${i}`, campaignName: `Campaign ${i}`, platformCampaignId: `g-${i}`, line: i + 1 }),
+    ),
+    google: new FakePlatform(
+      'google',
+      ids.map((i) => campaign({ id: `g-${i}`, name: `Campaign ${i}`, spend: 2400 + i })),
+    ),
     now: NOW,
   });
   agent.deps.explainer = explainer;
@@ -111,6 +139,10 @@ describe('the explanation step', () => {
     expect(model.asked.map((e) => e.campaign.planId)).toEqual(['c-2', 'c-1', 'c-1']);
     expect(second.results.every((r) => r.explanation !== null)).toBe(true);
     expect(second.summary.explanations).toMatchObject({ asked: 1, added: 2, reused: 1 });
+    // Audited when written, not again when reused: two notes in the first run, one new in the second.
+    const added = await w.store.audit.list({ type: 'explanation_added' });
+    expect(added).toHaveLength(3);
+    expect(added.every((e) => e.details.reused === false)).toBe(true);
   });
 
   it('drops a note with an invented number or a code the row lacks, and says why', async () => {
@@ -168,6 +200,38 @@ describe('the explanation step', () => {
     expect(report.results.map((r) => r.action).sort()).toEqual(['escalate', 'halt']);
     expect(report.summary.explanations).toMatchObject({ asked: 2, added: 0, rejected: 2 });
     expect(report.summary.explanations?.durationMs).toBeLessThan(4000);
+  });
+
+  it('counts as asked only the calls started before the deadline, and audits no row it never asked', async () => {
+    const hanging = new ScriptedExplainer(() => new Promise(() => {}));
+    const w = await manyCritical(hanging, 7, { timeoutMs: 300, maxCallsPerRun: 20 });
+    const report = await w.agent.run('test');
+    // Four calls go out at once; none answers, so the other three rows are never sent.
+    expect(hanging.asked).toHaveLength(4);
+    expect(report.summary.explanations).toMatchObject({ asked: 4, notAsked: 3, added: 0, rejected: 4 });
+    const rejected = await w.store.audit.list({ type: 'explanation_rejected' });
+    expect(rejected).toHaveLength(4);
+    expect(rejected.map((e) => e.campaignId).sort()).toEqual(hanging.asked.map((e) => e.campaign.planId).sort());
+  });
+
+  it('gives each call its own signal, so listeners added per call never pile up on one (no leak warning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      // As the provider clients do: listeners on the signal of each call, never removed.
+      const listening = new ScriptedExplainer((e, signal) => {
+        for (let i = 0; i < 3; i++) signal.addEventListener('abort', () => {});
+        return grounded(e, signal);
+      });
+      const w = await manyCritical(listening, 12, { timeoutMs: 5000, maxCallsPerRun: 20 });
+      const report = await w.agent.run('test');
+      expect(report.summary.explanations).toMatchObject({ asked: 12, added: 12 });
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
   it('asks at most LLM_MAX_CALLS_PER_RUN, the most money at stake first', async () => {

@@ -77,6 +77,8 @@ describe('usage errors: one line, a hint, and the nearest word', () => {
     [['audit', '--campain', 'X'], 'pacing: unknown option --campain. Did you mean --campaign?'],
     [['audit', '--zzzzzz'], 'pacing: unknown option --zzzzzz.'],
     [['approve', 'esc-1', '--user'], 'pacing: --user needs a value.'],
+    [['replay', '--runs', '-1'], 'pacing: --runs takes a whole number from 1 to 1000000.'],
+    [['replay', '--runs'], 'pacing: --runs takes a whole number from 1 to 1000000.'],
     [['status', '--json=yes'], 'pacing: --json takes no value.'],
     [['approve', 'esc-1'], 'pacing: approve needs --user <slack-user-id> (one of PACING_APPROVERS when set).'],
     [

@@ -242,6 +242,20 @@ describe('decide: UNDERSPEND_ACTION on a critical under-delivery', () => {
     expect(act(s, withUnderspend(setting))).toEqual({ action, proposedAction: proposal });
   });
 
+  it.each([
+    ['paused alone', 90, /it is paused because UNDERSPEND_ACTION is halt/, /If approved|if approved/],
+    [
+      'asked',
+      50,
+      /if approved, the pause deepens the underspend; set UNDERSPEND_ACTION=alert to only alert/,
+      /it is paused/,
+    ],
+  ] as const)('words the underspend note for a pause %s (confidence %d)', (_, confidence, says, never) => {
+    const reason = decide(under(confidence), withUnderspend('halt')).reason;
+    expect(reason).toMatch(says);
+    expect(reason).not.toMatch(never);
+  });
+
   it('says plainly why an under-delivering campaign is paused, and how to only alert', () => {
     const pause = decide(under(90), withUnderspend('halt'));
     expect(pause.reason).toMatch(/pausing deepens the underspend.*set UNDERSPEND_ACTION=alert to only alert/);

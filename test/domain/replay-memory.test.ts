@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentDeps } from '../../src/agent/deps.js';
 import { loadMemory } from '../../src/agent/memory.js';
+import { Reads } from '../../src/agent/reads.js';
 import type { AuditEvent, Escalation } from '../../src/domain/records.js';
-import { memoryAt } from '../../src/domain/replay-memory.js';
+import { EscalationHistory, memoryAt } from '../../src/domain/replay-memory.js';
 import { Store } from '../../src/store/index.js';
 import { escalation, row } from '../cli/rows.js';
 
@@ -155,6 +156,20 @@ describe('memoryAt', () => {
       expect(loaded.decisions.size).toBeGreaterThan(1);
       expect(new Map(rebuilt.open)).toEqual(new Map(loaded.open));
       expect(new Map(rebuilt.decisions)).toEqual(new Map(loaded.decisions));
+      // What a replay reads instead of every escalation ever: decided within the 72 h before the run or later,
+      // created by the run; sorted once. It knows the same.
+      const around = await new Reads(store).escalationsAround(ago(72), RUN_AT);
+      expect(around.map((e) => e.id).sort()).toEqual(['e1', 'e2', 'e4', 'e5']);
+      const narrowed = memoryAt(
+        RUN_AT,
+        'run-now',
+        new EscalationHistory(around),
+        await store.audit.list({ type: 'campaign_resumed' }),
+        72,
+      );
+      expect(new Map(narrowed.open)).toEqual(new Map(loaded.open));
+      expect(new Map(narrowed.decisions)).toEqual(new Map(loaded.decisions));
+      expect(await new Reads(store).escalationsAround(ago(72), ago(1000))).toEqual([]);
     } finally {
       await store.close();
     }

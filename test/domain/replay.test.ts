@@ -5,6 +5,7 @@ import { assessAll } from '../../src/domain/assess.js';
 import { DEFAULT_GUARDS, decidePolicy, type GuardSettings, type Memory } from '../../src/domain/policy.js';
 import type { ResultRow } from '../../src/domain/records.js';
 import { type ReplaySettings, reassess, replayRun } from '../../src/domain/replay.js';
+import { byStake } from '../../src/domain/stake.js';
 import { DEFAULT_THRESHOLDS, type PlanRow, type PlatformCampaign, type Thresholds } from '../../src/domain/types.js';
 import { campaign, hoursBefore, NOW, planRow } from './builders.js';
 
@@ -149,11 +150,44 @@ describe('replay decides stored rows as a run under the new settings would', () 
     expect(stored.find((x) => x.campaignId === 'c-5')?.action).toBe('halt');
   });
 
-  it('lists the changes most money first', () => {
+  it('lists the changes most at stake first: the share of the flight budget off plan, whatever the currency', () => {
     const r = replayRun(stored, noMemory(), settings({ confidence: 101 }, {}), NOW);
-    const stakes = r.changed.map((c) => c.atStake);
-    expect(stakes.length).toBeGreaterThan(2);
-    expect(stakes).toEqual([...stakes].sort((a, b) => b - a));
+    const rows = r.changed.map((c) => stored.find((x) => x.campaignId === c.campaignId) as ResultRow);
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows.map((x) => x.key)).toEqual([...rows].sort(byStake).map((x) => x.key));
+  });
+
+  it('puts a large amount in a small currency after a larger share in another, and never subtracts currencies', () => {
+    const yen = pair(
+      30,
+      2_100_000,
+      { currency: 'JPY' },
+      { currency: 'JPY', targetSpend: 1_400_000, budget: 100_000_000 },
+    );
+    const euro = pair(31, 2100);
+    const mixed = pair(32, 5400, { currency: 'USD' });
+    const { assessments } = assessAll({
+      plan: [yen.row, euro.row, mixed.row],
+      campaigns: [yen.campaign, euro.campaign, mixed.campaign],
+      unavailable: new Map(),
+      now: NOW,
+      thresholds: BASE.thresholds,
+      history: () => [],
+    });
+    // Stored as if they had all been logged: under the usual settings each one changes.
+    const logged: ResultRow[] = assessments.map((a) => ({
+      ...a,
+      action: 'log',
+      runId: 'run-1',
+      status: 'done',
+      escalationId: null,
+      actionNote: null,
+      pause: null,
+    }));
+    const r = replayRun(logged, noMemory(), BASE, NOW);
+    expect(r.changed.map((c) => c.campaignId)).toEqual(['c-31', 'c-30', 'c-32']);
+    // The spend itself is what is at stake when it cannot be compared with the plan: 5,400 USD, not 5,400 − 1,400.
+    expect(r.changed[2]).toMatchObject({ atStake: 5400, currency: 'USD' });
   });
 
   it('respects what people decided then, as the run did', () => {

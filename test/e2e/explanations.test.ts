@@ -140,6 +140,13 @@ describe('LLM_PROVIDER=openai over the demo', () => {
     expect(sent.map((e) => e.campaign.platformCampaignId)).toContain('20512340004');
   });
 
+  it("prints no leak warning: the provider client listens on each call's own signal", async () => {
+    fake.behave({ kind: 'answer' });
+    const out = await pacing(ws(llm()), ['run', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('keeps the key out of stdout, stderr, the audit trail and the database file', async () => {
     const out = await pacing(w, ['status', '--json']);
     expect(out.stdout + out.stderr).not.toContain(KEY);
@@ -210,8 +217,16 @@ describe('a provider that is down, slow or refusing', () => {
       expect(decisions(doc)).toEqual(decisions(baseline));
       expect(questions(await pacingJson<PendingDoc>(w, ['pending']))).toEqual(questions(baselinePending));
       expect(doc.results.every((r) => r.explanation === null)).toBe(true);
-      const explanations = doc.summary?.explanations as { durationMs: number; rejected: number };
-      expect(explanations.rejected).toBe(doc.results.filter(wanted).length);
+      const explanations = doc.summary?.explanations as {
+        durationMs: number;
+        asked: number;
+        notAsked: number;
+        rejected: number;
+      };
+      // Every call started is rejected; a row the deadline came before is not asked (nor audited as rejected).
+      expect(explanations.rejected).toBe(explanations.asked);
+      expect(explanations.asked + explanations.notAsked).toBe(doc.results.filter(wanted).length);
+      expect(readAudit(w).filter((e) => e.type === 'explanation_rejected')).toHaveLength(explanations.asked);
       // The step ends by its deadline (plus a little for a loaded machine), whatever the provider does.
       expect(explanations.durationMs).toBeLessThanOrEqual(Number(llm(env).LLM_TIMEOUT_MS) + 1000);
       expect(took).toBeLessThan(30_000);

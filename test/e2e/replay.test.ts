@@ -118,7 +118,7 @@ describe('pacing replay on the demo after three runs', () => {
     );
   });
 
-  it('prints the counts then and now and the changes, most money first', async () => {
+  it('prints the counts then and now and the changes, most at stake first', async () => {
     const out = await pacing(demo, ['replay', '--set', 'CONFIDENCE_THRESHOLD=101', '--runs', '1']);
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('CONFIDENCE_THRESHOLD=101');
@@ -184,6 +184,32 @@ describe('pacing replay refuses what it cannot do', () => {
     expect(out.stdout).toBe('');
     expect(out.stderr).toMatch(message);
     expect(hash(demo.db)).toBe(before);
+  });
+
+  it.each([
+    [{}, ['--set', 'WARNING_VARIANCE_THRESHOLD=40', '--set', 'HEALTHY_VARIANCE_THRESHOLD=30']],
+    [{}, ['--set', 'HEALTHY_VARIANCE_THRESHOLD=30', '--set', 'WARNING_VARIANCE_THRESHOLD=40']],
+    [{ WARNING_VARIANCE_THRESHOLD: '40' }, ['--set', 'HEALTHY_VARIANCE_THRESHOLD=30']],
+  ])('checks HEALTHY ≤ WARNING on the merged values (env %j, %j)', async (env, args) => {
+    const doc = await replay(demo, [...args, '--runs', '1'], env);
+    expect(doc.settings.HEALTHY_VARIANCE_THRESHOLD).toBe(30);
+    expect(doc.runs).toHaveLength(1);
+  });
+
+  it('says when --since leaves no run, and which run is the latest', async () => {
+    const out = await pacing(demo, ['replay', '--since', '2027-01-01']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('No run started on or after 2027-01-01 (latest: 2026-11-20 13:00 UTC).');
+    expect(out.stdout).not.toContain('Start one with');
+  });
+
+  it('counts each campaign once in the heading, with the decisions over the runs', async () => {
+    const out = await pacing(demo, ['replay', '--set', 'CONFIDENCE_THRESHOLD=101']);
+    const doc = await replay(demo, ['--set', 'CONFIDENCE_THRESHOLD=101']);
+    const campaigns = new Set(doc.runs.flatMap((r) => r.changed.map((c) => c.campaignId ?? c.platformCampaignId)));
+    const decisions = doc.runs.reduce((n, r) => n + r.changed.length, 0);
+    expect(campaigns.size).toBeLessThan(decisions);
+    expect(out.stdout).toContain(`${campaigns.size} campaigns would change (${decisions} decisions over 3 runs).`);
   });
 
   it('takes --set, --runs and --since for replay only', async () => {

@@ -12,7 +12,7 @@ afterAll(() => fake.close());
 
 const evidence = {
   campaign: { planId: 'P-1', platformCampaignId: '9', untrustedNames: {} },
-  figures: { actualSpend: 10, currency: 'EUR', targetSpendToDate: 5 },
+  figures: { actualSpend: { amount: 10, currency: 'EUR' }, targetSpendToDate: { amount: 5, currency: 'EUR' } },
   rootCauses: [{ code: 'over_pacing' }],
 };
 const userTurn = `Evidence for one campaign (JSON):\n<evidence>\n${JSON.stringify(evidence)}\n</evidence>`;

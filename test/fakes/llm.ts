@@ -52,9 +52,17 @@ export interface FakeLlm {
   close(): Promise<void>;
 }
 
-/** A grounded note: figures copied from the evidence as given, the row's first cause cited. */
+/** An amount as the evidence gives it ({ amount, currency }), written "5400 USD"; "null" when there is none. */
+const amountOf = (a: unknown): string => {
+  const m = a as { amount?: unknown; currency?: unknown } | null;
+  return m && typeof m.amount === 'number'
+    ? `${m.amount} ${typeof m.currency === 'string' ? m.currency : ''}`.trim()
+    : 'null';
+};
+
+/** A grounded note: figures copied from the evidence as given (each amount in its currency), the first cause cited. */
 export const groundedNote: NoteWriter = (e) => ({
-  summary: `Spent ${e.figures.actualSpend} ${e.figures.currency ?? ''} against ${e.figures.targetSpendToDate ?? 'no plan'} planned to date.`,
+  summary: `Spent ${amountOf(e.figures.actualSpend)} against ${e.figures.targetSpendToDate ? amountOf(e.figures.targetSpendToDate) : 'no plan'} planned to date.`,
   causes: [{ text: 'Spend is far from plan.', evidence: [e.rootCauses[0]?.code ?? 'over_pacing'] }],
   next_step: 'Check the campaign on the platform.',
 });

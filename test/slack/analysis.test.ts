@@ -144,6 +144,22 @@ describe('the digest', () => {
     await post(blocks);
   });
 
+  it('ranks the biggest case by its share of the flight budget, not by an amount in another currency', () => {
+    const yen = row({
+      campaignId: 'YEN',
+      currency: 'JPY',
+      platformCurrency: 'JPY',
+      actualSpend: 2_500_000,
+      targetSpend: 2_000_000,
+      budget: 50_000_000,
+      explanation: { ...note, summary: 'Yen case.' },
+    });
+    const euro = row({ campaignId: 'EURO', actualSpend: 9000, targetSpend: 1000, explanation: note });
+    const text = textOf(digestBlocks(digestOf([yen, euro])));
+    expect(text).toContain('Spend doubled on 2026-11-18');
+    expect(text).not.toContain('Yen case.');
+  });
+
   it('carries none when no row has a note', () => {
     expect(textOf(digestBlocks(digestOf([row({ actualSpend: 9000, targetSpend: 1000 })])))).not.toContain(
       'as a model reads it',

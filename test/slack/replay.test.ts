@@ -64,11 +64,17 @@ describe('/pacing replay', () => {
     const reply = await t.world.fake.waitForRespond((r) => r.id === 'replay', 10_000);
     const body = reply.body as { response_type: string; text: string; blocks: unknown[] };
     expect(body.response_type).toBe('ephemeral');
-    expect(body.text).toMatch(/^Replay with CONFIDENCE_THRESHOLD=101: \d+ actions would change over 2 runs/);
+    // Each campaign counted once, however many of the runs it changes in.
+    const m =
+      /^Replay with CONFIDENCE_THRESHOLD=101: (\d+) campaigns would change \((\d+) decisions\) over 2 runs/.exec(
+        body.text,
+      );
+    expect(Number(m?.[2])).toBe(2 * Number(m?.[1]));
     const text = JSON.stringify(body.blocks);
-    // Both runs paused three campaigns alone on the demo; at 101 none would be.
-    expect(text).toContain('paused alone 6 → 0');
-    expect(text.match(/paused alone 3 → 0/g)).toHaveLength(2);
+    // Both runs decided three halts alone on the demo (one finds its campaign already paused); at 101 none.
+    expect(text).toContain('pause decided 6 → 0');
+    expect(text.match(/pause decided 3 → 0/g)).toHaveLength(2);
+    expect(text).not.toContain('paused alone');
     expect(text).toContain('ACM-G-005');
     expect(text).toContain('pause → ask (proposes pause)');
     expect(text).toContain('Nothing was changed');
@@ -96,6 +102,14 @@ describe('/pacing replay', () => {
     expect(res.status).toBe(200);
     expect(res.body).toContain(message);
     expect(res.body).toContain('/pacing replay CONFIDENCE_THRESHOLD=60');
+  });
+
+  it('reads both variance thresholds before comparing them, in either order', async () => {
+    await t.start();
+    await ask('replay WARNING_VARIANCE_THRESHOLD=40 HEALTHY_VARIANCE_THRESHOLD=30', APPROVER, 'wider');
+    const reply = await t.world.fake.waitForRespond((r) => r.id === 'wider', 10_000);
+    expect(JSON.stringify(reply.body)).not.toContain('must not exceed');
+    expect(JSON.stringify(reply.body)).toContain('No completed run to replay yet');
   });
 
   it('says there is nothing to replay before the first run', async () => {

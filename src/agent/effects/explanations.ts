@@ -1,5 +1,6 @@
 // What the explanation step leaves behind: the notes kept (for reuse, and in the questions this run opened), and
-// an audit event for every note kept or dropped, with the model and its token counts, never the prompt.
+// an audit event for every note written or dropped (not for one reused), with the model and its token counts, never
+// the prompt.
 import type { Explanation } from '../../domain/explanation.js';
 import type { Escalation, NewAuditEvent, ResultRow } from '../../domain/records.js';
 import { redactText } from '../../redact.js';
@@ -21,21 +22,25 @@ export async function noteExplanations(
   const model = deps.explainer?.model ?? null;
   const kept = outcomes.flatMap((o) => (o.kind === 'rejected' ? [] : [{ ...o, explanation: o.explanation }]));
   const asked = new Map(opened.filter((e) => e.batch === null).map((e) => [e.key, e.id]));
-  const events: NewAuditEvent[] = outcomes.map((o) => ({
-    at,
-    runId,
-    type: o.kind === 'rejected' ? 'explanation_rejected' : 'explanation_added',
-    actor: 'agent',
-    campaignId: o.row.campaignId,
-    platform: o.row.platform,
-    platformCampaignId: o.row.platformCampaignId,
-    details: {
-      model,
-      ...(o.kind === 'rejected' ? { reason: redactText(o.reason) } : { reused: o.kind === 'reused' }),
-      // Token counts, under a name the audit's redaction of credential-like keys leaves alone.
-      usage: { input: o.usage?.inputTokens ?? null, output: o.usage?.outputTokens ?? null },
-    },
-  }));
+  // A reused note was audited when it was written: auditing it again each run (480 events a day for 20 notes on
+  // an hourly schedule) tells nothing new. The run's summary counts the reused ones.
+  const events: NewAuditEvent[] = outcomes
+    .filter((o) => o.kind !== 'reused')
+    .map((o) => ({
+      at,
+      runId,
+      type: o.kind === 'rejected' ? 'explanation_rejected' : 'explanation_added',
+      actor: 'agent',
+      campaignId: o.row.campaignId,
+      platform: o.row.platform,
+      platformCampaignId: o.row.platformCampaignId,
+      details: {
+        model,
+        ...(o.kind === 'rejected' ? { reason: redactText(o.reason) } : { reused: o.kind === 'reused' }),
+        // Token counts, under a name the audit's redaction of credential-like keys leaves alone.
+        usage: { input: o.usage?.inputTokens ?? null, output: o.usage?.outputTokens ?? null },
+      },
+    }));
   await deps.store.transaction(async (tx) => {
     await tx.explanations.save(
       runId,

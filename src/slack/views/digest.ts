@@ -2,10 +2,10 @@
 // their budget, the biggest over- and underspends, and the escalations waiting or expired. Read in seconds.
 
 import { roughMoney } from '../../domain/budget-outlook.js';
-import { moneyAtStake } from '../../domain/explanation.js';
 import { formatAmount, formatMoney, formatPct } from '../../domain/money.js';
 import { atStake, type MoneyAtStake } from '../../domain/overview.js';
 import type { ResultRow } from '../../domain/records.js';
+import { byStake } from '../../domain/stake.js';
 import { standsPaused } from '../../domain/standing.js';
 import type { Digest } from '../digest.js';
 import { analysisLine } from './analysis.js';
@@ -128,10 +128,9 @@ export function digestBlocks(d: Digest): Block[] {
       `• ${severityIcon(r.severity)} ${rowName(r)} · *${formatPct(r.variancePct)}* · ${stake(r)}${standsPaused(r) ? ' · paused' : ''}`;
     if (d.overspends.length) blocks.push(section(`*Biggest overspends*\n${list(d.overspends, variance, SHORT)}`));
     if (d.underspends.length) blocks.push(section(`*Biggest underspends*\n${list(d.underspends, variance, SHORT)}`));
-    // One paragraph from the analyst's notes: the run's biggest case that has one.
-    const noted = [...d.overspends, ...d.underspends]
-      .filter((r) => r.explanation)
-      .sort((a, b) => moneyAtStake(b) - moneyAtStake(a))[0];
+    // One paragraph from the analyst's notes: the run's biggest case that has one (the largest share of its flight's
+    // budget off plan, so no currency outranks another by its size).
+    const noted = [...d.overspends, ...d.underspends].filter((r) => r.explanation).sort(byStake)[0];
     const note = noted ? analysisLine(noted.explanation, 500) : null;
     if (noted && note) blocks.push(section(`*The biggest case, as a model reads it:* ${rowName(noted)}\n${note}`));
     if (d.forecastMisses.length)

@@ -1,10 +1,10 @@
 // `/pacing replay KEY=VALUE…`: what the latest runs would have done under other settings, as one ephemeral answer.
 import type { ReplayReport } from '../../agent/replay.js';
 import { formatMoney } from '../../domain/money.js';
-import type { ActionCounts } from '../../domain/replay.js';
+import { type ActionCounts, changeCounts } from '../../domain/replay.js';
 import { type Block, context, escClip, header, section, slackDate } from './blocks.js';
 
-/** Runs listed one a line (the latest); changes listed from the latest run (most money first). */
+/** Runs listed one a line (the latest); changes listed from the latest run (most at stake first). */
 export const RUNS_LISTED = 10;
 export const CHANGES_LISTED = 10;
 
@@ -26,12 +26,11 @@ export function replayBlocks(r: ReplayReport): Block[] {
   } else {
     const then = sum(r.runs.map((x) => x.then));
     const now = sum(r.runs.map((x) => x.now));
-    const changed = r.runs.reduce((n, x) => n + x.changed.length, 0);
     const first = r.runs[0]?.startedAt;
     const last = r.runs[r.runs.length - 1]?.startedAt;
     blocks.push(
       section(
-        `*${changed} ${changed === 1 ? 'action' : 'actions'} would change* over the last ${r.runs.length} ${r.runs.length === 1 ? 'run' : 'runs'} (${slackDate(first)} to ${slackDate(last)}).\n${countsLine(then, now)}`,
+        `*${changesText(r)}* over the last ${count(r.runs.length, 'run')} (${slackDate(first)} to ${slackDate(last)}).\n${countsLine(then, now)}`,
       ),
     );
     const lines = r.runs
@@ -50,7 +49,7 @@ export function replayBlocks(r: ReplayReport): Block[] {
       const more = latest.changed.length - shown.length;
       blocks.push(
         section(
-          `*In the latest run, most money first:*\n${shown.join('\n')}${more > 0 ? `\n…and ${more} more (\`npx pacing replay --json\` lists them all).` : ''}`,
+          `*In the latest run, most at stake first:*\n${shown.join('\n')}${more > 0 ? `\n…and ${more} more (\`npx pacing replay --json\` lists them all).` : ''}`,
         ),
       );
     }
@@ -70,10 +69,21 @@ export function replayBlocks(r: ReplayReport): Block[] {
 /** Each action as a person says what the agent does. */
 const WORD: Record<string, string> = { log: 'log', alert: 'alert', escalate: 'ask', halt: 'pause' };
 
-/** "Paused alone 3 → 0 · asked 6 → 14 · alerted 6 → 1 · logged 6 → 6". */
+const count = (n: number, one: string): string => `${n} ${n === 1 ? one : `${one}s`}`;
+
+/** "8 campaigns would change (24 decisions)": each campaign once, however many runs it changes in. */
+function changesText(r: ReplayReport): string {
+  const { campaigns, decisions } = changeCounts(r.runs);
+  return `${count(campaigns, 'campaign')} would change${r.runs.length > 1 ? ` (${count(decisions, 'decision')})` : ''}`;
+}
+
+/**
+ * "Pause decided 3 → 0 · asked 6 → 14 · alerted 6 → 1 · logged 6 → 6": a halt decided, not a pause made (a
+ * campaign already paused is not paused again).
+ */
 function countsLine(then: ActionCounts, now: ActionCounts): string {
   return [
-    `paused alone ${then.halt} → ${now.halt}`,
+    `pause decided ${then.halt} → ${now.halt}`,
     `asked ${then.escalate} → ${now.escalate}`,
     `alerted ${then.alert} → ${now.alert}`,
     `logged ${then.log} → ${now.log}`,
@@ -88,6 +98,5 @@ function sum(all: readonly ActionCounts[]): ActionCounts {
 
 /** The text beside the blocks (notifications, screen readers). */
 export function replayText(r: ReplayReport): string {
-  const changed = r.runs.reduce((n, x) => n + x.changed.length, 0);
-  return `Replay with ${settingsText(r)}: ${changed} ${changed === 1 ? 'action' : 'actions'} would change over ${r.runs.length} ${r.runs.length === 1 ? 'run' : 'runs'}`;
+  return `Replay with ${settingsText(r)}: ${changesText(r)} over ${count(r.runs.length, 'run')}`;
 }
