@@ -41,7 +41,12 @@ function startReplica(port: number): Replica {
     out += d;
   });
   let finished = false;
-  const exited = new Promise((resolve) => child.on('exit', (...a) => resolve((finished = true) && a)));
+  const exited = new Promise((resolve) =>
+    child.on('exit', (...a) => {
+      finished = true;
+      resolve(a);
+    }),
+  );
   return { child, base: `http://127.0.0.1:${port}`, output: () => out, exited, done: () => finished };
 }
 
