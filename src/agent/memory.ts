@@ -1,4 +1,5 @@
 // What the store remembers that the policy needs: open questions and what people decided recently.
+import { resumeDecision } from '../domain/intents.js';
 import type { HumanDecision, Memory } from '../domain/policy.js';
 import type { Platform } from '../domain/types.js';
 import type { AgentDeps } from './deps.js';
@@ -17,18 +18,8 @@ export async function loadMemory(
   };
   for (const { key, decision } of await deps.store.escalations.decisionsSince(since)) keep(key, decision);
   for (const e of await deps.store.audit.resumesSince(since)) {
-    if (e.platform === null || e.platformCampaignId === null) continue;
-    const d: HumanDecision = {
-      kind: 'resumed',
-      actor: e.actor,
-      at: e.at,
-      proposedAction: null,
-      escalationId: null,
-      variancePct: typeof e.details.variancePct === 'number' ? e.details.variancePct : null,
-      actualSpend: typeof e.details.actualSpend === 'number' ? e.details.actualSpend : null,
-    };
-    keep(`${e.platform}:${e.platformCampaignId}`, d);
-    if (e.campaignId !== null) keep(`plan:${e.campaignId}`, d);
+    const resume = resumeDecision(e);
+    if (resume) for (const key of resume.keys) keep(key, resume.decision);
   }
   return { open: await deps.store.escalations.openQuestions(), decisions, complete };
 }

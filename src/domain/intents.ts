@@ -1,6 +1,6 @@
 // What the policy decides, as data: one intent per row, the batch questions, the questions to close.
 import type { Assessment } from './assess.js';
-import type { BatchKind } from './records.js';
+import type { AuditEvent, BatchKind } from './records.js';
 import type { CauseCode, Platform, ProposedAction } from './types.js';
 
 /** A question awaiting an approver; a batch's members all point at their batch. */
@@ -24,6 +24,27 @@ export interface HumanDecision {
   /** The campaign's figures when the person decided, to tell whether it has got worse since. */
   variancePct: number | null;
   actualSpend: number | null;
+}
+
+/**
+ * A person's resume from the audit trail as a decision, with the keys it is remembered under (the platform's, and
+ * the plan's when the campaign is matched); null for an event that names no platform campaign.
+ */
+export function resumeDecision(e: AuditEvent): { keys: string[]; decision: HumanDecision } | null {
+  if (e.platform === null || e.platformCampaignId === null) return null;
+  const figure = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return {
+    keys: [`${e.platform}:${e.platformCampaignId}`, ...(e.campaignId === null ? [] : [`plan:${e.campaignId}`])],
+    decision: {
+      kind: 'resumed',
+      actor: e.actor,
+      at: e.at,
+      proposedAction: null,
+      escalationId: null,
+      variancePct: figure(e.details.variancePct),
+      actualSpend: figure(e.details.actualSpend),
+    },
+  };
 }
 
 export interface Memory {

@@ -1,6 +1,7 @@
 // What the store remembered when a past run decided (the policy's Memory at that time), rebuilt from the
 // escalations and the people's resumes on record: the questions open then and the decisions people had taken
 // within HUMAN_DECISION_HOURS before it. Pure. The same rules as agent/memory.ts, read as of an earlier time.
+import { resumeDecision } from './intents.js';
 import type { HumanDecision, Memory, OpenQuestion } from './policy.js';
 import type { AuditEvent, Escalation } from './records.js';
 
@@ -74,18 +75,8 @@ export function memoryAt(
   }
   for (const r of resumes) {
     if (r.type !== 'campaign_resumed' || r.actor === 'agent' || r.at <= since || r.at >= at) continue;
-    if (r.platform === null || r.platformCampaignId === null) continue;
-    const d: HumanDecision = {
-      kind: 'resumed',
-      actor: r.actor,
-      at: r.at,
-      proposedAction: null,
-      escalationId: null,
-      variancePct: typeof r.details.variancePct === 'number' ? r.details.variancePct : null,
-      actualSpend: typeof r.details.actualSpend === 'number' ? r.details.actualSpend : null,
-    };
-    keep(`${r.platform}:${r.platformCampaignId}`, d);
-    if (r.campaignId !== null) keep(`plan:${r.campaignId}`, d);
+    const resume = resumeDecision(r);
+    if (resume) for (const key of resume.keys) keep(key, resume.decision);
   }
   // Which platforms were read completely matters only for closing questions, which a replay never does.
   return { open, decisions, complete: new Set() };
