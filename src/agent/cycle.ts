@@ -14,8 +14,8 @@ import type { SpendObservation } from '../domain/types.js';
 import { asPacingError, RunInProgress } from '../errors.js';
 import { type Applied, apply } from './apply.js';
 import { type AgentDeps, type CycleStep, guardSettings, newId } from './deps.js';
-import { announce, claimThread } from './effects/index.js';
-import { type EscalationGraph, resumeEscalation, startEscalation } from './escalation.js';
+import { announce } from './effects/index.js';
+import { type EscalationGraph, resumeEscalation, startEscalations } from './escalation.js';
 import { explainRows } from './explain.js';
 import { type Ingested, ingest } from './ingest.js';
 import { loadMemory } from './memory.js';
@@ -106,12 +106,9 @@ export async function runCycle(
       }
     }
     // Each escalation gets its own thread, which announces it and waits at its interrupt.
-    const opened = applied.opened;
-    for (const [i, e] of opened.entries()) {
-      // Another process catching up may have started it meanwhile: it is started once.
-      if (await claimThread(deps, e)) await startEscalation(escalations, e);
-      progress('asking approvers', i + 1, opened.length);
-    }
+    await startEscalations(deps, escalations, applied.opened, (done, total) =>
+      progress('asking approvers', done, total),
+    );
     return report;
   } catch (err) {
     const message = asPacingError(err).message;

@@ -4,12 +4,14 @@ import { Annotation, Command, END, interrupt, START, StateGraph } from '@langcha
 import { campaignTitle } from '../domain/lookup.js';
 import type { Decision, Escalation, EscalationClosed } from '../domain/records.js';
 import { PacingError } from '../errors.js';
+import { announcementOrder } from './announce-order.js';
 import { carryOutBudget } from './budget-decisions.js';
 import { checkpointerFor } from './checkpointer.js';
 import type { AgentDeps } from './deps.js';
 import {
   announceEscalation,
   approvedAlert,
+  claimThreads,
   closeNotice,
   notifyOnce,
   pauseCampaign,
@@ -45,8 +47,11 @@ export function buildEscalationGraph(deps: AgentDeps) {
     return e;
   };
 
+  const order = announcementOrder(deps);
   const announce = async (s: typeof EscalationState.State) => {
-    await announceEscalation(deps, await load(s.escalationId), `announce:${s.escalationId}`);
+    const e = await load(s.escalationId);
+    // Threads started together (startEscalations) queue their questions in the order they were opened.
+    await order.inTurn(e.id, () => announceEscalation(deps, e, `announce:${e.id}`));
     return {};
   };
 
@@ -223,6 +228,54 @@ export async function startMissing(graph: EscalationGraph, pending: readonly Esc
     }
   }
   return started;
+}
+
+/** Threads a run starts at once on PostgreSQL: enough to overlap their round trips and commits, few enough to
+ * leave pooled connections to everything else. */
+const THREADS_AT_ONCE = 6;
+
+/**
+ * Starts the threads of the escalations a run opened, each by the one process that claims it. On PostgreSQL a few
+ * at a time (each waits on the server far more than it computes); their questions are still queued in the order
+ * given. SQLite's one connection gains nothing from overlap: there they start one after the other.
+ */
+export async function startEscalations(
+  deps: AgentDeps,
+  graph: EscalationGraph,
+  opened: readonly Escalation[],
+  progress: (done: number, total: number) => void = () => {},
+): Promise<void> {
+  const order = announcementOrder(deps);
+  order.line(opened.map((e) => e.id));
+  let next = 0;
+  let done = 0;
+  let failure: { error: unknown } | null = null;
+  let mine: Set<string>;
+  try {
+    // Another process catching up may have started some meanwhile: each is started once, by its claim's holder.
+    mine = await claimThreads(deps, opened);
+  } catch (error) {
+    for (const e of opened) order.pass(e.id);
+    throw error;
+  }
+  const worker = async () => {
+    while (failure === null && next < opened.length) {
+      const e = opened[next++] as Escalation;
+      try {
+        if (mine.has(e.id)) await startEscalation(graph, e);
+      } catch (error) {
+        failure ??= { error };
+      } finally {
+        order.pass(e.id);
+      }
+      progress(++done, opened.length);
+    }
+  };
+  const width = deps.store.postgres ? THREADS_AT_ONCE : 1;
+  await Promise.all(Array.from({ length: Math.min(width, opened.length) }, worker));
+  // Those never reached (a thread failed first) give up their turns too.
+  for (const e of opened) order.pass(e.id);
+  if (failure) throw (failure as { error: unknown }).error;
 }
 
 /**

@@ -46,4 +46,24 @@ export class EffectLog {
     );
     return taken.changes === 1;
   }
+
+  /**
+   * `claim` for many keys at once: those this process now holds. On PostgreSQL the keys nobody had are taken in
+   * one statement (a run's new threads, all of them unclaimed), and only the rest are asked one by one.
+   */
+  async claimAll(keys: readonly string[], at: string): Promise<Set<string>> {
+    const held = new Set<string>();
+    let rest = keys;
+    if (this.sql.dialect === 'postgres' && keys.length > 1) {
+      const added = await this.sql.all<{ key: string }>(
+        `INSERT INTO effects (key, at, result) SELECT k, ?, ? FROM json_array_elements_text(?::json) AS k
+         ON CONFLICT DO NOTHING RETURNING key`,
+        [at, JSON.stringify({ owner: PROCESS_ID }), JSON.stringify(keys)],
+      );
+      for (const r of added) held.add(r.key);
+      rest = keys.filter((k) => !held.has(k));
+    }
+    for (const k of rest) if (await this.claim(k, at)) held.add(k);
+    return held;
+  }
 }

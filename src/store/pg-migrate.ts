@@ -1,9 +1,10 @@
 // Brings a PostgreSQL database's schema up to date, once, whichever replica starts first: the app's migrations
 // (pg-schema.ts) and the checkpointer's tables (PostgresSaver.setup, which takes no lock of its own) run on one
 // dedicated connection holding a session advisory lock, so replicas starting together wait for one another.
-import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import type { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import type pg from 'pg';
 import { DataError } from '../errors.js';
+import { BatchedPostgresSaver } from './pg-saver.js';
 import { PG_MIGRATIONS } from './pg-schema.js';
 import { describeUrl, isConnectionFailure, unreachable } from './postgres.js';
 
@@ -35,9 +36,12 @@ export async function currentSchema(client: pg.ClientBase | pg.Pool, url: string
   return schema;
 }
 
-/** The checkpointer over `pool`, writing to `schema` (PostgresSaver names its tables with the schema). */
+/**
+ * The checkpointer over `pool`, writing to `schema` (PostgresSaver names its tables with the schema), each of
+ * its writes one statement (pg-saver.ts).
+ */
 export function postgresSaver(pool: pg.Pool, schema: string): PostgresSaver {
-  return new PostgresSaver(pool, undefined, { schema });
+  return new BatchedPostgresSaver(pool, schema);
 }
 
 /**
@@ -65,36 +69,7 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<PgMig
     if (current !== null) return { schema, from: current, to: current, applied: [] };
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(schema, 'migrate')]);
     try {
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, sqlite_version INTEGER NOT NULL, applied_at TEXT NOT NULL)`,
-      );
-      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version');
-      const from = rows[0]?.v ?? 0;
-      if (from > PG_MIGRATIONS.length)
-        throw new DataError(
-          `The PostgreSQL database ${describeUrl(url)} was written by a newer Pacing Agent (schema ${from}, this one knows ${PG_MIGRATIONS.length}); upgrade the app.`,
-          describeUrl(url),
-        );
-      const applied: number[] = [];
-      for (let v = from; v < PG_MIGRATIONS.length; v++) {
-        const migration = PG_MIGRATIONS[v] as (typeof PG_MIGRATIONS)[number];
-        await client.query('BEGIN');
-        try {
-          await client.query(migration.sql);
-          await client.query('INSERT INTO schema_version (version, sqlite_version, applied_at) VALUES ($1, $2, $3)', [
-            v + 1,
-            migration.sqlite,
-            new Date().toISOString(),
-          ]);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK');
-          throw err;
-        }
-        applied.push(v + 1);
-      }
-      await postgresSaver(pool, schema).setup();
-      return { schema, from, to: PG_MIGRATIONS.length, applied };
+      return await migrateLocked(client, url, schema);
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(schema, 'migrate')]);
     }
@@ -107,6 +82,63 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<PgMig
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * Under the lock: every migration the database lacks and the checkpointer's set-up, in one transaction (one
+ * commit: a fresh schema is ready in a few round trips, and a failure leaves it as it was). The app's migrations
+ * go in one multi-statement message; the set-up runs its own queries on this connection, each in a savepoint,
+ * since it probes for its table by letting a query fail.
+ */
+async function migrateLocked(client: pg.PoolClient, url: string, schema: string): Promise<PgMigrationReport> {
+  await client.query('BEGIN');
+  try {
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, sqlite_version INTEGER NOT NULL, applied_at TEXT NOT NULL)`,
+    );
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version');
+    const from = rows[0]?.v ?? 0;
+    if (from > PG_MIGRATIONS.length)
+      throw new DataError(
+        `The PostgreSQL database ${describeUrl(url)} was written by a newer Pacing Agent (schema ${from}, this one knows ${PG_MIGRATIONS.length}); upgrade the app.`,
+        describeUrl(url),
+      );
+    const applied: number[] = [];
+    const at = new Date().toISOString();
+    const steps: string[] = [];
+    for (let v = from; v < PG_MIGRATIONS.length; v++) {
+      const migration = PG_MIGRATIONS[v] as (typeof PG_MIGRATIONS)[number];
+      steps.push(
+        migration.sql,
+        `;\nINSERT INTO schema_version (version, sqlite_version, applied_at) VALUES (${v + 1}, ${migration.sqlite}, '${at}');\n`,
+      );
+      applied.push(v + 1);
+    }
+    if (steps.length) await client.query(steps.join(''));
+    await postgresSaver(inSavepoints(client), schema).setup();
+    await client.query('COMMIT');
+    return { schema, from, to: PG_MIGRATIONS.length, applied };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/** A stand-in for the pool that hands out `client` (inside a transaction), each query in a savepoint of its own. */
+function inSavepoints(client: pg.PoolClient): pg.Pool {
+  const query = async (text: string, values?: unknown[]) => {
+    await client.query('SAVEPOINT pacing_setup');
+    try {
+      const result = await client.query(text, values);
+      await client.query('RELEASE SAVEPOINT pacing_setup');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT pacing_setup');
+      throw err;
+    }
+  };
+  const lent = { query, release: () => {} };
+  return { connect: async () => lent, query } as unknown as pg.Pool;
 }
 
 /** The schema's version when both the app's and the checkpointer's migrations are all in, else null. */

@@ -1,9 +1,10 @@
 // The store's port (sql.ts) over PostgreSQL: a pg.Pool shared by the store and the checkpointer, `?` placeholders
-// numbered for the server, transactions on one pooled client, and bulk inserts as multi-row INSERTs.
+// numbered for the server, transactions on one pooled client, and bulk inserts with COPY.
 import pg from 'pg';
 import { DataError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { describeUrl } from './db-url.js';
+import { copyRows } from './pg-copy-in.js';
 import type { Sql, SqlChanges, SqlValue } from './sql.js';
 
 export { describeUrl, isPostgresUrl } from './db-url.js';
@@ -138,8 +139,6 @@ function statement(sql: string): { text: string; name: string | undefined } {
   return s;
 }
 
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 export class PostgresSql implements Sql {
   readonly dialect = 'postgres' as const;
 
@@ -176,19 +175,15 @@ export class PostgresSql implements Sql {
   async insertMany(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
     if (rows.length === 0) return;
     if (columns.length === 0) throw new Error(`insertMany into ${table} needs at least one column`);
-    const perStatement = Math.floor(MAX_PARAMETERS / columns.length);
-    const head = `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES `;
-    const row = `(${columns.map(() => '?').join(', ')})`;
-    for (let start = 0; start < rows.length; start += perStatement) {
-      const chunk = rows.slice(start, start + perStatement);
-      const params: SqlValue[] = [];
-      for (const r of chunk) {
-        if (r.length !== columns.length)
-          throw new Error(`insertMany into ${table}: a row has ${r.length} values for ${columns.length} columns`);
-        for (const v of r) params.push(v);
-      }
-      // Not prepared: one parse serves thousands of rows, and the server keeps no plan per chunk size.
-      await this.query(head + new Array(chunk.length).fill(row).join(', '), params, false);
+    for (const r of rows)
+      if (r.length !== columns.length)
+        throw new Error(`insertMany into ${table}: a row has ${r.length} values for ${columns.length} columns`);
+    // COPY streams over one connection: outside a transaction, one is taken for it.
+    if (this.db instanceof pg.Pool) return this.transaction((tx) => tx.insertMany(table, columns, rows));
+    try {
+      await copyRows(this.db, table, columns, rows);
+    } catch (err) {
+      throw isConnectionFailure(err) ? unreachable(this.url, err) : err;
     }
   }
 

@@ -25,7 +25,7 @@ export interface Sql {
   exec(sql: string): Promise<void>;
   /**
    * Inserts many rows into one table in as few round trips as the engine allows (a prepared statement in a
-   * loop on SQLite, multi-row INSERTs on PostgreSQL). Call it inside `transaction` for one commit.
+   * loop on SQLite, COPY on PostgreSQL). Call it inside `transaction` for one commit.
    */
   insertMany(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
   /**

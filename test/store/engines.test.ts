@@ -201,6 +201,53 @@ describe.each(ENGINES)('the store on $dialect', (engine) => {
     expect(await store.effects.done('thread:esc-2')).toBe(true);
   });
 
+  it('claims many keys at once as one by one: new ones, its own, and those of a process that is gone', async () => {
+    const store = s.get();
+    expect(await store.effects.claim('thread:mine', T0)).toBe(true);
+    await store.sql.run('INSERT INTO effects (key, at, result) VALUES (?, ?, ?)', [
+      'thread:gone',
+      T0,
+      JSON.stringify({ owner: '4194305:gone' }),
+    ]);
+    // Held by a process that still runs (this one's pid, without its token).
+    await store.sql.run('INSERT INTO effects (key, at, result) VALUES (?, ?, ?)', [
+      'thread:live',
+      T0,
+      JSON.stringify({ owner: String(process.pid) }),
+    ]);
+    const keys = ['thread:new-1', 'thread:mine', 'thread:gone', 'thread:live', 'thread:new-2'];
+    const held = await store.effects.claimAll(keys, T1);
+    expect([...held].sort()).toEqual(['thread:gone', 'thread:mine', 'thread:new-1', 'thread:new-2']);
+    // Each of those is this process's now; a second claim of all finds the same.
+    expect([...(await store.effects.claimAll(keys, T1))].sort()).toEqual([...held].sort());
+    expect(await store.effects.claimAll([], T1)).toEqual(new Set());
+  });
+
+  it('remembers hundreds of announcements at once and forgets them at once, the last state of a key standing', async () => {
+    const store = s.get();
+    const state = (i: number) => ({
+      severity: i % 2 ? 'warning' : null,
+      action: 'alert',
+      pause: null,
+      variancePct: i / 4,
+    });
+    const posted = Array.from({ length: 1_500 }, (_, i) => ({ key: `plan:C-${i}`, state: state(i) }));
+    await store.announcements.update('run-1', T0, [...posted, { key: 'plan:C-7', state: state(8) }], []);
+    const all = await store.announcements.all();
+    expect(all.size).toBe(1_500);
+    expect(all.get('plan:C-3')).toEqual(state(3));
+    expect(all.get('plan:C-7')).toEqual(state(8));
+    await store.announcements.update(
+      'run-2',
+      T1,
+      [{ key: 'plan:C-3', state: state(4) }],
+      posted.slice(10).map((p) => p.key),
+    );
+    expect(await store.announcements.all()).toEqual(
+      new Map(posted.slice(0, 10).map((p, i) => [p.key, i === 3 ? state(4) : i === 7 ? state(8) : p.state])),
+    );
+  });
+
   it('acts once on a request signature, whoever sees it (concurrent replicas included)', async () => {
     const store = s.get();
     const firsts = await Promise.all([1, 2, 3, 4].map(() => store.seenRequests.first('v0=abc', Date.now())));

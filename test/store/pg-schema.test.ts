@@ -138,6 +138,27 @@ describe('migratePostgres', () => {
     }
   });
 
+  it('migrates in one transaction: a set-up that fails leaves the schema as it found it', async () => {
+    const pool = createPool(db.url, { max: 2 });
+    try {
+      // A table in the way of the checkpointer's last migration (it alters checkpoint_blobs.blob).
+      await pool.query('CREATE TABLE checkpoint_blobs (thread_id TEXT)');
+      await expect(migratePostgres(pool, db.url)).rejects.toThrow(/blob/);
+      const { rows } = await pool.query<{ t: string }>(
+        `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`,
+      );
+      expect(rows.map((r) => r.t)).toEqual(['checkpoint_blobs']);
+      // Out of the way, the next start migrates it whole.
+      await pool.query('DROP TABLE checkpoint_blobs');
+      expect(await migratePostgres(pool, db.url)).toMatchObject({
+        from: 0,
+        applied: PG_MIGRATIONS.map((_, i) => i + 1),
+      });
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('refuses a database written by a newer app', async () => {
     const pool = createPool(db.url, { max: 2 });
     try {

@@ -132,6 +132,15 @@ export function claimThread(deps: AgentDeps, e: Escalation): Promise<boolean> {
   return deps.store.effects.claim(`thread:${e.id}`, deps.clock());
 }
 
+/** `claimThread` for a run's new escalations at once: the ids of those whose threads this process starts. */
+export async function claimThreads(deps: AgentDeps, opened: readonly Escalation[]): Promise<Set<string>> {
+  const held = await deps.store.effects.claimAll(
+    opened.map((e) => `thread:${e.id}`),
+    deps.clock(),
+  );
+  return new Set(opened.filter((e) => held.has(`thread:${e.id}`)).map((e) => e.id));
+}
+
 /** Decisions a stopped process claimed and never carried out, taken over by this one (each by one process only). */
 export async function adoptUnsettled(deps: AgentDeps): Promise<Escalation[]> {
   const adopted: Escalation[] = [];

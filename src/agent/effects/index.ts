@@ -11,6 +11,7 @@ export {
   approvedAlert,
   claim,
   claimThread,
+  claimThreads,
   closeEscalation,
   dropMember,
   noteRejection,
