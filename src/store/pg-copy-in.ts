@@ -1,14 +1,12 @@
 // Many rows into one PostgreSQL table with COPY … FROM STDIN (text format): the server reads them as a stream of
 // lines instead of parsing a statement with tens of thousands of parameters, about half the time for a run's
-// 10,000 results. The rows go over one connection (a transaction's client) in 64 KB messages.
-import pg from 'pg';
+// 10,000 results. The rows go over one connection (a transaction's client) in 64 KB messages, through
+// pg-copy-streams, which speaks COPY's sub-protocol on pg's own connection.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { SqlValue } from './sql.js';
-
-/** What pg's connection offers a query that answers the server's CopyInResponse. */
-interface CopyConnection {
-  sendCopyFromChunk(chunk: Buffer): void;
-  endCopyFrom(): void;
-}
 
 const CHUNK = 64 * 1024;
 const SPECIAL = /[\\\n\r\t]/;
@@ -42,22 +40,6 @@ function chunks(rows: readonly (readonly SqlValue[])[]): Buffer[] {
   return out;
 }
 
-/** A query that, once the server is ready for COPY's data, sends the lines and ends them. */
-class CopyIn extends pg.Query {
-  constructor(
-    text: string,
-    private readonly data: Buffer[],
-    callback: (err: Error | undefined) => void,
-  ) {
-    super({ text }, callback);
-  }
-
-  handleCopyInResponse(connection: CopyConnection): void {
-    for (const chunk of this.data) connection.sendCopyFromChunk(chunk);
-    connection.endCopyFrom();
-  }
-}
-
 /** Copies `rows` into `table` over `client`; the rows land together (in the client's transaction, if any). */
 export function copyRows(
   client: pg.ClientBase,
@@ -67,8 +49,5 @@ export function copyRows(
 ): Promise<void> {
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
   const text = `COPY ${quote(table)} (${columns.map(quote).join(', ')}) FROM STDIN`;
-  const data = chunks(rows);
-  return new Promise((resolve, reject) => {
-    client.query(new CopyIn(text, data, (err) => (err ? reject(err) : resolve())));
-  });
+  return pipeline(Readable.from(chunks(rows)), client.query(copyFrom(text)));
 }
