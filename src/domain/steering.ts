@@ -151,9 +151,22 @@ function proposalFor(
   if (a.campaignId === null || a.platformCampaignId === null) return null;
   const c = campaigns.get(platformKey(a));
   if (!c) return null;
+  // Only the fields a proposal reads: spreading the whole row (some 50 keys) for each of 10,000 rows was a fifth of
+  // the decide step and most of its garbage.
   const proposal = proposeBudget(
     {
-      ...a,
+      campaignId: a.campaignId,
+      platformCampaignId: a.platformCampaignId,
+      platformStatus: a.platformStatus,
+      startDate: a.startDate,
+      endDate: a.endDate,
+      timeZone: a.timeZone,
+      budget: a.budget,
+      planCurrency: a.planCurrency,
+      platformCurrency: a.platformCurrency,
+      forecast: a.forecast,
+      action: a.action,
+      proposedAction: a.proposedAction,
       dailyBudget: c.dailyBudget,
       sharedBudget: c.sharedBudget,
       lifetimeBudget: c.lifetimeBudget,
