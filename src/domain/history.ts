@@ -15,13 +15,19 @@ export interface Pacing {
  * least 3 off-plan runs and at least half of them.
  */
 export function runHistory(earlier: readonly Pacing[], now: Pacing): RunHistory {
-  const runs = [...earlier.slice(-(HISTORY_RUNS - 1)), now];
-  const offPlanRuns = runs.filter((r) => r.severity === 'warning' || r.severity === 'critical').length;
+  // One pass, no copies: every campaign of a run asks.
+  const variances: (number | null)[] = [];
+  let offPlanRuns = 0;
+  for (let i = Math.max(0, earlier.length - (HISTORY_RUNS - 1)); i <= earlier.length; i++) {
+    const r = i < earlier.length ? (earlier[i] as Pacing) : now;
+    if (r.severity === 'warning' || r.severity === 'critical') offPlanRuns++;
+    variances.push(r.variancePct);
+  }
   return {
-    runs: runs.length,
+    runs: variances.length,
     offPlanRuns,
-    chronic: offPlanRuns >= 3 && offPlanRuns * 2 >= runs.length,
-    variances: runs.map((r) => r.variancePct),
+    chronic: offPlanRuns >= 3 && offPlanRuns * 2 >= variances.length,
+    variances,
   };
 }
 
@@ -64,6 +70,10 @@ export function campaignHistories(
  * milliseconds in decimal) was twice as long, and is still read.
  */
 export function encodePacing(earlier: string | null, at: number, now: Pacing, since: number): string {
+  const latest = spell(at, now.severity ?? '', now.variancePct === null ? '' : String(now.variancePct));
+  // Most often every stored run is kept as written: its last runs are then a tail of the text, cut without a split.
+  const tail = earlier ? keptTail(earlier, since) : null;
+  if (tail !== null) return `${tail};${latest}`;
   const kept: string[] = [];
   // Every run after `since` (times are not always in order: PACING_NOW, a clock set back), the last HISTORY_RUNS − 1
   // of them kept, re-spelt when they were written the earlier way.
@@ -75,8 +85,31 @@ export function encodePacing(earlier: string | null, at: number, now: Pacing, si
     kept.push(bar <= 8 ? e : spell(ms, e.slice(bar + 1, last), e.slice(last + 1)));
   }
   const recent = kept.slice(-(HISTORY_RUNS - 1));
-  recent.push(spell(at, now.severity ?? '', now.variancePct === null ? '' : String(now.variancePct)));
+  recent.push(latest);
   return recent.join(';');
+}
+
+/**
+ * The last HISTORY_RUNS − 1 runs of `encoded` as they are written, when each of its runs is kept exactly as written
+ * (after `since`, in the base-36 spelling); null when one is not, and the runs must be gone through one by one.
+ */
+function keptTail(encoded: string, since: number): string | null {
+  // Where each run starts, the last HISTORY_RUNS − 1 of them in a ring.
+  const starts: number[] = [];
+  let count = 0;
+  let from = 0;
+  while (from <= encoded.length) {
+    let end = encoded.indexOf(';', from);
+    if (end < 0) end = encoded.length;
+    const bar = encoded.indexOf('|', from);
+    if (bar < from || bar >= end || bar - from > 8) return null;
+    if (!(Number.parseInt(encoded.slice(from, bar), 36) * 1000 > since)) return null;
+    starts[count % (HISTORY_RUNS - 1)] = from;
+    count++;
+    from = end + 1;
+  }
+  const first = count <= HISTORY_RUNS - 1 ? 0 : (starts[count % (HISTORY_RUNS - 1)] as number);
+  return first === 0 ? encoded : encoded.slice(first);
 }
 
 /** The runs an encoded pacing holds after `since` (ms), oldest first. */

@@ -93,6 +93,29 @@ describe('pacing spelling', () => {
 
 const warnAt = (v: number) => ({ severity: 'warning', variancePct: v }) as const;
 
+describe('pacing stored again: the kept runs as written, then this run', () => {
+  const t0 = Date.parse('2026-11-01T09:00:00Z');
+  const HOUR = 3_600_000;
+  const entry = (i: number, v = i) => `${Math.floor((t0 + i * HOUR) / 1000).toString(36)}|h|${v}`;
+  const runs = (n: number) => Array.from({ length: n }, (_, i) => entry(i));
+  const now = { severity: 'warning', variancePct: 11 } as const;
+  const latest = entry(100).replace('|h|100', '|w|11');
+
+  it.each([
+    ['one run', runs(1), runs(1)],
+    ['eight runs', runs(8), runs(8)],
+    ['nine runs', runs(9), runs(9)],
+    ['ten runs: the oldest goes', runs(10), runs(10).slice(1)],
+    ['twelve runs', runs(12), runs(12).slice(3)],
+    ['an empty entry (a stray separator)', [...runs(3), ''], runs(3)],
+    ['a run before `since` among them', [entry(0), entry(-500), entry(2)], [entry(0), entry(2)]],
+    ['a run in the earlier spelling, re-spelt', [...runs(2), `${t0 + 5 * HOUR}|healthy|5`], [...runs(2), entry(5)]],
+    ['an entry without its bars', [...runs(2), 'junk'], runs(2)],
+  ])('%s', (_, stored, kept) => {
+    expect(encodePacing(stored.join(';'), t0 + 100 * HOUR, now, t0 - 24 * HOUR)).toBe([...kept, latest].join(';'));
+  });
+});
+
 describe('campaignHistories: a run’s campaigns against the pacing the run before stored', () => {
   const DAY = 86_400_000;
   const now = '2026-11-20T09:00:00.000Z';
