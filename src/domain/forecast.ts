@@ -15,9 +15,40 @@ export function dayOf(iso: string, timeZone: string | null = null): string {
     if (lastDay?.iso !== iso) lastDay = { iso, day: new Date(iso).toISOString().slice(0, 10) };
     return lastDay.day;
   }
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(iso),
-  );
+  return zoneFormat(dayFormats, timeZone, DAY_PARTS).format(new Date(iso));
+}
+
+// One formatter per zone, made once: building an Intl.DateTimeFormat costs far more than using one, and every
+// campaign of an account asks in the same zone.
+const DAY_PARTS = { locale: 'en-CA', options: { year: 'numeric', month: '2-digit', day: '2-digit' } } as const;
+const TIME_PARTS = {
+  locale: 'en-US',
+  options: {
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  },
+} as const;
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormat(
+  cache: Map<string, Intl.DateTimeFormat>,
+  timeZone: string,
+  parts: { locale: string; options: Intl.DateTimeFormatOptions },
+): Intl.DateTimeFormat {
+  let f = cache.get(timeZone);
+  if (!f) {
+    // An unknown zone throws here, as it did when each call built its own formatter.
+    f = new Intl.DateTimeFormat(parts.locale, { ...parts.options, timeZone });
+    if (cache.size > 1000) cache.clear();
+    cache.set(timeZone, f);
+  }
+  return f;
 }
 
 /** The instant a day starts (00:00) in a time zone, in ms. */
@@ -31,16 +62,7 @@ export function startOfDay(day: string, timeZone: string | null = null): number 
 }
 
 function offsetMs(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(at));
+  const parts = zoneFormat(timeFormats, timeZone, TIME_PARTS).formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return local - Math.floor(at / 1000) * 1000;
