@@ -53,7 +53,7 @@ function zoneFormat(
 
 /** The instant a day starts (00:00) in a time zone, in ms. */
 export function startOfDay(day: string, timeZone: string | null = null): number {
-  const utc = msOf(`${day}T00:00:00Z`);
+  const utc = utcMidnight(day);
   if (timeZone === null || timeZone === 'UTC') return utc;
   // The zone's offset at that moment, found twice so a change of offset that day settles on the right side.
   let guess = utc - offsetMs(utc, timeZone);
@@ -75,7 +75,7 @@ export function addDays(day: string, n: number): string {
   const key = `${day}${n}`;
   let out = shifted.get(key);
   if (out === undefined) {
-    out = new Date(msOf(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+    out = new Date(utcMidnight(day) + n * DAY_MS).toISOString().slice(0, 10);
     if (shifted.size > 10_000) shifted.clear();
     shifted.set(key, out);
   }
@@ -83,8 +83,23 @@ export function addDays(day: string, n: number): string {
 }
 
 /** Days from `a` to `b` (b − a), both YYYY-MM-DD. */
-export const daysBetween = (a: string, b: string): number =>
-  Math.round((msOf(`${b}T00:00:00Z`) - msOf(`${a}T00:00:00Z`)) / DAY_MS);
+export const daysBetween = (a: string, b: string): number => Math.round((utcMidnight(b) - utcMidnight(a)) / DAY_MS);
+
+const midnights = new Map<string, number>();
+
+/**
+ * `msOf` of the day's 00:00 UTC, remembered by the day itself: every campaign asks about its flight's few days, and
+ * building the timestamp text to look it up cost more than the lookup.
+ */
+function utcMidnight(day: string): number {
+  let ms = midnights.get(day);
+  if (ms === undefined) {
+    ms = msOf(`${day}T00:00:00Z`);
+    if (midnights.size >= 100_000) midnights.clear();
+    midnights.set(day, ms);
+  }
+  return ms;
+}
 
 /** The later / earlier of two YYYY-MM-DD days (they compare as text). */
 const laterDay = (a: string, b: string): string => (a >= b ? a : b);

@@ -122,7 +122,8 @@ export function decodePacing(encoded: string | null, since: number): Pacing[] {
     if (end < 0) end = encoded.length;
     const a = encoded.indexOf('|', from);
     const b = encoded.indexOf('|', a + 1);
-    if (a > from && a < end && b > a && b < end && entryTime(encoded.slice(from, end), a - from) > since) {
+    // The entry's time, without cutting the whole entry out first.
+    if (a > from && a < end && b > a && b < end && timeBefore(a - from, encoded.slice(from, a)) > since) {
       const sev = encoded.slice(a + 1, b);
       const variance = encoded.slice(b + 1, end);
       out.push({ severity: SEVERITY_OF[sev] ?? (sev ? sev : null), variancePct: variance ? Number(variance) : null });
@@ -142,5 +143,10 @@ function spell(ms: number, severity: string, variance: string): string {
 /** An entry's time in ms: base-36 seconds (at most 8 characters), or the earlier decimal milliseconds. */
 function entryTime(entry: string, bar: number): number {
   const at = entry.slice(0, bar);
+  return bar > 8 ? Number(at) : Number.parseInt(at, 36) * 1000;
+}
+
+/** The time of an entry whose first bar is at `bar` (> 0), as entryTime reads it. */
+function timeBefore(bar: number, at: string): number {
   return bar > 8 ? Number(at) : Number.parseInt(at, 36) * 1000;
 }
