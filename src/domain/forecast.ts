@@ -15,8 +15,16 @@ export function dayOf(iso: string, timeZone: string | null = null): string {
     if (lastDay?.iso !== iso) lastDay = { iso, day: new Date(iso).toISOString().slice(0, 10) };
     return lastDay.day;
   }
-  return zoneFormat(dayFormats, timeZone, DAY_PARTS).format(new Date(iso));
+  // The same "now" for every campaign of the zone: the zone's last answer is remembered.
+  const last = lastDayIn.get(timeZone);
+  if (last?.iso === iso) return last.day;
+  const day = zoneFormat(dayFormats, timeZone, DAY_PARTS).format(new Date(iso));
+  if (lastDayIn.size > 1000) lastDayIn.clear();
+  lastDayIn.set(timeZone, { iso, day });
+  return day;
 }
+
+const lastDayIn = new Map<string, { iso: string; day: string }>();
 
 // One formatter per zone, made once: building an Intl.DateTimeFormat costs far more than using one, and every
 // campaign of an account asks in the same zone.
@@ -55,11 +63,20 @@ function zoneFormat(
 export function startOfDay(day: string, timeZone: string | null = null): number {
   const utc = utcMidnight(day);
   if (timeZone === null || timeZone === 'UTC') return utc;
-  // The zone's offset at that moment, found twice so a change of offset that day settles on the right side.
-  let guess = utc - offsetMs(utc, timeZone);
-  guess = utc - offsetMs(guess, timeZone);
-  return guess;
+  // Every campaign of a zone asks about the same few days: each day's start is worked out once.
+  const key = `${timeZone} ${day}`;
+  let start = zonedStarts.get(key);
+  if (start === undefined) {
+    // The zone's offset at that moment, found twice so a change of offset that day settles on the right side.
+    start = utc - offsetMs(utc, timeZone);
+    start = utc - offsetMs(start, timeZone);
+    if (zonedStarts.size >= 100_000) zonedStarts.clear();
+    zonedStarts.set(key, start);
+  }
+  return start;
 }
+
+const zonedStarts = new Map<string, number>();
 
 function offsetMs(at: number, timeZone: string): number {
   const parts = zoneFormat(timeFormats, timeZone, TIME_PARTS).formatToParts(new Date(at));
