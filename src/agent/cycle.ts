@@ -206,7 +206,7 @@ async function assess(
   const { histories, pacing, steady } = campaignHistories(assessments, before.pacing, now);
   // The rows were made just above and nothing else holds them: filled in place, since copying 10,000 rows of 40
   // keys each costs more than the rest of this step.
-  for (const [i, a] of assessments.entries()) a.history = histories[i] ?? null;
+  for (let i = 0; i < assessments.length; i++) (assessments[i] as Assessment).history = histories[i] ?? null;
   return { assessments, observedBefore: before.observations, pacing, steady };
 }
 

@@ -4,7 +4,7 @@ import type { ExplanationTotals } from '../domain/explanation.js';
 import type { PolicyOutcome } from '../domain/policy.js';
 import type { PoolRebalance } from '../domain/pools.js';
 import type { NewAuditEvent, PlatformFailure, ResultRow, RunSummary } from '../domain/records.js';
-import type { SpendObservation } from '../domain/types.js';
+import type { Platform, SpendObservation } from '../domain/types.js';
 import type { AgentDeps } from './deps.js';
 import type { Ingested } from './ingest.js';
 
@@ -36,16 +36,24 @@ export async function recordRun(deps: AgentDeps, runId: string, now: string, run
   const summary = summarise(run, deps);
   const at = deps.clock();
   const { ingested, observedBefore } = run;
+  // Each campaign's daily series, but for those whose spend is unchanged since the latest run (their days are
+  // stored already): looked up once each here, rather than twice in the store with the key built each time.
+  const series: {
+    platform: Platform;
+    platformCampaignId: string;
+    days: Readonly<Record<string, number>>;
+    spend: number;
+  }[] = [];
+  for (const c of ingested.campaigns) {
+    if (!c.spendByDay || observedBefore.get(`${c.platform}:${c.id}`)?.actualSpend === c.spend) continue;
+    series.push({ platform: c.platform, platformCampaignId: c.id, days: c.spendByDay, spend: c.spend });
+  }
   await deps.store.bulkTransaction(async (tx) => {
     await tx.runs.complete(runId, at, summary, ingested.errors, run.platformErrors, run.results, run.pacing);
     await tx.runs.saveDailySpend(
-      ingested.campaigns.flatMap((c) =>
-        c.spendByDay ? [{ platform: c.platform, platformCampaignId: c.id, days: c.spendByDay, spend: c.spend }] : [],
-      ),
+      series,
       new Date(Date.parse(now) - 86_400_000).toISOString().slice(0, 10),
       (platform, id) => observedBefore.has(`${platform}:${id}`),
-      // Spend unchanged since the latest run: its days are stored already.
-      (c) => observedBefore.get(`${c.platform}:${c.platformCampaignId}`)?.actualSpend === c.spend,
     );
     await tx.runs.syncWithEscalations(runId);
     await tx.audit.appendAll(runEvents(run, runId, at, summary));

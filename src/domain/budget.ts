@@ -146,6 +146,23 @@ function onGrid(units: number, unit: number, way: 'up' | 'down' | 'nearest'): nu
 }
 
 /**
+ * Whether a row may get a proposal as far as the row alone says (an enabled campaign whose forecast, with days
+ * enough left, misses by BUDGET_TRIGGER_PCT or more): most rows of a run do not, and need no more looking at.
+ */
+export function mayGetProposal(
+  row: Pick<BudgetRow, 'platformStatus' | 'forecast'>,
+  settings: Pick<BudgetSettings, 'triggerPct'>,
+): boolean {
+  const f = row.forecast;
+  return (
+    row.platformStatus === 'ENABLED' &&
+    f !== null &&
+    !(f.daysLeft < MIN_DAYS_LEFT) &&
+    !(Math.abs(f.projectedVariancePct) < settings.triggerPct)
+  );
+}
+
+/**
  * The daily-budget proposal for one row, or null when the row gets none: only a matched, enabled, in-flight campaign
  * with a plan budget, a platform daily budget in the plan's currency, at least 2 days left and a forecast at least
  * BUDGET_TRIGGER_PCT off its budget, that is not being halted (a pause and a budget change never fight). A shared
@@ -157,7 +174,7 @@ export function proposeBudget(
   now: string,
 ): BudgetProposal | null {
   if (row.campaignId === null || row.platformCampaignId === null) return null;
-  if (row.platformStatus !== 'ENABLED') return null;
+  if (!mayGetProposal(row, settings)) return null;
   if (row.startDate === null || row.endDate === null) return null;
   const today = dayOf(now, row.timeZone);
   if (today < row.startDate || today > row.endDate) return null;
@@ -166,8 +183,7 @@ export function proposeBudget(
   // Both must name the same currency; when neither names one, the app treats the money as comparable everywhere.
   if (row.planCurrency !== row.platformCurrency) return null;
   const f = row.forecast;
-  if (f === null || f.daysLeft < MIN_DAYS_LEFT) return null;
-  if (Math.abs(f.projectedVariancePct) < settings.triggerPct) return null;
+  if (f === null) return null; // ruled out by mayGetProposal already
   if (row.action === 'halt' || (row.action === 'escalate' && row.proposedAction === 'halt')) return null;
 
   const currency = row.planCurrency;

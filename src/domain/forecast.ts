@@ -15,24 +15,23 @@ export function dayOf(iso: string, timeZone: string | null = null): string {
     if (lastDay?.iso !== iso) lastDay = { iso, day: new Date(iso).toISOString().slice(0, 10) };
     return lastDay.day;
   }
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(iso),
-  );
+  // The same "now" for every campaign of the zone: the zone's last answer is remembered.
+  const last = lastDayIn.get(timeZone);
+  if (last?.iso === iso) return last.day;
+  const day = zoneFormat(dayFormats, timeZone, DAY_PARTS).format(new Date(iso));
+  if (lastDayIn.size > 1000) lastDayIn.clear();
+  lastDayIn.set(timeZone, { iso, day });
+  return day;
 }
 
-/** The instant a day starts (00:00) in a time zone, in ms. */
-export function startOfDay(day: string, timeZone: string | null = null): number {
-  const utc = msOf(`${day}T00:00:00Z`);
-  if (timeZone === null || timeZone === 'UTC') return utc;
-  // The zone's offset at that moment, found twice so a change of offset that day settles on the right side.
-  let guess = utc - offsetMs(utc, timeZone);
-  guess = utc - offsetMs(guess, timeZone);
-  return guess;
-}
+const lastDayIn = new Map<string, { iso: string; day: string }>();
 
-function offsetMs(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
+// One formatter per zone, made once: building an Intl.DateTimeFormat costs far more than using one, and every
+// campaign of an account asks in the same zone.
+const DAY_PARTS = { locale: 'en-CA', options: { year: 'numeric', month: '2-digit', day: '2-digit' } } as const;
+const TIME_PARTS = {
+  locale: 'en-US',
+  options: {
     hourCycle: 'h23',
     year: 'numeric',
     month: '2-digit',
@@ -40,7 +39,47 @@ function offsetMs(at: number, timeZone: string): number {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-  }).formatToParts(new Date(at));
+  },
+} as const;
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormat(
+  cache: Map<string, Intl.DateTimeFormat>,
+  timeZone: string,
+  parts: { locale: string; options: Intl.DateTimeFormatOptions },
+): Intl.DateTimeFormat {
+  let f = cache.get(timeZone);
+  if (!f) {
+    // An unknown zone throws here, as it did when each call built its own formatter.
+    f = new Intl.DateTimeFormat(parts.locale, { ...parts.options, timeZone });
+    if (cache.size > 1000) cache.clear();
+    cache.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The instant a day starts (00:00) in a time zone, in ms. */
+export function startOfDay(day: string, timeZone: string | null = null): number {
+  const utc = utcMidnight(day);
+  if (timeZone === null || timeZone === 'UTC') return utc;
+  // Every campaign of a zone asks about the same few days: each day's start is worked out once.
+  const key = `${timeZone} ${day}`;
+  let start = zonedStarts.get(key);
+  if (start === undefined) {
+    // The zone's offset at that moment, found twice so a change of offset that day settles on the right side.
+    start = utc - offsetMs(utc, timeZone);
+    start = utc - offsetMs(start, timeZone);
+    if (zonedStarts.size >= 100_000) zonedStarts.clear();
+    zonedStarts.set(key, start);
+  }
+  return start;
+}
+
+const zonedStarts = new Map<string, number>();
+
+function offsetMs(at: number, timeZone: string): number {
+  const parts = zoneFormat(timeFormats, timeZone, TIME_PARTS).formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return local - Math.floor(at / 1000) * 1000;
@@ -53,7 +92,7 @@ export function addDays(day: string, n: number): string {
   const key = `${day}${n}`;
   let out = shifted.get(key);
   if (out === undefined) {
-    out = new Date(msOf(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+    out = new Date(utcMidnight(day) + n * DAY_MS).toISOString().slice(0, 10);
     if (shifted.size > 10_000) shifted.clear();
     shifted.set(key, out);
   }
@@ -61,8 +100,23 @@ export function addDays(day: string, n: number): string {
 }
 
 /** Days from `a` to `b` (b − a), both YYYY-MM-DD. */
-export const daysBetween = (a: string, b: string): number =>
-  Math.round((msOf(`${b}T00:00:00Z`) - msOf(`${a}T00:00:00Z`)) / DAY_MS);
+export const daysBetween = (a: string, b: string): number => Math.round((utcMidnight(b) - utcMidnight(a)) / DAY_MS);
+
+const midnights = new Map<string, number>();
+
+/**
+ * `msOf` of the day's 00:00 UTC, remembered by the day itself: every campaign asks about its flight's few days, and
+ * building the timestamp text to look it up cost more than the lookup.
+ */
+function utcMidnight(day: string): number {
+  let ms = midnights.get(day);
+  if (ms === undefined) {
+    ms = msOf(`${day}T00:00:00Z`);
+    if (midnights.size >= 100_000) midnights.clear();
+    midnights.set(day, ms);
+  }
+  return ms;
+}
 
 /** The later / earlier of two YYYY-MM-DD days (they compare as text). */
 const laterDay = (a: string, b: string): string => (a >= b ? a : b);

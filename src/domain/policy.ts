@@ -170,12 +170,18 @@ function worse(a: Assessment, d: HumanDecision): boolean {
 /** Open questions a run finds no longer standing are closed, so a stale pause cannot be approved later. */
 function closeStale(out: PolicyOutcome, memory: Memory): void {
   const byKey = new Map<string, DecidedRow>();
-  const matchedPlatformKeys = new Map<string, DecidedRow>();
-  for (const p of out.rows) {
-    byKey.set(p.row.key, p);
-    if (p.row.campaignId !== null && p.row.platformCampaignId !== null)
-      matchedPlatformKeys.set(`${p.row.platform}:${p.row.platformCampaignId}`, p);
-  }
+  for (const p of out.rows) byKey.set(p.row.key, p);
+  // Only an orphan's question needs the rows by platform key: built on first need, not 10,000 keys every run.
+  let matchedPlatformKeys: Map<string, DecidedRow> | null = null;
+  const plannedFor = (key: string): DecidedRow | undefined => {
+    if (matchedPlatformKeys === null) {
+      matchedPlatformKeys = new Map();
+      for (const p of out.rows)
+        if (p.row.campaignId !== null && p.row.platformCampaignId !== null)
+          matchedPlatformKeys.set(`${p.row.platform}:${p.row.platformCampaignId}`, p);
+    }
+    return matchedPlatformKeys.get(key);
+  };
   const closing = new Set<string>();
   const close = (id: string, key: string, note: string) => {
     if (closing.has(id)) return;
@@ -209,7 +215,7 @@ function closeStale(out: PolicyOutcome, memory: Memory): void {
     }
     // An orphan's question: it now has a plan row, or it no longer spends unplanned.
     const platform = key.split(':')[0] as Platform;
-    const planned = matchedPlatformKeys.get(key);
+    const planned = plannedFor(key);
     if (planned) close(q.id, key, `no longer needed: it now has a plan row (${planned.row.campaignId})`);
     else if (!key.startsWith('plan:') && memory.complete.has(platform))
       close(q.id, key, 'no longer needed: the campaign no longer spends without a plan');

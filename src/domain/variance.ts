@@ -21,9 +21,16 @@ export function variancePct(actual: number, target: number): number | null {
 }
 
 /** Decimal places of a number as JavaScript writes it (shortest round-trip form); null in exponent form. */
-function decimalPlaces(x: number): number | null {
+export function decimalPlaces(x: number): number | null {
   // Whole amounts are common and need no text (one beyond 2^53 then fails the safe-integer check above).
   if (Number.isInteger(x)) return 0;
+  // So are cents. x is the double nearest some number of one or two decimals exactly when rounding it there and
+  // back gives x; its shortest form then has that many decimals, and no text is needed either. (Below 10^13 the
+  // products are exact enough for the rounding to find that number.)
+  if (Math.abs(x) < 1e13) {
+    if (Math.round(x * 10) / 10 === x) return 1;
+    if (Math.round(x * 100) / 100 === x) return 2;
+  }
   const text = String(x);
   if (!Number.isFinite(x) || text.includes('e')) return null;
   const dot = text.indexOf('.');

@@ -95,16 +95,18 @@ export class RunStore {
         : { observations: new Map<string, SpendObservation>(), pacing: new Map<string, string>() };
     const rows = results.map((r, seq): SqlValue[] => {
       const paced = pacing?.get(r.key) ?? null;
+      // Built once a row: the column and the next run's observations share it.
+      const platformKey = r.platformCampaignId === null ? null : `${r.platform}:${r.platformCampaignId}`;
       if (seen && startedAt !== undefined) {
-        if (r.platformCampaignId !== null && r.actualSpend !== null)
-          seen.observations.set(`${r.platform}:${r.platformCampaignId}`, { at: startedAt, actualSpend: r.actualSpend });
+        if (platformKey !== null && r.actualSpend !== null)
+          seen.observations.set(platformKey, { at: startedAt, actualSpend: r.actualSpend });
         if (paced !== null) seen.pacing.set(r.key, paced);
       }
       return [
         id,
         seq,
         r.key,
-        r.platformCampaignId === null ? null : `${r.platform}:${r.platformCampaignId}`,
+        platformKey,
         r.campaignId,
         r.platform,
         r.platformCampaignId,

@@ -4,6 +4,7 @@ import {
   type BudgetRow,
   DEFAULT_BUDGET_SETTINGS,
   mayChangeBudgetAgain,
+  mayGetProposal,
   proposeBudget,
   stepToward,
 } from '../../src/domain/budget.js';
@@ -237,5 +238,21 @@ describe('the 24-hour rule', () => {
   ];
   it.each(cases)('%s → may change again: %s', (_name, last, expected) => {
     expect(mayChangeBudgetAgain(last, NOW)).toBe(expected);
+  });
+});
+
+describe('mayGetProposal: what the row alone rules out', () => {
+  it.each([
+    ['an enabled campaign 11 % off with 11 days left', row(), true],
+    ['a paused campaign', row({ platformStatus: 'PAUSED' }), false],
+    ['no forecast', row({ forecast: null }), false],
+    ['one day left', row({ forecast: fc({ daysLeft: 1 }) }), false],
+    ['two days left', row({ forecast: fc({ daysLeft: 2 }) }), true],
+    ['9.99 % off', row({ forecast: fc({ projectedVariancePct: -9.99 }) }), false],
+    ['exactly 10 % under', row({ forecast: fc({ projectedVariancePct: -10 }) }), true],
+  ])('%s', (_, r, may) => {
+    expect(mayGetProposal(r, S)).toBe(may);
+    // What it rules out, proposeBudget never proposes.
+    if (!may) expect(proposeBudget(r, S, NOW)).toBeNull();
   });
 });

@@ -197,3 +197,34 @@ describe('a row as it stands once people and the agent acted', () => {
     expect(asItStands(r).forecast?.projectedSpend).toBe(paused ? 5_940 : 11_880);
   });
 });
+
+describe('days in a zone, asked by many campaigns in turn', () => {
+  const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Australia/Lord_Howe'];
+  // Days around changes of offset, asked again and again, zones interleaved: each answer stands on its own.
+  const days = ['2026-03-28', '2026-03-29', '2026-03-30', '2026-04-05', '2026-10-04', '2026-10-25', '2026-11-01'];
+  const inZone = (ms: number, timeZone: string) =>
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(new Date(ms));
+
+  it('starts each day at its own 00:00 there', () => {
+    for (let round = 0; round < 3; round++)
+      for (const day of days)
+        for (const zone of zones) {
+          const start = startOfDay(day, zone);
+          expect(inZone(start, zone)).toBe(`${day}, 00:00`);
+          expect(inZone(start - 60_000, zone).startsWith(day)).toBe(false);
+        }
+  });
+
+  it('names the day of each instant there', () => {
+    for (const iso of ['2026-03-29T00:30:00Z', '2026-03-29T23:30:00Z', '2026-03-29T00:30:00Z', '2026-11-01T04:59:00Z'])
+      for (const zone of zones) expect(dayOf(iso, zone)).toBe(inZone(Date.parse(iso), zone).slice(0, 10));
+  });
+});

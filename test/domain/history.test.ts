@@ -93,6 +93,29 @@ describe('pacing spelling', () => {
 
 const warnAt = (v: number) => ({ severity: 'warning', variancePct: v }) as const;
 
+describe('pacing stored again: the kept runs as written, then this run', () => {
+  const t0 = Date.parse('2026-11-01T09:00:00Z');
+  const HOUR = 3_600_000;
+  const entry = (i: number, v = i) => `${Math.floor((t0 + i * HOUR) / 1000).toString(36)}|h|${v}`;
+  const runs = (n: number) => Array.from({ length: n }, (_, i) => entry(i));
+  const now = { severity: 'warning', variancePct: 11 } as const;
+  const latest = entry(100).replace('|h|100', '|w|11');
+
+  it.each([
+    ['one run', runs(1), runs(1)],
+    ['eight runs', runs(8), runs(8)],
+    ['nine runs', runs(9), runs(9)],
+    ['ten runs: the oldest goes', runs(10), runs(10).slice(1)],
+    ['twelve runs', runs(12), runs(12).slice(3)],
+    ['an empty entry (a stray separator)', [...runs(3), ''], runs(3)],
+    ['a run before `since` among them', [entry(0), entry(-500), entry(2)], [entry(0), entry(2)]],
+    ['a run in the earlier spelling, re-spelt', [...runs(2), `${t0 + 5 * HOUR}|healthy|5`], [...runs(2), entry(5)]],
+    ['an entry without its bars', [...runs(2), 'junk'], runs(2)],
+  ])('%s', (_, stored, kept) => {
+    expect(encodePacing(stored.join(';'), t0 + 100 * HOUR, now, t0 - 24 * HOUR)).toBe([...kept, latest].join(';'));
+  });
+});
+
 describe('campaignHistories: a run’s campaigns against the pacing the run before stored', () => {
   const DAY = 86_400_000;
   const now = '2026-11-20T09:00:00.000Z';
@@ -145,5 +168,37 @@ describe('campaignHistories: a run’s campaigns against the pacing the run befo
     ]);
     expect([...h.steady]).toEqual(['plan:C2']);
     expect([...h.pacing.keys()]).toEqual(['plan:C2', 'google:1', 'plan:C3']);
+  });
+});
+
+describe('campaignHistories against its parts', () => {
+  const now = '2026-11-20T09:00:00Z';
+  const at = Date.parse(now);
+  const since = at - 14 * 86_400_000;
+  const HOUR = 3_600_000;
+  const run = (hoursAgo: number, s: string, v: string) =>
+    `${Math.floor((at - hoursAgo * HOUR) / 1000).toString(36)}|${s}|${v}`;
+  const many = (n: number, s = 'h') => Array.from({ length: n }, (_, i) => run(n - i, s, String(i / 4))).join(';');
+
+  it.each([
+    ['nothing stored', ''],
+    ['one healthy run', run(1, 'h', '0.5')],
+    ['twelve runs, off plan', many(12, 'w')],
+    ['nine runs', many(9)],
+    ['ten runs', many(10)],
+    ['runs older than 14 days among them', `${run(400, 'c', '40')};${run(2, 'h', '1')};${run(1, 'w', '12')}`],
+    ['the earlier spelling', `${at - 2 * HOUR}|warning|12.5;${at - HOUR}|healthy|-0.08`],
+    ['a stray separator at the end', `${many(3)};`],
+    ['a run without its variance bar', `${many(2)};${Math.floor(at / 1000 - 60).toString(36)}|h`],
+    ['an empty severity and variance', `${many(2)};${run(1, '', '')}`],
+    ['a time too long for base 36', `${many(2)};abcdefghij|h|2`],
+    ['text that is no run', `${many(2)};junk`],
+  ])('%s: the same as decoding, counting and encoding it', (_, stored) => {
+    const campaign = { key: 'plan:C1', severity: 'healthy', variancePct: 3.5 } as const;
+    const out = campaignHistories([campaign], new Map([['plan:C1', stored]]), now);
+    const prior = decodePacing(stored, since);
+    expect(out.histories).toEqual([runHistory(prior, campaign)]);
+    expect(out.pacing.get('plan:C1')).toBe(encodePacing(stored, at, campaign, since));
+    expect(out.steady.has('plan:C1')).toBe(prior.at(-1)?.severity === 'healthy');
   });
 });

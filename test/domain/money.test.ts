@@ -189,6 +189,23 @@ describe('money in its currency (Intl, minor units)', () => {
     expect(formatAmount(null, 'EUR')).toBe('—');
   });
 
+  it('writes every amount as Intl en-US writes the amount rounded to its minor units', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const amounts = [
+      0, -0, 0.004, -0.005, 0.5, 1.005, 999.995, 999.5, 1000, -1000, 123456.785, 999_999_999_999.99, 1e12, 5e13,
+    ];
+    for (let i = 0; i < 3000; i++) amounts.push((random() - 0.5) * 10 ** Math.floor(random() * 15 - 3));
+    for (const currency of ['EUR', 'JPY', 'KWD', null]) {
+      const digits = minorUnits(currency);
+      const intl = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+      for (const v of amounts) expect(formatAmount(v, currency)).toBe(intl.format(roundMoney(v, currency) + 0));
+    }
+  });
+
   it('rounds to the minor unit half away from zero, as stored', () => {
     expect(roundMoney(1.005, 'EUR')).toBe(1.01);
     expect(roundMoney(1499.5, 'JPY')).toBe(1500);

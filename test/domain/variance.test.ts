@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../src/domain/types.js';
-import { isZeroDelivery, severityOf, variancePct } from '../../src/domain/variance.js';
+import { decimalPlaces, isZeroDelivery, severityOf, variancePct } from '../../src/domain/variance.js';
 
 describe('variancePct', () => {
   it('is (actual − target) / target × 100', () => {
@@ -165,5 +165,43 @@ describe('isZeroDelivery (target > 0 and actual = 0)', () => {
   it('is false when nothing was planned', () => {
     expect(isZeroDelivery(0, 0)).toBe(false);
     expect(isZeroDelivery(0, 10)).toBe(false);
+  });
+});
+
+describe('decimalPlaces', () => {
+  /** The places of the shortest text JavaScript writes for x (null in exponent form). */
+  const written = (x: number): number | null => {
+    const text = String(x);
+    if (!Number.isFinite(x) || text.includes('e')) return null;
+    const dot = text.indexOf('.');
+    return dot < 0 ? 0 : text.length - dot - 1;
+  };
+
+  it('counts the decimals JavaScript writes, cents and tenths included, at every size', () => {
+    let seed = 5;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const xs = [
+      0.1,
+      -0.05,
+      0.15,
+      1.005,
+      9.995,
+      0.1 + 0.2,
+      1e-7,
+      5e-324,
+      1e13 - 0.5,
+      1e13 + 0.25,
+      2 ** 52 + 0.5,
+      Number.NaN,
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      const size = 10 ** Math.floor(random() * 18 - 4);
+      const places = 10 ** Math.floor(random() * 5);
+      xs.push(Math.round((random() - 0.5) * size * places) / places, (random() - 0.5) * size);
+    }
+    for (const x of xs) expect(decimalPlaces(x)).toBe(written(x));
   });
 });
